@@ -1,0 +1,251 @@
+package sahay
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Roles of a user within an account.
+const (
+	RoleOwner = "owner"
+	RoleAdmin = "admin"
+	RoleAgent = "agent"
+)
+
+// Availability of an agent.
+const (
+	AvailabilityOnline  = "online"
+	AvailabilityBusy    = "busy"
+	AvailabilityOffline = "offline"
+)
+
+// Conversation statuses. Pending means a bot owns the conversation.
+const (
+	StatusOpen     = "open"
+	StatusPending  = "pending"
+	StatusSnoozed  = "snoozed"
+	StatusResolved = "resolved"
+)
+
+// Statuses lists every conversation status, in the order views show them.
+var Statuses = []string{StatusOpen, StatusPending, StatusSnoozed, StatusResolved}
+
+// Conversation priorities, lowest first; their order is the sort order.
+const (
+	PriorityNone   = 0
+	PriorityLow    = 1
+	PriorityMedium = 2
+	PriorityHigh   = 3
+	PriorityUrgent = 4
+)
+
+// Message kinds.
+const (
+	MessageIncoming = "incoming"
+	MessageOutgoing = "outgoing"
+	MessageNote     = "note"
+	MessageActivity = "activity"
+)
+
+// Message sender types.
+const (
+	SenderContact = "contact"
+	SenderUser    = "user"
+	SenderBot     = "bot"
+	SenderSystem  = "system"
+)
+
+// Delivery statuses of an outgoing message, in the order they progress.
+const (
+	DeliveryPending   = "pending"
+	DeliverySent      = "sent"
+	DeliveryDelivered = "delivered"
+	DeliveryRead      = "read"
+	DeliveryFailed    = "failed"
+)
+
+// DeliveryRank orders delivery statuses so a late "sent" receipt never
+// overwrites "read". Failed ranks with pending: a retry may still succeed.
+func DeliveryRank(status string) int {
+	switch status {
+	case DeliverySent:
+		return 1
+	case DeliveryDelivered:
+		return 2
+	case DeliveryRead:
+		return 3
+	}
+	return 0
+}
+
+// Account is a tenant: one business with its own users, inboxes and data.
+type Account struct {
+	ID       int64    `json:"id"`
+	Name     string   `json:"name"`
+	TimeZone string   `json:"time_zone"`
+	Locales  []string `json:"locales"`
+	// ReopenWindowSeconds is how long after resolving a new customer message
+	// reopens the conversation instead of starting a new one.
+	ReopenWindowSeconds int64     `json:"reopen_window_seconds"`
+	CreatedAt           time.Time `json:"created_at"`
+}
+
+// User is an agent, admin or owner of an account.
+type User struct {
+	ID           int64     `json:"id"`
+	AccountID    int64     `json:"account_id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	Role         string    `json:"role"`
+	Languages    []string  `json:"languages"`
+	Locale       string    `json:"locale"`
+	Availability string    `json:"availability"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// IsAdmin reports whether the user may administer the account.
+func (u *User) IsAdmin() bool { return u.Role == RoleOwner || u.Role == RoleAdmin }
+
+// Team is a group of agents that conversations can be assigned to.
+type Team struct {
+	ID          int64   `json:"id"`
+	AccountID   int64   `json:"account_id"`
+	Name        string  `json:"name"`
+	Description string  `json:"description"`
+	MemberIDs   []int64 `json:"member_ids"`
+}
+
+// Inbox is one connected channel: a website widget, an email address, a
+// WhatsApp number, an API endpoint.
+type Inbox struct {
+	ID        int64           `json:"id"`
+	AccountID int64           `json:"account_id"`
+	Name      string          `json:"name"`
+	Channel   string          `json:"channel"`
+	Settings  json.RawMessage `json:"settings"`
+	// Secrets holds channel credentials; it is stored encrypted and never
+	// serialized to API clients.
+	Secrets   map[string]string `json:"-"`
+	MemberIDs []int64           `json:"member_ids"`
+	CreatedAt time.Time         `json:"created_at"`
+}
+
+// Contact is a person the business talks to, on any number of channels.
+type Contact struct {
+	ID         int64             `json:"id"`
+	AccountID  int64             `json:"account_id"`
+	Name       string            `json:"name"`
+	Email      string            `json:"email"`
+	Phone      string            `json:"phone"`
+	Attributes map[string]any    `json:"attributes"`
+	Identities []ContactIdentity `json:"identities"`
+	CreatedAt  time.Time         `json:"created_at"`
+	UpdatedAt  time.Time         `json:"updated_at"`
+}
+
+// ContactIdentity is how one channel knows a contact: a WhatsApp number, a
+// Messenger PSID, an email address, an API identifier.
+type ContactIdentity struct {
+	ID        int64 `json:"id"`
+	ContactID int64 `json:"contact_id"`
+	// Namespace says whose ids these are: "email", "whatsapp", or
+	// "inbox:<id>" for ids that only mean something within one inbox.
+	Namespace  string `json:"namespace"`
+	ExternalID string `json:"external_id"`
+}
+
+// Conversation is a thread between a contact and the team in one inbox.
+type Conversation struct {
+	ID             int64      `json:"id"`
+	AccountID      int64      `json:"account_id"`
+	DisplayID      int64      `json:"display_id"`
+	InboxID        int64      `json:"inbox_id"`
+	ContactID      int64      `json:"contact_id"`
+	Status         string     `json:"status"`
+	Priority       int        `json:"priority"`
+	AssigneeID     int64      `json:"assignee_id"`
+	TeamID         int64      `json:"team_id"`
+	Labels         []string   `json:"labels"`
+	SnoozedUntil   *time.Time `json:"snoozed_until"`
+	WaitingSince   *time.Time `json:"waiting_since"`
+	FirstReplyAt   *time.Time `json:"first_reply_at"`
+	LastActivityAt time.Time  `json:"last_activity_at"`
+	Language       string     `json:"language"`
+	Sentiment      float64    `json:"sentiment"`
+	LastMessage    string     `json:"last_message"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	ResolvedAt     *time.Time `json:"resolved_at"`
+	// Contact is filled by list and get calls for display.
+	Contact *Contact `json:"contact,omitempty"`
+}
+
+// Message is one entry of a conversation's timeline.
+type Message struct {
+	ID             int64        `json:"id"`
+	AccountID      int64        `json:"account_id"`
+	ConversationID int64        `json:"conversation_id"`
+	InboxID        int64        `json:"inbox_id"`
+	Kind           string       `json:"kind"`
+	SenderType     string       `json:"sender_type"`
+	SenderID       int64        `json:"sender_id"`
+	Content        string       `json:"content"`
+	ExternalID     string       `json:"external_id,omitempty"`
+	Status         string       `json:"status,omitempty"`
+	Error          string       `json:"error,omitempty"`
+	Attachments    []Attachment `json:"attachments"`
+	CreatedAt      time.Time    `json:"created_at"`
+}
+
+// Private reports whether the message is hidden from the customer.
+func (m *Message) Private() bool { return m.Kind == MessageNote || m.Kind == MessageActivity }
+
+// Attachment is a file sent with a message, stored by a [BlobStore].
+type Attachment struct {
+	ID          int64  `json:"id"`
+	MessageID   int64  `json:"message_id"`
+	FileName    string `json:"file_name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	StorageKey  string `json:"-"`
+	URL         string `json:"url"`
+}
+
+// Label tags conversations.
+type Label struct {
+	ID          int64  `json:"id"`
+	AccountID   int64  `json:"account_id"`
+	Name        string `json:"name"`
+	Color       string `json:"color"`
+	Description string `json:"description"`
+}
+
+// CannedResponse is a saved reply an agent inserts by its short code.
+type CannedResponse struct {
+	ID        int64  `json:"id"`
+	AccountID int64  `json:"account_id"`
+	ShortCode string `json:"short_code"`
+	Content   string `json:"content"`
+}
+
+// APIToken is a bearer credential of a user; only its hash is stored.
+type APIToken struct {
+	ID         int64      `json:"id"`
+	UserID     int64      `json:"user_id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+// AuditEntry records an administrative action.
+type AuditEntry struct {
+	ID         int64           `json:"id"`
+	AccountID  int64           `json:"account_id"`
+	UserID     int64           `json:"user_id"`
+	Action     string          `json:"action"`
+	TargetType string          `json:"target_type"`
+	TargetID   int64           `json:"target_id"`
+	Details    json.RawMessage `json:"details"`
+	CreatedAt  time.Time       `json:"created_at"`
+}

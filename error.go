@@ -1,0 +1,64 @@
+// Package sahay holds Sahay's domain: the types every other package speaks
+// (accounts, inboxes, contacts, conversations, messages, events) and the one
+// error type that carries a code from the store up to the API.
+package sahay
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. The API maps each to one HTTP status in one place.
+const (
+	ECONFLICT     = "conflict"
+	EINTERNAL     = "internal"
+	EINVALID      = "invalid"
+	ENOTFOUND     = "not_found"
+	EUNAUTHORIZED = "unauthorized"
+	EFORBIDDEN    = "forbidden"
+	ETOOLARGE     = "too_large"
+	ERATELIMITED  = "rate_limited"
+)
+
+// Error is a failure with a code and a message safe to show to the caller.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
+// for any other error, and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the public message of err; internal errors get a
+// generic text so no detail leaks to the caller.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// NotFound is the error for a missing or invisible resource. Invisible and
+// missing look the same so that ids of other tenants cannot be probed.
+func NotFound(what string) *Error { return Errorf(ENOTFOUND, "%s not found", what) }
+
+// Invalid is the error for bad input.
+func Invalid(format string, args ...any) *Error { return Errorf(EINVALID, format, args...) }

@@ -1,0 +1,31 @@
+package sahay
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Event types.
+const (
+	EventConversationCreated = "conversation.created"
+	EventConversationUpdated = "conversation.updated"
+	EventMessageCreated      = "message.created"
+	EventMessageUpdated      = "message.updated"
+	EventContactUpdated      = "contact.updated"
+	EventContactMerged       = "contact.merged"
+	EventLabelChanged        = "label.changed"
+	EventInboxChanged        = "inbox.changed"
+)
+
+// Event is a committed state change. Seq is gapless per account in commit
+// order, so a client that saw Seq n and asks for everything after n misses
+// nothing.
+type Event struct {
+	AccountID      int64           `json:"account_id"`
+	Seq            int64           `json:"seq"`
+	Type           string          `json:"type"`
+	InboxID        int64           `json:"inbox_id"`
+	ConversationID int64           `json:"conversation_id"`
+	Data           json.RawMessage `json:"data"`
+	CreatedAt      time.Time       `json:"created_at"`
+}

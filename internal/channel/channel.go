@@ -1,0 +1,107 @@
+// Package channel defines how Sahay talks to a messaging platform. Each
+// platform is an [Adapter] in a folder of its own, registered by name; the
+// inbound pipeline takes what adapters receive as [Inbound] values, and the
+// outbound pipeline hands them replies to [Adapter.Send].
+package channel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+)
+
+// Inbound is one customer message in normalized form, whatever the platform.
+type Inbound struct {
+	InboxID int64
+	// ExternalID is the platform's id of the message; the same id twice in one
+	// inbox stores one message.
+	ExternalID string
+	// Namespace and ContactID identify the sender: a phone number, a PSID,
+	// an email address. Namespace "" means ids local to the inbox.
+	Namespace   string
+	ContactID   string
+	Name        string
+	Email       string
+	Phone       string
+	Content     string
+	SentAt      time.Time
+	Attachments []sahay.Attachment
+}
+
+// Outbound is a reply to deliver.
+type Outbound struct {
+	Inbox        *sahay.Inbox
+	Conversation *sahay.Conversation
+	Contact      *sahay.Contact
+	Message      *sahay.Message
+	// Recipient is the contact's id on this inbox's platform.
+	Recipient string
+}
+
+// SendResult is what the platform said of a sent message.
+type SendResult struct {
+	ExternalID string
+}
+
+// ErrPermanent marks a send failure that retrying cannot fix (a rejected
+// recipient, a closed messaging window). Wrap it: fmt.Errorf("…: %w", ErrPermanent).
+var ErrPermanent = errors.New("permanent failure")
+
+// Adapter connects one kind of inbox to its platform.
+type Adapter interface {
+	// Validate checks an inbox's settings and credentials before they are saved.
+	Validate(inbox *sahay.Inbox) error
+	// Send delivers a reply and returns the platform's id for it.
+	Send(ctx context.Context, out Outbound) (SendResult, error)
+}
+
+// Registry maps channel names to adapters.
+type Registry struct {
+	mu       sync.RWMutex
+	adapters map[string]Adapter
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{adapters: map[string]Adapter{}} }
+
+// Register adds an adapter under a channel name.
+func (r *Registry) Register(name string, a Adapter) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.adapters[name] = a
+}
+
+// Get returns the adapter for a channel.
+func (r *Registry) Get(name string) (Adapter, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	a, ok := r.adapters[name]
+	if !ok {
+		return nil, sahay.Invalid("unknown channel %q: use one of %v", name, r.namesLocked())
+	}
+	return a, nil
+}
+
+// Names lists the registered channels.
+func (r *Registry) Names() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.namesLocked()
+}
+
+func (r *Registry) namesLocked() []string {
+	names := make([]string, 0, len(r.adapters))
+	for n := range r.adapters {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Permanent wraps err as a permanent failure.
+func Permanent(err error) error { return fmt.Errorf("%w: %w", ErrPermanent, err) }

@@ -1,0 +1,212 @@
+package core
+
+import (
+	"context"
+	"strings"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/textnorm"
+)
+
+// ContactInput creates or changes a contact.
+type ContactInput struct {
+	Name       *string         `json:"name"`
+	Email      *string         `json:"email"`
+	Phone      *string         `json:"phone"`
+	Attributes *map[string]any `json:"attributes"`
+}
+
+// Contacts lists or searches the account's contacts. Agents see every
+// contact (a customer may write to any inbox) but only the conversations of
+// their inboxes.
+func (s *Service) Contacts(ctx context.Context, a *Actor, query string, before int64, limit int) ([]*sahay.Contact, error) {
+	if limit <= 0 || limit > 100 {
+		limit = 25
+	}
+	return s.store.Contacts(ctx, a.AccountID(), query, before, limit)
+}
+
+// Contact returns a contact.
+func (s *Service) Contact(ctx context.Context, a *Actor, id int64) (*sahay.Contact, error) {
+	return s.store.Contact(ctx, a.AccountID(), id)
+}
+
+func applyContact(c *sahay.Contact, in ContactInput) error {
+	if in.Name != nil {
+		c.Name = textnorm.NFC(strings.TrimSpace(*in.Name))
+	}
+	if in.Email != nil {
+		c.Email = strings.ToLower(strings.TrimSpace(*in.Email))
+		if c.Email != "" && !strings.Contains(c.Email, "@") {
+			return sahay.Invalid("email %q is not an email address", c.Email)
+		}
+	}
+	if in.Phone != nil {
+		c.Phone = strings.TrimSpace(*in.Phone)
+	}
+	if in.Attributes != nil {
+		if len(*in.Attributes) > 100 {
+			return sahay.Invalid("at most 100 custom attributes")
+		}
+		c.Attributes = *in.Attributes
+	}
+	if len(c.Name) > 200 || len(c.Email) > 254 || len(c.Phone) > 50 {
+		return sahay.Invalid("name, email or phone is too long")
+	}
+	return nil
+}
+
+// CreateContact adds a contact by hand.
+func (s *Service) CreateContact(ctx context.Context, a *Actor, in ContactInput) (*sahay.Contact, error) {
+	c := &sahay.Contact{AccountID: a.AccountID()}
+	if err := applyContact(c, in); err != nil {
+		return nil, err
+	}
+	if c.Name == "" && c.Email == "" && c.Phone == "" {
+		return nil, sahay.Invalid("a contact needs a name, email or phone")
+	}
+	if c.Email != "" {
+		c.Identities = []sahay.ContactIdentity{{Namespace: "email", ExternalID: c.Email}}
+	}
+	err := s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
+			return err
+		}
+		if err := tx.CreateContact(ctx, c); err != nil {
+			return err
+		}
+		return tx.Emit(ctx, a.AccountID(), sahay.EventContactUpdated, 0, 0, map[string]any{"contact": c})
+	})
+	return c, err
+}
+
+// UpdateContact changes a contact's fields.
+func (s *Service) UpdateContact(ctx context.Context, a *Actor, id int64, in ContactInput) (*sahay.Contact, error) {
+	var c *sahay.Contact
+	err := s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
+			return err
+		}
+		var err error
+		if c, err = tx.Contact(ctx, a.AccountID(), id); err != nil {
+			return err
+		}
+		if err := applyContact(c, in); err != nil {
+			return err
+		}
+		if err := tx.UpdateContact(ctx, c); err != nil {
+			return err
+		}
+		return tx.Emit(ctx, a.AccountID(), sahay.EventContactUpdated, 0, 0, map[string]any{"contact": c})
+	})
+	return c, err
+}
+
+// DeleteContact removes a contact and their conversations; administrators
+// only, as it erases history.
+func (s *Service) DeleteContact(ctx context.Context, a *Actor, id int64) error {
+	if err := a.requireAdmin(); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
+			return err
+		}
+		if err := tx.DeleteContact(ctx, a.AccountID(), id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "contact.delete", "contact", id, nil)
+	})
+}
+
+// MergeContacts folds contact other into contact id: one person reached on
+// two channels becomes one contact with both identities and all
+// conversations.
+func (s *Service) MergeContacts(ctx context.Context, a *Actor, id, other int64) (*sahay.Contact, error) {
+	var c *sahay.Contact
+	err := s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
+			return err
+		}
+		var err error
+		if c, err = tx.MergeContacts(ctx, a.AccountID(), id, other); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, a, "contact.merge", "contact", id, map[string]int64{"merged_contact_id": other}); err != nil {
+			return err
+		}
+		return tx.Emit(ctx, a.AccountID(), sahay.EventContactMerged, 0, 0, map[string]any{"contact": c, "merged_contact_id": other})
+	})
+	return c, err
+}
+
+// ContactConversations lists a contact's conversations the actor may see.
+func (s *Service) ContactConversations(ctx context.Context, a *Actor, id int64) ([]*sahay.Conversation, error) {
+	if _, err := s.store.Contact(ctx, a.AccountID(), id); err != nil {
+		return nil, err
+	}
+	out, _, err := s.ListConversations(ctx, a, ListQuery{Contact: id, Limit: 100})
+	return out, err
+}
+
+// SearchResult is what [Service.Search] finds.
+type SearchResult struct {
+	Messages      []MessageHit          `json:"messages"`
+	Contacts      []*sahay.Contact      `json:"contacts"`
+	Conversations []*sahay.Conversation `json:"conversations"`
+}
+
+// MessageHit is a found message with its matches marked.
+type MessageHit struct {
+	Message   *sahay.Message `json:"message"`
+	DisplayID int64          `json:"display_id"`
+	ContactID int64          `json:"contact_id"`
+	// Highlight is the message as escaped HTML with <mark> around matches.
+	Highlight string `json:"highlight"`
+}
+
+// Search finds messages, contacts and conversations the actor may see.
+// Text is normalized the same way it was indexed, so Bengali and Hindi
+// words match whole, whatever form they were typed in.
+func (s *Service) Search(ctx context.Context, a *Actor, q string) (*SearchResult, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, sahay.Invalid("q is required")
+	}
+	if len(q) > 500 {
+		return nil, sahay.Invalid("q is longer than 500 bytes")
+	}
+	out := &SearchResult{Messages: []MessageHit{}, Contacts: []*sahay.Contact{}, Conversations: []*sahay.Conversation{}}
+	terms := textnorm.Terms(q)
+	hits, err := s.store.SearchMessages(ctx, a.AccountID(), a.Inboxes(), terms, 25)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range hits {
+		out.Messages = append(out.Messages, MessageHit{Message: h.Message, DisplayID: h.DisplayID, ContactID: h.ContactID,
+			Highlight: textnorm.HighlightHTML(h.Message.Content, terms, "<mark>", "</mark>")})
+	}
+	if out.Contacts, err = s.store.Contacts(ctx, a.AccountID(), q, 0, 10); err != nil {
+		return nil, err
+	}
+	// "#42" or "42" finds conversation 42.
+	if n, ok := displayNumber(q); ok {
+		if c, err := s.store.ConversationByDisplayID(ctx, a.AccountID(), n); err == nil && a.CanSeeInbox(c.InboxID) {
+			out.Conversations = append(out.Conversations, c)
+		}
+	}
+	return out, nil
+}
+
+func displayNumber(q string) (int64, bool) {
+	q = strings.TrimPrefix(q, "#")
+	var n int64
+	for _, r := range q {
+		if r < '0' || r > '9' || n > 1<<40 {
+			return 0, false
+		}
+		n = n*10 + int64(r-'0')
+	}
+	return n, n > 0
+}

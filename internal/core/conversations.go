@@ -1,0 +1,461 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/store"
+)
+
+func (s *Service) visibleConversation(ctx context.Context, a *Actor, id int64) (*sahay.Conversation, error) {
+	c, err := s.store.Conversation(ctx, a.AccountID(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanSeeInbox(c.InboxID) {
+		return nil, sahay.NotFound("conversation")
+	}
+	return c, nil
+}
+
+// Conversation returns a conversation the actor may see.
+func (s *Service) Conversation(ctx context.Context, a *Actor, id int64) (*sahay.Conversation, error) {
+	return s.visibleConversation(ctx, a, id)
+}
+
+// ListQuery selects a view of conversations, as the API's query string does.
+type ListQuery struct {
+	Status   string // "" or "all" for every status
+	Assignee string // "me", "none", a user id, or ""
+	TeamID   int64
+	InboxID  int64
+	Label    string
+	Channel  string
+	Contact  int64
+	Sort     string
+	Cursor   string
+	Limit    int
+}
+
+// ListConversations returns a page of the conversations the actor may see.
+func (s *Service) ListConversations(ctx context.Context, a *Actor, q ListQuery) ([]*sahay.Conversation, string, error) {
+	f := store.ConversationFilter{AccountID: a.AccountID(), Inboxes: a.Inboxes(), TeamID: q.TeamID, InboxID: q.InboxID,
+		ContactID: q.Contact, Sort: q.Sort, Cursor: q.Cursor, Limit: q.Limit}
+	switch q.Status {
+	case "", "all":
+	case sahay.StatusOpen, sahay.StatusPending, sahay.StatusSnoozed, sahay.StatusResolved:
+		f.Status = q.Status
+	default:
+		return nil, "", sahay.Invalid("unknown status %q", q.Status)
+	}
+	switch q.Assignee {
+	case "":
+	case "me":
+		f.Assignee = &a.User.ID
+	case "none":
+		var zero int64
+		f.Assignee = &zero
+	default:
+		id, err := strconv.ParseInt(q.Assignee, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, "", sahay.Invalid("assignee must be me, none or a user id")
+		}
+		f.Assignee = &id
+	}
+	if q.Label != "" {
+		labels, err := s.store.Labels(ctx, a.AccountID())
+		if err != nil {
+			return nil, "", err
+		}
+		i := slices.IndexFunc(labels, func(l *sahay.Label) bool { return l.Name == q.Label })
+		if i < 0 {
+			return nil, "", sahay.Invalid("unknown label %q", q.Label)
+		}
+		f.LabelID = labels[i].ID
+	}
+	if q.Channel != "" {
+		inboxes, err := s.store.Inboxes(ctx, a.AccountID())
+		if err != nil {
+			return nil, "", err
+		}
+		ids := []int64{}
+		for _, in := range inboxes {
+			if in.Channel == q.Channel && a.CanSeeInbox(in.ID) {
+				ids = append(ids, in.ID)
+			}
+		}
+		f.Inboxes = ids
+	}
+	if f.InboxID != 0 && !a.CanSeeInbox(f.InboxID) {
+		return []*sahay.Conversation{}, "", nil
+	}
+	return s.store.Conversations(ctx, f)
+}
+
+// Messages returns a page of a conversation's timeline, oldest first.
+func (s *Service) Messages(ctx context.Context, a *Actor, conversationID, before int64, limit int) ([]*sahay.Message, error) {
+	if _, err := s.visibleConversation(ctx, a, conversationID); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	return s.store.Messages(ctx, a.AccountID(), conversationID, before, limit)
+}
+
+// ConversationUpdate changes a conversation; nil fields stay as they are.
+type ConversationUpdate struct {
+	Status       *string    `json:"status"`
+	Priority     *int       `json:"priority"`
+	AssigneeID   *int64     `json:"assignee_id"`
+	TeamID       *int64     `json:"team_id"`
+	SnoozedUntil *time.Time `json:"snoozed_until"`
+}
+
+// UpdateConversation applies u to a conversation the actor may see.
+func (s *Service) UpdateConversation(ctx context.Context, a *Actor, id int64, u ConversationUpdate) (*sahay.Conversation, error) {
+	if _, err := s.visibleConversation(ctx, a, id); err != nil {
+		return nil, err
+	}
+	if err := s.checkUpdate(ctx, a, u); err != nil {
+		return nil, err
+	}
+	var out *sahay.Conversation
+	err := s.write(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = s.updateTx(ctx, tx, a, id, u)
+		return err
+	})
+	return out, err
+}
+
+// checkUpdate validates the parts of an update that do not depend on the
+// conversation's current state.
+func (s *Service) checkUpdate(ctx context.Context, a *Actor, u ConversationUpdate) error {
+	if u.Status != nil && !slices.Contains(sahay.Statuses, *u.Status) {
+		return sahay.Invalid("unknown status %q: use open, pending, snoozed or resolved", *u.Status)
+	}
+	if u.Priority != nil && (*u.Priority < sahay.PriorityNone || *u.Priority > sahay.PriorityUrgent) {
+		return sahay.Invalid("priority must be 0 (none) to 4 (urgent)")
+	}
+	if u.SnoozedUntil != nil && !u.SnoozedUntil.After(time.Now()) {
+		return sahay.Invalid("snoozed_until must be in the future")
+	}
+	if u.Status != nil && *u.Status == sahay.StatusSnoozed && u.SnoozedUntil == nil {
+		return sahay.Invalid("snoozing needs snoozed_until")
+	}
+	if u.Status != nil && *u.Status != sahay.StatusSnoozed && u.SnoozedUntil != nil {
+		return sahay.Invalid("snoozed_until goes with status snoozed")
+	}
+	if u.AssigneeID != nil && *u.AssigneeID != 0 {
+		if _, err := s.store.User(ctx, a.AccountID(), *u.AssigneeID); err != nil {
+			return sahay.Invalid("unknown assignee %d", *u.AssigneeID)
+		}
+	}
+	if u.TeamID != nil && *u.TeamID != 0 {
+		if _, err := s.store.Team(ctx, a.AccountID(), *u.TeamID); err != nil {
+			return sahay.Invalid("unknown team %d", *u.TeamID)
+		}
+	}
+	return nil
+}
+
+func (s *Service) updateTx(ctx context.Context, tx *store.Tx, a *Actor, id int64, u ConversationUpdate) (*sahay.Conversation, error) {
+	if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
+		return nil, err
+	}
+	c, err := tx.Conversation(ctx, a.AccountID(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanSeeInbox(c.InboxID) {
+		return nil, sahay.NotFound("conversation")
+	}
+	next := *c
+	var activities []string
+	if u.SnoozedUntil != nil {
+		next.Status, next.SnoozedUntil = sahay.StatusSnoozed, u.SnoozedUntil
+	}
+	if u.Status != nil && *u.Status != c.Status {
+		next.Status = *u.Status
+		if next.Status != sahay.StatusSnoozed {
+			next.SnoozedUntil = nil
+		}
+		if next.Status == sahay.StatusResolved {
+			now := tx.Now()
+			next.ResolvedAt = &now
+			next.WaitingSince = nil
+		} else {
+			next.ResolvedAt = nil
+		}
+	}
+	if next.Status != c.Status {
+		activities = append(activities, "status:"+next.Status)
+	}
+	if u.Priority != nil {
+		next.Priority = *u.Priority
+	}
+	if u.AssigneeID != nil && *u.AssigneeID != c.AssigneeID {
+		if *u.AssigneeID != 0 {
+			assignee, err := s.store.User(ctx, a.AccountID(), *u.AssigneeID)
+			if err != nil {
+				return nil, sahay.Invalid("unknown assignee %d", *u.AssigneeID)
+			}
+			if !assignee.IsAdmin() {
+				inboxes, err := s.store.UserInboxIDs(ctx, assignee.ID)
+				if err != nil {
+					return nil, err
+				}
+				if !slices.Contains(inboxes, c.InboxID) {
+					return nil, sahay.Invalid("%s is not a member of this conversation's inbox", assignee.Name)
+				}
+			}
+		}
+		next.AssigneeID = *u.AssigneeID
+		activities = append(activities, fmt.Sprintf("assignee:%d", next.AssigneeID))
+	}
+	if u.TeamID != nil && *u.TeamID != c.TeamID {
+		next.TeamID = *u.TeamID
+		activities = append(activities, fmt.Sprintf("team:%d", next.TeamID))
+	}
+	if err := tx.UpdateConversation(ctx, c, &next); err != nil {
+		return nil, err
+	}
+	for _, key := range activities {
+		if err := s.activity(ctx, tx, &next, a.User.ID, key); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Emit(ctx, next.AccountID, sahay.EventConversationUpdated, next.InboxID, next.ID, map[string]any{"conversation": &next}); err != nil {
+		return nil, err
+	}
+	return &next, nil
+}
+
+// SetLabels replaces a conversation's labels, given by name.
+func (s *Service) SetLabels(ctx context.Context, a *Actor, id int64, names []string) (*sahay.Conversation, error) {
+	if _, err := s.visibleConversation(ctx, a, id); err != nil {
+		return nil, err
+	}
+	var out *sahay.Conversation
+	err := s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
+			return err
+		}
+		ids, err := labelIDs(ctx, tx, a.AccountID(), names)
+		if err != nil {
+			return err
+		}
+		c, err := tx.Conversation(ctx, a.AccountID(), id)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetConversationLabels(ctx, c, ids); err != nil {
+			return err
+		}
+		if out, err = tx.Conversation(ctx, a.AccountID(), id); err != nil {
+			return err
+		}
+		return tx.Emit(ctx, out.AccountID, sahay.EventConversationUpdated, out.InboxID, out.ID, map[string]any{"conversation": out})
+	})
+	return out, err
+}
+
+func labelIDs(ctx context.Context, tx *store.Tx, accountID int64, names []string) ([]int64, error) {
+	labels, err := tx.Labels(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	ids := []int64{}
+	for _, name := range names {
+		i := slices.IndexFunc(labels, func(l *sahay.Label) bool { return l.Name == name })
+		if i < 0 {
+			return nil, sahay.Invalid("unknown label %q", name)
+		}
+		if !slices.Contains(ids, labels[i].ID) {
+			ids = append(ids, labels[i].ID)
+		}
+	}
+	return ids, nil
+}
+
+// BulkUpdate changes several conversations at once, all or none.
+type BulkUpdate struct {
+	IDs        []int64  `json:"ids"`
+	Status     *string  `json:"status"`
+	AssigneeID *int64   `json:"assignee_id"`
+	TeamID     *int64   `json:"team_id"`
+	AddLabels  []string `json:"add_labels"`
+}
+
+// MaxBulk is the most conversations one bulk action may change.
+const MaxBulk = 500
+
+// Bulk applies b to every listed conversation in one transaction.
+func (s *Service) Bulk(ctx context.Context, a *Actor, b BulkUpdate) (int, error) {
+	if len(b.IDs) == 0 {
+		return 0, sahay.Invalid("ids is required")
+	}
+	if len(b.IDs) > MaxBulk {
+		return 0, sahay.Errorf(sahay.ETOOLARGE, "at most %d conversations at once", MaxBulk)
+	}
+	u := ConversationUpdate{Status: b.Status, AssigneeID: b.AssigneeID, TeamID: b.TeamID}
+	if err := s.checkUpdate(ctx, a, u); err != nil {
+		return 0, err
+	}
+	err := s.write(ctx, func(tx *store.Tx) error {
+		addIDs, err := labelIDs(ctx, tx, a.AccountID(), b.AddLabels)
+		if err != nil {
+			return err
+		}
+		for _, id := range b.IDs {
+			c, err := s.updateTx(ctx, tx, a, id, u)
+			if err != nil {
+				return fmt.Errorf("conversation %d: %w", id, err)
+			}
+			if len(addIDs) == 0 {
+				continue
+			}
+			current, err := labelIDs(ctx, tx, a.AccountID(), c.Labels)
+			if err != nil {
+				return err
+			}
+			for _, l := range addIDs {
+				if !slices.Contains(current, l) {
+					current = append(current, l)
+				}
+			}
+			if err := tx.SetConversationLabels(ctx, c, current); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(b.IDs), nil
+}
+
+// Counts are the conversation counts of every view the actor may see, by
+// status.
+type Counts struct {
+	All        map[string]int64            `json:"all"`
+	Mine       map[string]int64            `json:"mine"`
+	Unassigned map[string]int64            `json:"unassigned"`
+	Inboxes    map[int64]map[string]int64  `json:"inboxes"`
+	Teams      map[int64]map[string]int64  `json:"teams"`
+	Labels     map[int64]map[string]int64  `json:"labels"`
+	Channels   map[string]map[string]int64 `json:"channels"`
+}
+
+// Counts sums the maintained count rows of the inboxes the actor may see.
+func (s *Service) Counts(ctx context.Context, a *Actor) (*Counts, error) {
+	convs, labels, err := s.store.ConversationCounts(ctx, a.AccountID())
+	if err != nil {
+		return nil, err
+	}
+	inboxes, err := s.store.Inboxes(ctx, a.AccountID())
+	if err != nil {
+		return nil, err
+	}
+	channelOf := map[int64]string{}
+	for _, in := range inboxes {
+		channelOf[in.ID] = in.Channel
+	}
+	c := &Counts{All: map[string]int64{}, Mine: map[string]int64{}, Unassigned: map[string]int64{},
+		Inboxes: map[int64]map[string]int64{}, Teams: map[int64]map[string]int64{}, Labels: map[int64]map[string]int64{},
+		Channels: map[string]map[string]int64{}}
+	add := func(m map[string]int64, status string, n int64) { m[status] += n }
+	sub := func(m map[int64]map[string]int64, k int64) map[string]int64 {
+		if m[k] == nil {
+			m[k] = map[string]int64{}
+		}
+		return m[k]
+	}
+	for _, r := range convs {
+		if !a.CanSeeInbox(r.InboxID) {
+			continue
+		}
+		add(c.All, r.Status, r.N)
+		add(sub(c.Inboxes, r.InboxID), r.Status, r.N)
+		if ch := channelOf[r.InboxID]; ch != "" {
+			if c.Channels[ch] == nil {
+				c.Channels[ch] = map[string]int64{}
+			}
+			add(c.Channels[ch], r.Status, r.N)
+		}
+		if r.TeamID != 0 {
+			add(sub(c.Teams, r.TeamID), r.Status, r.N)
+		}
+		switch r.AssigneeID {
+		case 0:
+			add(c.Unassigned, r.Status, r.N)
+		case a.User.ID:
+			add(c.Mine, r.Status, r.N)
+		}
+	}
+	for _, r := range labels {
+		if a.CanSeeInbox(r.InboxID) {
+			add(sub(c.Labels, r.LabelID), r.Status, r.N)
+		}
+	}
+	return c, nil
+}
+
+// startTimers starts the timer loop: snoozed conversations wake when their
+// time comes. On several nodes only the lease holder runs it.
+func (s *Service) startTimers() {
+	holder := fmt.Sprintf("node-%d", time.Now().UnixNano())
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTicker(15 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				if ok, err := s.store.AcquireLease(ctx, "timers", holder, time.Minute); err == nil && ok {
+					s.WakeSnoozed(ctx, time.Now())
+				}
+				cancel()
+			}
+		}
+	}()
+}
+
+// WakeSnoozed reopens conversations whose snooze ended by now.
+func (s *Service) WakeSnoozed(ctx context.Context, now time.Time) error {
+	due, err := s.store.DueSnoozed(ctx, now.UnixMilli(), 500)
+	if err != nil {
+		return err
+	}
+	for _, d := range due {
+		err := s.write(ctx, func(tx *store.Tx) error {
+			if err := tx.LockAccount(ctx, d[0]); err != nil {
+				return err
+			}
+			c, err := tx.Conversation(ctx, d[0], d[1])
+			if err != nil || c.Status != sahay.StatusSnoozed {
+				return err
+			}
+			next := *c
+			next.Status, next.SnoozedUntil = sahay.StatusOpen, nil
+			if err := s.changeStatus(ctx, tx, c, &next, 0); err != nil {
+				return err
+			}
+			return tx.Emit(ctx, next.AccountID, sahay.EventConversationUpdated, next.InboxID, next.ID, map[string]any{"conversation": &next})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,335 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/textnorm"
+)
+
+// Limits of inbound messages.
+const (
+	MaxContentBytes = 64 << 10
+	maxBatch        = 256
+	previewRunes    = 140
+)
+
+// Received is the outcome of [Service.Receive].
+type Received struct {
+	Message      *sahay.Message
+	Conversation *sahay.Conversation
+	// Duplicate is set when the platform sent a message the inbox already
+	// has; nothing was changed.
+	Duplicate bool
+}
+
+type receiveRequest struct {
+	ctx   context.Context
+	inbox *sahay.Inbox
+	in    channel.Inbound
+	out   *Received
+	err   error
+	done  chan struct{}
+}
+
+// Receive is the inbound pipeline every channel feeds: it drops a message
+// the inbox already has, resolves the sender to a contact, finds the open
+// conversation (reopening a recently resolved one, or opening a new one),
+// stores the message and commits its events. It returns once the message is
+// durable.
+//
+// Concurrent calls are committed together, many per transaction (group
+// commit), which is what makes durable ingestion fast on SQLite.
+func (s *Service) Receive(ctx context.Context, in channel.Inbound) (*Received, error) {
+	if err := validateInbound(&in); err != nil {
+		return nil, err
+	}
+	inbox, err := s.store.InboxByID(ctx, in.InboxID)
+	if err != nil {
+		return nil, err
+	}
+	req := &receiveRequest{ctx: ctx, inbox: inbox, in: in, done: make(chan struct{})}
+	select {
+	case s.ingest <- req:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-s.stop:
+		return nil, errors.New("core: shutting down")
+	}
+	// The request is in the batcher's hands: wait for its outcome even if
+	// ctx ends, so the caller never acknowledges a message that is not
+	// stored nor refuses one that is.
+	<-req.done
+	return req.out, req.err
+}
+
+func validateInbound(in *channel.Inbound) error {
+	in.Content = textnorm.NFC(strings.TrimSpace(in.Content))
+	in.Name = strings.TrimSpace(in.Name)
+	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
+	switch {
+	case in.InboxID <= 0:
+		return sahay.Invalid("inbox is required")
+	case in.ContactID == "":
+		return sahay.Invalid("contact identifier is required")
+	case len(in.ContactID) > 255:
+		return sahay.Invalid("contact identifier is longer than 255 bytes")
+	case len(in.ExternalID) > 255:
+		return sahay.Invalid("external_id is longer than 255 bytes")
+	case in.Content == "" && len(in.Attachments) == 0:
+		return sahay.Invalid("content is required")
+	case len(in.Content) > MaxContentBytes:
+		return sahay.Errorf(sahay.ETOOLARGE, "content is longer than %d bytes", MaxContentBytes)
+	case !utf8.ValidString(in.Content) || !utf8.ValidString(in.Name):
+		return sahay.Invalid("content must be UTF-8")
+	}
+	return nil
+}
+
+// batchReceives commits queued Receive calls in batches: one transaction,
+// one savepoint per message so a bad one fails alone.
+func (s *Service) batchReceives() {
+	for {
+		var first *receiveRequest
+		select {
+		case first = <-s.ingest:
+		case <-s.stop:
+			s.drainIngest()
+			return
+		}
+		batch := []*receiveRequest{first}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.ingest:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		s.commitBatch(batch)
+	}
+}
+
+func (s *Service) drainIngest() {
+	for {
+		select {
+		case r := <-s.ingest:
+			r.err = errors.New("core: shutting down")
+			close(r.done)
+		default:
+			return
+		}
+	}
+}
+
+func (s *Service) commitBatch(batch []*receiveRequest) {
+	// Writers lock accounts in id order, so two nodes' batches cannot
+	// deadlock on PostgreSQL.
+	slices.SortStableFunc(batch, func(a, b *receiveRequest) int { return int(a.inbox.AccountID - b.inbox.AccountID) })
+	events, err := s.store.Write(context.Background(), func(tx *store.Tx) error {
+		for _, r := range batch {
+			r.err = tx.Savepoint(r.ctx, func() error {
+				var err error
+				r.out, err = s.receiveTx(r.ctx, tx, r.inbox, r.in)
+				return err
+			})
+		}
+		return nil
+	})
+	for _, r := range batch {
+		if err != nil {
+			r.out, r.err = nil, err
+		}
+		close(r.done)
+	}
+	if err == nil {
+		s.publish(events)
+	}
+}
+
+func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, inbox *sahay.Inbox, in channel.Inbound) (*Received, error) {
+	accountID := inbox.AccountID
+	if err := tx.LockAccount(ctx, accountID); err != nil {
+		return nil, err
+	}
+	if in.ExternalID != "" {
+		m, err := tx.MessageByExternalID(ctx, inbox.ID, in.ExternalID)
+		if err == nil {
+			c, err := tx.Conversation(ctx, accountID, m.ConversationID)
+			if err != nil {
+				return nil, err
+			}
+			return &Received{Message: m, Conversation: c, Duplicate: true}, nil
+		}
+		if sahay.ErrorCode(err) != sahay.ENOTFOUND {
+			return nil, err
+		}
+	}
+	contact, err := s.resolveContact(ctx, tx, inbox, in)
+	if err != nil {
+		return nil, err
+	}
+	account, err := tx.Account(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	now := tx.Now()
+	conv, created, err := s.findConversation(ctx, tx, account, inbox, contact, now)
+	if err != nil {
+		return nil, err
+	}
+	msg := &sahay.Message{
+		AccountID: accountID, ConversationID: conv.ID, InboxID: inbox.ID,
+		Kind: sahay.MessageIncoming, SenderType: sahay.SenderContact, SenderID: contact.ID,
+		Content: in.Content, ExternalID: in.ExternalID, Attachments: in.Attachments,
+	}
+	if err := tx.InsertMessage(ctx, msg); err != nil {
+		return nil, err
+	}
+	old := *conv
+	conv.LastActivityAt = now
+	conv.LastMessage = preview(in.Content)
+	if conv.WaitingSince == nil {
+		conv.WaitingSince = &now
+	}
+	if conv.Language == "" {
+		conv.Language = textnorm.DetectScript(in.Content)
+	}
+	if created {
+		old = *conv
+	}
+	if err := tx.UpdateConversation(ctx, &old, conv); err != nil {
+		return nil, err
+	}
+	conv.Contact = contact
+	if created {
+		if err := tx.Emit(ctx, accountID, sahay.EventConversationCreated, inbox.ID, conv.ID, map[string]any{"conversation": conv}); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Emit(ctx, accountID, sahay.EventMessageCreated, inbox.ID, conv.ID, map[string]any{"message": msg, "conversation": conv}); err != nil {
+		return nil, err
+	}
+	return &Received{Message: msg, Conversation: conv}, nil
+}
+
+// identityNamespace is whose ids a channel's contact identifiers are.
+func identityNamespace(inbox *sahay.Inbox, ns string) string {
+	if ns == "" {
+		return fmt.Sprintf("inbox:%d", inbox.ID)
+	}
+	return ns
+}
+
+func (s *Service) resolveContact(ctx context.Context, tx *store.Tx, inbox *sahay.Inbox, in channel.Inbound) (*sahay.Contact, error) {
+	ns := identityNamespace(inbox, in.Namespace)
+	c, err := tx.ContactByIdentity(ctx, inbox.AccountID, ns, in.ContactID)
+	if sahay.ErrorCode(err) == sahay.ENOTFOUND {
+		c = &sahay.Contact{AccountID: inbox.AccountID, Name: in.Name, Email: in.Email, Phone: in.Phone,
+			Identities: []sahay.ContactIdentity{{Namespace: ns, ExternalID: in.ContactID}}}
+		if c.Name == "" {
+			c.Name = in.ContactID
+		}
+		return c, tx.CreateContact(ctx, c)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Fill what the contact lacks; never overwrite what an agent edited.
+	changed := false
+	for _, f := range []struct {
+		dst *string
+		v   string
+	}{{&c.Email, in.Email}, {&c.Phone, in.Phone}} {
+		if *f.dst == "" && f.v != "" {
+			*f.dst, changed = f.v, true
+		}
+	}
+	if in.Name != "" && (c.Name == "" || c.Name == in.ContactID) && c.Name != in.Name {
+		c.Name, changed = in.Name, true
+	}
+	if changed {
+		if err := tx.UpdateContact(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// findConversation returns the conversation a new customer message belongs
+// to: the open one, a snoozed one (woken), one resolved within the account's
+// reopen window (reopened), or a new one.
+func (s *Service) findConversation(ctx context.Context, tx *store.Tx, account *sahay.Account, inbox *sahay.Inbox, contact *sahay.Contact, now time.Time) (*sahay.Conversation, bool, error) {
+	c, err := tx.OpenConversation(ctx, account.ID, inbox.ID, contact.ID)
+	if err != nil && sahay.ErrorCode(err) != sahay.ENOTFOUND {
+		return nil, false, err
+	}
+	if c != nil {
+		window := time.Duration(account.ReopenWindowSeconds) * time.Second
+		switch {
+		case c.Status == sahay.StatusSnoozed:
+			next := *c
+			next.Status, next.SnoozedUntil = sahay.StatusOpen, nil
+			return &next, false, s.changeStatus(ctx, tx, c, &next, 0)
+		case c.Status != sahay.StatusResolved:
+			return c, false, nil
+		case c.ResolvedAt != nil && now.Sub(*c.ResolvedAt) <= window:
+			next := *c
+			next.Status, next.ResolvedAt = sahay.StatusOpen, nil
+			return &next, false, s.changeStatus(ctx, tx, c, &next, 0)
+		}
+	}
+	n, err := tx.NextConversationNumber(ctx, account.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	c = &sahay.Conversation{AccountID: account.ID, DisplayID: n, InboxID: inbox.ID, ContactID: contact.ID,
+		Status: sahay.StatusOpen, LastActivityAt: now}
+	if err := tx.InsertConversation(ctx, c); err != nil {
+		return nil, false, err
+	}
+	return c, true, nil
+}
+
+// changeStatus saves a status change with an activity message in the
+// timeline; by is the user who made it (0 for the system).
+func (s *Service) changeStatus(ctx context.Context, tx *store.Tx, old, next *sahay.Conversation, by int64) error {
+	if err := tx.UpdateConversation(ctx, old, next); err != nil {
+		return err
+	}
+	return s.activity(ctx, tx, next, by, "status:"+next.Status)
+}
+
+// activity adds an activity line to a conversation's timeline. Its content is
+// a machine key ("status:resolved", "assignee:12") that clients render in
+// the reader's language.
+func (s *Service) activity(ctx context.Context, tx *store.Tx, c *sahay.Conversation, by int64, key string) error {
+	sender := sahay.SenderSystem
+	if by != 0 {
+		sender = sahay.SenderUser
+	}
+	m := &sahay.Message{AccountID: c.AccountID, ConversationID: c.ID, InboxID: c.InboxID, Kind: sahay.MessageActivity,
+		SenderType: sender, SenderID: by, Content: key}
+	if err := tx.InsertMessage(ctx, m); err != nil {
+		return err
+	}
+	return tx.Emit(ctx, c.AccountID, sahay.EventMessageCreated, c.InboxID, c.ID, map[string]any{"message": m})
+}
+
+func preview(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= previewRunes {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:previewRunes]) + "…"
+}

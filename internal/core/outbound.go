@@ -1,0 +1,271 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/textnorm"
+)
+
+const jobSendMessage = "send_message"
+
+type sendPayload struct {
+	MessageID int64 `json:"message_id"`
+}
+
+// NewMessage is a reply or private note written by an agent.
+type NewMessage struct {
+	Content string `json:"content"`
+	Private bool   `json:"private"`
+}
+
+// PostMessage adds an agent's reply or private note to a conversation. A
+// reply is stored as pending together with its send job, in one
+// transaction: once this returns, the reply will be sent or marked failed.
+func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int64, nm NewMessage) (*sahay.Message, error) {
+	nm.Content = textnorm.NFC(strings.TrimSpace(nm.Content))
+	if nm.Content == "" {
+		return nil, sahay.Invalid("content is required")
+	}
+	if len(nm.Content) > MaxContentBytes {
+		return nil, sahay.Errorf(sahay.ETOOLARGE, "content is longer than %d bytes", MaxContentBytes)
+	}
+	if _, err := s.visibleConversation(ctx, a, conversationID); err != nil {
+		return nil, err
+	}
+	var msg *sahay.Message
+	err := s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
+			return err
+		}
+		c, err := tx.Conversation(ctx, a.AccountID(), conversationID)
+		if err != nil {
+			return err
+		}
+		msg = &sahay.Message{AccountID: c.AccountID, ConversationID: c.ID, InboxID: c.InboxID,
+			Kind: sahay.MessageOutgoing, SenderType: sahay.SenderUser, SenderID: a.User.ID, Content: nm.Content,
+			Status: sahay.DeliveryPending}
+		if nm.Private {
+			msg.Kind, msg.Status = sahay.MessageNote, ""
+		}
+		if err := tx.InsertMessage(ctx, msg); err != nil {
+			return err
+		}
+		next := *c
+		next.LastActivityAt = tx.Now()
+		if !nm.Private {
+			payload, _ := json.Marshal(sendPayload{MessageID: msg.ID})
+			if _, err := tx.EnqueueJob(ctx, c.AccountID, jobSendMessage, string(payload), tx.Now()); err != nil {
+				return err
+			}
+			next.LastMessage = preview(nm.Content)
+			if next.FirstReplyAt == nil {
+				now := tx.Now()
+				next.FirstReplyAt = &now
+			}
+			next.WaitingSince = nil
+			// The first agent to answer an unassigned conversation owns it.
+			if next.AssigneeID == 0 {
+				next.AssigneeID = a.User.ID
+			}
+		}
+		if err := tx.UpdateConversation(ctx, c, &next); err != nil {
+			return err
+		}
+		return tx.Emit(ctx, c.AccountID, sahay.EventMessageCreated, c.InboxID, c.ID, map[string]any{"message": msg, "conversation": &next})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.jobs.Wake()
+	return msg, nil
+}
+
+// RetryMessage sends a failed reply again.
+func (s *Service) RetryMessage(ctx context.Context, a *Actor, messageID int64) (*sahay.Message, error) {
+	m, err := s.store.Message(ctx, a.AccountID(), messageID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanSeeInbox(m.InboxID) {
+		return nil, sahay.NotFound("message")
+	}
+	if m.Kind != sahay.MessageOutgoing || m.Status != sahay.DeliveryFailed {
+		return nil, sahay.Errorf(sahay.ECONFLICT, "only a failed reply can be retried; this one is %s", m.Status)
+	}
+	err = s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
+			return err
+		}
+		m.Status, m.Error = sahay.DeliveryPending, ""
+		if err := tx.SetMessageDelivery(ctx, m); err != nil {
+			return err
+		}
+		payload, _ := json.Marshal(sendPayload{MessageID: m.ID})
+		if _, err := tx.EnqueueJob(ctx, m.AccountID, jobSendMessage, string(payload), tx.Now()); err != nil {
+			return err
+		}
+		return tx.Emit(ctx, m.AccountID, sahay.EventMessageUpdated, m.InboxID, m.ConversationID, map[string]any{"message": m})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.jobs.Wake()
+	return m, nil
+}
+
+// runSend is the send job: it hands a pending reply to its inbox's adapter.
+func (s *Service) runSend(ctx context.Context, job *store.Job) error {
+	var p sendPayload
+	if err := json.Unmarshal([]byte(job.Payload), &p); err != nil {
+		return channel.Permanent(fmt.Errorf("bad payload: %w", err))
+	}
+	m, err := s.store.Message(ctx, job.AccountID, p.MessageID)
+	if sahay.ErrorCode(err) == sahay.ENOTFOUND {
+		return nil // deleted with its conversation: nothing to send
+	}
+	if err != nil {
+		return err
+	}
+	if m.Status != sahay.DeliveryPending {
+		return nil // already sent by an earlier attempt whose job outlived its lease
+	}
+	out, adapter, err := s.outbound(ctx, m)
+	if err != nil {
+		return err
+	}
+	res, err := adapter.Send(ctx, out)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockAccount(ctx, m.AccountID); err != nil {
+			return err
+		}
+		cur, err := tx.Message(ctx, m.AccountID, m.ID)
+		if err != nil {
+			return err
+		}
+		cur.ExternalID = res.ExternalID
+		if sahay.DeliveryRank(cur.Status) < sahay.DeliveryRank(sahay.DeliverySent) {
+			cur.Status, cur.Error = sahay.DeliverySent, ""
+		}
+		if err := tx.SetMessageDelivery(ctx, cur); err != nil {
+			return err
+		}
+		return tx.Emit(ctx, cur.AccountID, sahay.EventMessageUpdated, cur.InboxID, cur.ConversationID, map[string]any{"message": cur})
+	})
+}
+
+// sendFailed marks a reply failed once its job has given up, so the agent
+// sees it and can retry.
+func (s *Service) sendFailed(ctx context.Context, job *store.Job, cause error) {
+	var p sendPayload
+	if json.Unmarshal([]byte(job.Payload), &p) != nil {
+		return
+	}
+	err := s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockAccount(ctx, job.AccountID); err != nil {
+			return err
+		}
+		m, err := tx.Message(ctx, job.AccountID, p.MessageID)
+		if err != nil {
+			return err
+		}
+		m.Status, m.Error = sahay.DeliveryFailed, failureText(cause)
+		if err := tx.SetMessageDelivery(ctx, m); err != nil {
+			return err
+		}
+		return tx.Emit(ctx, m.AccountID, sahay.EventMessageUpdated, m.InboxID, m.ConversationID, map[string]any{"message": m})
+	})
+	if err != nil {
+		s.log.Error("mark message failed", "message", p.MessageID, "err", err)
+	}
+}
+
+func failureText(err error) string {
+	s := err.Error()
+	if len(s) > 500 {
+		s = s[:500]
+	}
+	return s
+}
+
+// outbound gathers what an adapter needs to send m.
+func (s *Service) outbound(ctx context.Context, m *sahay.Message) (channel.Outbound, channel.Adapter, error) {
+	c, err := s.store.Conversation(ctx, m.AccountID, m.ConversationID)
+	if err != nil {
+		return channel.Outbound{}, nil, err
+	}
+	inbox, err := s.inboxWithSecrets(ctx, m.AccountID, m.InboxID)
+	if err != nil {
+		return channel.Outbound{}, nil, err
+	}
+	adapter, err := s.channels.Get(inbox.Channel)
+	if err != nil {
+		return channel.Outbound{}, nil, channel.Permanent(err)
+	}
+	contact, err := s.store.Contact(ctx, m.AccountID, c.ContactID)
+	if err != nil {
+		return channel.Outbound{}, nil, err
+	}
+	out := channel.Outbound{Inbox: inbox, Conversation: c, Contact: contact, Message: m}
+	ns := identityNamespace(inbox, "")
+	if n, ok := adapter.(interface{ Namespace() string }); ok {
+		ns = n.Namespace()
+	}
+	for _, id := range contact.Identities {
+		if id.Namespace == ns {
+			out.Recipient = id.ExternalID
+		}
+	}
+	if out.Recipient == "" {
+		return out, nil, channel.Permanent(fmt.Errorf("the contact has no identity on this channel"))
+	}
+	return out, adapter, nil
+}
+
+// UpdateDelivery records a delivery or read receipt for a sent message. A
+// receipt older than what is recorded ("sent" after "read") changes nothing;
+// a receipt for an unknown message is ignored.
+func (s *Service) UpdateDelivery(ctx context.Context, inboxID int64, externalID, status, errText string) error {
+	inbox, err := s.store.InboxByID(ctx, inboxID)
+	if err != nil {
+		return err
+	}
+	switch status {
+	case sahay.DeliverySent, sahay.DeliveryDelivered, sahay.DeliveryRead, sahay.DeliveryFailed:
+	default:
+		return sahay.Invalid("unknown delivery status %q", status)
+	}
+	return s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockAccount(ctx, inbox.AccountID); err != nil {
+			return err
+		}
+		m, err := tx.MessageByExternalID(ctx, inboxID, externalID)
+		if sahay.ErrorCode(err) == sahay.ENOTFOUND {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if status == sahay.DeliveryFailed {
+			if m.Status == sahay.DeliveryRead || m.Status == sahay.DeliveryFailed {
+				return nil
+			}
+			m.Error = errText
+		} else if sahay.DeliveryRank(status) <= sahay.DeliveryRank(m.Status) && m.Status != sahay.DeliveryFailed {
+			return nil
+		}
+		m.Status = status
+		if err := tx.SetMessageDelivery(ctx, m); err != nil {
+			return err
+		}
+		return tx.Emit(ctx, m.AccountID, sahay.EventMessageUpdated, m.InboxID, m.ConversationID, map[string]any{"message": m})
+	})
+}

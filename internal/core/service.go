@@ -1,0 +1,158 @@
+// Package core holds Sahay's business rules: the inbound pipeline every
+// channel feeds, the outbound pipeline every reply leaves through, and the
+// operations on conversations, contacts and settings. Authorization is
+// checked here, so every entry point (API, WebSocket, CLI) gets the same
+// answer. Side effects reach the rest of the system as committed events.
+package core
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sync"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/bus"
+	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/jobs"
+	"github.com/sahayhq/sahay/internal/secretbox"
+	"github.com/sahayhq/sahay/internal/store"
+)
+
+// Service is the domain service. Create it with [New] and stop it with
+// [Service.Close].
+type Service struct {
+	store    *store.Store
+	bus      bus.Bus
+	box      *secretbox.Box
+	channels *channel.Registry
+	jobs     *jobs.Runner
+	log      *slog.Logger
+
+	ingest chan *receiveRequest
+	stop   chan struct{}
+	wg     sync.WaitGroup
+}
+
+// Config wires a Service.
+type Config struct {
+	Store    *store.Store
+	Bus      bus.Bus
+	Box      *secretbox.Box
+	Channels *channel.Registry
+	Log      *slog.Logger
+}
+
+// New returns a running service: its ingestion batcher and job runner are
+// started and stop with [Service.Close].
+func New(cfg Config) *Service {
+	s := &Service{
+		store:    cfg.Store,
+		bus:      cfg.Bus,
+		box:      cfg.Box,
+		channels: cfg.Channels,
+		log:      cfg.Log,
+		ingest:   make(chan *receiveRequest, 4096),
+		stop:     make(chan struct{}),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.jobs = jobs.NewRunner(cfg.Store, s.log)
+	s.jobs.Handle(jobSendMessage, jobs.Handler{Run: s.runSend, Failed: s.sendFailed})
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.batchReceives()
+	}()
+	s.jobs.Start()
+	s.startTimers()
+	return s
+}
+
+// Close stops background work and waits for it.
+func (s *Service) Close() {
+	close(s.stop)
+	s.jobs.Stop()
+	s.wg.Wait()
+}
+
+// Store returns the service's store, for read paths that need no rules.
+func (s *Service) Store() *store.Store { return s.store }
+
+// Bus returns the event bus.
+func (s *Service) Bus() bus.Bus { return s.bus }
+
+// Channels returns the channel registry.
+func (s *Service) Channels() *channel.Registry { return s.channels }
+
+// write runs fn in a transaction and publishes the events it committed.
+func (s *Service) write(ctx context.Context, fn func(*store.Tx) error) error {
+	events, err := s.store.Write(ctx, fn)
+	if err != nil {
+		return err
+	}
+	s.publish(events)
+	return nil
+}
+
+func (s *Service) publish(events []sahay.Event) {
+	if len(events) == 0 {
+		return
+	}
+	// The events are committed; a failed publish only delays subscribers,
+	// which catch up from the store by sequence number.
+	if err := s.bus.Publish(context.Background(), events); err != nil {
+		s.log.Warn("publish events", "err", err)
+	}
+}
+
+// Actor is a signed-in user with what they may see.
+type Actor struct {
+	User *sahay.User
+	// inboxes are the inboxes an agent is a member of; nil for admins, who
+	// see every inbox of their account.
+	inboxes []int64
+	teams   []int64
+}
+
+// Actor loads what user may see.
+func (s *Service) Actor(ctx context.Context, user *sahay.User) (*Actor, error) {
+	a := &Actor{User: user}
+	var err error
+	if !user.IsAdmin() {
+		if a.inboxes, err = s.store.UserInboxIDs(ctx, user.ID); err != nil {
+			return nil, err
+		}
+	}
+	if a.teams, err = s.store.UserTeamIDs(ctx, user.ID); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// AccountID is the actor's account.
+func (a *Actor) AccountID() int64 { return a.User.AccountID }
+
+// CanSeeInbox reports whether the actor may see the inbox's conversations.
+func (a *Actor) CanSeeInbox(inboxID int64) bool {
+	return a.inboxes == nil || slices.Contains(a.inboxes, inboxID)
+}
+
+// Inboxes returns the inboxes the actor is limited to, or nil for all.
+func (a *Actor) Inboxes() []int64 { return a.inboxes }
+
+// Teams returns the actor's teams.
+func (a *Actor) Teams() []int64 { return a.teams }
+
+// CanSeeEvent reports whether the actor may receive an event.
+func (a *Actor) CanSeeEvent(ev sahay.Event) bool {
+	return ev.AccountID == a.User.AccountID && (ev.InboxID == 0 || a.CanSeeInbox(ev.InboxID))
+}
+
+func (a *Actor) requireAdmin() error {
+	if !a.User.IsAdmin() {
+		return sahay.Errorf(sahay.EFORBIDDEN, "only an administrator may do this")
+	}
+	return nil
+}

@@ -1,0 +1,343 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/auth"
+	"github.com/sahayhq/sahay/internal/store"
+)
+
+// SessionTTL is how long a dashboard login lasts.
+const SessionTTL = 30 * 24 * time.Hour
+
+// Login checks an email and password and starts a session; it returns the
+// session token for the cookie.
+func (s *Service) Login(ctx context.Context, email, password string) (string, *sahay.User, error) {
+	bad := sahay.Errorf(sahay.EUNAUTHORIZED, "wrong email or password")
+	if len(password) > auth.MaxPasswordBytes {
+		return "", nil, bad
+	}
+	u, hash, err := s.store.UserByEmail(ctx, email)
+	if sahay.ErrorCode(err) == sahay.ENOTFOUND {
+		// Spend the same time as a real check, so response times do not tell
+		// which emails have accounts.
+		auth.CheckPassword(dummyHash, password)
+		return "", nil, bad
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	ok, err := auth.CheckPassword(hash, password)
+	if err != nil && !errors.Is(err, auth.ErrBadHash) {
+		return "", nil, err
+	}
+	if !ok {
+		return "", nil, bad
+	}
+	token := auth.NewToken()
+	err = s.write(ctx, func(tx *store.Tx) error {
+		return tx.CreateSession(ctx, auth.HashToken(token), u.ID, tx.Now().Add(SessionTTL))
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return token, u, nil
+}
+
+// dummyHash is checked against when the email is unknown.
+var dummyHash, _ = auth.HashPassword("not a real password")
+
+// Logout ends a session.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	return s.write(ctx, func(tx *store.Tx) error { return tx.DeleteSession(ctx, auth.HashToken(token)) })
+}
+
+// SessionUser returns the user of a session token.
+func (s *Service) SessionUser(ctx context.Context, token string) (*sahay.User, error) {
+	return s.store.SessionUser(ctx, auth.HashToken(token))
+}
+
+// TokenUser returns the user of an API token.
+func (s *Service) TokenUser(ctx context.Context, token string) (*sahay.User, error) {
+	return s.store.TokenUser(ctx, auth.HashToken(token))
+}
+
+// UserInput creates or changes a user.
+type UserInput struct {
+	Email        *string   `json:"email"`
+	Name         *string   `json:"name"`
+	Role         *string   `json:"role"`
+	Password     *string   `json:"password"`
+	Languages    *[]string `json:"languages"`
+	Locale       *string   `json:"locale"`
+	Availability *string   `json:"availability"`
+}
+
+// Locales the interface is translated into.
+var Locales = []string{"en", "bn", "hi"}
+
+func applyProfile(u *sahay.User, in UserInput) error {
+	if in.Name != nil {
+		name, err := nonEmpty("name", *in.Name, 200)
+		if err != nil {
+			return err
+		}
+		u.Name = name
+	}
+	if in.Languages != nil {
+		u.Languages = *in.Languages
+	}
+	if in.Locale != nil {
+		if !slices.Contains(Locales, *in.Locale) {
+			return sahay.Invalid("locale must be one of %v", Locales)
+		}
+		u.Locale = *in.Locale
+	}
+	if in.Availability != nil {
+		switch *in.Availability {
+		case sahay.AvailabilityOnline, sahay.AvailabilityBusy, sahay.AvailabilityOffline:
+			u.Availability = *in.Availability
+		default:
+			return sahay.Invalid("availability must be online, busy or offline")
+		}
+	}
+	return nil
+}
+
+// Users lists the account's users.
+func (s *Service) Users(ctx context.Context, a *Actor) ([]*sahay.User, error) {
+	return s.store.Users(ctx, a.AccountID())
+}
+
+// CreateUser adds a user to the actor's account. Only an owner may create
+// another owner.
+func (s *Service) CreateUser(ctx context.Context, a *Actor, in UserInput) (*sahay.User, error) {
+	if err := a.requireAdmin(); err != nil {
+		return nil, err
+	}
+	if in.Email == nil || in.Name == nil || in.Role == nil || in.Password == nil {
+		return nil, sahay.Invalid("email, name, role and password are required")
+	}
+	if *in.Role == sahay.RoleOwner && a.User.Role != sahay.RoleOwner {
+		return nil, sahay.Errorf(sahay.EFORBIDDEN, "only an owner may add an owner")
+	}
+	u := &sahay.User{AccountID: a.AccountID()}
+	if err := applyProfile(u, in); err != nil {
+		return nil, err
+	}
+	var err error
+	u, err = s.createUser(ctx, a.AccountID(), *in.Email, u.Name, *in.Role, *in.Password, func(tx *store.Tx, created *sahay.User) error {
+		created.Languages, created.Locale = u.Languages, u.Locale
+		return audit(ctx, tx, a, "user.create", "user", created.ID, map[string]string{"email": created.Email, "role": created.Role})
+	})
+	return u, err
+}
+
+// CreateUserCLI adds a user from the command line, where there is no actor.
+func (s *Service) CreateUserCLI(ctx context.Context, accountID int64, email, name, role, password string) (*sahay.User, error) {
+	return s.createUser(ctx, accountID, email, name, role, password, nil)
+}
+
+func (s *Service) createUser(ctx context.Context, accountID int64, email, name, role, password string, also func(*store.Tx, *sahay.User) error) (*sahay.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if !strings.Contains(email, "@") || len(email) > 254 {
+		return nil, sahay.Invalid("email %q is not an email address", email)
+	}
+	switch role {
+	case sahay.RoleOwner, sahay.RoleAdmin, sahay.RoleAgent:
+	default:
+		return nil, sahay.Invalid("role must be owner, admin or agent")
+	}
+	if err := auth.ValidatePassword(password); err != nil {
+		return nil, sahay.Invalid("%s", strings.TrimPrefix(err.Error(), "auth: "))
+	}
+	if name = strings.TrimSpace(name); name == "" {
+		name = strings.Split(email, "@")[0]
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	u := &sahay.User{AccountID: accountID, Email: email, Name: name, Role: role}
+	err = s.write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Account(ctx, accountID); err != nil {
+			return err
+		}
+		if err := tx.CreateUser(ctx, u, hash); err != nil {
+			return err
+		}
+		if also != nil {
+			if err := also(tx, u); err != nil {
+				return err
+			}
+			return tx.UpdateUser(ctx, u)
+		}
+		return nil
+	})
+	return u, err
+}
+
+// UpdateUser changes a user. Users change their own profile; administrators
+// change anyone's role; nobody demotes the last owner.
+func (s *Service) UpdateUser(ctx context.Context, a *Actor, id int64, in UserInput) (*sahay.User, error) {
+	if id != a.User.ID {
+		if err := a.requireAdmin(); err != nil {
+			return nil, err
+		}
+	}
+	if in.Email != nil || in.Password != nil {
+		return nil, sahay.Invalid("email and password cannot be changed here")
+	}
+	u, err := s.store.User(ctx, a.AccountID(), id)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyProfile(u, in); err != nil {
+		return nil, err
+	}
+	if in.Role != nil && *in.Role != u.Role {
+		if err := a.requireAdmin(); err != nil {
+			return nil, err
+		}
+		switch *in.Role {
+		case sahay.RoleOwner, sahay.RoleAdmin, sahay.RoleAgent:
+		default:
+			return nil, sahay.Invalid("role must be owner, admin or agent")
+		}
+		if (*in.Role == sahay.RoleOwner || u.Role == sahay.RoleOwner) && a.User.Role != sahay.RoleOwner {
+			return nil, sahay.Errorf(sahay.EFORBIDDEN, "only an owner may grant or take the owner role")
+		}
+		if u.Role == sahay.RoleOwner {
+			if err := s.keepAnOwner(ctx, a.AccountID(), u.ID); err != nil {
+				return nil, err
+			}
+		}
+		u.Role = *in.Role
+	}
+	err = s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		if in.Role != nil {
+			return audit(ctx, tx, a, "user.update", "user", u.ID, map[string]string{"role": u.Role})
+		}
+		return nil
+	})
+	return u, err
+}
+
+func (s *Service) keepAnOwner(ctx context.Context, accountID, leaving int64) error {
+	users, err := s.store.Users(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if u.Role == sahay.RoleOwner && u.ID != leaving {
+			return nil
+		}
+	}
+	return sahay.Errorf(sahay.ECONFLICT, "the account needs at least one owner")
+}
+
+// DeleteUser removes a user; their conversations become unassigned.
+func (s *Service) DeleteUser(ctx context.Context, a *Actor, id int64) error {
+	if err := a.requireAdmin(); err != nil {
+		return err
+	}
+	u, err := s.store.User(ctx, a.AccountID(), id)
+	if err != nil {
+		return err
+	}
+	if u.Role == sahay.RoleOwner {
+		if a.User.Role != sahay.RoleOwner {
+			return sahay.Errorf(sahay.EFORBIDDEN, "only an owner may remove an owner")
+		}
+		if err := s.keepAnOwner(ctx, a.AccountID(), id); err != nil {
+			return err
+		}
+	}
+	return s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
+			return err
+		}
+		if err := tx.DeleteUser(ctx, a.AccountID(), id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "user.delete", "user", id, map[string]string{"email": u.Email})
+	})
+}
+
+// ChangePassword replaces the actor's password after checking the current
+// one; every session of the user ends.
+func (s *Service) ChangePassword(ctx context.Context, a *Actor, current, next string) error {
+	hash, err := s.store.PasswordHash(ctx, a.User.ID)
+	if err != nil {
+		return err
+	}
+	if ok, _ := auth.CheckPassword(hash, current); !ok {
+		return sahay.Invalid("the current password is wrong")
+	}
+	if err := auth.ValidatePassword(next); err != nil {
+		return sahay.Invalid("%s", strings.TrimPrefix(err.Error(), "auth: "))
+	}
+	newHash, err := auth.HashPassword(next)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.SetPassword(ctx, a.User.ID, newHash); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "user.password", "user", a.User.ID, nil)
+	})
+}
+
+// CreateAPIToken issues an API token for the actor; the token is shown once.
+func (s *Service) CreateAPIToken(ctx context.Context, a *Actor, name string) (string, *sahay.APIToken, error) {
+	return s.createToken(ctx, a.User, name)
+}
+
+// CreateAPITokenCLI issues an API token for a user from the command line.
+func (s *Service) CreateAPITokenCLI(ctx context.Context, email, name string) (string, *sahay.APIToken, error) {
+	u, _, err := s.store.UserByEmail(ctx, email)
+	if err != nil {
+		return "", nil, err
+	}
+	return s.createToken(ctx, u, name)
+}
+
+func (s *Service) createToken(ctx context.Context, u *sahay.User, name string) (string, *sahay.APIToken, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = "API token"
+	}
+	token := "sahay_" + auth.NewToken()
+	t := &sahay.APIToken{UserID: u.ID, Name: name}
+	err := s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateAPIToken(ctx, t, auth.HashToken(token)); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, sahay.AuditEntry{AccountID: u.AccountID, UserID: u.ID, Action: "token.create", TargetType: "token", TargetID: t.ID})
+	})
+	return token, t, err
+}
+
+// APITokens lists the actor's tokens.
+func (s *Service) APITokens(ctx context.Context, a *Actor) ([]sahay.APIToken, error) {
+	return s.store.APITokens(ctx, a.User.ID)
+}
+
+// RevokeAPIToken revokes one of the actor's tokens.
+func (s *Service) RevokeAPIToken(ctx context.Context, a *Actor, id int64) error {
+	return s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.RevokeAPIToken(ctx, a.User.ID, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "token.revoke", "token", id, nil)
+	})
+}

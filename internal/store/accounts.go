@@ -1,0 +1,235 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+)
+
+func encodeJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("store: encode %T: %v", v, err))
+	}
+	return string(b)
+}
+
+// CreateAccount inserts an account.
+func (t *Tx) CreateAccount(ctx context.Context, a *sahay.Account) error {
+	if a.TimeZone == "" {
+		a.TimeZone = "UTC"
+	}
+	if len(a.Locales) == 0 {
+		a.Locales = []string{"en"}
+	}
+	if a.ReopenWindowSeconds == 0 {
+		a.ReopenWindowSeconds = 7 * 24 * 3600
+	}
+	a.CreatedAt = t.now
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO accounts (name, time_zone, locales, reopen_window_seconds, created_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		a.Name, a.TimeZone, encodeJSON(a.Locales), a.ReopenWindowSeconds, ms(t.now)).Scan(&a.ID)
+	if err != nil {
+		return fmt.Errorf("store: create account: %w", err)
+	}
+	return nil
+}
+
+// UpdateAccount saves an account's settings.
+func (t *Tx) UpdateAccount(ctx context.Context, a *sahay.Account) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE accounts SET name = $2, time_zone = $3, locales = $4, reopen_window_seconds = $5 WHERE id = $1`,
+		a.ID, a.Name, a.TimeZone, encodeJSON(a.Locales), a.ReopenWindowSeconds)
+	if err != nil {
+		return fmt.Errorf("store: update account: %w", err)
+	}
+	return nil
+}
+
+const accountColumns = `id, name, time_zone, locales, reopen_window_seconds, created_at`
+
+func scanAccount(row interface{ Scan(...any) error }) (*sahay.Account, error) {
+	var a sahay.Account
+	var locales string
+	var created int64
+	if err := row.Scan(&a.ID, &a.Name, &a.TimeZone, &locales, &a.ReopenWindowSeconds, &created); err != nil {
+		return nil, err
+	}
+	json.Unmarshal([]byte(locales), &a.Locales)
+	a.CreatedAt = fromMS(created)
+	return &a, nil
+}
+
+// Account returns an account by id.
+func (s *Store) Account(ctx context.Context, id int64) (*sahay.Account, error) {
+	return account(ctx, s.read, id)
+}
+
+// Account returns an account by id, read in the transaction.
+func (t *Tx) Account(ctx context.Context, id int64) (*sahay.Account, error) {
+	return account(ctx, t.tx, id)
+}
+
+func account(ctx context.Context, q queryer, id int64) (*sahay.Account, error) {
+	a, err := scanAccount(q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
+	return a, notFound(err, "account")
+}
+
+// Accounts lists every account.
+func (s *Store) Accounts(ctx context.Context) ([]*sahay.Account, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []*sahay.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: accounts: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// LockAccount takes the account's row lock for the rest of the transaction.
+// Every write that changes an account's conversations takes it first, so an
+// account's writers are serialized: event numbers are then gapless in commit
+// order, and find-or-create steps cannot race.
+func (t *Tx) LockAccount(ctx context.Context, accountID int64) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE accounts SET event_seq = event_seq WHERE id = $1`, accountID)
+	if err != nil {
+		return fmt.Errorf("store: lock account: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return sahay.NotFound("account")
+	}
+	return nil
+}
+
+// AppendEvent numbers ev with the account's next sequence number and stores
+// it; [Store.Write] returns it after commit.
+func (t *Tx) AppendEvent(ctx context.Context, ev sahay.Event) error {
+	if err := t.tx.QueryRowContext(ctx, `UPDATE accounts SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq`,
+		ev.AccountID).Scan(&ev.Seq); err != nil {
+		return fmt.Errorf("store: next event seq: %w", err)
+	}
+	ev.CreatedAt = t.now
+	if len(ev.Data) == 0 {
+		ev.Data = json.RawMessage("{}")
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO events (account_id, seq, type, inbox_id, conversation_id, data, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		ev.AccountID, ev.Seq, ev.Type, ev.InboxID, ev.ConversationID, string(ev.Data), ms(t.now)); err != nil {
+		return fmt.Errorf("store: append event: %w", err)
+	}
+	t.events = append(t.events, ev)
+	return nil
+}
+
+// Emit marshals data and appends an event of the given type.
+func (t *Tx) Emit(ctx context.Context, accountID int64, typ string, inboxID, conversationID int64, data any) error {
+	return t.AppendEvent(ctx, sahay.Event{AccountID: accountID, Type: typ, InboxID: inboxID,
+		ConversationID: conversationID, Data: json.RawMessage(encodeJSON(data))})
+}
+
+// EventsAfter returns up to limit events of an account with seq > after, in
+// order.
+func (s *Store) EventsAfter(ctx context.Context, accountID, after int64, limit int) ([]sahay.Event, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT account_id, seq, type, inbox_id, conversation_id, data, created_at
+		FROM events WHERE account_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, accountID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: events: %w", err)
+	}
+	defer rows.Close()
+	var out []sahay.Event
+	for rows.Next() {
+		var ev sahay.Event
+		var data string
+		var created int64
+		if err := rows.Scan(&ev.AccountID, &ev.Seq, &ev.Type, &ev.InboxID, &ev.ConversationID, &data, &created); err != nil {
+			return nil, fmt.Errorf("store: events: %w", err)
+		}
+		ev.Data = json.RawMessage(data)
+		ev.CreatedAt = fromMS(created)
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// LastEventSeq returns the account's latest event number.
+func (s *Store) LastEventSeq(ctx context.Context, accountID int64) (int64, error) {
+	var seq int64
+	err := s.read.QueryRowContext(ctx, `SELECT event_seq FROM accounts WHERE id = $1`, accountID).Scan(&seq)
+	return seq, notFound(err, "account")
+}
+
+// NextConversationNumber returns the account's next display number.
+func (t *Tx) NextConversationNumber(ctx context.Context, accountID int64) (int64, error) {
+	var n int64
+	err := t.tx.QueryRowContext(ctx, `UPDATE accounts SET conversation_seq = conversation_seq + 1 WHERE id = $1 RETURNING conversation_seq`, accountID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: next conversation number: %w", err)
+	}
+	return n, nil
+}
+
+// Audit records an administrative action.
+func (t *Tx) Audit(ctx context.Context, e sahay.AuditEntry) error {
+	if len(e.Details) == 0 {
+		e.Details = json.RawMessage("{}")
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO audit_log (account_id, user_id, action, target_type, target_id, details, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.AccountID, e.UserID, e.Action, e.TargetType, e.TargetID, string(e.Details), ms(t.now))
+	if err != nil {
+		return fmt.Errorf("store: audit: %w", err)
+	}
+	return nil
+}
+
+// AuditLog returns an account's audit entries, newest first, with id < before
+// (0 for the newest).
+func (s *Store) AuditLog(ctx context.Context, accountID, before int64, limit int) ([]sahay.AuditEntry, error) {
+	if before <= 0 {
+		before = 1 << 62
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT id, account_id, user_id, action, target_type, target_id, details, created_at
+		FROM audit_log WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`, accountID, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit log: %w", err)
+	}
+	defer rows.Close()
+	out := []sahay.AuditEntry{}
+	for rows.Next() {
+		var e sahay.AuditEntry
+		var details string
+		var created int64
+		if err := rows.Scan(&e.ID, &e.AccountID, &e.UserID, &e.Action, &e.TargetType, &e.TargetID, &details, &created); err != nil {
+			return nil, fmt.Errorf("store: audit log: %w", err)
+		}
+		e.Details = json.RawMessage(details)
+		e.CreatedAt = fromMS(created)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AcquireLease takes or renews the named lease for holder until ttl from now,
+// and reports whether holder has it. Single-instance work (pollers, timers)
+// runs only on the node holding its lease.
+func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
+	now := time.Now()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
+		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+		WHERE leases.holder = excluded.holder OR leases.expires_at < $4`,
+		name, holder, ms(now.Add(ttl)), ms(now))
+	if err != nil {
+		return false, fmt.Errorf("store: lease %s: %w", name, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+

@@ -1,0 +1,310 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/textnorm"
+)
+
+const contactColumns = `id, account_id, name, email, phone, attributes, created_at, updated_at`
+
+func scanContact(row interface{ Scan(...any) error }) (*sahay.Contact, error) {
+	var c sahay.Contact
+	var attrs string
+	var created, updated int64
+	if err := row.Scan(&c.ID, &c.AccountID, &c.Name, &c.Email, &c.Phone, &attrs, &created, &updated); err != nil {
+		return nil, err
+	}
+	json.Unmarshal([]byte(attrs), &c.Attributes)
+	if c.Attributes == nil {
+		c.Attributes = map[string]any{}
+	}
+	c.Identities = []sahay.ContactIdentity{}
+	c.CreatedAt = fromMS(created)
+	c.UpdatedAt = fromMS(updated)
+	return &c, nil
+}
+
+func contactSearchText(c *sahay.Contact) string {
+	return textnorm.ForSearch(strings.Join([]string{c.Name, c.Email, strings.ReplaceAll(c.Email, "@", " "), c.Phone}, " "))
+}
+
+func (t *Tx) indexContact(ctx context.Context, c *sahay.Contact, replace bool) error {
+	if t.s.dialect != SQLite {
+		return nil
+	}
+	if replace {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM contacts_fts WHERE rowid = $1`, c.ID); err != nil {
+			return fmt.Errorf("store: index contact: %w", err)
+		}
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO contacts_fts (rowid, search_text) VALUES ($1, $2)`, c.ID, contactSearchText(c)); err != nil {
+		return fmt.Errorf("store: index contact: %w", err)
+	}
+	return nil
+}
+
+// CreateContact inserts a contact and its identities.
+func (t *Tx) CreateContact(ctx context.Context, c *sahay.Contact) error {
+	if c.Attributes == nil {
+		c.Attributes = map[string]any{}
+	}
+	c.CreatedAt, c.UpdatedAt = t.now, t.now
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO contacts (account_id, name, email, phone, attributes, search_text, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
+		c.AccountID, c.Name, c.Email, c.Phone, encodeJSON(c.Attributes), contactSearchText(c), ms(t.now)).Scan(&c.ID)
+	if err != nil {
+		return fmt.Errorf("store: create contact: %w", err)
+	}
+	if err := t.indexContact(ctx, c, false); err != nil {
+		return err
+	}
+	ids := c.Identities
+	c.Identities = []sahay.ContactIdentity{}
+	for _, id := range ids {
+		if err := t.AddIdentity(ctx, c, id.Namespace, id.ExternalID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateContact saves a contact's fields.
+func (t *Tx) UpdateContact(ctx context.Context, c *sahay.Contact) error {
+	c.UpdatedAt = t.now
+	res, err := t.tx.ExecContext(ctx, `UPDATE contacts SET name = $3, email = $4, phone = $5, attributes = $6, search_text = $7, updated_at = $8
+		WHERE id = $1 AND account_id = $2`,
+		c.ID, c.AccountID, c.Name, c.Email, c.Phone, encodeJSON(c.Attributes), contactSearchText(c), ms(t.now))
+	if err != nil {
+		return fmt.Errorf("store: update contact: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return sahay.NotFound("contact")
+	}
+	return t.indexContact(ctx, c, true)
+}
+
+// AddIdentity links a channel identity to a contact. An identity already
+// linked to another contact is a conflict.
+func (t *Tx) AddIdentity(ctx context.Context, c *sahay.Contact, namespace, externalID string) error {
+	var id sahay.ContactIdentity
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO contact_identities (account_id, contact_id, namespace, external_id) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (account_id, namespace, external_id) DO NOTHING RETURNING id`,
+		c.AccountID, c.ID, namespace, externalID).Scan(&id.ID)
+	if err == sql.ErrNoRows {
+		return sahay.Errorf(sahay.ECONFLICT, "identity %s:%s belongs to another contact", namespace, externalID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: add identity: %w", err)
+	}
+	id.ContactID, id.Namespace, id.ExternalID = c.ID, namespace, externalID
+	c.Identities = append(c.Identities, id)
+	return nil
+}
+
+// ContactByIdentity finds the contact a channel identity belongs to.
+func (t *Tx) ContactByIdentity(ctx context.Context, accountID int64, namespace, externalID string) (*sahay.Contact, error) {
+	c, err := scanContact(t.tx.QueryRowContext(ctx, `SELECT c.id, c.account_id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at
+		FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
+		WHERE i.account_id = $1 AND i.namespace = $2 AND i.external_id = $3`, accountID, namespace, externalID))
+	return c, notFound(err, "contact")
+}
+
+// Contact returns a contact with its identities.
+func (s *Store) Contact(ctx context.Context, accountID, id int64) (*sahay.Contact, error) {
+	return contact(ctx, s.read, accountID, id)
+}
+
+// Contact returns a contact, read in the transaction.
+func (t *Tx) Contact(ctx context.Context, accountID, id int64) (*sahay.Contact, error) {
+	return contact(ctx, t.tx, accountID, id)
+}
+
+func contact(ctx context.Context, q queryer, accountID, id int64) (*sahay.Contact, error) {
+	c, err := scanContact(q.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE id = $1 AND account_id = $2`, id, accountID))
+	if err != nil {
+		return nil, notFound(err, "contact")
+	}
+	return c, attachIdentities(ctx, q, []*sahay.Contact{c})
+}
+
+func attachIdentities(ctx context.Context, q queryer, cs []*sahay.Contact) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	byID := map[int64]*sahay.Contact{}
+	args := make([]any, len(cs))
+	for i, c := range cs {
+		byID[c.ID] = c
+		args[i] = c.ID
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, contact_id, namespace, external_id FROM contact_identities WHERE contact_id IN (`+placeholders(1, len(cs))+`) ORDER BY id`, args...)
+	if err != nil {
+		return fmt.Errorf("store: identities: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id sahay.ContactIdentity
+		if err := rows.Scan(&id.ID, &id.ContactID, &id.Namespace, &id.ExternalID); err != nil {
+			return fmt.Errorf("store: identities: %w", err)
+		}
+		if c := byID[id.ContactID]; c != nil {
+			c.Identities = append(c.Identities, id)
+		}
+	}
+	return rows.Err()
+}
+
+// Contacts lists an account's contacts, newest first, with id < before (0 for
+// the newest). A non-empty query matches names, emails and phone numbers.
+func (s *Store) Contacts(ctx context.Context, accountID int64, query string, before int64, limit int) ([]*sahay.Contact, error) {
+	if before <= 0 {
+		before = 1 << 62
+	}
+	var rows *sql.Rows
+	var err error
+	if terms := textnorm.Terms(query); len(terms) > 0 {
+		if s.dialect == SQLite {
+			rows, err = s.read.QueryContext(ctx, `SELECT c.id, c.account_id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at
+				FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
+				WHERE contacts_fts MATCH $1 AND c.account_id = $2 AND c.id < $3 ORDER BY f.rowid DESC LIMIT $4`,
+				ftsQuery(terms), accountID, before, limit)
+		} else {
+			rows, err = s.read.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts
+				WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', $1) AND account_id = $2 AND id < $3 ORDER BY id DESC LIMIT $4`,
+				tsQuery(terms), accountID, before, limit)
+		}
+	} else {
+		rows, err = s.read.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
+			accountID, before, limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: contacts: %w", err)
+	}
+	defer rows.Close()
+	out := []*sahay.Contact{}
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: contacts: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: contacts: %w", err)
+	}
+	return out, attachIdentities(ctx, s.read, out)
+}
+
+// DeleteContact removes a contact with its conversations.
+func (t *Tx) DeleteContact(ctx context.Context, accountID, id int64) error {
+	convs, err := int64s(ctx, t.tx, `SELECT id FROM conversations WHERE account_id = $1 AND contact_id = $2`, accountID, id)
+	if err != nil {
+		return err
+	}
+	for _, cid := range convs {
+		if err := t.DeleteConversation(ctx, accountID, cid); err != nil {
+			return err
+		}
+	}
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM contacts WHERE id = $1 AND account_id = $2`, id, accountID)
+	if err != nil {
+		return fmt.Errorf("store: delete contact: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return sahay.NotFound("contact")
+	}
+	if t.s.dialect == SQLite {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM contacts_fts WHERE rowid = $1`, id); err != nil {
+			return fmt.Errorf("store: unindex contact: %w", err)
+		}
+	}
+	return nil
+}
+
+// MergeContacts moves everything of contact from into contact into and
+// deletes from: identities, conversations and their messages. Fields into
+// lacks are taken from from.
+func (t *Tx) MergeContacts(ctx context.Context, accountID, into, from int64) (*sahay.Contact, error) {
+	if into == from {
+		return nil, sahay.Invalid("cannot merge a contact into itself")
+	}
+	dst, err := t.Contact(ctx, accountID, into)
+	if err != nil {
+		return nil, err
+	}
+	src, err := t.Contact(ctx, accountID, from)
+	if err != nil {
+		return nil, err
+	}
+	if dst.Name == "" {
+		dst.Name = src.Name
+	}
+	if dst.Email == "" {
+		dst.Email = src.Email
+	}
+	if dst.Phone == "" {
+		dst.Phone = src.Phone
+	}
+	for k, v := range src.Attributes {
+		if _, ok := dst.Attributes[k]; !ok {
+			dst.Attributes[k] = v
+		}
+	}
+	for _, q := range []string{
+		`UPDATE contact_identities SET contact_id = $1 WHERE contact_id = $2 AND account_id = $3`,
+		`UPDATE conversations SET contact_id = $1 WHERE contact_id = $2 AND account_id = $3`,
+	} {
+		if _, err := t.tx.ExecContext(ctx, q, into, from, accountID); err != nil {
+			return nil, fmt.Errorf("store: merge contacts: %w", err)
+		}
+	}
+	if err := t.UpdateContact(ctx, dst); err != nil {
+		return nil, err
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM contacts WHERE id = $1 AND account_id = $2`, from, accountID); err != nil {
+		return nil, fmt.Errorf("store: merge contacts: %w", err)
+	}
+	if t.s.dialect == SQLite {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM contacts_fts WHERE rowid = $1`, from); err != nil {
+			return nil, fmt.Errorf("store: unindex contact: %w", err)
+		}
+	}
+	return t.Contact(ctx, accountID, into)
+}
+
+// ftsQuery builds an FTS5 query that ANDs the terms, the last as a prefix so
+// results follow the user's typing.
+func ftsQuery(terms []string) string {
+	var b strings.Builder
+	for i, term := range terms {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(`"` + strings.ReplaceAll(term, `"`, `""`) + `"`)
+		if i == len(terms)-1 {
+			b.WriteByte('*')
+		}
+	}
+	return b.String()
+}
+
+// tsQuery builds the PostgreSQL equivalent of [ftsQuery].
+func tsQuery(terms []string) string {
+	var b strings.Builder
+	for i, term := range terms {
+		if i > 0 {
+			b.WriteString(" & ")
+		}
+		b.WriteString("'" + strings.ReplaceAll(term, "'", "''") + "'")
+		if i == len(terms)-1 {
+			b.WriteString(":*")
+		}
+	}
+	return b.String()
+}

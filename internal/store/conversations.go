@@ -1,0 +1,464 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	sahay "github.com/sahayhq/sahay"
+)
+
+const conversationColumns = `c.id, c.account_id, c.display_id, c.inbox_id, c.contact_id, c.status, c.priority, c.assignee_id, c.team_id,
+	c.snoozed_until, c.waiting_since, c.first_reply_at, c.last_activity_at, c.language, c.sentiment, c.last_message,
+	c.created_at, c.updated_at, c.resolved_at`
+
+func scanConversation(row interface{ Scan(...any) error }, extra ...any) (*sahay.Conversation, error) {
+	var c sahay.Conversation
+	var snoozed, waiting, firstReply, resolved sql.NullInt64
+	var activity, created, updated int64
+	dest := []any{&c.ID, &c.AccountID, &c.DisplayID, &c.InboxID, &c.ContactID, &c.Status, &c.Priority, &c.AssigneeID, &c.TeamID,
+		&snoozed, &waiting, &firstReply, &activity, &c.Language, &c.Sentiment, &c.LastMessage, &created, &updated, &resolved}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	c.SnoozedUntil, c.WaitingSince, c.FirstReplyAt, c.ResolvedAt = fromNullMS(snoozed), fromNullMS(waiting), fromNullMS(firstReply), fromNullMS(resolved)
+	c.LastActivityAt, c.CreatedAt, c.UpdatedAt = fromMS(activity), fromMS(created), fromMS(updated)
+	c.Labels = []string{}
+	return &c, nil
+}
+
+// InsertConversation stores a new conversation and counts it in its views.
+// The caller sets DisplayID from [Tx.NextConversationNumber].
+func (t *Tx) InsertConversation(ctx context.Context, c *sahay.Conversation) error {
+	c.CreatedAt, c.UpdatedAt = t.now, t.now
+	if c.LastActivityAt.IsZero() {
+		c.LastActivityAt = t.now
+	}
+	if c.Labels == nil {
+		c.Labels = []string{}
+	}
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO conversations (account_id, display_id, inbox_id, contact_id, status, priority, assignee_id, team_id,
+		snoozed_until, waiting_since, first_reply_at, last_activity_at, language, sentiment, last_message, created_at, updated_at, resolved_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17) RETURNING id`,
+		c.AccountID, c.DisplayID, c.InboxID, c.ContactID, c.Status, c.Priority, c.AssigneeID, c.TeamID,
+		nullMS(c.SnoozedUntil), nullMS(c.WaitingSince), nullMS(c.FirstReplyAt), ms(c.LastActivityAt), c.Language, c.Sentiment,
+		c.LastMessage, ms(t.now), nullMS(c.ResolvedAt)).Scan(&c.ID)
+	if err != nil {
+		return fmt.Errorf("store: insert conversation: %w", err)
+	}
+	return t.count(ctx, c, 1)
+}
+
+// UpdateConversation saves next over old (the same conversation as last
+// read) and moves it between view counts if its status, inbox, team or
+// assignee changed.
+func (t *Tx) UpdateConversation(ctx context.Context, old, next *sahay.Conversation) error {
+	next.UpdatedAt = t.now
+	_, err := t.tx.ExecContext(ctx, `UPDATE conversations SET status = $3, priority = $4, assignee_id = $5, team_id = $6,
+		snoozed_until = $7, waiting_since = $8, first_reply_at = $9, last_activity_at = $10, language = $11, sentiment = $12,
+		last_message = $13, updated_at = $14, resolved_at = $15, contact_id = $16, inbox_id = $17
+		WHERE id = $1 AND account_id = $2`,
+		next.ID, next.AccountID, next.Status, next.Priority, next.AssigneeID, next.TeamID,
+		nullMS(next.SnoozedUntil), nullMS(next.WaitingSince), nullMS(next.FirstReplyAt), ms(next.LastActivityAt), next.Language,
+		next.Sentiment, next.LastMessage, ms(t.now), nullMS(next.ResolvedAt), next.ContactID, next.InboxID)
+	if err != nil {
+		return fmt.Errorf("store: update conversation: %w", err)
+	}
+	if old.Status == next.Status && old.InboxID == next.InboxID && old.TeamID == next.TeamID && old.AssigneeID == next.AssigneeID {
+		return nil
+	}
+	if err := t.count(ctx, old, -1); err != nil {
+		return err
+	}
+	return t.count(ctx, next, 1)
+}
+
+// count adds delta to the view counts of c and of each of its labels.
+func (t *Tx) count(ctx context.Context, c *sahay.Conversation, delta int) error {
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO conversation_counts (account_id, inbox_id, team_id, assignee_id, status, n)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (account_id, inbox_id, team_id, assignee_id, status) DO UPDATE SET n = conversation_counts.n + excluded.n`,
+		c.AccountID, c.InboxID, c.TeamID, c.AssigneeID, c.Status, delta); err != nil {
+		return fmt.Errorf("store: count conversation: %w", err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO label_counts (account_id, inbox_id, label_id, status, n)
+		SELECT $1, $2, label_id, $3, $4 FROM conversation_labels WHERE conversation_id = $5
+		ON CONFLICT (account_id, inbox_id, label_id, status) DO UPDATE SET n = label_counts.n + excluded.n`,
+		c.AccountID, c.InboxID, c.Status, delta, c.ID); err != nil {
+		return fmt.Errorf("store: count labels: %w", err)
+	}
+	return nil
+}
+
+// SetConversationLabels replaces a conversation's labels by id and keeps the
+// label counts in step.
+func (t *Tx) SetConversationLabels(ctx context.Context, c *sahay.Conversation, labelIDs []int64) error {
+	current, err := int64s(ctx, t.tx, `SELECT label_id FROM conversation_labels WHERE conversation_id = $1`, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, id := range current {
+		if slices.Contains(labelIDs, id) {
+			continue
+		}
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM conversation_labels WHERE conversation_id = $1 AND label_id = $2`, c.ID, id); err != nil {
+			return fmt.Errorf("store: remove label: %w", err)
+		}
+		if err := t.countLabel(ctx, c, id, -1); err != nil {
+			return err
+		}
+	}
+	for _, id := range labelIDs {
+		if slices.Contains(current, id) {
+			continue
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO conversation_labels (conversation_id, label_id) VALUES ($1, $2)`, c.ID, id); err != nil {
+			return fmt.Errorf("store: add label: %w", err)
+		}
+		if err := t.countLabel(ctx, c, id, 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *Tx) countLabel(ctx context.Context, c *sahay.Conversation, labelID int64, delta int) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO label_counts (account_id, inbox_id, label_id, status, n) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (account_id, inbox_id, label_id, status) DO UPDATE SET n = label_counts.n + excluded.n`,
+		c.AccountID, c.InboxID, labelID, c.Status, delta)
+	if err != nil {
+		return fmt.Errorf("store: count label: %w", err)
+	}
+	return nil
+}
+
+// DeleteConversation removes a conversation and its messages.
+func (t *Tx) DeleteConversation(ctx context.Context, accountID, id int64) error {
+	c, err := t.Conversation(ctx, accountID, id)
+	if err != nil {
+		return err
+	}
+	if err := t.count(ctx, c, -1); err != nil {
+		return err
+	}
+	if t.s.dialect == SQLite {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE conversation_id = $1)`, id); err != nil {
+			return fmt.Errorf("store: unindex messages: %w", err)
+		}
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM conversations WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("store: delete conversation: %w", err)
+	}
+	return nil
+}
+
+// Conversation returns a conversation with its labels and contact.
+func (s *Store) Conversation(ctx context.Context, accountID, id int64) (*sahay.Conversation, error) {
+	return conversation(ctx, s.read, accountID, id)
+}
+
+// Conversation returns a conversation, read in the transaction.
+func (t *Tx) Conversation(ctx context.Context, accountID, id int64) (*sahay.Conversation, error) {
+	return conversation(ctx, t.tx, accountID, id)
+}
+
+func conversation(ctx context.Context, q queryer, accountID, id int64) (*sahay.Conversation, error) {
+	c, err := scanConversation(q.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations c WHERE c.id = $1 AND c.account_id = $2`, id, accountID))
+	if err != nil {
+		return nil, notFound(err, "conversation")
+	}
+	cs := []*sahay.Conversation{c}
+	if err := attachConversationDetails(ctx, q, cs); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ConversationByDisplayID returns a conversation by its number in the account.
+func (s *Store) ConversationByDisplayID(ctx context.Context, accountID, displayID int64) (*sahay.Conversation, error) {
+	var id int64
+	err := s.read.QueryRowContext(ctx, `SELECT id FROM conversations WHERE account_id = $1 AND display_id = $2`, accountID, displayID).Scan(&id)
+	if err != nil {
+		return nil, notFound(err, "conversation")
+	}
+	return s.Conversation(ctx, accountID, id)
+}
+
+// OpenConversation returns the contact's latest unresolved conversation in
+// the inbox, or else the latest resolved one (the caller decides whether it
+// is recent enough to reopen).
+func (t *Tx) OpenConversation(ctx context.Context, accountID, inboxID, contactID int64) (*sahay.Conversation, error) {
+	c, err := scanConversation(t.tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations c
+		WHERE c.contact_id = $1 AND c.inbox_id = $2 AND c.account_id = $3
+		ORDER BY CASE WHEN c.status = 'resolved' THEN 1 ELSE 0 END, c.id DESC LIMIT 1`, contactID, inboxID, accountID))
+	if err != nil {
+		return nil, notFound(err, "conversation")
+	}
+	return c, attachConversationDetails(ctx, t.tx, []*sahay.Conversation{c})
+}
+
+func attachConversationDetails(ctx context.Context, q queryer, cs []*sahay.Conversation) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	byID := map[int64]*sahay.Conversation{}
+	contactIDs := map[int64]bool{}
+	args := make([]any, 0, len(cs))
+	for _, c := range cs {
+		byID[c.ID] = c
+		args = append(args, c.ID)
+		contactIDs[c.ContactID] = true
+	}
+	rows, err := q.QueryContext(ctx, `SELECT cl.conversation_id, l.name FROM conversation_labels cl JOIN labels l ON l.id = cl.label_id
+		WHERE cl.conversation_id IN (`+placeholders(1, len(args))+`) ORDER BY l.name`, args...)
+	if err != nil {
+		return fmt.Errorf("store: conversation labels: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: conversation labels: %w", err)
+		}
+		byID[id].Labels = append(byID[id].Labels, name)
+	}
+	rows.Close()
+	cargs := make([]any, 0, len(contactIDs))
+	for id := range contactIDs {
+		cargs = append(cargs, id)
+	}
+	crows, err := q.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE id IN (`+placeholders(1, len(cargs))+`)`, cargs...)
+	if err != nil {
+		return fmt.Errorf("store: conversation contacts: %w", err)
+	}
+	contacts := map[int64]*sahay.Contact{}
+	for crows.Next() {
+		ct, err := scanContact(crows)
+		if err != nil {
+			crows.Close()
+			return fmt.Errorf("store: conversation contacts: %w", err)
+		}
+		contacts[ct.ID] = ct
+	}
+	crows.Close()
+	for _, c := range cs {
+		c.Contact = contacts[c.ContactID]
+	}
+	return nil
+}
+
+// Sort orders of conversation lists.
+const (
+	SortLastActivity = "last_activity"
+	SortWaiting      = "waiting"
+	SortPriority     = "priority"
+	SortCreated      = "created"
+)
+
+// ConversationFilter selects a page of conversations.
+type ConversationFilter struct {
+	AccountID int64
+	// Inboxes, when not nil, limits the list to these inboxes: the ones the
+	// reader may see. An empty non-nil slice lists nothing.
+	Inboxes   []int64
+	Status    string
+	Assignee  *int64 // 0 lists unassigned conversations
+	TeamID    int64
+	InboxID   int64
+	LabelID   int64
+	ContactID int64
+	Sort      string
+	Cursor    string
+	Limit     int
+}
+
+// never is a sort key that orders after every real timestamp.
+const never = int64(1) << 53
+
+// Conversations returns a page of conversations and the cursor of the next
+// page ("" at the end). Pages are keyset-paginated: their cost does not grow
+// with how deep the reader scrolls.
+func (s *Store) Conversations(ctx context.Context, f ConversationFilter) ([]*sahay.Conversation, string, error) {
+	if f.Inboxes != nil && len(f.Inboxes) == 0 {
+		return []*sahay.Conversation{}, "", nil
+	}
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 25
+	}
+	var where []string
+	args := []any{f.AccountID}
+	where = append(where, "c.account_id = $1")
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.Status != "" {
+		add("c.status = ?", f.Status)
+	}
+	if f.Assignee != nil {
+		add("c.assignee_id = ?", *f.Assignee)
+	}
+	if f.TeamID != 0 {
+		add("c.team_id = ?", f.TeamID)
+	}
+	if f.InboxID != 0 {
+		add("c.inbox_id = ?", f.InboxID)
+	}
+	if f.ContactID != 0 {
+		add("c.contact_id = ?", f.ContactID)
+	}
+	if f.LabelID != 0 {
+		add("EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label_id = ?)", f.LabelID)
+	}
+	if f.Inboxes != nil {
+		where = append(where, "c.inbox_id IN ("+placeholders(len(args)+1, len(f.Inboxes))+")")
+		for _, id := range f.Inboxes {
+			args = append(args, id)
+		}
+	}
+	// Each sort is a key of two values and the id, compared as a row value
+	// against the cursor and ordered descending, so one index range serves it.
+	var k1, k2 string
+	switch f.Sort {
+	case "", SortLastActivity:
+		k1, k2 = "c.last_activity_at", "0"
+	case SortCreated:
+		k1, k2 = "c.id", "0"
+	case SortPriority:
+		k1, k2 = "c.priority", "c.last_activity_at"
+	case SortWaiting:
+		// Longest waiting first: negate so that descending order is ascending
+		// waiting_since; conversations not waiting come last.
+		k1, k2 = fmt.Sprintf("-COALESCE(c.waiting_since, %d)", never), "0"
+	default:
+		return nil, "", sahay.Invalid("unknown sort %q: use last_activity, waiting, priority or created", f.Sort)
+	}
+	keys := []string{k1, k2, "c.id"}
+	if k2 == "0" {
+		keys = []string{k1, "c.id"}
+	}
+	if f.Cursor != "" {
+		a, b, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		vals := []any{a, b, id}
+		if len(keys) == 2 {
+			vals = []any{a, id}
+		}
+		args = append(args, vals...)
+		where = append(where, fmt.Sprintf("(%s) < (%s)", strings.Join(keys, ", "), placeholders(len(args)-len(vals)+1, len(vals))))
+	}
+	args = append(args, f.Limit+1)
+	query := fmt.Sprintf(`SELECT %s, %s, %s FROM conversations c WHERE %s ORDER BY %s LIMIT $%d`,
+		conversationColumns, k1, k2, strings.Join(where, " AND "), strings.Join(keys, " DESC, ")+" DESC", len(args))
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: conversations: %w", err)
+	}
+	defer rows.Close()
+	out := []*sahay.Conversation{}
+	var sortKeys [][2]int64
+	for rows.Next() {
+		var a, b int64
+		c, err := scanConversation(rows, &a, &b)
+		if err != nil {
+			return nil, "", fmt.Errorf("store: conversations: %w", err)
+		}
+		out = append(out, c)
+		sortKeys = append(sortKeys, [2]int64{a, b})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("store: conversations: %w", err)
+	}
+	next := ""
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		last := out[f.Limit-1]
+		next = encodeCursor(sortKeys[f.Limit-1][0], sortKeys[f.Limit-1][1], last.ID)
+	}
+	if err := attachConversationDetails(ctx, s.read, out); err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
+}
+
+func encodeCursor(a, b, id int64) string {
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%d:%d:%d", a, b, id))
+}
+
+func decodeCursor(s string) (a, b, id int64, err error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		_, err = fmt.Sscanf(string(raw), "%d:%d:%d", &a, &b, &id)
+	}
+	if err != nil {
+		return 0, 0, 0, sahay.Invalid("malformed cursor")
+	}
+	return a, b, id, nil
+}
+
+// CountRow is one maintained count: conversations with these dimensions.
+type CountRow struct {
+	InboxID    int64
+	TeamID     int64
+	AssigneeID int64
+	LabelID    int64
+	Status     string
+	N          int64
+}
+
+// ConversationCounts returns the account's maintained view counts: the
+// conversation rows and the label rows. They are few (one per combination in
+// use), so summing them is cheap however many conversations there are.
+func (s *Store) ConversationCounts(ctx context.Context, accountID int64) (convs, labels []CountRow, err error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT inbox_id, team_id, assignee_id, status, n FROM conversation_counts WHERE account_id = $1 AND n <> 0`, accountID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: counts: %w", err)
+	}
+	for rows.Next() {
+		var r CountRow
+		if err := rows.Scan(&r.InboxID, &r.TeamID, &r.AssigneeID, &r.Status, &r.N); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("store: counts: %w", err)
+		}
+		convs = append(convs, r)
+	}
+	rows.Close()
+	rows, err = s.read.QueryContext(ctx, `SELECT inbox_id, label_id, status, n FROM label_counts WHERE account_id = $1 AND n <> 0`, accountID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: label counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r CountRow
+		if err := rows.Scan(&r.InboxID, &r.LabelID, &r.Status, &r.N); err != nil {
+			return nil, nil, fmt.Errorf("store: label counts: %w", err)
+		}
+		labels = append(labels, r)
+	}
+	return convs, labels, rows.Err()
+}
+
+// DueSnoozed returns conversations whose snooze has ended.
+func (s *Store) DueSnoozed(ctx context.Context, nowMS int64, limit int) ([][2]int64, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT account_id, id FROM conversations WHERE status = 'snoozed' AND snoozed_until <= $1 LIMIT $2`, nowMS, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: due snoozed: %w", err)
+	}
+	defer rows.Close()
+	var out [][2]int64
+	for rows.Next() {
+		var a, id int64
+		if err := rows.Scan(&a, &id); err != nil {
+			return nil, err
+		}
+		out = append(out, [2]int64{a, id})
+	}
+	return out, rows.Err()
+}

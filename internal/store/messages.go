@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/textnorm"
+)
+
+const messageColumns = `m.id, m.account_id, m.conversation_id, m.inbox_id, m.kind, m.sender_type, m.sender_id, m.content,
+	m.external_id, m.status, m.error, m.created_at`
+
+func scanMessage(row interface{ Scan(...any) error }) (*sahay.Message, error) {
+	var m sahay.Message
+	var ext sql.NullString
+	var created int64
+	if err := row.Scan(&m.ID, &m.AccountID, &m.ConversationID, &m.InboxID, &m.Kind, &m.SenderType, &m.SenderID, &m.Content,
+		&ext, &m.Status, &m.Error, &created); err != nil {
+		return nil, err
+	}
+	m.ExternalID = ext.String
+	m.CreatedAt = fromMS(created)
+	m.Attachments = []sahay.Attachment{}
+	return &m, nil
+}
+
+// ErrDuplicate is returned by [Tx.InsertMessage] for a message whose external
+// id the inbox already has.
+var ErrDuplicate = sahay.Errorf(sahay.ECONFLICT, "duplicate message")
+
+// InsertMessage stores a message with its attachments and indexes it for
+// search. A message whose (inbox, external id) exists is not stored and
+// [ErrDuplicate] is returned.
+func (t *Tx) InsertMessage(ctx context.Context, m *sahay.Message) error {
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = t.now
+	}
+	ext := sql.NullString{String: m.ExternalID, Valid: m.ExternalID != ""}
+	search := ""
+	if m.Kind != sahay.MessageActivity {
+		search = textnorm.ForSearch(m.Content)
+	}
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO messages (account_id, conversation_id, inbox_id, kind, sender_type, sender_id, content,
+		external_id, status, error, search_text, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (inbox_id, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING id`,
+		m.AccountID, m.ConversationID, m.InboxID, m.Kind, m.SenderType, m.SenderID, m.Content,
+		ext, m.Status, m.Error, search, ms(m.CreatedAt)).Scan(&m.ID)
+	if err == sql.ErrNoRows {
+		return ErrDuplicate
+	}
+	if err != nil {
+		return fmt.Errorf("store: insert message: %w", err)
+	}
+	if search != "" && t.s.dialect == SQLite {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, search_text) VALUES ($1, $2)`, m.ID, search); err != nil {
+			return fmt.Errorf("store: index message: %w", err)
+		}
+	}
+	if m.Attachments == nil {
+		m.Attachments = []sahay.Attachment{}
+	}
+	for i := range m.Attachments {
+		a := &m.Attachments[i]
+		a.MessageID = m.ID
+		if err := t.tx.QueryRowContext(ctx, `INSERT INTO attachments (account_id, message_id, file_name, content_type, size, storage_key, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			m.AccountID, m.ID, a.FileName, a.ContentType, a.Size, a.StorageKey, ms(t.now)).Scan(&a.ID); err != nil {
+			return fmt.Errorf("store: insert attachment: %w", err)
+		}
+	}
+	return nil
+}
+
+// MessageByExternalID finds a message by the platform's id in an inbox.
+func (t *Tx) MessageByExternalID(ctx context.Context, inboxID int64, externalID string) (*sahay.Message, error) {
+	m, err := scanMessage(t.tx.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages m WHERE m.inbox_id = $1 AND m.external_id = $2`, inboxID, externalID))
+	return m, notFound(err, "message")
+}
+
+// Message returns a message with its attachments.
+func (s *Store) Message(ctx context.Context, accountID, id int64) (*sahay.Message, error) {
+	return message(ctx, s.read, accountID, id)
+}
+
+// Message returns a message, read in the transaction.
+func (t *Tx) Message(ctx context.Context, accountID, id int64) (*sahay.Message, error) {
+	return message(ctx, t.tx, accountID, id)
+}
+
+func message(ctx context.Context, q queryer, accountID, id int64) (*sahay.Message, error) {
+	m, err := scanMessage(q.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages m WHERE m.id = $1 AND m.account_id = $2`, id, accountID))
+	if err != nil {
+		return nil, notFound(err, "message")
+	}
+	return m, attachAttachments(ctx, q, []*sahay.Message{m})
+}
+
+// SetMessageDelivery records a delivery status and, when given, the
+// platform's id for the message.
+func (t *Tx) SetMessageDelivery(ctx context.Context, m *sahay.Message) error {
+	ext := sql.NullString{String: m.ExternalID, Valid: m.ExternalID != ""}
+	_, err := t.tx.ExecContext(ctx, `UPDATE messages SET status = $2, error = $3, external_id = COALESCE($4, external_id) WHERE id = $1`,
+		m.ID, m.Status, m.Error, ext)
+	if isUniqueViolation(err) {
+		return ErrDuplicate
+	}
+	if err != nil {
+		return fmt.Errorf("store: set delivery: %w", err)
+	}
+	return nil
+}
+
+// Messages returns a conversation's messages with id < before (0 for the
+// latest), newest last, at most limit.
+func (s *Store) Messages(ctx context.Context, accountID, conversationID, before int64, limit int) ([]*sahay.Message, error) {
+	if before <= 0 {
+		before = 1 << 62
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages m
+		WHERE m.conversation_id = $1 AND m.account_id = $2 AND m.id < $3 ORDER BY m.id DESC LIMIT $4`, conversationID, accountID, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: messages: %w", err)
+	}
+	defer rows.Close()
+	out := []*sahay.Message{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: messages: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: messages: %w", err)
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, attachAttachments(ctx, s.read, out)
+}
+
+func attachAttachments(ctx context.Context, q queryer, ms []*sahay.Message) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	byID := map[int64]*sahay.Message{}
+	args := make([]any, len(ms))
+	for i, m := range ms {
+		byID[m.ID] = m
+		args[i] = m.ID
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, message_id, file_name, content_type, size, storage_key FROM attachments
+		WHERE message_id IN (`+placeholders(1, len(args))+`) ORDER BY id`, args...)
+	if err != nil {
+		return fmt.Errorf("store: attachments: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a sahay.Attachment
+		if err := rows.Scan(&a.ID, &a.MessageID, &a.FileName, &a.ContentType, &a.Size, &a.StorageKey); err != nil {
+			return fmt.Errorf("store: attachments: %w", err)
+		}
+		if m := byID[a.MessageID]; m != nil {
+			m.Attachments = append(m.Attachments, a)
+		}
+	}
+	return rows.Err()
+}
+
+// Attachment returns an attachment of an account.
+func (s *Store) Attachment(ctx context.Context, accountID, id int64) (*sahay.Attachment, int64, error) {
+	var a sahay.Attachment
+	var conversationID int64
+	err := s.read.QueryRowContext(ctx, `SELECT a.id, a.message_id, a.file_name, a.content_type, a.size, a.storage_key, m.conversation_id
+		FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = $1 AND a.account_id = $2`, id, accountID).
+		Scan(&a.ID, &a.MessageID, &a.FileName, &a.ContentType, &a.Size, &a.StorageKey, &conversationID)
+	if err != nil {
+		return nil, 0, notFound(err, "attachment")
+	}
+	return &a, conversationID, nil
+}
+
+// SearchHit is a message found by [Store.SearchMessages].
+type SearchHit struct {
+	Message   *sahay.Message
+	DisplayID int64
+	ContactID int64
+}
+
+// SearchMessages finds an account's messages containing every term (the last
+// as a prefix), newest first, in the given inboxes (nil for all).
+func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []int64, terms []string, limit int) ([]SearchHit, error) {
+	if len(terms) == 0 || (inboxes != nil && len(inboxes) == 0) {
+		return []SearchHit{}, nil
+	}
+	args := []any{accountID}
+	var match string
+	if s.dialect == SQLite {
+		args = append(args, ftsQuery(terms))
+		match = `m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH $2)`
+	} else {
+		args = append(args, tsQuery(terms))
+		match = `to_tsvector('simple', m.search_text) @@ to_tsquery('simple', $2)`
+	}
+	scope := ""
+	if inboxes != nil {
+		scope = " AND m.inbox_id IN (" + placeholders(3, len(inboxes)) + ")"
+		for _, id := range inboxes {
+			args = append(args, id)
+		}
+	}
+	args = append(args, limit)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+messageColumns+`, c.display_id, c.contact_id FROM messages m
+		JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.account_id = $1 AND `+match+scope+` ORDER BY m.id DESC LIMIT $`+fmt.Sprint(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: search messages: %w", err)
+	}
+	defer rows.Close()
+	out := []SearchHit{}
+	for rows.Next() {
+		var m sahay.Message
+		var ext sql.NullString
+		var created int64
+		var hit SearchHit
+		if err := rows.Scan(&m.ID, &m.AccountID, &m.ConversationID, &m.InboxID, &m.Kind, &m.SenderType, &m.SenderID, &m.Content,
+			&ext, &m.Status, &m.Error, &created, &hit.DisplayID, &hit.ContactID); err != nil {
+			return nil, fmt.Errorf("store: search messages: %w", err)
+		}
+		m.ExternalID = ext.String
+		m.CreatedAt = fromMS(created)
+		m.Attachments = []sahay.Attachment{}
+		hit.Message = &m
+		out = append(out, hit)
+	}
+	return out, rows.Err()
+}
