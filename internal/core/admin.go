@@ -69,7 +69,9 @@ func (s *Service) Inbox(ctx context.Context, a *Actor, id int64) (*sahay.Inbox, 
 	return in, nil
 }
 
-func (s *Service) inboxWithSecrets(ctx context.Context, accountID, id int64) (*sahay.Inbox, error) {
+// InboxWithSecrets returns an inbox with its decrypted credentials, for
+// channel adapters; never hand its Secrets to an API client.
+func (s *Service) InboxWithSecrets(ctx context.Context, accountID, id int64) (*sahay.Inbox, error) {
 	in, err := s.store.Inbox(ctx, accountID, id)
 	if err != nil {
 		return nil, err
@@ -156,7 +158,7 @@ func (s *Service) InboxSecrets(ctx context.Context, a *Actor, id int64) (map[str
 	if err := a.requireAdmin(); err != nil {
 		return nil, err
 	}
-	in, err := s.inboxWithSecrets(ctx, a.AccountID(), id)
+	in, err := s.InboxWithSecrets(ctx, a.AccountID(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +170,7 @@ func (s *Service) UpdateInbox(ctx context.Context, a *Actor, id int64, in InboxI
 	if err := a.requireAdmin(); err != nil {
 		return nil, err
 	}
-	inbox, err := s.inboxWithSecrets(ctx, a.AccountID(), id)
+	inbox, err := s.InboxWithSecrets(ctx, a.AccountID(), id)
 	if err != nil {
 		return nil, err
 	}

@@ -202,7 +202,7 @@ func (s *Service) outbound(ctx context.Context, m *sahay.Message) (channel.Outbo
 	if err != nil {
 		return channel.Outbound{}, nil, err
 	}
-	inbox, err := s.inboxWithSecrets(ctx, m.AccountID, m.InboxID)
+	inbox, err := s.InboxWithSecrets(ctx, m.AccountID, m.InboxID)
 	if err != nil {
 		return channel.Outbound{}, nil, err
 	}

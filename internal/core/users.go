@@ -341,3 +341,20 @@ func (s *Service) RevokeAPIToken(ctx context.Context, a *Actor, id int64) error 
 		return audit(ctx, tx, a, "token.revoke", "token", id, nil)
 	})
 }
+
+// CreateAccount opens a new account with its owner.
+func (s *Service) CreateAccount(ctx context.Context, name, ownerEmail, ownerName, password string) (*sahay.Account, *sahay.User, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, nil, sahay.Invalid("account name is required")
+	}
+	acc := &sahay.Account{Name: name}
+	if err := s.write(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, acc) }); err != nil {
+		return nil, nil, err
+	}
+	owner, err := s.CreateUserCLI(ctx, acc.ID, ownerEmail, ownerName, sahay.RoleOwner, password)
+	if err != nil {
+		return nil, nil, err
+	}
+	return acc, owner, nil
+}

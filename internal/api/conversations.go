@@ -1,0 +1,192 @@
+package api
+
+import (
+	"net/http"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/core"
+	"github.com/sahayhq/sahay/internal/httpx"
+)
+
+func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	q := r.URL.Query()
+	lq := core.ListQuery{Status: q.Get("status"), Assignee: q.Get("assignee"), Label: q.Get("label"), Channel: q.Get("channel"),
+		Sort: q.Get("sort"), Cursor: q.Get("cursor")}
+	var err error
+	for name, dst := range map[string]*int64{"team": &lq.TeamID, "inbox": &lq.InboxID, "contact": &lq.Contact} {
+		if *dst, err = httpx.QueryInt(r, name); err != nil {
+			return err
+		}
+	}
+	limit, err := httpx.QueryInt(r, "limit")
+	if err != nil {
+		return err
+	}
+	if limit > 100 {
+		return sahay.Invalid("limit is at most 100")
+	}
+	lq.Limit = int(limit)
+	list, next, err := s.svc.ListConversations(r.Context(), a, lq)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, map[string]any{"items": list, "next_cursor": next})
+}
+
+func (s *Server) conversationCounts(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	c, err := s.svc.Counts(r.Context(), a)
+	return one(w, http.StatusOK, c, err)
+}
+
+func (s *Server) bulkConversations(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	var in core.BulkUpdate
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	n, err := s.svc.Bulk(r.Context(), a, in)
+	return one(w, http.StatusOK, map[string]int{"updated": n}, err)
+}
+
+func (s *Server) getConversation(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.Conversation(r.Context(), a, id)
+	return one(w, http.StatusOK, c, err)
+}
+
+func (s *Server) updateConversation(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	return withID(w, r, func(id int64, in core.ConversationUpdate) (any, error) {
+		return s.svc.UpdateConversation(r.Context(), a, id, in)
+	})
+}
+
+func (s *Server) setLabels(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	type labels struct {
+		Labels []string `json:"labels"`
+	}
+	return withID(w, r, func(id int64, in labels) (any, error) { return s.svc.SetLabels(r.Context(), a, id, in.Labels) })
+}
+
+func (s *Server) listMessages(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	before, err := httpx.QueryInt(r, "before")
+	if err != nil {
+		return err
+	}
+	limit, err := httpx.QueryInt(r, "limit")
+	if err != nil {
+		return err
+	}
+	msgs, err := s.svc.Messages(r.Context(), a, id, before, int(limit))
+	return items(w, msgs, err)
+}
+
+func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in core.NewMessage
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	m, err := s.svc.PostMessage(r.Context(), a, id, in)
+	return one(w, http.StatusCreated, m, err)
+}
+
+func (s *Server) retryMessage(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	m, err := s.svc.RetryMessage(r.Context(), a, id)
+	return one(w, http.StatusOK, m, err)
+}
+
+func (s *Server) search(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	res, err := s.svc.Search(r.Context(), a, r.URL.Query().Get("q"))
+	return one(w, http.StatusOK, res, err)
+}
+
+// apiInbound is the body of POST /api/v1/inboxes/{id}/messages: a customer
+// message arriving through an API channel inbox.
+type apiInbound struct {
+	Contact struct {
+		Identifier string `json:"identifier"`
+		Name       string `json:"name"`
+		Email      string `json:"email"`
+		Phone      string `json:"phone"`
+	} `json:"contact"`
+	Content    string `json:"content"`
+	ExternalID string `json:"external_id"`
+}
+
+func (s *Server) apiInbox(r *http.Request, a *core.Actor) (*sahay.Inbox, error) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	inbox, err := s.svc.Inbox(r.Context(), a, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.User.IsAdmin() {
+		// Agents answer customers; only an integration (an administrator's
+		// token) may speak for them.
+		return nil, sahay.Errorf(sahay.EFORBIDDEN, "only an administrator's token may post customer messages")
+	}
+	if inbox.Channel != "api" {
+		return nil, sahay.Invalid("inbox %d is a %s inbox; only api inboxes take messages here", id, inbox.Channel)
+	}
+	return inbox, nil
+}
+
+func (s *Server) receiveAPIMessage(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	inbox, err := s.apiInbox(r, a)
+	if err != nil {
+		return err
+	}
+	var in apiInbound
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	res, err := s.svc.Receive(r.Context(), channel.Inbound{InboxID: inbox.ID, ExternalID: in.ExternalID,
+		ContactID: in.Contact.Identifier, Name: in.Contact.Name, Email: in.Contact.Email, Phone: in.Contact.Phone, Content: in.Content})
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if res.Duplicate {
+		status = http.StatusOK
+	}
+	return httpx.WriteJSON(w, status, map[string]any{"message": res.Message, "conversation": res.Conversation, "duplicate": res.Duplicate})
+}
+
+func (s *Server) receiveAPIStatus(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	inbox, err := s.apiInbox(r, a)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ExternalID string `json:"external_id"`
+		Status     string `json:"status"`
+		Error      string `json:"error"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.ExternalID == "" {
+		return sahay.Invalid("external_id is required")
+	}
+	return done(w, s.svc.UpdateDelivery(r.Context(), inbox.ID, in.ExternalID, in.Status, in.Error))
+}
+
+func (s *Server) realtime(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	return s.hub.Serve(w, r, a)
+}

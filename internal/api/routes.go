@@ -1,0 +1,89 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/sahayhq/sahay/internal/httpx"
+)
+
+// Route is one API endpoint. Exactly one of Public and Authed is set.
+type Route struct {
+	Method string
+	Path   string
+	Public httpx.HandlerFunc
+	Authed authedFunc
+}
+
+// Routes lists every API route, for documentation checks.
+func (s *Server) Routes() []Route { return s.routes() }
+
+func (s *Server) routes() []Route {
+	return []Route{
+		{Method: http.MethodGet, Path: "/api/openapi.json", Public: s.openAPI},
+
+		{Method: http.MethodPost, Path: "/api/v1/auth/login", Public: s.login},
+		{Method: http.MethodPost, Path: "/api/v1/auth/logout", Public: s.logout},
+
+		{Method: http.MethodGet, Path: "/api/v1/me", Authed: s.me},
+		{Method: http.MethodPatch, Path: "/api/v1/me", Authed: s.updateMe},
+		{Method: http.MethodPost, Path: "/api/v1/me/password", Authed: s.changePassword},
+		{Method: http.MethodGet, Path: "/api/v1/me/tokens", Authed: s.listTokens},
+		{Method: http.MethodPost, Path: "/api/v1/me/tokens", Authed: s.createToken},
+		{Method: http.MethodDelete, Path: "/api/v1/me/tokens/{id}", Authed: s.revokeToken},
+
+		{Method: http.MethodGet, Path: "/api/v1/account", Authed: s.getAccount},
+		{Method: http.MethodPatch, Path: "/api/v1/account", Authed: s.updateAccount},
+		{Method: http.MethodGet, Path: "/api/v1/audit_log", Authed: s.auditLog},
+
+		{Method: http.MethodGet, Path: "/api/v1/users", Authed: s.listUsers},
+		{Method: http.MethodPost, Path: "/api/v1/users", Authed: s.createUser},
+		{Method: http.MethodPatch, Path: "/api/v1/users/{id}", Authed: s.updateUser},
+		{Method: http.MethodDelete, Path: "/api/v1/users/{id}", Authed: s.deleteUser},
+
+		{Method: http.MethodGet, Path: "/api/v1/teams", Authed: s.listTeams},
+		{Method: http.MethodPost, Path: "/api/v1/teams", Authed: s.createTeam},
+		{Method: http.MethodPatch, Path: "/api/v1/teams/{id}", Authed: s.updateTeam},
+		{Method: http.MethodDelete, Path: "/api/v1/teams/{id}", Authed: s.deleteTeam},
+
+		{Method: http.MethodGet, Path: "/api/v1/inboxes", Authed: s.listInboxes},
+		{Method: http.MethodPost, Path: "/api/v1/inboxes", Authed: s.createInbox},
+		{Method: http.MethodGet, Path: "/api/v1/inboxes/{id}", Authed: s.getInbox},
+		{Method: http.MethodPatch, Path: "/api/v1/inboxes/{id}", Authed: s.updateInbox},
+		{Method: http.MethodDelete, Path: "/api/v1/inboxes/{id}", Authed: s.deleteInbox},
+		{Method: http.MethodGet, Path: "/api/v1/inboxes/{id}/secrets", Authed: s.inboxSecrets},
+		{Method: http.MethodPut, Path: "/api/v1/inboxes/{id}/members", Authed: s.setInboxMembers},
+		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/messages", Authed: s.receiveAPIMessage},
+		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/statuses", Authed: s.receiveAPIStatus},
+
+		{Method: http.MethodGet, Path: "/api/v1/contacts", Authed: s.listContacts},
+		{Method: http.MethodPost, Path: "/api/v1/contacts", Authed: s.createContact},
+		{Method: http.MethodGet, Path: "/api/v1/contacts/{id}", Authed: s.getContact},
+		{Method: http.MethodPatch, Path: "/api/v1/contacts/{id}", Authed: s.updateContact},
+		{Method: http.MethodDelete, Path: "/api/v1/contacts/{id}", Authed: s.deleteContact},
+		{Method: http.MethodPost, Path: "/api/v1/contacts/{id}/merge", Authed: s.mergeContacts},
+		{Method: http.MethodGet, Path: "/api/v1/contacts/{id}/conversations", Authed: s.contactConversations},
+
+		{Method: http.MethodGet, Path: "/api/v1/conversations", Authed: s.listConversations},
+		{Method: http.MethodGet, Path: "/api/v1/conversations/counts", Authed: s.conversationCounts},
+		{Method: http.MethodPost, Path: "/api/v1/conversations/bulk", Authed: s.bulkConversations},
+		{Method: http.MethodGet, Path: "/api/v1/conversations/{id}", Authed: s.getConversation},
+		{Method: http.MethodPatch, Path: "/api/v1/conversations/{id}", Authed: s.updateConversation},
+		{Method: http.MethodPut, Path: "/api/v1/conversations/{id}/labels", Authed: s.setLabels},
+		{Method: http.MethodGet, Path: "/api/v1/conversations/{id}/messages", Authed: s.listMessages},
+		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/messages", Authed: s.postMessage},
+		{Method: http.MethodPost, Path: "/api/v1/messages/{id}/retry", Authed: s.retryMessage},
+
+		{Method: http.MethodGet, Path: "/api/v1/labels", Authed: s.listLabels},
+		{Method: http.MethodPost, Path: "/api/v1/labels", Authed: s.createLabel},
+		{Method: http.MethodPatch, Path: "/api/v1/labels/{id}", Authed: s.updateLabel},
+		{Method: http.MethodDelete, Path: "/api/v1/labels/{id}", Authed: s.deleteLabel},
+
+		{Method: http.MethodGet, Path: "/api/v1/canned_responses", Authed: s.listCanned},
+		{Method: http.MethodPost, Path: "/api/v1/canned_responses", Authed: s.createCanned},
+		{Method: http.MethodPatch, Path: "/api/v1/canned_responses/{id}", Authed: s.updateCanned},
+		{Method: http.MethodDelete, Path: "/api/v1/canned_responses/{id}", Authed: s.deleteCanned},
+
+		{Method: http.MethodGet, Path: "/api/v1/search", Authed: s.search},
+		{Method: http.MethodGet, Path: "/api/v1/realtime", Authed: s.realtime},
+	}
+}

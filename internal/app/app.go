@@ -1,0 +1,187 @@
+// Package app is Sahay's composition root: it opens the store, picks the
+// bus, registers the channel adapters, starts the core service and builds
+// the HTTP handler. cmd/sahay and end-to-end tests start Sahay through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sahayhq/sahay/internal/api"
+	"github.com/sahayhq/sahay/internal/bus"
+	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/channel/apichannel"
+	"github.com/sahayhq/sahay/internal/config"
+	"github.com/sahayhq/sahay/internal/core"
+	"github.com/sahayhq/sahay/internal/demo"
+	"github.com/sahayhq/sahay/internal/secretbox"
+	"github.com/sahayhq/sahay/internal/store"
+)
+
+// Version is set at build time with -ldflags "-X …/internal/app.Version=…".
+var Version = "dev"
+
+// App is a running Sahay.
+type App struct {
+	Config  *config.Config
+	Store   *store.Store
+	Service *core.Service
+	API     *api.Server
+	Log     *slog.Logger
+	bus     bus.Bus
+	handler http.Handler
+}
+
+// Open starts Sahay's components: it migrates the database and, on a new
+// database, seeds the demo workspace (returned as the login to print).
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *demo.Login, error) {
+	st, err := store.Open(ctx, cfg.StoreURL())
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	key, err := secretbox.LoadOrCreateKey(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		st.Close()
+		return nil, nil, fmt.Errorf("secret key: %w", err)
+	}
+	box, err := secretbox.New(key)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	var b bus.Bus = bus.NewMemory()
+	if cfg.NATSURL != "" {
+		if b, err = bus.NewNATS(cfg.NATSURL, ""); err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+	}
+	channels := channel.NewRegistry()
+	channels.Register(apichannel.Name, &apichannel.Adapter{})
+	svc := core.New(core.Config{Store: st, Bus: b, Box: box, Channels: channels, Log: log})
+	a := &App{Config: cfg, Store: st, Service: svc, Log: log, bus: b}
+	a.API = api.New(api.Config{Service: svc, Log: log, SecureCookies: cfg.SecureCookies})
+	a.handler = a.routes()
+
+	var login *demo.Login
+	if !cfg.NoDemo {
+		accounts, err := st.Accounts(ctx)
+		if err != nil {
+			a.Close()
+			return nil, nil, err
+		}
+		if len(accounts) == 0 {
+			if login, err = demo.Seed(ctx, svc, apichannel.Name, nil); err != nil {
+				a.Close()
+				return nil, nil, err
+			}
+		}
+	}
+	return a, login, nil
+}
+
+// Handler is the HTTP handler of everything Sahay serves.
+func (a *App) Handler() http.Handler { return a.handler }
+
+func (a *App) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", a.ready)
+	a.API.Register(mux)
+	return a.protect(mux)
+}
+
+// ready answers 200 when the database answers and its schema is current.
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain")
+	if err := a.Store.Ping(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, "database unreachable\n")
+		return
+	}
+	if ok, err := a.Store.MigrationsCurrent(ctx); err != nil || !ok {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, "migrations pending\n")
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+// protect applies what every response needs: cross-origin request
+// forgery protection for browser routes (the widget and platform webhooks
+// are cross-origin by design and authenticate otherwise), security headers,
+// and recovery from a handler's panic.
+func (a *App) protect(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.AddInsecureBypassPattern("/widget/")
+	cop.AddInsecureBypassPattern("/webhooks/")
+	guarded := cop.Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				a.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		if !strings.HasPrefix(r.URL.Path, "/widget") && r.URL.Path != "/demo" {
+			h.Set("X-Frame-Options", "DENY")
+		}
+		guarded.ServeHTTP(w, r)
+	})
+}
+
+// Serve listens on the configured address until ctx ends, then shuts down
+// gracefully. ready, if not nil, receives the bound address.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	a.API.Close(shutdown)
+	err = srv.Shutdown(shutdown)
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close stops background work and closes the database.
+func (a *App) Close() error {
+	a.Service.Close()
+	a.bus.Close()
+	return a.Store.Close()
+}
