@@ -147,7 +147,14 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return sahay.Invalid("%s already exists", path)
 	}
-	if _, err := s.read.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
+	// A connection of its own: the readers are query-only, and the writer
+	// must stay free for the application while the copy is made.
+	db, err := sql.Open("sqlite", "file:"+s.path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	return nil
