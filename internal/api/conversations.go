@@ -1,7 +1,13 @@
 package api
 
 import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
 	"net/http"
+	"strings"
+	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
@@ -93,11 +99,87 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, a *core.Act
 		return err
 	}
 	var in core.NewMessage
-	if err := httpx.Decode(w, r, &in); err != nil {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if in, err = readMultipartMessage(w, r); err != nil {
+			return err
+		}
+	} else if err := httpx.Decode(w, r, &in); err != nil {
 		return err
 	}
 	m, err := s.svc.PostMessage(r.Context(), a, id, in)
 	return one(w, http.StatusCreated, m, err)
+}
+
+// readMultipartMessage reads a reply with attachments: fields "content" and
+// "private", and up to five "file" parts.
+func readMultipartMessage(w http.ResponseWriter, r *http.Request) (core.NewMessage, error) {
+	var in core.NewMessage
+	r.Body = http.MaxBytesReader(w, r.Body, core.MaxAttachments*core.MaxAttachmentSize+httpx.MaxBody)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return in, sahay.Invalid("malformed multipart body: %v", err)
+	}
+	// Parts are spooled to memory up to the size limits; the service checks
+	// types and sizes before anything is stored.
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return in, nil
+		}
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return in, sahay.Errorf(sahay.ETOOLARGE, "request body is too large")
+		}
+		if err != nil {
+			return in, sahay.Invalid("malformed multipart body: %v", err)
+		}
+		switch p.FormName() {
+		case "content":
+			b, err := io.ReadAll(io.LimitReader(p, core.MaxContentBytes+1))
+			if err != nil {
+				return in, sahay.Invalid("malformed multipart body: %v", err)
+			}
+			in.Content = string(b)
+		case "private":
+			b, _ := io.ReadAll(io.LimitReader(p, 8))
+			in.Private = string(b) == "true" || string(b) == "1"
+		case "file":
+			b, err := io.ReadAll(io.LimitReader(p, core.MaxAttachmentSize+1))
+			if err != nil {
+				if errors.As(err, &tooBig) {
+					return in, sahay.Errorf(sahay.ETOOLARGE, "request body is too large")
+				}
+				return in, sahay.Invalid("malformed multipart body: %v", err)
+			}
+			in.Files = append(in.Files, core.Upload{FileName: p.FileName(), ContentType: p.Header.Get("Content-Type"), Body: bytes.NewReader(b)})
+		default:
+			return in, sahay.Invalid("unknown form field %q", p.FormName())
+		}
+	}
+}
+
+func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	att, f, err := s.svc.OpenAttachment(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", att.ContentType)
+	// Never let an attachment run as a page of this origin.
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("Cache-Control", "private, max-age=86400")
+	disposition := "attachment"
+	if strings.HasPrefix(att.ContentType, "image/") || strings.HasPrefix(att.ContentType, "audio/") || strings.HasPrefix(att.ContentType, "video/") {
+		disposition = "inline"
+	}
+	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": att.FileName}))
+	http.ServeContent(w, r, "", time.Time{}, f)
+	return nil
 }
 
 func (s *Server) retryMessage(w http.ResponseWriter, r *http.Request, a *core.Actor) error {

@@ -72,6 +72,7 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/api/v1/conversations/{id}/messages", Authed: s.listMessages},
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/messages", Authed: s.postMessage},
 		{Method: http.MethodPost, Path: "/api/v1/messages/{id}/retry", Authed: s.retryMessage},
+		{Method: http.MethodGet, Path: "/api/v1/attachments/{id}", Authed: s.getAttachment},
 
 		{Method: http.MethodGet, Path: "/api/v1/labels", Authed: s.listLabels},
 		{Method: http.MethodPost, Path: "/api/v1/labels", Authed: s.createLabel},

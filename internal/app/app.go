@@ -10,16 +10,20 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
+	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/api"
+	"github.com/sahayhq/sahay/internal/blob"
 	"github.com/sahayhq/sahay/internal/bus"
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/channel/apichannel"
 	"github.com/sahayhq/sahay/internal/config"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/demo"
+	"github.com/sahayhq/sahay/internal/httpx"
 	"github.com/sahayhq/sahay/internal/secretbox"
 	"github.com/sahayhq/sahay/internal/store"
 )
@@ -68,7 +72,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	}
 	channels := channel.NewRegistry()
 	channels.Register(apichannel.Name, &apichannel.Adapter{})
-	svc := core.New(core.Config{Store: st, Bus: b, Box: box, Channels: channels, Log: log})
+	blobs := &blob.Disk{Dir: filepath.Join(cfg.DataDir, "attachments")}
+	svc := core.New(core.Config{Store: st, Bus: b, Box: box, Channels: channels, Blobs: blobs, Log: log})
 	a := &App{Config: cfg, Store: st, Service: svc, Log: log, bus: b}
 	a.API = api.New(api.Config{Service: svc, Log: log, SecureCookies: cfg.SecureCookies})
 	a.handler = a.routes()
@@ -130,6 +135,9 @@ func (a *App) protect(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.AddInsecureBypassPattern("/widget/")
 	cop.AddInsecureBypassPattern("/webhooks/")
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteError(w, r, a.Log, sahay.Errorf(sahay.EFORBIDDEN, "cross-origin request refused"))
+	}))
 	guarded := cop.Handler(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {

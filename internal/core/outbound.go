@@ -20,8 +20,9 @@ type sendPayload struct {
 
 // NewMessage is a reply or private note written by an agent.
 type NewMessage struct {
-	Content string `json:"content"`
-	Private bool   `json:"private"`
+	Content string   `json:"content"`
+	Private bool     `json:"private"`
+	Files   []Upload `json:"-"`
 }
 
 // PostMessage adds an agent's reply or private note to a conversation. A
@@ -29,7 +30,7 @@ type NewMessage struct {
 // transaction: once this returns, the reply will be sent or marked failed.
 func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int64, nm NewMessage) (*sahay.Message, error) {
 	nm.Content = textnorm.NFC(strings.TrimSpace(nm.Content))
-	if nm.Content == "" {
+	if nm.Content == "" && len(nm.Files) == 0 {
 		return nil, sahay.Invalid("content is required")
 	}
 	if len(nm.Content) > MaxContentBytes {
@@ -38,8 +39,12 @@ func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int6
 	if _, err := s.visibleConversation(ctx, a, conversationID); err != nil {
 		return nil, err
 	}
+	attachments, err := s.storeUploads(ctx, nm.Files)
+	if err != nil {
+		return nil, err
+	}
 	var msg *sahay.Message
-	err := s.write(ctx, func(tx *store.Tx) error {
+	err = s.write(ctx, func(tx *store.Tx) error {
 		if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
 			return err
 		}
@@ -49,7 +54,7 @@ func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int6
 		}
 		msg = &sahay.Message{AccountID: c.AccountID, ConversationID: c.ID, InboxID: c.InboxID,
 			Kind: sahay.MessageOutgoing, SenderType: sahay.SenderUser, SenderID: a.User.ID, Content: nm.Content,
-			Status: sahay.DeliveryPending}
+			Status: sahay.DeliveryPending, Attachments: attachments}
 		if nm.Private {
 			msg.Kind, msg.Status = sahay.MessageNote, ""
 		}
@@ -80,6 +85,7 @@ func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int6
 		return tx.Emit(ctx, c.AccountID, sahay.EventMessageCreated, c.InboxID, c.ID, map[string]any{"message": msg, "conversation": &next})
 	})
 	if err != nil {
+		s.dropBlobs(ctx, attachments)
 		return nil, err
 	}
 	s.jobs.Wake()

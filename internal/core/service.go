@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/blob"
 	"github.com/sahayhq/sahay/internal/bus"
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/jobs"
@@ -26,6 +27,7 @@ type Service struct {
 	bus      bus.Bus
 	box      *secretbox.Box
 	channels *channel.Registry
+	blobs    blob.Store
 	jobs     *jobs.Runner
 	log      *slog.Logger
 
@@ -40,7 +42,9 @@ type Config struct {
 	Bus      bus.Bus
 	Box      *secretbox.Box
 	Channels *channel.Registry
-	Log      *slog.Logger
+	// Blobs stores attachment files.
+	Blobs blob.Store
+	Log   *slog.Logger
 }
 
 // New returns a running service: its ingestion batcher and job runner are
@@ -51,6 +55,7 @@ func New(cfg Config) *Service {
 		bus:      cfg.Bus,
 		box:      cfg.Box,
 		channels: cfg.Channels,
+		blobs:    cfg.Blobs,
 		log:      cfg.Log,
 		ingest:   make(chan *receiveRequest, 4096),
 		stop:     make(chan struct{}),

@@ -70,6 +70,7 @@ func (t *Tx) InsertMessage(ctx context.Context, m *sahay.Message) error {
 			m.AccountID, m.ID, a.FileName, a.ContentType, a.Size, a.StorageKey, ms(t.now)).Scan(&a.ID); err != nil {
 			return fmt.Errorf("store: insert attachment: %w", err)
 		}
+		a.URL = attachmentURL(a.ID)
 	}
 	return nil
 }
@@ -163,6 +164,7 @@ func attachAttachments(ctx context.Context, q queryer, ms []*sahay.Message) erro
 		if err := rows.Scan(&a.ID, &a.MessageID, &a.FileName, &a.ContentType, &a.Size, &a.StorageKey); err != nil {
 			return fmt.Errorf("store: attachments: %w", err)
 		}
+		a.URL = attachmentURL(a.ID)
 		if m := byID[a.MessageID]; m != nil {
 			m.Attachments = append(m.Attachments, a)
 		}
@@ -170,7 +172,11 @@ func attachAttachments(ctx context.Context, q queryer, ms []*sahay.Message) erro
 	return rows.Err()
 }
 
-// Attachment returns an attachment of an account.
+// attachmentURL is where the API serves an attachment to those who may see
+// its conversation.
+func attachmentURL(id int64) string { return fmt.Sprintf("/api/v1/attachments/%d", id) }
+
+// Attachment returns an attachment of an account and its conversation.
 func (s *Store) Attachment(ctx context.Context, accountID, id int64) (*sahay.Attachment, int64, error) {
 	var a sahay.Attachment
 	var conversationID int64
