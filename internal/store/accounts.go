@@ -232,4 +232,3 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 	n, _ := res.RowsAffected()
 	return n == 1, nil
 }
-
