@@ -1,0 +1,228 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/sahayhq/sahay/internal/app"
+	"github.com/sahayhq/sahay/internal/config"
+)
+
+// freshSchema returns a URL of the test PostgreSQL database whose
+// search_path is a new, empty schema, dropped when the test ends.
+func freshSchema(t *testing.T, base string) string {
+	t.Helper()
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := fmt.Sprintf("app_%d", time.Now().UnixNano())
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db.Exec("DROP SCHEMA " + schema + " CASCADE")
+		db.Close()
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema
+}
+
+func node(t *testing.T, dbURL, natsURL string) (*app.App, *httptest.Server, string) {
+	t.Helper()
+	cfg, err := config.Parse("test", []string{"-data", t.TempDir()}, func(k string) string {
+		return map[string]string{"SAHAY_DATABASE_URL": dbURL, "SAHAY_NATS_URL": natsURL, "SAHAY_SECRET_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, login, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close()
+	})
+	password := ""
+	if login != nil {
+		password = login.Password
+	}
+	return a, srv, password
+}
+
+func call(t *testing.T, method, url, token string, body any, want int, out any) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, url, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: %d, want %d: %s", method, url, resp.StatusCode, want, raw)
+	}
+	if out != nil {
+		json.Unmarshal(raw, out)
+	}
+}
+
+// TestTwoNodes runs two Sahay nodes on one PostgreSQL database with NATS
+// between them: a customer message received by one node reaches an agent
+// connected to the other, and an agent who reconnects to the first node
+// resumes without missing what happened meanwhile.
+func TestTwoNodes(t *testing.T) {
+	pg, nats := os.Getenv("SAHAY_TEST_POSTGRES_URL"), os.Getenv("SAHAY_TEST_NATS_URL")
+	if pg == "" || nats == "" {
+		t.Skip("SAHAY_TEST_POSTGRES_URL and SAHAY_TEST_NATS_URL not both set: multi-node test skipped")
+	}
+	dbURL := freshSchema(t, pg)
+	a, srvA, password := node(t, dbURL, nats)
+	_, srvB, _ := node(t, dbURL, nats)
+	if password == "" {
+		t.Fatal("the first node did not seed the demo workspace")
+	}
+	token, _, err := a.Service.CreateAPITokenCLI(context.Background(), "owner@demo.sahay.local", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inbox struct{ ID int64 }
+	call(t, "POST", srvA.URL+"/api/v1/inboxes", token, map[string]any{"name": "App", "channel": "api"}, 201, &inbox)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	dial := func(srv *httptest.Server, since int64) *websocket.Conn {
+		url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/api/v1/realtime"
+		if since >= 0 {
+			url += fmt.Sprintf("?since=%d", since)
+		}
+		c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + token}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	type frame struct {
+		Type string
+		Seq  int64
+		Data json.RawMessage
+	}
+	read := func(c *websocket.Conn) frame {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f frame
+		json.Unmarshal(b, &f)
+		return f
+	}
+	wsB := dial(srvB, -1)
+	defer wsB.CloseNow()
+	hello := read(wsB)
+	post := func(n int) {
+		call(t, "POST", fmt.Sprintf("%s/api/v1/inboxes/%d/messages", srvA.URL, inbox.ID), token,
+			map[string]any{"contact": map[string]string{"identifier": "c1"}, "content": fmt.Sprintf("message %d", n), "external_id": fmt.Sprintf("m%d", n)}, 201, nil)
+	}
+	post(1)
+	var last int64 = hello.Seq
+	for {
+		f := read(wsB)
+		if f.Seq != last+1 {
+			t.Fatalf("node B delivered seq %d after %d", f.Seq, last)
+		}
+		last = f.Seq
+		if f.Type == "message.created" && strings.Contains(string(f.Data), "message 1") {
+			break
+		}
+	}
+	wsB.Close(websocket.StatusNormalClosure, "")
+	post(2)
+	post(3)
+	wsA := dial(srvA, last)
+	defer wsA.CloseNow()
+	read(wsA) // hello
+	seen := 0
+	for seen < 2 {
+		f := read(wsA)
+		if f.Seq != last+1 {
+			t.Fatalf("resumed stream delivered seq %d after %d", f.Seq, last)
+		}
+		last = f.Seq
+		if f.Type == "message.created" {
+			seen++
+		}
+	}
+}
+
+// TestHealth checks the probes and that a second start on an existing data
+// directory neither reseeds nor loses data.
+func TestHealth(t *testing.T) {
+	data := t.TempDir()
+	open := func() (*app.App, string) {
+		cfg, err := config.Parse("test", []string{"-data", data}, func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, login, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pw := ""
+		if login != nil {
+			pw = login.Password
+		}
+		return a, pw
+	}
+	a, password := open()
+	if password == "" {
+		t.Fatal("no demo workspace on a new data directory")
+	}
+	srv := httptest.NewServer(a.Handler())
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %v %v", path, resp.StatusCode, err)
+		}
+		resp.Body.Close()
+	}
+	resp, _ := http.Get(srv.URL + "/api/v1/nope")
+	if resp.StatusCode != 404 || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("unknown API route: %d, headers %v", resp.StatusCode, resp.Header)
+	}
+	srv.Close()
+	a.Close()
+
+	a, password = open()
+	defer a.Close()
+	if password != "" {
+		t.Fatal("the demo workspace was seeded again on an existing data directory")
+	}
+	accounts, err := a.Store.Accounts(context.Background())
+	if err != nil || len(accounts) != 1 {
+		t.Fatalf("accounts after restart: %d, %v", len(accounts), err)
+	}
+}

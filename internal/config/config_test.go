@@ -1,0 +1,32 @@
+package config
+
+import "testing"
+
+func TestParse(t *testing.T) {
+	env := map[string]string{"SAHAY_ADDR": "0.0.0.0:9000", "SAHAY_DATA_DIR": "/var/lib/sahay"}
+	c, err := Parse("sahay", []string{"-addr", "127.0.0.1:7000"}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:7000" {
+		t.Errorf("flag did not win over env: addr %s", c.Addr)
+	}
+	if c.StoreURL() != "/var/lib/sahay/sahay.db" {
+		t.Errorf("StoreURL = %s", c.StoreURL())
+	}
+	if c.PublicURL != "http://127.0.0.1:7000" {
+		t.Errorf("PublicURL = %s", c.PublicURL)
+	}
+	env["SAHAY_DATABASE_URL"] = "postgres://db/sahay"
+	if c, _ := Parse("sahay", nil, func(k string) string { return env[k] }); c.StoreURL() != "postgres://db/sahay" {
+		t.Errorf("StoreURL with PostgreSQL = %s", c.StoreURL())
+	}
+	for _, bad := range []map[string]string{{"SAHAY_DATABASE_URL": "mysql://x"}} {
+		if _, err := Parse("sahay", nil, func(k string) string { return bad[k] }); err == nil {
+			t.Errorf("Parse accepted %v", bad)
+		}
+	}
+	if _, err := Parse("sahay", []string{"extra"}, func(string) string { return "" }); err == nil {
+		t.Error("Parse accepted a stray argument")
+	}
+}
