@@ -249,3 +249,53 @@ type AuditEntry struct {
 	Details    json.RawMessage `json:"details"`
 	CreatedAt  time.Time       `json:"created_at"`
 }
+
+// Notification kinds.
+const (
+	NotifyAssigned        = "assigned"
+	NotifyMentioned       = "mentioned"
+	NotifyNewConversation = "new_conversation"
+)
+
+// Ways a notification reaches a user beyond the dashboard's list.
+const (
+	NotifyByEmail = "email"
+	NotifyByPush  = "push"
+)
+
+// Notification tells a user something needs them.
+type Notification struct {
+	ID             int64      `json:"id"`
+	AccountID      int64      `json:"account_id"`
+	UserID         int64      `json:"user_id"`
+	Kind           string     `json:"kind"`
+	ConversationID int64      `json:"conversation_id"`
+	MessageID      int64      `json:"message_id"`
+	ActorID        int64      `json:"actor_id"`
+	Body           string     `json:"body"`
+	ReadAt         *time.Time `json:"read_at"`
+	CreatedAt      time.Time  `json:"created_at"`
+}
+
+// NotifyPrefs says, per notification kind, which ways are on or off, e.g.
+// {"mentioned":{"email":true,"push":true}}. A missing entry means the
+// default: on for assigned and mentioned, off for new conversations.
+type NotifyPrefs map[string]map[string]bool
+
+// Wants reports whether the user wants kind delivered by way.
+func (p NotifyPrefs) Wants(kind, way string) bool {
+	if v, ok := p[kind][way]; ok {
+		return v
+	}
+	return kind != NotifyNewConversation
+}
+
+// PushSubscription is a browser's Web Push subscription.
+type PushSubscription struct {
+	ID        int64     `json:"id"`
+	UserID    int64     `json:"user_id"`
+	Endpoint  string    `json:"endpoint"`
+	P256dh    string    `json:"p256dh"`
+	Auth      string    `json:"auth"`
+	CreatedAt time.Time `json:"created_at"`
+}

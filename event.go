@@ -15,17 +15,24 @@ const (
 	EventContactMerged       = "contact.merged"
 	EventLabelChanged        = "label.changed"
 	EventInboxChanged        = "inbox.changed"
+	EventConversationMerged  = "conversation.merged"
+	EventNotification        = "notification.created"
+	// Presence events are not stored and have no sequence number: who is
+	// viewing or typing in a conversation now.
+	EventPresence = "presence"
 )
 
 // Event is a committed state change. Seq is gapless per account in commit
 // order, so a client that saw Seq n and asks for everything after n misses
 // nothing.
 type Event struct {
-	AccountID      int64           `json:"account_id"`
-	Seq            int64           `json:"seq"`
-	Type           string          `json:"type"`
-	InboxID        int64           `json:"inbox_id"`
-	ConversationID int64           `json:"conversation_id"`
-	Data           json.RawMessage `json:"data"`
-	CreatedAt      time.Time       `json:"created_at"`
+	AccountID      int64  `json:"account_id"`
+	Seq            int64  `json:"seq"`
+	Type           string `json:"type"`
+	InboxID        int64  `json:"inbox_id"`
+	ConversationID int64  `json:"conversation_id"`
+	// UserID, when set, makes the event private to that user (a notification).
+	UserID    int64           `json:"user_id,omitempty"`
+	Data      json.RawMessage `json:"data"`
+	CreatedAt time.Time       `json:"created_at"`
 }

@@ -69,6 +69,7 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/api/v1/conversations/{id}", Authed: s.getConversation},
 		{Method: http.MethodPatch, Path: "/api/v1/conversations/{id}", Authed: s.updateConversation},
 		{Method: http.MethodPut, Path: "/api/v1/conversations/{id}/labels", Authed: s.setLabels},
+		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/merge", Authed: s.mergeConversations},
 		{Method: http.MethodGet, Path: "/api/v1/conversations/{id}/messages", Authed: s.listMessages},
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/messages", Authed: s.postMessage},
 		{Method: http.MethodPost, Path: "/api/v1/messages/{id}/retry", Authed: s.retryMessage},
@@ -83,6 +84,14 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/canned_responses", Authed: s.createCanned},
 		{Method: http.MethodPatch, Path: "/api/v1/canned_responses/{id}", Authed: s.updateCanned},
 		{Method: http.MethodDelete, Path: "/api/v1/canned_responses/{id}", Authed: s.deleteCanned},
+
+		{Method: http.MethodGet, Path: "/api/v1/notifications", Authed: s.listNotifications},
+		{Method: http.MethodPost, Path: "/api/v1/notifications/read", Authed: s.readNotifications},
+		{Method: http.MethodGet, Path: "/api/v1/me/notification_prefs", Authed: s.getNotifyPrefs},
+		{Method: http.MethodPut, Path: "/api/v1/me/notification_prefs", Authed: s.setNotifyPrefs},
+		{Method: http.MethodGet, Path: "/api/v1/push/key", Authed: s.pushKey},
+		{Method: http.MethodPost, Path: "/api/v1/push/subscriptions", Authed: s.subscribePush},
+		{Method: http.MethodDelete, Path: "/api/v1/push/subscriptions", Authed: s.unsubscribePush},
 
 		{Method: http.MethodGet, Path: "/api/v1/search", Authed: s.search},
 		{Method: http.MethodGet, Path: "/api/v1/realtime", Authed: s.realtime},

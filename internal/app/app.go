@@ -24,6 +24,7 @@ import (
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/demo"
 	"github.com/sahayhq/sahay/internal/httpx"
+	"github.com/sahayhq/sahay/internal/notify"
 	"github.com/sahayhq/sahay/internal/secretbox"
 	"github.com/sahayhq/sahay/internal/store"
 )
@@ -73,7 +74,17 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	channels := channel.NewRegistry()
 	channels.Register(apichannel.Name, &apichannel.Adapter{})
 	blobs := &blob.Disk{Dir: filepath.Join(cfg.DataDir, "attachments")}
-	svc := core.New(core.Config{Store: st, Bus: b, Box: box, Channels: channels, Blobs: blobs, Log: log})
+	var mailer core.Mailer
+	if cfg.SMTPURL != "" {
+		m, err := notify.ParseSMTP(cfg.SMTPURL)
+		if err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		mailer = m
+	}
+	svc := core.New(core.Config{Store: st, Bus: b, Box: box, Channels: channels, Blobs: blobs, Mailer: mailer,
+		PublicURL: cfg.PublicURL, Log: log})
 	a := &App{Config: cfg, Store: st, Service: svc, Log: log, bus: b}
 	a.API = api.New(api.Config{Service: svc, Log: log, SecureCookies: cfg.SecureCookies})
 	a.handler = a.routes()

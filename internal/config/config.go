@@ -25,6 +25,9 @@ type Config struct {
 	NATSURL string
 	// PublicURL is how browsers and platforms reach this server.
 	PublicURL string
+	// SMTPURL is the server agents' email notifications go through, e.g.
+	// smtp://user:pass@host:587?from=Support%20<support@example.com>.
+	SMTPURL string
 	// NoDemo skips seeding the demo workspace on a new database.
 	NoDemo bool
 	// SecureCookies marks session cookies Secure; set behind HTTPS.
@@ -46,6 +49,7 @@ func Parse(name string, args []string, getenv func(string) string, extra ...func
 	fs.StringVar(&c.DatabaseURL, "database", getenv("SAHAY_DATABASE_URL"), "postgres:// URL; empty for SQLite in the data directory (SAHAY_DATABASE_URL)")
 	fs.StringVar(&c.NATSURL, "nats", getenv("SAHAY_NATS_URL"), "NATS URL for multi-node event fan-out (SAHAY_NATS_URL)")
 	fs.StringVar(&c.PublicURL, "public-url", getenv("SAHAY_PUBLIC_URL"), "public base URL, e.g. https://support.example.com (SAHAY_PUBLIC_URL)")
+	fs.StringVar(&c.SMTPURL, "smtp", getenv("SAHAY_SMTP_URL"), "SMTP server for email notifications, smtp://user:pass@host:587?from=… (SAHAY_SMTP_URL)")
 	fs.BoolVar(&c.NoDemo, "no-demo", getenv("SAHAY_NO_DEMO") == "1", "do not seed the demo workspace (SAHAY_NO_DEMO=1)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", getenv("SAHAY_SECURE_COOKIES") == "1", "mark cookies Secure (SAHAY_SECURE_COOKIES=1)")
 	fs.BoolVar(&c.LogJSON, "log-json", getenv("SAHAY_LOG_JSON") == "1", "log JSON lines (SAHAY_LOG_JSON=1)")

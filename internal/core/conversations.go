@@ -217,6 +217,12 @@ func (s *Service) updateTx(ctx context.Context, tx *store.Tx, a *Actor, id int64
 		}
 		next.AssigneeID = *u.AssigneeID
 		activities = append(activities, fmt.Sprintf("assignee:%d", next.AssigneeID))
+		if next.AssigneeID != 0 && next.AssigneeID != a.User.ID {
+			if err := s.notify(ctx, tx, &sahay.Notification{AccountID: c.AccountID, UserID: next.AssigneeID, Kind: sahay.NotifyAssigned,
+				ConversationID: c.ID, ActorID: a.User.ID, Body: c.LastMessage}); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if u.TeamID != nil && *u.TeamID != c.TeamID {
 		next.TeamID = *u.TeamID
@@ -458,4 +464,70 @@ func (s *Service) WakeSnoozed(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// MergeConversations folds conversation from into conversation into: both
+// must be the same contact's. The messages and labels of from join into,
+// and from is deleted.
+func (s *Service) MergeConversations(ctx context.Context, a *Actor, into, from int64) (*sahay.Conversation, error) {
+	if into == from {
+		return nil, sahay.Invalid("cannot merge a conversation into itself")
+	}
+	for _, id := range []int64{into, from} {
+		if _, err := s.visibleConversation(ctx, a, id); err != nil {
+			return nil, err
+		}
+	}
+	var out *sahay.Conversation
+	err := s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
+			return err
+		}
+		dst, err := tx.Conversation(ctx, a.AccountID(), into)
+		if err != nil {
+			return err
+		}
+		src, err := tx.Conversation(ctx, a.AccountID(), from)
+		if err != nil {
+			return err
+		}
+		if dst.ContactID != src.ContactID {
+			return sahay.Invalid("only conversations of the same contact can be merged")
+		}
+		labels, err := labelIDs(ctx, tx, a.AccountID(), append(slices.Clone(dst.Labels), src.Labels...))
+		if err != nil {
+			return err
+		}
+		if err := tx.MoveMessages(ctx, src.ID, dst.ID); err != nil {
+			return err
+		}
+		if err := tx.DeleteConversation(ctx, a.AccountID(), src.ID); err != nil {
+			return err
+		}
+		if err := tx.SetConversationLabels(ctx, dst, labels); err != nil {
+			return err
+		}
+		next := *dst
+		if src.LastActivityAt.After(dst.LastActivityAt) {
+			next.LastActivityAt, next.LastMessage = src.LastActivityAt, src.LastMessage
+		}
+		if next.WaitingSince == nil || (src.WaitingSince != nil && src.WaitingSince.Before(*next.WaitingSince)) {
+			next.WaitingSince = src.WaitingSince
+		}
+		if next.FirstReplyAt == nil || (src.FirstReplyAt != nil && src.FirstReplyAt.Before(*next.FirstReplyAt)) {
+			next.FirstReplyAt = src.FirstReplyAt
+		}
+		if err := tx.UpdateConversation(ctx, dst, &next); err != nil {
+			return err
+		}
+		if err := s.activity(ctx, tx, &next, a.User.ID, fmt.Sprintf("merged:%d", src.DisplayID)); err != nil {
+			return err
+		}
+		if out, err = tx.Conversation(ctx, a.AccountID(), dst.ID); err != nil {
+			return err
+		}
+		return tx.Emit(ctx, a.AccountID(), sahay.EventConversationMerged, out.InboxID, out.ID,
+			map[string]any{"conversation": out, "merged_conversation_id": src.ID, "merged_inbox_id": src.InboxID})
+	})
+	return out, err
 }

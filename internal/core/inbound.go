@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -153,6 +154,7 @@ func (s *Service) commitBatch(batch []*receiveRequest) {
 	}
 	if err == nil {
 		s.publish(events)
+		s.jobs.Wake()
 	}
 }
 
@@ -213,6 +215,10 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, inbox *sahay.Inbo
 	conv.Contact = contact
 	if created {
 		if err := tx.Emit(ctx, accountID, sahay.EventConversationCreated, inbox.ID, conv.ID, map[string]any{"conversation": conv}); err != nil {
+			return nil, err
+		}
+		payload, _ := json.Marshal(conversationPayload{ConversationID: conv.ID})
+		if _, err := tx.EnqueueJob(ctx, accountID, jobNewConversation, string(payload), now); err != nil {
 			return nil, err
 		}
 	}

@@ -82,13 +82,18 @@ func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int6
 		if err := tx.UpdateConversation(ctx, c, &next); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, c.AccountID, sahay.EventMessageCreated, c.InboxID, c.ID, map[string]any{"message": msg, "conversation": &next})
+		if err := tx.Emit(ctx, c.AccountID, sahay.EventMessageCreated, c.InboxID, c.ID, map[string]any{"message": msg, "conversation": &next}); err != nil {
+			return err
+		}
+		if nm.Private {
+			return s.notifyMentions(ctx, tx, a, &next, msg)
+		}
+		return nil
 	})
 	if err != nil {
 		s.dropBlobs(ctx, attachments)
 		return nil, err
 	}
-	s.jobs.Wake()
 	return msg, nil
 }
 
@@ -121,7 +126,6 @@ func (s *Service) RetryMessage(ctx context.Context, a *Actor, messageID int64) (
 	if err != nil {
 		return nil, err
 	}
-	s.jobs.Wake()
 	return m, nil
 }
 

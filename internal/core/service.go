@@ -7,9 +7,11 @@ package core
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/blob"
@@ -28,8 +30,12 @@ type Service struct {
 	box      *secretbox.Box
 	channels *channel.Registry
 	blobs    blob.Store
-	jobs     *jobs.Runner
-	log      *slog.Logger
+	mailer   Mailer
+	pusher   Pusher
+	// publicURL prefixes links in notifications.
+	publicURL string
+	jobs      *jobs.Runner
+	log       *slog.Logger
 
 	ingest chan *receiveRequest
 	stop   chan struct{}
@@ -44,27 +50,37 @@ type Config struct {
 	Channels *channel.Registry
 	// Blobs stores attachment files.
 	Blobs blob.Store
-	Log   *slog.Logger
+	// Mailer and Pusher deliver notifications by email and Web Push; either
+	// may be nil.
+	Mailer    Mailer
+	Pusher    Pusher
+	PublicURL string
+	Log       *slog.Logger
 }
 
 // New returns a running service: its ingestion batcher and job runner are
 // started and stop with [Service.Close].
 func New(cfg Config) *Service {
 	s := &Service{
-		store:    cfg.Store,
-		bus:      cfg.Bus,
-		box:      cfg.Box,
-		channels: cfg.Channels,
-		blobs:    cfg.Blobs,
-		log:      cfg.Log,
-		ingest:   make(chan *receiveRequest, 4096),
-		stop:     make(chan struct{}),
+		store:     cfg.Store,
+		bus:       cfg.Bus,
+		box:       cfg.Box,
+		channels:  cfg.Channels,
+		blobs:     cfg.Blobs,
+		mailer:    cfg.Mailer,
+		pusher:    cfg.Pusher,
+		log:       cfg.Log,
+		publicURL: cfg.PublicURL,
+		ingest:    make(chan *receiveRequest, 4096),
+		stop:      make(chan struct{}),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
 	s.jobs = jobs.NewRunner(cfg.Store, s.log)
 	s.jobs.Handle(jobSendMessage, jobs.Handler{Run: s.runSend, Failed: s.sendFailed})
+	s.jobs.Handle(jobNotify, jobs.Handler{Run: s.runNotify})
+	s.jobs.Handle(jobNewConversation, jobs.Handler{Run: s.runNewConversation})
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -98,6 +114,8 @@ func (s *Service) write(ctx context.Context, fn func(*store.Tx) error) error {
 		return err
 	}
 	s.publish(events)
+	// The change may have queued jobs (sends, notifications): look now.
+	s.jobs.Wake()
 	return nil
 }
 
@@ -152,7 +170,13 @@ func (a *Actor) Teams() []int64 { return a.teams }
 
 // CanSeeEvent reports whether the actor may receive an event.
 func (a *Actor) CanSeeEvent(ev sahay.Event) bool {
-	return ev.AccountID == a.User.AccountID && (ev.InboxID == 0 || a.CanSeeInbox(ev.InboxID))
+	if ev.AccountID != a.User.AccountID {
+		return false
+	}
+	if ev.UserID != 0 {
+		return ev.UserID == a.User.ID
+	}
+	return ev.InboxID == 0 || a.CanSeeInbox(ev.InboxID)
 }
 
 func (a *Actor) requireAdmin() error {
@@ -160,4 +184,22 @@ func (a *Actor) requireAdmin() error {
 		return sahay.Errorf(sahay.EFORBIDDEN, "only an administrator may do this")
 	}
 	return nil
+}
+
+// Presence tells the agents who can see a conversation that the actor is
+// viewing it, typing in it, or has left it. Presence is not stored: it is
+// published to the bus without a sequence number.
+func (s *Service) Presence(ctx context.Context, a *Actor, conversationID int64, state string) error {
+	switch state {
+	case "viewing", "typing", "idle", "left":
+	default:
+		return sahay.Invalid("presence state must be viewing, typing, idle or left")
+	}
+	c, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
+		return err
+	}
+	data, _ := json.Marshal(map[string]any{"user_id": a.User.ID, "name": a.User.Name, "state": state})
+	return s.bus.Publish(ctx, []sahay.Event{{AccountID: c.AccountID, Type: sahay.EventPresence, InboxID: c.InboxID,
+		ConversationID: c.ID, Data: data, CreatedAt: time.Now().UTC()}})
 }

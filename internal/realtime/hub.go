@@ -118,7 +118,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a *core.Actor) error
 	// The request's context ends with the upgrade; the connection has its own.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ctx = c.CloseRead(ctx)
+	go h.readFrames(ctx, cancel, c, a)
 
 	s := &stream{h: h, c: c, actor: a, last: since}
 	if since < 0 || since > latest {
@@ -143,6 +143,15 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a *core.Actor) error
 				// last seq and catches up from the store.
 				c.Close(websocket.StatusTryAgainLater, "fell behind; reconnect with since")
 				return nil
+			}
+			if ev.Seq == 0 {
+				// Presence: live only, never replayed.
+				if ev.Type == sahay.EventPresence && s.actor.CanSeeEvent(ev) && !fromSelf(ev, s.actor) {
+					if err := s.send(ctx, ev); err != nil {
+						return nil
+					}
+				}
+				continue
 			}
 			if ev.Seq <= s.last {
 				continue
@@ -220,4 +229,56 @@ func (s *stream) deliver(ctx context.Context, ev sahay.Event) error {
 		return nil
 	}
 	return s.send(ctx, ev)
+}
+
+// frame is what a client may send: {"type":"presence","conversation_id":7,"state":"typing"}.
+type frame struct {
+	Type           string `json:"type"`
+	ConversationID int64  `json:"conversation_id"`
+	State          string `json:"state"`
+}
+
+// Client frames allowed per second, beyond which the connection is closed.
+const framesPerSecond = 10
+
+// readFrames reads the client's presence frames until the connection ends,
+// then cancels the connection's context.
+func (h *Hub) readFrames(ctx context.Context, cancel context.CancelFunc, c *websocket.Conn, a *core.Actor) {
+	defer cancel()
+	window, count := time.Now(), 0
+	for {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			return
+		}
+		if now := time.Now(); now.Sub(window) > time.Second {
+			window, count = now, 0
+		}
+		if count++; count > framesPerSecond {
+			c.Close(websocket.StatusPolicyViolation, "too many frames")
+			return
+		}
+		var f frame
+		if err := json.Unmarshal(b, &f); err != nil || f.Type != "presence" {
+			s := errorFrame{Type: "error", Message: "unknown frame: send {\"type\":\"presence\",\"conversation_id\":N,\"state\":\"typing\"}"}
+			(&stream{c: c}).send(ctx, s)
+			continue
+		}
+		if err := h.svc.Presence(ctx, a, f.ConversationID, f.State); err != nil {
+			(&stream{c: c}).send(ctx, errorFrame{Type: "error", Message: sahay.ErrorMessage(err)})
+		}
+	}
+}
+
+type errorFrame struct {
+	Type    string `json:"type"`
+	Message string `json:"message"`
+}
+
+func fromSelf(ev sahay.Event, a *core.Actor) bool {
+	var d struct {
+		UserID int64 `json:"user_id"`
+	}
+	json.Unmarshal(ev.Data, &d)
+	return d.UserID == a.User.ID
 }

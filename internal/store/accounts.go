@@ -121,9 +121,9 @@ func (t *Tx) AppendEvent(ctx context.Context, ev sahay.Event) error {
 	if len(ev.Data) == 0 {
 		ev.Data = json.RawMessage("{}")
 	}
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO events (account_id, seq, type, inbox_id, conversation_id, data, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		ev.AccountID, ev.Seq, ev.Type, ev.InboxID, ev.ConversationID, string(ev.Data), ms(t.now)); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO events (account_id, seq, type, inbox_id, conversation_id, user_id, data, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		ev.AccountID, ev.Seq, ev.Type, ev.InboxID, ev.ConversationID, ev.UserID, string(ev.Data), ms(t.now)); err != nil {
 		return fmt.Errorf("store: append event: %w", err)
 	}
 	t.events = append(t.events, ev)
@@ -139,7 +139,7 @@ func (t *Tx) Emit(ctx context.Context, accountID int64, typ string, inboxID, con
 // EventsAfter returns up to limit events of an account with seq > after, in
 // order.
 func (s *Store) EventsAfter(ctx context.Context, accountID, after int64, limit int) ([]sahay.Event, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT account_id, seq, type, inbox_id, conversation_id, data, created_at
+	rows, err := s.read.QueryContext(ctx, `SELECT account_id, seq, type, inbox_id, conversation_id, user_id, data, created_at
 		FROM events WHERE account_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, accountID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: events: %w", err)
@@ -150,7 +150,7 @@ func (s *Store) EventsAfter(ctx context.Context, accountID, after int64, limit i
 		var ev sahay.Event
 		var data string
 		var created int64
-		if err := rows.Scan(&ev.AccountID, &ev.Seq, &ev.Type, &ev.InboxID, &ev.ConversationID, &data, &created); err != nil {
+		if err := rows.Scan(&ev.AccountID, &ev.Seq, &ev.Type, &ev.InboxID, &ev.ConversationID, &ev.UserID, &data, &created); err != nil {
 			return nil, fmt.Errorf("store: events: %w", err)
 		}
 		ev.Data = json.RawMessage(data)

@@ -1,0 +1,46 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	sahay "github.com/sahayhq/sahay"
+)
+
+// EmitTo appends an event meant only for one user.
+func (t *Tx) EmitTo(ctx context.Context, accountID, userID int64, typ string, data any) error {
+	return t.AppendEvent(ctx, sahay.Event{AccountID: accountID, UserID: userID, Type: typ, Data: json.RawMessage(encodeJSON(data))})
+}
+
+// InboxMemberIDs returns the agents of an inbox, read in the transaction.
+func (t *Tx) InboxMemberIDs(ctx context.Context, inboxID int64) ([]int64, error) {
+	return int64s(ctx, t.tx, `SELECT user_id FROM inbox_members WHERE inbox_id = $1 ORDER BY user_id`, inboxID)
+}
+
+// Users lists an account's users, read in the transaction.
+func (t *Tx) Users(ctx context.Context, accountID int64) ([]*sahay.User, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = $1 ORDER BY id`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("store: users: %w", err)
+	}
+	defer rows.Close()
+	out := []*sahay.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// MoveMessages moves every message of conversation from into conversation
+// into (merging two conversations of one contact).
+func (t *Tx) MoveMessages(ctx context.Context, from, into int64) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE messages SET conversation_id = $2 WHERE conversation_id = $1`, from, into); err != nil {
+		return fmt.Errorf("store: move messages: %w", err)
+	}
+	return nil
+}
