@@ -27,6 +27,7 @@ import (
 	"github.com/sahayhq/sahay/internal/notify"
 	"github.com/sahayhq/sahay/internal/secretbox"
 	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/webpush"
 )
 
 // Version is set at build time with -ldflags "-X …/internal/app.Version=…".
@@ -83,8 +84,13 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 		}
 		mailer = m
 	}
+	pusher, err := webPush(ctx, st, cfg)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
 	svc := core.New(core.Config{Store: st, Bus: b, Box: box, Channels: channels, Blobs: blobs, Mailer: mailer,
-		PublicURL: cfg.PublicURL, Log: log})
+		Pusher: pusher, PublicURL: cfg.PublicURL, Log: log})
 	a := &App{Config: cfg, Store: st, Service: svc, Log: log, bus: b}
 	a.API = api.New(api.Config{Service: svc, Log: log, SecureCookies: cfg.SecureCookies})
 	a.handler = a.routes()
@@ -104,6 +110,28 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 		}
 	}
 	return a, login, nil
+}
+
+// webPush returns the Web Push sender. Its VAPID key pair is made once and
+// kept in the database, so every node signs with the same key and browsers'
+// subscriptions survive restarts.
+func webPush(ctx context.Context, st *store.Store, cfg *config.Config) (*notify.WebPush, error) {
+	private, err := st.ServerSetting(ctx, "vapid_private_key", func() (string, error) {
+		priv, _, err := webpush.GenerateVAPIDKeys()
+		return priv, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	subject := "mailto:admin@localhost"
+	if strings.HasPrefix(cfg.PublicURL, "https://") {
+		subject = cfg.PublicURL
+	}
+	vapid, err := webpush.ParseVAPID(private, subject)
+	if err != nil {
+		return nil, fmt.Errorf("web push key: %w", err)
+	}
+	return notify.NewWebPush(vapid, notify.PublicClient()), nil
 }
 
 // Handler is the HTTP handler of everything Sahay serves.

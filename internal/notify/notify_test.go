@@ -2,13 +2,19 @@ package notify_test
 
 import (
 	"context"
+	"crypto/ecdh"
 	"crypto/rand"
+	"encoding/base64"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,6 +29,7 @@ import (
 	"github.com/sahayhq/sahay/internal/notify"
 	"github.com/sahayhq/sahay/internal/secretbox"
 	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/webpush"
 )
 
 // sink is an SMTP server that keeps what it receives.
@@ -208,5 +215,60 @@ func TestMentionNotifies(t *testing.T) {
 	}
 	if _, unread, _ := svc.Notifications(ctx, aa, 0); unread != 0 {
 		t.Fatalf("unread after marking read: %d", unread)
+	}
+}
+
+func TestPublicClientRefusesPrivateAddresses(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	if _, err := notify.PublicClient().Get(srv.URL); err == nil || !strings.Contains(err.Error(), "not a public address") {
+		t.Fatalf("GET loopback through the public client: %v", err)
+	}
+}
+
+// TestWebPush delivers a notification to a browser subscription through a
+// push service that checks the encryption and the VAPID signature, and
+// forgets a subscription the push service says is gone.
+func TestWebPush(t *testing.T) {
+	ctx := context.Background()
+	browserKey, _ := ecdh.P256().GenerateKey(rand.Reader)
+	auth := make([]byte, 16)
+	rand.Read(auth)
+	got := make(chan int, 4)
+	var gone atomic.Bool
+	push := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if gone.Load() {
+			w.WriteHeader(http.StatusGone)
+			return
+		}
+		if r.Header.Get("Content-Encoding") != "aes128gcm" || !strings.HasPrefix(r.Header.Get("Authorization"), "vapid t=") {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		got <- len(body)
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer push.Close()
+	priv, _, _ := webpush.GenerateVAPIDKeys()
+	vapid, err := webpush.ParseVAPID(priv, "mailto:ops@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := notify.NewWebPush(vapid, push.Client())
+	sub := &sahay.PushSubscription{Endpoint: push.URL + "/send/abc",
+		P256dh: base64.RawURLEncoding.EncodeToString(browserKey.PublicKey().Bytes()), Auth: base64.RawURLEncoding.EncodeToString(auth)}
+	if err := p.Push(ctx, sub, []byte(`{"title":"#12"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if n := <-got; n <= 86 {
+		t.Fatalf("push body of %d bytes", n)
+	}
+	gone.Store(true)
+	if err := p.Push(ctx, sub, []byte(`{}`)); !errors.Is(err, core.ErrSubscriptionGone) {
+		t.Fatalf("push to a gone subscription: %v", err)
+	}
+	if p.PublicKey() != vapid.PublicKey() {
+		t.Fatal("public key differs from the VAPID key")
 	}
 }
