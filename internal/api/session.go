@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/core"
@@ -33,7 +34,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	s.setSession(w, "", -1)
+	s.setSession(w, "", -time.Second)
 	return httpx.NoContent(w)
 }
 

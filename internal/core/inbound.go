@@ -57,14 +57,21 @@ func (s *Service) Receive(ctx context.Context, in channel.Inbound) (*Received, e
 	if err != nil {
 		return nil, err
 	}
-	req := &receiveRequest{ctx: ctx, inbox: inbox, in: in, done: make(chan struct{})}
+	// The batch must not fail because this caller gives up: its statements
+	// run on a context that is never cancelled.
+	req := &receiveRequest{ctx: context.WithoutCancel(ctx), inbox: inbox, in: in, done: make(chan struct{})}
+	s.ingestMu.RLock()
+	if s.closed {
+		s.ingestMu.RUnlock()
+		return nil, errors.New("core: shutting down")
+	}
 	select {
 	case s.ingest <- req:
 	case <-ctx.Done():
+		s.ingestMu.RUnlock()
 		return nil, ctx.Err()
-	case <-s.stop:
-		return nil, errors.New("core: shutting down")
 	}
+	s.ingestMu.RUnlock()
 	// The request is in the batcher's hands: wait for its outcome even if
 	// ctx ends, so the caller never acknowledges a message that is not
 	// stored nor refuses one that is.
@@ -103,6 +110,8 @@ func (s *Service) batchReceives() {
 		select {
 		case first = <-s.ingest:
 		case <-s.stop:
+			// Close has set closed under the lock: nothing more can be
+			// queued, so after this drain no caller waits for ever.
 			s.drainIngest()
 			return
 		}

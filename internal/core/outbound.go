@@ -113,6 +113,13 @@ func (s *Service) RetryMessage(ctx context.Context, a *Actor, messageID int64) (
 		if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
 			return err
 		}
+		// Re-read under the lock: of two retries at once, one re-sends.
+		if m, err = tx.Message(ctx, a.AccountID(), messageID); err != nil {
+			return err
+		}
+		if m.Status != sahay.DeliveryFailed {
+			return sahay.Errorf(sahay.ECONFLICT, "only a failed reply can be retried; this one is %s", m.Status)
+		}
 		m.Status, m.Error = sahay.DeliveryPending, ""
 		if err := tx.SetMessageDelivery(ctx, m); err != nil {
 			return err

@@ -38,8 +38,12 @@ type Service struct {
 	log       *slog.Logger
 
 	ingest chan *receiveRequest
-	stop   chan struct{}
-	wg     sync.WaitGroup
+	// ingestMu and closed keep Receive from queueing after Close.
+	ingestMu  sync.RWMutex
+	closed    bool
+	stop      chan struct{}
+	closeOnce sync.Once
+	wg        sync.WaitGroup
 }
 
 // Config wires a Service.
@@ -93,9 +97,14 @@ func New(cfg Config) *Service {
 
 // Close stops background work and waits for it.
 func (s *Service) Close() {
-	close(s.stop)
-	s.jobs.Stop()
-	s.wg.Wait()
+	s.closeOnce.Do(func() {
+		s.ingestMu.Lock()
+		s.closed = true
+		s.ingestMu.Unlock()
+		close(s.stop)
+		s.jobs.Stop()
+		s.wg.Wait()
+	})
 }
 
 // Store returns the service's store, for read paths that need no rules.

@@ -168,7 +168,11 @@ func (s *Store) Contacts(ctx context.Context, accountID int64, query string, bef
 	}
 	var rows *sql.Rows
 	var err error
-	if terms := textnorm.Terms(query); len(terms) > 0 {
+	terms := textnorm.Terms(query)
+	if strings.TrimSpace(query) != "" && len(terms) == 0 {
+		return []*sahay.Contact{}, nil // only punctuation: nothing can match
+	}
+	if len(terms) > 0 {
 		if s.dialect == SQLite {
 			rows, err = s.read.QueryContext(ctx, `SELECT c.id, c.account_id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at
 				FROM contacts_fts f JOIN contacts c ON c.id = f.rowid

@@ -287,9 +287,10 @@ func (s *Store) Conversations(ctx context.Context, f ConversationFilter) ([]*sah
 	if f.Inboxes != nil && len(f.Inboxes) == 0 {
 		return []*sahay.Conversation{}, "", nil
 	}
-	if f.Limit <= 0 || f.Limit > 100 {
+	if f.Limit <= 0 {
 		f.Limit = 25
 	}
+	f.Limit = min(f.Limit, 100)
 	var where []string
 	args := []any{f.AccountID}
 	where = append(where, "c.account_id = $1")

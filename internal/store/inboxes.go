@@ -44,16 +44,25 @@ func (t *Tx) CreateInbox(ctx context.Context, in *sahay.Inbox, sealed string) er
 
 // UpdateInbox saves an inbox's name, settings and encrypted credentials.
 func (t *Tx) UpdateInbox(ctx context.Context, in *sahay.Inbox, sealed string) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE inboxes SET name = $3, settings = $4, secrets = $5 WHERE id = $1 AND account_id = $2`,
+	res, err := t.tx.ExecContext(ctx, `UPDATE inboxes SET name = $3, settings = $4, secrets = $5 WHERE id = $1 AND account_id = $2`,
 		in.ID, in.AccountID, in.Name, settingsText(in.Settings), sealed)
 	if err != nil {
 		return fmt.Errorf("store: update inbox: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return sahay.NotFound("inbox")
 	}
 	return nil
 }
 
 // DeleteInbox removes an inbox with its conversations.
 func (t *Tx) DeleteInbox(ctx context.Context, accountID, id int64) error {
+	if t.s.dialect == SQLite {
+		// The cascade removes the messages but not their index entries.
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE inbox_id = $1 AND account_id = $2)`, id, accountID); err != nil {
+			return fmt.Errorf("store: unindex inbox messages: %w", err)
+		}
+	}
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM inboxes WHERE id = $1 AND account_id = $2`, id, accountID)
 	if err != nil {
 		return fmt.Errorf("store: delete inbox: %w", err)

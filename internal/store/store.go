@@ -187,10 +187,18 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) ([]sahay.Event, e
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
 	t := &Tx{s: s, tx: tx, now: time.Now().UTC().Truncate(time.Millisecond)}
+	committed := false
+	defer func() {
+		// Also when fn panics: an open transaction would hold SQLite's one
+		// writer connection, or an account's row lock, for ever.
+		if !committed {
+			tx.Rollback()
+		}
+	}()
 	if err := fn(t); err != nil {
-		tx.Rollback()
 		return nil, err
 	}
+	committed = true
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("store: commit: %w", err)
 	}

@@ -98,8 +98,12 @@ func (t *Tx) DeleteUser(ctx context.Context, accountID, userID int64) error {
 			return err
 		}
 	}
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM users WHERE id = $1 AND account_id = $2`, userID, accountID); err != nil {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM users WHERE id = $1 AND account_id = $2`, userID, accountID)
+	if err != nil {
 		return fmt.Errorf("store: delete user: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return sahay.NotFound("user")
 	}
 	return nil
 }

@@ -1,0 +1,73 @@
+package storetest
+
+import (
+	"testing"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/store"
+)
+
+// test is one conformance test: it gets a fresh, migrated store.
+type test struct {
+	name string
+	run  func(t *testing.T, st *store.Store)
+}
+
+// tests is the conformance suite, in the order of the domain.
+var tests = []test{
+	{"Accounts", testAccounts},
+	{"UsersDuplicateEmailConflicts", testUsersDuplicateEmail},
+	{"SessionsExpireAndEnd", testSessions},
+	{"APITokensRevoked", testAPITokens},
+	{"InboxesMembersAndSecrets", testInboxes},
+	{"TeamsLabelsCannedConflicts", testNamedThings},
+	{"ContactIdentitiesUniquePerAccount", testContactIdentities},
+	{"ContactSearch", testContactSearch},
+	{"MergeContacts", testMergeContacts},
+	{"ConversationRoundTrip", testConversationRoundTrip},
+	{"CountsMatchAfterRandomOperations", testCountsRandomOperations},
+	{"CountsMatchAfterDeletingThings", testCountsAfterDeletes},
+	{"PaginationEveryConversationOnce", testPagination},
+	{"PaginationInboxFilter", testPaginationInboxFilter},
+	{"ConversationFilters", testConversationFilters},
+	{"OpenConversationPrefersUnresolved", testOpenConversation},
+	{"MessagesExternalIDDedupe", testMessageDedupe},
+	{"MessagesPagesAndAttachments", testMessagePages},
+	{"SearchMessagesWholeWords", testSearchMessages},
+	{"SearchForgetsDeletedMessages", testSearchForgetsDeleted},
+	{"EventsGaplessPerAccount", testEvents},
+	{"EventsGaplessUnderConcurrentWriters", testEventsConcurrent},
+	{"SavepointFailureLeavesNothing", testSavepoint},
+	{"WriteSurvivesPanic", testWritePanic},
+	{"JobsClaimLeaseRetryFinish", testJobs},
+	{"JobsConcurrentClaimsOnce", testJobsConcurrent},
+	{"LeasesExclusiveUntilExpiry", testLeases},
+	{"Backup", testBackup},
+}
+
+// Run runs the conformance suite, each test as a parallel subtest on a
+// store of its own from open.
+func Run(t *testing.T, open func(t *testing.T) *store.Store) {
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.run(t, open(t))
+		})
+	}
+}
+
+// wantCode fails the test unless err carries the error code.
+func wantCode(t testing.TB, err error, code, what string) {
+	t.Helper()
+	if got := sahay.ErrorCode(err); got != code {
+		t.Fatalf("%s: error %v (code %q), want code %q", what, err, got, code)
+	}
+}
+
+// must fails the test on err.
+func must(t testing.TB, err error, what string) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
