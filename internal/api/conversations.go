@@ -89,6 +89,9 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request, a *core.Ac
 	if err != nil {
 		return err
 	}
+	if limit > 200 {
+		return sahay.Invalid("limit is at most 200")
+	}
 	msgs, err := s.svc.Messages(r.Context(), a, id, before, int(limit))
 	return items(w, msgs, err)
 }

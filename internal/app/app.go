@@ -228,6 +228,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 
 // Close stops background work and closes the database.
 func (a *App) Close() error {
+	a.API.Close(context.Background())
 	a.Service.Close()
 	a.bus.Close()
 	return a.Store.Close()

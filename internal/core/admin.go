@@ -143,7 +143,7 @@ func (s *Service) CreateInbox(ctx context.Context, a *Actor, in InboxInput) (*sa
 		if err := audit(ctx, tx, a, "inbox.create", "inbox", inbox.ID, map[string]string{"name": name, "channel": in.Channel}); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, a.AccountID(), sahay.EventInboxChanged, 0, 0, map[string]any{"inbox": inbox})
+		return tx.Emit(ctx, a.AccountID(), sahay.EventInboxChanged, inbox.ID, 0, map[string]any{"inbox": inbox})
 	})
 	if err != nil {
 		return nil, err
@@ -152,10 +152,19 @@ func (s *Service) CreateInbox(ctx context.Context, a *Actor, in InboxInput) (*sa
 	return inbox, nil
 }
 
+// administerInbox checks that the actor may change an inbox: an inbox they
+// cannot see is not found, one they see but may not change is forbidden.
+func (s *Service) administerInbox(ctx context.Context, a *Actor, id int64) error {
+	if _, err := s.Inbox(ctx, a, id); err != nil {
+		return err
+	}
+	return a.requireAdmin()
+}
+
 // InboxSecrets returns an inbox's credentials to an administrator, for
 // example the API channel's webhook signing secret.
 func (s *Service) InboxSecrets(ctx context.Context, a *Actor, id int64) (map[string]string, error) {
-	if err := a.requireAdmin(); err != nil {
+	if err := s.administerInbox(ctx, a, id); err != nil {
 		return nil, err
 	}
 	in, err := s.InboxWithSecrets(ctx, a.AccountID(), id)
@@ -167,7 +176,7 @@ func (s *Service) InboxSecrets(ctx context.Context, a *Actor, id int64) (map[str
 
 // UpdateInbox changes an inbox's name, settings or credentials.
 func (s *Service) UpdateInbox(ctx context.Context, a *Actor, id int64, in InboxInput) (*sahay.Inbox, error) {
-	if err := a.requireAdmin(); err != nil {
+	if err := s.administerInbox(ctx, a, id); err != nil {
 		return nil, err
 	}
 	inbox, err := s.InboxWithSecrets(ctx, a.AccountID(), id)
@@ -206,14 +215,14 @@ func (s *Service) UpdateInbox(ctx context.Context, a *Actor, id int64, in InboxI
 		if err := audit(ctx, tx, a, "inbox.update", "inbox", id, nil); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, a.AccountID(), sahay.EventInboxChanged, 0, 0, map[string]any{"inbox": inbox})
+		return tx.Emit(ctx, a.AccountID(), sahay.EventInboxChanged, inbox.ID, 0, map[string]any{"inbox": inbox})
 	})
 	return inbox, err
 }
 
 // DeleteInbox removes an inbox and all its conversations.
 func (s *Service) DeleteInbox(ctx context.Context, a *Actor, id int64) error {
-	if err := a.requireAdmin(); err != nil {
+	if err := s.administerInbox(ctx, a, id); err != nil {
 		return err
 	}
 	return s.write(ctx, func(tx *store.Tx) error {
@@ -226,13 +235,13 @@ func (s *Service) DeleteInbox(ctx context.Context, a *Actor, id int64) error {
 		if err := audit(ctx, tx, a, "inbox.delete", "inbox", id, nil); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, a.AccountID(), sahay.EventInboxChanged, 0, 0, map[string]any{"deleted_inbox_id": id})
+		return tx.Emit(ctx, a.AccountID(), sahay.EventInboxChanged, id, 0, map[string]any{"deleted_inbox_id": id})
 	})
 }
 
 // SetInboxMembers replaces the agents who work an inbox.
 func (s *Service) SetInboxMembers(ctx context.Context, a *Actor, id int64, userIDs []int64) (*sahay.Inbox, error) {
-	if err := a.requireAdmin(); err != nil {
+	if err := s.administerInbox(ctx, a, id); err != nil {
 		return nil, err
 	}
 	if _, err := s.store.Inbox(ctx, a.AccountID(), id); err != nil {
@@ -248,7 +257,7 @@ func (s *Service) SetInboxMembers(ctx context.Context, a *Actor, id int64, userI
 		if err := audit(ctx, tx, a, "inbox.members", "inbox", id, map[string]any{"user_ids": userIDs}); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, a.AccountID(), sahay.EventInboxChanged, 0, 0, map[string]any{"inbox_id": id, "member_ids": userIDs})
+		return tx.Emit(ctx, a.AccountID(), sahay.EventInboxChanged, id, 0, map[string]any{"inbox_id": id, "member_ids": userIDs})
 	})
 	if err != nil {
 		return nil, err

@@ -77,6 +77,7 @@ type Payload struct {
 	Event        string         `json:"event"`
 	InboxID      int64          `json:"inbox_id"`
 	Conversation int64          `json:"conversation_id"`
+	DisplayID    int64          `json:"display_id"`
 	Contact      PayloadContact `json:"contact"`
 	Message      PayloadMessage `json:"message"`
 }
@@ -109,7 +110,8 @@ func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (channel.SendR
 	body, err := json.Marshal(Payload{
 		Event:        "message.created",
 		InboxID:      out.Inbox.ID,
-		Conversation: out.Conversation.DisplayID,
+		Conversation: out.Conversation.ID,
+		DisplayID:    out.Conversation.DisplayID,
 		Contact:      PayloadContact{Identifier: out.Recipient, Name: out.Contact.Name, Email: out.Contact.Email},
 		Message:      PayloadMessage{ID: out.Message.ID, Content: out.Message.Content, CreatedAt: out.Message.CreatedAt, Attachments: out.Message.Attachments},
 	})

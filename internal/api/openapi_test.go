@@ -1,0 +1,277 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/api"
+	"github.com/sahayhq/sahay/internal/apitest"
+	"github.com/sahayhq/sahay/internal/core"
+)
+
+var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+func openAPI(t *testing.T) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(api.OpenAPIDocument(), &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	return doc
+}
+
+// operations returns the document's operations by "METHOD path".
+func operations(t *testing.T, doc map[string]any) map[string]map[string]any {
+	t.Helper()
+	paths, ok := doc["paths"].(map[string]any)
+	if !ok {
+		t.Fatal("openapi.json has no paths")
+	}
+	ops := map[string]map[string]any{}
+	for path, v := range paths {
+		item, _ := v.(map[string]any)
+		for _, m := range httpMethods {
+			if op, ok := item[m].(map[string]any); ok {
+				ops[strings.ToUpper(m)+" "+path] = op
+			}
+		}
+	}
+	return ops
+}
+
+// TestOpenAPIMatchesRoutes keeps the OpenAPI document and the route table
+// identical: every route documented, nothing documented that is not served.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
+	doc := openAPI(t)
+	if doc["openapi"] != "3.1.0" {
+		t.Errorf("openapi = %v, want 3.1.0", doc["openapi"])
+	}
+	ops := operations(t, doc)
+	routes := (&api.Server{}).Routes()
+	served := map[string]api.Route{}
+	for _, rt := range routes {
+		key := rt.Method + " " + rt.Path
+		if _, dup := served[key]; dup {
+			t.Errorf("route %s is registered twice", key)
+		}
+		if (rt.Public == nil) == (rt.Authed == nil) {
+			t.Errorf("route %s must have exactly one of Public and Authed", key)
+		}
+		served[key] = rt
+	}
+	for key := range served {
+		if _, ok := ops[key]; !ok {
+			t.Errorf("%s is served but not documented", key)
+		}
+	}
+	for key := range ops {
+		if _, ok := served[key]; !ok {
+			t.Errorf("%s is documented but not served", key)
+		}
+	}
+	if len(ops) != len(served) {
+		t.Errorf("%d documented operations, %d routes", len(ops), len(served))
+	}
+
+	pathParam := regexp.MustCompile(`\{([^}]+)\}`)
+	operationIDs := map[string]string{}
+	for key, op := range ops {
+		if s, _ := op["summary"].(string); strings.TrimSpace(s) == "" {
+			t.Errorf("%s has no summary", key)
+		}
+		responses, _ := op["responses"].(map[string]any)
+		if len(responses) == 0 {
+			t.Errorf("%s has no responses", key)
+		}
+		for code := range responses {
+			if code != "default" && !regexp.MustCompile(`^[1-5]([0-9]{2}|XX)$`).MatchString(code) {
+				t.Errorf("%s has response %q, not a status code", key, code)
+			}
+		}
+		if id, _ := op["operationId"].(string); id != "" {
+			if other, dup := operationIDs[id]; dup {
+				t.Errorf("operationId %s is used by %s and %s", id, other, key)
+			}
+			operationIDs[id] = key
+		}
+		// Public routes say so with an empty security list; the others
+		// inherit the document's bearer-or-cookie requirement.
+		if rt, ok := served[key]; ok {
+			sec, overridden := op["security"].([]any)
+			public := overridden && len(sec) == 0
+			if public != (rt.Public != nil) {
+				t.Errorf("%s: documented public = %v, served public = %v", key, public, rt.Public != nil)
+			}
+		}
+		path := key[strings.Index(key, " ")+1:]
+		method := strings.ToLower(key[:strings.Index(key, " ")])
+		declared := map[string]bool{}
+		item := doc["paths"].(map[string]any)[path].(map[string]any)
+		for _, list := range []any{item["parameters"], item[method].(map[string]any)["parameters"]} {
+			params, _ := list.([]any)
+			for _, p := range params {
+				p := resolve(t, doc, p)
+				if p["in"] == "path" {
+					declared[p["name"].(string)] = p["required"] == true
+				}
+			}
+		}
+		for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
+			if !declared[m[1]] {
+				t.Errorf("%s: path parameter %s is not declared as a required path parameter", key, m[1])
+			}
+		}
+	}
+}
+
+// resolve follows a $ref, if v is one.
+func resolve(t *testing.T, doc map[string]any, v any) map[string]any {
+	t.Helper()
+	m, _ := v.(map[string]any)
+	if ref, ok := m["$ref"].(string); ok {
+		target, err := pointer(doc, ref)
+		if err != "" {
+			t.Fatalf("$ref %s: %s", ref, err)
+		}
+		m, _ = target.(map[string]any)
+	}
+	return m
+}
+
+// pointer resolves a local JSON reference ("#/components/schemas/User").
+func pointer(doc map[string]any, ref string) (any, string) {
+	rest, ok := strings.CutPrefix(ref, "#/")
+	if !ok {
+		return nil, "not a reference within the document"
+	}
+	var cur any = doc
+	for _, tok := range strings.Split(rest, "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, "walks into a non-object"
+		}
+		if cur, ok = m[tok]; !ok {
+			return nil, "names nothing"
+		}
+	}
+	return cur, ""
+}
+
+// TestOpenAPIReferences checks that every $ref of the document resolves.
+func TestOpenAPIReferences(t *testing.T) {
+	t.Parallel()
+	doc := openAPI(t)
+	n := 0
+	var walk func(at string, v any)
+	walk = func(at string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"]; ok {
+				n++
+				s, _ := ref.(string)
+				if _, err := pointer(doc, s); err != "" {
+					t.Errorf("%s: $ref %v %s", at, ref, err)
+				}
+			}
+			for k, child := range v {
+				walk(at+"/"+k, child)
+			}
+		case []any:
+			for _, child := range v {
+				walk(at+"[]", child)
+			}
+		}
+	}
+	walk("#", doc)
+	if n == 0 {
+		t.Error("the document has no $ref at all")
+	}
+	schemes, _ := doc["components"].(map[string]any)["securitySchemes"].(map[string]any)
+	for _, req := range doc["security"].([]any) {
+		for name := range req.(map[string]any) {
+			if _, ok := schemes[name]; !ok {
+				t.Errorf("security requirement %q has no security scheme", name)
+			}
+		}
+	}
+}
+
+// TestOpenAPISchemasMatchTypes checks that each documented schema has
+// exactly the JSON fields of the Go type the API encodes or decodes.
+func TestOpenAPISchemasMatchTypes(t *testing.T) {
+	t.Parallel()
+	doc := openAPI(t)
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	types := map[string]any{
+		"User": sahay.User{}, "Account": sahay.Account{}, "Team": sahay.Team{}, "Inbox": sahay.Inbox{},
+		"ContactIdentity": sahay.ContactIdentity{}, "Contact": sahay.Contact{}, "Conversation": sahay.Conversation{},
+		"Attachment": sahay.Attachment{}, "Message": sahay.Message{}, "Label": sahay.Label{},
+		"CannedResponse": sahay.CannedResponse{}, "APIToken": sahay.APIToken{}, "AuditEntry": sahay.AuditEntry{},
+		"Event": sahay.Event{}, "Counts": core.Counts{}, "UserInput": core.UserInput{}, "TeamInput": core.TeamInput{},
+		"InboxInput": core.InboxInput{}, "LabelInput": core.LabelInput{}, "CannedInput": core.CannedInput{},
+		"ContactInput": core.ContactInput{}, "AccountInput": core.AccountInput{}, "ConversationUpdate": core.ConversationUpdate{},
+		"BulkUpdate": core.BulkUpdate{}, "NewMessage": core.NewMessage{}, "SearchResult": core.SearchResult{},
+	}
+	for name, v := range types {
+		schema, ok := schemas[name].(map[string]any)
+		if !ok {
+			t.Errorf("schema %s is missing", name)
+			continue
+		}
+		props, _ := schema["properties"].(map[string]any)
+		var documented []string
+		for p := range props {
+			documented = append(documented, p)
+		}
+		fields := jsonFields(reflect.TypeOf(v))
+		slices.Sort(documented)
+		slices.Sort(fields)
+		if !slices.Equal(documented, fields) {
+			t.Errorf("schema %s has properties %v; %T has JSON fields %v", name, documented, v, fields)
+		}
+	}
+}
+
+func jsonFields(typ reflect.Type) []string {
+	var out []string
+	for f := range typ.Fields() {
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch name {
+		case "-":
+			continue
+		case "":
+			name = f.Name
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// TestOpenAPIServed checks that the document is served, without
+// credentials, as it is embedded.
+func TestOpenAPIServed(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	r := s.Do(t, apitest.Request{Method: http.MethodGet, Path: "/api/openapi.json"})
+	if r.Status != http.StatusOK {
+		t.Fatalf("GET /api/openapi.json: %s", r)
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if !bytes.Equal(r.Body, api.OpenAPIDocument()) {
+		t.Error("the served document differs from the embedded one")
+	}
+}

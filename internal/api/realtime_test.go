@@ -1,0 +1,136 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/apitest"
+)
+
+// newLabel creates a label, which commits exactly one event, and returns its
+// id.
+func newLabel(t *testing.T, s *apitest.Server, u *apitest.User, name string) int64 {
+	t.Helper()
+	var l sahay.Label
+	s.Must(t, u.Token, http.MethodPost, "/api/v1/labels", map[string]string{"name": name}, http.StatusCreated, &l)
+	return l.ID
+}
+
+// labelOf returns the id of the label a label.changed event is about.
+func labelOf(t *testing.T, ev sahay.Event) int64 {
+	t.Helper()
+	var data struct {
+		Label struct {
+			ID int64 `json:"id"`
+		} `json:"label"`
+	}
+	if ev.Type != sahay.EventLabelChanged || json.Unmarshal(ev.Data, &data) != nil {
+		t.Fatalf("event %d is %s %s, want label.changed", ev.Seq, ev.Type, ev.Data)
+	}
+	return data.Label.ID
+}
+
+// TestRealtimeResume disconnects a client, commits events while it is away,
+// and checks that reconnecting with the last sequence number it saw
+// delivers exactly the missed events, in order, before live ones.
+func TestRealtimeResume(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	o := s.NewAccount(t, "Acme")
+
+	st, hello := s.Connect(t, o.Token, "")
+	if want := lastSeq(t, s, o.AccountID); hello != want {
+		t.Errorf("hello seq = %d, want the account's latest %d", hello, want)
+	}
+	first := newLabel(t, s, o, "first")
+	ev := st.Next(t)
+	if ev.Seq != hello+1 || labelOf(t, ev) != first {
+		t.Fatalf("live event = seq %d label %d, want seq %d label %d", ev.Seq, labelOf(t, ev), hello+1, first)
+	}
+	seen := ev.Seq
+	st.Close()
+
+	var missed []int64
+	for _, name := range []string{"second", "third", "fourth"} {
+		missed = append(missed, newLabel(t, s, o, name))
+	}
+	st, hello = s.Connect(t, o.Token, fmt.Sprintf("since=%d", seen))
+	if hello != seen+3 {
+		t.Errorf("hello after reconnecting = %d, want %d", hello, seen+3)
+	}
+	for i, id := range missed {
+		ev := st.Next(t)
+		if ev.Seq != seen+int64(i)+1 || labelOf(t, ev) != id {
+			t.Fatalf("missed event %d = seq %d label %d, want seq %d label %d", i, ev.Seq, labelOf(t, ev), seen+int64(i)+1, id)
+		}
+	}
+	live := newLabel(t, s, o, "live")
+	if ev := st.Next(t); ev.Seq != seen+4 || labelOf(t, ev) != live {
+		t.Fatalf("live event after the replay = seq %d label %d, want seq %d label %d", ev.Seq, labelOf(t, ev), seen+4, live)
+	}
+
+	t.Run("since-zero-replays-everything", func(t *testing.T) {
+		latest := lastSeq(t, s, o.AccountID)
+		st, hello := s.Connect(t, o.Token, "since=0")
+		if hello != latest {
+			t.Errorf("hello = %d, want %d", hello, latest)
+		}
+		for want := int64(1); want <= latest; want++ {
+			if ev := st.Next(t); ev.Seq != want {
+				t.Fatalf("replayed seq %d, want %d", ev.Seq, want)
+			}
+		}
+	})
+
+	t.Run("since-ahead-of-server", func(t *testing.T) {
+		latest := lastSeq(t, s, o.AccountID)
+		st, hello := s.Connect(t, o.Token, fmt.Sprintf("since=%d", latest+100))
+		if hello != latest {
+			t.Errorf("hello = %d, want %d", hello, latest)
+		}
+		id := newLabel(t, s, o, "after-future-since")
+		if ev := st.Next(t); ev.Seq != latest+1 || labelOf(t, ev) != id {
+			t.Errorf("first event = seq %d, want the next live one, %d", ev.Seq, latest+1)
+		}
+	})
+
+	t.Run("resume-while-writing", func(t *testing.T) {
+		// Events committed while the client reconnects fall either in the
+		// replay or in the live stream, never in neither or both.
+		const n = 20
+		from := lastSeq(t, s, o.AccountID)
+		errs := make(chan error, 1)
+		go func() {
+			var err error
+			for i := range n {
+				req, _ := http.NewRequest(http.MethodPost, s.URL+"/api/v1/labels", strings.NewReader(fmt.Sprintf(`{"name":"busy-%d"}`, i)))
+				req.Header.Set("Authorization", "Bearer "+o.Token)
+				req.Header.Set("Content-Type", "application/json")
+				resp, rerr := http.DefaultClient.Do(req)
+				if rerr == nil {
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusCreated {
+						rerr = fmt.Errorf("create label %d: status %d", i, resp.StatusCode)
+					}
+				}
+				if rerr != nil && err == nil {
+					err = rerr
+				}
+			}
+			errs <- err
+		}()
+		st, _ := s.Connect(t, o.Token, fmt.Sprintf("since=%d", from))
+		for want := from + 1; want <= from+n; want++ {
+			if ev := st.Next(t); ev.Seq != want {
+				t.Fatalf("seq %d, want %d: an event was lost or repeated", ev.Seq, want)
+			}
+		}
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	})
+}
