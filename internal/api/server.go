@@ -73,6 +73,19 @@ func (s *Server) Register(mux *http.ServeMux) {
 	}))
 }
 
+// RegisterAuthed adds a route of another package (a channel's agent
+// endpoints) behind the API's authentication. Call it before [Server.Register],
+// whose catch-all answers every other /api/ path.
+func (s *Server) RegisterAuthed(mux *http.ServeMux, pattern string, h func(http.ResponseWriter, *http.Request, *core.Actor) error) {
+	mux.Handle(pattern, httpx.Handle(s.log, func(w http.ResponseWriter, r *http.Request) error {
+		a, err := s.authenticate(r)
+		if err != nil {
+			return err
+		}
+		return h(w, r, a)
+	}))
+}
+
 // authenticate finds the user of a request: a bearer API token, or the
 // dashboard's session cookie.
 func (s *Server) authenticate(r *http.Request) (*core.Actor, error) {

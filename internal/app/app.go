@@ -20,6 +20,7 @@ import (
 	"github.com/sahayhq/sahay/internal/bus"
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/channel/apichannel"
+	"github.com/sahayhq/sahay/internal/channel/widget"
 	"github.com/sahayhq/sahay/internal/config"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/demo"
@@ -40,6 +41,7 @@ type App struct {
 	Service *core.Service
 	API     *api.Server
 	Log     *slog.Logger
+	Widget  *widget.Server
 	bus     bus.Bus
 	handler http.Handler
 }
@@ -91,7 +93,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	}
 	svc := core.New(core.Config{Store: st, Bus: b, Box: box, Channels: channels, Blobs: blobs, Mailer: mailer,
 		Pusher: pusher, PublicURL: cfg.PublicURL, Log: log})
-	a := &App{Config: cfg, Store: st, Service: svc, Log: log, bus: b}
+	// The registry is read when an inbox is used, so the widget, which
+	// needs the service, registers after it.
+	w := widget.New(svc, widget.Config{PublicURL: cfg.PublicURL, Log: log, Mailer: mailer})
+	channels.Register(widget.Name, w.Adapter())
+	a := &App{Config: cfg, Store: st, Service: svc, Widget: w, Log: log, bus: b}
 	a.API = api.New(api.Config{Service: svc, Log: log, SecureCookies: cfg.SecureCookies})
 	a.handler = a.routes()
 
@@ -103,7 +109,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 			return nil, nil, err
 		}
 		if len(accounts) == 0 {
-			if login, err = demo.Seed(ctx, svc, apichannel.Name, nil); err != nil {
+			if login, err = demo.Seed(ctx, svc, widget.Name, nil); err != nil {
 				a.Close()
 				return nil, nil, err
 			}
@@ -144,6 +150,10 @@ func (a *App) routes() http.Handler {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", a.ready)
+	a.Widget.Routes(mux)
+	for pattern, h := range a.Widget.AgentHandlers() {
+		a.API.RegisterAuthed(mux, pattern, h)
+	}
 	a.API.Register(mux)
 	return a.protect(mux)
 }
@@ -229,6 +239,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 // Close stops background work and closes the database.
 func (a *App) Close() error {
 	a.API.Close(context.Background())
+	a.Widget.Close()
 	a.Service.Close()
 	a.bus.Close()
 	return a.Store.Close()

@@ -145,8 +145,8 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a *core.Actor) error
 				return nil
 			}
 			if ev.Seq == 0 {
-				// Presence: live only, never replayed.
-				if ev.Type == sahay.EventPresence && s.actor.CanSeeEvent(ev) && !fromSelf(ev, s.actor) {
+				// Presence, typing, seen: live only, never stored or replayed.
+				if s.actor.CanSeeEvent(ev) && !fromSelf(ev, s.actor) {
 					if err := s.send(ctx, ev); err != nil {
 						return nil
 					}

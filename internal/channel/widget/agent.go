@@ -1,0 +1,258 @@
+package widget
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"net/http"
+	"strings"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/core"
+	"github.com/sahayhq/sahay/internal/httpx"
+	"github.com/sahayhq/sahay/internal/store"
+)
+
+// AgentHandler is an agent-facing handler; the API authenticates the agent
+// and passes their actor.
+type AgentHandler func(w http.ResponseWriter, r *http.Request, a *core.Actor) error
+
+// AgentHandlers returns the agent-facing routes of the widget, by ServeMux
+// pattern, for the API to mount behind its authentication:
+//
+//	GET  /api/v1/inboxes/{id}/widget                      embed snippet and settings
+//	GET  /api/v1/inboxes/{id}/visitors                    visitors on the site now
+//	POST /api/v1/inboxes/{id}/visitors/{visitor}/chat     start a chat with one {"content"}
+//	GET  /api/v1/inboxes/{id}/campaigns                   campaigns with shown and replied counts
+//	GET  /api/v1/inboxes/{id}/csat                        ratings and satisfaction score
+//	POST /api/v1/conversations/{id}/typing                the agent is typing {"on"}
+//	POST /api/v1/conversations/{id}/seen                  the agent has read up to {"upto"}
+//	GET  /api/v1/contacts/{id}/orders                     the contact's carts and orders
+func (s *Server) AgentHandlers() map[string]AgentHandler {
+	return map[string]AgentHandler{
+		"GET /api/v1/inboxes/{id}/widget":                   s.agentEmbed,
+		"GET /api/v1/inboxes/{id}/visitors":                 s.agentVisitors,
+		"POST /api/v1/inboxes/{id}/visitors/{visitor}/chat": s.agentStartChat,
+		"GET /api/v1/inboxes/{id}/campaigns":                s.agentCampaigns,
+		"GET /api/v1/inboxes/{id}/csat":                     s.agentCSAT,
+		"POST /api/v1/conversations/{id}/typing":            s.agentTyping,
+		"POST /api/v1/conversations/{id}/seen":              s.agentSeen,
+		"GET /api/v1/contacts/{id}/orders":                  s.agentOrders,
+	}
+}
+
+// agentInbox returns a widget inbox the agent may see.
+func (s *Server) agentInbox(r *http.Request, a *core.Actor) (*widgetInbox, error) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.svc.Inbox(r.Context(), a, id); err != nil {
+		return nil, err
+	}
+	in, err := s.cache.get(r.Context(), a.AccountID(), id)
+	if err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// Embed is how to put an inbox's widget on a site.
+type Embed struct {
+	WebsiteToken string   `json:"website_token"`
+	Snippet      string   `json:"snippet"`
+	PreviewURL   string   `json:"preview_url"`
+	Settings     Settings `json:"settings"`
+}
+
+func (s *Server) agentEmbed(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	in, err := s.agentInbox(r, a)
+	if err != nil {
+		return err
+	}
+	base := s.publicURL(r)
+	return httpx.OK(w, Embed{
+		WebsiteToken: in.settings.WebsiteToken,
+		Snippet:      fmt.Sprintf(`<script src="%s/widget.js" data-inbox="%s" async></script>`, html.EscapeString(base), in.settings.WebsiteToken),
+		PreviewURL:   base + "/widget/preview?inbox=" + in.settings.WebsiteToken,
+		Settings:     in.settings,
+	})
+}
+
+func (s *Server) agentVisitors(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	in, err := s.agentInbox(r, a)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, map[string]any{"visitors": s.hub.liveVisitors(in.ID)})
+}
+
+// StartChatRequest is an agent's first message to a visitor.
+type StartChatRequest struct {
+	Content string `json:"content"`
+}
+
+func (s *Server) agentStartChat(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	in, err := s.agentInbox(r, a)
+	if err != nil {
+		return err
+	}
+	subject := r.PathValue("visitor")
+	if !validSubject(subject) {
+		return sahay.NotFound("visitor")
+	}
+	var req StartChatRequest
+	if err := httpx.Decode(w, r, &req); err != nil {
+		return err
+	}
+	conv, m, err := s.svc.StartConversation(r.Context(), a, in.ID, subject, req.Content)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, map[string]any{"conversation": conv, "message": m})
+}
+
+// CampaignReport is a campaign with how it did.
+type CampaignReport struct {
+	Campaign
+	Shown   int64 `json:"shown"`
+	Replied int64 `json:"replied"`
+}
+
+func (s *Server) agentCampaigns(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	in, err := s.agentInbox(r, a)
+	if err != nil {
+		return err
+	}
+	stats, err := s.store.CampaignStats(r.Context(), in.ID)
+	if err != nil {
+		return err
+	}
+	byID := map[string]store.CampaignStat{}
+	for _, st := range stats {
+		byID[st.CampaignID] = st
+	}
+	out := []CampaignReport{}
+	for _, c := range in.settings.Campaigns {
+		st := byID[c.ID]
+		out = append(out, CampaignReport{Campaign: c, Shown: st.Shown, Replied: st.Replied})
+	}
+	return httpx.OK(w, map[string]any{"campaigns": out})
+}
+
+func (s *Server) agentCSAT(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	in, err := s.agentInbox(r, a)
+	if err != nil {
+		return err
+	}
+	list, err := s.store.InboxCSAT(r.Context(), a.AccountID(), in.ID, 500)
+	if err != nil {
+		return err
+	}
+	satisfied := 0
+	for _, c := range list {
+		if c.Rating >= 4 {
+			satisfied++
+		}
+	}
+	score := 0.0
+	if len(list) > 0 {
+		score = float64(satisfied) / float64(len(list))
+	}
+	return httpx.OK(w, map[string]any{"responses": list, "count": len(list), "satisfaction": score})
+}
+
+// TypingRequest says whether the agent is typing.
+type TypingRequest struct {
+	On bool `json:"on"`
+}
+
+func (s *Server) agentTyping(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	c, err := s.agentConversation(r, a)
+	if err != nil {
+		return err
+	}
+	var req TypingRequest
+	if err := httpx.Decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.AgentTyping(a, c, req.On); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}
+
+// AgentTyping tells a conversation's visitor that an agent is typing; the
+// agent WebSocket may call it for its typing frames.
+func (s *Server) AgentTyping(a *core.Actor, c *sahay.Conversation, on bool) error {
+	name := strings.Fields(a.User.Name)
+	first := ""
+	if len(name) > 0 {
+		first = name[0]
+	}
+	return s.publishEphemeral(c.AccountID, c.InboxID, c.ID, EventTyping, map[string]any{
+		"conversation_id": c.ID, "from": "user", "user_id": a.User.ID, "name": first, "on": on})
+}
+
+// SeenRequest says how far the agent has read.
+type SeenRequest struct {
+	Upto int64 `json:"upto"`
+}
+
+func (s *Server) agentSeen(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	c, err := s.agentConversation(r, a)
+	if err != nil {
+		return err
+	}
+	var req SeenRequest
+	if err := httpx.Decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.Upto <= 0 {
+		return sahay.Invalid("upto is the id of the last message read")
+	}
+	if err := s.AgentSeen(r.Context(), a, c, req.Upto); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}
+
+// AgentSeen records that an agent has read a conversation up to a message
+// and tells its visitor ("Seen").
+func (s *Server) AgentSeen(ctx context.Context, a *core.Actor, c *sahay.Conversation, upto int64) error {
+	var moved bool
+	if _, err := s.store.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		moved, err = tx.MarkTeamSeen(ctx, c.AccountID, c.ID, upto)
+		return err
+	}); err != nil {
+		return err
+	}
+	if !moved {
+		return nil
+	}
+	return s.publishEphemeral(c.AccountID, c.InboxID, c.ID, EventSeen, map[string]any{"conversation_id": c.ID, "upto": upto, "user_id": a.User.ID})
+}
+
+func (s *Server) agentConversation(r *http.Request, a *core.Actor) (*sahay.Conversation, error) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.Conversation(r.Context(), a, id)
+}
+
+func (s *Server) agentOrders(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.svc.Contact(r.Context(), a, id); err != nil {
+		return err
+	}
+	orders, err := s.store.ContactOrders(r.Context(), a.AccountID(), id, 50)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, map[string]any{"orders": orders})
+}

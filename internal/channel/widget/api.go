@@ -1,0 +1,703 @@
+package widget
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/core"
+	"github.com/sahayhq/sahay/internal/httpx"
+	"github.com/sahayhq/sahay/internal/store"
+)
+
+// publicSettings are the settings a visitor's browser may see: no secrets,
+// no allowed domains, no identity policy details beyond what the SDK needs.
+type publicSettings struct {
+	Title        string     `json:"title"`
+	Color        string     `json:"color"`
+	TextColor    string     `json:"text_color"`
+	Position     string     `json:"position"`
+	LauncherIcon string     `json:"launcher_icon"`
+	LauncherText string     `json:"launcher_text"`
+	Greeting     string     `json:"greeting"`
+	AwayMessage  string     `json:"away_message"`
+	ReplyTime    string     `json:"reply_time"`
+	Avatars      []string   `json:"avatars"`
+	Team         []string   `json:"team"`
+	Online       bool       `json:"online"`
+	InHours      bool       `json:"in_hours"`
+	PreChat      PreChat    `json:"pre_chat"`
+	Attachments  bool       `json:"attachments"`
+	MaxFileBytes int64      `json:"max_file_bytes"`
+	FileTypes    []string   `json:"file_types"`
+	CSAT         bool       `json:"csat"`
+	EmailMe      bool       `json:"email_transcript"`
+	Campaigns    []Campaign `json:"campaigns"`
+}
+
+// teamStatus is who works an inbox and whether any of them is available,
+// kept for a few seconds per inbox.
+type teamStatus struct {
+	names  []string
+	online bool
+	at     time.Time
+}
+
+func (s *Server) team(ctx context.Context, in *widgetInbox) (teamStatus, error) {
+	s.teamMu.Lock()
+	t, ok := s.teams[in.ID]
+	s.teamMu.Unlock()
+	if ok && time.Since(t.at) < 15*time.Second {
+		return t, nil
+	}
+	users, err := s.store.Users(ctx, in.AccountID)
+	if err != nil {
+		return t, err
+	}
+	members, err := s.store.Inbox(ctx, in.AccountID, in.ID)
+	if err != nil {
+		return t, err
+	}
+	t = teamStatus{names: []string{}, at: time.Now()}
+	for _, u := range users {
+		if !u.IsAdmin() && !slices.Contains(members.MemberIDs, u.ID) {
+			continue
+		}
+		if len(t.names) < 3 {
+			t.names = append(t.names, u.Name)
+		}
+		if u.Availability == sahay.AvailabilityOnline {
+			t.online = true
+		}
+	}
+	s.teamMu.Lock()
+	s.teams[in.ID] = t
+	s.teamMu.Unlock()
+	return t, nil
+}
+
+func (s *Server) publicSettings(ctx context.Context, in *widgetInbox, set Settings) (publicSettings, error) {
+	t, err := s.team(ctx, in)
+	if err != nil {
+		return publicSettings{}, err
+	}
+	p := publicSettings{
+		Title: set.Title, Color: set.Color, TextColor: set.TextColor, Position: set.Position, LauncherIcon: set.LauncherIcon,
+		LauncherText: set.LauncherText, Greeting: set.Greeting, AwayMessage: set.AwayMessage, ReplyTime: set.ReplyTime,
+		Avatars: set.Avatars, Team: t.names, InHours: set.BusinessHours.Open(time.Now()), PreChat: set.PreChat,
+		Attachments: set.Attachments, MaxFileBytes: s.cfg.Limits.AttachmentBytes, FileTypes: fileTypes,
+		CSAT: set.CSAT, EmailMe: s.cfg.Mailer != nil, Campaigns: []Campaign{},
+	}
+	if p.Title == "" {
+		p.Title = in.Name
+	}
+	p.Online = t.online && p.InHours
+	for _, c := range set.Campaigns {
+		if c.Enabled {
+			p.Campaigns = append(p.Campaigns, c)
+		}
+	}
+	return p, nil
+}
+
+// visitorConversation is a conversation as its visitor sees it.
+type visitorConversation struct {
+	ID           int64     `json:"id"`
+	Number       int64     `json:"number"`
+	Status       string    `json:"status"`
+	LastMessage  string    `json:"last_message"`
+	LastActivity time.Time `json:"last_activity_at"`
+	// SeenUpto is the last of the visitor's messages the team has read.
+	SeenUpto int64 `json:"seen_upto"`
+	// Rating is the visitor's CSAT rating, 0 if none.
+	Rating int `json:"rating"`
+}
+
+func toVisitorConversation(c *sahay.Conversation) visitorConversation {
+	return visitorConversation{ID: c.ID, Number: c.DisplayID, Status: c.Status, LastMessage: c.LastMessage, LastActivity: c.LastActivityAt}
+}
+
+// conversations lists a contact's conversations in the inbox, latest first.
+func (s *Server) conversations(ctx context.Context, in *widgetInbox, contactID int64) ([]visitorConversation, error) {
+	cs, _, err := s.store.Conversations(ctx, store.ConversationFilter{AccountID: in.AccountID, InboxID: in.ID, ContactID: contactID, Limit: 20})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	seen, err := s.store.TeamSeen(ctx, in.AccountID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]visitorConversation, 0, len(cs))
+	for _, c := range cs {
+		vc := toVisitorConversation(c)
+		vc.SeenUpto = seen[c.ID]
+		if c.Status == sahay.StatusResolved {
+			if r, err := s.store.ConversationCSAT(ctx, in.AccountID, c.ID); err == nil {
+				vc.Rating = r.Rating
+			}
+		}
+		out = append(out, vc)
+	}
+	return out, nil
+}
+
+func (s *Server) handleConversations(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.visitor(r)
+	if err != nil {
+		return err
+	}
+	out := []visitorConversation{}
+	id, err := s.contactID(r.Context(), v)
+	if err != nil {
+		return err
+	}
+	if id != 0 {
+		if out, err = s.conversations(r.Context(), v.inbox, id); err != nil {
+			return err
+		}
+	}
+	return httpx.OK(w, map[string]any{"conversations": out})
+}
+
+// ownConversation returns a conversation of the visitor; another visitor's
+// looks the same as a missing one.
+func (s *Server) ownConversation(ctx context.Context, v *visitor, id int64) (*sahay.Conversation, int64, error) {
+	contactID, err := s.contactID(ctx, v)
+	if err != nil {
+		return nil, 0, err
+	}
+	c, err := s.store.Conversation(ctx, v.inbox.AccountID, id)
+	if sahay.ErrorCode(err) == sahay.ENOTFOUND || err == nil && (c.ContactID != contactID || contactID == 0 || c.InboxID != v.inbox.ID) {
+		return nil, 0, sahay.NotFound("conversation")
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return c, contactID, nil
+}
+
+// visitorMessage is a message as the visitor sees it: never a private note
+// or an activity line, never an agent's email.
+type visitorMessage struct {
+	ID     int64         `json:"id"`
+	Conv   int64         `json:"conv"`
+	Out    bool          `json:"out"`
+	Text   string        `json:"text"`
+	At     time.Time     `json:"at"`
+	Status string        `json:"status,omitempty"`
+	Sender string        `json:"sender,omitempty"`
+	Files  []visitorFile `json:"files,omitempty"`
+}
+
+type visitorFile struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	Size int64  `json:"size"`
+	URL  string `json:"url"`
+}
+
+// toVisitorMessage converts m, or reports false for a message the visitor
+// must not see.
+func (s *Server) toVisitorMessage(ctx context.Context, m *sahay.Message) (visitorMessage, bool) {
+	if m.Private() || (m.Kind != sahay.MessageIncoming && m.Kind != sahay.MessageOutgoing) {
+		return visitorMessage{}, false
+	}
+	vm := visitorMessage{ID: m.ID, Conv: m.ConversationID, Out: m.Kind == sahay.MessageOutgoing, Text: m.Content, At: m.CreatedAt}
+	if vm.Out {
+		vm.Status = m.Status
+		if m.SenderType == sahay.SenderUser {
+			vm.Sender = s.userName(ctx, m.AccountID, m.SenderID)
+		}
+	}
+	for _, a := range m.Attachments {
+		if a.StorageKey == "" {
+			continue
+		}
+		vm.Files = append(vm.Files, visitorFile{Name: a.FileName, Type: a.ContentType, Size: a.Size, URL: "/widget/v1/files/" + a.StorageKey})
+	}
+	return vm, true
+}
+
+// cachedName is an agent's display name, kept for a minute.
+type cachedName struct {
+	name string
+	at   time.Time
+}
+
+// userName returns an agent's display name: the first word of their name,
+// which is what a visitor needs and no more.
+func (s *Server) userName(ctx context.Context, accountID, id int64) string {
+	s.namesMu.Lock()
+	n, ok := s.names[id]
+	s.namesMu.Unlock()
+	if ok && time.Since(n.at) < time.Minute {
+		return n.name
+	}
+	u, err := s.store.User(ctx, accountID, id)
+	if err != nil {
+		return ""
+	}
+	name := strings.TrimSpace(u.Name)
+	if f := strings.Fields(name); len(f) > 0 {
+		name = f[0]
+	}
+	s.namesMu.Lock()
+	s.names[id] = cachedName{name, time.Now()}
+	s.namesMu.Unlock()
+	return name
+}
+
+func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.visitor(r)
+	if err != nil {
+		return err
+	}
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, _, err := s.ownConversation(r.Context(), v, id)
+	if err != nil {
+		return err
+	}
+	before, err := httpx.QueryInt(r, "before")
+	if err != nil {
+		return err
+	}
+	ms, err := s.store.Messages(r.Context(), v.inbox.AccountID, c.ID, before, 50)
+	if err != nil {
+		return err
+	}
+	out := []visitorMessage{}
+	for _, m := range ms {
+		if vm, ok := s.toVisitorMessage(r.Context(), m); ok {
+			out = append(out, vm)
+		}
+	}
+	seen, err := s.store.TeamSeen(r.Context(), v.inbox.AccountID, []int64{c.ID})
+	if err != nil {
+		return err
+	}
+	vc := toVisitorConversation(c)
+	vc.SeenUpto = seen[c.ID]
+	return httpx.OK(w, map[string]any{"conversation": vc, "messages": out, "more": len(ms) == 50})
+}
+
+// SendRequest is a visitor's message.
+type SendRequest struct {
+	// ClientID is the browser's id for the message; sending the same one
+	// again (after a reconnect) stores the message once.
+	ClientID string `json:"cid"`
+	Text     string `json:"text"`
+	// Campaign is the proactive campaign this message answers, if any.
+	Campaign string `json:"campaign,omitempty"`
+}
+
+var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{6,64}$`)
+
+// receive hands a visitor's message to the inbound pipeline and returns it
+// as the visitor sees it, with its conversation.
+func (s *Server) receive(ctx context.Context, v *visitor, req SendRequest, files []sahay.Attachment) (visitorMessage, visitorConversation, error) {
+	if !clientIDPattern.MatchString(req.ClientID) {
+		return visitorMessage{}, visitorConversation{}, sahay.Invalid("cid must be 6 to 64 letters, digits, - or _")
+	}
+	if !utf8.ValidString(req.Text) {
+		return visitorMessage{}, visitorConversation{}, sahay.Invalid("text must be UTF-8")
+	}
+	rec, err := s.svc.Receive(ctx, channel.Inbound{InboxID: v.inbox.ID, ExternalID: v.subject + "/" + req.ClientID,
+		ContactID: v.subject, Content: req.Text, SentAt: time.Now(), Attachments: files})
+	if err != nil {
+		return visitorMessage{}, visitorConversation{}, err
+	}
+	if rec.Conversation.ContactID != 0 {
+		s.hub.bindSubject(v.inbox.ID, v.subject, rec.Conversation.ContactID)
+		s.hub.addConversation(rec.Conversation.ContactID, rec.Conversation.ID)
+	}
+	if req.Campaign != "" && !rec.Duplicate && campaignPattern.MatchString(req.Campaign) {
+		if _, err := s.store.Write(ctx, func(tx *store.Tx) error {
+			return tx.CountCampaign(ctx, v.inbox.ID, req.Campaign, 0, 1)
+		}); err != nil {
+			s.log.Warn("count campaign reply", "err", err)
+		}
+	}
+	vm, _ := s.toVisitorMessage(ctx, rec.Message)
+	return vm, toVisitorConversation(rec.Conversation), nil
+}
+
+func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.visitor(r)
+	if err != nil {
+		return err
+	}
+	var req SendRequest
+	if err := httpx.Decode(w, r, &req); err != nil {
+		return err
+	}
+	m, c, err := s.receive(r.Context(), v, req, nil)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, map[string]any{"message": m, "conversation": c})
+}
+
+// fileTypes are the attachment types visitors may send.
+var fileTypes = []string{"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain", "text/csv",
+	"application/zip", "application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	"application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+// sniffable are types whose content must agree with the declared type.
+var sniffable = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true, "application/pdf": true}
+
+// handleUpload stores a visitor's file and sends it as a message (with the
+// optional text field as its caption).
+func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.visitor(r)
+	if err != nil {
+		return err
+	}
+	if !v.inbox.settings.Attachments {
+		return sahay.Errorf(sahay.EFORBIDDEN, "this chat does not accept files")
+	}
+	limit := s.cfg.Limits.AttachmentBytes
+	r.Body = http.MaxBytesReader(w, r.Body, limit+64<<10)
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		if strings.Contains(err.Error(), "too large") {
+			return sahay.Errorf(sahay.ETOOLARGE, "the file is larger than %d MB", limit>>20)
+		}
+		return sahay.Invalid("send the file as multipart/form-data field \"file\"")
+	}
+	defer f.Close()
+	if hdr.Size > limit {
+		return sahay.Errorf(sahay.ETOOLARGE, "the file is larger than %d MB", limit>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return sahay.Invalid("could not read the file")
+	}
+	if int64(len(data)) > limit {
+		return sahay.Errorf(sahay.ETOOLARGE, "the file is larger than %d MB", limit>>20)
+	}
+	declared, _, _ := mime.ParseMediaType(hdr.Header.Get("Content-Type"))
+	if declared == "" || declared == "application/octet-stream" {
+		declared = mime.TypeByExtension(strings.ToLower(path.Ext(hdr.Filename)))
+		declared, _, _ = mime.ParseMediaType(declared)
+	}
+	if !slices.Contains(fileTypes, declared) {
+		return sahay.Errorf(sahay.EINVALID, "files of type %q cannot be sent; send images, PDF, text or office documents", declared)
+	}
+	if sniffable[declared] {
+		if got, _, _ := mime.ParseMediaType(http.DetectContentType(data)); got != declared {
+			return sahay.Invalid("the file's content is not %s", declared)
+		}
+	}
+	name := strings.Map(func(r rune) rune {
+		if r < 32 || r == '/' || r == '\\' || r == '"' {
+			return '_'
+		}
+		return r
+	}, path.Base(hdr.Filename))
+	if len(name) > 200 || name == "" || name == "." {
+		name = "file" + path.Ext(name)
+	}
+	cid := r.FormValue("cid")
+	if !clientIDPattern.MatchString(cid) {
+		return sahay.Invalid("cid must be 6 to 64 letters, digits, - or _")
+	}
+	att, err := s.svc.StoreFile(r.Context(), core.Upload{FileName: name, ContentType: declared, Body: bytes.NewReader(data)})
+	if err != nil {
+		return err
+	}
+	m, c, err := s.receive(r.Context(), v, SendRequest{ClientID: cid, Text: r.FormValue("text")}, []sahay.Attachment{att})
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, map[string]any{"message": m, "conversation": c})
+}
+
+// handleFile serves a file of one of the visitor's conversations.
+func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.visitor(r)
+	if err != nil {
+		return err
+	}
+	a, convID, err := s.store.AttachmentByKey(r.Context(), v.inbox.AccountID, r.PathValue("key"))
+	if err != nil {
+		return err
+	}
+	if _, _, err := s.ownConversation(r.Context(), v, convID); err != nil {
+		return sahay.NotFound("attachment")
+	}
+	f, err := s.svc.OpenFile(r.Context(), a.StorageKey)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	disposition := "attachment"
+	if strings.HasPrefix(a.ContentType, "image/") {
+		disposition = "inline"
+	}
+	h := w.Header()
+	h.Set("Content-Type", a.ContentType)
+	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": a.FileName}))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("Cache-Control", "private, max-age=86400")
+	http.ServeContent(w, r, "", time.Time{}, f)
+	return nil
+}
+
+// CSATRequest is a visitor's rating.
+type CSATRequest struct {
+	Rating  int    `json:"rating"`
+	Comment string `json:"comment"`
+}
+
+func (s *Server) handleCSAT(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.visitor(r)
+	if err != nil {
+		return err
+	}
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req CSATRequest
+	if err := httpx.Decode(w, r, &req); err != nil {
+		return err
+	}
+	c, contactID, err := s.ownConversation(r.Context(), v, id)
+	if err != nil {
+		return err
+	}
+	rating, err := s.svc.RateConversation(r.Context(), v.inbox.AccountID, c.ID, contactID, req.Rating, req.Comment)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, rating)
+}
+
+// TranscriptRequest asks for a conversation's transcript by email.
+type TranscriptRequest struct {
+	Email string `json:"email"`
+}
+
+// handleTranscript emails a conversation's transcript to the visitor (to
+// the given address, else the contact's), or, with ?download=1, returns it
+// as a text file.
+func (s *Server) handleTranscript(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.visitor(r)
+	if err != nil {
+		return err
+	}
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, contactID, err := s.ownConversation(r.Context(), v, id)
+	if err != nil {
+		return err
+	}
+	text, err := s.transcript(r.Context(), v, c)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("download") == "1" {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="conversation-%d.txt"`, c.DisplayID))
+		_, err := io.WriteString(w, text)
+		return err
+	}
+	var req TranscriptRequest
+	if err := httpx.Decode(w, r, &req); err != nil {
+		return err
+	}
+	to := strings.ToLower(strings.TrimSpace(req.Email))
+	if to == "" {
+		contact, err := s.store.Contact(r.Context(), v.inbox.AccountID, contactID)
+		if err != nil {
+			return err
+		}
+		to = contact.Email
+	}
+	if !strings.Contains(to, "@") || len(to) > 254 {
+		return sahay.Invalid("an email address is needed to send the transcript")
+	}
+	if s.cfg.Mailer == nil {
+		return sahay.Errorf(sahay.ECONFLICT, "email is not set up on this server; download the transcript instead")
+	}
+	subject := fmt.Sprintf("%s: conversation #%d", v.inbox.Name, c.DisplayID)
+	if err := s.cfg.Mailer.Send(r.Context(), to, subject, text); err != nil {
+		return err
+	}
+	return httpx.OK(w, map[string]string{"sent_to": to})
+}
+
+func (s *Server) transcript(ctx context.Context, v *visitor, c *sahay.Conversation) (string, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s — conversation #%d\n\n", v.inbox.Name, c.DisplayID)
+	var all []*sahay.Message
+	before := int64(0)
+	for range 40 {
+		ms, err := s.store.Messages(ctx, v.inbox.AccountID, c.ID, before, 200)
+		if err != nil {
+			return "", err
+		}
+		all = append(ms, all...)
+		if len(ms) < 200 {
+			break
+		}
+		before = ms[0].ID
+	}
+	for _, m := range all {
+		vm, ok := s.toVisitorMessage(ctx, m)
+		if !ok {
+			continue
+		}
+		who := "You"
+		if vm.Out {
+			who = vm.Sender
+			if who == "" {
+				who = v.inbox.Name
+			}
+		}
+		fmt.Fprintf(&b, "[%s] %s: %s\n", vm.At.Format("2006-01-02 15:04 MST"), who, vm.Text)
+		for _, f := range vm.Files {
+			fmt.Fprintf(&b, "    (file: %s)\n", f.Name)
+		}
+	}
+	return b.String(), nil
+}
+
+// CommerceRequest is what setCart and trackOrder report.
+type CommerceRequest struct {
+	Cart  *CartInfo  `json:"cart"`
+	Order *OrderInfo `json:"order"`
+}
+
+// CartInfo is the visitor's cart.
+type CartInfo struct {
+	Items    []Item  `json:"items"`
+	Total    float64 `json:"total"`
+	Currency string  `json:"currency"`
+}
+
+// OrderInfo is an order the visitor placed.
+type OrderInfo struct {
+	ID       string  `json:"id"`
+	Items    []Item  `json:"items"`
+	Total    float64 `json:"total"`
+	Currency string  `json:"currency"`
+	Status   string  `json:"status"`
+	URL      string  `json:"url"`
+}
+
+// Item is a line of a cart or order.
+type Item struct {
+	Name     string  `json:"name"`
+	SKU      string  `json:"sku,omitempty"`
+	Quantity float64 `json:"quantity"`
+	Price    float64 `json:"price"`
+	URL      string  `json:"url,omitempty"`
+}
+
+var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
+
+func checkItems(items []Item) error {
+	if len(items) > 100 {
+		return sahay.Invalid("at most 100 items")
+	}
+	for _, it := range items {
+		if len(it.Name) > 300 || len(it.SKU) > 100 || len(it.URL) > 1000 || it.Quantity < 0 || it.Price < 0 {
+			return sahay.Invalid("item %q: name ≤ 300 bytes, sku ≤ 100, url ≤ 1000, quantity and price not negative", it.Name)
+		}
+	}
+	return nil
+}
+
+func (s *Server) handleCommerce(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.visitor(r)
+	if err != nil {
+		return err
+	}
+	var req CommerceRequest
+	if err := httpx.Decode(w, r, &req); err != nil {
+		return err
+	}
+	o := &store.Order{AccountID: v.inbox.AccountID, InboxID: v.inbox.ID, Source: "widget"}
+	var items []Item
+	switch {
+	case req.Cart != nil && req.Order == nil:
+		o.Kind, o.ExternalID, o.Total, o.Currency, o.Status = "cart", v.subject, money(req.Cart.Total), req.Cart.Currency, "open"
+		items = req.Cart.Items
+	case req.Order != nil && req.Cart == nil:
+		if req.Order.ID == "" || len(req.Order.ID) > 100 || len(req.Order.Status) > 50 || len(req.Order.URL) > 1000 {
+			return sahay.Invalid("order needs an id of at most 100 bytes")
+		}
+		o.Kind, o.ExternalID, o.Total, o.Currency, o.Status, o.URL = "order", req.Order.ID, money(req.Order.Total), req.Order.Currency, req.Order.Status, req.Order.URL
+		items = req.Order.Items
+		if o.Status == "" {
+			o.Status = "placed"
+		}
+	default:
+		return sahay.Invalid("send either cart or order")
+	}
+	if o.Currency = strings.ToUpper(o.Currency); o.Currency != "" && !currencyPattern.MatchString(o.Currency) {
+		return sahay.Invalid("currency is a three-letter code such as BDT or USD")
+	}
+	if err := checkItems(items); err != nil {
+		return err
+	}
+	if items == nil {
+		items = []Item{}
+	}
+	o.Items, _ = json.Marshal(items)
+	c, err := s.svc.UpsertChannelContact(r.Context(), v.inbox.Inbox, "", v.subject, core.ContactFields{})
+	if err != nil {
+		return err
+	}
+	s.hub.bindSubject(v.inbox.ID, v.subject, c.ID)
+	o.ContactID = c.ID
+	if err := s.svc.RecordOrder(r.Context(), o); err != nil {
+		return err
+	}
+	if o.Kind == "cart" {
+		s.hub.setCart(v.inbox.ID, v.subject, o.Total+" "+o.Currency)
+	}
+	return httpx.OK(w, o)
+}
+
+func money(v float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", v), "0"), ".")
+}
+
+func (s *Server) handleCampaignShown(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.visitor(r)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if !slices.ContainsFunc(v.inbox.settings.Campaigns, func(c Campaign) bool { return c.ID == id }) {
+		return sahay.NotFound("campaign")
+	}
+	if _, err := s.store.Write(r.Context(), func(tx *store.Tx) error { return tx.CountCampaign(r.Context(), v.inbox.ID, id, 1, 0) }); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}

@@ -1,0 +1,37 @@
+package widget
+
+import (
+	"net/http"
+	"runtime"
+	"runtime/debug"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/httpx"
+)
+
+// DebugVars are the server's socket count and memory, for the load tool to
+// measure memory per connection.
+type DebugVars struct {
+	VisitorSockets int64  `json:"visitor_sockets"`
+	Goroutines     int    `json:"goroutines"`
+	HeapInuse      uint64 `json:"heap_inuse"`
+	StackInuse     uint64 `json:"stack_inuse"`
+	Sys            uint64 `json:"sys"`
+	NumGC          uint32 `json:"num_gc"`
+}
+
+// handleDebugVars answers GET /widget/debug/vars, from this machine only;
+// ?gc=1 collects garbage first so the heap counts only live memory.
+func (s *Server) handleDebugVars(w http.ResponseWriter, r *http.Request) error {
+	if !isLoopback(r) {
+		return sahay.NotFound("page")
+	}
+	if r.URL.Query().Get("gc") == "1" {
+		runtime.GC()
+		debug.FreeOSMemory()
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return httpx.OK(w, DebugVars{VisitorSockets: s.hub.count.Load(), Goroutines: runtime.NumGoroutine(),
+		HeapInuse: m.HeapInuse, StackInuse: m.StackInuse, Sys: m.Sys, NumGC: m.NumGC})
+}

@@ -1,0 +1,744 @@
+package widget
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/core"
+	"github.com/sahayhq/sahay/internal/httpx"
+)
+
+// Ephemeral events travel on the bus with Seq 0: they are never stored, and
+// a subscriber must neither count them as a sequence gap nor replay them.
+const (
+	// EventTyping says someone is typing in a conversation. Data:
+	// {"conversation_id", "from": "contact"|"user", "user_id", "name", "on"}.
+	EventTyping = "conversation.typing"
+	// EventSeen says the team has read a conversation up to a message.
+	// Data: {"conversation_id", "upto", "user_id"}.
+	EventSeen = "conversation.seen"
+)
+
+// Timing of visitor sockets.
+const (
+	// idleTimeout closes a socket that sent nothing, not even a ping, for
+	// this long; the widget pings every 25 seconds.
+	idleTimeout  = 75 * time.Second
+	writeTimeout = 10 * time.Second
+	// maxQueue is how many frames may wait for a slow visitor before the
+	// socket is closed; the widget reconnects and resumes by sequence.
+	maxQueue = 256
+	// maxReplay is how many events a resuming socket may read back before
+	// it is told to reload instead.
+	maxReplay = 5000
+)
+
+type subjectKey struct {
+	inbox   int64
+	subject string
+}
+
+// hub holds the visitor sockets of this node and routes committed events
+// from the bus to the sockets of the conversation's visitor.
+type hub struct {
+	s *Server
+
+	mu       sync.RWMutex
+	convs    map[int64]map[*client]struct{}
+	contacts map[int64]map[*client]struct{}
+	subjects map[subjectKey]map[*client]struct{}
+	inboxes  map[int64]map[*client]struct{}
+	// presence is what each visitor on the site is doing, by subject.
+	presence map[subjectKey]*presence
+
+	count atomic.Int64
+}
+
+func newHub(s *Server) *hub {
+	return &hub{s: s, convs: map[int64]map[*client]struct{}{}, contacts: map[int64]map[*client]struct{}{},
+		subjects: map[subjectKey]map[*client]struct{}{}, inboxes: map[int64]map[*client]struct{}{}, presence: map[subjectKey]*presence{}}
+}
+
+func addTo[K comparable](m map[K]map[*client]struct{}, k K, c *client) {
+	set := m[k]
+	if set == nil {
+		set = map[*client]struct{}{}
+		m[k] = set
+	}
+	set[c] = struct{}{}
+}
+
+func removeFrom[K comparable](m map[K]map[*client]struct{}, k K, c *client) {
+	if set := m[k]; set != nil {
+		delete(set, c)
+		if len(set) == 0 {
+			delete(m, k)
+		}
+	}
+}
+
+// client is one visitor socket.
+type client struct {
+	hub       *hub
+	conn      *websocket.Conn
+	ctx       context.Context
+	cancel    context.CancelFunc
+	inboxID   int64
+	accountID int64
+	subject   string
+	contactID atomic.Int64
+	lastRead  atomic.Int64 // unix nanoseconds of the last frame
+
+	mu        sync.Mutex
+	convs     []int64
+	queue     []frame
+	writing   bool
+	replaying bool
+	held      []frame
+	closed    bool
+
+	tokens float64
+	last   time.Time
+	excess int
+}
+
+// frame is an encoded message to a visitor; seq orders event frames.
+type frame struct {
+	seq  int64
+	data []byte
+}
+
+// register adds c to the hub's indexes.
+func (h *hub) register(c *client, contactID int64, convs []int64) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	key := subjectKey{c.inboxID, c.subject}
+	if len(h.subjects[key]) >= h.s.cfg.Limits.SocketsPerVisitor {
+		return sahay.Errorf(sahay.ERATELIMITED, "too many open chat windows for this visitor")
+	}
+	addTo(h.subjects, key, c)
+	addTo(h.inboxes, c.inboxID, c)
+	if contactID != 0 {
+		c.contactID.Store(contactID)
+		addTo(h.contacts, contactID, c)
+	}
+	c.convs = convs
+	for _, id := range convs {
+		addTo(h.convs, id, c)
+	}
+	h.count.Add(1)
+	return nil
+}
+
+func (h *hub) unregister(c *client) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	key := subjectKey{c.inboxID, c.subject}
+	removeFrom(h.subjects, key, c)
+	removeFrom(h.inboxes, c.inboxID, c)
+	if id := c.contactID.Load(); id != 0 {
+		removeFrom(h.contacts, id, c)
+	}
+	c.mu.Lock()
+	for _, id := range c.convs {
+		removeFrom(h.convs, id, c)
+	}
+	c.mu.Unlock()
+	if len(h.subjects[key]) == 0 {
+		if p := h.presence[key]; p != nil {
+			p.leftAt = time.Now()
+		}
+	}
+	h.count.Add(-1)
+}
+
+// bindSubject links the sockets of a visitor to their contact, once the
+// contact exists.
+func (h *hub) bindSubject(inboxID int64, subject string, contactID int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.subjects[subjectKey{inboxID, subject}] {
+		if c.contactID.Load() == 0 {
+			c.contactID.Store(contactID)
+			addTo(h.contacts, contactID, c)
+		}
+	}
+}
+
+// addConversation routes a conversation's events to its contact's sockets.
+func (h *hub) addConversation(contactID, convID int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.contacts[contactID] {
+		c.mu.Lock()
+		if !slices.Contains(c.convs, convID) {
+			c.convs = append(c.convs, convID)
+			addTo(h.convs, convID, c)
+		}
+		c.mu.Unlock()
+	}
+}
+
+// owns reports whether conversation id is one of the socket's.
+func (c *client) owns(id int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Contains(c.convs, id)
+}
+
+// send queues a frame for the visitor. A socket that falls maxQueue frames
+// behind is closed; the widget reconnects and resumes by sequence.
+func (c *client) send(f frame) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	if c.replaying {
+		c.held = append(c.held, f)
+		if len(c.held) > maxQueue*4 {
+			c.closeLocked(websocket.StatusPolicyViolation, "too far behind; reconnect")
+		}
+		return
+	}
+	c.enqueueLocked(f)
+}
+
+func (c *client) enqueueLocked(f frame) {
+	if len(c.queue) >= maxQueue {
+		c.closeLocked(websocket.StatusPolicyViolation, "too far behind; reconnect")
+		return
+	}
+	c.queue = append(c.queue, f)
+	if !c.writing {
+		// A writer runs only while there is something to write, so an idle
+		// socket costs one goroutine: its reader.
+		c.writing = true
+		go c.flush()
+	}
+}
+
+func (c *client) flush() {
+	for {
+		c.mu.Lock()
+		if len(c.queue) == 0 || c.closed {
+			c.writing = false
+			c.queue = nil
+			c.mu.Unlock()
+			return
+		}
+		f := c.queue[0]
+		c.queue = c.queue[1:]
+		c.mu.Unlock()
+		ctx, cancel := context.WithTimeout(c.ctx, writeTimeout)
+		err := c.conn.Write(ctx, websocket.MessageText, f.data)
+		cancel()
+		if err != nil {
+			c.mu.Lock()
+			c.closeLocked(websocket.StatusGoingAway, "write failed")
+			c.mu.Unlock()
+		}
+	}
+}
+
+// closeLocked closes the socket; the reader then unregisters it.
+func (c *client) closeLocked(code websocket.StatusCode, reason string) {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	go func() {
+		c.conn.Close(code, reason)
+		c.cancel()
+	}()
+}
+
+// endReplay sends the frames held during replay that are newer than what
+// was replayed.
+func (c *client) endReplay(replayed int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.replaying = false
+	for _, f := range c.held {
+		if f.seq == 0 || f.seq > replayed {
+			c.enqueueLocked(f)
+		}
+	}
+	c.held = nil
+}
+
+// allow applies the frame rate limit.
+func (c *client) allow(l Limits) bool {
+	now := time.Now()
+	if c.last.IsZero() {
+		c.tokens = l.FrameBurst
+	} else {
+		c.tokens = min(l.FrameBurst, c.tokens+now.Sub(c.last).Seconds()*l.FramesPerSecond)
+	}
+	c.last = now
+	if c.tokens < 1 {
+		c.excess++
+		return false
+	}
+	c.tokens--
+	return true
+}
+
+// follow routes bus events to sockets until ctx ends. If the bus drops the
+// hub for being slow, every socket is told to resync and the hub
+// resubscribes.
+func (h *hub) follow(ctx context.Context) {
+	for ctx.Err() == nil {
+		sub, err := h.s.svc.Bus().Subscribe(0)
+		if err != nil {
+			h.s.log.Error("widget: subscribe to events", "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+				continue
+			}
+		}
+		h.route(ctx, sub.C)
+		sub.Close()
+		if ctx.Err() == nil {
+			h.broadcast(frame{data: []byte(`{"t":"resync"}`)})
+		}
+	}
+}
+
+func (h *hub) route(ctx context.Context, events <-chan sahay.Event) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			h.dispatch(ctx, ev)
+		}
+	}
+}
+
+func (h *hub) broadcast(f frame) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, set := range h.inboxes {
+		for c := range set {
+			c.send(f)
+		}
+	}
+}
+
+// eventData is the part of event payloads the hub reads.
+type eventData struct {
+	Message      *sahay.Message      `json:"message"`
+	Conversation *sahay.Conversation `json:"conversation"`
+	// Ephemeral events.
+	ConversationID int64  `json:"conversation_id"`
+	From           string `json:"from"`
+	Name           string `json:"name"`
+	On             bool   `json:"on"`
+	Upto           int64  `json:"upto"`
+}
+
+// dispatch sends one event to the sockets it concerns.
+func (h *hub) dispatch(ctx context.Context, ev sahay.Event) {
+	switch ev.Type {
+	case sahay.EventInboxChanged:
+		h.s.cache.reset()
+		return
+	case sahay.EventConversationCreated, sahay.EventConversationUpdated, sahay.EventMessageCreated, sahay.EventMessageUpdated,
+		EventTyping, EventSeen:
+	default:
+		return
+	}
+	if ev.Type == sahay.EventConversationCreated {
+		h.bindCreated(ev)
+	}
+	convID := ev.ConversationID
+	h.mu.RLock()
+	n := len(h.convs[convID])
+	h.mu.RUnlock()
+	if n == 0 || convID == 0 {
+		return
+	}
+	data, ok := h.s.encodeEvent(ctx, ev)
+	if !ok {
+		return
+	}
+	f := frame{seq: ev.Seq, data: data}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for c := range h.convs[convID] {
+		c.send(f)
+	}
+}
+
+// bindCreated routes a new conversation to its contact's sockets, matching
+// sockets that have no contact yet by the contact's widget identity (a
+// proactive chat to a visitor who never wrote).
+func (h *hub) bindCreated(ev sahay.Event) {
+	var d eventData
+	if json.Unmarshal(ev.Data, &d) != nil || d.Conversation == nil {
+		return
+	}
+	c := d.Conversation
+	if c.Contact != nil {
+		ns := core.WidgetIdentity(c.InboxID)
+		for _, id := range c.Contact.Identities {
+			if id.Namespace == ns {
+				h.bindSubject(c.InboxID, id.ExternalID, c.ContactID)
+			}
+		}
+	}
+	h.addConversation(c.ContactID, c.ID)
+}
+
+// encodeEvent turns an event into the frame a visitor sees, or reports
+// false for an event the visitor must not see.
+func (s *Server) encodeEvent(ctx context.Context, ev sahay.Event) ([]byte, bool) {
+	var d eventData
+	if err := json.Unmarshal(ev.Data, &d); err != nil {
+		return nil, false
+	}
+	var out any
+	switch ev.Type {
+	case sahay.EventMessageCreated, sahay.EventMessageUpdated:
+		if d.Message == nil {
+			return nil, false
+		}
+		vm, ok := s.toVisitorMessage(ctx, d.Message)
+		if !ok {
+			return nil, false
+		}
+		out = struct {
+			T   string         `json:"t"`
+			Seq int64          `json:"seq"`
+			M   visitorMessage `json:"m"`
+		}{"msg", ev.Seq, vm}
+	case sahay.EventConversationCreated, sahay.EventConversationUpdated:
+		if d.Conversation == nil {
+			return nil, false
+		}
+		out = struct {
+			T   string              `json:"t"`
+			Seq int64               `json:"seq"`
+			C   visitorConversation `json:"c"`
+		}{"conv", ev.Seq, toVisitorConversation(d.Conversation)}
+	case EventTyping:
+		if d.From != "user" {
+			return nil, false
+		}
+		out = map[string]any{"t": "typing", "c": ev.ConversationID, "on": d.On, "name": d.Name}
+	case EventSeen:
+		out = map[string]any{"t": "seen", "c": ev.ConversationID, "upto": d.Upto}
+	default:
+		return nil, false
+	}
+	b, err := json.Marshal(out)
+	return b, err == nil
+}
+
+// closeAll disconnects every socket.
+func (h *hub) closeAll() {
+	h.mu.RLock()
+	var all []*client
+	for _, set := range h.inboxes {
+		for c := range set {
+			all = append(all, c)
+		}
+	}
+	h.mu.RUnlock()
+	for _, c := range all {
+		c.mu.Lock()
+		c.closeLocked(websocket.StatusGoingAway, "server shutting down")
+		c.mu.Unlock()
+	}
+}
+
+// sweep closes silent sockets and forgets visitors who left.
+func (h *hub) sweep(ctx context.Context) {
+	t := time.NewTicker(15 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		cutoff := time.Now().Add(-idleTimeout).UnixNano()
+		h.mu.Lock()
+		for _, set := range h.inboxes {
+			for c := range set {
+				if c.lastRead.Load() < cutoff {
+					c.mu.Lock()
+					c.closeLocked(websocket.StatusPolicyViolation, "idle")
+					c.mu.Unlock()
+				}
+			}
+		}
+		for k, p := range h.presence {
+			if !p.leftAt.IsZero() && time.Since(p.leftAt) > presenceLinger && len(h.subjects[k]) == 0 {
+				delete(h.presence, k)
+			}
+		}
+		h.mu.Unlock()
+	}
+}
+
+// inFrame is a frame from the visitor.
+type inFrame struct {
+	T    string `json:"t"`
+	CID  string `json:"cid"`
+	Text string `json:"text"`
+	Conv int64  `json:"c"`
+	On   bool   `json:"on"`
+	Upto int64  `json:"upto"`
+	Read bool   `json:"read"`
+	// Campaign answers a proactive campaign.
+	Campaign string `json:"campaign"`
+	// Page view and custom events.
+	Page  *pageView       `json:"page"`
+	Name  string          `json:"name"`
+	Data  json.RawMessage `json:"data"`
+	Visit *visitInfo      `json:"visit"`
+}
+
+// serveSocket upgrades a visitor's socket: GET /widget/v1/ws?token=…&after=SEQ.
+func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
+	v, err := s.parseVisitor(r.Context(), r.URL.Query().Get("token"))
+	if err == nil && !originAllowed(r, &v.inbox.settings) {
+		err = errOrigin
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	contactID, err := s.contactID(r.Context(), v)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var convs []int64
+	if contactID != 0 {
+		list, err := s.conversations(r.Context(), v.inbox, contactID)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		for _, c := range list {
+			convs = append(convs, c.ID)
+		}
+	}
+	conn, err := websocket.Accept(leanWriter{w}, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	if err != nil {
+		return
+	}
+	conn.SetReadLimit(s.cfg.Limits.FrameBytes)
+	ctx, cancel := context.WithCancel(s.ctx)
+	c := &client{hub: s.hub, conn: conn, ctx: ctx, cancel: cancel, inboxID: v.inbox.ID, accountID: v.inbox.AccountID,
+		subject: v.subject, replaying: after > 0}
+	c.lastRead.Store(time.Now().UnixNano())
+	if err := s.hub.register(c, contactID, convs); err != nil {
+		conn.Close(websocket.StatusTryAgainLater, sahay.ErrorMessage(err))
+		cancel()
+		return
+	}
+	s.hub.arrive(c, r)
+	// The reader runs in a goroutine of its own and the handler returns:
+	// the handler's stack grew deep while setting up (database, JSON), and
+	// an idle socket should not keep it. A fresh goroutine's stack stays
+	// small.
+	go func() {
+		defer func() {
+			s.hub.unregister(c)
+			c.mu.Lock()
+			c.closeLocked(websocket.StatusNormalClosure, "")
+			c.mu.Unlock()
+		}()
+		if after > 0 {
+			s.replay(c, after)
+		} else {
+			seq, _ := s.store.LastEventSeq(ctx, c.accountID)
+			c.send(frame{data: []byte(`{"t":"ready","seq":` + strconv.FormatInt(seq, 10) + `}`)})
+		}
+		s.readLoop(c, v)
+	}()
+}
+
+// leanWriter hands the WebSocket a hijacked connection with small buffers.
+// Visitor frames are small, and net/http's 4 KB reader and writer would be
+// a third of an idle socket's memory.
+type leanWriter struct{ http.ResponseWriter }
+
+func (w leanWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	var r io.Reader = conn
+	if n := brw.Reader.Buffered(); n > 0 {
+		b, _ := brw.Reader.Peek(n)
+		r = io.MultiReader(bytes.NewReader(bytes.Clone(b)), conn)
+	}
+	return conn, bufio.NewReadWriter(bufio.NewReaderSize(r, 512), bufio.NewWriterSize(conn, 512)), nil
+}
+
+// replay sends the visitor's events committed after seq, then the live ones
+// held meanwhile.
+func (s *Server) replay(c *client, after int64) {
+	last := after
+	defer func() { c.endReplay(last) }()
+	for read := 0; read < maxReplay; {
+		evs, err := s.store.EventsAfter(c.ctx, c.accountID, last, 500)
+		if err != nil {
+			c.mu.Lock()
+			c.closeLocked(websocket.StatusInternalError, "could not resume")
+			c.mu.Unlock()
+			return
+		}
+		for _, ev := range evs {
+			last = ev.Seq
+			if ev.Type == sahay.EventConversationCreated {
+				s.hub.bindCreated(ev)
+			}
+			if ev.ConversationID == 0 || !c.owns(ev.ConversationID) {
+				continue
+			}
+			if data, ok := s.encodeEvent(c.ctx, ev); ok {
+				c.mu.Lock()
+				c.enqueueLocked(frame{seq: ev.Seq, data: data})
+				c.mu.Unlock()
+			}
+		}
+		read += len(evs)
+		if len(evs) < 500 {
+			c.mu.Lock()
+			c.enqueueLocked(frame{data: []byte(`{"t":"ready","seq":` + strconv.FormatInt(last, 10) + `}`)})
+			c.mu.Unlock()
+			return
+		}
+	}
+	// Too much happened while away: the widget reloads its history.
+	c.mu.Lock()
+	c.enqueueLocked(frame{data: []byte(`{"t":"resync"}`)})
+	c.mu.Unlock()
+}
+
+func (s *Server) readLoop(c *client, v *visitor) {
+	for {
+		_, data, err := c.conn.Read(c.ctx)
+		if err != nil {
+			return
+		}
+		c.lastRead.Store(time.Now().UnixNano())
+		if !c.allow(s.cfg.Limits) {
+			if c.excess >= s.cfg.Limits.MaxExcess {
+				c.conn.Close(websocket.StatusPolicyViolation, "too many frames; slow down")
+				return
+			}
+			c.reply(map[string]any{"t": "err", "code": sahay.ERATELIMITED, "message": "too many frames; slow down"})
+			continue
+		}
+		var f inFrame
+		if err := json.Unmarshal(data, &f); err != nil {
+			c.reply(map[string]any{"t": "err", "code": sahay.EINVALID, "message": "frames are JSON objects"})
+			continue
+		}
+		if err := s.handleFrame(c, v, f); err != nil {
+			c.reply(map[string]any{"t": "err", "cid": f.CID, "code": sahay.ErrorCode(err), "message": sahay.ErrorMessage(err)})
+		}
+	}
+}
+
+func (c *client) reply(v any) {
+	b, err := json.Marshal(v)
+	if err == nil {
+		c.send(frame{data: b})
+	}
+}
+
+func (s *Server) handleFrame(c *client, v *visitor, f inFrame) error {
+	switch f.T {
+	case "ping":
+		c.send(frame{data: []byte(`{"t":"pong"}`)})
+		return nil
+	case "msg":
+		ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
+		defer cancel()
+		m, conv, err := s.receive(ctx, v, SendRequest{ClientID: f.CID, Text: f.Text, Campaign: f.Campaign}, nil)
+		if err != nil {
+			return err
+		}
+		c.mu.Lock()
+		if !slices.Contains(c.convs, conv.ID) {
+			c.mu.Unlock()
+			s.hub.addConversation(c.contactID.Load(), conv.ID)
+		} else {
+			c.mu.Unlock()
+		}
+		c.reply(map[string]any{"t": "ack", "cid": f.CID, "m": m, "c": conv})
+		return nil
+	case "typing":
+		if !c.owns(f.Conv) {
+			return sahay.NotFound("conversation")
+		}
+		return s.publishEphemeral(c.accountID, c.inboxID, f.Conv, EventTyping, map[string]any{
+			"conversation_id": f.Conv, "from": "contact", "contact_id": c.contactID.Load(), "on": f.On})
+	case "seen":
+		if !c.owns(f.Conv) {
+			return sahay.NotFound("conversation")
+		}
+		status := sahay.DeliveryDelivered
+		if f.Read {
+			status = sahay.DeliveryRead
+		}
+		ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
+		defer cancel()
+		return s.svc.MarkRepliesSeen(ctx, c.accountID, f.Conv, f.Upto, status)
+	case "page":
+		if f.Page == nil {
+			return sahay.Invalid("page is required")
+		}
+		s.hub.pageView(c, *f.Page, f.Visit)
+		return nil
+	case "event":
+		if f.Name == "" || len(f.Name) > 100 || len(f.Data) > 2048 {
+			return sahay.Invalid("an event has a name of at most 100 bytes and data of at most 2 KB")
+		}
+		s.hub.trackEvent(c, f.Name, f.Data)
+		return nil
+	}
+	return sahay.Invalid("unknown frame type %q", f.T)
+}
+
+// publishEphemeral puts an unstored event on the bus.
+func (s *Server) publishEphemeral(accountID, inboxID, convID int64, typ string, data map[string]any) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	return s.svc.Bus().Publish(s.ctx, []sahay.Event{{AccountID: accountID, Type: typ, InboxID: inboxID, ConversationID: convID,
+		Data: b, CreatedAt: time.Now().UTC()}})
+}
+
+// writeError answers a failed socket upgrade in the JSON error shape.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	httpx.WriteError(w, r, s.log, err)
+}
