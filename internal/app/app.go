@@ -28,6 +28,7 @@ import (
 	"github.com/sahayhq/sahay/internal/notify"
 	"github.com/sahayhq/sahay/internal/secretbox"
 	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/web"
 	"github.com/sahayhq/sahay/internal/webpush"
 )
 
@@ -155,6 +156,8 @@ func (a *App) routes() http.Handler {
 		a.API.RegisterAuthed(mux, pattern, h)
 	}
 	a.API.Register(mux)
+	// The dashboard: its assets, and its app shell for every other path.
+	mux.Handle("/", web.Handler())
 	return a.protect(mux)
 }
 

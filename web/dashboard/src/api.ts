@@ -1,0 +1,162 @@
+// A thin client for the REST API. Every call is same-origin and carries the
+// session cookie; a 401 sends the app back to the login screen.
+import type {
+  Account, APIToken, AuditEntry, CannedResponse, Contact, Conversation, Counts, Inbox, Label, Me,
+  Message, SearchResult, Team, User,
+} from "./types";
+
+export class APIError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+let onUnauthorized: () => void = () => {};
+
+/** Sets what happens when the session has ended (401 on any call but login). */
+export function setUnauthorizedHandler(fn: () => void): void {
+  onUnauthorized = fn;
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers = { Accept: "application/json", "Content-Type": "application/json" };
+    init.body = JSON.stringify(body);
+  }
+  let res: Response;
+  try {
+    res = await fetch("/api/v1" + path, init);
+  } catch {
+    throw new APIError(0, "network", "");
+  }
+  if (res.status === 204) return undefined as T;
+  let data: unknown = null;
+  const text = await res.text();
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
+    if (res.status === 401 && path !== "/auth/login") onUnauthorized();
+    throw new APIError(res.status, err?.code || "http_" + res.status, err?.message || res.statusText);
+  }
+  return data as T;
+}
+
+const get = <T>(p: string) => call<T>("GET", p);
+const post = <T>(p: string, b?: unknown) => call<T>("POST", p, b ?? {});
+const patch = <T>(p: string, b: unknown) => call<T>("PATCH", p, b);
+const put = <T>(p: string, b: unknown) => call<T>("PUT", p, b);
+const del = (p: string) => call<void>("DELETE", p);
+
+function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== "") q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? "?" + s : "";
+}
+
+export interface ListParams {
+  status?: string;
+  assignee?: string;
+  team?: string;
+  inbox?: string;
+  label?: string;
+  channel?: string;
+  sort?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface ConversationPatch {
+  status?: string;
+  priority?: number;
+  assignee_id?: number;
+  team_id?: number;
+  snoozed_until?: string;
+}
+
+export interface BulkUpdate {
+  ids: number[];
+  status?: string;
+  assignee_id?: number;
+  add_labels?: string[];
+}
+
+type Items<T> = { items: T[] | null };
+const items = <T>(r: Items<T>): T[] => r.items ?? [];
+
+export const api = {
+  login: (email: string, password: string) => post<{ user: User }>("/auth/login", { email, password }),
+  logout: () => post<void>("/auth/logout"),
+  me: () => get<Me>("/me"),
+  updateMe: (p: Partial<Pick<User, "name" | "locale" | "languages" | "availability">>) => patch<User>("/me", p),
+  changePassword: (current_password: string, new_password: string) =>
+    post<void>("/me/password", { current_password, new_password }),
+
+  conversations: (p: ListParams) =>
+    get<{ items: Conversation[] | null; next_cursor: string }>("/conversations" + query({ ...p })),
+  counts: () => get<Counts>("/conversations/counts"),
+  conversation: (id: number) => get<Conversation>(`/conversations/${id}`),
+  updateConversation: (id: number, p: ConversationPatch) => patch<Conversation>(`/conversations/${id}`, p),
+  setLabels: (id: number, labels: string[]) => put<Conversation>(`/conversations/${id}/labels`, { labels }),
+  bulk: (b: BulkUpdate) => post<{ updated: number }>("/conversations/bulk", b),
+  messages: (id: number, before?: number, limit = 50) =>
+    get<Items<Message>>(`/conversations/${id}/messages` + query({ before, limit })).then(items),
+  send: (id: number, content: string, priv: boolean) =>
+    post<Message>(`/conversations/${id}/messages`, { content, private: priv }),
+  retry: (messageId: number) => post<Message>(`/messages/${messageId}/retry`),
+
+  contacts: (q: string) => get<Items<Contact>>("/contacts" + query({ q })).then(items),
+  contact: (id: number) => get<Contact>(`/contacts/${id}`),
+  updateContact: (id: number, p: Partial<Pick<Contact, "name" | "email" | "phone" | "attributes">>) =>
+    patch<Contact>(`/contacts/${id}`, p),
+  deleteContact: (id: number) => del(`/contacts/${id}`),
+  mergeContact: (id: number, other_id: number) => post<Contact>(`/contacts/${id}/merge`, { other_id }),
+  contactConversations: (id: number) => get<Items<Conversation>>(`/contacts/${id}/conversations`).then(items),
+
+  inboxes: () => get<Items<Inbox>>("/inboxes").then(items),
+  createInbox: (name: string, channel: string, settings: Record<string, unknown>) =>
+    post<Inbox>("/inboxes", { name, channel, settings }),
+  updateInbox: (id: number, p: { name?: string; settings?: Record<string, unknown> }) => patch<Inbox>(`/inboxes/${id}`, p),
+  deleteInbox: (id: number) => del(`/inboxes/${id}`),
+  setInboxMembers: (id: number, user_ids: number[]) => put<Inbox>(`/inboxes/${id}/members`, { user_ids }),
+
+  teams: () => get<Items<Team>>("/teams").then(items),
+  createTeam: (p: { name: string; description: string; member_ids: number[] }) => post<Team>("/teams", p),
+  updateTeam: (id: number, p: { name: string; description: string; member_ids: number[] }) => patch<Team>(`/teams/${id}`, p),
+  deleteTeam: (id: number) => del(`/teams/${id}`),
+
+  labels: () => get<Items<Label>>("/labels").then(items),
+  createLabel: (p: { name: string; color: string; description: string }) => post<Label>("/labels", p),
+  updateLabel: (id: number, p: { name: string; color: string; description: string }) => patch<Label>(`/labels/${id}`, p),
+  deleteLabel: (id: number) => del(`/labels/${id}`),
+
+  canned: () => get<Items<CannedResponse>>("/canned_responses").then(items),
+  createCanned: (p: { short_code: string; content: string }) => post<CannedResponse>("/canned_responses", p),
+  updateCanned: (id: number, p: { short_code: string; content: string }) => patch<CannedResponse>(`/canned_responses/${id}`, p),
+  deleteCanned: (id: number) => del(`/canned_responses/${id}`),
+
+  users: () => get<Items<User>>("/users").then(items),
+  createUser: (p: { email: string; name: string; role: string; password: string }) => post<User>("/users", p),
+  updateUser: (id: number, p: { name?: string; role?: string }) => patch<User>(`/users/${id}`, p),
+  deleteUser: (id: number) => del(`/users/${id}`),
+
+  account: () => get<Account>("/account"),
+  updateAccount: (p: { name: string; time_zone: string; locales: string[] }) => patch<Account>("/account", p),
+
+  tokens: () => get<Items<APIToken>>("/me/tokens").then(items),
+  createToken: (name: string) => post<{ token: string; api_token: APIToken }>("/me/tokens", { name }),
+  deleteToken: (id: number) => del(`/me/tokens/${id}`),
+
+  auditLog: () => get<Items<AuditEntry>>("/audit_log").then(items),
+
+  search: (q: string) => get<SearchResult>("/search" + query({ q })),
+};

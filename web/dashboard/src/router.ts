@@ -1,0 +1,78 @@
+// Client-side routing over the History API. The server answers every
+// non-API path with the app shell, so deep links load directly.
+
+export type RouteName = "inbox" | "conversation" | "search" | "contact" | "settings" | "notifications" | "login";
+
+export interface Route {
+  name: RouteName;
+  id: number;
+  section: string;
+  query: URLSearchParams;
+}
+
+export function parse(loc: { pathname: string; search: string } = location): Route {
+  const parts = loc.pathname.split("/").filter(Boolean);
+  const query = new URLSearchParams(loc.search);
+  const r: Route = { name: "inbox", id: 0, section: "", query };
+  switch (parts[0]) {
+    case "login":
+      r.name = "login";
+      break;
+    case "conversations":
+      if (parts[1] && /^\d+$/.test(parts[1])) {
+        r.name = "conversation";
+        r.id = Number(parts[1]);
+      }
+      break;
+    case "contacts":
+      if (parts[1] && /^\d+$/.test(parts[1])) {
+        r.name = "contact";
+        r.id = Number(parts[1]);
+      }
+      break;
+    case "search":
+      r.name = "search";
+      break;
+    case "settings":
+      r.name = "settings";
+      r.section = parts[1] ?? "";
+      break;
+    case "notifications":
+      r.name = "notifications";
+      break;
+  }
+  return r;
+}
+
+type RouteListener = (r: Route) => void;
+const listeners = new Set<RouteListener>();
+
+export function onRoute(fn: RouteListener): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+function notify(): void {
+  const r = parse();
+  for (const fn of [...listeners]) fn(r);
+}
+
+/** Goes to a path inside the app without reloading. */
+export function navigate(path: string, replace = false): void {
+  if (path === location.pathname + location.search) return;
+  if (replace) history.replaceState(null, "", path);
+  else history.pushState(null, "", path);
+  notify();
+}
+
+export function startRouter(): void {
+  window.addEventListener("popstate", notify);
+  // Same-origin links marked data-nav are handled here instead of loading a page.
+  document.addEventListener("click", (e) => {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const a = (e.target as Element).closest?.("a[data-nav]");
+    if (!(a instanceof HTMLAnchorElement)) return;
+    e.preventDefault();
+    navigate(a.pathname + a.search);
+  });
+}

@@ -1,0 +1,289 @@
+// The reply box: Reply or Private note, canned responses by typing "/" at the
+// start, @mentions of agents in notes, and a small emoji picker.
+import { api } from "../api";
+import { h, replace } from "../dom";
+import { t } from "../i18n";
+import { icon } from "../icons";
+import { me, state } from "../state";
+import type { CannedResponse, Conversation, Message, User } from "../types";
+import { errorText, popup, toast } from "../ui";
+
+export interface Composer {
+  el: HTMLElement;
+  focus(mode?: "reply" | "note"): void;
+  destroy(): void;
+}
+
+const drafts = new Map<number, { text: string; note: boolean }>();
+
+const emojis = [
+  "😀", "😊", "🙂", "😉", "😍", "🥰", "😅", "😂", "🤔", "😐", "😢", "😭", "😡", "😮", "😴", "🙏",
+  "👍", "👎", "👌", "👏", "🙌", "💪", "👋", "🤝", "❤️", "💔", "⭐", "🔥", "🎉", "✅", "❌", "⚠️",
+  "📦", "🚚", "💳", "💰", "📞", "📧", "⏰", "🛒",
+];
+
+/** Fills {{contact.name}}, {{agent.name}} and {{conversation.id}} in a canned response. */
+export function fillVariables(text: string, conv: Conversation, agent: User): string {
+  const contact = conv.contact;
+  const values: Record<string, string> = {
+    "contact.name": contact?.name ?? "",
+    "contact.first_name": (contact?.name ?? "").split(/\s+/)[0] ?? "",
+    "contact.email": contact?.email ?? "",
+    "contact.phone": contact?.phone ?? "",
+    "agent.name": agent.name,
+    "conversation.id": String(conv.display_id),
+  };
+  return text.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (all, name: string) => values[name] ?? all);
+}
+
+// The text a popup completes: "/code" filling the whole box, or "@name"
+// just before the caret.
+function cannedQuery(ta: HTMLTextAreaElement): string | null {
+  const m = /^\/(\S*)$/.exec(ta.value.slice(0, ta.selectionStart));
+  return m && ta.value.slice(ta.selectionStart).trim() === "" ? m[1] : null;
+}
+
+function mentionQuery(ta: HTMLTextAreaElement): { start: number; query: string } | null {
+  const before = ta.value.slice(0, ta.selectionStart);
+  const m = /(^|\s)@([\p{L}\p{M}\p{N}_.\-]*(?: [\p{L}\p{M}\p{N}_.\-]*)?)$/u.exec(before);
+  if (!m) return null;
+  return { start: before.length - m[2].length - 1, query: m[2] };
+}
+
+export function mountComposer(conv: () => Conversation, onSent: (m: Message) => void): Composer {
+  const id = conv().id;
+  const draft = drafts.get(id);
+  let note = draft?.note ?? false;
+  let sending = false;
+
+  const ta = h("textarea", {
+    class: "composer-input",
+    rows: 3,
+    "aria-label": t("composer.message"),
+    value: draft?.text ?? "",
+  });
+  const sendBtn = h("button", { type: "submit", class: "btn primary send" }, icon("send", "icon small"), h("span", { class: "send-label" }, ""));
+  const replyTab = h("button", { type: "button", class: "mode", role: "tab", onclick: () => setMode(false) }, icon("reply", "icon small"), t("composer.reply"));
+  const noteTab = h("button", { type: "button", class: "mode", role: "tab", onclick: () => setMode(true) }, icon("lock", "icon small"), t("composer.note"));
+  const suggest = h("div", { class: "suggest", role: "listbox", hidden: true });
+  const emojiBtn = h("button", { type: "button", class: "icon-btn", title: t("composer.emoji"), "aria-label": t("composer.emoji"), onclick: () => openEmoji() }, icon("smile"));
+  const form = h(
+    "form",
+    { class: "composer" },
+    h("div", { class: "modes", role: "tablist" }, replyTab, noteTab),
+    suggest,
+    ta,
+    h("div", { class: "composer-foot" }, emojiBtn, h("span", { class: "hint composer-hint" }, ""), sendBtn),
+  );
+
+  function setMode(n: boolean, focus = true): void {
+    note = n;
+    form.classList.toggle("note", note);
+    replyTab.classList.toggle("active", !note);
+    noteTab.classList.toggle("active", note);
+    replyTab.setAttribute("aria-selected", String(!note));
+    noteTab.setAttribute("aria-selected", String(note));
+    ta.placeholder = note ? t("composer.note_placeholder") : t("composer.reply_placeholder");
+    const hint = form.querySelector(".composer-hint");
+    if (hint) hint.textContent = note ? t("composer.note_hint") : t("composer.reply_hint");
+    const label = sendBtn.querySelector(".send-label");
+    if (label) label.textContent = note ? t("composer.add_note") : t("composer.send");
+    saveDraft();
+    if (focus) ta.focus();
+    update();
+  }
+
+  function saveDraft(): void {
+    if (ta.value) drafts.set(id, { text: ta.value, note });
+    else drafts.delete(id);
+  }
+
+  // Suggestion popup shared by canned responses and mentions.
+  let items: { label: string; hint: string; pick: () => void }[] = [];
+  let active = 0;
+
+  function renderSuggest(): void {
+    suggest.hidden = items.length === 0;
+    if (!items.length) return;
+    active = Math.min(active, items.length - 1);
+    replace(
+      suggest,
+      items.map((it, i) =>
+        h(
+          "button",
+          {
+            type: "button",
+            class: "suggest-item" + (i === active ? " active" : ""),
+            role: "option",
+            "aria-selected": i === active ? "true" : "false",
+            onmousedown: (e: MouseEvent) => {
+              e.preventDefault();
+              it.pick();
+            },
+          },
+          h("span", { class: "suggest-label" }, it.label),
+          h("span", { class: "suggest-hint" }, it.hint),
+        ),
+      ),
+    );
+    suggest.children[active]?.scrollIntoView({ block: "nearest" });
+  }
+
+  function closeSuggest(): void {
+    items = [];
+    renderSuggest();
+  }
+
+  function insertCanned(c: CannedResponse): void {
+    ta.value = fillVariables(c.content, conv(), me());
+    ta.setSelectionRange(ta.value.length, ta.value.length);
+    closeSuggest();
+    saveDraft();
+    ta.focus();
+  }
+
+  function insertMention(u: User, start: number): void {
+    const before = ta.value.slice(0, start);
+    const after = ta.value.slice(ta.selectionStart);
+    const text = "@" + u.name + " ";
+    ta.value = before + text + after;
+    const caret = before.length + text.length;
+    ta.setSelectionRange(caret, caret);
+    closeSuggest();
+    saveDraft();
+    ta.focus();
+  }
+
+  function update(): void {
+    const cq = cannedQuery(ta);
+    if (cq !== null) {
+      const q = cq.toLowerCase();
+      const found = state.canned
+        .filter((c) => c.short_code.toLowerCase().includes(q))
+        .sort((a, b) => Number(!a.short_code.toLowerCase().startsWith(q)) - Number(!b.short_code.toLowerCase().startsWith(q)));
+      items = found.slice(0, 8).map((c) => ({ label: "/" + c.short_code, hint: c.content, pick: () => insertCanned(c) }));
+      if (!found.length) items = [];
+      suggest.dataset.kind = "canned";
+      renderSuggest();
+      return;
+    }
+    const mq = note ? mentionQuery(ta) : null;
+    if (mq) {
+      const q = mq.query.toLocaleLowerCase();
+      items = state.users
+        .filter((u) => u.name.toLocaleLowerCase().includes(q) || u.email.toLowerCase().startsWith(q))
+        .slice(0, 8)
+        .map((u) => ({ label: u.name, hint: u.email, pick: () => insertMention(u, mq.start) }));
+      suggest.dataset.kind = "mention";
+      renderSuggest();
+      return;
+    }
+    closeSuggest();
+  }
+
+  function openEmoji(): void {
+    const grid = h(
+      "div",
+      { class: "menu emoji-grid", role: "listbox", "aria-label": t("composer.emoji") },
+      emojis.map((e) =>
+        h(
+          "button",
+          {
+            type: "button",
+            class: "emoji",
+            onclick: () => {
+              close();
+              const s = ta.selectionStart;
+              ta.value = ta.value.slice(0, s) + e + ta.value.slice(ta.selectionEnd);
+              ta.setSelectionRange(s + e.length, s + e.length);
+              saveDraft();
+              ta.focus();
+            },
+          },
+          e,
+        ),
+      ),
+    );
+    const close = popup(emojiBtn, grid);
+  }
+
+  async function send(): Promise<void> {
+    const content = ta.value.trim();
+    if (!content || sending) return;
+    sending = true;
+    sendBtn.disabled = true;
+    try {
+      const m = await api.send(id, content, note);
+      ta.value = "";
+      drafts.delete(id);
+      closeSuggest();
+      onSent(m);
+    } catch (e) {
+      toast(errorText(e), "error");
+    } finally {
+      sending = false;
+      sendBtn.disabled = false;
+    }
+  }
+
+  // Leaving the box closes the popup, a moment later so a click on one of
+  // its items still lands; coming back before then keeps it.
+  let blurTimer = 0;
+  ta.addEventListener("input", () => {
+    clearTimeout(blurTimer);
+    active = 0;
+    saveDraft();
+    update();
+  });
+  ta.addEventListener("click", update);
+  ta.addEventListener("focus", () => clearTimeout(blurTimer));
+  ta.addEventListener("blur", () => {
+    blurTimer = window.setTimeout(closeSuggest, 150);
+  });
+  ta.addEventListener("keydown", (e) => {
+    if (items.length) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        active = (active + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
+        renderSuggest();
+        return;
+      }
+      if (e.key === "Enter" || e.key === "Tab") {
+        e.preventDefault();
+        items[active]?.pick();
+        return;
+      }
+      if (e.key === "Escape") {
+        e.preventDefault();
+        e.stopPropagation();
+        closeSuggest();
+        return;
+      }
+    }
+    if (e.key === "Escape") {
+      ta.blur();
+      return;
+    }
+    const coarse = window.matchMedia("(pointer: coarse)").matches;
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing && (e.ctrlKey || e.metaKey || !coarse)) {
+      e.preventDefault();
+      void send();
+    }
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void send();
+  });
+
+  setMode(note, false);
+  return {
+    el: form,
+    focus(mode) {
+      if (mode) setMode(mode === "note");
+      else ta.focus();
+    },
+    destroy() {
+      saveDraft();
+    },
+  };
+}

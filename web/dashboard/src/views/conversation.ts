@@ -1,0 +1,445 @@
+// One conversation: header with its actions (assign, team, priority, labels,
+// snooze, resolve, reopen), the message timeline with delivery status, the
+// composer and the contact panel.
+import { api, type ConversationPatch } from "../api";
+import { h, linkify, replace } from "../dom";
+import { clockTime, dayHeading, longTime, num, t, tOr } from "../i18n";
+import { channelIcon, icon } from "../icons";
+import * as inbox from "../inbox";
+import { assignedBySelf } from "../notify";
+import { onEvent, onReset } from "../realtime";
+import { shortcut } from "../shortcuts";
+import { inboxById, me, on, refreshCounts, state, teamById, userName } from "../state";
+import type { Conversation, Message } from "../types";
+import { avatar, errorText, iconButton, labelChip, menu, popup, toast } from "../ui";
+import { markSeen } from "../unread";
+import { mountComposer } from "./composer";
+import { mountContactPanel } from "./contact";
+
+const pageSize = 50;
+
+/** The start of the next hour, tomorrow 9:00 and next Monday 9:00, local time. */
+export function snoozePresets(now = new Date()): { key: string; at: Date }[] {
+  const hour = new Date(now.getTime() + 3600e3);
+  const tomorrow = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1, 9);
+  const daysToMonday = ((8 - now.getDay()) % 7) || 7;
+  const nextWeek = new Date(now.getFullYear(), now.getMonth(), now.getDate() + daysToMonday, 9);
+  return [
+    { key: "snooze.hour", at: hour },
+    { key: "snooze.tomorrow", at: tomorrow },
+    { key: "snooze.next_week", at: nextWeek },
+  ];
+}
+
+function senderName(m: Message, conv: Conversation): string {
+  switch (m.sender_type) {
+    case "contact":
+      return conv.contact?.name || t("contact.unknown");
+    case "user":
+      return userName(m.sender_id) || t("message.agent");
+    case "bot":
+      return t("message.bot");
+  }
+  return "";
+}
+
+function deliveryStatus(m: Message, retry: (m: Message) => void): HTMLElement | null {
+  if (m.kind !== "outgoing" || !m.status) return null;
+  switch (m.status) {
+    case "pending":
+      return h("span", { class: "delivery pending", title: t("delivery.pending") }, icon("clock", "icon small"));
+    case "sent":
+      return h("span", { class: "delivery sent", title: t("delivery.sent") }, icon("check", "icon small"));
+    case "delivered":
+      return h("span", { class: "delivery delivered", title: t("delivery.delivered") }, icon("checks", "icon small"));
+    case "read":
+      return h("span", { class: "delivery read", title: t("delivery.read") }, icon("checks", "icon small"));
+    case "failed":
+      return h(
+        "span",
+        { class: "delivery failed", title: m.error || t("delivery.failed") },
+        icon("alert", "icon small"),
+        h("span", null, t("delivery.failed")),
+        h("button", { type: "button", class: "btn tiny retry", onclick: () => retry(m) }, t("action.retry")),
+      );
+  }
+  return null;
+}
+
+function attachments(m: Message): HTMLElement | null {
+  const list = m.attachments ?? [];
+  if (!list.length) return null;
+  return h(
+    "ul",
+    { class: "attachments" },
+    list.map((a) => h("li", null, h("a", { href: a.url, target: "_blank", rel: "noopener noreferrer" }, icon("paperclip", "icon small"), a.file_name))),
+  );
+}
+
+/**
+ * An activity line in the reader's language. The server stores a machine
+ * key ("status:resolved", "assignee:12", "team:3", "merged:41"); anything
+ * else is shown as written.
+ */
+export function activityText(m: Message): string {
+  const actor = m.sender_type === "user" ? userName(m.sender_id) || t("message.agent") : t("activity.system");
+  const match = /^(status|assignee|team|merged):(\w+)$/.exec(m.content);
+  if (!match) return m.content;
+  const [, kind, arg] = match;
+  const id = Number(arg);
+  switch (kind) {
+    case "status":
+      return tOr("activity.status." + arg, m.content, { actor });
+    case "assignee":
+      return id ? t("activity.assigned", { actor, name: userName(id) || t("assign.unknown") }) : t("activity.unassigned", { actor });
+    case "team":
+      return id ? t("activity.team", { actor, name: teamById(id)?.name ?? "" }) : t("activity.no_team", { actor });
+    case "merged":
+      return t("activity.merged", { actor, id });
+  }
+  return m.content;
+}
+
+function messageEl(m: Message, conv: Conversation, grouped: boolean, retry: (m: Message) => void): HTMLElement {
+  if (m.kind === "activity") {
+    return h("div", { class: "msg activity", dataset: { id: String(m.id) } }, h("span", null, activityText(m)), h("time", { datetime: m.created_at, title: longTime(m.created_at) }, clockTime(m.created_at)));
+  }
+  return h(
+    "div",
+    { class: "msg " + m.kind + (grouped ? " grouped" : "") + (m.status === "failed" ? " is-failed" : ""), dataset: { id: String(m.id) } },
+    h(
+      "div",
+      { class: "bubble" },
+      grouped ? null : h("div", { class: "msg-head" }, m.kind === "note" ? icon("lock", "icon small") : null, senderName(m, conv)),
+      h("div", { class: "msg-body" }, linkify(m.content)),
+      attachments(m),
+      h("div", { class: "msg-foot" }, h("time", { datetime: m.created_at, title: longTime(m.created_at) }, clockTime(m.created_at)), deliveryStatus(m, retry)),
+    ),
+  );
+}
+
+/** Mounts a conversation into el; back returns to the list on phones. */
+export function mountConversation(el: HTMLElement, id: number, back: () => void): () => void {
+  let conv: Conversation | null = inbox.find(id) ?? null;
+  let messages: Message[] = [];
+  let hasOlder = false;
+  let destroyed = false;
+  let panelOpen = window.matchMedia("(min-width: 1440px)").matches;
+
+  const head = h("header", { class: "conv-head" });
+  const toolbar = h("div", { class: "conv-tools" });
+  const timeline = h("div", { class: "timeline", role: "log", "aria-live": "polite", "aria-label": t("conversation.timeline") });
+  const composerSlot = h("div", { class: "composer-slot" });
+  const panel = h("aside", { class: "contact-panel", "aria-label": t("contact.title") });
+  const main = h("div", { class: "conv-main" }, head, toolbar, timeline, composerSlot);
+  const root = h("div", { class: "conversation" + (panelOpen ? " panel-open" : "") }, main, panel);
+  replace(el, h("div", { class: "loading" }, t("list.loading")));
+
+  let composer: ReturnType<typeof mountComposer> | null = null;
+  let unmountPanel: (() => void) | null = null;
+  let panelContact = 0;
+
+  const seen = () => {
+    if (!conv || document.hidden) return;
+    const lastId = messages.length ? messages[messages.length - 1].id : 0;
+    markSeen(conv, lastId);
+  };
+
+  async function patch(p: ConversationPatch): Promise<void> {
+    if (!conv) return;
+    if (p.assignee_id === me().id) assignedBySelf(conv.id);
+    try {
+      const updated = await api.updateConversation(conv.id, p);
+      setConversation(updated);
+      refreshCounts(0);
+    } catch (e) {
+      toast(errorText(e), "error");
+    }
+  }
+
+  async function setLabels(labels: string[]): Promise<void> {
+    if (!conv) return;
+    try {
+      setConversation(await api.setLabels(conv.id, labels));
+      refreshCounts(0);
+    } catch (e) {
+      toast(errorText(e), "error");
+    }
+  }
+
+  function setConversation(c: Conversation): void {
+    if (!conv || Date.parse(c.updated_at) >= Date.parse(conv.updated_at) || c.id !== conv.id) {
+      conv = { ...c, contact: c.contact ?? conv?.contact };
+    }
+    inbox.upsert(conv);
+    renderHead();
+  }
+
+  async function retry(m: Message): Promise<void> {
+    try {
+      upsertMessage(await api.retry(m.id));
+    } catch (e) {
+      toast(errorText(e), "error");
+    }
+  }
+
+  function upsertMessage(m: Message): void {
+    const i = messages.findIndex((x) => x.id === m.id);
+    if (i >= 0) messages[i] = { ...messages[i], ...m };
+    else {
+      messages.push(m);
+      messages.sort((a, b) => a.id - b.id);
+    }
+    renderTimeline(i < 0);
+  }
+
+  function labelsPopup(anchor: HTMLElement): void {
+    if (!conv) return;
+    const current = new Set(conv.labels ?? []);
+    const box = h(
+      "div",
+      { class: "menu labels-menu", role: "group", "aria-label": t("conversation.labels") },
+      h("div", { class: "menu-heading" }, t("conversation.labels")),
+      state.labels.length
+        ? state.labels.map((l) => {
+            const cb = h("input", {
+              type: "checkbox",
+              checked: current.has(l.name),
+              onchange: () => {
+                if (cb.checked) current.add(l.name);
+                else current.delete(l.name);
+                void setLabels([...current]);
+              },
+            });
+            return h("label", { class: "menu-item check" }, cb, labelChip(l.name));
+          })
+        : h("div", { class: "menu-empty" }, t("labels.none")),
+    );
+    popup(anchor, box);
+  }
+
+  function renderHead(): void {
+    if (!conv) return;
+    const c = conv;
+    const inb = inboxById(c.inbox_id);
+    const name = c.contact?.name || c.contact?.email || c.contact?.phone || t("contact.unknown");
+    const resolved = c.status === "resolved";
+    const actionBtn = resolved || c.status === "snoozed"
+      ? h("button", { type: "button", class: "btn reopen", title: t("action.reopen"), onclick: () => void patch({ status: "open" }) }, icon("reopen", "icon small"), h("span", { class: "btn-label" }, t("action.reopen")))
+      : h("button", { type: "button", class: "btn primary resolve", title: t("action.resolve"), onclick: () => void patch({ status: "resolved" }) }, icon("resolve", "icon small"), h("span", { class: "btn-label" }, t("action.resolve")));
+    replace(
+      head,
+      iconButton("back", t("action.back"), back, "only-narrow back"),
+      avatar(name),
+      h(
+        "div",
+        { class: "conv-title" },
+        h("h2", null, name),
+        h(
+          "div",
+          { class: "sub" },
+          h("span", { class: "ref" }, "#" + num(c.display_id)),
+          inb ? h("span", { class: "inbox-name" }, channelIcon(inb.channel, "icon channel small"), inb.name) : null,
+          h("span", { class: "status-badge " + c.status }, t("status." + c.status)),
+          c.status === "snoozed" && c.snoozed_until ? h("span", { class: "hint" }, t("snooze.until", { time: longTime(c.snoozed_until) })) : null,
+        ),
+      ),
+      h(
+        "div",
+        { class: "head-actions" },
+        resolved
+          ? null
+          : iconButton("snooze", t("action.snooze"), (e) =>
+              menu(
+                e.currentTarget as HTMLElement,
+                snoozePresets().map((p) => ({ label: t(p.key), hint: longTime(p.at.toISOString()), onselect: () => void patch({ status: "snoozed", snoozed_until: p.at.toISOString() }) })),
+                t("action.snooze"),
+              ),
+            "snooze-btn"),
+        actionBtn,
+        iconButton("info", t("contact.title"), () => {
+          panelOpen = !panelOpen;
+          root.classList.toggle("panel-open", panelOpen);
+        }, "panel-toggle"),
+      ),
+    );
+    const assignee = c.assignee_id ? userName(c.assignee_id) || t("assign.unknown") : t("assign.none");
+    const team = c.team_id ? teamById(c.team_id)?.name ?? "" : t("team.none");
+    replace(
+      toolbar,
+      h(
+        "button",
+        {
+          type: "button",
+          class: "tool assign",
+          onclick: (e: MouseEvent) =>
+            menu(
+              e.currentTarget as HTMLElement,
+              [
+                { label: t("assign.me"), onselect: () => void patch({ assignee_id: me().id }) },
+                { label: t("assign.none"), checked: !c.assignee_id, onselect: () => void patch({ assignee_id: 0 }) },
+                ...state.users.map((u) => ({ label: u.name, hint: t("availability." + u.availability), checked: c.assignee_id === u.id, onselect: () => void patch({ assignee_id: u.id }) })),
+              ],
+              t("conversation.assignee"),
+            ),
+        },
+        h("span", { class: "tool-label" }, t("conversation.assignee")),
+        c.assignee_id ? avatar(assignee, "tiny") : null,
+        h("span", { class: "tool-value" }, assignee),
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "tool team",
+          onclick: (e: MouseEvent) =>
+            menu(
+              e.currentTarget as HTMLElement,
+              [{ label: t("team.none"), checked: !c.team_id, onselect: () => void patch({ team_id: 0 }) }, ...state.teams.map((tm) => ({ label: tm.name, checked: c.team_id === tm.id, onselect: () => void patch({ team_id: tm.id }) }))],
+              t("conversation.team"),
+            ),
+        },
+        h("span", { class: "tool-label" }, t("conversation.team")),
+        h("span", { class: "tool-value" }, team),
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "tool priority",
+          onclick: (e: MouseEvent) =>
+            menu(
+              e.currentTarget as HTMLElement,
+              [4, 3, 2, 1, 0].map((p) => ({ label: t("priority." + p), checked: c.priority === p, onselect: () => void patch({ priority: p }) })),
+              t("conversation.priority"),
+            ),
+        },
+        h("span", { class: "tool-label" }, t("conversation.priority")),
+        h("span", { class: "tool-value prio p" + c.priority }, t("priority." + c.priority)),
+      ),
+      h(
+        "div",
+        { class: "tool labels" },
+        h("span", { class: "tool-label" }, t("conversation.labels")),
+        (c.labels ?? []).map((l) => labelChip(l, () => void setLabels((c.labels ?? []).filter((x) => x !== l)))),
+        h("button", { type: "button", class: "icon-btn small add-label", title: t("labels.add"), "aria-label": t("labels.add"), onclick: (e: MouseEvent) => labelsPopup(e.currentTarget as HTMLElement) }, icon("plus", "icon small")),
+      ),
+    );
+    if (c.contact_id !== panelContact) {
+      panelContact = c.contact_id;
+      unmountPanel?.();
+      unmountPanel = mountContactPanel(panel, c.contact_id, c.id, (contact) => {
+        if (conv && conv.contact_id === contact.id) {
+          conv = { ...conv, contact };
+          renderHead();
+        }
+      }, () => {
+        panelOpen = false;
+        root.classList.remove("panel-open");
+      });
+    }
+  }
+
+  function renderTimeline(scrollToEnd: boolean): void {
+    if (!conv) return;
+    const c = conv;
+    const nearEnd = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 80;
+    const nodes: HTMLElement[] = [];
+    if (hasOlder) nodes.push(h("button", { type: "button", class: "btn ghost older", onclick: () => void loadOlder() }, t("conversation.older")));
+    let day = "";
+    let prev: Message | null = null;
+    for (const m of messages) {
+      const d = new Date(m.created_at).toDateString();
+      if (d !== day) {
+        day = d;
+        prev = null;
+        nodes.push(h("div", { class: "day" }, h("span", null, dayHeading(m.created_at))));
+      }
+      const grouped = !!prev && prev.kind === m.kind && prev.sender_type === m.sender_type && prev.sender_id === m.sender_id && m.kind !== "activity" &&
+        Date.parse(m.created_at) - Date.parse(prev.created_at) < 5 * 60e3;
+      nodes.push(messageEl(m, c, grouped, (x) => void retry(x)));
+      prev = m;
+    }
+    if (!messages.length) nodes.push(h("div", { class: "empty" }, t("conversation.empty")));
+    replace(timeline, nodes);
+    if (scrollToEnd || nearEnd) timeline.scrollTop = timeline.scrollHeight;
+    seen();
+  }
+
+  async function loadOlder(): Promise<void> {
+    if (!messages.length) return;
+    const before = messages[0].id;
+    const h0 = timeline.scrollHeight;
+    try {
+      const older = await api.messages(id, before, pageSize);
+      hasOlder = older.length === pageSize;
+      const have = new Set(messages.map((m) => m.id));
+      messages = older.filter((m) => !have.has(m.id)).concat(messages);
+      renderTimeline(false);
+      timeline.scrollTop = timeline.scrollHeight - h0;
+    } catch (e) {
+      toast(errorText(e), "error");
+    }
+  }
+
+  async function load(): Promise<void> {
+    try {
+      const [c, msgs] = await Promise.all([api.conversation(id), api.messages(id, undefined, pageSize)]);
+      if (destroyed) return;
+      conv = { ...c, contact: c.contact ?? conv?.contact };
+      messages = msgs;
+      hasOlder = msgs.length === pageSize;
+      if (!root.isConnected) {
+        replace(el, root);
+        composer = mountComposer(() => conv as Conversation, (m) => upsertMessage(m));
+        composerSlot.appendChild(composer.el);
+      }
+      renderHead();
+      renderTimeline(true);
+    } catch (e) {
+      if (destroyed) return;
+      replace(el, h("div", { class: "placeholder" }, iconButton("back", t("action.back"), back, "only-narrow back"), h("p", null, errorText(e))));
+    }
+  }
+
+  const offs = [
+    onEvent((ev) => {
+      if (ev.conversation_id !== id && ev.data?.conversation?.id !== id && ev.data?.message?.conversation_id !== id) {
+        const contact = ev.data?.contact;
+        if (ev.type === "contact.updated" && contact && conv && contact.id === conv.contact_id) {
+          conv = { ...conv, contact };
+          renderHead();
+        }
+        return;
+      }
+      const c = ev.data?.conversation;
+      if (c && conv) {
+        conv = { ...conv, ...c, contact: c.contact ?? conv.contact };
+        renderHead();
+      }
+      const m = ev.data?.message;
+      if (m && m.conversation_id === id) upsertMessage(m);
+    }),
+    onReset(() => void load()),
+    on("meta", () => {
+      renderHead();
+      renderTimeline(false);
+    }),
+    shortcut("r", () => composer?.focus("reply")),
+    shortcut("n", () => composer?.focus("note")),
+    shortcut("e", () => {
+      if (conv && conv.status !== "resolved") void patch({ status: "resolved" });
+    }),
+  ];
+  const onVisible = () => seen();
+  document.addEventListener("visibilitychange", onVisible);
+  void load();
+
+  return () => {
+    destroyed = true;
+    composer?.destroy();
+    unmountPanel?.();
+    offs.forEach((f) => f());
+    document.removeEventListener("visibilitychange", onVisible);
+  };
+}
