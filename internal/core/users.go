@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
@@ -26,7 +27,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *s
 	if sahay.ErrorCode(err) == sahay.ENOTFOUND {
 		// Spend the same time as a real check, so response times do not tell
 		// which emails have accounts.
-		auth.CheckPassword(dummyHash, password)
+		auth.CheckPassword(dummyHash(), password)
 		return "", nil, bad
 	}
 	if err != nil {
@@ -49,8 +50,13 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *s
 	return token, u, nil
 }
 
-// dummyHash is checked against when the email is unknown.
-var dummyHash, _ = auth.HashPassword("not a real password")
+// dummyHash is checked against when the email is unknown. It is made on
+// first use: hashing at start-up would cost every process 64 MiB and half a
+// second.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := auth.HashPassword("not a real password")
+	return h
+})
 
 // Logout ends a session.
 func (s *Service) Logout(ctx context.Context, token string) error {

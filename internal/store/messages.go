@@ -203,13 +203,19 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 		return []SearchHit{}, nil
 	}
 	args := []any{accountID}
-	var match string
+	var from, match, order string
 	if s.dialect == SQLite {
+		// Driven from the index, newest first, so the query stops after
+		// limit hits instead of collecting every match.
 		args = append(args, ftsQuery(terms))
-		match = `m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH $2)`
+		from = `messages_fts f JOIN messages m ON m.id = f.rowid`
+		match = `messages_fts MATCH $2`
+		order = `f.rowid DESC`
 	} else {
 		args = append(args, tsQuery(terms))
+		from = `messages m`
 		match = `to_tsvector('simple', m.search_text) @@ to_tsquery('simple', $2)`
+		order = `m.id DESC`
 	}
 	scope := ""
 	if inboxes != nil {
@@ -219,9 +225,9 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 		}
 	}
 	args = append(args, limit)
-	rows, err := s.read.QueryContext(ctx, `SELECT `+messageColumns+`, c.display_id, c.contact_id FROM messages m
+	rows, err := s.read.QueryContext(ctx, `SELECT `+messageColumns+`, c.display_id, c.contact_id FROM `+from+`
 		JOIN conversations c ON c.id = m.conversation_id
-		WHERE m.account_id = $1 AND `+match+scope+` ORDER BY m.id DESC LIMIT $`+fmt.Sprint(len(args)), args...)
+		WHERE m.account_id = $1 AND `+match+scope+` ORDER BY `+order+` LIMIT $`+fmt.Sprint(len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search messages: %w", err)
 	}
