@@ -20,20 +20,7 @@ func (t *Tx) InboxMemberIDs(ctx context.Context, inboxID int64) ([]int64, error)
 
 // Users lists an account's users, read in the transaction.
 func (t *Tx) Users(ctx context.Context, accountID int64) ([]*sahay.User, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = $1 ORDER BY id`, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("store: users: %w", err)
-	}
-	defer rows.Close()
-	out := []*sahay.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: users: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return users(ctx, t.tx, accountID)
 }
 
 // MoveMessages moves every message of conversation from into conversation

@@ -145,7 +145,11 @@ func (s *Store) PasswordHash(ctx context.Context, userID int64) (string, error) 
 
 // Users lists an account's users.
 func (s *Store) Users(ctx context.Context, accountID int64) ([]*sahay.User, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = $1 ORDER BY id`, accountID)
+	return users(ctx, s.read, accountID)
+}
+
+func users(ctx context.Context, q queryer, accountID int64) ([]*sahay.User, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = $1 ORDER BY id`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("store: users: %w", err)
 	}
