@@ -175,6 +175,24 @@ func (s *Server) handleConversations(w http.ResponseWriter, r *http.Request) err
 	return httpx.OK(w, map[string]any{"conversations": out})
 }
 
+// pathConversation reads the visitor of a request and the conversation
+// named by its {id}, which must be theirs.
+func (s *Server) pathConversation(r *http.Request) (*visitor, *sahay.Conversation, int64, error) {
+	v, err := s.visitor(r)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	c, contactID, err := s.ownConversation(r.Context(), v, id)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return v, c, contactID, nil
+}
+
 // ownConversation returns a conversation of the visitor; another visitor's
 // looks the same as a missing one.
 func (s *Server) ownConversation(ctx context.Context, v *visitor, id int64) (*sahay.Conversation, int64, error) {
@@ -264,15 +282,7 @@ func (s *Server) userName(ctx context.Context, accountID, id int64) string {
 }
 
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.visitor(r)
-	if err != nil {
-		return err
-	}
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, _, err := s.ownConversation(r.Context(), v, id)
+	v, c, _, err := s.pathConversation(r)
 	if err != nil {
 		return err
 	}
@@ -502,15 +512,7 @@ type TranscriptRequest struct {
 // the given address, else the contact's), or, with ?download=1, returns it
 // as a text file.
 func (s *Server) handleTranscript(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.visitor(r)
-	if err != nil {
-		return err
-	}
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, contactID, err := s.ownConversation(r.Context(), v, id)
+	v, c, contactID, err := s.pathConversation(r)
 	if err != nil {
 		return err
 	}
