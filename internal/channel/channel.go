@@ -31,6 +31,17 @@ type Inbound struct {
 	Content     string
 	SentAt      time.Time
 	Attachments []sahay.Attachment
+	// ConversationID, when set, is the sender's conversation in this inbox
+	// the message continues (a channel that keeps a customer's
+	// conversations apart, like the website widget); a resolved one reopens.
+	ConversationID int64
+	// NewConversation starts a conversation even when the sender has one
+	// open: the customer asked for a new one.
+	NewConversation bool
+	// Opening is what the business said first and the customer answers (a
+	// proactive campaign's message). A new conversation records it before
+	// the customer's message, so the team reads what was answered.
+	Opening string
 }
 
 // Outbound is a reply to deliver.

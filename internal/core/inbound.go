@@ -30,6 +30,8 @@ type Received struct {
 	// Duplicate is set when the platform sent a message the inbox already
 	// has; nothing was changed.
 	Duplicate bool
+	// Created is set when the message started its conversation.
+	Created bool
 }
 
 type receiveRequest struct {
@@ -194,9 +196,18 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, inbox *sahay.Inbo
 		return nil, err
 	}
 	now := tx.Now()
-	conv, created, err := s.findConversation(ctx, tx, account, inbox, contact, now)
+	conv, created, err := s.findConversation(ctx, tx, account, inbox, contact, in, now)
 	if err != nil {
 		return nil, err
+	}
+	var opening *sahay.Message
+	if created && strings.TrimSpace(in.Opening) != "" {
+		// The business spoke first: its words come first in the timeline.
+		opening = &sahay.Message{AccountID: accountID, ConversationID: conv.ID, InboxID: inbox.ID, Kind: sahay.MessageOutgoing,
+			SenderType: sahay.SenderBot, Content: textnorm.NFC(strings.TrimSpace(in.Opening)), Status: sahay.DeliveryDelivered}
+		if err := tx.InsertMessage(ctx, opening); err != nil {
+			return nil, err
+		}
 	}
 	msg := &sahay.Message{
 		AccountID: accountID, ConversationID: conv.ID, InboxID: inbox.ID,
@@ -231,10 +242,15 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, inbox *sahay.Inbo
 			return nil, err
 		}
 	}
+	if opening != nil {
+		if err := tx.Emit(ctx, accountID, sahay.EventMessageCreated, inbox.ID, conv.ID, map[string]any{"message": opening, "conversation": conv}); err != nil {
+			return nil, err
+		}
+	}
 	if err := tx.Emit(ctx, accountID, sahay.EventMessageCreated, inbox.ID, conv.ID, map[string]any{"message": msg, "conversation": conv}); err != nil {
 		return nil, err
 	}
-	return &Received{Message: msg, Conversation: conv}, nil
+	return &Received{Message: msg, Conversation: conv, Created: created}, nil
 }
 
 // identityNamespace is whose ids a channel's contact identifiers are.
@@ -281,12 +297,32 @@ func (s *Service) resolveContact(ctx context.Context, tx *store.Tx, inbox *sahay
 }
 
 // findConversation returns the conversation a new customer message belongs
-// to: the open one, a snoozed one (woken), one resolved within the account's
-// reopen window (reopened), or a new one.
-func (s *Service) findConversation(ctx context.Context, tx *store.Tx, account *sahay.Account, inbox *sahay.Inbox, contact *sahay.Contact, now time.Time) (*sahay.Conversation, bool, error) {
-	c, err := tx.OpenConversation(ctx, account.ID, inbox.ID, contact.ID)
-	if err != nil && sahay.ErrorCode(err) != sahay.ENOTFOUND {
-		return nil, false, err
+// to: the one the message names (woken or reopened as needed), or else the
+// open one, a snoozed one (woken), one resolved within the account's reopen
+// window (reopened), or a new one.
+func (s *Service) findConversation(ctx context.Context, tx *store.Tx, account *sahay.Account, inbox *sahay.Inbox, contact *sahay.Contact, in channel.Inbound, now time.Time) (*sahay.Conversation, bool, error) {
+	if in.ConversationID != 0 {
+		c, err := tx.Conversation(ctx, account.ID, in.ConversationID)
+		if err == nil && (c.InboxID != inbox.ID || c.ContactID != contact.ID) {
+			err = sahay.NotFound("conversation")
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if c.Status == sahay.StatusSnoozed || c.Status == sahay.StatusResolved {
+			next := *c
+			next.Status, next.SnoozedUntil, next.ResolvedAt = sahay.StatusOpen, nil, nil
+			return &next, false, s.changeStatus(ctx, tx, c, &next, 0)
+		}
+		return c, false, nil
+	}
+	var c *sahay.Conversation
+	if !in.NewConversation {
+		var err error
+		c, err = tx.OpenConversation(ctx, account.ID, inbox.ID, contact.ID)
+		if err != nil && sahay.ErrorCode(err) != sahay.ENOTFOUND {
+			return nil, false, err
+		}
 	}
 	if c != nil {
 		window := time.Duration(account.ReopenWindowSeconds) * time.Second

@@ -11,6 +11,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -317,6 +318,11 @@ type SendRequest struct {
 	Text     string `json:"text"`
 	// Campaign is the proactive campaign this message answers, if any.
 	Campaign string `json:"campaign,omitempty"`
+	// Conversation is the visitor's conversation the message continues;
+	// 0 means their open one, or a new one if they have none.
+	Conversation int64 `json:"conversation,omitempty"`
+	// New starts another conversation even if one is open.
+	New bool `json:"new,omitempty"`
 }
 
 var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{6,64}$`)
@@ -330,8 +336,20 @@ func (s *Server) receive(ctx context.Context, v *visitor, req SendRequest, files
 	if !utf8.ValidString(req.Text) {
 		return visitorMessage{}, visitorConversation{}, sahay.Invalid("text must be UTF-8")
 	}
-	rec, err := s.svc.Receive(ctx, channel.Inbound{InboxID: v.inbox.ID, ExternalID: v.subject + "/" + req.ClientID,
-		ContactID: v.subject, Content: req.Text, SentAt: time.Now(), Attachments: files})
+	if req.Conversation < 0 {
+		return visitorMessage{}, visitorConversation{}, sahay.Invalid("conversation must be the id of one of your conversations")
+	}
+	if req.Conversation != 0 && req.New {
+		return visitorMessage{}, visitorConversation{}, sahay.Invalid("send either conversation or new, not both")
+	}
+	in := channel.Inbound{InboxID: v.inbox.ID, ExternalID: v.subject + "/" + req.ClientID, ContactID: v.subject,
+		Content: req.Text, SentAt: time.Now(), Attachments: files, ConversationID: req.Conversation, NewConversation: req.New}
+	campaign := slices.IndexFunc(v.inbox.settings.Campaigns, func(c Campaign) bool { return c.ID == req.Campaign })
+	if req.Campaign != "" && campaign >= 0 {
+		// The server's copy of the words the visitor answers, never the page's.
+		in.Opening = v.inbox.settings.Campaigns[campaign].Message
+	}
+	rec, err := s.svc.Receive(ctx, in)
 	if err != nil {
 		return visitorMessage{}, visitorConversation{}, err
 	}
@@ -339,7 +357,7 @@ func (s *Server) receive(ctx context.Context, v *visitor, req SendRequest, files
 		s.hub.bindSubject(v.inbox.ID, v.subject, rec.Conversation.ContactID)
 		s.hub.addConversation(rec.Conversation.ContactID, rec.Conversation.ID)
 	}
-	if req.Campaign != "" && !rec.Duplicate && campaignPattern.MatchString(req.Campaign) {
+	if campaign >= 0 && rec.Created {
 		if _, err := s.store.Write(ctx, func(tx *store.Tx) error {
 			return tx.CountCampaign(ctx, v.inbox.ID, req.Campaign, 0, 1)
 		}); err != nil {
@@ -430,11 +448,17 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 	if !clientIDPattern.MatchString(cid) {
 		return sahay.Invalid("cid must be 6 to 64 letters, digits, - or _")
 	}
+	req := SendRequest{ClientID: cid, Text: r.FormValue("text"), New: r.FormValue("new") == "true"}
+	if c := r.FormValue("conversation"); c != "" {
+		if req.Conversation, err = strconv.ParseInt(c, 10, 64); err != nil {
+			return sahay.Invalid("conversation must be the id of one of your conversations")
+		}
+	}
 	att, err := s.svc.StoreFile(r.Context(), core.Upload{FileName: name, ContentType: declared, Body: bytes.NewReader(data)})
 	if err != nil {
 		return err
 	}
-	m, c, err := s.receive(r.Context(), v, SendRequest{ClientID: cid, Text: r.FormValue("text")}, []sahay.Attachment{att})
+	m, c, err := s.receive(r.Context(), v, req, []sahay.Attachment{att})
 	if err != nil {
 		return err
 	}

@@ -512,6 +512,9 @@ type inFrame struct {
 	Read bool   `json:"read"`
 	// Campaign answers a proactive campaign.
 	Campaign string `json:"campaign"`
+	// New starts another conversation (with t "msg"; Conv names the one a
+	// message continues).
+	New bool `json:"new"`
 	// Page view and custom events.
 	Page  *pageView       `json:"page"`
 	Name  string          `json:"name"`
@@ -682,7 +685,7 @@ func (s *Server) handleFrame(c *client, v *visitor, f inFrame) error {
 	case "msg":
 		ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
 		defer cancel()
-		m, conv, err := s.receive(ctx, v, SendRequest{ClientID: f.CID, Text: f.Text, Campaign: f.Campaign}, nil)
+		m, conv, err := s.receive(ctx, v, SendRequest{ClientID: f.CID, Text: f.Text, Campaign: f.Campaign, Conversation: f.Conv, New: f.New}, nil)
 		if err != nil {
 			return err
 		}

@@ -82,6 +82,9 @@ export class Widget {
   current = 0;
   isOpen = false;
   listing = false;
+  // Set when the visitor asked for a new conversation: the next message
+  // starts one even though another is open.
+  fresh = false;
   unread = 0;
   user: User | null = null;
   /** Who of the team is typing: a name, "" for someone unnamed, null for nobody. */
@@ -356,6 +359,7 @@ export class Widget {
     this.renderNotice();
     if (this.listing) {
       b.append(h("h2", null, t("conversations")));
+      b.append(h("button", { class: "conv new", type: "button", onclick: () => this.startNew() }, h("strong", null, "+ " + t("new_conversation"))));
       for (const c of this.convs) {
         b.append(
           h(
@@ -415,8 +419,19 @@ export class Widget {
     if (b) requestAnimationFrame(() => (b.scrollTop = b.scrollHeight));
   }
 
+  /** Opens an empty thread; the visitor's next message starts a conversation. */
+  startNew(): void {
+    this.listing = false;
+    this.fresh = true;
+    this.current = 0;
+    this.msgs.delete(0);
+    this.render();
+    this.input?.focus();
+  }
+
   private async pick(id: number): Promise<void> {
     this.listing = false;
+    this.fresh = false;
     try {
       await this.load(id);
     } catch (e) {
@@ -502,7 +517,10 @@ export class Widget {
   }
 
   private transmit(m: Msg): void {
-    const frame = { t: "msg", cid: m.cid, text: m.text, campaign: this.campaign?.id || "" };
+    // A message in a resolved conversation follows the inbox's reopen rule
+    // rather than naming it.
+    const open = this.convs.some((c) => c.id === m.conv && c.status !== "resolved");
+    const frame = { t: "msg", cid: m.cid, text: m.text, campaign: this.campaign?.id || "", c: open ? m.conv : 0, new: !m.conv && this.fresh };
     if (!this.conn.send(frame)) {
       this.post(m, frame);
       return;
@@ -520,6 +538,8 @@ export class Widget {
         cid: frame.cid,
         text: frame.text,
         campaign: frame.campaign || undefined,
+        conversation: frame.c || undefined,
+        new: frame.new || undefined,
       });
       this.acked(m.cid!, r.message, r.conversation);
     } catch (e) {
@@ -539,6 +559,7 @@ export class Widget {
 
   private acked(cidv: string, msg: Msg, conv: Conv): void {
     this.campaign = null;
+    this.fresh = false;
     this.upsertConv(conv);
     if (!this.current || this.current !== conv.id) {
       const pending = this.msgs.get(this.current) || [];
@@ -575,6 +596,8 @@ export class Widget {
     const form = new FormData();
     const id = cid();
     form.append("cid", id);
+    if (this.convs.some((c) => c.id === this.current && c.status !== "resolved")) form.append("conversation", String(this.current));
+    else if (this.fresh) form.append("new", "true");
     form.append("file", f);
     this.say(t("uploading"));
     try {
@@ -757,6 +780,7 @@ export class Widget {
     if (conv && this.settings!.email_transcript) items.push(h("button", { type: "button", onclick: () => this.emailTranscript(conv) }, t("transcript")));
     if (conv) items.push(h("button", { type: "button", onclick: () => this.download(conv) }, t("transcript_download")));
     if (this.convs.length > 1) items.push(h("button", { type: "button", onclick: () => this.showList() }, t("conversations")));
+    if (this.current) items.push(h("button", { type: "button", onclick: () => this.startNew() }, t("new_conversation")));
     if (!items.length) return;
     const m = h("div", { class: "menu" }, items);
     m.addEventListener("click", () => m.remove());
