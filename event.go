@@ -2,6 +2,7 @@ package sahay
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -20,6 +21,10 @@ const (
 	// Presence events are not stored and have no sequence number: who is
 	// viewing or typing in a conversation now.
 	EventPresence = "presence"
+	// EventInternalPrefix starts the types of events that only nodes
+	// exchange (a visitor's presence kept in one node's memory); clients
+	// never receive them.
+	EventInternalPrefix = "node."
 )
 
 // Event is a committed state change. Seq is gapless per account in commit
@@ -36,3 +41,6 @@ type Event struct {
 	Data      json.RawMessage `json:"data"`
 	CreatedAt time.Time       `json:"created_at"`
 }
+
+// Internal reports whether the event is for nodes only, never for clients.
+func (e Event) Internal() bool { return strings.HasPrefix(e.Type, EventInternalPrefix) }

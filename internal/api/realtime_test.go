@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -133,4 +134,22 @@ func TestRealtimeResume(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestRealtimeKeepsNodeEventsFromClients: events nodes exchange among
+// themselves (a visitor's presence) never reach an agent's socket, while a
+// live event published after them does.
+func TestRealtimeKeepsNodeEventsFromClients(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	o := s.NewAccount(t, "Acme")
+	st, hello := s.Connect(t, o.Token, "")
+	internal := sahay.Event{AccountID: o.AccountID, Type: sahay.EventInternalPrefix + "visitor", Data: json.RawMessage(`{"node":"x"}`)}
+	if err := s.App.Service.Bus().Publish(context.Background(), []sahay.Event{internal}); err != nil {
+		t.Fatal(err)
+	}
+	id := newLabel(t, s, o, "after")
+	if ev := st.Next(t); ev.Seq != hello+1 || labelOf(t, ev) != id {
+		t.Fatalf("first event = %s seq %d, want the label at seq %d", ev.Type, ev.Seq, hello+1)
+	}
 }

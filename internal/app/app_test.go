@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -224,5 +225,92 @@ func TestHealth(t *testing.T) {
 	accounts, err := a.Store.Accounts(context.Background())
 	if err != nil || len(accounts) != 1 {
 		t.Fatalf("accounts after restart: %d, %v", len(accounts), err)
+	}
+}
+
+// TestTwoNodesShareLiveVisitors: a website visitor connected to one node is
+// listed by the other, and an agent there can start a chat that reaches
+// the visitor's socket.
+func TestTwoNodesShareLiveVisitors(t *testing.T) {
+	pg, nats := os.Getenv("SAHAY_TEST_POSTGRES_URL"), os.Getenv("SAHAY_TEST_NATS_URL")
+	if pg == "" || nats == "" {
+		t.Skip("SAHAY_TEST_POSTGRES_URL and SAHAY_TEST_NATS_URL not both set: multi-node test skipped")
+	}
+	dbURL := freshSchema(t, pg)
+	a, srvA, _ := node(t, dbURL, nats)
+	_, srvB, _ := node(t, dbURL, nats)
+	token, _, err := a.Service.CreateAPITokenCLI(context.Background(), "owner@demo.sahay.local", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inboxes struct {
+		Items []struct {
+			ID      int64
+			Channel string
+		}
+	}
+	call(t, "GET", srvA.URL+"/api/v1/inboxes", token, nil, 200, &inboxes)
+	var inboxID int64
+	for _, in := range inboxes.Items {
+		if in.Channel == "widget" {
+			inboxID = in.ID
+		}
+	}
+	if inboxID == 0 {
+		t.Fatal("the demo workspace has no widget inbox")
+	}
+	var embed struct {
+		WebsiteToken string `json:"website_token"`
+	}
+	call(t, "GET", fmt.Sprintf("%s/api/v1/inboxes/%d/widget", srvA.URL, inboxID), token, nil, 200, &embed)
+	var session struct {
+		Token   string
+		Visitor struct{ ID string }
+	}
+	call(t, "POST", srvA.URL+"/widget/v1/session", "", map[string]any{"inbox": embed.WebsiteToken}, 200, &session)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srvA.URL, "http")+"/widget/v1/ws?token="+session.Token, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	page, _ := json.Marshal(map[string]any{"t": "page", "page": map[string]string{"url": "https://shop.example/checkout", "title": "Checkout"}})
+	if err := ws.Write(ctx, websocket.MessageText, page); err != nil {
+		t.Fatal(err)
+	}
+
+	var live struct {
+		Visitors []struct {
+			ID     string
+			Online bool
+			Page   struct{ Title string }
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		call(t, "GET", fmt.Sprintf("%s/api/v1/inboxes/%d/visitors", srvB.URL, inboxID), token, nil, 200, &live)
+		if len(live.Visitors) == 1 && live.Visitors[0].Page.Title == "Checkout" && live.Visitors[0].Online {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node B lists %+v, want the visitor on node A at Checkout", live.Visitors)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if live.Visitors[0].ID != session.Visitor.ID {
+		t.Fatalf("node B lists visitor %q, want %q", live.Visitors[0].ID, session.Visitor.ID)
+	}
+	call(t, "POST", fmt.Sprintf("%s/api/v1/inboxes/%d/visitors/%s/chat", srvB.URL, inboxID, url.PathEscape(session.Visitor.ID)), token,
+		map[string]string{"content": "Need a hand with checkout?"}, 200, nil)
+	for {
+		_, b, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("waiting on node A for the chat node B started: %v", err)
+		}
+		if strings.Contains(string(b), "Need a hand with checkout?") {
+			break
+		}
 	}
 }

@@ -144,6 +144,9 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a *core.Actor) error
 				c.Close(websocket.StatusTryAgainLater, "fell behind; reconnect with since")
 				return nil
 			}
+			if ev.Internal() {
+				continue
+			}
 			if ev.Seq == 0 {
 				// Presence, typing, seen: live only, never stored or replayed.
 				if s.actor.CanSeeEvent(ev) && !fromSelf(ev, s.actor) {

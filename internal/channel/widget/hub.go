@@ -63,13 +63,20 @@ type hub struct {
 	inboxes  map[int64]map[*client]struct{}
 	// presence is what each visitor on the site is doing, by subject.
 	presence map[subjectKey]*presence
+	// node names this node to the others; dirty holds the visitors whose
+	// presence changed since it was last shared, and remote what other
+	// nodes shared of theirs.
+	node   string
+	dirty  map[subjectKey]struct{}
+	remote map[remoteKey]*remoteVisitor
 
 	count atomic.Int64
 }
 
 func newHub(s *Server) *hub {
 	return &hub{s: s, convs: map[int64]map[*client]struct{}{}, contacts: map[int64]map[*client]struct{}{},
-		subjects: map[subjectKey]map[*client]struct{}{}, inboxes: map[int64]map[*client]struct{}{}, presence: map[subjectKey]*presence{}}
+		subjects: map[subjectKey]map[*client]struct{}{}, inboxes: map[int64]map[*client]struct{}{}, presence: map[subjectKey]*presence{},
+		node: newNodeID(), dirty: map[subjectKey]struct{}{}, remote: map[remoteKey]*remoteVisitor{}}
 }
 
 func addTo[K comparable](m map[K]map[*client]struct{}, k K, c *client) {
@@ -160,6 +167,7 @@ func (h *hub) unregister(c *client) {
 	if len(h.subjects[key]) == 0 {
 		if p := h.presence[key]; p != nil {
 			p.leftAt = time.Now()
+			h.touch(key)
 		}
 	}
 	h.count.Add(-1)
@@ -362,6 +370,9 @@ func (h *hub) dispatch(ctx context.Context, ev sahay.Event) {
 	case sahay.EventInboxChanged:
 		h.s.cache.reset()
 		return
+	case EventVisitor:
+		h.remember(ev)
+		return
 	case sahay.EventConversationCreated, sahay.EventConversationUpdated, sahay.EventMessageCreated, sahay.EventMessageUpdated,
 		EventTyping, EventSeen:
 	default:
@@ -495,8 +506,10 @@ func (h *hub) sweep(ctx context.Context) {
 		for k, p := range h.presence {
 			if !p.leftAt.IsZero() && time.Since(p.leftAt) > presenceLinger && len(h.subjects[k]) == 0 {
 				delete(h.presence, k)
+				delete(h.dirty, k)
 			}
 		}
+		h.forgetRemote(time.Now())
 		h.mu.Unlock()
 	}
 }

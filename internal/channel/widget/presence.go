@@ -36,6 +36,7 @@ type trackedEvent struct {
 
 // presence is what a visitor is doing on the site now.
 type presence struct {
+	accountID  int64
 	page       pageView
 	recent     []string
 	pages      int
@@ -84,8 +85,9 @@ func (h *hub) arrive(c *client, r *http.Request) {
 		p = &presence{arrivedAt: time.Now(), visitStart: time.Now()}
 		h.presence[key] = p
 	}
-	p.leftAt = time.Time{}
+	p.leftAt, p.accountID = time.Time{}, c.accountID
 	p.device, p.browser, p.language = device(ua), browser(ua), strings.TrimSpace(lang)
+	h.touch(key)
 }
 
 func (h *hub) pageView(c *client, page pageView, visit *visitInfo) {
@@ -93,10 +95,12 @@ func (h *hub) pageView(c *client, page pageView, visit *visitInfo) {
 	page.Title = truncate(page.Title, 300)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	p := h.presence[subjectKey{c.inboxID, c.subject}]
+	key := subjectKey{c.inboxID, c.subject}
+	p := h.presence[key]
 	if p == nil {
 		return
 	}
+	h.touch(key)
 	if page.URL != p.page.URL {
 		p.recent = append(p.recent, page.URL)
 		if len(p.recent) > 10 {
@@ -118,10 +122,12 @@ func (h *hub) pageView(c *client, page pageView, visit *visitInfo) {
 func (h *hub) trackEvent(c *client, name string, data json.RawMessage) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	p := h.presence[subjectKey{c.inboxID, c.subject}]
+	key := subjectKey{c.inboxID, c.subject}
+	p := h.presence[key]
 	if p == nil {
 		return
 	}
+	h.touch(key)
 	p.events = append(p.events, trackedEvent{Name: name, Data: data, At: time.Now().UTC()})
 	if len(p.events) > 10 {
 		p.events = p.events[len(p.events)-10:]
@@ -131,32 +137,58 @@ func (h *hub) trackEvent(c *client, name string, data json.RawMessage) {
 func (h *hub) setCart(inboxID int64, subject, cart string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if p := h.presence[subjectKey{inboxID, subject}]; p != nil {
+	key := subjectKey{inboxID, subject}
+	if p := h.presence[key]; p != nil {
 		p.cart = cart
+		h.touch(key)
 	}
 }
 
-// liveVisitors lists the visitors of an inbox on this node, longest on the
-// site first.
+// liveVisitors lists the visitors of an inbox, on this node and on the
+// nodes that share theirs, longest on the site first.
 func (h *hub) liveVisitors(inboxID int64) []LiveVisitor {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	out := []LiveVisitor{}
+	local := map[string]int{}
 	for k, p := range h.presence {
+		if k.inbox == inboxID {
+			local[k.subject] = len(out)
+			out = append(out, h.liveVisitor(k, p))
+		}
+	}
+	for k, r := range h.remote {
 		if k.inbox != inboxID {
 			continue
 		}
-		v := LiveVisitor{ID: k.subject, Online: len(h.subjects[k]) > 0, Page: p.page, RecentPages: append([]string{}, p.recent...),
-			PageCount: p.pages, Referrer: p.referrer, Device: p.device, Browser: p.browser, Language: p.language,
-			TimeOnSite: int64(time.Since(p.visitStart).Seconds()), Returning: p.visits > 1, Visits: p.visits, Cart: p.cart,
-			Events: append([]trackedEvent{}, p.events...)}
-		for c := range h.subjects[k] {
-			v.ContactID = c.contactID.Load()
+		v := r.visitor
+		v.TimeOnSite += int64(time.Since(r.received).Seconds())
+		// A visitor with tabs on several nodes is listed once, as the node
+		// that has them online (or told most recently) sees them.
+		if i, ok := local[k.subject]; ok {
+			if !out[i].Online && v.Online {
+				out[i] = v
+			}
+			continue
 		}
+		local[k.subject] = len(out)
 		out = append(out, v)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].TimeOnSite > out[j].TimeOnSite })
 	return out
+}
+
+// liveVisitor is one visitor this node holds, as agents see them. h.mu
+// must be held.
+func (h *hub) liveVisitor(k subjectKey, p *presence) LiveVisitor {
+	v := LiveVisitor{ID: k.subject, Online: len(h.subjects[k]) > 0, Page: p.page, RecentPages: append([]string{}, p.recent...),
+		PageCount: p.pages, Referrer: p.referrer, Device: p.device, Browser: p.browser, Language: p.language,
+		TimeOnSite: int64(time.Since(p.visitStart).Seconds()), Returning: p.visits > 1, Visits: p.visits, Cart: p.cart,
+		Events: append([]trackedEvent{}, p.events...)}
+	for c := range h.subjects[k] {
+		v.ContactID = c.contactID.Load()
+	}
+	return v
 }
 
 func device(ua string) string {

@@ -43,6 +43,10 @@ type Config struct {
 	// mailer); nil answers that email is not set up, and the visitor can
 	// still download the transcript.
 	Mailer core.Mailer
+	// SharedBus is set when several nodes share the event bus (NATS): each
+	// node then tells the others about the visitors it holds, so any node
+	// lists them all.
+	SharedBus bool
 }
 
 // Limits bound what one visitor connection may send.
@@ -120,6 +124,13 @@ func New(svc *core.Service, cfg Config) *Server {
 	s.hub = newHub(s)
 	s.assets = loadAssets()
 	s.wg.Add(2)
+	if cfg.SharedBus {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.hub.share(ctx)
+		}()
+	}
 	go func() {
 		defer s.wg.Done()
 		s.hub.follow(ctx)

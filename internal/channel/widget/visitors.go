@@ -1,0 +1,124 @@
+package widget
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+)
+
+// A visitor's presence lives in the memory of the node that holds their
+// socket. When several nodes share a bus ([Config.SharedBus]), each node
+// tells the others what changed about its visitors, at most once per
+// visitor per shareInterval, and again every shareRefresh while they stay,
+// so every node can list every visitor. A node that stops telling (it
+// stopped or died) drops out of the others' lists after remoteExpiry.
+const (
+	// EventVisitor carries one visitor's presence between nodes. It is
+	// for nodes only: realtime clients never receive it (see
+	// [sahay.Event.Internal]).
+	EventVisitor = sahay.EventInternalPrefix + "visitor"
+
+	shareInterval = time.Second
+	shareRefresh  = 30 * time.Second
+	remoteExpiry  = 2*shareRefresh + 5*time.Second
+)
+
+// sharedVisitor is the payload of [EventVisitor].
+type sharedVisitor struct {
+	Node    string      `json:"node"`
+	InboxID int64       `json:"inbox_id"`
+	Visitor LiveVisitor `json:"visitor"`
+}
+
+// remoteVisitor is a visitor another node holds.
+type remoteVisitor struct {
+	node     string
+	visitor  LiveVisitor
+	received time.Time
+}
+
+type remoteKey struct {
+	subjectKey
+	node string
+}
+
+func newNodeID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// touch marks a visitor's presence as changed, to be told to the other
+// nodes. h.mu must be held.
+func (h *hub) touch(k subjectKey) {
+	if h.s.cfg.SharedBus {
+		h.dirty[k] = struct{}{}
+	}
+}
+
+// share tells the other nodes about changed visitors every shareInterval,
+// and about every present visitor every shareRefresh, until ctx ends.
+func (h *hub) share(ctx context.Context) {
+	tick := time.NewTicker(shareInterval)
+	defer tick.Stop()
+	lastRefresh := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		refresh := time.Since(lastRefresh) >= shareRefresh
+		if refresh {
+			lastRefresh = time.Now()
+		}
+		var events []sahay.Event
+		h.mu.Lock()
+		for k, p := range h.presence {
+			if _, changed := h.dirty[k]; !changed && (!refresh || len(h.subjects[k]) == 0) {
+				continue
+			}
+			data, err := json.Marshal(sharedVisitor{Node: h.node, InboxID: k.inbox, Visitor: h.liveVisitor(k, p)})
+			if err != nil {
+				continue
+			}
+			events = append(events, sahay.Event{AccountID: p.accountID, Type: EventVisitor, InboxID: k.inbox, Data: data,
+				CreatedAt: time.Now().UTC()})
+		}
+		clear(h.dirty)
+		h.mu.Unlock()
+		if len(events) > 0 {
+			if err := h.s.svc.Bus().Publish(ctx, events); err != nil && ctx.Err() == nil {
+				h.s.log.Warn("widget: share visitors", "err", err)
+			}
+		}
+	}
+}
+
+// remember keeps what another node told about one of its visitors.
+func (h *hub) remember(ev sahay.Event) {
+	var sv sharedVisitor
+	if err := json.Unmarshal(ev.Data, &sv); err != nil || sv.Node == h.node || sv.Node == "" || !validSubject(sv.Visitor.ID) {
+		return
+	}
+	k := remoteKey{subjectKey{sv.InboxID, sv.Visitor.ID}, sv.Node}
+	h.mu.Lock()
+	h.remote[k] = &remoteVisitor{node: sv.Node, visitor: sv.Visitor, received: time.Now()}
+	h.mu.Unlock()
+}
+
+// forgetRemote drops what other nodes stopped telling: a visitor who left
+// after presenceLinger, and anyone not refreshed within remoteExpiry.
+// h.mu must be held.
+func (h *hub) forgetRemote(now time.Time) {
+	for k, r := range h.remote {
+		age := now.Sub(r.received)
+		if age > remoteExpiry || (!r.visitor.Online && age > presenceLinger) {
+			delete(h.remote, k)
+		}
+	}
+}
