@@ -214,9 +214,10 @@ func (s *Service) NotifyPrefs(ctx context.Context, a *Actor) (sahay.NotifyPrefs,
 	return out, nil
 }
 
-// SetNotifyPrefs saves the actor's preferences.
-func (s *Service) SetNotifyPrefs(ctx context.Context, a *Actor, prefs sahay.NotifyPrefs) (sahay.NotifyPrefs, error) {
-	for kind, ways := range prefs {
+// SetNotifyPrefs changes the actor's preferences: the kinds and ways change
+// names; the others stay as they were.
+func (s *Service) SetNotifyPrefs(ctx context.Context, a *Actor, change sahay.NotifyPrefs) (sahay.NotifyPrefs, error) {
+	for kind, ways := range change {
 		if !slices.Contains(notifyKinds, kind) {
 			return nil, sahay.Invalid("unknown notification kind %q: use %v", kind, notifyKinds)
 		}
@@ -224,6 +225,15 @@ func (s *Service) SetNotifyPrefs(ctx context.Context, a *Actor, prefs sahay.Noti
 			if way != sahay.NotifyByEmail && way != sahay.NotifyByPush {
 				return nil, sahay.Invalid("unknown notification way %q: use email or push", way)
 			}
+		}
+	}
+	prefs, err := s.NotifyPrefs(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	for kind, ways := range change {
+		for way, on := range ways {
+			prefs[kind][way] = on
 		}
 	}
 	if err := s.write(ctx, func(tx *store.Tx) error { return tx.SetNotifyPrefs(ctx, a.User.ID, prefs) }); err != nil {
