@@ -4,6 +4,8 @@ import type {
   Account, APIToken, AuditEntry, CannedResponse, Contact, Conversation, Counts, Inbox, Label, Me,
   Message, SearchResult, Team, User,
 } from "./types";
+import type { CampaignReport, CommerceOrder, CSATReport, LiveVisitor, WidgetEmbed } from "./types";
+import type { AgentNotification, NotifyPrefs } from "./types";
 
 export class APIError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -20,7 +22,9 @@ export function setUnauthorizedHandler(fn: () => void): void {
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body; // the browser writes the multipart type and boundary
+  } else if (body !== undefined) {
     init.headers = { Accept: "application/json", "Content-Type": "application/json" };
     init.body = JSON.stringify(body);
   }
@@ -159,4 +163,51 @@ export const api = {
   auditLog: () => get<Items<AuditEntry>>("/audit_log").then(items),
 
   search: (q: string) => get<SearchResult>("/search" + query({ q })),
+};
+
+/** The signed-in agent's notifications, their preferences and Web Push subscriptions. */
+export const notifyApi = {
+  list: (before?: number) =>
+    get<{ items: AgentNotification[] | null; unread: number }>("/notifications" + query({ before })),
+  read: (up_to: number) => post<void>("/notifications/read", { up_to }),
+  prefs: () => get<NotifyPrefs>("/me/notification_prefs"),
+  // The server replaces every choice; a kind left out falls back to its default.
+  setPrefs: (p: NotifyPrefs) => put<NotifyPrefs>("/me/notification_prefs", p),
+  pushKey: () => get<{ public_key: string }>("/push/key"),
+  subscribe: (sub: PushSubscriptionJSON) => post<void>("/push/subscriptions", sub),
+  unsubscribe: (endpoint: string) => call<void>("DELETE", "/push/subscriptions", { endpoint }),
+};
+
+/** The website chat widget's agent routes. */
+export const widgetApi = {
+  embed: (inboxId: number) => get<WidgetEmbed>(`/inboxes/${inboxId}/widget`),
+  visitors: (inboxId: number) =>
+    get<{ visitors: LiveVisitor[] | null }>(`/inboxes/${inboxId}/visitors`).then((r) => r.visitors ?? []),
+  startChat: (inboxId: number, visitor: string, content: string) =>
+    post<{ conversation: Conversation; message: Message }>(`/inboxes/${inboxId}/visitors/${encodeURIComponent(visitor)}/chat`, { content }),
+  campaigns: (inboxId: number) =>
+    get<{ campaigns: CampaignReport[] | null }>(`/inboxes/${inboxId}/campaigns`).then((r) => r.campaigns ?? []),
+  csat: (inboxId: number) => get<CSATReport>(`/inboxes/${inboxId}/csat`),
+  orders: (contactId: number) =>
+    get<{ orders: CommerceOrder[] | null }>(`/contacts/${contactId}/orders`).then((r) => r.orders ?? []),
+  secrets: (inboxId: number) => get<Record<string, string>>(`/inboxes/${inboxId}/secrets`),
+  setSecrets: (inboxId: number, secrets: Record<string, string>) => patch<Inbox>(`/inboxes/${inboxId}`, { secrets }),
+};
+
+/**
+ * The conversation view: a reply with files (multipart: "content",
+ * "private" and up to five "file" parts), merging, and the typing and read
+ * receipts a website visitor sees (widget inboxes only).
+ */
+export const conversationApi = {
+  sendWithFiles: (id: number, content: string, priv: boolean, files: File[]) => {
+    const form = new FormData();
+    form.append("content", content);
+    form.append("private", String(priv));
+    for (const f of files) form.append("file", f, f.name);
+    return call<Message>("POST", `/conversations/${id}/messages`, form);
+  },
+  merge: (id: number, other_id: number) => post<Conversation>(`/conversations/${id}/merge`, { other_id }),
+  typing: (id: number, on: boolean) => post<void>(`/conversations/${id}/typing`, { on }),
+  seen: (id: number, upto: number) => post<void>(`/conversations/${id}/seen`, { upto }),
 };

@@ -208,6 +208,15 @@ export function upsert(c: Conversation): void {
   emit("list");
 }
 
+/** Drops a conversation that no longer exists (merged into another). */
+export function remove(id: number): void {
+  const i = list.items.findIndex((x) => x.id === id);
+  if (i < 0) return;
+  list.items.splice(i, 1);
+  list.selected.delete(id);
+  emit("list");
+}
+
 export function find(id: number): Conversation | undefined {
   return list.items.find((c) => c.id === id);
 }

@@ -4,7 +4,7 @@ import { api, APIError, setUnauthorizedHandler } from "./api";
 import { h, replace } from "./dom";
 import { detectLocale, isLocale, setLocale, t } from "./i18n";
 import * as inbox from "./inbox";
-import { knowAssignments, loadNotifications, notifyEvent, primeAudio, unreadNotifications } from "./notify";
+import { loadNotifications, notifyEvent, primeAudio, unreadNotifications } from "./notify";
 import { dropSocket, isConnected, lastSequence, onEvent, onReset, setSessionCheck, startRealtime } from "./realtime";
 import { navigate, onRoute, parse, startRouter, type Route } from "./router";
 import { shortcut, startShortcuts } from "./shortcuts";
@@ -20,6 +20,8 @@ import { mountNotifications } from "./views/notifications";
 import { mountSearch } from "./views/search";
 import { mountSettings } from "./views/settings";
 import { mountSidebar } from "./views/sidebar";
+import { mountVisitors } from "./views/visitors";
+import { mountWidgetSettings } from "./views/widget";
 
 declare global {
   interface Window {
@@ -45,7 +47,7 @@ function showPage(r: Route, force = false): void {
   const name = pageOf(r);
   // The inbox and search pages follow their own route changes; the others
   // are cheap to rebuild.
-  const key = name === "settings" ? name + r.section : name === "contact" ? name + r.id : name;
+  const key = name === "settings" ? name + r.section : name === "contact" || name === "widget" ? name + r.id : name;
   if (!force && page && page.key === key) return;
   page?.unmount();
   document.body.dataset.page = name;
@@ -63,6 +65,12 @@ function showPage(r: Route, force = false): void {
       break;
     case "notifications":
       unmount = mountNotifications(mainEl);
+      break;
+    case "visitors":
+      unmount = mountVisitors(mainEl);
+      break;
+    case "widget":
+      unmount = mountWidgetSettings(mainEl, r.id);
       break;
     default:
       unmount = mountInbox(mainEl, r);
@@ -84,6 +92,7 @@ async function applyEvent(ev: Parameters<Parameters<typeof onEvent>[0]>[0]): Pro
     if (!conv.contact && !inbox.find(conv.id) && inbox.matches(conv)) conv = await inbox.withContact(conv);
     inbox.upsert(conv);
   }
+  if (ev.type === "conversation.merged" && ev.data?.merged_conversation_id) inbox.remove(ev.data.merged_conversation_id);
   if (ev.type.startsWith("conversation.") || ev.type === "message.created") refreshCounts();
   if (ev.type === "label.changed" || ev.type === "inbox.changed") {
     void loadMeta();
@@ -100,7 +109,7 @@ async function boot(m: Me): Promise<void> {
     localStorage.setItem("sahay.locale", m.user.locale);
   }
   loadUnread(uid);
-  loadNotifications(uid, (id) => openConversation(id));
+  loadNotifications((id) => openConversation(id));
   await loadMeta();
 
   const sidebar = h("aside", { class: "sidebar", id: "sidebar" });
@@ -127,7 +136,6 @@ async function boot(m: Me): Promise<void> {
   setSessionCheck(() => void api.me().catch(() => {}));
   startRealtime();
   refreshCounts(0);
-  api.conversations({ assignee: "me", status: "all", limit: 100 }).then((r) => knowAssignments(r.items ?? []), () => {});
 
   shortcut("/", () => navigate("/search"));
   shortcut("?", () => showHelp());

@@ -1,90 +1,186 @@
-// In-app notifications for events that concern the signed-in agent: a new
-// conversation in one of their inboxes, a conversation assigned to them, and
-// a private note that mentions them. Each also plays a short chime and, when
-// the agent allowed it and is looking elsewhere, shows a system notification.
+// The signed-in agent's notifications, kept by the server: a conversation
+// assigned to them, a private note that mentions them and, when they asked
+// for it, a new conversation in one of their inboxes. The list loads at start
+// and after every reconnect; new ones arrive as private realtime events, play
+// a short chime and, when the agent allowed it and is looking elsewhere, show
+// a system notification.
+import { api, APIError, notifyApi } from "./api";
 import { t } from "./i18n";
-import { emit, isAdmin, me, state } from "./state";
-import type { Conversation, Message, RealtimeEvent } from "./types";
+import * as inbox from "./inbox";
+import { onConnection, onReset } from "./realtime";
+import { navigate } from "./router";
+import { emit, userName } from "./state";
+import type { AgentNotification, Conversation, RealtimeEvent } from "./types";
 
-export type NoteKind = "new" | "assigned" | "mention";
+const pageSize = 50; // the server's page of GET /notifications
 
-export interface Note {
-  id: string;
-  kind: NoteKind;
-  conversationId: number;
-  displayId: number;
-  title: string;
-  body: string;
-  at: string;
-  read: boolean;
-}
-
-const max = 50;
-let notes: Note[] = [];
-let storeKey = "";
-const mine = new Set<number>(); // conversations currently assigned to me
-const selfAssigned = new Set<number>(); // assignments this tab just made
+let items: AgentNotification[] = []; // newest first
+let unread = 0;
+let older = false; // the server has notifications older than the last loaded
+let generation = 0;
 let openHandler: (conversationId: number) => void = () => {};
 
-export function notifications(): Note[] {
-  return notes;
+// Conversations the notifications point at, for their number and contact;
+// null when the agent may no longer see one.
+const conversations = new Map<number, Conversation | null>();
+const fetching = new Map<number, Promise<Conversation | null>>();
+
+export function notifications(): AgentNotification[] {
+  return items;
 }
 
 export function unreadNotifications(): number {
-  return notes.filter((n) => !n.read).length;
+  return unread;
 }
 
-export function loadNotifications(userId: number, onOpen: (conversationId: number) => void): void {
-  storeKey = "sahay.notes." + userId;
+/** Whether the server holds notifications older than those loaded. */
+export function hasOlderNotifications(): boolean {
+  return older;
+}
+
+/**
+ * Loads the first page of notifications now and again after every
+ * reconnect, since events may have been missed and other tabs may have
+ * marked some read; onOpen opens a conversation.
+ */
+export function loadNotifications(onOpen: (conversationId: number) => void): void {
   openHandler = onOpen;
+  void refreshNotifications();
+  let first = true;
+  onConnection((up) => {
+    if (!up) return;
+    if (!first) void refreshNotifications();
+    first = false;
+  });
+  onReset(() => void refreshNotifications());
+  // The service worker asks an open dashboard to show what the agent
+  // clicked in a push notification, rather than opening another tab.
+  navigator.serviceWorker?.addEventListener("message", (e: MessageEvent) => {
+    const m = e.data as { type?: string; path?: string; notification_id?: number } | null;
+    if (m?.type !== "open" || typeof m.path !== "string") return;
+    // A failed mark resynchronizes the list; opening goes ahead regardless.
+    if (typeof m.notification_id === "number") void markNotificationsRead(m.notification_id).catch(() => {});
+    openPath(m.path);
+  });
+}
+
+function openPath(path: string): void {
+  const conv = /^\/conversations\/(\d+)$/.exec(path);
+  if (conv) openHandler(Number(conv[1]));
+  else if (path.startsWith("/") && !path.startsWith("//")) navigate(path);
+}
+
+/** Replaces the list with the server's newest page. */
+export async function refreshNotifications(): Promise<void> {
+  const gen = ++generation;
   try {
-    const raw = localStorage.getItem(storeKey);
-    notes = raw ? (JSON.parse(raw) as Note[]) : [];
+    const page = await notifyApi.list();
+    if (gen !== generation) return;
+    items = page.items ?? [];
+    unread = page.unread;
+    older = items.length >= pageSize;
+    emit("notes");
   } catch {
-    notes = [];
+    // Keep what we have; the next reconnect or visit retries.
   }
 }
 
-function save(): void {
-  try {
-    localStorage.setItem(storeKey, JSON.stringify(notes));
-  } catch {
-    // Keep them in memory only.
-  }
+/** Appends the next page of older notifications. */
+export async function loadOlderNotifications(): Promise<void> {
+  const last = items[items.length - 1];
+  if (!last) return;
+  const page = await notifyApi.list(last.id);
+  const more = (page.items ?? []).filter((n) => n.id < last.id);
+  items = [...items, ...more];
+  older = more.length >= pageSize;
   emit("notes");
 }
 
-export function markAllRead(): void {
-  for (const n of notes) n.read = true;
-  save();
-}
-
-export function markRead(id: string): void {
-  const n = notes.find((x) => x.id === id);
-  if (n && !n.read) {
-    n.read = true;
-    save();
+/** Marks every notification up to and including id read, here and on the server. */
+export async function markNotificationsRead(id: number): Promise<void> {
+  if (id <= 0) return;
+  const now = new Date().toISOString();
+  let changed = false;
+  for (const n of items) {
+    if (n.id <= id && !n.read_at) {
+      n.read_at = now;
+      changed = true;
+    }
+  }
+  // Everything not loaded is older than the loaded items, so read now too.
+  const before = unread;
+  unread = items.filter((n) => !n.read_at).length;
+  if (changed || unread !== before) emit("notes");
+  try {
+    await notifyApi.read(id);
+  } catch (e) {
+    void refreshNotifications();
+    throw e;
   }
 }
 
-export function clearNotifications(): void {
-  notes = [];
-  save();
+export async function markAllRead(): Promise<void> {
+  const newest = items[0];
+  if (newest) await markNotificationsRead(newest.id);
 }
 
-/** Seeds which conversations are already mine, so only new assignments notify. */
-export function knowAssignments(convs: Conversation[]): void {
-  const uid = me().id;
-  for (const c of convs) {
-    if (c.assignee_id === uid) mine.add(c.id);
-    else mine.delete(c.id);
+/** The conversation a notification points at, once known; asks the server the first time. */
+export function notificationConversation(n: AgentNotification): Conversation | undefined {
+  const known = conversations.get(n.conversation_id);
+  if (known !== undefined) return known ?? undefined;
+  const listed = inbox.find(n.conversation_id);
+  if (listed) {
+    conversations.set(listed.id, listed);
+    return listed;
+  }
+  void resolve(n.conversation_id);
+  return undefined;
+}
+
+// Fetches a conversation once, however many notifications ask, and
+// re-renders them when it is known. A network failure is not remembered, so
+// the next render (the page's minute tick, a new notification) asks again.
+function resolve(id: number): Promise<Conversation | null> {
+  const known = conversations.get(id);
+  if (known !== undefined) return Promise.resolve(known);
+  let p = fetching.get(id);
+  if (!p) {
+    p = api.conversation(id).then(
+      (c) => {
+        conversations.set(id, c);
+        return c;
+      },
+      (e) => {
+        if (!(e instanceof APIError && e.status === 0)) conversations.set(id, null);
+        return null;
+      },
+    );
+    void p.then(() => {
+      fetching.delete(id);
+      if (conversations.has(id)) emit("notes");
+    });
+    fetching.set(id, p);
+  }
+  return p;
+}
+
+export function notificationTitle(n: AgentNotification): string {
+  const id = notificationConversation(n)?.display_id ?? "…";
+  switch (n.kind) {
+    case "assigned":
+      return t("notify.assigned", { id });
+    case "mentioned":
+      return t("notify.mention", { id });
+    default:
+      return t("notify.new", { id });
   }
 }
 
-/** Marks a conversation as assigned by this agent, which must not notify them. */
-export function assignedBySelf(conversationId: number): void {
-  selfAssigned.add(conversationId);
-  setTimeout(() => selfAssigned.delete(conversationId), 10000);
+/** The line under the title: who mentioned the agent, or the customer, and the text. */
+export function notificationText(n: AgentNotification): string {
+  const c = notificationConversation(n);
+  const who = n.kind === "mentioned" ? userName(n.actor_id) : c?.contact?.name || c?.contact?.email || c?.contact?.phone || "";
+  return who && n.body ? who + ": " + n.body : who || n.body;
 }
 
 export function soundEnabled(): boolean {
@@ -143,90 +239,42 @@ export async function requestSystemNotifications(): Promise<NotificationPermissi
   return Notification.requestPermission();
 }
 
-function contactName(c: Conversation): string {
-  return c.contact?.name || c.contact?.email || c.contact?.phone || t("contact.unknown");
+// The tag of a notification's system notification. The service worker
+// shows the Web Push message of the same notification under the same tag
+// (sw.ts), so the two replace each other instead of showing twice.
+function systemTag(id: number): string {
+  return "sahay-notification-" + id;
 }
 
-function add(kind: NoteKind, c: Conversation, title: string, body: string): void {
-  const n: Note = {
-    id: `${kind}:${c.id}:${Date.now()}`,
-    kind,
-    conversationId: c.id,
-    displayId: c.display_id,
-    title,
-    body,
-    at: new Date().toISOString(),
-    read: false,
-  };
-  notes = [n, ...notes].slice(0, max);
-  save();
+async function showSystem(n: AgentNotification): Promise<void> {
+  if (!systemNotificationsSupported() || Notification.permission !== "granted") return;
+  await resolve(n.conversation_id);
+  if (!document.hidden && document.hasFocus()) return;
+  try {
+    const sys = new Notification(notificationTitle(n), { body: notificationText(n), tag: systemTag(n.id), icon: "/icons/icon-192.png" });
+    sys.onclick = () => {
+      window.focus();
+      void markNotificationsRead(n.id).catch(() => {});
+      openHandler(n.conversation_id);
+      sys.close();
+    };
+  } catch {
+    // Some browsers only allow notifications from a service worker.
+  }
+}
+
+function add(n: AgentNotification): void {
+  // A reconnect replays missed events, which the refreshed list may hold.
+  if (items.some((x) => x.id === n.id)) return;
+  items = [n, ...items].sort((a, b) => b.id - a.id);
+  if (!n.read_at) unread++;
+  emit("notes");
   chime();
-  if (systemNotificationsSupported() && Notification.permission === "granted" && (document.hidden || !document.hasFocus())) {
-    try {
-      const sys = new Notification(title, { body, tag: n.id, icon: "/icons/icon-192.png" });
-      sys.onclick = () => {
-        window.focus();
-        markRead(n.id);
-        openHandler(c.id);
-        sys.close();
-      };
-    } catch {
-      // Some browsers only allow notifications from a service worker.
-    }
-  }
+  void showSystem(n);
 }
 
-function inMyInboxes(inboxId: number): boolean {
-  if (state.inboxIds.includes(inboxId)) return true;
-  return isAdmin() && state.inboxIds.length === 0;
-}
-
-/** Whether a note's text mentions the agent as @Name. */
-export function mentions(content: string, name: string): boolean {
-  if (!name) return false;
-  const at = "@" + name.toLocaleLowerCase();
-  const text = content.toLocaleLowerCase();
-  let i = text.indexOf(at);
-  while (i >= 0) {
-    const next = text.charAt(i + at.length);
-    if (!next || !/[\p{L}\p{N}\p{M}_]/u.test(next)) return true;
-    i = text.indexOf(at, i + 1);
-  }
-  return false;
-}
-
-function checkAssignment(c: Conversation): void {
-  const uid = me().id;
-  const was = mine.has(c.id);
-  const is = c.assignee_id === uid;
-  if (is) mine.add(c.id);
-  else mine.delete(c.id);
-  if (is && !was && !selfAssigned.has(c.id)) {
-    add("assigned", c, t("notify.assigned", { id: c.display_id }), contactName(c));
-  }
-}
-
-/** Turns a realtime event into notifications for the signed-in agent. */
+/** Adds the notifications that realtime events bring the signed-in agent. */
 export function notifyEvent(ev: RealtimeEvent): void {
-  const c = ev.data?.conversation;
-  const uid = me().id;
-  switch (ev.type) {
-    case "conversation.created":
-      if (c) {
-        if (inMyInboxes(c.inbox_id)) add("new", c, t("notify.new", { id: c.display_id }), contactName(c) + (c.last_message ? ": " + c.last_message : ""));
-        checkAssignment(c);
-      }
-      break;
-    case "conversation.updated":
-      if (c) checkAssignment(c);
-      break;
-    case "message.created": {
-      const m: Message | undefined = ev.data?.message;
-      if (c) checkAssignment(c);
-      if (m && c && m.kind === "note" && !(m.sender_type === "user" && m.sender_id === uid) && mentions(m.content, me().name)) {
-        add("mention", c, t("notify.mention", { id: c.display_id }), m.content);
-      }
-      break;
-    }
-  }
+  const n = ev.data?.notification;
+  if (ev.type === "notification.created" && n && typeof n.id === "number") add(n);
 }

@@ -104,6 +104,10 @@ function handle(ev: RealtimeEvent): void {
     reset();
     return;
   }
+  if (ev.seq === 0) {
+    for (const fn of [...liveListeners]) fn(ev);
+    return;
+  }
   if (typeof ev.seq === "number") {
     if (ev.seq <= lastSeq) return; // already seen (replayed after a reconnect)
     lastSeq = ev.seq;
@@ -147,6 +151,23 @@ export function stopRealtime(): void {
   socket?.close();
   socket = null;
   setConnected(false);
+}
+
+// Live-only events and frames: presence, typing and read receipts carry
+// seq 0; they are never stored or replayed and do not move our place.
+const liveListeners = new Set<EventListener>();
+
+/** Subscribes to the live-only events (seq 0): presence, typing, seen. */
+export function onLiveEvent(fn: EventListener): () => void {
+  liveListeners.add(fn);
+  return () => liveListeners.delete(fn);
+}
+
+/** Sends a frame on the socket; reports false when it is not open. */
+export function sendFrame(frame: object): boolean {
+  if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+  socket.send(JSON.stringify(frame));
+  return true;
 }
 
 /**

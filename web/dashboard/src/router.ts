@@ -1,7 +1,7 @@
 // Client-side routing over the History API. The server answers every
 // non-API path with the app shell, so deep links load directly.
 
-export type RouteName = "inbox" | "conversation" | "search" | "contact" | "settings" | "notifications" | "login";
+export type RouteName = "inbox" | "conversation" | "search" | "contact" | "settings" | "notifications" | "login" | "visitors" | "widget";
 
 export interface Route {
   name: RouteName;
@@ -36,6 +36,14 @@ export function parse(loc: { pathname: string; search: string } = location): Rou
     case "settings":
       r.name = "settings";
       r.section = parts[1] ?? "";
+      // /settings/inboxes/{id}/widget: a widget inbox's own editor.
+      if (r.section === "inboxes" && parts[2] && /^\d+$/.test(parts[2]) && parts[3] === "widget") {
+        r.name = "widget";
+        r.id = Number(parts[2]);
+      }
+      break;
+    case "visitors":
+      r.name = "visitors";
       break;
     case "notifications":
       r.name = "notifications";

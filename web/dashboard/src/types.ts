@@ -183,5 +183,136 @@ export interface RealtimeEvent {
     conversation?: Conversation;
     message?: Message;
     contact?: Contact;
+    notification?: AgentNotification;
+    /** conversation.merged: the conversation folded into this one. */
+    merged_conversation_id?: number;
   };
+}
+
+// Notifications of the signed-in agent and how they want them delivered.
+
+export type NotifyKind = "assigned" | "mentioned" | "new_conversation";
+export type NotifyChannel = "email" | "push";
+
+export interface AgentNotification {
+  id: number;
+  account_id: number;
+  user_id: number;
+  kind: NotifyKind;
+  conversation_id: number;
+  message_id: number;
+  actor_id: number;
+  body: string;
+  read_at: string | null;
+  created_at: string;
+}
+
+export type NotifyPrefs = Record<NotifyKind, Record<NotifyChannel, boolean>>;
+
+// The website chat widget: its settings, live visitors, campaigns, CSAT, and
+// the carts and orders of shop customers.
+
+export type WidgetReplyTime = "minutes" | "hours" | "day";
+export type PreChatFieldName = "name" | "email" | "phone";
+
+export interface WidgetCampaign {
+  id: string;
+  enabled: boolean;
+  message: string;
+  url_pattern: string;
+  time_on_page: number;
+  business_hours_only: boolean;
+}
+
+export interface WidgetSettings {
+  website_token: string;
+  color: string;
+  text_color: string;
+  position: "right" | "left";
+  launcher_icon: "chat" | "help" | "wave";
+  launcher_text: string;
+  title: string;
+  greeting: string;
+  away_message: string;
+  reply_time: WidgetReplyTime;
+  avatars: string[] | null;
+  locale: string;
+  business_hours: { enabled: boolean; time_zone: string; days: Record<string, string> | null };
+  pre_chat: { enabled: boolean; message: string; fields: { name: PreChatFieldName; required: boolean }[] | null };
+  allowed_domains: string[] | null;
+  identity_verification_required: boolean;
+  attachments: boolean;
+  csat: boolean;
+  email_continuity: boolean;
+  campaigns: WidgetCampaign[] | null;
+}
+
+export interface WidgetEmbed {
+  website_token: string;
+  snippet: string;
+  preview_url: string;
+  settings: WidgetSettings;
+}
+
+export interface CampaignReport extends WidgetCampaign {
+  shown: number;
+  replied: number;
+}
+
+export interface CSATResponse {
+  conversation_id: number;
+  contact_id: number;
+  assignee_id: number;
+  rating: number;
+  comment: string;
+  created_at: string;
+}
+
+export interface CSATReport {
+  responses: CSATResponse[] | null;
+  count: number;
+  satisfaction: number;
+}
+
+export interface LiveVisitor {
+  id: string;
+  contact_id: number;
+  online: boolean;
+  page: { url: string; title: string };
+  recent_pages: string[] | null;
+  page_count: number;
+  referrer: string;
+  device: string;
+  browser: string;
+  language: string;
+  time_on_site_seconds: number;
+  returning: boolean;
+  visits: number;
+  cart: string;
+  events: { name: string; data?: unknown; at: string }[] | null;
+}
+
+export interface CommerceItem {
+  name: string;
+  sku?: string;
+  quantity: number;
+  price: number;
+  url?: string;
+}
+
+export interface CommerceOrder {
+  id: number;
+  inbox_id: number;
+  contact_id: number;
+  source: string;
+  kind: "cart" | "checkout" | "order";
+  external_id: string;
+  status: string;
+  email: string;
+  total: string;
+  currency: string;
+  items: CommerceItem[] | null;
+  url: string;
+  created_at: string;
+  updated_at: string;
 }

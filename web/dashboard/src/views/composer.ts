@@ -1,20 +1,33 @@
 // The reply box: Reply or Private note, canned responses by typing "/" at the
-// start, @mentions of agents in notes, and a small emoji picker.
-import { api } from "../api";
+// start, @mentions of agents in notes, a small emoji picker, and files
+// attached with the paperclip, by pasting or by dropping them.
+import { api, conversationApi } from "../api";
+import { acceptList, checkFiles, fileSize, maxFileSize, maxFiles } from "../attach";
 import { h, replace } from "../dom";
 import { t } from "../i18n";
 import { icon } from "../icons";
 import { me, state } from "../state";
 import type { CannedResponse, Conversation, Message, User } from "../types";
-import { errorText, popup, toast } from "../ui";
+import { errorText, iconButton, popup, toast } from "../ui";
 
 export interface Composer {
   el: HTMLElement;
   focus(mode?: "reply" | "note"): void;
+  /** Adds files to the message, refusing with a message those the server would. */
+  addFiles(files: File[]): void;
   destroy(): void;
 }
 
-const drafts = new Map<number, { text: string; note: boolean }>();
+/** What the agent does in the box, for the others in the conversation. */
+export interface ComposerHooks {
+  /** Called on each change of a box with text; reply is false in a note. */
+  typing(reply: boolean): void;
+  /** Called when the message is sent or the box emptied. */
+  stopTyping(): void;
+}
+
+// Drafts, files included, are kept per conversation while the tab is open.
+const drafts = new Map<number, { text: string; note: boolean; files: File[] }>();
 
 const emojis = [
   "😀", "😊", "🙂", "😉", "😍", "🥰", "😅", "😂", "🤔", "😐", "😢", "😭", "😡", "😮", "😴", "🙏",
@@ -50,10 +63,11 @@ function mentionQuery(ta: HTMLTextAreaElement): { start: number; query: string }
   return { start: before.length - m[2].length - 1, query: m[2] };
 }
 
-export function mountComposer(conv: () => Conversation, onSent: (m: Message) => void): Composer {
+export function mountComposer(conv: () => Conversation, onSent: (m: Message) => void, hooks: ComposerHooks): Composer {
   const id = conv().id;
   const draft = drafts.get(id);
   let note = draft?.note ?? false;
+  let files: File[] = draft?.files ?? [];
   let sending = false;
 
   const ta = h("textarea", {
@@ -67,13 +81,29 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
   const noteTab = h("button", { type: "button", class: "mode", role: "tab", onclick: () => setMode(true) }, icon("lock", "icon small"), t("composer.note"));
   const suggest = h("div", { class: "suggest", role: "listbox", hidden: true });
   const emojiBtn = h("button", { type: "button", class: "icon-btn", title: t("composer.emoji"), "aria-label": t("composer.emoji"), onclick: () => openEmoji() }, icon("smile"));
+  const fileInput = h("input", {
+    type: "file",
+    class: "attach-input",
+    multiple: true,
+    hidden: true,
+    accept: acceptList,
+    onchange: () => {
+      addFiles([...(fileInput.files ?? [])]);
+      fileInput.value = "";
+    },
+  });
+  const attachBtn = iconButton("paperclip", t("attach.button", { n: maxFiles, size: maxFileSize >> 20 }), () => fileInput.click(), "attach-btn");
+  const chips = h("ul", { class: "attach-chips", "aria-label": t("attach.pending"), hidden: true });
+  const fileError = h("div", { class: "attach-error", role: "alert", hidden: true });
   const form = h(
     "form",
     { class: "composer" },
     h("div", { class: "modes", role: "tablist" }, replyTab, noteTab),
     suggest,
     ta,
-    h("div", { class: "composer-foot" }, emojiBtn, h("span", { class: "hint composer-hint" }, ""), sendBtn),
+    chips,
+    fileError,
+    h("div", { class: "composer-foot" }, emojiBtn, attachBtn, fileInput, h("span", { class: "hint composer-hint" }, ""), sendBtn),
   );
 
   function setMode(n: boolean, focus = true): void {
@@ -94,8 +124,56 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
   }
 
   function saveDraft(): void {
-    if (ta.value) drafts.set(id, { text: ta.value, note });
+    if (ta.value || files.length) drafts.set(id, { text: ta.value, note, files });
     else drafts.delete(id);
+  }
+
+  function showFileErrors(errors: string[]): void {
+    fileError.hidden = errors.length === 0;
+    replace(fileError, errors.map((e) => h("div", null, e)));
+  }
+
+  function renderChips(): void {
+    chips.hidden = files.length === 0;
+    replace(
+      chips,
+      files.map((f, i) =>
+        h(
+          "li",
+          { class: "attach-chip" },
+          icon("paperclip", "icon small"),
+          h("span", { class: "attach-name", title: f.name }, f.name),
+          h("span", { class: "attach-size" }, fileSize(f.size)),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "chip-x",
+              "aria-label": t("action.remove") + " " + f.name,
+              title: t("action.remove"),
+              onclick: () => {
+                files = files.filter((_, j) => j !== i);
+                showFileErrors([]);
+                renderChips();
+                saveDraft();
+                ta.focus();
+              },
+            },
+            "×",
+          ),
+        ),
+      ),
+    );
+  }
+
+  function addFiles(added: File[]): void {
+    if (!added.length) return;
+    const { accepted, errors } = checkFiles(files.length, added);
+    files = files.concat(accepted);
+    showFileErrors(errors);
+    renderChips();
+    saveDraft();
+    ta.focus();
   }
 
   // Suggestion popup shared by canned responses and mentions.
@@ -209,12 +287,16 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
 
   async function send(): Promise<void> {
     const content = ta.value.trim();
-    if (!content || sending) return;
+    if ((!content && !files.length) || sending) return;
     sending = true;
     sendBtn.disabled = true;
+    hooks.stopTyping();
     try {
-      const m = await api.send(id, content, note);
+      const m = files.length ? await conversationApi.sendWithFiles(id, content, note, files) : await api.send(id, content, note);
       ta.value = "";
+      files = [];
+      renderChips();
+      showFileErrors([]);
       drafts.delete(id);
       closeSuggest();
       onSent(m);
@@ -234,6 +316,16 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     active = 0;
     saveDraft();
     update();
+    if (ta.value.trim()) hooks.typing(!note);
+    else hooks.stopTyping();
+  });
+  // A pasted screenshot or file is attached; text on the clipboard wins, so
+  // that cells copied from a spreadsheet paste as text, not as a picture.
+  ta.addEventListener("paste", (e) => {
+    const data = e.clipboardData;
+    if (!data || !data.files.length || data.getData("text/plain")) return;
+    e.preventDefault();
+    addFiles([...data.files]);
   });
   ta.addEventListener("click", update);
   ta.addEventListener("focus", () => clearTimeout(blurTimer));
@@ -276,12 +368,14 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
   });
 
   setMode(note, false);
+  renderChips();
   return {
     el: form,
     focus(mode) {
       if (mode) setMode(mode === "note");
       else ta.focus();
     },
+    addFiles,
     destroy() {
       saveDraft();
     },

@@ -8,6 +8,7 @@ import { onEvent } from "../realtime";
 import { inboxById } from "../state";
 import type { Contact, Conversation } from "../types";
 import { avatar, button, confirmDialog, empty, errorText, field, iconButton, modal, pageHeader, toast } from "../ui";
+import { ordersSection } from "./orders";
 
 function attrText(v: unknown): string {
   if (v === null || v === undefined) return "";
@@ -207,6 +208,7 @@ export function mountContactPanel(
             ),
       ),
       details(c),
+      orders.el,
       h("h3", null, t("contact.conversations")),
       historyEl,
     );
@@ -216,6 +218,8 @@ export function mountContactPanel(
   // The history has its own element so that its late arrival never rebuilds
   // a form the agent is typing in.
   const historyEl = h("div", { class: "history-box" });
+  // The cart and orders of a shop customer, likewise kept apart.
+  const orders = ordersSection(contactId);
 
   function renderHistory(): void {
     replace(
@@ -257,7 +261,7 @@ export function mountContactPanel(
     try {
       contact = await api.contact(contactId);
       render();
-      await loadHistory();
+      await Promise.all([loadHistory(), orders.reload()]);
     } catch (e) {
       if (!destroyed) replace(el, empty(errorText(e)));
     }
@@ -268,6 +272,7 @@ export function mountContactPanel(
     if (ev.type === "contact.updated" && c && contact && c.id === contact.id && !editing) {
       contact = c;
       render();
+      void orders.reload();
     }
   });
   render();

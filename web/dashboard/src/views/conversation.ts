@@ -1,20 +1,22 @@
 // One conversation: header with its actions (assign, team, priority, labels,
-// snooze, resolve, reopen), the message timeline with delivery status, the
-// composer and the contact panel.
-import { api, type ConversationPatch } from "../api";
+// snooze, merge, resolve, reopen), the message timeline with delivery status
+// and attachments, who else is there, the composer and the contact panel.
+import { api, conversationApi, type ConversationPatch } from "../api";
+import { fileSize, isInlineImage } from "../attach";
 import { h, linkify, replace } from "../dom";
-import { clockTime, dayHeading, longTime, num, t, tOr } from "../i18n";
+import { clockTime, dayHeading, longTime, num, shortTime, t, tOr } from "../i18n";
 import { channelIcon, icon } from "../icons";
 import * as inbox from "../inbox";
-import { assignedBySelf } from "../notify";
+import { joinConversation, type Colleague, type Presence } from "../presence";
 import { onEvent, onReset } from "../realtime";
 import { shortcut } from "../shortcuts";
 import { inboxById, me, on, refreshCounts, state, teamById, userName } from "../state";
 import type { Conversation, Message } from "../types";
-import { avatar, errorText, iconButton, labelChip, menu, popup, toast } from "../ui";
+import { avatar, confirmDialog, errorText, iconButton, labelChip, menu, modal, popup, toast } from "../ui";
 import { markSeen } from "../unread";
 import { mountComposer } from "./composer";
 import { mountContactPanel } from "./contact";
+import { openConversation } from "./inbox";
 
 const pageSize = 50;
 
@@ -66,14 +68,51 @@ function deliveryStatus(m: Message, retry: (m: Message) => void): HTMLElement | 
   return null;
 }
 
+// Images show as thumbnails; every other file as its name and size. Both
+// open the file from the API, which serves it sandboxed.
 function attachments(m: Message): HTMLElement | null {
   const list = m.attachments ?? [];
   if (!list.length) return null;
   return h(
     "ul",
     { class: "attachments" },
-    list.map((a) => h("li", null, h("a", { href: a.url, target: "_blank", rel: "noopener noreferrer" }, icon("paperclip", "icon small"), a.file_name))),
+    list.map((a) =>
+      isInlineImage(a)
+        ? h(
+            "li",
+            { class: "attachment image" },
+            h("a", { href: a.url, target: "_blank", rel: "noopener noreferrer", title: a.file_name + " · " + fileSize(a.size) }, h("img", { src: a.url, alt: a.file_name, loading: "lazy", class: "thumb" })),
+          )
+        : h(
+            "li",
+            { class: "attachment file" },
+            h(
+              "a",
+              { href: a.url, target: "_blank", rel: "noopener noreferrer" },
+              icon("paperclip", "icon small"),
+              h("span", { class: "attachment-name" }, a.file_name),
+              h("span", { class: "attachment-size" }, fileSize(a.size)),
+            ),
+          ),
+    ),
   );
+}
+
+const deliveryRank: Record<string, number> = { pending: 1, sent: 2, delivered: 3, read: 4 };
+
+// The answer to a send races the realtime events about the same reply: with
+// a website visitor it may arrive after the event that the reply was read.
+// A delivery status therefore never moves back, except when a reply fails
+// or a failed one is retried.
+function mergeMessage(old: Message, next: Message): Message {
+  const merged = { ...old, ...next };
+  if (next.status !== "failed" && (deliveryRank[old.status ?? ""] ?? 0) > (deliveryRank[next.status ?? ""] ?? 0)) merged.status = old.status;
+  return merged;
+}
+
+function lastIncomingId(messages: Message[]): number {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i].kind === "incoming") return messages[i].id;
+  return 0;
 }
 
 /**
@@ -129,25 +168,131 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
   const head = h("header", { class: "conv-head" });
   const toolbar = h("div", { class: "conv-tools" });
   const timeline = h("div", { class: "timeline", role: "log", "aria-live": "polite", "aria-label": t("conversation.timeline") });
+  const customerTyping = h("div", { class: "customer-typing", role: "status", hidden: true }, h("span", { class: "typing-dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")), t("presence.customer_typing"));
+  const presenceBar = h("div", { class: "presence-bar", role: "status", "aria-live": "polite", hidden: true });
   const composerSlot = h("div", { class: "composer-slot" });
+  const dropHint = h("div", { class: "drop-hint", "aria-hidden": "true" }, icon("paperclip"), t("attach.drop"));
   const panel = h("aside", { class: "contact-panel", "aria-label": t("contact.title") });
-  const main = h("div", { class: "conv-main" }, head, toolbar, timeline, composerSlot);
+  const main = h("div", { class: "conv-main" }, head, toolbar, timeline, presenceBar, composerSlot, dropHint);
   const root = h("div", { class: "conversation" + (panelOpen ? " panel-open" : "") }, main, panel);
   replace(el, h("div", { class: "loading" }, t("list.loading")));
 
   let composer: ReturnType<typeof mountComposer> | null = null;
+  let presence: Presence | null = null;
   let unmountPanel: (() => void) | null = null;
   let panelContact = 0;
+  let visitorSeenUpto = 0;
 
   const seen = () => {
     if (!conv || document.hidden) return;
     const lastId = messages.length ? messages[messages.length - 1].id : 0;
     markSeen(conv, lastId);
+    // A website visitor sees "Seen" under their message. Other channels
+    // have no such receipt, and a failure costs only the hint.
+    const upto = lastIncomingId(messages);
+    if (upto > visitorSeenUpto && inboxById(conv.inbox_id)?.channel === "widget") {
+      visitorSeenUpto = upto;
+      conversationApi.seen(conv.id, upto).catch(() => {});
+    }
   };
+
+  function renderPresence(others: Colleague[], typing: boolean): void {
+    presenceBar.hidden = others.length === 0;
+    replace(
+      presenceBar,
+      others.map((o) =>
+        h(
+          "span",
+          { class: "presence-item" + (o.typing ? " typing" : ""), dataset: { user: String(o.userId) } },
+          avatar(o.name, "tiny"),
+          o.typing ? t("presence.typing", { name: o.name || t("message.agent") }) : t("presence.viewing", { name: o.name || t("message.agent") }),
+        ),
+      ),
+    );
+    const nearEnd = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 80;
+    customerTyping.hidden = !typing;
+    if (typing && nearEnd) timeline.scrollTop = timeline.scrollHeight;
+  }
+
+  // Files dragged over the conversation are attached when dropped anywhere
+  // on it, not only on the composer.
+  let dragDepth = 0;
+  const carriesFiles = (e: DragEvent) => !!e.dataTransfer && [...e.dataTransfer.types].includes("Files");
+  main.addEventListener("dragenter", (e) => {
+    if (!carriesFiles(e) || !composer) return;
+    e.preventDefault();
+    dragDepth++;
+    main.classList.add("dragging");
+  });
+  main.addEventListener("dragover", (e) => {
+    if (!carriesFiles(e) || !composer) return;
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = "copy";
+  });
+  main.addEventListener("dragleave", (e) => {
+    if (!carriesFiles(e)) return;
+    dragDepth = Math.max(0, dragDepth - 1);
+    if (!dragDepth) main.classList.remove("dragging");
+  });
+  main.addEventListener("drop", (e) => {
+    if (!carriesFiles(e) || !composer) return;
+    e.preventDefault();
+    dragDepth = 0;
+    main.classList.remove("dragging");
+    composer.addFiles([...(e.dataTransfer?.files ?? [])]);
+  });
+
+  async function openMerge(): Promise<void> {
+    if (!conv) return;
+    const c = conv;
+    let others: Conversation[];
+    try {
+      others = (await api.contactConversations(c.contact_id)).filter((x) => x.id !== c.id);
+    } catch (e) {
+      toast(errorText(e), "error");
+      return;
+    }
+    const close = modal(t("merge.title", { id: c.display_id }), [
+      h("p", { class: "hint" }, t("merge.hint", { id: c.display_id })),
+      others.length
+        ? h(
+            "ul",
+            { class: "merge-list" },
+            others.map((o) =>
+              h(
+                "li",
+                null,
+                h(
+                  "button",
+                  { type: "button", class: "merge-item", dataset: { id: String(o.id) }, onclick: () => void merge(o) },
+                  h("span", { class: "ref" }, "#" + num(o.display_id)),
+                  h("span", { class: "status-badge " + o.status }, t("status." + o.status)),
+                  h("span", { class: "merge-preview" }, o.last_message),
+                  h("time", { datetime: o.last_activity_at, title: longTime(o.last_activity_at) }, shortTime(o.last_activity_at)),
+                ),
+              ),
+            ),
+          )
+        : h("div", { class: "empty" }, t("merge.none")),
+    ]);
+
+    async function merge(other: Conversation): Promise<void> {
+      close();
+      if (!(await confirmDialog(t("merge.confirm", { other: other.display_id, id: c.display_id }), t("merge.action")))) return;
+      try {
+        setConversation(await conversationApi.merge(c.id, other.id));
+        toast(t("merge.done", { other: other.display_id }));
+        refreshCounts(0);
+        void inbox.reload();
+        await load();
+      } catch (e) {
+        toast(errorText(e), "error");
+      }
+    }
+  }
 
   async function patch(p: ConversationPatch): Promise<void> {
     if (!conv) return;
-    if (p.assignee_id === me().id) assignedBySelf(conv.id);
     try {
       const updated = await api.updateConversation(conv.id, p);
       setConversation(updated);
@@ -185,7 +330,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
 
   function upsertMessage(m: Message): void {
     const i = messages.findIndex((x) => x.id === m.id);
-    if (i >= 0) messages[i] = { ...messages[i], ...m };
+    if (i >= 0) messages[i] = mergeMessage(messages[i], m);
     else {
       messages.push(m);
       messages.sort((a, b) => a.id - b.id);
@@ -256,6 +401,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
                 t("action.snooze"),
               ),
             "snooze-btn"),
+        iconButton("merge", t("merge.action"), () => void openMerge(), "merge-btn"),
         actionBtn,
         iconButton("info", t("contact.title"), () => {
           panelOpen = !panelOpen;
@@ -361,6 +507,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
       prev = m;
     }
     if (!messages.length) nodes.push(h("div", { class: "empty" }, t("conversation.empty")));
+    nodes.push(customerTyping);
     replace(timeline, nodes);
     if (scrollToEnd || nearEnd) timeline.scrollTop = timeline.scrollHeight;
     seen();
@@ -391,7 +538,11 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
       hasOlder = msgs.length === pageSize;
       if (!root.isConnected) {
         replace(el, root);
-        composer = mountComposer(() => conv as Conversation, (m) => upsertMessage(m));
+        presence = joinConversation(() => conv as Conversation, renderPresence);
+        composer = mountComposer(() => conv as Conversation, (m) => upsertMessage(m), {
+          typing: (reply) => presence?.typing(reply),
+          stopTyping: () => presence?.stopTyping(),
+        });
         composerSlot.appendChild(composer.el);
       }
       renderHead();
@@ -404,6 +555,15 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
 
   const offs = [
     onEvent((ev) => {
+      const merged = ev.type === "conversation.merged" ? (ev.data as { merged_conversation_id?: number } | undefined)?.merged_conversation_id : 0;
+      if (merged === id && ev.conversation_id && !destroyed) {
+        // Someone folded this conversation into another: it is gone.
+        const into = ev.conversation_id;
+        presence?.leave();
+        presence = null;
+        replace(el, h("div", { class: "placeholder" }, iconButton("back", t("action.back"), back, "only-narrow back"), h("p", null, t("merge.gone")), h("button", { type: "button", class: "btn primary", onclick: () => openConversation(into) }, t("merge.open"))));
+        return;
+      }
       if (ev.conversation_id !== id && ev.data?.conversation?.id !== id && ev.data?.message?.conversation_id !== id) {
         const contact = ev.data?.contact;
         if (ev.type === "contact.updated" && contact && conv && contact.id === conv.contact_id) {
@@ -418,7 +578,12 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
         renderHead();
       }
       const m = ev.data?.message;
-      if (m && m.conversation_id === id) upsertMessage(m);
+      if (m && m.conversation_id === id) {
+        if (m.kind === "incoming" && ev.type === "message.created") presence?.customerWrote();
+        upsertMessage(m);
+      }
+      // Another conversation's messages moved into this one.
+      if (ev.type === "conversation.merged" && ev.conversation_id === id) void load();
     }),
     onReset(() => void load()),
     on("meta", () => {
@@ -437,6 +602,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
 
   return () => {
     destroyed = true;
+    presence?.leave();
     composer?.destroy();
     unmountPanel?.();
     offs.forEach((f) => f());

@@ -6,10 +6,9 @@ import { num, shortTime, t, tOr } from "../i18n";
 import { channelIcon, icon } from "../icons";
 import * as inbox from "../inbox";
 import { list, type Filter } from "../inbox";
-import { assignedBySelf } from "../notify";
 import { navigate, onRoute, parse, type Route } from "../router";
 import { shortcut } from "../shortcuts";
-import { inboxById, me, on, refreshCounts, state, teamById, userName } from "../state";
+import { inboxById, on, refreshCounts, state, teamById, userName } from "../state";
 import type { Conversation, Sort } from "../types";
 import { avatar, errorText, iconButton, labelChip, menu, toast } from "../ui";
 import { isUnread, onUnread } from "../unread";
@@ -114,7 +113,6 @@ function renderBulk(): void {
   const run = async (body: { status?: string; assignee_id?: number; add_labels?: string[] }) => {
     try {
       const res = await api.bulk({ ids: ids(), ...body });
-      if (body.assignee_id === me().id) ids().forEach(assignedBySelf);
       toast(t("bulk.done", { n: res?.updated ?? n }));
       list.selected.clear();
       await inbox.reload();

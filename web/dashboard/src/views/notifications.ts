@@ -1,19 +1,27 @@
-// The list of notifications: new conversations, assignments and mentions.
+// The notifications page: the agent's notifications, newest first, unread
+// ones highlighted, and their preferences.
 import { h, replace } from "../dom";
 import { ago, longTime, t } from "../i18n";
 import { icon, type IconName } from "../icons";
 import {
-  clearNotifications, markAllRead, markRead, notifications, requestSystemNotifications, systemNotificationsSupported,
-  type NoteKind,
+  hasOlderNotifications, loadOlderNotifications, markAllRead, markNotificationsRead, notifications, notificationText,
+  notificationTitle, refreshNotifications, unreadNotifications,
 } from "../notify";
 import { navigate } from "../router";
 import { on } from "../state";
-import { button, empty, pageHeader, toast } from "../ui";
+import { button, empty, errorText, pageHeader, toast } from "../ui";
+import { notificationPrefs } from "./prefs";
 
-const kindIcon: Record<NoteKind, IconName> = { new: "inbox", assigned: "user", mention: "note" };
+const kindIcon: Record<string, IconName> = { new_conversation: "inbox", assigned: "user", mentioned: "note" };
+
+function report(p: Promise<void>): void {
+  p.catch((e) => toast(errorText(e), "error"));
+}
 
 export function mountNotifications(el: HTMLElement): () => void {
   const listEl = h("ul", { class: "notes" });
+  const moreEl = h("div", { class: "notes-more" });
+  const markAll = button(t("notifications.mark_read"), () => report(markAllRead()), "small mark-all");
   const render = () => {
     const notes = notifications();
     replace(
@@ -22,49 +30,39 @@ export function mountNotifications(el: HTMLElement): () => void {
         ? notes.map((n) =>
             h(
               "li",
-              { class: "note-item" + (n.read ? "" : " unread") + " " + n.kind },
+              { class: "note-item" + (n.read_at ? "" : " unread") + " " + n.kind, dataset: { id: String(n.id) } },
               h(
                 "a",
                 {
-                  href: "/conversations/" + n.conversationId,
+                  href: "/conversations/" + n.conversation_id,
                   onclick: (e: MouseEvent) => {
                     e.preventDefault();
-                    markRead(n.id);
-                    navigate("/conversations/" + n.conversationId);
+                    if (!n.read_at) report(markNotificationsRead(n.id));
+                    navigate("/conversations/" + n.conversation_id);
                   },
                 },
-                icon(kindIcon[n.kind]),
-                h("span", { class: "note-main" }, h("strong", null, n.title), h("span", { class: "note-body" }, n.body)),
-                h("time", { class: "time", datetime: n.at, title: longTime(n.at) }, ago(n.at)),
+                icon(kindIcon[n.kind] ?? "bell"),
+                h("span", { class: "note-main" }, h("strong", null, notificationTitle(n)), h("span", { class: "note-body" }, notificationText(n))),
+                h("time", { class: "time", datetime: n.created_at, title: longTime(n.created_at) }, ago(n.created_at)),
               ),
             ),
           )
         : h("li", null, empty(t("notifications.none"))),
     );
+    replace(moreEl, hasOlderNotifications() ? button(t("notifications.older"), () => report(loadOlderNotifications()), "small ghost") : null);
+    markAll.disabled = unreadNotifications() === 0;
   };
-  const permissionButton =
-    systemNotificationsSupported() && Notification.permission === "default"
-      ? button(t("profile.enable_notifications"), async () => {
-          const p = await requestSystemNotifications();
-          toast(p === "granted" ? t("profile.notifications_on") : t("profile.notifications_blocked"));
-          permissionButton?.remove();
-        }, "small")
-      : null;
   replace(
     el,
     h(
       "div",
       { class: "page notifications-page" },
-      pageHeader(
-        t("nav.notifications"),
-        permissionButton,
-        button(t("notifications.mark_read"), () => markAllRead(), "small"),
-        button(t("notifications.clear"), () => clearNotifications(), "small ghost"),
-      ),
-      listEl,
+      pageHeader(t("nav.notifications"), markAll),
+      h("div", { class: "notifications-body" }, listEl, moreEl, notificationPrefs()),
     ),
   );
   render();
+  void refreshNotifications();
   const off = on("notes", render);
   const tick = window.setInterval(render, 60000);
   return () => {

@@ -239,7 +239,8 @@ async function tokens(el: HTMLElement): Promise<void> {
   });
 }
 
-function timeZones(): string[] {
+/** The IANA time zones this browser knows, for pickers. */
+export function timeZones(): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
   try {
     return intl.supportedValuesOf?.("timeZone") ?? ["UTC", "Asia/Dhaka", "Asia/Kolkata"];
@@ -350,28 +351,49 @@ async function inboxes(el: HTMLElement): Promise<void> {
     row: (i) => [
       h("span", { class: "with-avatar" }, channelIcon(i.channel), i.name),
       tOr("channel." + i.channel, i.channel),
-      i.channel === "api" ? h("code", null, `POST /api/v1/inboxes/${i.id}/messages`) : "—",
+      i.channel === "api"
+        ? h("code", null, `POST /api/v1/inboxes/${i.id}/messages`)
+        : i.channel === "widget"
+          ? h("a", { href: `/settings/inboxes/${i.id}/widget`, "data-nav": "", class: "btn small widget-link" }, t("inboxes.widget_settings"))
+          : "—",
       String((i.member_ids ?? []).length),
     ],
     extra: (i, reload) => iconButton("users", t("inboxes.members"), () => inboxMembers(i, reload)),
     edit: (i, done) => {
       const name = h("input", { name: "name", value: i?.name ?? "", required: true });
       const webhook = h("input", { name: "webhook_url", type: "url", value: String(i?.settings?.["webhook_url"] ?? ""), placeholder: "https://example.com/hooks/sahay" });
+      // A new inbox is an API inbox or a website chat widget; only API
+      // inboxes have a webhook.
+      const apiHelp = h("p", { class: "hint" }, t("inboxes.api_help"));
+      const widgetHelp = h("p", { class: "hint", hidden: true }, t("inboxes.widget_help"));
+      const webhookField = field(t("inboxes.webhook"), webhook, t("inboxes.webhook_hint"));
+      webhookField.hidden = !!i && i.channel !== "api";
+      const channel = select([{ value: "api", label: t("channel.api") }, { value: "widget", label: t("channel.widget") }], "api", (v) => {
+        apiHelp.hidden = webhookField.hidden = v !== "api";
+        widgetHelp.hidden = v !== "widget";
+      }, { name: "channel" });
       const close = modal(
         i ? t("inboxes.edit") : t("inboxes.create"),
         form(
           async () => {
             const settings = { ...(i?.settings ?? {}), webhook_url: webhook.value.trim() };
-            const ok = await attempt(() => (i ? api.updateInbox(i.id, { name: name.value.trim(), settings }) : api.createInbox(name.value.trim(), "api", settings)));
+            const kind = i?.channel ?? channel.value;
+            let created: Inbox | undefined;
+            const ok = await attempt(async () => {
+              if (i) await api.updateInbox(i.id, kind === "api" ? { name: name.value.trim(), settings } : { name: name.value.trim() });
+              else created = await api.createInbox(name.value.trim(), kind, kind === "api" ? settings : {});
+            });
             if (ok) {
               close();
               done();
               void loadMeta();
+              if (created?.channel === "widget") navigate(`/settings/inboxes/${created.id}/widget`);
             }
           },
           field(t("inboxes.name"), name),
-          i ? null : h("p", { class: "hint" }, t("inboxes.api_help")),
-          field(t("inboxes.webhook"), webhook, t("inboxes.webhook_hint")),
+          i ? null : field(t("inboxes.channel"), channel),
+          i ? null : [apiHelp, widgetHelp],
+          webhookField,
           h("div", { class: "form-actions" }, submit(i ? t("action.save") : t("inboxes.create"))),
         ),
       );

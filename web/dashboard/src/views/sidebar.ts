@@ -101,6 +101,7 @@ export function mountSidebar(el: HTMLElement): void {
           { class: "nav-section" },
           pageLink("/search", "search", t("nav.search"), r.name === "search"),
           pageLink("/notifications", "bell", t("nav.notifications"), r.name === "notifications", unreadNotifications(), "nav-notifications"),
+          state.inboxes.some((i) => i.channel === "widget") ? pageLink("/visitors", "globe", t("nav.visitors"), r.name === "visitors", 0, "nav-visitors") : null,
         ),
         section(t("nav.conversations"), [
           viewLink("mine", t("view.mine"), icon("user"), is("mine")),
@@ -132,7 +133,7 @@ export function mountSidebar(el: HTMLElement): void {
         "div",
         { class: "nav-foot" },
         showOffline ? h("div", { class: "conn-lost", role: "status" }, icon("wifiOff"), t("realtime.reconnecting")) : null,
-        pageLink("/settings", "gear", isAdmin() ? t("nav.settings") : t("nav.profile"), r.name === "settings"),
+        pageLink("/settings", "gear", isAdmin() ? t("nav.settings") : t("nav.profile"), r.name === "settings" || r.name === "widget"),
         userMenu,
       ),
     );
