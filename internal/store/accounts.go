@@ -222,13 +222,20 @@ func (s *Store) AuditLog(ctx context.Context, accountID, before int64, limit int
 // runs only on the node holding its lease.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
 	now := time.Now()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
-		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-		WHERE leases.holder = excluded.holder OR leases.expires_at < $4`,
-		name, holder, ms(now.Add(ttl)), ms(now))
+	var n int64
+	err := s.writeOutside(ctx, func(q queryer) error {
+		res, err := q.ExecContext(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
+			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+			WHERE leases.holder = excluded.holder OR leases.expires_at < $4`,
+			name, holder, ms(now.Add(ttl)), ms(now))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return false, fmt.Errorf("store: lease %s: %w", name, err)
 	}
-	n, _ := res.RowsAffected()
 	return n == 1, nil
 }

@@ -146,6 +146,9 @@ func (t *Tx) DeleteConversation(ctx context.Context, accountID, id int64) error 
 		return err
 	}
 	if t.s.dialect == SQLite {
+		if err := t.indexMessages(ctx); err != nil {
+			return err
+		}
 		if _, err := t.tx.ExecContext(ctx, `DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE conversation_id = $1)`, id); err != nil {
 			return fmt.Errorf("store: unindex messages: %w", err)
 		}

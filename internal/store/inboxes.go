@@ -59,6 +59,9 @@ func (t *Tx) UpdateInbox(ctx context.Context, in *sahay.Inbox, sealed string) er
 func (t *Tx) DeleteInbox(ctx context.Context, accountID, id int64) error {
 	if t.s.dialect == SQLite {
 		// The cascade removes the messages but not their index entries.
+		if err := t.indexMessages(ctx); err != nil {
+			return err
+		}
 		if _, err := t.tx.ExecContext(ctx, `DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE inbox_id = $1 AND account_id = $2)`, id, accountID); err != nil {
 			return fmt.Errorf("store: unindex inbox messages: %w", err)
 		}

@@ -35,12 +35,21 @@ func (t *Tx) EnqueueJob(ctx context.Context, accountID int64, kind, payload stri
 // ClaimJob leases the next due job for lease. A job whose worker died is
 // claimed again once its lease has run out. It returns nil when no job is due.
 func (s *Store) ClaimJob(ctx context.Context, now time.Time, lease time.Duration) (*Job, error) {
+	// On PostgreSQL, workers racing for the same job would queue on its row
+	// lock and all but one find it taken; SKIP LOCKED sends them on to the
+	// next due job instead. SQLite has one writer, so no race.
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
 	var j Job
-	err := s.db.QueryRowContext(ctx, `UPDATE jobs SET locked_until = $2, attempts = attempts + 1
-		WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $1 AND locked_until < $1 ORDER BY run_at, id LIMIT 1)
+	err := s.writeOutside(ctx, func(q queryer) error {
+		return q.QueryRowContext(ctx, `UPDATE jobs SET locked_until = $2, attempts = attempts + 1
+		WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $1 AND locked_until < $1 ORDER BY run_at, id LIMIT 1`+lock+`)
 		AND locked_until < $1
 		RETURNING id, account_id, kind, payload, attempts, max_attempts`, ms(now), ms(now.Add(lease))).
-		Scan(&j.ID, &j.AccountID, &j.Kind, &j.Payload, &j.Attempts, &j.MaxAttempts)
+			Scan(&j.ID, &j.AccountID, &j.Kind, &j.Payload, &j.Attempts, &j.MaxAttempts)
+	})
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}
@@ -56,8 +65,11 @@ func (s *Store) FinishJob(ctx context.Context, id int64, errText string) error {
 	if errText != "" {
 		state = "failed"
 	}
-	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET state = $2, last_error = $3, finished_at = $4, locked_until = 0 WHERE id = $1`,
-		id, state, errText, ms(time.Now()))
+	err := s.writeOutside(ctx, func(q queryer) error {
+		_, err := q.ExecContext(ctx, `UPDATE jobs SET state = $2, last_error = $3, finished_at = $4, locked_until = 0 WHERE id = $1`,
+			id, state, errText, ms(time.Now()))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: finish job: %w", err)
 	}
@@ -66,7 +78,10 @@ func (s *Store) FinishJob(ctx context.Context, id int64, errText string) error {
 
 // RetryJob puts a job back in the queue to run at runAt.
 func (s *Store) RetryJob(ctx context.Context, id int64, runAt time.Time, errText string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET run_at = $2, last_error = $3, locked_until = 0 WHERE id = $1`, id, ms(runAt), errText)
+	err := s.writeOutside(ctx, func(q queryer) error {
+		_, err := q.ExecContext(ctx, `UPDATE jobs SET run_at = $2, last_error = $3, locked_until = 0 WHERE id = $1`, id, ms(runAt), errText)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: retry job: %w", err)
 	}

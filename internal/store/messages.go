@@ -30,8 +30,8 @@ func scanMessage(row interface{ Scan(...any) error }) (*sahay.Message, error) {
 // id the inbox already has.
 var ErrDuplicate = sahay.Errorf(sahay.ECONFLICT, "duplicate message")
 
-// InsertMessage stores a message with its attachments and indexes it for
-// search. A message whose (inbox, external id) exists is not stored and
+// InsertMessage stores a message with its attachments; it is indexed for
+// search when the transaction commits. A message whose (inbox, external id) exists is not stored and
 // [ErrDuplicate] is returned.
 func (t *Tx) InsertMessage(ctx context.Context, m *sahay.Message) error {
 	if m.CreatedAt.IsZero() {
@@ -55,9 +55,7 @@ func (t *Tx) InsertMessage(ctx context.Context, m *sahay.Message) error {
 		return fmt.Errorf("store: insert message: %w", err)
 	}
 	if search != "" && t.s.dialect == SQLite {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, search_text) VALUES ($1, $2)`, m.ID, search); err != nil {
-			return fmt.Errorf("store: index message: %w", err)
-		}
+		t.unindexed.add(m.ID)
 	}
 	if m.Attachments == nil {
 		m.Attachments = []sahay.Attachment{}
@@ -71,6 +69,24 @@ func (t *Tx) InsertMessage(ctx context.Context, m *sahay.Message) error {
 			return fmt.Errorf("store: insert attachment: %w", err)
 		}
 		a.URL = attachmentURL(a.ID)
+	}
+	return nil
+}
+
+// indexMessages adds the messages stored since it last ran to the search
+// index (SQLite), in one statement. Reading their text back from messages
+// skips those a savepoint rolled back, and the range holds no message of an
+// earlier transaction: SQLite gives a new row an id above every existing one.
+// It runs before COMMIT and before anything that unindexes messages.
+func (t *Tx) indexMessages(ctx context.Context) error {
+	r := t.unindexed
+	if r.from == 0 {
+		return nil
+	}
+	t.unindexed = idRange{}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, search_text)
+		SELECT id, search_text FROM messages WHERE id BETWEEN $1 AND $2 AND search_text <> ''`, r.from, r.to); err != nil {
+		return fmt.Errorf("store: index messages: %w", err)
 	}
 	return nil
 }

@@ -113,7 +113,10 @@ func (t *Tx) SavePushSubscription(ctx context.Context, p *sahay.PushSubscription
 // DeletePushSubscription removes a subscription by endpoint (for any user,
 // when the push service says it is gone) or by id for one user.
 func (s *Store) DeletePushSubscription(ctx context.Context, userID int64, endpoint string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE endpoint = $1 AND ($2 = 0 OR user_id = $2)`, endpoint, userID)
+	err := s.writeOutside(ctx, func(q queryer) error {
+		_, err := q.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE endpoint = $1 AND ($2 = 0 OR user_id = $2)`, endpoint, userID)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: delete push subscription: %w", err)
 	}
@@ -155,10 +158,14 @@ func (s *Store) ServerSetting(ctx context.Context, name string, make func() (str
 	if err != nil {
 		return "", err
 	}
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO server_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, nv); err != nil {
-		return "", fmt.Errorf("store: setting %s: %w", name, err)
-	}
-	if err := s.db.QueryRowContext(ctx, `SELECT value FROM server_settings WHERE name = $1`, name).Scan(&v); err != nil {
+	err = s.writeOutside(ctx, func(q queryer) error {
+		if _, err := q.ExecContext(ctx, `INSERT INTO server_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, nv); err != nil {
+			return err
+		}
+		// Another node may have stored its value first.
+		return q.QueryRowContext(ctx, `SELECT value FROM server_settings WHERE name = $1`, name).Scan(&v)
+	})
+	if err != nil {
 		return "", fmt.Errorf("store: setting %s: %w", name, err)
 	}
 	return v, nil

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,11 +36,13 @@ const (
 // Store is the database. Its zero value is not usable; call [Open].
 type Store struct {
 	dialect string
-	// db takes writes. On SQLite it has a single connection, so writers queue
-	// in Go instead of spinning on SQLITE_BUSY.
+	// db takes writes. On SQLite it has a single connection, which w holds,
+	// so writers queue in Go instead of spinning on SQLITE_BUSY.
 	db *sql.DB
 	// read serves reads; on PostgreSQL it is the same pool as db.
 	read *sql.DB
+	// w is SQLite's writer; nil on PostgreSQL.
+	w    *writer
 	path string
 }
 
@@ -84,15 +87,21 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	return &Store{dialect: SQLite, db: db, read: read, path: path}, nil
+	return &Store{dialect: SQLite, db: db, read: read, w: newWriter(db), path: path}, nil
 }
 
 // Dialect returns SQLite or Postgres.
 func (s *Store) Dialect() string { return s.dialect }
 
-// Close closes the connections.
+// Close closes the connections, after the write in progress if there is one.
 func (s *Store) Close() error {
-	err := s.db.Close()
+	var err error
+	if s.w != nil {
+		s.w.lock(context.Background())
+		err = s.w.release()
+		s.w.unlock()
+	}
+	err = errors.Join(err, s.db.Close())
 	if s.read != s.db {
 		err = errors.Join(err, s.read.Close())
 	}
@@ -111,16 +120,34 @@ func (s *Store) provider() (*goose.Provider, error) {
 	return goose.NewProvider(d, s.db, sub)
 }
 
+// withPool runs fn while no write runs and the write pool's connection is
+// free, for goose, which takes its connection from the pool itself.
+func (s *Store) withPool(ctx context.Context, fn func() error) error {
+	if s.w == nil {
+		return fn()
+	}
+	if err := s.w.lock(ctx); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer s.w.unlock()
+	if err := s.w.release(); err != nil {
+		return fmt.Errorf("store: release writer: %w", err)
+	}
+	return fn()
+}
+
 // Migrate brings the schema up to date.
 func (s *Store) Migrate(ctx context.Context) error {
 	p, err := s.provider()
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	return nil
+	return s.withPool(ctx, func() error {
+		if _, err := p.Up(ctx); err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		return nil
+	})
 }
 
 // MigrationsCurrent reports whether every migration has been applied.
@@ -129,11 +156,15 @@ func (s *Store) MigrationsCurrent(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	pending, err := p.HasPending(ctx)
-	if err != nil {
-		return false, fmt.Errorf("store: check migrations: %w", err)
-	}
-	return !pending, nil
+	var pending bool
+	err = s.withPool(ctx, func() error {
+		pending, err = p.HasPending(ctx)
+		if err != nil {
+			return fmt.Errorf("store: check migrations: %w", err)
+		}
+		return nil
+	})
+	return !pending, err
 }
 
 // Ping checks that the database answers.
@@ -161,21 +192,57 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	return nil
 }
 
-// queryer is what both *sql.DB and *sql.Tx offer.
+// queryer is what *sql.DB, *sql.Tx and the SQLite writer offer.
 type queryer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// writeOutside runs fn's statements outside a transaction, each committed by
+// itself. On SQLite they run on the writer connection in its turn: a second
+// writer would have to wait for SQLite's lock, or fail with SQLITE_BUSY.
+func (s *Store) writeOutside(ctx context.Context, fn func(q queryer) error) error {
+	if s.w == nil {
+		return fn(s.db)
+	}
+	if err := s.w.lock(ctx); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer s.w.unlock()
+	q, err := s.w.queryer(ctx)
+	if err != nil {
+		return err
+	}
+	return fn(q)
+}
+
 // Tx is a write transaction. Events appended in it are returned by
 // [Store.Write] once it commits, for the caller to publish.
 type Tx struct {
-	s      *Store
-	tx     *sql.Tx
+	s *Store
+	// tx runs the transaction's statements: a *sql.Tx on PostgreSQL, the
+	// writer connection on SQLite.
+	tx     queryer
 	events []sahay.Event
-	sp     int
-	now    time.Time
+	// sp is the number of savepoints open.
+	sp  int
+	now time.Time
+	// unindexed spans the ids of the messages stored since the search index
+	// was last brought up to date (SQLite).
+	unindexed idRange
+}
+
+// idRange is a range of row ids, empty when from is 0.
+type idRange struct{ from, to int64 }
+
+func (r *idRange) add(id int64) {
+	if r.from == 0 || id < r.from {
+		r.from = id
+	}
+	if id > r.to {
+		r.to = id
+	}
 }
 
 // Now is the transaction's clock: one instant for every row it writes.
@@ -183,6 +250,9 @@ func (t *Tx) Now() time.Time { return t.now }
 
 // Write runs fn in one transaction and returns the events it committed.
 func (s *Store) Write(ctx context.Context, fn func(*Tx) error) ([]sahay.Event, error) {
+	if s.w != nil {
+		return s.writeSQLite(ctx, fn)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: begin: %w", err)
@@ -190,8 +260,8 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) ([]sahay.Event, e
 	t := &Tx{s: s, tx: tx, now: time.Now().UTC().Truncate(time.Millisecond)}
 	committed := false
 	defer func() {
-		// Also when fn panics: an open transaction would hold SQLite's one
-		// writer connection, or an account's row lock, for ever.
+		// Also when fn panics: an open transaction would hold an account's
+		// row lock for ever.
 		if !committed {
 			tx.Rollback()
 		}
@@ -206,25 +276,70 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) ([]sahay.Event, e
 	return t.events, nil
 }
 
+// writeSQLite is [Store.Write] on the writer connection. The search index
+// receives the transaction's messages just before COMMIT, in one statement:
+// FTS5 writes its pending index data at every savepoint, and a message per
+// statement would make an index segment of each message.
+func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) ([]sahay.Event, error) {
+	if err := s.w.lock(ctx); err != nil {
+		return nil, fmt.Errorf("store: begin: %w", err)
+	}
+	defer s.w.unlock()
+	q, err := s.w.queryer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := q.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return nil, fmt.Errorf("store: begin: %w", err)
+	}
+	t := &Tx{s: s, tx: q, now: time.Now().UTC().Truncate(time.Millisecond)}
+	committed := false
+	defer func() {
+		// Also when fn panics or COMMIT fails: an open transaction would
+		// keep the writer connection from every later write.
+		if !committed {
+			q.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+	if err := fn(t); err != nil {
+		return nil, err
+	}
+	if err := t.indexMessages(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := q.ExecContext(ctx, "COMMIT"); err != nil {
+		return nil, fmt.Errorf("store: commit: %w", err)
+	}
+	committed = true
+	return t.events, nil
+}
+
 // Savepoint runs fn so that, if it fails, only its own writes and events are
 // undone and the transaction goes on. Group commit uses it to keep one bad
 // message from failing a whole batch.
 func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
+	// Named by depth, so the same few statements recur and stay prepared.
 	t.sp++
-	name := fmt.Sprintf("sp%d", t.sp)
-	mark := len(t.events)
+	defer func() { t.sp-- }()
+	name := "sp" + strconv.Itoa(t.sp)
+	mark, unindexed := len(t.events), t.unindexed
+	// Once begun, the savepoint is ended whatever becomes of ctx: one left
+	// open would let a failed message's writes commit with the others.
+	end := context.WithoutCancel(ctx)
 	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("store: savepoint: %w", err)
 	}
 	if err := fn(); err != nil {
-		t.events = t.events[:mark]
-		if _, rerr := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+		// Messages fn stored are gone, but those stored before it that it
+		// indexed must be indexed again: their index rows are gone too.
+		t.events, t.unindexed = t.events[:mark], unindexed
+		if _, rerr := t.tx.ExecContext(end, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
 			return errors.Join(err, fmt.Errorf("store: rollback to savepoint: %w", rerr))
 		}
-		t.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name)
+		t.tx.ExecContext(end, "RELEASE SAVEPOINT "+name)
 		return err
 	}
-	if _, err := t.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
+	if _, err := t.tx.ExecContext(end, "RELEASE SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("store: release savepoint: %w", err)
 	}
 	return nil

@@ -261,7 +261,10 @@ func (s *Store) TokenUser(ctx context.Context, tokenHash string) (*sahay.User, e
 	// Note the use at most once a minute, so reads stay reads.
 	now := time.Now()
 	if !used.Valid || now.Sub(fromMS(used.Int64)) > time.Minute {
-		s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, tokenID, ms(now))
+		s.writeOutside(ctx, func(q queryer) error {
+			_, err := q.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, tokenID, ms(now))
+			return err
+		})
 	}
 	return &u, nil
 }

@@ -146,6 +146,46 @@ func testJobsConcurrent(t *testing.T, st *store.Store) {
 	}
 }
 
+// testJobsSkipLocked has a job row locked by another worker's claim in
+// progress: a claim takes the next due job instead of waiting for that one
+// and finding it gone (PostgreSQL; SQLite's one writer has no such race).
+func testJobsSkipLocked(t *testing.T, st *store.Store) {
+	if st.Dialect() != store.Postgres {
+		t.Skip("row locks are PostgreSQL's")
+	}
+	ctx := context.Background()
+	a := MustAccount(t, st, "A")
+	var first, second int64
+	MustWrite(t, st, func(tx *store.Tx) error {
+		var err error
+		if first, err = tx.EnqueueJob(ctx, a.ID, "k", "{}", time.Now().Add(-time.Minute)); err != nil {
+			return err
+		}
+		second, err = tx.EnqueueJob(ctx, a.ID, "k", "{}", time.Time{})
+		return err
+	})
+	other, err := DB(t, st).BeginTx(ctx, nil)
+	must(t, err, "begin the other worker's transaction")
+	defer other.Rollback()
+	var locked int64
+	err = other.QueryRowContext(ctx, `SELECT id FROM jobs WHERE id = $1 FOR UPDATE`, first).Scan(&locked)
+	must(t, err, "lock the first job")
+
+	claimCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	j, err := st.ClaimJob(claimCtx, time.Now().Add(time.Second), time.Minute)
+	must(t, err, "ClaimJob while the first job is locked")
+	if j == nil || j.ID != second {
+		t.Fatalf("claim while job %d is locked = %+v, want job %d", first, j, second)
+	}
+	must(t, other.Rollback(), "end the other worker's transaction")
+	j, err = st.ClaimJob(ctx, time.Now().Add(time.Second), time.Minute)
+	must(t, err, "ClaimJob")
+	if j == nil || j.ID != first {
+		t.Fatalf("claim once the lock is gone = %+v, want job %d", j, first)
+	}
+}
+
 func testLeases(t *testing.T, st *store.Store) {
 	ctx := context.Background()
 	acquire := func(name, holder string, want bool) {

@@ -38,9 +38,13 @@ var tests = []test{
 	{"EventsGaplessPerAccount", testEvents},
 	{"EventsGaplessUnderConcurrentWriters", testEventsConcurrent},
 	{"SavepointFailureLeavesNothing", testSavepoint},
+	{"SavepointOutlivesCancel", testSavepointOutlivesCancel},
+	{"SearchIndexFollowsCommit", testSearchIndexFollowsCommit},
 	{"WriteSurvivesPanic", testWritePanic},
+	{"WritesTakeTurns", testWritesTakeTurns},
 	{"JobsClaimLeaseRetryFinish", testJobs},
 	{"JobsConcurrentClaimsOnce", testJobsConcurrent},
+	{"JobsClaimSkipsLockedJob", testJobsSkipLocked},
 	{"LeasesExclusiveUntilExpiry", testLeases},
 	{"Backup", testBackup},
 }
