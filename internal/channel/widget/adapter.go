@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/core"
 )
 
 // Name is the channel's registry name.
@@ -14,10 +16,12 @@ const Name = "widget"
 
 // Adapter is the widget channel as the outbound pipeline sees it. Replies
 // reach visitors through the event bus the moment they are committed (every
-// node forwards them to the visitor sockets it holds), so Send has nothing
-// left to carry: it confirms the reply, which is stored and shown to the
-// visitor from history on their next visit if they are away.
-type Adapter struct{}
+// node forwards them to the visitor sockets it holds), so Send has little
+// left to carry: it confirms the reply, which is shown to the visitor from
+// history on their next visit if they are away, and, when the inbox keeps
+// email continuity, emails it to a visitor who has no chat window open on
+// any node.
+type Adapter struct{ s *Server }
 
 var _ channel.Adapter = (*Adapter)(nil)
 
@@ -50,5 +54,49 @@ func (a *Adapter) Validate(inbox *sahay.Inbox) error {
 
 // Send implements [channel.Adapter].
 func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (channel.SendResult, error) {
+	if a.s != nil {
+		a.s.emailIfAway(ctx, out)
+	}
 	return channel.SendResult{ExternalID: fmt.Sprintf("widget-%d", out.Message.ID)}, nil
+}
+
+// emailIfAway emails a reply to its visitor when the inbox keeps email
+// continuity, the visitor gave an email address, and none of their chat
+// windows is open on any node. The chat already holds the reply, so a mail
+// that cannot be sent is logged rather than failing the reply.
+func (s *Server) emailIfAway(ctx context.Context, out channel.Outbound) {
+	if s.cfg.Mailer == nil || out.Contact == nil || out.Contact.Email == "" || out.Message.Private() {
+		return
+	}
+	set, err := ParseSettings(out.Inbox.Settings)
+	if err != nil || !set.EmailContinuity {
+		return
+	}
+	ns := core.WidgetIdentity(out.Inbox.ID)
+	for _, id := range out.Contact.Identities {
+		if id.Namespace == ns && s.hub.online(out.Inbox.ID, id.ExternalID) {
+			return
+		}
+	}
+	title := set.Title
+	if title == "" {
+		title = out.Inbox.Name
+	}
+	from := s.userName(ctx, out.Inbox.AccountID, out.Message.SenderID)
+	if from == "" {
+		from = title
+	}
+	var body strings.Builder
+	fmt.Fprintf(&body, "%s wrote while you were away from the chat (conversation #%d):\n\n", from, out.Conversation.DisplayID)
+	if out.Message.Content != "" {
+		body.WriteString(out.Message.Content + "\n")
+	}
+	for _, f := range out.Message.Attachments {
+		fmt.Fprintf(&body, "[file: %s]\n", f.FileName)
+	}
+	body.WriteString("\nOpen the chat on our website to answer; your conversation is kept there.\n")
+	subject := fmt.Sprintf("New reply from %s", title)
+	if err := s.cfg.Mailer.Send(ctx, out.Contact.Email, subject, body.String()); err != nil {
+		s.log.Warn("widget: email a reply to an away visitor", "message", out.Message.ID, "err", err)
+	}
 }

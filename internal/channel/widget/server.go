@@ -150,7 +150,7 @@ func (s *Server) Close() {
 }
 
 // Adapter returns the channel adapter to register as channel "widget".
-func (s *Server) Adapter() channel.Adapter { return &Adapter{} }
+func (s *Server) Adapter() channel.Adapter { return &Adapter{s: s} }
 
 // Routes registers every visitor-facing route of the widget on mux. They
 // are cross-origin by design: CORS answers for the inbox's allowed domains,

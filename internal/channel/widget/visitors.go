@@ -122,3 +122,20 @@ func (h *hub) forgetRemote(now time.Time) {
 		}
 	}
 }
+
+// online reports whether a visitor has a chat window open on this node or,
+// as far as their shares tell, on another.
+func (h *hub) online(inboxID int64, subject string) bool {
+	k := subjectKey{inboxID, subject}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if len(h.subjects[k]) > 0 {
+		return true
+	}
+	for rk, r := range h.remote {
+		if rk.subjectKey == k && r.visitor.Online {
+			return true
+		}
+	}
+	return false
+}

@@ -385,6 +385,7 @@ export function mountWidgetSettings(el: HTMLElement, inboxId: number): () => voi
       checkbox("identity_verification_required", t("widget.identity_required"), s.identity_verification_required, (v) => (s.identity_verification_required = v), t("widget.identity_hint")),
       checkbox("attachments", t("widget.attachments"), s.attachments, (v) => (s.attachments = v)),
       checkbox("csat", t("widget.csat_ask"), s.csat, (v) => (s.csat = v)),
+      checkbox("email_continuity", t("widget.email_continuity"), s.email_continuity, (v) => (s.email_continuity = v)),
     );
   }
 
