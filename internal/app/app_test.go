@@ -295,7 +295,10 @@ func TestTwoNodesShareLiveVisitors(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("node B lists %+v, want the visitor on node A at Checkout", live.Visitors)
+			var onA struct{ Visitors []any }
+			call(t, "GET", fmt.Sprintf("%s/api/v1/inboxes/%d/visitors", srvA.URL, inboxID), token, nil, 200, &onA)
+			_, b, rerr := ws.Read(ctx)
+			t.Fatalf("node B lists %+v, want the visitor on node A at Checkout; node A lists %+v; socket %s %v", live.Visitors, onA.Visitors, b, rerr)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

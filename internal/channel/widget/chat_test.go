@@ -193,3 +193,18 @@ func TestProactiveChatReachesVisitorWithoutContact(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconvFormat(n) }
+
+// TestFramesSentRightAfterTheHandshake: the widget sends its page view the
+// moment the socket opens, and those bytes may reach the server with the
+// handshake. They must be read as the frames they are, not lost.
+func TestFramesSentRightAfterTheHandshake(t *testing.T) {
+	e := newEnv(t, `{}`, Limits{})
+	for range 100 {
+		s := e.session(SessionRequest{})
+		ws := e.dial(s.Token, s.Seq)
+		ws.send(map[string]any{"t": "page", "page": map[string]any{"url": "https://shop.example/checkout", "title": "Checkout"}})
+		ws.send(map[string]any{"t": "ping"})
+		ws.next("pong")
+		ws.conn.CloseNow()
+	}
+}

@@ -608,13 +608,25 @@ func (w leanWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var r io.Reader = conn
+	// Bytes the client sent right after its handshake (a first frame) may
+	// already sit in net/http's buffer. They must come first from the
+	// connection itself: the WebSocket library resets the reader we return
+	// onto the connection, which would drop them from any reader of ours.
 	if n := brw.Reader.Buffered(); n > 0 {
 		b, _ := brw.Reader.Peek(n)
-		r = io.MultiReader(bytes.NewReader(bytes.Clone(b)), conn)
+		conn = &prefixedConn{Conn: conn, r: io.MultiReader(bytes.NewReader(bytes.Clone(b)), conn)}
 	}
-	return conn, bufio.NewReadWriter(bufio.NewReaderSize(r, 512), bufio.NewWriterSize(conn, 512)), nil
+	return conn, bufio.NewReadWriter(bufio.NewReaderSize(conn, 512), bufio.NewWriterSize(conn, 512)), nil
 }
+
+// prefixedConn is a connection that first returns bytes read before it was
+// hijacked.
+type prefixedConn struct {
+	net.Conn
+	r io.Reader
+}
+
+func (c *prefixedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
 // replay sends the visitor's events committed after seq, then the live ones
 // held meanwhile.
