@@ -92,18 +92,18 @@ func call(t *testing.T, method, url, token string, body any, want int, out any) 
 	}
 }
 
-// TestTwoNodes runs two Sahay nodes on one PostgreSQL database with NATS
-// between them: a customer message received by one node reaches an agent
-// connected to the other, and an agent who reconnects to the first node
-// resumes without missing what happened meanwhile.
-func TestTwoNodes(t *testing.T) {
+// twoNodes starts two Sahay nodes on one fresh PostgreSQL schema with NATS
+// between them, and returns them with an API token of the demo owner; it
+// skips the test unless both services are configured.
+func twoNodes(t *testing.T) (srvA, srvB *httptest.Server, token string) {
+	t.Helper()
 	pg, nats := os.Getenv("SAHAY_TEST_POSTGRES_URL"), os.Getenv("SAHAY_TEST_NATS_URL")
 	if pg == "" || nats == "" {
 		t.Skip("SAHAY_TEST_POSTGRES_URL and SAHAY_TEST_NATS_URL not both set: multi-node test skipped")
 	}
 	dbURL := freshSchema(t, pg)
 	a, srvA, password := node(t, dbURL, nats)
-	_, srvB, _ := node(t, dbURL, nats)
+	_, srvB, _ = node(t, dbURL, nats)
 	if password == "" {
 		t.Fatal("the first node did not seed the demo workspace")
 	}
@@ -111,6 +111,15 @@ func TestTwoNodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return srvA, srvB, token
+}
+
+// TestTwoNodes runs two Sahay nodes on one PostgreSQL database with NATS
+// between them: a customer message received by one node reaches an agent
+// connected to the other, and an agent who reconnects to the first node
+// resumes without missing what happened meanwhile.
+func TestTwoNodes(t *testing.T) {
+	srvA, srvB, token := twoNodes(t)
 	var inbox struct{ ID int64 }
 	call(t, "POST", srvA.URL+"/api/v1/inboxes", token, map[string]any{"name": "App", "channel": "api"}, 201, &inbox)
 
@@ -232,17 +241,7 @@ func TestHealth(t *testing.T) {
 // listed by the other, and an agent there can start a chat that reaches
 // the visitor's socket.
 func TestTwoNodesShareLiveVisitors(t *testing.T) {
-	pg, nats := os.Getenv("SAHAY_TEST_POSTGRES_URL"), os.Getenv("SAHAY_TEST_NATS_URL")
-	if pg == "" || nats == "" {
-		t.Skip("SAHAY_TEST_POSTGRES_URL and SAHAY_TEST_NATS_URL not both set: multi-node test skipped")
-	}
-	dbURL := freshSchema(t, pg)
-	a, srvA, _ := node(t, dbURL, nats)
-	_, srvB, _ := node(t, dbURL, nats)
-	token, _, err := a.Service.CreateAPITokenCLI(context.Background(), "owner@demo.sahay.local", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srvA, srvB, token := twoNodes(t)
 	var inboxes struct {
 		Items []struct {
 			ID      int64

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -54,6 +55,39 @@ func startDashboard(t *testing.T) *dashboard {
 	mux.Handle("/", web.Handler())
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
+	return &dashboard{Server: s, URL: hs.URL}
+}
+
+// startShop is [startDashboard] with the widget's public routes mounted as
+// well, so a second tab can be a visitor of the shop on /demo.
+func startShop(t *testing.T) *dashboard {
+	t.Helper()
+	s := apitest.NewServer(t)
+	app := s.App.Handler()
+	var base string
+	// The demo and preview pages load widget.js from the configured public
+	// URL, and the widget talks to the origin it was loaded from. The test
+	// server listens elsewhere, so those two pages are given its address.
+	atTestServer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		app.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		w.Write(bytes.ReplaceAll(rec.Body.Bytes(), []byte(s.App.Config.PublicURL), []byte(base)))
+	})
+	mux := http.NewServeMux()
+	for _, p := range []string{"/api/", "/widget.js", "/widget/"} {
+		mux.Handle(p, app)
+	}
+	mux.Handle("/demo", atTestServer)
+	mux.Handle("/widget/preview", atTestServer)
+	mux.Handle("/", web.Handler())
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
+	base = hs.URL
 	return &dashboard{Server: s, URL: hs.URL}
 }
 

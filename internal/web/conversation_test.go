@@ -9,7 +9,6 @@ import (
 	"image/color"
 	"image/png"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,43 +16,9 @@ import (
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
-	"github.com/sahayhq/sahay/internal/apitest"
-	"github.com/sahayhq/sahay/internal/web"
 
 	"github.com/chromedp/chromedp"
 )
-
-// startSite is [startDashboard] that also serves the website chat widget
-// and its demo shop page, from the same origin, so that one browser can be
-// a visitor on /demo while another is an agent in the dashboard.
-func startSite(t *testing.T) *dashboard {
-	t.Helper()
-	s := apitest.NewServer(t)
-	app := s.App.Handler()
-	var origin string
-	// The demo page loads widget.js from the configured public URL; the test
-	// server listens elsewhere, so the page is given its address instead.
-	demo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := httptest.NewRecorder()
-		app.ServeHTTP(rec, r)
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.Header().Del("Content-Length")
-		w.WriteHeader(rec.Code)
-		w.Write(bytes.ReplaceAll(rec.Body.Bytes(), []byte(s.App.Config.PublicURL), []byte(origin)))
-	})
-	mux := http.NewServeMux()
-	mux.Handle("/api/", app)
-	mux.Handle("/widget.js", app)
-	mux.Handle("/widget/", app)
-	mux.Handle("/demo", demo)
-	mux.Handle("/", web.Handler())
-	hs := httptest.NewServer(mux)
-	t.Cleanup(hs.Close)
-	origin = hs.URL
-	return &dashboard{Server: s, URL: hs.URL}
-}
 
 // messages returns a conversation's messages, oldest first.
 func messages(t *testing.T, d *dashboard, token string, conversationID int64) []sahay.Message {
@@ -315,7 +280,7 @@ func TestBrowserConversationMerge(t *testing.T) {
 // reply, and read receipts both ways.
 func TestBrowserWidgetConversation(t *testing.T) {
 	needBrowser(t, browserEnv)
-	d := startSite(t)
+	d := startShop(t)
 	owner := d.NewAccount(t, "Nakshi")
 	inbox := d.NewInbox(t, owner, "Nakshi Crafts", "widget", map[string]any{"title": "Nakshi Crafts"}, owner.ID)
 	var embed struct {

@@ -1,11 +1,9 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,45 +11,10 @@ import (
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
-	"github.com/sahayhq/sahay/internal/apitest"
 	"github.com/sahayhq/sahay/internal/channel/widget"
-	"github.com/sahayhq/sahay/internal/web"
 
 	"github.com/chromedp/chromedp"
 )
-
-// startShop is [startDashboard] with the widget's public routes mounted as
-// well, so a second tab can be a visitor of the shop on /demo.
-func startShop(t *testing.T) *dashboard {
-	t.Helper()
-	s := apitest.NewServer(t)
-	app := s.App.Handler()
-	var base string
-	// The demo and preview pages load widget.js from the configured public
-	// URL, and the widget talks to the origin it was loaded from. The test
-	// server listens elsewhere, so those two pages are given its address.
-	atTestServer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := httptest.NewRecorder()
-		app.ServeHTTP(rec, r)
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.Header().Del("Content-Length")
-		w.WriteHeader(rec.Code)
-		w.Write(bytes.ReplaceAll(rec.Body.Bytes(), []byte(s.App.Config.PublicURL), []byte(base)))
-	})
-	mux := http.NewServeMux()
-	for _, p := range []string{"/api/", "/widget.js", "/widget/"} {
-		mux.Handle(p, app)
-	}
-	mux.Handle("/demo", atTestServer)
-	mux.Handle("/widget/preview", atTestServer)
-	mux.Handle("/", web.Handler())
-	hs := httptest.NewServer(mux)
-	t.Cleanup(hs.Close)
-	base = hs.URL
-	return &dashboard{Server: s, URL: hs.URL}
-}
 
 // widgetShadow finds the widget's shadow root in a page.
 const widgetShadow = `document.getElementById("sahay-widget")?.shadowRoot`
