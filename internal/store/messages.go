@@ -230,7 +230,7 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 	} else {
 		args = append(args, tsQuery(terms))
 		from = `messages m`
-		match = `to_tsvector('simple', m.search_text) @@ to_tsquery('simple', $2)`
+		match = `m.search_tsv @@ to_tsquery('simple', $2)`
 		order = `m.id DESC`
 	}
 	scope := ""
