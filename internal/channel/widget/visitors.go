@@ -76,21 +76,30 @@ func (h *hub) share(ctx context.Context) {
 		if refresh {
 			lastRefresh = time.Now()
 		}
-		var events []sahay.Event
+		type snapshot struct {
+			accountID int64
+			shared    sharedVisitor
+		}
+		var changed []snapshot
 		h.mu.Lock()
 		for k, p := range h.presence {
-			if _, changed := h.dirty[k]; !changed && (!refresh || len(h.subjects[k]) == 0) {
+			if _, dirty := h.dirty[k]; !dirty && (!refresh || len(h.subjects[k]) == 0) {
 				continue
 			}
-			data, err := json.Marshal(sharedVisitor{Node: h.node, InboxID: k.inbox, Visitor: h.liveVisitor(k, p)})
-			if err != nil {
-				continue
-			}
-			events = append(events, sahay.Event{AccountID: p.accountID, Type: EventVisitor, InboxID: k.inbox, Data: data,
-				CreatedAt: time.Now().UTC()})
+			changed = append(changed, snapshot{p.accountID, sharedVisitor{Node: h.node, InboxID: k.inbox, Visitor: h.liveVisitor(k, p)}})
 		}
 		clear(h.dirty)
 		h.mu.Unlock()
+		// Encoded outside the lock: a refresh may cover thousands of visitors.
+		events := make([]sahay.Event, 0, len(changed))
+		for _, c := range changed {
+			data, err := json.Marshal(c.shared)
+			if err != nil {
+				continue
+			}
+			events = append(events, sahay.Event{AccountID: c.accountID, Type: EventVisitor, InboxID: c.shared.InboxID, Data: data,
+				CreatedAt: time.Now().UTC()})
+		}
 		if len(events) > 0 {
 			if err := h.s.svc.Bus().Publish(ctx, events); err != nil && ctx.Err() == nil {
 				h.s.log.Warn("widget: share visitors", "err", err)
