@@ -298,4 +298,22 @@ func TestBrowserNotifications(t *testing.T) {
 			t.Errorf("unreadable push message shown as %+v, want a generic notification", generic)
 		}
 	})
+
+	t.Run("signing out turns push off on this device", func(t *testing.T) {
+		do(t, ctx, chromedp.Navigate(d.URL+"/notifications"))
+		waitFor(t, ctx, "the service worker is active", `navigator.serviceWorker.controller !== null`)
+		eval[bool](t, ctx, stubPushManager)
+		clickText(t, ctx, ".prefs-device button", "Enable push notifications on this device")
+		eventually(t, "the server has the device", func() bool {
+			subs, err := d.App.Store.PushSubscriptions(context.Background(), agent.ID)
+			return err == nil && len(subs) == 1
+		})
+		do(t, ctx, chromedp.Click(chromedp.CSS(".me-button")))
+		clickText(t, ctx, ".menu .menu-item", "Sign out")
+		waitFor(t, ctx, "the login page", `location.pathname === "/login"`)
+		subs, err := d.App.Store.PushSubscriptions(context.Background(), agent.ID)
+		if err != nil || len(subs) != 0 {
+			t.Fatalf("after signing out the server still pushes to %+v (%v)", subs, err)
+		}
+	})
 }

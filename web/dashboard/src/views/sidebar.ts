@@ -5,6 +5,7 @@ import { num, t, tOr } from "../i18n";
 import { channelIcon, icon, type IconName } from "../icons";
 import { countFor, filterQuery, list } from "../inbox";
 import { unreadNotifications } from "../notify";
+import { disablePush, pushSupported } from "../push";
 import { isConnected, onConnection } from "../realtime";
 import { navigate, onRoute, parse } from "../router";
 import { channels, emit, isAdmin, me, on, state } from "../state";
@@ -55,6 +56,10 @@ async function setAvailability(a: Availability): Promise<void> {
 
 async function logout(): Promise<void> {
   try {
+    // The next person on this device must not receive this agent's
+    // notifications: drop the device's push subscription while the session
+    // can still tell the server, but never hold up signing out for it.
+    if (pushSupported()) await Promise.race([disablePush().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
     await api.logout();
   } finally {
     location.assign("/login");
