@@ -704,7 +704,7 @@ func (s *Server) handleCommerce(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if o.Kind == "cart" {
-		s.hub.setCart(v.inbox.ID, v.subject, o.Total+" "+o.Currency)
+		s.hub.setCart(v.inbox.AccountID, v.inbox.ID, v.subject, o.Total+" "+o.Currency)
 	}
 	return httpx.OK(w, o)
 }

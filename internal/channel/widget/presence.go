@@ -134,14 +134,21 @@ func (h *hub) trackEvent(c *client, name string, data json.RawMessage) {
 	}
 }
 
-func (h *hub) setCart(inboxID int64, subject, cart string) {
+// setCart records a visitor's cart value. A page may report its cart before
+// the widget's socket has connected: the visitor is then kept as away until
+// the socket arrives, with the cart.
+func (h *hub) setCart(accountID, inboxID int64, subject, cart string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	key := subjectKey{inboxID, subject}
-	if p := h.presence[key]; p != nil {
-		p.cart = cart
-		h.touch(key)
+	p := h.presence[key]
+	if p == nil {
+		now := time.Now()
+		p = &presence{accountID: accountID, arrivedAt: now, visitStart: now, leftAt: now}
+		h.presence[key] = p
 	}
+	p.cart = cart
+	h.touch(key)
 }
 
 // liveVisitors lists the visitors of an inbox, on this node and on the

@@ -112,3 +112,21 @@ func sharedEvent(t *testing.T, node string, inboxID int64, v LiveVisitor) sahay.
 	}
 	return sahay.Event{Type: EventVisitor, InboxID: inboxID, Data: data}
 }
+
+// TestCartReportedBeforeTheSocketIsKept: a shop page may call setCart before
+// the widget's socket has connected; the live list still shows the cart.
+func TestCartReportedBeforeTheSocketIsKept(t *testing.T) {
+	e := newEnv(t, `{}`, Limits{})
+	s := e.session(SessionRequest{})
+	if code, ecode := e.call("POST", "/widget/v1/commerce", s.Token, CommerceRequest{Cart: &CartInfo{Items: []Item{{Name: "Jamdani saree", Quantity: 1, Price: 9800}},
+		Total: 9800, Currency: "BDT"}}, nil); code != 200 {
+		t.Fatalf("commerce: %d %s", code, ecode)
+	}
+	ws := e.dial(s.Token, s.Seq)
+	ws.next("ready")
+	var live struct{ Visitors []LiveVisitor }
+	e.call("GET", "/api/v1/inboxes/"+itoa(e.inbox.ID)+"/visitors", "", nil, &live)
+	if len(live.Visitors) != 1 || !live.Visitors[0].Online || !strings.Contains(live.Visitors[0].Cart, "BDT") {
+		t.Fatalf("visitors = %+v, want the visitor online with their cart", live.Visitors)
+	}
+}
