@@ -63,11 +63,11 @@ func (s *Service) UpsertChannelContact(ctx context.Context, inbox *sahay.Inbox, 
 		if err != nil {
 			return err
 		}
-		if !applyFields(c, f) && !created {
+		if !applyFields(c, f, externalID) && !created {
 			return nil
 		}
 		if c.Name == "" {
-			c.Name = externalID
+			c.Name = placeholderName(externalID)
 		}
 		if created {
 			err = tx.CreateContact(ctx, c)
@@ -97,8 +97,9 @@ func checkFields(f *ContactFields) error {
 	return nil
 }
 
-// applyFields sets f on c and reports whether anything changed.
-func applyFields(c *sahay.Contact, f ContactFields) bool {
+// applyFields sets f on c and reports whether anything changed. A name given
+// replaces the placeholder c got from externalID (see [IsPlaceholderName]).
+func applyFields(c *sahay.Contact, f ContactFields, externalID string) bool {
 	changed := false
 	for _, p := range []struct {
 		dst *string
@@ -107,8 +108,8 @@ func applyFields(c *sahay.Contact, f ContactFields) bool {
 		if p.v == "" || *p.dst == p.v {
 			continue
 		}
-		// A visitor's placeholder name (its identifier) gives way to a real one.
-		placeholder := p.dst == &c.Name && len(c.Identities) > 0 && c.Name == c.Identities[0].ExternalID
+		// A visitor's placeholder name gives way to a real one.
+		placeholder := p.dst == &c.Name && externalID != "" && IsPlaceholderName(c.Name, externalID)
 		if *p.dst == "" || f.Overwrite || placeholder {
 			*p.dst, changed = p.v, true
 		}
@@ -313,7 +314,7 @@ func (s *Service) RecordOrder(ctx context.Context, o *store.Order) error {
 				attrs["cart_value"] = nil
 			}
 		}
-		if !applyFields(c, ContactFields{Attributes: attrs}) {
+		if !applyFields(c, ContactFields{Attributes: attrs}, "") {
 			return nil
 		}
 		if err := tx.UpdateContact(ctx, c); err != nil {

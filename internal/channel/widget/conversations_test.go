@@ -3,6 +3,7 @@ package widget
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	sahay "github.com/sahayhq/sahay"
@@ -172,5 +173,30 @@ func TestCampaignReplyKeepsTheCampaignMessage(t *testing.T) {
 	stats, err := e.store.CampaignStats(context.Background(), e.inbox.ID)
 	if err != nil || len(stats) != 1 || stats[0].Replied != 1 {
 		t.Fatalf("campaign stats = %+v, %v", stats, err)
+	}
+}
+
+func TestAnonymousVisitorIsNamedReadably(t *testing.T) {
+	e := newEnv(t, `{}`, Limits{})
+	s := e.session(SessionRequest{})
+	var a sendAnswer
+	e.call("POST", "/widget/v1/messages", s.Token, SendRequest{ClientID: "c-000001", Text: "hello"}, &a)
+	list, _, err := e.svc.ListConversations(context.Background(), e.agent, core.ListQuery{})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("list = %v, %v", list, err)
+	}
+	want := "Visitor " + strings.ToUpper(strings.TrimPrefix(s.Visitor.ID, "v:")[:4])
+	if got := list[0].Contact.Name; got != want {
+		t.Fatalf("agents see the visitor as %q, want %q", got, want)
+	}
+	// The visitor is not shown the placeholder as their own name, and a real
+	// name replaces it.
+	if again := e.session(SessionRequest{Token: s.Token}); again.Visitor.Name != "" {
+		t.Fatalf("the visitor's own name = %q, want empty", again.Visitor.Name)
+	}
+	e.call("POST", "/widget/v1/contact", s.Token, ContactRequest{Name: "Asha Roy"}, nil)
+	list, _, _ = e.svc.ListConversations(context.Background(), e.agent, core.ListQuery{})
+	if got := list[0].Contact.Name; got != "Asha Roy" {
+		t.Fatalf("after the pre-chat form the visitor is %q, want Asha Roy", got)
 	}
 }

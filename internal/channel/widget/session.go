@@ -236,7 +236,7 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) error {
 	resp.Visitor = visitorInfo{ID: subject, Verified: verified, Visits: wv.Visits}
 	if contact != nil {
 		resp.Visitor.Name, resp.Visitor.Email, resp.Visitor.Phone = contact.Name, contact.Email, contact.Phone
-		if resp.Visitor.Name == subject {
+		if core.IsPlaceholderName(resp.Visitor.Name, subject) {
 			resp.Visitor.Name = ""
 		}
 		if resp.Conversations, err = s.conversations(r.Context(), in, contact.ID); err != nil {
@@ -291,7 +291,7 @@ func (s *Server) handleContact(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.hub.bindSubject(v.inbox.ID, v.subject, c.ID)
 	name := c.Name
-	if name == v.subject {
+	if core.IsPlaceholderName(name, v.subject) {
 		name = ""
 	}
 	return httpx.OK(w, visitorInfo{ID: v.subject, Name: name, Email: c.Email, Phone: c.Phone, Verified: strings.HasPrefix(v.subject, "u:")})
