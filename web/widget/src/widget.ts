@@ -223,7 +223,9 @@ export class Widget {
     this.renderLauncher();
     this.scroll();
     this.markSeen();
-    this.input?.focus({ preventScroll: true });
+    // A preview sits in the dashboard's editor: taking the focus there would
+    // pull it out of the field being edited each time the preview reloads.
+    if (!this.preview) this.input?.focus({ preventScroll: true });
     this.emit("open");
   }
 

@@ -142,36 +142,9 @@ export function mountWidgetSettings(el: HTMLElement, inboxId: number): () => voi
     showError(message);
     if (message) return;
     shownURL = url;
-    reloadedAt = Date.now();
-    touchedPreview = false;
     frame.src = url;
   }
 
-  // The widget focuses its message box when it opens, which would pull the
-  // focus out of the field being typed in each time the preview reloads: give
-  // it back at once, unless the agent is using the preview.
-  let reloadedAt = 0;
-  let touchedPreview = false;
-  let lastField: HTMLElement | null = null;
-  const onFocusIn = (e: FocusEvent) => {
-    if (e.target instanceof HTMLElement && formCol.contains(e.target)) lastField = e.target;
-  };
-  const giveFocusBack = () => {
-    if (document.activeElement === frame && !touchedPreview && Date.now() - reloadedAt < 5000 && lastField?.isConnected) {
-      lastField.focus({ preventScroll: true });
-    }
-  };
-  const onBlur = () => {
-    giveFocusBack();
-    setTimeout(giveFocusBack);
-  };
-  frame.addEventListener("load", () => {
-    const win = frame.contentWindow;
-    win?.addEventListener("pointerdown", () => (touchedPreview = true), true);
-    win?.addEventListener("keydown", () => (touchedPreview = true), true);
-  });
-  document.addEventListener("focusin", onFocusIn);
-  window.addEventListener("blur", onBlur);
   const schedulePreview = debounce(() => void refreshPreview(), 350);
 
   function changed(): void {
@@ -506,8 +479,6 @@ export function mountWidgetSettings(el: HTMLElement, inboxId: number): () => voi
   return () => {
     destroyed = true;
     document.title = "Sahay";
-    document.removeEventListener("focusin", onFocusIn);
-    window.removeEventListener("blur", onBlur);
   };
 }
 
