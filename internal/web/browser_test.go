@@ -91,6 +91,22 @@ func startShop(t *testing.T) *dashboard {
 	return &dashboard{Server: s, URL: hs.URL}
 }
 
+// watchCSP records the content security policy violations of the page open
+// in ctx, for noCSPViolation to check: the dashboard must keep to its own
+// policy (and be allowed to frame the widget's preview).
+func watchCSP(t *testing.T, ctx context.Context) {
+	t.Helper()
+	eval[bool](t, ctx, `(document.addEventListener("securitypolicyviolation", (e) => (window.__csp = (window.__csp || []).concat(e.violatedDirective + " " + e.blockedURI))), true)`)
+}
+
+// noCSPViolation fails the test if the page broke its policy since watchCSP.
+func noCSPViolation(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if got := eval[[]string](t, ctx, `window.__csp || []`); len(got) > 0 {
+		t.Fatalf("the page broke its own policy: %v", got)
+	}
+}
+
 // newBrowser starts a headless Chromium with a throwaway profile and returns
 // the context of its first tab.
 func newBrowser(t *testing.T) context.Context {
@@ -286,7 +302,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("login", func(t *testing.T) {
 		do(t, ctx, chromedp.Navigate(d.URL+"/conversations/1"), chromedp.WaitVisible(chromedp.CSS(".login-card")))
-		eval[bool](t, ctx, `(document.addEventListener("securitypolicyviolation", (e) => (window.__csp = (window.__csp || []).concat(e.violatedDirective + " " + e.blockedURI))), true)`)
+		watchCSP(t, ctx)
 		if got := eval[string](t, ctx, `location.pathname`); got != "/login" {
 			t.Fatalf("signed-out deep link went to %s, want /login", got)
 		}
@@ -303,7 +319,7 @@ func TestBrowser(t *testing.T) {
 		)
 		waitFor(t, ctx, "the deep link opens after signing in", `location.pathname === "/conversations/1" && document.querySelector(".sidebar .me-name")`)
 		do(t, ctx, chromedp.Navigate(d.URL+"/conversations?view=all&status=open&sort=last_activity"))
-		eval[bool](t, ctx, `(document.addEventListener("securitypolicyviolation", (e) => (window.__csp = (window.__csp || []).concat(e.violatedDirective + " " + e.blockedURI))), true)`)
+		watchCSP(t, ctx)
 		waitFor(t, ctx, "the account name shows", `document.querySelector(".brand-name").textContent === "Shop"`)
 		// Marks the page: if anything reloads it, the mark disappears.
 		eval[bool](t, ctx, `window.__noReload = true`)
@@ -480,8 +496,6 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("no content security policy violation", func(t *testing.T) {
-		if got := eval[[]string](t, ctx, `window.__csp || []`); len(got) > 0 {
-			t.Fatalf("the page broke its own policy: %v", got)
-		}
+		noCSPViolation(t, ctx)
 	})
 }

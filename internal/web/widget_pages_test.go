@@ -39,20 +39,6 @@ func openShop(t *testing.T, browser context.Context, d *dashboard, query string)
 	return ctx
 }
 
-// watchCSP records the page's content security policy violations; the
-// editor must be allowed to frame its own preview.
-func watchCSP(t *testing.T, ctx context.Context) {
-	t.Helper()
-	eval[bool](t, ctx, `(document.addEventListener("securitypolicyviolation", (e) => (window.__csp = (window.__csp || []).concat(e.violatedDirective + " " + e.blockedURI))), true)`)
-}
-
-func noCSPViolation(t *testing.T, ctx context.Context) {
-	t.Helper()
-	if got := eval[[]string](t, ctx, `window.__csp || []`); len(got) > 0 {
-		t.Fatalf("the page broke its own policy: %v", got)
-	}
-}
-
 func TestBrowserWidgetPages(t *testing.T) {
 	needBrowser(t, browserEnv)
 	d := startShop(t)
