@@ -253,22 +253,6 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, inbox *sahay.Inbo
 	return &Received{Message: msg, Conversation: conv, Created: created}, nil
 }
 
-// placeholderName is what a contact is called until they give a name: their
-// identifier (a phone number, an email address), or, for an anonymous
-// website visitor whose identifier is random ("v:7f3a…"), "Visitor 7F3A",
-// which agents can read and tell apart.
-func placeholderName(externalID string) string {
-	if id, ok := strings.CutPrefix(externalID, "v:"); ok && len(id) >= 4 {
-		return "Visitor " + strings.ToUpper(id[:4])
-	}
-	return externalID
-}
-
-// IsPlaceholderName reports whether name is one a real name may replace.
-func IsPlaceholderName(name, externalID string) bool {
-	return name == "" || name == externalID || name == placeholderName(externalID)
-}
-
 // identityNamespace is whose ids a channel's contact identifiers are.
 func identityNamespace(inbox *sahay.Inbox, ns string) string {
 	if ns == "" {

@@ -22,6 +22,22 @@ const EventCSATCreated = "csat.created"
 // "inbox:<id>" of the widget inbox and the visitor's subject.
 func WidgetIdentity(inboxID int64) string { return identityNamespace(&sahay.Inbox{ID: inboxID}, "") }
 
+// placeholderName is what a contact is called until they give a name: their
+// identifier (a phone number, an email address), or, for an anonymous
+// website visitor whose identifier is random ("v:7f3a…"), "Visitor 7F3A",
+// which agents can read and tell apart.
+func placeholderName(externalID string) string {
+	if id, ok := strings.CutPrefix(externalID, "v:"); ok && len(id) >= 4 {
+		return "Visitor " + strings.ToUpper(id[:4])
+	}
+	return externalID
+}
+
+// IsPlaceholderName reports whether name is one a real name may replace.
+func IsPlaceholderName(name, externalID string) bool {
+	return name == "" || name == externalID || name == placeholderName(externalID)
+}
+
 // ContactFields are what a website or shop tells about a customer. Empty
 // fields change nothing; attributes are merged into the contact's.
 type ContactFields struct {

@@ -68,7 +68,7 @@ type hub struct {
 	// nodes shared of theirs.
 	node   string
 	dirty  map[subjectKey]struct{}
-	remote map[remoteKey]*remoteVisitor
+	remote map[subjectKey]map[string]*remoteVisitor
 
 	count atomic.Int64
 }
@@ -76,7 +76,7 @@ type hub struct {
 func newHub(s *Server) *hub {
 	return &hub{s: s, convs: map[int64]map[*client]struct{}{}, contacts: map[int64]map[*client]struct{}{},
 		subjects: map[subjectKey]map[*client]struct{}{}, inboxes: map[int64]map[*client]struct{}{}, presence: map[subjectKey]*presence{},
-		node: newNodeID(), dirty: map[subjectKey]struct{}{}, remote: map[remoteKey]*remoteVisitor{}}
+		node: newNodeID(), dirty: map[subjectKey]struct{}{}, remote: map[subjectKey]map[string]*remoteVisitor{}}
 }
 
 func addTo[K comparable](m map[K]map[*client]struct{}, k K, c *client) {

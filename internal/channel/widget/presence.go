@@ -164,22 +164,24 @@ func (h *hub) liveVisitors(inboxID int64) []LiveVisitor {
 			out = append(out, h.liveVisitor(k, p))
 		}
 	}
-	for k, r := range h.remote {
+	for k, byNode := range h.remote {
 		if k.inbox != inboxID {
 			continue
 		}
-		v := r.visitor
-		v.TimeOnSite += int64(time.Since(r.received).Seconds())
-		// A visitor with tabs on several nodes is listed once, as the node
-		// that has them online (or told most recently) sees them.
-		if i, ok := local[k.subject]; ok {
-			if !out[i].Online && v.Online {
-				out[i] = v
+		for _, r := range byNode {
+			v := r.visitor
+			v.TimeOnSite += int64(time.Since(r.received).Seconds())
+			// A visitor with tabs on several nodes is listed once, as a
+			// node that has them online sees them.
+			if i, ok := local[k.subject]; ok {
+				if !out[i].Online && v.Online {
+					out[i] = v
+				}
+				continue
 			}
-			continue
+			local[k.subject] = len(out)
+			out = append(out, v)
 		}
-		local[k.subject] = len(out)
-		out = append(out, v)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].TimeOnSite > out[j].TimeOnSite })
 	return out

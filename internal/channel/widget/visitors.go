@@ -34,16 +34,10 @@ type sharedVisitor struct {
 	Visitor LiveVisitor `json:"visitor"`
 }
 
-// remoteVisitor is a visitor another node holds.
+// remoteVisitor is a visitor another node holds, as it last told.
 type remoteVisitor struct {
-	node     string
 	visitor  LiveVisitor
 	received time.Time
-}
-
-type remoteKey struct {
-	subjectKey
-	node string
 }
 
 func newNodeID() string {
@@ -114,9 +108,14 @@ func (h *hub) remember(ev sahay.Event) {
 	if err := json.Unmarshal(ev.Data, &sv); err != nil || sv.Node == h.node || sv.Node == "" || !validSubject(sv.Visitor.ID) {
 		return
 	}
-	k := remoteKey{subjectKey{sv.InboxID, sv.Visitor.ID}, sv.Node}
+	k := subjectKey{sv.InboxID, sv.Visitor.ID}
 	h.mu.Lock()
-	h.remote[k] = &remoteVisitor{node: sv.Node, visitor: sv.Visitor, received: time.Now()}
+	byNode := h.remote[k]
+	if byNode == nil {
+		byNode = map[string]*remoteVisitor{}
+		h.remote[k] = byNode
+	}
+	byNode[sv.Node] = &remoteVisitor{visitor: sv.Visitor, received: time.Now()}
 	h.mu.Unlock()
 }
 
@@ -124,9 +123,14 @@ func (h *hub) remember(ev sahay.Event) {
 // after presenceLinger, and anyone not refreshed within remoteExpiry.
 // h.mu must be held.
 func (h *hub) forgetRemote(now time.Time) {
-	for k, r := range h.remote {
-		age := now.Sub(r.received)
-		if age > remoteExpiry || (!r.visitor.Online && age > presenceLinger) {
+	for k, byNode := range h.remote {
+		for node, r := range byNode {
+			age := now.Sub(r.received)
+			if age > remoteExpiry || (!r.visitor.Online && age > presenceLinger) {
+				delete(byNode, node)
+			}
+		}
+		if len(byNode) == 0 {
 			delete(h.remote, k)
 		}
 	}
@@ -141,8 +145,8 @@ func (h *hub) online(inboxID int64, subject string) bool {
 	if len(h.subjects[k]) > 0 {
 		return true
 	}
-	for rk, r := range h.remote {
-		if rk.subjectKey == k && r.visitor.Online {
+	for _, r := range h.remote[k] {
+		if r.visitor.Online {
 			return true
 		}
 	}
