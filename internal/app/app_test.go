@@ -21,6 +21,7 @@ import (
 
 	"github.com/sahayhq/sahay/internal/app"
 	"github.com/sahayhq/sahay/internal/config"
+	"github.com/sahayhq/sahay/internal/demo"
 )
 
 // freshSchema returns a URL of the test PostgreSQL database whose
@@ -223,6 +224,7 @@ func TestHealth(t *testing.T) {
 	if resp.StatusCode != 404 || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Fatalf("unknown API route: %d, headers %v", resp.StatusCode, resp.Header)
 	}
+	demoWidgetIsTitledAfterTheShop(t, a, srv.URL)
 	srv.Close()
 	a.Close()
 
@@ -234,6 +236,38 @@ func TestHealth(t *testing.T) {
 	accounts, err := a.Store.Accounts(context.Background())
 	if err != nil || len(accounts) != 1 {
 		t.Fatalf("accounts after restart: %d, %v", len(accounts), err)
+	}
+}
+
+// demoWidgetIsTitledAfterTheShop checks that a visitor of the demo shop sees
+// the shop's name above the chat, not the channel's.
+func demoWidgetIsTitledAfterTheShop(t *testing.T, a *app.App, base string) {
+	t.Helper()
+	token, _, err := a.Service.CreateAPITokenCLI(context.Background(), demo.OwnerEmail, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inboxes struct {
+		Items []struct {
+			ID      int64
+			Channel string
+		}
+	}
+	call(t, "GET", base+"/api/v1/inboxes", token, nil, 200, &inboxes)
+	var embed struct {
+		WebsiteToken string `json:"website_token"`
+	}
+	for _, in := range inboxes.Items {
+		if in.Channel == "widget" {
+			call(t, "GET", fmt.Sprintf("%s/api/v1/inboxes/%d/widget", base, in.ID), token, nil, 200, &embed)
+		}
+	}
+	var session struct {
+		Settings struct{ Title string }
+	}
+	call(t, "POST", base+"/widget/v1/session", "", map[string]any{"inbox": embed.WebsiteToken}, 200, &session)
+	if session.Settings.Title != demo.ShopName {
+		t.Fatalf("the demo widget is titled %q, want %q", session.Settings.Title, demo.ShopName)
 	}
 }
 

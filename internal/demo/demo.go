@@ -24,13 +24,17 @@ type Login struct {
 	Password string
 }
 
+// ShopName is the demo workspace's shop: its account, and the website inbox
+// whose name the chat widget shows as its title.
+const ShopName = "Demo Shop"
+
 func ptr[T any](v T) *T { return &v }
 
 // Seed creates the demo workspace. inboxChannel is the website inbox's
 // channel ("widget" when the widget channel is registered).
 func Seed(ctx context.Context, svc *core.Service, inboxChannel string, inboxSettings json.RawMessage) (*Login, error) {
 	password := auth.NewToken()[:16]
-	_, owner, err := svc.CreateAccount(ctx, "Demo Shop", OwnerEmail, "Demo Owner", password)
+	_, owner, err := svc.CreateAccount(ctx, ShopName, OwnerEmail, "Demo Owner", password)
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
@@ -71,14 +75,14 @@ func Seed(ctx context.Context, svc *core.Service, inboxChannel string, inboxSett
 		{"refund", "Refunds reach your account within 5–7 working days of approval."},
 		{"namaskar", "নমস্কার {{contact.name}}, আমি {{agent.name}}। কীভাবে সাহায্য করতে পারি?"},
 		{"namaste", "नमस्ते {{contact.name}}, मैं {{agent.name}} हूँ। मैं आपकी कैसे मदद कर सकता हूँ?"},
-		{"thanks", "Thank you for contacting Demo Shop! Your reference is #{{conversation.id}}."},
+		{"thanks", "Thank you for contacting " + ShopName + "! Your reference is #{{conversation.id}}."},
 	}
 	for _, c := range canned {
 		if _, err := svc.SaveCannedResponse(ctx, a, 0, core.CannedInput{ShortCode: ptr(c.code), Content: ptr(c.content)}); err != nil {
 			return nil, err
 		}
 	}
-	inbox, err := svc.CreateInbox(ctx, a, core.InboxInput{Name: ptr("Website"), Channel: inboxChannel, Settings: inboxSettings})
+	inbox, err := svc.CreateInbox(ctx, a, core.InboxInput{Name: ptr(ShopName), Channel: inboxChannel, Settings: inboxSettings})
 	if err != nil {
 		return nil, fmt.Errorf("demo: inbox: %w", err)
 	}
