@@ -12,12 +12,14 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/apitest"
+	"github.com/sahayhq/sahay/internal/testenv"
 )
 
 // TestMain fails the package if a test server leaves goroutines behind:
 // every server stops its service, job runner, realtime hub and database
 // pools when its test ends.
 func TestMain(m *testing.M) {
+	testenv.Report(testenv.Suite{Env: apitest.PostgresEnv, What: "PostgreSQL runs of the API tests"})
 	code := m.Run()
 	if code == 0 {
 		if leaked := leakedGoroutines(5 * time.Second); leaked != "" {

@@ -7,11 +7,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sahayhq/sahay/internal/store/storetest"
+	"github.com/sahayhq/sahay/internal/testenv"
 )
 
 // TestMain fails the package if a goroutine of Sahay's outlives the tests:
 // every service, runner and batcher must stop when closed.
 func TestMain(m *testing.M) {
+	testenv.Report(testenv.Suite{Env: storetest.PostgresEnv, What: "PostgreSQL runs of the core tests"})
 	code := m.Run()
 	if code == 0 {
 		if leaked := leakedGoroutines(5 * time.Second); leaked != "" {

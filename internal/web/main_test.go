@@ -1,0 +1,14 @@
+package web_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/sahayhq/sahay/internal/testenv"
+)
+
+// TestMain says which suites did not run for want of their environment.
+func TestMain(m *testing.M) {
+	testenv.Report(testenv.Suite{Env: browserEnv, What: "browser tests"})
+	os.Exit(m.Run())
+}
