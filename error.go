@@ -10,6 +10,7 @@ import (
 
 // Error codes. The API maps each to one HTTP status in one place.
 const (
+	EBADREQUEST   = "bad_request"
 	ECONFLICT     = "conflict"
 	EINTERNAL     = "internal"
 	EINVALID      = "invalid"
@@ -59,6 +60,11 @@ func ErrorMessage(err error) string {
 // NotFound is the error for a missing or invisible resource. Invisible and
 // missing look the same so that ids of other tenants cannot be probed.
 func NotFound(what string) *Error { return Errorf(ENOTFOUND, "%s not found", what) }
+
+// BadRequest is the error for a request body that cannot be read as the
+// request's JSON: a syntax error, a wrong type, an unknown field. A body that
+// reads but holds values the rules refuse is [Invalid].
+func BadRequest(format string, args ...any) *Error { return Errorf(EBADREQUEST, format, args...) }
 
 // Invalid is the error for bad input.
 func Invalid(format string, args ...any) *Error { return Errorf(EINVALID, format, args...) }

@@ -120,7 +120,7 @@ func readMultipartMessage(w http.ResponseWriter, r *http.Request) (core.NewMessa
 	r.Body = http.MaxBytesReader(w, r.Body, core.MaxAttachments*core.MaxAttachmentSize+httpx.MaxBody)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return in, sahay.Invalid("malformed multipart body: %v", err)
+		return in, sahay.BadRequest("malformed multipart body: %v", err)
 	}
 	// Parts are spooled to memory up to the size limits; the service checks
 	// types and sizes before anything is stored.
@@ -134,13 +134,13 @@ func readMultipartMessage(w http.ResponseWriter, r *http.Request) (core.NewMessa
 			return in, sahay.Errorf(sahay.ETOOLARGE, "request body is too large")
 		}
 		if err != nil {
-			return in, sahay.Invalid("malformed multipart body: %v", err)
+			return in, sahay.BadRequest("malformed multipart body: %v", err)
 		}
 		switch p.FormName() {
 		case "content":
 			b, err := io.ReadAll(io.LimitReader(p, core.MaxContentBytes+1))
 			if err != nil {
-				return in, sahay.Invalid("malformed multipart body: %v", err)
+				return in, sahay.BadRequest("malformed multipart body: %v", err)
 			}
 			in.Content = string(b)
 		case "private":
@@ -152,11 +152,11 @@ func readMultipartMessage(w http.ResponseWriter, r *http.Request) (core.NewMessa
 				if errors.As(err, &tooBig) {
 					return in, sahay.Errorf(sahay.ETOOLARGE, "request body is too large")
 				}
-				return in, sahay.Invalid("malformed multipart body: %v", err)
+				return in, sahay.BadRequest("malformed multipart body: %v", err)
 			}
 			in.Files = append(in.Files, core.Upload{FileName: p.FileName(), ContentType: p.Header.Get("Content-Type"), Body: bytes.NewReader(b)})
 		default:
-			return in, sahay.Invalid("unknown form field %q", p.FormName())
+			return in, sahay.BadRequest("unknown form field %q", p.FormName())
 		}
 	}
 }

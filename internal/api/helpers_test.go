@@ -74,6 +74,8 @@ func wantError(t *testing.T, r *apitest.Response, status int, code string) {
 // codeFor is the error code the API pairs with an error status.
 func codeFor(status int) string {
 	switch status {
+	case http.StatusBadRequest:
+		return "bad_request"
 	case http.StatusUnprocessableEntity:
 		return "invalid"
 	case http.StatusUnauthorized:

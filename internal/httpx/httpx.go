@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	sahay "github.com/sahayhq/sahay"
 )
@@ -34,6 +35,7 @@ func Handle(log *slog.Logger, h HandlerFunc) http.Handler {
 
 // statuses maps error codes to HTTP statuses, in one place.
 var statuses = map[string]int{
+	sahay.EBADREQUEST:   http.StatusBadRequest,
 	sahay.EINVALID:      http.StatusUnprocessableEntity,
 	sahay.ENOTFOUND:     http.StatusNotFound,
 	sahay.ECONFLICT:     http.StatusConflict,
@@ -84,10 +86,12 @@ func WriteJSON(w http.ResponseWriter, status int, v any) error {
 func OK(w http.ResponseWriter, v any) error { return WriteJSON(w, http.StatusOK, v) }
 
 // Decode reads a JSON body into v: at most [MaxBody] bytes, one value, no
-// unknown fields. Every failure is a clear client error.
+// unknown fields. A body that cannot be read as v is a bad request (400),
+// one over the limit too large (413); the values it holds are the caller's
+// to judge (422).
 func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return sahay.Invalid("Content-Type must be application/json")
+		return sahay.BadRequest("Content-Type must be application/json")
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
 	dec.DisallowUnknownFields()
@@ -95,24 +99,27 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 		var tooBig *http.MaxBytesError
 		var syntax *json.SyntaxError
 		var typ *json.UnmarshalTypeError
+		var when *time.ParseError
 		switch {
 		case errors.As(err, &tooBig):
 			return sahay.Errorf(sahay.ETOOLARGE, "request body is larger than %d bytes", MaxBody)
 		case errors.Is(err, io.EOF):
-			return sahay.Invalid("request body is empty")
+			return sahay.BadRequest("request body is empty")
 		case errors.As(err, &syntax):
-			return sahay.Invalid("malformed JSON at byte %d", syntax.Offset)
+			return sahay.BadRequest("malformed JSON at byte %d", syntax.Offset)
 		case errors.As(err, &typ):
-			return sahay.Invalid("field %q must be %s", typ.Field, typ.Type)
+			return sahay.BadRequest("field %q must be %s", typ.Field, typ.Type)
+		case errors.As(err, &when):
+			return sahay.BadRequest("%q is not a time; times look like 2026-12-01T09:00:00Z", when.Value)
 		case strings.HasPrefix(err.Error(), "json: unknown field"):
-			return sahay.Invalid("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+			return sahay.BadRequest("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
 		case errors.Is(err, io.ErrUnexpectedEOF):
-			return sahay.Invalid("malformed JSON: unexpected end")
+			return sahay.BadRequest("malformed JSON: unexpected end")
 		}
-		return sahay.Invalid("malformed JSON: %v", err)
+		return sahay.BadRequest("malformed JSON: %v", err)
 	}
 	if dec.More() {
-		return sahay.Invalid("request body has more than one JSON value")
+		return sahay.BadRequest("request body has more than one JSON value")
 	}
 	return nil
 }

@@ -105,8 +105,11 @@ func TestBadInputIsRefusedAndOthersUntouched(t *testing.T) {
 		if code, ecode := e.call("POST", "/widget/v1/messages", alice.Token, map[string]any{"cid": "x", "text": "hi"}, nil); code != 422 || ecode != "invalid" {
 			t.Fatalf("short cid: %d %s", code, ecode)
 		}
-		if code, ecode := e.call("POST", "/widget/v1/messages", alice.Token, map[string]any{"cid": "c-123456", "text": "hi", "admin": true}, nil); code != 422 || ecode != "invalid" {
+		if code, ecode := e.call("POST", "/widget/v1/messages", alice.Token, map[string]any{"cid": "c-123456", "text": "hi", "admin": true}, nil); code != 400 || ecode != "bad_request" {
 			t.Fatalf("unknown field: %d %s", code, ecode)
+		}
+		if code, ecode := e.call("POST", "/widget/v1/messages", alice.Token, []byte(`{"cid": "c-123457", "text": }`), nil); code != 400 || ecode != "bad_request" {
+			t.Fatalf("syntax error: %d %s", code, ecode)
 		}
 	})
 }

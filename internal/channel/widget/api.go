@@ -409,7 +409,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 		if strings.Contains(err.Error(), "too large") {
 			return sahay.Errorf(sahay.ETOOLARGE, "the file is larger than %d MB", limit>>20)
 		}
-		return sahay.Invalid("send the file as multipart/form-data field \"file\"")
+		return sahay.BadRequest("send the file as multipart/form-data field \"file\"")
 	}
 	defer f.Close()
 	if hdr.Size > limit {

@@ -108,12 +108,14 @@ func writeTestError(w http.ResponseWriter, err error) {
 	json.NewEncoder(w).Encode(map[string]string{"code": sahay.ErrorCode(err), "message": sahay.ErrorMessage(err)})
 }
 
-// call makes a JSON request and decodes the answer into out; it returns the
-// status and the error code of a failed call.
+// call makes a JSON request (a []byte body is sent as it is) and decodes the
+// answer into out; it returns the status and the error code of a failed call.
 func (e *env) call(method, path, token string, body, out any, header ...string) (int, string) {
 	e.t.Helper()
 	var rd io.Reader
-	if body != nil {
+	if raw, ok := body.([]byte); ok {
+		rd = bytes.NewReader(raw)
+	} else if body != nil {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}

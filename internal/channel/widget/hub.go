@@ -686,7 +686,7 @@ func (s *Server) readLoop(c *client, v *visitor) {
 		}
 		var f inFrame
 		if err := json.Unmarshal(data, &f); err != nil {
-			c.reply(map[string]any{"t": "err", "code": sahay.EINVALID, "message": "frames are JSON objects"})
+			c.reply(map[string]any{"t": "err", "code": sahay.EBADREQUEST, "message": "frames are JSON objects"})
 			continue
 		}
 		if err := s.handleFrame(c, v, f); err != nil {

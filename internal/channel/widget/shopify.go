@@ -95,7 +95,7 @@ func (s *Server) handleShopify(w http.ResponseWriter, r *http.Request) error {
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.UseNumber()
 	if err := dec.Decode(&p); err != nil {
-		return sahay.Invalid("malformed Shopify payload: %v", err)
+		return sahay.BadRequest("malformed Shopify payload: %v", err)
 	}
 	o, err := p.order(in, kind, topic)
 	if err != nil {
