@@ -31,6 +31,8 @@ type assets struct {
 	etag     string
 	locales  map[string]map[string]string
 	pages    *template.Template
+	// demoScript is the demo shop's page script.
+	demoScript []byte
 }
 
 func loadAssets() *assets {
@@ -55,6 +57,7 @@ func loadAssets() *assets {
 		}
 	}
 	a.pages = template.Must(template.ParseFS(files, "templates/*.html"))
+	a.demoScript, _ = files.ReadFile("templates/demo.js")
 	return a
 }
 
@@ -182,7 +185,7 @@ func (s *Server) servePreview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.page(w, "preview.html", map[string]any{"Preview": template.JS(data), "Base": s.publicURL(r)})
+	return s.page(w, r, "preview.html", map[string]any{"Preview": template.JS(data), "Base": s.publicURL(r)})
 }
 
 // serveDemo shows a demo shop with the widget: GET /demo?inbox=TOKEN, or the
@@ -194,9 +197,18 @@ func (s *Server) serveDemo(w http.ResponseWriter, r *http.Request) {
 	} else if _, err := s.cache.byWebsiteToken(r.Context(), token); err != nil {
 		token = ""
 	}
-	if err := s.page(w, "demo.html", map[string]any{"Token": token, "Base": s.publicURL(r), "Locale": r.URL.Query().Get("locale")}); err != nil {
+	if err := s.page(w, r, "demo.html", map[string]any{"Token": token, "Base": s.publicURL(r), "Locale": r.URL.Query().Get("locale")}); err != nil {
 		httpx.WriteError(w, r, s.log, err)
 	}
+}
+
+// serveDemoScript serves the demo shop's own script, kept out of the page
+// so the page's policy allows no inline script.
+func (s *Server) serveDemoScript(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/javascript; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=300")
+	w.Write(s.assets.demoScript)
 }
 
 func (s *Server) firstWidgetToken(r *http.Request) string {
@@ -224,13 +236,28 @@ func (s *Server) firstWidgetToken(r *http.Request) string {
 	return ""
 }
 
-func (s *Server) page(w http.ResponseWriter, name string, data any) error {
+// pagePolicy is the content security policy of Sahay's own widget pages
+// (/demo and /widget/preview): scripts only from this server and the
+// public URL the widget loads from, no inline script, and framing only by
+// a page of this server (the dashboard's settings preview). Inline styles
+// stay allowed: the widget styles its shadow root with a style element.
+func pagePolicy(base string) string {
+	ws := "ws" + strings.TrimPrefix(base, "http")
+	return "default-src 'none'; script-src 'self' " + base + "; style-src 'self' 'unsafe-inline'; " +
+		"img-src 'self' " + base + " data: blob: https:; media-src 'self' " + base + " blob:; font-src 'self'; " +
+		"connect-src 'self' " + base + " " + ws + "; base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'self'"
+}
+
+func (s *Server) page(w http.ResponseWriter, r *http.Request, name string, data any) error {
 	var buf bytes.Buffer
 	if err := s.assets.pages.ExecuteTemplate(&buf, name, data); err != nil {
 		return sahay.Errorf(sahay.EINTERNAL, "render %s: %v", name, err)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", pagePolicy(s.publicURL(r)))
+	h.Set("X-Frame-Options", "SAMEORIGIN")
 	_, err := w.Write(buf.Bytes())
 	return err
 }

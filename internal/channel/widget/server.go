@@ -160,6 +160,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	h := func(f httpx.HandlerFunc) http.Handler { return s.cors(httpx.Handle(s.log, f)) }
 	mux.Handle("GET /widget.js", http.HandlerFunc(s.serveScript))
 	mux.Handle("GET /demo", http.HandlerFunc(s.serveDemo))
+	mux.Handle("GET /demo.js", http.HandlerFunc(s.serveDemoScript))
 	mux.Handle("GET /widget/preview", httpx.Handle(s.log, s.servePreview))
 	mux.Handle("GET /widget/v1/locales/{locale}", s.cors(http.HandlerFunc(s.serveLocale)))
 	mux.Handle("OPTIONS /widget/v1/", s.cors(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })))
