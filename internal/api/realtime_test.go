@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/apitest"
@@ -151,5 +153,47 @@ func TestRealtimeKeepsNodeEventsFromClients(t *testing.T) {
 	id := newLabel(t, s, o, "after")
 	if ev := st.Next(t); ev.Seq != hello+1 || labelOf(t, ev) != id {
 		t.Fatalf("first event = %s seq %d, want the label at seq %d", ev.Type, ev.Seq, hello+1)
+	}
+}
+
+// openFiles counts the descriptors this process holds: the test server runs
+// in it, so a connection the server never closes stays in the count.
+func openFiles(t *testing.T) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc/self/fd to count descriptors: %v", err)
+	}
+	return len(fds)
+}
+
+// TestRealtimeReleasesConnections opens and closes many realtime sockets,
+// with a close frame and without one, and checks that the server lets go of
+// every connection's descriptor: a server that kept them would run out and
+// stop accepting connections.
+func TestRealtimeReleasesConnections(t *testing.T) {
+	// Not parallel: other tests' connections would move the count.
+	s := apitest.NewServer(t)
+	o := s.NewAccount(t, "Acme")
+	for _, mode := range []string{"close-frame", "dropped"} {
+		t.Run(mode, func(t *testing.T) {
+			first, _ := s.Connect(t, o.Token, "") // the first connection's lazily opened files
+			first.Close()
+			before := openFiles(t)
+			const n = 100
+			for range n {
+				st, _ := s.Connect(t, o.Token, "")
+				if mode == "dropped" {
+					st.Drop()
+				} else {
+					st.Close()
+				}
+			}
+			waitFor(t, 15*time.Second, "the server to release the sockets' descriptors", func() (bool, string) {
+				now, conns := openFiles(t), s.App.API.Hub().Connections()
+				return now <= before+5 && conns == 0,
+					fmt.Sprintf("%d descriptors open, %d before %d sockets; %d connections in the hub", now, before, n, conns)
+			})
+		})
 	}
 }

@@ -443,3 +443,7 @@ func (st *Stream) Until(t testing.TB, stop func(sahay.Event) bool) []sahay.Event
 
 // Close closes the connection; closing twice is harmless.
 func (st *Stream) Close() { st.conn.Close(websocket.StatusNormalClosure, "") }
+
+// Drop closes the connection without a close frame, as a browser tab that
+// is killed or a network that goes away does.
+func (st *Stream) Drop() { st.conn.CloseNow() }

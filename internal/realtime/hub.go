@@ -97,6 +97,10 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a *core.Actor) error
 	if err != nil {
 		return nil // Accept has answered the client
 	}
+	// The connection is hijacked: the HTTP server no longer closes it. A
+	// client that vanished without a close frame leaves only this to release
+	// the descriptor; after a close handshake it does nothing.
+	defer c.CloseNow()
 	c.SetReadLimit(4096)
 	h.mu.Lock()
 	select {
