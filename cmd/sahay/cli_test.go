@@ -3,9 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"debug/buildinfo"
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -78,5 +83,177 @@ func TestCommands(t *testing.T) {
 	renv := env(map[string]string{"SAHAY_DATA_DIR": restored})
 	if _, err := runCLI(t, renv, "token", "create", "--email", "agent@example.com"); err != nil {
 		t.Fatalf("restored copy lacks the agent: %v", err)
+	}
+}
+
+// built is the command, compiled once for the tests that run it as a
+// process.
+var built struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// binary returns the path of the compiled command.
+func binary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "sahay-bin"); built.err != nil {
+			return
+		}
+		built.path = filepath.Join(built.dir, "sahay")
+		out, err := exec.Command("go", "build", "-o", built.path, ".").CombinedOutput()
+		if err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.path
+}
+
+// sahay runs the compiled command with args and the environment variables
+// vars (no others of SAHAY_*), and returns what it wrote and its exit status.
+func sahay(t *testing.T, vars map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(binary(t), args...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SAHAY_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	for k, v := range vars {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("sahay %v: %v", args, err)
+	}
+	return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
+}
+
+// TestHelp runs the binary as a person finding their way would: every
+// way of asking for help answers on stdout with status 0, lists the
+// commands or the command's own flags, and a wrong command line answers on
+// stderr with status 2.
+func TestHelp(t *testing.T) {
+	names := []string{"serve", "migrate", "admin create-user", "token create", "backup", "version", "help"}
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"-help"}} {
+		out, errOut, code := sahay(t, nil, args...)
+		if code != 0 || errOut != "" {
+			t.Errorf("sahay %v: status %d, stderr %q", args, code, errOut)
+		}
+		for _, name := range names {
+			if !strings.Contains(out, "  "+name+" ") {
+				t.Errorf("sahay %v does not list %q:\n%s", args, name, out)
+			}
+		}
+	}
+
+	serverOnly := []string{"-addr", "-nats", "-smtp", "-public-url", "-no-demo", "-secure-cookies"}
+	for _, c := range []struct {
+		name      string
+		want, not []string
+	}{
+		{"serve", append([]string{"-data", "-database", "-log-json"}, serverOnly...), nil},
+		{"migrate", []string{"-data", "-database"}, serverOnly},
+		{"admin create-user", []string{"-email", "-password", "-role", "-name", "-account", "-data"}, serverOnly},
+		{"token create", []string{"-email", "-name", "-data"}, serverOnly},
+		{"backup", []string{"-o", "-data"}, serverOnly},
+		{"version", nil, append([]string{"-data"}, serverOnly...)},
+	} {
+		args := strings.Fields(c.name)
+		for _, ask := range [][]string{append([]string{"help"}, args...), append(args, "-h"), append(args, "--help")} {
+			out, errOut, code := sahay(t, nil, ask...)
+			if code != 0 || errOut != "" || !strings.HasPrefix(out, "Usage:\n  sahay "+c.name) {
+				t.Errorf("sahay %v: status %d, stderr %q, stdout:\n%s", ask, code, errOut, out)
+				continue
+			}
+			for _, f := range c.want {
+				if !strings.Contains(out, "  "+f+" ") && !strings.Contains(out, "  "+f+"\n") {
+					t.Errorf("sahay %v does not list %s:\n%s", ask, f, out)
+				}
+			}
+			for _, f := range c.not {
+				if strings.Contains(out, "  "+f) {
+					t.Errorf("sahay %v lists the server's %s:\n%s", ask, f, out)
+				}
+			}
+		}
+	}
+	for _, group := range []string{"admin", "token"} {
+		out, errOut, code := sahay(t, nil, group, "-h")
+		if code != 0 || errOut != "" || !strings.Contains(out, "  "+group+" ") {
+			t.Errorf("sahay %s -h: status %d, stderr %q, stdout:\n%s", group, code, errOut, out)
+		}
+	}
+
+	for _, args := range [][]string{{"frobnicate"}, {"help", "frobnicate"}, {"admin"}, {"admin", "delete-user"}} {
+		out, errOut, code := sahay(t, nil, args...)
+		if code != 2 || out != "" || !strings.Contains(errOut, "unknown command") && !strings.Contains(errOut, "needs a command") {
+			t.Errorf("sahay %v: status %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+		if !strings.Contains(errOut, "  admin create-user ") {
+			t.Errorf("sahay %v does not list the commands: %q", args, errOut)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"backup", []string{"backup", "-nats", "nats://x"}},
+		{"token create", []string{"token", "create"}},
+		{"serve", []string{"serve", "stray"}},
+		{"version", []string{"version", "-data", "x"}},
+	} {
+		out, errOut, code := sahay(t, nil, c.args...)
+		if code != 2 || out != "" || !strings.Contains(errOut, `Run "sahay help `+c.name+`"`) {
+			t.Errorf("sahay %v: status %d, stdout %q, stderr %q", c.args, code, out, errOut)
+		}
+	}
+}
+
+// TestVersion checks that version prints what the toolchain recorded in
+// the binary: its revision and time, and the Go version.
+func TestVersion(t *testing.T) {
+	out, errOut, code := sahay(t, nil, "version")
+	if code != 0 || errOut != "" {
+		t.Fatalf("version: status %d, stderr %q", code, errOut)
+	}
+	info, err := buildinfo.ReadFile(binary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	version, revision, at := "dev", "unknown", "unknown"
+	if info.Main.Version != "" && info.Main.Version != "(devel)" {
+		version = info.Main.Version
+	}
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			revision = s.Value
+		case "vcs.time":
+			at = s.Value
+		}
+	}
+	for _, want := range []string{"sahay " + version + "\n", "revision  " + revision, "time      " + at + "\n", "go        " + info.GoVersion + " "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("version output lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -36,38 +36,73 @@ type Config struct {
 	LogJSON bool
 }
 
-// Parse fills a Config from args (flags) and env; flags win over env.
-// extra adds a subcommand's own flags to the same set.
-func Parse(name string, args []string, getenv func(string) string, extra ...func(*flag.FlagSet)) (*Config, error) {
-	c := &Config{}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	for _, add := range extra {
-		add(fs)
+// Scope is the set of settings a command takes as flags. The settings
+// outside it still come from the environment.
+type Scope int
+
+const (
+	// Storage is where the data lives: -data and -database.
+	Storage Scope = iota
+	// Server is everything the server takes.
+	Server
+)
+
+// Flags reads the settings from getenv and declares those of scope on fs,
+// with the environment's values as defaults, so a flag wins over its
+// variable. It returns the Config fs.Parse fills; call Check after it.
+func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
+	c := &Config{
+		Addr:          envOr(getenv, "SAHAY_ADDR", "127.0.0.1:8080"),
+		DataDir:       envOr(getenv, "SAHAY_DATA_DIR", "./data"),
+		DatabaseURL:   getenv("SAHAY_DATABASE_URL"),
+		SecretKey:     getenv("SAHAY_SECRET_KEY"),
+		NATSURL:       getenv("SAHAY_NATS_URL"),
+		PublicURL:     getenv("SAHAY_PUBLIC_URL"),
+		SMTPURL:       getenv("SAHAY_SMTP_URL"),
+		NoDemo:        getenv("SAHAY_NO_DEMO") == "1",
+		SecureCookies: getenv("SAHAY_SECURE_COOKIES") == "1",
+		LogJSON:       getenv("SAHAY_LOG_JSON") == "1",
 	}
-	fs.StringVar(&c.Addr, "addr", envOr(getenv, "SAHAY_ADDR", "127.0.0.1:8080"), "listen address (SAHAY_ADDR)")
-	fs.StringVar(&c.DataDir, "data", envOr(getenv, "SAHAY_DATA_DIR", "./data"), "data directory (SAHAY_DATA_DIR)")
-	fs.StringVar(&c.DatabaseURL, "database", getenv("SAHAY_DATABASE_URL"), "postgres:// URL; empty for SQLite in the data directory (SAHAY_DATABASE_URL)")
-	fs.StringVar(&c.NATSURL, "nats", getenv("SAHAY_NATS_URL"), "NATS URL for multi-node event fan-out (SAHAY_NATS_URL)")
-	fs.StringVar(&c.PublicURL, "public-url", getenv("SAHAY_PUBLIC_URL"), "public base URL, e.g. https://support.example.com (SAHAY_PUBLIC_URL)")
-	fs.StringVar(&c.SMTPURL, "smtp", getenv("SAHAY_SMTP_URL"), "SMTP server for email notifications, smtp://user:pass@host:587?from=… (SAHAY_SMTP_URL)")
-	fs.BoolVar(&c.NoDemo, "no-demo", getenv("SAHAY_NO_DEMO") == "1", "do not seed the demo workspace (SAHAY_NO_DEMO=1)")
-	fs.BoolVar(&c.SecureCookies, "secure-cookies", getenv("SAHAY_SECURE_COOKIES") == "1", "mark cookies Secure (SAHAY_SECURE_COOKIES=1)")
-	fs.BoolVar(&c.LogJSON, "log-json", getenv("SAHAY_LOG_JSON") == "1", "log JSON lines (SAHAY_LOG_JSON=1)")
-	c.SecretKey = getenv("SAHAY_SECRET_KEY")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "`directory` of the SQLite database, the secret key and attachments (SAHAY_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database", c.DatabaseURL, "postgres:// `URL` of a PostgreSQL database; empty for SQLite in the data directory (SAHAY_DATABASE_URL)")
+	if scope < Server {
+		return c
+	}
+	fs.StringVar(&c.Addr, "addr", c.Addr, "`host:port` to listen on (SAHAY_ADDR)")
+	fs.StringVar(&c.NATSURL, "nats", c.NATSURL, "nats:// `URL` of the NATS server carrying events between nodes (SAHAY_NATS_URL)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "`URL` browsers and platforms reach this server at, e.g. https://support.example.com (SAHAY_PUBLIC_URL)")
+	fs.StringVar(&c.SMTPURL, "smtp", c.SMTPURL, "`URL` of the server email goes out through: smtp://user:pass@host:587?from=… (SAHAY_SMTP_URL)")
+	fs.BoolVar(&c.NoDemo, "no-demo", c.NoDemo, "do not seed the demo workspace (SAHAY_NO_DEMO=1)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure (SAHAY_SECURE_COOKIES=1)")
+	fs.BoolVar(&c.LogJSON, "log-json", c.LogJSON, "log JSON lines (SAHAY_LOG_JSON=1)")
+	return c
+}
+
+// Check completes c once its flags are parsed and refuses settings that
+// cannot work.
+func (c *Config) Check() error {
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return fmt.Errorf("SAHAY_DATABASE_URL must be a postgres:// URL (leave it empty for SQLite)")
+	}
+	return nil
+}
+
+// Parse fills a Config with the server's settings from args (flags) and
+// getenv; flags win over the environment.
+func Parse(name string, args []string, getenv func(string) string) (*Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	c := Flags(fs, Server, getenv)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	if c.PublicURL == "" {
-		c.PublicURL = "http://" + c.Addr
-	}
-	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
-	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
-		return nil, fmt.Errorf("SAHAY_DATABASE_URL must be a postgres:// URL (leave it empty for SQLite)")
-	}
-	return c, nil
+	return c, c.Check()
 }
 
 // StoreURL is what store.Open takes: the PostgreSQL URL or the SQLite path.

@@ -1,6 +1,10 @@
 package config
 
-import "testing"
+import (
+	"flag"
+	"io"
+	"testing"
+)
 
 func TestParse(t *testing.T) {
 	env := map[string]string{"SAHAY_ADDR": "0.0.0.0:9000", "SAHAY_DATA_DIR": "/var/lib/sahay"}
@@ -28,5 +32,28 @@ func TestParse(t *testing.T) {
 	}
 	if _, err := Parse("sahay", []string{"extra"}, func(string) string { return "" }); err == nil {
 		t.Error("Parse accepted a stray argument")
+	}
+}
+
+// TestStorageScope checks that a command taking only the storage flags
+// refuses the server's, and still reads every setting from the environment.
+func TestStorageScope(t *testing.T) {
+	env := map[string]string{"SAHAY_NATS_URL": "nats://n:4222", "SAHAY_SECRET_KEY": "k"}
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c := Flags(fs, Storage, func(k string) string { return env[k] })
+	if err := fs.Parse([]string{"-data", "/srv/sahay"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if c.DataDir != "/srv/sahay" || c.NATSURL != "nats://n:4222" || c.SecretKey != "k" {
+		t.Errorf("config %+v", c)
+	}
+	for _, server := range []string{"-addr", "-nats", "-smtp", "-public-url", "-no-demo", "-secure-cookies", "-log-json"} {
+		if fs.Lookup(server[1:]) != nil {
+			t.Errorf("the storage scope declares %s", server)
+		}
 	}
 }
