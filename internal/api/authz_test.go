@@ -161,7 +161,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	s, o := f.s, f.users[owner]
 	inboxA, inboxB := fmt.Sprintf("/api/v1/inboxes/%d", f.inboxA.ID), fmt.Sprintf("/api/v1/inboxes/%d", f.inboxB.ID)
 	convA, convB := fmt.Sprintf("/api/v1/conversations/%d", f.convA.ID), fmt.Sprintf("/api/v1/conversations/%d", f.convB.ID)
-	contactA := fmt.Sprintf("/api/v1/contacts/%d", f.contactA)
+	contactA, contactB := fmt.Sprintf("/api/v1/contacts/%d", f.contactA), fmt.Sprintf("/api/v1/contacts/%d", f.contactB)
 	note := map[string]any{"content": "internal note", "private": true}
 
 	cases := []authzCase{
@@ -208,9 +208,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"search", "GET", at("/api/v1/search?q=parcel", nil), all(200)},
 
 		{"contacts/list", "GET", at("/api/v1/contacts", nil), all(200)},
-		{"contacts/create", "POST", at("/api/v1/contacts", map[string]string{"name": "Walk-in"}), all(201)},
-		{"contacts/get", "GET", at(contactA, nil), expect{200, 200, 200, 200, 404}},
-		{"contacts/patch", "PATCH", at(contactA, map[string]string{"phone": "+8801700000000"}), expect{200, 200, 200, 200, 404}},
+		{"contacts/create", "POST", at("/api/v1/contacts", map[string]string{"name": "Walk-in"}), expect{201, 201, 403, 403, 201}},
+		{"contacts/get-A", "GET", at(contactA, nil), expect{200, 200, 200, 404, 404}},
+		{"contacts/get-B", "GET", at(contactB, nil), expect{200, 200, 404, 404, 404}},
+		{"contacts/patch-A", "PATCH", at(contactA, map[string]string{"phone": "+8801700000000"}), expect{200, 200, 200, 404, 404}},
+		{"contacts/patch-B", "PATCH", at(contactB, map[string]string{"phone": "+8801700000000"}), expect{200, 200, 404, 404, 404}},
 		{"contacts/delete", "DELETE", func(t *testing.T, w who) (string, any) {
 			return fmt.Sprintf("/api/v1/contacts/%d", f.create(t, "/api/v1/contacts", map[string]string{"name": f.unique("gone")})), nil
 		}, expect{204, 204, 403, 403, 404}},
@@ -218,8 +220,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 			into := f.create(t, "/api/v1/contacts", map[string]string{"name": f.unique("keep")})
 			other := f.create(t, "/api/v1/contacts", map[string]string{"name": f.unique("fold")})
 			return fmt.Sprintf("/api/v1/contacts/%d/merge", into), map[string]int64{"other_id": other}
-		}, expect{200, 200, 200, 200, 404}},
-		{"contacts/conversations", "GET", at(contactA+"/conversations", nil), expect{200, 200, 200, 200, 404}},
+		}, expect{200, 200, 404, 404, 404}},
+		{"contacts/merge-into-A", "POST", func(t *testing.T, w who) (string, any) {
+			// A fresh customer of inbox B, whom the member may not see.
+			other := s.Receive(t, o, f.inboxB.ID, f.unique("walker"), "hello", f.unique("w")).Conversation.ContactID
+			return contactA + "/merge", map[string]int64{"other_id": other}
+		}, expect{200, 200, 404, 404, 404}},
+		{"contacts/conversations-A", "GET", at(contactA+"/conversations", nil), expect{200, 200, 200, 404, 404}},
+		{"contacts/conversations-B", "GET", at(contactB+"/conversations", nil), expect{200, 200, 404, 404, 404}},
 
 		{"labels/list", "GET", at("/api/v1/labels", nil), all(200)},
 		{"labels/create", "POST", func(*testing.T, who) (string, any) {
@@ -467,22 +475,66 @@ func TestAuthorizationVisibility(t *testing.T) {
 		}
 	})
 
+	t.Run("contacts", func(t *testing.T) {
+		contactIDs := func(w who, query string) []int64 {
+			ids := []int64{}
+			for _, c := range items[sahay.Contact](t, s, tok(w), "/api/v1/contacts"+query) {
+				ids = append(ids, c.ID)
+			}
+			return ids
+		}
+		for _, c := range []struct {
+			w     who
+			query string
+			want  []int64
+		}{
+			{owner, "", []int64{f.contactB, f.contactA}},
+			{admin, "?q=bob", []int64{f.contactB}},
+			{member, "", []int64{f.contactA}},
+			{member, "?q=bob", []int64{}},
+			{nonmember, "", []int64{}},
+			{nonmember, "?q=alice", []int64{}},
+			{outsider, "?q=alice", []int64{}},
+		} {
+			if got := contactIDs(c.w, c.query); !slices.Equal(got, c.want) {
+				t.Errorf("%s: /contacts%s = %v, want %v", c.w, c.query, got, c.want)
+			}
+		}
+		search := func(w who, q string) (ids []int64) {
+			var r core.SearchResult
+			s.Must(t, tok(w), http.MethodGet, "/api/v1/search?q="+q, nil, http.StatusOK, &r)
+			for _, c := range r.Contacts {
+				ids = append(ids, c.ID)
+			}
+			return ids
+		}
+		if got := search(owner, "bob"); !slices.Equal(got, []int64{f.contactB}) {
+			t.Errorf("owner's search for bob finds contacts %v, want [%d]", got, f.contactB)
+		}
+		for _, w := range []who{member, nonmember} {
+			if got := search(w, "bob"); len(got) != 0 {
+				t.Errorf("%s's search for bob finds inbox B's contact %v", w, got)
+			}
+		}
+	})
+
 	t.Run("contact-conversations", func(t *testing.T) {
 		// One person who wrote to both inboxes.
 		s.Must(t, tok(owner), http.MethodPost, fmt.Sprintf("/api/v1/contacts/%d/merge", f.contactA),
 			map[string]int64{"other_id": f.contactB}, http.StatusOK, nil)
 		path := fmt.Sprintf("/api/v1/contacts/%d/conversations", f.contactA)
 		for w, want := range map[who][]int64{
-			owner:     {f.convB.ID, f.convA.ID},
-			member:    {f.convA.ID},
-			nonmember: nil,
+			owner:  {f.convB.ID, f.convA.ID},
+			member: {f.convA.ID},
 		} {
 			got := conversationIDs(items[sahay.Conversation](t, s, tok(w), path))
 			if !sameIDs(got, want) {
 				t.Errorf("%s: contact's conversations = %v, want %v", w, got, want)
 			}
 		}
-		wantError(t, s.Call(t, tok(outsider), http.MethodGet, path, nil), 404, "not_found")
+		for _, w := range []who{nonmember, outsider} {
+			wantError(t, s.Call(t, tok(w), http.MethodGet, path, nil), 404, "not_found")
+		}
 	})
 
 	t.Run("other-account", func(t *testing.T) {
@@ -516,6 +568,10 @@ func TestAuthorizationVisibility(t *testing.T) {
 		carol := s.Receive(t, o, f.inboxB.ID, "carol", "bravo again", "b-2")
 		s.Receive(t, o, f.inboxA.ID, "alice", "alpha again", "a-2")
 		s.Must(t, o.Token, http.MethodPatch, fmt.Sprintf("/api/v1/conversations/%d", f.convB.ID), map[string]int{"priority": 3}, 200, nil)
+		// A change to a contact of each inbox: carol writes only to inbox B.
+		for _, id := range []int64{carol.Conversation.ContactID, f.contactA} {
+			s.Must(t, o.Token, http.MethodPatch, fmt.Sprintf("/api/v1/contacts/%d", id), map[string]string{"phone": "+8801800000000"}, 200, nil)
+		}
 		hidden := s.NewInbox(t, o, "Hidden", "api", map[string]any{"webhook_url": "https://hooks.example/hidden"})
 		marker := newLabel(t, s, o, "marker")
 		frames := map[who][]sahay.Event{}
@@ -559,6 +615,21 @@ func TestAuthorizationVisibility(t *testing.T) {
 					t.Errorf("%s received inbox %d (%q) with its settings %s, which GET /inboxes/%d answers 404 to them",
 						w, in.ID, in.Name, in.Settings, in.ID)
 				}
+			}
+		}
+		for w, want := range map[who][]int64{
+			owner:     {carol.Conversation.ContactID, f.contactA},
+			member:    {f.contactA},
+			nonmember: nil,
+		} {
+			var got []int64
+			for _, ev := range frames[w] {
+				if c := contactOf(ev); c != nil {
+					got = append(got, c.ID)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s's stream carries changes of contacts %v, want %v", w, got, want)
 			}
 		}
 		if !slices.ContainsFunc(frames[owner], func(ev sahay.Event) bool { in := inboxOf(ev); return in != nil && in.ID == hidden.ID }) {
@@ -630,6 +701,16 @@ func inboxOf(ev sahay.Event) *sahay.Inbox {
 		return nil
 	}
 	return data.Inbox
+}
+
+func contactOf(ev sahay.Event) *sahay.Contact {
+	var data struct {
+		Contact *sahay.Contact `json:"contact"`
+	}
+	if ev.Type != sahay.EventContactUpdated || json.Unmarshal(ev.Data, &data) != nil {
+		return nil
+	}
+	return data.Contact
 }
 
 func convs(cs []*sahay.Conversation) []sahay.Conversation {

@@ -17,19 +17,40 @@ type ContactInput struct {
 	Attributes *map[string]any `json:"attributes"`
 }
 
-// Contacts lists or searches the account's contacts. Agents see every
-// contact (a customer may write to any inbox) but only the conversations of
-// their inboxes.
+// Contacts lists or searches the contacts the actor may see: owners and
+// administrators every contact of the account, agents those with a
+// conversation in one of their inboxes.
 func (s *Service) Contacts(ctx context.Context, a *Actor, query string, before int64, limit int) ([]*sahay.Contact, error) {
 	if limit <= 0 || limit > 100 {
 		limit = 25
 	}
-	return s.store.Contacts(ctx, a.AccountID(), query, before, limit)
+	return s.store.Contacts(ctx, a.AccountID(), a.Inboxes(), query, before, limit)
 }
 
-// Contact returns a contact.
+// Contact returns a contact the actor may see.
 func (s *Service) Contact(ctx context.Context, a *Actor, id int64) (*sahay.Contact, error) {
+	if err := checkContact(ctx, s.store, a, id); err != nil {
+		return nil, err
+	}
 	return s.store.Contact(ctx, a.AccountID(), id)
+}
+
+// contactChecker is the store or a transaction.
+type contactChecker interface {
+	ContactVisible(ctx context.Context, accountID, id int64, inboxes []int64) (bool, error)
+}
+
+// checkContact answers not_found for a contact the actor may not see, as
+// for one that does not exist, so ids cannot be probed.
+func checkContact(ctx context.Context, q contactChecker, a *Actor, id int64) error {
+	ok, err := q.ContactVisible(ctx, a.AccountID(), id, a.Inboxes())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return sahay.NotFound("contact")
+	}
+	return nil
 }
 
 func applyContact(c *sahay.Contact, in ContactInput) error {
@@ -57,8 +78,12 @@ func applyContact(c *sahay.Contact, in ContactInput) error {
 	return nil
 }
 
-// CreateContact adds a contact by hand.
+// CreateContact adds a contact by hand; administrators only, as a contact
+// without conversations is visible to no agent.
 func (s *Service) CreateContact(ctx context.Context, a *Actor, in ContactInput) (*sahay.Contact, error) {
+	if err := a.requireAdmin(); err != nil {
+		return nil, err
+	}
 	c := &sahay.Contact{AccountID: a.AccountID()}
 	if err := applyContact(c, in); err != nil {
 		return nil, err
@@ -86,6 +111,9 @@ func (s *Service) UpdateContact(ctx context.Context, a *Actor, id int64, in Cont
 	var c *sahay.Contact
 	err := s.write(ctx, func(tx *store.Tx) error {
 		if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
+			return err
+		}
+		if err := checkContact(ctx, tx, a, id); err != nil {
 			return err
 		}
 		var err error
@@ -129,6 +157,11 @@ func (s *Service) MergeContacts(ctx context.Context, a *Actor, id, other int64) 
 		if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
 			return err
 		}
+		for _, cid := range []int64{id, other} {
+			if err := checkContact(ctx, tx, a, cid); err != nil {
+				return err
+			}
+		}
 		var err error
 		if c, err = tx.MergeContacts(ctx, a.AccountID(), id, other); err != nil {
 			return err
@@ -143,7 +176,7 @@ func (s *Service) MergeContacts(ctx context.Context, a *Actor, id, other int64) 
 
 // ContactConversations lists a contact's conversations the actor may see.
 func (s *Service) ContactConversations(ctx context.Context, a *Actor, id int64) ([]*sahay.Conversation, error) {
-	if _, err := s.store.Contact(ctx, a.AccountID(), id); err != nil {
+	if err := checkContact(ctx, s.store, a, id); err != nil {
 		return nil, err
 	}
 	out, _, err := s.ListConversations(ctx, a, ListQuery{Contact: id, Limit: 100})
@@ -187,7 +220,7 @@ func (s *Service) Search(ctx context.Context, a *Actor, q string) (*SearchResult
 		out.Messages = append(out.Messages, MessageHit{Message: h.Message, DisplayID: h.DisplayID, ContactID: h.ContactID,
 			Highlight: textnorm.HighlightHTML(h.Message.Content, terms, "<mark>", "</mark>")})
 	}
-	if out.Contacts, err = s.store.Contacts(ctx, a.AccountID(), q, 0, 10); err != nil {
+	if out.Contacts, err = s.store.Contacts(ctx, a.AccountID(), a.Inboxes(), q, 0, 10); err != nil {
 		return nil, err
 	}
 	// "#42" or "42" finds conversation 42.

@@ -72,13 +72,8 @@ func TestAgentSeesOnlyTheirInboxes(t *testing.T) {
 				}
 			}
 		}
-		list, err := f.svc.ContactConversations(ctx, f.agent, other.ContactID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(list) != 0 {
-			t.Errorf("agent lists %d conversations of the hidden contact", len(list))
-		}
+		_, err = f.svc.ContactConversations(ctx, f.agent, other.ContactID)
+		wantCode(t, err, sahay.ENOTFOUND, "agent lists the conversations of the hidden contact")
 		inboxes, err := f.svc.Inboxes(ctx, f.agent)
 		if err != nil {
 			t.Fatal(err)
@@ -153,6 +148,136 @@ func TestAgentSeesOnlyTheirInboxes(t *testing.T) {
 			}
 			if strings.Contains(string(ev.Data), f.hookSecret) {
 				t.Errorf("event %d:%s carries the webhook secret", ev.Seq, ev.Type)
+			}
+		}
+	})
+}
+
+// TestAgentSeesOnlyContactsOfTheirInboxes: an agent sees and changes a
+// contact only through a conversation in one of their inboxes; any other
+// contact of the account is not_found on every path.
+func TestAgentSeesOnlyContactsOfTheirInboxes(t *testing.T) {
+	run(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		contactOf := func(inbox *sahay.Inbox, who, name string) int64 {
+			id := f.receive(t, inbox, who, who+"-1", "hello").Conversation.ContactID
+			if _, err := f.svc.UpdateContact(ctx, f.admin, id, core.ContactInput{Name: &name}); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		own := contactOf(f.mine, "cust-own", "Asha Own")
+		hidden := contactOf(f.theirs, "cust-hidden", "Asha Hidden")
+		shared := contactOf(f.theirs, "cust-shared", "Asha Shared")
+		// The same customer reached through both inboxes, merged into one.
+		if _, err := f.svc.MergeContacts(ctx, f.admin, shared, f.receive(t, f.mine, "cust-shared", "cust-shared-2", "again").Conversation.ContactID); err != nil {
+			t.Fatal(err)
+		}
+		bareName := "Asha Bare"
+		bare, err := f.svc.CreateContact(ctx, f.admin, core.ContactInput{Name: &bareName})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nobodyUser := storetest.MustUser(t, f.st, f.account.ID, "nobody@dokan.example", sahay.RoleAgent)
+		nobody, err := f.svc.Actor(ctx, nobodyUser)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		ids := func(cs []*sahay.Contact) []int64 {
+			out := []int64{}
+			for _, c := range cs {
+				out = append(out, c.ID)
+			}
+			slices.Sort(out)
+			return out
+		}
+		sorted := func(v ...int64) []int64 { slices.Sort(v); return v }
+		for _, tc := range []struct {
+			name  string
+			actor *core.Actor
+			want  []int64
+		}{
+			{"administrator", f.admin, sorted(own, hidden, shared, bare.ID)},
+			{"agent", f.agent, sorted(own, shared)},
+			{"agent of no inbox", nobody, []int64{}},
+		} {
+			for _, q := range []string{"", "asha"} {
+				list, err := f.svc.Contacts(ctx, tc.actor, q, 0, 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := ids(list); !slices.Equal(got, tc.want) {
+					t.Errorf("%s lists contacts %v for %q, want %v", tc.name, got, q, tc.want)
+				}
+			}
+			res, err := f.svc.Search(ctx, tc.actor, "asha")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(res.Contacts); !slices.Equal(got, tc.want) {
+				t.Errorf("%s's search finds contacts %v, want %v", tc.name, got, tc.want)
+			}
+			for _, id := range []int64{own, hidden, shared, bare.ID} {
+				_, err := f.svc.Contact(ctx, tc.actor, id)
+				if slices.Contains(tc.want, id) {
+					if err != nil {
+						t.Errorf("%s reads visible contact %d: %v", tc.name, id, err)
+					}
+					continue
+				}
+				wantCode(t, err, sahay.ENOTFOUND, tc.name+" reads a contact of another inbox")
+			}
+		}
+
+		for _, id := range []int64{hidden, bare.ID} {
+			changed := "Renamed"
+			_, err := f.svc.UpdateContact(ctx, f.agent, id, core.ContactInput{Name: &changed})
+			wantCode(t, err, sahay.ENOTFOUND, "agent edits a contact of another inbox")
+			_, err = f.svc.ContactConversations(ctx, f.agent, id)
+			wantCode(t, err, sahay.ENOTFOUND, "agent lists the conversations of a contact of another inbox")
+			_, err = f.svc.MergeContacts(ctx, f.agent, own, id)
+			wantCode(t, err, sahay.ENOTFOUND, "agent merges a contact of another inbox into their own")
+			_, err = f.svc.MergeContacts(ctx, f.agent, id, own)
+			wantCode(t, err, sahay.ENOTFOUND, "agent merges their contact into one of another inbox")
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM contacts WHERE account_id = $1 AND name = 'Renamed'`, f.account.ID); n != 0 {
+			t.Errorf("refused edits renamed %d contacts", n)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM contacts WHERE id IN ($1, $2, $3)`, own, hidden, bare.ID); n != 3 {
+			t.Errorf("refused merges left %d of the 3 contacts", n)
+		}
+		_, err = f.svc.CreateContact(ctx, f.agent, core.ContactInput{Name: &bareName})
+		wantCode(t, err, sahay.EFORBIDDEN, "agent creates a contact no agent could see")
+
+		// What the agent may see, the agent may change.
+		phone := "+8801700000000"
+		if _, err := f.svc.UpdateContact(ctx, f.agent, shared, core.ContactInput{Phone: &phone}); err != nil {
+			t.Errorf("agent edits a contact of their inbox: %v", err)
+		}
+
+		// Changes to a contact reach only the agents who may see it.
+		seq := f.lastSeq(t)
+		note := "noted"
+		for _, id := range []int64{own, hidden} {
+			if _, err := f.svc.UpdateContact(ctx, f.admin, id, core.ContactInput{Attributes: &map[string]any{"note": note}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		events := f.eventsAfter(t, seq)
+		if len(events) != 2 {
+			t.Fatalf("%d events after two contact changes, want 2", len(events))
+		}
+		for i, want := range []bool{true, false} {
+			visible, err := f.svc.EventVisible(ctx, f.agent, events[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if visible != want {
+				t.Errorf("agent may see the %s of contact %s: %v, want %v", events[i].Type, events[i].Data, visible, want)
+			}
+			if visible, err := f.svc.EventVisible(ctx, f.admin, events[i]); err != nil || !visible {
+				t.Errorf("administrator may see the %s: %v, %v", events[i].Type, visible, err)
 			}
 		}
 	})

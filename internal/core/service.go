@@ -188,6 +188,27 @@ func (a *Actor) CanSeeEvent(ev sahay.Event) bool {
 	return ev.InboxID == 0 || a.CanSeeInbox(ev.InboxID)
 }
 
+// EventVisible reports whether the actor may receive a stored event:
+// [Actor.CanSeeEvent], and for an agent an event about a contact only when
+// the agent may see the contact.
+func (s *Service) EventVisible(ctx context.Context, a *Actor, ev sahay.Event) (bool, error) {
+	if !a.CanSeeEvent(ev) {
+		return false, nil
+	}
+	if a.inboxes == nil || (ev.Type != sahay.EventContactUpdated && ev.Type != sahay.EventContactMerged) {
+		return true, nil
+	}
+	var data struct {
+		Contact struct {
+			ID int64 `json:"id"`
+		} `json:"contact"`
+	}
+	if err := json.Unmarshal(ev.Data, &data); err != nil {
+		return false, err
+	}
+	return s.store.ContactVisible(ctx, a.AccountID(), data.Contact.ID, a.inboxes)
+}
+
 func (a *Actor) requireAdmin() error {
 	if !a.User.IsAdmin() {
 		return sahay.Errorf(sahay.EFORBIDDEN, "only an administrator may do this")

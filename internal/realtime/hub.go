@@ -232,8 +232,9 @@ func (s *stream) deliver(ctx context.Context, ev sahay.Event) error {
 			s.actor = a
 		}
 	}
-	if !s.actor.CanSeeEvent(ev) {
-		return nil
+	visible, err := s.h.svc.EventVisible(ctx, s.actor, ev)
+	if err != nil || !visible {
+		return err
 	}
 	return s.send(ctx, ev)
 }

@@ -115,6 +115,46 @@ func (t *Tx) ContactByIdentity(ctx context.Context, accountID int64, namespace, 
 	return c, notFound(err, "contact")
 }
 
+// visibleContacts is the condition that limits contacts, aliased c, to
+// those with a conversation in one of inboxes, the inboxes an agent is a
+// member of; its placeholders start at $from. Nil inboxes mean every
+// contact of the account and give no condition; an empty list matches none.
+func visibleContacts(inboxes []int64, from int) (string, []any) {
+	if inboxes == nil {
+		return "", nil
+	}
+	if len(inboxes) == 0 {
+		return " AND 1 = 0", nil
+	}
+	args := make([]any, len(inboxes))
+	for i, id := range inboxes {
+		args[i] = id
+	}
+	return ` AND EXISTS (SELECT 1 FROM conversations v WHERE v.contact_id = c.id AND v.inbox_id IN (` + placeholders(from, len(inboxes)) + `))`, args
+}
+
+// ContactVisible reports whether contact id of the account has a
+// conversation in one of inboxes (nil: whether it exists at all).
+func (s *Store) ContactVisible(ctx context.Context, accountID, id int64, inboxes []int64) (bool, error) {
+	return contactVisible(ctx, s.read, accountID, id, inboxes)
+}
+
+// ContactVisible is [Store.ContactVisible], read in the transaction.
+func (t *Tx) ContactVisible(ctx context.Context, accountID, id int64, inboxes []int64) (bool, error) {
+	return contactVisible(ctx, t.tx, accountID, id, inboxes)
+}
+
+func contactVisible(ctx context.Context, q queryer, accountID, id int64, inboxes []int64) (bool, error) {
+	scope, args := visibleContacts(inboxes, 3)
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM contacts c WHERE c.id = $1 AND c.account_id = $2`+scope,
+		append([]any{id, accountID}, args...)...).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: contact visible: %w", err)
+	}
+	return n > 0, nil
+}
+
 // Contact returns a contact with its identities.
 func (s *Store) Contact(ctx context.Context, accountID, id int64) (*sahay.Contact, error) {
 	return contact(ctx, s.read, accountID, id)
@@ -161,8 +201,10 @@ func attachIdentities(ctx context.Context, q queryer, cs []*sahay.Contact) error
 }
 
 // Contacts lists an account's contacts, newest first, with id < before (0 for
-// the newest). A non-empty query matches names, emails and phone numbers.
-func (s *Store) Contacts(ctx context.Context, accountID int64, query string, before int64, limit int) ([]*sahay.Contact, error) {
+// the newest), limited to those with a conversation in one of inboxes (nil
+// for every contact). A non-empty query matches names, emails and phone
+// numbers.
+func (s *Store) Contacts(ctx context.Context, accountID int64, inboxes []int64, query string, before int64, limit int) ([]*sahay.Contact, error) {
 	if before <= 0 {
 		before = 1 << 62
 	}
@@ -173,19 +215,21 @@ func (s *Store) Contacts(ctx context.Context, accountID int64, query string, bef
 		return []*sahay.Contact{}, nil // only punctuation: nothing can match
 	}
 	if len(terms) > 0 {
+		scope, scopeArgs := visibleContacts(inboxes, 5)
 		if s.dialect == SQLite {
 			rows, err = s.read.QueryContext(ctx, `SELECT c.id, c.account_id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at
 				FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
-				WHERE contacts_fts MATCH $1 AND c.account_id = $2 AND c.id < $3 ORDER BY f.rowid DESC LIMIT $4`,
-				ftsQuery(terms), accountID, before, limit)
+				WHERE contacts_fts MATCH $1 AND c.account_id = $2 AND c.id < $3`+scope+` ORDER BY f.rowid DESC LIMIT $4`,
+				append([]any{ftsQuery(terms), accountID, before, limit}, scopeArgs...)...)
 		} else {
-			rows, err = s.read.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts
-				WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', $1) AND account_id = $2 AND id < $3 ORDER BY id DESC LIMIT $4`,
-				tsQuery(terms), accountID, before, limit)
+			rows, err = s.read.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts c
+				WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', $1) AND account_id = $2 AND id < $3`+scope+` ORDER BY id DESC LIMIT $4`,
+				append([]any{tsQuery(terms), accountID, before, limit}, scopeArgs...)...)
 		}
 	} else {
-		rows, err = s.read.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
-			accountID, before, limit)
+		scope, scopeArgs := visibleContacts(inboxes, 4)
+		rows, err = s.read.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts c WHERE account_id = $1 AND id < $2`+scope+` ORDER BY id DESC LIMIT $3`,
+			append([]any{accountID, before, limit}, scopeArgs...)...)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: contacts: %w", err)

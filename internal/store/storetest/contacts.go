@@ -30,7 +30,7 @@ func testContactIdentities(t *testing.T, st *store.Store) {
 			Identities: []Identity{{Namespace: "whatsapp", ExternalID: "+8801711000000"}}})
 	})
 	wantCode(t, err, sahay.ECONFLICT, "identity taken by another contact of the account")
-	list, err := st.Contacts(ctx, a.ID, "", 0, 100)
+	list, err := st.Contacts(ctx, a.ID, nil, "", 0, 100)
 	must(t, err, "Contacts")
 	if len(list) != 1 {
 		t.Errorf("account has %d contacts after the refused one, want 1", len(list))
@@ -107,7 +107,7 @@ func testContactSearch(t *testing.T, st *store.Store) {
 		{"+++", nil},
 		{" @ ", nil},
 	} {
-		got, err := st.Contacts(ctx, a.ID, tc.query, 0, 50)
+		got, err := st.Contacts(ctx, a.ID, nil, tc.query, 0, 50)
 		must(t, err, "Contacts "+tc.query)
 		if g, w := contactIDs(got), contactIDs(tc.want); !slices.Equal(g, w) {
 			t.Errorf("Contacts(%q) = %v, want %v (newest first, this account only)", tc.query, g, w)
@@ -118,7 +118,7 @@ func testContactSearch(t *testing.T, st *store.Store) {
 	karim.Name = "করিম হোসেন"
 	MustWrite(t, st, func(tx *store.Tx) error { return tx.UpdateContact(ctx, karim) })
 	for query, want := range map[string][]*sahay.Contact{"Hossain": nil, "করিম": {karim}, "karim@example": {karim}} {
-		got, err := st.Contacts(ctx, a.ID, query, 0, 50)
+		got, err := st.Contacts(ctx, a.ID, nil, query, 0, 50)
 		must(t, err, "Contacts")
 		if g, w := contactIDs(got), contactIDs(want); !slices.Equal(g, w) {
 			t.Errorf("after rename, Contacts(%q) = %v, want %v", query, g, w)
@@ -126,16 +126,16 @@ func testContactSearch(t *testing.T, st *store.Store) {
 	}
 	// A deleted contact is not found.
 	MustWrite(t, st, func(tx *store.Tx) error { return tx.DeleteContact(ctx, a.ID, amit.ID) })
-	got, err := st.Contacts(ctx, a.ID, "शर्मा", 0, 50)
+	got, err := st.Contacts(ctx, a.ID, nil, "शर्मा", 0, 50)
 	must(t, err, "Contacts")
 	if len(got) != 0 {
 		t.Errorf("deleted contact still found: %v", contactIDs(got))
 	}
 
 	// Listing pages newest first.
-	page1, err := st.Contacts(ctx, a.ID, "", 0, 2)
+	page1, err := st.Contacts(ctx, a.ID, nil, "", 0, 2)
 	must(t, err, "Contacts")
-	page2, err := st.Contacts(ctx, a.ID, "", page1[len(page1)-1].ID, 10)
+	page2, err := st.Contacts(ctx, a.ID, nil, "", page1[len(page1)-1].ID, 10)
 	must(t, err, "Contacts")
 	if all := append(contactIDs(page1), contactIDs(page2)...); !slices.Equal(all, contactIDs([]*sahay.Contact{sobhon, karim, rahima, rahim})) {
 		t.Errorf("contacts by page = %v", all)
@@ -209,12 +209,12 @@ func testMergeContacts(t *testing.T, st *store.Store) {
 	if len(convs) != 0 {
 		t.Errorf("merged-away contact still has %d conversations", len(convs))
 	}
-	found, err := st.Contacts(ctx, a.ID, "sunita@example.com", 0, 10)
+	found, err := st.Contacts(ctx, a.ID, nil, "sunita@example.com", 0, 10)
 	must(t, err, "Contacts")
 	if !slices.Equal(contactIDs(found), []int64{into.ID}) {
 		t.Errorf("search by the merged email = %v, want [%d]", contactIDs(found), into.ID)
 	}
-	found, err = st.Contacts(ctx, a.ID, "Rao", 0, 10)
+	found, err = st.Contacts(ctx, a.ID, nil, "Rao", 0, 10)
 	must(t, err, "Contacts")
 	if len(found) != 0 {
 		t.Errorf("search by the merged-away name = %v, want nothing", contactIDs(found))
@@ -235,4 +235,59 @@ func testMergeContacts(t *testing.T, st *store.Store) {
 	if _, err := st.Contact(ctx, b.ID, stranger.ID); err != nil {
 		t.Errorf("other account's contact damaged by the refused merge: %v", err)
 	}
+}
+
+// testContactScope limits contacts to those with a conversation in the
+// given inboxes: the list, the search and the single check agree.
+func testContactScope(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	a := MustAccount(t, st, "A")
+	b := MustAccount(t, st, "B")
+	one := MustInbox(t, st, a.ID, "One", "api")
+	two := MustInbox(t, st, a.ID, "Two", "api")
+	other := MustInbox(t, st, b.ID, "Other", "api")
+	both := MustContact(t, st, &sahay.Contact{AccountID: a.ID, Name: "Asha both"})
+	first := MustContact(t, st, &sahay.Contact{AccountID: a.ID, Name: "Asha first"})
+	second := MustContact(t, st, &sahay.Contact{AccountID: a.ID, Name: "Asha second"})
+	none := MustContact(t, st, &sahay.Contact{AccountID: a.ID, Name: "Asha none"})
+	stranger := MustContact(t, st, &sahay.Contact{AccountID: b.ID, Name: "Asha stranger"})
+	for _, c := range [][2]int64{{both.ID, one.ID}, {both.ID, two.ID}, {first.ID, one.ID}, {second.ID, two.ID}} {
+		MustConversation(t, st, &sahay.Conversation{AccountID: a.ID, ContactID: c[0], InboxID: c[1]})
+	}
+	MustConversation(t, st, &sahay.Conversation{AccountID: b.ID, InboxID: other.ID, ContactID: stranger.ID})
+
+	for _, tc := range []struct {
+		name    string
+		inboxes []int64
+		want    []int64
+	}{
+		{"every inbox", nil, []int64{none.ID, second.ID, first.ID, both.ID}},
+		{"inbox one", []int64{one.ID}, []int64{first.ID, both.ID}},
+		{"inbox two", []int64{two.ID}, []int64{second.ID, both.ID}},
+		{"both inboxes", []int64{one.ID, two.ID}, []int64{second.ID, first.ID, both.ID}},
+		{"no inbox", []int64{}, []int64{}},
+		{"another account's inbox", []int64{other.ID}, []int64{}},
+	} {
+		for _, query := range []string{"", "asha"} {
+			got, err := st.Contacts(ctx, a.ID, tc.inboxes, query, 0, 50)
+			must(t, err, "Contacts")
+			if !slices.Equal(contactIDs(got), tc.want) {
+				t.Errorf("%s, query %q: contacts %v, want %v", tc.name, query, contactIDs(got), tc.want)
+			}
+		}
+		for _, c := range []*sahay.Contact{both, first, second, none, stranger} {
+			visible, err := st.ContactVisible(ctx, a.ID, c.ID, tc.inboxes)
+			must(t, err, "ContactVisible")
+			if want := slices.Contains(tc.want, c.ID); visible != want {
+				t.Errorf("%s: ContactVisible(%s) = %v, want %v", tc.name, c.Name, visible, want)
+			}
+		}
+	}
+	MustWrite(t, st, func(tx *store.Tx) error {
+		visible, err := tx.ContactVisible(ctx, a.ID, first.ID, []int64{two.ID})
+		if err == nil && visible {
+			t.Errorf("ContactVisible in a transaction shows inbox one's contact to inbox two")
+		}
+		return err
+	})
 }

@@ -292,12 +292,12 @@ func testSavepoint(t *testing.T, st *store.Store) {
 	if len(users) != 1 {
 		t.Errorf("%d users, want 1", len(users))
 	}
-	found, err := st.Contacts(ctx, a.ID, "lost", 0, 10)
+	found, err := st.Contacts(ctx, a.ID, nil, "lost", 0, 10)
 	must(t, err, "Contacts")
 	if len(found) != 0 {
 		t.Errorf("search finds contacts of failed savepoints: %v", contactIDs(found))
 	}
-	found, err = st.Contacts(ctx, a.ID, "kept", 0, 10)
+	found, err = st.Contacts(ctx, a.ID, nil, "kept", 0, 10)
 	must(t, err, "Contacts")
 	if len(found) != 3 {
 		t.Errorf("search finds %d kept contacts, want 3", len(found))

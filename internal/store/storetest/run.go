@@ -24,6 +24,7 @@ var tests = []test{
 	{"ContactIdentitiesUniquePerAccount", testContactIdentities},
 	{"ContactSearch", testContactSearch},
 	{"MergeContacts", testMergeContacts},
+	{"ContactsVisibleThroughInboxes", testContactScope},
 	{"ConversationRoundTrip", testConversationRoundTrip},
 	{"CountsMatchAfterRandomOperations", testCountsRandomOperations},
 	{"CountsMatchAfterDeletingThings", testCountsAfterDeletes},
