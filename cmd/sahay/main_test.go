@@ -7,14 +7,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -263,4 +266,68 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// TestFileModes starts the server on a new data directory with the usual
+// umask and checks that the directory is its owner's alone and the
+// database (with its -wal and -shm files), the key file and a backup are
+// readable by their owner only.
+func TestFileModes(t *testing.T) {
+	bin := binary(t)
+	defer syscall.Umask(syscall.Umask(0o022))
+	data := filepath.Join(t.TempDir(), "data")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "serve", "-addr", freeAddr(t), "-data", data, "-no-demo")
+	cmd.Env = append(os.Environ(), "SAHAY_DATABASE_URL=", "SAHAY_NATS_URL=", "SAHAY_SECRET_KEY=")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}()
+	listening := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "listening on") {
+				close(listening)
+			}
+		}
+	}()
+	select {
+	case <-listening:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the server never said it was listening")
+	}
+
+	copyPath := filepath.Join(t.TempDir(), "copy.db")
+	if _, errOut, code := sahay(t, nil, "backup", "-data", data, "-o", copyPath); code != 0 {
+		t.Fatalf("backup: status %d: %s", code, errOut)
+	}
+	want := map[string]os.FileMode{
+		data:                                0o700 | os.ModeDir,
+		filepath.Join(data, "sahay.db"):     0o600,
+		filepath.Join(data, "sahay.db-wal"): 0o600,
+		filepath.Join(data, "sahay.db-shm"): 0o600,
+		filepath.Join(data, "secret.key"):   0o600,
+		copyPath:                            0o600,
+	}
+	for path, mode := range want {
+		if fi, err := os.Stat(path); err != nil || fi.Mode() != mode {
+			t.Errorf("%s: %v, %v; want %v", path, fi.Mode(), err, mode)
+		}
+	}
+	// Nothing else in the directory is readable by others either.
+	filepath.WalkDir(data, func(path string, d fs.DirEntry, err error) error {
+		if fi, err := d.Info(); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s: mode %v", path, fi.Mode())
+		}
+		return nil
+	})
 }

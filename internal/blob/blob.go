@@ -46,7 +46,8 @@ func (d *Disk) Put(ctx context.Context, r io.Reader, maxSize int64) (string, int
 	rand.Read(rnd[:])
 	key := time.Now().UTC().Format("2006-01") + "/" + hex.EncodeToString(rnd[:])
 	path := filepath.Join(d.Dir, filepath.FromSlash(key))
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	// Readable by Sahay's user only, like the temporary file (mode 0600).
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", 0, fmt.Errorf("blob: %w", err)
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), ".upload-*")

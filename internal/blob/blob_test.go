@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -37,5 +40,26 @@ func TestDisk(t *testing.T) {
 	}
 	if _, err := d.Open(ctx, key); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Open after Delete: %v", err)
+	}
+}
+
+// TestDiskModes checks that attachments are readable by their owner only,
+// whatever the umask lets through.
+func TestDiskModes(t *testing.T) {
+	defer syscall.Umask(syscall.Umask(0o022))
+	dir := filepath.Join(t.TempDir(), "attachments")
+	d := &Disk{Dir: dir}
+	key, _, err := d.Put(context.Background(), strings.NewReader("receipt"), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]os.FileMode{
+		dir:                                   0o700 | os.ModeDir,
+		filepath.Dir(filepath.Join(dir, key)): 0o700 | os.ModeDir,
+		filepath.Join(dir, key):               0o600,
+	} {
+		if fi, err := os.Stat(path); err != nil || fi.Mode() != want {
+			t.Errorf("%s: mode %v, %v; want %v", path, fi.Mode(), err, want)
+		}
 	}
 }

@@ -63,7 +63,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return &Store{dialect: Postgres, db: db, read: db}, nil
 	}
 	path := strings.TrimPrefix(url, "sqlite:")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	// temp_store(MEMORY): savepoints journal to memory, not a temporary file.
@@ -176,9 +176,24 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if s.dialect != SQLite {
 		return sahay.Invalid("backup copies SQLite databases; use pg_dump for PostgreSQL")
 	}
-	if _, err := os.Stat(path); err == nil {
+	// VACUUM INTO fills an empty file and keeps its mode: the copy is
+	// readable by its owner only, like the database.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
 		return sahay.Invalid("%s already exists", path)
 	}
+	if err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	f.Close()
+	if err := s.vacuumInto(ctx, path); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
+}
+
+func (s *Store) vacuumInto(ctx context.Context, path string) error {
 	// A connection of its own: the readers are query-only, and the writer
 	// must stay free for the application while the copy is made.
 	db, err := sql.Open("sqlite", "file:"+s.path+"?_pragma=busy_timeout(10000)")
@@ -190,6 +205,23 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	return nil
+}
+
+// createPrivate creates the SQLite database file at path, and its
+// directory, readable by their owner only, unless the file exists. SQLite
+// gives its -wal and -shm files the mode of the database file.
+func createPrivate(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // queryer is what *sql.DB, *sql.Tx and the SQLite writer offer.
