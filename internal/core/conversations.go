@@ -165,7 +165,7 @@ func (s *Service) checkUpdate(ctx context.Context, a *Actor, u ConversationUpdat
 }
 
 // updateTx applies u, and adds the labels addLabels, to a conversation in
-// tx, and emits one event with the result.
+// tx: one timeline line per change and one event with the result.
 func (s *Service) updateTx(ctx context.Context, tx *store.Tx, a *Actor, id int64, u ConversationUpdate, addLabels []string) (*sahay.Conversation, error) {
 	if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
 		return nil, err
@@ -198,8 +198,9 @@ func (s *Service) updateTx(ctx context.Context, tx *store.Tx, a *Actor, id int64
 	if next.Status != c.Status {
 		activities = append(activities, "status:"+next.Status)
 	}
-	if u.Priority != nil {
+	if u.Priority != nil && *u.Priority != c.Priority {
 		next.Priority = *u.Priority
+		activities = append(activities, fmt.Sprintf("priority:%d", next.Priority))
 	}
 	if u.AssigneeID != nil && *u.AssigneeID != c.AssigneeID {
 		if *u.AssigneeID != 0 {
@@ -248,6 +249,9 @@ func (s *Service) updateTx(ctx context.Context, tx *store.Tx, a *Actor, id int64
 			return nil, err
 		}
 		next.Labels = append(slices.Clone(next.Labels), added...)
+		for _, name := range added {
+			activities = append(activities, "label_added:"+name)
+		}
 	}
 	for _, key := range activities {
 		if err := s.activity(ctx, tx, &next, a.User.ID, key); err != nil {
@@ -284,9 +288,31 @@ func (s *Service) SetLabels(ctx context.Context, a *Actor, id int64, names []str
 		if out, err = tx.Conversation(ctx, a.AccountID(), id); err != nil {
 			return err
 		}
+		for _, change := range labelChanges(c.Labels, out.Labels) {
+			if err := s.activity(ctx, tx, out, a.User.ID, change); err != nil {
+				return err
+			}
+		}
 		return tx.Emit(ctx, out.AccountID, sahay.EventConversationUpdated, out.InboxID, out.ID, map[string]any{"conversation": out})
 	})
 	return out, err
+}
+
+// labelChanges are the timeline lines for a change of labels from before to
+// after: "label_added:<name>" and "label_removed:<name>".
+func labelChanges(before, after []string) []string {
+	var out []string
+	for _, name := range after {
+		if !slices.Contains(before, name) {
+			out = append(out, "label_added:"+name)
+		}
+	}
+	for _, name := range before {
+		if !slices.Contains(after, name) {
+			out = append(out, "label_removed:"+name)
+		}
+	}
+	return out
 }
 
 func labelIDs(ctx context.Context, tx *store.Tx, accountID int64, names []string) ([]int64, error) {
