@@ -60,6 +60,17 @@ func TestCommands(t *testing.T) {
 			t.Errorf("%v succeeded, want an error", bad)
 		}
 	}
+	// Names obey the limits of every other way in.
+	for _, name := range []string{strings.Repeat("n", 10000), "Da\x1bna", "Da\xffna"} {
+		for _, args := range [][]string{
+			{"admin", "create-user", "--email", "named@example.com", "--password", "long enough", "--name", name},
+			{"token", "create", "--email", "boss@example.com", "--name", name},
+		} {
+			if _, err := runCLI(t, getenv, args...); err == nil || !strings.Contains(err.Error(), "name") {
+				t.Errorf("%s with a name of %d bytes: %v, want an error about the name", args[1], len(name), err)
+			}
+		}
+	}
 	token, err := runCLI(t, getenv, "token", "create", "--email", "boss@example.com", "--name", "crm")
 	if err != nil || !strings.HasPrefix(token, "sahay_") {
 		t.Fatalf("token create: %q, %v", token, err)

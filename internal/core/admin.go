@@ -23,17 +23,6 @@ func audit(ctx context.Context, tx *store.Tx, a *Actor, action, targetType strin
 		TargetType: targetType, TargetID: targetID, Details: raw})
 }
 
-func nonEmpty(field, v string, max int) (string, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return "", sahay.Invalid("%s is required", field)
-	}
-	if len(v) > max {
-		return "", sahay.Invalid("%s is longer than %d bytes", field, max)
-	}
-	return v, nil
-}
-
 // InboxInput creates or changes an inbox.
 type InboxInput struct {
 	Name     *string           `json:"name"`
@@ -111,7 +100,7 @@ func (s *Service) CreateInbox(ctx context.Context, a *Actor, in InboxInput) (*sa
 	if in.Name == nil {
 		return nil, sahay.Invalid("name is required")
 	}
-	name, err := nonEmpty("name", *in.Name, 200)
+	name, err := cleanName("name", *in.Name, MaxNameChars)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +117,9 @@ func (s *Service) CreateInbox(ctx context.Context, a *Actor, in InboxInput) (*sa
 	}
 	if _, ok := inbox.Secrets["webhook_secret"]; !ok {
 		inbox.Secrets["webhook_secret"] = auth.NewToken()
+	}
+	if err := checkSettings(inbox.Settings); err != nil {
+		return nil, err
 	}
 	if err := adapter.Validate(inbox); err != nil {
 		return nil, err
@@ -187,7 +179,7 @@ func (s *Service) UpdateInbox(ctx context.Context, a *Actor, id int64, in InboxI
 		return nil, sahay.Invalid("an inbox's channel cannot change; create another inbox")
 	}
 	if in.Name != nil {
-		if inbox.Name, err = nonEmpty("name", *in.Name, 200); err != nil {
+		if inbox.Name, err = cleanName("name", *in.Name, MaxNameChars); err != nil {
 			return nil, err
 		}
 	}
@@ -199,6 +191,9 @@ func (s *Service) UpdateInbox(ctx context.Context, a *Actor, id int64, in InboxI
 	}
 	adapter, err := s.channels.Get(inbox.Channel)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkSettings(inbox.Settings); err != nil {
 		return nil, err
 	}
 	if err := adapter.Validate(inbox); err != nil {
@@ -306,12 +301,14 @@ func (s *Service) SaveTeam(ctx context.Context, a *Actor, id int64, in TeamInput
 	}
 	var err error
 	if in.Name != nil {
-		if team.Name, err = nonEmpty("name", *in.Name, 100); err != nil {
+		if team.Name, err = cleanName("name", *in.Name, MaxNameChars); err != nil {
 			return nil, err
 		}
 	}
 	if in.Description != nil {
-		team.Description = strings.TrimSpace(*in.Description)
+		if team.Description, err = cleanLine("description", *in.Description, MaxDescriptionChars); err != nil {
+			return nil, err
+		}
 	}
 	if in.MemberIDs != nil {
 		if err := s.checkUsers(ctx, a, *in.MemberIDs); err != nil {
@@ -384,7 +381,7 @@ func (s *Service) SaveLabel(ctx context.Context, a *Actor, id int64, in LabelInp
 		return nil, sahay.Invalid("name is required")
 	}
 	if in.Name != nil {
-		name, err := nonEmpty("name", strings.ToLower(*in.Name), 50)
+		name, err := cleanName("name", strings.ToLower(*in.Name), MaxLabelChars)
 		if err != nil {
 			return nil, err
 		}
@@ -400,7 +397,11 @@ func (s *Service) SaveLabel(ctx context.Context, a *Actor, id int64, in LabelInp
 		l.Color = *in.Color
 	}
 	if in.Description != nil {
-		l.Description = strings.TrimSpace(*in.Description)
+		description, err := cleanLine("description", *in.Description, MaxDescriptionChars)
+		if err != nil {
+			return nil, err
+		}
+		l.Description = description
 	}
 	err := s.write(ctx, func(tx *store.Tx) error {
 		action := "label.update"
@@ -477,9 +478,12 @@ func (s *Service) SaveCannedResponse(ctx context.Context, a *Actor, id int64, in
 		c.ShortCode = code
 	}
 	if in.Content != nil {
-		content, err := nonEmpty("content", *in.Content, 8<<10)
+		content, err := CleanText("content", *in.Content, MaxContentBytes)
 		if err != nil {
 			return nil, err
+		}
+		if content == "" {
+			return nil, sahay.Invalid("content is required")
 		}
 		c.Content = content
 	}
@@ -520,7 +524,7 @@ func (s *Service) UpdateAccount(ctx context.Context, a *Actor, in AccountInput) 
 		return nil, err
 	}
 	if in.Name != nil {
-		if acc.Name, err = nonEmpty("name", *in.Name, 200); err != nil {
+		if acc.Name, err = cleanName("name", *in.Name, MaxNameChars); err != nil {
 			return nil, err
 		}
 	}
@@ -533,6 +537,9 @@ func (s *Service) UpdateAccount(ctx context.Context, a *Actor, in AccountInput) 
 	if in.Locales != nil {
 		if len(*in.Locales) == 0 {
 			return nil, sahay.Invalid("locales needs at least one language")
+		}
+		if err := checkLanguages("locales", *in.Locales); err != nil {
+			return nil, err
 		}
 		acc.Locales = *in.Locales
 	}

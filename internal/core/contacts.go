@@ -54,28 +54,46 @@ func checkContact(ctx context.Context, q contactChecker, a *Actor, id int64) err
 }
 
 func applyContact(c *sahay.Contact, in ContactInput) error {
+	name, email, phone := c.Name, c.Email, c.Phone
 	if in.Name != nil {
-		c.Name = textnorm.NFC(strings.TrimSpace(*in.Name))
+		name = *in.Name
 	}
 	if in.Email != nil {
-		c.Email = strings.ToLower(strings.TrimSpace(*in.Email))
-		if c.Email != "" && !strings.Contains(c.Email, "@") {
-			return sahay.Invalid("email %q is not an email address", c.Email)
-		}
+		email = *in.Email
 	}
 	if in.Phone != nil {
-		c.Phone = strings.TrimSpace(*in.Phone)
+		phone = *in.Phone
 	}
+	if err := cleanContact("", &name, &email, &phone); err != nil {
+		return err
+	}
+	c.Name, c.Email, c.Phone = name, email, phone
 	if in.Attributes != nil {
-		if len(*in.Attributes) > 100 {
-			return sahay.Invalid("at most 100 custom attributes")
+		if err := checkAttributes(*in.Attributes); err != nil {
+			return err
 		}
 		c.Attributes = *in.Attributes
 	}
-	if len(c.Name) > 200 || len(c.Email) > 254 || len(c.Phone) > 50 {
-		return sahay.Invalid("name, email or phone is too long")
-	}
 	return nil
+}
+
+// cleanContact checks and normalizes what names a contact, the same for
+// every way a contact is named: the API, a channel's message, the website
+// widget. Field names in errors start with prefix.
+func cleanContact(prefix string, name, email, phone *string) error {
+	var err error
+	if *name, err = cleanLine(prefix+"name", *name, MaxNameChars); err != nil {
+		return err
+	}
+	if *email, err = cleanLine(prefix+"email", *email, MaxEmailChars); err != nil {
+		return err
+	}
+	*email = strings.ToLower(*email)
+	if *email != "" && !strings.Contains(*email, "@") {
+		return sahay.Invalid("%semail %q is not an email address", prefix, *email)
+	}
+	*phone, err = cleanLine(prefix+"phone", *phone, MaxPhoneChars)
+	return err
 }
 
 // CreateContact adds a contact by hand; administrators only, as a contact

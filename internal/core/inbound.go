@@ -18,9 +18,8 @@ import (
 
 // Limits of inbound messages.
 const (
-	MaxContentBytes = 64 << 10
-	maxBatch        = 256
-	previewRunes    = 140
+	maxBatch     = 256
+	previewRunes = 140
 )
 
 // Received is the outcome of [Service.Receive].
@@ -82,24 +81,27 @@ func (s *Service) Receive(ctx context.Context, in channel.Inbound) (*Received, e
 }
 
 func validateInbound(in *channel.Inbound) error {
-	in.Content = textnorm.NFC(strings.TrimSpace(in.Content))
-	in.Name = strings.TrimSpace(in.Name)
-	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
-	switch {
-	case in.InboxID <= 0:
+	if in.InboxID <= 0 {
 		return sahay.Invalid("inbox is required")
-	case in.ContactID == "":
-		return sahay.Invalid("contact identifier is required")
-	case len(in.ContactID) > 255:
-		return sahay.Invalid("contact identifier is longer than 255 bytes")
-	case len(in.ExternalID) > 255:
-		return sahay.Invalid("external_id is longer than 255 bytes")
-	case in.Content == "" && len(in.Attachments) == 0:
+	}
+	if in.ContactID == "" {
+		return sahay.Invalid("contact.identifier is required")
+	}
+	if err := checkIdentifier("contact.identifier", in.ContactID); err != nil {
+		return err
+	}
+	if err := checkIdentifier("external_id", in.ExternalID); err != nil {
+		return err
+	}
+	if err := cleanContact("contact.", &in.Name, &in.Email, &in.Phone); err != nil {
+		return err
+	}
+	var err error
+	if in.Content, err = CleanText("content", in.Content, MaxContentBytes); err != nil {
+		return err
+	}
+	if in.Content == "" && len(in.Attachments) == 0 {
 		return sahay.Invalid("content is required")
-	case len(in.Content) > MaxContentBytes:
-		return sahay.Errorf(sahay.ETOOLARGE, "content is longer than %d bytes", MaxContentBytes)
-	case !utf8.ValidString(in.Content) || !utf8.ValidString(in.Name):
-		return sahay.Invalid("content must be UTF-8")
 	}
 	return nil
 }

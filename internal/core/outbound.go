@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/store"
-	"github.com/sahayhq/sahay/internal/textnorm"
 )
 
 const jobSendMessage = "send_message"
@@ -29,12 +27,12 @@ type NewMessage struct {
 // reply is stored as pending together with its send job, in one
 // transaction: once this returns, the reply will be sent or marked failed.
 func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int64, nm NewMessage) (*sahay.Message, error) {
-	nm.Content = textnorm.NFC(strings.TrimSpace(nm.Content))
+	var err error
+	if nm.Content, err = CleanText("content", nm.Content, MaxContentBytes); err != nil {
+		return nil, err
+	}
 	if nm.Content == "" && len(nm.Files) == 0 {
 		return nil, sahay.Invalid("content is required")
-	}
-	if len(nm.Content) > MaxContentBytes {
-		return nil, sahay.Errorf(sahay.ETOOLARGE, "content is longer than %d bytes", MaxContentBytes)
 	}
 	if _, err := s.visibleConversation(ctx, a, conversationID); err != nil {
 		return nil, err

@@ -89,13 +89,16 @@ var Locales = []string{"en", "bn", "hi"}
 
 func applyProfile(u *sahay.User, in UserInput) error {
 	if in.Name != nil {
-		name, err := nonEmpty("name", *in.Name, 200)
+		name, err := cleanName("name", *in.Name, MaxNameChars)
 		if err != nil {
 			return err
 		}
 		u.Name = name
 	}
 	if in.Languages != nil {
+		if err := checkLanguages("languages", *in.Languages); err != nil {
+			return err
+		}
 		u.Languages = *in.Languages
 	}
 	if in.Locale != nil {
@@ -150,9 +153,15 @@ func (s *Service) CreateUserCLI(ctx context.Context, accountID int64, email, nam
 }
 
 func (s *Service) createUser(ctx context.Context, accountID int64, email, name, role, password string, also func(*store.Tx, *sahay.User) error) (*sahay.User, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	if !strings.Contains(email, "@") || len(email) > 254 {
+	email, err := cleanLine("email", email, MaxEmailChars)
+	if err != nil {
+		return nil, err
+	}
+	if email = strings.ToLower(email); !strings.Contains(email, "@") {
 		return nil, sahay.Invalid("email %q is not an email address", email)
+	}
+	if name, err = cleanLine("name", name, MaxNameChars); err != nil {
+		return nil, err
 	}
 	switch role {
 	case sahay.RoleOwner, sahay.RoleAdmin, sahay.RoleAgent:
@@ -162,7 +171,7 @@ func (s *Service) createUser(ctx context.Context, accountID int64, email, name, 
 	if err := auth.ValidatePassword(password); err != nil {
 		return nil, sahay.Invalid("%s", strings.TrimPrefix(err.Error(), "auth: "))
 	}
-	if name = strings.TrimSpace(name); name == "" {
+	if name == "" {
 		name = strings.Split(email, "@")[0]
 	}
 	hash, err := auth.HashPassword(password)
@@ -318,13 +327,16 @@ func (s *Service) CreateAPITokenCLI(ctx context.Context, email, name string) (st
 }
 
 func (s *Service) createToken(ctx context.Context, u *sahay.User, name string) (string, *sahay.APIToken, error) {
-	name = strings.TrimSpace(name)
+	name, err := cleanLine("name", name, MaxNameChars)
+	if err != nil {
+		return "", nil, err
+	}
 	if name == "" {
 		name = "API token"
 	}
 	token := "sahay_" + auth.NewToken()
 	t := &sahay.APIToken{UserID: u.ID, Name: name}
-	err := s.write(ctx, func(tx *store.Tx) error {
+	err = s.write(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateAPIToken(ctx, t, auth.HashToken(token)); err != nil {
 			return err
 		}
@@ -350,7 +362,10 @@ func (s *Service) RevokeAPIToken(ctx context.Context, a *Actor, id int64) error 
 
 // CreateAccount opens a new account with its owner.
 func (s *Service) CreateAccount(ctx context.Context, name, ownerEmail, ownerName, password string) (*sahay.Account, *sahay.User, error) {
-	name = strings.TrimSpace(name)
+	name, err := cleanLine("account name", name, MaxNameChars)
+	if err != nil {
+		return nil, nil, err
+	}
 	if name == "" {
 		return nil, nil, sahay.Invalid("account name is required")
 	}

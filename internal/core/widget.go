@@ -12,7 +12,6 @@ import (
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/blob"
 	"github.com/sahayhq/sahay/internal/store"
-	"github.com/sahayhq/sahay/internal/textnorm"
 )
 
 // EventCSATCreated is committed when a customer rates a conversation.
@@ -50,15 +49,12 @@ type ContactFields struct {
 	Overwrite bool
 }
 
-// MaxAttributes is the most custom attributes a contact keeps.
-const MaxAttributes = 100
-
 // UpsertChannelContact finds the contact of a channel identity, creating it
 // if needed, and applies f. It is how a website names its visitor (the
 // widget's setUser and pre-chat form) before or between messages.
 func (s *Service) UpsertChannelContact(ctx context.Context, inbox *sahay.Inbox, namespace, externalID string, f ContactFields) (*sahay.Contact, error) {
-	if externalID == "" || len(externalID) > 255 {
-		return nil, sahay.Invalid("contact identifier must be 1 to 255 bytes")
+	if err := checkIdentifier("contact identifier", externalID); err != nil {
+		return nil, err
 	}
 	if err := checkFields(&f); err != nil {
 		return nil, err
@@ -99,18 +95,10 @@ func (s *Service) UpsertChannelContact(ctx context.Context, inbox *sahay.Inbox, 
 }
 
 func checkFields(f *ContactFields) error {
-	f.Name = textnorm.NFC(strings.TrimSpace(f.Name))
-	f.Email = strings.ToLower(strings.TrimSpace(f.Email))
-	f.Phone = strings.TrimSpace(f.Phone)
-	switch {
-	case len(f.Name) > 200 || len(f.Email) > 254 || len(f.Phone) > 50:
-		return sahay.Invalid("name, email or phone is too long")
-	case f.Email != "" && !strings.Contains(f.Email, "@"):
-		return sahay.Invalid("email %q is not an email address", f.Email)
-	case len(f.Attributes) > MaxAttributes:
-		return sahay.Invalid("at most %d custom attributes", MaxAttributes)
+	if err := cleanContact("", &f.Name, &f.Email, &f.Phone); err != nil {
+		return err
 	}
-	return nil
+	return checkAttributes(f.Attributes)
 }
 
 // applyFields sets f on c and reports whether anything changed. A name given
@@ -197,7 +185,10 @@ func (s *Service) StartConversation(ctx context.Context, a *Actor, inboxID int64
 	if err != nil {
 		return nil, nil, err
 	}
-	if strings.TrimSpace(content) == "" {
+	if content, err = CleanText("content", content, MaxContentBytes); err != nil {
+		return nil, nil, err
+	}
+	if content == "" {
 		return nil, nil, sahay.Invalid("content is required")
 	}
 	contact, err := s.UpsertChannelContact(ctx, inbox, "", externalID, ContactFields{})
@@ -242,15 +233,15 @@ func (s *Service) StartConversation(ctx context.Context, a *Actor, inboxID int64
 // RateConversation stores a customer's 1 to 5 rating of a resolved
 // conversation they own.
 func (s *Service) RateConversation(ctx context.Context, accountID, conversationID, contactID int64, rating int, comment string) (*store.CSAT, error) {
-	comment = textnorm.NFC(strings.TrimSpace(comment))
 	if rating < 1 || rating > 5 {
 		return nil, sahay.Invalid("rating must be 1 to 5")
 	}
-	if len(comment) > 2000 {
-		return nil, sahay.Invalid("comment is longer than 2000 bytes")
+	comment, err := CleanText("comment", comment, 2000)
+	if err != nil {
+		return nil, err
 	}
 	var out *store.CSAT
-	err := s.write(ctx, func(tx *store.Tx) error {
+	err = s.write(ctx, func(tx *store.Tx) error {
 		if err := tx.LockAccount(ctx, accountID); err != nil {
 			return err
 		}

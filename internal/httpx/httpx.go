@@ -4,14 +4,17 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	sahay "github.com/sahayhq/sahay"
 )
@@ -63,16 +66,11 @@ type ErrorBody struct {
 }
 
 // WriteError writes err as {"error":{"code","message"}}; internal errors are
-// logged with their cause and shown with a generic message. A [Retry]
-// error also sets Retry-After.
+// logged with their cause and shown with a generic message.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	code := sahay.ErrorCode(err)
 	if code == sahay.EINTERNAL && log != nil {
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	var retry *Retry
-	if errors.As(err, &retry) {
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int((retry.After+time.Second-1)/time.Second))))
 	}
 	var body ErrorBody
 	body.Error.Code, body.Error.Message = code, sahay.ErrorMessage(err)
@@ -98,10 +96,16 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return sahay.BadRequest("Content-Type must be application/json")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return sahay.Errorf(sahay.ETOOLARGE, "request body is larger than %d bytes", MaxBody)
+	} else if err != nil {
+		return sahay.BadRequest("the request body could not be read")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
 		var syntax *json.SyntaxError
 		var typ *json.UnmarshalTypeError
 		var when *time.ParseError
@@ -126,7 +130,131 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if dec.More() {
 		return sahay.BadRequest("request body has more than one JSON value")
 	}
+	return CheckUTF8(body)
+}
+
+// CheckUTF8 refuses a JSON document that [json.Decoder] has read if one of
+// its strings is not valid UTF-8, raw or as an escaped lone surrogate
+// ("\ud800"); the error names the field. The decoder would store such a
+// string with U+FFFD in place of what was sent.
+func CheckUTF8(doc []byte) error {
+	if utf8.Valid(doc) && !bytes.Contains(doc, []byte(`\u`)) {
+		return nil
+	}
+	c := &utf8Check{dec: json.NewDecoder(bytes.NewReader(doc)), doc: doc}
+	tok, raw, err := c.next()
+	if err != nil {
+		return nil
+	}
+	return c.value("", tok, raw)
+}
+
+type utf8Check struct {
+	dec   *json.Decoder
+	doc   []byte
+	start int64
+}
+
+// next returns the next token and the bytes it was read from.
+func (c *utf8Check) next() (json.Token, []byte, error) {
+	tok, err := c.dec.Token()
+	end := c.dec.InputOffset()
+	raw := c.doc[c.start:end]
+	c.start = end
+	return tok, raw, err
+}
+
+// value checks the value that starts with tok, at field.
+func (c *utf8Check) value(field string, tok json.Token, raw []byte) error {
+	switch tok {
+	case json.Delim('{'):
+		for {
+			key, raw, err := c.next()
+			if err != nil || key == json.Delim('}') {
+				return nil
+			}
+			if badString(raw) {
+				where := "the body"
+				if field != "" {
+					where = field
+				}
+				return sahay.Invalid("a field name in %s is not valid UTF-8", where)
+			}
+			name, _ := key.(string)
+			if field != "" {
+				name = field + "." + name
+			}
+			tok, raw, err := c.next()
+			if err != nil {
+				return nil
+			}
+			if err := c.value(name, tok, raw); err != nil {
+				return err
+			}
+		}
+	case json.Delim('['):
+		for i := 0; ; i++ {
+			tok, raw, err := c.next()
+			if err != nil || tok == json.Delim(']') {
+				return nil
+			}
+			if err := c.value(fmt.Sprintf("%s[%d]", field, i), tok, raw); err != nil {
+				return err
+			}
+		}
+	}
+	if _, ok := tok.(string); ok && badString(raw) {
+		if field == "" {
+			field = "the body"
+		}
+		return sahay.Invalid("%s is not valid UTF-8", field)
+	}
 	return nil
+}
+
+// badString reports whether the JSON text of a string holds bytes that are
+// not UTF-8 or a \u escape of a surrogate that is not part of a pair.
+func badString(raw []byte) bool {
+	if !utf8.Valid(raw) {
+		return true
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		i++
+		if i >= len(raw) || raw[i] != 'u' {
+			continue
+		}
+		r := hex4(raw[i+1:])
+		switch {
+		case r >= 0xdc00 && r <= 0xdfff:
+			return true
+		case r >= 0xd800 && r <= 0xdbff:
+			rest := raw[i+5:]
+			if len(rest) < 6 || rest[0] != '\\' || rest[1] != 'u' {
+				return true
+			}
+			if low := hex4(rest[2:]); low < 0xdc00 || low > 0xdfff {
+				return true
+			}
+			i += 6
+		}
+		i += 4
+	}
+	return false
+}
+
+// hex4 reads the four hex digits of a \u escape, or -1.
+func hex4(b []byte) int {
+	if len(b) < 4 {
+		return -1
+	}
+	n, err := strconv.ParseUint(string(b[:4]), 16, 16)
+	if err != nil {
+		return -1
+	}
+	return int(n)
 }
 
 // PathID parses the named path value as a positive id.

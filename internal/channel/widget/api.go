@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
@@ -333,17 +332,14 @@ func (s *Server) receive(ctx context.Context, v *visitor, req SendRequest, files
 	if !clientIDPattern.MatchString(req.ClientID) {
 		return visitorMessage{}, visitorConversation{}, sahay.Invalid("cid must be 6 to 64 letters, digits, - or _")
 	}
-	if !utf8.ValidString(req.Text) {
-		return visitorMessage{}, visitorConversation{}, sahay.Invalid("text must be UTF-8")
+	if _, err := core.CleanText("text", req.Text, core.MaxContentBytes); err != nil {
+		return visitorMessage{}, visitorConversation{}, err
 	}
 	if req.Conversation < 0 {
 		return visitorMessage{}, visitorConversation{}, sahay.Invalid("conversation must be the id of one of your conversations")
 	}
 	if req.Conversation != 0 && req.New {
 		return visitorMessage{}, visitorConversation{}, sahay.Invalid("send either conversation or new, not both")
-	}
-	if err := s.limitNewContact(ctx, v); err != nil {
-		return visitorMessage{}, visitorConversation{}, err
 	}
 	in := channel.Inbound{InboxID: v.inbox.ID, ExternalID: v.subject + "/" + req.ClientID, ContactID: v.subject,
 		Content: req.Text, SentAt: time.Now(), Attachments: files, ConversationID: req.Conversation, NewConversation: req.New}
@@ -571,9 +567,6 @@ func (s *Server) handleTranscript(w http.ResponseWriter, r *http.Request) error 
 	if s.cfg.Mailer == nil {
 		return sahay.Errorf(sahay.ECONFLICT, "email is not set up on this server; download the transcript instead")
 	}
-	if err := s.limitVisitor(v, "transcripts", s.cfg.Limits.TranscriptsPerVisitor, "transcripts emailed"); err != nil {
-		return err
-	}
 	subject := fmt.Sprintf("%s: conversation #%d", v.inbox.Name, c.DisplayID)
 	if err := s.cfg.Mailer.Send(r.Context(), to, subject, text); err != nil {
 		return err
@@ -700,9 +693,6 @@ func (s *Server) handleCommerce(w http.ResponseWriter, r *http.Request) error {
 		items = []Item{}
 	}
 	o.Items, _ = json.Marshal(items)
-	if err := s.limitNewContact(r.Context(), v); err != nil {
-		return err
-	}
 	c, err := s.svc.UpsertChannelContact(r.Context(), v.inbox.Inbox, "", v.subject, core.ContactFields{})
 	if err != nil {
 		return err

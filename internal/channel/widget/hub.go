@@ -537,11 +537,7 @@ type inFrame struct {
 
 // serveSocket upgrades a visitor's socket: GET /widget/v1/ws?token=…&after=SEQ.
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
-	err := s.limitAddress(r, "requests", s.cfg.Limits.RequestsPerAddress, "requests from your address")
-	var v *visitor
-	if err == nil {
-		v, err = s.parseVisitor(r.Context(), r.URL.Query().Get("token"))
-	}
+	v, err := s.parseVisitor(r.Context(), r.URL.Query().Get("token"))
 	if err == nil && !originAllowed(r, &v.inbox.settings) {
 		err = errOrigin
 	}
@@ -693,6 +689,10 @@ func (s *Server) readLoop(c *client, v *visitor) {
 			c.reply(map[string]any{"t": "err", "code": sahay.EBADREQUEST, "message": "frames are JSON objects"})
 			continue
 		}
+		if err := httpx.CheckUTF8(data); err != nil {
+			c.reply(map[string]any{"t": "err", "cid": f.CID, "code": sahay.ErrorCode(err), "message": sahay.ErrorMessage(err)})
+			continue
+		}
 		if err := s.handleFrame(c, v, f); err != nil {
 			c.reply(map[string]any{"t": "err", "cid": f.CID, "code": sahay.ErrorCode(err), "message": sahay.ErrorMessage(err)})
 		}
@@ -712,9 +712,6 @@ func (s *Server) handleFrame(c *client, v *visitor, f inFrame) error {
 		c.send(frame{data: []byte(`{"t":"pong"}`)})
 		return nil
 	case "msg":
-		if err := s.limitVisitor(v, "writes", s.cfg.Limits.WritesPerVisitor, "messages and updates from this visitor"); err != nil {
-			return err
-		}
 		ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
 		defer cancel()
 		m, conv, err := s.receive(ctx, v, SendRequest{ClientID: f.CID, Text: f.Text, Campaign: f.Campaign, Conversation: f.Conv, New: f.New}, nil)

@@ -106,14 +106,6 @@ func (s *Server) visitor(r *http.Request) (*visitor, error) {
 	if !originAllowed(r, &v.inbox.settings) {
 		return nil, errOrigin
 	}
-	if r.Method == http.MethodGet {
-		err = s.limitVisitor(v, "reads", s.cfg.Limits.ReadsPerVisitor, "requests from this visitor")
-	} else {
-		err = s.limitVisitor(v, "writes", s.cfg.Limits.WritesPerVisitor, "messages and updates from this visitor")
-	}
-	if err != nil {
-		return nil, err
-	}
 	return v, nil
 }
 
@@ -177,9 +169,6 @@ type visitorInfo struct {
 // keeps or issues the visitor token, applies setUser (refusing a hash that
 // does not verify), and returns settings, strings and conversations.
 func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) error {
-	if err := s.limitAddress(r, "sessions", s.cfg.Limits.SessionsPerAddress, "new chat sessions from your address"); err != nil {
-		return err
-	}
 	var req SessionRequest
 	if err := httpx.Decode(w, r, &req); err != nil {
 		return err
@@ -190,9 +179,6 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !originAllowed(r, &in.settings) {
 		return errOrigin
-	}
-	if err := s.limits.take("sessions\x00"+strconv.FormatInt(in.ID, 10), s.cfg.Limits.SessionsPerInbox, "new chat sessions on this website"); err != nil {
-		return err
 	}
 	subject := ""
 	if req.Token != "" {
@@ -237,9 +223,6 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	var contact *sahay.Contact
 	if fields.Name != "" || fields.Email != "" || fields.Phone != "" || len(fields.Attributes) > 0 {
-		if err := s.limitNewContact(r.Context(), v); err != nil {
-			return err
-		}
 		if contact, err = s.svc.UpsertChannelContact(r.Context(), in.Inbox, "", subject, fields); err != nil {
 			return err
 		}
@@ -289,19 +272,6 @@ func (s *Server) handleContact(w http.ResponseWriter, r *http.Request) error {
 	}
 	var req ContactRequest
 	if err := httpx.Decode(w, r, &req); err != nil {
-		return err
-	}
-	for k, val := range req.Attributes {
-		if len(k) > 100 || k == "" {
-			return sahay.Invalid("attribute names are 1 to 100 bytes")
-		}
-		switch val.(type) {
-		case string, float64, bool, nil:
-		default:
-			return sahay.Invalid("attribute %q must be a string, number, boolean or null", k)
-		}
-	}
-	if err := s.limitNewContact(r.Context(), v); err != nil {
 		return err
 	}
 	c, err := s.svc.UpsertChannelContact(r.Context(), v.inbox.Inbox, "", v.subject, core.ContactFields{
