@@ -228,6 +228,39 @@ type CannedResponse struct {
 	Content   string `json:"content"`
 }
 
+// Who may see a saved view besides its owner.
+const (
+	ViewPrivate = "private"
+	ViewTeam    = "team"
+	ViewAccount = "account"
+)
+
+// ViewFilters are the conversation-list filters a saved view keeps, named
+// as the list's query parameters are.
+type ViewFilters struct {
+	Status   string `json:"status,omitempty"`
+	Assignee string `json:"assignee,omitempty"`
+	TeamID   int64  `json:"team,omitempty"`
+	InboxID  int64  `json:"inbox,omitempty"`
+	Label    string `json:"label,omitempty"`
+	Channel  string `json:"channel,omitempty"`
+	Sort     string `json:"sort,omitempty"`
+}
+
+// SavedView is a named set of conversation-list filters, owned by a user
+// and shown to its team or the whole account when shared.
+type SavedView struct {
+	ID         int64       `json:"id"`
+	AccountID  int64       `json:"account_id"`
+	UserID     int64       `json:"user_id"`
+	Name       string      `json:"name"`
+	Filters    ViewFilters `json:"filters"`
+	Visibility string      `json:"visibility"`
+	TeamID     int64       `json:"team_id"`
+	CreatedAt  time.Time   `json:"created_at"`
+	UpdatedAt  time.Time   `json:"updated_at"`
+}
+
 // APIToken is a bearer credential of a user; only its hash is stored.
 type APIToken struct {
 	ID         int64      `json:"id"`

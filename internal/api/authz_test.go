@@ -163,6 +163,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	convA, convB := fmt.Sprintf("/api/v1/conversations/%d", f.convA.ID), fmt.Sprintf("/api/v1/conversations/%d", f.convB.ID)
 	contactA, contactB := fmt.Sprintf("/api/v1/contacts/%d", f.contactA), fmt.Sprintf("/api/v1/contacts/%d", f.contactB)
 	note := map[string]any{"content": "internal note", "private": true}
+	privateView := fmt.Sprintf("/api/v1/views/%d", f.create(t, "/api/v1/views", map[string]string{"name": "Owner's own"}))
+	sharedView := fmt.Sprintf("/api/v1/views/%d", f.create(t, "/api/v1/views", map[string]string{"name": "For all", "visibility": "account"}))
 
 	cases := []authzCase{
 		{"inboxes/list", "GET", at("/api/v1/inboxes", nil), all(200)},
@@ -213,6 +215,20 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"contacts/get-B", "GET", at(contactB, nil), expect{200, 200, 404, 404, 404}},
 		{"contacts/patch-A", "PATCH", at(contactA, map[string]string{"phone": "+8801700000000"}), expect{200, 200, 200, 404, 404}},
 		{"contacts/patch-B", "PATCH", at(contactB, map[string]string{"phone": "+8801700000000"}), expect{200, 200, 404, 404, 404}},
+		{"contacts/export", "GET", at("/api/v1/contacts/export.csv", nil), all(200)},
+		{"conversations/export", "GET", at("/api/v1/conversations/export.csv?status=open", nil), all(200)},
+
+		{"views/list", "GET", at("/api/v1/views", nil), all(200)},
+		{"views/create", "POST", func(*testing.T, who) (string, any) {
+			return "/api/v1/views", map[string]any{"name": f.unique("view"), "filters": map[string]string{"status": "open"}}
+		}, all(201)},
+		{"views/get-private", "GET", at(privateView, nil), expect{200, 404, 404, 404, 404}},
+		{"views/get-shared", "GET", at(sharedView, nil), expect{200, 200, 200, 200, 404}},
+		{"views/patch-private", "PATCH", at(privateView, map[string]string{"name": "Mine"}), expect{200, 404, 404, 404, 404}},
+		{"views/patch-shared", "PATCH", at(sharedView, map[string]string{"name": "Ours"}), expect{200, 200, 403, 403, 404}},
+		{"views/delete-shared", "DELETE", func(t *testing.T, w who) (string, any) {
+			return fmt.Sprintf("/api/v1/views/%d", f.create(t, "/api/v1/views", map[string]string{"name": f.unique("gone"), "visibility": "account"})), nil
+		}, expect{204, 204, 403, 403, 404}},
 		{"contacts/delete", "DELETE", func(t *testing.T, w who) (string, any) {
 			return fmt.Sprintf("/api/v1/contacts/%d", f.create(t, "/api/v1/contacts", map[string]string{"name": f.unique("gone")})), nil
 		}, expect{204, 204, 403, 403, 404}},

@@ -3,17 +3,46 @@ package api
 import (
 	"net/http"
 
+	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/httpx"
 )
 
 func (s *Server) listContacts(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
-	before, err := httpx.QueryInt(r, "before")
+	cq, err := contactQuery(r)
 	if err != nil {
 		return err
 	}
-	contacts, err := s.svc.Contacts(r.Context(), a, r.URL.Query().Get("q"), before, 25)
-	return items(w, contacts, err)
+	contacts, err := s.svc.ListContacts(r.Context(), a, cq)
+	if err != nil {
+		return err
+	}
+	var next int64
+	if len(contacts) == cq.Limit {
+		next = contacts[len(contacts)-1].ID
+	}
+	return httpx.OK(w, map[string]any{"items": contacts, "next_before": next})
+}
+
+// contactQuery reads the contact list's filters from the query string.
+func contactQuery(r *http.Request) (core.ContactQuery, error) {
+	q := r.URL.Query()
+	cq := core.ContactQuery{Query: q.Get("q"), Label: q.Get("label"), Channel: q.Get("channel"), Limit: 25}
+	var err error
+	if cq.Before, err = httpx.QueryInt(r, "before"); err != nil {
+		return cq, err
+	}
+	limit, err := httpx.QueryInt(r, "limit")
+	if err != nil {
+		return cq, err
+	}
+	if limit > 100 {
+		return cq, sahay.Invalid("limit is at most 100")
+	}
+	if limit > 0 {
+		cq.Limit = int(limit)
+	}
+	return cq, nil
 }
 
 func (s *Server) createContact(w http.ResponseWriter, r *http.Request, a *core.Actor) error {

@@ -16,28 +16,37 @@ import (
 )
 
 func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	lq, err := listQuery(r)
+	if err != nil {
+		return err
+	}
+	list, next, err := s.svc.ListConversations(r.Context(), a, lq)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, map[string]any{"items": list, "next_cursor": next})
+}
+
+// listQuery reads the conversation list's filters from the query string.
+func listQuery(r *http.Request) (core.ListQuery, error) {
 	q := r.URL.Query()
 	lq := core.ListQuery{Status: q.Get("status"), Assignee: q.Get("assignee"), Label: q.Get("label"), Channel: q.Get("channel"),
 		Sort: q.Get("sort"), Cursor: q.Get("cursor")}
 	var err error
 	for name, dst := range map[string]*int64{"team": &lq.TeamID, "inbox": &lq.InboxID, "contact": &lq.Contact} {
 		if *dst, err = httpx.QueryInt(r, name); err != nil {
-			return err
+			return lq, err
 		}
 	}
 	limit, err := httpx.QueryInt(r, "limit")
 	if err != nil {
-		return err
+		return lq, err
 	}
 	if limit > 100 {
-		return sahay.Invalid("limit is at most 100")
+		return lq, sahay.Invalid("limit is at most 100")
 	}
 	lq.Limit = int(limit)
-	list, next, err := s.svc.ListConversations(r.Context(), a, lq)
-	if err != nil {
-		return err
-	}
-	return httpx.OK(w, map[string]any{"items": list, "next_cursor": next})
+	return lq, nil
 }
 
 func (s *Server) conversationCounts(w http.ResponseWriter, r *http.Request, a *core.Actor) error {

@@ -220,6 +220,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"InboxInput": core.InboxInput{}, "LabelInput": core.LabelInput{}, "CannedInput": core.CannedInput{},
 		"ContactInput": core.ContactInput{}, "AccountInput": core.AccountInput{}, "ConversationUpdate": core.ConversationUpdate{},
 		"BulkUpdate": core.BulkUpdate{}, "NewMessage": core.NewMessage{}, "SearchResult": core.SearchResult{},
+		"SavedView": sahay.SavedView{}, "ViewFilters": sahay.ViewFilters{}, "ViewInput": core.ViewInput{},
 	}
 	for name, v := range types {
 		schema, ok := schemas[name].(map[string]any)

@@ -56,6 +56,7 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/statuses", Authed: s.receiveAPIStatus},
 
 		{Method: http.MethodGet, Path: "/api/v1/contacts", Authed: s.listContacts},
+		{Method: http.MethodGet, Path: "/api/v1/contacts/export.csv", Authed: s.exportContacts},
 		{Method: http.MethodPost, Path: "/api/v1/contacts", Authed: s.createContact},
 		{Method: http.MethodGet, Path: "/api/v1/contacts/{id}", Authed: s.getContact},
 		{Method: http.MethodPatch, Path: "/api/v1/contacts/{id}", Authed: s.updateContact},
@@ -65,6 +66,7 @@ func (s *Server) routes() []Route {
 
 		{Method: http.MethodGet, Path: "/api/v1/conversations", Authed: s.listConversations},
 		{Method: http.MethodGet, Path: "/api/v1/conversations/counts", Authed: s.conversationCounts},
+		{Method: http.MethodGet, Path: "/api/v1/conversations/export.csv", Authed: s.exportConversations},
 		{Method: http.MethodPost, Path: "/api/v1/conversations/bulk", Authed: s.bulkConversations},
 		{Method: http.MethodGet, Path: "/api/v1/conversations/{id}", Authed: s.getConversation},
 		{Method: http.MethodPatch, Path: "/api/v1/conversations/{id}", Authed: s.updateConversation},
@@ -74,6 +76,12 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/messages", Authed: s.postMessage},
 		{Method: http.MethodPost, Path: "/api/v1/messages/{id}/retry", Authed: s.retryMessage},
 		{Method: http.MethodGet, Path: "/api/v1/attachments/{id}", Authed: s.getAttachment},
+
+		{Method: http.MethodGet, Path: "/api/v1/views", Authed: s.listViews},
+		{Method: http.MethodPost, Path: "/api/v1/views", Authed: s.createView},
+		{Method: http.MethodGet, Path: "/api/v1/views/{id}", Authed: s.getView},
+		{Method: http.MethodPatch, Path: "/api/v1/views/{id}", Authed: s.updateView},
+		{Method: http.MethodDelete, Path: "/api/v1/views/{id}", Authed: s.deleteView},
 
 		{Method: http.MethodGet, Path: "/api/v1/labels", Authed: s.listLabels},
 		{Method: http.MethodPost, Path: "/api/v1/labels", Authed: s.createLabel},

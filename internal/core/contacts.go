@@ -17,14 +17,52 @@ type ContactInput struct {
 	Attributes *map[string]any `json:"attributes"`
 }
 
-// Contacts lists or searches the contacts the actor may see: owners and
-// administrators every contact of the account, agents those with a
-// conversation in one of their inboxes.
-func (s *Service) Contacts(ctx context.Context, a *Actor, query string, before int64, limit int) ([]*sahay.Contact, error) {
-	if limit <= 0 || limit > 100 {
-		limit = 25
+// ContactQuery selects a page of contacts, as the API's query string does.
+type ContactQuery struct {
+	Query string
+	// Label keeps the contacts with a conversation carrying the label.
+	Label string
+	// Channel keeps the contacts with a conversation in an inbox of the
+	// channel.
+	Channel string
+	Before  int64
+	Limit   int
+}
+
+// ListContacts returns a page of the contacts the actor may see: every
+// contact of the account for owners and administrators, the contacts with a
+// conversation in one of their inboxes for agents. The label and channel
+// filters look at those same conversations.
+func (s *Service) ListContacts(ctx context.Context, a *Actor, q ContactQuery) ([]*sahay.Contact, error) {
+	f, err := s.contactFilter(ctx, a, q)
+	if err != nil {
+		return nil, err
 	}
-	return s.store.Contacts(ctx, a.AccountID(), a.Inboxes(), query, before, limit)
+	return s.store.ListContacts(ctx, f)
+}
+
+func (s *Service) contactFilter(ctx context.Context, a *Actor, q ContactQuery) (store.ContactFilter, error) {
+	f := store.ContactFilter{AccountID: a.AccountID(), Query: q.Query, Inboxes: a.Inboxes(), Before: q.Before, Limit: q.Limit}
+	if len(q.Query) > 500 {
+		return f, sahay.Invalid("q is longer than 500 bytes")
+	}
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 25
+	}
+	if q.Label != "" {
+		var err error
+		if f.LabelID, err = s.labelID(ctx, a, q.Label); err != nil {
+			return f, err
+		}
+	}
+	if q.Channel != "" {
+		ids, err := s.channelInboxes(ctx, a, q.Channel)
+		if err != nil {
+			return f, err
+		}
+		f.ConversationInboxes = ids
+	}
+	return f, nil
 }
 
 // Contact returns a contact the actor may see.

@@ -43,6 +43,16 @@ type ListQuery struct {
 
 // ListConversations returns a page of the conversations the actor may see.
 func (s *Service) ListConversations(ctx context.Context, a *Actor, q ListQuery) ([]*sahay.Conversation, string, error) {
+	f, err := s.conversationFilter(ctx, a, q)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.store.Conversations(ctx, f)
+}
+
+// conversationFilter turns a list query into the store's filter, limited
+// to what the actor may see.
+func (s *Service) conversationFilter(ctx context.Context, a *Actor, q ListQuery) (store.ConversationFilter, error) {
 	f := store.ConversationFilter{AccountID: a.AccountID(), Inboxes: a.Inboxes(), TeamID: q.TeamID, InboxID: q.InboxID,
 		ContactID: q.Contact, Sort: q.Sort, Cursor: q.Cursor, Limit: q.Limit}
 	switch q.Status {
@@ -50,7 +60,7 @@ func (s *Service) ListConversations(ctx context.Context, a *Actor, q ListQuery) 
 	case sahay.StatusOpen, sahay.StatusPending, sahay.StatusSnoozed, sahay.StatusResolved:
 		f.Status = q.Status
 	default:
-		return nil, "", sahay.Invalid("unknown status %q", q.Status)
+		return f, sahay.Invalid("unknown status %q", q.Status)
 	}
 	switch q.Assignee {
 	case "":
@@ -62,38 +72,55 @@ func (s *Service) ListConversations(ctx context.Context, a *Actor, q ListQuery) 
 	default:
 		id, err := strconv.ParseInt(q.Assignee, 10, 64)
 		if err != nil || id <= 0 {
-			return nil, "", sahay.Invalid("assignee must be me, none or a user id")
+			return f, sahay.Invalid("assignee must be me, none or a user id")
 		}
 		f.Assignee = &id
 	}
 	if q.Label != "" {
-		labels, err := s.store.Labels(ctx, a.AccountID())
-		if err != nil {
-			return nil, "", err
+		var err error
+		if f.LabelID, err = s.labelID(ctx, a, q.Label); err != nil {
+			return f, err
 		}
-		i := slices.IndexFunc(labels, func(l *sahay.Label) bool { return l.Name == q.Label })
-		if i < 0 {
-			return nil, "", sahay.Invalid("unknown label %q", q.Label)
-		}
-		f.LabelID = labels[i].ID
 	}
 	if q.Channel != "" {
-		inboxes, err := s.store.Inboxes(ctx, a.AccountID())
+		ids, err := s.channelInboxes(ctx, a, q.Channel)
 		if err != nil {
-			return nil, "", err
-		}
-		ids := []int64{}
-		for _, in := range inboxes {
-			if in.Channel == q.Channel && a.CanSeeInbox(in.ID) {
-				ids = append(ids, in.ID)
-			}
+			return f, err
 		}
 		f.Inboxes = ids
 	}
 	if f.InboxID != 0 && !a.CanSeeInbox(f.InboxID) {
-		return []*sahay.Conversation{}, "", nil
+		f.Inboxes = []int64{}
 	}
-	return s.store.Conversations(ctx, f)
+	return f, nil
+}
+
+// labelID returns the id of the account's label of that name.
+func (s *Service) labelID(ctx context.Context, a *Actor, name string) (int64, error) {
+	labels, err := s.store.Labels(ctx, a.AccountID())
+	if err != nil {
+		return 0, err
+	}
+	i := slices.IndexFunc(labels, func(l *sahay.Label) bool { return l.Name == name })
+	if i < 0 {
+		return 0, sahay.Invalid("unknown label %q", name)
+	}
+	return labels[i].ID, nil
+}
+
+// channelInboxes returns the inboxes of a channel the actor may see.
+func (s *Service) channelInboxes(ctx context.Context, a *Actor, channel string) ([]int64, error) {
+	inboxes, err := s.store.Inboxes(ctx, a.AccountID())
+	if err != nil {
+		return nil, err
+	}
+	ids := []int64{}
+	for _, in := range inboxes {
+		if in.Channel == channel && a.CanSeeInbox(in.ID) {
+			ids = append(ids, in.ID)
+		}
+	}
+	return ids, nil
 }
 
 // Messages returns a page of a conversation's timeline, oldest first.

@@ -203,7 +203,7 @@ func TestAgentSeesOnlyContactsOfTheirInboxes(t *testing.T) {
 			{"agent of no inbox", nobody, []int64{}},
 		} {
 			for _, q := range []string{"", "asha"} {
-				list, err := f.svc.Contacts(ctx, tc.actor, q, 0, 100)
+				list, err := f.svc.ListContacts(ctx, tc.actor, core.ContactQuery{Query: q, Limit: 100})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -201,36 +201,82 @@ func attachIdentities(ctx context.Context, q queryer, cs []*sahay.Contact) error
 }
 
 // Contacts lists an account's contacts, newest first, with id < before (0 for
+// Contacts lists an account's contacts, newest first, with id < before (0 for
 // the newest), limited to those with a conversation in one of inboxes (nil
 // for every contact). A non-empty query matches names, emails and phone
 // numbers.
 func (s *Store) Contacts(ctx context.Context, accountID int64, inboxes []int64, query string, before int64, limit int) ([]*sahay.Contact, error) {
-	if before <= 0 {
-		before = 1 << 62
+	return s.ListContacts(ctx, ContactFilter{AccountID: accountID, Inboxes: inboxes, Query: query, Before: before, Limit: limit})
+}
+
+// ContactFilter selects a page of contacts.
+type ContactFilter struct {
+	AccountID int64
+	// Query matches names, emails and phone numbers, by word prefix.
+	Query string
+	// Inboxes, when not nil, limits the list to the contacts the reader may
+	// see: those with a conversation in one of these inboxes (an agent's).
+	Inboxes []int64
+	// ConversationInboxes, when not nil, keeps the contacts with a
+	// conversation in one of these inboxes (a channel's).
+	ConversationInboxes []int64
+	// LabelID keeps the contacts with a conversation carrying the label, in
+	// ConversationInboxes or else Inboxes when they are set.
+	LabelID int64
+	// Before pages: contacts with a smaller id (0 for the newest).
+	Before int64
+	Limit  int
+}
+
+// ListContacts returns a page of contacts, newest first. Pages are
+// keyset-paginated by id.
+func (s *Store) ListContacts(ctx context.Context, f ContactFilter) ([]*sahay.Contact, error) {
+	if f.Before <= 0 {
+		f.Before = 1 << 62
 	}
-	var rows *sql.Rows
-	var err error
-	terms := textnorm.Terms(query)
-	if strings.TrimSpace(query) != "" && len(terms) == 0 {
+	terms := textnorm.Terms(f.Query)
+	if strings.TrimSpace(f.Query) != "" && len(terms) == 0 {
 		return []*sahay.Contact{}, nil // only punctuation: nothing can match
 	}
+	from := "contacts c"
+	where := []string{"c.account_id = $1", "c.id < $2"}
+	args := []any{f.AccountID, f.Before}
 	if len(terms) > 0 {
-		scope, scopeArgs := visibleContacts(inboxes, 5)
 		if s.dialect == SQLite {
-			rows, err = s.read.QueryContext(ctx, `SELECT c.id, c.account_id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at
-				FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
-				WHERE contacts_fts MATCH $1 AND c.account_id = $2 AND c.id < $3`+scope+` ORDER BY f.rowid DESC LIMIT $4`,
-				append([]any{ftsQuery(terms), accountID, before, limit}, scopeArgs...)...)
+			args = append(args, ftsQuery(terms))
+			from = "contacts_fts f JOIN contacts c ON c.id = f.rowid"
+			where = append(where, fmt.Sprintf("contacts_fts MATCH $%d", len(args)))
 		} else {
-			rows, err = s.read.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts c
-				WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', $1) AND account_id = $2 AND id < $3`+scope+` ORDER BY id DESC LIMIT $4`,
-				append([]any{tsQuery(terms), accountID, before, limit}, scopeArgs...)...)
+			args = append(args, tsQuery(terms))
+			where = append(where, fmt.Sprintf("to_tsvector('simple', c.search_text) @@ to_tsquery('simple', $%d)", len(args)))
 		}
-	} else {
-		scope, scopeArgs := visibleContacts(inboxes, 4)
-		rows, err = s.read.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts c WHERE account_id = $1 AND id < $2`+scope+` ORDER BY id DESC LIMIT $3`,
-			append([]any{accountID, before, limit}, scopeArgs...)...)
 	}
+	scope, scopeArgs := visibleContacts(f.Inboxes, len(args)+1)
+	args = append(args, scopeArgs...)
+	if inboxes := f.ConversationInboxes; inboxes != nil || f.LabelID != 0 {
+		if inboxes == nil {
+			inboxes = f.Inboxes
+		}
+		join, cond := "", "cv.contact_id = c.id"
+		if f.LabelID != 0 {
+			args = append(args, f.LabelID)
+			join = fmt.Sprintf(" JOIN conversation_labels cl ON cl.conversation_id = cv.id AND cl.label_id = $%d", len(args))
+		}
+		switch {
+		case inboxes == nil:
+		case len(inboxes) == 0:
+			cond += " AND 1 = 0"
+		default:
+			cond += " AND cv.inbox_id IN (" + placeholders(len(args)+1, len(inboxes)) + ")"
+			for _, id := range inboxes {
+				args = append(args, id)
+			}
+		}
+		where = append(where, "EXISTS (SELECT 1 FROM conversations cv"+join+" WHERE "+cond+")")
+	}
+	args = append(args, f.Limit)
+	rows, err := s.read.QueryContext(ctx, fmt.Sprintf(`SELECT c.id, c.account_id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at
+		FROM %s WHERE %s%s ORDER BY c.id DESC LIMIT $%d`, from, strings.Join(where, " AND "), scope, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: contacts: %w", err)
 	}

@@ -294,37 +294,7 @@ func (s *Store) Conversations(ctx context.Context, f ConversationFilter) ([]*sah
 		f.Limit = 25
 	}
 	f.Limit = min(f.Limit, 100)
-	var where []string
-	args := []any{f.AccountID}
-	where = append(where, "c.account_id = $1")
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
-	if f.Status != "" {
-		add("c.status = ?", f.Status)
-	}
-	if f.Assignee != nil {
-		add("c.assignee_id = ?", *f.Assignee)
-	}
-	if f.TeamID != 0 {
-		add("c.team_id = ?", f.TeamID)
-	}
-	if f.InboxID != 0 {
-		add("c.inbox_id = ?", f.InboxID)
-	}
-	if f.ContactID != 0 {
-		add("c.contact_id = ?", f.ContactID)
-	}
-	if f.LabelID != 0 {
-		add("EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label_id = ?)", f.LabelID)
-	}
-	if f.Inboxes != nil {
-		where = append(where, "c.inbox_id IN ("+placeholders(len(args)+1, len(f.Inboxes))+")")
-		for _, id := range f.Inboxes {
-			args = append(args, id)
-		}
-	}
+	where, args := conversationWhere(f)
 	// Each sort is a key of two values and the id, compared as a row value
 	// against the cursor and ordered descending, so one index range serves it.
 	var k1, k2 string
@@ -390,6 +360,60 @@ func (s *Store) Conversations(ctx context.Context, f ConversationFilter) ([]*sah
 		return nil, "", err
 	}
 	return out, next, nil
+}
+
+// conversationWhere is the WHERE clause of a filter, without its cursor,
+// and its arguments.
+func conversationWhere(f ConversationFilter) ([]string, []any) {
+	where := []string{"c.account_id = $1"}
+	args := []any{f.AccountID}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.Status != "" {
+		add("c.status = ?", f.Status)
+	}
+	if f.Assignee != nil {
+		add("c.assignee_id = ?", *f.Assignee)
+	}
+	if f.TeamID != 0 {
+		add("c.team_id = ?", f.TeamID)
+	}
+	if f.InboxID != 0 {
+		add("c.inbox_id = ?", f.InboxID)
+	}
+	if f.ContactID != 0 {
+		add("c.contact_id = ?", f.ContactID)
+	}
+	if f.LabelID != 0 {
+		add("EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label_id = ?)", f.LabelID)
+	}
+	if f.Inboxes != nil {
+		where = append(where, "c.inbox_id IN ("+placeholders(len(args)+1, len(f.Inboxes))+")")
+		for _, id := range f.Inboxes {
+			args = append(args, id)
+		}
+	}
+	return where, args
+}
+
+// CountConversations counts the conversations a filter selects, stopping
+// at limit: for filters the maintained counts cannot answer, at a cost
+// that does not grow past limit rows. Sort and cursor are ignored.
+func (s *Store) CountConversations(ctx context.Context, f ConversationFilter, limit int) (int64, error) {
+	if f.Inboxes != nil && len(f.Inboxes) == 0 {
+		return 0, nil
+	}
+	where, args := conversationWhere(f)
+	args = append(args, limit)
+	var n int64
+	err := s.read.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM conversations c WHERE %s LIMIT $%d) x`,
+		strings.Join(where, " AND "), len(args)), args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count conversations: %w", err)
+	}
+	return n, nil
 }
 
 func encodeCursor(a, b, id int64) string {

@@ -226,6 +226,13 @@ func testConversationFilters(t *testing.T, st *store.Store) {
 		if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
 			t.Errorf("filter %s = %v, want %v", tc.name, got, want)
 		}
+		for _, limit := range []int{1000, 2} {
+			n, err := st.CountConversations(ctx, f, limit)
+			must(t, err, "CountConversations")
+			if wantN := int64(min(len(want), limit)); n != wantN {
+				t.Errorf("CountConversations(%s, limit %d) = %d, want %d", tc.name, limit, n, wantN)
+			}
+		}
 	}
 	for _, c := range allConversations(t, st, store.ConversationFilter{AccountID: w.account.ID, LabelID: vip.ID}) {
 		if !slices.Equal(c.Labels, []string{vip.Name}) {

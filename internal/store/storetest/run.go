@@ -25,6 +25,8 @@ var tests = []test{
 	{"ContactSearch", testContactSearch},
 	{"MergeContacts", testMergeContacts},
 	{"ContactsVisibleThroughInboxes", testContactScope},
+	{"ContactFilters", testContactFilters},
+	{"SavedViews", testSavedViews},
 	{"ConversationRoundTrip", testConversationRoundTrip},
 	{"CountsMatchAfterRandomOperations", testCountsRandomOperations},
 	{"CountsMatchAfterDeletingThings", testCountsAfterDeletes},
