@@ -117,25 +117,60 @@ func TestBadInputIsRefusedAndOthersUntouched(t *testing.T) {
 func TestAllowedDomains(t *testing.T) {
 	e := newEnv(t, `{"allowed_domains":["shop.example.com","*.example.org"]}`, Limits{})
 	for _, c := range []struct {
-		origin string
-		ok     bool
+		header, value string
+		ok            bool
 	}{
-		{"https://shop.example.com", true},
-		{"https://www.example.org", true},
-		{"https://evil.example.net", false},
-		{"https://shop.example.com.evil.net", false},
+		{"Origin", "https://shop.example.com", true},
+		{"Origin", "https://www.example.org", true},
+		{"Origin", "https://evil.example.net", false},
+		{"Origin", "https://shop.example.com.evil.net", false},
+		{"Origin", "null", false},
+		{"Referer", "https://shop.example.com/cart?item=3", true},
+		{"Referer", "https://evil.example.net/shop.example.com", false},
+		{"Referer", "file:///home/me/page.html", false},
+		{"X-Nothing", "", false},
 	} {
-		code, _ := e.call("POST", "/widget/v1/session", "", SessionRequest{Inbox: e.token}, nil, "Origin", c.origin)
-		if (code == 200) != c.ok {
-			t.Errorf("origin %s: status %d, allowed %v", c.origin, code, c.ok)
+		code, ecode := e.call("POST", "/widget/v1/session", "", SessionRequest{Inbox: e.token}, nil, c.header, c.value)
+		if (code == 200) != c.ok || !c.ok && ecode != "forbidden" {
+			t.Errorf("%s %q: status %d %s, allowed %v", c.header, c.value, code, ecode, c.ok)
 		}
 	}
-	s := e.session(SessionRequest{})
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, resp, err := websocket.Dial(ctx, strings.Replace(e.srv.URL, "http", "ws", 1)+"/widget/v1/ws?token="+s.Token,
-		&websocket.DialOptions{HTTPHeader: map[string][]string{"Origin": {"https://evil.example.net"}}})
-	if err == nil || resp == nil || resp.StatusCode != 403 {
-		t.Fatalf("socket from a foreign origin: %v %v", resp, err)
+	var s SessionResponse
+	if code, ecode := e.call("POST", "/widget/v1/session", "", SessionRequest{Inbox: e.token}, &s, "Origin", "https://shop.example.com"); code != 200 {
+		t.Fatalf("session: %d %s", code, ecode)
 	}
+
+	t.Run("a visitor's requests without a page are refused", func(t *testing.T) {
+		if code, ecode := e.call("GET", "/widget/v1/conversations", s.Token, nil, nil); code != 403 || ecode != "forbidden" {
+			t.Fatalf("conversations without Origin: %d %s", code, ecode)
+		}
+		if code, ecode := e.call("POST", "/widget/v1/messages", s.Token, map[string]any{"cid": "no-origin", "text": "hi"}, nil); code != 403 || ecode != "forbidden" {
+			t.Fatalf("message without Origin: %d %s", code, ecode)
+		}
+		if code, _ := e.call("GET", "/widget/v1/conversations", s.Token, nil, nil, "Origin", "https://shop.example.com"); code != 200 {
+			t.Fatalf("conversations from the shop: %d", code)
+		}
+	})
+
+	t.Run("sockets from a foreign origin or none are refused", func(t *testing.T) {
+		for _, origin := range []string{"https://evil.example.net", ""} {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			hdr := http.Header{}
+			if origin != "" {
+				hdr.Set("Origin", origin)
+			}
+			_, resp, err := websocket.Dial(ctx, strings.Replace(e.srv.URL, "http", "ws", 1)+"/widget/v1/ws?token="+s.Token, &websocket.DialOptions{HTTPHeader: hdr})
+			cancel()
+			if err == nil || resp == nil || resp.StatusCode != 403 {
+				t.Fatalf("socket from %q: %v %v", origin, resp, err)
+			}
+		}
+	})
+
+	t.Run("without allowed domains a request needs no page", func(t *testing.T) {
+		open := newEnv(t, `{}`, Limits{})
+		if code, ecode := open.call("POST", "/widget/v1/session", "", SessionRequest{Inbox: open.token}, nil); code != 200 {
+			t.Fatalf("session without Origin: %d %s", code, ecode)
+		}
+	})
 }

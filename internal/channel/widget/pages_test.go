@@ -101,3 +101,35 @@ func TestBrowserPagesFramedOnlyBySahay(t *testing.T) {
 		return true
 	})
 }
+
+// TestBrowserAllowedDomainServesFiles: on a site among the inbox's allowed
+// domains, even one whose pages send no referrer, the visitor's own image
+// loads: the widget names its page when fetching files.
+func TestBrowserAllowedDomainServesFiles(t *testing.T) {
+	ctx := startBrowser(t)
+	e := newEnv(t, `{"allowed_domains":["localhost"],"attachments":true}`, Limits{})
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><meta name="referrer" content="no-referrer"><title>Shop</title>`+
+			`<script src="%s/widget.js" data-inbox="%s" async></script>`, e.srv.URL, e.token)
+	}))
+	defer site.Close()
+	if err := chromedp.Do(ctx, chromedp.Navigate(strings.Replace(site.URL, "127.0.0.1", "localhost", 1))); err != nil {
+		t.Fatal(err)
+	}
+	until(t, ctx, "the widget on the shop", shadow+`?.querySelector(".launcher") != null && window.Sahay != null`)
+	js[any](t, ctx, `window.Sahay.ready.then(() => window.Sahay.open())`)
+	js[bool](t, ctx, `new Promise((done) => {
+		const c = document.createElement("canvas");
+		c.width = c.height = 8;
+		c.getContext("2d").fillRect(0, 0, 8, 8);
+		c.toBlob((b) => {
+			const input = `+shadow+`.querySelector("input[type=file]");
+			const dt = new DataTransfer();
+			dt.items.add(new File([b], "swatch.png", { type: "image/png" }));
+			input.files = dt.files;
+			input.dispatchEvent(new Event("change"));
+			done(true);
+		}, "image/png");
+	})`)
+	until(t, ctx, "the visitor's image loads", shadow+`?.querySelector(".msg img")?.complete && `+shadow+`.querySelector(".msg img").naturalWidth === 8`)
+}

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -198,13 +199,24 @@ func (s *Server) cors(next http.Handler) http.Handler {
 	})
 }
 
-// originAllowed reports whether the request comes from a page allowed to use
-// the inbox's widget. Sahay's own pages (demo, preview) always are; a
-// request without Origin is not a browser's cross-origin call.
+// originAllowed reports whether the request comes from a page allowed to
+// use the inbox's widget. Without allowed domains any page is. With them,
+// the request must name its page, by Origin, or, for a navigation or an
+// image that carries none, by Referer, and the page must be Sahay's own
+// (demo, preview) or on one of the domains. A request naming no page is
+// not a browser's, and browsers are what allowed domains are about: a
+// server-to-server integration uses the API channel.
 func originAllowed(r *http.Request, set *Settings) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" || origin == "null" && len(set.AllowedDomains) == 0 {
+	if len(set.AllowedDomains) == 0 {
 		return true
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		ref, err := url.Parse(r.Header.Get("Referer"))
+		if err != nil || ref.Host == "" || (ref.Scheme != "http" && ref.Scheme != "https") {
+			return false
+		}
+		origin = ref.Scheme + "://" + ref.Host
 	}
 	if host, ok := strings.CutPrefix(origin, "http://"); ok && host == r.Host {
 		return true

@@ -402,11 +402,15 @@ export class Widget {
       { class: "msg " + (m.out ? "in" : "out") + (m.failed ? " failed" : ""), "data-id": m.id || m.cid, onclick: m.failed ? () => this.retry(m) : null },
       m.out && m.sender ? h("b", null, m.sender) : null,
       m.text ? h("p", { dir: "auto" }, m.text) : null,
-      (m.files || []).map((f) =>
-        f.type.startsWith("image/")
-          ? h("a", { href: this.fileURL(f.url), target: "_blank", rel: "noopener" }, h("img", { src: this.fileURL(f.url), alt: f.name }))
-          : h("a", { class: "file", href: this.fileURL(f.url), target: "_blank", rel: "noopener" }, "📎 " + f.name),
-      ),
+      // A file is fetched without an Origin header: the page's origin goes
+      // as Referer, whatever the site's referrer policy, so an inbox with
+      // allowed domains can tell it is theirs.
+      (m.files || []).map((f) => {
+        const link = { href: this.fileURL(f.url), target: "_blank", rel: "noopener", referrerpolicy: "origin" };
+        return f.type.startsWith("image/")
+          ? h("a", link, h("img", { src: this.fileURL(f.url), alt: f.name, referrerpolicy: "origin" }))
+          : h("a", { ...link, class: "file" }, "📎 " + f.name);
+      }),
       h("time", null, m.at ? time(m.at) : ""),
       status ? h("span", { class: "st" }, status) : null,
     );
