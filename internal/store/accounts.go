@@ -118,7 +118,7 @@ func (t *Tx) AppendEvent(ctx context.Context, ev sahay.Event) error {
 		return fmt.Errorf("store: next event seq: %w", err)
 	}
 	ev.CreatedAt = t.now
-	if len(ev.Data) == 0 {
+	if len(ev.Data) == 0 || string(ev.Data) == "null" {
 		ev.Data = json.RawMessage("{}")
 	}
 	if _, err := t.tx.ExecContext(ctx, `INSERT INTO events (account_id, seq, type, inbox_id, conversation_id, user_id, data, created_at)
@@ -238,4 +238,17 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 		return false, fmt.Errorf("store: lease %s: %w", name, err)
 	}
 	return n == 1, nil
+}
+
+// ReleaseLease gives up holder's lease at once, so another node need not
+// wait for it to run out; a lease another holder has is left alone.
+func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
+	err := s.writeOutside(ctx, func(q queryer) error {
+		_, err := q.ExecContext(ctx, `DELETE FROM leases WHERE name = $1 AND holder = $2`, name, holder)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: release lease %s: %w", name, err)
+	}
+	return nil
 }
