@@ -59,6 +59,25 @@ func (s *Store) ClaimJob(ctx context.Context, now time.Time, lease time.Duration
 	return &j, nil
 }
 
+// RenewJob extends the lease of a job still being worked on to until. The
+// claim is named by its attempt number: a worker whose lease ran out and
+// whose job another worker claimed since renews nothing, and learns so.
+func (s *Store) RenewJob(ctx context.Context, id int64, attempt int, until time.Time) (bool, error) {
+	var n int64
+	err := s.writeOutside(ctx, func(q queryer) error {
+		res, err := q.ExecContext(ctx, `UPDATE jobs SET locked_until = $3 WHERE id = $1 AND attempts = $2 AND state = 'queued'`, id, attempt, ms(until))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: renew job: %w", err)
+	}
+	return n == 1, nil
+}
+
 // FinishJob marks a job done (errText empty) or failed for good.
 func (s *Store) FinishJob(ctx context.Context, id int64, errText string) error {
 	state := "done"

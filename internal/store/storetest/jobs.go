@@ -204,6 +204,44 @@ func testLeases(t *testing.T, st *store.Store) {
 	time.Sleep(450 * time.Millisecond)
 	acquire("imap:1", "node-b", true) // node-a stopped renewing
 	acquire("imap:1", "node-a", false)
+
+	// A node that stops hands its lease over at once; releasing a lease
+	// another node holds changes nothing.
+	must(t, st.ReleaseLease(ctx, "imap:1", "node-a"), "ReleaseLease by a non-holder")
+	acquire("imap:1", "node-a", false)
+	must(t, st.ReleaseLease(ctx, "imap:1", "node-b"), "ReleaseLease")
+	acquire("imap:1", "node-a", true)
+}
+
+// A job's worker renews its lease while it works; once the lease has run
+// out and another worker has claimed the job, the first one's renewal is
+// refused, so it knows the job is no longer its own.
+func testJobsRenew(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	a := MustAccount(t, st, "A")
+	MustWrite(t, st, func(tx *store.Tx) error {
+		_, err := tx.EnqueueJob(ctx, a.ID, "send_message", `{}`, time.Time{})
+		return err
+	})
+	now := time.Now()
+	j, err := st.ClaimJob(ctx, now.Add(time.Second), 2*time.Second)
+	must(t, err, "ClaimJob")
+	ok, err := st.RenewJob(ctx, j.ID, j.Attempts, now.Add(10*time.Second))
+	must(t, err, "RenewJob")
+	if !ok {
+		t.Fatal("the worker could not renew its own lease")
+	}
+	if other, err := st.ClaimJob(ctx, now.Add(5*time.Second), 2*time.Second); err != nil || other != nil {
+		t.Fatalf("claim during the renewed lease = %+v, %v; want none", other, err)
+	}
+	other, err := st.ClaimJob(ctx, now.Add(11*time.Second), 2*time.Second)
+	must(t, err, "ClaimJob after the lease")
+	if other == nil || other.ID != j.ID || other.Attempts != j.Attempts+1 {
+		t.Fatalf("claim after the lease = %+v, want job %d again", other, j.ID)
+	}
+	if ok, err := st.RenewJob(ctx, j.ID, j.Attempts, now.Add(20*time.Second)); err != nil || ok {
+		t.Fatalf("the first worker renewed a job claimed since: %v, %v", ok, err)
+	}
 }
 
 func testBackup(t *testing.T, st *store.Store) {

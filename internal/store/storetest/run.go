@@ -48,7 +48,10 @@ var tests = []test{
 	{"JobsClaimLeaseRetryFinish", testJobs},
 	{"JobsConcurrentClaimsOnce", testJobsConcurrent},
 	{"JobsClaimSkipsLockedJob", testJobsSkipLocked},
+	{"JobsLeaseRenewedByItsClaimOnly", testJobsRenew},
 	{"LeasesExclusiveUntilExpiry", testLeases},
+	{"RawEventsJournalOnceProcessRetryFail", testRawEvents},
+	{"RawEventsConcurrentClaimsOnce", testRawEventsConcurrent},
 	{"Backup", testBackup},
 }
 
