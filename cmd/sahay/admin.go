@@ -13,6 +13,24 @@ import (
 	"github.com/sahayhq/sahay/internal/store"
 )
 
+func createAccount(fs *flag.FlagSet, e *cmdIO) func(context.Context) error {
+	cfg := config.Flags(fs, config.Storage, e.getenv)
+	name := fs.String("name", "", "the account's `name`, e.g. the company's (required)")
+	return func(ctx context.Context) error {
+		if *name == "" {
+			return required("-name")
+		}
+		return withApp(ctx, cfg, e, func(a *app.App) error {
+			acc, err := a.Service.CreateAccountCLI(ctx, *name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(e.stdout, acc.ID)
+			return nil
+		})
+	}
+}
+
 func createUser(fs *flag.FlagSet, e *cmdIO) func(context.Context) error {
 	cfg := config.Flags(fs, config.Storage, e.getenv)
 	email := fs.String("email", "", "`address` the user signs in with (required)")

@@ -45,7 +45,19 @@ func TestCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "created agent agent@example.com") {
 		t.Fatalf("second create-user: %q, %v", out, err)
 	}
+	// A second account, and its owner.
+	id, err := runCLI(t, getenv, "admin", "create-account", "--name", "Rahman Traders")
+	if err != nil || strings.TrimSpace(id) != "2" {
+		t.Fatalf("create-account: %q, %v", id, err)
+	}
+	out, err = runCLI(t, getenv, "admin", "create-user", "--account", strings.TrimSpace(id), "--email", "rahman@example.com", "--password", "correct horse", "--role", "owner")
+	if err != nil || !strings.Contains(out, "created owner rahman@example.com") || !strings.HasSuffix(out, "in account 2\n") {
+		t.Fatalf("create-user in the second account: %q, %v", out, err)
+	}
 	for _, bad := range [][]string{
+		{"admin", "create-account"},
+		{"admin", "create-account", "--name", "  "},
+		{"admin", "create-user", "--account", "3", "--email", "x@example.com", "--password", "long enough"},
 		{"admin", "create-user", "--email", "agent@example.com", "--password", "battery staple"},
 		{"admin", "create-user", "--email", "x@example.com", "--password", "short"},
 		{"admin", "create-user", "--email", "x@example.com", "--password", "long enough", "--role", "king"},
@@ -163,7 +175,7 @@ func sahay(t *testing.T, vars map[string]string, args ...string) (stdout, stderr
 // commands or the command's own flags, and a wrong command line answers on
 // stderr with status 2.
 func TestHelp(t *testing.T) {
-	names := []string{"serve", "migrate", "admin create-user", "token create", "backup", "version", "help"}
+	names := []string{"serve", "migrate", "admin create-account", "admin create-user", "token create", "backup", "version", "help"}
 	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"-help"}} {
 		out, errOut, code := sahay(t, nil, args...)
 		if code != 0 || errOut != "" {
@@ -183,6 +195,7 @@ func TestHelp(t *testing.T) {
 	}{
 		{"serve", append([]string{"-data", "-database", "-log-json"}, serverOnly...), nil},
 		{"migrate", []string{"-data", "-database"}, serverOnly},
+		{"admin create-account", []string{"-name", "-data", "-database"}, serverOnly},
 		{"admin create-user", []string{"-email", "-password", "-role", "-name", "-account", "-data"}, serverOnly},
 		{"token create", []string{"-email", "-name", "-data"}, serverOnly},
 		{"backup", []string{"-o", "-data"}, serverOnly},

@@ -2,6 +2,7 @@
 //
 //	sahay [serve] [flags]                      run the server (the default)
 //	sahay migrate [flags]                      bring the database schema up to date
+//	sahay admin create-account -name N         create an account, print its id
 //	sahay admin create-user -email E -password P [-role R] [-account ID] [-name N]
 //	sahay token create -email E [-name N]      print a new API token
 //	sahay backup -o FILE [flags]               consistent online copy of the SQLite database
@@ -94,6 +95,12 @@ var commands = []*command{
 			cfg := config.Flags(fs, config.Storage, e.getenv)
 			return func(ctx context.Context) error { return migrate(ctx, cfg, e) }
 		},
+	},
+	{
+		name: "admin create-account", synopsis: "-name name [flags]",
+		summary: "create an account (a tenant) and print its id",
+		about:   "Create an account without users and print its id. Add its first owner with\nsahay admin create-user -account ID -role owner.",
+		setup:   createAccount,
 	},
 	{
 		name: "admin create-user", synopsis: "-email address -password password [flags]",

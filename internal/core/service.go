@@ -33,9 +33,10 @@ type Service struct {
 	mailer   Mailer
 	pusher   Pusher
 	// publicURL prefixes links in notifications.
-	publicURL string
-	jobs      *jobs.Runner
-	log       *slog.Logger
+	publicURL   string
+	allowSignUp bool
+	jobs        *jobs.Runner
+	log         *slog.Logger
 
 	ingest chan *receiveRequest
 	// ingestMu and closed keep Receive from queueing after Close.
@@ -60,23 +61,26 @@ type Config struct {
 	Pusher    Pusher
 	PublicURL string
 	Log       *slog.Logger
+	// AllowSignUp lets people create an account and its owner themselves.
+	AllowSignUp bool
 }
 
 // New returns a running service: its ingestion batcher and job runner are
 // started and stop with [Service.Close].
 func New(cfg Config) *Service {
 	s := &Service{
-		store:     cfg.Store,
-		bus:       cfg.Bus,
-		box:       cfg.Box,
-		channels:  cfg.Channels,
-		blobs:     cfg.Blobs,
-		mailer:    cfg.Mailer,
-		pusher:    cfg.Pusher,
-		log:       cfg.Log,
-		publicURL: cfg.PublicURL,
-		ingest:    make(chan *receiveRequest, 4096),
-		stop:      make(chan struct{}),
+		store:       cfg.Store,
+		bus:         cfg.Bus,
+		box:         cfg.Box,
+		channels:    cfg.Channels,
+		blobs:       cfg.Blobs,
+		mailer:      cfg.Mailer,
+		pusher:      cfg.Pusher,
+		log:         cfg.Log,
+		publicURL:   cfg.PublicURL,
+		allowSignUp: cfg.AllowSignUp,
+		ingest:      make(chan *receiveRequest, 4096),
+		stop:        make(chan struct{}),
 	}
 	if s.log == nil {
 		s.log = slog.Default()

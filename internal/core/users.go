@@ -153,6 +153,39 @@ func (s *Service) CreateUserCLI(ctx context.Context, accountID int64, email, nam
 }
 
 func (s *Service) createUser(ctx context.Context, accountID int64, email, name, role, password string, also func(*store.Tx, *sahay.User) error) (*sahay.User, error) {
+	n, err := checkNewUser(email, name, role, password)
+	if err != nil {
+		return nil, err
+	}
+	u := n.user
+	u.AccountID = accountID
+	err = s.write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Account(ctx, accountID); err != nil {
+			return err
+		}
+		if err := tx.CreateUser(ctx, u, n.hash); err != nil {
+			return err
+		}
+		if also != nil {
+			if err := also(tx, u); err != nil {
+				return err
+			}
+			return tx.UpdateUser(ctx, u)
+		}
+		return nil
+	})
+	return u, err
+}
+
+// newUser is a user checked and with its password hashed, not yet stored.
+type newUser struct {
+	user *sahay.User
+	hash string
+}
+
+// checkNewUser refuses the fields of a new user that the rules refuse, and
+// hashes the password.
+func checkNewUser(email, name, role, password string) (*newUser, error) {
 	email, err := cleanLine("email", email, MaxEmailChars)
 	if err != nil {
 		return nil, err
@@ -178,23 +211,7 @@ func (s *Service) createUser(ctx context.Context, accountID int64, email, name, 
 	if err != nil {
 		return nil, err
 	}
-	u := &sahay.User{AccountID: accountID, Email: email, Name: name, Role: role}
-	err = s.write(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Account(ctx, accountID); err != nil {
-			return err
-		}
-		if err := tx.CreateUser(ctx, u, hash); err != nil {
-			return err
-		}
-		if also != nil {
-			if err := also(tx, u); err != nil {
-				return err
-			}
-			return tx.UpdateUser(ctx, u)
-		}
-		return nil
-	})
-	return u, err
+	return &newUser{user: &sahay.User{Email: email, Name: name, Role: role}, hash: hash}, nil
 }
 
 // UpdateUser changes a user. Users change their own profile; administrators
@@ -358,24 +375,4 @@ func (s *Service) RevokeAPIToken(ctx context.Context, a *Actor, id int64) error 
 		}
 		return audit(ctx, tx, a, "token.revoke", "token", id, nil)
 	})
-}
-
-// CreateAccount opens a new account with its owner.
-func (s *Service) CreateAccount(ctx context.Context, name, ownerEmail, ownerName, password string) (*sahay.Account, *sahay.User, error) {
-	name, err := cleanLine("account name", name, MaxNameChars)
-	if err != nil {
-		return nil, nil, err
-	}
-	if name == "" {
-		return nil, nil, sahay.Invalid("account name is required")
-	}
-	acc := &sahay.Account{Name: name}
-	if err := s.write(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, acc) }); err != nil {
-		return nil, nil, err
-	}
-	owner, err := s.CreateUserCLI(ctx, acc.ID, ownerEmail, ownerName, sahay.RoleOwner, password)
-	if err != nil {
-		return nil, nil, err
-	}
-	return acc, owner, nil
 }
