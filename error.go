@@ -19,6 +19,8 @@ const (
 	EFORBIDDEN    = "forbidden"
 	ETOOLARGE     = "too_large"
 	ERATELIMITED  = "rate_limited"
+	// EUPGRADE is a plain HTTP request to a WebSocket endpoint.
+	EUPGRADE = "upgrade_required"
 )
 
 // Error is a failure with a code and a message safe to show to the caller.

@@ -197,3 +197,19 @@ func TestRealtimeReleasesConnections(t *testing.T) {
 		})
 	}
 }
+
+// TestRealtimeWithoutUpgrade checks that a plain HTTP request to the
+// realtime stream gets 426 in the API's error shape, saying what to do.
+func TestRealtimeWithoutUpgrade(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	owner := s.NewAccount(t, "Acme")
+	r := s.Call(t, owner.Token, http.MethodGet, "/api/v1/realtime", nil)
+	wantError(t, r, http.StatusUpgradeRequired, sahay.EUPGRADE)
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type = %q, want JSON", ct)
+	}
+	if up := r.Header.Get("Upgrade"); up != "websocket" {
+		t.Errorf("Upgrade = %q, want websocket", up)
+	}
+}

@@ -46,7 +46,14 @@ var statuses = map[string]int{
 	sahay.EFORBIDDEN:    http.StatusForbidden,
 	sahay.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	sahay.ERATELIMITED:  http.StatusTooManyRequests,
+	sahay.EUPGRADE:      http.StatusUpgradeRequired,
 	sahay.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// Mux is where routes are registered: an [http.ServeMux], or something that
+// also records what is registered on one.
+type Mux interface {
+	Handle(pattern string, handler http.Handler)
 }
 
 // Status returns the HTTP status for an error code.

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -81,6 +82,10 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a *core.Actor) error
 			return sahay.Invalid("since must be a non-negative integer")
 		}
 		since = n
+	}
+	if !isWebSocket(r) {
+		w.Header().Set("Upgrade", "websocket")
+		return sahay.Errorf(sahay.EUPGRADE, "this is a WebSocket endpoint: connect with Upgrade: websocket")
 	}
 	// Subscribe before reading the store, so no event falls between the
 	// replay and the live stream.
@@ -289,4 +294,21 @@ func fromSelf(ev sahay.Event, a *core.Actor) bool {
 	}
 	json.Unmarshal(ev.Data, &d)
 	return d.UserID == a.User.ID
+}
+
+// isWebSocket reports whether r asks to switch to the WebSocket protocol.
+func isWebSocket(r *http.Request) bool {
+	return headerHas(r.Header, "Connection", "upgrade") && headerHas(r.Header, "Upgrade", "websocket")
+}
+
+// headerHas reports whether a comma-separated header lists token.
+func headerHas(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for t := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
 }
