@@ -6,19 +6,16 @@ import (
 	"github.com/sahayhq/sahay/internal/httpx"
 )
 
-// Route is one API endpoint. Exactly one of Public and Authed is set.
-type Route struct {
+// route is one API endpoint. Exactly one of Public and Authed is set.
+type route struct {
 	Method string
 	Path   string
 	Public httpx.HandlerFunc
 	Authed authedFunc
 }
 
-// Routes lists every API route, for documentation checks.
-func (s *Server) Routes() []Route { return s.routes() }
-
-func (s *Server) routes() []Route {
-	return []Route{
+func (s *Server) routes() []route {
+	return []route{
 		{Method: http.MethodGet, Path: "/api/openapi.json", Public: s.openAPI},
 
 		{Method: http.MethodPost, Path: "/api/v1/auth/login", Public: s.login},

@@ -52,7 +52,7 @@ func (s *Server) Hub() *realtime.Hub { return s.hub }
 type authedFunc func(w http.ResponseWriter, r *http.Request, a *core.Actor) error
 
 // Register adds every API route to mux.
-func (s *Server) Register(mux *http.ServeMux) {
+func (s *Server) Register(mux httpx.Mux) {
 	for _, rt := range s.routes() {
 		pattern := rt.Method + " " + rt.Path
 		if rt.Public != nil {
@@ -76,7 +76,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 // RegisterAuthed adds a route of another package (a channel's agent
 // endpoints) behind the API's authentication. Call it before [Server.Register],
 // whose catch-all answers every other /api/ path.
-func (s *Server) RegisterAuthed(mux *http.ServeMux, pattern string, h func(http.ResponseWriter, *http.Request, *core.Actor) error) {
+func (s *Server) RegisterAuthed(mux httpx.Mux, pattern string, h func(http.ResponseWriter, *http.Request, *core.Actor) error) {
 	mux.Handle(pattern, httpx.Handle(s.log, func(w http.ResponseWriter, r *http.Request) error {
 		a, err := s.authenticate(r)
 		if err != nil {

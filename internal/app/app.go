@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,14 +38,15 @@ var Version = "dev"
 
 // App is a running Sahay.
 type App struct {
-	Config  *config.Config
-	Store   *store.Store
-	Service *core.Service
-	API     *api.Server
-	Log     *slog.Logger
-	Widget  *widget.Server
-	bus     bus.Bus
-	handler http.Handler
+	Config   *config.Config
+	Store    *store.Store
+	Service  *core.Service
+	API      *api.Server
+	Log      *slog.Logger
+	Widget   *widget.Server
+	bus      bus.Bus
+	handler  http.Handler
+	patterns []string
 }
 
 // Open starts Sahay's components: it migrates the database and, on a new
@@ -144,13 +146,28 @@ func webPush(ctx context.Context, st *store.Store, cfg *config.Config) (*notify.
 // Handler is the HTTP handler of everything Sahay serves.
 func (a *App) Handler() http.Handler { return a.handler }
 
+// Patterns returns the pattern of every route the handler serves, in the
+// order they were registered, so tests can check each one is documented.
+func (a *App) Patterns() []string { return slices.Clone(a.patterns) }
+
+// recorder registers routes on a ServeMux and remembers their patterns.
+type recorder struct {
+	mux      *http.ServeMux
+	patterns []string
+}
+
+func (r *recorder) Handle(pattern string, h http.Handler) {
+	r.patterns = append(r.patterns, pattern)
+	r.mux.Handle(pattern, h)
+}
+
 func (a *App) routes() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	mux := &recorder{mux: http.NewServeMux()}
+	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.Write([]byte("ok\n"))
-	})
-	mux.HandleFunc("GET /readyz", a.ready)
+	}))
+	mux.Handle("GET /readyz", http.HandlerFunc(a.ready))
 	a.Widget.Routes(mux)
 	for pattern, h := range a.Widget.AgentHandlers() {
 		a.API.RegisterAuthed(mux, pattern, h)
@@ -158,7 +175,8 @@ func (a *App) routes() http.Handler {
 	a.API.Register(mux)
 	// The dashboard: its assets, and its app shell for every other path.
 	mux.Handle("/", web.Handler())
-	return a.protect(mux)
+	a.patterns = mux.patterns
+	return a.protect(mux.mux)
 }
 
 // ready answers 200 when the database answers and its schema is current.

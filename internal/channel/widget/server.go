@@ -157,7 +157,7 @@ func (s *Server) Adapter() channel.Adapter { return &Adapter{s: s} }
 // are cross-origin by design: CORS answers for the inbox's allowed domains,
 // and they authenticate by visitor token, never by cookie, so the
 // dashboard's CSRF protection must let /widget/ through.
-func (s *Server) Routes(mux *http.ServeMux) {
+func (s *Server) Routes(mux httpx.Mux) {
 	h := func(f httpx.HandlerFunc) http.Handler { return s.cors(httpx.Handle(s.log, f)) }
 	mux.Handle("GET /widget.js", http.HandlerFunc(s.serveScript))
 	mux.Handle("GET /demo", http.HandlerFunc(s.serveDemo))
