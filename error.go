@@ -6,6 +6,7 @@ package sahay
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. The API maps each to one HTTP status in one place.
@@ -27,6 +28,9 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// RetryAfter, on a rate_limited error, is how long the caller should
+	// wait before trying again (the Retry-After header).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
@@ -70,3 +74,10 @@ func BadRequest(format string, args ...any) *Error { return Errorf(EBADREQUEST, 
 
 // Invalid is the error for bad input.
 func Invalid(format string, args ...any) *Error { return Errorf(EINVALID, format, args...) }
+
+// RateLimited is the error for a caller who must wait before trying again.
+func RateLimited(retryAfter time.Duration, format string, args ...any) *Error {
+	e := Errorf(ERATELIMITED, format, args...)
+	e.RetryAfter = retryAfter
+	return e
+}

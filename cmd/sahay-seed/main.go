@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		if err := auth.ValidatePassword(password); err != nil {
 			return err
 		}
-		hash, err := auth.HashPassword(password)
+		hash, err := auth.HashPassword(ctx, password)
 		if err != nil {
 			return err
 		}

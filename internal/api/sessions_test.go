@@ -1,6 +1,9 @@
 package api_test
 
 import (
+	"context"
+	"encoding/base64"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,6 +12,10 @@ import (
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/api"
 	"github.com/sahayhq/sahay/internal/apitest"
+	"github.com/sahayhq/sahay/internal/auth"
+	"github.com/sahayhq/sahay/internal/store"
+
+	"golang.org/x/crypto/argon2"
 )
 
 // TestSessions covers the dashboard's cookie sessions: login, logout,
@@ -137,6 +144,31 @@ func TestSessions(t *testing.T) {
 		if r := login(t, u.Email, "a brand new passphrase"); r.Status != http.StatusOK {
 			t.Errorf("login with the new password: %s", r)
 		}
+	})
+
+	t.Run("old-hash-rehashed-at-login", func(t *testing.T) {
+		u := s.NewUser(t, o, sahay.RoleAgent)
+		// The parameters of earlier versions: 64 MiB, one pass, two lanes.
+		salt := []byte("0123456789abcdef")
+		key := argon2.IDKey([]byte(u.Password), salt, 1, 64*1024, 2, 32)
+		old := fmt.Sprintf("$argon2id$v=19$m=65536,t=1,p=2$%s$%s",
+			base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
+		ctx := context.Background()
+		if _, err := s.App.Store.Write(ctx, func(tx *store.Tx) error { return tx.SetPassword(ctx, u.ID, old) }); err != nil {
+			t.Fatal(err)
+		}
+		first := signIn(t, u)
+		hash, err := s.App.Store.PasswordHash(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hash == old || auth.NeedsRehash(hash) {
+			t.Errorf("stored hash after a login with the old one = %q, want the current parameters", hash)
+		}
+		if me(t, first) != http.StatusOK {
+			t.Error("the rehash ended the session it was made in")
+		}
+		signIn(t, u)
 	})
 
 	t.Run("cross-origin", func(t *testing.T) {

@@ -1,12 +1,15 @@
 package auth
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -14,7 +17,7 @@ import (
 // mustHashPassword hashes password or fails the test.
 func mustHashPassword(t *testing.T, password string) string {
 	t.Helper()
-	encoded, err := HashPassword(password)
+	encoded, err := HashPassword(context.Background(), password)
 	if err != nil {
 		t.Fatalf("HashPassword(%q): %v", password, err)
 	}
@@ -23,7 +26,7 @@ func mustHashPassword(t *testing.T, password string) string {
 
 func TestHashPasswordFormat(t *testing.T) {
 	encoded := mustHashPassword(t, "correct horse")
-	const prefix = "$argon2id$v=19$m=65536,t=1,p=2$"
+	const prefix = "$argon2id$v=19$m=19456,t=2,p=1$"
 	if !strings.HasPrefix(encoded, prefix) {
 		t.Fatalf("HashPassword = %q, want prefix %q", encoded, prefix)
 	}
@@ -56,7 +59,7 @@ func TestCheckPassword(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			encoded := mustHashPassword(t, tt.hashed)
-			got, err := CheckPassword(encoded, tt.tried)
+			got, err := CheckPassword(context.Background(), encoded, tt.tried)
 			if err != nil {
 				t.Fatalf("CheckPassword: %v", err)
 			}
@@ -83,13 +86,105 @@ func TestCheckPasswordUsesStoredParameters(t *testing.T) {
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 
 	for password, want := range map[string]bool{"correct horse": true, "wrong horse": false} {
-		got, err := CheckPassword(encoded, password)
+		got, err := CheckPassword(context.Background(), encoded, password)
 		if err != nil {
 			t.Fatalf("CheckPassword(%q): %v", password, err)
 		}
 		if got != want {
 			t.Errorf("CheckPassword(%q) = %v, want %v", password, got, want)
 		}
+	}
+}
+
+// TestOldHashesVerifyAndAskForRehash checks that a hash made with the
+// parameters of earlier versions (64 MiB, one pass, two lanes) still lets
+// its user in, and is reported for replacement, while a new hash is not.
+func TestOldHashesVerifyAndAskForRehash(t *testing.T) {
+	salt := []byte("0123456789abcdef")
+	key := argon2.IDKey([]byte("correct horse"), salt, 1, 64*1024, 2, 32)
+	old := fmt.Sprintf("$argon2id$v=19$m=65536,t=1,p=2$%s$%s",
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
+	if ok, err := CheckPassword(context.Background(), old, "correct horse"); !ok || err != nil {
+		t.Fatalf("CheckPassword(old hash) = %v, %v; want true, nil", ok, err)
+	}
+	if !NeedsRehash(old) {
+		t.Errorf("NeedsRehash(old hash) = false, want true")
+	}
+	if fresh := mustHashPassword(t, "correct horse"); NeedsRehash(fresh) {
+		t.Errorf("NeedsRehash(%q) = true for a new hash", fresh)
+	}
+}
+
+// TestHashMemory checks what one password check costs in memory: a small
+// server's resident memory after a login is its idle memory plus this.
+func TestHashMemory(t *testing.T) {
+	encoded := mustHashPassword(t, "correct horse")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := CheckPassword(context.Background(), encoded, "correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	const limit = 24 << 20
+	if got := after.TotalAlloc - before.TotalAlloc; got > limit {
+		t.Errorf("one password check allocated %d MiB, want at most %d MiB", got>>20, limit>>20)
+	}
+	// Once no check runs, the memory goes back to the system rather than
+	// staying in the process until a collection minutes later.
+	if kept := after.HeapSys - after.HeapReleased; kept > 12<<20 {
+		t.Errorf("after the check the heap keeps %d MiB from the system, want the hash's memory released", kept>>20)
+	}
+}
+
+// TestHashQueueBounded checks that, with every slot taken, a caller waits a
+// bounded time and a caller beyond the queue is refused at once, instead of
+// every caller waiting without end.
+func TestHashQueueBounded(t *testing.T) {
+	encoded := mustHashPassword(t, "correct horse")
+	for range cap(argon2Slots) {
+		argon2Slots <- struct{}{}
+	}
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			for range cap(argon2Slots) {
+				<-argon2Slots
+			}
+		}
+	}
+	defer release()
+
+	start := time.Now()
+	if _, err := CheckPassword(context.Background(), encoded, "correct horse"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("CheckPassword with every slot taken = %v, want ErrBusy", err)
+	}
+	if waited := time.Since(start); waited < MaxHashWait || waited > MaxHashWait+2*time.Second {
+		t.Errorf("waited %s for a slot, want about %s", waited, MaxHashWait)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := CheckPassword(ctx, encoded, "correct horse"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("CheckPassword past the caller's deadline = %v, want context.DeadlineExceeded", err)
+	}
+
+	// Fill the waiting room; one more caller is refused without waiting.
+	for range cap(argon2Queue) {
+		argon2Queue <- struct{}{}
+	}
+	start = time.Now()
+	_, err := CheckPassword(context.Background(), encoded, "correct horse")
+	for range cap(argon2Queue) {
+		<-argon2Queue
+	}
+	if !errors.Is(err, ErrBusy) || time.Since(start) > time.Second {
+		t.Errorf("CheckPassword with a full queue = %v after %s, want ErrBusy at once", err, time.Since(start))
+	}
+
+	release()
+	if ok, err := CheckPassword(context.Background(), encoded, "correct horse"); !ok || err != nil {
+		t.Errorf("CheckPassword once slots are free = %v, %v; want true, nil", ok, err)
 	}
 }
 
@@ -128,7 +223,7 @@ func TestCheckPasswordMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ok, err := CheckPassword(tt.encoded, "hunter22")
+			ok, err := CheckPassword(context.Background(), tt.encoded, "hunter22")
 			if !errors.Is(err, ErrBadHash) {
 				t.Errorf("CheckPassword(%q) error = %v, want ErrBadHash", tt.encoded, err)
 			}
@@ -146,7 +241,7 @@ func TestCheckPasswordConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 2*cap(argon2Slots) + 1 {
 		wg.Go(func() {
-			if ok, err := CheckPassword(encoded, "correct horse"); !ok || err != nil {
+			if ok, err := CheckPassword(context.Background(), encoded, "correct horse"); !ok || err != nil {
 				t.Errorf("CheckPassword = %v, %v; want true, nil", ok, err)
 			}
 		})

@@ -55,7 +55,7 @@ func (s *Service) createAccount(ctx context.Context, name, ownerEmail, ownerName
 	if err != nil {
 		return nil, nil, err
 	}
-	n, err := checkNewUser(ownerEmail, ownerName, sahay.RoleOwner, password)
+	n, err := checkNewUser(ctx, ownerEmail, ownerName, sahay.RoleOwner, password)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -27,18 +27,23 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *s
 	if sahay.ErrorCode(err) == sahay.ENOTFOUND {
 		// Spend the same time as a real check, so response times do not tell
 		// which emails have accounts.
-		auth.CheckPassword(dummyHash(), password)
+		if _, err := checkPassword(ctx, dummyHash(), password); err != nil {
+			return "", nil, err
+		}
 		return "", nil, bad
 	}
 	if err != nil {
 		return "", nil, err
 	}
-	ok, err := auth.CheckPassword(hash, password)
-	if err != nil && !errors.Is(err, auth.ErrBadHash) {
+	ok, err := checkPassword(ctx, hash, password)
+	if err != nil {
 		return "", nil, err
 	}
 	if !ok {
 		return "", nil, bad
+	}
+	if auth.NeedsRehash(hash) {
+		s.rehash(ctx, u.ID, hash, password)
 	}
 	token := auth.NewToken()
 	err = s.write(ctx, func(tx *store.Tx) error {
@@ -50,11 +55,46 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *s
 	return token, u, nil
 }
 
+// checkPassword is [auth.CheckPassword] with its errors as the API answers
+// them: a malformed stored hash matches nothing, and a server with every
+// hashing slot taken asks the client to come back.
+func checkPassword(ctx context.Context, hash, password string) (bool, error) {
+	ok, err := auth.CheckPassword(ctx, hash, password)
+	switch {
+	case errors.Is(err, auth.ErrBadHash):
+		return false, nil
+	case err != nil:
+		return false, hashError(err)
+	}
+	return ok, nil
+}
+
+// hashError turns [auth.ErrBusy] into a rate_limited answer.
+func hashError(err error) error {
+	if errors.Is(err, auth.ErrBusy) {
+		return sahay.RateLimited(time.Second, "the server is busy checking passwords; try again in a moment")
+	}
+	return err
+}
+
+// rehash stores a hash of password with the current parameters in place of
+// old, which the password has just matched. Sessions stay: nothing about the
+// password changed. A failure is logged, and the next login tries again.
+func (s *Service) rehash(ctx context.Context, userID int64, old, password string) {
+	h, err := auth.HashPassword(ctx, password)
+	if err == nil {
+		err = s.write(ctx, func(tx *store.Tx) error { return tx.RehashPassword(ctx, userID, old, h) })
+	}
+	if err != nil {
+		s.log.Warn("password rehash failed", "user", userID, "err", err)
+	}
+}
+
 // dummyHash is checked against when the email is unknown. It is made on
-// first use: hashing at start-up would cost every process 64 MiB and half a
-// second.
+// first use: hashing at start-up would cost every process the hash's memory
+// and a pause.
 var dummyHash = sync.OnceValue(func() string {
-	h, _ := auth.HashPassword("not a real password")
+	h, _ := auth.HashPassword(context.Background(), "not a real password")
 	return h
 })
 
@@ -153,7 +193,7 @@ func (s *Service) CreateUserCLI(ctx context.Context, accountID int64, email, nam
 }
 
 func (s *Service) createUser(ctx context.Context, accountID int64, email, name, role, password string, also func(*store.Tx, *sahay.User) error) (*sahay.User, error) {
-	n, err := checkNewUser(email, name, role, password)
+	n, err := checkNewUser(ctx, email, name, role, password)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +225,7 @@ type newUser struct {
 
 // checkNewUser refuses the fields of a new user that the rules refuse, and
 // hashes the password.
-func checkNewUser(email, name, role, password string) (*newUser, error) {
+func checkNewUser(ctx context.Context, email, name, role, password string) (*newUser, error) {
 	email, err := cleanLine("email", email, MaxEmailChars)
 	if err != nil {
 		return nil, err
@@ -207,9 +247,9 @@ func checkNewUser(email, name, role, password string) (*newUser, error) {
 	if name == "" {
 		name = strings.Split(email, "@")[0]
 	}
-	hash, err := auth.HashPassword(password)
+	hash, err := auth.HashPassword(ctx, password)
 	if err != nil {
-		return nil, err
+		return nil, hashError(err)
 	}
 	return &newUser{user: &sahay.User{Email: email, Name: name, Role: role}, hash: hash}, nil
 }
@@ -311,15 +351,19 @@ func (s *Service) ChangePassword(ctx context.Context, a *Actor, current, next st
 	if err != nil {
 		return err
 	}
-	if ok, _ := auth.CheckPassword(hash, current); !ok {
+	ok, err := checkPassword(ctx, hash, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return sahay.Invalid("the current password is wrong")
 	}
 	if err := auth.ValidatePassword(next); err != nil {
 		return sahay.Invalid("%s", strings.TrimPrefix(err.Error(), "auth: "))
 	}
-	newHash, err := auth.HashPassword(next)
+	newHash, err := auth.HashPassword(ctx, next)
 	if err != nil {
-		return err
+		return hashError(err)
 	}
 	return s.write(ctx, func(tx *store.Tx) error {
 		if err := tx.SetPassword(ctx, a.User.ID, newHash); err != nil {

@@ -79,6 +79,12 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if code == sahay.EINTERNAL && log != nil {
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	var e *sahay.Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		// Whole seconds, rounded up: a client that waits exactly this long is
+		// let in.
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((e.RetryAfter+time.Second-1)/time.Second), 10))
+	}
 	var body ErrorBody
 	body.Error.Code, body.Error.Message = code, sahay.ErrorMessage(err)
 	WriteJSON(w, Status(code), body)

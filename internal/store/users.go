@@ -74,6 +74,17 @@ func (t *Tx) SetPassword(ctx context.Context, userID int64, hash string) error {
 	return nil
 }
 
+// RehashPassword replaces a user's password hash with one of the same
+// password made with other parameters, if the stored hash is still old; the
+// user's sessions stay.
+func (t *Tx) RehashPassword(ctx context.Context, userID int64, old, hash string) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2`, userID, old, hash)
+	if err != nil {
+		return fmt.Errorf("store: rehash password: %w", err)
+	}
+	return nil
+}
+
 // DeleteUser removes a user and unassigns their conversations.
 func (t *Tx) DeleteUser(ctx context.Context, accountID, userID int64) error {
 	rows, err := t.tx.QueryContext(ctx, `SELECT id FROM conversations WHERE account_id = $1 AND assignee_id = $2`, accountID, userID)
