@@ -6,6 +6,7 @@ import type {
 } from "./types";
 import type { CampaignReport, CommerceOrder, CSATReport, LiveVisitor, WidgetEmbed } from "./types";
 import type { AgentNotification, NotifyPrefs } from "./types";
+import type { SavedView, ViewFilters } from "./types";
 
 export class APIError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -79,6 +80,26 @@ export interface ListParams {
   limit?: number;
 }
 
+export interface ContactParams {
+  q?: string;
+  label?: string;
+  channel?: string;
+  before?: number;
+  limit?: number;
+}
+
+export interface ViewInput {
+  name?: string;
+  filters?: ViewFilters;
+  visibility?: "private" | "team" | "account";
+  team_id?: number;
+}
+
+/** The address of a CSV export of a list under its filters (a download). */
+export function exportURL(what: "conversations" | "contacts", params: Record<string, string | number | undefined>): string {
+  return `/api/v1/${what}/export.csv` + query(params);
+}
+
 export interface ConversationPatch {
   status?: string;
   priority?: number;
@@ -119,6 +140,8 @@ export const api = {
   retry: (messageId: number) => post<Message>(`/messages/${messageId}/retry`),
 
   contacts: (q: string) => get<Items<Contact>>("/contacts" + query({ q })).then(items),
+  contactPage: (p: ContactParams) =>
+    get<{ items: Contact[] | null; next_before: number }>("/contacts" + query({ ...p })),
   contact: (id: number) => get<Contact>(`/contacts/${id}`),
   updateContact: (id: number, p: Partial<Pick<Contact, "name" | "email" | "phone" | "attributes">>) =>
     patch<Contact>(`/contacts/${id}`, p),
@@ -163,6 +186,11 @@ export const api = {
   auditLog: () => get<Items<AuditEntry>>("/audit_log").then(items),
 
   search: (q: string) => get<SearchResult>("/search" + query({ q })),
+
+  views: () => get<Items<SavedView>>("/views").then(items),
+  createView: (v: ViewInput) => post<SavedView>("/views", v),
+  updateView: (id: number, v: ViewInput) => patch<SavedView>(`/views/${id}`, v),
+  deleteView: (id: number) => del(`/views/${id}`),
 };
 
 /** The signed-in agent's notifications, their preferences and Web Push subscriptions. */

@@ -1,15 +1,15 @@
 // The conversation list behind the inbox views: which view, status tab and
 // order is shown, the loaded page(s), the bulk selection, and how a realtime
 // event moves a conversation into, within or out of the list.
-import { api, type ListParams } from "./api";
-import { emit, inboxById, me, state } from "./state";
-import type { Conversation, Sort, Status } from "./types";
+import { api, exportURL, type ListParams } from "./api";
+import { emit, inboxById, me, state, viewById } from "./state";
+import type { Conversation, Sort, Status, ViewFilters } from "./types";
 
 export const statuses: Status[] = ["open", "pending", "snoozed", "resolved"];
 export const sorts: Sort[] = ["last_activity", "waiting", "priority", "created"];
 
 export interface Filter {
-  view: string; // all, mine, unassigned, team:<id>, inbox:<id>, label:<name>, channel:<name>
+  view: string; // all, mine, unassigned, team:<id>, inbox:<id>, label:<name>, channel:<name>, saved:<id>
   status: Status;
   sort: Sort;
 }
@@ -81,8 +81,37 @@ function params(f: Filter): ListParams {
     case "channel":
       p.channel = arg;
       break;
+    case "saved": {
+      // A saved view's own filters; the status tab and the order stay the agent's.
+      const v = viewById(Number(arg));
+      if (v) {
+        const { assignee, team, inbox, label, channel } = v.filters;
+        Object.assign(p, { assignee, team: team ? String(team) : undefined, inbox: inbox ? String(inbox) : undefined, label, channel });
+      }
+      break;
+    }
   }
   return p;
+}
+
+/** The filters of a list as a saved view keeps them. */
+export function viewFilters(f: Filter = list.filter): ViewFilters {
+  const p = params(f);
+  const out: ViewFilters = { status: p.status, sort: p.sort };
+  if (p.assignee) out.assignee = p.assignee;
+  if (p.team) out.team = Number(p.team);
+  if (p.inbox) out.inbox = Number(p.inbox);
+  if (p.label) out.label = p.label;
+  if (p.channel) out.channel = p.channel;
+  return out;
+}
+
+/** Where the list under its filters downloads as CSV. */
+export function exportHref(f: Filter = list.filter): string {
+  const p: Record<string, string | number | undefined> = { ...params(f) };
+  delete p.limit;
+  delete p.cursor;
+  return exportURL("conversations", p);
 }
 
 /** Whether a conversation belongs in the current view and status tab. */
@@ -103,6 +132,17 @@ export function matches(c: Conversation, f: Filter = list.filter): boolean {
       return (c.labels ?? []).includes(arg);
     case "channel":
       return inboxById(c.inbox_id)?.channel === arg;
+    case "saved": {
+      const p = params(f);
+      const who = p.assignee === "me" ? me().id : p.assignee === "none" ? 0 : Number(p.assignee);
+      return (
+        (!p.assignee || c.assignee_id === who) &&
+        (!p.team || String(c.team_id) === p.team) &&
+        (!p.inbox || String(c.inbox_id) === p.inbox) &&
+        (!p.label || (c.labels ?? []).includes(p.label)) &&
+        (!p.channel || inboxById(c.inbox_id)?.channel === p.channel)
+      );
+    }
   }
   return true;
 }
@@ -263,6 +303,11 @@ export function countFor(view: string, status: Status): number | undefined {
     case "channel":
       m = counts.channels?.[arg];
       break;
+    case "saved": {
+      // A saved view is counted for its own status only.
+      const v = viewById(Number(arg));
+      return v && (v.filters.status || "open") === status ? v.count : undefined;
+    }
   }
   return m?.[status] ?? 0;
 }

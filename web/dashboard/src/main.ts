@@ -13,6 +13,7 @@ import type { Conversation, Me } from "./types";
 import { button } from "./ui";
 import { loadUnread, noteMessage } from "./unread";
 import { mountContactPage } from "./views/contact";
+import { mountContacts } from "./views/contacts";
 import { showHelp } from "./views/help";
 import { mountInbox, openConversation } from "./views/inbox";
 import { mountLogin } from "./views/login";
@@ -59,6 +60,9 @@ function showPage(r: Route, force = false): void {
       break;
     case "settings":
       unmount = mountSettings(mainEl, r);
+      break;
+    case "contacts":
+      unmount = mountContacts(mainEl, r);
       break;
     case "contact":
       unmount = mountContactPage(mainEl, r.id);

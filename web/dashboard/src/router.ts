@@ -1,7 +1,7 @@
 // Client-side routing over the History API. The server answers every
 // non-API path with the app shell, so deep links load directly.
 
-export type RouteName = "inbox" | "conversation" | "search" | "contact" | "settings" | "notifications" | "login" | "visitors" | "widget";
+export type RouteName = "inbox" | "conversation" | "search" | "contacts" | "contact" | "settings" | "notifications" | "login" | "visitors" | "widget";
 
 export interface Route {
   name: RouteName;
@@ -28,6 +28,8 @@ export function parse(loc: { pathname: string; search: string } = location): Rou
       if (parts[1] && /^\d+$/.test(parts[1])) {
         r.name = "contact";
         r.id = Number(parts[1]);
+      } else if (!parts[1]) {
+        r.name = "contacts";
       }
       break;
     case "search":

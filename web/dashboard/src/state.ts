@@ -2,7 +2,7 @@
 // data (agents, teams, inboxes, labels, canned responses), with a tiny
 // publish/subscribe so views re-render when it changes.
 import { api } from "./api";
-import type { Account, CannedResponse, Counts, Inbox, Label, Me, Team, User } from "./types";
+import type { Account, CannedResponse, Counts, Inbox, Label, Me, SavedView, Team, User } from "./types";
 
 type Listener = () => void;
 const listeners = new Map<string, Set<Listener>>();
@@ -30,6 +30,7 @@ export const state = {
   labels: [] as Label[],
   canned: [] as CannedResponse[],
   counts: null as Counts | null,
+  views: [] as SavedView[],
 };
 
 export function me(): User {
@@ -61,12 +62,13 @@ async function settle<T>(p: Promise<T>, fallback: T): Promise<T> {
 
 /** Loads the account's reference data. */
 export async function loadMeta(): Promise<void> {
-  const [users, teams, inboxes, labels, canned] = await Promise.all([
+  const [users, teams, inboxes, labels, canned, views] = await Promise.all([
     settle(api.users(), state.users),
     settle(api.teams(), state.teams),
     settle(api.inboxes(), state.inboxes),
     settle(api.labels(), state.labels),
     settle(api.canned(), state.canned),
+    settle(api.views(), state.views),
   ]);
   const self = state.me;
   state.users = users.length ? users : self ? [self] : [];
@@ -74,7 +76,19 @@ export async function loadMeta(): Promise<void> {
   state.inboxes = inboxes;
   state.labels = labels;
   state.canned = canned;
+  state.views = views;
   emit("meta");
+}
+
+/** Reloads the saved views with their counts. */
+export async function reloadViews(): Promise<void> {
+  state.views = await settle(api.views(), state.views);
+  emit("counts");
+}
+
+/** Whether the signed-in user may rename or delete a saved view. */
+export function canEditView(v: SavedView): boolean {
+  return v.user_id === state.me?.id || isAdmin();
 }
 
 export async function reloadLabels(): Promise<void> {
@@ -94,7 +108,7 @@ export function refreshCounts(delay = 400): void {
   clearTimeout(countsTimer);
   countsTimer = window.setTimeout(async () => {
     try {
-      state.counts = await api.counts();
+      [state.counts, state.views] = await Promise.all([api.counts(), settle(api.views(), state.views)]);
       emit("counts");
     } catch {
       // Counts are decoration; the next event retries.
@@ -116,6 +130,10 @@ export function inboxById(id: number): Inbox | undefined {
 
 export function teamById(id: number): Team | undefined {
   return state.teams.find((t) => t.id === id);
+}
+
+export function viewById(id: number): SavedView | undefined {
+  return state.views.find((v) => v.id === id);
 }
 
 export function labelByName(name: string): Label | undefined {

@@ -66,6 +66,29 @@ export interface Contact {
   updated_at: string;
 }
 
+/** Conversation-list filters, named as the list's query parameters. */
+export interface ViewFilters {
+  status?: string;
+  assignee?: string;
+  team?: number;
+  inbox?: number;
+  label?: string;
+  channel?: string;
+  sort?: string;
+}
+
+/** A saved view with the number of conversations it shows the reader. */
+export interface SavedView {
+  id: number;
+  user_id: number;
+  name: string;
+  filters: ViewFilters;
+  visibility: "private" | "team" | "account";
+  team_id: number;
+  count: number;
+  count_capped: boolean;
+}
+
 export interface Conversation {
   id: number;
   account_id: number;

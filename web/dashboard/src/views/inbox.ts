@@ -8,11 +8,12 @@ import * as inbox from "../inbox";
 import { list, type Filter } from "../inbox";
 import { navigate, onRoute, parse, type Route } from "../router";
 import { shortcut } from "../shortcuts";
-import { inboxById, on, refreshCounts, state, teamById, userName } from "../state";
+import { inboxById, on, refreshCounts, state, teamById, userName, viewById } from "../state";
 import type { Conversation, Sort } from "../types";
 import { avatar, errorText, iconButton, labelChip, menu, toast } from "../ui";
 import { isUnread, onUnread } from "../unread";
 import { mountConversation } from "./conversation";
+import { saveViewDialog } from "./savedviews";
 
 export function viewTitle(view: string): string {
   const [kind, ...rest] = view.split(":");
@@ -30,6 +31,8 @@ export function viewTitle(view: string): string {
       return arg;
     case "channel":
       return tOr("channel." + arg, arg);
+    case "saved":
+      return viewById(Number(arg))?.name ?? t("nav.saved_views");
   }
   return t("view.all");
 }
@@ -173,6 +176,7 @@ let listEl: HTMLElement | null = null;
 let tabsEl: HTMLElement | null = null;
 let titleEl: HTMLElement | null = null;
 let moreEl: HTMLElement | null = null;
+let exportEl: HTMLAnchorElement | null = null;
 
 function renderTabs(): void {
   if (!tabsEl) return;
@@ -199,6 +203,7 @@ function renderTabs(): void {
 function renderList(): void {
   if (!listEl) return;
   if (titleEl) titleEl.textContent = viewTitle(list.filter.view);
+  if (exportEl) exportEl.href = inbox.exportHref();
   renderTabs();
   renderBulk();
   if (list.error && !list.items.length) {
@@ -241,6 +246,8 @@ export function mountInbox(el: HTMLElement, route: Route): () => void {
   listEl = h("ul", { class: "conv-list", "aria-label": t("nav.conversations") });
   bulkBar = h("div", { class: "bulk", hidden: true });
   moreEl = h("button", { type: "button", class: "btn ghost more", hidden: true, onclick: () => void inbox.loadMore() }, t("list.more"));
+  exportEl = h("a", { class: "btn ghost small export", href: inbox.exportHref(), download: "", title: t("export.csv"), "aria-label": t("export.csv") },
+    icon("download", "icon small"), h("span", { class: "btn-label" }, t("export.csv")));
   const listPane = h(
     "section",
     { class: "list-pane" },
@@ -249,7 +256,14 @@ export function mountInbox(el: HTMLElement, route: Route): () => void {
       { class: "page-head" },
       iconButton("menu", t("nav.menu"), () => document.body.classList.add("drawer-open"), "only-mobile"),
       titleEl,
-      h("div", { class: "head-actions" }, h("button", { type: "button", class: "btn ghost small sort", onclick: sortMenu }, icon("menu", "icon small"), h("span", { class: "sort-label" }, ""))),
+      h(
+        "div",
+        { class: "head-actions" },
+        h("button", { type: "button", class: "btn ghost small save-view", title: t("views.save"), "aria-label": t("views.save"), onclick: saveViewDialog },
+          icon("plus", "icon small"), h("span", { class: "btn-label" }, t("views.save"))),
+        exportEl,
+        h("button", { type: "button", class: "btn ghost small sort", onclick: sortMenu }, icon("menu", "icon small"), h("span", { class: "sort-label" }, "")),
+      ),
     ),
     tabsEl,
     bulkBar,
@@ -319,6 +333,6 @@ export function mountInbox(el: HTMLElement, route: Route): () => void {
     io.disconnect();
     unmountConv?.();
     offs.forEach((f) => f());
-    listEl = tabsEl = titleEl = moreEl = bulkBar = null;
+    listEl = tabsEl = titleEl = moreEl = bulkBar = exportEl = null;
   };
 }

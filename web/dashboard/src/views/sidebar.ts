@@ -11,6 +11,7 @@ import { navigate, onRoute, parse } from "../router";
 import { channels, emit, isAdmin, me, on, state } from "../state";
 import type { Availability } from "../types";
 import { avatar, errorText, menu, toast } from "../ui";
+import { savedViewLinks } from "./savedviews";
 
 function closeDrawer(): void {
   document.body.classList.remove("drawer-open");
@@ -106,6 +107,7 @@ export function mountSidebar(el: HTMLElement): void {
           { class: "nav-section" },
           pageLink("/search", "search", t("nav.search"), r.name === "search"),
           pageLink("/notifications", "bell", t("nav.notifications"), r.name === "notifications", unreadNotifications(), "nav-notifications"),
+          pageLink("/contacts", "users", t("nav.contacts"), r.name === "contacts" || r.name === "contact", 0, "nav-contacts"),
           state.inboxes.some((i) => i.channel === "widget") ? pageLink("/visitors", "globe", t("nav.visitors"), r.name === "visitors", 0, "nav-visitors") : null,
         ),
         section(t("nav.conversations"), [
@@ -113,6 +115,7 @@ export function mountSidebar(el: HTMLElement): void {
           viewLink("unassigned", t("view.unassigned"), icon("question"), is("unassigned")),
           viewLink("all", t("view.all"), icon("inbox"), is("all")),
         ]),
+        section(t("nav.saved_views"), savedViewLinks(inList ? cur : "", closeDrawer)),
         section(
           t("nav.teams"),
           state.teams.map((tm) => viewLink("team:" + tm.id, tm.name, icon("users"), is("team:" + tm.id))),
