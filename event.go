@@ -42,5 +42,20 @@ type Event struct {
 	CreatedAt time.Time       `json:"created_at"`
 }
 
+// CountChange is a change to one maintained view count, made by the
+// transaction that committed an event. The event's data carries the
+// transaction's changes as "count_changes", so a client that holds the
+// counts as of an earlier event moves them with the event itself. A change
+// with a LabelID counts the conversations with that label; one without
+// counts the conversations of an inbox, team, assignee and status.
+type CountChange struct {
+	InboxID    int64  `json:"inbox_id"`
+	TeamID     int64  `json:"team_id,omitempty"`
+	AssigneeID int64  `json:"assignee_id,omitempty"`
+	LabelID    int64  `json:"label_id,omitempty"`
+	Status     string `json:"status"`
+	N          int    `json:"n"`
+}
+
 // Internal reports whether the event is for nodes only, never for clients.
 func (e Event) Internal() bool { return strings.HasPrefix(e.Type, EventInternalPrefix) }

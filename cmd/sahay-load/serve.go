@@ -63,7 +63,12 @@ func runServer(addr string) error {
 	reg := channel.NewRegistry()
 	svc := core.New(core.Config{Store: st, Bus: bus.NewMemory(), Box: box, Channels: reg, Log: log, Blobs: &blob.Disk{Dir: filepath.Join(dir, "files")}})
 	defer svc.Close()
-	w := widget.New(svc, widget.Config{Log: log})
+	// Every simulated visitor comes from this machine's one address, as
+	// many at once as -dial-rate asks: lift the per-address and per-inbox
+	// limits a real site's visitors meet.
+	lifted := widget.Rate{PerSecond: 1e6, Burst: 1e6}
+	w := widget.New(svc, widget.Config{Log: log, Limits: widget.Limits{SessionsPerAddress: lifted, RequestsPerAddress: lifted,
+		SessionsPerInbox: lifted, NewContactsPerInbox: lifted}})
 	defer w.Close()
 	reg.Register(widget.Name, w.Adapter())
 

@@ -98,7 +98,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 		Pusher: pusher, PublicURL: cfg.PublicURL, Log: log})
 	// The registry is read when an inbox is used, so the widget, which
 	// needs the service, registers after it.
-	w := widget.New(svc, widget.Config{PublicURL: cfg.PublicURL, Log: log, Mailer: mailer, SharedBus: cfg.NATSURL != ""})
+	w := widget.New(svc, widget.Config{PublicURL: cfg.PublicURL, Log: log, Mailer: mailer, SharedBus: cfg.NATSURL != "", TrustedProxies: cfg.TrustedProxies})
 	channels.Register(widget.Name, w.Adapter())
 	a := &App{Config: cfg, Store: st, Service: svc, Widget: w, Log: log, bus: b}
 	a.API = api.New(api.Config{Service: svc, Log: log, SecureCookies: cfg.SecureCookies})

@@ -510,7 +510,7 @@ func Load(ctx context.Context, st *store.Store) (*Workspace, error) {
 	for _, l := range labels {
 		ws.LabelIDs = append(ws.LabelIDs, l.ID)
 	}
-	convs, _, err := st.ConversationCounts(ctx, ws.AccountID)
+	convs, _, _, err := st.ConversationCounts(ctx, ws.AccountID)
 	if err != nil {
 		return nil, err
 	}

@@ -114,5 +114,21 @@ func (r *Registry) namesLocked() []string {
 	return names
 }
 
+// RetryAfterError is a send failure the platform asked to repeat no sooner
+// than After (Telegram's retry_after, an HTTP Retry-After header).
+type RetryAfterError struct {
+	Err   error
+	After time.Duration
+}
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("%v (retry after %s)", e.Err, e.After)
+}
+
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// RetryAfter wraps err as a retryable failure to try again after d.
+func RetryAfter(err error, d time.Duration) error { return &RetryAfterError{Err: err, After: d} }
+
 // Permanent wraps err as a permanent failure.
 func Permanent(err error) error { return fmt.Errorf("%w: %w", ErrPermanent, err) }

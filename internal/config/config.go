@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -34,6 +35,10 @@ type Config struct {
 	SecureCookies bool
 	// LogJSON switches logs to JSON lines.
 	LogJSON bool
+	// TrustedProxies is how many reverse proxies in front of Sahay append
+	// the client's address to X-Forwarded-For; 0 takes the connection's
+	// peer as the client (see httpx.ClientAddr).
+	TrustedProxies int
 }
 
 // Scope is the set of settings a command takes as flags. The settings
@@ -63,6 +68,11 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 		SecureCookies: getenv("SAHAY_SECURE_COOKIES") == "1",
 		LogJSON:       getenv("SAHAY_LOG_JSON") == "1",
 	}
+	if proxies, err := strconv.Atoi(envOr(getenv, "SAHAY_TRUSTED_PROXIES", "0")); err != nil {
+		c.TrustedProxies = -1 // refused by Check
+	} else {
+		c.TrustedProxies = proxies
+	}
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "`directory` of the SQLite database, the secret key and attachments (SAHAY_DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database", c.DatabaseURL, "postgres:// `URL` of a PostgreSQL database; empty for SQLite in the data directory (SAHAY_DATABASE_URL)")
 	if scope < Server {
@@ -75,12 +85,16 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 	fs.BoolVar(&c.NoDemo, "no-demo", c.NoDemo, "do not seed the demo workspace (SAHAY_NO_DEMO=1)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure (SAHAY_SECURE_COOKIES=1)")
 	fs.BoolVar(&c.LogJSON, "log-json", c.LogJSON, "log JSON lines (SAHAY_LOG_JSON=1)")
+	fs.IntVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "how many reverse proxies in front append the client's address to X-Forwarded-For; 0 believes no such header (SAHAY_TRUSTED_PROXIES)")
 	return c
 }
 
 // Check completes c once its flags are parsed and refuses settings that
 // cannot work.
 func (c *Config) Check() error {
+	if c.TrustedProxies < 0 {
+		return fmt.Errorf("-trusted-proxies (SAHAY_TRUSTED_PROXIES) must be a number, 0 or more")
+	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}

@@ -25,7 +25,13 @@ func TestParse(t *testing.T) {
 	if c, _ := Parse("sahay", nil, func(k string) string { return env[k] }); c.StoreURL() != "postgres://db/sahay" {
 		t.Errorf("StoreURL with PostgreSQL = %s", c.StoreURL())
 	}
-	for _, bad := range []map[string]string{{"SAHAY_DATABASE_URL": "mysql://x"}} {
+	if c, _ := Parse("sahay", nil, func(k string) string { return map[string]string{"SAHAY_TRUSTED_PROXIES": "2"}[k] }); c.TrustedProxies != 2 {
+		t.Errorf("TrustedProxies = %d, want 2 from SAHAY_TRUSTED_PROXIES", c.TrustedProxies)
+	}
+	if _, err := Parse("sahay", []string{"-trusted-proxies", "-1"}, func(string) string { return "" }); err == nil {
+		t.Error("Parse accepted -trusted-proxies -1")
+	}
+	for _, bad := range []map[string]string{{"SAHAY_DATABASE_URL": "mysql://x"}, {"SAHAY_TRUSTED_PROXIES": "yes"}} {
 		if _, err := Parse("sahay", nil, func(k string) string { return bad[k] }); err == nil {
 			t.Errorf("Parse accepted %v", bad)
 		}

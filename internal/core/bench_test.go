@@ -148,7 +148,7 @@ func benchReceive(b *testing.B, receivers int) {
 		return
 	}
 
-	convs, _, err := st.ConversationCounts(ctx, accountID)
+	convs, _, _, err := st.ConversationCounts(ctx, accountID)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -154,7 +154,7 @@ func (s *Service) UpdateConversation(ctx context.Context, a *Actor, id int64, u 
 	var out *sahay.Conversation
 	err := s.write(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = s.updateTx(ctx, tx, a, id, u)
+		out, err = s.updateTx(ctx, tx, a, id, u, nil)
 		return err
 	})
 	return out, err
@@ -191,7 +191,9 @@ func (s *Service) checkUpdate(ctx context.Context, a *Actor, u ConversationUpdat
 	return nil
 }
 
-func (s *Service) updateTx(ctx context.Context, tx *store.Tx, a *Actor, id int64, u ConversationUpdate) (*sahay.Conversation, error) {
+// updateTx applies u, and adds the labels addLabels, to a conversation in
+// tx: one timeline line per change and one event with the result.
+func (s *Service) updateTx(ctx context.Context, tx *store.Tx, a *Actor, id int64, u ConversationUpdate, addLabels []string) (*sahay.Conversation, error) {
 	if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
 		return nil, err
 	}
@@ -223,8 +225,9 @@ func (s *Service) updateTx(ctx context.Context, tx *store.Tx, a *Actor, id int64
 	if next.Status != c.Status {
 		activities = append(activities, "status:"+next.Status)
 	}
-	if u.Priority != nil {
+	if u.Priority != nil && *u.Priority != c.Priority {
 		next.Priority = *u.Priority
+		activities = append(activities, fmt.Sprintf("priority:%d", next.Priority))
 	}
 	if u.AssigneeID != nil && *u.AssigneeID != c.AssigneeID {
 		if *u.AssigneeID != 0 {
@@ -257,6 +260,25 @@ func (s *Service) updateTx(ctx context.Context, tx *store.Tx, a *Actor, id int64
 	}
 	if err := tx.UpdateConversation(ctx, c, &next); err != nil {
 		return nil, err
+	}
+	var added []string
+	for _, name := range addLabels {
+		if !slices.Contains(next.Labels, name) && !slices.Contains(added, name) {
+			added = append(added, name)
+		}
+	}
+	if len(added) > 0 {
+		ids, err := labelIDs(ctx, tx, a.AccountID(), append(slices.Clone(next.Labels), added...))
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.SetConversationLabels(ctx, &next, ids); err != nil {
+			return nil, err
+		}
+		next.Labels = append(slices.Clone(next.Labels), added...)
+		for _, name := range added {
+			activities = append(activities, "label_added:"+name)
+		}
 	}
 	for _, key := range activities {
 		if err := s.activity(ctx, tx, &next, a.User.ID, key); err != nil {
@@ -293,9 +315,31 @@ func (s *Service) SetLabels(ctx context.Context, a *Actor, id int64, names []str
 		if out, err = tx.Conversation(ctx, a.AccountID(), id); err != nil {
 			return err
 		}
+		for _, change := range labelChanges(c.Labels, out.Labels) {
+			if err := s.activity(ctx, tx, out, a.User.ID, change); err != nil {
+				return err
+			}
+		}
 		return tx.Emit(ctx, out.AccountID, sahay.EventConversationUpdated, out.InboxID, out.ID, map[string]any{"conversation": out})
 	})
 	return out, err
+}
+
+// labelChanges are the timeline lines for a change of labels from before to
+// after: "label_added:<name>" and "label_removed:<name>".
+func labelChanges(before, after []string) []string {
+	var out []string
+	for _, name := range after {
+		if !slices.Contains(before, name) {
+			out = append(out, "label_added:"+name)
+		}
+	}
+	for _, name := range before {
+		if !slices.Contains(after, name) {
+			out = append(out, "label_removed:"+name)
+		}
+	}
+	return out
 }
 
 func labelIDs(ctx context.Context, tx *store.Tx, accountID int64, names []string) ([]int64, error) {
@@ -341,29 +385,12 @@ func (s *Service) Bulk(ctx context.Context, a *Actor, b BulkUpdate) (int, error)
 		return 0, err
 	}
 	err := s.write(ctx, func(tx *store.Tx) error {
-		addIDs, err := labelIDs(ctx, tx, a.AccountID(), b.AddLabels)
-		if err != nil {
+		if _, err := labelIDs(ctx, tx, a.AccountID(), b.AddLabels); err != nil {
 			return err
 		}
 		for _, id := range b.IDs {
-			c, err := s.updateTx(ctx, tx, a, id, u)
-			if err != nil {
+			if _, err := s.updateTx(ctx, tx, a, id, u, b.AddLabels); err != nil {
 				return fmt.Errorf("conversation %d: %w", id, err)
-			}
-			if len(addIDs) == 0 {
-				continue
-			}
-			current, err := labelIDs(ctx, tx, a.AccountID(), c.Labels)
-			if err != nil {
-				return err
-			}
-			for _, l := range addIDs {
-				if !slices.Contains(current, l) {
-					current = append(current, l)
-				}
-			}
-			if err := tx.SetConversationLabels(ctx, c, current); err != nil {
-				return err
 			}
 		}
 		return nil
@@ -384,11 +411,14 @@ type Counts struct {
 	Teams      map[int64]map[string]int64  `json:"teams"`
 	Labels     map[int64]map[string]int64  `json:"labels"`
 	Channels   map[string]map[string]int64 `json:"channels"`
+	// Seq is the number of the last event the counts include; the count
+	// changes of later events move them on.
+	Seq int64 `json:"seq"`
 }
 
 // Counts sums the maintained count rows of the inboxes the actor may see.
 func (s *Service) Counts(ctx context.Context, a *Actor) (*Counts, error) {
-	convs, labels, err := s.store.ConversationCounts(ctx, a.AccountID())
+	convs, labels, seq, err := s.store.ConversationCounts(ctx, a.AccountID())
 	if err != nil {
 		return nil, err
 	}
@@ -402,7 +432,7 @@ func (s *Service) Counts(ctx context.Context, a *Actor) (*Counts, error) {
 	}
 	c := &Counts{All: map[string]int64{}, Mine: map[string]int64{}, Unassigned: map[string]int64{},
 		Inboxes: map[int64]map[string]int64{}, Teams: map[int64]map[string]int64{}, Labels: map[int64]map[string]int64{},
-		Channels: map[string]map[string]int64{}}
+		Channels: map[string]map[string]int64{}, Seq: seq}
 	add := func(m map[string]int64, status string, n int64) { m[status] += n }
 	sub := func(m map[int64]map[string]int64, k int64) map[string]int64 {
 		if m[k] == nil {

@@ -72,7 +72,7 @@ func (s *Service) Views(ctx context.Context, a *Actor) ([]CountedView, error) {
 	if err != nil {
 		return nil, err
 	}
-	convs, labels, err := s.store.ConversationCounts(ctx, a.AccountID())
+	convs, labels, _, err := s.store.ConversationCounts(ctx, a.AccountID())
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (s *Service) View(ctx context.Context, a *Actor, id int64) (*CountedView, e
 }
 
 func (s *Service) counted(ctx context.Context, a *Actor, v *sahay.SavedView) (*CountedView, error) {
-	convs, labels, err := s.store.ConversationCounts(ctx, a.AccountID())
+	convs, labels, _, err := s.store.ConversationCounts(ctx, a.AccountID())
 	if err != nil {
 		return nil, err
 	}

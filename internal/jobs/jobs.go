@@ -130,11 +130,22 @@ func (r *Runner) run(ctx context.Context, job *store.Job) {
 		}
 		return
 	}
-	next := time.Now().Add(Backoff(job.Attempts))
+	next := time.Now().Add(retryWait(job.Attempts, err))
 	r.log.Info("job retry", "job", job.ID, "kind", job.Kind, "attempt", job.Attempts, "next", next, "err", err)
 	if rerr := r.store.RetryJob(ctx, job.ID, next, err.Error()); rerr != nil {
 		r.log.Error("retry job", "job", job.ID, "err", rerr)
 	}
+}
+
+// retryWait is how long a failed job waits: its backoff, or longer when
+// the platform asked for a longer wait.
+func retryWait(attempt int, err error) time.Duration {
+	wait := Backoff(attempt)
+	var ra *channel.RetryAfterError
+	if errors.As(err, &ra) && ra.After > wait {
+		wait = min(ra.After, time.Hour)
+	}
+	return wait
 }
 
 // Backoff is the wait before retry number attempt+1: 2s, 4s, 8s … capped at

@@ -121,6 +121,13 @@ func (t *Tx) AppendEvent(ctx context.Context, ev sahay.Event) error {
 	if len(ev.Data) == 0 || string(ev.Data) == "null" {
 		ev.Data = json.RawMessage("{}")
 	}
+	if len(t.counted) > 0 {
+		data, err := withCountChanges(ev.Data, t.counted)
+		if err != nil {
+			return err
+		}
+		ev.Data, t.counted = data, nil
+	}
 	if _, err := t.tx.ExecContext(ctx, `INSERT INTO events (account_id, seq, type, inbox_id, conversation_id, user_id, data, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		ev.AccountID, ev.Seq, ev.Type, ev.InboxID, ev.ConversationID, ev.UserID, string(ev.Data), ms(t.now)); err != nil {
@@ -128,6 +135,20 @@ func (t *Tx) AppendEvent(ctx context.Context, ev sahay.Event) error {
 	}
 	t.events = append(t.events, ev)
 	return nil
+}
+
+// withCountChanges adds the view count changes to an event's data object.
+func withCountChanges(data json.RawMessage, changes []sahay.CountChange) (json.RawMessage, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
+		return nil, fmt.Errorf("store: event data is not an object: %s", data)
+	}
+	b, err := json.Marshal(changes)
+	if err != nil {
+		return nil, fmt.Errorf("store: count changes: %w", err)
+	}
+	fields["count_changes"] = b
+	return json.Marshal(fields)
 }
 
 // Emit marshals data and appends an event of the given type.

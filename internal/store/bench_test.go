@@ -431,7 +431,7 @@ func benchCheckPage(b *testing.B, st *store.Store, f store.ConversationFilter, v
 // benchCounts reads the maintained counts and sums them as the dashboard's
 // sidebar does for an agent, returning the total over every status.
 func benchCounts(b *testing.B, st *store.Store, ws *bench.Workspace, agent int64) int64 {
-	convs, labels, err := st.ConversationCounts(context.Background(), ws.AccountID)
+	convs, labels, _, err := st.ConversationCounts(context.Background(), ws.AccountID)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -85,11 +85,15 @@ func (t *Tx) count(ctx context.Context, c *sahay.Conversation, delta int) error 
 		c.AccountID, c.InboxID, c.TeamID, c.AssigneeID, c.Status, delta); err != nil {
 		return fmt.Errorf("store: count conversation: %w", err)
 	}
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO label_counts (account_id, inbox_id, label_id, status, n)
-		SELECT $1, $2, label_id, $3, $4 FROM conversation_labels WHERE conversation_id = $5
-		ON CONFLICT (account_id, inbox_id, label_id, status) DO UPDATE SET n = label_counts.n + excluded.n`,
-		c.AccountID, c.InboxID, c.Status, delta, c.ID); err != nil {
-		return fmt.Errorf("store: count labels: %w", err)
+	t.counted = append(t.counted, sahay.CountChange{InboxID: c.InboxID, TeamID: c.TeamID, AssigneeID: c.AssigneeID, Status: c.Status, N: delta})
+	labels, err := int64s(ctx, t.tx, `SELECT label_id FROM conversation_labels WHERE conversation_id = $1 ORDER BY label_id`, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, id := range labels {
+		if err := t.countLabel(ctx, c, id, delta); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -133,6 +137,7 @@ func (t *Tx) countLabel(ctx context.Context, c *sahay.Conversation, labelID int6
 	if err != nil {
 		return fmt.Errorf("store: count label: %w", err)
 	}
+	t.counted = append(t.counted, sahay.CountChange{InboxID: c.InboxID, LabelID: labelID, Status: c.Status, N: delta})
 	return nil
 }
 
@@ -443,34 +448,54 @@ type CountRow struct {
 
 // ConversationCounts returns the account's maintained view counts: the
 // conversation rows and the label rows. They are few (one per combination in
-// use), so summing them is cheap however many conversations there are.
-func (s *Store) ConversationCounts(ctx context.Context, accountID int64) (convs, labels []CountRow, err error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT inbox_id, team_id, assignee_id, status, n FROM conversation_counts WHERE account_id = $1 AND n <> 0`, accountID)
+// use), so summing them is cheap however many conversations there are. They
+// are read in one snapshot with seq, the number of the last event they
+// include: a client moves them on with the count changes of later events.
+func (s *Store) ConversationCounts(ctx context.Context, accountID int64) (convs, labels []CountRow, seq int64, err error) {
+	var opts *sql.TxOptions
+	if s.dialect == Postgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	tx, err := s.read.BeginTx(ctx, opts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("store: counts: %w", err)
+		return nil, nil, 0, fmt.Errorf("store: counts: %w", err)
+	}
+	defer tx.Rollback()
+	if err := tx.QueryRowContext(ctx, `SELECT event_seq FROM accounts WHERE id = $1`, accountID).Scan(&seq); err != nil {
+		return nil, nil, 0, notFound(err, "account")
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT inbox_id, team_id, assignee_id, status, n FROM conversation_counts WHERE account_id = $1 AND n <> 0`, accountID)
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("store: counts: %w", err)
 	}
 	for rows.Next() {
 		var r CountRow
 		if err := rows.Scan(&r.InboxID, &r.TeamID, &r.AssigneeID, &r.Status, &r.N); err != nil {
 			rows.Close()
-			return nil, nil, fmt.Errorf("store: counts: %w", err)
+			return nil, nil, 0, fmt.Errorf("store: counts: %w", err)
 		}
 		convs = append(convs, r)
 	}
 	rows.Close()
-	rows, err = s.read.QueryContext(ctx, `SELECT inbox_id, label_id, status, n FROM label_counts WHERE account_id = $1 AND n <> 0`, accountID)
+	if err := rows.Err(); err != nil {
+		return nil, nil, 0, fmt.Errorf("store: counts: %w", err)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT inbox_id, label_id, status, n FROM label_counts WHERE account_id = $1 AND n <> 0`, accountID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("store: label counts: %w", err)
+		return nil, nil, 0, fmt.Errorf("store: label counts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var r CountRow
 		if err := rows.Scan(&r.InboxID, &r.LabelID, &r.Status, &r.N); err != nil {
-			return nil, nil, fmt.Errorf("store: label counts: %w", err)
+			return nil, nil, 0, fmt.Errorf("store: label counts: %w", err)
 		}
 		labels = append(labels, r)
 	}
-	return convs, labels, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, 0, fmt.Errorf("store: label counts: %w", err)
+	}
+	return convs, labels, seq, nil
 }
 
 // DueSnoozed returns conversations whose snooze has ended.

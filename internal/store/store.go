@@ -257,6 +257,9 @@ type Tx struct {
 	// writer connection on SQLite.
 	tx     queryer
 	events []sahay.Event
+	// counted holds the view count changes made since the last event, for
+	// that event to carry.
+	counted []sahay.CountChange
 	// sp is the number of savepoints open.
 	sp  int
 	now time.Time
@@ -354,7 +357,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	t.sp++
 	defer func() { t.sp-- }()
 	name := "sp" + strconv.Itoa(t.sp)
-	mark, unindexed := len(t.events), t.unindexed
+	mark, counted, unindexed := len(t.events), len(t.counted), t.unindexed
 	// Once begun, the savepoint is ended whatever becomes of ctx: one left
 	// open would let a failed message's writes commit with the others.
 	end := context.WithoutCancel(ctx)
@@ -364,7 +367,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	if err := fn(); err != nil {
 		// Messages fn stored are gone, but those stored before it that it
 		// indexed must be indexed again: their index rows are gone too.
-		t.events, t.unindexed = t.events[:mark], unindexed
+		t.events, t.counted, t.unindexed = t.events[:mark], t.counted[:counted], unindexed
 		if _, rerr := t.tx.ExecContext(end, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
 			return errors.Join(err, fmt.Errorf("store: rollback to savepoint: %w", rerr))
 		}

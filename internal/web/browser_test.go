@@ -396,6 +396,11 @@ func TestBrowser(t *testing.T) {
 		})
 		press(t, ctx, "Escape")
 		waitFor(t, ctx, "the label chip shows in the list", `document.querySelector(".conv-item.active .chip")?.textContent.includes("billing")`)
+		waitFor(t, ctx, "the timeline records the label", fmt.Sprintf(`[...document.querySelectorAll(".timeline .msg.activity")].some((e) => e.textContent.includes(%s))`,
+			jsString(owner.Name+" added the label billing")))
+		d.Must(t, owner.Token, http.MethodPatch, fmt.Sprintf("/api/v1/conversations/%d", first.Conversation.ID), map[string]any{"priority": sahay.PriorityHigh}, http.StatusOK, nil)
+		waitFor(t, ctx, "the timeline records the priority", fmt.Sprintf(`[...document.querySelectorAll(".timeline .msg.activity")].some((e) => e.textContent.includes(%s))`,
+			jsString(owner.Name+" set the priority to High")))
 
 		eval[bool](t, ctx, `(document.activeElement?.blur(), true)`)
 		press(t, ctx, "e")

@@ -1,7 +1,12 @@
 package widget
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -173,4 +178,163 @@ func TestAllowedDomains(t *testing.T) {
 			t.Fatalf("session without Origin: %d %s", code, ecode)
 		}
 	})
+}
+
+// limited makes a JSON request from a client address (as the trusted
+// proxy reports it) and returns the status, the error code and Retry-After.
+func (e *env) limited(method, path, token, addr string, body any) (int, string, string) {
+	e.t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, e.srv.URL+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if addr != "" {
+		req.Header.Set("X-Forwarded-For", addr)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var eb struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	json.NewDecoder(resp.Body).Decode(&eb)
+	return resp.StatusCode, eb.Error.Code, resp.Header.Get("Retry-After")
+}
+
+// floodUntilLimited repeats a request until it is refused, and checks the
+// refusal: 429, rate_limited, a Retry-After. It returns how many passed.
+func floodUntilLimited(t *testing.T, tries int, do func(i int) (int, string, string)) int {
+	t.Helper()
+	for i := range tries {
+		code, ecode, retry := do(i)
+		if code == 200 {
+			continue
+		}
+		if code != 429 || ecode != "rate_limited" {
+			t.Fatalf("request %d: %d %s, want 429 rate_limited", i, code, ecode)
+		}
+		if n, err := strconv.Atoi(retry); err != nil || n < 1 {
+			t.Fatalf("request %d: Retry-After %q", i, retry)
+		}
+		return i
+	}
+	t.Fatalf("all %d requests passed", tries)
+	return tries
+}
+
+func TestAnonymousEndpointsAreLimited(t *testing.T) {
+	t.Run("one visitor's messages", func(t *testing.T) {
+		e := newEnv(t, `{}`, Limits{})
+		flood, calm := e.session(SessionRequest{}), e.session(SessionRequest{})
+		passed := floodUntilLimited(t, 300, func(i int) (int, string, string) {
+			return e.limited("POST", "/widget/v1/messages", flood.Token, "", map[string]any{"cid": fmt.Sprintf("flood-%04d", i), "text": "buy now"})
+		})
+		if passed < 30 || passed > 35 {
+			t.Errorf("%d messages passed before the limit, want the burst of 30", passed)
+		}
+		if code, ecode := e.call("POST", "/widget/v1/messages", calm.Token, map[string]any{"cid": "calm-0001", "text": "hello"}, nil); code != 200 {
+			t.Fatalf("another visitor is refused: %d %s", code, ecode)
+		}
+	})
+
+	t.Run("one visitor's messages over the socket", func(t *testing.T) {
+		e := newEnv(t, `{}`, Limits{FramesPerSecond: 1000, FrameBurst: 1000, MaxExcess: 1000, WritesPerVisitor: Rate{PerSecond: 0.1, Burst: 5}})
+		s := e.session(SessionRequest{})
+		ws := e.dial(s.Token, s.Seq)
+		ws.next("ready")
+		for i := range 6 {
+			ws.send(map[string]any{"t": "msg", "cid": fmt.Sprintf("sock-%04d", i), "text": "hi"})
+		}
+		for range 5 {
+			ws.next("ack")
+		}
+		if f := ws.next("err"); f["code"] != "rate_limited" || f["cid"] != "sock-0005" {
+			t.Fatalf("the sixth message: %v", f)
+		}
+	})
+
+	t.Run("sessions from one address", func(t *testing.T) {
+		e := newEnv(t, `{}`, Limits{})
+		passed := floodUntilLimited(t, 300, func(int) (int, string, string) {
+			return e.limited("POST", "/widget/v1/session", "", "", SessionRequest{Inbox: e.token})
+		})
+		if passed < 120 || passed > 130 {
+			t.Errorf("%d sessions passed before the limit, want the burst of 120", passed)
+		}
+	})
+
+	t.Run("X-Forwarded-For is believed only from a trusted proxy", func(t *testing.T) {
+		e := newEnv(t, `{}`, Limits{SessionsPerAddress: Rate{PerSecond: 0.01, Burst: 3}})
+		floodUntilLimited(t, 10, func(i int) (int, string, string) {
+			return e.limited("POST", "/widget/v1/session", "", fmt.Sprintf("203.0.113.%d", i), SessionRequest{Inbox: e.token})
+		})
+		e.widget.cfg.TrustedProxies = 1
+		for i := range 10 {
+			if code, ecode, _ := e.limited("POST", "/widget/v1/session", "", fmt.Sprintf("198.51.100.%d", i), SessionRequest{Inbox: e.token}); code != 200 {
+				t.Fatalf("address %d behind the trusted proxy: %d %s", i, code, ecode)
+			}
+		}
+		floodUntilLimited(t, 10, func(i int) (int, string, string) {
+			return e.limited("POST", "/widget/v1/session", "", fmt.Sprintf("198.51.100.%d, 192.0.2.1", i), SessionRequest{Inbox: e.token})
+		})
+	})
+
+	t.Run("new visitors of one inbox", func(t *testing.T) {
+		e := newEnv(t, `{}`, Limits{})
+		e.widget.cfg.TrustedProxies = 1
+		var refused SessionResponse
+		passed := floodUntilLimited(t, 200, func(i int) (int, string, string) {
+			addr := fmt.Sprintf("10.%d.%d.1", i/250, i%250)
+			if code, ecode := e.call("POST", "/widget/v1/session", "", SessionRequest{Inbox: e.token}, &refused, "X-Forwarded-For", addr); code != 200 {
+				t.Fatalf("session %d: %d %s", i, code, ecode)
+			}
+			return e.limited("POST", "/widget/v1/messages", refused.Token, addr, map[string]any{"cid": "first-01", "text": "hello"})
+		})
+		if passed < 100 || passed > 110 {
+			t.Errorf("%d new visitors wrote before the limit, want the burst of 100", passed)
+		}
+		v, err := e.widget.parseVisitor(context.Background(), refused.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id, err := e.widget.contactID(context.Background(), v); err != nil || id != 0 {
+			t.Fatalf("the refused visitor became contact %d (%v)", id, err)
+		}
+	})
+}
+
+// TestABusyShopIsNotLimited: a busy shop's peak stays within the limits,
+// even with its visitors behind one carrier's address: a hundred page
+// views at the same moment, each loading the visitor's conversations, and
+// thirty of them chatting, with a cart, at once.
+func TestABusyShopIsNotLimited(t *testing.T) {
+	e := newEnv(t, `{}`, Limits{})
+	for v := range 100 {
+		var s SessionResponse
+		if code, ecode := e.call("POST", "/widget/v1/session", "", SessionRequest{Inbox: e.token}, &s); code != 200 {
+			t.Fatalf("visitor %d: session %d %s", v, code, ecode)
+		}
+		if code, ecode := e.call("GET", "/widget/v1/conversations", s.Token, nil, nil); code != 200 {
+			t.Fatalf("visitor %d: conversations %d %s", v, code, ecode)
+		}
+		if v >= 30 {
+			continue
+		}
+		var conv struct{ Conversation visitorConversation }
+		for m := range 8 {
+			if code, ecode := e.call("POST", "/widget/v1/messages", s.Token, map[string]any{"cid": fmt.Sprintf("msg-%04d", m), "text": "is this in stock?"}, &conv); code != 200 {
+				t.Fatalf("visitor %d, message %d: %d %s", v, m, code, ecode)
+			}
+		}
+		if code, ecode := e.call("POST", "/widget/v1/commerce", s.Token, map[string]any{"cart": map[string]any{"items": []any{}, "total": 850, "currency": "BDT"}}, nil); code != 200 {
+			t.Fatalf("visitor %d: cart %d %s", v, code, ecode)
+		}
+		if code, ecode := e.call("GET", "/widget/v1/conversations/"+itoa(conv.Conversation.ID)+"/messages", s.Token, nil, nil); code != 200 {
+			t.Fatalf("visitor %d: history %d %s", v, code, ecode)
+		}
+	}
 }

@@ -341,6 +341,9 @@ func (s *Server) receive(ctx context.Context, v *visitor, req SendRequest, files
 	if req.Conversation != 0 && req.New {
 		return visitorMessage{}, visitorConversation{}, sahay.Invalid("send either conversation or new, not both")
 	}
+	if err := s.limitNewContact(ctx, v); err != nil {
+		return visitorMessage{}, visitorConversation{}, err
+	}
 	in := channel.Inbound{InboxID: v.inbox.ID, ExternalID: v.subject + "/" + req.ClientID, ContactID: v.subject,
 		Content: req.Text, SentAt: time.Now(), Attachments: files, ConversationID: req.Conversation, NewConversation: req.New}
 	campaign := slices.IndexFunc(v.inbox.settings.Campaigns, func(c Campaign) bool { return c.ID == req.Campaign })
@@ -567,6 +570,9 @@ func (s *Server) handleTranscript(w http.ResponseWriter, r *http.Request) error 
 	if s.cfg.Mailer == nil {
 		return sahay.Errorf(sahay.ECONFLICT, "email is not set up on this server; download the transcript instead")
 	}
+	if err := s.limitVisitor(v, "transcripts", s.cfg.Limits.TranscriptsPerVisitor, "transcripts emailed"); err != nil {
+		return err
+	}
 	subject := fmt.Sprintf("%s: conversation #%d", v.inbox.Name, c.DisplayID)
 	if err := s.cfg.Mailer.Send(r.Context(), to, subject, text); err != nil {
 		return err
@@ -693,6 +699,9 @@ func (s *Server) handleCommerce(w http.ResponseWriter, r *http.Request) error {
 		items = []Item{}
 	}
 	o.Items, _ = json.Marshal(items)
+	if err := s.limitNewContact(r.Context(), v); err != nil {
+		return err
+	}
 	c, err := s.svc.UpsertChannelContact(r.Context(), v.inbox.Inbox, "", v.subject, core.ContactFields{})
 	if err != nil {
 		return err

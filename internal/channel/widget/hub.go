@@ -537,7 +537,11 @@ type inFrame struct {
 
 // serveSocket upgrades a visitor's socket: GET /widget/v1/ws?token=…&after=SEQ.
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
-	v, err := s.parseVisitor(r.Context(), r.URL.Query().Get("token"))
+	err := s.limitAddress(r, "requests", s.cfg.Limits.RequestsPerAddress, "requests from your address")
+	var v *visitor
+	if err == nil {
+		v, err = s.parseVisitor(r.Context(), r.URL.Query().Get("token"))
+	}
 	if err == nil && !originAllowed(r, &v.inbox.settings) {
 		err = errOrigin
 	}
@@ -712,6 +716,9 @@ func (s *Server) handleFrame(c *client, v *visitor, f inFrame) error {
 		c.send(frame{data: []byte(`{"t":"pong"}`)})
 		return nil
 	case "msg":
+		if err := s.limitVisitor(v, "writes", s.cfg.Limits.WritesPerVisitor, "messages and updates from this visitor"); err != nil {
+			return err
+		}
 		ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
 		defer cancel()
 		m, conv, err := s.receive(ctx, v, SendRequest{ClientID: f.CID, Text: f.Text, Campaign: f.Campaign, Conversation: f.Conv, New: f.New}, nil)

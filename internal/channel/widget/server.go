@@ -48,6 +48,10 @@ type Config struct {
 	// node then tells the others about the visitors it holds, so any node
 	// lists them all.
 	SharedBus bool
+	// TrustedProxies is how many reverse proxies in front append the
+	// client's address to X-Forwarded-For (see [httpx.ClientAddr]); the
+	// per-address limits use that address.
+	TrustedProxies int
 }
 
 // Limits bound what one visitor connection may send.
@@ -65,6 +69,29 @@ type Limits struct {
 	AttachmentBytes int64
 	// SocketsPerVisitor caps one visitor's simultaneous sockets (tabs).
 	SocketsPerVisitor int
+
+	// The HTTP endpoints' limits, kept per node. A request over one is
+	// answered 429 rate_limited with Retry-After.
+
+	// SessionsPerAddress bounds sessions (page views) per client address.
+	SessionsPerAddress Rate
+	// RequestsPerAddress bounds every visitor request and socket
+	// handshake per client address.
+	RequestsPerAddress Rate
+	// WritesPerVisitor bounds a visitor's messages (over HTTP and the
+	// socket), files, contact details, carts and orders, and ratings.
+	WritesPerVisitor Rate
+	// ReadsPerVisitor bounds a visitor's reads: conversations, history,
+	// files.
+	ReadsPerVisitor Rate
+	// TranscriptsPerVisitor bounds the transcripts a visitor has emailed.
+	TranscriptsPerVisitor Rate
+	// SessionsPerInbox bounds the sessions of one inbox from all
+	// addresses together.
+	SessionsPerInbox Rate
+	// NewContactsPerInbox bounds how many visitors become contacts, and
+	// with a message conversations, of one inbox.
+	NewContactsPerInbox Rate
 }
 
 func (l Limits) withDefaults() Limits {
@@ -86,6 +113,22 @@ func (l Limits) withDefaults() Limits {
 	if l.SocketsPerVisitor <= 0 {
 		l.SocketsPerVisitor = 20
 	}
+	for _, r := range []struct {
+		rate *Rate
+		def  Rate
+	}{
+		{&l.SessionsPerAddress, Rate{PerSecond: 2, Burst: 120}},
+		{&l.RequestsPerAddress, Rate{PerSecond: 30, Burst: 600}},
+		{&l.WritesPerVisitor, Rate{PerSecond: 1, Burst: 30}},
+		{&l.ReadsPerVisitor, Rate{PerSecond: 10, Burst: 120}},
+		{&l.TranscriptsPerVisitor, Rate{PerSecond: 1.0 / 60, Burst: 3}},
+		{&l.SessionsPerInbox, Rate{PerSecond: 50, Burst: 1000}},
+		{&l.NewContactsPerInbox, Rate{PerSecond: 5, Burst: 100}},
+	} {
+		if r.rate.PerSecond <= 0 || r.rate.Burst < 1 {
+			*r.rate = r.def
+		}
+	}
 	return l
 }
 
@@ -104,6 +147,7 @@ type Server struct {
 	teams   map[int64]teamStatus
 	namesMu sync.Mutex
 	names   map[int64]cachedName
+	limits  *limiter
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -120,7 +164,7 @@ func New(svc *core.Service, cfg Config) *Server {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{svc: svc, store: svc.Store(), cfg: cfg, log: cfg.Log, ctx: ctx, cancel: cancel,
-		teams: map[int64]teamStatus{}, names: map[int64]cachedName{}}
+		teams: map[int64]teamStatus{}, names: map[int64]cachedName{}, limits: newLimiter()}
 	s.cache = newInboxCache(svc)
 	s.hub = newHub(s)
 	s.assets = loadAssets()
@@ -158,7 +202,14 @@ func (s *Server) Adapter() channel.Adapter { return &Adapter{s: s} }
 // and they authenticate by visitor token, never by cookie, so the
 // dashboard's CSRF protection must let /widget/ through.
 func (s *Server) Routes(mux httpx.Mux) {
-	h := func(f httpx.HandlerFunc) http.Handler { return s.cors(httpx.Handle(s.log, f)) }
+	h := func(f httpx.HandlerFunc) http.Handler {
+		return s.cors(httpx.Handle(s.log, func(w http.ResponseWriter, r *http.Request) error {
+			if err := s.limitAddress(r, "requests", s.cfg.Limits.RequestsPerAddress, "requests from your address"); err != nil {
+				return err
+			}
+			return f(w, r)
+		}))
+	}
 	mux.Handle("GET /widget.js", http.HandlerFunc(s.serveScript))
 	mux.Handle("GET /demo", http.HandlerFunc(s.serveDemo))
 	mux.Handle("GET /demo.js", http.HandlerFunc(s.serveDemoScript))

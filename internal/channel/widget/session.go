@@ -106,6 +106,14 @@ func (s *Server) visitor(r *http.Request) (*visitor, error) {
 	if !originAllowed(r, &v.inbox.settings) {
 		return nil, errOrigin
 	}
+	if r.Method == http.MethodGet {
+		err = s.limitVisitor(v, "reads", s.cfg.Limits.ReadsPerVisitor, "requests from this visitor")
+	} else {
+		err = s.limitVisitor(v, "writes", s.cfg.Limits.WritesPerVisitor, "messages and updates from this visitor")
+	}
+	if err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -169,6 +177,9 @@ type visitorInfo struct {
 // keeps or issues the visitor token, applies setUser (refusing a hash that
 // does not verify), and returns settings, strings and conversations.
 func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) error {
+	if err := s.limitAddress(r, "sessions", s.cfg.Limits.SessionsPerAddress, "new chat sessions from your address"); err != nil {
+		return err
+	}
 	var req SessionRequest
 	if err := httpx.Decode(w, r, &req); err != nil {
 		return err
@@ -179,6 +190,9 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !originAllowed(r, &in.settings) {
 		return errOrigin
+	}
+	if err := s.limits.take("sessions\x00"+strconv.FormatInt(in.ID, 10), s.cfg.Limits.SessionsPerInbox, "new chat sessions on this website"); err != nil {
+		return err
 	}
 	subject := ""
 	if req.Token != "" {
@@ -223,6 +237,9 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	var contact *sahay.Contact
 	if fields.Name != "" || fields.Email != "" || fields.Phone != "" || len(fields.Attributes) > 0 {
+		if err := s.limitNewContact(r.Context(), v); err != nil {
+			return err
+		}
 		if contact, err = s.svc.UpsertChannelContact(r.Context(), in.Inbox, "", subject, fields); err != nil {
 			return err
 		}
@@ -272,6 +289,9 @@ func (s *Server) handleContact(w http.ResponseWriter, r *http.Request) error {
 	}
 	var req ContactRequest
 	if err := httpx.Decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.limitNewContact(r.Context(), v); err != nil {
 		return err
 	}
 	c, err := s.svc.UpsertChannelContact(r.Context(), v.inbox.Inbox, "", v.subject, core.ContactFields{

@@ -161,7 +161,7 @@ func CountsMismatch(t testing.TB, st *store.Store, accountID int64) string {
 	}
 	rows.Close()
 
-	convs, labels, err := st.ConversationCounts(ctx, accountID)
+	convs, labels, _, err := st.ConversationCounts(ctx, accountID)
 	if err != nil {
 		t.Fatalf("ConversationCounts: %v", err)
 	}

@@ -311,7 +311,7 @@ func testBackup(t *testing.T, st *store.Store) {
 }
 
 func countRows(t *testing.T, st *store.Store, accountID int64) []store.CountRow {
-	convs, labels, err := st.ConversationCounts(context.Background(), accountID)
+	convs, labels, _, err := st.ConversationCounts(context.Background(), accountID)
 	must(t, err, "ConversationCounts")
 	all := append(convs, labels...)
 	slices.SortFunc(all, func(a, b store.CountRow) int {

@@ -8,7 +8,7 @@ import { loadNotifications, notifyEvent, primeAudio, unreadNotifications } from 
 import { dropSocket, isConnected, lastSequence, onEvent, onReset, setSessionCheck, startRealtime } from "./realtime";
 import { navigate, onRoute, parse, startRouter, type Route } from "./router";
 import { shortcut, startShortcuts } from "./shortcuts";
-import { loadMeta, on, refreshCounts, setMe } from "./state";
+import { applyCountChanges, loadMeta, on, refreshCounts, setMe } from "./state";
 import type { Conversation, Me } from "./types";
 import { button } from "./ui";
 import { loadUnread, noteMessage } from "./unread";
@@ -89,6 +89,7 @@ function updateTitle(): void {
 
 async function applyEvent(ev: Parameters<Parameters<typeof onEvent>[0]>[0]): Promise<void> {
   const msg = ev.data?.message;
+  if (ev.seq && ev.data?.count_changes) applyCountChanges(ev.seq, ev.data.count_changes);
   if (ev.type === "message.created" && msg) noteMessage(msg);
   notifyEvent(ev);
   let conv: Conversation | undefined = ev.data?.conversation;
@@ -97,7 +98,6 @@ async function applyEvent(ev: Parameters<Parameters<typeof onEvent>[0]>[0]): Pro
     inbox.upsert(conv);
   }
   if (ev.type === "conversation.merged" && ev.data?.merged_conversation_id) inbox.remove(ev.data.merged_conversation_id);
-  if (ev.type.startsWith("conversation.") || ev.type === "message.created") refreshCounts();
   if (ev.type === "label.changed" || ev.type === "inbox.changed") {
     void loadMeta();
     refreshCounts();

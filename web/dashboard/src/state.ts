@@ -2,7 +2,7 @@
 // data (agents, teams, inboxes, labels, canned responses), with a tiny
 // publish/subscribe so views re-render when it changes.
 import { api } from "./api";
-import type { Account, CannedResponse, Counts, Inbox, Label, Me, SavedView, Team, User } from "./types";
+import type { Account, CannedResponse, CountChange, Counts, Inbox, Label, Me, SavedView, StatusCounts, Team, User } from "./types";
 
 type Listener = () => void;
 const listeners = new Map<string, Set<Listener>>();
@@ -103,17 +103,88 @@ export async function reloadInboxes(): Promise<void> {
 
 let countsTimer = 0;
 
+// The count changes of recent events, kept to move counts that were read
+// while those events were on their way.
+const recentChanges: { seq: number; changes: CountChange[] }[] = [];
+const maxRecentChanges = 500;
+
 /** Refreshes the view counts soon, coalescing bursts of events. */
 export function refreshCounts(delay = 400): void {
   clearTimeout(countsTimer);
   countsTimer = window.setTimeout(async () => {
     try {
-      [state.counts, state.views] = await Promise.all([api.counts(), settle(api.views(), state.views)]);
+      const [counts, views] = await Promise.all([api.counts(), settle(api.views(), state.views)]);
+      for (const r of recentChanges) moveCounts(counts, r.seq, r.changes);
+      state.counts = counts;
+      state.views = views;
       emit("counts");
     } catch {
       // Counts are decoration; the next event retries.
     }
   }, delay);
+}
+
+let viewsTimer = 0;
+
+/**
+ * Reads the saved views' counts again soon: their filters do not map onto
+ * the count changes an event carries, so they follow a burst of changes.
+ */
+function refreshViews(delay = 400): void {
+  clearTimeout(viewsTimer);
+  viewsTimer = window.setTimeout(async () => {
+    state.views = await settle(api.views(), state.views);
+    emit("counts");
+  }, delay);
+}
+
+function canSeeInbox(id: number): boolean {
+  return isAdmin() || state.inboxIds.includes(id);
+}
+
+function bump(counts: Counts, key: "all" | "mine" | "unassigned", c: CountChange): void {
+  const m: StatusCounts = (counts[key] ??= {});
+  m[c.status] = (m[c.status] ?? 0) + c.n;
+}
+
+function bumpIn(counts: Counts, key: "inboxes" | "teams" | "labels" | "channels", id: string, c: CountChange): void {
+  const all = (counts[key] ??= {});
+  const m: StatusCounts = (all[id] ??= {});
+  m[c.status] = (m[c.status] ?? 0) + c.n;
+}
+
+// Moves counts by an event's count changes, unless they already include it.
+function moveCounts(counts: Counts, seq: number, changes: CountChange[]): void {
+  if (seq <= (counts.seq ?? 0)) return;
+  counts.seq = seq;
+  const self = state.me?.id ?? 0;
+  for (const c of changes) {
+    if (!canSeeInbox(c.inbox_id)) continue;
+    if (c.label_id) {
+      bumpIn(counts, "labels", String(c.label_id), c);
+      continue;
+    }
+    bump(counts, "all", c);
+    bumpIn(counts, "inboxes", String(c.inbox_id), c);
+    const channel = inboxById(c.inbox_id)?.channel;
+    if (channel) bumpIn(counts, "channels", channel, c);
+    if (c.team_id) bumpIn(counts, "teams", String(c.team_id), c);
+    if (!c.assignee_id) bump(counts, "unassigned", c);
+    else if (c.assignee_id === self) bump(counts, "mine", c);
+  }
+}
+
+/**
+ * Moves the view counts with an event, so a count changes with the row that
+ * made it change rather than after a second request.
+ */
+export function applyCountChanges(seq: number, changes: CountChange[]): void {
+  recentChanges.push({ seq, changes });
+  if (recentChanges.length > maxRecentChanges) recentChanges.shift();
+  if (state.views.length) refreshViews();
+  if (!state.counts) return;
+  moveCounts(state.counts, seq, changes);
+  emit("counts");
 }
 
 export function userById(id: number): User | undefined {

@@ -182,6 +182,22 @@ export interface Counts {
   teams?: Record<string, StatusCounts>;
   labels?: Record<string, StatusCounts>;
   channels?: Record<string, StatusCounts>;
+  /** The last event the counts include; later events' count changes move them. */
+  seq?: number;
+}
+
+/**
+ * A change to one maintained count, carried by the event whose transaction
+ * made it: with a label_id it counts a label's conversations, without one
+ * those of an inbox, team, assignee and status.
+ */
+export interface CountChange {
+  inbox_id: number;
+  team_id?: number;
+  assignee_id?: number;
+  label_id?: number;
+  status: Status;
+  n: number;
 }
 
 export interface Me {
@@ -209,6 +225,7 @@ export interface RealtimeEvent {
     notification?: AgentNotification;
     /** conversation.merged: the conversation folded into this one. */
     merged_conversation_id?: number;
+    count_changes?: CountChange[];
   };
 }
 

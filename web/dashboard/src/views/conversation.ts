@@ -122,7 +122,9 @@ function lastIncomingId(messages: Message[]): number {
  */
 export function activityText(m: Message): string {
   const actor = m.sender_type === "user" ? userName(m.sender_id) || t("message.agent") : t("activity.system");
-  const match = /^(status|assignee|team|merged):(\w+)$/.exec(m.content);
+  const label = /^label_(added|removed):(.+)$/.exec(m.content);
+  if (label) return t("activity.label_" + label[1], { actor, name: label[2] });
+  const match = /^(status|assignee|team|merged|priority):(\w+)$/.exec(m.content);
   if (!match) return m.content;
   const [, kind, arg] = match;
   const id = Number(arg);
@@ -135,6 +137,8 @@ export function activityText(m: Message): string {
       return id ? t("activity.team", { actor, name: teamById(id)?.name ?? "" }) : t("activity.no_team", { actor });
     case "merged":
       return t("activity.merged", { actor, id });
+    case "priority":
+      return id ? t("activity.priority", { actor, priority: tOr("priority." + arg, arg) }) : t("activity.no_priority", { actor });
   }
   return m.content;
 }
