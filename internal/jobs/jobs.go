@@ -35,8 +35,13 @@ type Runner struct {
 	wg       sync.WaitGroup
 	// Workers is how many jobs run at once.
 	Workers int
-	// Lease is how long a claimed job is reserved for its worker.
+	// Lease is how long a claimed job is reserved for its worker without
+	// a word from it. A worker renews it three times a lease while the job
+	// runs, so a node that dies mid-job loses the job to another node
+	// within one lease, however long jobs may run.
 	Lease time.Duration
+	// Timeout bounds one run of a job.
+	Timeout time.Duration
 	// Poll is the longest wait between looks at the table.
 	Poll time.Duration
 }
@@ -44,7 +49,7 @@ type Runner struct {
 // NewRunner returns a runner; register handlers, then call Start.
 func NewRunner(st *store.Store, log *slog.Logger) *Runner {
 	return &Runner{store: st, log: log, handlers: map[string]Handler{}, wake: make(chan struct{}, 1),
-		stop: make(chan struct{}), Workers: 4, Lease: 2 * time.Minute, Poll: time.Second}
+		stop: make(chan struct{}), Workers: 4, Lease: 15 * time.Second, Timeout: 2 * time.Minute, Poll: time.Second}
 }
 
 // Handle registers the handler of a kind of job.
@@ -106,12 +111,11 @@ func (r *Runner) run(ctx context.Context, job *store.Job) {
 	if !ok {
 		err = channel.Permanent(fmt.Errorf("no handler for job kind %q", job.Kind))
 	} else {
-		runCtx, cancel := context.WithTimeout(ctx, r.Lease/2)
-		err = h.Run(runCtx, job)
-		cancel()
+		err = r.runHeld(ctx, h, job)
 	}
-	if ctx.Err() != nil {
-		// Stopping: leave the job to be claimed again when its lease ends.
+	if ctx.Err() != nil || err == errLeaseLost {
+		// Stopping, or the job is no longer this worker's: leave it to be
+		// claimed again when its lease ends.
 		return
 	}
 	if err == nil {
@@ -136,6 +140,54 @@ func (r *Runner) run(ctx context.Context, job *store.Job) {
 		r.log.Error("retry job", "job", job.ID, "err", rerr)
 	}
 }
+
+// runHeld runs a job while renewing its lease. If the lease is lost (the
+// database was out of reach for a whole lease, and another node may have
+// claimed the job since), the run is cancelled: the job is then another
+// worker's, and a send this one had already made is the at-least-once
+// window of delivery.
+func (r *Runner) runHeld(ctx context.Context, h Handler, job *store.Job) error {
+	timed, cancelTimeout := context.WithTimeout(ctx, r.Timeout)
+	defer cancelTimeout()
+	runCtx, cancel := context.WithCancelCause(timed)
+	defer cancel(nil)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		tick := time.NewTicker(r.Lease / 3)
+		defer tick.Stop()
+		held := time.Now()
+		for {
+			select {
+			case <-done:
+				return
+			case <-runCtx.Done():
+				return
+			case <-tick.C:
+			}
+			ok, err := r.store.RenewJob(runCtx, job.ID, job.Attempts, time.Now().Add(r.Lease))
+			switch {
+			case err == nil && ok:
+				held = time.Now()
+			case err == nil || time.Since(held) >= r.Lease:
+				r.log.Warn("job lease lost", "job", job.ID, "kind", job.Kind, "err", err)
+				cancel(errLeaseLost)
+				return
+			default:
+				r.log.Warn("renew job lease", "job", job.ID, "err", err)
+			}
+		}
+	}()
+	err := h.Run(runCtx, job)
+	if context.Cause(runCtx) == errLeaseLost {
+		return errLeaseLost
+	}
+	return err
+}
+
+// errLeaseLost ends a run whose job may now be another worker's: the
+// worker leaves the job as it is.
+var errLeaseLost = errors.New("job lease lost")
 
 // retryWait is how long a failed job waits: its backoff, or longer when
 // the platform asked for a longer wait.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -73,6 +74,101 @@ func TestRetryWaits(t *testing.T) {
 					t.Fatalf("retried after %s, want between %s and %s", wait, tt.min, tt.max)
 				}
 			})
+		}
+	})
+}
+
+func newRunner(st *store.Store, lease time.Duration, run func(ctx context.Context, job *store.Job) error) *jobs.Runner {
+	r := jobs.NewRunner(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	r.Lease, r.Poll, r.Workers = lease, 50*time.Millisecond, 1
+	r.Handle("send", jobs.Handler{Run: run})
+	return r
+}
+
+// A job held by a node that died is taken over by another node within
+// about one lease, not after minutes.
+func TestJobOfDeadNodeTakenOver(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		st := open(t)
+		ctx := context.Background()
+		a := storetest.MustAccount(t, st, "A")
+		storetest.MustWrite(t, st, func(tx *store.Tx) error {
+			_, err := tx.EnqueueJob(ctx, a.ID, "send", "{}", time.Time{})
+			return err
+		})
+		const lease = time.Second
+		// The node that dies: it claims the job with the same lease and
+		// is never heard from again.
+		if j, err := st.ClaimJob(ctx, time.Now(), lease); err != nil || j == nil {
+			t.Fatalf("claim = %v, %v", j, err)
+		}
+		died := time.Now()
+		ran := make(chan time.Time, 4)
+		r := newRunner(st, lease, func(ctx context.Context, job *store.Job) error {
+			ran <- time.Now()
+			return nil
+		})
+		r.Start()
+		defer r.Stop()
+		select {
+		case at := <-ran:
+			if wait := at.Sub(died); wait < lease || wait > lease+2*time.Second {
+				t.Fatalf("taken over %s after the node died, want within a second or two of the %s lease", wait, lease)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the dead node's job was never taken over")
+		}
+	})
+}
+
+// A job that runs for several leases keeps its lease: a second node does
+// not run it too.
+func TestLongJobKeepsItsLease(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		st := open(t)
+		ctx := context.Background()
+		a := storetest.MustAccount(t, st, "A")
+		storetest.MustWrite(t, st, func(tx *store.Tx) error {
+			_, err := tx.EnqueueJob(ctx, a.ID, "send", "{}", time.Time{})
+			return err
+		})
+		var runs atomic.Int32
+		finished := make(chan struct{})
+		slow := func(ctx context.Context, job *store.Job) error {
+			if runs.Add(1) > 1 {
+				return nil
+			}
+			select {
+			case <-time.After(2 * time.Second): // four leases
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			close(finished)
+			return nil
+		}
+		nodeA, nodeB := newRunner(st, 500*time.Millisecond, slow), newRunner(st, 500*time.Millisecond, slow)
+		nodeA.Start()
+		nodeB.Start()
+		select {
+		case <-finished:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the long job did not finish")
+		}
+		// Both nodes poll every 50 ms: a second run would come within a
+		// lease of the first one's finish, if the job were still queued.
+		if _, ok, err := st.NextJobAt(ctx); err != nil {
+			t.Fatal(err)
+		} else if ok {
+			deadline := time.Now().Add(5 * time.Second)
+			for ok && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+				_, ok, _ = st.NextJobAt(ctx)
+			}
+		}
+		nodeA.Stop()
+		nodeB.Stop()
+		if n := runs.Load(); n != 1 {
+			t.Fatalf("the job ran %d times, want once", n)
 		}
 	})
 }
