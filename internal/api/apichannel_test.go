@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -267,5 +268,69 @@ func TestAPIChannel(t *testing.T) {
 	case c := <-hook.calls:
 		t.Errorf("the webhook was called again for a reply it had accepted: %s", c.body)
 	default:
+	}
+}
+
+// TestConfiguredURLsOfThePrivateNetworkRefused saves URLs that point into
+// the server's own network: a webhook and a Web Push endpoint. A server
+// that does not allow private URLs refuses them with an error naming the
+// field and stores nothing; one started with the allowance takes them.
+func TestConfiguredURLsOfThePrivateNetworkRefused(t *testing.T) {
+	t.Parallel()
+	g := apitest.NewServerWith(t, apitest.Options{GuardURLs: true})
+	o := g.NewAccount(t, "Shop")
+	inbox := g.NewInbox(t, o, "Shop app", "api", map[string]any{"webhook_url": "https://hooks.example.com/sahay"})
+	inboxPath := fmt.Sprintf("/api/v1/inboxes/%d", inbox.ID)
+	private := []string{
+		"http://127.0.0.1:8080/hook", "http://localhost:9000/", "http://[::1]/", "http://[::ffff:127.0.0.1]/",
+		"http://169.254.169.254/latest/meta-data/", "http://metadata.google.internal/", "http://10.0.0.7/",
+		"http://192.168.1.1/", "http://100.64.0.1/", "http://0.0.0.0:8080/", "http://2130706433/", "http://[fe80::1]/",
+	}
+	sub := func(endpoint string) map[string]any {
+		return map[string]any{"endpoint": endpoint, "keys": map[string]string{"p256dh": "BPk", "auth": "tBHItJI5svbpez7KI4CCXg"}}
+	}
+	for _, u := range private {
+		r := g.Call(t, o.Token, http.MethodPost, "/api/v1/inboxes", map[string]any{"name": "Private " + u, "channel": "api",
+			"settings": map[string]string{"webhook_url": u}})
+		wantError(t, r, http.StatusUnprocessableEntity, "invalid")
+		if _, msg := r.Error(); !strings.Contains(msg, "settings.webhook_url") || !strings.Contains(msg, "not a public address") {
+			t.Errorf("creating an inbox with webhook %s: error %q does not name the field and the reason", u, msg)
+		}
+		r = g.Call(t, o.Token, http.MethodPatch, inboxPath, map[string]any{"settings": map[string]string{"webhook_url": u}})
+		wantError(t, r, http.StatusUnprocessableEntity, "invalid")
+
+		endpoint := strings.Replace(u, "http://", "https://", 1)
+		r = g.Call(t, o.Token, http.MethodPost, "/api/v1/push/subscriptions", sub(endpoint))
+		wantError(t, r, http.StatusUnprocessableEntity, "invalid")
+		if _, msg := r.Error(); !strings.Contains(msg, "endpoint") {
+			t.Errorf("subscribing %s: error %q does not name the endpoint", endpoint, msg)
+		}
+	}
+	if n := len(items[sahay.Inbox](t, g, o.Token, "/api/v1/inboxes")); n != 1 {
+		t.Errorf("%d inboxes after the refused ones, want 1", n)
+	}
+	var got sahay.Inbox
+	g.Must(t, o.Token, http.MethodGet, inboxPath, nil, http.StatusOK, &got)
+	if !strings.Contains(string(got.Settings), "https://hooks.example.com/sahay") {
+		t.Errorf("refused changes altered the inbox's settings: %s", got.Settings)
+	}
+	subs, err := g.App.Store.PushSubscriptions(context.Background(), o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 0 {
+		t.Errorf("refused push subscriptions were stored: %d", len(subs))
+	}
+	// A public push endpoint is still welcome.
+	g.Must(t, o.Token, http.MethodPost, "/api/v1/push/subscriptions", sub("https://push.example.com/send/device-1"), http.StatusNoContent, nil)
+
+	// The operator's allowance, as these tests' own simulators need.
+	s := apitest.NewServer(t)
+	so := s.NewAccount(t, "Lab")
+	for _, u := range private[:3] {
+		s.Must(t, so.Token, http.MethodPost, "/api/v1/inboxes", map[string]any{"name": "Lab " + u, "channel": "api",
+			"settings": map[string]string{"webhook_url": u}}, http.StatusCreated, nil)
+		s.Must(t, so.Token, http.MethodPost, "/api/v1/push/subscriptions", sub(strings.Replace(u, "http://", "https://", 1)),
+			http.StatusNoContent, nil)
 	}
 }

@@ -57,14 +57,31 @@ type Server struct {
 }
 
 // NewServer starts Sahay on a fresh database, without the demo workspace,
-// and stops it when t ends.
+// and stops it when t ends. Configured URLs may reach private addresses:
+// the tests' webhook and push servers listen on loopback.
 func NewServer(t testing.TB) *Server {
+	t.Helper()
+	return NewServerWith(t, Options{})
+}
+
+// Options change how [NewServerWith] starts Sahay.
+type Options struct {
+	// GuardURLs refuses configured URLs of the server's own network, as a
+	// production server does.
+	GuardURLs bool
+}
+
+// NewServerWith is [NewServer] with options.
+func NewServerWith(t testing.TB, o Options) *Server {
 	t.Helper()
 	logs := &testLog{t: t}
 	// Registered first so it runs last: nothing logs to t once it has ended.
 	t.Cleanup(logs.stop)
 
 	env := map[string]string{"SAHAY_NO_DEMO": "1", "SAHAY_DATA_DIR": t.TempDir()}
+	if !o.GuardURLs {
+		env["SAHAY_ALLOW_PRIVATE_URLS"] = "1"
+	}
 	if base := os.Getenv(PostgresEnv); base != "" {
 		env["SAHAY_DATABASE_URL"] = postgresSchema(t, base)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/demo"
 	"github.com/sahayhq/sahay/internal/httpx"
+	"github.com/sahayhq/sahay/internal/netguard"
 	"github.com/sahayhq/sahay/internal/notify"
 	"github.com/sahayhq/sahay/internal/secretbox"
 	"github.com/sahayhq/sahay/internal/store"
@@ -78,7 +79,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 		}
 	}
 	channels := channel.NewRegistry()
-	channels.Register(apichannel.Name, &apichannel.Adapter{})
+	channels.Register(apichannel.Name, apichannel.New(cfg.AllowPrivateURLs))
 	blobs := &blob.Disk{Dir: filepath.Join(cfg.DataDir, "attachments")}
 	var mailer core.Mailer
 	if cfg.SMTPURL != "" {
@@ -95,7 +96,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 		return nil, nil, err
 	}
 	svc := core.New(core.Config{Store: st, Bus: b, Box: box, Channels: channels, Blobs: blobs, Mailer: mailer,
-		Pusher: pusher, PublicURL: cfg.PublicURL, Log: log})
+		Pusher: pusher, PublicURL: cfg.PublicURL, AllowPrivateURLs: cfg.AllowPrivateURLs, Log: log})
 	// The registry is read when an inbox is used, so the widget, which
 	// needs the service, registers after it.
 	w := widget.New(svc, widget.Config{PublicURL: cfg.PublicURL, Log: log, Mailer: mailer, SharedBus: cfg.NATSURL != "", TrustedProxies: cfg.TrustedProxies})
@@ -140,7 +141,7 @@ func webPush(ctx context.Context, st *store.Store, cfg *config.Config) (*notify.
 	if err != nil {
 		return nil, fmt.Errorf("web push key: %w", err)
 	}
-	return notify.NewWebPush(vapid, notify.PublicClient()), nil
+	return notify.NewWebPush(vapid, netguard.Client(cfg.AllowPrivateURLs)), nil
 }
 
 // Handler is the HTTP handler of everything Sahay serves.

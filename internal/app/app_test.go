@@ -19,9 +19,14 @@ import (
 	"github.com/coder/websocket"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/app"
+	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/channel/apichannel"
 	"github.com/sahayhq/sahay/internal/config"
+	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/demo"
+	"github.com/sahayhq/sahay/internal/store/storetest"
 )
 
 // freshSchema returns a URL of the test PostgreSQL database whose
@@ -348,5 +353,90 @@ func TestTwoNodesShareLiveVisitors(t *testing.T) {
 		if strings.Contains(string(b), "Need a hand with checkout?") {
 			break
 		}
+	}
+}
+
+// TestWebhookToPrivateAddressRefusedWhenCalled saves a webhook on the
+// server's own network while the operator allows it, then restarts without
+// the allowance: the reply fails for good at the dialer and the webhook is
+// never called, the same refusal a name that rebinds to a private address
+// meets.
+func TestWebhookToPrivateAddressRefusedWhenCalled(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	calls := make(chan struct{}, 4)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls <- struct{}{} }))
+	defer hook.Close()
+	open := func(allow string) *app.App {
+		cfg, err := config.Parse("test", []string{"-data", data, "-no-demo"}, func(k string) string {
+			return map[string]string{"SAHAY_ALLOW_PRIVATE_URLS": allow}[k]
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	// reply posts an agent's reply in the conversation and waits for its
+	// delivery to end in status.
+	reply := func(a *app.App, ownerID, conversationID int64, status string) *sahay.Message {
+		t.Helper()
+		owner, err := a.Store.UserByID(ctx, ownerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		actor, err := a.Service.Actor(ctx, owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := a.Service.PostMessage(ctx, actor, conversationID, core.NewMessage{Content: "on its way"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		storetest.Eventually(t, 10*time.Second, "the reply to be "+status, func() bool {
+			if m, err = a.Store.Message(ctx, m.AccountID, m.ID); err != nil {
+				t.Fatal(err)
+			}
+			return m.Status == status
+		})
+		return m
+	}
+
+	a := open("1")
+	_, owner, err := a.Service.CreateAccount(ctx, "Shop", "owner@example.com", "Owner", "password1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor, err := a.Service.Actor(ctx, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "App"
+	inbox, err := a.Service.CreateInbox(ctx, actor, core.InboxInput{Name: &name, Channel: apichannel.Name,
+		Settings: json.RawMessage(fmt.Sprintf(`{"webhook_url":%q}`, hook.URL))})
+	if err != nil {
+		t.Fatalf("saving a loopback webhook with private URLs allowed: %v", err)
+	}
+	r, err := a.Service.Receive(ctx, channel.Inbound{InboxID: inbox.ID, ContactID: "c1", ExternalID: "m1", Content: "hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply(a, owner.ID, r.Conversation.ID, sahay.DeliverySent)
+	<-calls
+	a.Close()
+
+	a = open("")
+	defer a.Close()
+	m := reply(a, owner.ID, r.Conversation.ID, sahay.DeliveryFailed)
+	if !strings.Contains(m.Error, "not a public address") {
+		t.Errorf("failed reply's error = %q, want it to say the address is not public", m.Error)
+	}
+	select {
+	case <-calls:
+		t.Error("the guarded server called the loopback webhook")
+	default:
 	}
 }

@@ -39,6 +39,10 @@ type Config struct {
 	// the client's address to X-Forwarded-For; 0 takes the connection's
 	// peer as the client (see httpx.ClientAddr).
 	TrustedProxies int
+	// AllowPrivateURLs lets configured URLs (webhooks, channel base URLs,
+	// Web Push endpoints) reach loopback, private and link-local addresses:
+	// for a server whose integrations run on its own network, and tests.
+	AllowPrivateURLs bool
 }
 
 // Scope is the set of settings a command takes as flags. The settings
@@ -67,6 +71,8 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 		NoDemo:        getenv("SAHAY_NO_DEMO") == "1",
 		SecureCookies: getenv("SAHAY_SECURE_COOKIES") == "1",
 		LogJSON:       getenv("SAHAY_LOG_JSON") == "1",
+
+		AllowPrivateURLs: getenv("SAHAY_ALLOW_PRIVATE_URLS") == "1",
 	}
 	if proxies, err := strconv.Atoi(envOr(getenv, "SAHAY_TRUSTED_PROXIES", "0")); err != nil {
 		c.TrustedProxies = -1 // refused by Check
@@ -86,6 +92,8 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure (SAHAY_SECURE_COOKIES=1)")
 	fs.BoolVar(&c.LogJSON, "log-json", c.LogJSON, "log JSON lines (SAHAY_LOG_JSON=1)")
 	fs.IntVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "how many reverse proxies in front append the client's address to X-Forwarded-For; 0 believes no such header (SAHAY_TRUSTED_PROXIES)")
+	fs.BoolVar(&c.AllowPrivateURLs, "allow-private-urls", c.AllowPrivateURLs,
+		"let webhooks and other configured URLs reach loopback, private and link-local addresses (SAHAY_ALLOW_PRIVATE_URLS=1)")
 	return c
 }
 

@@ -36,6 +36,16 @@ func TestParse(t *testing.T) {
 			t.Errorf("Parse accepted %v", bad)
 		}
 	}
+	if c.AllowPrivateURLs {
+		t.Error("private URLs allowed by default")
+	}
+	env["SAHAY_ALLOW_PRIVATE_URLS"] = "1"
+	if c, _ := Parse("sahay", nil, func(k string) string { return env[k] }); !c.AllowPrivateURLs {
+		t.Error("SAHAY_ALLOW_PRIVATE_URLS=1 does not allow private URLs")
+	}
+	if c, _ := Parse("sahay", []string{"-allow-private-urls=false"}, func(k string) string { return env[k] }); c.AllowPrivateURLs {
+		t.Error("-allow-private-urls=false does not win over the environment")
+	}
 	if _, err := Parse("sahay", []string{"extra"}, func(string) string { return "" }); err == nil {
 		t.Error("Parse accepted a stray argument")
 	}
@@ -57,7 +67,7 @@ func TestStorageScope(t *testing.T) {
 	if c.DataDir != "/srv/sahay" || c.NATSURL != "nats://n:4222" || c.SecretKey != "k" {
 		t.Errorf("config %+v", c)
 	}
-	for _, server := range []string{"-addr", "-nats", "-smtp", "-public-url", "-no-demo", "-secure-cookies", "-log-json"} {
+	for _, server := range []string{"-addr", "-nats", "-smtp", "-public-url", "-no-demo", "-secure-cookies", "-log-json", "-allow-private-urls"} {
 		if fs.Lookup(server[1:]) != nil {
 			t.Errorf("the storage scope declares %s", server)
 		}

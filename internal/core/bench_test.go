@@ -65,7 +65,7 @@ func benchReceive(b *testing.B, receivers int) {
 		b.Fatal(err)
 	}
 	channels := channel.NewRegistry()
-	channels.Register(apichannel.Name, &apichannel.Adapter{})
+	channels.Register(apichannel.Name, apichannel.New(false))
 	svc := core.New(core.Config{Store: st, Bus: bus.NewMemory(), Box: box, Channels: channels,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	defer svc.Close()

@@ -111,7 +111,7 @@ func newService(t *testing.T, st *store.Store) *core.Service {
 		t.Fatal(err)
 	}
 	channels := channel.NewRegistry()
-	channels.Register(apichannel.Name, &apichannel.Adapter{Client: &http.Client{Timeout: 5 * time.Second}})
+	channels.Register(apichannel.Name, apichannel.New(true))
 	return core.New(core.Config{Store: st, Bus: bus.NewMemory(), Box: box, Channels: channels,
 		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
 }

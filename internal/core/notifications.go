@@ -13,6 +13,7 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/netguard"
 	"github.com/sahayhq/sahay/internal/store"
 )
 
@@ -255,6 +256,9 @@ func (s *Service) PushPublicKey() string {
 func (s *Service) SavePushSubscription(ctx context.Context, a *Actor, sub sahay.PushSubscription) error {
 	if !strings.HasPrefix(sub.Endpoint, "https://") || len(sub.Endpoint) > 2048 {
 		return sahay.Invalid("endpoint must be an https URL")
+	}
+	if err := netguard.CheckURL(sub.Endpoint, s.allowPrivateURLs); err != nil {
+		return sahay.Invalid("endpoint: %v", err)
 	}
 	if sub.P256dh == "" || sub.Auth == "" {
 		return sahay.Invalid("keys.p256dh and keys.auth are required")

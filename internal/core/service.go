@@ -35,8 +35,10 @@ type Service struct {
 	// publicURL prefixes links in notifications.
 	publicURL   string
 	allowSignUp bool
-	jobs        *jobs.Runner
-	log         *slog.Logger
+	// allowPrivateURLs lets configured URLs reach the server's own network.
+	allowPrivateURLs bool
+	jobs             *jobs.Runner
+	log              *slog.Logger
 
 	ingest chan *receiveRequest
 	// ingestMu and closed keep Receive from queueing after Close.
@@ -63,24 +65,29 @@ type Config struct {
 	Log       *slog.Logger
 	// AllowSignUp lets people create an account and its owner themselves.
 	AllowSignUp bool
+	// AllowPrivateURLs lets URLs that users configure (Web Push endpoints
+	// here; channel adapters take the same setting) reach loopback, private
+	// and link-local addresses.
+	AllowPrivateURLs bool
 }
 
 // New returns a running service: its ingestion batcher and job runner are
 // started and stop with [Service.Close].
 func New(cfg Config) *Service {
 	s := &Service{
-		store:       cfg.Store,
-		bus:         cfg.Bus,
-		box:         cfg.Box,
-		channels:    cfg.Channels,
-		blobs:       cfg.Blobs,
-		mailer:      cfg.Mailer,
-		pusher:      cfg.Pusher,
-		log:         cfg.Log,
-		publicURL:   cfg.PublicURL,
-		allowSignUp: cfg.AllowSignUp,
-		ingest:      make(chan *receiveRequest, 4096),
-		stop:        make(chan struct{}),
+		store:            cfg.Store,
+		bus:              cfg.Bus,
+		box:              cfg.Box,
+		channels:         cfg.Channels,
+		blobs:            cfg.Blobs,
+		mailer:           cfg.Mailer,
+		pusher:           cfg.Pusher,
+		log:              cfg.Log,
+		publicURL:        cfg.PublicURL,
+		allowSignUp:      cfg.AllowSignUp,
+		allowPrivateURLs: cfg.AllowPrivateURLs,
+		ingest:           make(chan *receiveRequest, 4096),
+		stop:             make(chan struct{}),
 	}
 	if s.log == nil {
 		s.log = slog.Default()

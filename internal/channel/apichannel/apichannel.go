@@ -10,15 +10,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/netguard"
 )
 
 // Name is the channel's registry name.
@@ -37,9 +38,17 @@ const SecretKey = "webhook_secret"
 // "<t>.<body>" keyed by the inbox's webhook secret.
 const SignatureHeader = "X-Sahay-Signature"
 
-// Adapter sends replies of API inboxes to their webhook.
+// Adapter sends replies of API inboxes to their webhook. Create it with
+// [New].
 type Adapter struct {
-	Client *http.Client
+	allowPrivate bool
+	client       *http.Client
+}
+
+// New returns the adapter. Unless allowPrivate, webhook URLs of the
+// server's own network are refused when saved and when called.
+func New(allowPrivate bool) *Adapter {
+	return &Adapter{allowPrivate: allowPrivate, client: netguard.Client(allowPrivate)}
 }
 
 var _ channel.Adapter = (*Adapter)(nil)
@@ -53,9 +62,8 @@ func (a *Adapter) Validate(inbox *sahay.Inbox) error {
 	if s.WebhookURL == "" {
 		return nil
 	}
-	u, err := url.Parse(s.WebhookURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return sahay.Invalid("settings.webhook_url must be an http or https URL")
+	if err := netguard.CheckURL(s.WebhookURL, a.allowPrivate); err != nil {
+		return sahay.Invalid("settings.webhook_url: %v", err)
 	}
 	return nil
 }
@@ -125,11 +133,10 @@ func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (channel.SendR
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", ext)
 	req.Header.Set(SignatureHeader, Sign(out.Inbox.Secrets[SecretKey], time.Now(), body))
-	client := a.Client
-	if client == nil {
-		client = &http.Client{Timeout: 15 * time.Second}
+	resp, err := a.client.Do(req)
+	if errors.Is(err, netguard.ErrBlocked) {
+		return channel.SendResult{}, channel.Permanent(fmt.Errorf("webhook refused: %w", err))
 	}
-	resp, err := client.Do(req)
 	if err != nil {
 		return channel.SendResult{}, fmt.Errorf("api channel: post webhook: %w", err)
 	}
