@@ -239,3 +239,47 @@ func TestBrowserProactiveChatAndPreview(t *testing.T) {
 	}
 	screenshot(t, ctx, "widget-preview.png")
 }
+
+// TestBrowserSetUserWithoutID: Sahay.setUser with details but no id gives
+// them to the current visitor; a call the server refuses rejects its
+// promise and shows the reason in the console.
+func TestBrowserSetUserWithoutID(t *testing.T) {
+	ctx := startBrowser(t)
+	e := newEnv(t, `{}`, Limits{})
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/demo?inbox="+e.token)); err != nil {
+		t.Fatal(err)
+	}
+	until(t, ctx, "the launcher", shadow+`?.querySelector(".launcher") != null && window.Sahay != null`)
+	js[any](t, ctx, `window.Sahay.ready.then(() => { window.__errors = []; const log = console.error; console.error = (...a) => { window.__errors.push(a.join(" ")); log(...a); }; })`)
+	before := js[string](t, ctx, `JSON.parse(localStorage.getItem(Object.keys(localStorage).find((k) => k.startsWith("sahay:") && k !== "sahay:locale"))).token`)
+
+	if got := js[string](t, ctx, `window.Sahay.setUser({name: "Rahim Uddin", email: "rahim@example.com"}).then(() => "applied", (e) => "refused: " + e.message)`); got != "applied" {
+		t.Fatalf("setUser without id: %s", got)
+	}
+	v, err := e.widget.parseVisitor(context.Background(), before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := e.widget.contactID(context.Background(), v)
+	if err != nil || id == 0 {
+		t.Fatalf("the visitor has no contact after setUser: %d %v", id, err)
+	}
+	c, err := e.store.Contact(context.Background(), e.agent.AccountID(), id)
+	if err != nil || c.Name != "Rahim Uddin" || c.Email != "rahim@example.com" {
+		t.Fatalf("the visitor's contact: %+v %v", c, err)
+	}
+
+	for call, reason := range map[string]string{
+		`window.Sahay.setUser({})`:                      "setUser needs an id, or a name, email or phone",
+		`window.Sahay.setUser({name: "X", hash: "00"})`: "a hash needs the user id",
+		`window.Sahay.setUser("rahim@example.com")`:     "setUser takes {id, name, email, phone, hash}",
+	} {
+		got := js[string](t, ctx, call+`.then(() => "applied", (e) => "refused: " + e.message)`)
+		if !strings.HasPrefix(got, "refused: ") || !strings.Contains(got, reason) {
+			t.Errorf("%s: %s, want refused with %q", call, got, reason)
+		}
+		if !js[bool](t, ctx, `window.__errors.some((m) => m.startsWith("Sahay:") && m.includes(`+"`"+reason+"`"+`))`) {
+			t.Errorf("%s: the console shows no error with %q: %v", call, reason, js[[]string](t, ctx, `window.__errors`))
+		}
+	}
+}

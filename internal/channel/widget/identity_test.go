@@ -49,6 +49,32 @@ func TestIdentityRequired(t *testing.T) {
 	if code != 401 || ecode != "unauthorized" {
 		t.Fatalf("setUser without hash on a strict inbox: %d %s", code, ecode)
 	}
+	code, ecode = e.call("POST", "/widget/v1/session", "", SessionRequest{Inbox: e.token, User: &UserInfo{Name: "Mallory"}}, nil)
+	if code != 401 || ecode != "unauthorized" {
+		t.Fatalf("setUser without id on a strict inbox: %d %s", code, ecode)
+	}
+}
+
+// TestSetUserWithoutID: details without an id are the current visitor's;
+// a call that gives nothing, or a hash with no id, is refused.
+func TestSetUserWithoutID(t *testing.T) {
+	e := newEnv(t, `{}`, Limits{})
+	first := e.session(SessionRequest{})
+	s := e.session(SessionRequest{Token: first.Token, User: &UserInfo{Name: "Rahim Uddin", Email: "rahim@example.com"}})
+	if s.Visitor.ID != first.Visitor.ID || s.Visitor.Verified {
+		t.Fatalf("setUser without id changed the visitor: %+v, was %s", s.Visitor, first.Visitor.ID)
+	}
+	if s.Visitor.Name != "Rahim Uddin" || s.Visitor.Email != "rahim@example.com" {
+		t.Fatalf("visitor after setUser = %+v", s.Visitor)
+	}
+	for name, u := range map[string]*UserInfo{
+		"nothing":       {},
+		"a hash, no id": {Name: "Mallory", Hash: "00ff"},
+	} {
+		if code, ecode := e.call("POST", "/widget/v1/session", "", SessionRequest{Inbox: e.token, Token: first.Token, User: u}, nil); code != 422 || ecode != "invalid" {
+			t.Errorf("%s: %d %s", name, code, ecode)
+		}
+	}
 }
 
 func TestSettingsKeepTokenAndSecretAcrossUpdates(t *testing.T) {

@@ -141,7 +141,8 @@ type SessionRequest struct {
 	Locales []string `json:"locales"`
 }
 
-// UserInfo identifies a site's signed-in user.
+// UserInfo identifies a site's signed-in user. Without ID, its name,
+// email and phone are the current visitor's.
 type UserInfo struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
@@ -202,7 +203,19 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	fields := core.ContactFields{}
 	verified := strings.HasPrefix(subject, "u:")
-	if u := req.User; u != nil && u.ID != "" {
+	if u := req.User; u != nil && strings.TrimSpace(u.ID) == "" {
+		// No id: the details are the current visitor's, as the pre-chat
+		// form gives them.
+		switch {
+		case u.Hash != "":
+			return sahay.Invalid("setUser: a hash needs the user id it was computed for")
+		case in.settings.IdentityRequired:
+			return sahay.Errorf(sahay.EUNAUTHORIZED, "this chat requires identity verification: setUser needs the user's id and hash")
+		case u.Name == "" && u.Email == "" && u.Phone == "":
+			return sahay.Invalid("setUser needs an id, or a name, email or phone for the current visitor")
+		}
+		fields = core.ContactFields{Name: u.Name, Email: u.Email, Phone: u.Phone}
+	} else if u != nil {
 		u.ID = strings.TrimSpace(u.ID)
 		if len(u.ID) > 200 || !utf8.ValidString(u.ID) || strings.ContainsAny(u.ID, "\n\r") {
 			return sahay.Invalid("user id is at most 200 bytes on one line")

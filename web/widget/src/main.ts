@@ -33,8 +33,7 @@ function boot(): void {
   const locales = [opts.locale || script.dataset.locale || stored, ...(navigator.languages || [navigator.language])].filter(Boolean) as string[];
 
   const w = new Widget(base, inbox, preview);
-  let user: User | null = opts.user || null;
-  const ready = w.start(user, locales).then(
+  const ready = w.start(opts.user || null, locales).then(
     () => {
       if (opts.attributes) sdk.setAttributes(opts.attributes);
       dispatchEvent(new CustomEvent("sahay:ready"));
@@ -49,10 +48,13 @@ function boot(): void {
     close: () => w.close(),
     toggle: () => w.toggle(),
     on: (ev: "message" | "open" | "close" | "error", fn: (data?: unknown) => void) => w.on(ev, fn),
-    /** Names the signed-in user; hash is hex(HMAC-SHA256(identity secret, id)) from your server. */
+    /**
+     * Names the signed-in user; hash is hex(HMAC-SHA256(identity secret, id)) from your server. Without an id,
+     * name, email and phone are the current visitor's. A refused call logs an error and rejects.
+     */
     setUser: (u: User) =>
       later(() => {
-        user = u;
+        if (!u || typeof u !== "object") throw new TypeError("setUser takes {id, name, email, phone, hash}");
         return w.start(u, locales);
       }).catch((e) => {
         w.fail(e);

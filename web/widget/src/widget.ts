@@ -49,7 +49,7 @@ interface Session {
 }
 
 export interface User {
-  id: string;
+  id?: string;
   name?: string;
   email?: string;
   phone?: string;
@@ -145,7 +145,6 @@ export class Widget {
       this.open();
       return;
     }
-    this.user = user;
     let saved: { token?: string } = {};
     try {
       saved = JSON.parse(localStorage.getItem(this.storeKey) || "{}");
@@ -153,9 +152,11 @@ export class Widget {
     const s = await this.conn.req<Session>("POST", "/widget/v1/session", {
       inbox: this.inbox,
       token: saved.token || "",
-      user: user && user.id ? user : null,
+      user,
       locales,
     });
+    // Only a user the server accepted is sent again when the session restarts.
+    this.user = user;
     this.conn.stop();
     this.conn.token = s.token;
     this.conn.seq = s.seq;
@@ -208,7 +209,7 @@ export class Widget {
   }
 
   fail(e: unknown): void {
-    console.warn("Sahay:", e instanceof Error ? e.message : e);
+    console.error("Sahay:", e instanceof Error ? e.message : e);
     this.emit("error", e);
   }
 
