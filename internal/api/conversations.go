@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
-	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
@@ -180,17 +178,7 @@ func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request, a *core.A
 		return err
 	}
 	defer f.Close()
-	h := w.Header()
-	h.Set("Content-Type", att.ContentType)
-	// Never let an attachment run as a page of this origin.
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	h.Set("Cache-Control", "private, max-age=86400")
-	disposition := "attachment"
-	if strings.HasPrefix(att.ContentType, "image/") || strings.HasPrefix(att.ContentType, "audio/") || strings.HasPrefix(att.ContentType, "video/") {
-		disposition = "inline"
-	}
-	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": att.FileName}))
-	http.ServeContent(w, r, "", time.Time{}, f)
+	httpx.ServeAttachment(w, r, att, f)
 	return nil
 }
 

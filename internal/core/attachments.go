@@ -1,10 +1,12 @@
 package core
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
 	"mime"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -32,11 +34,47 @@ var allowedTypes = []string{
 	"application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-// Upload is a file an agent attaches to a reply.
+// Upload is a file an agent attaches to a reply or a customer sends.
 type Upload struct {
 	FileName    string
 	ContentType string
 	Body        io.Reader
+	// Allowed narrows the accepted types for this way in; nil accepts every
+	// type in the allowed list above.
+	Allowed []string
+}
+
+// sniffHead is how much of a file [http.DetectContentType] reads.
+const sniffHead = 512
+
+// verifiable are the declared types whose content the sniffer recognizes:
+// a file declared as one of these must be one.
+var verifiable = map[string]bool{
+	"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true,
+	"application/pdf": true, "application/zip": true,
+}
+
+// FileType returns the type a file is stored and served as. The declared
+// type, or when it says nothing the one the name's extension gives, must be
+// one of allowed; the content, sniffed from its first bytes (head), must be
+// what an image, PDF or zip declares, and nothing may be a web page. The
+// agents' uploads and the website widget's both go through it.
+func FileType(name, declared string, head []byte, allowed []string) (string, error) {
+	ct, _, _ := mime.ParseMediaType(declared)
+	if ct == "" || ct == "application/octet-stream" {
+		ct, _, _ = mime.ParseMediaType(mime.TypeByExtension(strings.ToLower(filepath.Ext(name))))
+	}
+	if !slices.Contains(allowed, ct) {
+		return "", sahay.Invalid("%s: files of type %q cannot be attached; allowed: %s", name, declared, strings.Join(allowed, ", "))
+	}
+	sniffed, _, _ := mime.ParseMediaType(http.DetectContentType(head))
+	switch {
+	case sniffed == "text/html" || sniffed == "text/xml":
+		return "", sahay.Invalid("%s: the file is a web page or XML, which cannot be attached", name)
+	case verifiable[ct] && sniffed != ct:
+		return "", sahay.Invalid("%s: the file's content is not %s", name, ct)
+	}
+	return ct, nil
 }
 
 // storeUploads checks and stores files, returning their attachments. On an
@@ -47,28 +85,42 @@ func (s *Service) storeUploads(ctx context.Context, uploads []Upload) ([]sahay.A
 	}
 	var out []sahay.Attachment
 	for _, u := range uploads {
-		name := filepath.Base(strings.ReplaceAll(u.FileName, "\\", "/"))
-		if name == "." || name == "/" || !utf8.ValidString(name) || len(name) > 255 {
-			s.dropBlobs(ctx, out)
-			return nil, sahay.Invalid("attachment file name %q is not valid", u.FileName)
-		}
-		ct, _, err := mime.ParseMediaType(u.ContentType)
-		if err != nil || !slices.Contains(allowedTypes, ct) {
-			s.dropBlobs(ctx, out)
-			return nil, sahay.Invalid("%s: files of type %q cannot be attached; allowed: images, PDF, text, audio, video, office documents, zip", name, u.ContentType)
-		}
-		key, size, err := s.blobs.Put(ctx, u.Body, MaxAttachmentSize)
-		if errors.Is(err, blob.ErrTooLarge) {
-			s.dropBlobs(ctx, out)
-			return nil, sahay.Errorf(sahay.ETOOLARGE, "%s is larger than %d MB", name, MaxAttachmentSize>>20)
-		}
+		att, err := s.storeUpload(ctx, u)
 		if err != nil {
 			s.dropBlobs(ctx, out)
 			return nil, err
 		}
-		out = append(out, sahay.Attachment{FileName: name, ContentType: ct, Size: size, StorageKey: key})
+		out = append(out, att)
 	}
 	return out, nil
+}
+
+func (s *Service) storeUpload(ctx context.Context, u Upload) (sahay.Attachment, error) {
+	name := filepath.Base(strings.ReplaceAll(u.FileName, "\\", "/"))
+	if _, ctl := firstControl(name, ""); name == "." || name == "/" || !utf8.ValidString(name) || len(name) > 255 || ctl {
+		return sahay.Attachment{}, sahay.Invalid("attachment file name %q is not valid", u.FileName)
+	}
+	allowed := u.Allowed
+	if allowed == nil {
+		allowed = allowedTypes
+	}
+	body := bufio.NewReaderSize(u.Body, sniffHead)
+	head, err := body.Peek(sniffHead)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return sahay.Attachment{}, err
+	}
+	ct, err := FileType(name, u.ContentType, head, allowed)
+	if err != nil {
+		return sahay.Attachment{}, err
+	}
+	key, size, err := s.blobs.Put(ctx, body, MaxAttachmentSize)
+	if errors.Is(err, blob.ErrTooLarge) {
+		return sahay.Attachment{}, sahay.Errorf(sahay.ETOOLARGE, "%s is larger than %d MB", name, MaxAttachmentSize>>20)
+	}
+	if err != nil {
+		return sahay.Attachment{}, err
+	}
+	return sahay.Attachment{FileName: name, ContentType: ct, Size: size, StorageKey: key}, nil
 }
 
 func (s *Service) dropBlobs(ctx context.Context, atts []sahay.Attachment) {

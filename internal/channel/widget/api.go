@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"path"
 	"regexp"
@@ -391,9 +390,6 @@ var fileTypes = []string{"image/png", "image/jpeg", "image/gif", "image/webp", "
 	"application/zip", "application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 	"application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
-// sniffable are types whose content must agree with the declared type.
-var sniffable = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true, "application/pdf": true}
-
 // handleUpload stores a visitor's file and sends it as a message (with the
 // optional text field as its caption).
 func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
@@ -424,19 +420,6 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 	if int64(len(data)) > limit {
 		return sahay.Errorf(sahay.ETOOLARGE, "the file is larger than %d MB", limit>>20)
 	}
-	declared, _, _ := mime.ParseMediaType(hdr.Header.Get("Content-Type"))
-	if declared == "" || declared == "application/octet-stream" {
-		declared = mime.TypeByExtension(strings.ToLower(path.Ext(hdr.Filename)))
-		declared, _, _ = mime.ParseMediaType(declared)
-	}
-	if !slices.Contains(fileTypes, declared) {
-		return sahay.Errorf(sahay.EINVALID, "files of type %q cannot be sent; send images, PDF, text or office documents", declared)
-	}
-	if sniffable[declared] {
-		if got, _, _ := mime.ParseMediaType(http.DetectContentType(data)); got != declared {
-			return sahay.Invalid("the file's content is not %s", declared)
-		}
-	}
 	name := strings.Map(func(r rune) rune {
 		if r < 32 || r == '/' || r == '\\' || r == '"' {
 			return '_'
@@ -456,7 +439,8 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 			return sahay.Invalid("conversation must be the id of one of your conversations")
 		}
 	}
-	att, err := s.svc.StoreFile(r.Context(), core.Upload{FileName: name, ContentType: declared, Body: bytes.NewReader(data)})
+	att, err := s.svc.StoreFile(r.Context(), core.Upload{FileName: name, ContentType: hdr.Header.Get("Content-Type"),
+		Body: bytes.NewReader(data), Allowed: fileTypes})
 	if err != nil {
 		return err
 	}
@@ -485,17 +469,7 @@ func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer f.Close()
-	disposition := "attachment"
-	if strings.HasPrefix(a.ContentType, "image/") {
-		disposition = "inline"
-	}
-	h := w.Header()
-	h.Set("Content-Type", a.ContentType)
-	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": a.FileName}))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	h.Set("Cache-Control", "private, max-age=86400")
-	http.ServeContent(w, r, "", time.Time{}, f)
+	httpx.ServeAttachment(w, r, a, f)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"strings"
 	"testing"
 
 	sahay "github.com/sahayhq/sahay"
@@ -133,6 +134,9 @@ func TestAttachments(t *testing.T) {
 	if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("download: %v %v", resp, err)
 	}
+	if d := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(d, "inline;") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("a png is served with Content-Disposition %q, X-Content-Type-Options %q", d, resp.Header.Get("X-Content-Type-Options"))
+	}
 	resp.Body.Close()
 	other := e.session(SessionRequest{})
 	if resp, _ := http.Get(e.srv.URL + url + "?token=" + other.Token); resp.StatusCode != 404 {
@@ -146,6 +150,15 @@ func TestAttachments(t *testing.T) {
 	}
 	if code, out := upload("fake.png", "image/png", []byte("<script>alert(1)</script>")); code != 422 {
 		t.Fatalf("html posing as png: %d %v", code, out)
+	}
+	if code, out := upload("notes.txt", "text/plain", []byte("<!DOCTYPE html><script>alert(1)</script>")); code != 422 {
+		t.Fatalf("html posing as text: %d %v", code, out)
+	}
+	if code, out := upload("fake.png", "application/octet-stream", []byte("<script>alert(1)</script>")); code != 422 {
+		t.Fatalf("html named .png without a type: %d %v", code, out)
+	}
+	if code, out := upload("photo.heic", "image/heic", []byte("....ftypheic")); code != 422 {
+		t.Fatalf("a type the widget does not take: %d %v", code, out)
 	}
 }
 
