@@ -115,6 +115,7 @@ export interface MenuItem {
 
 /** Opens a popup menu under an anchor element. */
 export function menu(anchor: HTMLElement, items: MenuItem[], heading?: string): () => void {
+  let close = () => {};
   const box = h(
     "div",
     { class: "menu", role: "menu" },
@@ -138,7 +139,8 @@ export function menu(anchor: HTMLElement, items: MenuItem[], heading?: string): 
       ),
     ),
   );
-  return popup(anchor, box);
+  close = popup(anchor, box);
+  return close;
 }
 
 /** Places a popup element under (or above) an anchor; returns its closer. */
