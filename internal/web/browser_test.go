@@ -301,6 +301,8 @@ func TestBrowser(t *testing.T) {
 	var first *apitest.Received
 
 	t.Run("login", func(t *testing.T) {
+		// A laptop's screen, where agents work.
+		do(t, ctx, chromedp.EmulateViewport(1280, 800))
 		do(t, ctx, chromedp.Navigate(d.URL+"/conversations/1"), chromedp.WaitVisible(chromedp.CSS(".login-card")))
 		watchCSP(t, ctx)
 		if got := eval[string](t, ctx, `location.pathname`); got != "/login" {

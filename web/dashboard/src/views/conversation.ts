@@ -167,7 +167,9 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
   let messages: Message[] = [];
   let hasOlder = false;
   let destroyed = false;
-  let panelOpen = window.matchMedia("(min-width: 1440px)").matches;
+  // A laptop screen has room for the contact panel beside the conversation;
+  // on a narrower one it is an overlay, opened on demand.
+  let panelOpen = window.matchMedia("(min-width: 1280px)").matches;
 
   const head = h("header", { class: "conv-head" });
   const toolbar = h("div", { class: "conv-tools" });
@@ -373,9 +375,34 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
     const inb = inboxById(c.inbox_id);
     const name = c.contact?.name || c.contact?.email || c.contact?.phone || t("contact.unknown");
     const resolved = c.status === "resolved";
-    const actionBtn = resolved || c.status === "snoozed"
-      ? h("button", { type: "button", class: "btn reopen", title: t("action.reopen"), onclick: () => void patch({ status: "open" }) }, icon("reopen", "icon small"), h("span", { class: "btn-label" }, t("action.reopen")))
-      : h("button", { type: "button", class: "btn primary resolve", title: t("action.resolve"), onclick: () => void patch({ status: "resolved" }) }, icon("resolve", "icon small"), h("span", { class: "btn-label" }, t("action.resolve")));
+    const snoozed = c.status === "snoozed";
+    const reopenBtn = h("button", { type: "button", class: "btn reopen" + (snoozed ? " wide-only" : ""), title: t("action.reopen"), onclick: () => void patch({ status: "open" }) }, icon("reopen", "icon small"), h("span", { class: "btn-label" }, t("action.reopen")));
+    const resolveBtn = h("button", { type: "button", class: "btn primary resolve", title: t("action.resolve"), onclick: () => void patch({ status: "resolved" }) }, icon("resolve", "icon small"), h("span", { class: "btn-label" }, t("action.resolve")));
+    const snoozeMenu = (anchor: HTMLElement) =>
+      menu(
+        anchor,
+        snoozePresets().map((p) => ({ label: t(p.key), hint: longTime(p.at.toISOString()), onselect: () => void patch({ status: "snoozed", snoozed_until: p.at.toISOString() }) })),
+        t("action.snooze"),
+      );
+    const togglePanel = () => {
+      panelOpen = !panelOpen;
+      root.classList.toggle("panel-open", panelOpen);
+    };
+    // A phone has no room for a row of icons: the same actions, with their
+    // names, are in one menu.
+    const moreMenu = (e: MouseEvent) => {
+      const anchor = e.currentTarget as HTMLElement;
+      menu(
+        anchor,
+        [
+          ...(resolved ? [] : [{ label: t("action.snooze"), icon: "snooze" as const, onselect: () => snoozeMenu(anchor) }]),
+          ...(snoozed ? [{ label: t("action.reopen"), icon: "reopen" as const, onselect: () => void patch({ status: "open" }) }] : []),
+          { label: t("merge.action"), icon: "merge" as const, onselect: () => void openMerge() },
+          { label: t("contact.title"), icon: "info" as const, onselect: togglePanel },
+        ],
+        t("conversation.actions"),
+      );
+    };
     replace(
       head,
       iconButton("back", t("action.back"), back, "only-narrow back"),
@@ -390,27 +417,18 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
           h("span", { class: "ref" }, "#" + num(c.display_id)),
           inb ? h("span", { class: "inbox-name" }, channelIcon(inb.channel, "icon channel small"), inb.name) : null,
           h("span", { class: "status-badge " + c.status }, t("status." + c.status)),
-          c.status === "snoozed" && c.snoozed_until ? h("span", { class: "hint" }, t("snooze.until", { time: longTime(c.snoozed_until) })) : null,
+          snoozed && c.snoozed_until ? h("span", { class: "hint" }, t("snooze.until", { time: longTime(c.snoozed_until) })) : null,
         ),
       ),
       h(
         "div",
         { class: "head-actions" },
-        resolved
-          ? null
-          : iconButton("snooze", t("action.snooze"), (e) =>
-              menu(
-                e.currentTarget as HTMLElement,
-                snoozePresets().map((p) => ({ label: t(p.key), hint: longTime(p.at.toISOString()), onselect: () => void patch({ status: "snoozed", snoozed_until: p.at.toISOString() }) })),
-                t("action.snooze"),
-              ),
-            "snooze-btn"),
-        iconButton("merge", t("merge.action"), () => void openMerge(), "merge-btn"),
-        actionBtn,
-        iconButton("info", t("contact.title"), () => {
-          panelOpen = !panelOpen;
-          root.classList.toggle("panel-open", panelOpen);
-        }, "panel-toggle"),
+        resolved ? null : iconButton("snooze", t("action.snooze"), (e) => snoozeMenu(e.currentTarget as HTMLElement), "snooze-btn wide-only"),
+        iconButton("merge", t("merge.action"), () => void openMerge(), "merge-btn wide-only"),
+        resolved || snoozed ? reopenBtn : null,
+        resolved ? null : resolveBtn,
+        iconButton("info", t("contact.title"), togglePanel, "panel-toggle wide-only"),
+        iconButton("more", t("conversation.actions"), moreMenu, "more-actions only-mobile"),
       ),
     );
     const assignee = c.assignee_id ? userName(c.assignee_id) || t("assign.unknown") : t("assign.none");
