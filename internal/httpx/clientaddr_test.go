@@ -44,7 +44,7 @@ func TestRetryAfter(t *testing.T) {
 		want  string
 	}{{0, "1"}, {300 * time.Millisecond, "1"}, {time.Second, "1"}, {1500 * time.Millisecond, "2"}, {time.Minute, "60"}} {
 		w := httptest.NewRecorder()
-		WriteError(w, httptest.NewRequest("POST", "/", nil), nil, &Retry{Err: sahay.Errorf(sahay.ERATELIMITED, "slow down"), After: c.after})
+		WriteError(w, httptest.NewRequest("POST", "/", nil), nil, sahay.RateLimited(c.after, "slow down"))
 		if w.Code != 429 || w.Header().Get("Retry-After") != c.want || !strings.Contains(w.Body.String(), `"code":"rate_limited"`) {
 			t.Errorf("after %s: %d, Retry-After %q, body %s", c.after, w.Code, w.Header().Get("Retry-After"), w.Body)
 		}

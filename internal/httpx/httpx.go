@@ -75,22 +75,17 @@ type ErrorBody struct {
 }
 
 // WriteError writes err as {"error":{"code","message"}}; internal errors are
-// logged with their cause and shown with a generic message. A [Retry]
-// error also sets Retry-After.
+// logged with their cause and shown with a generic message. A rate_limited
+// error ([sahay.RateLimited]) also sets Retry-After.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	code := sahay.ErrorCode(err)
 	if code == sahay.EINTERNAL && log != nil {
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	var e *sahay.Error
-	var retry *Retry
-	switch {
-	case errors.As(err, &e) && e.RetryAfter > 0:
-		// Whole seconds, rounded up: a client that waits exactly this long is
-		// let in.
-		w.Header().Set("Retry-After", strconv.FormatInt(int64((e.RetryAfter+time.Second-1)/time.Second), 10))
-	case errors.As(err, &retry):
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int((retry.After+time.Second-1)/time.Second))))
+	if e := (*sahay.Error)(nil); errors.As(err, &e) && e.Code == sahay.ERATELIMITED {
+		// Whole seconds, rounded up and at least one: a client that waits
+		// exactly this long is let in.
+		w.Header().Set("Retry-After", strconv.FormatInt(max(1, int64((e.RetryAfter+time.Second-1)/time.Second)), 10))
 	}
 	var body ErrorBody
 	body.Error.Code, body.Error.Message = code, sahay.ErrorMessage(err)

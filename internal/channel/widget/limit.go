@@ -52,7 +52,7 @@ func (l *limiter) take(key string, r Rate, what string) error {
 	b.last = now
 	if b.tokens < 1 {
 		wait := time.Duration((1 - b.tokens) / r.PerSecond * float64(time.Second))
-		return &httpx.Retry{Err: sahay.Errorf(sahay.ERATELIMITED, "too many %s; try again in %s", what, wait.Round(time.Second)+time.Second), After: wait}
+		return sahay.RateLimited(wait, "too many %s; try again in %s", what, wait.Round(time.Second)+time.Second)
 	}
 	b.tokens--
 	return nil
