@@ -20,6 +20,8 @@ func (s *Server) routes() []route {
 
 		{Method: http.MethodPost, Path: "/api/v1/auth/login", Public: s.login},
 		{Method: http.MethodPost, Path: "/api/v1/auth/logout", Public: s.logout},
+		{Method: http.MethodGet, Path: "/api/v1/signup", Public: s.signUpAllowed},
+		{Method: http.MethodPost, Path: "/api/v1/signup", Public: s.signUp},
 
 		{Method: http.MethodGet, Path: "/api/v1/me", Authed: s.me},
 		{Method: http.MethodPatch, Path: "/api/v1/me", Authed: s.updateMe},

@@ -14,6 +14,7 @@ import (
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/httpx"
+	"github.com/sahayhq/sahay/internal/ratelimit"
 	"github.com/sahayhq/sahay/internal/realtime"
 )
 
@@ -22,10 +23,12 @@ const SessionCookie = "sahay_session"
 
 // Server is the API.
 type Server struct {
-	svc    *core.Service
-	log    *slog.Logger
-	hub    *realtime.Hub
-	secure bool
+	svc            *core.Service
+	log            *slog.Logger
+	hub            *realtime.Hub
+	secure         bool
+	trustedProxies int
+	signUps        *ratelimit.Limiter
 }
 
 // Config configures the API.
@@ -34,6 +37,9 @@ type Config struct {
 	Log     *slog.Logger
 	// SecureCookies marks the session cookie Secure (behind HTTPS).
 	SecureCookies bool
+	// TrustedProxies is how many reverse proxies append the client's
+	// address to X-Forwarded-For (see [httpx.ClientAddr]).
+	TrustedProxies int
 }
 
 // New returns the API server.
@@ -42,7 +48,8 @@ func New(cfg Config) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{svc: cfg.Service, log: log, hub: realtime.NewHub(cfg.Service, log), secure: cfg.SecureCookies}
+	return &Server{svc: cfg.Service, log: log, hub: realtime.NewHub(cfg.Service, log), secure: cfg.SecureCookies,
+		trustedProxies: cfg.TrustedProxies, signUps: ratelimit.New(signUpRate)}
 }
 
 // Hub returns the realtime hub, for shutdown.

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -69,6 +70,9 @@ type Options struct {
 	// GuardURLs refuses configured URLs of the server's own network, as a
 	// production server does.
 	GuardURLs bool
+	// Env adds SAHAY_* variables to the server's environment, such as
+	// SAHAY_ALLOW_SIGNUP=1.
+	Env map[string]string
 }
 
 // NewServerWith is [NewServer] with options.
@@ -85,6 +89,7 @@ func NewServerWith(t testing.TB, o Options) *Server {
 	if base := os.Getenv(PostgresEnv); base != "" {
 		env["SAHAY_DATABASE_URL"] = postgresSchema(t, base)
 	}
+	maps.Copy(env, o.Env)
 	// Only the variables above: the machine's own SAHAY_* settings must not
 	// reach a test server.
 	cfg, err := config.Parse("sahay-test", nil, func(k string) string { return env[k] })

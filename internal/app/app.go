@@ -96,13 +96,13 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 		return nil, nil, err
 	}
 	svc := core.New(core.Config{Store: st, Bus: b, Box: box, Channels: channels, Blobs: blobs, Mailer: mailer,
-		Pusher: pusher, PublicURL: cfg.PublicURL, AllowPrivateURLs: cfg.AllowPrivateURLs, Log: log})
+		Pusher: pusher, PublicURL: cfg.PublicURL, AllowPrivateURLs: cfg.AllowPrivateURLs, Log: log, AllowSignUp: cfg.AllowSignUp})
 	// The registry is read when an inbox is used, so the widget, which
 	// needs the service, registers after it.
 	w := widget.New(svc, widget.Config{PublicURL: cfg.PublicURL, Log: log, Mailer: mailer, SharedBus: cfg.NATSURL != "", TrustedProxies: cfg.TrustedProxies})
 	channels.Register(widget.Name, w.Adapter())
 	a := &App{Config: cfg, Store: st, Service: svc, Widget: w, Log: log, bus: b}
-	a.API = api.New(api.Config{Service: svc, Log: log, SecureCookies: cfg.SecureCookies})
+	a.API = api.New(api.Config{Service: svc, Log: log, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies})
 	a.handler = a.routes()
 
 	var login *demo.Login

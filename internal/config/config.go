@@ -43,6 +43,9 @@ type Config struct {
 	// Web Push endpoints) reach loopback, private and link-local addresses:
 	// for a server whose integrations run on its own network, and tests.
 	AllowPrivateURLs bool
+	// AllowSignUp lets people create an account and its owner from the
+	// sign-in page.
+	AllowSignUp bool
 }
 
 // Scope is the set of settings a command takes as flags. The settings
@@ -73,6 +76,7 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 		LogJSON:       getenv("SAHAY_LOG_JSON") == "1",
 
 		AllowPrivateURLs: getenv("SAHAY_ALLOW_PRIVATE_URLS") == "1",
+		AllowSignUp:      getenv("SAHAY_ALLOW_SIGNUP") == "1",
 	}
 	if proxies, err := strconv.Atoi(envOr(getenv, "SAHAY_TRUSTED_PROXIES", "0")); err != nil {
 		c.TrustedProxies = -1 // refused by Check
@@ -94,6 +98,7 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 	fs.IntVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "how many reverse proxies in front append the client's address to X-Forwarded-For; 0 believes no such header (SAHAY_TRUSTED_PROXIES)")
 	fs.BoolVar(&c.AllowPrivateURLs, "allow-private-urls", c.AllowPrivateURLs,
 		"let webhooks and other configured URLs reach loopback, private and link-local addresses (SAHAY_ALLOW_PRIVATE_URLS=1)")
+	fs.BoolVar(&c.AllowSignUp, "allow-signup", c.AllowSignUp, "let people create an account and its owner from the sign-in page (SAHAY_ALLOW_SIGNUP=1)")
 	return c
 }
 

@@ -28,6 +28,10 @@ func (s *Service) CreateAccountCLI(ctx context.Context, name string) (*sahay.Acc
 	return acc, nil
 }
 
+// ErrSignUpOff is the answer to a sign-up on a server that does not allow
+// it: there is nothing to sign up to.
+var ErrSignUpOff = sahay.Errorf(sahay.ENOTFOUND, "sign-up is turned off on this server; ask its operator for an account")
+
 // SignUpAllowed reports whether people may create accounts themselves.
 func (s *Service) SignUpAllowed() bool { return s.allowSignUp }
 
@@ -36,7 +40,7 @@ func (s *Service) SignUpAllowed() bool { return s.allowSignUp }
 // operator allows it with [Config.AllowSignUp].
 func (s *Service) SignUp(ctx context.Context, accountName, name, email, password string) (string, *sahay.Account, *sahay.User, error) {
 	if !s.allowSignUp {
-		return "", nil, nil, sahay.Errorf(sahay.EFORBIDDEN, "sign-up is turned off on this server; ask its operator for an account")
+		return "", nil, nil, ErrSignUpOff
 	}
 	token := auth.NewToken()
 	acc, u, err := s.createAccount(ctx, accountName, email, name, password, func(tx *store.Tx, u *sahay.User) error {

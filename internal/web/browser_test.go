@@ -49,7 +49,13 @@ type dashboard struct {
 
 func startDashboard(t *testing.T) *dashboard {
 	t.Helper()
-	s := apitest.NewServer(t)
+	return startDashboardWith(t, apitest.Options{})
+}
+
+// startDashboardWith is [startDashboard] with options for the server.
+func startDashboardWith(t *testing.T, o apitest.Options) *dashboard {
+	t.Helper()
+	s := apitest.NewServerWith(t, o)
 	mux := http.NewServeMux()
 	mux.Handle("/api/", s.App.Handler())
 	mux.Handle("/", web.Handler())

@@ -121,6 +121,9 @@ const items = <T>(r: Items<T>): T[] => r.items ?? [];
 export const api = {
   login: (email: string, password: string) => post<{ user: User }>("/auth/login", { email, password }),
   logout: () => post<void>("/auth/logout"),
+  signUpAllowed: () => get<{ allowed: boolean }>("/signup"),
+  signUp: (b: { account_name: string; name: string; email: string; password: string }) =>
+    post<{ user: User; account: Account }>("/signup", b),
   me: () => get<Me>("/me"),
   updateMe: (p: Partial<Pick<User, "name" | "locale" | "languages" | "availability">>) => patch<User>("/me", p),
   changePassword: (current_password: string, new_password: string) =>

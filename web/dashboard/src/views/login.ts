@@ -4,6 +4,7 @@ import { h, replace } from "../dom";
 import { isLocale, localeNames, locale, locales, setLocale, t } from "../i18n";
 import type { Locale } from "../types";
 import { errorText, select } from "../ui";
+import { mountSignUp } from "./signup";
 
 export function mountLogin(el: HTMLElement, onLogin: () => void): void {
   const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true, autofocus: true });
@@ -45,4 +46,15 @@ export function mountLogin(el: HTMLElement, onLogin: () => void): void {
   );
   replace(el, h("main", { class: "login" }, form));
   email.focus();
+  // Sign-up is offered only when the server's operator allows it (the
+  // route answers 404 otherwise). data-signup says the answer is in.
+  api.signUpAllowed().then(
+    ({ allowed }) => {
+      form.dataset.signup = allowed ? "on" : "off";
+      if (!allowed) return;
+      const open = () => mountSignUp(el, onLogin, () => mountLogin(el, onLogin));
+      form.insertBefore(h("p", { class: "login-alt" }, h("button", { type: "button", class: "btn ghost small", onclick: open }, t("login.signup"))), langs);
+    },
+    () => (form.dataset.signup = "off"),
+  );
 }
