@@ -288,6 +288,10 @@ const (
 	NotifyAssigned        = "assigned"
 	NotifyMentioned       = "mentioned"
 	NotifyNewConversation = "new_conversation"
+	// NotifyLoginLocked tells a user, and the account's owners, that
+	// wrong passwords paused sign-in to the user's account; ActorID is
+	// the user.
+	NotifyLoginLocked = "login_locked"
 )
 
 // Ways a notification reaches a user beyond the dashboard's list.

@@ -20,7 +20,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if in.Email == "" || in.Password == "" {
 		return sahay.Invalid("email and password are required")
 	}
-	token, user, err := s.svc.Login(r.Context(), in.Email, in.Password)
+	token, user, err := s.svc.Login(r.Context(), in.Email, in.Password, httpx.ClientAddr(r, s.trustedProxies))
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, a *core.
 		return err
 	}
 	// Changing the password ends every session, this one too: start a fresh one.
-	token, _, err := s.svc.Login(r.Context(), a.User.Email, in.New)
+	token, _, err := s.svc.Login(r.Context(), a.User.Email, in.New, httpx.ClientAddr(r, s.trustedProxies))
 	if err != nil {
 		return err
 	}

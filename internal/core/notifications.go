@@ -162,6 +162,9 @@ func (s *Service) runNotify(ctx context.Context, job *store.Job) error {
 
 // describe renders a notification for email and push.
 func (s *Service) describe(ctx context.Context, n *sahay.Notification) (title, body, link string) {
+	if n.Kind == sahay.NotifyLoginLocked {
+		return "Sign-in paused after wrong passwords", n.Body, s.publicURL + "/"
+	}
 	who := "Someone"
 	if n.ActorID != 0 {
 		if u, err := s.store.UserByID(ctx, n.ActorID); err == nil {

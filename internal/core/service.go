@@ -39,6 +39,8 @@ type Service struct {
 	allowPrivateURLs bool
 	jobs             *jobs.Runner
 	log              *slog.Logger
+	// addresses counts wrong passwords by client address.
+	addresses addressLimits
 
 	ingest chan *receiveRequest
 	// ingestMu and closed keep Receive from queueing after Close.

@@ -17,12 +17,19 @@ import (
 const SessionTTL = 30 * 24 * time.Hour
 
 // Login checks an email and password and starts a session; it returns the
-// session token for the cookie.
-func (s *Service) Login(ctx context.Context, email, password string) (string, *sahay.User, error) {
+// session token for the cookie. addr is the client's address, for the
+// limit on wrong passwords per address (see [AccountFreeFailures]); a
+// sign-in over a limit is refused with rate_limited before any hashing.
+func (s *Service) Login(ctx context.Context, email, password, addr string) (string, *sahay.User, error) {
 	bad := sahay.Errorf(sahay.EUNAUTHORIZED, "wrong email or password")
 	if len(password) > auth.MaxPasswordBytes {
 		return "", nil, bad
 	}
+	if wait := s.addresses.begin(addr, time.Now()); wait > 0 {
+		return "", nil, tooMany(wait, "from this address")
+	}
+	wrong := false
+	defer func() { s.addresses.end(addr, time.Now(), wrong) }()
 	u, hash, err := s.store.UserByEmail(ctx, email)
 	if sahay.ErrorCode(err) == sahay.ENOTFOUND {
 		// Spend the same time as a real check, so response times do not tell
@@ -30,16 +37,28 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *s
 		if _, err := checkPassword(ctx, dummyHash(), password); err != nil {
 			return "", nil, err
 		}
+		wrong = true
 		return "", nil, bad
 	}
 	if err != nil {
 		return "", nil, err
+	}
+	failures, until, err := s.store.LoginLock(ctx, u.ID)
+	if err != nil {
+		return "", nil, err
+	}
+	if wait := time.Until(until); wait > 0 {
+		return "", nil, tooMany(wait, "for this account")
 	}
 	ok, err := checkPassword(ctx, hash, password)
 	if err != nil {
 		return "", nil, err
 	}
 	if !ok {
+		wrong = true
+		if err := s.loginFailed(ctx, u, addr); err != nil {
+			return "", nil, err
+		}
 		return "", nil, bad
 	}
 	if auth.NeedsRehash(hash) {
@@ -47,6 +66,11 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *s
 	}
 	token := auth.NewToken()
 	err = s.write(ctx, func(tx *store.Tx) error {
+		if failures > 0 {
+			if err := tx.ResetLoginFailures(ctx, u.ID); err != nil {
+				return err
+			}
+		}
 		return tx.CreateSession(ctx, auth.HashToken(token), u.ID, tx.Now().Add(SessionTTL))
 	})
 	if err != nil {

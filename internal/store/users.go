@@ -85,6 +85,49 @@ func (t *Tx) RehashPassword(ctx context.Context, userID int64, old, hash string)
 	return nil
 }
 
+// LoginLock returns how many wrong passwords in a row a user's sign-ins
+// have had, and until when sign-in is refused (zero if it is not).
+func (s *Store) LoginLock(ctx context.Context, userID int64) (failures int, until time.Time, err error) {
+	var lockedMS int64
+	err = s.read.QueryRowContext(ctx, `SELECT failed_logins, login_locked_until FROM users WHERE id = $1`, userID).Scan(&failures, &lockedMS)
+	if err != nil {
+		return 0, time.Time{}, notFound(err, "user")
+	}
+	if lockedMS > 0 {
+		until = fromMS(lockedMS)
+	}
+	return failures, until, nil
+}
+
+// LoginFailed counts one more wrong password for a user and returns the
+// count.
+func (t *Tx) LoginFailed(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`, userID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count failed login: %w", err)
+	}
+	return n, nil
+}
+
+// SetLoginLock refuses a user's sign-ins until the given time.
+func (t *Tx) SetLoginLock(ctx context.Context, userID int64, until time.Time) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE users SET login_locked_until = $2 WHERE id = $1`, userID, ms(until)); err != nil {
+		return fmt.Errorf("store: lock login: %w", err)
+	}
+	return nil
+}
+
+// ResetLoginFailures forgets a user's wrong passwords after a successful
+// sign-in.
+func (t *Tx) ResetLoginFailures(ctx context.Context, userID int64) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, login_locked_until = 0 WHERE id = $1 AND failed_logins <> 0`, userID)
+	if err != nil {
+		return fmt.Errorf("store: reset failed logins: %w", err)
+	}
+	return nil
+}
+
 // DeleteUser removes a user and unassigns their conversations.
 func (t *Tx) DeleteUser(ctx context.Context, accountID, userID int64) error {
 	rows, err := t.tx.QueryContext(ctx, `SELECT id FROM conversations WHERE account_id = $1 AND assignee_id = $2`, accountID, userID)

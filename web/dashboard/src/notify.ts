@@ -126,6 +126,7 @@ export async function markAllRead(): Promise<void> {
 
 /** The conversation a notification points at, once known; asks the server the first time. */
 export function notificationConversation(n: AgentNotification): Conversation | undefined {
+  if (!n.conversation_id) return undefined;
   const known = conversations.get(n.conversation_id);
   if (known !== undefined) return known ?? undefined;
   const listed = inbox.find(n.conversation_id);
@@ -171,13 +172,21 @@ export function notificationTitle(n: AgentNotification): string {
       return t("notify.assigned", { id });
     case "mentioned":
       return t("notify.mention", { id });
+    case "login_locked":
+      return t("notify.login_locked", { name: userName(n.actor_id) });
     default:
       return t("notify.new", { id });
   }
 }
 
+/** Where a notification leads: its conversation, or the inbox for one about no conversation. */
+export function notificationPath(n: AgentNotification): string {
+  return n.conversation_id ? "/conversations/" + n.conversation_id : "/";
+}
+
 /** The line under the title: who mentioned the agent, or the customer, and the text. */
 export function notificationText(n: AgentNotification): string {
+  if (!n.conversation_id) return n.body;
   const c = notificationConversation(n);
   const who = n.kind === "mentioned" ? userName(n.actor_id) : c?.contact?.name || c?.contact?.email || c?.contact?.phone || "";
   return who && n.body ? who + ": " + n.body : who || n.body;
@@ -248,14 +257,14 @@ function systemTag(id: number): string {
 
 async function showSystem(n: AgentNotification): Promise<void> {
   if (!systemNotificationsSupported() || Notification.permission !== "granted") return;
-  await resolve(n.conversation_id);
+  if (n.conversation_id) await resolve(n.conversation_id);
   if (!document.hidden && document.hasFocus()) return;
   try {
     const sys = new Notification(notificationTitle(n), { body: notificationText(n), tag: systemTag(n.id), icon: "/icons/icon-192.png" });
     sys.onclick = () => {
       window.focus();
       void markNotificationsRead(n.id).catch(() => {});
-      openHandler(n.conversation_id);
+      if (n.conversation_id) openHandler(n.conversation_id);
       sys.close();
     };
   } catch {

@@ -231,7 +231,7 @@ export interface RealtimeEvent {
 
 // Notifications of the signed-in agent and how they want them delivered.
 
-export type NotifyKind = "assigned" | "mentioned" | "new_conversation";
+export type NotifyKind = "assigned" | "mentioned" | "new_conversation" | "login_locked";
 export type NotifyChannel = "email" | "push";
 
 export interface AgentNotification {

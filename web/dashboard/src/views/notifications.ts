@@ -4,7 +4,7 @@ import { h, replace } from "../dom";
 import { ago, longTime, t } from "../i18n";
 import { icon, type IconName } from "../icons";
 import {
-  hasOlderNotifications, loadOlderNotifications, markAllRead, markNotificationsRead, notifications, notificationText,
+  hasOlderNotifications, loadOlderNotifications, markAllRead, markNotificationsRead, notifications, notificationPath, notificationText,
   notificationTitle, refreshNotifications, unreadNotifications,
 } from "../notify";
 import { navigate } from "../router";
@@ -12,7 +12,7 @@ import { on } from "../state";
 import { button, empty, errorText, pageHeader, toast } from "../ui";
 import { notificationPrefs } from "./prefs";
 
-const kindIcon: Record<string, IconName> = { new_conversation: "inbox", assigned: "user", mentioned: "note" };
+const kindIcon: Record<string, IconName> = { new_conversation: "inbox", assigned: "user", mentioned: "note", login_locked: "lock" };
 
 function report(p: Promise<void>): void {
   p.catch((e) => toast(errorText(e), "error"));
@@ -34,11 +34,11 @@ export function mountNotifications(el: HTMLElement): () => void {
               h(
                 "a",
                 {
-                  href: "/conversations/" + n.conversation_id,
+                  href: notificationPath(n),
                   onclick: (e: MouseEvent) => {
                     e.preventDefault();
                     if (!n.read_at) report(markNotificationsRead(n.id));
-                    navigate("/conversations/" + n.conversation_id);
+                    navigate(notificationPath(n));
                   },
                 },
                 icon(kindIcon[n.kind] ?? "bell"),
