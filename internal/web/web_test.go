@@ -160,8 +160,9 @@ func TestCatalogCoversSources(t *testing.T) {
 			for _, m := range re.FindAllSubmatch(src, -1) {
 				n++
 				key := string(m[1])
-				if strings.HasSuffix(key, ".") {
-					// t("status." + s): some key must complete the prefix.
+				if strings.HasSuffix(key, ".") || strings.HasSuffix(key, "_") {
+					// t("status." + s), t("activity.label_" + kind): some key
+					// must complete the prefix.
 					if !slices.ContainsFunc(slices.Collect(maps.Keys(en)), func(k string) bool { return strings.HasPrefix(k, key) }) {
 						t.Errorf("%s: no key in en.json starts with %q", p, key)
 					}
