@@ -31,6 +31,16 @@ func (f *fixture) waitStatus(t *testing.T, id int64, status string, timeout time
 	return m
 }
 
+// waitSendsSettled waits until no send job of the account is queued, due
+// or running: every send has finished for good, so any webhook call it made
+// has been received, and no more will come unless something asks.
+func (f *fixture) waitSendsSettled(t *testing.T) {
+	t.Helper()
+	storetest.Eventually(t, 15*time.Second, "every send job to finish", func() bool {
+		return f.count(t, `SELECT COUNT(*) FROM jobs WHERE account_id = $1 AND kind = 'send_message' AND state = 'queued'`, f.account.ID) == 0
+	})
+}
+
 // checkSignature verifies a webhook call the way an integrator would:
 // HMAC-SHA256 of "<t>.<body>" under the inbox's secret.
 func checkSignature(t *testing.T, secret string, call hookRequest) {
@@ -143,10 +153,14 @@ func TestPostMessageDeliversToWebhook(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(300 * time.Millisecond)
 		if got := f.message(t, note.ID); got.Kind != sahay.MessageNote || got.Status != "" {
 			t.Errorf("note stored as %+v", got)
 		}
+		// Sends are jobs enqueued with the message: the note made none.
+		if n := f.count(t, `SELECT COUNT(*) FROM jobs WHERE account_id = $1 AND kind = 'send_message'`, f.account.ID); n != 1 {
+			t.Errorf("%d send jobs after a reply and a private note, want 1", n)
+		}
+		f.waitSendsSettled(t)
 		if n := len(f.hook.received()); n != 1 {
 			t.Errorf("webhook called %d times after a private note, want still 1", n)
 		}
@@ -188,7 +202,7 @@ func TestPostMessageRetriesServerError(t *testing.T) {
 		// The runner waits 2 s before the first retry; its timing is not
 		// reachable from outside the service.
 		f.waitStatus(t, m.ID, sahay.DeliverySent, 15*time.Second)
-		time.Sleep(300 * time.Millisecond)
+		f.waitSendsSettled(t)
 		calls := f.hook.received()
 		if len(calls) != 2 || calls[0].status != 500 || calls[1].status != 200 {
 			t.Fatalf("webhook calls %d, want a 500 then one 200", len(calls))
@@ -224,7 +238,7 @@ func TestPostMessageRejectedThenRetried(t *testing.T) {
 		if !strings.Contains(failed.Error, "400") {
 			t.Errorf("failed reply's error %q does not say what the webhook answered", failed.Error)
 		}
-		time.Sleep(300 * time.Millisecond)
+		f.waitSendsSettled(t)
 		if n := len(f.hook.received()); n != 1 {
 			t.Errorf("a rejected reply was sent %d times, want once (400 is not retried)", n)
 		}
@@ -285,7 +299,7 @@ func TestRetryMessageConcurrentSendsOnce(t *testing.T) {
 		}
 		wg.Wait()
 		f.waitStatus(t, m.ID, sahay.DeliverySent, 10*time.Second)
-		time.Sleep(500 * time.Millisecond)
+		f.waitSendsSettled(t)
 		jobs := f.count(t, `SELECT COUNT(*) FROM jobs WHERE account_id = $1 AND kind = 'send_message'`, f.account.ID)
 		if accepted != 1 || jobs != 2 {
 			t.Errorf("6 simultaneous retries: %d accepted and %d send jobs in all, want 1 retry (2 jobs with the first try)", accepted, jobs)

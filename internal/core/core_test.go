@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -654,7 +655,8 @@ func TestReceiveAfterCloseReturns(t *testing.T) {
 
 // TestReceiveCanceledCallerFailsAlone has one caller give up while its
 // message waits for a lock inside a group-commit batch: the other messages
-// of the batch must still be stored.
+// of the batch must still be stored, and the caller that gave up must get
+// the outcome its message really had.
 func TestReceiveCanceledCallerFailsAlone(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
 		st := open(t)
@@ -710,16 +712,32 @@ func TestReceiveCanceledCallerFailsAlone(t *testing.T) {
 		if err := <-first; err != nil {
 			t.Fatalf("first message: %v", err)
 		}
-		time.Sleep(1500 * time.Millisecond) // the impatient caller's context ends while it waits for q's lock
+		<-impatient.Done() // the impatient caller gives up while its message waits for q's lock
 		releaseQ()
-		<-gaveUp
+		gaveUpErr := <-gaveUp
 		if err := <-patient; err != nil {
 			t.Errorf("a message batched with one whose caller gave up was refused: %v", err)
 		}
-		var n int
-		storetest.DB(t, st).QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE external_id = 'patient'`).Scan(&n)
-		if n != 1 {
+		stored := func(id string) int {
+			var n int
+			if err := storetest.DB(t, st).QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE external_id = $1`, id).Scan(&n); err != nil {
+				t.Fatalf("count %s messages: %v", id, err)
+			}
+			return n
+		}
+		if n := stored("patient"); n != 1 {
 			t.Errorf("patient message stored %d times, want 1", n)
+		}
+		// The caller that gave up is told the truth: a message in the
+		// batcher's hands is waited for, so it is acknowledged and stored;
+		// one refused for the deadline is not stored.
+		switch n := stored("impatient"); {
+		case gaveUpErr == nil && n != 1:
+			t.Errorf("the caller that gave up was acknowledged, but its message is stored %d times", n)
+		case gaveUpErr != nil && !errors.Is(gaveUpErr, context.DeadlineExceeded):
+			t.Errorf("the caller that gave up got %v, want its message or its context's deadline", gaveUpErr)
+		case gaveUpErr != nil && n != 0:
+			t.Errorf("the caller that gave up was refused (%v), but its message is stored %d times", gaveUpErr, n)
 		}
 	})
 }

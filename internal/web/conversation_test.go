@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	sahay "github.com/sahayhq/sahay"
 
@@ -180,9 +179,17 @@ func TestBrowserConversationAttachments(t *testing.T) {
 		}
 		waitFor(t, ctx, "removing the chips empties the list and the error", `!document.querySelector(".attach-chip") && document.querySelector(".attach-error").hidden`)
 		do(t, ctx, chromedp.Click(chromedp.CSS(".composer .send")))
-		time.Sleep(500 * time.Millisecond)
-		if after := len(messages(t, d, owner.Token, conv.ID)); after != before {
-			t.Fatalf("%d messages after refusing every file, had %d", after, before)
+		// A message sent after the empty click proves the composer has
+		// acted on it: only that message may have been added.
+		do(t, ctx, chromedp.SendKeys(chromedp.CSS(".composer-input"), "Nothing attached"))
+		press(t, ctx, "Enter")
+		var after []sahay.Message
+		eventually(t, "the next message to be stored", func() bool {
+			after = messages(t, d, owner.Token, conv.ID)
+			return len(after) > before && after[len(after)-1].Content == "Nothing attached"
+		})
+		if len(after) != before+1 {
+			t.Fatalf("%d messages after refusing every file and sending one, had %d", len(after), before)
 		}
 	})
 
@@ -311,10 +318,19 @@ func TestBrowserWidgetConversation(t *testing.T) {
 
 	login(t, agent, d.URL, owner.Email, owner.Password)
 	waitFor(t, agent, "the agent is connected", `window.__sahay && window.__sahay.connected()`)
-	time.Sleep(300 * time.Millisecond)
+	waitFor(t, agent, "the conversation is listed", fmt.Sprintf(`document.querySelector('.conv-item[data-id="%d"]')`, conv.ID))
+	// A typing indicator sent now reaches the visitor after anything the
+	// dashboard sent on loading the list, such as a wrong "seen".
+	typing := func(on bool) {
+		d.Must(t, owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/typing", conv.ID), map[string]bool{"on": on}, http.StatusNoContent, nil)
+	}
+	typing(true)
+	waitFor(t, visitor, "the visitor sees the team typing", shadow+`.querySelector(".typing") !== null`)
 	if got := eval[string](t, visitor, shadow+`.querySelector(".msg.out .st")?.textContent`); got != "Sent" {
 		t.Fatalf("before the agent opened the conversation the visitor's message says %q, want Sent", got)
 	}
+	typing(false)
+	waitFor(t, visitor, "the typing line goes", shadow+`.querySelector(".typing") === null`)
 
 	t.Run("the visitor sees Seen once the agent opens it", func(t *testing.T) {
 		openConversation(t, agent, conv.ID)

@@ -107,14 +107,17 @@ func TestReadReceiptsAndTypingBothWays(t *testing.T) {
 	ws.nextWhere(func(f map[string]any) bool {
 		return f["t"] == "msg" && num(field(f, "m", "id")) == reply.ID && field(f, "m", "status") == "read"
 	})
-	m, _ := e.store.Message(context.Background(), e.agent.AccountID(), reply.ID)
+	// The send job may finish after the visitor read the reply; it records
+	// the channel's id in the same write as "sent", which must not undo
+	// "read".
+	var m *sahay.Message
+	waitFor(t, "the send job to record the reply", func() bool {
+		var err error
+		m, err = e.store.Message(context.Background(), e.agent.AccountID(), reply.ID)
+		return err == nil && m.ExternalID != ""
+	})
 	if m.Status != sahay.DeliveryRead {
-		// The send job may still be marking it sent; a later "sent" must not
-		// undo "read".
-		time.Sleep(500 * time.Millisecond)
-		if m, _ = e.store.Message(context.Background(), e.agent.AccountID(), reply.ID); m.Status != sahay.DeliveryRead {
-			t.Fatalf("status = %s, want read", m.Status)
-		}
+		t.Fatalf("status = %s, want read", m.Status)
 	}
 }
 
@@ -171,13 +174,11 @@ func TestProactiveChatReachesVisitorWithoutContact(t *testing.T) {
 	ws.send(map[string]any{"t": "page", "page": map[string]any{"url": "https://shop.example/cart", "title": "Cart"},
 		"visit": map[string]any{"start": time.Now().Add(-time.Minute).UnixMilli(), "pages": 3, "referrer": "https://google.com", "visits": 2}})
 	var live struct{ Visitors []LiveVisitor }
-	for range 50 {
+	waitFor(t, "the visitor on the cart page in the live list", func() bool {
+		live.Visitors = nil
 		e.call("GET", "/api/v1/inboxes/"+itoa(e.inbox.ID)+"/visitors", "", nil, &live)
-		if len(live.Visitors) == 1 && live.Visitors[0].Page.Title == "Cart" {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return len(live.Visitors) == 1 && live.Visitors[0].Page.Title == "Cart"
+	})
 	v := live.Visitors[0]
 	if v.ID != s.Visitor.ID || !v.Returning || v.PageCount != 3 || v.TimeOnSite < 59 || v.Referrer != "https://google.com" {
 		t.Fatalf("live visitor = %+v", v)

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/core"
@@ -69,11 +68,12 @@ func TestRepliesReachAnAwayVisitorByEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// With the chat open, the reply shows there and is not mailed.
+	// With the chat open, the reply shows there and is not mailed: the
+	// adapter decides before the reply is marked sent, which reply awaits.
 	ws := e.dial(s.Token, s.Seq)
 	ws.next("ready")
-	reply("Shall I keep one for you?")
-	time.Sleep(100 * time.Millisecond)
+	shown := reply("Shall I keep one for you?")
+	ws.nextWhere(func(f map[string]any) bool { return f["t"] == "msg" && num(field(f, "m", "id")) == shown.ID })
 	if n := len(box.all()); n != 1 {
 		t.Fatalf("%d mails while the chat was open, want still 1", n)
 	}
