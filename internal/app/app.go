@@ -177,7 +177,7 @@ func (a *App) routes() http.Handler {
 	// The dashboard: its assets, and its app shell for every other path.
 	mux.Handle("/", web.Handler())
 	a.patterns = mux.patterns
-	return a.protect(mux.mux)
+	return deadlines(a.protect(mux.mux), a.Config.BodyTimeout)
 }
 
 // ready answers 200 when the database answers and its schema is current.
@@ -237,7 +237,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: headerTimeout, IdleTimeout: idleTimeout}
 	if ready != nil {
 		ready(ln.Addr().String())
 	}

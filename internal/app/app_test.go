@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -8,10 +9,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -439,4 +442,130 @@ func TestWebhookToPrivateAddressRefusedWhenCalled(t *testing.T) {
 		t.Error("the guarded server called the loopback webhook")
 	default:
 	}
+}
+
+// TestSlowBodiesClosed starts the real server with a one-second body
+// timeout and checks that connections trickling a body a byte at a time are
+// closed, while a body arriving steadily over longer than the timeout and a
+// quiet WebSocket are served.
+func TestSlowBodiesClosed(t *testing.T) {
+	cfg, err := config.Parse("test", []string{"-data", t.TempDir(), "-addr", "127.0.0.1:0", "-no-demo"}, func(k string) string {
+		return map[string]string{"SAHAY_BODY_TIMEOUT": "1s"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	addrc, served := make(chan string, 1), make(chan error, 1)
+	go func() { served <- a.Serve(ctx, func(addr string) { addrc <- addr }) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-served; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		a.Close()
+	})
+	addr := <-addrc
+	head := "POST /api/v1/auth/login HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+
+	t.Run("trickled-bodies", func(t *testing.T) {
+		const conns = 10
+		closed := make(chan time.Duration, conns)
+		start := time.Now()
+		for range conns {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Close() })
+			fmt.Fprintf(c, head, 100000)
+			go func() {
+				// A byte every 300 ms, until the server hangs up.
+				for {
+					if _, err := c.Write([]byte{' '}); err != nil {
+						return
+					}
+					time.Sleep(300 * time.Millisecond)
+				}
+			}()
+			go func() {
+				io.Copy(io.Discard, c)
+				closed <- time.Since(start)
+			}()
+		}
+		deadline := time.After(15 * time.Second)
+		for i := range conns {
+			select {
+			case <-closed:
+			case <-deadline:
+				t.Fatalf("%d of %d trickling connections still open after 15 s", conns-i, conns)
+			}
+		}
+	})
+
+	t.Run("steady-body-longer-than-the-timeout", func(t *testing.T) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		body := `{"email":"nobody@example.test","password":"` + strings.Repeat("x", 4000) + `"}`
+		fmt.Fprintf(c, head, len(body))
+		// 1.5 KiB every 500 ms: 3 KiB/s, for two seconds.
+		for chunk := range slices.Chunk([]byte(body), 1536) {
+			if _, err := c.Write(chunk); err != nil {
+				t.Fatalf("the server closed a steady upload: %v", err)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("no answer to a steady upload: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("a steady upload got %d, want 401 for its credentials", resp.StatusCode)
+		}
+	})
+
+	t.Run("quiet-websocket", func(t *testing.T) {
+		_, owner, err := a.Service.CreateAccount(ctx, "Acme", "owner@example.test", "Owner", "correct horse battery staple")
+		if err != nil {
+			t.Fatal(err)
+		}
+		actor, err := a.Service.Actor(ctx, owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, _, err := a.Service.CreateAPIToken(ctx, actor, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		ws, _, err := websocket.Dial(dctx, "ws://"+addr+"/api/v1/realtime", &websocket.DialOptions{
+			HTTPHeader: http.Header{"Authorization": {"Bearer " + token}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.CloseNow()
+		if _, _, err := ws.Read(dctx); err != nil {
+			t.Fatalf("hello: %v", err)
+		}
+		// Quiet for three body timeouts, then an event must still arrive.
+		time.Sleep(3 * time.Second)
+		call(t, http.MethodPost, "http://"+addr+"/api/v1/labels", token, map[string]string{"name": "after-quiet"}, http.StatusCreated, nil)
+		_, raw, err := ws.Read(dctx)
+		if err != nil {
+			t.Fatalf("the socket did not outlive the body timeout: %v", err)
+		}
+		if !strings.Contains(string(raw), "after-quiet") {
+			t.Errorf("frame after the quiet spell = %s, want the new label", raw)
+		}
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is Sahay's configuration.
@@ -46,6 +47,9 @@ type Config struct {
 	// AllowSignUp lets people create an account and its owner from the
 	// sign-in page.
 	AllowSignUp bool
+	// BodyTimeout is how long a request body may take to start arriving,
+	// and how far it may fall behind the minimum rate after that.
+	BodyTimeout time.Duration
 }
 
 // Scope is the set of settings a command takes as flags. The settings
@@ -78,6 +82,11 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 		AllowPrivateURLs: getenv("SAHAY_ALLOW_PRIVATE_URLS") == "1",
 		AllowSignUp:      getenv("SAHAY_ALLOW_SIGNUP") == "1",
 	}
+	if d, err := time.ParseDuration(envOr(getenv, "SAHAY_BODY_TIMEOUT", "20s")); err != nil {
+		c.BodyTimeout = -1 // refused by Check
+	} else {
+		c.BodyTimeout = d
+	}
 	if proxies, err := strconv.Atoi(envOr(getenv, "SAHAY_TRUSTED_PROXIES", "0")); err != nil {
 		c.TrustedProxies = -1 // refused by Check
 	} else {
@@ -99,12 +108,16 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 	fs.BoolVar(&c.AllowPrivateURLs, "allow-private-urls", c.AllowPrivateURLs,
 		"let webhooks and other configured URLs reach loopback, private and link-local addresses (SAHAY_ALLOW_PRIVATE_URLS=1)")
 	fs.BoolVar(&c.AllowSignUp, "allow-signup", c.AllowSignUp, "let people create an account and its owner from the sign-in page (SAHAY_ALLOW_SIGNUP=1)")
+	fs.DurationVar(&c.BodyTimeout, "body-timeout", c.BodyTimeout, "how long a request body may take to start arriving, and fall behind 1 KiB/s after that (SAHAY_BODY_TIMEOUT)")
 	return c
 }
 
 // Check completes c once its flags are parsed and refuses settings that
 // cannot work.
 func (c *Config) Check() error {
+	if c.BodyTimeout <= 0 {
+		return fmt.Errorf("-body-timeout (SAHAY_BODY_TIMEOUT) must be a positive duration such as 20s")
+	}
 	if c.TrustedProxies < 0 {
 		return fmt.Errorf("-trusted-proxies (SAHAY_TRUSTED_PROXIES) must be a number, 0 or more")
 	}
