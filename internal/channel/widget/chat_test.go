@@ -107,15 +107,16 @@ func TestReadReceiptsAndTypingBothWays(t *testing.T) {
 	ws.nextWhere(func(f map[string]any) bool {
 		return f["t"] == "msg" && num(field(f, "m", "id")) == reply.ID && field(f, "m", "status") == "read"
 	})
-	// The send job may finish after the visitor read the reply; it records
-	// the channel's id in the same write as "sent", which must not undo
-	// "read".
-	var m *sahay.Message
-	waitFor(t, "the send job to record the reply", func() bool {
-		var err error
-		m, err = e.store.Message(context.Background(), e.agent.AccountID(), reply.ID)
-		return err == nil && m.ExternalID != ""
+	// The send job may finish after the visitor read the reply; its "sent"
+	// must not undo "read". Once no job is queued, it has finished.
+	waitFor(t, "the send job to finish", func() bool {
+		_, queued, err := e.store.NextJobAt(context.Background())
+		return err == nil && !queued
 	})
+	m, err := e.store.Message(context.Background(), e.agent.AccountID(), reply.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if m.Status != sahay.DeliveryRead {
 		t.Fatalf("status = %s, want read", m.Status)
 	}
