@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 
 	sahay "github.com/sahayhq/sahay"
@@ -281,5 +282,78 @@ func TestBrowserSetUserWithoutID(t *testing.T) {
 		if !js[bool](t, ctx, `window.__errors.some((m) => m.startsWith("Sahay:") && m.includes(`+"`"+reason+"`"+`))`) {
 			t.Errorf("%s: the console shows no error with %q: %v", call, reason, js[[]string](t, ctx, `window.__errors`))
 		}
+	}
+}
+
+// TestBrowserWidgetLayout checks the widget on a phone in English, Bengali
+// and Hindi: the pre-chat form comes first and alone, with the cursor in
+// its first field; the ⋯ menu opens below the header's buttons however
+// tall the header is; no team avatar hides another's initials.
+func TestBrowserWidgetLayout(t *testing.T) {
+	ctx := startBrowser(t)
+	e := newEnv(t, `{"title":"Nakshi Crafts","away_message":"We are away right now. Leave a message and we will write back as soon as the shop opens again.",`+
+		`"pre_chat":{"enabled":true,"fields":[{"name":"name","required":true},{"name":"email","required":true}]}}`, Limits{})
+	var team []int64
+	for _, name := range []string{"Amina Rahman", "Ravi Sharma"} {
+		u, err := e.svc.CreateUserCLI(context.Background(), e.agent.AccountID(), strings.ToLower(strings.Fields(name)[0])+"@example.com", name, sahay.RoleAgent, "correct horse battery")
+		if err != nil {
+			t.Fatal(err)
+		}
+		team = append(team, u.ID)
+	}
+	if _, err := e.svc.SetInboxMembers(context.Background(), e.agent, e.inbox.ID, team); err != nil {
+		t.Fatal(err)
+	}
+	for _, locale := range []string{"en", "bn", "hi"} {
+		t.Run(locale, func(t *testing.T) {
+			// A new visitor: the shop's storage is cleared while no widget
+			// runs that could store its token again.
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile), chromedp.Navigate("about:blank")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.Call(ctx, storage.ClearDataForOrigin, storage.ClearDataForOriginParams{Origin: e.srv.URL, StorageTypes: "local_storage"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/demo?inbox="+e.token+"&locale="+locale)); err != nil {
+				t.Fatal(err)
+			}
+			until(t, ctx, "the launcher", shadow+`?.querySelector(".launcher") != null && window.Sahay != null`)
+			js[any](t, ctx, `window.Sahay.ready.then(() => window.Sahay.open())`)
+			until(t, ctx, "the pre-chat form", shadow+`.querySelector("form.pre") != null`)
+
+			if got := js[string](t, ctx, shadow+`.activeElement?.name || `+shadow+`.activeElement?.tagName || "nothing"`); got != "name" {
+				t.Errorf("the cursor is in %s, not in the form's first field", got)
+			}
+			if js[bool](t, ctx, shadow+`.querySelector("textarea").getClientRects().length > 0`) {
+				t.Error("the message box shows beside the pre-chat form")
+			}
+			if covered := js[[]string](t, ctx, `(() => {
+				const avs = [...`+shadow+`.querySelectorAll("header .av")], out = [];
+				if (avs.length < 3) out.push("only " + avs.length + " avatars");
+				for (let i = 0; i + 1 < avs.length; i++) {
+					const r = document.createRange();
+					r.selectNodeContents(avs[i]);
+					if (r.getBoundingClientRect().right > avs[i + 1].getBoundingClientRect().left) out.push(avs[i].textContent);
+				}
+				return out;
+			})()`); len(covered) > 0 {
+				t.Errorf("avatars with hidden initials: %v", covered)
+			}
+
+			js[any](t, ctx, `(() => { const r = `+shadow+`; r.querySelector("input[name=name]").value = "Rahim"; r.querySelector("input[name=email]").value = "rahim@example.com"; r.querySelector("form.pre button").click(); })()`)
+			until(t, ctx, "the message box after the form", shadow+`.querySelector("form.pre") == null && `+shadow+`.querySelector("textarea").getClientRects().length > 0 && `+shadow+`.activeElement === `+shadow+`.querySelector("textarea")`)
+			js[any](t, ctx, `(() => { const r = `+shadow+`; r.querySelector("textarea").value = "Is the quilt in stock?"; r.querySelector(".send").click(); })()`)
+			until(t, ctx, "the message sent", shadow+`.querySelector(".msg.out .st") != null`)
+
+			js[any](t, ctx, `[...`+shadow+`.querySelectorAll("header .hb")].at(-2).click()`)
+			until(t, ctx, "the menu", shadow+`.querySelector(".menu") != null`)
+			if overlap := js[bool](t, ctx, `(() => {
+				const hbs = `+shadow+`.querySelectorAll("header .hb");
+				const m = `+shadow+`.querySelector(".menu").getBoundingClientRect(), c = hbs[hbs.length - 1].getBoundingClientRect();
+				return m.left < c.right && c.left < m.right && m.top < c.bottom && c.top < m.bottom;
+			})()`); overlap {
+				t.Error("the menu covers the close button")
+			}
+		})
 	}
 }

@@ -226,7 +226,9 @@ export class Widget {
     this.markSeen();
     // A preview sits in the dashboard's editor: taking the focus there would
     // pull it out of the field being edited each time the preview reloads.
-    if (!this.preview) this.input?.focus({ preventScroll: true });
+    // The pre-chat form, while it shows, comes before the message box.
+    const first = this.body?.querySelector<HTMLInputElement>("form.pre input");
+    if (!this.preview) (first || this.input)?.focus({ preventScroll: true });
     this.emit("open");
   }
 
@@ -377,7 +379,10 @@ export class Widget {
       return;
     }
     b.append(h("div", { class: "msg in greet" }, h("p", { dir: "auto" }, s.greeting || t("greeting"))));
-    if (this.needsPreChat()) {
+    const pre = this.needsPreChat();
+    // The message box waits until the form is sent.
+    this.panel!.querySelector("footer")!.hidden = pre;
+    if (pre) {
       b.append(this.preChat());
       return;
     }
@@ -779,7 +784,6 @@ export class Widget {
   }
 
   private menu(): void {
-    const b = this.body!;
     const old = this.panel!.querySelector(".menu");
     if (old) return old.remove();
     const conv = this.current;
@@ -789,9 +793,11 @@ export class Widget {
     if (this.convs.length > 1) items.push(h("button", { type: "button", onclick: () => this.showList() }, t("conversations")));
     if (this.current) items.push(h("button", { type: "button", onclick: () => this.startNew() }, t("new_conversation")));
     if (!items.length) return;
+    // Hung from the header's lower edge, however tall the header grows, so
+    // it never covers the header's buttons.
     const m = h("div", { class: "menu" }, items);
     m.addEventListener("click", () => m.remove());
-    b.parentElement!.insertBefore(m, b);
+    this.panel!.querySelector("header")!.append(m);
   }
 
   private async emailTranscript(conv: number): Promise<void> {
