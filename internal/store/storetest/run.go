@@ -52,6 +52,7 @@ var tests = []test{
 	{"LeasesExclusiveUntilExpiry", testLeases},
 	{"RawEventsJournalOnceProcessRetryFail", testRawEvents},
 	{"RawEventsConcurrentClaimsOnce", testRawEventsConcurrent},
+	{"IDsNeverReused", testIDsNeverReused},
 	{"Backup", testBackup},
 }
 

@@ -1,0 +1,126 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/pressly/goose/v3"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/store/storetest"
+)
+
+// TestMigrationKeepsDataWhenIDsStopBeingReused fills a SQLite database made
+// by the schema before version 9, migrates it, and checks that every row
+// kept its id and its links, that the indexes, search and cascading deletes
+// still work, and that a deleted id is no longer handed out again.
+func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "sahay.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, os.DirFS("migrations/sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 8); err != nil {
+		t.Fatalf("migrate to version 8: %v", err)
+	}
+	indexesBefore := schemaNames(t, db, "index")
+	db.Close()
+
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	a := storetest.MustAccount(t, st, "Acme")
+	owner := storetest.MustUser(t, st, a.ID, "owner@example.com", sahay.RoleOwner)
+	shop := storetest.MustInbox(t, st, a.ID, "Shop", "api", owner.ID)
+	dana := storetest.MustContact(t, st, &sahay.Contact{AccountID: a.ID, Name: "Dana",
+		Identities: []sahay.ContactIdentity{{Namespace: "phone", ExternalID: "+8801700000000"}}})
+	label := storetest.MustLabel(t, st, a.ID, "refund")
+	conv := storetest.MustConversation(t, st, &sahay.Conversation{AccountID: a.ID, InboxID: shop.ID, ContactID: dana.ID})
+	msg := storetest.MustMessage(t, st, conv, &sahay.Message{Content: "আমার পার্সেল কোথায়?"})
+	storetest.MustWrite(t, st, func(tx *store.Tx) error { return tx.SetConversationLabels(ctx, conv, []int64{label.ID}) })
+
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+
+	// Every row kept its id and its links.
+	if got, err := st.Conversation(ctx, a.ID, conv.ID); err != nil || got.InboxID != shop.ID || got.ContactID != dana.ID ||
+		!slices.Equal(got.Labels, []string{"refund"}) {
+		t.Fatalf("conversation after the migration: %+v, %v", got, err)
+	}
+	if ms, err := st.Messages(ctx, a.ID, conv.ID, 0, 10); err != nil || len(ms) != 1 || ms[0].ID != msg.ID || ms[0].Content != msg.Content {
+		t.Fatalf("messages after the migration: %v, %v", ms, err)
+	}
+	storetest.MustWrite(t, st, func(tx *store.Tx) error {
+		if c, err := tx.ContactByIdentity(ctx, a.ID, "phone", "+8801700000000"); err != nil || c.ID != dana.ID {
+			t.Errorf("contact by identity after the migration: %+v, %v", c, err)
+		}
+		return nil
+	})
+	if u, err := st.User(ctx, a.ID, owner.ID); err != nil || u.Email != owner.Email {
+		t.Fatalf("user after the migration: %+v, %v", u, err)
+	}
+	// Search still finds the message by its id.
+	if hits, err := st.SearchMessages(ctx, a.ID, nil, []string{"পার্সেল"}, 10); err != nil || len(hits) != 1 || hits[0].Message.ID != msg.ID {
+		t.Fatalf("search after the migration: %v, %v", hits, err)
+	}
+
+	check, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer check.Close()
+	if after := schemaNames(t, check, "index"); !slices.Equal(after, indexesBefore) {
+		t.Errorf("indexes before the migration:\n%v\nafter:\n%v", indexesBefore, after)
+	}
+	var violations int
+	if err := check.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_foreign_key_check`).Scan(&violations); err != nil || violations != 0 {
+		t.Errorf("foreign key check: %d violations, %v", violations, err)
+	}
+
+	// The migration left foreign keys on: deleting the inbox takes its
+	// conversation and message with it.
+	next := storetest.MustInbox(t, st, a.ID, "Next", "api")
+	storetest.MustWrite(t, st, func(tx *store.Tx) error { return tx.DeleteInbox(ctx, a.ID, shop.ID) })
+	if _, err := st.Conversation(ctx, a.ID, conv.ID); sahay.ErrorCode(err) != sahay.ENOTFOUND {
+		t.Errorf("the deleted inbox's conversation: %v, want not_found", err)
+	}
+	var left int
+	if err := check.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages`).Scan(&left); err != nil || left != 0 {
+		t.Errorf("%d messages left after their inbox was deleted (%v)", left, err)
+	}
+	if again := storetest.MustInbox(t, st, a.ID, "Again", "api"); again.ID <= next.ID {
+		t.Errorf("a new inbox got id %d after %d was deleted", again.ID, next.ID)
+	}
+}
+
+// schemaNames lists the names of the schema's objects of a type.
+func schemaNames(t *testing.T, db *sql.DB, typ string) []string {
+	t.Helper()
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = $1 ORDER BY name`, typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	return names
+}
