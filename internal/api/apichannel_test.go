@@ -127,148 +127,151 @@ func waitStatus(t *testing.T, s *apitest.Server, token string, conversationID, i
 // receipts back.
 func TestAPIChannel(t *testing.T) {
 	t.Parallel()
-	s := apitest.NewServer(t)
-	// Another account's conversation first, so that conversation ids and
-	// conversation numbers differ.
-	earlier := s.NewAccount(t, "Earlier")
-	s.Receive(t, earlier, s.NewInbox(t, earlier, "Earlier", "api", nil).ID, "x", "first", "x-1")
-	o := s.NewAccount(t, "Shop")
-	hook := newWebhook(t)
-	inbox := s.NewInbox(t, o, "Shop app", "api", map[string]any{"webhook_url": hook.URL})
-	inboxPath := fmt.Sprintf("/api/v1/inboxes/%d", inbox.ID)
-	var secrets map[string]string
-	s.Must(t, o.Token, http.MethodGet, inboxPath+"/secrets", nil, http.StatusOK, &secrets)
-	secret := secrets["webhook_secret"]
-	if len(secret) < 32 {
-		t.Fatalf("webhook_secret %q is missing or short", secret)
-	}
-	if strings.Contains(s.Must(t, o.Token, http.MethodGet, inboxPath, nil, http.StatusOK, nil).String(), secret) {
-		t.Error("GET /inboxes/{id} shows the webhook secret")
-	}
-
-	in := map[string]any{"contact": map[string]string{"identifier": "c1", "name": "Nusrat", "email": "N@Example.com"},
-		"content": "আমার প্যাকেজ কোথায়?", "external_id": "m1"}
-	var first, again apitest.Received
-	s.Must(t, o.Token, http.MethodPost, inboxPath+"/messages", in, http.StatusCreated, &first)
-	conv := first.Conversation
-	if first.Duplicate || first.Message.Kind != sahay.MessageIncoming || first.Message.Content != "আমার প্যাকেজ কোথায়?" ||
-		first.Message.ExternalID != "m1" {
-		t.Errorf("first message = %+v, duplicate %v", first.Message, first.Duplicate)
-	}
-	if conv.InboxID != inbox.ID || conv.Status != sahay.StatusOpen || conv.Contact == nil ||
-		conv.Contact.Name != "Nusrat" || conv.Contact.Email != "n@example.com" {
-		t.Errorf("conversation = %+v, contact %+v", conv, conv.Contact)
-	}
-	s.Must(t, o.Token, http.MethodPost, inboxPath+"/messages", in, http.StatusOK, &again)
-	if !again.Duplicate || again.Message.ID != first.Message.ID || again.Conversation.ID != conv.ID {
-		t.Errorf("second delivery of m1: duplicate %v, message %d, conversation %d; want true, %d, %d",
-			again.Duplicate, again.Message.ID, again.Conversation.ID, first.Message.ID, conv.ID)
-	}
-	convPath := fmt.Sprintf("/api/v1/conversations/%d", conv.ID)
-	var incoming []sahay.Message
-	for _, m := range items[sahay.Message](t, s, o.Token, convPath+"/messages") {
-		if m.Kind == sahay.MessageIncoming {
-			incoming = append(incoming, m)
+	apitest.Dialects(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		s := apitest.NewServer(t)
+		// Another account's conversation first, so that conversation ids and
+		// conversation numbers differ.
+		earlier := s.NewAccount(t, "Earlier")
+		s.Receive(t, earlier, s.NewInbox(t, earlier, "Earlier", "api", nil).ID, "x", "first", "x-1")
+		o := s.NewAccount(t, "Shop")
+		hook := newWebhook(t)
+		inbox := s.NewInbox(t, o, "Shop app", "api", map[string]any{"webhook_url": hook.URL})
+		inboxPath := fmt.Sprintf("/api/v1/inboxes/%d", inbox.ID)
+		var secrets map[string]string
+		s.Must(t, o.Token, http.MethodGet, inboxPath+"/secrets", nil, http.StatusOK, &secrets)
+		secret := secrets["webhook_secret"]
+		if len(secret) < 32 {
+			t.Fatalf("webhook_secret %q is missing or short", secret)
 		}
-	}
-	if len(incoming) != 1 || incoming[0].ID != first.Message.ID {
-		t.Errorf("conversation has incoming messages %+v, want only %d", incoming, first.Message.ID)
-	}
+		if strings.Contains(s.Must(t, o.Token, http.MethodGet, inboxPath, nil, http.StatusOK, nil).String(), secret) {
+			t.Error("GET /inboxes/{id} shows the webhook secret")
+		}
 
-	var reply sahay.Message
-	s.Must(t, o.Token, http.MethodPost, convPath+"/messages", map[string]string{"content": "It left our warehouse today."},
-		http.StatusCreated, &reply)
-	if reply.Kind != sahay.MessageOutgoing || reply.Status != sahay.DeliveryPending {
-		t.Errorf("reply = kind %s status %s, want outgoing pending", reply.Kind, reply.Status)
-	}
-	call := hook.next(t)
-	if call.method != http.MethodPost || !strings.HasPrefix(call.header.Get("Content-Type"), "application/json") {
-		t.Errorf("webhook got %s with Content-Type %q", call.method, call.header.Get("Content-Type"))
-	}
-	checkSignature(t, secret, call.header.Get("X-Sahay-Signature"), call.body)
-	if got, want := call.header.Get("Idempotency-Key"), fmt.Sprintf("sahay-%d", reply.ID); got != want {
-		t.Errorf("Idempotency-Key = %q, want %q", got, want)
-	}
-	var p payload
-	if err := json.Unmarshal(call.body, &p); err != nil {
-		t.Fatalf("webhook body %s: %v", call.body, err)
-	}
-	if p.Event != "message.created" || p.InboxID != inbox.ID || p.Message.ID != reply.ID ||
-		p.Message.Content != "It left our warehouse today." || p.Contact.Identifier != "c1" || p.Contact.Name != "Nusrat" {
-		t.Errorf("webhook payload = %s", call.body)
-	}
-	if p.ConversationID != conv.ID {
-		t.Errorf("webhook conversation_id = %d, want the conversation's id %d (its number is %d)", p.ConversationID, conv.ID, conv.DisplayID)
-	}
-	sent := waitStatus(t, s, o.Token, conv.ID, reply.ID, sahay.DeliverySent)
-	ext := fmt.Sprintf("sahay-%d", reply.ID)
-	if sent.ExternalID != ext {
-		t.Errorf("sent reply's external_id = %q, want %q", sent.ExternalID, ext)
-	}
+		in := map[string]any{"contact": map[string]string{"identifier": "c1", "name": "Nusrat", "email": "N@Example.com"},
+			"content": "আমার প্যাকেজ কোথায়?", "external_id": "m1"}
+		var first, again apitest.Received
+		s.Must(t, o.Token, http.MethodPost, inboxPath+"/messages", in, http.StatusCreated, &first)
+		conv := first.Conversation
+		if first.Duplicate || first.Message.Kind != sahay.MessageIncoming || first.Message.Content != "আমার প্যাকেজ কোথায়?" ||
+			first.Message.ExternalID != "m1" {
+			t.Errorf("first message = %+v, duplicate %v", first.Message, first.Duplicate)
+		}
+		if conv.InboxID != inbox.ID || conv.Status != sahay.StatusOpen || conv.Contact == nil ||
+			conv.Contact.Name != "Nusrat" || conv.Contact.Email != "n@example.com" {
+			t.Errorf("conversation = %+v, contact %+v", conv, conv.Contact)
+		}
+		s.Must(t, o.Token, http.MethodPost, inboxPath+"/messages", in, http.StatusOK, &again)
+		if !again.Duplicate || again.Message.ID != first.Message.ID || again.Conversation.ID != conv.ID {
+			t.Errorf("second delivery of m1: duplicate %v, message %d, conversation %d; want true, %d, %d",
+				again.Duplicate, again.Message.ID, again.Conversation.ID, first.Message.ID, conv.ID)
+		}
+		convPath := fmt.Sprintf("/api/v1/conversations/%d", conv.ID)
+		var incoming []sahay.Message
+		for _, m := range items[sahay.Message](t, s, o.Token, convPath+"/messages") {
+			if m.Kind == sahay.MessageIncoming {
+				incoming = append(incoming, m)
+			}
+		}
+		if len(incoming) != 1 || incoming[0].ID != first.Message.ID {
+			t.Errorf("conversation has incoming messages %+v, want only %d", incoming, first.Message.ID)
+		}
 
-	// Receipts move the status forward only.
-	receipt := func(status string) {
-		t.Helper()
-		s.Must(t, o.Token, http.MethodPost, inboxPath+"/statuses", map[string]string{"external_id": ext, "status": status},
+		var reply sahay.Message
+		s.Must(t, o.Token, http.MethodPost, convPath+"/messages", map[string]string{"content": "It left our warehouse today."},
+			http.StatusCreated, &reply)
+		if reply.Kind != sahay.MessageOutgoing || reply.Status != sahay.DeliveryPending {
+			t.Errorf("reply = kind %s status %s, want outgoing pending", reply.Kind, reply.Status)
+		}
+		call := hook.next(t)
+		if call.method != http.MethodPost || !strings.HasPrefix(call.header.Get("Content-Type"), "application/json") {
+			t.Errorf("webhook got %s with Content-Type %q", call.method, call.header.Get("Content-Type"))
+		}
+		checkSignature(t, secret, call.header.Get("X-Sahay-Signature"), call.body)
+		if got, want := call.header.Get("Idempotency-Key"), fmt.Sprintf("sahay-%d", reply.ID); got != want {
+			t.Errorf("Idempotency-Key = %q, want %q", got, want)
+		}
+		var p payload
+		if err := json.Unmarshal(call.body, &p); err != nil {
+			t.Fatalf("webhook body %s: %v", call.body, err)
+		}
+		if p.Event != "message.created" || p.InboxID != inbox.ID || p.Message.ID != reply.ID ||
+			p.Message.Content != "It left our warehouse today." || p.Contact.Identifier != "c1" || p.Contact.Name != "Nusrat" {
+			t.Errorf("webhook payload = %s", call.body)
+		}
+		if p.ConversationID != conv.ID {
+			t.Errorf("webhook conversation_id = %d, want the conversation's id %d (its number is %d)", p.ConversationID, conv.ID, conv.DisplayID)
+		}
+		sent := waitStatus(t, s, o.Token, conv.ID, reply.ID, sahay.DeliverySent)
+		ext := fmt.Sprintf("sahay-%d", reply.ID)
+		if sent.ExternalID != ext {
+			t.Errorf("sent reply's external_id = %q, want %q", sent.ExternalID, ext)
+		}
+
+		// Receipts move the status forward only.
+		receipt := func(status string) {
+			t.Helper()
+			s.Must(t, o.Token, http.MethodPost, inboxPath+"/statuses", map[string]string{"external_id": ext, "status": status},
+				http.StatusNoContent, nil)
+		}
+		for _, step := range []struct{ receipt, want string }{
+			{"delivered", sahay.DeliveryDelivered},
+			{"read", sahay.DeliveryRead},
+			{"delivered", sahay.DeliveryRead},
+			{"sent", sahay.DeliveryRead},
+			{"failed", sahay.DeliveryRead},
+		} {
+			receipt(step.receipt)
+			if got := message(t, s, o.Token, conv.ID, reply.ID).Status; got != step.want {
+				t.Errorf("after a %q receipt the reply is %q, want %q", step.receipt, got, step.want)
+			}
+		}
+		// A receipt for a message the inbox never sent is ignored.
+		seq := lastSeq(t, s, o.AccountID)
+		s.Must(t, o.Token, http.MethodPost, inboxPath+"/statuses", map[string]string{"external_id": "sahay-999999", "status": "read"},
 			http.StatusNoContent, nil)
-	}
-	for _, step := range []struct{ receipt, want string }{
-		{"delivered", sahay.DeliveryDelivered},
-		{"read", sahay.DeliveryRead},
-		{"delivered", sahay.DeliveryRead},
-		{"sent", sahay.DeliveryRead},
-		{"failed", sahay.DeliveryRead},
-	} {
-		receipt(step.receipt)
-		if got := message(t, s, o.Token, conv.ID, reply.ID).Status; got != step.want {
-			t.Errorf("after a %q receipt the reply is %q, want %q", step.receipt, got, step.want)
-		}
-	}
-	// A receipt for a message the inbox never sent is ignored.
-	seq := lastSeq(t, s, o.AccountID)
-	s.Must(t, o.Token, http.MethodPost, inboxPath+"/statuses", map[string]string{"external_id": "sahay-999999", "status": "read"},
-		http.StatusNoContent, nil)
-	if got := lastSeq(t, s, o.AccountID); got != seq {
-		t.Errorf("a receipt for an unknown message committed %d events", got-seq)
-	}
-
-	t.Run("failed-reply-retried", func(t *testing.T) {
-		flaky := newWebhook(t)
-		flaky.status.Store(http.StatusBadRequest)
-		inbox2 := s.NewInbox(t, o, "Flaky app", "api", map[string]any{"webhook_url": flaky.URL})
-		conv2 := s.Receive(t, o, inbox2.ID, "c2", "hello?", "f-1").Conversation
-		var reply2 sahay.Message
-		s.Must(t, o.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", conv2.ID),
-			map[string]string{"content": "hello!"}, http.StatusCreated, &reply2)
-		flaky.next(t)
-		if m := waitStatus(t, s, o.Token, conv2.ID, reply2.ID, sahay.DeliveryFailed); m.Error == "" {
-			t.Error("a failed reply has no error for the agent")
-		}
-		// A receipt sent to another inbox cannot touch this reply.
-		s.Must(t, o.Token, http.MethodPost, inboxPath+"/statuses",
-			map[string]string{"external_id": fmt.Sprintf("sahay-%d", reply2.ID), "status": "read"}, http.StatusNoContent, nil)
-		if got := message(t, s, o.Token, conv2.ID, reply2.ID).Status; got != sahay.DeliveryFailed {
-			t.Errorf("another inbox's receipt changed the reply to %q", got)
+		if got := lastSeq(t, s, o.AccountID); got != seq {
+			t.Errorf("a receipt for an unknown message committed %d events", got-seq)
 		}
 
-		flaky.status.Store(http.StatusOK)
-		var retried sahay.Message
-		s.Must(t, o.Token, http.MethodPost, fmt.Sprintf("/api/v1/messages/%d/retry", reply2.ID), nil, http.StatusOK, &retried)
-		if retried.Status != sahay.DeliveryPending || retried.Error != "" {
-			t.Errorf("retried reply = status %q error %q, want pending without error", retried.Status, retried.Error)
+		t.Run("failed-reply-retried", func(t *testing.T) {
+			flaky := newWebhook(t)
+			flaky.status.Store(http.StatusBadRequest)
+			inbox2 := s.NewInbox(t, o, "Flaky app", "api", map[string]any{"webhook_url": flaky.URL})
+			conv2 := s.Receive(t, o, inbox2.ID, "c2", "hello?", "f-1").Conversation
+			var reply2 sahay.Message
+			s.Must(t, o.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", conv2.ID),
+				map[string]string{"content": "hello!"}, http.StatusCreated, &reply2)
+			flaky.next(t)
+			if m := waitStatus(t, s, o.Token, conv2.ID, reply2.ID, sahay.DeliveryFailed); m.Error == "" {
+				t.Error("a failed reply has no error for the agent")
+			}
+			// A receipt sent to another inbox cannot touch this reply.
+			s.Must(t, o.Token, http.MethodPost, inboxPath+"/statuses",
+				map[string]string{"external_id": fmt.Sprintf("sahay-%d", reply2.ID), "status": "read"}, http.StatusNoContent, nil)
+			if got := message(t, s, o.Token, conv2.ID, reply2.ID).Status; got != sahay.DeliveryFailed {
+				t.Errorf("another inbox's receipt changed the reply to %q", got)
+			}
+
+			flaky.status.Store(http.StatusOK)
+			var retried sahay.Message
+			s.Must(t, o.Token, http.MethodPost, fmt.Sprintf("/api/v1/messages/%d/retry", reply2.ID), nil, http.StatusOK, &retried)
+			if retried.Status != sahay.DeliveryPending || retried.Error != "" {
+				t.Errorf("retried reply = status %q error %q, want pending without error", retried.Status, retried.Error)
+			}
+			call := flaky.next(t)
+			if got, want := call.header.Get("Idempotency-Key"), fmt.Sprintf("sahay-%d", reply2.ID); got != want {
+				t.Errorf("retry's Idempotency-Key = %q, want %q", got, want)
+			}
+			waitStatus(t, s, o.Token, conv2.ID, reply2.ID, sahay.DeliverySent)
+		})
+
+		select {
+		case c := <-hook.calls:
+			t.Errorf("the webhook was called again for a reply it had accepted: %s", c.body)
+		default:
 		}
-		call := flaky.next(t)
-		if got, want := call.header.Get("Idempotency-Key"), fmt.Sprintf("sahay-%d", reply2.ID); got != want {
-			t.Errorf("retry's Idempotency-Key = %q, want %q", got, want)
-		}
-		waitStatus(t, s, o.Token, conv2.ID, reply2.ID, sahay.DeliverySent)
 	})
-
-	select {
-	case c := <-hook.calls:
-		t.Errorf("the webhook was called again for a reply it had accepted: %s", c.body)
-	default:
-	}
 }
 
 // TestConfiguredURLsOfThePrivateNetworkRefused saves URLs that point into
@@ -277,60 +280,63 @@ func TestAPIChannel(t *testing.T) {
 // field and stores nothing; one started with the allowance takes them.
 func TestConfiguredURLsOfThePrivateNetworkRefused(t *testing.T) {
 	t.Parallel()
-	g := apitest.NewServerWith(t, apitest.Options{GuardURLs: true})
-	o := g.NewAccount(t, "Shop")
-	inbox := g.NewInbox(t, o, "Shop app", "api", map[string]any{"webhook_url": "https://hooks.example.com/sahay"})
-	inboxPath := fmt.Sprintf("/api/v1/inboxes/%d", inbox.ID)
-	private := []string{
-		"http://127.0.0.1:8080/hook", "http://localhost:9000/", "http://[::1]/", "http://[::ffff:127.0.0.1]/",
-		"http://169.254.169.254/latest/meta-data/", "http://metadata.google.internal/", "http://10.0.0.7/",
-		"http://192.168.1.1/", "http://100.64.0.1/", "http://0.0.0.0:8080/", "http://2130706433/", "http://[fe80::1]/",
-	}
-	sub := func(endpoint string) map[string]any {
-		return map[string]any{"endpoint": endpoint, "keys": map[string]string{"p256dh": "BPk", "auth": "tBHItJI5svbpez7KI4CCXg"}}
-	}
-	for _, u := range private {
-		r := g.Call(t, o.Token, http.MethodPost, "/api/v1/inboxes", map[string]any{"name": "Private " + u, "channel": "api",
-			"settings": map[string]string{"webhook_url": u}})
-		wantError(t, r, http.StatusUnprocessableEntity, "invalid")
-		if _, msg := r.Error(); !strings.Contains(msg, "settings.webhook_url") || !strings.Contains(msg, "not a public address") {
-			t.Errorf("creating an inbox with webhook %s: error %q does not name the field and the reason", u, msg)
+	apitest.Dialects(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		g := apitest.NewServerWith(t, apitest.Options{GuardURLs: true})
+		o := g.NewAccount(t, "Shop")
+		inbox := g.NewInbox(t, o, "Shop app", "api", map[string]any{"webhook_url": "https://hooks.example.com/sahay"})
+		inboxPath := fmt.Sprintf("/api/v1/inboxes/%d", inbox.ID)
+		private := []string{
+			"http://127.0.0.1:8080/hook", "http://localhost:9000/", "http://[::1]/", "http://[::ffff:127.0.0.1]/",
+			"http://169.254.169.254/latest/meta-data/", "http://metadata.google.internal/", "http://10.0.0.7/",
+			"http://192.168.1.1/", "http://100.64.0.1/", "http://0.0.0.0:8080/", "http://2130706433/", "http://[fe80::1]/",
 		}
-		r = g.Call(t, o.Token, http.MethodPatch, inboxPath, map[string]any{"settings": map[string]string{"webhook_url": u}})
-		wantError(t, r, http.StatusUnprocessableEntity, "invalid")
-
-		endpoint := strings.Replace(u, "http://", "https://", 1)
-		r = g.Call(t, o.Token, http.MethodPost, "/api/v1/push/subscriptions", sub(endpoint))
-		wantError(t, r, http.StatusUnprocessableEntity, "invalid")
-		if _, msg := r.Error(); !strings.Contains(msg, "endpoint") {
-			t.Errorf("subscribing %s: error %q does not name the endpoint", endpoint, msg)
+		sub := func(endpoint string) map[string]any {
+			return map[string]any{"endpoint": endpoint, "keys": map[string]string{"p256dh": "BPk", "auth": "tBHItJI5svbpez7KI4CCXg"}}
 		}
-	}
-	if n := len(items[sahay.Inbox](t, g, o.Token, "/api/v1/inboxes")); n != 1 {
-		t.Errorf("%d inboxes after the refused ones, want 1", n)
-	}
-	var got sahay.Inbox
-	g.Must(t, o.Token, http.MethodGet, inboxPath, nil, http.StatusOK, &got)
-	if !strings.Contains(string(got.Settings), "https://hooks.example.com/sahay") {
-		t.Errorf("refused changes altered the inbox's settings: %s", got.Settings)
-	}
-	subs, err := g.App.Store.PushSubscriptions(context.Background(), o.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(subs) != 0 {
-		t.Errorf("refused push subscriptions were stored: %d", len(subs))
-	}
-	// A public push endpoint is still welcome.
-	g.Must(t, o.Token, http.MethodPost, "/api/v1/push/subscriptions", sub("https://push.example.com/send/device-1"), http.StatusNoContent, nil)
+		for _, u := range private {
+			r := g.Call(t, o.Token, http.MethodPost, "/api/v1/inboxes", map[string]any{"name": "Private " + u, "channel": "api",
+				"settings": map[string]string{"webhook_url": u}})
+			wantError(t, r, http.StatusUnprocessableEntity, "invalid")
+			if _, msg := r.Error(); !strings.Contains(msg, "settings.webhook_url") || !strings.Contains(msg, "not a public address") {
+				t.Errorf("creating an inbox with webhook %s: error %q does not name the field and the reason", u, msg)
+			}
+			r = g.Call(t, o.Token, http.MethodPatch, inboxPath, map[string]any{"settings": map[string]string{"webhook_url": u}})
+			wantError(t, r, http.StatusUnprocessableEntity, "invalid")
 
-	// The operator's allowance, as these tests' own simulators need.
-	s := apitest.NewServer(t)
-	so := s.NewAccount(t, "Lab")
-	for _, u := range private[:3] {
-		s.Must(t, so.Token, http.MethodPost, "/api/v1/inboxes", map[string]any{"name": "Lab " + u, "channel": "api",
-			"settings": map[string]string{"webhook_url": u}}, http.StatusCreated, nil)
-		s.Must(t, so.Token, http.MethodPost, "/api/v1/push/subscriptions", sub(strings.Replace(u, "http://", "https://", 1)),
-			http.StatusNoContent, nil)
-	}
+			endpoint := strings.Replace(u, "http://", "https://", 1)
+			r = g.Call(t, o.Token, http.MethodPost, "/api/v1/push/subscriptions", sub(endpoint))
+			wantError(t, r, http.StatusUnprocessableEntity, "invalid")
+			if _, msg := r.Error(); !strings.Contains(msg, "endpoint") {
+				t.Errorf("subscribing %s: error %q does not name the endpoint", endpoint, msg)
+			}
+		}
+		if n := len(items[sahay.Inbox](t, g, o.Token, "/api/v1/inboxes")); n != 1 {
+			t.Errorf("%d inboxes after the refused ones, want 1", n)
+		}
+		var got sahay.Inbox
+		g.Must(t, o.Token, http.MethodGet, inboxPath, nil, http.StatusOK, &got)
+		if !strings.Contains(string(got.Settings), "https://hooks.example.com/sahay") {
+			t.Errorf("refused changes altered the inbox's settings: %s", got.Settings)
+		}
+		subs, err := g.App.Store.PushSubscriptions(context.Background(), o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(subs) != 0 {
+			t.Errorf("refused push subscriptions were stored: %d", len(subs))
+		}
+		// A public push endpoint is still welcome.
+		g.Must(t, o.Token, http.MethodPost, "/api/v1/push/subscriptions", sub("https://push.example.com/send/device-1"), http.StatusNoContent, nil)
+
+		// The operator's allowance, as these tests' own simulators need.
+		s := apitest.NewServer(t)
+		so := s.NewAccount(t, "Lab")
+		for _, u := range private[:3] {
+			s.Must(t, so.Token, http.MethodPost, "/api/v1/inboxes", map[string]any{"name": "Lab " + u, "channel": "api",
+				"settings": map[string]string{"webhook_url": u}}, http.StatusCreated, nil)
+			s.Must(t, so.Token, http.MethodPost, "/api/v1/push/subscriptions", sub(strings.Replace(u, "http://", "https://", 1)),
+				http.StatusNoContent, nil)
+		}
+	})
 }

@@ -3,9 +3,17 @@
 // [httptest.Server], with helpers to create tenants, act as their users and
 // read the realtime stream.
 //
-// The database is SQLite in a temporary directory, or, when
-// SAHAY_TEST_POSTGRES_URL is set, a schema of its own in that PostgreSQL
-// database, dropped when the test ends.
+// The database is SQLite in a temporary directory. Inside [Dialects], which
+// runs a test once on each database, a server of the "postgres" run gets a
+// schema of its own in the PostgreSQL database of SAHAY_TEST_POSTGRES_URL,
+// dropped when the test ends:
+//
+//	func TestX(t *testing.T) {
+//		apitest.Dialects(t, func(t *testing.T, dialect string) {
+//			s := apitest.NewServer(t)
+//			…
+//		})
+//	}
 package apitest
 
 import (
@@ -33,6 +41,7 @@ import (
 	"github.com/sahayhq/sahay/internal/app"
 	"github.com/sahayhq/sahay/internal/config"
 	"github.com/sahayhq/sahay/internal/core"
+	"github.com/sahayhq/sahay/internal/store"
 
 	"github.com/coder/websocket"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to create and drop test schemas
@@ -42,6 +51,43 @@ import (
 // database the tests may create schemas in, for example
 // postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
 const PostgresEnv = "SAHAY_TEST_POSTGRES_URL"
+
+// Dialects runs fn as one subtest per database: "sqlite" always, and
+// "postgres" when [PostgresEnv] is set (skipped, saying why, otherwise).
+// Every server started within a subtest, by the test or a helper it
+// calls, uses that subtest's database.
+func Dialects(t *testing.T, fn func(t *testing.T, dialect string)) {
+	t.Helper()
+	for _, dialect := range []string{store.SQLite, store.Postgres} {
+		t.Run(dialect, func(t *testing.T) {
+			if dialect == store.Postgres && os.Getenv(PostgresEnv) == "" {
+				t.Skip(PostgresEnv + " not set: PostgreSQL run skipped")
+			}
+			dialects.Store(t.Name(), dialect)
+			t.Cleanup(func() { dialects.Delete(t.Name()) })
+			fn(t, dialect)
+		})
+	}
+}
+
+// dialects maps the name of each running [Dialects] subtest to its
+// database.
+var dialects sync.Map
+
+// dialectOf returns the database of the [Dialects] subtest t is, or runs
+// within; SQLite outside of one.
+func dialectOf(t testing.TB) string {
+	for name := t.Name(); ; {
+		if d, ok := dialects.Load(name); ok {
+			return d.(string)
+		}
+		i := strings.LastIndex(name, "/")
+		if i < 0 {
+			return store.SQLite
+		}
+		name = name[:i]
+	}
+}
 
 // Password is the password of every user the helpers create.
 const Password = "correct horse battery staple"
@@ -86,8 +132,8 @@ func NewServerWith(t testing.TB, o Options) *Server {
 	if !o.GuardURLs {
 		env["SAHAY_ALLOW_PRIVATE_URLS"] = "1"
 	}
-	if base := os.Getenv(PostgresEnv); base != "" {
-		env["SAHAY_DATABASE_URL"] = postgresSchema(t, base)
+	if dialectOf(t) == store.Postgres {
+		env["SAHAY_DATABASE_URL"] = postgresSchema(t, os.Getenv(PostgresEnv))
 	}
 	maps.Copy(env, o.Env)
 	// Only the variables above: the machine's own SAHAY_* settings must not
