@@ -80,6 +80,7 @@ func TestOneSetOfLimits(t *testing.T) {
 			{"users/create-email", "POST", "/api/v1/users", "email",
 				`{"email":V,"name":"New","role":"agent","password":"` + apitest.Password + `"}`, true},
 			{"me/name", "PATCH", "/api/v1/me", "name", `{"name":V}`, true},
+			{"views/name", "POST", "/api/v1/views", "name", `{"name":V,"filters":{"status":"open"}}`, true},
 			{"account/name", "PATCH", "/api/v1/account", "name", `{"name":V}`, true},
 		}
 
@@ -114,7 +115,7 @@ func TestOneSetOfLimits(t *testing.T) {
 			t.Helper()
 			var b strings.Builder
 			for _, p := range []string{"/api/v1/account", "/api/v1/me", "/api/v1/inboxes", "/api/v1/users", "/api/v1/teams", "/api/v1/labels",
-				"/api/v1/canned_responses", "/api/v1/contacts", "/api/v1/conversations?limit=100",
+				"/api/v1/canned_responses", "/api/v1/contacts", "/api/v1/conversations?limit=100", "/api/v1/views",
 				fmt.Sprintf("/api/v1/conversations/%d/messages?limit=200", conv), "/api/v1/me/tokens"} {
 				fmt.Fprintf(&b, "%s\n%s\n", p, s.Must(t, o.Token, http.MethodGet, p, nil, http.StatusOK, nil).Body)
 			}

@@ -226,7 +226,7 @@ func TestSavedViewsBadInput(t *testing.T) {
 		w := newViewWorld(t)
 		s := w.s
 		s.Must(t, w.ana.Token, http.MethodPost, "/api/v1/views", map[string]any{"name": "Taken"}, http.StatusCreated, nil)
-		long := strings.Repeat("ব", 101)
+		long := strings.Repeat("ব", 201)
 		for _, tc := range []struct {
 			name string
 			body any

@@ -19,7 +19,7 @@ import (
 // English one; message text is counted in bytes, as stored.
 const (
 	// MaxNameChars is the longest name of a contact, user, account, inbox,
-	// team or API token.
+	// team, saved view or API token.
 	MaxNameChars = 200
 	// MaxLabelChars is the longest label name.
 	MaxLabelChars = 50

@@ -3,11 +3,9 @@ package core
 import (
 	"context"
 	"slices"
-	"strings"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/store"
-	"github.com/sahayhq/sahay/internal/textnorm"
 )
 
 // MaxViewsPerUser bounds how many saved views one user owns.
@@ -154,13 +152,14 @@ func (s *Service) viewCount(ctx context.Context, a *Actor, vf sahay.ViewFilters,
 // applyView checks and applies a view's input.
 func (s *Service) applyView(ctx context.Context, a *Actor, v *sahay.SavedView, in ViewInput) error {
 	if in.Name != nil {
-		v.Name = textnorm.NFC(strings.TrimSpace(*in.Name))
+		name, err := cleanName("name", *in.Name, MaxNameChars)
+		if err != nil {
+			return err
+		}
+		v.Name = name
 	}
 	if v.Name == "" {
 		return sahay.Invalid("a view needs a name")
-	}
-	if len([]rune(v.Name)) > 100 {
-		return sahay.Invalid("a view's name is at most 100 characters")
 	}
 	if in.Filters != nil {
 		if err := s.checkViewFilters(ctx, a, in.Filters); err != nil {

@@ -59,7 +59,7 @@ function sharing(): { value: string; label: string }[] {
 
 /** Asks for a name and saves the list's current filters as a view. */
 export function saveViewDialog(): void {
-  const name = h("input", { name: "name", required: true, maxlength: 100, autocomplete: "off" });
+  const name = h("input", { name: "name", required: true, maxlength: 200, autocomplete: "off" });
   const share = select(sharing(), "private", () => {}, { name: "share" });
   const filters = viewFilters(list.filter);
   const form = h(
@@ -88,7 +88,7 @@ export function saveViewDialog(): void {
 }
 
 function renameDialog(v: SavedView): void {
-  const name = h("input", { name: "name", required: true, maxlength: 100, value: v.name, autocomplete: "off" });
+  const name = h("input", { name: "name", required: true, maxlength: 200, value: v.name, autocomplete: "off" });
   const form = h(
     "form",
     {
