@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/core"
 )
 
@@ -82,6 +83,28 @@ func TestTimelineRecordsPriorityAndLabels(t *testing.T) {
 			if !slices.Equal(got, slices.Sorted(slices.Values(want))) {
 				t.Errorf("bulk event for conversation %d has labels %q, want %q", id, updated[id], want)
 			}
+		}
+	})
+}
+
+// TestPreviewOfAFileOnlyMessage checks that a message that is only a file
+// shows the file's name in the conversation list.
+func TestPreviewOfAFileOnlyMessage(t *testing.T) {
+	run(t, func(t *testing.T, f *fixture) {
+		r, err := f.svc.Receive(context.Background(), channel.Inbound{InboxID: f.mine.ID, ContactID: "c1", ExternalID: "m1",
+			Attachments: []sahay.Attachment{{FileName: "receipt.txt", ContentType: "text/plain", Size: 12, StorageKey: "receipt"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Conversation.LastMessage; got != "📎 receipt.txt" {
+			t.Errorf("preview of a file-only message = %q, want 📎 receipt.txt", got)
+		}
+		c, err := f.svc.Conversation(context.Background(), f.admin, r.Conversation.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.LastMessage != "📎 receipt.txt" {
+			t.Errorf("stored preview = %q, want 📎 receipt.txt", c.LastMessage)
 		}
 	})
 }

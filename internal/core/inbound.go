@@ -221,7 +221,7 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, inbox *sahay.Inbo
 	}
 	old := *conv
 	conv.LastActivityAt = now
-	conv.LastMessage = preview(in.Content)
+	conv.LastMessage = messagePreview(in.Content, in.Attachments)
 	if conv.WaitingSince == nil {
 		conv.WaitingSince = &now
 	}
@@ -376,6 +376,19 @@ func (s *Service) activity(ctx context.Context, tx *store.Tx, c *sahay.Conversat
 		return err
 	}
 	return tx.Emit(ctx, c.AccountID, sahay.EventMessageCreated, c.InboxID, c.ID, map[string]any{"message": m})
+}
+
+// messagePreview is what the conversation list shows of a message: its
+// text, or the names of its files when it is only files.
+func messagePreview(content string, attachments []sahay.Attachment) string {
+	if strings.TrimSpace(content) != "" || len(attachments) == 0 {
+		return preview(content)
+	}
+	names := make([]string, len(attachments))
+	for i, a := range attachments {
+		names[i] = a.FileName
+	}
+	return preview("📎 " + strings.Join(names, ", "))
 }
 
 func preview(s string) string {

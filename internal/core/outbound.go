@@ -66,7 +66,7 @@ func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int6
 			if _, err := tx.EnqueueJob(ctx, c.AccountID, jobSendMessage, string(payload), tx.Now()); err != nil {
 				return err
 			}
-			next.LastMessage = preview(nm.Content)
+			next.LastMessage = messagePreview(nm.Content, attachments)
 			if next.FirstReplyAt == nil {
 				now := tx.Now()
 				next.FirstReplyAt = &now
