@@ -123,7 +123,7 @@ function lastIncomingId(messages: Message[]): number {
 export function activityText(m: Message): string {
   const actor = m.sender_type === "user" ? userName(m.sender_id) || t("message.agent") : t("activity.system");
   const label = /^label_(added|removed):(.+)$/.exec(m.content);
-  if (label) return t("activity.label_" + label[1], { actor, name: label[2] });
+  if (label) return label[1] === "added" ? t("activity.label_added", { actor, name: label[2] }) : t("activity.label_removed", { actor, name: label[2] });
   const match = /^(status|assignee|team|merged|priority):(\w+)$/.exec(m.content);
   if (!match) return m.content;
   const [, kind, arg] = match;
