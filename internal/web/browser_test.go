@@ -292,223 +292,227 @@ func eventually(t *testing.T, what string, check func() bool) {
 
 func TestBrowser(t *testing.T) {
 	needBrowser(t, browserEnv)
-	d := startDashboard(t)
-	owner := d.NewAccount(t, "Shop")
-	agent := d.NewUser(t, owner, sahay.RoleAgent)
-	inbox := d.NewInbox(t, owner, "Website", "api", map[string]any{"webhook_url": ""}, owner.ID, agent.ID)
-	d.Must(t, owner.Token, http.MethodPost, "/api/v1/labels", map[string]any{"name": "billing", "color": "#2563eb"}, http.StatusCreated, nil)
-	d.Must(t, owner.Token, http.MethodPost, "/api/v1/canned_responses", map[string]any{
-		"short_code": "thanks",
-		"content":    "Hello {{contact.name}}, this is {{agent.name}} about #{{conversation.id}}.",
-	}, http.StatusCreated, nil)
+	// One of the browser tests that also run on PostgreSQL; the others
+	// run on SQLite only, to keep the suite's time down.
+	apitest.Dialects(t, func(t *testing.T, dialect string) {
+		d := startDashboard(t)
+		owner := d.NewAccount(t, "Shop")
+		agent := d.NewUser(t, owner, sahay.RoleAgent)
+		inbox := d.NewInbox(t, owner, "Website", "api", map[string]any{"webhook_url": ""}, owner.ID, agent.ID)
+		d.Must(t, owner.Token, http.MethodPost, "/api/v1/labels", map[string]any{"name": "billing", "color": "#2563eb"}, http.StatusCreated, nil)
+		d.Must(t, owner.Token, http.MethodPost, "/api/v1/canned_responses", map[string]any{
+			"short_code": "thanks",
+			"content":    "Hello {{contact.name}}, this is {{agent.name}} about #{{conversation.id}}.",
+		}, http.StatusCreated, nil)
 
-	browser := newBrowser(t)
-	ctx := browser
-	var first *apitest.Received
+		browser := newBrowser(t)
+		ctx := browser
+		var first *apitest.Received
 
-	t.Run("login", func(t *testing.T) {
-		// A laptop's screen, where agents work.
-		do(t, ctx, chromedp.EmulateViewport(1280, 800))
-		do(t, ctx, chromedp.Navigate(d.URL+"/conversations/1"), chromedp.WaitVisible(chromedp.CSS(".login-card")))
-		watchCSP(t, ctx)
-		if got := eval[string](t, ctx, `location.pathname`); got != "/login" {
-			t.Fatalf("signed-out deep link went to %s, want /login", got)
-		}
-		do(t, ctx,
-			chromedp.SendKeys(chromedp.CSS("input[name=email]"), owner.Email),
-			chromedp.SendKeys(chromedp.CSS("input[name=password]"), "wrong password"),
-			chromedp.Click(chromedp.CSS(".login-card button[type=submit]")),
-		)
-		waitFor(t, ctx, "a bad password is refused", `document.querySelector(".form-error")?.textContent.includes("Wrong email or password")`)
-		eval[bool](t, ctx, `(document.querySelector("input[name=password]").value = "", true)`)
-		do(t, ctx,
-			chromedp.SendKeys(chromedp.CSS("input[name=password]"), owner.Password),
-			chromedp.Click(chromedp.CSS(".login-card button[type=submit]")),
-		)
-		waitFor(t, ctx, "the deep link opens after signing in", `location.pathname === "/conversations/1" && document.querySelector(".sidebar .me-name")`)
-		do(t, ctx, chromedp.Navigate(d.URL+"/conversations?view=all&status=open&sort=last_activity"))
-		watchCSP(t, ctx)
-		waitFor(t, ctx, "the account name shows", `document.querySelector(".brand-name").textContent === "Shop"`)
-		// Marks the page: if anything reloads it, the mark disappears.
-		eval[bool](t, ctx, `window.__noReload = true`)
-	})
-
-	t.Run("conversation arrives live", func(t *testing.T) {
-		waitFor(t, ctx, "the realtime connection is up", `window.__sahay && window.__sahay.connected()`)
-		waitFor(t, ctx, "the list is empty", `document.querySelector(".conv-list .empty")`)
-		first = receive(t, d, owner.Token, inbox.ID, "c1", "Rahim", "Where is my order 1042?", "m1")
-		waitFor(t, ctx, "Rahim's conversation appears in the list", `[...document.querySelectorAll(".conv-item .name")].some((e) => e.textContent === "Rahim")`)
-		waitFor(t, ctx, "its preview shows the message", `document.querySelector(".conv-item .preview")?.textContent.includes("order 1042")`)
-		waitFor(t, ctx, "the open count updates", `document.querySelector(".tab.active .count")?.textContent === "1"`)
-		if !eval[bool](t, ctx, `window.__noReload === true`) {
-			t.Fatal("the page reloaded")
-		}
-	})
-
-	t.Run("reply with a canned response", func(t *testing.T) {
-		clickText(t, ctx, ".conv-item .name", "Rahim")
-		waitFor(t, ctx, "the conversation opens", `document.querySelector(".timeline .msg.incoming")?.textContent.includes("order 1042")`)
-		do(t, ctx, chromedp.SendKeys(chromedp.CSS(".composer-input"), "/tha"))
-		waitFor(t, ctx, "the canned response popup lists /thanks", `document.querySelector(".suggest:not([hidden]) .suggest-item.active")?.textContent.includes("/thanks")`)
-		press(t, ctx, "Enter")
-		want := fmt.Sprintf("Hello Rahim, this is %s about #%d.", owner.Name, first.Conversation.DisplayID)
-		if got := eval[string](t, ctx, `document.querySelector(".composer-input").value`); got != want {
-			t.Fatalf("composer holds %q, want %q", got, want)
-		}
-		press(t, ctx, "Enter")
-		waitFor(t, ctx, "the composer is cleared", `document.querySelector(".composer-input").value === ""`)
-		waitFor(t, ctx, "the reply shows on the right", fmt.Sprintf(`[...document.querySelectorAll(".timeline .msg.outgoing .msg-body")].some((e) => e.textContent === %s)`, jsString(want)))
-		waitFor(t, ctx, "the reply has a delivery status", `document.querySelector(".timeline .msg.outgoing .delivery")`)
-		var msgs struct{ Items []sahay.Message }
-		d.Must(t, owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d/messages", first.Conversation.ID), nil, http.StatusOK, &msgs)
-		last := msgs.Items[len(msgs.Items)-1]
-		if last.Kind != sahay.MessageOutgoing || last.Content != want {
-			t.Fatalf("last message is %s %q, want the outgoing reply", last.Kind, last.Content)
-		}
-	})
-
-	t.Run("note with a mention notifies the agent", func(t *testing.T) {
-		other := newProfile(t, browser)
-		login(t, other, d.URL, agent.Email, agent.Password)
-		waitFor(t, other, "the agent is connected", `window.__sahay && window.__sahay.lastSeq() > 0`)
-
-		eval[bool](t, ctx, `(document.activeElement?.blur(), true)`)
-		press(t, ctx, "n")
-		waitFor(t, ctx, "n switches the composer to a private note", `document.querySelector(".composer.note .composer-input") === document.activeElement`)
-		do(t, ctx, chromedp.SendKeys(chromedp.CSS(".composer-input"), "@Test"))
-		waitFor(t, ctx, "the mention popup lists the agent", fmt.Sprintf(`document.querySelector(".suggest:not([hidden])")?.textContent.includes(%s)`, jsString(agent.Name)))
-		press(t, ctx, "Enter")
-		do(t, ctx, chromedp.SendKeys(chromedp.CSS(".composer-input"), "can you check the refund?"))
-		press(t, ctx, "Enter")
-		note := "@" + agent.Name + " can you check the refund?"
-		waitFor(t, ctx, "the note shows, yellow", fmt.Sprintf(`[...document.querySelectorAll(".timeline .msg.note .msg-body")].some((e) => e.textContent === %s)`, jsString(note)))
-
-		waitFor(t, other, "the agent's notification count shows", `document.querySelector("#nav-notifications .badge")`)
-		do(t, other, chromedp.Click(chromedp.CSS("#nav-notifications")))
-		waitFor(t, other, "the notification names the mention", fmt.Sprintf(`document.querySelector(".note-item.unread")?.textContent.includes("You were mentioned in #%d")`, first.Conversation.DisplayID))
-	})
-
-	t.Run("assign, label and resolve", func(t *testing.T) {
-		clickText(t, ctx, ".conv-tools .tool.assign", "")
-		clickText(t, ctx, ".menu .menu-item", agent.Name)
-		eventually(t, "the conversation is assigned to the agent", func() bool {
-			return conversation(t, d, owner.Token, first.Conversation.ID).AssigneeID == agent.ID
-		})
-		waitFor(t, ctx, "the header shows the assignee", fmt.Sprintf(`document.querySelector(".tool.assign .tool-value").textContent === %s`, jsString(agent.Name)))
-
-		do(t, ctx, chromedp.Click(chromedp.CSS(".conv-tools .add-label")))
-		clickText(t, ctx, ".labels-menu label", "billing")
-		eventually(t, "the conversation has the billing label", func() bool {
-			c := conversation(t, d, owner.Token, first.Conversation.ID)
-			return len(c.Labels) == 1 && c.Labels[0] == "billing"
-		})
-		press(t, ctx, "Escape")
-		waitFor(t, ctx, "the label chip shows in the list", `document.querySelector(".conv-item.active .chip")?.textContent.includes("billing")`)
-		waitFor(t, ctx, "the timeline records the label", fmt.Sprintf(`[...document.querySelectorAll(".timeline .msg.activity")].some((e) => e.textContent.includes(%s))`,
-			jsString(owner.Name+" added the label billing")))
-		d.Must(t, owner.Token, http.MethodPatch, fmt.Sprintf("/api/v1/conversations/%d", first.Conversation.ID), map[string]any{"priority": sahay.PriorityHigh}, http.StatusOK, nil)
-		waitFor(t, ctx, "the timeline records the priority", fmt.Sprintf(`[...document.querySelectorAll(".timeline .msg.activity")].some((e) => e.textContent.includes(%s))`,
-			jsString(owner.Name+" set the priority to High")))
-
-		eval[bool](t, ctx, `(document.activeElement?.blur(), true)`)
-		press(t, ctx, "e")
-		eventually(t, "the conversation is resolved", func() bool {
-			return conversation(t, d, owner.Token, first.Conversation.ID).Status == sahay.StatusResolved
-		})
-		waitFor(t, ctx, "the header offers Reopen", `document.querySelector(".conv-head .reopen")`)
-		waitFor(t, ctx, "the conversation leaves the Open list", `!document.querySelector(".conv-item")`)
-		do(t, ctx, chromedp.Click(chromedp.CSS(".conv-head .reopen")))
-		eventually(t, "the conversation is open again", func() bool {
-			return conversation(t, d, owner.Token, first.Conversation.ID).Status == sahay.StatusOpen
-		})
-	})
-
-	t.Run("search in Bengali", func(t *testing.T) {
-		receive(t, d, owner.Token, inbox.ID, "c3", "Farzana", "আমার অর্ডার এখনও আসেনি। কবে পাব?", "m3")
-		press(t, ctx, "/")
-		waitFor(t, ctx, "the search page opens", `document.querySelector(".search-input") === document.activeElement`)
-		do(t, ctx, chromedp.SendKeys(chromedp.CSS(".search-input"), "অর্ডার"))
-		waitFor(t, ctx, "a highlighted Bengali match shows", `document.querySelector(".message-result mark")?.textContent.includes("অর্ডার")`)
-		if got := eval[string](t, ctx, `document.querySelector(".message-result .snippet").textContent`); !strings.Contains(got, "আসেনি") {
-			t.Fatalf("snippet %q lacks the message text", got)
-		}
-		eval[bool](t, ctx, `(history.back(), true)`)
-		waitFor(t, ctx, "back to the inbox", `document.querySelector(".conv-list")`)
-	})
-
-	t.Run("list resumes after the socket is cut", func(t *testing.T) {
-		before := eval[int](t, ctx, `window.__sahay.lastSeq()`)
-		// Stay offline for two seconds: the message below is committed
-		// while no socket is open, so only the resume can bring it.
-		eval[bool](t, ctx, `(window.__sahay.dropSocket(2000), true)`)
-		waitFor(t, ctx, "the socket is closed", `!window.__sahay.connected()`)
-		receive(t, d, owner.Token, inbox.ID, "c4", "Karim", "Posted while the socket was down", "m4")
-		if eval[bool](t, ctx, `window.__sahay.connected() || [...document.querySelectorAll(".conv-item .name")].some((e) => e.textContent === "Karim")`) {
-			t.Fatal("the socket was back before the message was posted; the test proves nothing")
-		}
-		waitFor(t, ctx, "Karim's conversation appears after the reconnect", `[...document.querySelectorAll(".conv-item .name")].some((e) => e.textContent === "Karim")`)
-		if after := eval[int](t, ctx, `window.__sahay.lastSeq()`); after <= before {
-			t.Fatalf("last sequence %d after the reconnect, was %d", after, before)
-		}
-		if !eval[bool](t, ctx, `window.__noReload === true`) {
-			t.Fatal("the page reloaded")
-		}
-	})
-
-	t.Run("delivery status and retry", func(t *testing.T) {
-		clickText(t, ctx, ".conv-item .name", "Rahim")
-		waitFor(t, ctx, "the reply shows", `document.querySelector(".timeline .msg.outgoing .delivery")`)
-		var msgs struct{ Items []sahay.Message }
-		d.Must(t, owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d/messages", first.Conversation.ID), nil, http.StatusOK, &msgs)
-		var reply sahay.Message
-		for _, m := range msgs.Items {
-			if m.Kind == sahay.MessageOutgoing {
-				reply = m
+		t.Run("login", func(t *testing.T) {
+			// A laptop's screen, where agents work.
+			do(t, ctx, chromedp.EmulateViewport(1280, 800))
+			do(t, ctx, chromedp.Navigate(d.URL+"/conversations/1"), chromedp.WaitVisible(chromedp.CSS(".login-card")))
+			watchCSP(t, ctx)
+			if got := eval[string](t, ctx, `location.pathname`); got != "/login" {
+				t.Fatalf("signed-out deep link went to %s, want /login", got)
 			}
-		}
-		if reply.ExternalID == "" {
-			t.Fatalf("the reply has no external id yet: %+v", reply)
-		}
-		status := func(s, errText string) {
-			d.Must(t, owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/inboxes/%d/statuses", inbox.ID),
-				map[string]any{"external_id": reply.ExternalID, "status": s, "error": errText}, http.StatusNoContent, nil)
-		}
-		sel := fmt.Sprintf(`.timeline .msg[data-id="%d"] .delivery`, reply.ID)
-		status("delivered", "")
-		waitFor(t, ctx, "the reply shows double ticks", fmt.Sprintf(`document.querySelector(%s)?.classList.contains("delivered")`, jsString(sel)))
-		status("failed", "recipient blocked")
-		waitFor(t, ctx, "the reply shows as failed with Retry", fmt.Sprintf(`document.querySelector(%s)?.classList.contains("failed") && document.querySelector(%s)`, jsString(sel), jsString(sel+" .retry")))
-		do(t, ctx, chromedp.Click(chromedp.CSS(sel+" .retry")))
-		waitFor(t, ctx, "the retried reply is no longer failed", fmt.Sprintf(`!document.querySelector(%s).classList.contains("failed")`, jsString(sel)))
-		status("read", "")
-		waitFor(t, ctx, "the reply shows blue double ticks", fmt.Sprintf(`document.querySelector(%s)?.classList.contains("read")`, jsString(sel)))
-	})
+			do(t, ctx,
+				chromedp.SendKeys(chromedp.CSS("input[name=email]"), owner.Email),
+				chromedp.SendKeys(chromedp.CSS("input[name=password]"), "wrong password"),
+				chromedp.Click(chromedp.CSS(".login-card button[type=submit]")),
+			)
+			waitFor(t, ctx, "a bad password is refused", `document.querySelector(".form-error")?.textContent.includes("Wrong email or password")`)
+			eval[bool](t, ctx, `(document.querySelector("input[name=password]").value = "", true)`)
+			do(t, ctx,
+				chromedp.SendKeys(chromedp.CSS("input[name=password]"), owner.Password),
+				chromedp.Click(chromedp.CSS(".login-card button[type=submit]")),
+			)
+			waitFor(t, ctx, "the deep link opens after signing in", `location.pathname === "/conversations/1" && document.querySelector(".sidebar .me-name")`)
+			do(t, ctx, chromedp.Navigate(d.URL+"/conversations?view=all&status=open&sort=last_activity"))
+			watchCSP(t, ctx)
+			waitFor(t, ctx, "the account name shows", `document.querySelector(".brand-name").textContent === "Shop"`)
+			// Marks the page: if anything reloads it, the mark disappears.
+			eval[bool](t, ctx, `window.__noReload = true`)
+		})
 
-	t.Run("customer text cannot inject markup", func(t *testing.T) {
-		payload := `<img src=x onerror=window.__xss=1> <script>window.__xss=2</script> [click](javascript:alert(1)) javascript:alert(1)`
-		evil := receive(t, d, owner.Token, inbox.ID, "c5", `<img src=x onerror=window.__xss=3>`, payload, "m5")
-		waitFor(t, ctx, "the conversation arrives", fmt.Sprintf(`document.querySelector('.conv-item[data-id="%d"]')`, evil.Conversation.ID))
-		do(t, ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`.conv-item[data-id="%d"] .conv-link`, evil.Conversation.ID))))
-		waitFor(t, ctx, "the message renders", `document.querySelector(".timeline .msg.incoming .msg-body")?.textContent.includes("onerror")`)
-		if got := eval[string](t, ctx, `document.querySelector(".timeline .msg.incoming .msg-body").textContent`); got != payload {
-			t.Fatalf("message shows as %q, want the literal text %q", got, payload)
-		}
-		checks := map[string]string{
-			"no script ran":                           `window.__xss === undefined`,
-			"no img element in the timeline":          `document.querySelectorAll(".timeline img").length === 0`,
-			"no img element in the list":              `document.querySelectorAll(".conv-list img").length === 0`,
-			"no javascript: link anywhere":            `document.querySelectorAll('a[href^="javascript:" i]').length === 0`,
-			"no script element in the page body":      `document.body.querySelectorAll("script").length === 0`,
-			"the contact name is literal in the list": `document.querySelector(".conv-item.active .name").textContent === "<img src=x onerror=window.__xss=3>"`,
-		}
-		for what, cond := range checks {
-			if !eval[bool](t, ctx, cond) {
-				t.Errorf("%s: %s is false", what, cond)
+		t.Run("conversation arrives live", func(t *testing.T) {
+			waitFor(t, ctx, "the realtime connection is up", `window.__sahay && window.__sahay.connected()`)
+			waitFor(t, ctx, "the list is empty", `document.querySelector(".conv-list .empty")`)
+			first = receive(t, d, owner.Token, inbox.ID, "c1", "Rahim", "Where is my order 1042?", "m1")
+			waitFor(t, ctx, "Rahim's conversation appears in the list", `[...document.querySelectorAll(".conv-item .name")].some((e) => e.textContent === "Rahim")`)
+			waitFor(t, ctx, "its preview shows the message", `document.querySelector(".conv-item .preview")?.textContent.includes("order 1042")`)
+			waitFor(t, ctx, "the open count updates", `document.querySelector(".tab.active .count")?.textContent === "1"`)
+			if !eval[bool](t, ctx, `window.__noReload === true`) {
+				t.Fatal("the page reloaded")
 			}
-		}
-	})
+		})
 
-	t.Run("no content security policy violation", func(t *testing.T) {
-		noCSPViolation(t, ctx)
+		t.Run("reply with a canned response", func(t *testing.T) {
+			clickText(t, ctx, ".conv-item .name", "Rahim")
+			waitFor(t, ctx, "the conversation opens", `document.querySelector(".timeline .msg.incoming")?.textContent.includes("order 1042")`)
+			do(t, ctx, chromedp.SendKeys(chromedp.CSS(".composer-input"), "/tha"))
+			waitFor(t, ctx, "the canned response popup lists /thanks", `document.querySelector(".suggest:not([hidden]) .suggest-item.active")?.textContent.includes("/thanks")`)
+			press(t, ctx, "Enter")
+			want := fmt.Sprintf("Hello Rahim, this is %s about #%d.", owner.Name, first.Conversation.DisplayID)
+			if got := eval[string](t, ctx, `document.querySelector(".composer-input").value`); got != want {
+				t.Fatalf("composer holds %q, want %q", got, want)
+			}
+			press(t, ctx, "Enter")
+			waitFor(t, ctx, "the composer is cleared", `document.querySelector(".composer-input").value === ""`)
+			waitFor(t, ctx, "the reply shows on the right", fmt.Sprintf(`[...document.querySelectorAll(".timeline .msg.outgoing .msg-body")].some((e) => e.textContent === %s)`, jsString(want)))
+			waitFor(t, ctx, "the reply has a delivery status", `document.querySelector(".timeline .msg.outgoing .delivery")`)
+			var msgs struct{ Items []sahay.Message }
+			d.Must(t, owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d/messages", first.Conversation.ID), nil, http.StatusOK, &msgs)
+			last := msgs.Items[len(msgs.Items)-1]
+			if last.Kind != sahay.MessageOutgoing || last.Content != want {
+				t.Fatalf("last message is %s %q, want the outgoing reply", last.Kind, last.Content)
+			}
+		})
+
+		t.Run("note with a mention notifies the agent", func(t *testing.T) {
+			other := newProfile(t, browser)
+			login(t, other, d.URL, agent.Email, agent.Password)
+			waitFor(t, other, "the agent is connected", `window.__sahay && window.__sahay.lastSeq() > 0`)
+
+			eval[bool](t, ctx, `(document.activeElement?.blur(), true)`)
+			press(t, ctx, "n")
+			waitFor(t, ctx, "n switches the composer to a private note", `document.querySelector(".composer.note .composer-input") === document.activeElement`)
+			do(t, ctx, chromedp.SendKeys(chromedp.CSS(".composer-input"), "@Test"))
+			waitFor(t, ctx, "the mention popup lists the agent", fmt.Sprintf(`document.querySelector(".suggest:not([hidden])")?.textContent.includes(%s)`, jsString(agent.Name)))
+			press(t, ctx, "Enter")
+			do(t, ctx, chromedp.SendKeys(chromedp.CSS(".composer-input"), "can you check the refund?"))
+			press(t, ctx, "Enter")
+			note := "@" + agent.Name + " can you check the refund?"
+			waitFor(t, ctx, "the note shows, yellow", fmt.Sprintf(`[...document.querySelectorAll(".timeline .msg.note .msg-body")].some((e) => e.textContent === %s)`, jsString(note)))
+
+			waitFor(t, other, "the agent's notification count shows", `document.querySelector("#nav-notifications .badge")`)
+			do(t, other, chromedp.Click(chromedp.CSS("#nav-notifications")))
+			waitFor(t, other, "the notification names the mention", fmt.Sprintf(`document.querySelector(".note-item.unread")?.textContent.includes("You were mentioned in #%d")`, first.Conversation.DisplayID))
+		})
+
+		t.Run("assign, label and resolve", func(t *testing.T) {
+			clickText(t, ctx, ".conv-tools .tool.assign", "")
+			clickText(t, ctx, ".menu .menu-item", agent.Name)
+			eventually(t, "the conversation is assigned to the agent", func() bool {
+				return conversation(t, d, owner.Token, first.Conversation.ID).AssigneeID == agent.ID
+			})
+			waitFor(t, ctx, "the header shows the assignee", fmt.Sprintf(`document.querySelector(".tool.assign .tool-value").textContent === %s`, jsString(agent.Name)))
+
+			do(t, ctx, chromedp.Click(chromedp.CSS(".conv-tools .add-label")))
+			clickText(t, ctx, ".labels-menu label", "billing")
+			eventually(t, "the conversation has the billing label", func() bool {
+				c := conversation(t, d, owner.Token, first.Conversation.ID)
+				return len(c.Labels) == 1 && c.Labels[0] == "billing"
+			})
+			press(t, ctx, "Escape")
+			waitFor(t, ctx, "the label chip shows in the list", `document.querySelector(".conv-item.active .chip")?.textContent.includes("billing")`)
+			waitFor(t, ctx, "the timeline records the label", fmt.Sprintf(`[...document.querySelectorAll(".timeline .msg.activity")].some((e) => e.textContent.includes(%s))`,
+				jsString(owner.Name+" added the label billing")))
+			d.Must(t, owner.Token, http.MethodPatch, fmt.Sprintf("/api/v1/conversations/%d", first.Conversation.ID), map[string]any{"priority": sahay.PriorityHigh}, http.StatusOK, nil)
+			waitFor(t, ctx, "the timeline records the priority", fmt.Sprintf(`[...document.querySelectorAll(".timeline .msg.activity")].some((e) => e.textContent.includes(%s))`,
+				jsString(owner.Name+" set the priority to High")))
+
+			eval[bool](t, ctx, `(document.activeElement?.blur(), true)`)
+			press(t, ctx, "e")
+			eventually(t, "the conversation is resolved", func() bool {
+				return conversation(t, d, owner.Token, first.Conversation.ID).Status == sahay.StatusResolved
+			})
+			waitFor(t, ctx, "the header offers Reopen", `document.querySelector(".conv-head .reopen")`)
+			waitFor(t, ctx, "the conversation leaves the Open list", `!document.querySelector(".conv-item")`)
+			do(t, ctx, chromedp.Click(chromedp.CSS(".conv-head .reopen")))
+			eventually(t, "the conversation is open again", func() bool {
+				return conversation(t, d, owner.Token, first.Conversation.ID).Status == sahay.StatusOpen
+			})
+		})
+
+		t.Run("search in Bengali", func(t *testing.T) {
+			receive(t, d, owner.Token, inbox.ID, "c3", "Farzana", "আমার অর্ডার এখনও আসেনি। কবে পাব?", "m3")
+			press(t, ctx, "/")
+			waitFor(t, ctx, "the search page opens", `document.querySelector(".search-input") === document.activeElement`)
+			do(t, ctx, chromedp.SendKeys(chromedp.CSS(".search-input"), "অর্ডার"))
+			waitFor(t, ctx, "a highlighted Bengali match shows", `document.querySelector(".message-result mark")?.textContent.includes("অর্ডার")`)
+			if got := eval[string](t, ctx, `document.querySelector(".message-result .snippet").textContent`); !strings.Contains(got, "আসেনি") {
+				t.Fatalf("snippet %q lacks the message text", got)
+			}
+			eval[bool](t, ctx, `(history.back(), true)`)
+			waitFor(t, ctx, "back to the inbox", `document.querySelector(".conv-list")`)
+		})
+
+		t.Run("list resumes after the socket is cut", func(t *testing.T) {
+			before := eval[int](t, ctx, `window.__sahay.lastSeq()`)
+			// Stay offline for two seconds: the message below is committed
+			// while no socket is open, so only the resume can bring it.
+			eval[bool](t, ctx, `(window.__sahay.dropSocket(2000), true)`)
+			waitFor(t, ctx, "the socket is closed", `!window.__sahay.connected()`)
+			receive(t, d, owner.Token, inbox.ID, "c4", "Karim", "Posted while the socket was down", "m4")
+			if eval[bool](t, ctx, `window.__sahay.connected() || [...document.querySelectorAll(".conv-item .name")].some((e) => e.textContent === "Karim")`) {
+				t.Fatal("the socket was back before the message was posted; the test proves nothing")
+			}
+			waitFor(t, ctx, "Karim's conversation appears after the reconnect", `[...document.querySelectorAll(".conv-item .name")].some((e) => e.textContent === "Karim")`)
+			if after := eval[int](t, ctx, `window.__sahay.lastSeq()`); after <= before {
+				t.Fatalf("last sequence %d after the reconnect, was %d", after, before)
+			}
+			if !eval[bool](t, ctx, `window.__noReload === true`) {
+				t.Fatal("the page reloaded")
+			}
+		})
+
+		t.Run("delivery status and retry", func(t *testing.T) {
+			clickText(t, ctx, ".conv-item .name", "Rahim")
+			waitFor(t, ctx, "the reply shows", `document.querySelector(".timeline .msg.outgoing .delivery")`)
+			var msgs struct{ Items []sahay.Message }
+			d.Must(t, owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d/messages", first.Conversation.ID), nil, http.StatusOK, &msgs)
+			var reply sahay.Message
+			for _, m := range msgs.Items {
+				if m.Kind == sahay.MessageOutgoing {
+					reply = m
+				}
+			}
+			if reply.ExternalID == "" {
+				t.Fatalf("the reply has no external id yet: %+v", reply)
+			}
+			status := func(s, errText string) {
+				d.Must(t, owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/inboxes/%d/statuses", inbox.ID),
+					map[string]any{"external_id": reply.ExternalID, "status": s, "error": errText}, http.StatusNoContent, nil)
+			}
+			sel := fmt.Sprintf(`.timeline .msg[data-id="%d"] .delivery`, reply.ID)
+			status("delivered", "")
+			waitFor(t, ctx, "the reply shows double ticks", fmt.Sprintf(`document.querySelector(%s)?.classList.contains("delivered")`, jsString(sel)))
+			status("failed", "recipient blocked")
+			waitFor(t, ctx, "the reply shows as failed with Retry", fmt.Sprintf(`document.querySelector(%s)?.classList.contains("failed") && document.querySelector(%s)`, jsString(sel), jsString(sel+" .retry")))
+			do(t, ctx, chromedp.Click(chromedp.CSS(sel+" .retry")))
+			waitFor(t, ctx, "the retried reply is no longer failed", fmt.Sprintf(`!document.querySelector(%s).classList.contains("failed")`, jsString(sel)))
+			status("read", "")
+			waitFor(t, ctx, "the reply shows blue double ticks", fmt.Sprintf(`document.querySelector(%s)?.classList.contains("read")`, jsString(sel)))
+		})
+
+		t.Run("customer text cannot inject markup", func(t *testing.T) {
+			payload := `<img src=x onerror=window.__xss=1> <script>window.__xss=2</script> [click](javascript:alert(1)) javascript:alert(1)`
+			evil := receive(t, d, owner.Token, inbox.ID, "c5", `<img src=x onerror=window.__xss=3>`, payload, "m5")
+			waitFor(t, ctx, "the conversation arrives", fmt.Sprintf(`document.querySelector('.conv-item[data-id="%d"]')`, evil.Conversation.ID))
+			do(t, ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`.conv-item[data-id="%d"] .conv-link`, evil.Conversation.ID))))
+			waitFor(t, ctx, "the message renders", `document.querySelector(".timeline .msg.incoming .msg-body")?.textContent.includes("onerror")`)
+			if got := eval[string](t, ctx, `document.querySelector(".timeline .msg.incoming .msg-body").textContent`); got != payload {
+				t.Fatalf("message shows as %q, want the literal text %q", got, payload)
+			}
+			checks := map[string]string{
+				"no script ran":                           `window.__xss === undefined`,
+				"no img element in the timeline":          `document.querySelectorAll(".timeline img").length === 0`,
+				"no img element in the list":              `document.querySelectorAll(".conv-list img").length === 0`,
+				"no javascript: link anywhere":            `document.querySelectorAll('a[href^="javascript:" i]').length === 0`,
+				"no script element in the page body":      `document.body.querySelectorAll("script").length === 0`,
+				"the contact name is literal in the list": `document.querySelector(".conv-item.active .name").textContent === "<img src=x onerror=window.__xss=3>"`,
+			}
+			for what, cond := range checks {
+				if !eval[bool](t, ctx, cond) {
+					t.Errorf("%s: %s is false", what, cond)
+				}
+			}
+		})
+
+		t.Run("no content security policy violation", func(t *testing.T) {
+			noCSPViolation(t, ctx)
+		})
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/apitest"
 
 	"github.com/chromedp/chromedp"
 )
@@ -285,79 +286,83 @@ func TestBrowserConversationMerge(t *testing.T) {
 // reply, and read receipts both ways.
 func TestBrowserWidgetConversation(t *testing.T) {
 	needBrowser(t, browserEnv)
-	d := startShop(t)
-	owner := d.NewAccount(t, "Nakshi")
-	inbox := d.NewInbox(t, owner, "Nakshi Crafts", "widget", map[string]any{"title": "Nakshi Crafts"}, owner.ID)
-	var embed struct {
-		WebsiteToken string `json:"website_token"`
-	}
-	d.Must(t, owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/inboxes/%d/widget", inbox.ID), nil, http.StatusOK, &embed)
-
-	browser := newBrowser(t)
-	agent := browser
-	visitor := newProfile(t, browser)
-	const shadow = `document.getElementById("sahay-widget")?.shadowRoot`
-
-	do(t, visitor, chromedp.Navigate(d.URL+"/demo?inbox="+embed.WebsiteToken))
-	waitFor(t, visitor, "the widget loads", shadow+`?.querySelector(".launcher") && window.Sahay`)
-	eval[bool](t, visitor, `window.Sahay.ready.then(() => true)`)
-	eval[bool](t, visitor, `(`+shadow+`.querySelector(".launcher").click(), true)`)
-	waitFor(t, visitor, "the chat opens", shadow+`.querySelector("textarea")`)
-	eval[bool](t, visitor, `(() => { const r = `+shadow+`; r.querySelector("textarea").value = "Is the Jamdani saree in stock?"; r.querySelector(".send").click(); return true })()`)
-	waitFor(t, visitor, "the message is sent", shadow+`.querySelector(".msg.out .st")?.textContent === "Sent"`)
-
-	var conv sahay.Conversation
-	eventually(t, "the conversation reaches the inbox", func() bool {
-		var list struct{ Items []sahay.Conversation }
-		d.Must(t, owner.Token, http.MethodGet, "/api/v1/conversations?status=open", nil, http.StatusOK, &list)
-		if len(list.Items) == 1 {
-			conv = list.Items[0]
+	// One of the browser tests that also run on PostgreSQL; the others
+	// run on SQLite only, to keep the suite's time down.
+	apitest.Dialects(t, func(t *testing.T, dialect string) {
+		d := startShop(t)
+		owner := d.NewAccount(t, "Nakshi")
+		inbox := d.NewInbox(t, owner, "Nakshi Crafts", "widget", map[string]any{"title": "Nakshi Crafts"}, owner.ID)
+		var embed struct {
+			WebsiteToken string `json:"website_token"`
 		}
-		return conv.ID != 0
-	})
+		d.Must(t, owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/inboxes/%d/widget", inbox.ID), nil, http.StatusOK, &embed)
 
-	login(t, agent, d.URL, owner.Email, owner.Password)
-	waitFor(t, agent, "the agent is connected", `window.__sahay && window.__sahay.connected()`)
-	waitFor(t, agent, "the conversation is listed", fmt.Sprintf(`document.querySelector('.conv-item[data-id="%d"]')`, conv.ID))
-	// A typing indicator sent now reaches the visitor after anything the
-	// dashboard sent on loading the list, such as a wrong "seen".
-	typing := func(on bool) {
-		d.Must(t, owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/typing", conv.ID), map[string]bool{"on": on}, http.StatusNoContent, nil)
-	}
-	typing(true)
-	waitFor(t, visitor, "the visitor sees the team typing", shadow+`.querySelector(".typing") !== null`)
-	if got := eval[string](t, visitor, shadow+`.querySelector(".msg.out .st")?.textContent`); got != "Sent" {
-		t.Fatalf("before the agent opened the conversation the visitor's message says %q, want Sent", got)
-	}
-	typing(false)
-	waitFor(t, visitor, "the typing line goes", shadow+`.querySelector(".typing") === null`)
+		browser := newBrowser(t)
+		agent := browser
+		visitor := newProfile(t, browser)
+		const shadow = `document.getElementById("sahay-widget")?.shadowRoot`
 
-	t.Run("the visitor sees Seen once the agent opens it", func(t *testing.T) {
-		openConversation(t, agent, conv.ID)
-		waitFor(t, agent, "the message shows", `document.querySelector(".timeline .msg.incoming")?.textContent.includes("Jamdani")`)
-		waitFor(t, visitor, "the visitor's message says Seen", shadow+`.querySelector(".msg.out .st")?.textContent === "Seen"`)
-	})
+		do(t, visitor, chromedp.Navigate(d.URL+"/demo?inbox="+embed.WebsiteToken))
+		waitFor(t, visitor, "the widget loads", shadow+`?.querySelector(".launcher") && window.Sahay`)
+		eval[bool](t, visitor, `window.Sahay.ready.then(() => true)`)
+		eval[bool](t, visitor, `(`+shadow+`.querySelector(".launcher").click(), true)`)
+		waitFor(t, visitor, "the chat opens", shadow+`.querySelector("textarea")`)
+		eval[bool](t, visitor, `(() => { const r = `+shadow+`; r.querySelector("textarea").value = "Is the Jamdani saree in stock?"; r.querySelector(".send").click(); return true })()`)
+		waitFor(t, visitor, "the message is sent", shadow+`.querySelector(".msg.out .st")?.textContent === "Sent"`)
 
-	t.Run("the agent sees the visitor typing", func(t *testing.T) {
-		eval[bool](t, visitor, `(() => { const i = `+shadow+`.querySelector("textarea"); i.value = "Also"; i.dispatchEvent(new Event("input")); return true })()`)
-		waitFor(t, agent, "the customer typing line shows", `document.querySelector(".timeline .customer-typing:not([hidden])")?.textContent.includes("Customer is typing…")`)
-	})
+		var conv sahay.Conversation
+		eventually(t, "the conversation reaches the inbox", func() bool {
+			var list struct{ Items []sahay.Conversation }
+			d.Must(t, owner.Token, http.MethodGet, "/api/v1/conversations?status=open", nil, http.StatusOK, &list)
+			if len(list.Items) == 1 {
+				conv = list.Items[0]
+			}
+			return conv.ID != 0
+		})
 
-	t.Run("the visitor sees the agent typing", func(t *testing.T) {
-		do(t, agent, chromedp.SendKeys(chromedp.CSS(".composer-input"), "Yes, in red and green"))
-		waitFor(t, visitor, "the widget says the agent is typing", shadow+`.querySelector(".typing")?.textContent.includes("Nakshi")`)
-	})
-
-	t.Run("the reply reaches the visitor and is read", func(t *testing.T) {
-		press(t, agent, "Enter")
-		waitFor(t, visitor, "the reply shows in the widget", shadow+`.querySelector(".body").textContent.includes("Yes, in red and green")`)
+		login(t, agent, d.URL, owner.Email, owner.Password)
+		waitFor(t, agent, "the agent is connected", `window.__sahay && window.__sahay.connected()`)
+		waitFor(t, agent, "the conversation is listed", fmt.Sprintf(`document.querySelector('.conv-item[data-id="%d"]')`, conv.ID))
+		// A typing indicator sent now reaches the visitor after anything the
+		// dashboard sent on loading the list, such as a wrong "seen".
+		typing := func(on bool) {
+			d.Must(t, owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/typing", conv.ID), map[string]bool{"on": on}, http.StatusNoContent, nil)
+		}
+		typing(true)
+		waitFor(t, visitor, "the visitor sees the team typing", shadow+`.querySelector(".typing") !== null`)
+		if got := eval[string](t, visitor, shadow+`.querySelector(".msg.out .st")?.textContent`); got != "Sent" {
+			t.Fatalf("before the agent opened the conversation the visitor's message says %q, want Sent", got)
+		}
+		typing(false)
 		waitFor(t, visitor, "the typing line goes", shadow+`.querySelector(".typing") === null`)
-		waitFor(t, agent, "the reply shows as read", `document.querySelector(".timeline .msg.outgoing .delivery")?.classList.contains("read")`)
-	})
 
-	t.Run("the visitor's next message ends their typing", func(t *testing.T) {
-		eval[bool](t, visitor, `(() => { const r = `+shadow+`; r.querySelector("textarea").value = "Also, do you ship to Sylhet?"; r.querySelector(".send").click(); return true })()`)
-		waitFor(t, agent, "the message shows and the typing line goes", `document.querySelector(".timeline").textContent.includes("ship to Sylhet") && document.querySelector(".customer-typing").hidden`)
-		waitFor(t, visitor, "the new message is seen too", shadow+`.querySelector(".msg.out .st")?.textContent === "Seen"`)
+		t.Run("the visitor sees Seen once the agent opens it", func(t *testing.T) {
+			openConversation(t, agent, conv.ID)
+			waitFor(t, agent, "the message shows", `document.querySelector(".timeline .msg.incoming")?.textContent.includes("Jamdani")`)
+			waitFor(t, visitor, "the visitor's message says Seen", shadow+`.querySelector(".msg.out .st")?.textContent === "Seen"`)
+		})
+
+		t.Run("the agent sees the visitor typing", func(t *testing.T) {
+			eval[bool](t, visitor, `(() => { const i = `+shadow+`.querySelector("textarea"); i.value = "Also"; i.dispatchEvent(new Event("input")); return true })()`)
+			waitFor(t, agent, "the customer typing line shows", `document.querySelector(".timeline .customer-typing:not([hidden])")?.textContent.includes("Customer is typing…")`)
+		})
+
+		t.Run("the visitor sees the agent typing", func(t *testing.T) {
+			do(t, agent, chromedp.SendKeys(chromedp.CSS(".composer-input"), "Yes, in red and green"))
+			waitFor(t, visitor, "the widget says the agent is typing", shadow+`.querySelector(".typing")?.textContent.includes("Nakshi")`)
+		})
+
+		t.Run("the reply reaches the visitor and is read", func(t *testing.T) {
+			press(t, agent, "Enter")
+			waitFor(t, visitor, "the reply shows in the widget", shadow+`.querySelector(".body").textContent.includes("Yes, in red and green")`)
+			waitFor(t, visitor, "the typing line goes", shadow+`.querySelector(".typing") === null`)
+			waitFor(t, agent, "the reply shows as read", `document.querySelector(".timeline .msg.outgoing .delivery")?.classList.contains("read")`)
+		})
+
+		t.Run("the visitor's next message ends their typing", func(t *testing.T) {
+			eval[bool](t, visitor, `(() => { const r = `+shadow+`; r.querySelector("textarea").value = "Also, do you ship to Sylhet?"; r.querySelector(".send").click(); return true })()`)
+			waitFor(t, agent, "the message shows and the typing line goes", `document.querySelector(".timeline").textContent.includes("ship to Sylhet") && document.querySelector(".customer-typing").hidden`)
+			waitFor(t, visitor, "the new message is seen too", shadow+`.querySelector(".msg.out .st")?.textContent === "Seen"`)
+		})
 	})
 }

@@ -14,6 +14,8 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/core"
+	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/store/storetest"
 )
 
 // startBrowser starts headless Chromium (SAHAY_CHROMIUM, else
@@ -106,99 +108,103 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// TestBrowserVisitorChatsWithAgent runs on both databases: the widget's
+// other browser tests run on SQLite only, to keep the suite's time down.
 func TestBrowserVisitorChatsWithAgent(t *testing.T) {
-	ctx := startBrowser(t)
-	e := newEnv(t, `{"title":"Nakshi Crafts","greeting":"Hi! Ask us about orders, sizes or delivery."}`, Limits{})
-	bg := context.Background()
-	sub, err := e.svc.Bus().Subscribe(e.agent.AccountID())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
-	demo := e.srv.URL + "/demo?inbox=" + e.token
-
-	if err := chromedp.Do(ctx, chromedp.Navigate(demo)); err != nil {
-		t.Fatal(err)
-	}
-	until(t, ctx, "the launcher", shadow+`?.querySelector(".launcher") != null && window.Sahay != null`)
-	js[any](t, ctx, `window.Sahay.ready`)
-	js[any](t, ctx, shadow+`.querySelector(".launcher").click()`)
-	until(t, ctx, "the open panel", shadow+`.querySelector(".panel") && getComputedStyle(`+shadow+`.querySelector(".panel")).display == "flex"`)
-
-	// The visitor writes; the message reaches the inbox.
-	js[any](t, ctx, `(() => { const r = `+shadow+`; const i = r.querySelector("textarea"); i.value = "Is the Jamdani saree in stock?"; r.querySelector(".send").click(); })()`)
-	var conv *sahay.Conversation
-	waitFor(t, "the conversation", func() bool {
-		list, _, err := e.svc.ListConversations(bg, e.agent, core.ListQuery{})
-		if err == nil && len(list) == 1 && list[0].LastMessage == "Is the Jamdani saree in stock?" {
-			conv = list[0]
-			return true
-		}
-		return false
-	})
-	until(t, ctx, "the visitor's message acknowledged", shadow+`.querySelector(".msg.out .st")?.textContent == "Sent"`)
-
-	// Typing both ways.
-	js[any](t, ctx, `(() => { const i = `+shadow+`.querySelector("textarea"); i.value = "Also"; i.dispatchEvent(new Event("input")); })()`)
-	waitEvent(t, sub.C, func(ev sahay.Event) bool { return ev.Type == EventTyping && ev.ConversationID == conv.ID })
-	if err := e.widget.AgentTyping(e.agent, conv, true); err != nil {
-		t.Fatal(err)
-	}
-	until(t, ctx, "the agent's typing indicator", shadow+`.querySelector(".typing")?.textContent.includes("Ayesha")`)
-
-	// The agent answers; the visitor sees it, and reading it marks it read.
-	reply, err := e.svc.PostMessage(bg, e.agent, conv.ID, core.NewMessage{Content: "Yes, we have it in red and green."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	until(t, ctx, "the agent's reply", shadow+`.querySelector(".body").textContent.includes("we have it in red and green")`)
-	until(t, ctx, "the typing indicator to go", shadow+`.querySelector(".typing") == null`)
-	waitFor(t, "the read receipt", func() bool {
-		m, err := e.store.Message(bg, e.agent.AccountID(), reply.ID)
-		return err == nil && m.Status == sahay.DeliveryRead
-	})
-
-	// The agent reads the visitor's message: the visitor sees "Seen".
-	msgs, _ := e.store.Messages(bg, e.agent.AccountID(), conv.ID, 0, 10)
-	if err := e.widget.AgentSeen(bg, e.agent, conv, msgs[0].ID); err != nil {
-		t.Fatal(err)
-	}
-	until(t, ctx, "the seen receipt", shadow+`.querySelector(".msg.out .st")?.textContent == "Seen"`)
-	screenshot(t, ctx, "widget-en.png")
-
-	// A reload keeps the history.
-	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
-		t.Fatal(err)
-	}
-	until(t, ctx, "the widget after reload", shadow+`?.querySelector(".launcher") != null && window.Sahay != null`)
-	js[any](t, ctx, `window.Sahay.ready.then(() => window.Sahay.open())`)
-	until(t, ctx, "the history after reload", shadow+`?.querySelector(".body")?.textContent.includes("Is the Jamdani saree in stock?") && `+
-		shadow+`.querySelector(".body").textContent.includes("we have it in red and green")`)
-
-	// A forged identity is refused and changes nothing.
-	got := js[string](t, ctx, `window.Sahay.setUser({id: "cust-42", name: "Mallory", hash: "00ff"}).then(() => "accepted", e => "refused: " + e.message)`)
-	if !strings.HasPrefix(got, "refused") || !strings.Contains(got, "identity hash") {
-		t.Fatalf("forged setUser: %s", got)
-	}
-	until(t, ctx, "the history after the refused setUser", shadow+`.querySelector(".body").textContent.includes("Is the Jamdani saree in stock?")`)
-
-	// Bengali and Arabic (right to left).
-	for _, c := range []struct{ locale, placeholder, dir string }{
-		{"bn", "আপনার বার্তা লিখুন…", "ltr"},
-		{"ar", "اكتب رسالتك…", "rtl"},
-	} {
-		if err := chromedp.Do(ctx, chromedp.Navigate(demo+"&locale="+c.locale)); err != nil {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		ctx := startBrowser(t)
+		e := newEnvOn(t, open(t), `{"title":"Nakshi Crafts","greeting":"Hi! Ask us about orders, sizes or delivery."}`, Limits{})
+		bg := context.Background()
+		sub, err := e.svc.Bus().Subscribe(e.agent.AccountID())
+		if err != nil {
 			t.Fatal(err)
 		}
-		until(t, ctx, "the widget in "+c.locale, shadow+`?.querySelector(".launcher") != null && window.Sahay != null`)
-		js[any](t, ctx, `window.Sahay.ready.then(() => window.Sahay.open())`)
-		until(t, ctx, c.locale+" strings", shadow+`?.querySelector("textarea")?.placeholder == "`+c.placeholder+`"`)
-		if d := js[string](t, ctx, shadow+`.querySelector(".panel").dir`); d != c.dir {
-			t.Errorf("%s: dir = %q, want %q", c.locale, d, c.dir)
+		defer sub.Close()
+		demo := e.srv.URL + "/demo?inbox=" + e.token
+
+		if err := chromedp.Do(ctx, chromedp.Navigate(demo)); err != nil {
+			t.Fatal(err)
 		}
-		until(t, ctx, "the history in "+c.locale, shadow+`.querySelector(".body").textContent.includes("we have it in red and green")`)
-		screenshot(t, ctx, "widget-"+c.locale+".png")
-	}
+		until(t, ctx, "the launcher", shadow+`?.querySelector(".launcher") != null && window.Sahay != null`)
+		js[any](t, ctx, `window.Sahay.ready`)
+		js[any](t, ctx, shadow+`.querySelector(".launcher").click()`)
+		until(t, ctx, "the open panel", shadow+`.querySelector(".panel") && getComputedStyle(`+shadow+`.querySelector(".panel")).display == "flex"`)
+
+		// The visitor writes; the message reaches the inbox.
+		js[any](t, ctx, `(() => { const r = `+shadow+`; const i = r.querySelector("textarea"); i.value = "Is the Jamdani saree in stock?"; r.querySelector(".send").click(); })()`)
+		var conv *sahay.Conversation
+		waitFor(t, "the conversation", func() bool {
+			list, _, err := e.svc.ListConversations(bg, e.agent, core.ListQuery{})
+			if err == nil && len(list) == 1 && list[0].LastMessage == "Is the Jamdani saree in stock?" {
+				conv = list[0]
+				return true
+			}
+			return false
+		})
+		until(t, ctx, "the visitor's message acknowledged", shadow+`.querySelector(".msg.out .st")?.textContent == "Sent"`)
+
+		// Typing both ways.
+		js[any](t, ctx, `(() => { const i = `+shadow+`.querySelector("textarea"); i.value = "Also"; i.dispatchEvent(new Event("input")); })()`)
+		waitEvent(t, sub.C, func(ev sahay.Event) bool { return ev.Type == EventTyping && ev.ConversationID == conv.ID })
+		if err := e.widget.AgentTyping(e.agent, conv, true); err != nil {
+			t.Fatal(err)
+		}
+		until(t, ctx, "the agent's typing indicator", shadow+`.querySelector(".typing")?.textContent.includes("Ayesha")`)
+
+		// The agent answers; the visitor sees it, and reading it marks it read.
+		reply, err := e.svc.PostMessage(bg, e.agent, conv.ID, core.NewMessage{Content: "Yes, we have it in red and green."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		until(t, ctx, "the agent's reply", shadow+`.querySelector(".body").textContent.includes("we have it in red and green")`)
+		until(t, ctx, "the typing indicator to go", shadow+`.querySelector(".typing") == null`)
+		waitFor(t, "the read receipt", func() bool {
+			m, err := e.store.Message(bg, e.agent.AccountID(), reply.ID)
+			return err == nil && m.Status == sahay.DeliveryRead
+		})
+
+		// The agent reads the visitor's message: the visitor sees "Seen".
+		msgs, _ := e.store.Messages(bg, e.agent.AccountID(), conv.ID, 0, 10)
+		if err := e.widget.AgentSeen(bg, e.agent, conv, msgs[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		until(t, ctx, "the seen receipt", shadow+`.querySelector(".msg.out .st")?.textContent == "Seen"`)
+		screenshot(t, ctx, "widget-en.png")
+
+		// A reload keeps the history.
+		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+			t.Fatal(err)
+		}
+		until(t, ctx, "the widget after reload", shadow+`?.querySelector(".launcher") != null && window.Sahay != null`)
+		js[any](t, ctx, `window.Sahay.ready.then(() => window.Sahay.open())`)
+		until(t, ctx, "the history after reload", shadow+`?.querySelector(".body")?.textContent.includes("Is the Jamdani saree in stock?") && `+
+			shadow+`.querySelector(".body").textContent.includes("we have it in red and green")`)
+
+		// A forged identity is refused and changes nothing.
+		got := js[string](t, ctx, `window.Sahay.setUser({id: "cust-42", name: "Mallory", hash: "00ff"}).then(() => "accepted", e => "refused: " + e.message)`)
+		if !strings.HasPrefix(got, "refused") || !strings.Contains(got, "identity hash") {
+			t.Fatalf("forged setUser: %s", got)
+		}
+		until(t, ctx, "the history after the refused setUser", shadow+`.querySelector(".body").textContent.includes("Is the Jamdani saree in stock?")`)
+
+		// Bengali and Arabic (right to left).
+		for _, c := range []struct{ locale, placeholder, dir string }{
+			{"bn", "আপনার বার্তা লিখুন…", "ltr"},
+			{"ar", "اكتب رسالتك…", "rtl"},
+		} {
+			if err := chromedp.Do(ctx, chromedp.Navigate(demo+"&locale="+c.locale)); err != nil {
+				t.Fatal(err)
+			}
+			until(t, ctx, "the widget in "+c.locale, shadow+`?.querySelector(".launcher") != null && window.Sahay != null`)
+			js[any](t, ctx, `window.Sahay.ready.then(() => window.Sahay.open())`)
+			until(t, ctx, c.locale+" strings", shadow+`?.querySelector("textarea")?.placeholder == "`+c.placeholder+`"`)
+			if d := js[string](t, ctx, shadow+`.querySelector(".panel").dir`); d != c.dir {
+				t.Errorf("%s: dir = %q, want %q", c.locale, d, c.dir)
+			}
+			until(t, ctx, "the history in "+c.locale, shadow+`.querySelector(".body").textContent.includes("we have it in red and green")`)
+			screenshot(t, ctx, "widget-"+c.locale+".png")
+		}
+	})
 }
 
 func TestBrowserProactiveChatAndPreview(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,6 +22,7 @@ import (
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/secretbox"
 	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/store/storetest"
 )
 
 // env is a running Sahay with one account, one admin agent and one widget
@@ -41,14 +41,15 @@ type env struct {
 
 func newEnv(t *testing.T, settings string, limits Limits) *env {
 	t.Helper()
+	return newEnvOn(t, storetest.Open(t, store.SQLite), settings, limits)
+}
+
+// newEnvOn is [newEnv] on a store of the test's, such as one of
+// storetest.Dialects; the store outlives the env and is closed by its
+// opener.
+func newEnvOn(t *testing.T, st *store.Store, settings string, limits Limits) *env {
+	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "sahay.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	box, err := secretbox.New(bytes.Repeat([]byte{7}, secretbox.KeySize))
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +99,6 @@ func newEnv(t *testing.T, settings string, limits Limits) *env {
 		srv.Close()
 		w.Close()
 		svc.Close()
-		st.Close()
 	})
 	return e
 }
