@@ -128,6 +128,9 @@ type Inbox struct {
 	Secrets   map[string]string `json:"-"`
 	MemberIDs []int64           `json:"member_ids"`
 	CreatedAt time.Time         `json:"created_at"`
+	// Warning, in the answer to a create or update, says what went wrong
+	// after the inbox was saved (the platform could not be reached).
+	Warning string `json:"warning,omitempty"`
 }
 
 // Contact is a person the business talks to, on any number of channels.

@@ -53,6 +53,16 @@ func (s *Server) routes() []route {
 		{Method: http.MethodPut, Path: "/api/v1/inboxes/{id}/members", Authed: s.setInboxMembers},
 		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/messages", Authed: s.receiveAPIMessage},
 		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/statuses", Authed: s.receiveAPIStatus},
+		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/test", Authed: s.testInbox},
+		{Method: http.MethodGet, Path: "/api/v1/inboxes/{id}/events", Authed: s.listInboxEvents},
+		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/events/{eid}/retry", Authed: s.retryInboxEvent},
+		{Method: http.MethodGet, Path: "/api/v1/channels", Authed: s.listChannels},
+
+		// Platforms' webhooks: each inbox's adapter verifies its own.
+		{Method: http.MethodPost, Path: "/webhooks/{id}", Public: s.webhook},
+		{Method: http.MethodGet, Path: "/webhooks/{id}", Public: s.webhook},
+		{Method: http.MethodPost, Path: "/webhooks/{id}/{sub...}", Public: s.webhook},
+		{Method: http.MethodGet, Path: "/webhooks/{id}/{sub...}", Public: s.webhook},
 
 		{Method: http.MethodGet, Path: "/api/v1/contacts", Authed: s.listContacts},
 		{Method: http.MethodGet, Path: "/api/v1/contacts/export.csv", Authed: s.exportContacts},

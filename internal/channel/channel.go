@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"sync"
 	"time"
@@ -42,6 +43,17 @@ type Inbound struct {
 	// proactive campaign's message). A new conversation records it before
 	// the customer's message, so the team reads what was answered.
 	Opening string
+	// Files are attachments still on the platform: the journal processor
+	// fetches them (see [Fetcher]) into Attachments before Receive.
+	Files []RemoteFile
+	// Edit marks a new version of a message received before (same
+	// ExternalID): the stored message takes the new content instead of the
+	// edit being dropped as a duplicate.
+	Edit bool
+	// Echo marks a message the business itself sent on the platform (its
+	// bot, or a teammate in the platform's own app): it is stored as an
+	// outgoing message, or recognised as a reply Sahay already sent.
+	Echo bool
 }
 
 // Outbound is a reply to deliver.
@@ -52,6 +64,8 @@ type Outbound struct {
 	Message      *sahay.Message
 	// Recipient is the contact's id on this inbox's platform.
 	Recipient string
+	// Open reads the file of one of the message's attachments.
+	Open func(ctx context.Context, a sahay.Attachment) (io.ReadCloser, error)
 }
 
 // SendResult is what the platform said of a sent message.

@@ -121,6 +121,9 @@ func (s *Service) CreateInbox(ctx context.Context, a *Actor, in InboxInput) (*sa
 	if err := checkSettings(inbox.Settings); err != nil {
 		return nil, err
 	}
+	if err := s.separateSecrets(inbox); err != nil {
+		return nil, err
+	}
 	if err := adapter.Validate(inbox); err != nil {
 		return nil, err
 	}
@@ -141,6 +144,7 @@ func (s *Service) CreateInbox(ctx context.Context, a *Actor, in InboxInput) (*sa
 		return nil, err
 	}
 	inbox.MemberIDs = []int64{}
+	s.connect(ctx, inbox)
 	return inbox, nil
 }
 
@@ -196,6 +200,9 @@ func (s *Service) UpdateInbox(ctx context.Context, a *Actor, id int64, in InboxI
 	if err := checkSettings(inbox.Settings); err != nil {
 		return nil, err
 	}
+	if err := s.separateSecrets(inbox); err != nil {
+		return nil, err
+	}
 	if err := adapter.Validate(inbox); err != nil {
 		return nil, err
 	}
@@ -212,7 +219,11 @@ func (s *Service) UpdateInbox(ctx context.Context, a *Actor, id int64, in InboxI
 		}
 		return tx.Emit(ctx, a.AccountID(), sahay.EventInboxChanged, inbox.ID, 0, map[string]any{"inbox": inbox})
 	})
-	return inbox, err
+	if err != nil {
+		return nil, err
+	}
+	s.connect(ctx, inbox)
+	return inbox, nil
 }
 
 // DeleteInbox removes an inbox and all its conversations.

@@ -31,6 +31,9 @@ type Received struct {
 	Duplicate bool
 	// Created is set when the message started its conversation.
 	Created bool
+	// Edited is set when the message was an edit that changed the stored
+	// message's content.
+	Edited bool
 }
 
 type receiveRequest struct {
@@ -183,6 +186,9 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, inbox *sahay.Inbo
 			if err != nil {
 				return nil, err
 			}
+			if in.Edit && m.Kind == sahay.MessageIncoming && in.Content != "" && in.Content != m.Content {
+				return s.editTx(ctx, tx, m, c, in.Content)
+			}
 			return &Received{Message: m, Conversation: c, Duplicate: true}, nil
 		}
 		if sahay.ErrorCode(err) != sahay.ENOTFOUND {
@@ -216,13 +222,21 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, inbox *sahay.Inbo
 		Kind: sahay.MessageIncoming, SenderType: sahay.SenderContact, SenderID: contact.ID,
 		Content: in.Content, ExternalID: in.ExternalID, Attachments: in.Attachments,
 	}
+	if in.Echo {
+		// The business answered on the platform itself: the team sees the
+		// answer, and the customer no longer waits.
+		msg.Kind, msg.SenderType, msg.SenderID, msg.Status = sahay.MessageOutgoing, sahay.SenderBot, 0, sahay.DeliverySent
+	}
 	if err := tx.InsertMessage(ctx, msg); err != nil {
 		return nil, err
 	}
 	old := *conv
 	conv.LastActivityAt = now
 	conv.LastMessage = messagePreview(in.Content, in.Attachments)
-	if conv.WaitingSince == nil {
+	switch {
+	case in.Echo:
+		conv.WaitingSince = nil
+	case conv.WaitingSince == nil:
 		conv.WaitingSince = &now
 	}
 	if conv.Language == "" {
@@ -253,6 +267,23 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, inbox *sahay.Inbo
 		return nil, err
 	}
 	return &Received{Message: msg, Conversation: conv, Created: created}, nil
+}
+
+// editTx gives a stored customer message the content the customer edited
+// it to on the platform.
+func (s *Service) editTx(ctx context.Context, tx *store.Tx, m *sahay.Message, c *sahay.Conversation, content string) (*Received, error) {
+	m, err := tx.Message(ctx, m.AccountID, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	m.Content = content
+	if err := tx.SetMessageContent(ctx, m); err != nil {
+		return nil, err
+	}
+	if err := tx.Emit(ctx, m.AccountID, sahay.EventMessageUpdated, m.InboxID, m.ConversationID, map[string]any{"message": m}); err != nil {
+		return nil, err
+	}
+	return &Received{Message: m, Conversation: c, Edited: true}, nil
 }
 
 // identityNamespace is whose ids a channel's contact identifiers are.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
@@ -229,7 +230,10 @@ func (s *Service) outbound(ctx context.Context, m *sahay.Message) (channel.Outbo
 	if err != nil {
 		return channel.Outbound{}, nil, err
 	}
-	out := channel.Outbound{Inbox: inbox, Conversation: c, Contact: contact, Message: m}
+	out := channel.Outbound{Inbox: inbox, Conversation: c, Contact: contact, Message: m,
+		Open: func(ctx context.Context, a sahay.Attachment) (io.ReadCloser, error) {
+			return s.OpenFile(ctx, a.StorageKey)
+		}}
 	ns := identityNamespace(inbox, "")
 	if n, ok := adapter.(interface{ Namespace() string }); ok {
 		ns = n.Namespace()

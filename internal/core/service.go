@@ -14,6 +14,7 @@ import (
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/auth"
 	"github.com/sahayhq/sahay/internal/blob"
 	"github.com/sahayhq/sahay/internal/bus"
 	"github.com/sahayhq/sahay/internal/channel"
@@ -43,6 +44,10 @@ type Service struct {
 	addresses addressLimits
 
 	ingest chan *receiveRequest
+	// journalWake wakes the raw-event processor; node names this node
+	// among those holding leases.
+	journalWake chan struct{}
+	node        string
 	// ingestMu and closed keep Receive from queueing after Close.
 	ingestMu  sync.RWMutex
 	closed    bool
@@ -89,6 +94,8 @@ func New(cfg Config) *Service {
 		allowSignUp:      cfg.AllowSignUp,
 		allowPrivateURLs: cfg.AllowPrivateURLs,
 		ingest:           make(chan *receiveRequest, 4096),
+		journalWake:      make(chan struct{}, 1),
+		node:             auth.NewToken(),
 		stop:             make(chan struct{}),
 	}
 	if s.log == nil {
@@ -102,6 +109,15 @@ func New(cfg Config) *Service {
 	go func() {
 		defer s.wg.Done()
 		s.batchReceives()
+	}()
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		s.processJournal()
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.channelWorkers()
 	}()
 	s.jobs.Start()
 	s.startTimers()

@@ -271,3 +271,22 @@ func (s *Store) Team(ctx context.Context, accountID, id int64) (*sahay.Team, err
 	}
 	return nil, sahay.NotFound("team")
 }
+
+// InboxesOfChannel lists the inboxes of a channel in every account, without
+// their members: the inboxes a channel's background work serves.
+func (s *Store) InboxesOfChannel(ctx context.Context, channel string) ([]*sahay.Inbox, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+inboxColumns+` FROM inboxes WHERE channel = $1 ORDER BY id`, channel)
+	if err != nil {
+		return nil, fmt.Errorf("store: inboxes of %s: %w", channel, err)
+	}
+	defer rows.Close()
+	out := []*sahay.Inbox{}
+	for rows.Next() {
+		in, err := scanInbox(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: inboxes of %s: %w", channel, err)
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}

@@ -97,6 +97,12 @@ func (t *Tx) MessageByExternalID(ctx context.Context, inboxID int64, externalID 
 	return m, notFound(err, "message")
 }
 
+// MessageByExternalID finds a message by the platform's id in an inbox.
+func (s *Store) MessageByExternalID(ctx context.Context, inboxID int64, externalID string) (*sahay.Message, error) {
+	m, err := scanMessage(s.read.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages m WHERE m.inbox_id = $1 AND m.external_id = $2`, inboxID, externalID))
+	return m, notFound(err, "message")
+}
+
 // Message returns a message with its attachments.
 func (s *Store) Message(ctx context.Context, accountID, id int64) (*sahay.Message, error) {
 	return message(ctx, s.read, accountID, id)
@@ -126,6 +132,32 @@ func (t *Tx) SetMessageDelivery(ctx context.Context, m *sahay.Message) error {
 	}
 	if err != nil {
 		return fmt.Errorf("store: set delivery: %w", err)
+	}
+	return nil
+}
+
+// SetMessageContent replaces a message's content (a customer edited it on
+// the platform) and its search index entry.
+func (t *Tx) SetMessageContent(ctx context.Context, m *sahay.Message) error {
+	search := textnorm.ForSearch(m.Content)
+	if _, err := t.tx.ExecContext(ctx, `UPDATE messages SET content = $2, search_text = $3 WHERE id = $1`, m.ID, m.Content, search); err != nil {
+		return fmt.Errorf("store: set message content: %w", err)
+	}
+	if t.s.dialect != SQLite {
+		return nil
+	}
+	// The message may be one of this transaction's, not yet indexed.
+	if err := t.indexMessages(ctx); err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM messages_fts WHERE rowid = $1`, m.ID); err != nil {
+		return fmt.Errorf("store: unindex message: %w", err)
+	}
+	if search == "" {
+		return nil
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, search_text) VALUES ($1, $2)`, m.ID, search); err != nil {
+		return fmt.Errorf("store: index message: %w", err)
 	}
 	return nil
 }

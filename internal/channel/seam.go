@@ -1,0 +1,181 @@
+package channel
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+
+	sahay "github.com/sahayhq/sahay"
+)
+
+// An adapter implements [Adapter] and, as its platform needs, the optional
+// interfaces below. Core finds them with a type assertion: a channel that
+// takes webhooks is a [Webhooker] and a [Parser], one that polls is a
+// [Worker] and a [Parser], and so on. None of them writes to the database:
+// what they return goes through core, the only writer.
+
+// Raw is a platform's event as a webhook or poller received and verified
+// it, before it is parsed: what the journal keeps until it is processed.
+type Raw struct {
+	// DedupeKey is the platform's id of the event (Telegram's
+	// "update:<update_id>"); the same key twice in an inbox is kept once.
+	DedupeKey string
+	Body      []byte
+	// Headers are the request headers [Parser.Parse] needs, if any.
+	Headers map[string]string
+}
+
+// Hook is what an adapter makes of a webhook request.
+type Hook struct {
+	// Events are journalled, in one commit each, before the platform is
+	// answered; a request may carry none (a ping) or several (a batch).
+	Events []Raw
+	// Status and Body are the answer once the events are committed;
+	// Status 0 means 200 with an empty JSON object. A GET handshake answers
+	// its challenge here.
+	Status      int
+	Body        []byte
+	ContentType string
+}
+
+// Webhooker receives a platform's requests at /webhooks/{inbox_id} and
+// below it.
+type Webhooker interface {
+	// Webhook verifies a request against the inbox's secrets, in constant
+	// time, and returns what to journal. A request that fails verification
+	// returns a *sahay.Error with code unauthorized and nothing is stored.
+	// body is the request's body, already read within the size limit; sub
+	// is the path below /webhooks/{inbox_id}, "" or "/…".
+	Webhook(inbox *sahay.Inbox, r *http.Request, sub string, body []byte) (Hook, error)
+}
+
+// Parser turns a journalled event into what the inbound pipeline takes.
+// It is pure: no network, no database, the same answer every time, so a
+// retried event yields the same messages. An error wrapping [ErrPermanent]
+// fails the event at once; others are retried.
+type Parser interface {
+	Parse(inbox *sahay.Inbox, raw Raw) ([]Inbound, error)
+}
+
+// Fetcher downloads a file a parsed message refers to on the platform.
+type Fetcher interface {
+	// Fetch returns the file's content, at most limit bytes; a larger file
+	// is an error wrapping [ErrTooLarge].
+	Fetch(ctx context.Context, inbox *sahay.Inbox, f RemoteFile, limit int64) (io.ReadCloser, error)
+}
+
+// Journal commits raw events of an inbox, as a webhook does: it returns
+// once they are durable, so a poller may then confirm them to the platform.
+type Journal func(ctx context.Context, events []Raw) error
+
+// Worker is background work an inbox needs on exactly one node at a time,
+// such as long polling. Core holds a lease in the database per inbox while
+// Work runs, renews it, and starts Work on another node within seconds when
+// the holder stops or dies.
+type Worker interface {
+	// NeedsWorker reports whether the inbox, as configured, needs Work.
+	NeedsWorker(inbox *sahay.Inbox) bool
+	// Work runs until ctx ends, journalling what it receives; an error
+	// makes core start it again after a pause.
+	Work(ctx context.Context, inbox *sahay.Inbox, journal Journal) error
+}
+
+// Describer declares what a channel can do and which settings it takes.
+type Describer interface {
+	Describe() Description
+}
+
+// Tester checks an inbox's credentials against its platform ("test
+// connection"), returning a clear error when they do not work.
+type Tester interface {
+	Test(ctx context.Context, inbox *sahay.Inbox) error
+}
+
+// Connector tells the platform about an inbox once it is saved (for
+// example, where to deliver its webhooks). An error is reported to the
+// admin as a warning: the inbox is kept.
+type Connector interface {
+	Connect(ctx context.Context, inbox *sahay.Inbox) error
+}
+
+// Description is a channel's capabilities and settings, served by
+// GET /api/v1/channels so clients adapt to data, not to channel names.
+type Description struct {
+	Name         string       `json:"name"`
+	Capabilities Capabilities `json:"capabilities"`
+	Settings     []Setting    `json:"settings"`
+}
+
+// Capabilities are what a channel's messages may hold and what it reports.
+type Capabilities struct {
+	// MaxText is the longest text, in characters, one message takes; a
+	// longer reply is split. 0 means no limit of the platform's.
+	MaxText int `json:"max_text"`
+	// Attachments lists the file types a reply may carry ("image/*",
+	// "application/pdf"…); empty means none.
+	Attachments []string `json:"attachments"`
+	// MaxAttachmentBytes is the largest file the platform takes.
+	MaxAttachmentBytes int64 `json:"max_attachment_bytes"`
+	Typing             bool  `json:"typing"`
+	ReadReceipts       bool  `json:"read_receipts"`
+	// WindowHours is how long after the customer's last message the
+	// business may answer freely; 0 means no window.
+	WindowHours    int  `json:"window_hours"`
+	Templates      bool `json:"templates"`
+	PublicComments bool `json:"public_comments"`
+	PrivateReply   bool `json:"private_reply"`
+	// Edits reports whether customers' edits of their messages arrive.
+	Edits bool `json:"edits"`
+}
+
+// Setting is one key of an inbox's settings. Secret settings are taken out
+// of the settings when an inbox is saved, stored encrypted among its
+// secrets and never shown again.
+type Setting struct {
+	Key      string `json:"key"`
+	Label    string `json:"label"`
+	Help     string `json:"help,omitempty"`
+	Type     string `json:"type"` // "string", "url" or "choice"
+	Required bool   `json:"required"`
+	Secret   bool   `json:"secret"`
+	// Generated secrets are made by Sahay when none is given.
+	Generated bool     `json:"generated,omitempty"`
+	Choices   []string `json:"choices,omitempty"`
+	Default   string   `json:"default,omitempty"`
+}
+
+// Describe returns the description of a registered channel: its own
+// declaration, or a bare one for an adapter without a [Describer].
+func (r *Registry) Describe(name string) (Description, error) {
+	a, err := r.Get(name)
+	if err != nil {
+		return Description{}, err
+	}
+	d := Description{Settings: []Setting{}}
+	if ds, ok := a.(Describer); ok {
+		d = ds.Describe()
+	}
+	d.Name = name
+	if d.Settings == nil {
+		d.Settings = []Setting{}
+	}
+	if d.Capabilities.Attachments == nil {
+		d.Capabilities.Attachments = []string{}
+	}
+	return d, nil
+}
+
+// RemoteFile is a file of a parsed message still on the platform; the
+// journal processor fetches it through the adapter's [Fetcher] and stores
+// it as an attachment.
+type RemoteFile struct {
+	ID          string
+	Name        string
+	ContentType string
+	// Size is what the platform said of the file, 0 when it did not.
+	Size int64
+}
+
+// ErrTooLarge marks a file over the size a [Fetcher] was allowed.
+var ErrTooLarge = errors.New("file too large")

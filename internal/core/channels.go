@@ -1,0 +1,118 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/auth"
+	"github.com/sahayhq/sahay/internal/channel"
+)
+
+// ChannelDescriptions lists every registered channel with its capabilities
+// and settings schema.
+func (s *Service) ChannelDescriptions() []channel.Description {
+	out := []channel.Description{}
+	for _, name := range s.channels.Names() {
+		if d, err := s.channels.Describe(name); err == nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// separateSecrets moves the settings a channel declares secret out of an
+// inbox's settings into its secrets, which are stored encrypted, and makes
+// the secrets the channel generates when none is given.
+func (s *Service) separateSecrets(inbox *sahay.Inbox) error {
+	d, err := s.channels.Describe(inbox.Channel)
+	if err != nil {
+		return err
+	}
+	var settings map[string]any
+	if len(inbox.Settings) > 0 {
+		if err := json.Unmarshal(inbox.Settings, &settings); err != nil || settings == nil {
+			return sahay.Invalid("settings must be a JSON object")
+		}
+	}
+	moved := false
+	for _, st := range d.Settings {
+		if !st.Secret {
+			continue
+		}
+		if v, ok := settings[st.Key]; ok {
+			str, isString := v.(string)
+			if !isString {
+				return sahay.Invalid("settings.%s must be a string", st.Key)
+			}
+			delete(settings, st.Key)
+			moved = true
+			if str != "" {
+				inbox.Secrets[st.Key] = str
+			}
+		}
+		if st.Generated && inbox.Secrets[st.Key] == "" {
+			inbox.Secrets[st.Key] = auth.NewToken()
+		}
+	}
+	if moved {
+		b, err := json.Marshal(settings)
+		if err != nil {
+			return err
+		}
+		inbox.Settings = b
+	}
+	return nil
+}
+
+// connect tells the platform about a saved inbox. Its failure does not
+// undo the save: the inbox carries the warning for the admin.
+func (s *Service) connect(ctx context.Context, inbox *sahay.Inbox) {
+	adapter, err := s.channels.Get(inbox.Channel)
+	if err != nil {
+		return
+	}
+	c, ok := adapter.(channel.Connector)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := c.Connect(ctx, inbox); err != nil {
+		s.log.Warn("connect inbox", "inbox", inbox.ID, "channel", inbox.Channel, "err", err)
+		inbox.Warning = "Saved, but the platform could not be told about it: " + err.Error() + ". Use \"Test connection\" once it is fixed, then save again."
+	}
+}
+
+// TestResult is the outcome of a connection test.
+type TestResult struct {
+	OK bool `json:"ok"`
+	// Error says what failed, in the platform's words where it gave some.
+	Error string `json:"error,omitempty"`
+}
+
+// TestInbox checks an inbox's credentials against its platform.
+func (s *Service) TestInbox(ctx context.Context, a *Actor, id int64) (TestResult, error) {
+	if err := s.administerInbox(ctx, a, id); err != nil {
+		return TestResult{}, err
+	}
+	inbox, err := s.InboxWithSecrets(ctx, a.AccountID(), id)
+	if err != nil {
+		return TestResult{}, err
+	}
+	adapter, err := s.channels.Get(inbox.Channel)
+	if err != nil {
+		return TestResult{}, err
+	}
+	t, ok := adapter.(channel.Tester)
+	if !ok {
+		return TestResult{OK: true}, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := t.Test(ctx, inbox); err != nil {
+		return TestResult{Error: err.Error()}, nil
+	}
+	return TestResult{OK: true}, nil
+}

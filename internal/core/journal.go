@@ -1,0 +1,311 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/store"
+)
+
+// The raw-event journal: a platform's verified request is committed before
+// it is answered, then processed here, on whichever node claims it, through
+// the one inbound pipeline. A crash between the answer and the processing
+// loses nothing: the event waits in the journal for the next claim.
+const (
+	// journalLease is how long a claimed event is reserved for its
+	// processor; a processor that dies releases it when it runs out.
+	journalLease = time.Minute
+	// journalAttempts is how many times an event is tried before it is
+	// marked failed for an admin to read and retry.
+	journalAttempts = 8
+	// journalPoll is the longest wait between looks at the journal.
+	journalPoll = time.Second
+)
+
+// Webhook takes a platform's request to /webhooks/{inbox_id}: the inbox's
+// adapter verifies it, and the events it carries are committed to the
+// journal before the answer is returned. An unknown inbox is not_found; a
+// request that fails verification is unauthorized; in both cases nothing is
+// stored. A platform's retry of an event already journalled stores nothing.
+func (s *Service) Webhook(ctx context.Context, inboxID int64, r *http.Request, sub string, body []byte) (channel.Hook, error) {
+	in, err := s.store.InboxByID(ctx, inboxID)
+	if err != nil {
+		return channel.Hook{}, err
+	}
+	inbox, err := s.InboxWithSecrets(ctx, in.AccountID, in.ID)
+	if err != nil {
+		return channel.Hook{}, err
+	}
+	adapter, err := s.channels.Get(inbox.Channel)
+	if err != nil {
+		return channel.Hook{}, err
+	}
+	wh, ok := adapter.(channel.Webhooker)
+	if !ok {
+		return channel.Hook{}, sahay.NotFound("webhook")
+	}
+	hook, err := wh.Webhook(inbox, r, sub, body)
+	if err != nil {
+		return channel.Hook{}, err
+	}
+	if err := s.journal(ctx, inbox, hook.Events); err != nil {
+		return channel.Hook{}, err
+	}
+	return hook, nil
+}
+
+// journal commits raw events of an inbox and wakes the processor.
+func (s *Service) journal(ctx context.Context, inbox *sahay.Inbox, events []channel.Raw) error {
+	fresh := false
+	for _, e := range events {
+		if e.DedupeKey == "" {
+			return fmt.Errorf("core: %s event without a dedupe key", inbox.Channel)
+		}
+		isNew, err := s.store.JournalRawEvent(ctx, &store.RawEvent{AccountID: inbox.AccountID, InboxID: inbox.ID,
+			DedupeKey: e.DedupeKey, Body: e.Body, Headers: e.Headers}, time.Now())
+		if err != nil {
+			return err
+		}
+		fresh = fresh || isNew
+	}
+	if fresh {
+		s.wakeJournal()
+	}
+	return nil
+}
+
+func (s *Service) wakeJournal() {
+	select {
+	case s.journalWake <- struct{}{}:
+	default:
+	}
+}
+
+// processJournal claims and processes due journal events until the
+// service stops.
+func (s *Service) processJournal() {
+	for {
+		for s.processOne() {
+		}
+		wait := journalPoll
+		if next, ok, err := s.store.NextRawEventAt(context.Background()); err == nil && ok {
+			wait = min(wait, max(time.Until(next), 0))
+		}
+		select {
+		case <-s.stop:
+			return
+		case <-s.journalWake:
+		case <-time.After(wait):
+		}
+	}
+}
+
+// processOne processes one due event and reports whether there was one.
+func (s *Service) processOne() bool {
+	select {
+	case <-s.stop:
+		return false
+	default:
+	}
+	ctx := context.Background()
+	e, err := s.store.ClaimRawEvent(ctx, time.Now(), journalLease)
+	if err != nil {
+		s.log.Error("claim raw event", "err", err)
+		return false
+	}
+	if e == nil {
+		return false
+	}
+	err = s.processRaw(ctx, e)
+	switch {
+	case err == nil:
+		err = s.store.FinishRawEvent(ctx, e.ID, "", time.Now())
+	case errors.Is(err, channel.ErrPermanent) || e.Attempts >= journalAttempts:
+		s.log.Warn("raw event failed", "event", e.ID, "inbox", e.InboxID, "attempts", e.Attempts, "err", err)
+		err = s.store.FinishRawEvent(ctx, e.ID, failureText(err), time.Now())
+	default:
+		wait := min(2*time.Second<<(e.Attempts-1), 10*time.Minute)
+		s.log.Info("raw event retried", "event", e.ID, "inbox", e.InboxID, "in", wait, "err", err)
+		err = s.store.RetryRawEvent(ctx, e.ID, time.Now().Add(wait), failureText(err))
+	}
+	if err != nil {
+		s.log.Error("record raw event outcome", "event", e.ID, "err", err)
+	}
+	return true
+}
+
+// processRaw parses a journalled event with its inbox's adapter and feeds
+// every message in it through the inbound pipeline.
+func (s *Service) processRaw(ctx context.Context, e *store.RawEvent) error {
+	inbox, err := s.InboxWithSecrets(ctx, e.AccountID, e.InboxID)
+	if sahay.ErrorCode(err) == sahay.ENOTFOUND {
+		return channel.Permanent(errors.New("the inbox no longer exists"))
+	}
+	if err != nil {
+		return err
+	}
+	adapter, err := s.channels.Get(inbox.Channel)
+	if err != nil {
+		return channel.Permanent(err)
+	}
+	p, ok := adapter.(channel.Parser)
+	if !ok {
+		return channel.Permanent(fmt.Errorf("the %s channel does not parse events", inbox.Channel))
+	}
+	ins, err := p.Parse(inbox, channel.Raw{DedupeKey: e.DedupeKey, Body: e.Body, Headers: e.Headers})
+	if err != nil {
+		return channel.Permanent(err)
+	}
+	for _, in := range ins {
+		in.InboxID = inbox.ID
+		if err := s.receiveRaw(ctx, inbox, adapter, in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// receiveRaw fetches a parsed message's files and hands it to Receive. A
+// message already stored is not fetched again.
+func (s *Service) receiveRaw(ctx context.Context, inbox *sahay.Inbox, adapter channel.Adapter, in channel.Inbound) error {
+	if len(in.Files) > 0 && in.ExternalID != "" && !in.Edit {
+		if _, err := s.store.MessageByExternalID(ctx, inbox.ID, in.ExternalID); err == nil {
+			return nil
+		} else if sahay.ErrorCode(err) != sahay.ENOTFOUND {
+			return err
+		}
+	}
+	var notes []string
+	for i, f := range in.Files {
+		if i >= MaxAttachments {
+			notes = append(notes, fmt.Sprintf("[%s: not kept, at most %d files per message]", f.Name, MaxAttachments))
+			continue
+		}
+		att, note, err := s.fetchFile(ctx, inbox, adapter, f)
+		if err != nil {
+			s.dropBlobs(ctx, in.Attachments)
+			return err
+		}
+		if note != "" {
+			notes = append(notes, note)
+			continue
+		}
+		in.Attachments = append(in.Attachments, att)
+	}
+	if len(notes) > 0 {
+		in.Content = strings.TrimSpace(in.Content + "\n" + strings.Join(notes, "\n"))
+	}
+	in.Files = nil
+	res, err := s.Receive(ctx, in)
+	if err != nil || res.Duplicate || res.Edited {
+		s.dropBlobs(ctx, in.Attachments)
+	}
+	if sahay.ErrorCode(err) == sahay.EINVALID {
+		// The platform sent what no retry will make valid.
+		return channel.Permanent(err)
+	}
+	return err
+}
+
+// fetchFile downloads and stores one file. A file Sahay does not keep (too
+// large, of a refused type) is not an error: it becomes a note in the
+// message, so the team knows the customer sent it.
+func (s *Service) fetchFile(ctx context.Context, inbox *sahay.Inbox, adapter channel.Adapter, f channel.RemoteFile) (sahay.Attachment, string, error) {
+	fetcher, ok := adapter.(channel.Fetcher)
+	if !ok {
+		return sahay.Attachment{}, fmt.Sprintf("[%s: files of this channel are not fetched]", f.Name), nil
+	}
+	if f.Size > MaxAttachmentSize {
+		return sahay.Attachment{}, fmt.Sprintf("[%s: not kept, larger than %d MB]", f.Name, MaxAttachmentSize>>20), nil
+	}
+	body, err := fetcher.Fetch(ctx, inbox, f, MaxAttachmentSize)
+	if errors.Is(err, channel.ErrTooLarge) {
+		return sahay.Attachment{}, fmt.Sprintf("[%s: not kept, larger than %d MB]", f.Name, MaxAttachmentSize>>20), nil
+	}
+	if err != nil {
+		return sahay.Attachment{}, "", err
+	}
+	defer body.Close()
+	atts, err := s.storeUploads(ctx, []Upload{{FileName: f.Name, ContentType: f.ContentType, Body: body}})
+	switch sahay.ErrorCode(err) {
+	case "":
+		return atts[0], "", nil
+	case sahay.EINVALID, sahay.ETOOLARGE:
+		return sahay.Attachment{}, "[" + sahay.ErrorMessage(err) + "]", nil
+	}
+	return sahay.Attachment{}, "", err
+}
+
+// RawEventView is a journalled event as an admin reads it.
+type RawEventView struct {
+	ID         int64     `json:"id"`
+	InboxID    int64     `json:"inbox_id"`
+	DedupeKey  string    `json:"dedupe_key"`
+	State      string    `json:"state"`
+	Attempts   int       `json:"attempts"`
+	LastError  string    `json:"last_error"`
+	ReceivedAt time.Time `json:"received_at"`
+	Body       string    `json:"body"`
+}
+
+// InboxEvents lists an inbox's journalled events in a state (pending,
+// done or failed), newest first, for an admin.
+func (s *Service) InboxEvents(ctx context.Context, a *Actor, inboxID int64, state string) ([]RawEventView, error) {
+	if err := s.administerInbox(ctx, a, inboxID); err != nil {
+		return nil, err
+	}
+	switch state {
+	case store.RawPending, store.RawDone, store.RawFailed:
+	case "":
+		state = store.RawFailed
+	default:
+		return nil, sahay.Invalid("state must be pending, done or failed")
+	}
+	events, err := s.store.RawEvents(ctx, a.AccountID(), state, 500)
+	if err != nil {
+		return nil, err
+	}
+	out := []RawEventView{}
+	for _, e := range events {
+		if e.InboxID != inboxID {
+			continue
+		}
+		out = append(out, RawEventView{ID: e.ID, InboxID: e.InboxID, DedupeKey: e.DedupeKey, State: e.State, Attempts: e.Attempts,
+			LastError: e.LastError, ReceivedAt: e.ReceivedAt, Body: strings.ToValidUTF8(string(e.Body), "\uFFFD")})
+		if len(out) == 100 {
+			break
+		}
+	}
+	return out, nil
+}
+
+// RetryInboxEvent sends a failed event back to be processed now.
+func (s *Service) RetryInboxEvent(ctx context.Context, a *Actor, inboxID, eventID int64) error {
+	if err := s.administerInbox(ctx, a, inboxID); err != nil {
+		return err
+	}
+	events, err := s.store.RawEvents(ctx, a.AccountID(), store.RawFailed, 500)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		if e.ID == eventID && e.InboxID == inboxID {
+			ok, err := s.store.RequeueRawEvent(ctx, a.AccountID(), eventID, time.Now())
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			s.wakeJournal()
+			return nil
+		}
+	}
+	return sahay.Errorf(sahay.ENOTFOUND, "no failed event %d in this inbox", eventID)
+}
