@@ -21,6 +21,7 @@ import (
 	"github.com/sahayhq/sahay/internal/bus"
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/channel/apichannel"
+	"github.com/sahayhq/sahay/internal/channel/telegram"
 	"github.com/sahayhq/sahay/internal/channel/widget"
 	"github.com/sahayhq/sahay/internal/config"
 	"github.com/sahayhq/sahay/internal/core"
@@ -80,6 +81,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	}
 	channels := channel.NewRegistry()
 	channels.Register(apichannel.Name, apichannel.New(cfg.AllowPrivateURLs))
+	channels.Register(telegram.Name, telegram.New(cfg.PublicURL, cfg.AllowPrivateURLs))
 	blobs := &blob.Disk{Dir: filepath.Join(cfg.DataDir, "attachments")}
 	var mailer core.Mailer
 	if cfg.SMTPURL != "" {
