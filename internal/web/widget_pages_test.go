@@ -214,6 +214,32 @@ func TestBrowserWidgetPages(t *testing.T) {
 		}
 	})
 
+	t.Run("one name for a visitor, in the agent's language, and who left is apart", func(t *testing.T) {
+		do(t, ctx, chromedp.Navigate(d.URL+"/visitors"))
+		waitFor(t, ctx, "the visitor is listed", `document.querySelector(".visitors tr[data-visitor]")`)
+		id := eval[string](t, ctx, `document.querySelector(".visitors tr[data-visitor]").dataset.visitor`)
+		code := strings.ToUpper(strings.TrimPrefix(id, "v:")[:4])
+		names := map[string]string{"en": "Visitor " + code, "bn": "ভিজিটর " + code, "hi": "विज़िटर " + code}
+		for _, lang := range []string{"en", "bn", "hi"} {
+			d.Must(t, owner.Token, http.MethodPatch, "/api/v1/me", map[string]any{"locale": lang}, http.StatusOK, nil)
+			name := names[lang]
+			do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/conversations/%d?view=all&status=resolved", d.URL, conv.ID)))
+			waitFor(t, ctx, "the conversation's header names the visitor in "+lang, fmt.Sprintf(`document.documentElement.lang === %q && document.querySelector(".conv-head")?.textContent.includes(%q)`, lang, name))
+			waitFor(t, ctx, "the list names the visitor in "+lang, fmt.Sprintf(`[...document.querySelectorAll(".conv-item")].some((e) => e.textContent.includes(%q))`, name))
+			do(t, ctx, chromedp.Navigate(d.URL+"/visitors"))
+			waitFor(t, ctx, "the visitors page names the visitor in "+lang, fmt.Sprintf(`document.querySelector(".visitors tr[data-visitor] .visitor-name")?.textContent === %q`, name))
+		}
+
+		if err := chromedp.Cancel(visitor); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the visitor who left is listed apart", `document.querySelector(".visitors.left tr[data-visitor]")?.textContent.includes("साइट छोड़ गए") && !document.querySelector(".visitors.here")`)
+		if got := eval[string](t, ctx, `document.querySelector(".visitors-total").textContent`); !strings.Contains(got, "0") && !strings.Contains(got, "०") {
+			t.Errorf("the page says %q, want no one online", got)
+		}
+		d.Must(t, owner.Token, http.MethodPatch, "/api/v1/me", map[string]any{"locale": "en"}, http.StatusOK, nil)
+	})
+
 	if os.Getenv("SAHAY_SCREENSHOTS") == "1" {
 		t.Run("screenshots", func(t *testing.T) {
 			out := filepath.Join("..", "..", "docs", "screenshots")

@@ -55,9 +55,12 @@ type presence struct {
 // LiveVisitor is a visitor on the site now, as agents see them.
 type LiveVisitor struct {
 	// ID is the visitor's subject; start a chat with it.
-	ID          string         `json:"id"`
-	ContactID   int64          `json:"contact_id"`
-	Online      bool           `json:"online"`
+	ID        string `json:"id"`
+	ContactID int64  `json:"contact_id"`
+	Online    bool   `json:"online"`
+	// LeftAt is when a visitor who is no longer online closed their last
+	// page; they stay listed for a couple of minutes.
+	LeftAt      *time.Time     `json:"left_at,omitempty"`
 	Page        pageView       `json:"page"`
 	RecentPages []string       `json:"recent_pages"`
 	PageCount   int            `json:"page_count"`
@@ -183,7 +186,13 @@ func (h *hub) liveVisitors(inboxID int64) []LiveVisitor {
 			out = append(out, v)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].TimeOnSite > out[j].TimeOnSite })
+	// Who is here now comes first, longest on the site first.
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Online != out[j].Online {
+			return out[i].Online
+		}
+		return out[i].TimeOnSite > out[j].TimeOnSite
+	})
 	return out
 }
 
@@ -196,6 +205,10 @@ func (h *hub) liveVisitor(k subjectKey, p *presence) LiveVisitor {
 		Events: append([]trackedEvent{}, p.events...)}
 	for c := range h.subjects[k] {
 		v.ContactID = c.contactID.Load()
+	}
+	if !v.Online && !p.leftAt.IsZero() {
+		left := p.leftAt.UTC()
+		v.LeftAt = &left
 	}
 	return v
 }

@@ -75,11 +75,24 @@ func TestLiveVisitorsAcrossNodes(t *testing.T) {
 		t.Fatalf("proactive message = %v", got)
 	}
 
-	// The visitor leaves: node B shows them offline.
+	// The visitor leaves: node B shows them offline, since when, and
+	// after a visitor who is on the site now.
+	closed := time.Now()
 	ws.conn.Close(websocket.StatusNormalClosure, "")
 	waitFor(t, "node B to see the visitor leave", func() bool {
 		l := visitors(b)
 		return len(l) == 1 && !l[0].Online
+	})
+	if left := visitors(b)[0].LeftAt; left == nil || left.Before(closed.Add(-time.Second)) || left.After(time.Now()) {
+		t.Fatalf("the visitor who left has left_at %v, closed at %v", left, closed)
+	}
+	other := a.session(SessionRequest{})
+	wo := a.dial(other.Token, other.Seq)
+	wo.next("ready")
+	wo.send(map[string]any{"t": "page", "page": map[string]any{"url": "https://shop.example/", "title": "Home"}})
+	waitFor(t, "node B to list the visitor on the site first", func() bool {
+		l := visitors(b)
+		return len(l) == 2 && l[0].ID == other.Visitor.ID && l[0].Online && l[0].LeftAt == nil && !l[1].Online
 	})
 }
 

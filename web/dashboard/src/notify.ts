@@ -11,6 +11,7 @@ import { onConnection, onReset } from "./realtime";
 import { navigate } from "./router";
 import { emit, userName } from "./state";
 import type { AgentNotification, Conversation, RealtimeEvent } from "./types";
+import { contactName } from "./names";
 
 const pageSize = 50; // the server's page of GET /notifications
 
@@ -188,7 +189,7 @@ export function notificationPath(n: AgentNotification): string {
 export function notificationText(n: AgentNotification): string {
   if (!n.conversation_id) return n.body;
   const c = notificationConversation(n);
-  const who = n.kind === "mentioned" ? userName(n.actor_id) : c?.contact?.name || c?.contact?.email || c?.contact?.phone || "";
+  const who = n.kind === "mentioned" ? userName(n.actor_id) : (c?.contact ? contactName(c.contact) : "");
   return who && n.body ? who + ": " + n.body : who || n.body;
 }
 

@@ -318,6 +318,8 @@ export interface LiveVisitor {
   id: string;
   contact_id: number;
   online: boolean;
+  /** When a visitor who is no longer online left. */
+  left_at?: string;
   page: { url: string; title: string };
   recent_pages: string[] | null;
   page_count: number;

@@ -9,6 +9,7 @@ import { inboxById } from "../state";
 import type { Contact, Conversation } from "../types";
 import { avatar, button, confirmDialog, empty, errorText, field, iconButton, modal, pageHeader, toast } from "../ui";
 import { ordersSection } from "./orders";
+import { contactName } from "../names";
 
 function attrText(v: unknown): string {
   if (v === null || v === undefined) return "";
@@ -20,10 +21,6 @@ function namespaceLabel(ns: string): string {
   const m = /^inbox:(\d+)$/.exec(ns);
   if (m) return inboxById(Number(m[1]))?.name ?? ns;
   return tOr("channel." + ns, ns);
-}
-
-function contactName(c: Contact): string {
-  return c.name || c.email || c.phone || t("contact.unknown");
 }
 
 function mergeDialog(contact: Contact, done: (c: Contact) => void): void {

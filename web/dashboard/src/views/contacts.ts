@@ -9,10 +9,7 @@ import type { Route } from "../router";
 import { channels, inboxById, state } from "../state";
 import type { Contact } from "../types";
 import { avatar, errorText, pageHeader, select } from "../ui";
-
-function contactName(c: Contact): string {
-  return c.name || c.email || c.phone || t("contact.unknown");
-}
+import { contactName } from "../names";
 
 // The channels a contact is known on, from their identities.
 function contactChannels(c: Contact): string[] {

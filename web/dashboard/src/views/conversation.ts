@@ -17,6 +17,7 @@ import { markSeen } from "../unread";
 import { mountComposer } from "./composer";
 import { mountContactPanel } from "./contact";
 import { openConversation } from "./inbox";
+import { contactName } from "../names";
 
 const pageSize = 50;
 
@@ -36,7 +37,7 @@ export function snoozePresets(now = new Date()): { key: string; at: Date }[] {
 function senderName(m: Message, conv: Conversation): string {
   switch (m.sender_type) {
     case "contact":
-      return conv.contact?.name || t("contact.unknown");
+      return contactName(conv.contact);
     case "user":
       return userName(m.sender_id) || t("message.agent");
     case "bot":
@@ -373,7 +374,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
     if (!conv) return;
     const c = conv;
     const inb = inboxById(c.inbox_id);
-    const name = c.contact?.name || c.contact?.email || c.contact?.phone || t("contact.unknown");
+    const name = contactName(c.contact);
     const resolved = c.status === "resolved";
     const snoozed = c.status === "snoozed";
     const reopenBtn = h("button", { type: "button", class: "btn reopen" + (snoozed ? " wide-only" : ""), title: t("action.reopen"), onclick: () => void patch({ status: "open" }) }, icon("reopen", "icon small"), h("span", { class: "btn-label" }, t("action.reopen")));

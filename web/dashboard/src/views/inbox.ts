@@ -14,6 +14,7 @@ import { avatar, errorText, iconButton, labelChip, menu, toast } from "../ui";
 import { isUnread, onUnread } from "../unread";
 import { mountConversation } from "./conversation";
 import { saveViewDialog } from "./savedviews";
+import { contactName } from "../names";
 
 export function viewTitle(view: string): string {
   const [kind, ...rest] = view.split(":");
@@ -46,7 +47,7 @@ export function openConversation(id: number): void {
 }
 
 function contactLabel(c: Conversation): string {
-  return c.contact?.name || c.contact?.email || c.contact?.phone || t("contact.unknown");
+  return contactName(c.contact);
 }
 
 function item(c: Conversation): HTMLElement {

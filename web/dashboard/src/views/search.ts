@@ -7,6 +7,7 @@ import { icon } from "../icons";
 import { navigate, type Route } from "../router";
 import type { SearchResult } from "../types";
 import { avatar, empty, errorText, pageHeader } from "../ui";
+import { contactName } from "../names";
 
 function section(title: string, count: number, items: HTMLElement[]): HTMLElement {
   return h(
@@ -53,8 +54,8 @@ function render(out: HTMLElement, r: SearchResult): void {
           h(
             "a",
             { href: "/contacts/" + c.id, "data-nav": "" },
-            avatar(c.name || c.email || "?"),
-            h("span", { class: "pick-main" }, h("strong", null, c.name || t("contact.unknown")), h("span", { class: "hint" }, [c.email, c.phone].filter(Boolean).join(" · "))),
+            avatar(contactName(c)),
+            h("span", { class: "pick-main" }, h("strong", null, contactName(c)), h("span", { class: "hint" }, [c.email, c.phone].filter(Boolean).join(" · "))),
           ),
         ),
       ),
@@ -69,7 +70,7 @@ function render(out: HTMLElement, r: SearchResult): void {
           h(
             "a",
             { href: "/conversations/" + c.id, "data-nav": "" },
-            h("div", { class: "row" }, h("span", { class: "ref" }, "#" + num(c.display_id)), h("strong", null, c.contact?.name || ""), h("span", { class: "status-badge " + c.status }, t("status." + c.status))),
+            h("div", { class: "row" }, h("span", { class: "ref" }, "#" + num(c.display_id)), h("strong", null, c.contact ? contactName(c.contact) : ""), h("span", { class: "status-badge " + c.status }, t("status." + c.status))),
             h("div", { class: "snippet" }, c.last_message),
           ),
         ),

@@ -9,6 +9,7 @@ import { navigate } from "../router";
 import { on, state } from "../state";
 import type { Contact, Inbox, LiveVisitor } from "../types";
 import { avatar, button, empty, errorText, field, modal, pageHeader, toast } from "../ui";
+import { contactName, visitorName } from "../names";
 
 /** How often the list is refreshed while the page is visible. */
 const refreshMs = 5000;
@@ -75,11 +76,9 @@ export function mountVisitors(el: HTMLElement): () => void {
 
   const widgetInboxes = () => state.inboxes.filter((i) => i.channel === "widget");
 
-  function visitorName(v: LiveVisitor): string {
+  function liveName(v: LiveVisitor): string {
     const c = v.contact_id ? contacts.get(v.contact_id) : null;
-    // A visitor who never gave a name is a contact named after their id.
-    const name = c?.name && c.name !== v.id ? c.name : "";
-    return name || c?.email || c?.phone || t("visitors.anonymous");
+    return c ? contactName(c) : visitorName(v.id);
   }
 
   // Names of known contacts are looked up once each.
@@ -95,7 +94,7 @@ export function mountVisitors(el: HTMLElement): () => void {
   }
 
   function row(inbox: Inbox, v: LiveVisitor, cols: string[]): HTMLElement {
-    const name = visitorName(v);
+    const name = liveName(v);
     const last = (v.events ?? []).at(-1);
     const recent = (v.recent_pages ?? []).map(pathOf).join("\n");
     const cells: Child[] = [
@@ -105,7 +104,7 @@ export function mountVisitors(el: HTMLElement): () => void {
           v.contact_id ? h("a", { href: "/contacts/" + v.contact_id, "data-nav": "", class: "visitor-name" }, name) : h("span", { class: "visitor-name" }, name),
           h("span", { class: "hint" },
             v.returning ? t("visitors.returning", { n: v.visits }) : t("visitors.new"),
-            v.online ? null : " · " + t("visitors.left"),
+            v.online ? null : " · " + t("visitors.left_ago", { ago: ago(v.left_at) }),
           ),
         ),
       ),
@@ -131,20 +130,30 @@ export function mountVisitors(el: HTMLElement): () => void {
 
   function inboxSection(inbox: Inbox, result: PromiseSettledResult<LiveVisitor[]>, multiple: boolean): HTMLElement {
     const cols = [t("visitors.visitor"), t("visitors.page"), t("visitors.time"), t("visitors.source"), t("visitors.cart")];
-    let content: Child;
-    if (result.status === "rejected") content = empty(errorText(result.reason));
-    else if (!result.value.length) content = empty(t("visitors.none"));
-    else
-      content = h(
+    const table = (list: LiveVisitor[], cls: string) =>
+      h(
         "table",
-        { class: "table visitors" },
+        { class: "table visitors " + cls },
         h("thead", null, h("tr", null, cols.map((c) => h("th", null, c)), h("th", { class: "actions" }))),
-        h("tbody", null, result.value.map((v) => row(inbox, v, cols))),
+        h("tbody", null, list.map((v) => row(inbox, v, cols))),
       );
+    // Who is on the site now, then, apart, who left in the last minutes.
+    let content: Child;
+    let here: LiveVisitor[] = [];
+    if (result.status === "rejected") content = empty(errorText(result.reason));
+    else {
+      here = result.value.filter((v) => v.online);
+      const left = result.value.filter((v) => !v.online);
+      content = [
+        here.length ? table(here, "here") : empty(t("visitors.none")),
+        left.length ? h("h3", { class: "visitors-left-title" }, t("visitors.left_title")) : null,
+        left.length ? table(left, "left") : null,
+      ];
+    }
     return h(
       "section",
       { class: "visitors-inbox", dataset: { inbox: String(inbox.id) } },
-      multiple ? h("h2", null, inbox.name, result.status === "fulfilled" ? h("span", { class: "count" }, num(result.value.length)) : null) : null,
+      multiple ? h("h2", null, inbox.name, result.status === "fulfilled" ? h("span", { class: "count" }, num(here.length)) : null) : null,
       content,
     );
   }
