@@ -214,6 +214,30 @@ func TestBrowserWidgetPages(t *testing.T) {
 		}
 	})
 
+	if os.Getenv("SAHAY_SCREENSHOTS") == "1" {
+		t.Run("screenshots", func(t *testing.T) {
+			out := filepath.Join("..", "..", "docs", "screenshots")
+			for _, lang := range []string{"en", "bn"} {
+				d.Must(t, owner.Token, http.MethodPatch, "/api/v1/me", map[string]any{"locale": lang}, http.StatusOK, nil)
+				pages := []struct{ name, path, ready string }{
+					{"widget", fmt.Sprintf("/settings/inboxes/%d/widget", inbox.ID), previewShadow + `?.querySelector(".body")`},
+					{"visitors", "/visitors", `document.querySelector(".visitors .visitor-cart")`},
+				}
+				for _, p := range pages {
+					for _, size := range []struct{ w, h int64 }{{1280, 800}, {375, 740}} {
+						opts := []chromedp.EmulateViewportOption{}
+						if size.w < 500 {
+							opts = append(opts, chromedp.EmulateMobile)
+						}
+						do(t, ctx, chromedp.EmulateViewport(size.w, size.h, opts...), chromedp.Navigate(d.URL+p.path))
+						waitFor(t, ctx, p.name+" in "+lang, fmt.Sprintf(`document.documentElement.lang === %q && (%s)`, lang, p.ready))
+						shoot(t, ctx, filepath.Join(out, fmt.Sprintf("dashboard-%s-%s-%d.png", p.name, lang, size.w)))
+					}
+				}
+			}
+		})
+	}
+
 	t.Run("one name for a visitor, in the agent's language, and who left is apart", func(t *testing.T) {
 		do(t, ctx, chromedp.Navigate(d.URL+"/visitors"))
 		waitFor(t, ctx, "the visitor is listed", `document.querySelector(".visitors tr[data-visitor]")`)
@@ -239,28 +263,4 @@ func TestBrowserWidgetPages(t *testing.T) {
 		}
 		d.Must(t, owner.Token, http.MethodPatch, "/api/v1/me", map[string]any{"locale": "en"}, http.StatusOK, nil)
 	})
-
-	if os.Getenv("SAHAY_SCREENSHOTS") == "1" {
-		t.Run("screenshots", func(t *testing.T) {
-			out := filepath.Join("..", "..", "docs", "screenshots")
-			for _, lang := range []string{"en", "bn"} {
-				d.Must(t, owner.Token, http.MethodPatch, "/api/v1/me", map[string]any{"locale": lang}, http.StatusOK, nil)
-				pages := []struct{ name, path, ready string }{
-					{"widget", fmt.Sprintf("/settings/inboxes/%d/widget", inbox.ID), previewShadow + `?.querySelector(".body")`},
-					{"visitors", "/visitors", `document.querySelector(".visitors .visitor-cart")`},
-				}
-				for _, p := range pages {
-					for _, size := range []struct{ w, h int64 }{{1280, 800}, {375, 740}} {
-						opts := []chromedp.EmulateViewportOption{}
-						if size.w < 500 {
-							opts = append(opts, chromedp.EmulateMobile)
-						}
-						do(t, ctx, chromedp.EmulateViewport(size.w, size.h, opts...), chromedp.Navigate(d.URL+p.path))
-						waitFor(t, ctx, p.name+" in "+lang, fmt.Sprintf(`document.documentElement.lang === %q && (%s)`, lang, p.ready))
-						shoot(t, ctx, filepath.Join(out, fmt.Sprintf("dashboard-%s-%s-%d.png", p.name, lang, size.w)))
-					}
-				}
-			}
-		})
-	}
 }
