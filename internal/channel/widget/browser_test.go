@@ -350,6 +350,11 @@ func TestBrowserWidgetLayout(t *testing.T) {
 			until(t, ctx, "the message box after the form", shadow+`.querySelector("form.pre") == null && `+shadow+`.querySelector("textarea").getClientRects().length > 0 && `+shadow+`.activeElement === `+shadow+`.querySelector("textarea")`)
 			js[any](t, ctx, `(() => { const r = `+shadow+`; r.querySelector("textarea").value = "Is the quilt in stock?"; r.querySelector(".send").click(); })()`)
 			until(t, ctx, "the message sent", shadow+`.querySelector(".msg.out .st") != null`)
+			// A time says the part of the day in the visitor's language:
+			// not "৫:৫৬ PM" in Bengali.
+			if at := js[string](t, ctx, shadow+`.querySelector(".msg.out time")?.textContent ?? ""`); at == "" || locale != "en" && strings.ContainsAny(at, "APMapm") {
+				t.Errorf("the message's time reads %q", at)
+			}
 
 			js[any](t, ctx, `[...`+shadow+`.querySelectorAll("header .hb")].at(-2).click()`)
 			until(t, ctx, "the menu", shadow+`.querySelector(".menu") != null`)

@@ -29,9 +29,16 @@ export function t(key: string, vars?: Record<string, string | number>): string {
   return s;
 }
 
+// Bengali's and Hindi's short time pattern carries the English "AM"/"PM"
+// beside their own digits; naming the part of the day instead reads as
+// the language does ("৫:৫৬ বিকাল", "शाम 5:56").
+const dayPeriodLocales = ["bn", "hi"];
+
 export function time(at: string): string {
+  const opts: Intl.DateTimeFormatOptions = { hour: "numeric", minute: "2-digit" };
+  if (dayPeriodLocales.includes(locale.split("-")[0])) opts.dayPeriod = "short";
   try {
-    return new Date(at).toLocaleTimeString(locale, { hour: "numeric", minute: "2-digit" });
+    return new Date(at).toLocaleTimeString(locale, opts);
   } catch {
     return "";
   }
