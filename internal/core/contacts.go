@@ -251,6 +251,8 @@ type MessageHit struct {
 	Message   *sahay.Message `json:"message"`
 	DisplayID int64          `json:"display_id"`
 	ContactID int64          `json:"contact_id"`
+	// ContactName is the name of the conversation's contact, "" if unknown.
+	ContactName string `json:"contact_name"`
 	// Highlight is the message as escaped HTML with <mark> around matches.
 	Highlight string `json:"highlight"`
 }
@@ -273,7 +275,7 @@ func (s *Service) Search(ctx context.Context, a *Actor, q string) (*SearchResult
 		return nil, err
 	}
 	for _, h := range hits {
-		out.Messages = append(out.Messages, MessageHit{Message: h.Message, DisplayID: h.DisplayID, ContactID: h.ContactID,
+		out.Messages = append(out.Messages, MessageHit{Message: h.Message, DisplayID: h.DisplayID, ContactID: h.ContactID, ContactName: h.ContactName,
 			Highlight: textnorm.HighlightHTML(h.Message.Content, terms, "<mark>", "</mark>")})
 	}
 	if out.Contacts, err = s.store.Contacts(ctx, a.AccountID(), a.Inboxes(), q, 0, 10); err != nil {

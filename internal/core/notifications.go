@@ -24,6 +24,10 @@ type notifyPayload struct {
 	UserID         int64 `json:"user_id"`
 }
 
+// EmailAvailable reports whether the server can send email: without a
+// mailer, email notifications are not offered.
+func (s *Service) EmailAvailable() bool { return s.mailer != nil }
+
 // Mailer sends an email notification to an agent.
 type Mailer interface {
 	Send(ctx context.Context, to, subject, body string) error

@@ -239,9 +239,10 @@ func (s *Store) Attachment(ctx context.Context, accountID, id int64) (*sahay.Att
 
 // SearchHit is a message found by [Store.SearchMessages].
 type SearchHit struct {
-	Message   *sahay.Message
-	DisplayID int64
-	ContactID int64
+	Message     *sahay.Message
+	DisplayID   int64
+	ContactID   int64
+	ContactName string
 }
 
 // SearchMessages finds an account's messages containing every term (the last
@@ -273,8 +274,9 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 		}
 	}
 	args = append(args, limit)
-	rows, err := s.read.QueryContext(ctx, `SELECT `+messageColumns+`, c.display_id, c.contact_id FROM `+from+`
+	rows, err := s.read.QueryContext(ctx, `SELECT `+messageColumns+`, c.display_id, c.contact_id, ct.name FROM `+from+`
 		JOIN conversations c ON c.id = m.conversation_id
+		JOIN contacts ct ON ct.id = c.contact_id
 		WHERE m.account_id = $1 AND `+match+scope+` ORDER BY `+order+` LIMIT $`+fmt.Sprint(len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search messages: %w", err)
@@ -287,7 +289,7 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 		var created int64
 		var hit SearchHit
 		if err := rows.Scan(&m.ID, &m.AccountID, &m.ConversationID, &m.InboxID, &m.Kind, &m.SenderType, &m.SenderID, &m.Content,
-			&ext, &m.Status, &m.Error, &created, &hit.DisplayID, &hit.ContactID); err != nil {
+			&ext, &m.Status, &m.Error, &created, &hit.DisplayID, &hit.ContactID, &hit.ContactName); err != nil {
 			return nil, fmt.Errorf("store: search messages: %w", err)
 		}
 		m.ExternalID = ext.String

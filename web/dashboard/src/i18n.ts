@@ -88,13 +88,20 @@ function sameDay(a: Date, b: Date): boolean {
   return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
 }
 
+// The time of day in the locale's own words: Bengali's and Hindi's short
+// time pattern carries the English "AM"/"PM" beside their digits, so they
+// name the part of the day instead ("২:৪০ দুপুর", "दोपहर 2:40").
+function timeOptions(): Intl.DateTimeFormatOptions {
+  return current === "en" ? { hour: "numeric", minute: "2-digit" } : { hour: "numeric", minute: "2-digit", dayPeriod: "short" };
+}
+
 /** A compact timestamp for lists: time today, weekday this week, else date. */
 export function shortTime(iso: string | null | undefined): string {
   if (!iso) return "";
   const d = new Date(iso);
   const now = new Date();
   const tag = intlTags[current];
-  if (sameDay(d, now)) return new Intl.DateTimeFormat(tag, { hour: "numeric", minute: "2-digit" }).format(d);
+  if (sameDay(d, now)) return new Intl.DateTimeFormat(tag, timeOptions()).format(d);
   if (now.getTime() - d.getTime() < 6 * 86400e3 && d < now) {
     return new Intl.DateTimeFormat(tag, { weekday: "short" }).format(d);
   }
@@ -106,12 +113,13 @@ export function shortTime(iso: string | null | undefined): string {
 /** A full date and time, for titles and details. */
 export function longTime(iso: string | null | undefined): string {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(intlTags[current], { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+  const opts: Intl.DateTimeFormatOptions = current === "en" ? { dateStyle: "medium", timeStyle: "short" } : { day: "numeric", month: "short", year: "numeric", ...timeOptions() };
+  return new Intl.DateTimeFormat(intlTags[current], opts).format(new Date(iso));
 }
 
 /** The time of day of a timestamp. */
 export function clockTime(iso: string): string {
-  return new Intl.DateTimeFormat(intlTags[current], { hour: "numeric", minute: "2-digit" }).format(new Date(iso));
+  return new Intl.DateTimeFormat(intlTags[current], timeOptions()).format(new Date(iso));
 }
 
 /** A day heading for the timeline. */

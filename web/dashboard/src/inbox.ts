@@ -22,6 +22,8 @@ export const list = {
   error: "",
   selected: new Set<number>(),
   activeId: 0,
+  /** The view names a label (or a kind of view) the account does not have. */
+  missing: false,
 };
 
 const pageSize = 30;
@@ -29,12 +31,18 @@ let generation = 0;
 let buffering = false; // a first page is loading: hold realtime updates
 let pending: Conversation[] = []; // realtime updates that arrived during a load
 
+const viewKinds = ["all", "mine", "unassigned", "team", "inbox", "label", "channel", "saved"];
+
 export function filterFromQuery(q: URLSearchParams): Filter {
   const saved = savedFilter();
   const status = q.get("status") as Status | null;
   const sort = q.get("sort") as Sort | null;
+  let view = q.get("view") || saved.view;
+  // view=label&label=refund is view=label:refund written out.
+  const arg = q.get(view);
+  if (arg && ["team", "inbox", "label", "channel"].includes(view)) view += ":" + arg;
   return {
-    view: q.get("view") || saved.view,
+    view,
     status: status && statuses.includes(status) ? status : saved.status,
     sort: sort && sorts.includes(sort) ? sort : saved.sort,
   };
@@ -52,6 +60,20 @@ function savedFilter(): Filter {
     // fall through to the default
   }
   return { view: "all", status: "open", sort: "last_activity" };
+}
+
+/**
+ * Whether a view cannot be shown: a label the account does not have, a view
+ * kind that does not exist, or a kind without its argument. The list then
+ * says so instead of asking the server, which would list everything.
+ */
+export function missingView(view: string): boolean {
+  const [kind, ...rest] = view.split(":");
+  const arg = rest.join(":");
+  if (!viewKinds.includes(kind)) return true;
+  if (kind === "all" || kind === "mine" || kind === "unassigned") return false;
+  if (!arg) return true;
+  return kind === "label" && !state.labels.some((l) => l.name === arg);
 }
 
 export function sameFilter(a: Filter, b: Filter): boolean {
@@ -176,6 +198,14 @@ export async function load(f: Filter): Promise<void> {
   list.error = "";
   list.selected.clear();
   pending = [];
+  list.missing = missingView(f.view);
+  if (list.missing) {
+    list.items = [];
+    list.nextCursor = "";
+    list.loading = buffering = false;
+    emit("list");
+    return;
+  }
   localStorage.setItem("sahay.filter", JSON.stringify(f));
   emit("list");
   try {
@@ -234,7 +264,7 @@ export function upsert(c: Conversation): void {
   if (old && Date.parse(old.updated_at) > Date.parse(c.updated_at)) return; // stale copy
   const merged: Conversation = { ...c, contact: c.contact ?? old?.contact };
   if (i >= 0) list.items.splice(i, 1);
-  if (matches(merged)) {
+  if (!list.missing && matches(merged)) {
     const at = list.items.findIndex((x) => compare(merged, x) < 0);
     if (at < 0) {
       // Past the loaded page: the server will return it with the next page.

@@ -11,7 +11,7 @@ import { shortcut, startShortcuts } from "./shortcuts";
 import { applyCountChanges, loadMeta, on, refreshCounts, setMe } from "./state";
 import type { Conversation, Me } from "./types";
 import { button } from "./ui";
-import { loadUnread, noteMessage } from "./unread";
+import { isUnread, loadUnread, noteMessage, onUnread } from "./unread";
 import { mountContactPage } from "./views/contact";
 import { mountContacts } from "./views/contacts";
 import { showHelp } from "./views/help";
@@ -82,8 +82,10 @@ function showPage(r: Route, force = false): void {
   page = { name, key, unmount };
 }
 
+// The tab title counts what waits for the agent: conversations of the list
+// with activity they have not seen, and unread notifications.
 function updateTitle(): void {
-  const n = unreadNotifications();
+  const n = inbox.list.items.filter((c) => c.id !== inbox.list.activeId && isUnread(c)).length + unreadNotifications();
   document.title = (n ? `(${n}) ` : "") + "Sahay";
 }
 
@@ -129,6 +131,8 @@ async function boot(m: Me): Promise<void> {
     showPage(parse(), true);
   });
   on("notes", updateTitle);
+  on("list", updateTitle);
+  onUnread(updateTitle);
   updateTitle();
 
   onEvent((ev) => void applyEvent(ev));

@@ -31,6 +31,7 @@ export const state = {
   canned: [] as CannedResponse[],
   counts: null as Counts | null,
   views: [] as SavedView[],
+  emailAvailable: false,
 };
 
 export function me(): User {
@@ -48,6 +49,7 @@ export function setMe(m: Me): void {
   state.account = m.account;
   state.inboxIds = m.inbox_ids ?? [];
   state.teamIds = m.team_ids ?? [];
+  state.emailAvailable = !!m.email_available;
   emit("me");
 }
 

@@ -205,10 +205,12 @@ export interface Me {
   account: Account;
   inbox_ids: number[] | null;
   team_ids: number[] | null;
+  /** Whether the server can send email; without it email notifications are not offered. */
+  email_available?: boolean;
 }
 
 export interface SearchResult {
-  messages: { message: Message; display_id: number; contact_id: number; highlight: string }[] | null;
+  messages: { message: Message; display_id: number; contact_id: number; contact_name: string; highlight: string }[] | null;
   contacts: Contact[] | null;
   conversations: Conversation[] | null;
 }

@@ -1,7 +1,8 @@
 // Unread marks, kept per agent in localStorage: for each conversation the
 // last message id and activity time the agent has seen. Conversations whose
 // last activity predates the agent's first visit count as read, so a new
-// agent is not greeted by a wall of unread marks.
+// agent is not greeted by a wall of unread marks, unless a customer is still
+// waiting for an answer there: that is news to an agent who never opened it.
 import type { Conversation, Message } from "./types";
 
 interface Seen {
@@ -68,6 +69,7 @@ export function isUnread(c: Conversation): boolean {
   const seen = store.c[c.id];
   const latest = store.latest[c.id] ?? 0;
   if (seen && latest > seen.m) return true;
+  if (!seen && c.waiting_since && c.status !== "resolved") return true;
   const t = seen?.t ?? store.base;
   return Date.parse(c.last_activity_at) > Date.parse(t);
 }

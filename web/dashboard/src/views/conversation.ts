@@ -155,11 +155,30 @@ function messageEl(m: Message, conv: Conversation, grouped: boolean, retry: (m: 
       "div",
       { class: "bubble" },
       grouped ? null : h("div", { class: "msg-head" }, m.kind === "note" ? icon("lock", "icon small") : null, senderName(m, conv)),
-      h("div", { class: "msg-body" }, linkify(m.content)),
+      h("div", { class: "msg-body" }, m.kind === "note" ? withMentions(m.content) : linkify(m.content)),
       attachments(m),
       h("div", { class: "msg-foot" }, h("time", { datetime: m.created_at, title: longTime(m.created_at) }, clockTime(m.created_at)), deliveryStatus(m, retry)),
     ),
   );
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** A note's text with each @mention of an agent marked, and links made live. */
+function withMentions(text: string): Node {
+  const names = state.users.map((u) => u.name).filter(Boolean).sort((a, b) => b.length - a.length);
+  if (!names.length) return linkify(text);
+  const pattern = new RegExp("@(?:" + names.map(escapeRegExp).join("|") + ")", "gu");
+  const frag = document.createDocumentFragment();
+  let last = 0;
+  for (const m of text.matchAll(pattern)) {
+    const i = m.index ?? 0;
+    if (i > last) frag.appendChild(linkify(text.slice(last, i)));
+    frag.appendChild(h("span", { class: "mention" }, m[0]));
+    last = i + m[0].length;
+  }
+  if (last < text.length) frag.appendChild(linkify(text.slice(last)));
+  return frag;
 }
 
 /** Mounts a conversation into el; back returns to the list on phones. */

@@ -29,7 +29,7 @@ export function viewTitle(view: string): string {
     case "inbox":
       return inboxById(Number(arg))?.name ?? t("nav.inboxes");
     case "label":
-      return arg;
+      return arg || t("nav.labels");
     case "channel":
       return tOr("channel." + arg, arg);
     case "saved":
@@ -207,7 +207,13 @@ function renderList(): void {
   if (exportEl) exportEl.href = inbox.exportHref();
   renderTabs();
   renderBulk();
-  if (list.error && !list.items.length) {
+  if (list.missing) {
+    const label = list.filter.view.startsWith("label:");
+    replace(
+      listEl,
+      h("li", { class: "empty missing-view" }, h("p", null, label ? t("list.no_such_label") : t("list.no_such_view")), h("a", { href: listHref({ ...list.filter, view: "all" }), "data-nav": "" }, t("list.show_all"))),
+    );
+  } else if (list.error && !list.items.length) {
     replace(listEl, h("li", { class: "empty" }, list.error));
   } else if (!list.items.length) {
     replace(listEl, h("li", { class: "empty" }, list.loading ? t("list.loading") : t("list.empty")));

@@ -6,12 +6,16 @@ import { h, replace } from "../dom";
 import { t } from "../i18n";
 import { requestSystemNotifications, setSoundEnabled, soundEnabled, systemNotificationsSupported } from "../notify";
 import { disablePush, enablePush, PushError, pushState } from "../push";
-import { me } from "../state";
+import { me, state } from "../state";
 import type { NotifyChannel, NotifyKind, NotifyPrefs } from "../types";
 import { button, empty, errorText, toast } from "../ui";
 
 const kinds: NotifyKind[] = ["assigned", "mentioned", "new_conversation"];
-const ways: NotifyChannel[] = ["email", "push"];
+
+// Email is offered only when the server can send it.
+function ways(): NotifyChannel[] {
+  return state.emailAvailable ? ["email", "push"] : ["push"];
+}
 
 /** The preferences section; it loads the saved choices itself. */
 export function notificationPrefs(): HTMLElement {
@@ -27,7 +31,7 @@ export function notificationPrefs(): HTMLElement {
     { class: "notify-prefs" },
     h("h2", null, t("prefs.title")),
     table,
-    h("p", { class: "hint" }, t("prefs.hint", { email: me().email })),
+    h("p", { class: "hint prefs-email" }, state.emailAvailable ? t("prefs.hint", { email: me().email }) : t("prefs.no_email")),
     h("label", { class: "check" }, sound, t("profile.sound")),
     desktop,
     h("h3", null, t("prefs.device")),
@@ -43,8 +47,9 @@ async function loadTable(el: HTMLElement): Promise<void> {
     replace(el, empty(errorText(e)));
     return;
   }
+  const shown = ways();
   const boxes = kinds.flatMap((kind) =>
-    ways.map((way) => ({
+    shown.map((way) => ({
       kind,
       way,
       input: h("input", {
@@ -59,7 +64,8 @@ async function loadTable(el: HTMLElement): Promise<void> {
   // box; saves run one after another so the last click wins.
   let saving = Promise.resolve();
   const save = () => {
-    const all = {} as NotifyPrefs;
+    // Choices not shown (email on a server without it) are kept as they are.
+    const all = structuredClone(prefs);
     for (const b of boxes) all[b.kind] = { ...all[b.kind], [b.way]: b.input.checked };
     saving = saving.then(async () => {
       try {
@@ -78,11 +84,11 @@ async function loadTable(el: HTMLElement): Promise<void> {
     h(
       "table",
       { class: "prefs-table" },
-      h("thead", null, h("tr", null, h("th", null, t("prefs.kind")), ways.map((w) => h("th", null, t("prefs." + w))))),
+      h("thead", null, h("tr", null, h("th", null, t("prefs.kind")), shown.map((w) => h("th", null, t("prefs." + w))))),
       h(
         "tbody",
         null,
-        kinds.map((k) => h("tr", { dataset: { kind: k } }, h("th", { scope: "row" }, t("prefs." + k)), ways.map((w) => h("td", null, box(k, w))))),
+        kinds.map((k) => h("tr", { dataset: { kind: k } }, h("th", { scope: "row" }, t("prefs." + k)), shown.map((w) => h("td", null, box(k, w))))),
       ),
     ),
   );

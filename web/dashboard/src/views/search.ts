@@ -38,7 +38,13 @@ function render(out: HTMLElement, r: SearchResult): void {
           h(
             "a",
             { href: "/conversations/" + m.message.conversation_id, "data-nav": "" },
-            h("div", { class: "row" }, h("span", { class: "ref" }, "#" + num(m.display_id)), h("time", { class: "time" }, shortTime(m.message.created_at))),
+            h(
+              "div",
+              { class: "row" },
+              h("strong", { class: "name" }, m.contact_name || t("contact.unknown")),
+              h("span", { class: "ref" }, "#" + num(m.display_id)),
+              h("time", { class: "time" }, shortTime(m.message.created_at)),
+            ),
             h("div", { class: "snippet" }, highlight(m.highlight || m.message.content)),
           ),
         ),
