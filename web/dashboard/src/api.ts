@@ -157,6 +157,7 @@ export const api = {
     post<Inbox>("/inboxes", { name, channel, settings }),
   updateInbox: (id: number, p: { name?: string; settings?: Record<string, unknown> }) => patch<Inbox>(`/inboxes/${id}`, p),
   deleteInbox: (id: number) => del(`/inboxes/${id}`),
+  testInbox: (id: number) => post<{ ok: boolean; error?: string }>(`/inboxes/${id}/test`),
   setInboxMembers: (id: number, user_ids: number[]) => put<Inbox>(`/inboxes/${id}/members`, { user_ids }),
 
   teams: () => get<Items<Team>>("/teams").then(items),

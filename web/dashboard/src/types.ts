@@ -37,6 +37,8 @@ export interface Inbox {
   settings: Record<string, unknown> | null;
   member_ids: number[] | null;
   created_at: string;
+  /** In the answer to a create or update: what went wrong after saving. */
+  warning?: string;
 }
 
 export interface Team {

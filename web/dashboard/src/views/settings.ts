@@ -342,6 +342,15 @@ function inboxMembers(inbox: Inbox, done: () => void): void {
   );
 }
 
+/** Checks an inbox's connection to its platform and says how it went. */
+async function testInbox(inbox: Inbox): Promise<void> {
+  await attempt(async () => {
+    const r = await api.testInbox(inbox.id);
+    if (r.ok) toast(t("inboxes.test_ok", { name: inbox.name }));
+    else toast(t("inboxes.test_failed", { error: r.error ?? "" }), "error");
+  });
+}
+
 async function inboxes(el: HTMLElement): Promise<void> {
   await table<Inbox>(el, {
     load: api.inboxes,
@@ -358,7 +367,10 @@ async function inboxes(el: HTMLElement): Promise<void> {
           : "—",
       String((i.member_ids ?? []).length),
     ],
-    extra: (i, reload) => iconButton("users", t("inboxes.members"), () => inboxMembers(i, reload)),
+    extra: (i, reload) => [
+      i.channel === "telegram" ? iconButton("check", t("inboxes.test"), () => void testInbox(i)) : null,
+      iconButton("users", t("inboxes.members"), () => inboxMembers(i, reload)),
+    ],
     edit: (i, done) => {
       const name = h("input", { name: "name", value: i?.name ?? "", required: true });
       const webhook = h("input", { name: "webhook_url", type: "url", value: String(i?.settings?.["webhook_url"] ?? ""), placeholder: "https://example.com/hooks/sahay" });
@@ -368,9 +380,20 @@ async function inboxes(el: HTMLElement): Promise<void> {
       const widgetHelp = h("p", { class: "hint", hidden: true }, t("inboxes.widget_help"));
       const webhookField = field(t("inboxes.webhook"), webhook, t("inboxes.webhook_hint"));
       webhookField.hidden = !!i && i.channel !== "api";
-      const channel = select([{ value: "api", label: t("channel.api") }, { value: "widget", label: t("channel.widget") }], "api", (v) => {
+      // A Telegram bot is connected with its token alone: Sahay keeps it
+      // encrypted and tells Telegram where to deliver.
+      const token = h("input", { name: "bot_token", type: "password", autocomplete: "off", spellcheck: "false",
+        placeholder: i ? t("inboxes.telegram_token_keep") : "123456789:AAE…" });
+      const telegramHelp = h("p", { class: "hint", hidden: true }, t("inboxes.telegram_help"));
+      const apiBase = h("input", { name: "api_base_url", type: "url", value: String(i?.settings?.["api_base_url"] ?? ""), placeholder: "https://api.telegram.org" });
+      const tokenField = h("div", null,
+        field(t("inboxes.telegram_token"), token, t("inboxes.telegram_token_hint")),
+        h("details", { class: "advanced" }, h("summary", null, t("inboxes.advanced")), field(t("inboxes.telegram_api"), apiBase, t("inboxes.telegram_api_hint"))));
+      tokenField.hidden = i?.channel !== "telegram";
+      const channel = select([{ value: "api", label: t("channel.api") }, { value: "widget", label: t("channel.widget") }, { value: "telegram", label: t("channel.telegram") }], "api", (v) => {
         apiHelp.hidden = webhookField.hidden = v !== "api";
         widgetHelp.hidden = v !== "widget";
+        telegramHelp.hidden = tokenField.hidden = v !== "telegram";
       }, { name: "channel" });
       const close = modal(
         i ? t("inboxes.edit") : t("inboxes.create"),
@@ -378,22 +401,39 @@ async function inboxes(el: HTMLElement): Promise<void> {
           async () => {
             const settings = { ...(i?.settings ?? {}), webhook_url: webhook.value.trim() };
             const kind = i?.channel ?? channel.value;
+            // The token is sent only when typed: an empty field keeps it.
+            const telegramSettings = (base: Record<string, unknown>): Record<string, unknown> => {
+              const out: Record<string, unknown> = { ...base, api_base_url: apiBase.value.trim() };
+              if (!out["api_base_url"]) delete out["api_base_url"];
+              if (token.value.trim()) out["bot_token"] = token.value.trim();
+              return out;
+            };
             let created: Inbox | undefined;
+            let saved: Inbox | undefined;
             const ok = await attempt(async () => {
-              if (i) await api.updateInbox(i.id, kind === "api" ? { name: name.value.trim(), settings } : { name: name.value.trim() });
-              else created = await api.createInbox(name.value.trim(), kind, kind === "api" ? settings : {});
+              if (i) {
+                const p: { name: string; settings?: Record<string, unknown> } = { name: name.value.trim() };
+                if (kind === "api") p.settings = settings;
+                if (kind === "telegram") p.settings = telegramSettings(i.settings ?? {});
+                saved = await api.updateInbox(i.id, p);
+              } else {
+                const initial = kind === "api" ? settings : kind === "telegram" ? telegramSettings({}) : {};
+                saved = created = await api.createInbox(name.value.trim(), kind, initial);
+              }
             });
             if (ok) {
               close();
               done();
               void loadMeta();
+              if (saved?.warning) toast(saved.warning, "error");
               if (created?.channel === "widget") navigate(`/settings/inboxes/${created.id}/widget`);
             }
           },
           field(t("inboxes.name"), name),
           i ? null : field(t("inboxes.channel"), channel),
-          i ? null : [apiHelp, widgetHelp],
+          i ? null : [apiHelp, widgetHelp, telegramHelp],
           webhookField,
+          tokenField,
           h("div", { class: "form-actions" }, submit(i ? t("action.save") : t("inboxes.create"))),
         ),
       );
