@@ -4,11 +4,13 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/httpx"
+	"github.com/sahayhq/sahay/internal/ratelimit"
 )
 
 // Limits of a platform's webhook request.
@@ -17,12 +19,19 @@ const (
 	webhookReadWithin = 10 * time.Second
 )
 
+// webhookRate bounds the requests to one inbox's webhook on a node,
+// verified or not: a platform refused for a moment delivers again later.
+var webhookRate = ratelimit.Rate{Burst: 200, Every: 20 * time.Millisecond}
+
 // webhook takes a platform's request for an inbox: the adapter verifies it,
 // core journals it, and only then is it answered.
 func (s *Server) webhook(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return sahay.NotFound("inbox")
+	}
+	if ok, wait := s.webhooks.Take(strconv.FormatInt(id, 10)); !ok {
+		return sahay.RateLimited(wait, "too many requests to this inbox's webhook; try again shortly")
 	}
 	sub := ""
 	if rest := r.PathValue("sub"); rest != "" {

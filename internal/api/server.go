@@ -29,6 +29,7 @@ type Server struct {
 	secure         bool
 	trustedProxies int
 	signUps        *ratelimit.Limiter
+	webhooks       *ratelimit.Limiter
 }
 
 // Config configures the API.
@@ -49,7 +50,7 @@ func New(cfg Config) *Server {
 		log = slog.Default()
 	}
 	return &Server{svc: cfg.Service, log: log, hub: realtime.NewHub(cfg.Service, log), secure: cfg.SecureCookies,
-		trustedProxies: cfg.TrustedProxies, signUps: ratelimit.New(signUpRate)}
+		trustedProxies: cfg.TrustedProxies, signUps: ratelimit.New(signUpRate), webhooks: ratelimit.New(webhookRate)}
 }
 
 // Hub returns the realtime hub, for shutdown.

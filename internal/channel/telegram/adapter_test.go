@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,6 +138,38 @@ func TestWebhook(t *testing.T) {
 	})
 	if ms := b.messages(t, m.ConversationID); len(ms) != 2 {
 		t.Fatalf("the edit added a message: %+v", ms)
+	}
+
+	// The bot's own message in a business chat is the business speaking.
+	echo := textUpdate(103, 4242, 3, "We ship today")
+	echo.BusinessMessage, echo.Message = echo.Message, nil
+	echo.BusinessMessage.From = &b.sim.Bot
+	b.deliver(t, echo, hookSecret)
+	if e := b.waitMessage(t, "4242:3", nil); e.Kind != sahay.MessageOutgoing || e.SenderType != sahay.SenderBot || e.ConversationID != m.ConversationID {
+		t.Fatalf("echo stored as %s from %s in conversation %d, want outgoing from the bot in %d", e.Kind, e.SenderType, e.ConversationID, m.ConversationID)
+	}
+
+	// A body that is no update, or too large, is refused and stores nothing.
+	for _, body := range []string{`{"message":{}}`, `not json`, `{"update_id":104,"pad":"` + strings.Repeat("x", 1<<20) + `"}`} {
+		status, err := telegramtest.DeliverTo(context.Background(), b.hook(), hookSecret, []byte(body))
+		if err != nil || status < 400 || status >= 500 {
+			t.Errorf("body %.20q: status %d %v, want a 4xx", body, status, err)
+		}
+	}
+	var keys []string
+	for _, state := range []string{"pending", "done", "failed"} {
+		var l struct {
+			Items []struct {
+				DedupeKey string `json:"dedupe_key"`
+			}
+		}
+		b.s.Must(t, b.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/inboxes/%d/events?state=%s", b.inbox.ID, state), nil, http.StatusOK, &l)
+		for _, e := range l.Items {
+			keys = append(keys, e.DedupeKey)
+		}
+	}
+	if len(keys) != 4 {
+		t.Errorf("journal holds %v, want the 4 good updates only", keys)
 	}
 }
 
@@ -337,4 +370,55 @@ func TestPolling(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// A flood of requests to one inbox's webhook is cut short with 429 in the
+// error shape, before anything is read or verified.
+func TestWebhookRateLimited(t *testing.T) {
+	t.Parallel()
+	b := newBot(t, telegram.ModeWebhook)
+	statuses := make(chan int, 400)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				status, err := telegramtest.DeliverTo(context.Background(), b.hook(), "", []byte(`{"update_id":1}`))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				statuses <- status
+			}
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	limited := 0
+	for s := range statuses {
+		switch s {
+		case http.StatusTooManyRequests:
+			limited++
+		case http.StatusUnauthorized:
+		default:
+			t.Fatalf("status %d, want 401 or 429", s)
+		}
+	}
+	if limited == 0 {
+		t.Fatal("400 requests at once were all let through")
+	}
+	// The bucket refills slowly: of a few more, one is refused in the
+	// error shape.
+	for range 5 {
+		r := b.s.Call(t, "", http.MethodPost, fmt.Sprintf("/webhooks/%d", b.inbox.ID), map[string]int{"update_id": 1})
+		if r.Status != http.StatusTooManyRequests {
+			continue
+		}
+		if code, _ := r.Error(); code != sahay.ERATELIMITED || r.Header.Get("Retry-After") == "" {
+			t.Fatalf("429 with code %q, Retry-After %q; want rate_limited with Retry-After", code, r.Header.Get("Retry-After"))
+		}
+		return
+	}
+	t.Fatal("the flood's bucket let 5 more requests through at once")
 }
