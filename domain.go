@@ -92,15 +92,19 @@ type Account struct {
 
 // User is an agent, admin or owner of an account.
 type User struct {
-	ID           int64     `json:"id"`
-	AccountID    int64     `json:"account_id"`
-	Email        string    `json:"email"`
-	Name         string    `json:"name"`
-	Role         string    `json:"role"`
-	Languages    []string  `json:"languages"`
-	Locale       string    `json:"locale"`
-	Availability string    `json:"availability"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID        int64    `json:"id"`
+	AccountID int64    `json:"account_id"`
+	Email     string   `json:"email"`
+	Name      string   `json:"name"`
+	Role      string   `json:"role"`
+	Languages []string `json:"languages"`
+	Locale    string   `json:"locale"`
+	// Availability is the user's own choice: online takes chats while they
+	// have the dashboard open, busy does not, offline is away.
+	Availability string `json:"availability"`
+	// Connected says the user has the dashboard open now, on any node.
+	Connected bool      `json:"connected"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // IsAdmin reports whether the user may administer the account.

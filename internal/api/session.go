@@ -51,7 +51,9 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, a *core.Actor) error
 	for _, in := range inboxes {
 		ids = append(ids, in.ID)
 	}
-	return httpx.OK(w, map[string]any{"user": a.User, "account": account, "inbox_ids": ids, "team_ids": a.Teams(),
+	u := *a.User
+	u.Connected = s.svc.AgentConnectedNow(u.ID)
+	return httpx.OK(w, map[string]any{"user": &u, "account": account, "inbox_ids": ids, "team_ids": a.Teams(),
 		"email_available": s.svc.EmailAvailable()})
 }
 

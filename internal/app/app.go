@@ -98,7 +98,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 		return nil, nil, err
 	}
 	svc := core.New(core.Config{Store: st, Bus: b, Box: box, Channels: channels, Blobs: blobs, Mailer: mailer,
-		Pusher: pusher, PublicURL: cfg.PublicURL, AllowPrivateURLs: cfg.AllowPrivateURLs, Log: log, AllowSignUp: cfg.AllowSignUp})
+		Pusher: pusher, PublicURL: cfg.PublicURL, SharedBus: cfg.NATSURL != "", AllowPrivateURLs: cfg.AllowPrivateURLs, Log: log, AllowSignUp: cfg.AllowSignUp})
 	// The registry is read when an inbox is used, so the widget, which
 	// needs the service, registers after it.
 	w := widget.New(svc, widget.Config{PublicURL: cfg.PublicURL, Log: log, Mailer: mailer, SharedBus: cfg.NATSURL != "", TrustedProxies: cfg.TrustedProxies})

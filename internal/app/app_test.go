@@ -569,3 +569,59 @@ func TestSlowBodiesClosed(t *testing.T) {
 		}
 	})
 }
+
+// TestTwoNodesShareAgentPresence: an agent with the dashboard open on one
+// node makes the website chat served by the other say the team is online,
+// and closing it makes it say away again.
+func TestTwoNodesShareAgentPresence(t *testing.T) {
+	srvA, srvB, token := twoNodes(t)
+	var inboxes struct {
+		Items []struct {
+			ID      int64
+			Channel string
+		}
+	}
+	call(t, "GET", srvB.URL+"/api/v1/inboxes", token, nil, 200, &inboxes)
+	var embed struct {
+		WebsiteToken string `json:"website_token"`
+	}
+	for _, in := range inboxes.Items {
+		if in.Channel == "widget" {
+			call(t, "GET", fmt.Sprintf("%s/api/v1/inboxes/%d/widget", srvB.URL, in.ID), token, nil, 200, &embed)
+		}
+	}
+	visitor := ""
+	onlineOnB := func() bool {
+		var session struct {
+			Token    string
+			Settings struct{ Online bool }
+		}
+		call(t, "POST", srvB.URL+"/widget/v1/session", "", map[string]any{"inbox": embed.WebsiteToken, "token": visitor}, 200, &session)
+		visitor = session.Token
+		return session.Settings.Online
+	}
+	wait := func(want bool, what string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for onlineOnB() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+	}
+	if onlineOnB() {
+		t.Fatal("the website chat says online before any agent opened the dashboard")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srvA.URL, "http")+"/api/v1/realtime",
+		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + token}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	wait(true, "node B's website chat to say online while the owner has the dashboard open on node A")
+	ws.CloseNow()
+	wait(false, "node B's website chat to say away once the dashboard on node A closed")
+}

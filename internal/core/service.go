@@ -42,6 +42,10 @@ type Service struct {
 	log              *slog.Logger
 	// addresses counts wrong passwords by client address.
 	addresses addressLimits
+	// roster knows which agents have the dashboard open; sharedBus says
+	// other nodes share the bus and the roster.
+	roster    *roster
+	sharedBus bool
 
 	ingest chan *receiveRequest
 	// journalWake wakes the raw-event processor; node names this node
@@ -76,6 +80,9 @@ type Config struct {
 	// here; channel adapters take the same setting) reach loopback, private
 	// and link-local addresses.
 	AllowPrivateURLs bool
+	// SharedBus says other nodes share the bus (NATS): agents' connections
+	// are then told between nodes.
+	SharedBus bool
 }
 
 // New returns a running service: its ingestion batcher and job runner are
@@ -97,6 +104,8 @@ func New(cfg Config) *Service {
 		journalWake:      make(chan struct{}, 1),
 		node:             auth.NewToken(),
 		stop:             make(chan struct{}),
+		roster:           newRoster(),
+		sharedBus:        cfg.SharedBus,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -121,6 +130,13 @@ func New(cfg Config) *Service {
 	}()
 	s.jobs.Start()
 	s.startTimers()
+	if s.sharedBus {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.followRoster()
+		}()
+	}
 	return s
 }
 

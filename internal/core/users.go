@@ -184,7 +184,14 @@ func applyProfile(u *sahay.User, in UserInput) error {
 
 // Users lists the account's users.
 func (s *Service) Users(ctx context.Context, a *Actor) ([]*sahay.User, error) {
-	return s.store.Users(ctx, a.AccountID())
+	users, err := s.store.Users(ctx, a.AccountID())
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		u.Connected = s.AgentConnectedNow(u.ID)
+	}
+	return users, nil
 }
 
 // CreateUser adds a user to the actor's account. Only an owner may create
@@ -324,7 +331,14 @@ func (s *Service) UpdateUser(ctx context.Context, a *Actor, id int64, in UserInp
 		}
 		return nil
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	if in.Availability != nil {
+		s.agentChanged(u.AccountID, u.ID)
+	}
+	u.Connected = s.AgentConnectedNow(u.ID)
+	return u, nil
 }
 
 func (s *Service) keepAnOwner(ctx context.Context, accountID, leaving int64) error {

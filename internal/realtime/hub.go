@@ -118,6 +118,8 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a *core.Actor) error
 	h.conn[c] = struct{}{}
 	h.wg.Add(1)
 	h.mu.Unlock()
+	// The agent is at the dashboard while this socket is open.
+	defer h.svc.AgentConnected(a)()
 	defer func() {
 		h.mu.Lock()
 		delete(h.conn, c)

@@ -35,7 +35,7 @@ func (t *Tx) CreateUser(ctx context.Context, u *sahay.User, passwordHash string)
 		u.Locale = "en"
 	}
 	if u.Availability == "" {
-		u.Availability = sahay.AvailabilityOffline
+		u.Availability = sahay.AvailabilityOnline
 	}
 	if u.Languages == nil {
 		u.Languages = []string{}

@@ -77,7 +77,7 @@ func (s *Server) team(ctx context.Context, in *widgetInbox) (teamStatus, error) 
 		if len(t.names) < 3 {
 			t.names = append(t.names, u.Name)
 		}
-		if u.Availability == sahay.AvailabilityOnline {
+		if s.svc.Available(u) {
 			t.online = true
 		}
 	}

@@ -50,7 +50,7 @@ func testUsersDuplicateEmail(t *testing.T, st *store.Store) {
 	if u.Email != "asha@example.com" {
 		t.Errorf("email stored as %q, want it trimmed and lower-cased", u.Email)
 	}
-	if u.Availability != sahay.AvailabilityOffline || u.Locale != "en" || u.Languages == nil {
+	if u.Availability != sahay.AvailabilityOnline || u.Locale != "en" || u.Languages == nil {
 		t.Errorf("new user defaults = %+v", u)
 	}
 	for _, acc := range []int64{a.ID, b.ID} {
@@ -74,11 +74,11 @@ func testUsersDuplicateEmail(t *testing.T, st *store.Store) {
 	_, err = st.User(ctx, b.ID, u.ID)
 	wantCode(t, err, sahay.ENOTFOUND, "User read through another account")
 
-	u.Name, u.Languages, u.Availability = "Asha Roy", []string{"bn", "hi"}, sahay.AvailabilityOnline
+	u.Name, u.Languages, u.Availability = "Asha Roy", []string{"bn", "hi"}, sahay.AvailabilityBusy
 	MustWrite(t, st, func(tx *store.Tx) error { return tx.UpdateUser(ctx, u) })
 	got, err = st.User(ctx, a.ID, u.ID)
 	must(t, err, "User")
-	if got.Name != "Asha Roy" || !slices.Equal(got.Languages, []string{"bn", "hi"}) || got.Availability != sahay.AvailabilityOnline {
+	if got.Name != "Asha Roy" || !slices.Equal(got.Languages, []string{"bn", "hi"}) || got.Availability != sahay.AvailabilityBusy {
 		t.Errorf("updated user = %+v", got)
 	}
 }

@@ -136,6 +136,17 @@ export function startRealtime(): void {
   if (running) return;
   running = true;
   connect();
+  // A page that leaves (closed, or kept in the back-forward cache) closes
+  // its socket, so the agent stops counting as at the dashboard at once; a
+  // page restored from that cache connects again.
+  window.addEventListener("pagehide", () => socket?.close());
+  window.addEventListener("pageshow", (e) => {
+    if (e.persisted && running && !socket) {
+      attempts = 0;
+      clearTimeout(timer);
+      connect();
+    }
+  });
   window.addEventListener("online", () => {
     if (running && !socket) {
       attempts = 0;

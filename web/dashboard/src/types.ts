@@ -17,6 +17,8 @@ export interface User {
   languages: string[] | null;
   locale: Locale;
   availability: Availability;
+  /** The user has the dashboard open now; availability takes effect only then. */
+  connected: boolean;
   created_at: string;
 }
 

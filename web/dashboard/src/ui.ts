@@ -5,6 +5,13 @@ import { dismissable, h, type Child } from "./dom";
 import { t } from "./i18n";
 import { icon, type IconName } from "./icons";
 import { labelByName } from "./state";
+import type { User } from "./types";
+
+/** How available a user is now: their choice while the dashboard is open, "closed" otherwise. */
+export function availabilityOf(u: Pick<User, "availability" | "connected">): { state: string; label: string } {
+  const state = u.connected ? u.availability : "closed";
+  return { state, label: t("availability." + state) };
+}
 
 /** A user-facing message for a failed call. */
 export function errorText(e: unknown): string {

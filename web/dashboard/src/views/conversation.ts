@@ -12,7 +12,7 @@ import { onEvent, onReset } from "../realtime";
 import { shortcut } from "../shortcuts";
 import { inboxById, me, on, refreshCounts, state, teamById, userName } from "../state";
 import type { Conversation, Message } from "../types";
-import { avatar, confirmDialog, errorText, iconButton, labelChip, menu, modal, popup, toast } from "../ui";
+import { availabilityOf, avatar, confirmDialog, errorText, iconButton, labelChip, menu, modal, popup, toast } from "../ui";
 import { markSeen } from "../unread";
 import { mountComposer } from "./composer";
 import { mountContactPanel } from "./contact";
@@ -466,7 +466,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
               [
                 { label: t("assign.me"), onselect: () => void patch({ assignee_id: me().id }) },
                 { label: t("assign.none"), checked: !c.assignee_id, onselect: () => void patch({ assignee_id: 0 }) },
-                ...state.users.map((u) => ({ label: u.name, hint: t("availability." + u.availability), checked: c.assignee_id === u.id, onselect: () => void patch({ assignee_id: u.id }) })),
+                ...state.users.map((u) => ({ label: u.name, hint: availabilityOf(u).label, checked: c.assignee_id === u.id, onselect: () => void patch({ assignee_id: u.id }) })),
               ],
               t("conversation.assignee"),
             ),

@@ -8,7 +8,7 @@ import { requestSystemNotifications, setSoundEnabled, soundEnabled, systemNotifi
 import { navigate, type Route } from "../router";
 import { emit, isAdmin, loadMeta, me, state, userName } from "../state";
 import type { Availability, Inbox, Label, Locale, Team, User, CannedResponse } from "../types";
-import { avatar, button, confirmDialog, empty, errorText, field, iconButton, labelChip, modal, pageHeader, select, toast } from "../ui";
+import { availabilityOf, avatar, button, confirmDialog, empty, errorText, field, iconButton, labelChip, modal, pageHeader, select, toast } from "../ui";
 
 interface Section {
   key: string;
@@ -292,7 +292,7 @@ async function agents(el: HTMLElement): Promise<void> {
     addLabel: t("agents.invite"),
     columns: [t("agents.name"), t("agents.email"), t("agents.role"), t("profile.availability")],
     emptyText: t("agents.none"),
-    row: (u) => [h("span", { class: "with-avatar" }, avatar(u.name, "tiny"), u.name), u.email, t("role." + u.role), h("span", { class: "presence-text " + u.availability }, t("availability." + u.availability))],
+    row: (u) => [h("span", { class: "with-avatar" }, avatar(u.name, "tiny"), u.name), u.email, t("role." + u.role), h("span", { class: "presence-text " + availabilityOf(u).state }, availabilityOf(u).label)],
     edit: (u, done) => {
       const name = h("input", { name: "name", value: u?.name ?? "", required: true });
       const email = h("input", { name: "email", type: "email", value: u?.email ?? "", required: true, disabled: !!u });
