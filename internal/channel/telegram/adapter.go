@@ -251,10 +251,17 @@ func (a *Adapter) Parse(inbox *sahay.Inbox, raw channel.Raw) ([]channel.Inbound,
 	}
 	out := make([]channel.Inbound, 0, len(rs))
 	for _, r := range rs {
+		// In a private chat the customer's id is the chat's: a message from
+		// anyone else (the bot, or the business's owner writing in a
+		// connected business chat) is the business speaking.
+		echo := r.FromBot || r.SenderID != 0 && r.SenderID != r.ChatID
 		in := channel.Inbound{InboxID: inbox.ID, ExternalID: r.ExternalID(), Namespace: Namespace,
 			ContactID: strconv.FormatInt(r.ChatID, 10), Name: r.Name, Content: r.Text, SentAt: r.SentAt,
-			Edit: r.Edited, Echo: r.FromBot}
-		if in.Name == "" && r.Username != "" {
+			Edit: r.Edited, Echo: echo}
+		switch {
+		case echo:
+			in.Name = "" // the sender's name is the business's, not the customer's
+		case in.Name == "" && r.Username != "":
 			in.Name = "@" + r.Username
 		}
 		for _, f := range r.Files {

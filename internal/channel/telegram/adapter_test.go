@@ -149,6 +149,18 @@ func TestWebhook(t *testing.T) {
 		t.Fatalf("echo stored as %s from %s in conversation %d, want outgoing from the bot in %d", e.Kind, e.SenderType, e.ConversationID, m.ConversationID)
 	}
 
+	// So is the business's owner writing in a connected business chat.
+	owner := textUpdate(104, 4242, 4, "Ami Karim, dokaner malik")
+	owner.BusinessMessage, owner.Message = owner.Message, nil
+	owner.BusinessMessage.From = &telegram.User{ID: 9001, FirstName: "Karim"}
+	b.deliver(t, owner, hookSecret)
+	if e := b.waitMessage(t, "4242:4", nil); e.Kind != sahay.MessageOutgoing {
+		t.Fatalf("the owner's message stored as %s, want outgoing", e.Kind)
+	}
+	if c, err := b.s.App.Store.Contact(context.Background(), b.inbox.AccountID, mustConversation(t, b, m.ConversationID).ContactID); err != nil || c.Name != "Rahim Uddin" {
+		t.Fatalf("contact %+v %v: the owner's name reached the customer", c, err)
+	}
+
 	// A body that is no update, or too large, is refused and stores nothing.
 	for _, body := range []string{`{"message":{}}`, `not json`, `{"update_id":104,"pad":"` + strings.Repeat("x", 1<<20) + `"}`} {
 		status, err := telegramtest.DeliverTo(context.Background(), b.hook(), hookSecret, []byte(body))
@@ -168,8 +180,8 @@ func TestWebhook(t *testing.T) {
 			keys = append(keys, e.DedupeKey)
 		}
 	}
-	if len(keys) != 4 {
-		t.Errorf("journal holds %v, want the 4 good updates only", keys)
+	if len(keys) != 5 {
+		t.Errorf("journal holds %v, want the 5 good updates only", keys)
 	}
 }
 
