@@ -20,6 +20,7 @@ import (
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/channel/widget"
 	"github.com/sahayhq/sahay/internal/core"
+	"github.com/sahayhq/sahay/internal/ratelimit"
 	"github.com/sahayhq/sahay/internal/secretbox"
 	"github.com/sahayhq/sahay/internal/store"
 )
@@ -66,7 +67,7 @@ func runServer(addr string) error {
 	// Every simulated visitor comes from this machine's one address, as
 	// many at once as -dial-rate asks: lift the per-address and per-inbox
 	// limits a real site's visitors meet.
-	lifted := widget.Rate{PerSecond: 1e6, Burst: 1e6}
+	lifted := ratelimit.Rate{Burst: 1e6, Every: time.Microsecond}
 	w := widget.New(svc, widget.Config{Log: log, Limits: widget.Limits{SessionsPerAddress: lifted, RequestsPerAddress: lifted,
 		SessionsPerInbox: lifted, NewContactsPerInbox: lifted}})
 	defer w.Close()

@@ -43,6 +43,12 @@ type Config struct {
 	TrustedProxies int
 }
 
+// limitKeys bounds the keys (client addresses, inboxes) each of the
+// server's rate limits remembers: beyond it the one heard from longest ago
+// is forgotten, so a flood of distinct keys cannot grow the memory without
+// bound.
+const limitKeys = 100_000
+
 // New returns the API server.
 func New(cfg Config) *Server {
 	log := cfg.Log
@@ -50,7 +56,7 @@ func New(cfg Config) *Server {
 		log = slog.Default()
 	}
 	return &Server{svc: cfg.Service, log: log, hub: realtime.NewHub(cfg.Service, log), secure: cfg.SecureCookies,
-		trustedProxies: cfg.TrustedProxies, signUps: ratelimit.New(signUpRate), webhooks: ratelimit.New(webhookRate)}
+		trustedProxies: cfg.TrustedProxies, signUps: ratelimit.New(signUpRate, limitKeys), webhooks: ratelimit.New(webhookRate, limitKeys)}
 }
 
 // Hub returns the realtime hub, for shutdown.

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/httpx"
 	"github.com/sahayhq/sahay/internal/ratelimit"
@@ -27,8 +26,8 @@ func (s *Server) signUpAllowed(w http.ResponseWriter, r *http.Request) error {
 // does.
 func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 	if s.svc.SignUpAllowed() {
-		if ok, wait := s.signUps.Take(ratelimit.AddressKey(httpx.ClientAddr(r, s.trustedProxies))); !ok {
-			return sahay.RateLimited(wait, "too many sign-ups from this address; try again later")
+		if err := s.signUps.Allow(ratelimit.AddressKey(httpx.ClientAddr(r, s.trustedProxies)), "sign-ups from this address"); err != nil {
+			return err
 		}
 	}
 	var in struct {

@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/sahayhq/sahay/internal/ratelimit"
 )
 
 func TestBadInputIsRefusedAndOthersUntouched(t *testing.T) {
-	e := newEnv(t, `{}`, Limits{FrameBytes: 4 << 10, FramesPerSecond: 5, FrameBurst: 10, MaxExcess: 20})
+	e := newEnv(t, `{}`, Limits{FrameBytes: 4 << 10, Frames: ratelimit.Rate{Burst: 10, Every: time.Second / 5}, MaxExcess: 20})
 	alice := e.session(SessionRequest{})
 	bob := e.session(SessionRequest{})
 	wa := e.dial(alice.Token, alice.Seq)
@@ -208,7 +210,7 @@ func (e *env) limited(method, path, token, addr string, body any) (int, string, 
 // floodUntilLimited repeats a request until it is refused, and checks the
 // refusal: 429, rate_limited, a Retry-After. It checks that the requests
 // that passed were the bucket's burst and what it refilled meanwhile.
-func floodUntilLimited(t *testing.T, r Rate, tries int, do func(i int) (int, string, string)) {
+func floodUntilLimited(t *testing.T, r ratelimit.Rate, tries int, do func(i int) (int, string, string)) {
 	t.Helper()
 	start := time.Now()
 	for i := range tries {
@@ -222,8 +224,8 @@ func floodUntilLimited(t *testing.T, r Rate, tries int, do func(i int) (int, str
 		if n, err := strconv.Atoi(retry); err != nil || n < 1 {
 			t.Fatalf("request %d: Retry-After %q", i, retry)
 		}
-		if most := int(r.Burst + r.PerSecond*time.Since(start).Seconds()); i < int(r.Burst) || i > most {
-			t.Fatalf("%d requests passed before the limit, want the burst of %.0f and at most %d", i, r.Burst, most)
+		if most := r.Burst + int(time.Since(start)/r.Every); i < r.Burst || i > most {
+			t.Fatalf("%d requests passed before the limit, want the burst of %d and at most %d", i, r.Burst, most)
 		}
 		return
 	}
@@ -243,7 +245,7 @@ func TestAnonymousEndpointsAreLimited(t *testing.T) {
 	})
 
 	t.Run("one visitor's messages over the socket", func(t *testing.T) {
-		e := newEnv(t, `{}`, Limits{FramesPerSecond: 1000, FrameBurst: 1000, MaxExcess: 1000, WritesPerVisitor: Rate{PerSecond: 0.1, Burst: 5}})
+		e := newEnv(t, `{}`, Limits{Frames: ratelimit.Rate{Burst: 1000, Every: time.Second / 1000}, MaxExcess: 1000, WritesPerVisitor: ratelimit.Rate{Burst: 5, Every: 10 * time.Second}})
 		s := e.session(SessionRequest{})
 		ws := e.dial(s.Token, s.Seq)
 		ws.next("ready")
@@ -266,7 +268,7 @@ func TestAnonymousEndpointsAreLimited(t *testing.T) {
 	})
 
 	t.Run("X-Forwarded-For is believed only from a trusted proxy", func(t *testing.T) {
-		slow := Rate{PerSecond: 0.01, Burst: 3}
+		slow := ratelimit.Rate{Burst: 3, Every: 100 * time.Second}
 		e := newEnv(t, `{}`, Limits{SessionsPerAddress: slow})
 		floodUntilLimited(t, slow, 10, func(i int) (int, string, string) {
 			return e.limited("POST", "/widget/v1/session", "", fmt.Sprintf("203.0.113.%d", i), SessionRequest{Inbox: e.token})

@@ -544,7 +544,7 @@ func (s *Server) handleTranscript(w http.ResponseWriter, r *http.Request) error 
 	if s.cfg.Mailer == nil {
 		return sahay.Errorf(sahay.ECONFLICT, "email is not set up on this server; download the transcript instead")
 	}
-	if err := s.limitVisitor(v, "transcripts", s.cfg.Limits.TranscriptsPerVisitor, "transcripts emailed"); err != nil {
+	if err := limitVisitor(v, s.limits.transcriptsPerVisitor, "transcripts emailed"); err != nil {
 		return err
 	}
 	subject := fmt.Sprintf("%s: conversation #%d", v.inbox.Name, c.DisplayID)

@@ -19,6 +19,7 @@ import (
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/httpx"
+	"github.com/sahayhq/sahay/internal/ratelimit"
 )
 
 // Ephemeral events travel on the bus with Seq 0: they are never stored, and
@@ -117,8 +118,7 @@ type client struct {
 	held      []frame
 	closed    bool
 
-	tokens float64
-	last   time.Time
+	frames ratelimit.Bucket
 	excess int
 }
 
@@ -290,18 +290,10 @@ func (c *client) endReplay(replayed int64) {
 
 // allow applies the frame rate limit.
 func (c *client) allow(l Limits) bool {
-	now := time.Now()
-	if c.last.IsZero() {
-		c.tokens = l.FrameBurst
-	} else {
-		c.tokens = min(l.FrameBurst, c.tokens+now.Sub(c.last).Seconds()*l.FramesPerSecond)
-	}
-	c.last = now
-	if c.tokens < 1 {
+	if ok, _ := c.frames.Take(l.Frames, time.Now()); !ok {
 		c.excess++
 		return false
 	}
-	c.tokens--
 	return true
 }
 
@@ -537,7 +529,7 @@ type inFrame struct {
 
 // serveSocket upgrades a visitor's socket: GET /widget/v1/ws?token=…&after=SEQ.
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
-	err := s.limitAddress(r, "requests", s.cfg.Limits.RequestsPerAddress, "requests from your address")
+	err := s.limitAddress(r, s.limits.requestsPerAddress, "requests from your address")
 	var v *visitor
 	if err == nil {
 		v, err = s.parseVisitor(r.Context(), r.URL.Query().Get("token"))
@@ -716,7 +708,7 @@ func (s *Server) handleFrame(c *client, v *visitor, f inFrame) error {
 		c.send(frame{data: []byte(`{"t":"pong"}`)})
 		return nil
 	case "msg":
-		if err := s.limitVisitor(v, "writes", s.cfg.Limits.WritesPerVisitor, "messages and updates from this visitor"); err != nil {
+		if err := limitVisitor(v, s.limits.writesPerVisitor, "messages and updates from this visitor"); err != nil {
 			return err
 		}
 		ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)

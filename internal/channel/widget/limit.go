@@ -2,91 +2,46 @@ package widget
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"strconv"
-	"sync"
-	"time"
 
-	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/httpx"
+	"github.com/sahayhq/sahay/internal/ratelimit"
 )
 
-// Rate is a token bucket: Burst requests at once, refilled at PerSecond.
-type Rate struct {
-	PerSecond float64
-	Burst     float64
+// limitKeys bounds the buckets each of the limits keeps: beyond it the one
+// used longest ago is forgotten, so an attacker cycling through addresses
+// or visitors cannot grow the memory without bound.
+const limitKeys = 100_000
+
+// limiters are the HTTP endpoints' limits of [Limits], on this node.
+type limiters struct {
+	sessionsPerAddress, requestsPerAddress *ratelimit.Limiter
+	writesPerVisitor, readsPerVisitor      *ratelimit.Limiter
+	transcriptsPerVisitor                  *ratelimit.Limiter
+	sessionsPerInbox, newContactsPerInbox  *ratelimit.Limiter
 }
 
-// limiter keeps one token bucket per key (an address, a visitor, an inbox)
-// on this node. Buckets that have filled up again are forgotten, so an
-// attacker cycling through keys costs memory only while they are in use.
-type limiter struct {
-	mu      sync.Mutex
-	buckets map[string]*bucket
-	swept   time.Time
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-func newLimiter() *limiter { return &limiter{buckets: map[string]*bucket{}, swept: time.Now()} }
-
-// take spends one token of key's bucket, or, when it is empty, returns a
-// rate_limited error that says when to retry.
-func (l *limiter) take(key string, r Rate, what string) error {
-	now := time.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now.Sub(l.swept) > time.Minute {
-		l.sweep(now)
+func newLimiters(l Limits) limiters {
+	return limiters{
+		sessionsPerAddress:    ratelimit.New(l.SessionsPerAddress, limitKeys),
+		requestsPerAddress:    ratelimit.New(l.RequestsPerAddress, limitKeys),
+		writesPerVisitor:      ratelimit.New(l.WritesPerVisitor, limitKeys),
+		readsPerVisitor:       ratelimit.New(l.ReadsPerVisitor, limitKeys),
+		transcriptsPerVisitor: ratelimit.New(l.TranscriptsPerVisitor, limitKeys),
+		sessionsPerInbox:      ratelimit.New(l.SessionsPerInbox, limitKeys),
+		newContactsPerInbox:   ratelimit.New(l.NewContactsPerInbox, limitKeys),
 	}
-	b := l.buckets[key]
-	if b == nil {
-		b = &bucket{tokens: r.Burst, last: now}
-		l.buckets[key] = b
-	}
-	b.tokens = min(r.Burst, b.tokens+now.Sub(b.last).Seconds()*r.PerSecond)
-	b.last = now
-	if b.tokens < 1 {
-		wait := time.Duration((1 - b.tokens) / r.PerSecond * float64(time.Second))
-		return sahay.RateLimited(wait, "too many %s; try again in %s", what, wait.Round(time.Second)+time.Second)
-	}
-	b.tokens--
-	return nil
 }
 
-// sweep forgets the buckets idle long enough to be full again: every
-// rate of [Limits] refills its burst within ten minutes.
-func (l *limiter) sweep(now time.Time) {
-	for k, b := range l.buckets {
-		if now.Sub(b.last) > 10*time.Minute {
-			delete(l.buckets, k)
-		}
-	}
-	l.swept = now
+// limitAddress charges lim's bucket of the request's client address.
+func (s *Server) limitAddress(r *http.Request, lim *ratelimit.Limiter, what string) error {
+	return lim.Allow(ratelimit.AddressKey(httpx.ClientAddr(r, s.cfg.TrustedProxies)), what)
 }
 
-// addressKey is the part of a client address one party holds: the
-// address for IPv4, the /64 network for IPv6 (one subscriber's).
-func addressKey(addr string) string {
-	ip := net.ParseIP(addr)
-	if ip == nil || ip.To4() != nil {
-		return addr
-	}
-	return ip.Mask(net.CIDRMask(64, 128)).String()
-}
-
-// limitAddress charges the bucket kind of the request's client address.
-func (s *Server) limitAddress(r *http.Request, kind string, rate Rate, what string) error {
-	return s.limits.take(kind+"\x00"+addressKey(httpx.ClientAddr(r, s.cfg.TrustedProxies)), rate, what)
-}
-
-// limitVisitor charges the bucket kind of a visitor.
-func (s *Server) limitVisitor(v *visitor, kind string, rate Rate, what string) error {
-	return s.limits.take(kind+"\x00"+strconv.FormatInt(v.inbox.ID, 10)+"\x00"+v.subject, rate, what)
+// limitVisitor charges lim's bucket of a visitor.
+func limitVisitor(v *visitor, lim *ratelimit.Limiter, what string) error {
+	return lim.Allow(strconv.FormatInt(v.inbox.ID, 10)+"\x00"+v.subject, what)
 }
 
 // limitNewContact charges the inbox's budget of new contacts when the
@@ -97,5 +52,5 @@ func (s *Server) limitNewContact(ctx context.Context, v *visitor) error {
 	if err != nil || id != 0 {
 		return err
 	}
-	return s.limits.take("contacts\x00"+strconv.FormatInt(v.inbox.ID, 10), s.cfg.Limits.NewContactsPerInbox, "new visitors on this chat at once")
+	return s.limits.newContactsPerInbox.Allow(strconv.FormatInt(v.inbox.ID, 10), "new visitors on this chat at once")
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/httpx"
+	"github.com/sahayhq/sahay/internal/ratelimit"
 	"github.com/sahayhq/sahay/internal/store"
 )
 
@@ -59,10 +60,9 @@ type Limits struct {
 	// FrameBytes is the largest WebSocket frame accepted; a larger one
 	// closes the connection with status 1009 (message too big).
 	FrameBytes int64
-	// FramesPerSecond and FrameBurst rate-limit frames per connection;
-	// frames over the limit are refused with a rate_limited error.
-	FramesPerSecond float64
-	FrameBurst      float64
+	// Frames rate-limits frames per connection; frames over the limit are
+	// refused with a rate_limited error.
+	Frames ratelimit.Rate
 	// MaxExcess is how many refused frames close the connection (1008).
 	MaxExcess int
 	// AttachmentBytes is the largest file a visitor may attach.
@@ -74,35 +74,29 @@ type Limits struct {
 	// answered 429 rate_limited with Retry-After.
 
 	// SessionsPerAddress bounds sessions (page views) per client address.
-	SessionsPerAddress Rate
+	SessionsPerAddress ratelimit.Rate
 	// RequestsPerAddress bounds every visitor request and socket
 	// handshake per client address.
-	RequestsPerAddress Rate
+	RequestsPerAddress ratelimit.Rate
 	// WritesPerVisitor bounds a visitor's messages (over HTTP and the
 	// socket), files, contact details, carts and orders, and ratings.
-	WritesPerVisitor Rate
+	WritesPerVisitor ratelimit.Rate
 	// ReadsPerVisitor bounds a visitor's reads: conversations, history,
 	// files.
-	ReadsPerVisitor Rate
+	ReadsPerVisitor ratelimit.Rate
 	// TranscriptsPerVisitor bounds the transcripts a visitor has emailed.
-	TranscriptsPerVisitor Rate
+	TranscriptsPerVisitor ratelimit.Rate
 	// SessionsPerInbox bounds the sessions of one inbox from all
 	// addresses together.
-	SessionsPerInbox Rate
+	SessionsPerInbox ratelimit.Rate
 	// NewContactsPerInbox bounds how many visitors become contacts, and
 	// with a message conversations, of one inbox.
-	NewContactsPerInbox Rate
+	NewContactsPerInbox ratelimit.Rate
 }
 
 func (l Limits) withDefaults() Limits {
 	if l.FrameBytes <= 0 {
 		l.FrameBytes = 16 << 10
-	}
-	if l.FramesPerSecond <= 0 {
-		l.FramesPerSecond = 10
-	}
-	if l.FrameBurst <= 0 {
-		l.FrameBurst = 30
 	}
 	if l.MaxExcess <= 0 {
 		l.MaxExcess = 100
@@ -114,18 +108,19 @@ func (l Limits) withDefaults() Limits {
 		l.SocketsPerVisitor = 20
 	}
 	for _, r := range []struct {
-		rate *Rate
-		def  Rate
+		rate *ratelimit.Rate
+		def  ratelimit.Rate
 	}{
-		{&l.SessionsPerAddress, Rate{PerSecond: 2, Burst: 120}},
-		{&l.RequestsPerAddress, Rate{PerSecond: 30, Burst: 600}},
-		{&l.WritesPerVisitor, Rate{PerSecond: 1, Burst: 30}},
-		{&l.ReadsPerVisitor, Rate{PerSecond: 10, Burst: 120}},
-		{&l.TranscriptsPerVisitor, Rate{PerSecond: 1.0 / 60, Burst: 3}},
-		{&l.SessionsPerInbox, Rate{PerSecond: 50, Burst: 1000}},
-		{&l.NewContactsPerInbox, Rate{PerSecond: 5, Burst: 100}},
+		{&l.Frames, ratelimit.Rate{Burst: 30, Every: time.Second / 10}},
+		{&l.SessionsPerAddress, ratelimit.Rate{Burst: 120, Every: time.Second / 2}},
+		{&l.RequestsPerAddress, ratelimit.Rate{Burst: 600, Every: time.Second / 30}},
+		{&l.WritesPerVisitor, ratelimit.Rate{Burst: 30, Every: time.Second}},
+		{&l.ReadsPerVisitor, ratelimit.Rate{Burst: 120, Every: time.Second / 10}},
+		{&l.TranscriptsPerVisitor, ratelimit.Rate{Burst: 3, Every: time.Minute}},
+		{&l.SessionsPerInbox, ratelimit.Rate{Burst: 1000, Every: time.Second / 50}},
+		{&l.NewContactsPerInbox, ratelimit.Rate{Burst: 100, Every: time.Second / 5}},
 	} {
-		if r.rate.PerSecond <= 0 || r.rate.Burst < 1 {
+		if r.rate.Every <= 0 || r.rate.Burst < 1 {
 			*r.rate = r.def
 		}
 	}
@@ -147,7 +142,7 @@ type Server struct {
 	teams   map[int64]teamStatus
 	namesMu sync.Mutex
 	names   map[int64]cachedName
-	limits  *limiter
+	limits  limiters
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -164,7 +159,7 @@ func New(svc *core.Service, cfg Config) *Server {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{svc: svc, store: svc.Store(), cfg: cfg, log: cfg.Log, ctx: ctx, cancel: cancel,
-		teams: map[int64]teamStatus{}, names: map[int64]cachedName{}, limits: newLimiter()}
+		teams: map[int64]teamStatus{}, names: map[int64]cachedName{}, limits: newLimiters(cfg.Limits)}
 	s.cache = newInboxCache(svc)
 	// Whether the team is online changes with an agent's connection: the
 	// next visitor asking must not read it from the cache.
@@ -211,7 +206,7 @@ func (s *Server) Adapter() channel.Adapter { return &Adapter{s: s} }
 func (s *Server) Routes(mux httpx.Mux) {
 	h := func(f httpx.HandlerFunc) http.Handler {
 		return s.cors(httpx.Handle(s.log, func(w http.ResponseWriter, r *http.Request) error {
-			if err := s.limitAddress(r, "requests", s.cfg.Limits.RequestsPerAddress, "requests from your address"); err != nil {
+			if err := s.limitAddress(r, s.limits.requestsPerAddress, "requests from your address"); err != nil {
 				return err
 			}
 			return f(w, r)

@@ -107,9 +107,9 @@ func (s *Server) visitor(r *http.Request) (*visitor, error) {
 		return nil, errOrigin
 	}
 	if r.Method == http.MethodGet {
-		err = s.limitVisitor(v, "reads", s.cfg.Limits.ReadsPerVisitor, "requests from this visitor")
+		err = limitVisitor(v, s.limits.readsPerVisitor, "requests from this visitor")
 	} else {
-		err = s.limitVisitor(v, "writes", s.cfg.Limits.WritesPerVisitor, "messages and updates from this visitor")
+		err = limitVisitor(v, s.limits.writesPerVisitor, "messages and updates from this visitor")
 	}
 	if err != nil {
 		return nil, err
@@ -178,7 +178,7 @@ type visitorInfo struct {
 // keeps or issues the visitor token, applies setUser (refusing a hash that
 // does not verify), and returns settings, strings and conversations.
 func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) error {
-	if err := s.limitAddress(r, "sessions", s.cfg.Limits.SessionsPerAddress, "new chat sessions from your address"); err != nil {
+	if err := s.limitAddress(r, s.limits.sessionsPerAddress, "new chat sessions from your address"); err != nil {
 		return err
 	}
 	var req SessionRequest
@@ -192,7 +192,7 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) error {
 	if !originAllowed(r, &in.settings) {
 		return errOrigin
 	}
-	if err := s.limits.take("sessions\x00"+strconv.FormatInt(in.ID, 10), s.cfg.Limits.SessionsPerInbox, "new chat sessions on this website"); err != nil {
+	if err := s.limits.sessionsPerInbox.Allow(strconv.FormatInt(in.ID, 10), "new chat sessions on this website"); err != nil {
 		return err
 	}
 	subject := ""
