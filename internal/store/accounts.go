@@ -140,8 +140,11 @@ func (t *Tx) AppendEvent(ctx context.Context, ev sahay.Event) error {
 // withCountChanges adds the view count changes to an event's data object.
 func withCountChanges(data json.RawMessage, changes []sahay.CountChange) (json.RawMessage, error) {
 	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
+	if err := json.Unmarshal(data, &fields); err != nil {
 		return nil, fmt.Errorf("store: event data is not an object: %s", data)
+	}
+	if fields == nil {
+		fields = map[string]json.RawMessage{}
 	}
 	b, err := json.Marshal(changes)
 	if err != nil {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -338,5 +339,38 @@ func testOpenConversation(t *testing.T, st *store.Store) {
 	MustConversation(t, st, &sahay.Conversation{AccountID: a.ID, InboxID: inbox.ID, ContactID: contact.ID, Status: sahay.StatusResolved})
 	if c := find(); c == nil || c.ID != open.ID {
 		t.Fatalf("OpenConversation = %+v, want the unresolved %d over newer resolved ones", c, open.ID)
+	}
+}
+
+// testEventsCarryCountChanges checks that an event carries the view count
+// changes its transaction made before it, whatever its own data, and that
+// the next event of the transaction carries only its own.
+func testEventsCarryCountChanges(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	a := MustAccount(t, st, "Dokan")
+	in := MustInbox(t, st, a.ID, "Web", "api")
+	ct := MustContact(t, st, &sahay.Contact{AccountID: a.ID, Name: "Rahim"})
+	c := &sahay.Conversation{AccountID: a.ID, InboxID: in.ID, ContactID: ct.ID, Status: sahay.StatusOpen}
+	events := MustWrite(t, st, func(tx *store.Tx) error {
+		if err := InsertConversation(ctx, tx, c); err != nil {
+			return err
+		}
+		if err := tx.Emit(ctx, a.ID, sahay.EventConversationCreated, in.ID, c.ID, nil); err != nil {
+			return err
+		}
+		return tx.Emit(ctx, a.ID, sahay.EventConversationUpdated, in.ID, c.ID, map[string]any{"note": "no change"})
+	})
+	changes := func(ev sahay.Event) []sahay.CountChange {
+		var data struct {
+			CountChanges []sahay.CountChange `json:"count_changes"`
+		}
+		if err := json.Unmarshal(ev.Data, &data); err != nil {
+			t.Fatalf("event data %s: %v", ev.Data, err)
+		}
+		return data.CountChanges
+	}
+	want := []sahay.CountChange{{InboxID: in.ID, Status: sahay.StatusOpen, N: 1}}
+	if len(events) != 2 || !slices.Equal(changes(events[0]), want) || len(changes(events[1])) != 0 {
+		t.Fatalf("events %v, want the first to carry %v and the second none", events, want)
 	}
 }

@@ -30,6 +30,7 @@ var tests = []test{
 	{"ConversationRoundTrip", testConversationRoundTrip},
 	{"CountsMatchAfterRandomOperations", testCountsRandomOperations},
 	{"CountsMatchAfterDeletingThings", testCountsAfterDeletes},
+	{"EventsCarryCountChanges", testEventsCarryCountChanges},
 	{"PaginationEveryConversationOnce", testPagination},
 	{"PaginationInboxFilter", testPaginationInboxFilter},
 	{"ConversationFilters", testConversationFilters},
