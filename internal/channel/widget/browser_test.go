@@ -76,8 +76,21 @@ func js[T any](t *testing.T, ctx context.Context, expr string) T {
 // until polls a page expression until it is true.
 func until(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(15*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-		t.Fatalf("waiting for %s: %v", what, err)
+	// Each try evaluates afresh: a page that is still navigating has no
+	// context to evaluate in yet, which is a reason to try again, not to
+	// fail.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ok, err := chromedp.Run(c, chromedp.Evaluate[bool]("!!("+expr+")"))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: timed out (last error: %v)", what, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
