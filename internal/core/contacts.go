@@ -49,20 +49,9 @@ func (s *Service) contactFilter(ctx context.Context, a *Actor, q ContactQuery) (
 	if f.Limit <= 0 || f.Limit > 100 {
 		f.Limit = 25
 	}
-	if q.Label != "" {
-		var err error
-		if f.LabelID, err = s.labelID(ctx, a, q.Label); err != nil {
-			return f, err
-		}
-	}
-	if q.Channel != "" {
-		ids, err := s.channelInboxes(ctx, a, q.Channel)
-		if err != nil {
-			return f, err
-		}
-		f.ConversationInboxes = ids
-	}
-	return f, nil
+	var err error
+	f.LabelID, f.ConversationInboxes, err = s.labelAndChannel(ctx, a, q.Label, q.Channel)
+	return f, err
 }
 
 // Contact returns a contact the actor may see.

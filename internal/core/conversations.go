@@ -76,18 +76,13 @@ func (s *Service) conversationFilter(ctx context.Context, a *Actor, q ListQuery)
 		}
 		f.Assignee = &id
 	}
-	if q.Label != "" {
-		var err error
-		if f.LabelID, err = s.labelID(ctx, a, q.Label); err != nil {
-			return f, err
-		}
+	labelID, channelInboxes, err := s.labelAndChannel(ctx, a, q.Label, q.Channel)
+	if err != nil {
+		return f, err
 	}
-	if q.Channel != "" {
-		ids, err := s.channelInboxes(ctx, a, q.Channel)
-		if err != nil {
-			return f, err
-		}
-		f.Inboxes = ids
+	f.LabelID = labelID
+	if channelInboxes != nil {
+		f.Inboxes = channelInboxes
 	}
 	if f.InboxID != 0 && !a.CanSeeInbox(f.InboxID) {
 		f.Inboxes = []int64{}
@@ -106,6 +101,23 @@ func (s *Service) labelID(ctx context.Context, a *Actor, name string) (int64, er
 		return 0, sahay.Invalid("unknown label %q", name)
 	}
 	return labels[i].ID, nil
+}
+
+// labelAndChannel resolves a list's label and channel filters: the label's
+// id (0 for none) and the channel's inboxes the actor sees (nil for none).
+func (s *Service) labelAndChannel(ctx context.Context, a *Actor, label, channel string) (int64, []int64, error) {
+	var labelID int64
+	if label != "" {
+		var err error
+		if labelID, err = s.labelID(ctx, a, label); err != nil {
+			return 0, nil, err
+		}
+	}
+	if channel == "" {
+		return labelID, nil, nil
+	}
+	ids, err := s.channelInboxes(ctx, a, channel)
+	return labelID, ids, err
 }
 
 // channelInboxes returns the inboxes of a channel the actor may see.
@@ -433,41 +445,51 @@ func (s *Service) Counts(ctx context.Context, a *Actor) (*Counts, error) {
 	c := &Counts{All: map[string]int64{}, Mine: map[string]int64{}, Unassigned: map[string]int64{},
 		Inboxes: map[int64]map[string]int64{}, Teams: map[int64]map[string]int64{}, Labels: map[int64]map[string]int64{},
 		Channels: map[string]map[string]int64{}, Seq: seq}
-	add := func(m map[string]int64, status string, n int64) { m[status] += n }
+	for _, r := range convs {
+		c.add(a, channelOf, r)
+	}
+	for _, r := range labels {
+		c.add(a, channelOf, r)
+	}
+	return c, nil
+}
+
+// add counts a count row, or a count change, in the views the actor sees
+// it in: a label row only in its label's; a conversation row in all, its
+// inbox's, its channel's (channelOf maps inboxes to channels), its team's,
+// and the actor's own or the unassigned.
+func (c *Counts) add(a *Actor, channelOf map[int64]string, r store.CountRow) {
+	if !a.CanSeeInbox(r.InboxID) {
+		return
+	}
+	in := func(m map[string]int64) { m[r.Status] += r.N }
 	sub := func(m map[int64]map[string]int64, k int64) map[string]int64 {
 		if m[k] == nil {
 			m[k] = map[string]int64{}
 		}
 		return m[k]
 	}
-	for _, r := range convs {
-		if !a.CanSeeInbox(r.InboxID) {
-			continue
-		}
-		add(c.All, r.Status, r.N)
-		add(sub(c.Inboxes, r.InboxID), r.Status, r.N)
-		if ch := channelOf[r.InboxID]; ch != "" {
-			if c.Channels[ch] == nil {
-				c.Channels[ch] = map[string]int64{}
-			}
-			add(c.Channels[ch], r.Status, r.N)
-		}
-		if r.TeamID != 0 {
-			add(sub(c.Teams, r.TeamID), r.Status, r.N)
-		}
-		switch r.AssigneeID {
-		case 0:
-			add(c.Unassigned, r.Status, r.N)
-		case a.User.ID:
-			add(c.Mine, r.Status, r.N)
-		}
+	if r.LabelID != 0 {
+		in(sub(c.Labels, r.LabelID))
+		return
 	}
-	for _, r := range labels {
-		if a.CanSeeInbox(r.InboxID) {
-			add(sub(c.Labels, r.LabelID), r.Status, r.N)
+	in(c.All)
+	in(sub(c.Inboxes, r.InboxID))
+	if ch := channelOf[r.InboxID]; ch != "" {
+		if c.Channels[ch] == nil {
+			c.Channels[ch] = map[string]int64{}
 		}
+		in(c.Channels[ch])
 	}
-	return c, nil
+	if r.TeamID != 0 {
+		in(sub(c.Teams, r.TeamID))
+	}
+	switch r.AssigneeID {
+	case 0:
+		in(c.Unassigned)
+	case a.User.ID:
+		in(c.Mine)
+	}
 }
 
 // startTimers starts the timer loop: snoozed conversations wake when their

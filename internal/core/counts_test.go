@@ -15,13 +15,6 @@ import (
 // counts.Seq that the actor receives, as the dashboard does.
 func applyCountChanges(t *testing.T, a *core.Actor, counts *core.Counts, events []sahay.Event, channelOf map[int64]string) {
 	t.Helper()
-	add := func(m map[string]int64, status string, n int) { m[status] += int64(n) }
-	sub := func(m map[int64]map[string]int64, k int64) map[string]int64 {
-		if m[k] == nil {
-			m[k] = map[string]int64{}
-		}
-		return m[k]
-	}
 	for _, ev := range events {
 		if ev.Seq <= counts.Seq || !a.CanSeeEvent(ev) {
 			continue
@@ -33,30 +26,7 @@ func applyCountChanges(t *testing.T, a *core.Actor, counts *core.Counts, events 
 			t.Fatalf("event %d data: %v", ev.Seq, err)
 		}
 		for _, c := range data.CountChanges {
-			if !a.CanSeeInbox(c.InboxID) {
-				continue
-			}
-			if c.LabelID != 0 {
-				add(sub(counts.Labels, c.LabelID), c.Status, c.N)
-				continue
-			}
-			add(counts.All, c.Status, c.N)
-			add(sub(counts.Inboxes, c.InboxID), c.Status, c.N)
-			if ch := channelOf[c.InboxID]; ch != "" {
-				if counts.Channels[ch] == nil {
-					counts.Channels[ch] = map[string]int64{}
-				}
-				add(counts.Channels[ch], c.Status, c.N)
-			}
-			if c.TeamID != 0 {
-				add(sub(counts.Teams, c.TeamID), c.Status, c.N)
-			}
-			switch c.AssigneeID {
-			case 0:
-				add(counts.Unassigned, c.Status, c.N)
-			case a.User.ID:
-				add(counts.Mine, c.Status, c.N)
-			}
+			counts.AddChange(a, channelOf, c)
 		}
 		counts.Seq = ev.Seq
 	}

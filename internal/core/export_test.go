@@ -1,0 +1,13 @@
+package core
+
+import (
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/store"
+)
+
+// AddChange moves c on by one count change, counted in the views a count
+// row of the same inbox, team, assignee and label is.
+func (c *Counts) AddChange(a *Actor, channelOf map[int64]string, ch sahay.CountChange) {
+	c.add(a, channelOf, store.CountRow{InboxID: ch.InboxID, TeamID: ch.TeamID, AssigneeID: ch.AssigneeID,
+		LabelID: ch.LabelID, Status: ch.Status, N: int64(ch.N)})
+}
