@@ -97,19 +97,13 @@ func backup(fs *flag.FlagSet, e *cmdIO) func(context.Context) error {
 		if *out == "" {
 			return required("-o")
 		}
-		if err := cfg.Check(); err != nil {
-			return err
-		}
-		st, err := store.Open(ctx, cfg.StoreURL())
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		if err := st.Backup(ctx, *out); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "backup written to %s\n", *out)
-		return nil
+		return withStore(ctx, cfg, func(st *store.Store) error {
+			if err := st.Backup(ctx, *out); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "backup written to %s\n", *out)
+			return nil
+		})
 	}
 }
 

@@ -321,7 +321,9 @@ func withApp(ctx context.Context, cfg *config.Config, e *cmdIO, fn func(*app.App
 	return fn(a)
 }
 
-func migrate(ctx context.Context, cfg *config.Config, e *cmdIO) error {
+// withStore opens the database alone, as it is, for the commands that work
+// on the database itself.
+func withStore(ctx context.Context, cfg *config.Config, fn func(*store.Store) error) error {
 	if err := cfg.Check(); err != nil {
 		return err
 	}
@@ -330,9 +332,15 @@ func migrate(ctx context.Context, cfg *config.Config, e *cmdIO) error {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
-	fmt.Fprintln(e.stdout, "database schema is up to date")
-	return nil
+	return fn(st)
+}
+
+func migrate(ctx context.Context, cfg *config.Config, e *cmdIO) error {
+	return withStore(ctx, cfg, func(st *store.Store) error {
+		if err := st.Migrate(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "database schema is up to date")
+		return nil
+	})
 }
