@@ -1,14 +1,13 @@
 package app_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/sahayhq/sahay/internal/testenv"
 )
 
-// TestMain says which suites did not run for want of their environment.
+// TestMain runs the tests and says which suites did not run for want of
+// their environment.
 func TestMain(m *testing.M) {
-	testenv.Report(testenv.Suite{Env: "SAHAY_TEST_POSTGRES_URL", What: "multi-node tests"}, testenv.Suite{Env: "SAHAY_TEST_NATS_URL", What: "multi-node tests"})
-	os.Exit(m.Run())
+	testenv.Main(m, testenv.Suite{Env: "SAHAY_TEST_POSTGRES_URL", What: "multi-node tests"}, testenv.Suite{Env: "SAHAY_TEST_NATS_URL", What: "multi-node tests"})
 }

@@ -1,14 +1,13 @@
 package bus_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/sahayhq/sahay/internal/testenv"
 )
 
-// TestMain says which suites did not run for want of their environment.
+// TestMain runs the tests and says which suites did not run for want of
+// their environment.
 func TestMain(m *testing.M) {
-	testenv.Report(testenv.Suite{Env: "SAHAY_TEST_NATS_URL", What: "NATS bus tests"})
-	os.Exit(m.Run())
+	testenv.Main(m, testenv.Suite{Env: "SAHAY_TEST_NATS_URL", What: "NATS bus tests"})
 }

@@ -5,7 +5,8 @@
 // nothing but "ok" for a package that passes, and drops whatever the test
 // binary wrote. So a package's TestMain calls [Report], which writes its
 // lines where the go command writes its own: to the go command's standard
-// error (on Linux, through /proc), else to the binary's.
+// error (on Linux, through /proc), else to the binary's. A TestMain that
+// does nothing else is [Main].
 package testenv
 
 import (
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 )
 
 // Suite is a set of tests that runs only when an environment variable is
@@ -42,6 +44,14 @@ func Report(suites ...Suite) {
 		defer c.Close()
 	}
 	io.WriteString(w, strings.Join(lines, ""))
+}
+
+// Main reports the suites whose variable is unset, as [Report], then runs
+// the package's tests and exits with their status: a package's whole
+// TestMain.
+func Main(m *testing.M, suites ...Suite) {
+	Report(suites...)
+	os.Exit(m.Run())
 }
 
 // goCommandStderr returns the standard error of the process that started

@@ -1,15 +1,14 @@
 package web_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/sahayhq/sahay/internal/apitest"
 	"github.com/sahayhq/sahay/internal/testenv"
 )
 
-// TestMain says which suites did not run for want of their environment.
+// TestMain runs the tests and says which suites did not run for want of
+// their environment.
 func TestMain(m *testing.M) {
-	testenv.Report(testenv.Suite{Env: browserEnv, What: "browser tests"}, testenv.Suite{Env: apitest.PostgresEnv, What: "PostgreSQL runs of the main browser flows"})
-	os.Exit(m.Run())
+	testenv.Main(m, testenv.Suite{Env: browserEnv, What: "browser tests"}, testenv.Suite{Env: apitest.PostgresEnv, What: "PostgreSQL runs of the main browser flows"})
 }
