@@ -253,11 +253,11 @@ func overview(group string) string {
 	}
 	for _, c := range commands {
 		if group == "" || strings.HasPrefix(c.name, group+" ") {
-			fmt.Fprintf(&b, "  %-19s %s\n", c.name, c.summary)
+			fmt.Fprintf(&b, "  %-21s %s\n", c.name, c.summary)
 		}
 	}
 	if group == "" {
-		fmt.Fprintf(&b, "  %-19s %s\n", "help [command]", "show this list, or a command's flags")
+		fmt.Fprintf(&b, "  %-21s %s\n", "help [command]", "show this list, or a command's flags")
 	}
 	b.WriteString("\nRun \"sahay help <command>\" or \"sahay <command> -h\" for a command's flags.\n")
 	if group == "" {
