@@ -32,13 +32,8 @@ func TestRetryWaits(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				st := open(t)
+				st := openWithJob(t, open)
 				ctx := context.Background()
-				a := storetest.MustAccount(t, st, "A")
-				storetest.MustWrite(t, st, func(tx *store.Tx) error {
-					_, err := tx.EnqueueJob(ctx, a.ID, "send", "{}", time.Time{})
-					return err
-				})
 				ran := make(chan struct{}, 1)
 				r := jobs.NewRunner(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 				r.Workers = 1
@@ -78,6 +73,17 @@ func TestRetryWaits(t *testing.T) {
 	})
 }
 
+// openWithJob opens a store with one account and one send job queued.
+func openWithJob(t *testing.T, open func(*testing.T) *store.Store) *store.Store {
+	st := open(t)
+	a := storetest.MustAccount(t, st, "A")
+	storetest.MustWrite(t, st, func(tx *store.Tx) error {
+		_, err := tx.EnqueueJob(context.Background(), a.ID, "send", "{}", time.Time{})
+		return err
+	})
+	return st
+}
+
 func newRunner(st *store.Store, lease time.Duration, run func(ctx context.Context, job *store.Job) error) *jobs.Runner {
 	r := jobs.NewRunner(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	r.Lease, r.Poll, r.Workers = lease, 50*time.Millisecond, 1
@@ -89,13 +95,8 @@ func newRunner(st *store.Store, lease time.Duration, run func(ctx context.Contex
 // about one lease, not after minutes.
 func TestJobOfDeadNodeTakenOver(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
-		st := open(t)
+		st := openWithJob(t, open)
 		ctx := context.Background()
-		a := storetest.MustAccount(t, st, "A")
-		storetest.MustWrite(t, st, func(tx *store.Tx) error {
-			_, err := tx.EnqueueJob(ctx, a.ID, "send", "{}", time.Time{})
-			return err
-		})
 		const lease = time.Second
 		// The node that dies: it claims the job with the same lease and
 		// is never heard from again.
@@ -125,13 +126,8 @@ func TestJobOfDeadNodeTakenOver(t *testing.T) {
 // not run it too.
 func TestLongJobKeepsItsLease(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
-		st := open(t)
+		st := openWithJob(t, open)
 		ctx := context.Background()
-		a := storetest.MustAccount(t, st, "A")
-		storetest.MustWrite(t, st, func(tx *store.Tx) error {
-			_, err := tx.EnqueueJob(ctx, a.ID, "send", "{}", time.Time{})
-			return err
-		})
 		var runs atomic.Int32
 		finished := make(chan struct{})
 		slow := func(ctx context.Context, job *store.Job) error {
