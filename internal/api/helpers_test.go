@@ -126,19 +126,8 @@ func lastSeq(t *testing.T, s *apitest.Server, accountID int64) int64 {
 	return seq
 }
 
-// waitFor polls check every 50 ms until it reports true, failing the test
-// after timeout with what the last check said.
+// waitFor is [waitForEvery] polling every 50 ms.
 func waitFor(t *testing.T, timeout time.Duration, what string, check func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, state := check()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s; last: %s", timeout, what, state)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitForEvery(t, 50*time.Millisecond, timeout, what, check)
 }

@@ -83,7 +83,8 @@ func TestAvailabilityFollowsTheDashboard(t *testing.T) {
 	}
 }
 
-// waitForEvery is waitFor polling every interval.
+// waitForEvery polls check every interval until it reports true, failing
+// the test after timeout with what the last check said.
 func waitForEvery(t *testing.T, interval, timeout time.Duration, what string, check func() (bool, string)) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
