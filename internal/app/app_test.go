@@ -255,25 +255,11 @@ func demoWidgetIsTitledAfterTheShop(t *testing.T, a *app.App, base string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var inboxes struct {
-		Items []struct {
-			ID      int64
-			Channel string
-		}
-	}
-	call(t, "GET", base+"/api/v1/inboxes", token, nil, 200, &inboxes)
-	var embed struct {
-		WebsiteToken string `json:"website_token"`
-	}
-	for _, in := range inboxes.Items {
-		if in.Channel == "widget" {
-			call(t, "GET", fmt.Sprintf("%s/api/v1/inboxes/%d/widget", base, in.ID), token, nil, 200, &embed)
-		}
-	}
+	_, websiteToken := widgetInbox(t, base, token)
 	var session struct {
 		Settings struct{ Title string }
 	}
-	call(t, "POST", base+"/widget/v1/session", "", map[string]any{"inbox": embed.WebsiteToken}, 200, &session)
+	call(t, "POST", base+"/widget/v1/session", "", map[string]any{"inbox": websiteToken}, 200, &session)
 	if session.Settings.Title != demo.ShopName {
 		t.Fatalf("the demo widget is titled %q, want %q", session.Settings.Title, demo.ShopName)
 	}
@@ -284,31 +270,12 @@ func demoWidgetIsTitledAfterTheShop(t *testing.T, a *app.App, base string) {
 // the visitor's socket.
 func TestTwoNodesShareLiveVisitors(t *testing.T) {
 	srvA, srvB, token := twoNodes(t)
-	var inboxes struct {
-		Items []struct {
-			ID      int64
-			Channel string
-		}
-	}
-	call(t, "GET", srvA.URL+"/api/v1/inboxes", token, nil, 200, &inboxes)
-	var inboxID int64
-	for _, in := range inboxes.Items {
-		if in.Channel == "widget" {
-			inboxID = in.ID
-		}
-	}
-	if inboxID == 0 {
-		t.Fatal("the demo workspace has no widget inbox")
-	}
-	var embed struct {
-		WebsiteToken string `json:"website_token"`
-	}
-	call(t, "GET", fmt.Sprintf("%s/api/v1/inboxes/%d/widget", srvA.URL, inboxID), token, nil, 200, &embed)
+	inboxID, websiteToken := widgetInbox(t, srvA.URL, token)
 	var session struct {
 		Token   string
 		Visitor struct{ ID string }
 	}
-	call(t, "POST", srvA.URL+"/widget/v1/session", "", map[string]any{"inbox": embed.WebsiteToken}, 200, &session)
+	call(t, "POST", srvA.URL+"/widget/v1/session", "", map[string]any{"inbox": websiteToken}, 200, &session)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -575,28 +542,14 @@ func TestSlowBodiesClosed(t *testing.T) {
 // and closing it makes it say away again.
 func TestTwoNodesShareAgentPresence(t *testing.T) {
 	srvA, srvB, token := twoNodes(t)
-	var inboxes struct {
-		Items []struct {
-			ID      int64
-			Channel string
-		}
-	}
-	call(t, "GET", srvB.URL+"/api/v1/inboxes", token, nil, 200, &inboxes)
-	var embed struct {
-		WebsiteToken string `json:"website_token"`
-	}
-	for _, in := range inboxes.Items {
-		if in.Channel == "widget" {
-			call(t, "GET", fmt.Sprintf("%s/api/v1/inboxes/%d/widget", srvB.URL, in.ID), token, nil, 200, &embed)
-		}
-	}
+	_, websiteToken := widgetInbox(t, srvB.URL, token)
 	visitor := ""
 	onlineOnB := func() bool {
 		var session struct {
 			Token    string
 			Settings struct{ Online bool }
 		}
-		call(t, "POST", srvB.URL+"/widget/v1/session", "", map[string]any{"inbox": embed.WebsiteToken, "token": visitor}, 200, &session)
+		call(t, "POST", srvB.URL+"/widget/v1/session", "", map[string]any{"inbox": websiteToken, "token": visitor}, 200, &session)
 		visitor = session.Token
 		return session.Settings.Online
 	}
@@ -624,4 +577,28 @@ func TestTwoNodesShareAgentPresence(t *testing.T) {
 	wait(true, "node B's website chat to say online while the owner has the dashboard open on node A")
 	ws.CloseNow()
 	wait(false, "node B's website chat to say away once the dashboard on node A closed")
+}
+
+// widgetInbox returns the demo workspace's website chat inbox and its
+// website token, as the API at base lists them.
+func widgetInbox(t *testing.T, base, token string) (int64, string) {
+	t.Helper()
+	var inboxes struct {
+		Items []struct {
+			ID      int64
+			Channel string
+		}
+	}
+	call(t, "GET", base+"/api/v1/inboxes", token, nil, 200, &inboxes)
+	for _, in := range inboxes.Items {
+		if in.Channel == "widget" {
+			var embed struct {
+				WebsiteToken string `json:"website_token"`
+			}
+			call(t, "GET", fmt.Sprintf("%s/api/v1/inboxes/%d/widget", base, in.ID), token, nil, 200, &embed)
+			return in.ID, embed.WebsiteToken
+		}
+	}
+	t.Fatal("the demo workspace has no website chat inbox")
+	return 0, ""
 }
