@@ -1,14 +1,18 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/apitest"
+
+	"github.com/coder/websocket"
 )
 
 // TestAvailabilityFollowsTheDashboard checks what the website chat tells
@@ -62,7 +66,40 @@ func TestAvailabilityFollowsTheDashboard(t *testing.T) {
 	if widgetOnline() || connected() {
 		t.Fatal("the widget says online, or the agent connected, before anyone opened the dashboard")
 	}
+	// A chat window already open is told when the team comes online.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	window, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.URL, "http")+"/widget/v1/ws?token="+visitor, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer window.CloseNow()
+	for {
+		_, raw, err := window.Read(ctx)
+		if err != nil {
+			t.Fatalf("the chat window's socket: %v", err)
+		}
+		if strings.Contains(string(raw), `"t":"ready"`) {
+			break
+		}
+	}
 	st, _ := s.Connect(t, agent.Token, "")
+	for {
+		_, raw, err := window.Read(ctx)
+		if err != nil {
+			t.Fatalf("the open chat window was not told the team is online: %v", err)
+		}
+		var f struct {
+			T      string `json:"t"`
+			Online bool   `json:"online"`
+		}
+		if json.Unmarshal(raw, &f) == nil && f.T == "status" {
+			if !f.Online {
+				t.Fatalf("status frame %s, want online", raw)
+			}
+			break
+		}
+	}
 	wantOnline(true, "the widget to say online once the agent opens the dashboard")
 	if !connected() {
 		t.Error("GET /users does not show the agent connected")

@@ -709,3 +709,39 @@ func (s *Server) handleCampaignShown(w http.ResponseWriter, r *http.Request) err
 	}
 	return httpx.NoContent(w)
 }
+
+// announceTeam tells the account's open chat windows whether the team is
+// online now: {"t":"status","online":true}.
+func (s *Server) announceTeam(accountID int64) {
+	h := s.hub
+	h.mu.RLock()
+	var inboxes []int64
+	for id, set := range h.inboxes {
+		for c := range set {
+			if c.accountID == accountID {
+				inboxes = append(inboxes, id)
+			}
+			break
+		}
+	}
+	h.mu.RUnlock()
+	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+	defer cancel()
+	for _, id := range inboxes {
+		in, err := s.cache.get(ctx, accountID, id)
+		if err != nil {
+			continue
+		}
+		t, err := s.team(ctx, in)
+		if err != nil {
+			s.log.Warn("widget: team status", "inbox", id, "err", err)
+			continue
+		}
+		data, _ := json.Marshal(map[string]any{"t": "status", "online": t.online && in.settings.BusinessHours.Open(time.Now())})
+		h.mu.RLock()
+		for c := range h.inboxes[id] {
+			c.send(frame{data: data})
+		}
+		h.mu.RUnlock()
+	}
+}

@@ -161,14 +161,16 @@ func New(svc *core.Service, cfg Config) *Server {
 	s := &Server{svc: svc, store: svc.Store(), cfg: cfg, log: cfg.Log, ctx: ctx, cancel: cancel,
 		teams: map[int64]teamStatus{}, names: map[int64]cachedName{}, limits: newLimiters(cfg.Limits)}
 	s.cache = newInboxCache(svc)
-	// Whether the team is online changes with an agent's connection: the
-	// next visitor asking must not read it from the cache.
-	svc.OnAgentPresence(func(int64, int64) {
+	s.hub = newHub(s)
+	// Whether the team is online changes with an agent's connection or
+	// choice: the next visitor asking must not read it from the cache, and
+	// the open chat windows of the account are told.
+	svc.OnAgentPresence(func(accountID, _ int64) {
 		s.teamMu.Lock()
 		clear(s.teams)
 		s.teamMu.Unlock()
+		s.announceTeam(accountID)
 	})
-	s.hub = newHub(s)
 	s.assets = loadAssets()
 	s.wg.Add(2)
 	if cfg.SharedBus {

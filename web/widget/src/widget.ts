@@ -264,7 +264,7 @@ export class Widget {
     const s = this.settings;
     if (!s) return;
     this.panel?.remove();
-    const status = s.online ? t("reply_" + s.reply_time) : s.away_message || t("away");
+    const status = statusLine(s);
     const avatars = s.avatars.length
       ? s.avatars.map((src) => h("img", { class: "av", src, alt: "" }))
       : s.team.map((n) => h("span", { class: "av" }, initials(n)));
@@ -701,6 +701,18 @@ export class Widget {
         }
         this.say(f.message);
         break;
+      case "status": {
+        // Who is available changed: the header says so.
+        const s = this.settings;
+        if (!s || s.online === !!f.online) break;
+        s.online = !!f.online;
+        const line = this.panel?.querySelector<HTMLElement>(".ht small");
+        if (line) {
+          line.textContent = statusLine(s);
+          line.className = s.online ? "on" : "";
+        }
+        break;
+      }
       case "resync":
         this.start(this.user, [lang()]).catch((e) => this.fail(e));
         break;
@@ -890,4 +902,9 @@ export function matchURL(pattern: string, url: string): boolean {
   if (!p || p === "*") return true;
   if (p.includes("*")) return new RegExp("^" + p.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$").test(u);
   return u.includes(p);
+}
+
+/** The header's line under the title: the expected reply time while the team is online, else the away message. */
+function statusLine(s: Settings): string {
+  return s.online ? t("reply_" + s.reply_time) : s.away_message || t("away");
 }
