@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/apitest"
 )
@@ -221,6 +223,35 @@ func TestRealtimeWithoutUpgrade(t *testing.T) {
 		}
 		if up := r.Header.Get("Upgrade"); up != "websocket" {
 			t.Errorf("Upgrade = %q, want websocket", up)
+		}
+	})
+}
+
+// TestRealtimeFrameLimit checks that a client sending frames at a steady
+// pace under ten a second keeps its connection, and that a flood of them
+// closes it with 1008.
+func TestRealtimeFrameLimit(t *testing.T) {
+	t.Parallel()
+	apitest.Dialects(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		s := apitest.NewServer(t)
+		owner := s.NewAccount(t, "Acme")
+		frame := map[string]any{"type": "presence", "conversation_id": 0, "state": "typing"}
+
+		steady, _ := s.Connect(t, owner.Token, "")
+		for range 15 {
+			steady.Send(t, frame)
+			time.Sleep(150 * time.Millisecond)
+		}
+		id := newLabel(t, s, owner, "still-connected")
+		steady.Until(t, func(ev sahay.Event) bool { return ev.Type == sahay.EventLabelChanged && labelOf(t, ev) == id })
+
+		flood, _ := s.Connect(t, owner.Token, "")
+		for range 30 {
+			flood.Send(t, frame)
+		}
+		if code := flood.Ended(t); code != websocket.StatusPolicyViolation {
+			t.Fatalf("a flood of frames ended the connection with %d, want %d", code, websocket.StatusPolicyViolation)
 		}
 	})
 }

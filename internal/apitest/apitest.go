@@ -509,6 +509,37 @@ func (st *Stream) Until(t testing.TB, stop func(sahay.Event) bool) []sahay.Event
 	}
 }
 
+// Send writes v as a JSON text frame.
+func (st *Stream) Send(t testing.TB, v any) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := st.conn.Write(ctx, websocket.MessageText, b); err != nil {
+		t.Fatalf("apitest: realtime write: %v", err)
+	}
+}
+
+// Ended reads frames until the server closes the connection, failing the
+// test after 10 seconds, and returns the close status it sent (-1 for
+// none).
+func (st *Stream) Ended(t testing.TB) websocket.StatusCode {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		if _, _, err := st.conn.Read(ctx); err != nil {
+			if ctx.Err() != nil {
+				t.Fatal("apitest: the realtime connection is still open")
+			}
+			return websocket.CloseStatus(err)
+		}
+	}
+}
+
 // Close closes the connection; closing twice is harmless.
 func (st *Stream) Close() { st.conn.Close(websocket.StatusNormalClosure, "") }
 

@@ -17,6 +17,7 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/core"
+	"github.com/sahayhq/sahay/internal/ratelimit"
 
 	"github.com/coder/websocket"
 )
@@ -253,23 +254,21 @@ type frame struct {
 	State          string `json:"state"`
 }
 
-// Client frames allowed per second, beyond which the connection is closed.
-const framesPerSecond = 10
+// frameRate is the frames a client may send: ten at once, then ten a
+// second; one more closes the connection.
+var frameRate = ratelimit.Rate{Burst: 10, Every: time.Second / 10}
 
 // readFrames reads the client's presence frames until the connection ends,
 // then cancels the connection's context.
 func (h *Hub) readFrames(ctx context.Context, cancel context.CancelFunc, c *websocket.Conn, a *core.Actor) {
 	defer cancel()
-	window, count := time.Now(), 0
+	var frames ratelimit.Bucket
 	for {
 		_, b, err := c.Read(ctx)
 		if err != nil {
 			return
 		}
-		if now := time.Now(); now.Sub(window) > time.Second {
-			window, count = now, 0
-		}
-		if count++; count > framesPerSecond {
+		if ok, _ := frames.Take(frameRate, time.Now()); !ok {
 			c.Close(websocket.StatusPolicyViolation, "too many frames")
 			return
 		}
