@@ -8,6 +8,8 @@ import (
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/apitest"
+	"github.com/sahayhq/sahay/internal/core"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
@@ -82,4 +84,29 @@ func TestBrowserAvailability(t *testing.T) {
 		return err
 	}))
 	widgetSays(false, "the website chat says away once the agent closed the dashboard")
+}
+
+// TestBrowserLoginPaused: after too many wrong passwords the sign-in page
+// says sign-in is paused, in the page's language, even for the right
+// password.
+func TestBrowserLoginPaused(t *testing.T) {
+	needBrowser(t, browserEnv)
+	d := startDashboard(t)
+	owner := d.NewAccount(t, "Haat")
+	for range core.AccountFreeFailures {
+		r := d.Do(t, apitest.Request{Method: http.MethodPost, Path: "/api/v1/auth/login",
+			Body: map[string]string{"email": owner.Email, "password": "not the password"}})
+		if r.Status != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %s", r)
+		}
+	}
+	ctx := newBrowser(t)
+	do(t, ctx,
+		chromedp.Navigate(d.URL+"/conversations"),
+		chromedp.WaitVisible(chromedp.CSS(".login-card input[name=email]")),
+		chromedp.SendKeys(chromedp.CSS("input[name=email]"), owner.Email),
+		chromedp.SendKeys(chromedp.CSS("input[name=password]"), owner.Password),
+		chromedp.Click(chromedp.CSS(".login-card button[type=submit]")),
+	)
+	waitFor(t, ctx, "the sign-in page says sign-in is paused", `document.querySelector(".login-card").innerText.includes("Sign-in is paused")`)
 }

@@ -29,7 +29,13 @@ export function mountLogin(el: HTMLElement, onLogin: () => void): void {
           await api.login(email.value.trim(), password.value);
           onLogin();
         } catch (err) {
-          error.textContent = err instanceof APIError && err.status === 401 ? t("login.invalid") : errorText(err);
+          error.textContent = !(err instanceof APIError)
+            ? errorText(err)
+            : err.status === 401
+              ? t("login.invalid")
+              : err.status === 429
+                ? t("login.too_many")
+                : errorText(err);
           submit.disabled = false;
           password.select();
         }
