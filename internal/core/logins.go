@@ -63,20 +63,20 @@ type addressState struct {
 	until    time.Time
 }
 
-// begin admits a sign-in from addr, or returns how long it must wait. An
-// admitted sign-in is ended with [addressLimits.end].
-func (l *addressLimits) begin(addr string, now time.Time) time.Duration {
+// begin admits a sign-in from addr, or returns the rate_limited error
+// that refuses it. An admitted sign-in is ended with [addressLimits.end].
+func (l *addressLimits) begin(addr string, now time.Time) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	st := l.state(addr, now)
 	switch {
 	case st.until.After(now):
-		return st.until.Sub(now)
+		return tooMany(st.until.Sub(now), "from this address")
 	case st.checking >= addressChecks:
-		return time.Second
+		return sahay.RateLimited(time.Second, "too many sign-ins at once from this address; try again in a second")
 	}
 	st.checking++
-	return 0
+	return nil
 }
 
 // end closes a sign-in begun from addr, counting it if the password was

@@ -25,8 +25,8 @@ func (s *Service) Login(ctx context.Context, email, password, addr string) (stri
 	if len(password) > auth.MaxPasswordBytes {
 		return "", nil, bad
 	}
-	if wait := s.addresses.begin(addr, time.Now()); wait > 0 {
-		return "", nil, tooMany(wait, "from this address")
+	if err := s.addresses.begin(addr, time.Now()); err != nil {
+		return "", nil, err
 	}
 	wrong := false
 	defer func() { s.addresses.end(addr, time.Now(), wrong) }()
