@@ -106,8 +106,13 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 	}
 }
 
+// screenshot writes the page to docs/screenshots when SAHAY_SCREENSHOTS=1,
+// so that running the tests leaves the documentation as it is.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	if os.Getenv("SAHAY_SCREENSHOTS") != "1" {
+		return
+	}
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
