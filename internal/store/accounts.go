@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
@@ -98,25 +101,54 @@ func (s *Store) Accounts(ctx context.Context) ([]*sahay.Account, error) {
 // LockAccount takes the account's row lock for the rest of the transaction.
 // Every write that changes an account's conversations takes it first, so an
 // account's writers are serialized: event numbers are then gapless in commit
-// order, and find-or-create steps cannot race.
+// order, and find-or-create steps cannot race. Taking it again in the same
+// transaction costs nothing.
 func (t *Tx) LockAccount(ctx context.Context, accountID int64) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE accounts SET event_seq = event_seq WHERE id = $1`, accountID)
+	if t.lockedSeq(accountID) != nil {
+		return nil
+	}
+	var seq int64
+	err := t.tx.QueryRowContext(ctx, `UPDATE accounts SET event_seq = event_seq WHERE id = $1 RETURNING event_seq`, accountID).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sahay.NotFound("account")
+	}
 	if err != nil {
 		return fmt.Errorf("store: lock account: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return sahay.NotFound("account")
+	t.locked = append(t.locked, lockedAccount{id: accountID, seq: seq, stored: seq})
+	return nil
+}
+
+// lockedAccount is an account whose row the transaction has locked, with
+// its event numbers: while the lock is held no other writer numbers the
+// account's events, so the transaction numbers them itself and stores the
+// last number once, before commit.
+type lockedAccount struct {
+	id int64
+	// seq is the number of the account's last event; stored is the number
+	// its row holds.
+	seq, stored int64
+}
+
+func (t *Tx) lockedSeq(accountID int64) *lockedAccount {
+	for i := range t.locked {
+		if t.locked[i].id == accountID {
+			return &t.locked[i]
+		}
 	}
 	return nil
 }
 
-// AppendEvent numbers ev with the account's next sequence number and stores
-// it; [Store.Write] returns it after commit.
+// AppendEvent numbers ev with the account's next sequence number, locking
+// the account if the transaction has not; the event is stored before the
+// transaction commits, and [Store.Write] returns it after.
 func (t *Tx) AppendEvent(ctx context.Context, ev sahay.Event) error {
-	if err := t.tx.QueryRowContext(ctx, `UPDATE accounts SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq`,
-		ev.AccountID).Scan(&ev.Seq); err != nil {
+	if err := t.LockAccount(ctx, ev.AccountID); err != nil {
 		return fmt.Errorf("store: next event seq: %w", err)
 	}
+	a := t.lockedSeq(ev.AccountID)
+	a.seq++
+	ev.Seq = a.seq
 	ev.CreatedAt = t.now
 	if len(ev.Data) == 0 || string(ev.Data) == "null" {
 		ev.Data = json.RawMessage("{}")
@@ -128,14 +160,63 @@ func (t *Tx) AppendEvent(ctx context.Context, ev sahay.Event) error {
 		}
 		ev.Data, t.counted = data, nil
 	}
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO events (account_id, seq, type, inbox_id, conversation_id, user_id, data, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		ev.AccountID, ev.Seq, ev.Type, ev.InboxID, ev.ConversationID, ev.UserID, string(ev.Data), ms(t.now)); err != nil {
-		return fmt.Errorf("store: append event: %w", err)
-	}
 	t.events = append(t.events, ev)
 	return nil
 }
+
+// eventRows are the numbers of rows one statement of [Tx.storeEvents]
+// inserts: a few fixed sizes, so that the statements stay few (and
+// prepared, on SQLite) whatever the number of events.
+var eventRows = []int{64, 16, 4, 1}
+
+// storeEvents inserts the transaction's events, a few rows per statement,
+// and saves the accounts' last event numbers. It runs just before COMMIT:
+// a transaction of many messages then sends the database a few statements
+// for its events rather than two per event.
+func (t *Tx) storeEvents(ctx context.Context) error {
+	evs := t.events
+	for _, n := range eventRows {
+		for len(evs) >= n {
+			args := make([]any, 0, 8*n)
+			for _, ev := range evs[:n] {
+				args = append(args, ev.AccountID, ev.Seq, ev.Type, ev.InboxID, ev.ConversationID, ev.UserID, string(ev.Data), ms(ev.CreatedAt))
+			}
+			if _, err := t.tx.ExecContext(ctx, insertEvents[n], args...); err != nil {
+				return fmt.Errorf("store: append events: %w", err)
+			}
+			evs = evs[n:]
+		}
+	}
+	for i := range t.locked {
+		a := &t.locked[i]
+		if a.seq == a.stored {
+			continue
+		}
+		if _, err := t.tx.ExecContext(ctx, `UPDATE accounts SET event_seq = $2 WHERE id = $1`, a.id, a.seq); err != nil {
+			return fmt.Errorf("store: save event seq: %w", err)
+		}
+		a.stored = a.seq
+	}
+	return nil
+}
+
+// insertEvents holds, for each size of eventRows, the statement inserting
+// that many events.
+var insertEvents = func() map[int]string {
+	m := map[int]string{}
+	for _, n := range eventRows {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO events (account_id, seq, type, inbox_id, conversation_id, user_id, data, created_at) VALUES `)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + placeholders(8*i+1, 8) + ")")
+		}
+		m[n] = b.String()
+	}
+	return m
+}()
 
 // withCountChanges adds the view count changes to an event's data object.
 func withCountChanges(data json.RawMessage, changes []sahay.CountChange) (json.RawMessage, error) {

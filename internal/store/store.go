@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -255,8 +256,11 @@ type Tx struct {
 	s *Store
 	// tx runs the transaction's statements: a *sql.Tx on PostgreSQL, the
 	// writer connection on SQLite.
-	tx     queryer
+	tx queryer
+	// events are the events appended so far, stored just before commit.
 	events []sahay.Event
+	// locked are the accounts locked so far, with their event numbers.
+	locked []lockedAccount
 	// counted holds the view count changes made since the last event, for
 	// that event to carry.
 	counted []sahay.CountChange
@@ -304,6 +308,9 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) ([]sahay.Event, e
 	if err := fn(t); err != nil {
 		return nil, err
 	}
+	if err := t.storeEvents(ctx); err != nil {
+		return nil, err
+	}
 	committed = true
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("store: commit: %w", err)
@@ -342,6 +349,9 @@ func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) ([]sahay.Ev
 	if err := t.indexMessages(ctx); err != nil {
 		return nil, err
 	}
+	if err := t.storeEvents(ctx); err != nil {
+		return nil, err
+	}
 	if _, err := q.ExecContext(ctx, "COMMIT"); err != nil {
 		return nil, fmt.Errorf("store: commit: %w", err)
 	}
@@ -358,6 +368,9 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	defer func() { t.sp-- }()
 	name := "sp" + strconv.Itoa(t.sp)
 	mark, counted, unindexed := len(t.events), len(t.counted), t.unindexed
+	// The accounts locked inside the savepoint are unlocked with it on
+	// PostgreSQL, and the numbers of its events are free again.
+	locked := slices.Clone(t.locked)
 	// Once begun, the savepoint is ended whatever becomes of ctx: one left
 	// open would let a failed message's writes commit with the others.
 	end := context.WithoutCancel(ctx)
@@ -367,7 +380,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	if err := fn(); err != nil {
 		// Messages fn stored are gone, but those stored before it that it
 		// indexed must be indexed again: their index rows are gone too.
-		t.events, t.counted, t.unindexed = t.events[:mark], t.counted[:counted], unindexed
+		t.events, t.counted, t.unindexed, t.locked = t.events[:mark], t.counted[:counted], unindexed, locked
 		if _, rerr := t.tx.ExecContext(end, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
 			return errors.Join(err, fmt.Errorf("store: rollback to savepoint: %w", rerr))
 		}
