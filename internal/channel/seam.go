@@ -105,6 +105,10 @@ type Description struct {
 	Name         string       `json:"name"`
 	Capabilities Capabilities `json:"capabilities"`
 	Settings     []Setting    `json:"settings"`
+	// Testable reports whether the channel can check an inbox's
+	// credentials (it is a [Tester]): clients offer "test connection".
+	// [Registry.Describe] sets it.
+	Testable bool `json:"testable"`
 }
 
 // Capabilities are what a channel's messages may hold and what it reports.
@@ -113,9 +117,11 @@ type Capabilities struct {
 	// longer reply is split. 0 means no limit of the platform's.
 	MaxText int `json:"max_text"`
 	// Attachments lists the file types a reply may carry ("image/*",
-	// "application/pdf"…); empty means none.
+	// "application/pdf"…, "*/*" for every type Sahay keeps); empty means
+	// none.
 	Attachments []string `json:"attachments"`
-	// MaxAttachmentBytes is the largest file the platform takes.
+	// MaxAttachmentBytes is the largest file the platform takes; 0 means
+	// no limit of the platform's (Sahay's own still applies).
 	MaxAttachmentBytes int64 `json:"max_attachment_bytes"`
 	Typing             bool  `json:"typing"`
 	ReadReceipts       bool  `json:"read_receipts"`
@@ -157,6 +163,7 @@ func (r *Registry) Describe(name string) (Description, error) {
 		d = ds.Describe()
 	}
 	d.Name = name
+	_, d.Testable = a.(Tester)
 	if d.Settings == nil {
 		d.Settings = []Setting{}
 	}

@@ -3,6 +3,9 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
@@ -23,8 +26,9 @@ func (s *Service) ChannelDescriptions() []channel.Description {
 }
 
 // separateSecrets moves the settings a channel declares secret out of an
-// inbox's settings into its secrets, which are stored encrypted, and makes
-// the secrets the channel generates when none is given.
+// inbox's settings into its secrets, which are stored encrypted, makes
+// the secrets the channel generates when none is given, and checks the
+// settings against the channel's schema (see [checkSchema]).
 func (s *Service) separateSecrets(inbox *sahay.Inbox) error {
 	d, err := s.channels.Describe(inbox.Channel)
 	if err != nil {
@@ -56,12 +60,53 @@ func (s *Service) separateSecrets(inbox *sahay.Inbox) error {
 			inbox.Secrets[st.Key] = auth.NewToken()
 		}
 	}
+	if err := checkSchema(d.Settings, settings, inbox.Secrets); err != nil {
+		return err
+	}
 	if moved {
 		b, err := json.Marshal(settings)
 		if err != nil {
 			return err
 		}
 		inbox.Settings = b
+	}
+	return nil
+}
+
+// checkSchema checks the settings a channel declares: each is a string, a
+// url is an absolute http or https address, a choice one of its choices,
+// and a required one is given (a secret one among the secrets, where a
+// saved value is kept). Keys it does not declare are the adapter's to
+// check.
+func checkSchema(schema []channel.Setting, settings map[string]any, secrets map[string]string) error {
+	for _, st := range schema {
+		if st.Secret {
+			if st.Required && secrets[st.Key] == "" {
+				return sahay.Invalid("settings.%s (%s) is required", st.Key, st.Label)
+			}
+			continue
+		}
+		v, given := settings[st.Key]
+		str, isString := v.(string)
+		if given && v != nil && !isString {
+			return sahay.Invalid("settings.%s (%s) must be a string", st.Key, st.Label)
+		}
+		if str == "" {
+			if st.Required {
+				return sahay.Invalid("settings.%s (%s) is required", st.Key, st.Label)
+			}
+			continue
+		}
+		switch st.Type {
+		case "url":
+			if u, err := url.Parse(str); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return sahay.Invalid("settings.%s (%s) must be an http or https address, such as https://example.com/hook", st.Key, st.Label)
+			}
+		case "choice":
+			if !slices.Contains(st.Choices, str) {
+				return sahay.Invalid("settings.%s (%s) must be one of %s", st.Key, st.Label, strings.Join(st.Choices, ", "))
+			}
+		}
 	}
 	return nil
 }

@@ -51,7 +51,29 @@ func New(allowPrivate bool) *Adapter {
 	return &Adapter{allowPrivate: allowPrivate, client: netguard.Client(allowPrivate)}
 }
 
-var _ channel.Adapter = (*Adapter)(nil)
+var (
+	_ channel.Adapter   = (*Adapter)(nil)
+	_ channel.Describer = (*Adapter)(nil)
+)
+
+// Describe implements [channel.Describer]. The integrator's own system is
+// the platform: it takes any text and file Sahay keeps (core's limits
+// apply), may report deliveries and reads through
+// POST /api/v1/inboxes/{id}/statuses, and has no typing or window.
+func (a *Adapter) Describe() channel.Description {
+	return channel.Description{
+		Capabilities: channel.Capabilities{
+			Attachments:  []string{"*/*"},
+			ReadReceipts: true,
+		},
+		Settings: []channel.Setting{
+			{Key: "webhook_url", Label: "Webhook URL", Type: "url",
+				Help: "Replies are POSTed here as JSON, signed in the X-Sahay-Signature header. Empty: replies are only stored."},
+			{Key: SecretKey, Label: "Webhook signing secret", Type: "string", Secret: true, Generated: true,
+				Help: "Keys the HMAC-SHA256 signature of every reply; made by Sahay when left empty."},
+		},
+	}
+}
 
 // Validate implements [channel.Adapter].
 func (a *Adapter) Validate(inbox *sahay.Inbox) error {

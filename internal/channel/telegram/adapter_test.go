@@ -344,9 +344,14 @@ func TestConnectAndTest(t *testing.T) {
 			t.Errorf("settings %v: status %d, want 422", bad, r.Status)
 		}
 	}
+	r := s.Call(t, owner.Token, http.MethodPost, "/api/v1/inboxes", map[string]any{"name": "Bad", "channel": "telegram", "settings": map[string]any{"mode": "polling"}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.String(), "settings.bot_token (Bot token) is required") {
+		t.Errorf("an inbox without its token: %s, want 422 naming settings.bot_token", r)
+	}
 	var channels struct {
 		Items []struct {
 			Name         string
+			Testable     bool
 			Capabilities struct {
 				MaxText int `json:"max_text"`
 			}
@@ -360,7 +365,7 @@ func TestConnectAndTest(t *testing.T) {
 	found := false
 	for _, c := range channels.Items {
 		if c.Name == "telegram" {
-			found = c.Capabilities.MaxText == 4096 && len(c.Settings) > 0 && c.Settings[0].Key == "bot_token" && c.Settings[0].Secret
+			found = c.Testable && c.Capabilities.MaxText == 4096 && len(c.Settings) > 0 && c.Settings[0].Key == "bot_token" && c.Settings[0].Secret
 		}
 	}
 	if !found {

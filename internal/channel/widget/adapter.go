@@ -23,7 +23,30 @@ const Name = "widget"
 // any node.
 type Adapter struct{ s *Server }
 
-var _ channel.Adapter = (*Adapter)(nil)
+var (
+	_ channel.Adapter   = (*Adapter)(nil)
+	_ channel.Describer = (*Adapter)(nil)
+)
+
+// Describe implements [channel.Describer]. The chat window shows any text
+// and file Sahay keeps (core's limits apply), and carries typing and read
+// receipts both ways. A new inbox needs no settings: the look, hours,
+// pre-chat form and campaigns are edited on its widget settings page.
+func (a *Adapter) Describe() channel.Description {
+	return channel.Description{
+		Capabilities: channel.Capabilities{
+			Attachments:  []string{"*/*"},
+			Typing:       true,
+			ReadReceipts: true,
+		},
+		Settings: []channel.Setting{
+			{Key: IdentitySecretKey, Label: "Identity verification secret", Type: "string", Secret: true, Generated: true,
+				Help: "Your site proves a signed-in user's id with hex(HMAC-SHA256(secret, id)); made by Sahay when left empty."},
+			{Key: ShopifySecretKey, Label: "Shopify app secret", Type: "string", Secret: true,
+				Help: "Only for the Shopify app: it signs the store's order webhooks."},
+		},
+	}
+}
 
 // Validate implements [channel.Adapter]. It completes the settings with
 // their defaults and stores them compact, generates the inbox's identity
