@@ -343,3 +343,44 @@ type PushSubscription struct {
 	Auth      string    `json:"auth"`
 	CreatedAt time.Time `json:"created_at"`
 }
+
+// CSAT is a customer's satisfaction rating, 1 to 5, of a resolved
+// conversation.
+type CSAT struct {
+	ConversationID int64     `json:"conversation_id"`
+	AccountID      int64     `json:"account_id"`
+	InboxID        int64     `json:"inbox_id"`
+	ContactID      int64     `json:"contact_id"`
+	AssigneeID     int64     `json:"assignee_id"`
+	Rating         int       `json:"rating"`
+	Comment        string    `json:"comment"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// Order is a cart, checkout or order of a shop's customer, as the shop or
+// its website reported it.
+type Order struct {
+	ID         int64           `json:"id"`
+	AccountID  int64           `json:"account_id"`
+	InboxID    int64           `json:"inbox_id"`
+	ContactID  int64           `json:"contact_id"`
+	Source     string          `json:"source"`
+	Kind       string          `json:"kind"`
+	ExternalID string          `json:"external_id"`
+	Status     string          `json:"status"`
+	Email      string          `json:"email"`
+	Total      string          `json:"total"`
+	Currency   string          `json:"currency"`
+	Items      json.RawMessage `json:"items"`
+	URL        string          `json:"url"`
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+}
+
+// CampaignStat counts how a proactive campaign of an inbox did: how often
+// it was shown and how many conversations it opened.
+type CampaignStat struct {
+	CampaignID string `json:"campaign_id"`
+	Shown      int64  `json:"shown"`
+	Replied    int64  `json:"replied"`
+}

@@ -15,7 +15,6 @@ import (
 	"github.com/sahayhq/sahay/internal/apitest"
 	"github.com/sahayhq/sahay/internal/channel/widget"
 	"github.com/sahayhq/sahay/internal/core"
-	"github.com/sahayhq/sahay/internal/store"
 )
 
 var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -275,7 +274,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"BulkUpdate": core.BulkUpdate{}, "NewMessage": core.NewMessage{}, "SearchResult": core.SearchResult{},
 		"SavedView": sahay.SavedView{}, "ViewFilters": sahay.ViewFilters{}, "ViewInput": core.ViewInput{},
 		"WidgetEmbed": widget.Embed{}, "WidgetSettings": widget.Settings{}, "Campaign": widget.Campaign{},
-		"LiveVisitor": widget.LiveVisitor{}, "CSAT": store.CSAT{}, "Order": store.Order{},
+		"LiveVisitor": widget.LiveVisitor{}, "CSAT": sahay.CSAT{}, "Order": sahay.Order{},
 	}
 	for name, v := range types {
 		schema, ok := schemas[name].(map[string]any)

@@ -80,6 +80,19 @@ func (s *Service) InboxWithSecrets(ctx context.Context, accountID, id int64) (*s
 	return in, nil
 }
 
+// InboxByID returns an inbox of any account, without its secrets, for a
+// channel that a platform or its own signed token hands an inbox id; never
+// for an API client, whose reads go through [Service.Inbox].
+func (s *Service) InboxByID(ctx context.Context, id int64) (*sahay.Inbox, error) {
+	return s.store.InboxByID(ctx, id)
+}
+
+// InboxesOfChannel lists the inboxes of a channel in every account, without
+// their secrets or members, oldest first.
+func (s *Service) InboxesOfChannel(ctx context.Context, channel string) ([]*sahay.Inbox, error) {
+	return s.store.InboxesOfChannel(ctx, channel)
+}
+
 func (s *Service) seal(secrets map[string]string) (string, error) {
 	if len(secrets) == 0 {
 		return "", nil

@@ -124,13 +124,6 @@ func (t *Tx) UndeliveredReplies(ctx context.Context, accountID, conversationID, 
 	return out, rows.Err()
 }
 
-// CampaignStat counts how a proactive campaign did.
-type CampaignStat struct {
-	CampaignID string `json:"campaign_id"`
-	Shown      int64  `json:"shown"`
-	Replied    int64  `json:"replied"`
-}
-
 // CountCampaign adds to a campaign's shown and replied counts.
 func (t *Tx) CountCampaign(ctx context.Context, inboxID int64, campaignID string, shown, replied int64) error {
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO widget_campaign_stats (inbox_id, campaign_id, shown, replied) VALUES ($1, $2, $3, $4)
@@ -143,15 +136,15 @@ func (t *Tx) CountCampaign(ctx context.Context, inboxID int64, campaignID string
 }
 
 // CampaignStats returns the counts of an inbox's campaigns.
-func (s *Store) CampaignStats(ctx context.Context, inboxID int64) ([]CampaignStat, error) {
+func (s *Store) CampaignStats(ctx context.Context, inboxID int64) ([]sahay.CampaignStat, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT campaign_id, shown, replied FROM widget_campaign_stats WHERE inbox_id = $1 ORDER BY campaign_id`, inboxID)
 	if err != nil {
 		return nil, fmt.Errorf("store: campaign stats: %w", err)
 	}
 	defer rows.Close()
-	out := []CampaignStat{}
+	out := []sahay.CampaignStat{}
 	for rows.Next() {
-		var c CampaignStat
+		var c sahay.CampaignStat
 		if err := rows.Scan(&c.CampaignID, &c.Shown, &c.Replied); err != nil {
 			return nil, fmt.Errorf("store: campaign stats: %w", err)
 		}
@@ -160,20 +153,8 @@ func (s *Store) CampaignStats(ctx context.Context, inboxID int64) ([]CampaignSta
 	return out, rows.Err()
 }
 
-// CSAT is a customer's satisfaction rating of a resolved conversation.
-type CSAT struct {
-	ConversationID int64     `json:"conversation_id"`
-	AccountID      int64     `json:"account_id"`
-	InboxID        int64     `json:"inbox_id"`
-	ContactID      int64     `json:"contact_id"`
-	AssigneeID     int64     `json:"assignee_id"`
-	Rating         int       `json:"rating"`
-	Comment        string    `json:"comment"`
-	CreatedAt      time.Time `json:"created_at"`
-}
-
 // SaveCSAT stores a rating, replacing an earlier one of the conversation.
-func (t *Tx) SaveCSAT(ctx context.Context, c *CSAT) error {
+func (t *Tx) SaveCSAT(ctx context.Context, c *sahay.CSAT) error {
 	c.CreatedAt = t.now
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO widget_csat (conversation_id, account_id, inbox_id, contact_id, assignee_id, rating, comment, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -187,8 +168,8 @@ func (t *Tx) SaveCSAT(ctx context.Context, c *CSAT) error {
 
 const csatColumns = `conversation_id, account_id, inbox_id, contact_id, assignee_id, rating, comment, created_at`
 
-func scanCSAT(row interface{ Scan(...any) error }) (*CSAT, error) {
-	var c CSAT
+func scanCSAT(row interface{ Scan(...any) error }) (*sahay.CSAT, error) {
+	var c sahay.CSAT
 	var created int64
 	if err := row.Scan(&c.ConversationID, &c.AccountID, &c.InboxID, &c.ContactID, &c.AssigneeID, &c.Rating, &c.Comment, &created); err != nil {
 		return nil, err
@@ -198,21 +179,21 @@ func scanCSAT(row interface{ Scan(...any) error }) (*CSAT, error) {
 }
 
 // ConversationCSAT returns the rating of a conversation.
-func (s *Store) ConversationCSAT(ctx context.Context, accountID, conversationID int64) (*CSAT, error) {
+func (s *Store) ConversationCSAT(ctx context.Context, accountID, conversationID int64) (*sahay.CSAT, error) {
 	c, err := scanCSAT(s.read.QueryRowContext(ctx, `SELECT `+csatColumns+` FROM widget_csat WHERE conversation_id = $1 AND account_id = $2`,
 		conversationID, accountID))
 	return c, notFound(err, "rating")
 }
 
 // InboxCSAT returns an inbox's ratings, newest first.
-func (s *Store) InboxCSAT(ctx context.Context, accountID, inboxID int64, limit int) ([]*CSAT, error) {
+func (s *Store) InboxCSAT(ctx context.Context, accountID, inboxID int64, limit int) ([]*sahay.CSAT, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+csatColumns+` FROM widget_csat WHERE account_id = $1 AND inbox_id = $2
 		ORDER BY created_at DESC LIMIT $3`, accountID, inboxID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: csat: %w", err)
 	}
 	defer rows.Close()
-	out := []*CSAT{}
+	out := []*sahay.CSAT{}
 	for rows.Next() {
 		c, err := scanCSAT(rows)
 		if err != nil {
@@ -223,28 +204,9 @@ func (s *Store) InboxCSAT(ctx context.Context, accountID, inboxID int64, limit i
 	return out, rows.Err()
 }
 
-// Order is a cart, checkout or order of a shop's customer.
-type Order struct {
-	ID         int64           `json:"id"`
-	AccountID  int64           `json:"account_id"`
-	InboxID    int64           `json:"inbox_id"`
-	ContactID  int64           `json:"contact_id"`
-	Source     string          `json:"source"`
-	Kind       string          `json:"kind"`
-	ExternalID string          `json:"external_id"`
-	Status     string          `json:"status"`
-	Email      string          `json:"email"`
-	Total      string          `json:"total"`
-	Currency   string          `json:"currency"`
-	Items      json.RawMessage `json:"items"`
-	URL        string          `json:"url"`
-	CreatedAt  time.Time       `json:"created_at"`
-	UpdatedAt  time.Time       `json:"updated_at"`
-}
-
 // UpsertOrder stores an order, or updates the one with the same source, kind
 // and external id; it reports whether the order is new.
-func (t *Tx) UpsertOrder(ctx context.Context, o *Order) (bool, error) {
+func (t *Tx) UpsertOrder(ctx context.Context, o *sahay.Order) (bool, error) {
 	if len(o.Items) == 0 {
 		o.Items = json.RawMessage("[]")
 	}
@@ -272,7 +234,7 @@ func (t *Tx) UpsertOrder(ctx context.Context, o *Order) (bool, error) {
 }
 
 // ContactOrders returns a contact's carts and orders, newest first.
-func (s *Store) ContactOrders(ctx context.Context, accountID, contactID int64, limit int) ([]*Order, error) {
+func (s *Store) ContactOrders(ctx context.Context, accountID, contactID int64, limit int) ([]*sahay.Order, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT id, account_id, inbox_id, contact_id, source, kind, external_id, status, email, total, currency,
 			items, url, created_at, updated_at
 		FROM commerce_orders WHERE account_id = $1 AND contact_id = $2 ORDER BY updated_at DESC, id DESC LIMIT $3`, accountID, contactID, limit)
@@ -280,9 +242,9 @@ func (s *Store) ContactOrders(ctx context.Context, accountID, contactID int64, l
 		return nil, fmt.Errorf("store: orders: %w", err)
 	}
 	defer rows.Close()
-	out := []*Order{}
+	out := []*sahay.Order{}
 	for rows.Next() {
-		var o Order
+		var o sahay.Order
 		var items string
 		var created, updated int64
 		if err := rows.Scan(&o.ID, &o.AccountID, &o.InboxID, &o.ContactID, &o.Source, &o.Kind, &o.ExternalID, &o.Status, &o.Email,

@@ -76,7 +76,7 @@ func TestWidgetStore(t *testing.T) {
 		})
 
 		t.Run("orders upsert and report new ones", func(t *testing.T) {
-			o := &store.Order{AccountID: acc.ID, InboxID: widget.ID, ContactID: contact.ID, Source: "shopify", Kind: "order", ExternalID: "1001",
+			o := &sahay.Order{AccountID: acc.ID, InboxID: widget.ID, ContactID: contact.ID, Source: "shopify", Kind: "order", ExternalID: "1001",
 				Status: "paid", Total: "10.50", Currency: "USD"}
 			var first, second bool
 			st.Write(ctx, func(tx *store.Tx) error {
@@ -113,10 +113,10 @@ func TestWidgetStore(t *testing.T) {
 
 		t.Run("csat and campaign counts", func(t *testing.T) {
 			if _, err := st.Write(ctx, func(tx *store.Tx) error {
-				if err := tx.SaveCSAT(ctx, &store.CSAT{ConversationID: conv.ID, AccountID: acc.ID, InboxID: widget.ID, ContactID: contact.ID, Rating: 2}); err != nil {
+				if err := tx.SaveCSAT(ctx, &sahay.CSAT{ConversationID: conv.ID, AccountID: acc.ID, InboxID: widget.ID, ContactID: contact.ID, Rating: 2}); err != nil {
 					return err
 				}
-				if err := tx.SaveCSAT(ctx, &store.CSAT{ConversationID: conv.ID, AccountID: acc.ID, InboxID: widget.ID, ContactID: contact.ID, Rating: 5}); err != nil {
+				if err := tx.SaveCSAT(ctx, &sahay.CSAT{ConversationID: conv.ID, AccountID: acc.ID, InboxID: widget.ID, ContactID: contact.ID, Rating: 5}); err != nil {
 					return err
 				}
 				if err := tx.CountCampaign(ctx, widget.ID, "sale", 3, 0); err != nil {

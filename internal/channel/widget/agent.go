@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"html"
 	"net/http"
-	"strings"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/httpx"
-	"github.com/sahayhq/sahay/internal/store"
 )
 
 // AgentHandler is an agent-facing handler; the API authenticates the agent
@@ -124,11 +122,11 @@ func (s *Server) agentCampaigns(w http.ResponseWriter, r *http.Request, a *core.
 	if err != nil {
 		return err
 	}
-	stats, err := s.store.CampaignStats(r.Context(), in.ID)
+	stats, err := s.svc.CampaignStats(r.Context(), a, in.ID)
 	if err != nil {
 		return err
 	}
-	byID := map[string]store.CampaignStat{}
+	byID := map[string]sahay.CampaignStat{}
 	for _, st := range stats {
 		byID[st.CampaignID] = st
 	}
@@ -145,21 +143,11 @@ func (s *Server) agentCSAT(w http.ResponseWriter, r *http.Request, a *core.Actor
 	if err != nil {
 		return err
 	}
-	list, err := s.store.InboxCSAT(r.Context(), a.AccountID(), in.ID, 500)
+	report, err := s.svc.InboxRatings(r.Context(), a, in.ID)
 	if err != nil {
 		return err
 	}
-	satisfied := 0
-	for _, c := range list {
-		if c.Rating >= 4 {
-			satisfied++
-		}
-	}
-	score := 0.0
-	if len(list) > 0 {
-		score = float64(satisfied) / float64(len(list))
-	}
-	return httpx.OK(w, map[string]any{"responses": list, "count": len(list), "satisfaction": score})
+	return httpx.OK(w, report)
 }
 
 // TypingRequest says whether the agent is typing.
@@ -182,16 +170,10 @@ func (s *Server) agentTyping(w http.ResponseWriter, r *http.Request, a *core.Act
 	return httpx.NoContent(w)
 }
 
-// AgentTyping tells a conversation's visitor that an agent is typing; the
-// agent WebSocket may call it for its typing frames.
+// AgentTyping tells a conversation's visitor that an agent is typing
+// ([core.Service.AgentTyping]).
 func (s *Server) AgentTyping(a *core.Actor, c *sahay.Conversation, on bool) error {
-	name := strings.Fields(a.User.Name)
-	first := ""
-	if len(name) > 0 {
-		first = name[0]
-	}
-	return s.publishEphemeral(c.AccountID, c.InboxID, c.ID, EventTyping, map[string]any{
-		"conversation_id": c.ID, "from": "user", "user_id": a.User.ID, "name": first, "on": on})
+	return s.svc.AgentTyping(s.ctx, a, c.ID, on)
 }
 
 // SeenRequest says how far the agent has read.
@@ -208,9 +190,6 @@ func (s *Server) agentSeen(w http.ResponseWriter, r *http.Request, a *core.Actor
 	if err := httpx.Decode(w, r, &req); err != nil {
 		return err
 	}
-	if req.Upto <= 0 {
-		return sahay.Invalid("upto is the id of the last message read")
-	}
 	if err := s.AgentSeen(r.Context(), a, c, req.Upto); err != nil {
 		return err
 	}
@@ -218,20 +197,9 @@ func (s *Server) agentSeen(w http.ResponseWriter, r *http.Request, a *core.Actor
 }
 
 // AgentSeen records that an agent has read a conversation up to a message
-// and tells its visitor ("Seen").
+// and tells its visitor ("Seen") ([core.Service.AgentSeen]).
 func (s *Server) AgentSeen(ctx context.Context, a *core.Actor, c *sahay.Conversation, upto int64) error {
-	var moved bool
-	if _, err := s.store.Write(ctx, func(tx *store.Tx) error {
-		var err error
-		moved, err = tx.MarkTeamSeen(ctx, c.AccountID, c.ID, upto)
-		return err
-	}); err != nil {
-		return err
-	}
-	if !moved {
-		return nil
-	}
-	return s.publishEphemeral(c.AccountID, c.InboxID, c.ID, EventSeen, map[string]any{"conversation_id": c.ID, "upto": upto, "user_id": a.User.ID})
+	return s.svc.AgentSeen(ctx, a, c.ID, upto)
 }
 
 func (s *Server) agentConversation(r *http.Request, a *core.Actor) (*sahay.Conversation, error) {
@@ -247,10 +215,7 @@ func (s *Server) agentOrders(w http.ResponseWriter, r *http.Request, a *core.Act
 	if err != nil {
 		return err
 	}
-	if _, err := s.svc.Contact(r.Context(), a, id); err != nil {
-		return err
-	}
-	orders, err := s.store.ContactOrders(r.Context(), a.AccountID(), id, 50)
+	orders, err := s.svc.ContactOrders(r.Context(), a, id)
 	if err != nil {
 		return err
 	}

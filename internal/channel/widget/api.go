@@ -18,7 +18,6 @@ import (
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/httpx"
-	"github.com/sahayhq/sahay/internal/store"
 )
 
 // publicSettings are the settings a visitor's browser may see: no secrets,
@@ -61,19 +60,12 @@ func (s *Server) team(ctx context.Context, in *widgetInbox) (teamStatus, error) 
 	if ok && time.Since(t.at) < 15*time.Second {
 		return t, nil
 	}
-	users, err := s.store.Users(ctx, in.AccountID)
-	if err != nil {
-		return t, err
-	}
-	members, err := s.store.Inbox(ctx, in.AccountID, in.ID)
+	users, err := s.svc.InboxAgents(ctx, in.Inbox)
 	if err != nil {
 		return t, err
 	}
 	t = teamStatus{names: []string{}, at: time.Now()}
 	for _, u := range users {
-		if !u.IsAdmin() && !slices.Contains(members.MemberIDs, u.ID) {
-			continue
-		}
 		if len(t.names) < 3 {
 			t.names = append(t.names, u.Name)
 		}
@@ -130,7 +122,7 @@ func toVisitorConversation(c *sahay.Conversation) visitorConversation {
 
 // conversations lists a contact's conversations in the inbox, latest first.
 func (s *Server) conversations(ctx context.Context, in *widgetInbox, contactID int64) ([]visitorConversation, error) {
-	cs, _, err := s.store.Conversations(ctx, store.ConversationFilter{AccountID: in.AccountID, InboxID: in.ID, ContactID: contactID, Limit: 20})
+	cs, err := s.svc.CustomerConversations(ctx, in.Inbox, contactID, 20)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +130,7 @@ func (s *Server) conversations(ctx context.Context, in *widgetInbox, contactID i
 	for i, c := range cs {
 		ids[i] = c.ID
 	}
-	seen, err := s.store.TeamSeen(ctx, in.AccountID, ids)
+	seen, err := s.svc.TeamSeen(ctx, in.AccountID, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +139,7 @@ func (s *Server) conversations(ctx context.Context, in *widgetInbox, contactID i
 		vc := toVisitorConversation(c)
 		vc.SeenUpto = seen[c.ID]
 		if c.Status == sahay.StatusResolved {
-			if r, err := s.store.ConversationCSAT(ctx, in.AccountID, c.ID); err == nil {
+			if r, err := s.svc.ConversationRating(ctx, c); err == nil {
 				vc.Rating = r.Rating
 			}
 		}
@@ -199,10 +191,7 @@ func (s *Server) ownConversation(ctx context.Context, v *visitor, id int64) (*sa
 	if err != nil {
 		return nil, 0, err
 	}
-	c, err := s.store.Conversation(ctx, v.inbox.AccountID, id)
-	if sahay.ErrorCode(err) == sahay.ENOTFOUND || err == nil && (c.ContactID != contactID || contactID == 0 || c.InboxID != v.inbox.ID) {
-		return nil, 0, sahay.NotFound("conversation")
-	}
+	c, err := s.svc.CustomerConversation(ctx, v.inbox.Inbox, contactID, id)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -266,11 +255,11 @@ func (s *Server) userName(ctx context.Context, accountID, id int64) string {
 	if ok && time.Since(n.at) < time.Minute {
 		return n.name
 	}
-	u, err := s.store.User(ctx, accountID, id)
+	name, err := s.svc.UserName(ctx, accountID, id)
 	if err != nil {
 		return ""
 	}
-	name := strings.TrimSpace(u.Name)
+	name = strings.TrimSpace(name)
 	if f := strings.Fields(name); len(f) > 0 {
 		name = f[0]
 	}
@@ -289,7 +278,7 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ms, err := s.store.Messages(r.Context(), v.inbox.AccountID, c.ID, before, 50)
+	ms, err := s.svc.CustomerMessages(r.Context(), c, before, 50)
 	if err != nil {
 		return err
 	}
@@ -299,7 +288,7 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) error {
 			out = append(out, vm)
 		}
 	}
-	seen, err := s.store.TeamSeen(r.Context(), v.inbox.AccountID, []int64{c.ID})
+	seen, err := s.svc.TeamSeen(r.Context(), v.inbox.AccountID, []int64{c.ID})
 	if err != nil {
 		return err
 	}
@@ -359,9 +348,7 @@ func (s *Server) receive(ctx context.Context, v *visitor, req SendRequest, files
 		s.hub.addConversation(rec.Conversation.ContactID, rec.Conversation.ID)
 	}
 	if campaign >= 0 && rec.Created {
-		if _, err := s.store.Write(ctx, func(tx *store.Tx) error {
-			return tx.CountCampaign(ctx, v.inbox.ID, req.Campaign, 0, 1)
-		}); err != nil {
+		if err := s.svc.CountCampaign(ctx, v.inbox.Inbox, req.Campaign, 0, 1); err != nil {
 			s.log.Warn("count campaign reply", "err", err)
 		}
 	}
@@ -457,14 +444,11 @@ func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, convID, err := s.store.AttachmentByKey(r.Context(), v.inbox.AccountID, r.PathValue("key"))
+	contactID, err := s.contactID(r.Context(), v)
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.ownConversation(r.Context(), v, convID); err != nil {
-		return sahay.NotFound("attachment")
-	}
-	f, err := s.svc.OpenFile(r.Context(), a.StorageKey)
+	a, f, err := s.svc.CustomerFile(r.Context(), v.inbox.Inbox, contactID, r.PathValue("key"))
 	if err != nil {
 		return err
 	}
@@ -496,7 +480,7 @@ func (s *Server) handleCSAT(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rating, err := s.svc.RateConversation(r.Context(), v.inbox.AccountID, c.ID, contactID, req.Rating, req.Comment)
+	rating, err := s.svc.RateConversation(r.Context(), v.inbox.Inbox, c.ID, contactID, req.Rating, req.Comment)
 	if err != nil {
 		return err
 	}
@@ -512,7 +496,7 @@ type TranscriptRequest struct {
 // the given address, else the contact's), or, with ?download=1, returns it
 // as a text file.
 func (s *Server) handleTranscript(w http.ResponseWriter, r *http.Request) error {
-	v, c, contactID, err := s.pathConversation(r)
+	v, c, _, err := s.pathConversation(r)
 	if err != nil {
 		return err
 	}
@@ -532,7 +516,7 @@ func (s *Server) handleTranscript(w http.ResponseWriter, r *http.Request) error 
 	}
 	to := strings.ToLower(strings.TrimSpace(req.Email))
 	if to == "" {
-		contact, err := s.store.Contact(r.Context(), v.inbox.AccountID, contactID)
+		contact, err := s.svc.ChannelContact(r.Context(), v.inbox.Inbox, "", v.subject)
 		if err != nil {
 			return err
 		}
@@ -560,7 +544,7 @@ func (s *Server) transcript(ctx context.Context, v *visitor, c *sahay.Conversati
 	var all []*sahay.Message
 	before := int64(0)
 	for range 40 {
-		ms, err := s.store.Messages(ctx, v.inbox.AccountID, c.ID, before, 200)
+		ms, err := s.svc.CustomerMessages(ctx, c, before, 200)
 		if err != nil {
 			return "", err
 		}
@@ -645,7 +629,7 @@ func (s *Server) handleCommerce(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(w, r, &req); err != nil {
 		return err
 	}
-	o := &store.Order{AccountID: v.inbox.AccountID, InboxID: v.inbox.ID, Source: "widget"}
+	o := &sahay.Order{AccountID: v.inbox.AccountID, InboxID: v.inbox.ID, Source: "widget"}
 	var items []Item
 	switch {
 	case req.Cart != nil && req.Order == nil:
@@ -704,7 +688,7 @@ func (s *Server) handleCampaignShown(w http.ResponseWriter, r *http.Request) err
 	if !slices.ContainsFunc(v.inbox.settings.Campaigns, func(c Campaign) bool { return c.ID == id }) {
 		return sahay.NotFound("campaign")
 	}
-	if _, err := s.store.Write(r.Context(), func(tx *store.Tx) error { return tx.CountCampaign(r.Context(), v.inbox.ID, id, 1, 0) }); err != nil {
+	if err := s.svc.CountCampaign(r.Context(), v.inbox.Inbox, id, 1, 0); err != nil {
 		return err
 	}
 	return httpx.NoContent(w)

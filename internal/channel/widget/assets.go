@@ -212,25 +212,13 @@ func (s *Server) serveDemoScript(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) firstWidgetToken(r *http.Request) string {
-	accounts, err := s.store.Accounts(r.Context())
+	inboxes, err := s.svc.InboxesOfChannel(r.Context(), Name)
 	if err != nil {
 		return ""
 	}
-	for i, a := range accounts {
-		if i >= 100 {
-			break
-		}
-		inboxes, err := s.store.Inboxes(r.Context(), a.ID)
-		if err != nil {
-			return ""
-		}
-		for _, in := range inboxes {
-			if in.Channel != Name {
-				continue
-			}
-			if set, err := ParseSettings(in.Settings); err == nil && set.WebsiteToken != "" {
-				return set.WebsiteToken
-			}
+	for _, in := range inboxes {
+		if set, err := ParseSettings(in.Settings); err == nil && set.WebsiteToken != "" {
+			return set.WebsiteToken
 		}
 	}
 	return ""

@@ -29,7 +29,6 @@ import (
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/httpx"
 	"github.com/sahayhq/sahay/internal/ratelimit"
-	"github.com/sahayhq/sahay/internal/store"
 )
 
 // Config configures a [Server].
@@ -130,8 +129,10 @@ func (l Limits) withDefaults() Limits {
 // Server serves the widget, the visitor API and the visitor WebSockets.
 // Create it with [New] and stop it with [Server.Close].
 type Server struct {
-	svc    *core.Service
-	store  *store.Store
+	svc *core.Service
+	// store is the account event log the visitor hub resumes from, read
+	// through core like everything else.
+	store  eventLog
 	cfg    Config
 	log    *slog.Logger
 	hub    *hub
@@ -149,6 +150,12 @@ type Server struct {
 	wg     sync.WaitGroup
 }
 
+// eventLog reads an account's committed events.
+type eventLog interface {
+	LastEventSeq(ctx context.Context, accountID int64) (int64, error)
+	EventsAfter(ctx context.Context, accountID, after int64, limit int) ([]sahay.Event, error)
+}
+
 // New returns a running server: its hub follows the event bus until
 // [Server.Close].
 func New(svc *core.Service, cfg Config) *Server {
@@ -158,7 +165,7 @@ func New(svc *core.Service, cfg Config) *Server {
 		cfg.Log = slog.Default()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{svc: svc, store: svc.Store(), cfg: cfg, log: cfg.Log, ctx: ctx, cancel: cancel,
+	s := &Server{svc: svc, store: svc, cfg: cfg, log: cfg.Log, ctx: ctx, cancel: cancel,
 		teams: map[int64]teamStatus{}, names: map[int64]cachedName{}, limits: newLimiters(cfg.Limits)}
 	s.cache = newInboxCache(svc)
 	s.hub = newHub(s)
@@ -343,7 +350,7 @@ func (c *inboxCache) byWebsiteToken(ctx context.Context, token string) (*widgetI
 	if in != nil && time.Since(in.loaded) < inboxTTL {
 		return in, nil
 	}
-	found, err := c.svc.Store().WidgetInboxByToken(ctx, token)
+	found, err := c.svc.WidgetInboxByToken(ctx, token)
 	if err != nil {
 		return nil, err
 	}
@@ -359,7 +366,7 @@ func (c *inboxCache) get(ctx context.Context, accountID, id int64) (*widgetInbox
 		return in, nil
 	}
 	if accountID == 0 {
-		found, err := c.svc.Store().InboxByID(ctx, id)
+		found, err := c.svc.InboxByID(ctx, id)
 		if err != nil {
 			return nil, err
 		}

@@ -16,7 +16,6 @@ import (
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/httpx"
-	"github.com/sahayhq/sahay/internal/store"
 )
 
 // tokenPattern is the shape of a website token.
@@ -121,7 +120,7 @@ var errOrigin = sahay.Errorf(sahay.EFORBIDDEN, "this website is not allowed to u
 
 // contactID returns the visitor's contact, or 0 if they have none yet.
 func (s *Server) contactID(ctx context.Context, v *visitor) (int64, error) {
-	id, err := s.store.ContactIDByIdentity(ctx, v.inbox.AccountID, core.WidgetIdentity(v.inbox.ID), v.subject)
+	id, err := s.svc.ChannelContactID(ctx, v.inbox.Inbox, "", v.subject)
 	if sahay.ErrorCode(err) == sahay.ENOTFOUND {
 		return 0, nil
 	}
@@ -240,12 +239,8 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := &visitor{inbox: in, subject: subject}
 	resp := SessionResponse{Token: signVisitor(in, subject), Conversations: []visitorConversation{}}
-	var wv *store.WidgetVisitor
-	if _, err := s.store.Write(r.Context(), func(tx *store.Tx) error {
-		var err error
-		wv, err = tx.TouchWidgetVisitor(r.Context(), in.AccountID, in.ID, subject, newVisitAfter)
-		return err
-	}); err != nil {
+	visits, err := s.svc.TouchWidgetVisitor(r.Context(), in.Inbox, subject, newVisitAfter)
+	if err != nil {
 		return err
 	}
 	var contact *sahay.Contact
@@ -256,14 +251,13 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) error {
 		if contact, err = s.svc.UpsertChannelContact(r.Context(), in.Inbox, "", subject, fields); err != nil {
 			return err
 		}
-	} else if id, err := s.contactID(r.Context(), v); err != nil {
+	} else if contact, err = s.svc.ChannelContact(r.Context(), in.Inbox, "", subject); sahay.ErrorCode(err) == sahay.ENOTFOUND {
+		// A visitor who never wrote nor named themselves has no contact.
+		contact, err = nil, nil
+	} else if err != nil {
 		return err
-	} else if id != 0 {
-		if contact, err = s.store.Contact(r.Context(), in.AccountID, id); err != nil {
-			return err
-		}
 	}
-	resp.Visitor = visitorInfo{ID: subject, Verified: verified, Visits: wv.Visits}
+	resp.Visitor = visitorInfo{ID: subject, Verified: verified, Visits: visits}
 	if contact != nil {
 		resp.Visitor.Name, resp.Visitor.Email, resp.Visitor.Phone = contact.Name, contact.Email, contact.Phone
 		if core.IsPlaceholderName(resp.Visitor.Name, subject) {
@@ -278,7 +272,7 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	resp.Locale = pickLocale(append([]string{in.settings.Locale}, req.Locales...))
 	resp.Strings = s.assets.strings(resp.Locale)
-	if resp.Seq, err = s.store.LastEventSeq(r.Context(), in.AccountID); err != nil {
+	if resp.Seq, err = s.svc.LastEventSeq(r.Context(), in.AccountID); err != nil {
 		return err
 	}
 	return httpx.OK(w, resp)

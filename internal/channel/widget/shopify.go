@@ -14,7 +14,6 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/httpx"
-	"github.com/sahayhq/sahay/internal/store"
 )
 
 // Shopify webhook headers.
@@ -107,8 +106,8 @@ func (s *Server) handleShopify(w http.ResponseWriter, r *http.Request) error {
 	return httpx.OK(w, map[string]any{"order_id": o.ID, "contact_id": o.ContactID})
 }
 
-func (p *shopifyOrder) order(in *widgetInbox, kind, topic string) (*store.Order, error) {
-	o := &store.Order{AccountID: in.AccountID, InboxID: in.ID, Source: "shopify", Kind: kind, Currency: strings.ToUpper(p.Currency)}
+func (p *shopifyOrder) order(in *widgetInbox, kind, topic string) (*sahay.Order, error) {
+	o := &sahay.Order{AccountID: in.AccountID, InboxID: in.ID, Source: "shopify", Kind: kind, Currency: strings.ToUpper(p.Currency)}
 	o.ExternalID = p.ID.String()
 	if kind == "checkout" && p.Token != "" {
 		o.ExternalID = p.Token
