@@ -73,8 +73,8 @@ func runServer(addr string) error {
 	defer w.Close()
 	reg.Register(widget.Name, w.Adapter())
 
-	account := &sahay.Account{Name: "Load test"}
-	if _, err := st.Write(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, account) }); err != nil {
+	account, err := svc.CreateAccountCLI(ctx, "Load test")
+	if err != nil {
 		return err
 	}
 	u, err := svc.CreateUserCLI(ctx, account.ID, "load@example.com", "Load Agent", sahay.RoleOwner, "load test password")
