@@ -151,7 +151,7 @@ func (s *Service) CreateInbox(ctx context.Context, a *Actor, in InboxInput) (*sa
 		if err := audit(ctx, tx, a, "inbox.create", "inbox", inbox.ID, map[string]string{"name": name, "channel": in.Channel}); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, a.AccountID(), sahay.EventInboxChanged, inbox.ID, 0, map[string]any{"inbox": inbox})
+		return tx.Emit(ctx, a.AccountID(), inbox.ID, 0, sahay.InboxChanged{Inbox: inbox})
 	})
 	if err != nil {
 		return nil, err
@@ -230,7 +230,7 @@ func (s *Service) UpdateInbox(ctx context.Context, a *Actor, id int64, in InboxI
 		if err := audit(ctx, tx, a, "inbox.update", "inbox", id, nil); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, a.AccountID(), sahay.EventInboxChanged, inbox.ID, 0, map[string]any{"inbox": inbox})
+		return tx.Emit(ctx, a.AccountID(), inbox.ID, 0, sahay.InboxChanged{Inbox: inbox})
 	})
 	if err != nil {
 		return nil, err
@@ -254,7 +254,7 @@ func (s *Service) DeleteInbox(ctx context.Context, a *Actor, id int64) error {
 		if err := audit(ctx, tx, a, "inbox.delete", "inbox", id, nil); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, a.AccountID(), sahay.EventInboxChanged, id, 0, map[string]any{"deleted_inbox_id": id})
+		return tx.Emit(ctx, a.AccountID(), id, 0, sahay.InboxChanged{DeletedInboxID: id})
 	})
 }
 
@@ -276,7 +276,7 @@ func (s *Service) SetInboxMembers(ctx context.Context, a *Actor, id int64, userI
 		if err := audit(ctx, tx, a, "inbox.members", "inbox", id, map[string]any{"user_ids": userIDs}); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, a.AccountID(), sahay.EventInboxChanged, id, 0, map[string]any{"inbox_id": id, "member_ids": userIDs})
+		return tx.Emit(ctx, a.AccountID(), id, 0, sahay.InboxChanged{InboxID: id, MemberIDs: userIDs})
 	})
 	if err != nil {
 		return nil, err
@@ -440,7 +440,7 @@ func (s *Service) SaveLabel(ctx context.Context, a *Actor, id int64, in LabelInp
 		if err := audit(ctx, tx, a, action, "label", l.ID, map[string]any{"name": l.Name}); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, a.AccountID(), sahay.EventLabelChanged, 0, 0, map[string]any{"label": l})
+		return tx.Emit(ctx, a.AccountID(), 0, 0, sahay.LabelChanged{Label: l})
 	})
 	return l, err
 }
@@ -460,7 +460,7 @@ func (s *Service) DeleteLabel(ctx context.Context, a *Actor, id int64) error {
 		if err := audit(ctx, tx, a, "label.delete", "label", id, nil); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, a.AccountID(), sahay.EventLabelChanged, 0, 0, map[string]any{"deleted_label_id": id})
+		return tx.Emit(ctx, a.AccountID(), 0, 0, sahay.LabelChanged{DeletedLabelID: id})
 	})
 }
 

@@ -146,7 +146,7 @@ func (s *Service) CreateContact(ctx context.Context, a *Actor, in ContactInput) 
 		if err := tx.CreateContact(ctx, c); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, a.AccountID(), sahay.EventContactUpdated, 0, 0, map[string]any{"contact": c})
+		return tx.Emit(ctx, a.AccountID(), 0, 0, sahay.ContactUpdated{Contact: c})
 	})
 	return c, err
 }
@@ -171,7 +171,7 @@ func (s *Service) UpdateContact(ctx context.Context, a *Actor, id int64, in Cont
 		if err := tx.UpdateContact(ctx, c); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, a.AccountID(), sahay.EventContactUpdated, 0, 0, map[string]any{"contact": c})
+		return tx.Emit(ctx, a.AccountID(), 0, 0, sahay.ContactUpdated{Contact: c})
 	})
 	return c, err
 }
@@ -214,7 +214,7 @@ func (s *Service) MergeContacts(ctx context.Context, a *Actor, id, other int64) 
 		if err := audit(ctx, tx, a, "contact.merge", "contact", id, map[string]int64{"merged_contact_id": other}); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, a.AccountID(), sahay.EventContactMerged, 0, 0, map[string]any{"contact": c, "merged_contact_id": other})
+		return tx.Emit(ctx, a.AccountID(), 0, 0, sahay.ContactMerged{Contact: c, MergedContactID: other})
 	})
 	return c, err
 }

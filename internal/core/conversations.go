@@ -297,7 +297,7 @@ func (s *Service) updateTx(ctx context.Context, tx *store.Tx, a *Actor, id int64
 			return nil, err
 		}
 	}
-	if err := tx.Emit(ctx, next.AccountID, sahay.EventConversationUpdated, next.InboxID, next.ID, map[string]any{"conversation": &next}); err != nil {
+	if err := tx.Emit(ctx, next.AccountID, next.InboxID, next.ID, sahay.ConversationUpdated{Conversation: &next}); err != nil {
 		return nil, err
 	}
 	return &next, nil
@@ -332,7 +332,7 @@ func (s *Service) SetLabels(ctx context.Context, a *Actor, id int64, names []str
 				return err
 			}
 		}
-		return tx.Emit(ctx, out.AccountID, sahay.EventConversationUpdated, out.InboxID, out.ID, map[string]any{"conversation": out})
+		return tx.Emit(ctx, out.AccountID, out.InboxID, out.ID, sahay.ConversationUpdated{Conversation: out})
 	})
 	return out, err
 }
@@ -536,7 +536,7 @@ func (s *Service) WakeSnoozed(ctx context.Context, now time.Time) error {
 			if err := s.changeStatus(ctx, tx, c, &next, 0); err != nil {
 				return err
 			}
-			return tx.Emit(ctx, next.AccountID, sahay.EventConversationUpdated, next.InboxID, next.ID, map[string]any{"conversation": &next})
+			return tx.Emit(ctx, next.AccountID, next.InboxID, next.ID, sahay.ConversationUpdated{Conversation: &next})
 		})
 		if err != nil {
 			return err
@@ -605,8 +605,8 @@ func (s *Service) MergeConversations(ctx context.Context, a *Actor, into, from i
 		if out, err = tx.Conversation(ctx, a.AccountID(), dst.ID); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, a.AccountID(), sahay.EventConversationMerged, out.InboxID, out.ID,
-			map[string]any{"conversation": out, "merged_conversation_id": src.ID, "merged_inbox_id": src.InboxID})
+		return tx.Emit(ctx, a.AccountID(), out.InboxID, out.ID,
+			sahay.ConversationMerged{Conversation: out, MergedConversationID: src.ID, MergedInboxID: src.InboxID})
 	})
 	return out, err
 }

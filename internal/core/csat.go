@@ -7,12 +7,9 @@ import (
 	"github.com/sahayhq/sahay/internal/store"
 )
 
-// EventCSATCreated is committed when a customer rates a conversation.
-const EventCSATCreated = "csat.created"
-
 // RateConversation stores a customer's 1 to 5 rating of a resolved
 // conversation of theirs in the inbox, replacing an earlier rating, and
-// commits a [EventCSATCreated] event. The channel has authenticated the
+// commits a [sahay.EventCSATCreated] event. The channel has authenticated the
 // customer as contactID; a conversation of another contact or inbox is
 // not_found.
 func (s *Service) RateConversation(ctx context.Context, inbox *sahay.Inbox, conversationID, contactID int64, rating int, comment string) (*sahay.CSAT, error) {
@@ -43,7 +40,7 @@ func (s *Service) RateConversation(ctx context.Context, inbox *sahay.Inbox, conv
 		if err := tx.SaveCSAT(ctx, out); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, inbox.AccountID, EventCSATCreated, c.InboxID, c.ID, map[string]any{"csat": out})
+		return tx.Emit(ctx, inbox.AccountID, c.InboxID, c.ID, sahay.CSATCreated{CSAT: out})
 	})
 	return out, err
 }

@@ -71,7 +71,7 @@ func (s *Service) UpsertChannelContact(ctx context.Context, inbox *sahay.Inbox, 
 		if err != nil {
 			return err
 		}
-		return tx.Emit(ctx, inbox.AccountID, sahay.EventContactUpdated, 0, 0, map[string]any{"contact": c})
+		return tx.Emit(ctx, inbox.AccountID, 0, 0, sahay.ContactUpdated{Contact: c})
 	})
 	return c, err
 }
@@ -171,7 +171,7 @@ func (s *Service) StartConversation(ctx context.Context, a *Actor, inboxID int64
 			return err
 		}
 		conv.Contact = contact
-		return tx.Emit(ctx, inbox.AccountID, sahay.EventConversationCreated, inbox.ID, conv.ID, map[string]any{"conversation": conv})
+		return tx.Emit(ctx, inbox.AccountID, inbox.ID, conv.ID, sahay.ConversationCreated{Conversation: conv})
 	})
 	if err != nil {
 		return nil, nil, err

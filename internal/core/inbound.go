@@ -250,7 +250,7 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, inbox *sahay.Inbo
 	}
 	conv.Contact = contact
 	if created {
-		if err := tx.Emit(ctx, accountID, sahay.EventConversationCreated, inbox.ID, conv.ID, map[string]any{"conversation": conv}); err != nil {
+		if err := tx.Emit(ctx, accountID, inbox.ID, conv.ID, sahay.ConversationCreated{Conversation: conv}); err != nil {
 			return nil, err
 		}
 		payload, _ := json.Marshal(conversationPayload{ConversationID: conv.ID})
@@ -259,11 +259,11 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, inbox *sahay.Inbo
 		}
 	}
 	if opening != nil {
-		if err := tx.Emit(ctx, accountID, sahay.EventMessageCreated, inbox.ID, conv.ID, map[string]any{"message": opening, "conversation": conv}); err != nil {
+		if err := tx.Emit(ctx, accountID, inbox.ID, conv.ID, sahay.MessageCreated{Conversation: conv, Message: opening}); err != nil {
 			return nil, err
 		}
 	}
-	if err := tx.Emit(ctx, accountID, sahay.EventMessageCreated, inbox.ID, conv.ID, map[string]any{"message": msg, "conversation": conv}); err != nil {
+	if err := tx.Emit(ctx, accountID, inbox.ID, conv.ID, sahay.MessageCreated{Conversation: conv, Message: msg}); err != nil {
 		return nil, err
 	}
 	return &Received{Message: msg, Conversation: conv, Created: created}, nil
@@ -280,7 +280,7 @@ func (s *Service) editTx(ctx context.Context, tx *store.Tx, m *sahay.Message, c 
 	if err := tx.SetMessageContent(ctx, m); err != nil {
 		return nil, err
 	}
-	if err := tx.Emit(ctx, m.AccountID, sahay.EventMessageUpdated, m.InboxID, m.ConversationID, map[string]any{"message": m}); err != nil {
+	if err := tx.Emit(ctx, m.AccountID, m.InboxID, m.ConversationID, sahay.MessageUpdated{Message: m}); err != nil {
 		return nil, err
 	}
 	return &Received{Message: m, Conversation: c, Edited: true}, nil
@@ -406,7 +406,7 @@ func (s *Service) activity(ctx context.Context, tx *store.Tx, c *sahay.Conversat
 	if err := tx.InsertMessage(ctx, m); err != nil {
 		return err
 	}
-	return tx.Emit(ctx, c.AccountID, sahay.EventMessageCreated, c.InboxID, c.ID, map[string]any{"message": m})
+	return tx.Emit(ctx, c.AccountID, c.InboxID, c.ID, sahay.MessageCreated{Message: m})
 }
 
 // messagePreview is what the conversation list shows of a message: its

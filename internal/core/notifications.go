@@ -51,7 +51,7 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, n *sahay.Notificatio
 	if err := tx.InsertNotification(ctx, n); err != nil {
 		return err
 	}
-	if err := tx.EmitTo(ctx, n.AccountID, n.UserID, sahay.EventNotification, map[string]any{"notification": n}); err != nil {
+	if err := tx.EmitTo(ctx, n.AccountID, n.UserID, sahay.NotificationCreated{Notification: n}); err != nil {
 		return err
 	}
 	payload, _ := json.Marshal(notifyPayload{NotificationID: n.ID, UserID: n.UserID})

@@ -72,7 +72,7 @@ func (s *Service) RecordOrder(ctx context.Context, o *sahay.Order) error {
 		if err := tx.UpdateContact(ctx, c); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, o.AccountID, sahay.EventContactUpdated, 0, 0, map[string]any{"contact": c})
+		return tx.Emit(ctx, o.AccountID, 0, 0, sahay.ContactUpdated{Contact: c})
 	})
 }
 

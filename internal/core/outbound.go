@@ -81,7 +81,7 @@ func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int6
 		if err := tx.UpdateConversation(ctx, c, &next); err != nil {
 			return err
 		}
-		if err := tx.Emit(ctx, c.AccountID, sahay.EventMessageCreated, c.InboxID, c.ID, map[string]any{"message": msg, "conversation": &next}); err != nil {
+		if err := tx.Emit(ctx, c.AccountID, c.InboxID, c.ID, sahay.MessageCreated{Conversation: &next, Message: msg}); err != nil {
 			return err
 		}
 		if nm.Private {
@@ -127,7 +127,7 @@ func (s *Service) RetryMessage(ctx context.Context, a *Actor, messageID int64) (
 		if _, err := tx.EnqueueJob(ctx, m.AccountID, jobSendMessage, string(payload), tx.Now()); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, m.AccountID, sahay.EventMessageUpdated, m.InboxID, m.ConversationID, map[string]any{"message": m})
+		return tx.Emit(ctx, m.AccountID, m.InboxID, m.ConversationID, sahay.MessageUpdated{Message: m})
 	})
 	if err != nil {
 		return nil, err
@@ -174,7 +174,7 @@ func (s *Service) runSend(ctx context.Context, job *store.Job) error {
 		if err := tx.SetMessageDelivery(ctx, cur); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, cur.AccountID, sahay.EventMessageUpdated, cur.InboxID, cur.ConversationID, map[string]any{"message": cur})
+		return tx.Emit(ctx, cur.AccountID, cur.InboxID, cur.ConversationID, sahay.MessageUpdated{Message: cur})
 	})
 }
 
@@ -197,7 +197,7 @@ func (s *Service) sendFailed(ctx context.Context, job *store.Job, cause error) {
 		if err := tx.SetMessageDelivery(ctx, m); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, m.AccountID, sahay.EventMessageUpdated, m.InboxID, m.ConversationID, map[string]any{"message": m})
+		return tx.Emit(ctx, m.AccountID, m.InboxID, m.ConversationID, sahay.MessageUpdated{Message: m})
 	})
 	if err != nil {
 		s.log.Error("mark message failed", "message", p.MessageID, "err", err)
@@ -285,6 +285,6 @@ func (s *Service) UpdateDelivery(ctx context.Context, inboxID int64, externalID,
 		if err := tx.SetMessageDelivery(ctx, m); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, m.AccountID, sahay.EventMessageUpdated, m.InboxID, m.ConversationID, map[string]any{"message": m})
+		return tx.Emit(ctx, m.AccountID, m.InboxID, m.ConversationID, sahay.MessageUpdated{Message: m})
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"sync"
 	"time"
 
@@ -23,20 +22,9 @@ import (
 // while they stay; a node that stops telling (it stopped or died) drops
 // out of the others' rosters after rosterExpiry.
 const (
-	// EventAgentPresence carries one agent's connection between nodes; it
-	// is for nodes only (see [sahay.Event.Internal]).
-	EventAgentPresence = sahay.EventInternalPrefix + "agent"
-
 	rosterRefresh = 20 * time.Second
 	rosterExpiry  = 2*rosterRefresh + 5*time.Second
 )
-
-// agentShare is the payload of [EventAgentPresence].
-type agentShare struct {
-	Node      string `json:"node"`
-	UserID    int64  `json:"user_id"`
-	Connected bool   `json:"connected"`
-}
 
 // roster is the service's record of connected agents.
 type roster struct {
@@ -148,8 +136,12 @@ func (s *Service) shareAgent(accountID, userID int64, connected bool) {
 func (s *Service) publishAgents(users map[int64]int64, connected bool) {
 	events := make([]sahay.Event, 0, len(users))
 	for userID, accountID := range users {
-		data, _ := json.Marshal(agentShare{Node: s.roster.node, UserID: userID, Connected: connected})
-		events = append(events, sahay.Event{AccountID: accountID, Type: EventAgentPresence, Data: data, CreatedAt: time.Now().UTC()})
+		ev, err := sahay.NewEvent(accountID, 0, 0, sahay.AgentShared{Node: s.roster.node, UserID: userID, Connected: connected})
+		if err != nil {
+			s.log.Error("share agent presence", "err", err)
+			return
+		}
+		events = append(events, ev)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -214,11 +206,11 @@ func (s *Service) followRosterOn(events <-chan sahay.Event, tick <-chan time.Tim
 			if !ok {
 				return false
 			}
-			if ev.Type != EventAgentPresence {
+			if ev.Type != sahay.EventAgentShared {
 				continue
 			}
-			var sh agentShare
-			if json.Unmarshal(ev.Data, &sh) != nil || sh.Node == r.node || sh.Node == "" {
+			sh, err := sahay.Decode[sahay.AgentShared](ev)
+			if err != nil || sh.Node == r.node || sh.Node == "" {
 				continue
 			}
 			r.mu.Lock()

@@ -7,11 +7,9 @@ package core
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"slices"
 	"sync"
-	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/auth"
@@ -243,15 +241,24 @@ func (s *Service) EventVisible(ctx context.Context, a *Actor, ev sahay.Event) (b
 	if a.inboxes == nil || (ev.Type != sahay.EventContactUpdated && ev.Type != sahay.EventContactMerged) {
 		return true, nil
 	}
-	var data struct {
-		Contact struct {
-			ID int64 `json:"id"`
-		} `json:"contact"`
+	var contact *sahay.Contact
+	if ev.Type == sahay.EventContactMerged {
+		p, err := sahay.Decode[sahay.ContactMerged](ev)
+		if err != nil {
+			return false, err
+		}
+		contact = p.Contact
+	} else {
+		p, err := sahay.Decode[sahay.ContactUpdated](ev)
+		if err != nil {
+			return false, err
+		}
+		contact = p.Contact
 	}
-	if err := json.Unmarshal(ev.Data, &data); err != nil {
-		return false, err
+	if contact == nil {
+		return false, nil
 	}
-	return s.store.ContactVisible(ctx, a.AccountID(), data.Contact.ID, a.inboxes)
+	return s.store.ContactVisible(ctx, a.AccountID(), contact.ID, a.inboxes)
 }
 
 func (a *Actor) requireAdmin() error {
@@ -274,7 +281,9 @@ func (s *Service) Presence(ctx context.Context, a *Actor, conversationID int64, 
 	if err != nil {
 		return err
 	}
-	data, _ := json.Marshal(map[string]any{"user_id": a.User.ID, "name": a.User.Name, "state": state})
-	return s.bus.Publish(ctx, []sahay.Event{{AccountID: c.AccountID, Type: sahay.EventPresence, InboxID: c.InboxID,
-		ConversationID: c.ID, Data: data, CreatedAt: time.Now().UTC()}})
+	ev, err := sahay.NewEvent(c.AccountID, c.InboxID, c.ID, sahay.Presence{Name: a.User.Name, State: state, UserID: a.User.ID})
+	if err != nil {
+		return err
+	}
+	return s.bus.Publish(ctx, []sahay.Event{ev})
 }

@@ -2,28 +2,14 @@ package core
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
-	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/store"
 )
 
 // Typing and the team's reading of a conversation, on every channel that can
-// show them. These events travel on the bus with Seq 0: they are never
-// stored, and a subscriber must neither count them as a sequence gap nor
-// replay them.
-const (
-	// EventTyping says someone is typing in a conversation. Data:
-	// {"conversation_id", "from": "contact"|"user", "user_id", "name", "on"}
-	// from an agent, {"conversation_id", "from", "contact_id", "on"} from
-	// the customer.
-	EventTyping = "conversation.typing"
-	// EventSeen says the team has read a conversation up to a message.
-	// Data: {"conversation_id", "upto", "user_id"}.
-	EventSeen = "conversation.seen"
-)
+// show them: ephemeral events ([sahay.EventTyping], [sahay.EventSeen]).
 
 // AgentTyping tells the customer of a conversation the actor may see that
 // the actor is typing, or has stopped.
@@ -37,8 +23,8 @@ func (s *Service) AgentTyping(ctx context.Context, a *Actor, conversationID int6
 	if f := strings.Fields(a.User.Name); len(f) > 0 {
 		first = f[0]
 	}
-	return s.publishEphemeral(ctx, c.AccountID, c.InboxID, c.ID, EventTyping, map[string]any{
-		"conversation_id": c.ID, "from": "user", "user_id": a.User.ID, "name": first, "on": on})
+	return s.publishEphemeral(ctx, c.AccountID, c.InboxID, c.ID,
+		sahay.Typing{ConversationID: c.ID, From: sahay.TypingUser, UserID: a.User.ID, Name: first, On: on})
 }
 
 // ContactTyping tells the agents that the customer of a conversation is
@@ -46,13 +32,13 @@ func (s *Service) AgentTyping(ctx context.Context, a *Actor, conversationID int6
 // customer it authenticated and that the conversation in the inbox is
 // theirs.
 func (s *Service) ContactTyping(ctx context.Context, inbox *sahay.Inbox, conversationID, contactID int64, on bool) error {
-	return s.publishEphemeral(ctx, inbox.AccountID, inbox.ID, conversationID, EventTyping, map[string]any{
-		"conversation_id": conversationID, "from": "contact", "contact_id": contactID, "on": on})
+	return s.publishEphemeral(ctx, inbox.AccountID, inbox.ID, conversationID,
+		sahay.Typing{ConversationID: conversationID, From: sahay.TypingContact, ContactID: contactID, On: on})
 }
 
 // AgentSeen records that the team has read a conversation the actor may see
 // up to message upto; it never moves back. When it moves, the customer is
-// told ([EventSeen]).
+// told ([sahay.EventSeen]).
 func (s *Service) AgentSeen(ctx context.Context, a *Actor, conversationID, upto int64) error {
 	if upto <= 0 {
 		return sahay.Invalid("upto is the id of the last message read")
@@ -72,7 +58,7 @@ func (s *Service) AgentSeen(ctx context.Context, a *Actor, conversationID, upto 
 	if !moved {
 		return nil
 	}
-	return s.publishEphemeral(ctx, c.AccountID, c.InboxID, c.ID, EventSeen, map[string]any{"conversation_id": c.ID, "upto": upto, "user_id": a.User.ID})
+	return s.publishEphemeral(ctx, c.AccountID, c.InboxID, c.ID, sahay.Seen{ConversationID: c.ID, Upto: upto, UserID: a.User.ID})
 }
 
 // TeamSeen returns how far the team has read each of the conversations, by
@@ -103,7 +89,7 @@ func (s *Service) MarkRepliesSeen(ctx context.Context, accountID, conversationID
 			if err := tx.SetMessageDelivery(ctx, m); err != nil {
 				return err
 			}
-			if err := tx.Emit(ctx, accountID, sahay.EventMessageUpdated, m.InboxID, m.ConversationID, map[string]any{"message": m}); err != nil {
+			if err := tx.Emit(ctx, accountID, m.InboxID, m.ConversationID, sahay.MessageUpdated{Message: m}); err != nil {
 				return err
 			}
 		}
@@ -112,11 +98,10 @@ func (s *Service) MarkRepliesSeen(ctx context.Context, accountID, conversationID
 }
 
 // publishEphemeral puts an unstored event (Seq 0) on the bus.
-func (s *Service) publishEphemeral(ctx context.Context, accountID, inboxID, conversationID int64, typ string, data map[string]any) error {
-	b, err := json.Marshal(data)
+func (s *Service) publishEphemeral(ctx context.Context, accountID, inboxID, conversationID int64, p sahay.Payload) error {
+	ev, err := sahay.NewEvent(accountID, inboxID, conversationID, p)
 	if err != nil {
 		return err
 	}
-	return s.bus.Publish(ctx, []sahay.Event{{AccountID: accountID, Type: typ, InboxID: inboxID, ConversationID: conversationID,
-		Data: b, CreatedAt: time.Now().UTC()}})
+	return s.bus.Publish(ctx, []sahay.Event{ev})
 }

@@ -289,12 +289,22 @@ type errorFrame struct {
 	Message string `json:"message"`
 }
 
+// fromSelf reports whether an ephemeral event is the actor's own doing:
+// their presence, typing or reading.
 func fromSelf(ev sahay.Event, a *core.Actor) bool {
-	var d struct {
-		UserID int64 `json:"user_id"`
+	p, err := ev.Payload()
+	if err != nil {
+		return false
 	}
-	json.Unmarshal(ev.Data, &d)
-	return d.UserID == a.User.ID
+	switch p := p.(type) {
+	case sahay.Presence:
+		return p.UserID == a.User.ID
+	case sahay.Typing:
+		return p.From == sahay.TypingUser && p.UserID == a.User.ID
+	case sahay.Seen:
+		return p.UserID == a.User.ID
+	}
+	return false
 }
 
 // isWebSocket reports whether r asks to switch to the WebSocket protocol.

@@ -235,10 +235,13 @@ func withCountChanges(data json.RawMessage, changes []sahay.CountChange) (json.R
 	return json.Marshal(fields)
 }
 
-// Emit marshals data and appends an event of the given type.
-func (t *Tx) Emit(ctx context.Context, accountID int64, typ string, inboxID, conversationID int64, data any) error {
-	return t.AppendEvent(ctx, sahay.Event{AccountID: accountID, Type: typ, InboxID: inboxID,
-		ConversationID: conversationID, Data: json.RawMessage(encodeJSON(data))})
+// Emit appends an event carrying p, of p's event type.
+func (t *Tx) Emit(ctx context.Context, accountID, inboxID, conversationID int64, p sahay.Payload) error {
+	ev, err := sahay.NewEvent(accountID, inboxID, conversationID, p)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return t.AppendEvent(ctx, ev)
 }
 
 // EventsAfter returns up to limit events of an account with seq > after, in

@@ -2,15 +2,19 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	sahay "github.com/sahayhq/sahay"
 )
 
-// EmitTo appends an event meant only for one user.
-func (t *Tx) EmitTo(ctx context.Context, accountID, userID int64, typ string, data any) error {
-	return t.AppendEvent(ctx, sahay.Event{AccountID: accountID, UserID: userID, Type: typ, Data: json.RawMessage(encodeJSON(data))})
+// EmitTo appends an event carrying p meant only for one user.
+func (t *Tx) EmitTo(ctx context.Context, accountID, userID int64, p sahay.Payload) error {
+	ev, err := sahay.NewEvent(accountID, 0, 0, p)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	ev.UserID = userID
+	return t.AppendEvent(ctx, ev)
 }
 
 // InboxMemberIDs returns the agents of an inbox, read in the transaction.

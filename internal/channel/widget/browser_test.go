@@ -163,7 +163,7 @@ func TestBrowserVisitorChatsWithAgent(t *testing.T) {
 
 		// Typing both ways.
 		js[any](t, ctx, `(() => { const i = `+shadow+`.querySelector("textarea"); i.value = "Also"; i.dispatchEvent(new Event("input")); })()`)
-		waitEvent(t, sub.C, func(ev sahay.Event) bool { return ev.Type == EventTyping && ev.ConversationID == conv.ID })
+		waitEvent(t, sub.C, func(ev sahay.Event) bool { return ev.Type == sahay.EventTyping && ev.ConversationID == conv.ID })
 		if err := e.widget.AgentTyping(e.agent, conv, true); err != nil {
 			t.Fatal(err)
 		}

@@ -82,7 +82,9 @@ func TestReadReceiptsAndTypingBothWays(t *testing.T) {
 	sub, _ := e.svc.Bus().Subscribe(e.agent.AccountID())
 	defer sub.Close()
 	ws.send(map[string]any{"t": "typing", "c": convID, "on": true})
-	waitEvent(t, sub.C, func(ev sahay.Event) bool { return ev.Type == EventTyping && ev.Seq == 0 && ev.ConversationID == convID })
+	waitEvent(t, sub.C, func(ev sahay.Event) bool {
+		return ev.Type == sahay.EventTyping && ev.Seq == 0 && ev.ConversationID == convID
+	})
 
 	// Agent typing and "seen" reach the visitor.
 	conv, _ := e.svc.Conversation(context.Background(), e.agent, convID)

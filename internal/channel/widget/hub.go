@@ -22,17 +22,6 @@ import (
 	"github.com/sahayhq/sahay/internal/ratelimit"
 )
 
-// Ephemeral events travel on the bus with Seq 0: they are never stored, and
-// a subscriber must neither count them as a sequence gap nor replay them.
-const (
-	// EventTyping says someone is typing in a conversation. Data:
-	// {"conversation_id", "from": "contact"|"user", "user_id", "name", "on"}.
-	EventTyping = "conversation.typing"
-	// EventSeen says the team has read a conversation up to a message.
-	// Data: {"conversation_id", "upto", "user_id"}.
-	EventSeen = "conversation.seen"
-)
-
 // Timing of visitor sockets.
 const (
 	// idleTimeout closes a socket that sent nothing, not even a ping, for
@@ -344,29 +333,17 @@ func (h *hub) broadcast(f frame) {
 	}
 }
 
-// eventData is the part of event payloads the hub reads.
-type eventData struct {
-	Message      *sahay.Message      `json:"message"`
-	Conversation *sahay.Conversation `json:"conversation"`
-	// Ephemeral events.
-	ConversationID int64  `json:"conversation_id"`
-	From           string `json:"from"`
-	Name           string `json:"name"`
-	On             bool   `json:"on"`
-	Upto           int64  `json:"upto"`
-}
-
 // dispatch sends one event to the sockets it concerns.
 func (h *hub) dispatch(ctx context.Context, ev sahay.Event) {
 	switch ev.Type {
 	case sahay.EventInboxChanged:
 		h.s.cache.reset()
 		return
-	case EventVisitor:
+	case sahay.EventVisitorShared:
 		h.remember(ev)
 		return
 	case sahay.EventConversationCreated, sahay.EventConversationUpdated, sahay.EventMessageCreated, sahay.EventMessageUpdated,
-		EventTyping, EventSeen:
+		sahay.EventTyping, sahay.EventSeen:
 	default:
 		return
 	}
@@ -396,11 +373,11 @@ func (h *hub) dispatch(ctx context.Context, ev sahay.Event) {
 // sockets that have no contact yet by the contact's widget identity (a
 // proactive chat to a visitor who never wrote).
 func (h *hub) bindCreated(ev sahay.Event) {
-	var d eventData
-	if json.Unmarshal(ev.Data, &d) != nil || d.Conversation == nil {
+	p, err := sahay.Decode[sahay.ConversationCreated](ev)
+	if err != nil || p.Conversation == nil {
 		return
 	}
-	c := d.Conversation
+	c := p.Conversation
 	if c.Contact != nil {
 		ns := core.WidgetIdentity(c.InboxID)
 		for _, id := range c.Contact.Identities {
@@ -415,46 +392,61 @@ func (h *hub) bindCreated(ev sahay.Event) {
 // encodeEvent turns an event into the frame a visitor sees, or reports
 // false for an event the visitor must not see.
 func (s *Server) encodeEvent(ctx context.Context, ev sahay.Event) ([]byte, bool) {
-	var d eventData
-	if err := json.Unmarshal(ev.Data, &d); err != nil {
+	p, err := ev.Payload()
+	if err != nil {
 		return nil, false
 	}
 	var out any
-	switch ev.Type {
-	case sahay.EventMessageCreated, sahay.EventMessageUpdated:
-		if d.Message == nil {
-			return nil, false
+	switch p := p.(type) {
+	case sahay.MessageCreated:
+		out = s.visitorMessageFrame(ctx, ev.Seq, p.Message)
+	case sahay.MessageUpdated:
+		out = s.visitorMessageFrame(ctx, ev.Seq, p.Message)
+	case sahay.ConversationCreated:
+		out = visitorConversationFrame(ev.Seq, p.Conversation)
+	case sahay.ConversationUpdated:
+		out = visitorConversationFrame(ev.Seq, p.Conversation)
+	case sahay.Typing:
+		if p.From == sahay.TypingUser {
+			out = map[string]any{"t": "typing", "c": ev.ConversationID, "on": p.On, "name": p.Name}
 		}
-		vm, ok := s.toVisitorMessage(ctx, d.Message)
-		if !ok {
-			return nil, false
-		}
-		out = struct {
-			T   string         `json:"t"`
-			Seq int64          `json:"seq"`
-			M   visitorMessage `json:"m"`
-		}{"msg", ev.Seq, vm}
-	case sahay.EventConversationCreated, sahay.EventConversationUpdated:
-		if d.Conversation == nil {
-			return nil, false
-		}
-		out = struct {
-			T   string              `json:"t"`
-			Seq int64               `json:"seq"`
-			C   visitorConversation `json:"c"`
-		}{"conv", ev.Seq, toVisitorConversation(d.Conversation)}
-	case EventTyping:
-		if d.From != "user" {
-			return nil, false
-		}
-		out = map[string]any{"t": "typing", "c": ev.ConversationID, "on": d.On, "name": d.Name}
-	case EventSeen:
-		out = map[string]any{"t": "seen", "c": ev.ConversationID, "upto": d.Upto}
-	default:
+	case sahay.Seen:
+		out = map[string]any{"t": "seen", "c": ev.ConversationID, "upto": p.Upto}
+	}
+	if out == nil {
 		return nil, false
 	}
 	b, err := json.Marshal(out)
 	return b, err == nil
+}
+
+// visitorMessageFrame is the frame of a message event, or nil for a
+// message the visitor must not see.
+func (s *Server) visitorMessageFrame(ctx context.Context, seq int64, m *sahay.Message) any {
+	if m == nil {
+		return nil
+	}
+	vm, ok := s.toVisitorMessage(ctx, m)
+	if !ok {
+		return nil
+	}
+	return struct {
+		T   string         `json:"t"`
+		Seq int64          `json:"seq"`
+		M   visitorMessage `json:"m"`
+	}{"msg", seq, vm}
+}
+
+// visitorConversationFrame is the frame of a conversation event.
+func visitorConversationFrame(seq int64, c *sahay.Conversation) any {
+	if c == nil {
+		return nil
+	}
+	return struct {
+		T   string              `json:"t"`
+		Seq int64               `json:"seq"`
+		C   visitorConversation `json:"c"`
+	}{"conv", seq, toVisitorConversation(c)}
 }
 
 // closeAll disconnects every socket.
@@ -730,8 +722,8 @@ func (s *Server) handleFrame(c *client, v *visitor, f inFrame) error {
 		if !c.owns(f.Conv) {
 			return sahay.NotFound("conversation")
 		}
-		return s.publishEphemeral(c.accountID, c.inboxID, f.Conv, EventTyping, map[string]any{
-			"conversation_id": f.Conv, "from": "contact", "contact_id": c.contactID.Load(), "on": f.On})
+		return s.publishEphemeral(c.accountID, c.inboxID, f.Conv,
+			sahay.Typing{ConversationID: f.Conv, From: sahay.TypingContact, ContactID: c.contactID.Load(), On: f.On})
 	case "seen":
 		if !c.owns(f.Conv) {
 			return sahay.NotFound("conversation")
@@ -760,13 +752,12 @@ func (s *Server) handleFrame(c *client, v *visitor, f inFrame) error {
 }
 
 // publishEphemeral puts an unstored event on the bus.
-func (s *Server) publishEphemeral(accountID, inboxID, convID int64, typ string, data map[string]any) error {
-	b, err := json.Marshal(data)
+func (s *Server) publishEphemeral(accountID, inboxID, convID int64, p sahay.Payload) error {
+	ev, err := sahay.NewEvent(accountID, inboxID, convID, p)
 	if err != nil {
 		return err
 	}
-	return s.svc.Bus().Publish(s.ctx, []sahay.Event{{AccountID: accountID, Type: typ, InboxID: inboxID, ConversationID: convID,
-		Data: b, CreatedAt: time.Now().UTC()}})
+	return s.svc.Bus().Publish(s.ctx, []sahay.Event{ev})
 }
 
 // writeError answers a failed socket upgrade in the JSON error shape.

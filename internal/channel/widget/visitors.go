@@ -17,22 +17,10 @@ import (
 // so every node can list every visitor. A node that stops telling (it
 // stopped or died) drops out of the others' lists after remoteExpiry.
 const (
-	// EventVisitor carries one visitor's presence between nodes. It is
-	// for nodes only: realtime clients never receive it (see
-	// [sahay.Event.Internal]).
-	EventVisitor = sahay.EventInternalPrefix + "visitor"
-
 	shareInterval = time.Second
 	shareRefresh  = 30 * time.Second
 	remoteExpiry  = 2*shareRefresh + 5*time.Second
 )
-
-// sharedVisitor is the payload of [EventVisitor].
-type sharedVisitor struct {
-	Node    string      `json:"node"`
-	InboxID int64       `json:"inbox_id"`
-	Visitor LiveVisitor `json:"visitor"`
-}
 
 // remoteVisitor is a visitor another node holds, as it last told.
 type remoteVisitor struct {
@@ -71,8 +59,8 @@ func (h *hub) share(ctx context.Context) {
 			lastRefresh = time.Now()
 		}
 		type snapshot struct {
-			accountID int64
-			shared    sharedVisitor
+			accountID, inboxID int64
+			visitor            LiveVisitor
 		}
 		var changed []snapshot
 		h.mu.Lock()
@@ -80,19 +68,22 @@ func (h *hub) share(ctx context.Context) {
 			if _, dirty := h.dirty[k]; !dirty && (!refresh || len(h.subjects[k]) == 0) {
 				continue
 			}
-			changed = append(changed, snapshot{p.accountID, sharedVisitor{Node: h.node, InboxID: k.inbox, Visitor: h.liveVisitor(k, p)}})
+			changed = append(changed, snapshot{p.accountID, k.inbox, h.liveVisitor(k, p)})
 		}
 		clear(h.dirty)
 		h.mu.Unlock()
 		// Encoded outside the lock: a refresh may cover thousands of visitors.
 		events := make([]sahay.Event, 0, len(changed))
 		for _, c := range changed {
-			data, err := json.Marshal(c.shared)
+			visitor, err := json.Marshal(c.visitor)
 			if err != nil {
 				continue
 			}
-			events = append(events, sahay.Event{AccountID: c.accountID, Type: EventVisitor, InboxID: c.shared.InboxID, Data: data,
-				CreatedAt: time.Now().UTC()})
+			ev, err := sahay.NewEvent(c.accountID, c.inboxID, 0, sahay.VisitorShared{Node: h.node, InboxID: c.inboxID, Visitor: visitor})
+			if err != nil {
+				continue
+			}
+			events = append(events, ev)
 		}
 		if len(events) > 0 {
 			if err := h.s.svc.Bus().Publish(ctx, events); err != nil && ctx.Err() == nil {
@@ -104,18 +95,22 @@ func (h *hub) share(ctx context.Context) {
 
 // remember keeps what another node told about one of its visitors.
 func (h *hub) remember(ev sahay.Event) {
-	var sv sharedVisitor
-	if err := json.Unmarshal(ev.Data, &sv); err != nil || sv.Node == h.node || sv.Node == "" || !validSubject(sv.Visitor.ID) {
+	sv, err := sahay.Decode[sahay.VisitorShared](ev)
+	if err != nil || sv.Node == h.node || sv.Node == "" {
 		return
 	}
-	k := subjectKey{sv.InboxID, sv.Visitor.ID}
+	var v LiveVisitor
+	if err := json.Unmarshal(sv.Visitor, &v); err != nil || !validSubject(v.ID) {
+		return
+	}
+	k := subjectKey{sv.InboxID, v.ID}
 	h.mu.Lock()
 	byNode := h.remote[k]
 	if byNode == nil {
 		byNode = map[string]*remoteVisitor{}
 		h.remote[k] = byNode
 	}
-	byNode[sv.Node] = &remoteVisitor{visitor: sv.Visitor, received: time.Now()}
+	byNode[sv.Node] = &remoteVisitor{visitor: v, received: time.Now()}
 	h.mu.Unlock()
 }
 

@@ -119,11 +119,15 @@ func TestSharedVisitorsExpireWhenTheirNodeStops(t *testing.T) {
 
 func sharedEvent(t *testing.T, node string, inboxID int64, v LiveVisitor) sahay.Event {
 	t.Helper()
-	data, err := json.Marshal(sharedVisitor{Node: node, InboxID: inboxID, Visitor: v})
+	visitor, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sahay.Event{Type: EventVisitor, InboxID: inboxID, Data: data}
+	ev, err := sahay.NewEvent(0, inboxID, 0, sahay.VisitorShared{Node: node, InboxID: inboxID, Visitor: visitor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
 }
 
 // TestCartReportedBeforeTheSocketIsKept: a shop page may call setCart before

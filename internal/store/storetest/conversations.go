@@ -355,10 +355,10 @@ func testEventsCarryCountChanges(t *testing.T, st *store.Store) {
 		if err := InsertConversation(ctx, tx, c); err != nil {
 			return err
 		}
-		if err := tx.Emit(ctx, a.ID, sahay.EventConversationCreated, in.ID, c.ID, nil); err != nil {
+		if err := tx.Emit(ctx, a.ID, in.ID, c.ID, sahay.ConversationCreated{Conversation: c}); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, a.ID, sahay.EventConversationUpdated, in.ID, c.ID, map[string]any{"note": "no change"})
+		return tx.Emit(ctx, a.ID, in.ID, c.ID, sahay.ConversationUpdated{Conversation: c})
 	})
 	changes := func(ev sahay.Event) []sahay.CountChange {
 		var data struct {

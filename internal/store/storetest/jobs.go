@@ -258,7 +258,7 @@ func testBackup(t *testing.T, st *store.Store) {
 		if err := tx.SetConversationLabels(ctx, convs[1], []int64{w.labels[0].ID}); err != nil {
 			return err
 		}
-		return tx.Emit(ctx, w.account.ID, "test.backup", 0, 0, nil)
+		return tx.Emit(ctx, w.account.ID, 0, 0, testPayload{typ: "test.backup"})
 	})
 	must(t, st.Backup(ctx, path), "Backup")
 
