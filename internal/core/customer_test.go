@@ -51,7 +51,7 @@ func TestTypingAndSeenAreAuthorizedAndLive(t *testing.T) {
 		ev := nextLive(t, sub)
 		var typing map[string]any
 		json.Unmarshal(ev.Data, &typing)
-		if ev.Type != core.EventTyping || ev.Seq != 0 || ev.ConversationID != own.Conversation.ID || ev.InboxID != f.mine.ID ||
+		if ev.Type != sahay.EventTyping || ev.Seq != 0 || ev.ConversationID != own.Conversation.ID || ev.InboxID != f.mine.ID ||
 			typing["from"] != "user" || typing["name"] != "agent" || typing["on"] != true ||
 			typing["user_id"] != float64(f.agentUser.ID) || typing["conversation_id"] != float64(own.Conversation.ID) {
 			t.Fatalf("agent typing event = %+v %s", ev, ev.Data)
@@ -61,7 +61,7 @@ func TestTypingAndSeenAreAuthorizedAndLive(t *testing.T) {
 			t.Fatalf("AgentSeen: %v", err)
 		}
 		ev = nextLive(t, sub)
-		if ev.Type != core.EventSeen || ev.Seq != 0 || string(ev.Data) != `{"conversation_id":`+itoa(own.Conversation.ID)+`,"upto":`+itoa(own.Message.ID)+`,"user_id":`+itoa(f.agentUser.ID)+`}` {
+		if ev.Type != sahay.EventSeen || ev.Seq != 0 || string(ev.Data) != `{"conversation_id":`+itoa(own.Conversation.ID)+`,"upto":`+itoa(own.Message.ID)+`,"user_id":`+itoa(f.agentUser.ID)+`}` {
 			t.Fatalf("seen event = %+v %s", ev, ev.Data)
 		}
 		seen, err := f.svc.TeamSeen(ctx, f.account.ID, []int64{own.Conversation.ID, hidden.ID})
@@ -78,7 +78,7 @@ func TestTypingAndSeenAreAuthorizedAndLive(t *testing.T) {
 		}
 		ev = nextLive(t, sub)
 		json.Unmarshal(ev.Data, &typing)
-		if ev.Type != core.EventTyping || typing["from"] != "contact" || typing["contact_id"] != float64(own.Conversation.ContactID) || typing["on"] != false {
+		if ev.Type != sahay.EventTyping || typing["from"] != "contact" || typing["contact_id"] != float64(own.Conversation.ContactID) || typing["on"] != false {
 			t.Fatalf("after a repeated seen mark, event = %+v %s; want the customer's typing", ev, ev.Data)
 		}
 	})
@@ -161,7 +161,7 @@ func TestRatingsAreTheCustomersAndTheAgentsInboxes(t *testing.T) {
 		if err != nil || r.Rating != 4 || r.InboxID != f.mine.ID {
 			t.Fatalf("RateConversation = %+v, %v", r, err)
 		}
-		if evs := f.eventsAfter(t, before); len(evs) != 1 || evs[0].Type != core.EventCSATCreated || evs[0].ConversationID != a.ID {
+		if evs := f.eventsAfter(t, before); len(evs) != 1 || evs[0].Type != sahay.EventCSATCreated || evs[0].ConversationID != a.ID {
 			t.Fatalf("events of a rating = %v", eventTypes(evs))
 		}
 		if got, err := f.svc.ConversationRating(ctx, a); err != nil || got.Comment != "quick, thanks" {
