@@ -1,110 +1,151 @@
-// Command sahay-load measures the website widget under load: it opens N
-// visitor WebSockets to a Sahay server on this machine, sends messages at a
-// set total rate, and reports delivery latency percentiles and the server's
-// memory per connection.
+// Command sahay-load measures a Sahay server, or another helpdesk, under
+// load, so that anyone can compare Sahay on SQLite and on PostgreSQL, or
+// Sahay with another product, on their own machine:
 //
-// Two latencies are measured per message: ack, from sending the frame to
-// the server's acknowledgement (the message is durable: committed through
-// the inbound pipeline), and delivery, from sending to the message.created
-// event arriving back on the visitor's socket through the event bus, the
-// path every realtime subscriber (agents included) is fed by. With -agent-token
-// it also listens on the agent WebSocket and measures visitor → agent.
+//	sahay-load serve   [-addr 127.0.0.1:8090] [-postgres URL] [-env-file F]
+//	sahay-load widget  -inbox WEBSITE_TOKEN  [common flags]
+//	sahay-load api     -inbox ID -token T    [common flags]
+//	sahay-load list    -token T              [common flags]
+//	sahay-load login   -email E -password P  [common flags]
+//	sahay-load sockets -inbox WEBSITE_TOKEN -conns N -rate R -duration D
 //
-// Memory per connection is read from GET /widget/debug/vars (loopback only)
-// before and after the sockets open.
+// serve starts an in-process Sahay to measure, on a fresh SQLite database
+// or, with -postgres, in a fresh schema of a PostgreSQL database: a seeded
+// workspace (conversations to list, an owner and agents who can sign in),
+// a widget inbox and an API inbox, with the per-visitor and per-address
+// limits lifted (every simulated client comes from this machine). It
+// prints its process id and the command line of each mode, and with
+// -env-file writes them as SAHAY_LOAD_* variables that the modes read as
+// their defaults.
 //
-// Targets are loopback addresses only, and every run is bounded by -conns
-// and -duration. To have a server to measure, run
+// widget, api, list and login are closed loops: -concurrency workers each
+// repeat one operation, waiting for its answer before the next, for
+// -duration. widget sends a message on a visitor's WebSocket and waits for
+// its acknowledgement (the message is durable); api posts a customer
+// message to POST /api/v1/inboxes/{id}/messages with an administrator's API
+// token; list reads GET /api/v1/conversations as an agent, following the
+// next-page cursor for -pages pages; login signs in (each check costs an
+// argon2id hash). Each prints operations per second, latency p50, p90, p99
+// and max, errors, and the server's CPU time per operation: read from
+// /proc/<pid>/stat with -server-pid (any server on this machine, Sahay or
+// not), else from GET /widget/debug/vars of a Sahay on this machine. With
+// -server-pid it also prints the server's resident memory (start, highest
+// during the run, end). -json prints the report as one JSON object.
 //
-//	sahay-load -serve 127.0.0.1:8090
+// sockets is the open-loop socket test: it opens -conns visitor WebSockets,
+// reports the server's memory per idle socket, sends -rate messages per
+// second over all of them and reports acknowledgement and delivery latency
+// (and, with -agent-token, visitor → agent socket latency).
 //
-// in another shell: it starts an in-process Sahay on a temporary SQLite
-// database with one widget inbox and prints the command to load it.
-// Raise the file limit first (ulimit -n 65536) for thousands of sockets.
+// Another helpdesk's endpoints can stand in for Sahay's: the api, list and
+// login modes take the request path, body template, token header and
+// pagination parameters as flags (see docs/PERFORMANCE.md); widget and
+// sockets speak Sahay's widget protocol only.
+//
+// Targets on this machine (loopback) are always allowed; any other needs
+// -i-own-this-server, since a load test is indistinguishable from an
+// attack on a server one does not run. Every run is bounded: at most
+// 1,000 workers (50,000 sockets) for at most 10 minutes.
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"log"
-	"math/rand/v2"
+	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
-	"slices"
+	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
+)
 
-	"github.com/coder/websocket"
+// Bounds of every run.
+const (
+	maxConcurrency = 1000
+	maxDuration    = 10 * time.Minute
 )
 
 func main() {
-	var o options
-	flag.StringVar(&o.base, "base", "http://127.0.0.1:8090", "Sahay base URL (loopback only)")
-	flag.StringVar(&o.inbox, "inbox", "", "website token of a widget inbox")
-	flag.IntVar(&o.conns, "conns", 1000, "visitor sockets to open (at most 50000)")
-	flag.Float64Var(&o.rate, "rate", 100, "messages per second, over all sockets")
-	flag.DurationVar(&o.duration, "duration", 30*time.Second, "how long to send messages (at most 10m)")
-	flag.IntVar(&o.dialRate, "dial-rate", 500, "sockets opened per second")
-	flag.StringVar(&o.agentToken, "agent-token", "", "API token of an agent: also measure delivery on the agent WebSocket")
-	flag.StringVar(&o.agentPath, "agent-path", "/api/v1/realtime", "path of the agent WebSocket")
-	serve := flag.String("serve", "", "instead of loading, serve an in-process Sahay on this loopback address (at most 30 minutes)")
-	flag.Parse()
-	if *serve != "" {
-		if err := runServer(*serve); err != nil {
-			log.Fatal(err)
-		}
-		return
-	}
-	if err := o.check(); err != nil {
-		log.Fatal(err)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, o); err != nil {
-		log.Fatal(err)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sahay-load:", err)
+		os.Exit(2)
 	}
 }
 
-type options struct {
-	base       string
-	inbox      string
-	conns      int
-	rate       float64
-	duration   time.Duration
-	dialRate   int
-	agentToken string
-	agentPath  string
+const usage = `sahay-load measures a Sahay server, or another helpdesk, under load.
+
+usage:
+  sahay-load serve   [-addr 127.0.0.1:8090] [-postgres URL] [-env-file FILE]
+  sahay-load widget  -inbox WEBSITE_TOKEN  [common flags]   visitor messages on the widget WebSocket, until acknowledged
+  sahay-load api     -inbox ID -token T    [common flags]   POST /api/v1/inboxes/{id}/messages
+  sahay-load list    -token T              [common flags]   GET /api/v1/conversations, following cursors
+  sahay-load login   -email E -password P  [common flags]   POST /api/v1/auth/login
+  sahay-load sockets -inbox WEBSITE_TOKEN -conns N -rate R  open-loop visitor sockets: memory per socket, delivery latency
+
+common flags: -base URL -concurrency N -duration D -timeout D -server-pid PID -i-own-this-server -json
+Run "sahay-load MODE -h" for a mode's flags. Flags default to the SAHAY_LOAD_* variables that
+"sahay-load serve -env-file FILE" writes.
+`
+
+// run runs the command line args.
+func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(out, usage)
+		if len(args) == 0 {
+			return errors.New("no mode given")
+		}
+		return flag.ErrHelp
+	}
+	mode, args := args[0], args[1:]
+	switch mode {
+	case "serve":
+		return serveCommand(ctx, args, getenv, out)
+	case "sockets":
+		return socketsCommand(ctx, args, getenv, out)
+	case "widget", "api", "list", "login":
+		return loopCommand(ctx, mode, args, getenv, out)
+	}
+	return fmt.Errorf("unknown mode %q: modes are serve, widget, api, list, login, sockets (sahay-load -h)", mode)
 }
 
-func (o *options) check() error {
-	u, err := url.Parse(o.base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return fmt.Errorf("-base must be an http URL")
+// target is the server a mode measures, and what every mode's flags share.
+type target struct {
+	base      string
+	ownServer bool
+	serverPID int
+	json      bool
+}
+
+func (t *target) flags(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&t.base, "base", envOr(getenv, "SAHAY_LOAD_BASE", "http://127.0.0.1:8090"), "base `URL` of the server (SAHAY_LOAD_BASE)")
+	fs.BoolVar(&t.ownServer, "i-own-this-server", false, "allow a -base that is not on this machine: only for a server you run")
+	pid, _ := strconv.Atoi(getenv("SAHAY_LOAD_SERVER_PID"))
+	fs.IntVar(&t.serverPID, "server-pid", pid, "process id of the server on this machine, to read its CPU and memory from /proc (SAHAY_LOAD_SERVER_PID)")
+	fs.BoolVar(&t.json, "json", false, "print the report as JSON")
+}
+
+func (t *target) check() error {
+	u, err := url.Parse(t.base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("-base must be an http or https URL, not %q", t.base)
 	}
-	if !loopback(u.Hostname()) {
-		return fmt.Errorf("-base must be a loopback address (127.0.0.1, ::1, localhost), not %s", u.Hostname())
+	if !loopback(u.Hostname()) && !t.ownServer {
+		return fmt.Errorf("-base %s is not on this machine: load only a server you run, and say so with -i-own-this-server", u.Hostname())
 	}
-	switch {
-	case o.inbox == "":
-		return errors.New("-inbox is required: the website token of a widget inbox")
-	case o.conns < 1 || o.conns > 50000:
-		return errors.New("-conns must be 1 to 50000")
-	case o.rate <= 0 || o.rate > 20000:
-		return errors.New("-rate must be above 0 and at most 20000")
-	case o.duration <= 0 || o.duration > 10*time.Minute:
-		return errors.New("-duration must be above 0 and at most 10m")
-	case o.dialRate < 1:
-		return errors.New("-dial-rate must be at least 1")
+	if t.serverPID < 0 {
+		return errors.New("-server-pid must be a process id")
 	}
-	o.base = strings.TrimRight(o.base, "/")
+	t.base = strings.TrimRight(t.base, "/")
 	return nil
 }
 
@@ -116,352 +157,37 @@ func loopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// debugVars is the server's GET /widget/debug/vars.
-type debugVars struct {
-	VisitorSockets int64  `json:"visitor_sockets"`
-	Goroutines     int    `json:"goroutines"`
-	HeapInuse      uint64 `json:"heap_inuse"`
-	StackInuse     uint64 `json:"stack_inuse"`
-	Sys            uint64 `json:"sys"`
+func loopbackURL(base string) bool {
+	u, err := url.Parse(base)
+	return err == nil && loopback(u.Hostname())
 }
 
-func vars(ctx context.Context, base string) (debugVars, error) {
-	var v debugVars
-	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/widget/debug/vars?gc=1", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return v, err
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return v, fmt.Errorf("debug vars: %s", resp.Status)
-	}
-	return v, json.NewDecoder(resp.Body).Decode(&v)
+	return def
 }
 
-// visitor is one simulated visitor.
-type visitor struct {
-	id   int
-	conn *websocket.Conn
-	mu   sync.Mutex
-	sent map[string]sent
-	n    int
+// newFlagSet returns a flag set for a mode that returns its errors and
+// prints its help to out.
+func newFlagSet(mode, synopsis string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(mode, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintf(out, "usage: sahay-load %s %s\n\n", mode, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
 }
 
-// sent is when a message was sent, and whether it was the visitor's first
-// (which also creates their contact and conversation).
-type sent struct {
-	at    time.Time
-	first bool
-}
-
-// recorder collects latencies.
-type recorder struct {
-	mu       sync.Mutex
-	ack      []time.Duration
-	delivery []time.Duration
-	// firstAck and laterAck split ack by the visitor's first message and
-	// the ones after it.
-	firstAck []time.Duration
-	laterAck []time.Duration
-	agent    []time.Duration
-	errs     atomic.Int64
-	sentAt   sync.Map // marker → time.Time, for the agent listener
-	// closed counts sockets the server closed, by close status.
-	closed sync.Map
-}
-
-func (r *recorder) add(list *[]time.Duration, d time.Duration) {
-	r.mu.Lock()
-	*list = append(*list, d)
-	r.mu.Unlock()
-}
-
-func run(ctx context.Context, o options) error {
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	before, err := vars(ctx, o.base)
-	if err != nil {
-		return fmt.Errorf("read %s/widget/debug/vars (is this a Sahay with the widget?): %w", o.base, err)
-	}
-	fmt.Printf("server before: %d sockets, heap %s, stack %s, %d goroutines\n", before.VisitorSockets, mb(before.HeapInuse), mb(before.StackInuse), before.Goroutines)
-
-	rec := &recorder{}
-	if o.agentToken != "" {
-		if err := listenAgent(ctx, o, rec); err != nil {
-			return err
-		}
-	}
-
-	// Open the sockets at the dial rate.
-	visitors := make([]*visitor, 0, o.conns)
-	var vmu sync.Mutex
-	start := time.Now()
-	tick := time.NewTicker(time.Second / time.Duration(o.dialRate))
-	var wg sync.WaitGroup
-	var failed atomic.Int64
-	for i := range o.conns {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			v, err := dial(ctx, client, o, i, rec)
-			if err != nil {
-				if failed.Add(1) <= 3 {
-					log.Printf("visitor %d: %v", i, err)
-				}
-				return
-			}
-			vmu.Lock()
-			visitors = append(visitors, v)
-			vmu.Unlock()
-		}()
-	}
-	tick.Stop()
-	wg.Wait()
-	fmt.Printf("opened %d sockets in %s (%d failed)\n", len(visitors), time.Since(start).Round(time.Millisecond), failed.Load())
-	if len(visitors) == 0 {
-		return errors.New("no socket opened")
-	}
-
-	time.Sleep(2 * time.Second)
-	idle, err := vars(ctx, o.base)
-	if err != nil {
+// parse parses a mode's flags; a mode takes no arguments besides them.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	n := idle.VisitorSockets - before.VisitorSockets
-	if n > 0 {
-		heap := float64(int64(idle.HeapInuse)-int64(before.HeapInuse)) / float64(n)
-		stack := float64(int64(idle.StackInuse)-int64(before.StackInuse)) / float64(n)
-		fmt.Printf("server idle: %d sockets, heap %s, stack %s, %d goroutines\n", idle.VisitorSockets, mb(idle.HeapInuse), mb(idle.StackInuse), idle.Goroutines)
-		fmt.Printf("memory per idle socket: %.1f KB (heap %.1f KB + stack %.1f KB)\n", (heap+stack)/1024, heap/1024, stack/1024)
-	}
-
-	// Send at the total rate, round robin over the sockets, with pings
-	// keeping every socket alive.
-	fmt.Printf("sending %.0f messages/s for %s\n", o.rate, o.duration)
-	sendCtx, cancel := context.WithTimeout(ctx, o.duration)
-	defer cancel()
-	interval := time.Duration(float64(time.Second) / o.rate)
-	next := time.Now()
-	sent := 0
-	for sendCtx.Err() == nil {
-		next = next.Add(interval)
-		if d := time.Until(next); d > 0 {
-			select {
-			case <-sendCtx.Done():
-			case <-time.After(d):
-			}
-		}
-		if sendCtx.Err() != nil {
-			break
-		}
-		v := visitors[sent%len(visitors)]
-		sent++
-		go v.send(ctx, rec, sent)
-	}
-	elapsed := o.duration
-	time.Sleep(3 * time.Second) // let the last acks and deliveries arrive
-	busy, _ := vars(ctx, o.base)
-
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	fmt.Printf("sent %d messages (%.0f/s), %d acked, %d delivered back, %d errors\n", sent, float64(sent)/elapsed.Seconds(),
-		len(rec.ack), len(rec.delivery), rec.errs.Load())
-	report("ack (visitor → durable)", rec.ack)
-	report("  first message of a visitor", rec.firstAck)
-	report("  later messages", rec.laterAck)
-	report("delivery (visitor → bus → socket)", rec.delivery)
-	if o.agentToken != "" {
-		report("visitor → agent socket", rec.agent)
-	}
-	fmt.Printf("server after load: %d sockets, heap %s, stack %s, sys %s, %d goroutines\n", busy.VisitorSockets, mb(busy.HeapInuse), mb(busy.StackInuse), mb(busy.Sys), busy.Goroutines)
-	rec.closed.Range(func(k, v any) bool {
-		fmt.Printf("sockets closed by the server during the run: %d with status %s\n", v.(*atomic.Int64).Load(), k)
-		return true
-	})
-	for _, v := range visitors {
-		v.conn.Close(websocket.StatusNormalClosure, "")
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
 	}
 	return nil
 }
-
-func dial(ctx context.Context, client *http.Client, o options, i int, rec *recorder) (*visitor, error) {
-	body := fmt.Sprintf(`{"inbox":%q,"locales":["en"]}`, o.inbox)
-	req, _ := http.NewRequestWithContext(ctx, "POST", o.base+"/widget/v1/session", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	var s struct {
-		Token string
-		Seq   int64
-	}
-	err = json.NewDecoder(resp.Body).Decode(&s)
-	resp.Body.Close()
-	if err != nil || resp.StatusCode != 200 {
-		return nil, fmt.Errorf("session: %s %v", resp.Status, err)
-	}
-	u := strings.Replace(o.base, "http", "ws", 1) + "/widget/v1/ws?token=" + url.QueryEscape(s.Token)
-	dctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	c, _, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPClient: client})
-	if err != nil {
-		return nil, err
-	}
-	c.SetReadLimit(1 << 20)
-	v := &visitor{id: i, conn: c, sent: map[string]sent{}}
-	go v.read(ctx, rec)
-	go v.ping(ctx)
-	return v, nil
-}
-
-// frame is what the visitor reads.
-type frame struct {
-	T   string `json:"t"`
-	CID string `json:"cid"`
-	M   struct {
-		Text string `json:"text"`
-		Out  bool   `json:"out"`
-	} `json:"m"`
-}
-
-func (v *visitor) read(ctx context.Context, rec *recorder) {
-	for {
-		_, data, err := v.conn.Read(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				key := websocket.CloseStatus(err).String()
-				n, _ := rec.closed.LoadOrStore(key, new(atomic.Int64))
-				n.(*atomic.Int64).Add(1)
-			}
-			return
-		}
-		now := time.Now()
-		var f frame
-		if json.Unmarshal(data, &f) != nil {
-			continue
-		}
-		switch f.T {
-		case "ack":
-			v.mu.Lock()
-			s, ok := v.sent[f.CID]
-			v.mu.Unlock()
-			if ok {
-				rec.add(&rec.ack, now.Sub(s.at))
-				if s.first {
-					rec.add(&rec.firstAck, now.Sub(s.at))
-				} else {
-					rec.add(&rec.laterAck, now.Sub(s.at))
-				}
-			}
-		case "msg":
-			marker, _, _ := strings.Cut(f.M.Text, " ")
-			v.mu.Lock()
-			s, ok := v.sent[marker]
-			v.mu.Unlock()
-			if ok && !f.M.Out {
-				rec.add(&rec.delivery, now.Sub(s.at))
-			}
-		case "err":
-			rec.errs.Add(1)
-		}
-	}
-}
-
-func (v *visitor) send(ctx context.Context, rec *recorder, n int) {
-	cid := fmt.Sprintf("load-%d-%d", v.id, n)
-	frame, _ := json.Marshal(map[string]string{"t": "msg", "cid": cid, "text": cid + " hello from the load tool"})
-	now := time.Now()
-	v.mu.Lock()
-	v.sent[cid] = sent{at: now, first: v.n == 0}
-	v.n++
-	v.mu.Unlock()
-	rec.sentAt.Store(cid, now)
-	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := v.conn.Write(wctx, websocket.MessageText, frame); err != nil {
-		rec.errs.Add(1)
-	}
-}
-
-// ping keeps a socket alive with a ping each 20 seconds, from a random
-// start so that sockets ping spread out, as real visitors' do.
-func (v *visitor) ping(ctx context.Context) {
-	select {
-	case <-ctx.Done():
-		return
-	case <-time.After(time.Duration(rand.Int64N(int64(20 * time.Second)))):
-	}
-	t := time.NewTicker(20 * time.Second)
-	defer t.Stop()
-	for {
-		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err := v.conn.Write(wctx, websocket.MessageText, []byte(`{"t":"ping"}`))
-		cancel()
-		if err != nil {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// listenAgent opens the agent WebSocket and records when each load
-// message's marker first appears in a frame, whatever the frame's shape.
-func listenAgent(ctx context.Context, o options, rec *recorder) error {
-	u := strings.Replace(o.base, "http", "ws", 1) + o.agentPath
-	c, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + o.agentToken}}})
-	if err != nil {
-		return fmt.Errorf("agent socket %s: %w", u, err)
-	}
-	c.SetReadLimit(4 << 20)
-	go func() {
-		defer c.CloseNow()
-		for {
-			_, data, err := c.Read(ctx)
-			if err != nil {
-				return
-			}
-			now := time.Now()
-			s := string(data)
-			for {
-				i := strings.Index(s, "load-")
-				if i < 0 {
-					break
-				}
-				s = s[i:]
-				end := strings.IndexAny(s, " \"")
-				if end < 0 {
-					break
-				}
-				if at, ok := rec.sentAt.LoadAndDelete(s[:end]); ok {
-					rec.add(&rec.agent, now.Sub(at.(time.Time)))
-				}
-				s = s[end:]
-			}
-		}
-	}()
-	return nil
-}
-
-func report(name string, ds []time.Duration) {
-	if len(ds) == 0 {
-		fmt.Printf("%-36s no samples\n", name)
-		return
-	}
-	slices.Sort(ds)
-	p := func(q float64) time.Duration { return ds[min(len(ds)-1, int(q*float64(len(ds))))] }
-	fmt.Printf("%-36s n=%d p50=%s p90=%s p99=%s max=%s\n", name, len(ds), ms(p(.5)), ms(p(.9)), ms(p(.99)), ms(ds[len(ds)-1]))
-}
-
-func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
-
-func mb(b uint64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }

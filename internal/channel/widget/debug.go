@@ -9,8 +9,8 @@ import (
 	"github.com/sahayhq/sahay/internal/httpx"
 )
 
-// DebugVars are the server's socket count and memory, for the load tool to
-// measure memory per connection.
+// DebugVars are the server's socket count, memory and CPU time, for the
+// load tool to measure memory per connection and CPU time per operation.
 type DebugVars struct {
 	VisitorSockets int64  `json:"visitor_sockets"`
 	Goroutines     int    `json:"goroutines"`
@@ -18,6 +18,9 @@ type DebugVars struct {
 	StackInuse     uint64 `json:"stack_inuse"`
 	Sys            uint64 `json:"sys"`
 	NumGC          uint32 `json:"num_gc"`
+	// CPUSeconds is the user and system CPU time of the process so far;
+	// absent where it cannot be read.
+	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
 }
 
 // handleDebugVars answers GET /widget/debug/vars, from this machine only;
@@ -33,5 +36,5 @@ func (s *Server) handleDebugVars(w http.ResponseWriter, r *http.Request) error {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return httpx.OK(w, DebugVars{VisitorSockets: s.hub.count.Load(), Goroutines: runtime.NumGoroutine(),
-		HeapInuse: m.HeapInuse, StackInuse: m.StackInuse, Sys: m.Sys, NumGC: m.NumGC})
+		HeapInuse: m.HeapInuse, StackInuse: m.StackInuse, Sys: m.Sys, NumGC: m.NumGC, CPUSeconds: processCPU().Seconds()})
 }
