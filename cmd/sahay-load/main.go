@@ -78,9 +78,19 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sahay-load:", err)
-		os.Exit(2)
+		var u usageError
+		if errors.As(err, &u) {
+			os.Exit(2)
+		}
+		os.Exit(1)
 	}
 }
+
+// usageError is a command line that cannot run, as opposed to a run that
+// failed.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
 
 const usage = `sahay-load measures a Sahay server, or another helpdesk, under load.
 
@@ -102,7 +112,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(out, usage)
 		if len(args) == 0 {
-			return errors.New("no mode given")
+			return usageError{errors.New("no mode given")}
 		}
 		return flag.ErrHelp
 	}
@@ -115,7 +125,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	case "widget", "api", "list", "login":
 		return loopCommand(ctx, mode, args, getenv, out)
 	}
-	return fmt.Errorf("unknown mode %q: modes are serve, widget, api, list, login, sockets (sahay-load -h)", mode)
+	return usageError{fmt.Errorf("unknown mode %q: modes are serve, widget, api, list, login, sockets (sahay-load -h)", mode)}
 }
 
 // target is the server a mode measures, and what every mode's flags share.
@@ -184,10 +194,13 @@ func newFlagSet(mode, synopsis string, out io.Writer) *flag.FlagSet {
 // parse parses a mode's flags; a mode takes no arguments besides them.
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+		return usageError{fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -50,8 +51,9 @@ func TestRunsAreBoundedAndLoadOnlyOwnServers(t *testing.T) {
 		"unknown mode":           {"flood"},
 	} {
 		err := run(ctx, args, noEnv, io.Discard)
-		if err == nil {
-			t.Errorf("%s: accepted", name)
+		var u usageError
+		if !errors.As(err, &u) {
+			t.Errorf("%s: %v, want a usage error", name, err)
 		}
 	}
 	// Another machine is allowed when the user says they run it.
@@ -150,6 +152,21 @@ func TestModesAgainstInProcessServer(t *testing.T) {
 			for _, want := range []string{"list: 1 workers", "ops ", "/s), 0 errors", "latency        p50 ", " p90 ", " p99 ", "server CPU", "per op (from /proc/", "server RSS"} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("text report lacks %q:\n%s", want, out.String())
+				}
+			}
+
+			if dialect == "sqlite" {
+				// The open-loop socket test, briefly.
+				out.Reset()
+				if err := run(ctx, []string{"sockets", "-base", s.URL, "-inbox", s.WebsiteToken, "-agent-token", s.AgentToken, "-conns", "4",
+					"-rate", "20", "-duration", "500ms", "-server-pid", pid}, noEnv, &out); err != nil {
+					t.Fatal(err)
+				}
+				for _, want := range []string{"opened 4 sockets", "memory per idle socket", " acked, ", " delivered back, 0 errors",
+					"visitor → agent socket               n=", "server CPU while sending", "server RSS while sending"} {
+					if !strings.Contains(out.String(), want) {
+						t.Errorf("sockets report lacks %q:\n%s", want, out.String())
+					}
 				}
 			}
 

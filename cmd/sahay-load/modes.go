@@ -100,14 +100,14 @@ func loopCommand(ctx context.Context, mode string, args []string, getenv func(st
 		return err
 	}
 	if err := t.check(); err != nil {
-		return err
+		return usageError{err}
 	}
 	if err := l.check(); err != nil {
-		return err
+		return usageError{err}
 	}
 	newW, err := o.workload(mode, t.base, l.concurrency)
 	if err != nil {
-		return err
+		return usageError{err}
 	}
 	r, err := runLoop(ctx, t, l, newClient(l.concurrency), mode, newW)
 	if err != nil {

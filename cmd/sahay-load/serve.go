@@ -59,7 +59,7 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	if err := o.check(); err != nil {
-		return err
+		return usageError{err}
 	}
 	ctx, cancel := context.WithTimeout(ctx, serveLimit)
 	defer cancel()

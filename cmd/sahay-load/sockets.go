@@ -55,7 +55,7 @@ func socketsCommand(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	if err := o.check(); err != nil {
-		return err
+		return usageError{err}
 	}
 	return runSockets(ctx, o, out)
 }
