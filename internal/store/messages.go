@@ -74,10 +74,11 @@ func (t *Tx) InsertMessage(ctx context.Context, m *sahay.Message) error {
 }
 
 // indexMessages adds the messages stored since it last ran to the search
-// index (SQLite), in one statement. Reading their text back from messages
-// skips those a savepoint rolled back, and the range holds no message of an
-// earlier transaction: SQLite gives a new row an id above every existing one.
-// It runs before COMMIT and before anything that unindexes messages.
+// index (SQLite), in one statement, and their words to message_terms.
+// Reading their text back from messages skips those a savepoint rolled back,
+// and the range holds no message of an earlier transaction: SQLite gives a
+// new row an id above every existing one. It runs before COMMIT and before
+// anything that unindexes messages.
 func (t *Tx) indexMessages(ctx context.Context) error {
 	r := t.unindexed
 	if r.from == 0 {
@@ -88,7 +89,24 @@ func (t *Tx) indexMessages(ctx context.Context) error {
 		SELECT id, search_text FROM messages WHERE id BETWEEN $1 AND $2 AND search_text <> ''`, r.from, r.to); err != nil {
 		return fmt.Errorf("store: index messages: %w", err)
 	}
-	return nil
+	rows, err := t.tx.QueryContext(ctx, `SELECT search_text FROM messages WHERE id BETWEEN $1 AND $2 AND search_text <> ''`, r.from, r.to)
+	if err != nil {
+		return fmt.Errorf("store: index messages: %w", err)
+	}
+	defer rows.Close()
+	var texts []string
+	for rows.Next() {
+		var text string
+		if err := rows.Scan(&text); err != nil {
+			return fmt.Errorf("store: index messages: %w", err)
+		}
+		texts = append(texts, text)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: index messages: %w", err)
+	}
+	rows.Close()
+	return t.addTerms(ctx, texts)
 }
 
 // MessageByExternalID finds a message by the platform's id in an inbox.
@@ -159,7 +177,7 @@ func (t *Tx) SetMessageContent(ctx context.Context, m *sahay.Message) error {
 	if _, err := t.tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, search_text) VALUES ($1, $2)`, m.ID, search); err != nil {
 		return fmt.Errorf("store: index message: %w", err)
 	}
-	return nil
+	return t.addTerms(ctx, []string{search})
 }
 
 // Messages returns a conversation's messages with id < before (0 for the
@@ -256,7 +274,11 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 	if s.dialect == SQLite {
 		// Driven from the index, newest first, so the query stops after
 		// limit hits instead of collecting every match.
-		args = append(args, ftsQuery(terms))
+		q, err := s.messageFTSQuery(ctx, terms)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, q)
 		from = `messages_fts f JOIN messages m ON m.id = f.rowid`
 		match = `messages_fts MATCH $2`
 		order = `f.rowid DESC`

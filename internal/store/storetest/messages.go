@@ -294,3 +294,115 @@ func testSearchForgetsDeleted(t *testing.T, st *store.Store) {
 		}
 	}
 }
+
+// testSearchLastTermPrefix checks that the last term matches every word it
+// starts and only those, however many there are, in every script and
+// spelling, in messages stored every way there is: in a batch with a failed
+// savepoint, edited, and in another account.
+func testSearchLastTermPrefix(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	a := MustAccount(t, st, "A")
+	b := MustAccount(t, st, "B")
+	conv := chat(t, st, a.ID, "Shop")
+	stranger := chat(t, st, b.ID, "Stranger")
+	msg := func(conv *sahay.Conversation, content string) int64 {
+		return MustMessage(t, st, conv, &sahay.Message{Content: content}).ID
+	}
+	// More words starting "zork" than a prefix is spelled out as, and a
+	// few starting "zork1".
+	var zork, zork1 []int64
+	MustWrite(t, st, func(tx *store.Tx) error {
+		for i := range 80 {
+			m := newMessage(conv, fmt.Sprintf("parcel zork%d", i))
+			if err := tx.InsertMessage(ctx, m); err != nil {
+				return err
+			}
+			zork = append([]int64{m.ID}, zork...)
+			if fmt.Sprint(i)[0] == '1' {
+				zork1 = append([]int64{m.ID}, zork1...)
+			}
+		}
+		return nil
+	})
+	cafe := msg(conv, "Café crème at the RÉSUMÉ desk")
+	// Bengali kṣa written with ZWJ after the virama, and decomposed o.
+	ksh := msg(conv, "ক্\u200Dষমা করবেন, ব\u09C7\u09BEনের অর্ডার")
+	// Hindi za typed as ja + nukta, and a ZWNJ inside a word.
+	zar := msg(conv, "ज\u093Cरूरत है, क्\u200Cष")
+	deliv := msg(conv, "delivery delivered deliverable")
+	msg(stranger, "deliverance zork1000 ক্ষমা")
+
+	// A batch in which one message's savepoint fails: its words are not
+	// found, the others' are.
+	var kept int64
+	MustWrite(t, st, func(tx *store.Tx) error {
+		for i, text := range []string{"quokka kept", "quagga lost"} {
+			m := newMessage(conv, text)
+			err := tx.Savepoint(ctx, func() error {
+				if err := tx.InsertMessage(ctx, m); err != nil {
+					return err
+				}
+				if i == 1 {
+					return errors.New("boom")
+				}
+				return nil
+			})
+			if i == 0 {
+				must(t, err, "InsertMessage")
+				kept = m.ID
+			}
+		}
+		return nil
+	})
+	// An edited message is found by its new words only.
+	edited := msg(conv, "walrus tusk")
+	MustWrite(t, st, func(tx *store.Tx) error {
+		m, err := tx.Message(ctx, a.ID, edited)
+		if err != nil {
+			return err
+		}
+		m.Content = "narwhal horn"
+		return tx.SetMessageContent(ctx, m)
+	})
+
+	for _, tc := range []struct {
+		query string
+		want  []int64
+	}{
+		{"zork", zork},
+		{"zork1", zork1},
+		{"zork79", zork[:1]},
+		{"parcel zork1", zork1},
+		{"zork7 parc", zork[79-7 : 79-7+1]},
+		{"zork parcel", nil}, // earlier terms are whole words
+		{"zorkz", nil},
+		{"deliv", []int64{deliv}},
+		{"deliverab", []int64{deliv}},
+		{"delivery", []int64{deliv}},
+		{"deliverance", nil}, // another account's word
+		// Case folds. (SQLite also folds Latin diacritics, "cafe" finding
+		// "Café"; PostgreSQL's 'simple' configuration does not.)
+		{"caf", []int64{cafe}},
+		{"CAFÉ", []int64{cafe}},
+		{"café crè", []int64{cafe}},
+		{"résu", []int64{cafe}},
+		// Joiners, nukta and decomposed vowel signs fold away in prefixes.
+		{"ক্ষ", []int64{ksh}},
+		{"ক্\u200Cষম", []int64{ksh}},
+		{"বো", []int64{ksh}},
+		{"ব\u09C7\u09BE", []int64{ksh}},
+		{"ক্ষমা অর্", []int64{ksh}},
+		{"ज़रू", []int64{zar}},
+		{"जरू", []int64{zar}},
+		{"क्ष", []int64{zar}},
+		{"qu", []int64{kept}},
+		{"quag", nil},
+		{"narw", []int64{edited}},
+		{"walr", nil},
+	} {
+		got := searchIDs(t, st, a.ID, tc.query)
+		if !slices.Equal(got, append([]int64{}, tc.want...)) {
+			t.Errorf("SearchMessages(%q) = %v, want %v (newest first)", tc.query, got, tc.want)
+		}
+	}
+}

@@ -39,6 +39,7 @@ var tests = []test{
 	{"MessagesPagesAndAttachments", testMessagePages},
 	{"SearchMessagesWholeWords", testSearchMessages},
 	{"SearchForgetsDeletedMessages", testSearchForgetsDeleted},
+	{"SearchLastTermPrefix", testSearchLastTermPrefix},
 	{"EventsGaplessPerAccount", testEvents},
 	{"EventsGaplessUnderConcurrentWriters", testEventsConcurrent},
 	{"SavepointFailureLeavesNothing", testSavepoint},

@@ -1,0 +1,118 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/pressly/goose/v3"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/store/storetest"
+)
+
+// TestMigrationFillsSearchTerms indexes messages with the schema before
+// version 11, migrates, and checks that message_terms holds every word of
+// the index as FTS5 stored it, so that search spells prefixes out from the
+// start.
+func TestMigrationFillsSearchTerms(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "sahay.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, os.DirFS("migrations/sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 10); err != nil {
+		t.Fatalf("migrate to version 10: %v", err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO messages_fts (rowid, search_text) VALUES (1, 'café ডেলিভারি कब'), (2, 'कब order')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 11); err != nil {
+		t.Fatalf("migrate to version 11: %v", err)
+	}
+	if got, want := searchTerms(t, db), []string{"cafe", "order", "कब", "ডেলিভারি"}; !slices.Equal(got, want) {
+		t.Errorf("message_terms = %q, want %q", got, want)
+	}
+}
+
+// TestSearchTermsFollowIndex writes messages every way that indexes them
+// and checks that message_terms holds every word messages_fts does.
+func TestSearchTermsFollowIndex(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, store.SQLite)
+	a := storetest.MustAccount(t, st, "A")
+	inbox := storetest.MustInbox(t, st, a.ID, "Shop", "api")
+	contact := storetest.MustContact(t, st, &sahay.Contact{AccountID: a.ID, Name: "Dana"})
+	conv := storetest.MustConversation(t, st, &sahay.Conversation{AccountID: a.ID, InboxID: inbox.ID, ContactID: contact.ID})
+	storetest.MustMessage(t, st, conv, &sahay.Message{Content: "Crème BRÛLÉE, İstanbul"})
+	edited := storetest.MustMessage(t, st, conv, &sahay.Message{Content: "walrus"})
+	storetest.MustWrite(t, st, func(tx *store.Tx) error {
+		for _, text := range []string{"ক্\u200Dষমা করবেন", "ज\u093Cरूरत है", "delivery 12345"} {
+			m := &sahay.Message{AccountID: a.ID, ConversationID: conv.ID, InboxID: inbox.ID, Kind: sahay.MessageIncoming,
+				SenderType: sahay.SenderContact, SenderID: contact.ID, Content: text}
+			if err := tx.InsertMessage(ctx, m); err != nil {
+				return err
+			}
+		}
+		m, err := tx.Message(ctx, a.ID, edited.ID)
+		if err != nil {
+			return err
+		}
+		m.Content = "narwhal"
+		return tx.SetMessageContent(ctx, m)
+	})
+
+	db := storetest.DB(t, st)
+	if _, err := db.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.words USING fts5vocab(main, messages_fts, row)`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT term FROM temp.words WHERE term NOT IN (SELECT term FROM message_terms)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var term string
+		if err := rows.Scan(&term); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("indexed word %q is not in message_terms", term)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := searchTerms(t, db); len(got) < 10 || !slices.Contains(got, "brulee") || !slices.Contains(got, "narwhal") {
+		t.Errorf("message_terms = %q", got)
+	}
+}
+
+func searchTerms(t *testing.T, db *sql.DB) []string {
+	t.Helper()
+	rows, err := db.Query(`SELECT term FROM message_terms ORDER BY term`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var terms []string
+	for rows.Next() {
+		var term string
+		if err := rows.Scan(&term); err != nil {
+			t.Fatal(err)
+		}
+		terms = append(terms, term)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return terms
+}
