@@ -158,6 +158,7 @@ func (s *Service) StartConversation(ctx context.Context, a *Actor, inboxID int64
 			return err
 		}
 		if c != nil && c.Status != sahay.StatusResolved {
+			c.Contact = contact
 			conv = c
 			return nil
 		}

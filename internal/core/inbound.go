@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -52,7 +53,8 @@ type receiveRequest struct {
 // durable.
 //
 // Concurrent calls are committed together, many per transaction (group
-// commit), which is what makes durable ingestion fast on SQLite.
+// commit), which is what makes durable ingestion fast. On PostgreSQL
+// several batchers commit at once, each for its own share of the accounts.
 func (s *Service) Receive(ctx context.Context, in channel.Inbound) (*Received, error) {
 	if err := validateInbound(&in); err != nil {
 		return nil, err
@@ -70,7 +72,7 @@ func (s *Service) Receive(ctx context.Context, in channel.Inbound) (*Received, e
 		return nil, errors.New("core: shutting down")
 	}
 	select {
-	case s.ingest <- req:
+	case s.ingest[inbox.AccountID%int64(len(s.ingest))] <- req:
 	case <-ctx.Done():
 		s.ingestMu.RUnlock()
 		return nil, ctx.Err()
@@ -109,24 +111,30 @@ func validateInbound(in *channel.Inbound) error {
 	return nil
 }
 
-// batchReceives commits queued Receive calls in batches: one transaction,
-// one savepoint per message so a bad one fails alone.
-func (s *Service) batchReceives() {
+// ingestWriters is how many batchers commit received messages at once on
+// PostgreSQL. Each account's messages go to one of them; the account's
+// row lock orders them with every other writer of the account. SQLite has
+// a single writer, and one batcher.
+const ingestWriters = 4
+
+// batchReceives commits the calls queued on ingest in batches: one
+// transaction, one savepoint per message so a bad one fails alone.
+func (s *Service) batchReceives(ingest chan *receiveRequest) {
 	for {
 		var first *receiveRequest
 		select {
-		case first = <-s.ingest:
+		case first = <-ingest:
 		case <-s.stop:
 			// Close has set closed under the lock: nothing more can be
 			// queued, so after this drain no caller waits for ever.
-			s.drainIngest()
+			drainIngest(ingest)
 			return
 		}
 		batch := []*receiveRequest{first}
 	fill:
 		for len(batch) < maxBatch {
 			select {
-			case r := <-s.ingest:
+			case r := <-ingest:
 				batch = append(batch, r)
 			default:
 				break fill
@@ -136,10 +144,10 @@ func (s *Service) batchReceives() {
 	}
 }
 
-func (s *Service) drainIngest() {
+func drainIngest(ingest chan *receiveRequest) {
 	for {
 		select {
-		case r := <-s.ingest:
+		case r := <-ingest:
 			r.err = errors.New("core: shutting down")
 			close(r.done)
 		default:
@@ -148,20 +156,23 @@ func (s *Service) drainIngest() {
 	}
 }
 
+// errMessageFailed ends a batch's first attempt, made without savepoints,
+// when one of its messages fails.
+var errMessageFailed = errors.New("core: a message of the batch failed")
+
 func (s *Service) commitBatch(batch []*receiveRequest) {
 	// Writers lock accounts in id order, so two nodes' batches cannot
 	// deadlock on PostgreSQL.
-	slices.SortStableFunc(batch, func(a, b *receiveRequest) int { return int(a.inbox.AccountID - b.inbox.AccountID) })
-	events, err := s.store.Write(context.Background(), func(tx *store.Tx) error {
-		for _, r := range batch {
-			r.err = tx.Savepoint(r.ctx, func() error {
-				var err error
-				r.out, err = s.receiveTx(r.ctx, tx, r.inbox, r.in)
-				return err
-			})
-		}
-		return nil
-	})
+	slices.SortStableFunc(batch, func(a, b *receiveRequest) int { return cmp.Compare(a.inbox.AccountID, b.inbox.AccountID) })
+	// Most batches have no failing message: they are first tried without
+	// a savepoint per message, which costs two statements each (two round
+	// trips on PostgreSQL). A failure rolls the attempt back, and the batch
+	// is tried again with savepoints so that the failing message fails
+	// alone.
+	events, err := s.store.Write(context.Background(), func(tx *store.Tx) error { return s.receiveBatch(tx, batch, false) })
+	if errors.Is(err, errMessageFailed) {
+		events, err = s.store.Write(context.Background(), func(tx *store.Tx) error { return s.receiveBatch(tx, batch, true) })
+	}
 	for _, r := range batch {
 		if err != nil {
 			r.out, r.err = nil, err
@@ -174,12 +185,148 @@ func (s *Service) commitBatch(batch []*receiveRequest) {
 	}
 }
 
-func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, inbox *sahay.Inbox, in channel.Inbound) (*Received, error) {
-	accountID := inbox.AccountID
-	if err := tx.LockAccount(ctx, accountID); err != nil {
+// receiveBatch stores the messages of a batch sorted by account. Each
+// account is locked and read once for all its messages. With savepoints
+// each message that fails is undone alone; without, the first that fails
+// ends the attempt with errMessageFailed, and what every message of an
+// account looks up first is read for all of them at once.
+func (s *Service) receiveBatch(tx *store.Tx, batch []*receiveRequest, savepoints bool) error {
+	for len(batch) > 0 {
+		n := 1
+		for n < len(batch) && batch[n].inbox.AccountID == batch[0].inbox.AccountID {
+			n++
+		}
+		group := batch[:n]
+		batch = batch[n:]
+		ctx := group[0].ctx
+		account, err := s.lockAccount(ctx, tx, group[0].inbox.AccountID)
+		if sahay.ErrorCode(err) == sahay.ENOTFOUND {
+			for _, r := range group {
+				r.out, r.err = nil, err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		var reads *batchReads
+		if !savepoints {
+			if reads, err = readBatch(ctx, tx, account.ID, group); err != nil {
+				return err
+			}
+		}
+		for _, r := range group {
+			r.out, r.err = nil, nil
+			if !savepoints {
+				r.out, r.err = s.receiveTx(r.ctx, tx, account, r.inbox, r.in, reads)
+				if r.err != nil {
+					return errMessageFailed
+				}
+				continue
+			}
+			r.err = tx.Savepoint(r.ctx, func() error {
+				var err error
+				r.out, err = s.receiveTx(r.ctx, tx, account, r.inbox, r.in, nil)
+				return err
+			})
+		}
+	}
+	return nil
+}
+
+// batchReads is what the messages of one account in a batch look up
+// first, read for all of them in two statements. Each answer holds for a
+// message whose external id, or whose sender's identity and contact, no
+// other message of the batch has: nothing else in the transaction changes
+// it before that message is stored.
+type batchReads struct {
+	// newMessage holds the (inbox, external id) of messages not stored yet.
+	newMessage map[messageKey]bool
+	// contacts holds the sender identities read, with their contact or nil
+	// for none.
+	contacts map[store.Identity]*sahay.Contact
+}
+
+type messageKey struct {
+	inboxID    int64
+	externalID string
+}
+
+func readBatch(ctx context.Context, tx *store.Tx, accountID int64, group []*receiveRequest) (*batchReads, error) {
+	messages := map[messageKey]int{}
+	identities := map[store.Identity]int{}
+	for _, r := range group {
+		if r.in.ExternalID != "" {
+			messages[messageKey{r.inbox.ID, r.in.ExternalID}]++
+		}
+		identities[store.Identity{Namespace: identityNamespace(r.inbox, r.in.Namespace), ExternalID: r.in.ContactID}]++
+	}
+	reads := &batchReads{newMessage: map[messageKey]bool{}, contacts: map[store.Identity]*sahay.Contact{}}
+	byInbox := map[int64][]string{}
+	for k, n := range messages {
+		if n == 1 {
+			byInbox[k.inboxID] = append(byInbox[k.inboxID], k.externalID)
+		}
+	}
+	for inboxID, ids := range byInbox {
+		stored, err := tx.StoredExternalIDs(ctx, inboxID, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if !stored[id] {
+				reads.newMessage[messageKey{inboxID, id}] = true
+			}
+		}
+	}
+	var once []store.Identity
+	for id, n := range identities {
+		if n == 1 {
+			once = append(once, id)
+		}
+	}
+	found, err := tx.ContactsByIdentities(ctx, accountID, once)
+	if err != nil {
 		return nil, err
 	}
-	if in.ExternalID != "" {
+	// A contact reached through two identities of the batch is looked up
+	// by each message, which then sees what the other changed.
+	perContact := map[int64]int{}
+	for _, c := range found {
+		perContact[c.ID]++
+	}
+	for _, id := range once {
+		if c := found[id]; c == nil || perContact[c.ID] == 1 {
+			reads.contacts[id] = c
+		}
+	}
+	return reads, nil
+}
+
+// contact returns the contact read for an identity (nil for none), and
+// whether it was read.
+func (r *batchReads) contact(id store.Identity) (*sahay.Contact, bool) {
+	if r == nil {
+		return nil, false
+	}
+	c, ok := r.contacts[id]
+	return c, ok
+}
+
+// lockAccount locks an account for the rest of the transaction and reads
+// it.
+func (s *Service) lockAccount(ctx context.Context, tx *store.Tx, id int64) (*sahay.Account, error) {
+	if err := tx.LockAccount(ctx, id); err != nil {
+		return nil, err
+	}
+	return tx.Account(ctx, id)
+}
+
+// receiveTx stores one message; the caller has locked its account. reads,
+// when not nil, answers some of its lookups.
+func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, account *sahay.Account, inbox *sahay.Inbox, in channel.Inbound, reads *batchReads) (*Received, error) {
+	accountID := account.ID
+	if in.ExternalID != "" && (reads == nil || !reads.newMessage[messageKey{inbox.ID, in.ExternalID}]) {
 		m, err := tx.MessageByExternalID(ctx, inbox.ID, in.ExternalID)
 		if err == nil {
 			c, err := tx.Conversation(ctx, accountID, m.ConversationID)
@@ -195,11 +342,7 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, inbox *sahay.Inbo
 			return nil, err
 		}
 	}
-	contact, err := s.resolveContact(ctx, tx, inbox, in)
-	if err != nil {
-		return nil, err
-	}
-	account, err := tx.Account(ctx, accountID)
+	contact, err := s.resolveContact(ctx, tx, inbox, in, reads)
 	if err != nil {
 		return nil, err
 	}
@@ -294,9 +437,17 @@ func identityNamespace(inbox *sahay.Inbox, ns string) string {
 	return ns
 }
 
-func (s *Service) resolveContact(ctx context.Context, tx *store.Tx, inbox *sahay.Inbox, in channel.Inbound) (*sahay.Contact, error) {
+func (s *Service) resolveContact(ctx context.Context, tx *store.Tx, inbox *sahay.Inbox, in channel.Inbound, reads *batchReads) (*sahay.Contact, error) {
 	ns := identityNamespace(inbox, in.Namespace)
-	c, err := tx.ContactByIdentity(ctx, inbox.AccountID, ns, in.ContactID)
+	var c *sahay.Contact
+	var err error
+	if known, ok := reads.contact(store.Identity{Namespace: ns, ExternalID: in.ContactID}); ok {
+		if c = known; c == nil {
+			err = sahay.NotFound("contact")
+		}
+	} else {
+		c, err = tx.ContactByIdentity(ctx, inbox.AccountID, ns, in.ContactID)
+	}
 	if sahay.ErrorCode(err) == sahay.ENOTFOUND {
 		c = &sahay.Contact{AccountID: inbox.AccountID, Name: in.Name, Email: in.Email, Phone: in.Phone,
 			Identities: []sahay.ContactIdentity{{Namespace: ns, ExternalID: in.ContactID}}}

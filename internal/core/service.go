@@ -45,7 +45,8 @@ type Service struct {
 	roster    *roster
 	sharedBus bool
 
-	ingest chan *receiveRequest
+	// ingest queues Receive calls for the batchers, one queue each.
+	ingest []chan *receiveRequest
 	// journalWake wakes the raw-event processor; node names this node
 	// among those holding leases.
 	journalWake chan struct{}
@@ -98,7 +99,6 @@ func New(cfg Config) *Service {
 		publicURL:        cfg.PublicURL,
 		allowSignUp:      cfg.AllowSignUp,
 		allowPrivateURLs: cfg.AllowPrivateURLs,
-		ingest:           make(chan *receiveRequest, 4096),
 		journalWake:      make(chan struct{}, 1),
 		node:             auth.NewToken(),
 		stop:             make(chan struct{}),
@@ -112,11 +112,15 @@ func New(cfg Config) *Service {
 	s.jobs.Handle(jobSendMessage, jobs.Handler{Run: s.runSend, Failed: s.sendFailed})
 	s.jobs.Handle(jobNotify, jobs.Handler{Run: s.runNotify})
 	s.jobs.Handle(jobNewConversation, jobs.Handler{Run: s.runNewConversation})
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		s.batchReceives()
-	}()
+	writers := 1
+	if cfg.Store.Dialect() == store.Postgres {
+		writers = ingestWriters
+	}
+	for range writers {
+		ingest := make(chan *receiveRequest, 4096)
+		s.ingest = append(s.ingest, ingest)
+		s.wg.Go(func() { s.batchReceives(ingest) })
+	}
 	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()

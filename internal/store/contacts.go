@@ -115,6 +115,59 @@ func (t *Tx) ContactByIdentity(ctx context.Context, accountID int64, namespace, 
 	return c, notFound(err, "contact")
 }
 
+// Identity is a channel identity without its ids: a namespace and the
+// platform's id of the person in it.
+type Identity struct{ Namespace, ExternalID string }
+
+// ContactsByIdentities returns the contacts that the identities belong to,
+// without their identities, in one statement: group commit asks it once
+// for a batch of received messages rather than once per message. An
+// identity no contact has is absent from the map.
+func (t *Tx) ContactsByIdentities(ctx context.Context, accountID int64, ids []Identity) (map[Identity]*sahay.Contact, error) {
+	found := map[Identity]*sahay.Contact{}
+	if len(ids) == 0 {
+		return found, nil
+	}
+	pairs := make([][2]string, len(ids))
+	for i, id := range ids {
+		pairs[i] = [2]string{id.Namespace, id.ExternalID}
+	}
+	// One statement text whatever the number of identities: the pairs
+	// travel as one JSON array.
+	cond := `(i.namespace, i.external_id) IN (SELECT p->>0, p->>1 FROM jsonb_array_elements($2::jsonb) p)`
+	if t.s.dialect == SQLite {
+		cond = `(i.namespace, i.external_id) IN (SELECT value->>0, value->>1 FROM json_each($2))`
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT i.namespace, i.external_id, c.id, c.account_id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at
+		FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
+		WHERE i.account_id = $1 AND `+cond, accountID, encodeJSON(pairs))
+	if err != nil {
+		return nil, fmt.Errorf("store: contacts by identities: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id Identity
+		c, err := scanContact(prefixed{rows, []any{&id.Namespace, &id.ExternalID}})
+		if err != nil {
+			return nil, fmt.Errorf("store: contacts by identities: %w", err)
+		}
+		found[id] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: contacts by identities: %w", err)
+	}
+	return found, nil
+}
+
+// prefixed scans a row whose first columns go to dest and the rest to the
+// caller's destinations.
+type prefixed struct {
+	row  interface{ Scan(...any) error }
+	dest []any
+}
+
+func (p prefixed) Scan(dest ...any) error { return p.row.Scan(append(p.dest, dest...)...) }
+
 // visibleContacts is the condition that limits contacts, aliased c, to
 // those with a conversation in one of inboxes, the inboxes an agent is a
 // member of; its placeholders start at $from. Nil inboxes mean every

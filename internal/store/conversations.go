@@ -198,15 +198,40 @@ func (s *Store) ConversationByDisplayID(ctx context.Context, accountID, displayI
 
 // OpenConversation returns the contact's latest unresolved conversation in
 // the inbox, or else the latest resolved one (the caller decides whether it
-// is recent enough to reopen).
+// is recent enough to reopen), with its labels but without its Contact,
+// which the caller has: one statement, as it runs for every message
+// received.
 func (t *Tx) OpenConversation(ctx context.Context, accountID, inboxID, contactID int64) (*sahay.Conversation, error) {
-	c, err := scanConversation(t.tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations c
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+conversationColumns+`, l.name FROM (SELECT * FROM conversations c
 		WHERE c.contact_id = $1 AND c.inbox_id = $2 AND c.account_id = $3
-		ORDER BY CASE WHEN c.status = 'resolved' THEN 1 ELSE 0 END, c.id DESC LIMIT 1`, contactID, inboxID, accountID))
+		ORDER BY CASE WHEN c.status = 'resolved' THEN 1 ELSE 0 END, c.id DESC LIMIT 1) c
+		LEFT JOIN conversation_labels cl ON cl.conversation_id = c.id LEFT JOIN labels l ON l.id = cl.label_id
+		ORDER BY l.name`, contactID, inboxID, accountID)
 	if err != nil {
-		return nil, notFound(err, "conversation")
+		return nil, fmt.Errorf("store: open conversation: %w", err)
 	}
-	return c, attachConversationDetails(ctx, t.tx, []*sahay.Conversation{c})
+	defer rows.Close()
+	var c *sahay.Conversation
+	for rows.Next() {
+		var label sql.NullString
+		row, err := scanConversation(rows, &label)
+		if err != nil {
+			return nil, fmt.Errorf("store: open conversation: %w", err)
+		}
+		if c == nil {
+			c = row
+		}
+		if label.Valid {
+			c.Labels = append(c.Labels, label.String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: open conversation: %w", err)
+	}
+	if c == nil {
+		return nil, sahay.NotFound("conversation")
+	}
+	return c, nil
 }
 
 func attachConversationDetails(ctx context.Context, q queryer, cs []*sahay.Conversation) error {

@@ -322,3 +322,37 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 	}
 	return out, rows.Err()
 }
+
+// StoredExternalIDs returns which of externalIDs messages of the inbox
+// already have, in one statement: group commit asks it once for a batch of
+// received messages rather than once per message.
+func (t *Tx) StoredExternalIDs(ctx context.Context, inboxID int64, externalIDs []string) (map[string]bool, error) {
+	stored := map[string]bool{}
+	if len(externalIDs) == 0 {
+		return stored, nil
+	}
+	// One statement text whatever the number of ids: an array on
+	// PostgreSQL, a JSON array on SQLite.
+	query := `SELECT external_id FROM messages WHERE inbox_id = $1 AND external_id = ANY($2)`
+	var list any = externalIDs
+	if t.s.dialect == SQLite {
+		query = `SELECT external_id FROM messages WHERE inbox_id = $1 AND external_id IN (SELECT value FROM json_each($2))`
+		list = encodeJSON(externalIDs)
+	}
+	rows, err := t.tx.QueryContext(ctx, query, inboxID, list)
+	if err != nil {
+		return nil, fmt.Errorf("store: stored external ids: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: stored external ids: %w", err)
+		}
+		stored[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: stored external ids: %w", err)
+	}
+	return stored, nil
+}

@@ -1,0 +1,258 @@
+package core_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/channel/apichannel"
+	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/store/storetest"
+)
+
+// holdAccount locks an account in a transaction of its own until release
+// is called: on PostgreSQL the batcher then waits for the account's lock,
+// on SQLite for the writer, while Receive calls queue behind it.
+func holdAccount(t *testing.T, st *store.Store, accountID int64) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	locked, free, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		_, err := st.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.LockAccount(ctx, accountID); err != nil {
+				return err
+			}
+			close(locked)
+			<-free
+			return nil
+		})
+		done <- err
+	}()
+	select {
+	case <-locked:
+	case err := <-done:
+		t.Fatalf("hold account %d: %v", accountID, err)
+	}
+	return func() {
+		close(free)
+		if err := <-done; err != nil {
+			t.Errorf("hold account %d: %v", accountID, err)
+		}
+	}
+}
+
+// TestReceiveBatchWithFailingMessage has a message fail inside the
+// transaction (it names a conversation that does not exist) in a batch with
+// good ones: the good ones are stored once each, with their events
+// numbered without gaps, and only the bad one is refused.
+func TestReceiveBatchWithFailingMessage(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		st := open(t)
+		ctx := context.Background()
+		svc := newService(t, st)
+		t.Cleanup(svc.Close)
+		a := storetest.MustAccount(t, st, "A")
+		inbox := storetest.MustInbox(t, st, a.ID, "API", apichannel.Name)
+		release := holdAccount(t, st, a.ID)
+		receive := func(in channel.Inbound) <-chan error {
+			errc := make(chan error, 1)
+			go func() {
+				in.InboxID = inbox.ID
+				_, err := svc.Receive(ctx, in)
+				errc <- err
+			}()
+			return errc
+		}
+		// The first call is taken by the batcher and waits for the
+		// lock; the others queue and make one batch.
+		first := receive(channel.Inbound{ContactID: "c0", ExternalID: "first", Content: "first"})
+		time.Sleep(100 * time.Millisecond)
+		const good = 20
+		var goods []<-chan error
+		for i := range good {
+			if i == good/2 {
+				continue
+			}
+			goods = append(goods, receive(channel.Inbound{ContactID: fmt.Sprint("c", i%5), ExternalID: fmt.Sprint("good-", i), Content: "good"}))
+		}
+		bad := receive(channel.Inbound{ContactID: "c1", ExternalID: "bad", Content: "bad", ConversationID: 999999})
+		goods = append(goods, receive(channel.Inbound{ContactID: "c2", ExternalID: fmt.Sprint("good-", good/2), Content: "good"}))
+		time.Sleep(200 * time.Millisecond)
+		release()
+		if err := <-first; err != nil {
+			t.Fatalf("first message: %v", err)
+		}
+		for i, errc := range goods {
+			if err := <-errc; err != nil {
+				t.Errorf("good message %d batched with a bad one: %v", i, err)
+			}
+		}
+		wantCode(t, <-bad, sahay.ENOTFOUND, "message naming a missing conversation")
+		var stored, distinct, badStored int
+		db := storetest.DB(t, st)
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT external_id), COUNT(CASE WHEN external_id = 'bad' THEN 1 END)
+			FROM messages WHERE account_id = $1`, a.ID).Scan(&stored, &distinct, &badStored); err != nil {
+			t.Fatal(err)
+		}
+		if stored != good+1 || distinct != good+1 || badStored != 0 {
+			t.Errorf("%d messages stored (%d distinct, %d bad), want the %d good ones once each", stored, distinct, badStored, good+1)
+		}
+		events, err := st.EventsAfter(ctx, a.ID, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		created := 0
+		for i, ev := range events {
+			if ev.Seq != int64(i)+1 {
+				t.Fatalf("events %v are not numbered without gaps", eventTypes(events))
+			}
+			if ev.Type == sahay.EventMessageCreated {
+				created++
+			}
+		}
+		if created != good+1 {
+			t.Errorf("%d message.created events, want %d", created, good+1)
+		}
+		storetest.CheckCounts(t, st, a.ID)
+	})
+}
+
+// TestReceiveAccountsNeverInterleave has many callers send messages to
+// several accounts at once, while other transactions write events to the
+// same accounts, and a reader per account follows its events as they
+// commit. Every account's events must be visible in number order with no
+// gap at any moment, and its messages must be numbered in the order they
+// were stored, whichever batcher or writer committed them.
+func TestReceiveAccountsNeverInterleave(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		st := open(t)
+		ctx := context.Background()
+		svc := newService(t, st)
+		t.Cleanup(svc.Close)
+		const accounts, senders, perSender, others = 6, 24, 25, 40
+		var accountIDs, inboxIDs [accounts]int64
+		for i := range accounts {
+			a := storetest.MustAccount(t, st, fmt.Sprint("account ", i))
+			accountIDs[i] = a.ID
+			inboxIDs[i] = storetest.MustInbox(t, st, a.ID, "API", apichannel.Name).ID
+		}
+
+		done := make(chan struct{})
+		type seen struct {
+			n   int
+			err error
+		}
+		results := make([]chan seen, accounts)
+		for i := range accounts {
+			results[i] = make(chan seen, 1)
+			go func() {
+				var s seen
+				defer func() { results[i] <- s }()
+				last, lastMessage := int64(0), int64(0)
+				for {
+					finished := false
+					select {
+					case <-done:
+						finished = true
+					default:
+					}
+					events, err := st.EventsAfter(ctx, accountIDs[i], last, 1000)
+					if err != nil {
+						s.err = err
+						return
+					}
+					for _, ev := range events {
+						if ev.Seq != last+1 {
+							s.err = fmt.Errorf("read event %d right after %d", ev.Seq, last)
+							return
+						}
+						last = ev.Seq
+						s.n++
+						if ev.Type != sahay.EventMessageCreated {
+							continue
+						}
+						var d struct{ Message struct{ ID int64 } }
+						if err := json.Unmarshal(ev.Data, &d); err != nil {
+							s.err = fmt.Errorf("event %d: %w", ev.Seq, err)
+							return
+						}
+						if d.Message.ID <= lastMessage {
+							s.err = fmt.Errorf("event %d: message %d numbered after message %d", ev.Seq, d.Message.ID, lastMessage)
+							return
+						}
+						lastMessage = d.Message.ID
+					}
+					if finished && len(events) == 0 {
+						return
+					}
+					if len(events) == 0 {
+						time.Sleep(time.Millisecond)
+					}
+				}
+			}()
+		}
+
+		var wg sync.WaitGroup
+		for w := range senders {
+			wg.Go(func() {
+				for j := range perSender {
+					i := (w + j) % accounts
+					_, err := svc.Receive(ctx, channel.Inbound{InboxID: inboxIDs[i], ContactID: fmt.Sprint("c", (w*perSender+j)%7),
+						ExternalID: fmt.Sprint(w, "-", j), Content: fmt.Sprint("message ", w, " ", j)})
+					if err != nil {
+						t.Errorf("Receive %d-%d: %v", w, j, err)
+						return
+					}
+				}
+			})
+		}
+		for i := range accounts {
+			wg.Go(func() {
+				for j := range others {
+					_, err := st.Write(ctx, func(tx *store.Tx) error {
+						if err := tx.LockAccount(ctx, accountIDs[i]); err != nil {
+							return err
+						}
+						return tx.AppendEvent(ctx, sahay.Event{AccountID: accountIDs[i], Type: "test.other", Data: json.RawMessage(fmt.Sprintf(`{"j":%d}`, j))})
+					})
+					if err != nil {
+						t.Errorf("account %d write %d: %v", i, j, err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(done)
+		total := 0
+		for i := range accounts {
+			s := <-results[i]
+			if s.err != nil {
+				t.Errorf("account %d, after %d events: %v", i, s.n, s.err)
+			}
+			last, err := st.LastEventSeq(ctx, accountIDs[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int64(s.n) != last {
+				t.Errorf("account %d: reader saw %d events, the account numbered %d", i, s.n, last)
+			}
+			total += s.n
+			storetest.CheckCounts(t, st, accountIDs[i])
+		}
+		// Each message makes one event, each first message of a contact
+		// one more; the other writers one each.
+		var conversations int
+		if err := storetest.DB(t, st).QueryRowContext(ctx, `SELECT COUNT(*) FROM conversations`).Scan(&conversations); err != nil {
+			t.Fatal(err)
+		}
+		if want := senders*perSender + conversations + accounts*others; total != want {
+			t.Errorf("%d events in all, want %d", total, want)
+		}
+	})
+}
