@@ -20,6 +20,10 @@ type Config struct {
 	DataDir string
 	// DatabaseURL, when it is a postgres:// URL, selects PostgreSQL.
 	DatabaseURL string
+	// SQLiteSynchronous is how far a SQLite commit waits for the disk:
+	// "normal" (survives the process dying) or "full" (survives a power
+	// loss too, for an fsync per commit).
+	SQLiteSynchronous string
 	// SecretKey encrypts channel credentials; when empty a key file in
 	// DataDir is used (and created).
 	SecretKey string
@@ -71,6 +75,8 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 		Addr:          envOr(getenv, "SAHAY_ADDR", "127.0.0.1:8080"),
 		DataDir:       envOr(getenv, "SAHAY_DATA_DIR", "./data"),
 		DatabaseURL:   getenv("SAHAY_DATABASE_URL"),
+
+		SQLiteSynchronous: envOr(getenv, "SAHAY_SQLITE_SYNCHRONOUS", "normal"),
 		SecretKey:     getenv("SAHAY_SECRET_KEY"),
 		NATSURL:       getenv("SAHAY_NATS_URL"),
 		PublicURL:     getenv("SAHAY_PUBLIC_URL"),
@@ -94,6 +100,8 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 	}
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "`directory` of the SQLite database, the secret key and attachments (SAHAY_DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database", c.DatabaseURL, "postgres:// `URL` of a PostgreSQL database; empty for SQLite in the data directory (SAHAY_DATABASE_URL)")
+	fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", c.SQLiteSynchronous,
+		"`normal` or full: whether a SQLite commit waits for the disk, to survive a power loss too (SAHAY_SQLITE_SYNCHRONOUS; see docs/operations.md)")
 	if scope < Server {
 		return c
 	}
@@ -115,6 +123,12 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 // Check completes c once its flags are parsed and refuses settings that
 // cannot work.
 func (c *Config) Check() error {
+	if c.SQLiteSynchronous == "" {
+		c.SQLiteSynchronous = "normal"
+	}
+	if c.SQLiteSynchronous != "normal" && c.SQLiteSynchronous != "full" {
+		return fmt.Errorf("-sqlite-synchronous (SAHAY_SQLITE_SYNCHRONOUS) must be normal or full, not %q", c.SQLiteSynchronous)
+	}
 	if c.BodyTimeout <= 0 {
 		return fmt.Errorf("-body-timeout (SAHAY_BODY_TIMEOUT) must be a positive duration such as 20s")
 	}
@@ -145,12 +159,17 @@ func Parse(name string, args []string, getenv func(string) string) (*Config, err
 	return c, c.Check()
 }
 
-// StoreURL is what store.Open takes: the PostgreSQL URL or the SQLite path.
+// StoreURL is what store.Open takes: the PostgreSQL URL or the SQLite path,
+// with its synchronous setting when it is not the default.
 func (c *Config) StoreURL() string {
 	if c.DatabaseURL != "" {
 		return c.DatabaseURL
 	}
-	return filepath.Join(c.DataDir, "sahay.db")
+	path := filepath.Join(c.DataDir, "sahay.db")
+	if c.SQLiteSynchronous == "full" {
+		path += "?synchronous=full"
+	}
+	return path
 }
 
 func envOr(getenv func(string) string, key, def string) string {

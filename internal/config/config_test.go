@@ -46,6 +46,17 @@ func TestParse(t *testing.T) {
 	if c, _ := Parse("sahay", []string{"-allow-private-urls=false"}, func(k string) string { return env[k] }); c.AllowPrivateURLs {
 		t.Error("-allow-private-urls=false does not win over the environment")
 	}
+	if c, _ := Parse("sahay", []string{"-data", "/d", "-sqlite-synchronous", "full"}, func(string) string { return "" }); c.StoreURL() != "/d/sahay.db?synchronous=full" {
+		t.Errorf("StoreURL with -sqlite-synchronous full = %s", c.StoreURL())
+	}
+	if c, _ := Parse("sahay", []string{"-data", "/d"}, func(k string) string { return map[string]string{"SAHAY_SQLITE_SYNCHRONOUS": "full"}[k] }); c.StoreURL() != "/d/sahay.db?synchronous=full" {
+		t.Errorf("StoreURL with SAHAY_SQLITE_SYNCHRONOUS=full = %s", c.StoreURL())
+	}
+	for _, bad := range []string{"off", "FULL", "extra"} {
+		if _, err := Parse("sahay", []string{"-sqlite-synchronous", bad}, func(string) string { return "" }); err == nil {
+			t.Errorf("Parse accepted -sqlite-synchronous %s", bad)
+		}
+	}
 	if _, err := Parse("sahay", []string{"extra"}, func(string) string { return "" }); err == nil {
 		t.Error("Parse accepted a stray argument")
 	}

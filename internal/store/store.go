@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -48,7 +49,9 @@ type Store struct {
 }
 
 // Open connects to the database named by url: a postgres:// URL, or a path
-// to a SQLite file (a "sqlite:" prefix is allowed).
+// to a SQLite file (a "sqlite:" prefix is allowed). A SQLite path may end
+// in "?synchronous=full": each commit then waits for the disk (see
+// [SQLiteSynchronous]).
 func Open(ctx context.Context, url string) (*Store, error) {
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
 		db, err := sql.Open("pgx", url)
@@ -63,12 +66,15 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		}
 		return &Store{dialect: Postgres, db: db, read: db}, nil
 	}
-	path := strings.TrimPrefix(url, "sqlite:")
+	path, synchronous, err := sqliteOptions(strings.TrimPrefix(url, "sqlite:"))
+	if err != nil {
+		return nil, err
+	}
 	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	// temp_store(MEMORY): savepoints journal to memory, not a temporary file.
-	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)"
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(" + synchronous + ")&_pragma=temp_store(MEMORY)"
 	db, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
@@ -89,6 +95,49 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
 	return &Store{dialect: SQLite, db: db, read: read, w: newWriter(db), path: path}, nil
+}
+
+// SQLite's synchronous settings: how far a commit waits for the disk.
+const (
+	// SyncNormal, the default, has the WAL file reach the disk at
+	// checkpoints only. A commit survives the process crashing or being
+	// killed, but the last ones before a power loss or an operating
+	// system crash may be lost (the database stays consistent).
+	SyncNormal = "normal"
+	// SyncFull has every commit wait until the WAL file is on the disk: it
+	// also survives a power loss, for one fsync per commit (per batch of
+	// received messages, with group commit).
+	SyncFull = "full"
+)
+
+// SQLiteSynchronous returns the SQLite path with the synchronous setting
+// s (SyncNormal or SyncFull) for [Open].
+func SQLiteSynchronous(path, s string) string {
+	if s == "" || s == SyncNormal {
+		return path
+	}
+	return path + "?synchronous=" + s
+}
+
+// sqliteOptions splits a SQLite path from its options and returns the
+// synchronous pragma they ask for.
+func sqliteOptions(path string) (string, string, error) {
+	path, query, found := strings.Cut(path, "?")
+	if !found {
+		return path, "NORMAL", nil
+	}
+	opts, err := neturl.ParseQuery(query)
+	if err != nil {
+		return "", "", fmt.Errorf("store: sqlite options %q: %w", query, err)
+	}
+	sync := SyncNormal
+	for k, v := range opts {
+		if k != "synchronous" || len(v) != 1 || (v[0] != SyncNormal && v[0] != SyncFull) {
+			return "", "", fmt.Errorf("store: sqlite option %q: want synchronous=%s or synchronous=%s", query, SyncNormal, SyncFull)
+		}
+		sync = v[0]
+	}
+	return path, strings.ToUpper(sync), nil
 }
 
 // Dialect returns SQLite or Postgres.
