@@ -123,8 +123,13 @@ type Capabilities struct {
 	// MaxAttachmentBytes is the largest file the platform takes; 0 means
 	// no limit of the platform's (Sahay's own still applies).
 	MaxAttachmentBytes int64 `json:"max_attachment_bytes"`
-	Typing             bool  `json:"typing"`
-	ReadReceipts       bool  `json:"read_receipts"`
+	// Typing: the customer sees the agent typing, and the team sees them.
+	Typing bool `json:"typing"`
+	// ReadReceipts: the platform reports when the customer read a reply.
+	ReadReceipts bool `json:"read_receipts"`
+	// MarkRead: the customer is told when the team has read their
+	// messages ("Seen").
+	MarkRead bool `json:"mark_read"`
 	// WindowHours is how long after the customer's last message the
 	// business may answer freely; 0 means no window.
 	WindowHours    int  `json:"window_hours"`

@@ -194,8 +194,11 @@ func TestBrowserWidgetPages(t *testing.T) {
 		waitFor(t, ctx, "the dialog opens", `document.querySelector(".dialog select[name=channel]")`)
 		setField(t, ctx, ".dialog input[name=name]", "Outlet")
 		setField(t, ctx, ".dialog select[name=channel]", "widget")
-		if !eval[bool](t, ctx, `document.querySelector(".dialog input[name=webhook_url]").closest(".field").hidden`) {
+		if eval[bool](t, ctx, `!!document.querySelector(".dialog input[name=webhook_url]")`) {
 			t.Error("a website chat inbox is offered a webhook")
+		}
+		if eval[bool](t, ctx, `!!document.querySelector(".dialog input:required:not([name=name])")`) {
+			t.Error("a website chat inbox asks for a setting it does not need")
 		}
 		eval[bool](t, ctx, `(document.querySelector(".dialog form").requestSubmit(), true)`)
 		waitFor(t, ctx, "its widget settings open", `/^\/settings\/inboxes\/\d+\/widget$/.test(location.pathname) && document.querySelector(".copy-field .snippet")?.value.includes("data-inbox=")`)

@@ -37,7 +37,7 @@ func TestDescribeDeclaresEverySetting(t *testing.T) {
 		t.Errorf("the signing secret %q is not declared", apichannel.SecretKey)
 	}
 	c := d.Capabilities
-	if c.MaxText != 0 || !reflect.DeepEqual(c.Attachments, []string{"*/*"}) || c.Typing || !c.ReadReceipts || c.WindowHours != 0 {
+	if c.MaxText != 0 || !reflect.DeepEqual(c.Attachments, []string{"*/*"}) || c.Typing || !c.ReadReceipts || c.MarkRead || c.WindowHours != 0 {
 		t.Errorf("capabilities %+v", c)
 	}
 }

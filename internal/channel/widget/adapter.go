@@ -38,6 +38,7 @@ func (a *Adapter) Describe() channel.Description {
 			Attachments:  []string{"*/*"},
 			Typing:       true,
 			ReadReceipts: true,
+			MarkRead:     true,
 		},
 		Settings: []channel.Setting{
 			{Key: IdentitySecretKey, Label: "Identity verification secret", Type: "string", Secret: true, Generated: true,

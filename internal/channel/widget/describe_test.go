@@ -20,7 +20,7 @@ func TestDescribe(t *testing.T) {
 		t.Fatalf("descriptions %+v, want the widget's", d)
 	}
 	c := d[0].Capabilities
-	if !c.Typing || !c.ReadReceipts || c.MaxText != 0 || !reflect.DeepEqual(c.Attachments, []string{"*/*"}) || c.WindowHours != 0 || d[0].Testable {
+	if !c.Typing || !c.ReadReceipts || !c.MarkRead || c.MaxText != 0 || !reflect.DeepEqual(c.Attachments, []string{"*/*"}) || c.WindowHours != 0 || d[0].Testable {
 		t.Errorf("capabilities %+v, testable %v", c, d[0].Testable)
 	}
 	secret := map[string]bool{}

@@ -1,7 +1,7 @@
 // A thin client for the REST API. Every call is same-origin and carries the
 // session cookie; a 401 sends the app back to the login screen.
 import type {
-  Account, APIToken, AuditEntry, CannedResponse, Contact, Conversation, Counts, Inbox, Label, Me,
+  Account, APIToken, AuditEntry, CannedResponse, ChannelDescription, Contact, Conversation, Counts, Inbox, Label, Me,
   Message, SearchResult, Team, User,
 } from "./types";
 import type { CampaignReport, CommerceOrder, CSATReport, LiveVisitor, WidgetEmbed } from "./types";
@@ -156,6 +156,7 @@ export const api = {
   createInbox: (name: string, channel: string, settings: Record<string, unknown>) =>
     post<Inbox>("/inboxes", { name, channel, settings }),
   updateInbox: (id: number, p: { name?: string; settings?: Record<string, unknown> }) => patch<Inbox>(`/inboxes/${id}`, p),
+  channels: () => get<Items<ChannelDescription>>("/channels").then(items),
   deleteInbox: (id: number) => del(`/inboxes/${id}`),
   testInbox: (id: number) => post<{ ok: boolean; error?: string }>(`/inboxes/${id}/test`),
   setInboxMembers: (id: number, user_ids: number[]) => put<Inbox>(`/inboxes/${id}/members`, { user_ids }),

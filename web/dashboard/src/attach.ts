@@ -2,7 +2,7 @@
 // server's limits (internal/core/attachments.go) so a wrong file is refused
 // at once, with its name, instead of after a long upload.
 import { intlTag, t } from "./i18n";
-import type { Attachment } from "./types";
+import type { Attachment, Capabilities } from "./types";
 
 /** The most files one message may carry. */
 export const maxFiles = 5;
@@ -43,16 +43,50 @@ const typesByExtension: Record<string, string> = {
 
 const allowedTypes = new Set(Object.values(typesByExtension));
 
-/** The file picker's accept attribute: every allowed type and extension. */
-export const acceptList = [...allowedTypes, ...Object.keys(typesByExtension).map((e) => "." + e)].join(",");
+/** What files a message may carry: the server's types and size, narrowed by a channel's. */
+export interface FileRules {
+  types: Set<string>;
+  maxSize: number;
+  /** The channel that narrowed them, named in refusals; "" for the server's own. */
+  channel: string;
+}
+
+/** The server's rules, for private notes and channels that add none. */
+export const serverRules: FileRules = { types: allowedTypes, maxSize: maxFileSize, channel: "" };
+
+// Whether a channel's pattern ("image/*", "application/pdf", "*/*") covers a type.
+function covers(pattern: string, type: string): boolean {
+  if (pattern === "*/*" || pattern === type) return true;
+  return pattern.endsWith("/*") && type.startsWith(pattern.slice(0, -1));
+}
+
+/** The rules of replies on a channel: the server's types it takes, up to the smaller size. */
+export function channelRules(caps: Capabilities, channel: string): FileRules {
+  const types = new Set([...allowedTypes].filter((ty) => caps.attachments.some((p) => covers(p, ty))));
+  const narrower = caps.max_attachment_bytes > 0 && caps.max_attachment_bytes < maxFileSize;
+  const maxSize = narrower ? caps.max_attachment_bytes : maxFileSize;
+  return { types, maxSize, channel: types.size < allowedTypes.size || narrower ? channel : "" };
+}
+
+/** The file picker's accept attribute: every allowed type and the extensions naming them. */
+export function acceptList(rules: FileRules): string {
+  const exts = Object.entries(typesByExtension).filter(([, ty]) => rules.types.has(ty)).map(([e]) => "." + e);
+  return [...rules.types, ...exts].join(",");
+}
+
+/** A size limit in whole megabytes, or kilobytes under one. */
+export function sizeLimit(bytes: number): string {
+  return bytes >= 1 << 20 ? fileSize(Math.floor(bytes / (1 << 20)) * (1 << 20)) : fileSize(bytes);
+}
 
 /** The type the server will accept the file as, or "" when it refuses it. */
-export function uploadType(f: File): string {
+export function uploadType(f: File, rules: FileRules = serverRules): string {
   const declared = f.type.split(";")[0].trim().toLowerCase();
-  if (allowedTypes.has(declared)) return declared;
+  if (rules.types.has(declared)) return declared;
   const dot = f.name.lastIndexOf(".");
   const ext = dot >= 0 ? f.name.slice(dot + 1).toLowerCase() : "";
-  return typesByExtension[ext] ?? "";
+  const ty = typesByExtension[ext] ?? "";
+  return rules.types.has(ty) ? ty : "";
 }
 
 /**
@@ -60,16 +94,17 @@ export function uploadType(f: File): string {
  * (retyped where the browser named the type differently), and a message
  * for each one refused.
  */
-export function checkFiles(pending: number, added: File[]): { accepted: File[]; errors: string[] } {
+export function checkFiles(pending: number, added: File[], rules: FileRules = serverRules): { accepted: File[]; errors: string[] } {
   const accepted: File[] = [];
   const errors: string[] = [];
   let overflow = false;
   for (const f of added) {
-    const type = uploadType(f);
+    const type = uploadType(f, rules);
+    const name = f.name || "?";
     if (!type) {
-      errors.push(t("attach.bad_type", { name: f.name || "?" }));
-    } else if (f.size > maxFileSize) {
-      errors.push(t("attach.too_large", { name: f.name, size: maxFileSize >> 20 }));
+      errors.push(rules.channel ? t("attach.bad_type_channel", { name, channel: rules.channel }) : t("attach.bad_type", { name }));
+    } else if (f.size > rules.maxSize) {
+      errors.push(rules.channel ? t("attach.too_large_channel", { name, size: sizeLimit(rules.maxSize), channel: rules.channel }) : t("attach.too_large", { name, size: maxFileSize >> 20 }));
     } else if (pending + accepted.length >= maxFiles) {
       overflow = true;
     } else {

@@ -1,11 +1,12 @@
 // Who else is in a conversation right now: other agents viewing it or typing
-// in it, and a website visitor typing in the chat widget. It also tells the
-// others what this agent does, and tells a widget visitor that an agent is
-// typing. Everything here is live only: frames with seq 0 on the realtime
+// in it, and the customer typing where their channel shows it (a website
+// visitor in the chat widget). It also tells the others what this agent
+// does, and tells the customer that an agent is typing where the channel's
+// capabilities say it can. Everything here is live only: frames with seq 0 on the realtime
 // socket that are never stored, so each side forgets what it stops hearing.
 import { conversationApi } from "./api";
 import { onConnection, onLiveEvent, sendFrame } from "./realtime";
-import { inboxById } from "./state";
+import { capabilitiesOf } from "./state";
 import type { Conversation } from "./types";
 
 /** Another agent in the conversation. */
@@ -89,12 +90,13 @@ export function joinConversation(
   let state: State = "viewing";
   let typingSent = 0;
   let stopTimer = 0;
-  let widgetTyping = false;
-  let widgetSent = 0;
+  let customerTold = false;
+  let customerToldAt = 0;
   let customerUntil = 0;
   let shown = "";
 
-  const widget = () => inboxById(conv().inbox_id)?.channel === "widget";
+  // Whether the customer's side shows that an agent is typing.
+  const tellsCustomer = () => capabilitiesOf(conv().inbox_id).typing;
 
   function announce(s: State): void {
     state = s;
@@ -113,10 +115,10 @@ export function joinConversation(
     onChange(list, customerTyping);
   }
 
-  // The visitor's "typing" goes over HTTP; a failure only costs the hint.
-  function tellVisitor(on: boolean): void {
-    widgetTyping = on;
-    widgetSent = on ? Date.now() : 0;
+  // The customer's "typing" goes over HTTP; a failure only costs the hint.
+  function tellCustomer(on: boolean): void {
+    customerTold = on;
+    customerToldAt = on ? Date.now() : 0;
     conversationApi.typing(id, on).catch(() => {});
   }
 
@@ -124,7 +126,7 @@ export function joinConversation(
     clearTimeout(stopTimer);
     if (state === "typing") announce("viewing");
     typingSent = 0;
-    if (widgetTyping) tellVisitor(false);
+    if (customerTold) tellCustomer(false);
   }
 
   const offLive = onLiveEvent((ev) => {
@@ -168,11 +170,11 @@ export function joinConversation(
       }
       clearTimeout(stopTimer);
       stopTimer = window.setTimeout(stopTyping, stopTypingAfter);
-      if (!widget()) return;
+      if (!tellsCustomer()) return;
       if (!reply) {
-        if (widgetTyping) tellVisitor(false);
-      } else if (!widgetTyping || now - widgetSent >= typingEvery) {
-        tellVisitor(true);
+        if (customerTold) tellCustomer(false);
+      } else if (!customerTold || now - customerToldAt >= typingEvery) {
+        tellCustomer(true);
       }
     },
     stopTyping,

@@ -2,7 +2,7 @@
 // data (agents, teams, inboxes, labels, canned responses), with a tiny
 // publish/subscribe so views re-render when it changes.
 import { api } from "./api";
-import type { Account, CannedResponse, CountChange, Counts, Inbox, Label, Me, SavedView, StatusCounts, Team, User } from "./types";
+import type { Account, CannedResponse, Capabilities, ChannelDescription, CountChange, Counts, Inbox, Label, Me, SavedView, StatusCounts, Team, User } from "./types";
 
 type Listener = () => void;
 const listeners = new Map<string, Set<Listener>>();
@@ -31,6 +31,8 @@ export const state = {
   canned: [] as CannedResponse[],
   counts: null as Counts | null,
   views: [] as SavedView[],
+  /** The channels the server runs, read once: they change only with a new server. */
+  channels: [] as ChannelDescription[],
   emailAvailable: false,
 };
 
@@ -64,13 +66,14 @@ async function settle<T>(p: Promise<T>, fallback: T): Promise<T> {
 
 /** Loads the account's reference data. */
 export async function loadMeta(): Promise<void> {
-  const [users, teams, inboxes, labels, canned, views] = await Promise.all([
+  const [users, teams, inboxes, labels, canned, views, channels] = await Promise.all([
     settle(api.users(), state.users),
     settle(api.teams(), state.teams),
     settle(api.inboxes(), state.inboxes),
     settle(api.labels(), state.labels),
     settle(api.canned(), state.canned),
     settle(api.views(), state.views),
+    state.channels.length ? state.channels : settle(api.channels(), state.channels),
   ]);
   const self = state.me;
   state.users = users.length ? users : self ? [self] : [];
@@ -79,6 +82,7 @@ export async function loadMeta(): Promise<void> {
   state.labels = labels;
   state.canned = canned;
   state.views = views;
+  state.channels = channels;
   emit("meta");
 }
 
@@ -199,6 +203,23 @@ export function userName(id: number): string {
 
 export function inboxById(id: number): Inbox | undefined {
   return state.inboxes.find((i) => i.id === id);
+}
+
+/** A channel's description, or undefined when the server does not run it. */
+export function channelInfo(name: string): ChannelDescription | undefined {
+  return state.channels.find((c) => c.name === name);
+}
+
+// What a channel the server does not describe is taken to do: text only.
+const noCapabilities: Capabilities = {
+  max_text: 0, attachments: [], max_attachment_bytes: 0, typing: false, read_receipts: false, mark_read: false,
+  window_hours: 0, templates: false, public_comments: false, private_reply: false, edits: false,
+};
+
+/** What the channel of an inbox can do. */
+export function capabilitiesOf(inboxId: number): Capabilities {
+  const inbox = inboxById(inboxId);
+  return (inbox && channelInfo(inbox.channel)?.capabilities) || noCapabilities;
 }
 
 export function teamById(id: number): Team | undefined {

@@ -43,6 +43,51 @@ export interface Inbox {
   warning?: string;
 }
 
+/** What a channel's messages may hold and what it reports (GET /channels). */
+export interface Capabilities {
+  /** Characters one message takes; longer replies are split. 0: no limit of the platform's. */
+  max_text: number;
+  // File types a reply may carry: "image/*", "application/pdf", "*/*" for
+  // every type Sahay keeps; empty: none.
+  attachments: string[];
+  /** The largest file the platform takes; 0: Sahay's own limit. */
+  max_attachment_bytes: number;
+  typing: boolean;
+  read_receipts: boolean;
+  /** The customer is told when the team has read their messages. */
+  mark_read: boolean;
+  /** Hours after the customer's last message the business may answer freely; 0: no window. */
+  window_hours: number;
+  templates: boolean;
+  public_comments: boolean;
+  private_reply: boolean;
+  edits: boolean;
+}
+
+/** One key of an inbox's settings, as its channel declares it. */
+export interface ChannelSetting {
+  key: string;
+  label: string;
+  help?: string;
+  type: "string" | "url" | "choice";
+  required: boolean;
+  /** Kept encrypted and never shown again. */
+  secret: boolean;
+  /** Made by Sahay when none is given. */
+  generated?: boolean;
+  choices?: string[];
+  default?: string;
+}
+
+/** A channel an inbox can connect, from GET /channels. */
+export interface ChannelDescription {
+  name: string;
+  capabilities: Capabilities;
+  settings: ChannelSetting[];
+  /** The channel can check an inbox's credentials ("Test connection"). */
+  testable: boolean;
+}
+
 export interface Team {
   id: number;
   account_id: number;

@@ -2,19 +2,22 @@
 // start, @mentions of agents in notes, a small emoji picker, and files
 // attached with the paperclip, by pasting or by dropping them.
 import { api, conversationApi } from "../api";
-import { acceptList, checkFiles, fileSize, maxFileSize, maxFiles } from "../attach";
+import { acceptList, checkFiles, fileSize, maxFiles, sizeLimit } from "../attach";
 import { h, replace } from "../dom";
 import { t } from "../i18n";
 import { icon } from "../icons";
 import { me, state } from "../state";
 import type { CannedResponse, Conversation, Message, User } from "../types";
 import { errorText, iconButton, popup, toast } from "../ui";
+import { replyLimits } from "./replylimits";
 
 export interface Composer {
   el: HTMLElement;
   focus(mode?: "reply" | "note"): void;
   /** Adds files to the message, refusing with a message those the server would. */
   addFiles(files: File[]): void;
+  /** Shows the channel's limits again, after the conversation or its messages changed. */
+  refresh(): void;
   destroy(): void;
 }
 
@@ -24,6 +27,8 @@ export interface ComposerHooks {
   typing(reply: boolean): void;
   /** Called when the message is sent or the box emptied. */
   stopTyping(): void;
+  /** The time of the customer's last message loaded, for the channel's messaging window. */
+  lastCustomerAt(): string | null;
 }
 
 // Drafts, files included, are kept per conversation while the tab is open.
@@ -69,6 +74,7 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
   let note = draft?.note ?? false;
   let files: File[] = draft?.files ?? [];
   let sending = false;
+  const limits = replyLimits(conv, hooks.lastCustomerAt);
 
   const ta = h("textarea", {
     class: "composer-input",
@@ -86,13 +92,12 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     class: "attach-input",
     multiple: true,
     hidden: true,
-    accept: acceptList,
     onchange: () => {
       addFiles([...(fileInput.files ?? [])]);
       fileInput.value = "";
     },
   });
-  const attachBtn = iconButton("paperclip", t("attach.button", { n: maxFiles, size: maxFileSize >> 20 }), () => fileInput.click(), "attach-btn");
+  const attachBtn = iconButton("paperclip", t("composer.attach"), () => fileInput.click(), "attach-btn");
   const chips = h("ul", { class: "attach-chips", "aria-label": t("attach.pending"), hidden: true });
   const fileError = h("div", { class: "attach-error", role: "alert", hidden: true });
   const form = h(
@@ -103,7 +108,8 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     ta,
     chips,
     fileError,
-    h("div", { class: "composer-foot" }, emojiBtn, attachBtn, fileInput, h("span", { class: "hint composer-hint" }, ""), sendBtn),
+    limits.notice,
+    h("div", { class: "composer-foot" }, emojiBtn, attachBtn, fileInput, h("span", { class: "hint composer-hint" }, ""), limits.counter, sendBtn),
   );
 
   function setMode(n: boolean, focus = true): void {
@@ -118,14 +124,29 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     if (hint) hint.textContent = note ? t("composer.note_hint") : t("composer.reply_hint");
     const label = sendBtn.querySelector(".send-label");
     if (label) label.textContent = note ? t("composer.add_note") : t("composer.send");
+    showFileRules();
     saveDraft();
     if (focus) ta.focus();
     update();
   }
 
   function saveDraft(): void {
+    // Every change of the box is kept here, so the limits follow it too.
+    limits.update(ta.value, note);
     if (ta.value || files.length) drafts.set(id, { text: ta.value, note, files });
     else drafts.delete(id);
+  }
+
+  // The paperclip offers what this reply may carry: on a channel that
+  // takes no files only notes may have them.
+  function showFileRules(): void {
+    const rules = limits.files(note);
+    attachBtn.hidden = rules.types.size === 0;
+    fileInput.accept = acceptList(rules);
+    const title = t("attach.button", { n: maxFiles, size: sizeLimit(rules.maxSize) });
+    attachBtn.title = title;
+    attachBtn.setAttribute("aria-label", title);
+    limits.update(ta.value, note);
   }
 
   function showFileErrors(errors: string[]): void {
@@ -168,7 +189,12 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
 
   function addFiles(added: File[]): void {
     if (!added.length) return;
-    const { accepted, errors } = checkFiles(files.length, added);
+    const rules = limits.files(note);
+    if (rules.types.size === 0) {
+      showFileErrors([t("attach.none_channel", { channel: rules.channel })]);
+      return;
+    }
+    const { accepted, errors } = checkFiles(files.length, added, rules);
     files = files.concat(accepted);
     showFileErrors(errors);
     renderChips();
@@ -288,12 +314,21 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
   async function send(): Promise<void> {
     const content = ta.value.trim();
     if ((!content && !files.length) || sending) return;
+    // The notice under the box already says why a text is refused.
+    if (limits.refusal(content)) return;
+    // Files added to a note and then sent as a reply meet the channel's rules here.
+    const refused = checkFiles(0, files, limits.files(note)).errors;
+    if (refused.length) {
+      showFileErrors(refused);
+      return;
+    }
     sending = true;
     sendBtn.disabled = true;
     hooks.stopTyping();
     try {
       const m = files.length ? await conversationApi.sendWithFiles(id, content, note, files) : await api.send(id, content, note);
       ta.value = "";
+      limits.update("", note);
       files = [];
       renderChips();
       showFileErrors([]);
@@ -376,6 +411,7 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
       else ta.focus();
     },
     addFiles,
+    refresh: () => showFileRules(),
     destroy() {
       saveDraft();
     },

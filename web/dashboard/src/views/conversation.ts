@@ -10,7 +10,7 @@ import * as inbox from "../inbox";
 import { joinConversation, type Colleague, type Presence } from "../presence";
 import { onEvent, onReset } from "../realtime";
 import { shortcut } from "../shortcuts";
-import { inboxById, me, on, refreshCounts, state, teamById, userName } from "../state";
+import { capabilitiesOf, inboxById, me, on, refreshCounts, state, teamById, userName } from "../state";
 import type { Conversation, Message } from "../types";
 import { availabilityOf, avatar, confirmDialog, errorText, iconButton, labelChip, menu, modal, popup, toast } from "../ui";
 import { markSeen } from "../unread";
@@ -111,9 +111,9 @@ function mergeMessage(old: Message, next: Message): Message {
   return merged;
 }
 
-function lastIncomingId(messages: Message[]): number {
-  for (let i = messages.length - 1; i >= 0; i--) if (messages[i].kind === "incoming") return messages[i].id;
-  return 0;
+function lastIncoming(messages: Message[]): Message | undefined {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i].kind === "incoming") return messages[i];
+  return undefined;
 }
 
 /**
@@ -213,10 +213,10 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
     if (!conv || document.hidden) return;
     const lastId = messages.length ? messages[messages.length - 1].id : 0;
     markSeen(conv, lastId);
-    // A website visitor sees "Seen" under their message. Other channels
-    // have no such receipt, and a failure costs only the hint.
-    const upto = lastIncomingId(messages);
-    if (upto > visitorSeenUpto && inboxById(conv.inbox_id)?.channel === "widget") {
+    // Where the channel tells the customer (a website visitor sees "Seen"
+    // under their message); a failure costs only the hint.
+    const upto = lastIncoming(messages)?.id ?? 0;
+    if (upto > visitorSeenUpto && capabilitiesOf(conv.inbox_id).mark_read) {
       visitorSeenUpto = upto;
       conversationApi.seen(conv.id, upto).catch(() => {});
     }
@@ -553,6 +553,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
     replace(timeline, nodes);
     if (scrollToEnd || nearEnd) timeline.scrollTop = timeline.scrollHeight;
     seen();
+    composer?.refresh();
   }
 
   async function loadOlder(): Promise<void> {
@@ -584,6 +585,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
         composer = mountComposer(() => conv as Conversation, (m) => upsertMessage(m), {
           typing: (reply) => presence?.typing(reply),
           stopTyping: () => presence?.stopTyping(),
+          lastCustomerAt: () => lastIncoming(messages)?.created_at ?? null,
         });
         composerSlot.appendChild(composer.el);
       }

@@ -1,14 +1,15 @@
 // Settings: the agent's own profile and API tokens, and for admins the
 // account, agents, inboxes, teams, labels, canned responses and audit log.
 import { api } from "../api";
-import { h, replace, type Child } from "../dom";
-import { isLocale, localeNames, locales, longTime, setLocale, t, tOr } from "../i18n";
-import { channelIcon, icon } from "../icons";
+import { h, replace } from "../dom";
+import { isLocale, localeNames, locales, longTime, setLocale, t } from "../i18n";
 import { requestSystemNotifications, setSoundEnabled, soundEnabled, systemNotificationsSupported } from "../notify";
 import { navigate, type Route } from "../router";
 import { emit, isAdmin, loadMeta, me, state, userName } from "../state";
-import type { Availability, Inbox, Label, Locale, Team, User, CannedResponse } from "../types";
-import { availabilityOf, avatar, button, confirmDialog, empty, errorText, field, iconButton, labelChip, modal, pageHeader, select, toast } from "../ui";
+import type { Availability, Label, Locale, Team, User, CannedResponse } from "../types";
+import { availabilityOf, avatar, button, empty, errorText, field, labelChip, modal, pageHeader, select, toast } from "../ui";
+import { attempt, checkboxes, form, submit, table, userChecks } from "./forms";
+import { inboxes } from "./inboxes";
 
 interface Section {
   key: string;
@@ -27,113 +28,6 @@ const sections: Section[] = [
   { key: "canned", admin: false, render: canned },
   { key: "audit", admin: true, render: audit },
 ];
-
-function form(onsubmit: () => Promise<void> | void, ...children: Child[]): HTMLFormElement {
-  let busy = false;
-  const f = h(
-    "form",
-    {
-      class: "form",
-      onsubmit: async (e: SubmitEvent) => {
-        e.preventDefault();
-        if (busy) return;
-        busy = true;
-        f.querySelectorAll<HTMLButtonElement>("button[type=submit]").forEach((b) => (b.disabled = true));
-        try {
-          await onsubmit();
-        } finally {
-          busy = false;
-          f.querySelectorAll<HTMLButtonElement>("button[type=submit]").forEach((b) => (b.disabled = false));
-        }
-      },
-    },
-    children,
-  );
-  return f;
-}
-
-const submit = (label: string) => h("button", { type: "submit", class: "btn primary" }, label);
-
-async function attempt(fn: () => Promise<unknown>, success = t("saved")): Promise<boolean> {
-  try {
-    await fn();
-    if (success) toast(success);
-    return true;
-  } catch (e) {
-    toast(errorText(e), "error");
-    return false;
-  }
-}
-
-function checkboxes<T extends string | number>(options: { value: T; label: Child }[], chosen: T[], name: string): { el: HTMLElement; values: () => T[] } {
-  const boxes = options.map((o) => ({ o, box: h("input", { type: "checkbox", name, checked: chosen.includes(o.value) }) }));
-  return {
-    el: h("div", { class: "checks" }, boxes.map(({ o, box }) => h("label", { class: "check" }, box, o.label))),
-    values: () => boxes.filter((b) => b.box.checked).map((b) => b.o.value),
-  };
-}
-
-function userChecks(chosen: number[]): { el: HTMLElement; values: () => number[] } {
-  return checkboxes(state.users.map((u) => ({ value: u.id, label: [avatar(u.name, "tiny"), u.name] })), chosen, "members");
-}
-
-/** A table of items with add, edit and delete, editing in a dialog. */
-interface ListSpec<T extends { id: number }> {
-  load: () => Promise<T[]>;
-  addLabel: string;
-  columns: string[];
-  row: (item: T) => Child[];
-  edit?: (item: T | null, done: () => void) => void;
-  remove?: (item: T) => Promise<void>;
-  removeText?: (item: T) => string;
-  extra?: (item: T, reload: () => void) => Child;
-  emptyText: string;
-}
-
-async function table<T extends { id: number }>(el: HTMLElement, spec: ListSpec<T>): Promise<void> {
-  const reload = () => void table(el, spec);
-  let items: T[];
-  try {
-    items = await spec.load();
-  } catch (e) {
-    replace(el, empty(errorText(e)));
-    return;
-  }
-  replace(
-    el,
-    spec.edit ? h("div", { class: "toolbar" }, button([icon("plus", "icon small"), spec.addLabel], () => spec.edit?.(null, reload), "primary add")) : null,
-    items.length
-      ? h(
-          "table",
-          { class: "table" },
-          h("thead", null, h("tr", null, spec.columns.map((c) => h("th", null, c)), h("th", { class: "actions" }))),
-          h(
-            "tbody",
-            null,
-            items.map((it) =>
-              h(
-                "tr",
-                { dataset: { id: String(it.id) } },
-                spec.row(it).map((c, i) => h("td", { "data-label": spec.columns[i] }, c)),
-                h(
-                  "td",
-                  { class: "actions" },
-                  spec.extra?.(it, reload),
-                  spec.edit ? iconButton("edit", t("action.edit"), () => spec.edit?.(it, reload)) : null,
-                  spec.remove
-                    ? iconButton("trash", t("action.delete"), async () => {
-                        if (!(await confirmDialog(spec.removeText?.(it) ?? t("confirm.delete"), t("action.delete"), true))) return;
-                        if (await attempt(() => spec.remove?.(it) ?? Promise.resolve(), t("deleted"))) reload();
-                      })
-                    : null,
-                ),
-              ),
-            ),
-          ),
-        )
-      : empty(spec.emptyText),
-  );
-}
 
 function profile(el: HTMLElement): void {
   const u = me();
@@ -326,123 +220,6 @@ async function agents(el: HTMLElement): Promise<void> {
       void loadMeta();
     },
     removeText: (u) => t("agents.delete_confirm", { name: u.name }),
-  });
-}
-
-function inboxMembers(inbox: Inbox, done: () => void): void {
-  const checks = userChecks(inbox.member_ids ?? []);
-  const close = modal(
-    t("inboxes.members_of", { name: inbox.name }),
-    form(async () => {
-      if (await attempt(() => api.setInboxMembers(inbox.id, checks.values()))) {
-        close();
-        done();
-      }
-    }, checks.el, h("div", { class: "form-actions" }, submit(t("action.save")))),
-  );
-}
-
-/** Checks an inbox's connection to its platform and says how it went. */
-async function testInbox(inbox: Inbox): Promise<void> {
-  await attempt(async () => {
-    const r = await api.testInbox(inbox.id);
-    if (r.ok) toast(t("inboxes.test_ok", { name: inbox.name }));
-    else toast(t("inboxes.test_failed", { error: r.error ?? "" }), "error");
-  });
-}
-
-async function inboxes(el: HTMLElement): Promise<void> {
-  await table<Inbox>(el, {
-    load: api.inboxes,
-    addLabel: t("inboxes.create"),
-    columns: [t("inboxes.name"), t("inboxes.channel"), t("inboxes.endpoint"), t("inboxes.members")],
-    emptyText: t("inboxes.none"),
-    row: (i) => [
-      h("span", { class: "with-avatar" }, channelIcon(i.channel), i.name),
-      tOr("channel." + i.channel, i.channel),
-      i.channel === "api"
-        ? h("code", null, `POST /api/v1/inboxes/${i.id}/messages`)
-        : i.channel === "widget"
-          ? h("a", { href: `/settings/inboxes/${i.id}/widget`, "data-nav": "", class: "btn small widget-link" }, t("inboxes.widget_settings"))
-          : "—",
-      String((i.member_ids ?? []).length),
-    ],
-    extra: (i, reload) => [
-      i.channel === "telegram" ? iconButton("check", t("inboxes.test"), () => void testInbox(i)) : null,
-      iconButton("users", t("inboxes.members"), () => inboxMembers(i, reload)),
-    ],
-    edit: (i, done) => {
-      const name = h("input", { name: "name", value: i?.name ?? "", required: true });
-      const webhook = h("input", { name: "webhook_url", type: "url", value: String(i?.settings?.["webhook_url"] ?? ""), placeholder: "https://example.com/hooks/sahay" });
-      // A new inbox is an API inbox or a website chat widget; only API
-      // inboxes have a webhook.
-      const apiHelp = h("p", { class: "hint" }, t("inboxes.api_help"));
-      const widgetHelp = h("p", { class: "hint", hidden: true }, t("inboxes.widget_help"));
-      const webhookField = field(t("inboxes.webhook"), webhook, t("inboxes.webhook_hint"));
-      webhookField.hidden = !!i && i.channel !== "api";
-      // A Telegram bot is connected with its token alone: Sahay keeps it
-      // encrypted and tells Telegram where to deliver.
-      const token = h("input", { name: "bot_token", type: "password", autocomplete: "off", spellcheck: "false",
-        placeholder: i ? t("inboxes.telegram_token_keep") : "123456789:AAE…" });
-      const telegramHelp = h("p", { class: "hint", hidden: true }, t("inboxes.telegram_help"));
-      const apiBase = h("input", { name: "api_base_url", type: "url", value: String(i?.settings?.["api_base_url"] ?? ""), placeholder: "https://api.telegram.org" });
-      const tokenField = h("div", null,
-        field(t("inboxes.telegram_token"), token, t("inboxes.telegram_token_hint")),
-        h("details", { class: "advanced" }, h("summary", null, t("inboxes.advanced")), field(t("inboxes.telegram_api"), apiBase, t("inboxes.telegram_api_hint"))));
-      tokenField.hidden = i?.channel !== "telegram";
-      const channel = select([{ value: "api", label: t("channel.api") }, { value: "widget", label: t("channel.widget") }, { value: "telegram", label: t("channel.telegram") }], "api", (v) => {
-        apiHelp.hidden = webhookField.hidden = v !== "api";
-        widgetHelp.hidden = v !== "widget";
-        telegramHelp.hidden = tokenField.hidden = v !== "telegram";
-      }, { name: "channel" });
-      const close = modal(
-        i ? t("inboxes.edit") : t("inboxes.create"),
-        form(
-          async () => {
-            const settings = { ...(i?.settings ?? {}), webhook_url: webhook.value.trim() };
-            const kind = i?.channel ?? channel.value;
-            // The token is sent only when typed: an empty field keeps it.
-            const telegramSettings = (base: Record<string, unknown>): Record<string, unknown> => {
-              const out: Record<string, unknown> = { ...base, api_base_url: apiBase.value.trim() };
-              if (!out["api_base_url"]) delete out["api_base_url"];
-              if (token.value.trim()) out["bot_token"] = token.value.trim();
-              return out;
-            };
-            let created: Inbox | undefined;
-            let saved: Inbox | undefined;
-            const ok = await attempt(async () => {
-              if (i) {
-                const p: { name: string; settings?: Record<string, unknown> } = { name: name.value.trim() };
-                if (kind === "api") p.settings = settings;
-                if (kind === "telegram") p.settings = telegramSettings(i.settings ?? {});
-                saved = await api.updateInbox(i.id, p);
-              } else {
-                const initial = kind === "api" ? settings : kind === "telegram" ? telegramSettings({}) : {};
-                saved = created = await api.createInbox(name.value.trim(), kind, initial);
-              }
-            });
-            if (ok) {
-              close();
-              done();
-              void loadMeta();
-              if (saved?.warning) toast(saved.warning, "error");
-              if (created?.channel === "widget") navigate(`/settings/inboxes/${created.id}/widget`);
-            }
-          },
-          field(t("inboxes.name"), name),
-          i ? null : field(t("inboxes.channel"), channel),
-          i ? null : [apiHelp, widgetHelp, telegramHelp],
-          webhookField,
-          tokenField,
-          h("div", { class: "form-actions" }, submit(i ? t("action.save") : t("inboxes.create"))),
-        ),
-      );
-    },
-    remove: async (i) => {
-      await api.deleteInbox(i.id);
-      void loadMeta();
-    },
-    removeText: (i) => t("inboxes.delete_confirm", { name: i.name }),
   });
 }
 

@@ -1,0 +1,154 @@
+// The inboxes section of the settings: each inbox with its agents and, where
+// its channel can check them, a test of its credentials; a new or edited
+// inbox asks for the settings its channel declares (GET /api/v1/channels),
+// so a channel added to the server needs no change here.
+import { api } from "../api";
+import { h, replace } from "../dom";
+import { t, tOr } from "../i18n";
+import { channelIcon, icon } from "../icons";
+import { navigate } from "../router";
+import { channelInfo, loadMeta, state } from "../state";
+import type { ChannelDescription, ChannelSetting, Inbox } from "../types";
+import { button, errorText, field, iconButton, modal, select } from "../ui";
+import { attempt, form, submit, table, userChecks } from "./forms";
+
+function inboxMembers(inbox: Inbox, done: () => void): void {
+  const checks = userChecks(inbox.member_ids ?? []);
+  const close = modal(
+    t("inboxes.members_of", { name: inbox.name }),
+    form(async () => {
+      if (await attempt(() => api.setInboxMembers(inbox.id, checks.values()))) {
+        close();
+        done();
+      }
+    }, checks.el, h("div", { class: "form-actions" }, submit(t("action.save")))),
+  );
+}
+
+/** Checks an inbox's connection to its platform and shows how it went, in the platform's words. */
+async function testInbox(inbox: Inbox): Promise<void> {
+  const result = h("div", { class: "test-result", role: "status" }, h("p", { class: "hint" }, t("inboxes.testing")));
+  const close = modal(t("inboxes.test_of", { name: inbox.name }), [result, h("div", { class: "form-actions" }, button(t("action.close"), () => close(), "primary"))]);
+  try {
+    const r = await api.testInbox(inbox.id);
+    replace(
+      result,
+      r.ok
+        ? h("p", { class: "test-ok" }, icon("check", "icon small"), t("inboxes.test_ok", { name: inbox.name }))
+        : [h("p", { class: "test-failed" }, t("inboxes.test_failed_title")), h("p", { class: "test-error" }, r.error ?? ""), h("p", { class: "hint" }, t("inboxes.test_failed_hint"))],
+    );
+  } catch (e) {
+    replace(result, h("p", { class: "test-failed" }, errorText(e)));
+  }
+}
+
+// A setting's words: the catalog's for the channels it knows, else the server's.
+const settingLabel = (ch: string, s: ChannelSetting) => tOr(`setting.${ch}.${s.key}`, s.label);
+const settingHelp = (ch: string, s: ChannelSetting) => tOr(`setting.${ch}.${s.key}.help`, s.help ?? "");
+
+/** The inputs of a channel's settings, filled from an inbox being edited; values() is what to save. */
+function settingFields(ch: ChannelDescription, inbox: Inbox | null): { el: HTMLElement; values: () => Record<string, unknown> } {
+  const saved = inbox?.settings ?? {};
+  const inputs = ch.settings.map((s) => {
+    const value = s.secret ? "" : String(saved[s.key] ?? "");
+    const placeholder = s.secret && inbox ? t("inboxes.secret_keep") : s.generated ? t("inboxes.secret_generated") : (s.default ?? "");
+    const control =
+      s.type === "choice"
+        ? select([{ value: "", label: s.default ? tOr(`setting.${ch.name}.${s.key}.${s.default}`, s.default) : t("inboxes.choice_automatic") },
+            ...(s.choices ?? []).map((c) => ({ value: c, label: tOr(`setting.${ch.name}.${s.key}.${c}`, c) }))], value, () => {}, { name: s.key })
+        : h("input", { name: s.key, type: s.secret ? "password" : s.type === "url" ? "url" : "text", value, placeholder, autocomplete: s.secret ? "new-password" : "off", spellcheck: "false" });
+    // A saved secret is kept when its box is left empty, so it is required only at first.
+    control.required = s.required && !(s.secret && inbox);
+    const label = settingLabel(ch.name, s) + (s.required ? "" : " " + t("inboxes.optional"));
+    return { s, control, el: field(label, control, settingHelp(ch.name, s) || undefined) };
+  });
+  // Settings with a default are for unusual setups: they wait under "Advanced".
+  const advanced = inputs.filter((i) => i.s.default && !i.s.required);
+  return {
+    el: h(
+      "div",
+      { class: "channel-settings" },
+      inputs.filter((i) => !advanced.includes(i)).map((i) => i.el),
+      advanced.length ? h("details", { class: "advanced" }, h("summary", null, t("inboxes.advanced")), advanced.map((i) => i.el)) : null,
+    ),
+    values: () => {
+      const out: Record<string, unknown> = { ...saved };
+      for (const { s, control } of inputs) {
+        const v = control.value.trim();
+        if (v) out[s.key] = v;
+        else if (!s.secret) delete out[s.key];
+      }
+      return out;
+    },
+  };
+}
+
+function editInbox(i: Inbox | null, done: () => void): void {
+  const name = h("input", { name: "name", value: i?.name ?? "", required: true });
+  const offered = i ? [] : state.channels;
+  const help = h("p", { class: "hint channel-help" });
+  const slot = h("div");
+  let fields: ReturnType<typeof settingFields> | null = null;
+  const show = (channel: string) => {
+    const ch = channelInfo(channel);
+    help.textContent = i ? "" : tOr(`inboxes.${channel}_help`, "");
+    help.hidden = !help.textContent;
+    fields = ch ? settingFields(ch, i) : null;
+    replace(slot, fields?.el ?? null);
+  };
+  const channel = select(offered.map((c) => ({ value: c.name, label: tOr("channel." + c.name, c.name) })), offered[0]?.name ?? "", show, { name: "channel" });
+  const close = modal(
+    i ? t("inboxes.edit") : t("inboxes.create"),
+    form(
+      async () => {
+        const settings = fields?.values() ?? {};
+        let saved: Inbox | undefined;
+        const ok = await attempt(async () => {
+          saved = i ? await api.updateInbox(i.id, { name: name.value.trim(), settings }) : await api.createInbox(name.value.trim(), channel.value, settings);
+        });
+        if (!ok) return;
+        close();
+        done();
+        void loadMeta();
+        if (saved?.warning) modal(t("inboxes.saved_with_warning"), h("p", { class: "test-error", role: "alert" }, saved.warning));
+        // The website chat's look and snippet have a page of their own.
+        else if (!i && saved?.channel === "widget") navigate(`/settings/inboxes/${saved.id}/widget`);
+      },
+      field(t("inboxes.name"), name),
+      i ? null : offered.length ? field(t("inboxes.channel"), channel) : h("p", { class: "hint" }, t("inboxes.no_channels")),
+      help,
+      slot,
+      h("div", { class: "form-actions" }, submit(i ? t("action.save") : t("inboxes.create"))),
+    ),
+  );
+  show(i?.channel ?? channel.value);
+}
+
+export async function inboxes(el: HTMLElement): Promise<void> {
+  await table<Inbox>(el, {
+    load: api.inboxes,
+    addLabel: t("inboxes.create"),
+    columns: [t("inboxes.name"), t("inboxes.channel"), t("inboxes.endpoint"), t("inboxes.members")],
+    emptyText: t("inboxes.none"),
+    row: (i) => [
+      h("span", { class: "with-avatar" }, channelIcon(i.channel), i.name),
+      tOr("channel." + i.channel, i.channel),
+      i.channel === "api"
+        ? h("code", null, `POST /api/v1/inboxes/${i.id}/messages`)
+        : i.channel === "widget"
+          ? h("a", { href: `/settings/inboxes/${i.id}/widget`, "data-nav": "", class: "btn small widget-link" }, t("inboxes.widget_settings"))
+          : "—",
+      String((i.member_ids ?? []).length),
+    ],
+    extra: (i, reload) => [
+      channelInfo(i.channel)?.testable ? iconButton("check", t("inboxes.test"), () => void testInbox(i)) : null,
+      iconButton("users", t("inboxes.members"), () => inboxMembers(i, reload)),
+    ],
+    edit: editInbox,
+    remove: async (i) => {
+      await api.deleteInbox(i.id);
+      void loadMeta();
+    },
+    removeText: (i) => t("inboxes.delete_confirm", { name: i.name }),
+  });
+}
