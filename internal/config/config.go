@@ -75,8 +75,6 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 		Addr:          envOr(getenv, "SAHAY_ADDR", "127.0.0.1:8080"),
 		DataDir:       envOr(getenv, "SAHAY_DATA_DIR", "./data"),
 		DatabaseURL:   getenv("SAHAY_DATABASE_URL"),
-
-		SQLiteSynchronous: envOr(getenv, "SAHAY_SQLITE_SYNCHRONOUS", "normal"),
 		SecretKey:     getenv("SAHAY_SECRET_KEY"),
 		NATSURL:       getenv("SAHAY_NATS_URL"),
 		PublicURL:     getenv("SAHAY_PUBLIC_URL"),
@@ -87,6 +85,8 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 
 		AllowPrivateURLs: getenv("SAHAY_ALLOW_PRIVATE_URLS") == "1",
 		AllowSignUp:      getenv("SAHAY_ALLOW_SIGNUP") == "1",
+
+		SQLiteSynchronous: envOr(getenv, "SAHAY_SQLITE_SYNCHRONOUS", "normal"),
 	}
 	if d, err := time.ParseDuration(envOr(getenv, "SAHAY_BODY_TIMEOUT", "20s")); err != nil {
 		c.BodyTimeout = -1 // refused by Check
