@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	sahay "github.com/sahayhq/sahay"
-	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/httpx"
 )
@@ -194,79 +193,6 @@ func (s *Server) retryMessage(w http.ResponseWriter, r *http.Request, a *core.Ac
 func (s *Server) search(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
 	res, err := s.svc.Search(r.Context(), a, r.URL.Query().Get("q"))
 	return one(w, http.StatusOK, res, err)
-}
-
-// apiInbound is the body of POST /api/v1/inboxes/{id}/messages: a customer
-// message arriving through an API channel inbox.
-type apiInbound struct {
-	Contact struct {
-		Identifier string `json:"identifier"`
-		Name       string `json:"name"`
-		Email      string `json:"email"`
-		Phone      string `json:"phone"`
-	} `json:"contact"`
-	Content    string `json:"content"`
-	ExternalID string `json:"external_id"`
-}
-
-func (s *Server) apiInbox(r *http.Request, a *core.Actor) (*sahay.Inbox, error) {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	inbox, err := s.svc.Inbox(r.Context(), a, id)
-	if err != nil {
-		return nil, err
-	}
-	if !a.User.IsAdmin() {
-		// Agents answer customers; only an integration (an administrator's
-		// token) may speak for them.
-		return nil, sahay.Errorf(sahay.EFORBIDDEN, "only an administrator's token may post customer messages")
-	}
-	if inbox.Channel != "api" {
-		return nil, sahay.Invalid("inbox %d is a %s inbox; only api inboxes take messages here", id, inbox.Channel)
-	}
-	return inbox, nil
-}
-
-func (s *Server) receiveAPIMessage(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
-	inbox, err := s.apiInbox(r, a)
-	if err != nil {
-		return err
-	}
-	var in apiInbound
-	if err := httpx.Decode(w, r, &in); err != nil {
-		return err
-	}
-	res, err := s.svc.Receive(r.Context(), channel.Inbound{InboxID: inbox.ID, ExternalID: in.ExternalID,
-		ContactID: in.Contact.Identifier, Name: in.Contact.Name, Email: in.Contact.Email, Phone: in.Contact.Phone, Content: in.Content})
-	if err != nil {
-		return err
-	}
-	status := http.StatusCreated
-	if res.Duplicate {
-		status = http.StatusOK
-	}
-	return httpx.WriteJSON(w, status, map[string]any{"message": res.Message, "conversation": res.Conversation, "duplicate": res.Duplicate})
-}
-
-func (s *Server) receiveAPIStatus(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
-	inbox, err := s.apiInbox(r, a)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		ExternalID string `json:"external_id"`
-		Status     string `json:"status"`
-		Error      string `json:"error"`
-	}
-	if err := httpx.Decode(w, r, &in); err != nil {
-		return err
-	}
-	if in.ExternalID == "" {
-		return sahay.Invalid("external_id is required")
-	}
-	return done(w, s.svc.UpdateDelivery(r.Context(), inbox.ID, in.ExternalID, in.Status, in.Error))
 }
 
 func (s *Server) realtime(w http.ResponseWriter, r *http.Request, a *core.Actor) error {

@@ -7,6 +7,11 @@ import (
 )
 
 // route is one API endpoint. Exactly one of Public and Authed is set.
+//
+// The routes of a channel (the API channel's inbound messages and
+// receipts, the widget's visitor API and agents' endpoints) live in its
+// folder under internal/channel and are mounted beside these by the
+// composition root (internal/app), through [Server.ChannelMux].
 type route struct {
 	Method string
 	Path   string
@@ -51,8 +56,6 @@ func (s *Server) routes() []route {
 		{Method: http.MethodDelete, Path: "/api/v1/inboxes/{id}", Authed: s.deleteInbox},
 		{Method: http.MethodGet, Path: "/api/v1/inboxes/{id}/secrets", Authed: s.inboxSecrets},
 		{Method: http.MethodPut, Path: "/api/v1/inboxes/{id}/members", Authed: s.setInboxMembers},
-		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/messages", Authed: s.receiveAPIMessage},
-		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/statuses", Authed: s.receiveAPIStatus},
 		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/test", Authed: s.testInbox},
 		{Method: http.MethodGet, Path: "/api/v1/inboxes/{id}/events", Authed: s.listInboxEvents},
 		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/events/{eid}/retry", Authed: s.retryInboxEvent},

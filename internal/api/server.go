@@ -12,6 +12,7 @@ import (
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/httpx"
 	"github.com/sahayhq/sahay/internal/ratelimit"
@@ -73,31 +74,39 @@ func (s *Server) Register(mux httpx.Mux) {
 			mux.Handle(pattern, httpx.Handle(s.log, rt.Public))
 			continue
 		}
-		h := rt.Authed
-		mux.Handle(pattern, httpx.Handle(s.log, func(w http.ResponseWriter, r *http.Request) error {
-			a, err := s.authenticate(r)
-			if err != nil {
-				return err
-			}
-			return h(w, r, a)
-		}))
+		mux.Handle(pattern, s.authed(rt.Authed))
 	}
 	mux.Handle("/api/", httpx.Handle(s.log, func(w http.ResponseWriter, r *http.Request) error {
 		return sahay.Errorf(sahay.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path)
 	}))
 }
 
-// RegisterAuthed adds a route of another package (a channel's agent
-// endpoints) behind the API's authentication. Call it before [Server.Register],
-// whose catch-all answers every other /api/ path.
-func (s *Server) RegisterAuthed(mux httpx.Mux, pattern string, h func(http.ResponseWriter, *http.Request, *core.Actor) error) {
-	mux.Handle(pattern, httpx.Handle(s.log, func(w http.ResponseWriter, r *http.Request) error {
+// authed serves h to signed-in users.
+func (s *Server) authed(h authedFunc) http.Handler {
+	return httpx.Handle(s.log, func(w http.ResponseWriter, r *http.Request) error {
 		a, err := s.authenticate(r)
 		if err != nil {
 			return err
 		}
 		return h(w, r, a)
-	}))
+	})
+}
+
+// ChannelMux returns mux as channel adapters register their routes on it
+// (see [channel.Router]): their authenticated routes go behind the API's
+// authentication. Mount them before [Server.Register], whose catch-all
+// answers every other /api/ path.
+func (s *Server) ChannelMux(mux httpx.Mux) channel.Mux[*core.Actor] {
+	return channelMux{Mux: mux, s: s}
+}
+
+type channelMux struct {
+	httpx.Mux
+	s *Server
+}
+
+func (m channelMux) HandleAuthed(pattern string, h func(http.ResponseWriter, *http.Request, *core.Actor) error) {
+	m.Handle(pattern, m.s.authed(h))
 }
 
 // authenticate finds the user of a request: a bearer API token, or the

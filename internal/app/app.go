@@ -45,8 +45,8 @@ type App struct {
 	Service  *core.Service
 	API      *api.Server
 	Log      *slog.Logger
-	Widget   *widget.Server
 	bus      bus.Bus
+	channels *channel.Registry
 	handler  http.Handler
 	patterns []string
 }
@@ -80,7 +80,6 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 		}
 	}
 	channels := channel.NewRegistry()
-	channels.Register(apichannel.Name, apichannel.New(cfg.AllowPrivateURLs))
 	channels.Register(telegram.Name, telegram.New(cfg.PublicURL, cfg.AllowPrivateURLs))
 	blobs := &blob.Disk{Dir: filepath.Join(cfg.DataDir, "attachments")}
 	var mailer core.Mailer
@@ -99,11 +98,12 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	}
 	svc := core.New(core.Config{Store: st, Bus: b, Box: box, Channels: channels, Blobs: blobs, Mailer: mailer,
 		Pusher: pusher, PublicURL: cfg.PublicURL, SharedBus: cfg.NATSURL != "", AllowPrivateURLs: cfg.AllowPrivateURLs, Log: log, AllowSignUp: cfg.AllowSignUp})
-	// The registry is read when an inbox is used, so the widget, which
-	// needs the service, registers after it.
-	w := widget.New(svc, widget.Config{PublicURL: cfg.PublicURL, Log: log, Mailer: mailer, SharedBus: cfg.NATSURL != "", TrustedProxies: cfg.TrustedProxies})
-	channels.Register(widget.Name, w.Adapter())
-	a := &App{Config: cfg, Store: st, Service: svc, Widget: w, Log: log, bus: b}
+	// The registry is read when an inbox is used, so the channels that
+	// need the service register after it.
+	channels.Register(apichannel.Name, apichannel.New(svc, cfg.AllowPrivateURLs))
+	channels.Register(widget.Name, widget.New(svc, widget.Config{PublicURL: cfg.PublicURL, Log: log, Mailer: mailer,
+		SharedBus: cfg.NATSURL != "", TrustedProxies: cfg.TrustedProxies}).Adapter())
+	a := &App{Config: cfg, Store: st, Service: svc, Log: log, bus: b, channels: channels}
 	a.API = api.New(api.Config{Service: svc, Log: log, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies})
 	a.handler = a.routes()
 
@@ -171,9 +171,12 @@ func (a *App) routes() http.Handler {
 		w.Write([]byte("ok\n"))
 	}))
 	mux.Handle("GET /readyz", http.HandlerFunc(a.ready))
-	a.Widget.Routes(mux)
-	for pattern, h := range a.Widget.AgentHandlers() {
-		a.API.RegisterAuthed(mux, pattern, h)
+	// Every channel's own routes (see channel.Router), then the API's.
+	channelMux := a.API.ChannelMux(mux)
+	for _, adapter := range a.channels.Adapters() {
+		if r, ok := adapter.(channel.Router[*core.Actor]); ok {
+			r.Routes(channelMux)
+		}
 	}
 	a.API.Register(mux)
 	// The dashboard: its assets, and its app shell for every other path.
@@ -263,7 +266,11 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 // Close stops background work and closes the database.
 func (a *App) Close() error {
 	a.API.Close(context.Background())
-	a.Widget.Close()
+	for _, adapter := range a.channels.Adapters() {
+		if c, ok := adapter.(channel.Closer); ok {
+			c.Close()
+		}
+	}
 	a.Service.Close()
 	a.bus.Close()
 	return a.Store.Close()

@@ -119,6 +119,17 @@ func (r *Registry) Names() []string {
 	return r.namesLocked()
 }
 
+// Adapters returns the registered adapters, in the order of [Registry.Names].
+func (r *Registry) Adapters() []Adapter {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []Adapter
+	for _, n := range r.namesLocked() {
+		out = append(out, r.adapters[n])
+	}
+	return out
+}
+
 func (r *Registry) namesLocked() []string {
 	names := make([]string, 0, len(r.adapters))
 	for n := range r.adapters {

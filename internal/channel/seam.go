@@ -10,10 +10,12 @@ import (
 )
 
 // An adapter implements [Adapter] and, as its platform needs, the optional
-// interfaces below. Core finds them with a type assertion: a channel that
-// takes webhooks is a [Webhooker] and a [Parser], one that polls is a
-// [Worker] and a [Parser], and so on. None of them writes to the database:
-// what they return goes through core, the only writer.
+// interfaces below. Core and the composition root find them with a type
+// assertion: a channel that takes webhooks is a [Webhooker] and a
+// [Parser], one that polls is a [Worker] and a [Parser], one that serves
+// pages or endpoints of its own is a [Router], and so on. None of them
+// writes to the database: what they return goes through core, the only
+// writer.
 
 // Raw is a platform's event as a webhook or poller received and verified
 // it, before it is parsed: what the journal keeps until it is processed.
@@ -79,6 +81,38 @@ type Worker interface {
 	// Work runs until ctx ends, journalling what it receives; an error
 	// makes core start it again after a pause.
 	Work(ctx context.Context, inbox *sahay.Inbox, journal Journal) error
+}
+
+// Router is an adapter with HTTP routes of its own besides
+// /webhooks/{inbox_id}: the widget's visitor API and its agents'
+// endpoints, the API channel's inbound endpoints. The composition root
+// mounts the routes of every registered Router, with the API's, in one
+// place. A is the signed-in caller the API authenticates (core's Actor):
+// it is a type parameter so that this package needs nothing of core.
+type Router[A any] interface {
+	Routes(mux Mux[A])
+}
+
+// Mux is where a [Router] registers its routes, by [http.ServeMux]
+// pattern. Paths under /api/ are documented in the OpenAPI document like
+// every other API route.
+type Mux[A any] interface {
+	// Handle serves a route that authenticates by its own means (a
+	// visitor's token, a signature), or needs none.
+	Handle(pattern string, h http.Handler)
+	// HandleAuthed serves a route behind the API's authentication (a
+	// session cookie or an API token): h runs only for a signed-in caller,
+	// and the error it returns is answered as the API answers errors.
+	HandleAuthed(pattern string, h func(w http.ResponseWriter, r *http.Request, caller A) error)
+}
+
+// Closer is an adapter with work running on every node while Sahay runs
+// (the widget's hub follows the bus and holds visitors' sockets), started
+// when the adapter is made. The composition root closes every registered
+// Closer on shutdown, before the service.
+type Closer interface {
+	// Close stops the work and waits for it to end.
+	Close()
 }
 
 // Describer declares what a channel can do and which settings it takes.

@@ -167,9 +167,9 @@ func benchReceive(b *testing.B, st *store.Store, app string, receivers, accounts
 		b.Fatal(err)
 	}
 	channels := channel.NewRegistry()
-	channels.Register(apichannel.Name, apichannel.New(false))
 	svc := core.New(core.Config{Store: st, Bus: bus.NewMemory(), Box: box, Channels: channels,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	channels.Register(apichannel.Name, apichannel.New(svc, false))
 	defer svc.Close()
 
 	inboxIDs, accountIDs := make([]int64, accounts), make([]int64, accounts)

@@ -112,9 +112,10 @@ func newService(t *testing.T, st *store.Store) *core.Service {
 		t.Fatal(err)
 	}
 	channels := channel.NewRegistry()
-	channels.Register(apichannel.Name, apichannel.New(true))
-	return core.New(core.Config{Store: st, Bus: bus.NewMemory(), Box: box, Channels: channels,
+	svc := core.New(core.Config{Store: st, Bus: bus.NewMemory(), Box: box, Channels: channels,
 		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	channels.Register(apichannel.Name, apichannel.New(svc, true))
+	return svc
 }
 
 func newFixture(t *testing.T, st *store.Store) *fixture {

@@ -249,13 +249,18 @@ func (s *Service) outbound(ctx context.Context, m *sahay.Message) (channel.Outbo
 	return out, adapter, nil
 }
 
-// UpdateDelivery records a delivery or read receipt for a sent message. A
-// receipt older than what is recorded ("sent" after "read") changes nothing;
-// a receipt for an unknown message is ignored.
+// UpdateDelivery records a delivery or read receipt for a sent message:
+// every channel's receipts come here, from the journal (see
+// [channel.Receipt]) or from the API channel's statuses endpoint. A
+// receipt older than what is recorded ("sent" after "read") changes
+// nothing; a receipt for an unknown message is ignored.
 func (s *Service) UpdateDelivery(ctx context.Context, inboxID int64, externalID, status, errText string) error {
 	inbox, err := s.store.InboxByID(ctx, inboxID)
 	if err != nil {
 		return err
+	}
+	if externalID == "" {
+		return sahay.Invalid("external_id is required")
 	}
 	switch status {
 	case sahay.DeliverySent, sahay.DeliveryDelivered, sahay.DeliveryRead, sahay.DeliveryFailed:

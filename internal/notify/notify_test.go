@@ -138,10 +138,10 @@ func TestMentionNotifies(t *testing.T) {
 	rand.Read(key)
 	box, _ := secretbox.New(key)
 	channels := channel.NewRegistry()
-	channels.Register(apichannel.Name, apichannel.New(false))
 	b := bus.NewMemory()
 	svc := core.New(core.Config{Store: st, Bus: b, Box: box, Channels: channels, Blobs: &blob.Disk{Dir: dir},
 		Mailer: mailer, PublicURL: "https://support.example.com", Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	channels.Register(apichannel.Name, apichannel.New(svc, false))
 	t.Cleanup(func() { svc.Close(); st.Close() })
 
 	_, owner, err := svc.CreateAccount(ctx, "Shop", "owner@example.com", "Owner", "password1")

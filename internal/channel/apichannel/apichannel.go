@@ -1,6 +1,7 @@
-// Package apichannel is the "api" channel: customer messages come in over
-// Sahay's REST API (POST /api/v1/inboxes/{id}/messages) and replies go out to
-// a webhook URL of the integrator's, signed so it can trust them.
+// Package apichannel is the "api" channel: customer messages and the
+// receipts of replies come in over Sahay's REST API (POST
+// /api/v1/inboxes/{id}/messages and /statuses, served here) and replies go
+// out to a webhook URL of the integrator's, signed so it can trust them.
 package apichannel
 
 import (
@@ -19,6 +20,7 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/netguard"
 )
 
@@ -38,17 +40,19 @@ const SecretKey = "webhook_secret"
 // "<t>.<body>" keyed by the inbox's webhook secret.
 const SignatureHeader = "X-Sahay-Signature"
 
-// Adapter sends replies of API inboxes to their webhook. Create it with
-// [New].
+// Adapter takes API inboxes' customer messages through the service and
+// sends their replies to their webhook. Create it with [New].
 type Adapter struct {
+	svc          *core.Service
 	allowPrivate bool
 	client       *http.Client
 }
 
-// New returns the adapter. Unless allowPrivate, webhook URLs of the
-// server's own network are refused when saved and when called.
-func New(allowPrivate bool) *Adapter {
-	return &Adapter{allowPrivate: allowPrivate, client: netguard.Client(allowPrivate)}
+// New returns the adapter of svc's API inboxes. Unless allowPrivate,
+// webhook URLs of the server's own network are refused when saved and
+// when called.
+func New(svc *core.Service, allowPrivate bool) *Adapter {
+	return &Adapter{svc: svc, allowPrivate: allowPrivate, client: netguard.Client(allowPrivate)}
 }
 
 var (

@@ -15,7 +15,7 @@ import (
 // The schema names every setting an API inbox reads, and its signing secret
 // as a generated secret.
 func TestDescribeDeclaresEverySetting(t *testing.T) {
-	d := apichannel.New(false).Describe()
+	d := apichannel.New(nil, false).Describe()
 	declared := map[string]bool{}
 	for _, s := range d.Settings {
 		declared[s.Key] = true

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	sahay "github.com/sahayhq/sahay"
@@ -24,8 +26,10 @@ const Name = "widget"
 type Adapter struct{ s *Server }
 
 var (
-	_ channel.Adapter   = (*Adapter)(nil)
-	_ channel.Describer = (*Adapter)(nil)
+	_ channel.Adapter             = (*Adapter)(nil)
+	_ channel.Describer           = (*Adapter)(nil)
+	_ channel.Router[*core.Actor] = (*Adapter)(nil)
+	_ channel.Closer              = (*Adapter)(nil)
 )
 
 // Describe implements [channel.Describer]. The chat window shows any text
@@ -48,6 +52,21 @@ func (a *Adapter) Describe() channel.Description {
 		},
 	}
 }
+
+// Routes implements [channel.Router]: the visitor-facing routes (see
+// [Server.Routes]) and, behind the API's authentication, the agents' (see
+// [Server.AgentHandlers]).
+func (a *Adapter) Routes(mux channel.Mux[*core.Actor]) {
+	a.s.Routes(mux)
+	agent := a.s.AgentHandlers()
+	for _, pattern := range slices.Sorted(maps.Keys(agent)) {
+		mux.HandleAuthed(pattern, agent[pattern])
+	}
+}
+
+// Close implements [channel.Closer]: it disconnects every visitor and
+// stops the hub (see [Server.Close]).
+func (a *Adapter) Close() { a.s.Close() }
 
 // Validate implements [channel.Adapter]. It completes the settings with
 // their defaults and stores them compact, generates the inbox's identity
