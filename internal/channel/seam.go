@@ -57,7 +57,35 @@ type Webhooker interface {
 // retried event yields the same messages. An error wrapping [ErrPermanent]
 // fails the event at once; others are retried.
 type Parser interface {
-	Parse(inbox *sahay.Inbox, raw Raw) ([]Inbound, error)
+	Parse(inbox *sahay.Inbox, raw Raw) (Parsed, error)
+}
+
+// Parsed is what one journalled event holds: a batched payload yields
+// every message and receipt in it. Core stores the messages first, so a
+// receipt may follow the echo of the message it is about.
+type Parsed struct {
+	// Messages are the customers' messages, their edits, and echoes of
+	// what the business sent on the platform itself ([Inbound.Echo]).
+	Messages []Inbound
+	Receipts []Receipt
+}
+
+// Receipt is what a platform reports of a message the business sent. Core
+// applies it to the message whose external id it names, never moving a
+// status back: "delivered" after "read" changes nothing, and "failed"
+// does not override "read". A receipt for a message Sahay does not know
+// (sent before the inbox was connected, or by another tool) changes
+// nothing and is not an error.
+type Receipt struct {
+	// ExternalID is the platform's id of the message, as [Adapter.Send]
+	// returned it.
+	ExternalID string
+	// Status is sahay.DeliverySent, DeliveryDelivered, DeliveryRead or
+	// DeliveryFailed.
+	Status string
+	// Error is the platform's reason for a failed delivery, shown to the
+	// agent.
+	Error string
 }
 
 // Fetcher downloads a file a parsed message refers to on the platform.

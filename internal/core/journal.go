@@ -140,8 +140,10 @@ func (s *Service) processOne() bool {
 	return true
 }
 
-// processRaw parses a journalled event with its inbox's adapter and feeds
-// every message in it through the inbound pipeline.
+// processRaw parses a journalled event with its inbox's adapter, feeds
+// every message in it through the inbound pipeline, then applies its
+// receipts. Both are idempotent, so an event retried halfway through
+// stores nothing twice.
 func (s *Service) processRaw(ctx context.Context, e *store.RawEvent) error {
 	inbox, err := s.InboxWithSecrets(ctx, e.AccountID, e.InboxID)
 	if sahay.ErrorCode(err) == sahay.ENOTFOUND {
@@ -158,13 +160,23 @@ func (s *Service) processRaw(ctx context.Context, e *store.RawEvent) error {
 	if !ok {
 		return channel.Permanent(fmt.Errorf("the %s channel does not parse events", inbox.Channel))
 	}
-	ins, err := p.Parse(inbox, channel.Raw{DedupeKey: e.DedupeKey, Body: e.Body, Headers: e.Headers})
+	parsed, err := p.Parse(inbox, channel.Raw{DedupeKey: e.DedupeKey, Body: e.Body, Headers: e.Headers})
 	if err != nil {
 		return channel.Permanent(err)
 	}
-	for _, in := range ins {
+	for _, in := range parsed.Messages {
 		in.InboxID = inbox.ID
 		if err := s.receiveRaw(ctx, inbox, adapter, in); err != nil {
+			return err
+		}
+	}
+	for _, r := range parsed.Receipts {
+		err := s.UpdateDelivery(ctx, inbox.ID, r.ExternalID, r.Status, r.Error)
+		if sahay.ErrorCode(err) == sahay.EINVALID {
+			// The platform reported what no retry will make valid.
+			return channel.Permanent(err)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -243,11 +243,12 @@ func updateID(raw []byte) (int64, error) {
 	return u.UpdateID, nil
 }
 
-// Parse implements [channel.Parser].
-func (a *Adapter) Parse(inbox *sahay.Inbox, raw channel.Raw) ([]channel.Inbound, error) {
+// Parse implements [channel.Parser]. The Bot API reports no delivery or
+// read receipts, so an update yields messages only.
+func (a *Adapter) Parse(inbox *sahay.Inbox, raw channel.Raw) (channel.Parsed, error) {
 	rs, err := Parse(raw.Body)
 	if err != nil {
-		return nil, err
+		return channel.Parsed{}, err
 	}
 	out := make([]channel.Inbound, 0, len(rs))
 	for _, r := range rs {
@@ -269,7 +270,7 @@ func (a *Adapter) Parse(inbox *sahay.Inbox, raw channel.Raw) ([]channel.Inbound,
 		}
 		out = append(out, in)
 	}
-	return out, nil
+	return channel.Parsed{Messages: out}, nil
 }
 
 // Fetch implements [channel.Fetcher] with getFile and a download.
