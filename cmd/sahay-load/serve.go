@@ -174,9 +174,9 @@ func startServer(ctx context.Context, o serveOptions, log *slog.Logger) (s *load
 		return nil, err
 	}
 	reg := channel.NewRegistry()
-	reg.Register(apichannel.Name, apichannel.New(false))
 	svc := core.New(core.Config{Store: st, Bus: bus.NewMemory(), Box: box, Channels: reg, Log: log, Blobs: &blob.Disk{Dir: filepath.Join(dir, "files")}})
 	cleanups = append(cleanups, svc.Close)
+	reg.Register(apichannel.Name, apichannel.New(svc, false))
 	lifted := ratelimit.Rate{Burst: 1e6, Every: time.Microsecond}
 	w := widget.New(svc, widget.Config{Log: log, Limits: widget.Limits{SessionsPerAddress: lifted, RequestsPerAddress: lifted,
 		SessionsPerInbox: lifted, NewContactsPerInbox: lifted, Frames: lifted, WritesPerVisitor: lifted, ReadsPerVisitor: lifted}})
@@ -189,10 +189,13 @@ func startServer(ctx context.Context, o serveOptions, log *slog.Logger) (s *load
 		return nil, err
 	}
 
+	// The channels' routes, then the API's, as internal/app mounts them.
 	mux := http.NewServeMux()
-	w.Routes(mux)
-	for pattern, h := range w.AgentHandlers() {
-		apiServer.RegisterAuthed(mux, pattern, h)
+	channelMux := apiServer.ChannelMux(mux)
+	for _, adapter := range reg.Adapters() {
+		if r, ok := adapter.(channel.Router[*core.Actor]); ok {
+			r.Routes(channelMux)
+		}
 	}
 	apiServer.Register(mux)
 	// Profiles of the server under load; it listens on loopback only.
