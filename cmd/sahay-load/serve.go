@@ -54,7 +54,7 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8090", "loopback address to listen on")
 	fs.StringVar(&o.postgres, "postgres", "", "postgres:// `URL` of a database to serve from, in a schema of its own dropped at exit; empty for SQLite in a temporary directory")
 	fs.IntVar(&o.conversations, "conversations", 10000, "conversations to seed, for the list mode to page through")
-	fs.StringVar(&o.envFile, "env-file", "", "write the SAHAY_LOAD_* variables the modes read to this `file`, for a shell to source")
+	fs.StringVar(&o.envFile, "env-file", "", "write the SAHAY_LOAD_* variables the modes read to this `file`, for a shell to source; removed when serve stops")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -75,6 +75,8 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 		if err := os.WriteFile(o.envFile, []byte(s.env()), 0o600); err != nil {
 			return err
 		}
+		// A file left behind would point the next run at a server that is gone.
+		defer os.Remove(o.envFile)
 		fmt.Fprintf(out, "variables for the modes written to %s; load it with, for example:\n", o.envFile)
 		fmt.Fprintf(out, "  (. %s && sahay-load widget && sahay-load api && sahay-load list && sahay-load login -concurrency 2)\n", o.envFile)
 	} else {
