@@ -344,8 +344,8 @@ func (s *Server) receive(ctx context.Context, v *visitor, req SendRequest, files
 		return visitorMessage{}, visitorConversation{}, err
 	}
 	if rec.Conversation.ContactID != 0 {
-		s.hub.bindSubject(v.inbox.ID, v.subject, rec.Conversation.ContactID)
-		s.hub.addConversation(rec.Conversation.ContactID, rec.Conversation.ID)
+		s.hub.sockets.BindContact(v.inbox.ID, v.subject, rec.Conversation.ContactID)
+		s.hub.sockets.AddConversation(rec.Conversation.ContactID, rec.Conversation.ID)
 	}
 	if campaign >= 0 && rec.Created {
 		if err := s.svc.CountCampaign(ctx, v.inbox.Inbox, req.Campaign, 0, 1); err != nil {
@@ -664,7 +664,7 @@ func (s *Server) handleCommerce(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.hub.bindSubject(v.inbox.ID, v.subject, c.ID)
+	s.hub.sockets.BindContact(v.inbox.ID, v.subject, c.ID)
 	o.ContactID = c.ID
 	if err := s.svc.RecordOrder(r.Context(), o); err != nil {
 		return err
@@ -697,18 +697,7 @@ func (s *Server) handleCampaignShown(w http.ResponseWriter, r *http.Request) err
 // announceTeam tells the account's open chat windows whether the team is
 // online now: {"t":"status","online":true}.
 func (s *Server) announceTeam(accountID int64) {
-	h := s.hub
-	h.mu.RLock()
-	var inboxes []int64
-	for id, set := range h.inboxes {
-		for c := range set {
-			if c.accountID == accountID {
-				inboxes = append(inboxes, id)
-			}
-			break
-		}
-	}
-	h.mu.RUnlock()
+	inboxes := s.hub.sockets.Inboxes(accountID)
 	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
 	defer cancel()
 	for _, id := range inboxes {
@@ -722,10 +711,6 @@ func (s *Server) announceTeam(accountID int64) {
 			continue
 		}
 		data, _ := json.Marshal(map[string]any{"t": "status", "online": t.online && in.settings.BusinessHours.Open(time.Now())})
-		h.mu.RLock()
-		for c := range h.inboxes[id] {
-			c.send(frame{data: data})
-		}
-		h.mu.RUnlock()
+		s.hub.sockets.SendInbox(id, data)
 	}
 }

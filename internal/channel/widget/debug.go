@@ -35,6 +35,6 @@ func (s *Server) handleDebugVars(w http.ResponseWriter, r *http.Request) error {
 	}
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return httpx.OK(w, DebugVars{VisitorSockets: s.hub.count.Load(), Goroutines: runtime.NumGoroutine(),
+	return httpx.OK(w, DebugVars{VisitorSockets: s.hub.sockets.Count(), Goroutines: runtime.NumGoroutine(),
 		HeapInuse: m.HeapInuse, StackInuse: m.StackInuse, Sys: m.Sys, NumGC: m.NumGC, CPUSeconds: processCPU().Seconds()})
 }

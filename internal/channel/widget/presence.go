@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/sahayhq/sahay/internal/realtime"
 )
 
 // presenceLinger is how long a visitor stays listed after their last socket
@@ -76,29 +78,29 @@ type LiveVisitor struct {
 }
 
 // arrive records a socket's visitor as present.
-func (h *hub) arrive(c *client, r *http.Request) {
+func (h *hub) arrive(c *realtime.Visitor, r *http.Request) {
 	ua := r.Header.Get("User-Agent")
 	lang, _, _ := strings.Cut(r.Header.Get("Accept-Language"), ",")
 	lang, _, _ = strings.Cut(lang, ";")
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	key := subjectKey{c.inboxID, c.subject}
+	key := subjectKey{c.InboxID(), c.Subject()}
 	p := h.presence[key]
 	if p == nil {
 		p = &presence{arrivedAt: time.Now(), visitStart: time.Now()}
 		h.presence[key] = p
 	}
-	p.leftAt, p.accountID = time.Time{}, c.accountID
+	p.leftAt, p.accountID = time.Time{}, c.AccountID()
 	p.device, p.browser, p.language = device(ua), browser(ua), strings.TrimSpace(lang)
 	h.touch(key)
 }
 
-func (h *hub) pageView(c *client, page pageView, visit *visitInfo) {
+func (h *hub) pageView(c *realtime.Visitor, page pageView, visit *visitInfo) {
 	page.URL = truncate(page.URL, 1000)
 	page.Title = truncate(page.Title, 300)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	key := subjectKey{c.inboxID, c.subject}
+	key := subjectKey{c.InboxID(), c.Subject()}
 	p := h.presence[key]
 	if p == nil {
 		return
@@ -122,10 +124,10 @@ func (h *hub) pageView(c *client, page pageView, visit *visitInfo) {
 	}
 }
 
-func (h *hub) trackEvent(c *client, name string, data json.RawMessage) {
+func (h *hub) trackEvent(c *realtime.Visitor, name string, data json.RawMessage) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	key := subjectKey{c.inboxID, c.subject}
+	key := subjectKey{c.InboxID(), c.Subject()}
 	p := h.presence[key]
 	if p == nil {
 		return
@@ -199,13 +201,11 @@ func (h *hub) liveVisitors(inboxID int64) []LiveVisitor {
 // liveVisitor is one visitor this node holds, as agents see them. h.mu
 // must be held.
 func (h *hub) liveVisitor(k subjectKey, p *presence) LiveVisitor {
-	v := LiveVisitor{ID: k.subject, Online: len(h.subjects[k]) > 0, Page: p.page, RecentPages: append([]string{}, p.recent...),
+	sockets, contactID := h.sockets.Online(k.inbox, k.subject)
+	v := LiveVisitor{ID: k.subject, ContactID: contactID, Online: sockets > 0, Page: p.page, RecentPages: append([]string{}, p.recent...),
 		PageCount: p.pages, Referrer: p.referrer, Device: p.device, Browser: p.browser, Language: p.language,
 		TimeOnSite: int64(time.Since(p.visitStart).Seconds()), Returning: p.visits > 1, Visits: p.visits, Cart: p.cart,
 		Events: append([]trackedEvent{}, p.events...)}
-	for c := range h.subjects[k] {
-		v.ContactID = c.contactID.Load()
-	}
 	if !v.Online && !p.leftAt.IsZero() {
 		left := p.leftAt.UTC()
 		v.LeftAt = &left

@@ -129,10 +129,7 @@ func (l Limits) withDefaults() Limits {
 // Server serves the widget, the visitor API and the visitor WebSockets.
 // Create it with [New] and stop it with [Server.Close].
 type Server struct {
-	svc *core.Service
-	// store is the account event log the visitor hub resumes from, read
-	// through core like everything else.
-	store  eventLog
+	svc    *core.Service
 	cfg    Config
 	log    *slog.Logger
 	hub    *hub
@@ -150,14 +147,8 @@ type Server struct {
 	wg     sync.WaitGroup
 }
 
-// eventLog reads an account's committed events.
-type eventLog interface {
-	LastEventSeq(ctx context.Context, accountID int64) (int64, error)
-	EventsAfter(ctx context.Context, accountID, after int64, limit int) ([]sahay.Event, error)
-}
-
-// New returns a running server: its hub follows the event bus until
-// [Server.Close].
+// New returns a running server: its visitor sockets follow the event bus
+// until [Server.Close].
 func New(svc *core.Service, cfg Config) *Server {
 	cfg.Limits = cfg.Limits.withDefaults()
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
@@ -165,7 +156,7 @@ func New(svc *core.Service, cfg Config) *Server {
 		cfg.Log = slog.Default()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{svc: svc, store: svc, cfg: cfg, log: cfg.Log, ctx: ctx, cancel: cancel,
+	s := &Server{svc: svc, cfg: cfg, log: cfg.Log, ctx: ctx, cancel: cancel,
 		teams: map[int64]teamStatus{}, names: map[int64]cachedName{}, limits: newLimiters(cfg.Limits)}
 	s.cache = newInboxCache(svc)
 	s.hub = newHub(s)
@@ -179,7 +170,7 @@ func New(svc *core.Service, cfg Config) *Server {
 		s.announceTeam(accountID)
 	})
 	s.assets = loadAssets()
-	s.wg.Add(2)
+	s.wg.Add(1)
 	if cfg.SharedBus {
 		s.wg.Add(1)
 		go func() {
@@ -187,10 +178,6 @@ func New(svc *core.Service, cfg Config) *Server {
 			s.hub.share(ctx)
 		}()
 	}
-	go func() {
-		defer s.wg.Done()
-		s.hub.follow(ctx)
-	}()
 	go func() {
 		defer s.wg.Done()
 		s.hub.sweep(ctx)
@@ -201,7 +188,7 @@ func New(svc *core.Service, cfg Config) *Server {
 // Close disconnects every visitor and stops the hub.
 func (s *Server) Close() {
 	s.cancel()
-	s.hub.closeAll()
+	s.hub.sockets.Close()
 	s.wg.Wait()
 }
 

@@ -306,7 +306,7 @@ func (s *Server) handleContact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.hub.bindSubject(v.inbox.ID, v.subject, c.ID)
+	s.hub.sockets.BindContact(v.inbox.ID, v.subject, c.ID)
 	name := c.Name
 	if core.IsPlaceholderName(name, v.subject) {
 		name = ""

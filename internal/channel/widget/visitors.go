@@ -65,7 +65,7 @@ func (h *hub) share(ctx context.Context) {
 		var changed []snapshot
 		h.mu.Lock()
 		for k, p := range h.presence {
-			if _, dirty := h.dirty[k]; !dirty && (!refresh || len(h.subjects[k]) == 0) {
+			if _, dirty := h.dirty[k]; !dirty && (!refresh || !h.connected(k)) {
 				continue
 			}
 			changed = append(changed, snapshot{p.accountID, k.inbox, h.liveVisitor(k, p)})
@@ -137,7 +137,7 @@ func (h *hub) online(inboxID int64, subject string) bool {
 	k := subjectKey{inboxID, subject}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	if len(h.subjects[k]) > 0 {
+	if h.connected(k) {
 		return true
 	}
 	for _, r := range h.remote[k] {
@@ -146,4 +146,10 @@ func (h *hub) online(inboxID int64, subject string) bool {
 		}
 	}
 	return false
+}
+
+// connected reports whether a visitor has a socket open on this node.
+func (h *hub) connected(k subjectKey) bool {
+	n, _ := h.sockets.Online(k.inbox, k.subject)
+	return n > 0
 }
