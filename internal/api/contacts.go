@@ -81,3 +81,16 @@ func (s *Server) contactConversations(w http.ResponseWriter, r *http.Request, a 
 	list, err := s.svc.ContactConversations(r.Context(), a, id)
 	return items(w, list, err)
 }
+
+// contactOrders lists the carts and orders reported for a contact.
+func (s *Server) contactOrders(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	orders, err := s.svc.ContactOrders(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, map[string]any{"orders": orders})
+}

@@ -198,3 +198,47 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, a *core.Actor) e
 func (s *Server) realtime(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
 	return s.hub.Serve(w, r, a)
 }
+
+// typingRequest says whether the agent is typing.
+type typingRequest struct {
+	On bool `json:"on"`
+}
+
+// agentTyping shows or hides the typing indicator on the customer's side,
+// on any channel that carries one ([core.Service.AgentTyping]).
+func (s *Server) agentTyping(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req typingRequest
+	if err := httpx.Decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.svc.AgentTyping(r.Context(), a, id, req.On); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}
+
+// seenRequest says how far the agent has read.
+type seenRequest struct {
+	Upto int64 `json:"upto"`
+}
+
+// agentSeen records how far the team has read a conversation and tells the
+// customer where the channel shows it ([core.Service.AgentSeen]).
+func (s *Server) agentSeen(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req seenRequest
+	if err := httpx.Decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.svc.AgentSeen(r.Context(), a, id, req.Upto); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}

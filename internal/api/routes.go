@@ -75,6 +75,7 @@ func (s *Server) routes() []route {
 		{Method: http.MethodDelete, Path: "/api/v1/contacts/{id}", Authed: s.deleteContact},
 		{Method: http.MethodPost, Path: "/api/v1/contacts/{id}/merge", Authed: s.mergeContacts},
 		{Method: http.MethodGet, Path: "/api/v1/contacts/{id}/conversations", Authed: s.contactConversations},
+		{Method: http.MethodGet, Path: "/api/v1/contacts/{id}/orders", Authed: s.contactOrders},
 
 		{Method: http.MethodGet, Path: "/api/v1/conversations", Authed: s.listConversations},
 		{Method: http.MethodGet, Path: "/api/v1/conversations/counts", Authed: s.conversationCounts},
@@ -86,6 +87,8 @@ func (s *Server) routes() []route {
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/merge", Authed: s.mergeConversations},
 		{Method: http.MethodGet, Path: "/api/v1/conversations/{id}/messages", Authed: s.listMessages},
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/messages", Authed: s.postMessage},
+		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/typing", Authed: s.agentTyping},
+		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/seen", Authed: s.agentSeen},
 		{Method: http.MethodPost, Path: "/api/v1/messages/{id}/retry", Authed: s.retryMessage},
 		{Method: http.MethodGet, Path: "/api/v1/attachments/{id}", Authed: s.getAttachment},
 

@@ -154,9 +154,6 @@ func (s *Service) Close() {
 	})
 }
 
-// Store returns the service's store, for read paths that need no rules.
-func (s *Service) Store() *store.Store { return s.store }
-
 // Bus returns the event bus.
 func (s *Service) Bus() bus.Bus { return s.bus }
 

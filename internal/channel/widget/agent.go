@@ -1,7 +1,6 @@
 package widget
 
 import (
-	"context"
 	"fmt"
 	"html"
 	"net/http"
@@ -23,9 +22,6 @@ type AgentHandler func(w http.ResponseWriter, r *http.Request, a *core.Actor) er
 //	POST /api/v1/inboxes/{id}/visitors/{visitor}/chat     start a chat with one {"content"}
 //	GET  /api/v1/inboxes/{id}/campaigns                   campaigns with shown and replied counts
 //	GET  /api/v1/inboxes/{id}/csat                        ratings and satisfaction score
-//	POST /api/v1/conversations/{id}/typing                the agent is typing {"on"}
-//	POST /api/v1/conversations/{id}/seen                  the agent has read up to {"upto"}
-//	GET  /api/v1/contacts/{id}/orders                     the contact's carts and orders
 func (s *Server) AgentHandlers() map[string]AgentHandler {
 	return map[string]AgentHandler{
 		"GET /api/v1/inboxes/{id}/widget":                   s.agentEmbed,
@@ -33,9 +29,6 @@ func (s *Server) AgentHandlers() map[string]AgentHandler {
 		"POST /api/v1/inboxes/{id}/visitors/{visitor}/chat": s.agentStartChat,
 		"GET /api/v1/inboxes/{id}/campaigns":                s.agentCampaigns,
 		"GET /api/v1/inboxes/{id}/csat":                     s.agentCSAT,
-		"POST /api/v1/conversations/{id}/typing":            s.agentTyping,
-		"POST /api/v1/conversations/{id}/seen":              s.agentSeen,
-		"GET /api/v1/contacts/{id}/orders":                  s.agentOrders,
 	}
 }
 
@@ -148,76 +141,4 @@ func (s *Server) agentCSAT(w http.ResponseWriter, r *http.Request, a *core.Actor
 		return err
 	}
 	return httpx.OK(w, report)
-}
-
-// TypingRequest says whether the agent is typing.
-type TypingRequest struct {
-	On bool `json:"on"`
-}
-
-func (s *Server) agentTyping(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
-	c, err := s.agentConversation(r, a)
-	if err != nil {
-		return err
-	}
-	var req TypingRequest
-	if err := httpx.Decode(w, r, &req); err != nil {
-		return err
-	}
-	if err := s.AgentTyping(a, c, req.On); err != nil {
-		return err
-	}
-	return httpx.NoContent(w)
-}
-
-// AgentTyping tells a conversation's visitor that an agent is typing
-// ([core.Service.AgentTyping]).
-func (s *Server) AgentTyping(a *core.Actor, c *sahay.Conversation, on bool) error {
-	return s.svc.AgentTyping(s.ctx, a, c.ID, on)
-}
-
-// SeenRequest says how far the agent has read.
-type SeenRequest struct {
-	Upto int64 `json:"upto"`
-}
-
-func (s *Server) agentSeen(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
-	c, err := s.agentConversation(r, a)
-	if err != nil {
-		return err
-	}
-	var req SeenRequest
-	if err := httpx.Decode(w, r, &req); err != nil {
-		return err
-	}
-	if err := s.AgentSeen(r.Context(), a, c, req.Upto); err != nil {
-		return err
-	}
-	return httpx.NoContent(w)
-}
-
-// AgentSeen records that an agent has read a conversation up to a message
-// and tells its visitor ("Seen") ([core.Service.AgentSeen]).
-func (s *Server) AgentSeen(ctx context.Context, a *core.Actor, c *sahay.Conversation, upto int64) error {
-	return s.svc.AgentSeen(ctx, a, c.ID, upto)
-}
-
-func (s *Server) agentConversation(r *http.Request, a *core.Actor) (*sahay.Conversation, error) {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return s.svc.Conversation(r.Context(), a, id)
-}
-
-func (s *Server) agentOrders(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	orders, err := s.svc.ContactOrders(r.Context(), a, id)
-	if err != nil {
-		return err
-	}
-	return httpx.OK(w, map[string]any{"orders": orders})
 }

@@ -164,7 +164,7 @@ func TestBrowserVisitorChatsWithAgent(t *testing.T) {
 		// Typing both ways.
 		js[any](t, ctx, `(() => { const i = `+shadow+`.querySelector("textarea"); i.value = "Also"; i.dispatchEvent(new Event("input")); })()`)
 		waitEvent(t, sub.C, func(ev sahay.Event) bool { return ev.Type == sahay.EventTyping && ev.ConversationID == conv.ID })
-		if err := e.widget.AgentTyping(e.agent, conv, true); err != nil {
+		if err := e.svc.AgentTyping(bg, e.agent, conv.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		until(t, ctx, "the agent's typing indicator", shadow+`.querySelector(".typing")?.textContent.includes("Ayesha")`)
@@ -183,7 +183,7 @@ func TestBrowserVisitorChatsWithAgent(t *testing.T) {
 
 		// The agent reads the visitor's message: the visitor sees "Seen".
 		msgs, _ := e.store.Messages(bg, e.agent.AccountID(), conv.ID, 0, 10)
-		if err := e.widget.AgentSeen(bg, e.agent, conv, msgs[0].ID); err != nil {
+		if err := e.svc.AgentSeen(bg, e.agent, conv.ID, msgs[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		until(t, ctx, "the seen receipt", shadow+`.querySelector(".msg.out .st")?.textContent == "Seen"`)

@@ -88,7 +88,7 @@ func TestReadReceiptsAndTypingBothWays(t *testing.T) {
 
 	// Agent typing and "seen" reach the visitor.
 	conv, _ := e.svc.Conversation(context.Background(), e.agent, convID)
-	if err := e.widget.AgentTyping(e.agent, conv, true); err != nil {
+	if err := e.svc.AgentTyping(context.Background(), e.agent, conv.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	typing := ws.next("typing")
