@@ -6,15 +6,20 @@ import (
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/bus"
 	"github.com/sahayhq/sahay/internal/core"
 )
 
-// follow hands every event on the bus to dispatch until ctx ends. If the
-// bus drops the subscription for being slow, lost is called (the sockets
-// must read what they missed from the store) and it subscribes again.
-func follow(ctx context.Context, svc *core.Service, log *slog.Logger, dispatch func(sahay.Event), lost func()) {
+// follow hands every event on b to dispatch until ctx ends. If the bus
+// drops the subscription for being slow, it subscribes again and then calls
+// lost: the sockets must read what they missed from the store. Lost is
+// called only once the new subscription is in place, so an event committed
+// while the subscription was down is either in the store when they read it
+// or arrives on the new subscription.
+func follow(ctx context.Context, b bus.Bus, log *slog.Logger, dispatch func(sahay.Event), lost func()) {
+	dropped := false
 	for ctx.Err() == nil {
-		sub, err := svc.Bus().Subscribe(0)
+		sub, err := b.Subscribe(0)
 		if err != nil {
 			log.Error("realtime: subscribe to events", "err", err)
 			select {
@@ -23,6 +28,9 @@ func follow(ctx context.Context, svc *core.Service, log *slog.Logger, dispatch f
 			case <-time.After(time.Second):
 				continue
 			}
+		}
+		if dropped {
+			lost()
 		}
 		func() {
 			defer sub.Close()
@@ -38,9 +46,7 @@ func follow(ctx context.Context, svc *core.Service, log *slog.Logger, dispatch f
 				}
 			}
 		}()
-		if ctx.Err() == nil {
-			lost()
-		}
+		dropped = true
 	}
 }
 

@@ -73,7 +73,7 @@ func NewHub(svc *core.Service, log *slog.Logger) *Hub {
 	go func() {
 		defer h.wg.Done()
 		// Events the bus dropped are read from the store.
-		follow(ctx, svc, log, h.dispatch, func() { h.each(func(a *agent) { a.send(item{catchUp: true}) }) })
+		follow(ctx, svc.Bus(), log, h.dispatch, func() { h.each(func(a *agent) { a.send(item{catchUp: true}) }) })
 	}()
 	go func() {
 		defer h.wg.Done()

@@ -123,7 +123,7 @@ func NewVisitors(svc *core.Service, cfg VisitorConfig) *Visitors {
 	h.wg.Add(2)
 	go func() {
 		defer h.wg.Done()
-		follow(ctx, svc, cfg.Log, h.dispatch, func() { h.broadcast(resyncFrame) })
+		follow(ctx, svc.Bus(), cfg.Log, h.dispatch, func() { h.broadcast(resyncFrame) })
 	}()
 	go func() {
 		defer h.wg.Done()
