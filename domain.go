@@ -201,7 +201,46 @@ type Message struct {
 	Status         string       `json:"status,omitempty"`
 	Error          string       `json:"error,omitempty"`
 	Attachments    []Attachment `json:"attachments"`
-	CreatedAt      time.Time    `json:"created_at"`
+	// Email is set on the messages of an email conversation: their
+	// headers and whole body. Content holds only the new words, without
+	// the quoted history and signature the timeline folds away.
+	Email     *Email    `json:"email,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Email is what an email message carries besides its new words: the
+// headers it was sent with and its whole body, kept so that an agent can
+// unfold the quoted history and read the original.
+type Email struct {
+	Subject string         `json:"subject"`
+	From    EmailAddress   `json:"from"`
+	To      []EmailAddress `json:"to"`
+	CC      []EmailAddress `json:"cc"`
+	// BCC is set on outgoing messages only: received mail does not show
+	// it.
+	BCC []EmailAddress `json:"bcc,omitempty"`
+	// MessageID is the Message-ID header without its angle brackets. It is
+	// the message's external id too, so a reply naming it finds it.
+	MessageID string `json:"message_id"`
+	// InReplyTo and References are the Message-IDs the message answers,
+	// as its headers name them, without angle brackets.
+	InReplyTo  string   `json:"in_reply_to,omitempty"`
+	References []string `json:"references,omitempty"`
+	// HTML is the whole body as sanitized HTML: no scripts, styles, forms
+	// or event handlers; a remote image's address is in data-src, not src,
+	// so it is loaded only when the agent asks; an inline image is
+	// <img data-cid="…">, the content_id of one of the message's
+	// attachments. Empty when the mail had no HTML part.
+	HTML string `json:"html,omitempty"`
+	// Text is the whole plain-text body, quoted history and signature
+	// included.
+	Text string `json:"text,omitempty"`
+}
+
+// EmailAddress is a mailbox as a header names it.
+type EmailAddress struct {
+	Name    string `json:"name,omitempty"`
+	Address string `json:"address"`
 }
 
 // Private reports whether the message is hidden from the customer.
@@ -216,6 +255,9 @@ type Attachment struct {
 	Size        int64  `json:"size"`
 	StorageKey  string `json:"-"`
 	URL         string `json:"url"`
+	// ContentID names an email's inline image, which its HTML shows where
+	// an <img data-cid> holds the same id.
+	ContentID string `json:"content_id,omitempty"`
 }
 
 // Label tags conversations.

@@ -266,7 +266,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 	types := map[string]any{
 		"User": sahay.User{}, "Account": sahay.Account{}, "Team": sahay.Team{}, "Inbox": sahay.Inbox{},
 		"ContactIdentity": sahay.ContactIdentity{}, "Contact": sahay.Contact{}, "Conversation": sahay.Conversation{},
-		"Attachment": sahay.Attachment{}, "Message": sahay.Message{}, "Label": sahay.Label{},
+		"Attachment": sahay.Attachment{}, "Message": sahay.Message{}, "Email": sahay.Email{}, "EmailAddress": sahay.EmailAddress{}, "Label": sahay.Label{},
 		"CannedResponse": sahay.CannedResponse{}, "APIToken": sahay.APIToken{}, "AuditEntry": sahay.AuditEntry{},
 		"Event": sahay.Event{}, "Counts": core.Counts{}, "UserInput": core.UserInput{}, "TeamInput": core.TeamInput{},
 		"InboxInput": core.InboxInput{}, "LabelInput": core.LabelInput{}, "CannedInput": core.CannedInput{},

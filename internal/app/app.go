@@ -21,6 +21,7 @@ import (
 	"github.com/sahayhq/sahay/internal/bus"
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/channel/apichannel"
+	"github.com/sahayhq/sahay/internal/channel/email"
 	"github.com/sahayhq/sahay/internal/channel/telegram"
 	"github.com/sahayhq/sahay/internal/channel/widget"
 	"github.com/sahayhq/sahay/internal/config"
@@ -101,6 +102,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	// The registry is read when an inbox is used, so the channels that
 	// need the service register after it.
 	channels.Register(apichannel.Name, apichannel.New(svc, cfg.AllowPrivateURLs))
+	channels.Register(email.Name, email.New(svc, cfg.AllowPrivateURLs))
 	channels.Register(widget.Name, widget.New(svc, widget.Config{PublicURL: cfg.PublicURL, Log: log, Mailer: mailer,
 		SharedBus: cfg.NATSURL != "", TrustedProxies: cfg.TrustedProxies}).Adapter())
 	a := &App{Config: cfg, Store: st, Service: svc, Log: log, bus: b, channels: channels}

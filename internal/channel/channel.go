@@ -54,6 +54,18 @@ type Inbound struct {
 	// bot, or a teammate in the platform's own app): it is stored as an
 	// outgoing message, or recognised as a reply Sahay already sent.
 	Echo bool
+	// ReplyToken and Thread name the conversation a message answers, for
+	// a platform whose messages say so (email): the token Sahay gave the
+	// conversation's reply address (see core's ReplyToken), and the
+	// external ids of the messages it answers, newest first (In-Reply-To,
+	// then References from the last). The conversation they find
+	// continues, whichever of its participants writes; when they find
+	// none the message is handled as any other.
+	ReplyToken string
+	Thread     []string
+	// Mail is an email's headers and whole body, kept with the message
+	// (its Email).
+	Mail *sahay.Email
 }
 
 // Outbound is a reply to deliver.

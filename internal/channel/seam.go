@@ -200,16 +200,23 @@ type Capabilities struct {
 	PrivateReply   bool `json:"private_reply"`
 	// Edits reports whether customers' edits of their messages arrive.
 	Edits bool `json:"edits"`
+	// Subject: messages carry a subject (email), shown with them and
+	// written on a new outgoing conversation.
+	Subject bool `json:"subject"`
+	// CC: a reply may be copied to other addresses (Cc and Bcc).
+	CC bool `json:"cc"`
 }
 
 // Setting is one key of an inbox's settings. Secret settings are taken out
 // of the settings when an inbox is saved, stored encrypted among its
 // secrets and never shown again.
 type Setting struct {
-	Key      string `json:"key"`
-	Label    string `json:"label"`
-	Help     string `json:"help,omitempty"`
-	Type     string `json:"type"` // "string", "url" or "choice"
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Help  string `json:"help,omitempty"`
+	// Type is "string", "url", "choice" or "integer" (a whole number,
+	// given as a JSON number or a string of digits).
+	Type     string `json:"type"`
 	Required bool   `json:"required"`
 	Secret   bool   `json:"secret"`
 	// Generated secrets are made by Sahay when none is given.
@@ -249,6 +256,12 @@ type RemoteFile struct {
 	ContentType string
 	// Size is what the platform said of the file, 0 when it did not.
 	Size int64
+	// Data is the file itself when the event carried it (an email's
+	// parts): it is stored as it is, with no [Fetcher].
+	Data []byte
+	// ContentID is an email's name for an inline image (its Content-ID,
+	// without angle brackets), kept on the attachment.
+	ContentID string
 }
 
 // ErrTooLarge marks a file over the size a [Fetcher] was allowed.

@@ -3,8 +3,10 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,8 +75,9 @@ func (s *Service) separateSecrets(inbox *sahay.Inbox) error {
 	return nil
 }
 
-// checkSchema checks the settings a channel declares: each is a string, a
-// url is an absolute http or https address, a choice one of its choices,
+// checkSchema checks the settings a channel declares: each is a string (an
+// integer a whole number), a url is an absolute http or https address, a
+// choice one of its choices,
 // and a required one is given (a secret one among the secrets, where a
 // saved value is kept). Keys it does not declare are the adapter's to
 // check.
@@ -87,6 +90,12 @@ func checkSchema(schema []channel.Setting, settings map[string]any, secrets map[
 			continue
 		}
 		v, given := settings[st.Key]
+		if st.Type == "integer" {
+			if err := checkInteger(st, v); err != nil {
+				return err
+			}
+			continue
+		}
 		str, isString := v.(string)
 		if given && v != nil && !isString {
 			return sahay.Invalid("settings.%s (%s) must be a string", st.Key, st.Label)
@@ -109,6 +118,32 @@ func checkSchema(schema []channel.Setting, settings map[string]any, secrets map[
 		}
 	}
 	return nil
+}
+
+// checkInteger checks an integer setting: a whole JSON number, or a
+// string of digits as a form sends it.
+func checkInteger(st channel.Setting, v any) error {
+	switch n := v.(type) {
+	case nil:
+	case float64:
+		if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
+			return nil
+		}
+	case string:
+		if n == "" {
+			break
+		}
+		if _, err := strconv.ParseInt(n, 10, 64); err == nil {
+			return nil
+		}
+	}
+	if v == nil || v == "" {
+		if st.Required {
+			return sahay.Invalid("settings.%s (%s) is required", st.Key, st.Label)
+		}
+		return nil
+	}
+	return sahay.Invalid("settings.%s (%s) must be a whole number", st.Key, st.Label)
 }
 
 // connect tells the platform about a saved inbox. Its failure does not

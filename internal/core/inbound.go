@@ -63,6 +63,9 @@ func (s *Service) Receive(ctx context.Context, in channel.Inbound) (*Received, e
 	if err != nil {
 		return nil, err
 	}
+	if err := s.resolveThread(ctx, inbox, &in); err != nil {
+		return nil, err
+	}
 	// The batch must not fail because this caller gives up: its statements
 	// run on a context that is never cancelled.
 	req := &receiveRequest{ctx: context.WithoutCancel(ctx), inbox: inbox, in: in, done: make(chan struct{})}
@@ -107,6 +110,24 @@ func validateInbound(in *channel.Inbound) error {
 	}
 	if in.Content == "" && len(in.Attachments) == 0 {
 		return sahay.Invalid("content is required")
+	}
+	if err := checkIdentifier("reply token", in.ReplyToken); err != nil {
+		return err
+	}
+	if len(in.Thread) > MaxEmailReferences+1 {
+		in.Thread = in.Thread[:MaxEmailReferences+1]
+	}
+	for _, id := range in.Thread {
+		if err := checkIdentifier("thread", id); err != nil {
+			return err
+		}
+	}
+	if in.Mail != nil {
+		mail := *in.Mail
+		if err := cleanMail(&mail); err != nil {
+			return err
+		}
+		in.Mail = &mail
 	}
 	return nil
 }
@@ -363,7 +384,7 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, account *sahay.Ac
 	msg := &sahay.Message{
 		AccountID: accountID, ConversationID: conv.ID, InboxID: inbox.ID,
 		Kind: sahay.MessageIncoming, SenderType: sahay.SenderContact, SenderID: contact.ID,
-		Content: in.Content, ExternalID: in.ExternalID, Attachments: in.Attachments,
+		Content: in.Content, ExternalID: in.ExternalID, Attachments: in.Attachments, Email: in.Mail,
 	}
 	if in.Echo {
 		// The business answered on the platform itself: the team sees the
@@ -487,7 +508,9 @@ func (s *Service) resolveContact(ctx context.Context, tx *store.Tx, inbox *sahay
 func (s *Service) findConversation(ctx context.Context, tx *store.Tx, account *sahay.Account, inbox *sahay.Inbox, contact *sahay.Contact, in channel.Inbound, now time.Time) (*sahay.Conversation, bool, error) {
 	if in.ConversationID != 0 {
 		c, err := tx.Conversation(ctx, account.ID, in.ConversationID)
-		if err == nil && (c.InboxID != inbox.ID || c.ContactID != contact.ID) {
+		// A thread's conversation takes a reply from any of its
+		// participants (an email's Cc); any other, its contact's only.
+		if err == nil && (c.InboxID != inbox.ID || c.ContactID != contact.ID && !threaded(&in)) {
 			err = sahay.NotFound("conversation")
 		}
 		if err != nil {

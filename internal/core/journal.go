@@ -1,9 +1,11 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -229,6 +231,9 @@ func (s *Service) receiveRaw(ctx context.Context, inbox *sahay.Inbox, adapter ch
 // large, of a refused type) is not an error: it becomes a note in the
 // message, so the team knows the customer sent it.
 func (s *Service) fetchFile(ctx context.Context, inbox *sahay.Inbox, adapter channel.Adapter, f channel.RemoteFile) (sahay.Attachment, string, error) {
+	if f.Data != nil {
+		return s.keepFile(ctx, f, io.NopCloser(bytes.NewReader(f.Data)))
+	}
 	fetcher, ok := adapter.(channel.Fetcher)
 	if !ok {
 		return sahay.Attachment{}, fmt.Sprintf("[%s: files of this channel are not fetched]", f.Name), nil
@@ -243,10 +248,16 @@ func (s *Service) fetchFile(ctx context.Context, inbox *sahay.Inbox, adapter cha
 	if err != nil {
 		return sahay.Attachment{}, "", err
 	}
+	return s.keepFile(ctx, f, body)
+}
+
+// keepFile stores a file's content, and closes it.
+func (s *Service) keepFile(ctx context.Context, f channel.RemoteFile, body io.ReadCloser) (sahay.Attachment, string, error) {
 	defer body.Close()
 	atts, err := s.storeUploads(ctx, []Upload{{FileName: f.Name, ContentType: f.ContentType, Body: body}})
 	switch sahay.ErrorCode(err) {
 	case "":
+		atts[0].ContentID = f.ContentID
 		return atts[0], "", nil
 	case sahay.EINVALID, sahay.ETOOLARGE:
 		return sahay.Attachment{}, "[" + sahay.ErrorMessage(err) + "]", nil

@@ -168,3 +168,33 @@ func (s *Service) runWorker(ctx context.Context, w *runningWorker, in workerInbo
 		}
 	}
 }
+
+// WorkerCursor returns where an inbox's worker is on its platform, as it
+// last saved it with [Service.SetWorkerCursor]; "" when it never did.
+func (s *Service) WorkerCursor(ctx context.Context, inboxID int64) (string, error) {
+	return s.store.InboxCursor(ctx, inboxID)
+}
+
+// SetWorkerCursor saves where an inbox's worker is on its platform (an
+// IMAP mailbox's UIDVALIDITY and last UID), once what it received up to
+// there is journalled.
+func (s *Service) SetWorkerCursor(ctx context.Context, inboxID int64, value string) error {
+	return s.store.SetInboxCursor(ctx, inboxID, value, time.Now())
+}
+
+// JournalEvents commits raw events of an inbox that arrived outside a
+// webhook and a worker (mail delivered to Sahay's own SMTP listener): it
+// returns once they are durable, and they are processed as a webhook's.
+func (s *Service) JournalEvents(ctx context.Context, inboxID int64, events []channel.Raw) error {
+	in, err := s.store.InboxByID(ctx, inboxID)
+	if err != nil {
+		return err
+	}
+	return s.journal(ctx, in, events)
+}
+
+// ChannelInboxes lists every account's inboxes of a channel, without
+// their secrets, for an adapter that routes what it receives to them.
+func (s *Service) ChannelInboxes(ctx context.Context, name string) ([]*sahay.Inbox, error) {
+	return s.store.InboxesOfChannel(ctx, name)
+}

@@ -102,6 +102,30 @@ func CheckURL(raw string, allowPrivate bool) error {
 	return checkHost(u.Hostname())
 }
 
+// CheckHost checks a host name or address an admin gives for a
+// connection other than HTTP (an IMAP or SMTP server) before it is saved,
+// as [CheckURL] checks a URL's host. Connections to it go through [Dialer].
+func CheckHost(host string, allowPrivate bool) error {
+	if host == "" || strings.ContainsAny(host, "/@?# \t") {
+		return errors.New("must be a host name or address, such as mail.example.com")
+	}
+	if allowPrivate {
+		return nil
+	}
+	return checkHost(host)
+}
+
+// Dialer returns a dialer for configured hosts: a 10-second timeout and,
+// unless allowPrivate, a refusal of any connection to a non-public address
+// after DNS resolution, as a [Client]'s.
+func Dialer(allowPrivate bool) *net.Dialer {
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	if !allowPrivate {
+		d.Control = guard{}.control
+	}
+	return d
+}
+
 func checkHost(host string) error {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	if ip, err := netip.ParseAddr(host); err == nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	sahay "github.com/sahayhq/sahay"
@@ -10,20 +11,35 @@ import (
 )
 
 const messageColumns = `m.id, m.account_id, m.conversation_id, m.inbox_id, m.kind, m.sender_type, m.sender_id, m.content,
-	m.external_id, m.status, m.error, m.created_at`
+	m.external_id, m.status, m.error, m.email, m.created_at`
 
-func scanMessage(row interface{ Scan(...any) error }) (*sahay.Message, error) {
+func scanMessage(row interface{ Scan(...any) error }, extra ...any) (*sahay.Message, error) {
 	var m sahay.Message
-	var ext sql.NullString
+	var ext, email sql.NullString
 	var created int64
-	if err := row.Scan(&m.ID, &m.AccountID, &m.ConversationID, &m.InboxID, &m.Kind, &m.SenderType, &m.SenderID, &m.Content,
-		&ext, &m.Status, &m.Error, &created); err != nil {
+	dest := []any{&m.ID, &m.AccountID, &m.ConversationID, &m.InboxID, &m.Kind, &m.SenderType, &m.SenderID, &m.Content,
+		&ext, &m.Status, &m.Error, &email, &created}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	m.ExternalID = ext.String
 	m.CreatedAt = fromMS(created)
 	m.Attachments = []sahay.Attachment{}
+	if email.Valid {
+		m.Email = new(sahay.Email)
+		if err := json.Unmarshal([]byte(email.String), m.Email); err != nil {
+			return nil, fmt.Errorf("message %d email: %w", m.ID, err)
+		}
+	}
 	return &m, nil
+}
+
+// emailColumn is how a message's email is stored: JSON, or NULL.
+func emailColumn(e *sahay.Email) sql.NullString {
+	if e == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: encodeJSON(e), Valid: true}
 }
 
 // ErrDuplicate is returned by [Tx.InsertMessage] for a message whose external
@@ -40,14 +56,19 @@ func (t *Tx) InsertMessage(ctx context.Context, m *sahay.Message) error {
 	ext := sql.NullString{String: m.ExternalID, Valid: m.ExternalID != ""}
 	search := ""
 	if m.Kind != sahay.MessageActivity {
-		search = textnorm.ForSearch(m.Content)
+		text := m.Content
+		if m.Email != nil && m.Email.Subject != "" {
+			// An email is found by its subject too.
+			text = m.Email.Subject + "\n" + text
+		}
+		search = textnorm.ForSearch(text)
 	}
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO messages (account_id, conversation_id, inbox_id, kind, sender_type, sender_id, content,
-		external_id, status, error, search_text, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		external_id, status, error, email, search_text, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (inbox_id, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING id`,
 		m.AccountID, m.ConversationID, m.InboxID, m.Kind, m.SenderType, m.SenderID, m.Content,
-		ext, m.Status, m.Error, search, ms(m.CreatedAt)).Scan(&m.ID)
+		ext, m.Status, m.Error, emailColumn(m.Email), search, ms(m.CreatedAt)).Scan(&m.ID)
 	if err == sql.ErrNoRows {
 		return ErrDuplicate
 	}
@@ -63,9 +84,9 @@ func (t *Tx) InsertMessage(ctx context.Context, m *sahay.Message) error {
 	for i := range m.Attachments {
 		a := &m.Attachments[i]
 		a.MessageID = m.ID
-		if err := t.tx.QueryRowContext(ctx, `INSERT INTO attachments (account_id, message_id, file_name, content_type, size, storage_key, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			m.AccountID, m.ID, a.FileName, a.ContentType, a.Size, a.StorageKey, ms(t.now)).Scan(&a.ID); err != nil {
+		if err := t.tx.QueryRowContext(ctx, `INSERT INTO attachments (account_id, message_id, file_name, content_type, size, storage_key, content_id, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			m.AccountID, m.ID, a.FileName, a.ContentType, a.Size, a.StorageKey, a.ContentID, ms(t.now)).Scan(&a.ID); err != nil {
 			return fmt.Errorf("store: insert attachment: %w", err)
 		}
 		a.URL = attachmentURL(a.ID)
@@ -219,7 +240,7 @@ func attachAttachments(ctx context.Context, q queryer, ms []*sahay.Message) erro
 		byID[m.ID] = m
 		args[i] = m.ID
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, message_id, file_name, content_type, size, storage_key FROM attachments
+	rows, err := q.QueryContext(ctx, `SELECT id, message_id, file_name, content_type, size, storage_key, content_id FROM attachments
 		WHERE message_id IN (`+placeholders(1, len(args))+`) ORDER BY id`, args...)
 	if err != nil {
 		return fmt.Errorf("store: attachments: %w", err)
@@ -227,7 +248,7 @@ func attachAttachments(ctx context.Context, q queryer, ms []*sahay.Message) erro
 	defer rows.Close()
 	for rows.Next() {
 		var a sahay.Attachment
-		if err := rows.Scan(&a.ID, &a.MessageID, &a.FileName, &a.ContentType, &a.Size, &a.StorageKey); err != nil {
+		if err := rows.Scan(&a.ID, &a.MessageID, &a.FileName, &a.ContentType, &a.Size, &a.StorageKey, &a.ContentID); err != nil {
 			return fmt.Errorf("store: attachments: %w", err)
 		}
 		a.URL = attachmentURL(a.ID)
@@ -246,9 +267,9 @@ func attachmentURL(id int64) string { return fmt.Sprintf("/api/v1/attachments/%d
 func (s *Store) Attachment(ctx context.Context, accountID, id int64) (*sahay.Attachment, int64, error) {
 	var a sahay.Attachment
 	var conversationID int64
-	err := s.read.QueryRowContext(ctx, `SELECT a.id, a.message_id, a.file_name, a.content_type, a.size, a.storage_key, m.conversation_id
+	err := s.read.QueryRowContext(ctx, `SELECT a.id, a.message_id, a.file_name, a.content_type, a.size, a.storage_key, a.content_id, m.conversation_id
 		FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = $1 AND a.account_id = $2`, id, accountID).
-		Scan(&a.ID, &a.MessageID, &a.FileName, &a.ContentType, &a.Size, &a.StorageKey, &conversationID)
+		Scan(&a.ID, &a.MessageID, &a.FileName, &a.ContentType, &a.Size, &a.StorageKey, &a.ContentID, &conversationID)
 	if err != nil {
 		return nil, 0, notFound(err, "attachment")
 	}
@@ -306,18 +327,12 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 	defer rows.Close()
 	out := []SearchHit{}
 	for rows.Next() {
-		var m sahay.Message
-		var ext sql.NullString
-		var created int64
 		var hit SearchHit
-		if err := rows.Scan(&m.ID, &m.AccountID, &m.ConversationID, &m.InboxID, &m.Kind, &m.SenderType, &m.SenderID, &m.Content,
-			&ext, &m.Status, &m.Error, &created, &hit.DisplayID, &hit.ContactID, &hit.ContactName); err != nil {
+		m, err := scanMessage(rows, &hit.DisplayID, &hit.ContactID, &hit.ContactName)
+		if err != nil {
 			return nil, fmt.Errorf("store: search messages: %w", err)
 		}
-		m.ExternalID = ext.String
-		m.CreatedAt = fromMS(created)
-		m.Attachments = []sahay.Attachment{}
-		hit.Message = &m
+		hit.Message = m
 		out = append(out, hit)
 	}
 	return out, rows.Err()
@@ -355,4 +370,24 @@ func (t *Tx) StoredExternalIDs(ctx context.Context, inboxID int64, externalIDs [
 		return nil, fmt.Errorf("store: stored external ids: %w", err)
 	}
 	return stored, nil
+}
+
+// ThreadConversation returns the conversation of the newest message of an
+// inbox whose external id is one of externalIDs: the thread an email
+// answering those messages continues. It is not_found when none is stored.
+func (s *Store) ThreadConversation(ctx context.Context, inboxID int64, externalIDs []string) (int64, error) {
+	if len(externalIDs) == 0 {
+		return 0, sahay.NotFound("conversation")
+	}
+	query := `SELECT conversation_id FROM messages WHERE inbox_id = $1 AND external_id = ANY($2) ORDER BY id DESC LIMIT 1`
+	var list any = externalIDs
+	if s.dialect == SQLite {
+		query = `SELECT conversation_id FROM messages WHERE inbox_id = $1 AND external_id IN (SELECT value FROM json_each($2)) ORDER BY id DESC LIMIT 1`
+		list = encodeJSON(externalIDs)
+	}
+	var id int64
+	if err := s.read.QueryRowContext(ctx, query, inboxID, list).Scan(&id); err != nil {
+		return 0, notFound(err, "conversation")
+	}
+	return id, nil
 }

@@ -40,6 +40,13 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE message_terms (term TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
 		t.Fatal(err)
 	}
+	// So are the columns version 12 adds for email.
+	lent := []string{`messages ADD COLUMN email TEXT`, `attachments ADD COLUMN content_id TEXT NOT NULL DEFAULT ''`}
+	for _, alter := range lent {
+		if _, err := db.ExecContext(ctx, `ALTER TABLE `+alter); err != nil {
+			t.Fatal(err)
+		}
+	}
 	db.Close()
 
 	st, err := store.Open(ctx, path)
@@ -58,6 +65,8 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	storetest.MustWrite(t, st, func(tx *store.Tx) error { return tx.SetConversationLabels(ctx, conv, []int64{label.ID}) })
 
 	dropTable(t, path, "message_terms")
+	execSQL(t, path, `ALTER TABLE messages DROP COLUMN email`)
+	execSQL(t, path, `ALTER TABLE attachments DROP COLUMN content_id`)
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
@@ -135,12 +144,19 @@ func schemaNames(t *testing.T, db *sql.DB, typ string) []string {
 // dropTable drops a table of the SQLite database at path.
 func dropTable(t *testing.T, path, table string) {
 	t.Helper()
+	execSQL(t, path, `DROP TABLE `+table)
+}
+
+// execSQL runs a statement on the database at path, beside the store that
+// has it open.
+func execSQL(t *testing.T, path, statement string) {
+	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Exec(`DROP TABLE ` + table); err != nil {
+	if _, err := db.Exec(statement); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -37,6 +37,8 @@ var tests = []test{
 	{"OpenConversationPrefersUnresolved", testOpenConversation},
 	{"MessagesExternalIDDedupe", testMessageDedupe},
 	{"MessagesPagesAndAttachments", testMessagePages},
+	{"EmailMessagesAndThreads", testEmailThreads},
+	{"InboxCursorsPerInbox", testInboxCursors},
 	{"SearchMessagesWholeWords", testSearchMessages},
 	{"SearchForgetsDeletedMessages", testSearchForgetsDeleted},
 	{"SearchLastTermPrefix", testSearchLastTermPrefix},
