@@ -254,6 +254,7 @@ func (s *Service) DeleteInbox(ctx context.Context, a *Actor, id int64) error {
 		if err := audit(ctx, tx, a, "inbox.delete", "inbox", id, nil); err != nil {
 			return err
 		}
+		s.inboxes.Delete(id)
 		return tx.Emit(ctx, a.AccountID(), id, 0, sahay.InboxChanged{DeletedInboxID: id})
 	})
 }

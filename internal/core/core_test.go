@@ -622,6 +622,27 @@ func TestReceiveInvalidStoresNothing(t *testing.T) {
 	})
 }
 
+// TestReceiveForDeletedInbox deletes an inbox behind the service's back,
+// as another node would, after a message was received for it: the next
+// message is refused as for an inbox that never was, and stores nothing.
+func TestReceiveForDeletedInbox(t *testing.T) {
+	run(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		inbox := storetest.MustInbox(t, f.st, f.account.ID, "Gone", apichannel.Name)
+		f.receive(t, inbox, "c", "m1", "hello")
+		storetest.MustWrite(t, f.st, func(tx *store.Tx) error { return tx.DeleteInbox(ctx, f.account.ID, inbox.ID) })
+		for _, ext := range []string{"m2", "m3"} {
+			r, err := f.svc.Receive(ctx, channel.Inbound{InboxID: inbox.ID, ContactID: "c", ExternalID: ext, Content: "again"})
+			if sahay.ErrorCode(err) != sahay.ENOTFOUND {
+				t.Errorf("Receive %s for a deleted inbox = %+v, %v; want not found", ext, r, err)
+			}
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM messages WHERE inbox_id = $1`, inbox.ID); n != 0 {
+			t.Errorf("%d messages stored for the deleted inbox", n)
+		}
+	})
+}
+
 // TestReceiveAfterCloseReturns checks a message arriving while the service
 // shuts down gets an answer rather than waiting for ever.
 func TestReceiveAfterCloseReturns(t *testing.T) {

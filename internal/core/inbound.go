@@ -59,7 +59,7 @@ func (s *Service) Receive(ctx context.Context, in channel.Inbound) (*Received, e
 	if err := validateInbound(&in); err != nil {
 		return nil, err
 	}
-	inbox, err := s.store.InboxByID(ctx, in.InboxID)
+	inbox, cached, err := s.receivingInbox(ctx, in.InboxID)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,32 @@ func (s *Service) Receive(ctx context.Context, in channel.Inbound) (*Received, e
 	// ctx ends, so the caller never acknowledges a message that is not
 	// stored nor refuses one that is.
 	<-req.done
+	if req.err != nil && cached {
+		// The inbox may have been deleted since it was cached: then the
+		// caller is told so, as when it was never there.
+		if _, err := s.store.InboxByID(ctx, inbox.ID); sahay.ErrorCode(err) == sahay.ENOTFOUND {
+			s.inboxes.Delete(inbox.ID)
+			return nil, err
+		}
+	}
 	return req.out, req.err
+}
+
+// receivingInbox returns the inbox a received message names, and whether
+// it came from the cache. Receive reads only an inbox's id and account,
+// which never change: the inboxes found are kept, so that a message costs
+// no read of its inbox.
+func (s *Service) receivingInbox(ctx context.Context, id int64) (*sahay.Inbox, bool, error) {
+	if in, ok := s.inboxes.Load(id); ok {
+		return in.(*sahay.Inbox), true, nil
+	}
+	in, err := s.store.InboxByID(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	in = &sahay.Inbox{ID: in.ID, AccountID: in.AccountID}
+	s.inboxes.Store(id, in)
+	return in, false, nil
 }
 
 func validateInbound(in *channel.Inbound) error {

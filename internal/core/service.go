@@ -47,6 +47,9 @@ type Service struct {
 
 	// ingest queues Receive calls for the batchers, one queue each.
 	ingest []chan *receiveRequest
+	// inboxes holds the id and account of the inboxes messages were
+	// received for, by id (see receivingInbox).
+	inboxes sync.Map
 	// journalWake wakes the raw-event processor; node names this node
 	// among those holding leases.
 	journalWake chan struct{}
