@@ -233,9 +233,11 @@ func (s *Service) commitBatch(batch []*receiveRequest) {
 
 // receiveBatch stores the messages of a batch sorted by account. Each
 // account is locked and read once for all its messages. With savepoints
-// each message that fails is undone alone; without, the first that fails
-// ends the attempt with errMessageFailed, and what every message of an
-// account looks up first is read for all of them at once.
+// each message that fails is undone alone. Without, the first that fails
+// ends the attempt with errMessageFailed; what the messages of an account
+// look up is read for all of them at once, and the writes of the common
+// message (a known contact writing in an open conversation) are made for
+// many messages at once.
 func (s *Service) receiveBatch(tx *store.Tx, batch []*receiveRequest, savepoints bool) error {
 	for len(batch) > 0 {
 		n := 1
@@ -245,7 +247,7 @@ func (s *Service) receiveBatch(tx *store.Tx, batch []*receiveRequest, savepoints
 		group := batch[:n]
 		batch = batch[n:]
 		ctx := group[0].ctx
-		account, err := s.lockAccount(ctx, tx, group[0].inbox.AccountID)
+		account, err := tx.LockedAccount(ctx, group[0].inbox.AccountID)
 		if sahay.ErrorCode(err) == sahay.ENOTFOUND {
 			for _, r := range group {
 				r.out, r.err = nil, err
@@ -255,42 +257,60 @@ func (s *Service) receiveBatch(tx *store.Tx, batch []*receiveRequest, savepoints
 		if err != nil {
 			return err
 		}
-		var reads *batchReads
-		if !savepoints {
-			if reads, err = readBatch(ctx, tx, account.ID, group); err != nil {
-				return err
+		if savepoints {
+			for _, r := range group {
+				r.out = nil
+				r.err = tx.Savepoint(r.ctx, func() error {
+					var err error
+					r.out, err = s.receiveTx(r.ctx, tx, account, r.inbox, r.in, nil)
+					return err
+				})
 			}
+			continue
 		}
+		reads, err := readBatch(ctx, tx, account.ID, group)
+		if err != nil {
+			return err
+		}
+		var pending pendingReceives
 		for _, r := range group {
 			r.out, r.err = nil, nil
-			if !savepoints {
-				r.out, r.err = s.receiveTx(r.ctx, tx, account, r.inbox, r.in, reads)
-				if r.err != nil {
-					return errMessageFailed
-				}
+			if pending.add(tx, r, reads) {
 				continue
 			}
-			r.err = tx.Savepoint(r.ctx, func() error {
-				var err error
-				r.out, err = s.receiveTx(r.ctx, tx, account, r.inbox, r.in, nil)
-				return err
-			})
+			// The message reads and writes on its own: the database must
+			// first hold what the messages before it changed.
+			if err := pending.flush(ctx, tx); err != nil {
+				return errMessageFailed
+			}
+			r.out, r.err = s.receiveTx(r.ctx, tx, account, r.inbox, r.in, reads)
+			if r.err != nil {
+				return errMessageFailed
+			}
+			reads.forget(store.Identity{Namespace: identityNamespace(r.inbox, r.in.Namespace), ExternalID: r.in.ContactID}, r.out)
+		}
+		if err := pending.flush(ctx, tx); err != nil {
+			// A message stored alone tells which one failed.
+			return errMessageFailed
 		}
 	}
 	return nil
 }
 
 // batchReads is what the messages of one account in a batch look up
-// first, read for all of them in two statements. Each answer holds for a
-// message whose external id, or whose sender's identity and contact, no
-// other message of the batch has: nothing else in the transaction changes
-// it before that message is stored.
+// first, read for all of them in a few statements, and kept true while the
+// batch's messages are stored: a message stored on its own makes the
+// batch forget what it may have changed.
 type batchReads struct {
-	// newMessage holds the (inbox, external id) of messages not stored yet.
+	// newMessage holds the (inbox, external id) of messages not stored yet
+	// that no other message of the batch has.
 	newMessage map[messageKey]bool
 	// contacts holds the sender identities read, with their contact or nil
 	// for none.
 	contacts map[store.Identity]*sahay.Contact
+	// conversations holds the conversation OpenConversation returns for
+	// each contact and inbox read that has one.
+	conversations map[store.ConversationKey]*sahay.Conversation
 }
 
 type messageKey struct {
@@ -300,12 +320,17 @@ type messageKey struct {
 
 func readBatch(ctx context.Context, tx *store.Tx, accountID int64, group []*receiveRequest) (*batchReads, error) {
 	messages := map[messageKey]int{}
-	identities := map[store.Identity]int{}
+	identities := map[store.Identity]bool{}
+	var ids []store.Identity
 	for _, r := range group {
 		if r.in.ExternalID != "" {
 			messages[messageKey{r.inbox.ID, r.in.ExternalID}]++
 		}
-		identities[store.Identity{Namespace: identityNamespace(r.inbox, r.in.Namespace), ExternalID: r.in.ContactID}]++
+		id := store.Identity{Namespace: identityNamespace(r.inbox, r.in.Namespace), ExternalID: r.in.ContactID}
+		if !identities[id] {
+			identities[id] = true
+			ids = append(ids, id)
+		}
 	}
 	reads := &batchReads{newMessage: map[messageKey]bool{}, contacts: map[store.Identity]*sahay.Contact{}}
 	byInbox := map[int64][]string{}
@@ -325,26 +350,27 @@ func readBatch(ctx context.Context, tx *store.Tx, accountID int64, group []*rece
 			}
 		}
 	}
-	var once []store.Identity
-	for id, n := range identities {
-		if n == 1 {
-			once = append(once, id)
-		}
-	}
-	found, err := tx.ContactsByIdentities(ctx, accountID, once)
+	found, err := tx.ContactsByIdentities(ctx, accountID, ids)
 	if err != nil {
 		return nil, err
 	}
-	// A contact reached through two identities of the batch is looked up
-	// by each message, which then sees what the other changed.
-	perContact := map[int64]int{}
-	for _, c := range found {
-		perContact[c.ID]++
+	for _, id := range ids {
+		reads.contacts[id] = found[id]
 	}
-	for _, id := range once {
-		if c := found[id]; c == nil || perContact[c.ID] == 1 {
-			reads.contacts[id] = c
+	var keys []store.ConversationKey
+	seen := map[store.ConversationKey]bool{}
+	for _, r := range group {
+		c := found[store.Identity{Namespace: identityNamespace(r.inbox, r.in.Namespace), ExternalID: r.in.ContactID}]
+		if c == nil || r.in.ConversationID != 0 || r.in.NewConversation {
+			continue
 		}
+		if k := (store.ConversationKey{ContactID: c.ID, InboxID: r.inbox.ID}); !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	if reads.conversations, err = tx.OpenConversations(ctx, accountID, keys); err != nil {
+		return nil, err
 	}
 	return reads, nil
 }
@@ -359,13 +385,92 @@ func (r *batchReads) contact(id store.Identity) (*sahay.Contact, bool) {
 	return c, ok
 }
 
-// lockAccount locks an account for the rest of the transaction and reads
-// it.
-func (s *Service) lockAccount(ctx context.Context, tx *store.Tx, id int64) (*sahay.Account, error) {
-	if err := tx.LockAccount(ctx, id); err != nil {
-		return nil, err
+// forget drops what a message from sender, stored on its own, may have
+// changed: the sender's contact (perhaps created for it) and the
+// conversation's (another one's, in a thread), by every identity read,
+// and their conversations.
+func (r *batchReads) forget(sender store.Identity, got *Received) {
+	delete(r.contacts, sender)
+	changed := []int64{got.Conversation.ContactID}
+	if got.Conversation.Contact != nil {
+		changed = append(changed, got.Conversation.Contact.ID)
 	}
-	return tx.Account(ctx, id)
+	for id, c := range r.contacts {
+		if c != nil && slices.Contains(changed, c.ID) {
+			delete(r.contacts, id)
+		}
+	}
+	for k := range r.conversations {
+		if slices.Contains(changed, k.ContactID) {
+			delete(r.conversations, k)
+		}
+	}
+}
+
+// pendingReceives are messages of a batch whose reads are done and whose
+// writes wait to be made together: a known contact's message in a
+// conversation that is open (or pending), which it changes only by its
+// activity.
+type pendingReceives struct {
+	reqs []*receiveRequest
+	msgs []*sahay.Message
+	// convs are the conversations the messages changed, once each.
+	convs []*sahay.Conversation
+}
+
+// add takes r if it is such a message, changing its conversation as
+// receiveTx would, and reports whether it did.
+func (p *pendingReceives) add(tx *store.Tx, r *receiveRequest, reads *batchReads) bool {
+	in := r.in
+	if in.ConversationID != 0 || in.NewConversation || (in.ExternalID != "" && !reads.newMessage[messageKey{r.inbox.ID, in.ExternalID}]) {
+		return false
+	}
+	contact := reads.contacts[store.Identity{Namespace: identityNamespace(r.inbox, in.Namespace), ExternalID: in.ContactID}]
+	if contact == nil {
+		return false
+	}
+	if filled := *contact; fillContact(&filled, in) {
+		return false
+	}
+	conv := reads.conversations[store.ConversationKey{ContactID: contact.ID, InboxID: r.inbox.ID}]
+	if conv == nil || conv.Status == sahay.StatusSnoozed || conv.Status == sahay.StatusResolved {
+		return false
+	}
+	now := tx.Now()
+	if !slices.Contains(p.convs, conv) {
+		p.convs = append(p.convs, conv)
+	}
+	msg := incomingMessage(conv, contact, in)
+	receivedActivity(conv, in, now)
+	conv.UpdatedAt = now
+	// The message's events and its caller see the conversation as this
+	// message left it.
+	after := *conv
+	after.Contact = contact
+	r.out = &Received{Message: msg, Conversation: &after}
+	p.reqs, p.msgs = append(p.reqs, r), append(p.msgs, msg)
+	return true
+}
+
+// flush makes the writes of the pending messages and commits their events.
+func (p *pendingReceives) flush(ctx context.Context, tx *store.Tx) error {
+	if len(p.reqs) == 0 {
+		return nil
+	}
+	if err := tx.InsertMessages(ctx, p.msgs); err != nil {
+		return err
+	}
+	if err := tx.UpdateActivity(ctx, p.convs); err != nil {
+		return err
+	}
+	for _, r := range p.reqs {
+		c, m := r.out.Conversation, r.out.Message
+		if err := tx.Emit(ctx, c.AccountID, c.InboxID, c.ID, sahay.MessageCreated{Conversation: c, Message: m}); err != nil {
+			return err
+		}
+	}
+	*p = pendingReceives{}
+	return nil
 }
 
 // receiveTx stores one message; the caller has locked its account. reads,
@@ -406,31 +511,12 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, account *sahay.Ac
 			return nil, err
 		}
 	}
-	msg := &sahay.Message{
-		AccountID: accountID, ConversationID: conv.ID, InboxID: inbox.ID,
-		Kind: sahay.MessageIncoming, SenderType: sahay.SenderContact, SenderID: contact.ID,
-		Content: in.Content, ExternalID: in.ExternalID, Attachments: in.Attachments, Email: in.Mail,
-	}
-	if in.Echo {
-		// The business answered on the platform itself: the team sees the
-		// answer, and the customer no longer waits.
-		msg.Kind, msg.SenderType, msg.SenderID, msg.Status = sahay.MessageOutgoing, sahay.SenderBot, 0, sahay.DeliverySent
-	}
+	msg := incomingMessage(conv, contact, in)
 	if err := tx.InsertMessage(ctx, msg); err != nil {
 		return nil, err
 	}
 	old := *conv
-	conv.LastActivityAt = now
-	conv.LastMessage = messagePreview(in.Content, in.Attachments)
-	switch {
-	case in.Echo:
-		conv.WaitingSince = nil
-	case conv.WaitingSince == nil:
-		conv.WaitingSince = &now
-	}
-	if conv.Language == "" {
-		conv.Language = textnorm.DetectScript(in.Content)
-	}
+	receivedActivity(conv, in, now)
 	if created {
 		old = *conv
 	}
@@ -456,6 +542,37 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, account *sahay.Ac
 		return nil, err
 	}
 	return &Received{Message: msg, Conversation: conv, Created: created}, nil
+}
+
+// incomingMessage is the message a received one stores in conv.
+func incomingMessage(conv *sahay.Conversation, contact *sahay.Contact, in channel.Inbound) *sahay.Message {
+	msg := &sahay.Message{
+		AccountID: conv.AccountID, ConversationID: conv.ID, InboxID: conv.InboxID,
+		Kind: sahay.MessageIncoming, SenderType: sahay.SenderContact, SenderID: contact.ID,
+		Content: in.Content, ExternalID: in.ExternalID, Attachments: in.Attachments, Email: in.Mail,
+	}
+	if in.Echo {
+		// The business answered on the platform itself: the team sees the
+		// answer, and the customer no longer waits.
+		msg.Kind, msg.SenderType, msg.SenderID, msg.Status = sahay.MessageOutgoing, sahay.SenderBot, 0, sahay.DeliverySent
+	}
+	return msg
+}
+
+// receivedActivity changes a conversation as a message received in it at
+// now does.
+func receivedActivity(conv *sahay.Conversation, in channel.Inbound, now time.Time) {
+	conv.LastActivityAt = now
+	conv.LastMessage = messagePreview(in.Content, in.Attachments)
+	switch {
+	case in.Echo:
+		conv.WaitingSince = nil
+	case conv.WaitingSince == nil:
+		conv.WaitingSince = &now
+	}
+	if conv.Language == "" {
+		conv.Language = textnorm.DetectScript(in.Content)
+	}
 }
 
 // editTx gives a stored customer message the content the customer edited
@@ -505,7 +622,17 @@ func (s *Service) resolveContact(ctx context.Context, tx *store.Tx, inbox *sahay
 	if err != nil {
 		return nil, err
 	}
-	// Fill what the contact lacks; never overwrite what an agent edited.
+	if fillContact(c, in) {
+		if err := tx.UpdateContact(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// fillContact fills in what a contact lacks from a message's sender, never
+// overwriting what an agent edited, and reports whether it changed it.
+func fillContact(c *sahay.Contact, in channel.Inbound) bool {
 	changed := false
 	for _, f := range []struct {
 		dst *string
@@ -518,12 +645,7 @@ func (s *Service) resolveContact(ctx context.Context, tx *store.Tx, inbox *sahay
 	if in.Name != "" && IsPlaceholderName(c.Name, in.ContactID) && c.Name != in.Name {
 		c.Name, changed = in.Name, true
 	}
-	if changed {
-		if err := tx.UpdateContact(ctx, c); err != nil {
-			return nil, err
-		}
-	}
-	return c, nil
+	return changed
 }
 
 // findConversation returns the conversation a new customer message belongs

@@ -11,6 +11,7 @@ import (
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/channel/apichannel"
+	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/store"
 	"github.com/sahayhq/sahay/internal/store/storetest"
 )
@@ -254,5 +255,141 @@ func TestReceiveAccountsNeverInterleave(t *testing.T) {
 		if want := senders*perSender + conversations + accounts*others; total != want {
 			t.Errorf("%d events in all, want %d", total, want)
 		}
+	})
+}
+
+// TestReceiveBatchKeepsOrder queues, behind a held account lock, one batch
+// mixing the common message (a known contact in an open conversation,
+// several times) with messages that are stored on their own: new
+// contacts, a reopened conversation, a duplicate of a message earlier in
+// the batch. Each must come out as if received one at a time, in order:
+// ids and events in arrival order without gaps, each event showing the
+// conversation as its message left it.
+func TestReceiveBatchKeepsOrder(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		st := open(t)
+		ctx := context.Background()
+		svc := newService(t, st)
+		t.Cleanup(svc.Close)
+		a := storetest.MustAccount(t, st, "A")
+		inbox := storetest.MustInbox(t, st, a.ID, "API", apichannel.Name)
+		receive := func(contact, ext, content string) *core.Received {
+			r, err := svc.Receive(ctx, channel.Inbound{InboxID: inbox.ID, ContactID: contact, ExternalID: ext, Content: content})
+			if err != nil {
+				t.Fatalf("Receive %s: %v", ext, err)
+			}
+			return r
+		}
+		open0 := receive("c0", "before-0", "hello")
+		resolved := receive("c1", "before-1", "hello").Conversation
+		storetest.MustWrite(t, st, func(tx *store.Tx) error {
+			next := *resolved
+			now := tx.Now()
+			next.Status, next.ResolvedAt = sahay.StatusResolved, &now
+			return tx.UpdateConversation(ctx, resolved, &next)
+		})
+		release := holdAccount(t, st, a.ID)
+		// The batcher takes this one alone and waits for the lock, while
+		// the others queue and make one batch.
+		first := make(chan error, 1)
+		go func() {
+			_, err := svc.Receive(ctx, channel.Inbound{InboxID: inbox.ID, ContactID: "c3", ExternalID: "first", Content: "first"})
+			first <- err
+		}()
+		time.Sleep(50 * time.Millisecond)
+		type sent struct {
+			contact, ext string
+			result       chan *core.Received
+		}
+		var queue []sent
+		for _, m := range []struct{ contact, ext string }{
+			{"c0", "a1"}, {"c0", "a2"}, {"c0", "a3"}, {"c2", "b1"}, {"c0", "a4"}, {"c1", "r1"}, {"c2", "b2"}, {"c4", "d1"}, {"c1", "r2"}, {"c0", "a5"}, {"c4", "d1"},
+		} {
+			s := sent{m.contact, m.ext, make(chan *core.Received, 1)}
+			go func() {
+				r, err := svc.Receive(ctx, channel.Inbound{InboxID: inbox.ID, ContactID: s.contact, ExternalID: s.ext, Content: "text " + s.ext})
+				if err != nil {
+					t.Errorf("Receive %s: %v", s.ext, err)
+				}
+				s.result <- r
+			}()
+			queue = append(queue, s)
+			// The calls queue in this order.
+			time.Sleep(20 * time.Millisecond)
+		}
+		release()
+		if err := <-first; err != nil {
+			t.Fatalf("first message: %v", err)
+		}
+		var got []*core.Received
+		for _, s := range queue {
+			r := <-s.result
+			if r == nil {
+				t.FailNow()
+			}
+			got = append(got, r)
+		}
+
+		const dup = 10
+		if !got[dup].Duplicate || got[dup].Message.ID != got[7].Message.ID {
+			t.Errorf("d1 again = duplicate %v, message %d; want a duplicate of message %d", got[dup].Duplicate, got[dup].Message.ID, got[7].Message.ID)
+		}
+		var last int64
+		for i, r := range got {
+			if i == dup {
+				continue
+			}
+			if r.Duplicate || r.Message.ID <= last {
+				t.Errorf("%s: duplicate %v, message %d after %d; want a new message numbered in arrival order", queue[i].ext, r.Duplicate, r.Message.ID, last)
+			}
+			last = r.Message.ID
+			if r.Conversation.LastMessage != "text "+queue[i].ext || r.Conversation.Status != sahay.StatusOpen {
+				t.Errorf("%s: conversation %q %s; want it as this message left it", queue[i].ext, r.Conversation.LastMessage, r.Conversation.Status)
+			}
+		}
+		for _, i := range []int{0, 1, 2, 4, 9} {
+			if got[i].Conversation.ID != open0.Conversation.ID {
+				t.Errorf("%s went to conversation %d, want c0's open one %d", queue[i].ext, got[i].Conversation.ID, open0.Conversation.ID)
+			}
+		}
+		if got[5].Conversation.ID != resolved.ID || got[8].Conversation.ID != resolved.ID {
+			t.Errorf("c1's messages went to conversations %d and %d, want its reopened one %d", got[5].Conversation.ID, got[8].Conversation.ID, resolved.ID)
+		}
+		if !got[3].Created || got[6].Conversation.ID != got[3].Conversation.ID {
+			t.Errorf("c2: created %v, then conversation %d; want one new conversation %d", got[3].Created, got[6].Conversation.ID, got[3].Conversation.ID)
+		}
+		c0, err := st.Conversation(ctx, a.ID, open0.Conversation.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c0.LastMessage != "text a5" || c0.WaitingSince == nil {
+			t.Errorf("c0's conversation stored with last message %q, waiting since %v", c0.LastMessage, c0.WaitingSince)
+		}
+
+		events, err := st.EventsAfter(ctx, a.ID, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var previews []string
+		for i, ev := range events {
+			if ev.Seq != int64(i)+1 {
+				t.Fatalf("events %v are not numbered without gaps", eventTypes(events))
+			}
+			if ev.Type != sahay.EventMessageCreated {
+				continue
+			}
+			var d sahay.MessageCreated
+			if err := json.Unmarshal(ev.Data, &d); err != nil {
+				t.Fatal(err)
+			}
+			if d.Message.Kind == sahay.MessageIncoming {
+				previews = append(previews, d.Conversation.LastMessage)
+			}
+		}
+		want := []string{"hello", "hello", "first", "text a1", "text a2", "text a3", "text b1", "text a4", "text r1", "text b2", "text d1", "text r2", "text a5"}
+		if fmt.Sprint(previews) != fmt.Sprint(want) {
+			t.Errorf("message events show conversations %q, want %q", previews, want)
+		}
+		storetest.CheckCounts(t, st, a.ID)
 	})
 }

@@ -119,6 +119,26 @@ func (t *Tx) LockAccount(ctx context.Context, accountID int64) error {
 	return nil
 }
 
+// LockedAccount takes the account's row lock as [Tx.LockAccount] does and
+// returns the account, in one statement when the transaction has not
+// locked it yet.
+func (t *Tx) LockedAccount(ctx context.Context, accountID int64) (*sahay.Account, error) {
+	if t.lockedSeq(accountID) != nil {
+		return t.Account(ctx, accountID)
+	}
+	var seq int64
+	a, err := scanAccount(prefixed{t.tx.QueryRowContext(ctx, `UPDATE accounts SET event_seq = event_seq WHERE id = $1
+		RETURNING event_seq, `+accountColumns, accountID), []any{&seq}})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sahay.NotFound("account")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: lock account: %w", err)
+	}
+	t.locked = append(t.locked, lockedAccount{id: accountID, seq: seq, stored: seq})
+	return a, nil
+}
+
 // lockedAccount is an account whose row the transaction has locked, with
 // its event numbers: while the lock is held no other writer numbers the
 // account's events, so the transaction numbers them itself and stores the
@@ -175,6 +195,14 @@ var eventRows = []int{64, 16, 4, 1}
 // for its events rather than two per event.
 func (t *Tx) storeEvents(ctx context.Context) error {
 	evs := t.events
+	if t.s.dialect == Postgres && len(evs) > 1 {
+		// One statement whatever their number: a round trip costs more
+		// than the statement.
+		if err := t.insertEventArrays(ctx, evs); err != nil {
+			return err
+		}
+		evs = nil
+	}
 	for _, n := range eventRows {
 		for len(evs) >= n {
 			args := make([]any, 0, 8*n)
@@ -196,6 +224,23 @@ func (t *Tx) storeEvents(ctx context.Context) error {
 			return fmt.Errorf("store: save event seq: %w", err)
 		}
 		a.stored = a.seq
+	}
+	return nil
+}
+
+// insertEventArrays inserts events with one array per column (PostgreSQL).
+func (t *Tx) insertEventArrays(ctx context.Context, evs []sahay.Event) error {
+	n := len(evs)
+	accounts, seqs, inboxes, conversations, users, created := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	types, data := make([]string, n), make([]string, n)
+	for i, ev := range evs {
+		accounts[i], seqs[i], types[i], inboxes[i], conversations[i], users[i], data[i], created[i] =
+			ev.AccountID, ev.Seq, ev.Type, ev.InboxID, ev.ConversationID, ev.UserID, string(ev.Data), ms(ev.CreatedAt)
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO events (account_id, seq, type, inbox_id, conversation_id, user_id, data, created_at)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::bigint[])`,
+		accounts, seqs, types, inboxes, conversations, users, data, created); err != nil {
+		return fmt.Errorf("store: append events: %w", err)
 	}
 	return nil
 }

@@ -77,6 +77,48 @@ func (t *Tx) UpdateConversation(ctx context.Context, old, next *sahay.Conversati
 	return t.count(ctx, next, 1)
 }
 
+// UpdateActivity saves what a received message changes in a conversation
+// — its last activity and message, since when it waits and its language —
+// for many conversations, in one statement on PostgreSQL. Their status,
+// inbox, team and assignee are those stored: no view count moves. Leaving
+// the other columns out also spares the indexes that hold only those.
+func (t *Tx) UpdateActivity(ctx context.Context, cs []*sahay.Conversation) error {
+	for _, c := range cs {
+		c.UpdatedAt = t.now
+	}
+	if t.s.dialect == SQLite {
+		for _, c := range cs {
+			if _, err := t.tx.ExecContext(ctx, `UPDATE conversations SET last_activity_at = $3, last_message = $4, waiting_since = $5,
+				language = $6, updated_at = $7 WHERE id = $1 AND account_id = $2`,
+				c.ID, c.AccountID, ms(c.LastActivityAt), c.LastMessage, nullMS(c.WaitingSince), c.Language, ms(t.now)); err != nil {
+				return fmt.Errorf("store: update activity: %w", err)
+			}
+		}
+		return nil
+	}
+	if len(cs) == 0 {
+		return nil
+	}
+	n := len(cs)
+	ids, accounts, activity, waiting := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	previews, languages := make([]string, n), make([]string, n)
+	for i, c := range cs {
+		ids[i], accounts[i], activity[i], previews[i], languages[i] = c.ID, c.AccountID, ms(c.LastActivityAt), c.LastMessage, c.Language
+		// No conversation waits since the epoch: 0 stands for none.
+		if c.WaitingSince != nil {
+			waiting[i] = ms(*c.WaitingSince)
+		}
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE conversations c SET last_activity_at = v.activity, last_message = v.preview,
+		waiting_since = NULLIF(v.waiting, 0), language = v.language, updated_at = $1
+		FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[]) AS v(id, account_id, activity, preview, waiting, language)
+		WHERE c.id = v.id AND c.account_id = v.account_id`,
+		ms(t.now), ids, accounts, activity, previews, waiting, languages); err != nil {
+		return fmt.Errorf("store: update activity: %w", err)
+	}
+	return nil
+}
+
 // count adds delta to the view counts of c and of each of its labels.
 func (t *Tx) count(ctx context.Context, c *sahay.Conversation, delta int) error {
 	if _, err := t.tx.ExecContext(ctx, `INSERT INTO conversation_counts (account_id, inbox_id, team_id, assignee_id, status, n)
@@ -232,6 +274,66 @@ func (t *Tx) OpenConversation(ctx context.Context, accountID, inboxID, contactID
 		return nil, sahay.NotFound("conversation")
 	}
 	return c, nil
+}
+
+// ConversationKey names the conversations of a contact in an inbox.
+type ConversationKey struct{ ContactID, InboxID int64 }
+
+// OpenConversations returns, for each key that has one, the conversation
+// [Tx.OpenConversation] returns, in one statement: group commit reads the
+// conversations of a batch's senders at once.
+func (t *Tx) OpenConversations(ctx context.Context, accountID int64, keys []ConversationKey) (map[ConversationKey]*sahay.Conversation, error) {
+	found := map[ConversationKey]*sahay.Conversation{}
+	if len(keys) == 0 {
+		return found, nil
+	}
+	// One statement text whatever the number of keys: arrays on
+	// PostgreSQL, a JSON array on SQLite.
+	var args []any
+	from := `unnest($2::bigint[], $3::bigint[]) AS k(contact_id, inbox_id)`
+	if t.s.dialect == SQLite {
+		pairs := make([][2]int64, len(keys))
+		for i, k := range keys {
+			pairs[i] = [2]int64{k.ContactID, k.InboxID}
+		}
+		from = `(SELECT value->>0 AS contact_id, value->>1 AS inbox_id FROM json_each($2)) k`
+		args = []any{accountID, encodeJSON(pairs)}
+	} else {
+		contacts, inboxes := make([]int64, len(keys)), make([]int64, len(keys))
+		for i, k := range keys {
+			contacts[i], inboxes[i] = k.ContactID, k.InboxID
+		}
+		args = []any{accountID, contacts, inboxes}
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+conversationColumns+`, l.name FROM conversations c
+		LEFT JOIN conversation_labels cl ON cl.conversation_id = c.id LEFT JOIN labels l ON l.id = cl.label_id
+		WHERE c.id IN (SELECT (SELECT o.id FROM conversations o
+			WHERE o.contact_id = k.contact_id AND o.inbox_id = k.inbox_id AND o.account_id = $1
+			ORDER BY CASE WHEN o.status = 'resolved' THEN 1 ELSE 0 END, o.id DESC LIMIT 1) FROM `+from+`)
+		ORDER BY c.id, l.name`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: open conversations: %w", err)
+	}
+	defer rows.Close()
+	var last *sahay.Conversation
+	for rows.Next() {
+		var label sql.NullString
+		c, err := scanConversation(rows, &label)
+		if err != nil {
+			return nil, fmt.Errorf("store: open conversations: %w", err)
+		}
+		if last == nil || last.ID != c.ID {
+			last = c
+			found[ConversationKey{c.ContactID, c.InboxID}] = c
+		}
+		if label.Valid {
+			last.Labels = append(last.Labels, label.String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: open conversations: %w", err)
+	}
+	return found, nil
 }
 
 func attachConversationDetails(ctx context.Context, q queryer, cs []*sahay.Conversation) error {

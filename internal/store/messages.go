@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/textnorm"
@@ -47,9 +48,34 @@ func emailColumn(e *sahay.Email) sql.NullString {
 var ErrDuplicate = sahay.Errorf(sahay.ECONFLICT, "duplicate message")
 
 // InsertMessage stores a message with its attachments; it is indexed for
-// search when the transaction commits. A message whose (inbox, external id) exists is not stored and
-// [ErrDuplicate] is returned.
+// search when the transaction commits. A message whose (inbox, external id)
+// exists is not stored and [ErrDuplicate] is returned.
 func (t *Tx) InsertMessage(ctx context.Context, m *sahay.Message) error {
+	v := t.messageValues(m)
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO messages (`+messageInsertColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		ON CONFLICT (inbox_id, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING id`,
+		v...).Scan(&m.ID)
+	if err == sql.ErrNoRows {
+		return ErrDuplicate
+	}
+	if err != nil {
+		return fmt.Errorf("store: insert message: %w", err)
+	}
+	return t.insertedMessage(ctx, m, v[messageSearchValue].(string))
+}
+
+// messageInsertColumns are the columns [Tx.InsertMessage] and
+// [Tx.InsertMessages] store, in the order of [Tx.messageValues].
+const messageInsertColumns = `account_id, conversation_id, inbox_id, kind, sender_type, sender_id, content,
+	external_id, status, error, email, search_text, created_at`
+
+// messageSearchValue is the index of search_text in messageInsertColumns.
+const messageSearchValue = 11
+
+// messageValues fills in a new message's creation time and returns the
+// values of messageInsertColumns for it.
+func (t *Tx) messageValues(m *sahay.Message) []any {
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = t.now
 	}
@@ -63,18 +89,13 @@ func (t *Tx) InsertMessage(ctx context.Context, m *sahay.Message) error {
 		}
 		search = textnorm.ForSearch(text)
 	}
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO messages (account_id, conversation_id, inbox_id, kind, sender_type, sender_id, content,
-		external_id, status, error, email, search_text, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-		ON CONFLICT (inbox_id, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING id`,
-		m.AccountID, m.ConversationID, m.InboxID, m.Kind, m.SenderType, m.SenderID, m.Content,
-		ext, m.Status, m.Error, emailColumn(m.Email), search, ms(m.CreatedAt)).Scan(&m.ID)
-	if err == sql.ErrNoRows {
-		return ErrDuplicate
-	}
-	if err != nil {
-		return fmt.Errorf("store: insert message: %w", err)
-	}
+	return []any{m.AccountID, m.ConversationID, m.InboxID, m.Kind, m.SenderType, m.SenderID, m.Content,
+		ext, m.Status, m.Error, emailColumn(m.Email), search, ms(m.CreatedAt)}
+}
+
+// insertedMessage notes a message just stored with its id, and its
+// search text, for the search index, and stores its attachments.
+func (t *Tx) insertedMessage(ctx context.Context, m *sahay.Message, search string) error {
 	if search != "" && t.s.dialect == SQLite {
 		t.unindexed.add(m.ID)
 	}
@@ -90,6 +111,64 @@ func (t *Tx) InsertMessage(ctx context.Context, m *sahay.Message) error {
 			return fmt.Errorf("store: insert attachment: %w", err)
 		}
 		a.URL = attachmentURL(a.ID)
+	}
+	return nil
+}
+
+// InsertMessages stores messages as [Tx.InsertMessage] does each, in
+// their order, in one statement on PostgreSQL: group commit stores a
+// batch's received messages at once rather than one round trip each. If
+// an (inbox, external id) exists, [ErrDuplicate] is returned, some of the
+// messages may be stored, and the transaction must not commit.
+func (t *Tx) InsertMessages(ctx context.Context, msgs []*sahay.Message) error {
+	if t.s.dialect == SQLite {
+		// Statements cost no round trip here, and each is prepared once.
+		for _, m := range msgs {
+			if err := t.InsertMessage(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	// One array per column: the statement's text is the same whatever
+	// the number of messages, and stays prepared.
+	n := len(msgs)
+	accounts, conversations, inboxes, senders, created := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	kinds, senderTypes, contents, externals := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	statuses, errs, emails, search := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, m := range msgs {
+		v := t.messageValues(m)
+		accounts[i], conversations[i], inboxes[i], kinds[i], senderTypes[i], senders[i], contents[i] = m.AccountID, m.ConversationID, m.InboxID, m.Kind, m.SenderType, m.SenderID, m.Content
+		externals[i], statuses[i], errs[i], created[i] = m.ExternalID, m.Status, m.Error, ms(m.CreatedAt)
+		emails[i], search[i] = emailColumn(m.Email).String, v[messageSearchValue].(string)
+	}
+	// Empty strings stand for NULL external ids and emails.
+	ids, err := int64s(ctx, t.tx, `INSERT INTO messages (`+messageInsertColumns+`)
+		SELECT account_id, conversation_id, inbox_id, kind, sender_type, sender_id, content, NULLIF(external_id, ''), status, error,
+			NULLIF(email, ''), search_text, created_at
+		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[],
+			$11::text[], $12::text[], $13::bigint[])
+			AS v(account_id, conversation_id, inbox_id, kind, sender_type, sender_id, content, external_id, status, error, email, search_text, created_at)
+		ON CONFLICT (inbox_id, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING id`,
+		accounts, conversations, inboxes, kinds, senderTypes, senders, contents, externals, statuses, errs, emails, search, created)
+	if err != nil {
+		return fmt.Errorf("store: insert messages: %w", err)
+	}
+	if len(ids) != n {
+		return ErrDuplicate
+	}
+	// The rows are inserted in the arrays' order, each taking the next
+	// number of the id sequence: the ids in ascending order are the
+	// messages' in order.
+	slices.Sort(ids)
+	for i, m := range msgs {
+		m.ID = ids[i]
+		if err := t.insertedMessage(ctx, m, search[i]); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -36,6 +36,7 @@ var tests = []test{
 	{"ConversationFilters", testConversationFilters},
 	{"OpenConversationPrefersUnresolved", testOpenConversation},
 	{"MessagesExternalIDDedupe", testMessageDedupe},
+	{"BatchWritesMatchSingleOnes", testBatchWrites},
 	{"MessagesPagesAndAttachments", testMessagePages},
 	{"EmailMessagesAndThreads", testEmailThreads},
 	{"InboxCursorsPerInbox", testInboxCursors},
