@@ -219,15 +219,24 @@ func (s *Service) commitBatch(batch []*receiveRequest) {
 	if errors.Is(err, errMessageFailed) {
 		events, err = s.store.Write(context.Background(), func(tx *store.Tx) error { return s.receiveBatch(tx, batch, true) })
 	}
+	// The only job a received message enqueues is a new conversation's:
+	// a batch that opened none leaves the job runner asleep, rather than
+	// have it look for work (a write, on SQLite) after every batch.
+	enqueued := false
 	for _, r := range batch {
 		if err != nil {
 			r.out, r.err = nil, err
+		}
+		if r.out != nil && r.out.Created {
+			enqueued = true
 		}
 		close(r.done)
 	}
 	if err == nil {
 		s.publish(events)
-		s.jobs.Wake()
+		if enqueued {
+			s.jobs.Wake()
+		}
 	}
 }
 
