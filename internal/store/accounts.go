@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
@@ -195,13 +194,10 @@ var eventRows = []int{64, 16, 4, 1}
 // for its events rather than two per event.
 func (t *Tx) storeEvents(ctx context.Context) error {
 	evs := t.events
-	if t.s.dialect == Postgres && len(evs) > 1 {
-		// One statement whatever their number: a round trip costs more
-		// than the statement.
-		if err := t.insertEventArrays(ctx, evs); err != nil {
-			return err
-		}
-		evs = nil
+	if t.s.dialect == Postgres && len(evs) > 0 {
+		// One statement whatever their number, with the accounts' last
+		// numbers: a round trip costs more than the statement.
+		return t.insertEventArrays(ctx, evs)
 	}
 	for _, n := range eventRows {
 		for len(evs) >= n {
@@ -228,8 +224,15 @@ func (t *Tx) storeEvents(ctx context.Context) error {
 	return nil
 }
 
-// insertEventArrays inserts events with one array per column (PostgreSQL).
+// insertEventArrays inserts events with one array per column, and saves
+// the accounts' last event numbers, in one statement (PostgreSQL).
 func (t *Tx) insertEventArrays(ctx context.Context, evs []sahay.Event) error {
+	var ids, last []int64
+	for _, a := range t.locked {
+		if a.seq != a.stored {
+			ids, last = append(ids, a.id), append(last, a.seq)
+		}
+	}
 	n := len(evs)
 	accounts, seqs, inboxes, conversations, users, created := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	types, data := make([]string, n), make([]string, n)
@@ -237,31 +240,21 @@ func (t *Tx) insertEventArrays(ctx context.Context, evs []sahay.Event) error {
 		accounts[i], seqs[i], types[i], inboxes[i], conversations[i], users[i], data[i], created[i] =
 			ev.AccountID, ev.Seq, ev.Type, ev.InboxID, ev.ConversationID, ev.UserID, string(ev.Data), ms(ev.CreatedAt)
 	}
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO events (account_id, seq, type, inbox_id, conversation_id, user_id, data, created_at)
-		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::bigint[])`,
-		accounts, seqs, types, inboxes, conversations, users, data, created); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `WITH inserted AS (INSERT INTO events (account_id, seq, type, inbox_id, conversation_id, user_id, data, created_at)
+			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::bigint[]))
+		UPDATE accounts a SET event_seq = s.seq FROM unnest($9::bigint[], $10::bigint[]) AS s(id, seq) WHERE a.id = s.id`,
+		accounts, seqs, types, inboxes, conversations, users, data, created, ids, last); err != nil {
 		return fmt.Errorf("store: append events: %w", err)
+	}
+	for i := range t.locked {
+		t.locked[i].stored = t.locked[i].seq
 	}
 	return nil
 }
 
 // insertEvents holds, for each size of eventRows, the statement inserting
 // that many events.
-var insertEvents = func() map[int]string {
-	m := map[int]string{}
-	for _, n := range eventRows {
-		var b strings.Builder
-		b.WriteString(`INSERT INTO events (account_id, seq, type, inbox_id, conversation_id, user_id, data, created_at) VALUES `)
-		for i := range n {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(" + placeholders(8*i+1, 8) + ")")
-		}
-		m[n] = b.String()
-	}
-	return m
-}()
+var insertEvents = valuesStatements(`INSERT INTO events (account_id, seq, type, inbox_id, conversation_id, user_id, data, created_at) VALUES `, 8, "")
 
 // withCountChanges adds the view count changes to an event's data object.
 func withCountChanges(data json.RawMessage, changes []sahay.CountChange) (json.RawMessage, error) {

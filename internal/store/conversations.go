@@ -87,11 +87,18 @@ func (t *Tx) UpdateActivity(ctx context.Context, cs []*sahay.Conversation) error
 		c.UpdatedAt = t.now
 	}
 	if t.s.dialect == SQLite {
-		for _, c := range cs {
-			if _, err := t.tx.ExecContext(ctx, `UPDATE conversations SET last_activity_at = $3, last_message = $4, waiting_since = $5,
-				language = $6, updated_at = $7 WHERE id = $1 AND account_id = $2`,
-				c.ID, c.AccountID, ms(c.LastActivityAt), c.LastMessage, nullMS(c.WaitingSince), c.Language, ms(t.now)); err != nil {
-				return fmt.Errorf("store: update activity: %w", err)
+		// A few rows per statement, in statements of the sizes of
+		// eventRows, each prepared once.
+		for _, n := range eventRows {
+			for len(cs) >= n {
+				args := make([]any, 0, 6*n+1)
+				for _, c := range cs[:n] {
+					args = append(args, c.ID, c.AccountID, ms(c.LastActivityAt), c.LastMessage, nullMS(c.WaitingSince), c.Language)
+				}
+				cs = cs[n:]
+				if _, err := t.tx.ExecContext(ctx, updateActivityRows[n], append(args, ms(t.now))...); err != nil {
+					return fmt.Errorf("store: update activity: %w", err)
+				}
 			}
 		}
 		return nil
@@ -118,6 +125,17 @@ func (t *Tx) UpdateActivity(ctx context.Context, cs []*sahay.Conversation) error
 	}
 	return nil
 }
+
+// updateActivityRows holds, for each size of eventRows, the statement of
+// [Tx.UpdateActivity] for that many conversations (SQLite).
+var updateActivityRows = func() map[int]string {
+	m := valuesStatements(`UPDATE conversations SET last_activity_at = v.column3, last_message = v.column4, waiting_since = v.column5,
+		language = v.column6, updated_at = $0 FROM (VALUES `, 6, `) AS v WHERE conversations.id = v.column1 AND conversations.account_id = v.column2`)
+	for n, q := range m {
+		m[n] = strings.Replace(q, "$0", "$"+strconv.Itoa(6*n+1), 1)
+	}
+	return m
+}()
 
 // count adds delta to the view counts of c and of each of its labels.
 func (t *Tx) count(ctx context.Context, c *sahay.Conversation, delta int) error {

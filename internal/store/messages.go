@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/textnorm"
@@ -122,13 +123,7 @@ func (t *Tx) insertedMessage(ctx context.Context, m *sahay.Message, search strin
 // messages may be stored, and the transaction must not commit.
 func (t *Tx) InsertMessages(ctx context.Context, msgs []*sahay.Message) error {
 	if t.s.dialect == SQLite {
-		// Statements cost no round trip here, and each is prepared once.
-		for _, m := range msgs {
-			if err := t.InsertMessage(ctx, m); err != nil {
-				return err
-			}
-		}
-		return nil
+		return t.insertMessageRows(ctx, msgs)
 	}
 	if len(msgs) == 0 {
 		return nil
@@ -171,6 +166,65 @@ func (t *Tx) InsertMessages(ctx context.Context, msgs []*sahay.Message) error {
 		}
 	}
 	return nil
+}
+
+// insertMessageRows is [Tx.InsertMessages] on SQLite: a few rows per
+// statement, in statements of the sizes of eventRows, each prepared once.
+func (t *Tx) insertMessageRows(ctx context.Context, msgs []*sahay.Message) error {
+	for _, n := range eventRows {
+		for len(msgs) >= n {
+			chunk := msgs[:n]
+			msgs = msgs[n:]
+			args := make([]any, 0, 13*n)
+			search := make([]string, n)
+			for i, m := range chunk {
+				v := t.messageValues(m)
+				search[i] = v[messageSearchValue].(string)
+				args = append(args, v...)
+			}
+			ids, err := int64s(ctx, t.tx, insertMessageRows[n], args...)
+			if err != nil {
+				return fmt.Errorf("store: insert messages: %w", err)
+			}
+			if len(ids) != n {
+				return ErrDuplicate
+			}
+			// SQLite inserts the rows in order, each with an id above
+			// every other.
+			slices.Sort(ids)
+			for i, m := range chunk {
+				m.ID = ids[i]
+				if err := t.insertedMessage(ctx, m, search[i]); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// insertMessageRows holds, for each size of eventRows, the statement
+// inserting that many messages.
+var insertMessageRows = valuesStatements(`INSERT INTO messages (`+messageInsertColumns+`) VALUES `, 13,
+	` ON CONFLICT (inbox_id, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING id`)
+
+// valuesStatements returns, for each size n of eventRows, the statement
+// prefix VALUES (…), … suffix with n rows of width placeholders each.
+func valuesStatements(prefix string, width int, suffix string) map[int]string {
+	m := map[int]string{}
+	for _, n := range eventRows {
+		var b strings.Builder
+		b.WriteString(prefix)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + placeholders(width*i+1, width) + ")")
+		}
+		b.WriteString(suffix)
+		m[n] = b.String()
+	}
+	return m
 }
 
 // indexMessages adds the messages stored since it last ran to the search

@@ -109,6 +109,42 @@ func testBatchWrites(t *testing.T, st *store.Store) {
 	}
 	CheckCounts(t, st, a.ID)
 
+	// Batches past the smallest statement size: 21 messages, 5
+	// conversations.
+	var many []*sahay.Message
+	var convs []*sahay.Conversation
+	for i := range 5 {
+		ct := MustContact(t, st, &sahay.Contact{AccountID: a.ID, Name: fmt.Sprint("Customer ", i)})
+		convs = append(convs, MustConversation(t, st, &sahay.Conversation{AccountID: a.ID, InboxID: web.ID, ContactID: ct.ID}))
+	}
+	MustWrite(t, st, func(tx *store.Tx) error {
+		for i := range 21 {
+			many = append(many, &sahay.Message{AccountID: a.ID, ConversationID: convs[i%5].ID, InboxID: web.ID, Kind: sahay.MessageIncoming,
+				SenderType: sahay.SenderContact, Content: fmt.Sprint("many ", i), ExternalID: fmt.Sprint("many-", i)})
+		}
+		if err := tx.InsertMessages(ctx, many); err != nil {
+			return err
+		}
+		for i, c := range convs {
+			c.LastMessage, c.LastActivityAt = fmt.Sprint("activity ", i), tx.Now()
+		}
+		return tx.UpdateActivity(ctx, convs)
+	})
+	for i, m := range many {
+		stored, err := st.Message(ctx, a.ID, m.ID)
+		must(t, err, "Message")
+		if stored.Content != m.Content || stored.ConversationID != m.ConversationID || (i > 0 && m.ID <= many[i-1].ID) {
+			t.Errorf("message %d of 21 stored as %+v with id %d, want %q in conversation %d, ids ascending", i, stored, m.ID, m.Content, m.ConversationID)
+		}
+	}
+	for i, c := range convs {
+		got, err := st.Conversation(ctx, a.ID, c.ID)
+		must(t, err, "Conversation")
+		if got.LastMessage != fmt.Sprint("activity ", i) {
+			t.Errorf("conversation %d of 5: last message %q", i, got.LastMessage)
+		}
+	}
+
 	// A platform id the inbox has fails the batch.
 	_, err = st.Write(ctx, func(tx *store.Tx) error {
 		return tx.InsertMessages(ctx, []*sahay.Message{
