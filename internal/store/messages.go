@@ -428,9 +428,18 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 	if s.dialect == SQLite {
 		// Driven from the index, newest first, so the query stops after
 		// limit hits instead of collecting every match.
-		q, err := s.messageFTSQuery(ctx, terms)
+		q, words, err := s.messageFTSQuery(ctx, terms)
 		if err != nil {
 			return nil, err
+		}
+		if words > commonPrefixTerms {
+			ids, found, err := s.searchRecent(ctx, accountID, inboxes, terms[:len(terms)-1], ftsTerm(terms[len(terms)-1]), limit)
+			if err != nil {
+				return nil, err
+			}
+			if found {
+				return s.searchHits(ctx, ids)
+			}
 		}
 		args = append(args, q)
 		from = `messages_fts f JOIN messages m ON m.id = f.rowid`
@@ -457,6 +466,28 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 	if err != nil {
 		return nil, fmt.Errorf("store: search messages: %w", err)
 	}
+	return scanSearchHits(rows)
+}
+
+// searchHits reads the messages of ids (SQLite) as search hits, newest
+// first.
+func (s *Store) searchHits(ctx context.Context, ids []int64) ([]SearchHit, error) {
+	if len(ids) == 0 {
+		return []SearchHit{}, nil
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+messageColumns+`, c.display_id, c.contact_id, ct.name FROM messages m
+		JOIN conversations c ON c.id = m.conversation_id
+		JOIN contacts ct ON ct.id = c.contact_id
+		WHERE m.id IN (SELECT value FROM json_each($1)) ORDER BY m.id DESC`, encodeJSON(ids))
+	if err != nil {
+		return nil, fmt.Errorf("store: search messages: %w", err)
+	}
+	return scanSearchHits(rows)
+}
+
+// scanSearchHits reads and closes rows of message columns followed by the
+// conversation's display id and contact id and the contact's name.
+func scanSearchHits(rows *sql.Rows) ([]SearchHit, error) {
 	defer rows.Close()
 	out := []SearchHit{}
 	for rows.Next() {

@@ -1,9 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -20,7 +23,7 @@ const maxPrefixTerms = 64
 // (textnorm.ForSearch): messages_fts's tokenizer folds case and Latin
 // diacritics code point by code point, as ftsFolds records.
 func ftsTerm(word string) string {
-	if !strings.ContainsFunc(word, func(r rune) bool { _, ok := ftsFolds[r]; return ok }) {
+	if !strings.ContainsFunc(word, ftsFolded) {
 		return word
 	}
 	return strings.Map(func(r rune) rune {
@@ -29,6 +32,26 @@ func ftsTerm(word string) string {
 		}
 		return r
 	}, word)
+}
+
+// ftsFoldsBelow marks the code points below 0x2000 that ftsFolds holds, a
+// cheaper lookup than the map's for the letters of most words.
+var ftsFoldsBelow = func() (below [0x2000]bool) {
+	for r := range ftsFolds {
+		if r < 0x2000 {
+			below[r] = true
+		}
+	}
+	return below
+}()
+
+// ftsFolded reports whether FTS5's tokenizer changes r (see [ftsTerm]).
+func ftsFolded(r rune) bool {
+	if r >= 0 && r < 0x2000 {
+		return ftsFoldsBelow[r]
+	}
+	_, ok := ftsFolds[r]
+	return ok
 }
 
 // addTerms records the words of search texts in message_terms (SQLite),
@@ -62,35 +85,38 @@ func (t *Tx) addTerms(ctx context.Context, texts []string) error {
 // the last term spelled out as the indexed words it starts when there are
 // few: ("deliver" OR "delivered" OR "delivery") finds the same messages as
 // "deliv"*, and FTS5 answers it newest first without reading every match.
-func (s *Store) messageFTSQuery(ctx context.Context, terms []string) (string, error) {
+// It also returns how many indexed words the last term starts, counting up
+// to maxPrefixTerms+1.
+func (s *Store) messageFTSQuery(ctx context.Context, terms []string) (string, int, error) {
 	last := ftsTerm(terms[len(terms)-1])
 	rows, err := s.read.QueryContext(ctx, `SELECT term FROM message_terms WHERE term >= $1 AND term < $2 ORDER BY term LIMIT $3`,
 		last, last+"\U0010FFFF", maxPrefixTerms+1)
 	if err != nil {
-		return "", fmt.Errorf("store: search terms: %w", err)
+		return "", 0, fmt.Errorf("store: search terms: %w", err)
 	}
 	defer rows.Close()
 	var words []string
 	for rows.Next() {
 		var w string
 		if err := rows.Scan(&w); err != nil {
-			return "", fmt.Errorf("store: search terms: %w", err)
+			return "", 0, fmt.Errorf("store: search terms: %w", err)
 		}
 		words = append(words, w)
 	}
 	if err := rows.Err(); err != nil {
-		return "", fmt.Errorf("store: search terms: %w", err)
+		return "", 0, fmt.Errorf("store: search terms: %w", err)
 	}
 	// None (also what a database indexed without the vocabulary would say)
 	// or too many: FTS5's prefix query, which is cheap when it matches no
 	// word and correct when it matches many.
 	if len(words) == 0 || len(words) > maxPrefixTerms {
-		return ftsQuery(terms), nil
+		return ftsQuery(terms), len(words), nil
 	}
 	var b strings.Builder
-	for _, term := range terms[:len(terms)-1] {
+	b.WriteString(wholeWordsQuery(terms[:len(terms)-1]))
+	if len(terms) > 1 {
 		// FTS5 allows an implicit AND between phrases only.
-		b.WriteString(ftsPhrase(term) + " AND ")
+		b.WriteString(" AND ")
 	}
 	if len(words) > 1 {
 		b.WriteByte('(')
@@ -104,7 +130,101 @@ func (s *Store) messageFTSQuery(ctx context.Context, terms []string) (string, er
 	if len(words) > 1 {
 		b.WriteByte(')')
 	}
-	return b.String(), nil
+	return b.String(), len(words), nil
+}
+
+// wholeWordsQuery is the FTS5 query for messages containing every one of
+// words as a whole word.
+func wholeWordsQuery(words []string) string {
+	var b strings.Builder
+	for i, w := range words {
+		if i > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteString(ftsPhrase(w))
+	}
+	return b.String()
+}
+
+// commonPrefixTerms is how many indexed words a query's last term may start
+// before SQLite search first looks for it among the newest candidates
+// ([Store.searchRecent]). Each spelled-out word costs FTS5 a seek in every
+// segment of the index, a fraction of a millisecond for a common word at
+// 10,000,000 messages; a prefix that starts many words is usually common
+// enough that the newest candidates hold a page of matches.
+const commonPrefixTerms = 16
+
+// recentScanRows is how many candidates [Store.searchRecent] reads at most.
+// A variable so that tests can make it small.
+var recentScanRows = 2000
+
+// searchRecent looks for an account's messages containing every one of
+// whole (whole words) and a word starting with prefix (as FTS5 folds it),
+// newest first, among the newest recentScanRows candidates: the newest
+// messages, or the newest holding the whole words, read from the index.
+// It checks the prefix itself, word by word of the search text, which holds
+// exactly the words FTS5 indexed (TestFTSTermIsTheTokenizersFold), so it
+// finds what FTS5's prefix query would without merging the doclist of
+// every word the prefix starts. It returns the ids found and whether they
+// are the answer: limit of them, or every candidate there is. Otherwise the
+// caller asks FTS5.
+func (s *Store) searchRecent(ctx context.Context, accountID int64, inboxes []int64, whole []string, prefix string, limit int) ([]int64, bool, error) {
+	var rows *sql.Rows
+	var err error
+	if len(whole) == 0 {
+		rows, err = s.read.QueryContext(ctx, `SELECT id, account_id, inbox_id, search_text FROM messages ORDER BY id DESC LIMIT $1`, recentScanRows)
+	} else {
+		rows, err = s.read.QueryContext(ctx, `SELECT m.id, m.account_id, m.inbox_id, m.search_text
+			FROM messages_fts f JOIN messages m ON m.id = f.rowid
+			WHERE messages_fts MATCH $1 ORDER BY f.rowid DESC LIMIT $2`, wholeWordsQuery(whole), recentScanRows)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("store: search recent messages: %w", err)
+	}
+	defer rows.Close()
+	want := []byte(prefix)
+	ids := []int64{}
+	read := 0
+	for rows.Next() {
+		read++
+		var id, account, inbox int64
+		var text sql.RawBytes
+		if err := rows.Scan(&id, &account, &inbox, &text); err != nil {
+			return nil, false, fmt.Errorf("store: search recent messages: %w", err)
+		}
+		if account != accountID || (inboxes != nil && !slices.Contains(inboxes, inbox)) || !hasWordPrefix(text, want) {
+			continue
+		}
+		if ids = append(ids, id); len(ids) == limit {
+			return ids, true, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("store: search recent messages: %w", err)
+	}
+	return ids, read < recentScanRows, nil
+}
+
+// hasWordPrefix reports whether a word of search text starts with prefix
+// (a term as [ftsTerm] folds it) once folded as FTS5 folds it.
+func hasWordPrefix(text []byte, prefix []byte) bool {
+	for len(text) > 0 {
+		w := text
+		if i := bytes.IndexByte(text, ' '); i >= 0 {
+			w, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		// Folding maps code point by code point and leaves prefix as it
+		// is, so a word that starts with prefix still does once folded.
+		if bytes.HasPrefix(w, prefix) {
+			return true
+		}
+		if bytes.ContainsFunc(w, ftsFolded) && strings.HasPrefix(ftsTerm(string(w)), string(prefix)) {
+			return true
+		}
+	}
+	return false
 }
 
 // ftsPhrase quotes a word as an FTS5 string.

@@ -127,7 +127,7 @@ func TestLastTermSpelledOut(t *testing.T) {
 		// As many as are spelled out.
 		{[]string{"manyx"}, manyx},
 	} {
-		got, err := st.messageFTSQuery(ctx, tc.terms)
+		got, _, err := st.messageFTSQuery(ctx, tc.terms)
 		if err != nil {
 			t.Fatal(err)
 		}
