@@ -16,7 +16,8 @@ type Query struct {
 	Lang string
 	// Class is how selective it is: "common" (in several percent of the
 	// messages of its language), "medium", "rare", "two-words" (both must
-	// occur), "prefix" (a word still being typed) or "variant" (typed in
+	// occur), "prefix" (a word still being typed), "first-letters" (one or
+	// two characters, the start of many words) or "variant" (typed in
 	// another Unicode form than the corpus stores, found only because both
 	// are normalized).
 	Class string
@@ -65,6 +66,18 @@ var Queries = []Query{
 	{"जरूरी", Hindi, "variant"},
 	{"इंतजार", Hindi, "variant"},
 	{"पहुंच", Hindi, "variant"},
+
+	// The first keystrokes of a search as it is typed: one or two
+	// characters, each the start of many words; order numbers in every
+	// language start with a digit.
+	{"d", English, "first-letters"},
+	{"s", English, "first-letters"},
+	{"1", English, "first-letters"},
+	{"12", English, "first-letters"},
+	{"ক", Bengali, "first-letters"},
+	{"প", Bengali, "first-letters"},
+	{"क", Hindi, "first-letters"},
+	{"प", Hindi, "first-letters"},
 
 	{"kobe pabo", Banglish, "two-words"},
 	{"nahi aaya", Hinglish, "two-words"},
