@@ -83,6 +83,10 @@ type Outbound struct {
 // SendResult is what the platform said of a sent message.
 type SendResult struct {
 	ExternalID string
+	// Email is the headers an email was sent with (its subject, addresses,
+	// Message-ID and thread), kept on the message in place of what the
+	// agent wrote of them.
+	Email *sahay.Email
 }
 
 // ErrPermanent marks a send failure that retrying cannot fix (a rejected

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/mail"
 	"strconv"
@@ -55,6 +54,7 @@ type Settings struct {
 	SMTPPort     Port   `json:"smtp_port,omitempty"`
 	SMTPUsername string `json:"smtp_username,omitempty"`
 	SMTPTLS      string `json:"smtp_tls,omitempty"`
+	DKIMSettings
 }
 
 // Port is a TCP port, given as a JSON number or a string of digits (as a
@@ -130,12 +130,14 @@ type Core interface {
 	SetWorkerCursor(ctx context.Context, inboxID int64, value string) error
 	JournalEvents(ctx context.Context, inboxID int64, events []channel.Raw) error
 	ChannelInboxes(ctx context.Context, name string) ([]*sahay.Inbox, error)
+	sender
 }
 
 // Adapter connects mailboxes.
 type Adapter struct {
 	core         Core
 	allowPrivate bool
+	out          sendOptions
 }
 
 // New returns the adapter. Every server an inbox names is kept off the
@@ -163,7 +165,7 @@ func (a *Adapter) Describe() channel.Description {
 			Subject:            true,
 			CC:                 true,
 		},
-		Settings: []channel.Setting{
+		Settings: append([]channel.Setting{
 			{Key: "address", Label: "Email address", Type: "string", Required: true,
 				Help: "The address customers write to, such as support@example.com; replies are sent from it."},
 			{Key: "imap_host", Label: "IMAP server", Type: "string",
@@ -182,7 +184,7 @@ func (a *Adapter) Describe() channel.Description {
 			{Key: "smtp_password", Label: "SMTP password", Type: "string", Secret: true},
 			{Key: "smtp_tls", Label: "SMTP security", Type: "choice", Choices: tlsChoices, Default: TLSStartTLS,
 				Help: "starttls on port 587, tls on port 465, none only on a trusted network."},
-		},
+		}, dkimSettings...),
 	}
 }
 
@@ -237,6 +239,9 @@ func (a *Adapter) Validate(inbox *sahay.Inbox) error {
 			return sahay.Invalid("settings.smtp_host %v", err)
 		}
 	}
+	if _, err := dkimOptions(s, inbox.Secrets); err != nil {
+		return err
+	}
 	for _, c := range []struct{ key, v string }{{"imap_tls", s.IMAPTLS}, {"smtp_tls", s.SMTPTLS}} {
 		switch c.v {
 		case "", TLSNone, TLSStartTLS, TLSImplicit:
@@ -247,7 +252,9 @@ func (a *Adapter) Validate(inbox *sahay.Inbox) error {
 	return nil
 }
 
-// Send implements [channel.Adapter].
+// Send implements [channel.Adapter]: the reply goes out over the inbox's
+// SMTP server (see send.go). Its external id is the Message-ID it was
+// sent with, and the headers it was sent with are kept on the message.
 func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (channel.SendResult, error) {
-	return channel.SendResult{}, channel.Permanent(errors.New("email: this server does not send email replies yet"))
+	return a.send(ctx, out)
 }
