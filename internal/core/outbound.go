@@ -19,9 +19,11 @@ type sendPayload struct {
 
 // NewMessage is a reply or private note written by an agent.
 type NewMessage struct {
-	Content string   `json:"content"`
-	Private bool     `json:"private"`
-	Files   []Upload `json:"-"`
+	Content string `json:"content"`
+	Private bool   `json:"private"`
+	// Email is a reply's subject and copies, on a channel that has them.
+	Email *EmailFields `json:"email,omitempty"`
+	Files []Upload     `json:"-"`
 }
 
 // PostMessage adds an agent's reply or private note to a conversation. A
@@ -35,8 +37,19 @@ func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int6
 	if nm.Content == "" && len(nm.Files) == 0 {
 		return nil, sahay.Invalid("content is required")
 	}
-	if _, err := s.visibleConversation(ctx, a, conversationID); err != nil {
+	visible, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
 		return nil, err
+	}
+	var email *sahay.Email
+	if nm.Email != nil {
+		inbox, err := s.store.Inbox(ctx, a.AccountID(), visible.InboxID)
+		if err != nil {
+			return nil, err
+		}
+		if email, err = s.emailOfReply(inbox, nm.Email, nm.Private); err != nil {
+			return nil, err
+		}
 	}
 	attachments, err := s.storeUploads(ctx, nm.Files)
 	if err != nil {
@@ -53,7 +66,7 @@ func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int6
 		}
 		msg = &sahay.Message{AccountID: c.AccountID, ConversationID: c.ID, InboxID: c.InboxID,
 			Kind: sahay.MessageOutgoing, SenderType: sahay.SenderUser, SenderID: a.User.ID, Content: nm.Content,
-			Status: sahay.DeliveryPending, Attachments: attachments}
+			Status: sahay.DeliveryPending, Attachments: attachments, Email: email}
 		if nm.Private {
 			msg.Kind, msg.Status = sahay.MessageNote, ""
 		}
@@ -168,6 +181,15 @@ func (s *Service) runSend(ctx context.Context, job *store.Job) error {
 			return err
 		}
 		cur.ExternalID = res.ExternalID
+		if res.Email != nil {
+			// The mail is out: headers that do not fit are not kept,
+			// and the reply is still sent.
+			if err := cleanMail(res.Email); err != nil {
+				s.log.Warn("sent email not kept", "message", m.ID, "err", err)
+			} else {
+				cur.Email = res.Email
+			}
+		}
 		if sahay.DeliveryRank(cur.Status) < sahay.DeliveryRank(sahay.DeliverySent) {
 			cur.Status, cur.Error = sahay.DeliverySent, ""
 		}
@@ -234,10 +256,7 @@ func (s *Service) outbound(ctx context.Context, m *sahay.Message) (channel.Outbo
 		Open: func(ctx context.Context, a sahay.Attachment) (io.ReadCloser, error) {
 			return s.OpenFile(ctx, a.StorageKey)
 		}}
-	ns := identityNamespace(inbox, "")
-	if n, ok := adapter.(interface{ Namespace() string }); ok {
-		ns = n.Namespace()
-	}
+	ns := recipientNamespace(inbox, adapter)
 	for _, id := range contact.Identities {
 		if id.Namespace == ns {
 			out.Recipient = id.ExternalID

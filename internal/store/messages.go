@@ -294,11 +294,12 @@ func message(ctx context.Context, q queryer, accountID, id int64) (*sahay.Messag
 }
 
 // SetMessageDelivery records a delivery status and, when given, the
-// platform's id for the message.
+// platform's id for the message and the email it was sent as.
 func (t *Tx) SetMessageDelivery(ctx context.Context, m *sahay.Message) error {
 	ext := sql.NullString{String: m.ExternalID, Valid: m.ExternalID != ""}
-	_, err := t.tx.ExecContext(ctx, `UPDATE messages SET status = $2, error = $3, external_id = COALESCE($4, external_id) WHERE id = $1`,
-		m.ID, m.Status, m.Error, ext)
+	_, err := t.tx.ExecContext(ctx, `UPDATE messages SET status = $2, error = $3, external_id = COALESCE($4, external_id),
+		email = COALESCE($5, email) WHERE id = $1`,
+		m.ID, m.Status, m.Error, ext, emailColumn(m.Email))
 	if isUniqueViolation(err) {
 		return ErrDuplicate
 	}

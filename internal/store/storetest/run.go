@@ -39,6 +39,7 @@ var tests = []test{
 	{"BatchWritesMatchSingleOnes", testBatchWrites},
 	{"MessagesPagesAndAttachments", testMessagePages},
 	{"EmailMessagesAndThreads", testEmailThreads},
+	{"SentEmail", testSentEmail},
 	{"InboxCursorsPerInbox", testInboxCursors},
 	{"SearchMessagesWholeWords", testSearchMessages},
 	{"SearchForgetsDeletedMessages", testSearchForgetsDeleted},
