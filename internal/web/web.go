@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"io"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -38,6 +39,49 @@ func Assets() fs.FS {
 const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
 	"font-src 'self'; connect-src 'self'; media-src 'self' blob:; worker-src 'self'; manifest-src 'self'; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// EmailFramePath is the page the dashboard shows an email's original HTML
+// in: an empty document, framed by the dashboard, which fills it from its
+// own script. Its policy runs no script at all and loads images only from
+// Sahay (inline images are attachments), unless the address asks for
+// ?images=1, which the dashboard does when the agent chooses to load an
+// email's remote images. The sandbox keeps the page's origin so the
+// dashboard can fill it, but allows it no script, form or navigation of
+// the dashboard.
+const EmailFramePath = "/email-frame"
+
+// emailFramePolicy is the frame's policy; images adds remote images.
+func emailFramePolicy(images bool) string {
+	img := "'self' data: blob:"
+	if images {
+		img += " https: http:"
+	}
+	return "default-src 'none'; img-src " + img + "; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; " +
+		"frame-ancestors 'self'; sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+}
+
+// emailFrame is the frame's page: a white sheet, as mail programs show
+// mail, whatever the dashboard's theme.
+const emailFrame = `<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">` +
+	`<style>html{color-scheme:light}body{margin:0;padding:12px 14px;background:#fff;color:#1f2328;` +
+	`font:14px/1.5 system-ui,"Noto Sans Bengali","Noto Sans Devanagari",sans-serif;overflow-wrap:anywhere}` +
+	`img{max-width:100%;height:auto}img:not([src]){display:inline-block;min-width:24px;min-height:24px;` +
+	`background:#eef1f4;outline:1px dashed #c3cad2}blockquote{margin:.5em 0 .5em .25em;padding-left:.75em;` +
+	`border-left:3px solid #d0d7de;color:#57606a}pre{white-space:pre-wrap}table{max-width:100%}a{color:#0b63ce}</style>` +
+	`</head><body></body></html>`
+
+func serveEmailFrame(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	hdr.Set("Content-Security-Policy", emailFramePolicy(r.URL.Query().Get("images") == "1"))
+	hdr.Set("X-Frame-Options", "SAMEORIGIN")
+	hdr.Set("Referrer-Policy", "no-referrer")
+	hdr.Set("Content-Type", "text/html; charset=utf-8")
+	hdr.Set("Cache-Control", "no-cache")
+	if r.Method == http.MethodHead {
+		return
+	}
+	io.WriteString(w, emailFrame)
+}
 
 // file is one embedded file, prepared once: its type, validator and a
 // gzipped copy when compressing pays off.
@@ -149,6 +193,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		hdr.Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if p == EmailFramePath {
+		serveEmailFrame(w, r)
 		return
 	}
 	name := strings.TrimPrefix(path.Clean(p), "/")

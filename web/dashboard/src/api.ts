@@ -1,7 +1,7 @@
 // A thin client for the REST API. Every call is same-origin and carries the
 // session cookie; a 401 sends the app back to the login screen.
 import type {
-  Account, APIToken, AuditEntry, CannedResponse, ChannelDescription, Contact, Conversation, Counts, Inbox, Label, Me,
+  Account, APIToken, AuditEntry, CannedResponse, ChannelDescription, Contact, Conversation, Counts, EmailDraft, Inbox, Label, Me,
   Message, SearchResult, Team, User,
 } from "./types";
 import type { CampaignReport, CommerceOrder, CSATReport, LiveVisitor, WidgetEmbed } from "./types";
@@ -138,8 +138,11 @@ export const api = {
   bulk: (b: BulkUpdate) => post<{ updated: number }>("/conversations/bulk", b),
   messages: (id: number, before?: number, limit = 50) =>
     get<Items<Message>>(`/conversations/${id}/messages` + query({ before, limit })).then(items),
-  send: (id: number, content: string, priv: boolean) =>
-    post<Message>(`/conversations/${id}/messages`, { content, private: priv }),
+  send: (id: number, content: string, priv: boolean, email?: EmailDraft) =>
+    post<Message>(`/conversations/${id}/messages`, email ? { content, private: priv, email } : { content, private: priv }),
+  /** Starts an outgoing email conversation, to a contact or to an address. */
+  startEmail: (b: { inbox_id: number; contact_id?: number; to?: string; content: string; email: EmailDraft }) =>
+    post<{ conversation: Conversation; message: Message }>("/conversations", b),
   retry: (messageId: number) => post<Message>(`/messages/${messageId}/retry`),
 
   contacts: (q: string) => get<Items<Contact>>("/contacts" + query({ q })).then(items),
@@ -233,10 +236,11 @@ export const widgetApi = {
  * receipts a website visitor sees (widget inboxes only).
  */
 export const conversationApi = {
-  sendWithFiles: (id: number, content: string, priv: boolean, files: File[]) => {
+  sendWithFiles: (id: number, content: string, priv: boolean, files: File[], email?: EmailDraft) => {
     const form = new FormData();
     form.append("content", content);
     form.append("private", String(priv));
+    if (email) form.append("email", JSON.stringify(email));
     for (const f of files) form.append("file", f, f.name);
     return call<Message>("POST", `/conversations/${id}/messages`, form);
   },

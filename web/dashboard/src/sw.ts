@@ -59,6 +59,8 @@ self.addEventListener("fetch", (e) => {
   if (url.origin !== self.location.origin) return;
   // The API and the realtime socket always go to the network, uncached.
   if (url.pathname.startsWith("/api/")) return;
+  // The frame of an email's original is no page of the app.
+  if (url.pathname === "/email-frame") return;
   if (req.mode === "navigate") {
     e.respondWith(networkFirst(req));
     return;

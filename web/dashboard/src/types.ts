@@ -62,6 +62,10 @@ export interface Capabilities {
   public_comments: boolean;
   private_reply: boolean;
   edits: boolean;
+  /** Messages carry a subject (email), written on a new outgoing conversation. */
+  subject?: boolean;
+  /** A reply may be copied to other addresses (Cc and Bcc). */
+  cc?: boolean;
 }
 
 /** One key of an inbox's settings, as its channel declares it. */
@@ -69,7 +73,7 @@ export interface ChannelSetting {
   key: string;
   label: string;
   help?: string;
-  type: "string" | "url" | "choice";
+  type: "string" | "url" | "choice" | "integer";
   required: boolean;
   /** Kept encrypted and never shown again. */
   secret: boolean;
@@ -160,6 +164,8 @@ export interface Conversation {
   updated_at: string;
   resolved_at: string | null;
   contact?: Contact;
+  /** An email conversation's subject, where the server gives it. */
+  subject?: string;
 }
 
 export interface Attachment {
@@ -169,6 +175,36 @@ export interface Attachment {
   content_type: string;
   size: number;
   url: string;
+  /** An email's inline image: its HTML shows it where an <img data-cid> names this id. */
+  content_id?: string;
+}
+
+export interface EmailAddress {
+  name?: string;
+  address: string;
+}
+
+/** What an email message carries besides its new words (see docs/channels/email.md). */
+export interface Email {
+  subject: string;
+  from: EmailAddress;
+  to: EmailAddress[] | null;
+  cc: EmailAddress[] | null;
+  bcc?: EmailAddress[] | null;
+  message_id: string;
+  in_reply_to?: string;
+  references?: string[] | null;
+  /** The whole body, sanitized: remote images in data-src, inline ones as <img data-cid>. */
+  html?: string;
+  /** The whole plain-text body, quoted history and signature included. */
+  text?: string;
+}
+
+/** The headers an agent sets on an email reply or a new email. */
+export interface EmailDraft {
+  subject?: string;
+  cc?: string[];
+  bcc?: string[];
 }
 
 export interface Message {
@@ -184,6 +220,7 @@ export interface Message {
   status?: Delivery | "";
   error?: string;
   attachments: Attachment[] | null;
+  email?: Email;
   created_at: string;
 }
 

@@ -6,9 +6,10 @@ import { acceptList, checkFiles, fileSize, maxFiles, sizeLimit } from "../attach
 import { h, replace } from "../dom";
 import { t } from "../i18n";
 import { icon } from "../icons";
-import { me, state } from "../state";
-import type { CannedResponse, Conversation, Message, User } from "../types";
+import { capabilitiesOf, inboxById, me, state } from "../state";
+import type { CannedResponse, Conversation, Email, EmailDraft, Message, User } from "../types";
 import { errorText, iconButton, popup, toast } from "../ui";
+import { addressBox, replySubject } from "./email";
 import { replyLimits } from "./replylimits";
 
 export interface Composer {
@@ -29,10 +30,20 @@ export interface ComposerHooks {
   stopTyping(): void;
   /** The time of the customer's last message loaded, for the channel's messaging window. */
   lastCustomerAt(): string | null;
+  /** The newest email of the conversation, whose subject and copies a reply follows. */
+  lastEmail?(): Email | null;
+}
+
+interface EmailFields {
+  subject: string;
+  cc: string[];
+  bcc: string[];
+  /** The agent changed the subject: it is no longer filled in from the thread. */
+  edited: boolean;
 }
 
 // Drafts, files included, are kept per conversation while the tab is open.
-const drafts = new Map<number, { text: string; note: boolean; files: File[] }>();
+const drafts = new Map<number, { text: string; note: boolean; files: File[]; email?: EmailFields }>();
 
 const emojis = [
   "😀", "😊", "🙂", "😉", "😍", "🥰", "😅", "😂", "🤔", "😐", "😢", "😭", "😡", "😮", "😴", "🙏",
@@ -75,6 +86,7 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
   let files: File[] = draft?.files ?? [];
   let sending = false;
   const limits = replyLimits(conv, hooks.lastCustomerAt);
+  const email = emailFields();
 
   const ta = h("textarea", {
     class: "composer-input",
@@ -105,6 +117,7 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     { class: "composer" },
     h("div", { class: "modes", role: "tablist" }, replyTab, noteTab),
     suggest,
+    email?.el,
     ta,
     chips,
     fileError,
@@ -115,6 +128,7 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
   function setMode(n: boolean, focus = true): void {
     note = n;
     form.classList.toggle("note", note);
+    if (email) email.el.hidden = note;
     replyTab.classList.toggle("active", !note);
     noteTab.classList.toggle("active", note);
     replyTab.setAttribute("aria-selected", String(!note));
@@ -133,7 +147,8 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
   function saveDraft(): void {
     // Every change of the box is kept here, so the limits follow it too.
     limits.update(ta.value, note);
-    if (ta.value || files.length) drafts.set(id, { text: ta.value, note, files });
+    const kept = email?.draft();
+    if (ta.value || files.length || kept?.edited || kept?.cc.length || kept?.bcc.length) drafts.set(id, { text: ta.value, note, files, email: kept });
     else drafts.delete(id);
   }
 
@@ -311,9 +326,79 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     const close = popup(emojiBtn, grid);
   }
 
+  /**
+   * The subject, Cc and Bcc of a reply on a channel that has them (email):
+   * the subject follows the thread's ("Re: …") until the agent edits it;
+   * Cc starts with the others the customer's last email was copied to.
+   */
+  function emailFields() {
+    const caps = capabilitiesOf(conv().inbox_id);
+    if (!caps.subject && !caps.cc) return null;
+    const saved = draft?.email;
+    let edited = saved?.edited ?? false;
+    let filledCc = !!saved;
+    const subject = h("input", { class: "email-subject-input", name: "subject", "aria-label": t("email.subject"), placeholder: t("email.subject"), value: saved?.subject ?? "", autocomplete: "off",
+      oninput: () => {
+        edited = true;
+        saveDraft();
+      } });
+    const cc = addressBox(t("email.cc"), "cc", saved?.cc ?? [], () => saveDraft());
+    const bcc = addressBox(t("email.bcc"), "bcc", saved?.bcc ?? [], () => saveDraft());
+    const copies = h("div", { class: "email-copies", hidden: !(saved?.cc.length || saved?.bcc.length) }, caps.cc ? [cc.el, bcc.el] : null);
+    const toggle = h("button", { type: "button", class: "btn tiny ghost show-copies", hidden: !caps.cc || !copies.hidden, onclick: () => {
+      copies.hidden = false;
+      toggle.hidden = true;
+      copies.querySelector("input")?.focus();
+    } }, t("email.add_cc"));
+    const el = h("div", { class: "email-fields" }, caps.subject ? h("div", { class: "email-subject-row" }, h("span", { class: "address-label" }, t("email.subject")), subject, toggle) : toggle, copies);
+    return {
+      el,
+      draft: (): EmailFields => ({ subject: subject.value, cc: cc.chips(), bcc: bcc.chips(), edited }),
+      /** Follows the thread's subject, and copies the others of its first email seen. */
+      refresh() {
+        const last = hooks.lastEmail?.();
+        if (!last) return;
+        if (!edited) subject.value = replySubject(last.subject);
+        if (!filledCc && caps.cc) {
+          filledCc = true;
+          const own = String(inboxById(conv().inbox_id)?.settings?.address ?? "").toLowerCase();
+          const customer = (conv().contact?.email ?? "").toLowerCase();
+          const skip = new Set([own, customer, last.from?.address?.toLowerCase() ?? ""]);
+          const list = [...(last.to ?? []), ...(last.cc ?? [])].map((a) => a.address).filter((a) => a && !skip.has(a.toLowerCase()));
+          if (list.length) {
+            cc.set([...new Set(list)]);
+            copies.hidden = false;
+            toggle.hidden = true;
+          }
+        }
+      },
+      /** The headers to send, or null when a box holds something that is not an address. */
+      values(): EmailDraft | null {
+        const c = cc.values();
+        const b = bcc.values();
+        if (!c || !b) return null;
+        const out: EmailDraft = {};
+        if (caps.subject) out.subject = subject.value.trim();
+        if (caps.cc) {
+          out.cc = c;
+          out.bcc = b;
+        }
+        return out;
+      },
+      /** After a reply: the Cc stays with the thread, the Bcc and an edited subject go. */
+      clear() {
+        edited = false;
+        bcc.set([]);
+        this.refresh();
+      },
+    };
+  }
+
   async function send(): Promise<void> {
     const content = ta.value.trim();
     if ((!content && !files.length) || sending) return;
+    const headers = email && !note ? email.values() : undefined;
+    if (headers === null) return;
     // The notice under the box already says why a text is refused.
     if (limits.refusal(content)) return;
     // Files added to a note and then sent as a reply meet the channel's rules here.
@@ -326,12 +411,13 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     sendBtn.disabled = true;
     hooks.stopTyping();
     try {
-      const m = files.length ? await conversationApi.sendWithFiles(id, content, note, files) : await api.send(id, content, note);
+      const m = files.length ? await conversationApi.sendWithFiles(id, content, note, files, headers) : await api.send(id, content, note, headers);
       ta.value = "";
       limits.update("", note);
       files = [];
       renderChips();
       showFileErrors([]);
+      if (!note) email?.clear();
       drafts.delete(id);
       closeSuggest();
       onSent(m);
@@ -411,7 +497,10 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
       else ta.focus();
     },
     addFiles,
-    refresh: () => showFileRules(),
+    refresh: () => {
+      showFileRules();
+      email?.refresh();
+    },
     destroy() {
       saveDraft();
     },

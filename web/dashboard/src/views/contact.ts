@@ -3,11 +3,14 @@
 import { api } from "../api";
 import { debounce, h, replace } from "../dom";
 import { num, shortTime, t, tOr } from "../i18n";
-import { icon } from "../icons";
+import { channelIcon, icon } from "../icons";
 import { onEvent } from "../realtime";
 import { inboxById } from "../state";
 import type { Contact, Conversation } from "../types";
 import { avatar, button, confirmDialog, empty, errorText, field, iconButton, modal, pageHeader, toast } from "../ui";
+import { navigate } from "../router";
+import { emailInboxes } from "./email";
+import { newEmailDialog } from "./emailfull";
 import { ordersSection } from "./orders";
 import { contactName } from "../names";
 
@@ -202,6 +205,9 @@ export function mountContactPanel(
                 render();
                 void loadHistory();
               }), "small"),
+              emailInboxes().length
+                ? button([channelIcon("email", "icon small"), t("email.new")], () => newEmailDialog((id) => navigate("/conversations/" + id), c), "small new-email")
+                : null,
             ),
       ),
       details(c),

@@ -16,6 +16,7 @@ import { availabilityOf, avatar, confirmDialog, errorText, iconButton, labelChip
 import { markSeen } from "../unread";
 import { mountComposer } from "./composer";
 import { mountContactPanel } from "./contact";
+import { baseSubject, emailHead, fullMessageToggle, inlineOnly, lastEmail } from "./email";
 import { openConversation } from "./inbox";
 import { contactName } from "../names";
 
@@ -72,7 +73,9 @@ function deliveryStatus(m: Message, retry: (m: Message) => void): HTMLElement | 
 // Images show as thumbnails; every other file as its name and size. Both
 // open the file from the API, which serves it sandboxed.
 function attachments(m: Message): HTMLElement | null {
-  const list = m.attachments ?? [];
+  // An email's inline images show in its full message, not as files.
+  const inline = inlineOnly(m);
+  const list = (m.attachments ?? []).filter((a) => !inline(a));
   if (!list.length) return null;
   return h(
     "ul",
@@ -144,18 +147,20 @@ export function activityText(m: Message): string {
   return m.content;
 }
 
-function messageEl(m: Message, conv: Conversation, grouped: boolean, retry: (m: Message) => void): HTMLElement {
+function messageEl(m: Message, conv: Conversation, grouped: boolean, retry: (m: Message) => void, showSubject = false): HTMLElement {
   if (m.kind === "activity") {
     return h("div", { class: "msg activity", dataset: { id: String(m.id) } }, h("span", null, activityText(m)), h("time", { datetime: m.created_at, title: longTime(m.created_at) }, clockTime(m.created_at)));
   }
   return h(
     "div",
-    { class: "msg " + m.kind + (grouped ? " grouped" : "") + (m.status === "failed" ? " is-failed" : ""), dataset: { id: String(m.id) } },
+    { class: "msg " + m.kind + (grouped ? " grouped" : "") + (m.status === "failed" ? " is-failed" : "") + (m.email ? " email" : ""), dataset: { id: String(m.id) } },
     h(
       "div",
       { class: "bubble" },
-      grouped ? null : h("div", { class: "msg-head" }, m.kind === "note" ? icon("lock", "icon small") : null, senderName(m, conv)),
+      grouped && !m.email ? null : h("div", { class: "msg-head" }, m.kind === "note" ? icon("lock", "icon small") : null, senderName(m, conv)),
+      emailHead(m, showSubject),
       h("div", { class: "msg-body" }, m.kind === "note" ? withMentions(m.content) : linkify(m.content)),
+      fullMessageToggle(m),
       attachments(m),
       h("div", { class: "msg-foot" }, h("time", { datetime: m.created_at, title: longTime(m.created_at) }, clockTime(m.created_at)), deliveryStatus(m, retry)),
     ),
@@ -193,13 +198,15 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
 
   const head = h("header", { class: "conv-head" });
   const toolbar = h("div", { class: "conv-tools" });
+  // An email conversation's subject, above its timeline.
+  const subjectBar = h("h3", { class: "conv-subject", hidden: true });
   const timeline = h("div", { class: "timeline", role: "log", "aria-live": "polite", "aria-label": t("conversation.timeline") });
   const customerTyping = h("div", { class: "customer-typing", role: "status", hidden: true }, h("span", { class: "typing-dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")), t("presence.customer_typing"));
   const presenceBar = h("div", { class: "presence-bar", role: "status", "aria-live": "polite", hidden: true });
   const composerSlot = h("div", { class: "composer-slot" });
   const dropHint = h("div", { class: "drop-hint", "aria-hidden": "true" }, icon("paperclip"), t("attach.drop"));
   const panel = h("aside", { class: "contact-panel", "aria-label": t("contact.title") });
-  const main = h("div", { class: "conv-main" }, head, toolbar, timeline, presenceBar, composerSlot, dropHint);
+  const main = h("div", { class: "conv-main" }, head, toolbar, subjectBar, timeline, presenceBar, composerSlot, dropHint);
   const root = h("div", { class: "conversation" + (panelOpen ? " panel-open" : "") }, main, panel);
   replace(el, h("div", { class: "loading" }, t("list.loading")));
 
@@ -536,6 +543,11 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
     if (hasOlder) nodes.push(h("button", { type: "button", class: "btn ghost older", onclick: () => void loadOlder() }, t("conversation.older")));
     let day = "";
     let prev: Message | null = null;
+    // The subject shows above the timeline, and again on a message that changes it.
+    const subject = c.subject || messages.find((m) => m.email?.subject)?.email?.subject || "";
+    subjectBar.hidden = !subject;
+    subjectBar.textContent = subject;
+    let thread = baseSubject(subject);
     for (const m of messages) {
       const d = new Date(m.created_at).toDateString();
       if (d !== day) {
@@ -545,7 +557,9 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
       }
       const grouped = !!prev && prev.kind === m.kind && prev.sender_type === m.sender_type && prev.sender_id === m.sender_id && m.kind !== "activity" &&
         Date.parse(m.created_at) - Date.parse(prev.created_at) < 5 * 60e3;
-      nodes.push(messageEl(m, c, grouped, (x) => void retry(x)));
+      const changed = !!m.email?.subject && baseSubject(m.email.subject) !== thread;
+      if (m.email?.subject) thread = baseSubject(m.email.subject);
+      nodes.push(messageEl(m, c, grouped, (x) => void retry(x), changed));
       prev = m;
     }
     if (!messages.length) nodes.push(h("div", { class: "empty" }, t("conversation.empty")));
@@ -586,6 +600,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
           typing: (reply) => presence?.typing(reply),
           stopTyping: () => presence?.stopTyping(),
           lastCustomerAt: () => lastIncoming(messages)?.created_at ?? null,
+          lastEmail: () => lastEmail(messages),
         });
         composerSlot.appendChild(composer.el);
       }

@@ -13,6 +13,8 @@ import type { Conversation, Sort } from "../types";
 import { avatar, errorText, iconButton, labelChip, menu, toast } from "../ui";
 import { isUnread, onUnread } from "../unread";
 import { mountConversation } from "./conversation";
+import { emailInboxes } from "./email";
+import { newEmailDialog } from "./emailfull";
 import { saveViewDialog } from "./savedviews";
 import { contactName } from "../names";
 
@@ -89,6 +91,8 @@ function item(c: Conversation): HTMLElement {
         "div",
         { class: "row" },
         inb ? channelIcon(inb.channel, "icon channel small") : null,
+        // An email's subject says what it is about better than its last words.
+        c.subject ? h("span", { class: "subject" }, c.subject) : null,
         h("span", { class: "preview" }, c.last_message || "\u00a0"),
         unread ? h("span", { class: "unread-dot", "aria-label": t("list.unread") }) : null,
       ),
@@ -266,6 +270,10 @@ export function mountInbox(el: HTMLElement, route: Route): () => void {
       h(
         "div",
         { class: "head-actions" },
+        emailInboxes().length
+          ? h("button", { type: "button", class: "btn ghost small new-email", title: t("email.new"), "aria-label": t("email.new"), onclick: () => newEmailDialog(openConversation) },
+              channelIcon("email", "icon small"), h("span", { class: "btn-label" }, t("email.new")))
+          : null,
         h("button", { type: "button", class: "btn ghost small save-view", title: t("views.save"), "aria-label": t("views.save"), onclick: saveViewDialog },
           icon("plus", "icon small"), h("span", { class: "btn-label" }, t("views.save"))),
         exportEl,

@@ -10,6 +10,7 @@ import { navigate } from "../router";
 import { channelInfo, loadMeta, state } from "../state";
 import type { ChannelDescription, ChannelSetting, Inbox } from "../types";
 import { button, errorText, field, iconButton, modal, select } from "../ui";
+import { presetBar } from "./emailfull";
 import { attempt, form, submit, table, userChecks } from "./forms";
 
 function inboxMembers(inbox: Inbox, done: () => void): void {
@@ -56,7 +57,9 @@ function settingFields(ch: ChannelDescription, inbox: Inbox | null): { el: HTMLE
       s.type === "choice"
         ? select([{ value: "", label: s.default ? tOr(`setting.${ch.name}.${s.key}.${s.default}`, s.default) : t("inboxes.choice_automatic") },
             ...(s.choices ?? []).map((c) => ({ value: c, label: tOr(`setting.${ch.name}.${s.key}.${c}`, c) }))], value, () => {}, { name: s.key })
-        : h("input", { name: s.key, type: s.secret ? "password" : s.type === "url" ? "url" : "text", value, placeholder, autocomplete: s.secret ? "new-password" : "off", spellcheck: "false" });
+        : s.type === "integer"
+          ? h("input", { name: s.key, type: "number", inputmode: "numeric", min: 0, step: 1, value, placeholder })
+          : h("input", { name: s.key, type: s.secret ? "password" : s.type === "url" ? "url" : "text", value, placeholder, autocomplete: s.secret ? "new-password" : "off", spellcheck: "false" });
     // A saved secret is kept when its box is left empty, so it is required only at first.
     control.required = s.required && !(s.secret && inbox);
     const label = settingLabel(ch.name, s) + (s.required ? "" : " " + t("inboxes.optional"));
@@ -95,6 +98,7 @@ function editInbox(i: Inbox | null, done: () => void): void {
     help.hidden = !help.textContent;
     fields = ch ? settingFields(ch, i) : null;
     replace(slot, fields?.el ?? null);
+    if (fields) slot.prepend(presetBar(fields.el) ?? "");
   };
   const channel = select(offered.map((c) => ({ value: c.name, label: tOr("channel." + c.name, c.name) })), offered[0]?.name ?? "", show, { name: "channel" });
   const close = modal(
