@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -263,6 +264,10 @@ func TestBrowserEmail(t *testing.T) {
 		if strings.Join(cc, ",") != "anita@example.com" {
 			t.Errorf("the reply is copied to %v, want the customer's Cc", cc)
 		}
+		eval[bool](t, ctx, `(document.querySelector(".composer .show-bcc").click(), true)`)
+		if eval[bool](t, ctx, `document.querySelector(".composer [data-field=bcc]").hidden`) {
+			t.Error("the Bcc box stays hidden when asked for")
+		}
 		setField(t, ctx, ".composer [data-field=bcc] input", "not an address")
 		eval[bool](t, ctx, `(document.querySelector(".composer [data-field=bcc] input").dispatchEvent(new Event("blur")), true)`)
 		waitFor(t, ctx, "a wrong address is refused", `document.querySelector(".composer [data-field=bcc] .address-error:not([hidden])")?.textContent.includes("not")`)
@@ -279,6 +284,13 @@ func TestBrowserEmail(t *testing.T) {
 		}
 		serverTakes(t, p)
 		waitFor(t, ctx, "the reply shows", `document.querySelector(".timeline .msg.outgoing")`)
+		var msgs struct{ Items []sahay.Message }
+		d.Must(t, owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d/messages", r.Conversation.ID), nil, http.StatusOK, &msgs)
+		reply := msgs.Items[len(msgs.Items)-1]
+		if reply.Email == nil || reply.Email.Subject != "Re: Order 1042 is late" || len(reply.Email.CC) != 1 || reply.Email.CC[0].Address != "anita@example.com" ||
+			len(reply.Email.BCC) != 1 || reply.Email.BCC[0].Address != "ravi@bazaar.example" {
+			t.Errorf("the reply was kept with the email %+v", reply.Email)
+		}
 	})
 
 	t.Run("new email", func(t *testing.T) {
@@ -302,4 +314,85 @@ func TestBrowserEmail(t *testing.T) {
 		waitFor(t, ctx, "the new conversation opens", `document.querySelector(".conv-subject")?.textContent === "Your refund for order 1042"`)
 	})
 	noCSPViolation(t, ctx)
+}
+
+// TestScreenshotsEmail regenerates the screenshots of email in the
+// dashboard: a conversation with its full message open and its remote
+// image waiting, the reply box with its subject and Cc; a new email; and
+// an email inbox's form filled by the Gmail preset. At 1280 and 390 pixels
+// wide, in English, Bengali and Hindi.
+//
+//	SAHAY_SCREENSHOTS=1 go test ./internal/web -run TestScreenshotsEmail
+func TestScreenshotsEmail(t *testing.T) {
+	needBrowser(t, "SAHAY_SCREENSHOTS")
+	banner, _ := remoteImages(t)
+	d := startDashboard(t)
+	owner := d.NewAccount(t, "Bazaar")
+	inbox := emailInbox(t, d, owner.Token, "Support mail", "support@bazaar.example")
+	logo := pngImage(t, 40, 20, color.RGBA{R: 0x0f, G: 0x76, B: 0x6e, A: 0xff})
+	mails := map[string]mail{
+		"en": orderMail(banner, "Order 1042 is late", "Where is my order 1042? It was due on Friday, and the tracking page has not changed since Tuesday.", "Your order 1042 has shipped and should reach you by Friday."),
+		"bn": orderMail(banner, "অর্ডার ১০৪২ এখনো আসেনি", "আমার অর্ডার ১০৪২ কোথায়? শুক্রবারে আসার কথা ছিল, অথচ ট্র্যাকিং পেজ মঙ্গলবার থেকে একই আছে।", "আপনার অর্ডার ১০৪২ পাঠানো হয়েছে, শুক্রবারের মধ্যে পৌঁছে যাবে।"),
+		"hi": orderMail(banner, "ऑर्डर 1042 अब तक नहीं आया", "मेरा ऑर्डर 1042 कहाँ है? शुक्रवार तक आना था, पर ट्रैकिंग पेज मंगलवार से वैसा ही है।", "आपका ऑर्डर 1042 भेज दिया गया है, शुक्रवार तक पहुँच जाएगा।"),
+	}
+	replies := map[string]string{
+		"en": "Sorry for the wait: the courier has it and it reaches you tomorrow.",
+		"bn": "দেরির জন্য দুঃখিত: পার্সেলটি কুরিয়ারের কাছে আছে, কাল পৌঁছে যাবে।",
+		"hi": "देर के लिए माफ़ी: पार्सल कूरियर के पास है, कल पहुँच जाएगा।",
+	}
+	convs := map[string]int64{}
+	for i, lang := range []string{"en", "bn", "hi"} {
+		m := mails[lang]
+		m.messageID = fmt.Sprintf("order-%s@mail.example.com", lang)
+		m.from = []sahay.EmailAddress{{Name: "Rahim Uddin", Address: "rahim@example.com"}, {Name: "রহিম উদ্দিন", Address: "rahim.bn@example.com"}, {Name: "राहुल वर्मा", Address: "rahul@example.in"}}[i]
+		m.inline = logo
+		convs[lang] = receiveMail(t, d, inbox.ID, m).Conversation.ID
+	}
+	out := filepath.Join("..", "..", "docs", "screenshots")
+	browser := newBrowser(t)
+	for _, lang := range []string{"en", "bn", "hi"} {
+		d.Must(t, owner.Token, http.MethodPatch, "/api/v1/me", map[string]any{"locale": lang}, http.StatusOK, nil)
+		ctx := newProfile(t, browser)
+		login(t, ctx, d.URL, owner.Email, owner.Password)
+		waitFor(t, ctx, "the interface speaks "+lang, fmt.Sprintf(`document.documentElement.lang === %q`, lang))
+		for _, width := range []int64{1280, 390} {
+			name := func(page string) string { return filepath.Join(out, fmt.Sprintf("%s-%s-%d.png", page, lang, width)) }
+			if width < 500 {
+				do(t, ctx, chromedp.EmulateViewport(width, 844, chromedp.EmulateMobile))
+			} else {
+				do(t, ctx, chromedp.EmulateViewport(width, 860))
+			}
+
+			do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/conversations/%d", d.URL, convs[lang])))
+			waitFor(t, ctx, "the email shows", `document.querySelector(".timeline .msg.email .email-full-toggle") && document.querySelector(".composer .email-subject-input")?.value`)
+			eval[bool](t, ctx, `(document.querySelector(".msg.email .email-full-toggle").click(), true)`)
+			waitFor(t, ctx, "the original shows", `document.querySelector(".msg.email iframe.email-frame")?.contentDocument?.querySelector("blockquote") && !document.querySelector(".email-images").hidden`)
+			setField(t, ctx, ".composer-input", replies[lang])
+			eval[bool](t, ctx, `(document.querySelector(".msg.email").scrollIntoView({ block: "start" }), true)`)
+			shoot(t, ctx, name("email-conversation"))
+
+			do(t, ctx, chromedp.Navigate(d.URL+"/conversations?view=all&status=open&sort=last_activity"))
+			waitFor(t, ctx, "the list offers a new email", `document.querySelector(".list-pane .new-email") && document.querySelector(".conv-item")`)
+			eval[bool](t, ctx, `(document.querySelector(".list-pane .new-email").click(), true)`)
+			waitFor(t, ctx, "the new email dialog opens", `document.querySelector("form.new-email")`)
+			setField(t, ctx, ".new-email input[name=to]", "anita@example.com")
+			setField(t, ctx, ".new-email input[name=subject]", mails[lang].subject)
+			setField(t, ctx, ".new-email textarea[name=content]", replies[lang])
+			eval[bool](t, ctx, `(document.querySelector(".new-email .show-copies").click(), true)`)
+			setField(t, ctx, ".new-email [data-field=cc] input", "rahim@example.com")
+			eval[bool](t, ctx, `(document.querySelector(".new-email [data-field=cc] input").dispatchEvent(new Event("blur")), true)`)
+			shoot(t, ctx, name("email-new"))
+
+			do(t, ctx, chromedp.Navigate(d.URL+"/settings/inboxes"))
+			waitFor(t, ctx, "the inboxes are listed", `document.querySelector("tr[data-id] .actions button")`)
+			eval[bool](t, ctx, `(document.querySelector(".toolbar .add").click(), true)`)
+			waitFor(t, ctx, "the dialog opens", `document.querySelector(".dialog select[name=channel]")`)
+			setField(t, ctx, ".dialog input[name=name]", "Support mail")
+			setField(t, ctx, ".dialog select[name=channel]", "email")
+			waitFor(t, ctx, "the presets show", `document.querySelector(".dialog .preset")`)
+			setField(t, ctx, ".dialog input[name=address]", "support@bazaar.example")
+			eval[bool](t, ctx, `(document.querySelector(".dialog .preset[data-preset=gmail]").click(), true)`)
+			shoot(t, ctx, name("email-inbox-form"))
+		}
+	}
 }

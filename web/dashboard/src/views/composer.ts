@@ -344,13 +344,24 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
       } });
     const cc = addressBox(t("email.cc"), "cc", saved?.cc ?? [], () => saveDraft());
     const bcc = addressBox(t("email.bcc"), "bcc", saved?.bcc ?? [], () => saveDraft());
-    const copies = h("div", { class: "email-copies", hidden: !(saved?.cc.length || saved?.bcc.length) }, caps.cc ? [cc.el, bcc.el] : null);
-    const toggle = h("button", { type: "button", class: "btn tiny ghost show-copies", hidden: !caps.cc || !copies.hidden, onclick: () => {
-      copies.hidden = false;
-      toggle.hidden = true;
-      copies.querySelector("input")?.focus();
-    } }, t("email.add_cc"));
-    const el = h("div", { class: "email-fields" }, caps.subject ? h("div", { class: "email-subject-row" }, h("span", { class: "address-label" }, t("email.subject")), subject, toggle) : toggle, copies);
+    // Cc and Bcc take room only once used: a button each opens its box.
+    const reveal = (box: HTMLElement, label: string) => {
+      const btn = h("button", { type: "button", class: "btn tiny ghost show-" + label.toLowerCase(), onclick: () => {
+        show(true);
+        box.querySelector("input")?.focus();
+      } }, label);
+      const show = (on: boolean) => {
+        box.hidden = !on;
+        btn.hidden = on || !caps.cc;
+      };
+      return { btn, show };
+    };
+    const ccToggle = reveal(cc.el, t("email.cc"));
+    const bccToggle = reveal(bcc.el, t("email.bcc"));
+    ccToggle.show(!!saved?.cc.length);
+    bccToggle.show(!!saved?.bcc.length);
+    const toggles = h("span", { class: "email-toggles" }, ccToggle.btn, bccToggle.btn);
+    const el = h("div", { class: "email-fields" }, caps.subject ? h("div", { class: "email-subject-row" }, h("span", { class: "address-label" }, t("email.subject")), subject, toggles) : toggles, caps.cc ? [cc.el, bcc.el] : null);
     return {
       el,
       draft: (): EmailFields => ({ subject: subject.value, cc: cc.chips(), bcc: bcc.chips(), edited }),
@@ -367,8 +378,7 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
           const list = [...(last.to ?? []), ...(last.cc ?? [])].map((a) => a.address).filter((a) => a && !skip.has(a.toLowerCase()));
           if (list.length) {
             cc.set([...new Set(list)]);
-            copies.hidden = false;
-            toggle.hidden = true;
+            ccToggle.show(true);
           }
         }
       },
@@ -389,6 +399,7 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
       clear() {
         edited = false;
         bcc.set([]);
+        bccToggle.show(false);
         this.refresh();
       },
     };
