@@ -421,7 +421,7 @@ type SearchHit struct {
 // SearchMessages finds an account's messages containing every term (the last
 // as a prefix), newest first, in the given inboxes (nil for all).
 func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []int64, terms []string, limit int) ([]SearchHit, error) {
-	if len(terms) == 0 || (inboxes != nil && len(inboxes) == 0) {
+	if len(terms) == 0 || limit <= 0 || (inboxes != nil && len(inboxes) == 0) {
 		return []SearchHit{}, nil
 	}
 	args := []any{accountID}
