@@ -102,7 +102,9 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	// The registry is read when an inbox is used, so the channels that
 	// need the service register after it.
 	channels.Register(apichannel.Name, apichannel.New(svc, cfg.AllowPrivateURLs))
-	channels.Register(email.Name, email.New(svc, cfg.AllowPrivateURLs))
+	mail := email.New(svc, cfg.AllowPrivateURLs)
+	mail.SetLog(log)
+	channels.Register(email.Name, mail)
 	channels.Register(widget.Name, widget.New(svc, widget.Config{PublicURL: cfg.PublicURL, Log: log, Mailer: mailer,
 		SharedBus: cfg.NATSURL != "", TrustedProxies: cfg.TrustedProxies}).Adapter())
 	a := &App{Config: cfg, Store: st, Service: svc, Log: log, bus: b, channels: channels}

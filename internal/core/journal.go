@@ -231,15 +231,15 @@ func (s *Service) receiveRaw(ctx context.Context, inbox *sahay.Inbox, adapter ch
 // large, of a refused type) is not an error: it becomes a note in the
 // message, so the team knows the customer sent it.
 func (s *Service) fetchFile(ctx context.Context, inbox *sahay.Inbox, adapter channel.Adapter, f channel.RemoteFile) (sahay.Attachment, string, error) {
+	if f.Size > MaxAttachmentSize {
+		return sahay.Attachment{}, fmt.Sprintf("[%s: not kept, larger than %d MB]", f.Name, MaxAttachmentSize>>20), nil
+	}
 	if f.Data != nil {
 		return s.keepFile(ctx, f, io.NopCloser(bytes.NewReader(f.Data)))
 	}
 	fetcher, ok := adapter.(channel.Fetcher)
 	if !ok {
 		return sahay.Attachment{}, fmt.Sprintf("[%s: files of this channel are not fetched]", f.Name), nil
-	}
-	if f.Size > MaxAttachmentSize {
-		return sahay.Attachment{}, fmt.Sprintf("[%s: not kept, larger than %d MB]", f.Name, MaxAttachmentSize>>20), nil
 	}
 	body, err := fetcher.Fetch(ctx, inbox, f, MaxAttachmentSize)
 	if errors.Is(err, channel.ErrTooLarge) {

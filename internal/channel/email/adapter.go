@@ -8,9 +8,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"strconv"
 	"strings"
+	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
@@ -138,17 +140,31 @@ type Adapter struct {
 	core         Core
 	allowPrivate bool
 	out          sendOptions
+	log          *slog.Logger
+	limits       *senderLimits
+	// pollInterval and idleRestart are [pollInterval] and [idleRestart];
+	// tests shorten them.
+	pollInterval time.Duration
+	idleRestart  time.Duration
 }
 
 // New returns the adapter. Every server an inbox names is kept off the
 // server's own network unless allowPrivate.
 func New(core Core, allowPrivate bool) *Adapter {
-	return &Adapter{core: core, allowPrivate: allowPrivate}
+	return &Adapter{core: core, allowPrivate: allowPrivate, log: slog.Default(), limits: newSenderLimits(),
+		pollInterval: pollInterval, idleRestart: idleRestart}
 }
+
+// SetLog sets where the mailbox watchers report what they skip and why
+// they stopped.
+func (a *Adapter) SetLog(log *slog.Logger) { a.log = log }
 
 var (
 	_ channel.Adapter   = (*Adapter)(nil)
+	_ channel.Parser    = (*Adapter)(nil)
+	_ channel.Worker    = (*Adapter)(nil)
 	_ channel.Describer = (*Adapter)(nil)
+	_ channel.Tester    = (*Adapter)(nil)
 )
 
 // Namespace implements the outbound pipeline's lookup of the recipient.
@@ -257,4 +273,17 @@ func (a *Adapter) Validate(inbox *sahay.Inbox) error {
 // sent with, and the headers it was sent with are kept on the message.
 func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (channel.SendResult, error) {
 	return a.send(ctx, out)
+}
+
+// Parse implements [channel.Parser]: one journalled mail, as it was
+// fetched from the mailbox or delivered to the SMTP listener. A person's
+// mail is a message; an auto-reply nothing; a bounce a failed receipt for
+// the reply it returns.
+func (a *Adapter) Parse(inbox *sahay.Inbox, raw channel.Raw) (channel.Parsed, error) {
+	m, err := Parse(raw.Body)
+	if err != nil {
+		return channel.Parsed{}, err
+	}
+	s, _ := settings(inbox)
+	return m.Parsed(inbox.ID, s.Address, raw.Headers[EnvelopeToHeader]), nil
 }

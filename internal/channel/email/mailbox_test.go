@@ -1,0 +1,193 @@
+package email_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/apitest"
+	"github.com/sahayhq/sahay/internal/channel/email/emailtest"
+	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/store/storetest"
+)
+
+// desk is an email inbox of a running Sahay, reading an in-process IMAP
+// server's mailbox.
+type desk struct {
+	s     *apitest.Server
+	imap  *emailtest.IMAPServer
+	owner *apitest.User
+	inbox *sahay.Inbox
+}
+
+func newDesk(t *testing.T) *desk {
+	t.Helper()
+	d := &desk{s: apitest.NewServer(t), imap: emailtest.NewIMAPServer(t, "support@example.com", "app-password", true)}
+	d.owner = d.s.NewAccount(t, "Shop")
+	d.inbox = d.s.NewInbox(t, d.owner, "Support", "email", d.imap.Settings("support@example.com", "none"))
+	// The watcher has started once it has saved its place.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if v, _ := d.s.App.Store.InboxCursor(context.Background(), d.inbox.ID); v != "" {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the mailbox watcher did not start within 15s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func readFixture(t *testing.T, name string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// message waits until the inbox holds the message with the external id.
+func (d *desk) message(t *testing.T, externalID string) *sahay.Message {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		m, err := d.s.App.Store.MessageByExternalID(ctx, d.inbox.ID, externalID)
+		if err == nil {
+			if m, err = d.s.App.Store.Message(ctx, m.AccountID, m.ID); err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("message %s not stored within 15s: %v", externalID, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// processed waits until the journal has processed the mail with the key.
+func (d *desk) processed(t *testing.T, key string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		events, err := d.s.App.Store.RawEvents(context.Background(), d.inbox.AccountID, store.RawDone, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events {
+			if e.DedupeKey == key {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("journal event %s not processed within 15s", key)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func reply(from, id, headers, body string) []byte {
+	return fmt.Appendf(nil, "From: %s\r\nTo: support@example.com\r\nSubject: Re: আমার অর্ডার কোথায়?\r\nMessage-ID: <%s>\r\n%s"+
+		"Date: Fri, 4 Dec 2026 13:00:00 +0600\r\n\r\n%s\r\n", from, id, headers, body)
+}
+
+// TestMailboxToConversations reads mail from a mailbox into conversations:
+// a new thread opens one, replies by In-Reply-To, References or the reply
+// token continue it (from any of its participants), a new mail from the
+// same customer opens another; auto-replies stay out, and a bounce fails
+// the reply it returns.
+func TestMailboxToConversations(t *testing.T) {
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		d := newDesk(t)
+		ctx := context.Background()
+
+		d.imap.Deliver(t, readFixture(t, "bengali-subject-b.eml"))
+		first := d.message(t, "bn-1@example.com.bd")
+		if first.Content != "আমি গত সপ্তাহে অর্ডার করেছি, এখনো পাইনি।" || first.Email == nil ||
+			first.Email.Subject != "আমার অর্ডার কোথায়?" || first.Email.From.Name != "রহিম উদ্দিন" ||
+			first.Email.MessageID != "bn-1@example.com.bd" {
+			t.Fatalf("first message %+v email %+v", first, first.Email)
+		}
+
+		d.imap.Deliver(t, reply("Colleague <colleague@example.com.bd>", "r1@example.com.bd", "In-Reply-To: <bn-1@example.com.bd>\r\n", "I'm waiting too."))
+		d.imap.Deliver(t, reply("Rahim <rahim@example.com.bd>", "r2@example.com.bd", "References: <x@y>\r\n <r1@example.com.bd>\r\n", "Any news?"))
+		d.imap.Deliver(t, reply("Rahim <rahim@example.com.bd>", "new@example.com.bd", "", "Another question."))
+		r1, r2, other := d.message(t, "r1@example.com.bd"), d.message(t, "r2@example.com.bd"), d.message(t, "new@example.com.bd")
+		if r1.ConversationID != first.ConversationID || r2.ConversationID != first.ConversationID {
+			t.Errorf("replies landed in %d and %d, want the thread's %d", r1.ConversationID, r2.ConversationID, first.ConversationID)
+		}
+		if r1.SenderID == first.SenderID {
+			t.Error("the colleague's reply is attributed to the first sender")
+		}
+		if other.ConversationID == first.ConversationID {
+			t.Error("a new thread from the same customer continued the old conversation")
+		}
+
+		// The reply address's token finds the conversation with no header
+		// naming it.
+		token, err := d.s.App.Service.ReplyToken(ctx, other.ConversationID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.imap.Deliver(t, []byte("From: Rahim <rahim@example.com.bd>\r\nTo: reply+"+token+"@example.com\r\nSubject: again\r\n"+
+			"Message-ID: <tok@example.com.bd>\r\n\r\nBy the token.\r\n"))
+		if m := d.message(t, "tok@example.com.bd"); m.ConversationID != other.ConversationID {
+			t.Errorf("token reply in %d, want %d", m.ConversationID, other.ConversationID)
+		}
+		forged := strings.Replace(token, token[len(token)-3:], "aaa", 1)
+		d.imap.Deliver(t, []byte("From: Rahim <rahim@example.com.bd>\r\nTo: reply+"+forged+"@example.com\r\nSubject: again\r\n"+
+			"Message-ID: <forged@example.com.bd>\r\n\r\nA forged token.\r\n"))
+		if m := d.message(t, "forged@example.com.bd"); m.ConversationID == other.ConversationID {
+			t.Error("a forged token continued the conversation")
+		}
+
+		// Inline images and attachments are kept, with the HTML naming the
+		// inline image by its content id.
+		d.imap.Deliver(t, readFixture(t, "attachment-inline.eml"))
+		att := d.message(t, "attach-1@example.net")
+		if len(att.Attachments) != 2 || att.Attachments[0].ContentID != "photo1@example.net" ||
+			att.Attachments[1].FileName != "আমার রসিদ.pdf" || att.Attachments[1].ContentType != "application/pdf" {
+			t.Errorf("attachments %+v", att.Attachments)
+		}
+		if !strings.Contains(att.Email.HTML, `data-cid="photo1@example.net"`) {
+			t.Errorf("html %q", att.Email.HTML)
+		}
+
+		// A bounce fails the reply it returns, with the server's reason.
+		conv, err := d.s.App.Store.Conversation(ctx, first.AccountID, first.ConversationID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent := storetest.MustMessage(t, d.s.App.Store, conv, &sahay.Message{Kind: sahay.MessageOutgoing, SenderType: sahay.SenderUser,
+			Content: "We will check.", Status: sahay.DeliverySent, ExternalID: "sahay.bounced1@example.com"})
+		d.imap.Deliver(t, readFixture(t, "dsn-bounce.eml"))
+		d.imap.Deliver(t, readFixture(t, "auto-reply.eml"))
+		d.processed(t, "message-id:20261203100005.4F1A2B3C@mx.example.com")
+		d.processed(t, "message-id:auto-1@mail.gmail.com")
+		got, err := d.s.App.Store.Message(ctx, sent.AccountID, sent.ID)
+		if err != nil || got.Status != sahay.DeliveryFailed || !strings.Contains(got.Error, "User unknown") {
+			t.Errorf("bounced reply: %+v, %v", got, err)
+		}
+		for _, id := range []string{"auto-1@mail.gmail.com", "20261203100005.4F1A2B3C@mx.example.com"} {
+			if _, err := d.s.App.Store.MessageByExternalID(ctx, d.inbox.ID, id); sahay.ErrorCode(err) != sahay.ENOTFOUND {
+				t.Errorf("%s stored as a message: %v", id, err)
+			}
+		}
+
+		// The API shows the email with the message.
+		var page struct{ Items []sahay.Message }
+		d.s.Must(t, d.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d/messages", first.ConversationID), nil, http.StatusOK, &page)
+		if len(page.Items) == 0 || page.Items[0].Email == nil || page.Items[0].Email.Subject != "আমার অর্ডার কোথায়?" ||
+			len(page.Items[0].Email.To) != 1 || page.Items[0].Email.To[0].Address != "support@example.com" {
+			t.Errorf("messages through the API: %+v", page.Items)
+		}
+	})
+}
