@@ -264,6 +264,15 @@ func TestBrowserEmail(t *testing.T) {
 		if strings.Join(cc, ",") != "anita@example.com" {
 			t.Errorf("the reply is copied to %v, want the customer's Cc", cc)
 		}
+		// Enter in the subject or an address box moves on; it sends nothing.
+		setField(t, ctx, ".composer-input", "Sorry for the wait, Rahim: it leaves our warehouse today.")
+		eval[bool](t, ctx, `(document.querySelector(".composer .email-subject-input").focus(), true)`)
+		press(t, ctx, "Enter")
+		eval[bool](t, ctx, `(document.querySelector(".composer [data-field=cc] input").focus(), true)`)
+		press(t, ctx, "Enter")
+		if n := eval[int](t, ctx, `window.__posts.length`); n != 0 {
+			t.Fatalf("Enter in the email's fields posted %d times", n)
+		}
 		eval[bool](t, ctx, `(document.querySelector(".composer .show-bcc").click(), true)`)
 		if eval[bool](t, ctx, `document.querySelector(".composer [data-field=bcc]").hidden`) {
 			t.Error("the Bcc box stays hidden when asked for")

@@ -341,6 +341,12 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
       oninput: () => {
         edited = true;
         saveDraft();
+      },
+      // Enter in the subject goes on to the message rather than sending it.
+      onkeydown: (e: KeyboardEvent) => {
+        if (e.key !== "Enter") return;
+        e.preventDefault();
+        ta.focus();
       } });
     const cc = addressBox(t("email.cc"), "cc", saved?.cc ?? [], () => saveDraft());
     const bcc = addressBox(t("email.bcc"), "bcc", saved?.bcc ?? [], () => saveDraft());

@@ -182,6 +182,8 @@ export function addressBox(label: string, name: string, initial: string[], oncha
     return bad.length === 0;
   };
   input.addEventListener("keydown", (e) => {
+    // Enter takes the address; it never sends the form the box is in.
+    if (e.key === "Enter") e.preventDefault();
     if (e.key === "Enter" || e.key === "," || e.key === ";" || (e.key === " " && input.value.includes("@"))) {
       if (!input.value.trim()) return;
       e.preventDefault();
