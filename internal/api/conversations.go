@@ -2,9 +2,11 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	sahay "github.com/sahayhq/sahay"
@@ -119,52 +121,133 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, a *core.Act
 	return one(w, http.StatusCreated, m, err)
 }
 
-// readMultipartMessage reads a reply with attachments: fields "content" and
-// "private", and up to five "file" parts.
+// readMultipartMessage reads a reply with attachments: fields "content",
+// "private" and "email" (the email object as JSON), and up to five "file"
+// parts.
 func readMultipartMessage(w http.ResponseWriter, r *http.Request) (core.NewMessage, error) {
 	var in core.NewMessage
+	err := readMultipart(w, r, &in.Files, func(name string, v []byte) error {
+		switch name {
+		case "content":
+			in.Content = string(v)
+		case "private":
+			in.Private = string(v) == "true" || string(v) == "1"
+		case "email":
+			return decodeEmailField(v, &in.Email)
+		default:
+			return sahay.BadRequest("unknown form field %q", name)
+		}
+		return nil
+	})
+	return in, err
+}
+
+// readMultipartConversation reads a new conversation with attachments:
+// the fields of the JSON body as form fields ("email" as JSON), and up to
+// five "file" parts.
+func readMultipartConversation(w http.ResponseWriter, r *http.Request) (core.NewConversation, error) {
+	var in core.NewConversation
+	err := readMultipart(w, r, &in.Files, func(name string, v []byte) error {
+		switch name {
+		case "inbox_id", "contact_id":
+			n, err := strconv.ParseInt(string(v), 10, 64)
+			if err != nil || n < 0 {
+				return sahay.Invalid("%s must be an id", name)
+			}
+			if name == "inbox_id" {
+				in.InboxID = n
+			} else {
+				in.ContactID = n
+			}
+		case "to":
+			in.To = string(v)
+		case "content":
+			in.Content = string(v)
+		case "email":
+			return decodeEmailField(v, &in.Email)
+		default:
+			return sahay.BadRequest("unknown form field %q", name)
+		}
+		return nil
+	})
+	return in, err
+}
+
+func decodeEmailField(v []byte, dst **core.EmailFields) error {
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return sahay.Invalid("email must be a JSON object such as {\"subject\":\"…\",\"cc\":[],\"bcc\":[]}: %v", err)
+	}
+	return nil
+}
+
+// readMultipart reads a multipart/form-data body: "file" parts into
+// files, every other field, at most a message's length, through field.
+func readMultipart(w http.ResponseWriter, r *http.Request, files *[]core.Upload, field func(name string, v []byte) error) error {
 	r.Body = http.MaxBytesReader(w, r.Body, core.MaxAttachments*core.MaxAttachmentSize+httpx.MaxBody)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return in, sahay.BadRequest("malformed multipart body: %v", err)
+		return sahay.BadRequest("malformed multipart body: %v", err)
 	}
 	// Parts are spooled to memory up to the size limits; the service checks
 	// types and sizes before anything is stored.
 	for {
 		p, err := mr.NextPart()
 		if err == io.EOF {
-			return in, nil
+			return nil
 		}
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return in, sahay.Errorf(sahay.ETOOLARGE, "request body is too large")
+			return sahay.Errorf(sahay.ETOOLARGE, "request body is too large")
 		}
 		if err != nil {
-			return in, sahay.BadRequest("malformed multipart body: %v", err)
+			return sahay.BadRequest("malformed multipart body: %v", err)
 		}
-		switch p.FormName() {
-		case "content":
-			b, err := io.ReadAll(io.LimitReader(p, core.MaxContentBytes+1))
-			if err != nil {
-				return in, sahay.BadRequest("malformed multipart body: %v", err)
+		limit := int64(core.MaxContentBytes + 1)
+		if p.FormName() == "file" {
+			limit = core.MaxAttachmentSize + 1
+		}
+		b, err := io.ReadAll(io.LimitReader(p, limit))
+		if err != nil {
+			if errors.As(err, &tooBig) {
+				return sahay.Errorf(sahay.ETOOLARGE, "request body is too large")
 			}
-			in.Content = string(b)
-		case "private":
-			b, _ := io.ReadAll(io.LimitReader(p, 8))
-			in.Private = string(b) == "true" || string(b) == "1"
-		case "file":
-			b, err := io.ReadAll(io.LimitReader(p, core.MaxAttachmentSize+1))
-			if err != nil {
-				if errors.As(err, &tooBig) {
-					return in, sahay.Errorf(sahay.ETOOLARGE, "request body is too large")
-				}
-				return in, sahay.BadRequest("malformed multipart body: %v", err)
-			}
-			in.Files = append(in.Files, core.Upload{FileName: p.FileName(), ContentType: p.Header.Get("Content-Type"), Body: bytes.NewReader(b)})
-		default:
-			return in, sahay.BadRequest("unknown form field %q", p.FormName())
+			return sahay.BadRequest("malformed multipart body: %v", err)
+		}
+		if p.FormName() == "file" {
+			*files = append(*files, core.Upload{FileName: p.FileName(), ContentType: p.Header.Get("Content-Type"), Body: bytes.NewReader(b)})
+			continue
+		}
+		if err := field(p.FormName(), b); err != nil {
+			return err
 		}
 	}
+}
+
+// startConversation opens an outgoing conversation: an agent's first
+// email to a customer.
+func (s *Server) startConversation(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	var in core.NewConversation
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if in, err = readMultipartConversation(w, r); err != nil {
+			return err
+		}
+	} else if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	c, m, err := s.svc.StartOutgoing(r.Context(), a, in)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusCreated, NewConversationResult{Conversation: c, Message: m})
+}
+
+// NewConversationResult is the answer to starting a conversation.
+type NewConversationResult struct {
+	Conversation *sahay.Conversation `json:"conversation"`
+	Message      *sahay.Message      `json:"message"`
 }
 
 func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request, a *core.Actor) error {

@@ -78,6 +78,7 @@ func (s *Server) routes() []route {
 		{Method: http.MethodGet, Path: "/api/v1/contacts/{id}/orders", Authed: s.contactOrders},
 
 		{Method: http.MethodGet, Path: "/api/v1/conversations", Authed: s.listConversations},
+		{Method: http.MethodPost, Path: "/api/v1/conversations", Authed: s.startConversation},
 		{Method: http.MethodGet, Path: "/api/v1/conversations/counts", Authed: s.conversationCounts},
 		{Method: http.MethodGet, Path: "/api/v1/conversations/export.csv", Authed: s.exportConversations},
 		{Method: http.MethodPost, Path: "/api/v1/conversations/bulk", Authed: s.bulkConversations},

@@ -104,6 +104,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	channels.Register(apichannel.Name, apichannel.New(svc, cfg.AllowPrivateURLs))
 	mail := email.New(svc, cfg.AllowPrivateURLs)
 	mail.SetLog(log)
+	mail.SetReplyDomain(cfg.EmailReplyDomain)
 	channels.Register(email.Name, mail)
 	channels.Register(widget.Name, widget.New(svc, widget.Config{PublicURL: cfg.PublicURL, Log: log, Mailer: mailer,
 		SharedBus: cfg.NATSURL != "", TrustedProxies: cfg.TrustedProxies}).Adapter())

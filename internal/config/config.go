@@ -34,6 +34,11 @@ type Config struct {
 	// SMTPURL is the server agents' email notifications go through, e.g.
 	// smtp://user:pass@host:587?from=Support%20<support@example.com>.
 	SMTPURL string
+	// EmailReplyDomain is the domain of conversations' reply addresses,
+	// reply+<token>@domain, whose mail reaches Sahay's SMTP listener (its
+	// MX record points here). Set, every email Sahay sends a customer
+	// carries it as Reply-To, and the answer returns to its conversation.
+	EmailReplyDomain string
 	// NoDemo skips seeding the demo workspace on a new database.
 	NoDemo bool
 	// SecureCookies marks session cookies Secure; set behind HTTPS.
@@ -72,16 +77,17 @@ const (
 // variable. It returns the Config fs.Parse fills; call Check after it.
 func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 	c := &Config{
-		Addr:          envOr(getenv, "SAHAY_ADDR", "127.0.0.1:8080"),
-		DataDir:       envOr(getenv, "SAHAY_DATA_DIR", "./data"),
-		DatabaseURL:   getenv("SAHAY_DATABASE_URL"),
-		SecretKey:     getenv("SAHAY_SECRET_KEY"),
-		NATSURL:       getenv("SAHAY_NATS_URL"),
-		PublicURL:     getenv("SAHAY_PUBLIC_URL"),
-		SMTPURL:       getenv("SAHAY_SMTP_URL"),
-		NoDemo:        getenv("SAHAY_NO_DEMO") == "1",
-		SecureCookies: getenv("SAHAY_SECURE_COOKIES") == "1",
-		LogJSON:       getenv("SAHAY_LOG_JSON") == "1",
+		Addr:             envOr(getenv, "SAHAY_ADDR", "127.0.0.1:8080"),
+		DataDir:          envOr(getenv, "SAHAY_DATA_DIR", "./data"),
+		DatabaseURL:      getenv("SAHAY_DATABASE_URL"),
+		SecretKey:        getenv("SAHAY_SECRET_KEY"),
+		NATSURL:          getenv("SAHAY_NATS_URL"),
+		PublicURL:        getenv("SAHAY_PUBLIC_URL"),
+		SMTPURL:          getenv("SAHAY_SMTP_URL"),
+		EmailReplyDomain: getenv("SAHAY_EMAIL_REPLY_DOMAIN"),
+		NoDemo:           getenv("SAHAY_NO_DEMO") == "1",
+		SecureCookies:    getenv("SAHAY_SECURE_COOKIES") == "1",
+		LogJSON:          getenv("SAHAY_LOG_JSON") == "1",
 
 		AllowPrivateURLs: getenv("SAHAY_ALLOW_PRIVATE_URLS") == "1",
 		AllowSignUp:      getenv("SAHAY_ALLOW_SIGNUP") == "1",
@@ -109,6 +115,8 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 	fs.StringVar(&c.NATSURL, "nats", c.NATSURL, "nats:// `URL` of the NATS server carrying events between nodes (SAHAY_NATS_URL)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "`URL` browsers and platforms reach this server at, e.g. https://support.example.com (SAHAY_PUBLIC_URL)")
 	fs.StringVar(&c.SMTPURL, "smtp", c.SMTPURL, "`URL` of the server email goes out through: smtp://user:pass@host:587?from=… (SAHAY_SMTP_URL)")
+	fs.StringVar(&c.EmailReplyDomain, "email-reply-domain", c.EmailReplyDomain,
+		"`domain` of conversations' reply addresses (reply+<token>@domain), whose mail reaches Sahay's SMTP listener; empty sends no Reply-To (SAHAY_EMAIL_REPLY_DOMAIN)")
 	fs.BoolVar(&c.NoDemo, "no-demo", c.NoDemo, "do not seed the demo workspace (SAHAY_NO_DEMO=1)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure (SAHAY_SECURE_COOKIES=1)")
 	fs.BoolVar(&c.LogJSON, "log-json", c.LogJSON, "log JSON lines (SAHAY_LOG_JSON=1)")
