@@ -460,10 +460,21 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 		}
 	}
 	args = append(args, limit)
-	rows, err := s.read.QueryContext(ctx, `SELECT `+messageColumns+`, c.display_id, c.contact_id, ct.name FROM `+from+`
+	where := `WHERE m.account_id = $1 AND ` + match + scope + ` ORDER BY ` + order + ` LIMIT $` + fmt.Sprint(len(args))
+	query := `SELECT ` + messageColumns + `, c.display_id, c.contact_id, ct.name FROM ` + from + `
 		JOIN conversations c ON c.id = m.conversation_id
-		JOIN contacts ct ON ct.id = c.contact_id
-		WHERE m.account_id = $1 AND `+match+scope+` ORDER BY `+order+` LIMIT $`+fmt.Sprint(len(args)), args...)
+		JOIN contacts ct ON ct.id = c.contact_id ` + where
+	if s.dialect != SQLite {
+		// The page is taken before the joins: when the planner collects
+		// every match (a bitmap scan of the GIN index) and sorts them, it
+		// then looks up the conversation and contact of the page only.
+		query = `SELECT ` + messageColumns + `, c.display_id, c.contact_id, ct.name
+			FROM (SELECT ` + messageColumns + ` FROM ` + from + ` ` + where + `) m
+			JOIN conversations c ON c.id = m.conversation_id
+			JOIN contacts ct ON ct.id = c.contact_id
+			ORDER BY m.id DESC`
+	}
+	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search messages: %w", err)
 	}
