@@ -41,15 +41,18 @@ var Version = "dev"
 
 // App is a running Sahay.
 type App struct {
-	Config   *config.Config
-	Store    *store.Store
-	Service  *core.Service
-	API      *api.Server
-	Log      *slog.Logger
-	bus      bus.Bus
-	channels *channel.Registry
-	handler  http.Handler
-	patterns []string
+	Config  *config.Config
+	Store   *store.Store
+	Service *core.Service
+	API     *api.Server
+	Log     *slog.Logger
+	// EmailListener is the address the email channel's SMTP listener
+	// took, nil when it is off (see config.EmailListen).
+	EmailListener net.Addr
+	bus           bus.Bus
+	channels      *channel.Registry
+	handler       http.Handler
+	patterns      []string
 }
 
 // Open starts Sahay's components: it migrates the database and, on a new
@@ -111,6 +114,13 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	a := &App{Config: cfg, Store: st, Service: svc, Log: log, bus: b, channels: channels}
 	a.API = api.New(api.Config{Service: svc, Log: log, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies})
 	a.handler = a.routes()
+	if cfg.EmailListen != "" {
+		if a.EmailListener, err = mail.Listen(cfg.EmailListen); err != nil {
+			a.Close()
+			return nil, nil, err
+		}
+		log.Info("email: SMTP listener", "addr", a.EmailListener.String(), "reply_domain", cfg.EmailReplyDomain)
+	}
 
 	var login *demo.Login
 	if !cfg.NoDemo {

@@ -6,6 +6,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -59,6 +60,10 @@ type Config struct {
 	// BodyTimeout is how long a request body may take to start arriving,
 	// and how far it may fall behind the minimum rate after that.
 	BodyTimeout time.Duration
+	// EmailListen, when set, is the host:port of Sahay's own SMTP listener,
+	// which takes mail for email inboxes' addresses (forwarded to it) and
+	// for conversations' reply addresses. Off when empty.
+	EmailListen string
 }
 
 // Scope is the set of settings a command takes as flags. The settings
@@ -93,6 +98,8 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 		AllowSignUp:      getenv("SAHAY_ALLOW_SIGNUP") == "1",
 
 		SQLiteSynchronous: envOr(getenv, "SAHAY_SQLITE_SYNCHRONOUS", "normal"),
+
+		EmailListen: getenv("SAHAY_EMAIL_LISTEN"),
 	}
 	if d, err := time.ParseDuration(envOr(getenv, "SAHAY_BODY_TIMEOUT", "20s")); err != nil {
 		c.BodyTimeout = -1 // refused by Check
@@ -125,6 +132,8 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 		"let webhooks and other configured URLs reach loopback, private and link-local addresses (SAHAY_ALLOW_PRIVATE_URLS=1)")
 	fs.BoolVar(&c.AllowSignUp, "allow-signup", c.AllowSignUp, "let people create an account and its owner from the sign-in page (SAHAY_ALLOW_SIGNUP=1)")
 	fs.DurationVar(&c.BodyTimeout, "body-timeout", c.BodyTimeout, "how long a request body may take to start arriving, and fall behind 1 KiB/s after that (SAHAY_BODY_TIMEOUT)")
+	fs.StringVar(&c.EmailListen, "email-listen", c.EmailListen,
+		"`host:port` of the SMTP listener taking mail for email inboxes and reply addresses, such as :25; off when empty (SAHAY_EMAIL_LISTEN)")
 	return c
 }
 
@@ -142,6 +151,15 @@ func (c *Config) Check() error {
 	}
 	if c.TrustedProxies < 0 {
 		return fmt.Errorf("-trusted-proxies (SAHAY_TRUSTED_PROXIES) must be a number, 0 or more")
+	}
+	if c.EmailListen != "" {
+		if _, _, err := net.SplitHostPort(c.EmailListen); err != nil {
+			return fmt.Errorf("-email-listen (SAHAY_EMAIL_LISTEN) must be host:port, such as :25 or 127.0.0.1:2525: %v", err)
+		}
+	}
+	c.EmailReplyDomain = strings.ToLower(strings.TrimSpace(c.EmailReplyDomain))
+	if d := c.EmailReplyDomain; d != "" && (strings.ContainsAny(d, "@/: ") || !strings.Contains(d, ".")) {
+		return fmt.Errorf("-email-reply-domain (SAHAY_EMAIL_REPLY_DOMAIN) must be a domain such as reply.example.com, not %q", d)
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr

@@ -55,6 +55,24 @@ func (s *Service) ReplyToken(ctx context.Context, conversationID int64) (string,
 	return id + "-" + replyMAC(key, id), nil
 }
 
+// ReplyInbox returns the inbox of the conversation a reply token names:
+// where mail to its reply address goes. A token that is not Sahay's is
+// not_found.
+func (s *Service) ReplyInbox(ctx context.Context, token string) (*sahay.Inbox, error) {
+	id, err := s.replyConversation(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if id == 0 {
+		return nil, sahay.NotFound("reply address")
+	}
+	inboxID, err := s.store.ConversationInbox(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.InboxByID(ctx, inboxID)
+}
+
 // replyConversation returns the conversation a reply token names, or 0 for
 // a token that is malformed or not Sahay's.
 func (s *Service) replyConversation(ctx context.Context, token string) (int64, error) {

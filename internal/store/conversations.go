@@ -660,3 +660,12 @@ func (s *Store) DueSnoozed(ctx context.Context, nowMS int64, limit int) ([][2]in
 	}
 	return out, rows.Err()
 }
+
+// ConversationInbox returns the inbox of a conversation, whatever its
+// account: for an id whose owner is known by other means, such as a
+// signed reply token.
+func (s *Store) ConversationInbox(ctx context.Context, id int64) (int64, error) {
+	var inboxID int64
+	err := s.read.QueryRowContext(ctx, `SELECT inbox_id FROM conversations WHERE id = $1`, id).Scan(&inboxID)
+	return inboxID, notFound(err, "conversation")
+}

@@ -12,7 +12,10 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/emersion/go-smtp"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
@@ -132,6 +135,7 @@ type Core interface {
 	SetWorkerCursor(ctx context.Context, inboxID int64, value string) error
 	JournalEvents(ctx context.Context, inboxID int64, events []channel.Raw) error
 	ChannelInboxes(ctx context.Context, name string) ([]*sahay.Inbox, error)
+	ReplyInbox(ctx context.Context, token string) (*sahay.Inbox, error)
 	sender
 }
 
@@ -146,6 +150,10 @@ type Adapter struct {
 	// tests shorten them.
 	pollInterval time.Duration
 	idleRestart  time.Duration
+	// listener is the SMTP listener, when [Adapter.Listen] started it.
+	listenMu  sync.Mutex
+	listener  *smtp.Server
+	listening sync.WaitGroup
 }
 
 // New returns the adapter. Every server an inbox names is kept off the
@@ -165,6 +173,7 @@ var (
 	_ channel.Worker    = (*Adapter)(nil)
 	_ channel.Describer = (*Adapter)(nil)
 	_ channel.Tester    = (*Adapter)(nil)
+	_ channel.Closer    = (*Adapter)(nil)
 )
 
 // Namespace implements the outbound pipeline's lookup of the recipient.

@@ -1,7 +1,9 @@
 package email_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -9,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-smtp"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/apitest"
@@ -190,4 +194,66 @@ func TestMailboxToConversations(t *testing.T) {
 			t.Errorf("messages through the API: %+v", page.Items)
 		}
 	})
+}
+
+// TestSMTPListener delivers mail to Sahay's own SMTP listener: for an
+// inbox's address, for a conversation's reply address; anything else is
+// refused, and nothing that is not mail is taken.
+func TestSMTPListener(t *testing.T) {
+	s := apitest.NewServerWith(t, apitest.Options{Env: map[string]string{
+		"SAHAY_EMAIL_LISTEN": "127.0.0.1:0", "SAHAY_EMAIL_REPLY_DOMAIN": "reply.example.com"}})
+	owner := s.NewAccount(t, "Shop")
+	inbox := s.NewInbox(t, owner, "Forwarded", "email", map[string]any{"address": "help@shop.example"})
+	d := &desk{s: s, owner: owner, inbox: inbox}
+	addr := s.App.EmailListener.String()
+	send := func(to string, raw []byte) error {
+		c, err := smtp.Dial(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		return c.SendMail("sender@example.org", []string{to}, bytes.NewReader(raw))
+	}
+
+	if err := send("Help@Shop.Example", readFixture(t, "hindi-subject-q.eml")); err != nil {
+		t.Fatalf("mail for the inbox's address: %v", err)
+	}
+	first := d.message(t, "hi-1@example.in")
+	if first.Email == nil || first.Email.Subject != "मेरा ऑर्डर कहाँ है?" {
+		t.Errorf("message %+v", first)
+	}
+	// The same mail again (a server's retry) is kept once.
+	if err := send("help@shop.example", readFixture(t, "hindi-subject-q.eml")); err != nil {
+		t.Fatal(err)
+	}
+
+	token, err := s.App.Service.ReplyToken(context.Background(), first.ConversationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := []byte("From: Anita <anita@example.in>\r\nTo: help@shop.example\r\nSubject: thanks\r\nMessage-ID: <via-token@example.in>\r\n\r\nThank you!\r\n")
+	if err := send("reply+"+token+"@reply.example.com", raw); err != nil {
+		t.Fatalf("mail for a reply address: %v", err)
+	}
+	if m := d.message(t, "via-token@example.in"); m.ConversationID != first.ConversationID {
+		t.Errorf("reply by the envelope's token in %d, want %d", m.ConversationID, first.ConversationID)
+	}
+
+	for _, to := range []string{"nobody@shop.example", "reply+" + token + "@elsewhere.example", "reply+1-aaaaaaaaaaaaaaaa@reply.example.com"} {
+		err := send(to, raw)
+		var se *smtp.SMTPError
+		if !errors.As(err, &se) || se.Code != 550 {
+			t.Errorf("mail for %s: %v, want 550", to, err)
+		}
+	}
+	err = send("help@shop.example", []byte("no header at all"))
+	var se *smtp.SMTPError
+	if !errors.As(err, &se) || se.Code != 554 {
+		t.Errorf("not a mail: %v, want 554", err)
+	}
+	var page struct{ Items []sahay.Message }
+	d.s.Must(t, owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d/messages", first.ConversationID), nil, http.StatusOK, &page)
+	if len(page.Items) != 2 {
+		t.Errorf("conversation holds %d messages, want the mail once and the reply", len(page.Items))
+	}
 }

@@ -46,6 +46,12 @@ func testEmailThreads(t *testing.T, st *store.Store) {
 		t.Errorf("search by the subject found %v, want [%d]", ids, m.ID)
 	}
 
+	if inboxID, err := st.ConversationInbox(ctx, second.ID); err != nil || inboxID != first.InboxID {
+		t.Errorf("inbox of a conversation: %d, %v", inboxID, err)
+	}
+	_, err = st.ConversationInbox(ctx, 1<<40)
+	wantCode(t, err, sahay.ENOTFOUND, "inbox of no conversation")
+
 	for _, c := range []struct {
 		ids  []string
 		want int64
