@@ -405,4 +405,25 @@ func testSearchLastTermPrefix(t *testing.T, st *store.Store) {
 			t.Errorf("SearchMessages(%q) = %v, want %v (newest first)", tc.query, got, tc.want)
 		}
 	}
+	// A page smaller than the matches is their newest.
+	for _, tc := range []struct {
+		query string
+		limit int
+		want  []int64
+	}{
+		{"zork", 5, zork[:5]},
+		{"zork1", 3, zork1[:3]},
+		{"parcel zork", 7, zork[:7]},
+		{"parcel", 2, zork[:2]},
+	} {
+		hits, err := st.SearchMessages(ctx, a.ID, nil, textnorm.Terms(tc.query), tc.limit)
+		must(t, err, "SearchMessages")
+		got := []int64{}
+		for _, h := range hits {
+			got = append(got, h.Message.ID)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("SearchMessages(%q, limit %d) = %v, want %v", tc.query, tc.limit, got, tc.want)
+		}
+	}
 }
