@@ -17,6 +17,7 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/channel/email/emailtest"
 	"github.com/sahayhq/sahay/internal/core"
 
 	"github.com/chromedp/chromedp"
@@ -322,7 +323,28 @@ func TestBrowserEmail(t *testing.T) {
 		serverTakes(t, p)
 		waitFor(t, ctx, "the new conversation opens", `document.querySelector(".conv-subject")?.textContent === "Your refund for order 1042"`)
 	})
+
+	t.Run("test connection", func(t *testing.T) {
+		srv := emailtest.NewIMAPServer(t, "support@bazaar.example", "the app password", false)
+		wrong := wrongPasswordInbox(t, d, owner.Token, srv)
+		do(t, ctx, chromedp.Navigate(d.URL+"/settings/inboxes"))
+		test := fmt.Sprintf(`document.querySelector('tr[data-id="%d"] .actions button[title="Test connection"]')`, wrong.ID)
+		waitFor(t, ctx, "the email inbox offers a connection test", test)
+		eval[bool](t, ctx, `(`+test+`.click(), true)`)
+		waitFor(t, ctx, "the test says the password was refused", `document.querySelector(".dialog .test-error")?.textContent.includes("refused the user name \"support@bazaar.example\" or its password")`)
+	})
 	noCSPViolation(t, ctx)
+}
+
+// wrongPasswordInbox connects an email inbox to srv with a password srv
+// refuses.
+func wrongPasswordInbox(t *testing.T, d *dashboard, owner string, srv *emailtest.IMAPServer) sahay.Inbox {
+	t.Helper()
+	var inbox sahay.Inbox
+	d.Must(t, owner, http.MethodPost, "/api/v1/inboxes", map[string]any{"name": "Sales mail", "channel": "email",
+		"settings": map[string]any{"address": "sales@bazaar.example", "imap_host": srv.Host, "imap_port": srv.Port, "imap_tls": "none",
+			"imap_username": srv.User, "imap_password": "an old password"}}, http.StatusCreated, &inbox)
+	return inbox
 }
 
 // TestScreenshotsEmail regenerates the screenshots of email in the
@@ -338,6 +360,7 @@ func TestScreenshotsEmail(t *testing.T) {
 	d := startDashboard(t)
 	owner := d.NewAccount(t, "Bazaar")
 	inbox := emailInbox(t, d, owner.Token, "Support mail", "support@bazaar.example")
+	wrong := wrongPasswordInbox(t, d, owner.Token, emailtest.NewIMAPServer(t, "support@bazaar.example", "the app password", false))
 	logo := pngImage(t, 40, 20, color.RGBA{R: 0x0f, G: 0x76, B: 0x6e, A: 0xff})
 	mails := map[string]mail{
 		"en": orderMail(banner, "Order 1042 is late", "Where is my order 1042? It was due on Friday, and the tracking page has not changed since Tuesday.", "Your order 1042 has shipped and should reach you by Friday."),
@@ -402,6 +425,13 @@ func TestScreenshotsEmail(t *testing.T) {
 			setField(t, ctx, ".dialog input[name=address]", "support@bazaar.example")
 			eval[bool](t, ctx, `(document.querySelector(".dialog .preset[data-preset=gmail]").click(), true)`)
 			shoot(t, ctx, name("email-inbox-form"))
+
+			do(t, ctx, chromedp.Navigate(d.URL+"/settings/inboxes"))
+			test := fmt.Sprintf(`document.querySelector('tr[data-id="%d"] .actions button')`, wrong.ID)
+			waitFor(t, ctx, "the inbox is listed", test)
+			eval[bool](t, ctx, `(`+test+`.click(), true)`)
+			waitFor(t, ctx, "the test fails", `document.querySelector(".dialog .test-error")`)
+			shoot(t, ctx, name("email-inbox-test"))
 		}
 	}
 }
