@@ -244,6 +244,17 @@ export const conversationApi = {
     for (const f of files) form.append("file", f, f.name);
     return call<Message>("POST", `/conversations/${id}/messages`, form);
   },
+  /** A new outgoing email with files: the JSON body's fields as form fields ("email" as JSON). */
+  startEmailWithFiles: (b: { inbox_id: number; contact_id?: number; to?: string; content: string; email: EmailDraft }, files: File[]) => {
+    const form = new FormData();
+    form.append("inbox_id", String(b.inbox_id));
+    if (b.contact_id) form.append("contact_id", String(b.contact_id));
+    if (b.to) form.append("to", b.to);
+    form.append("content", b.content);
+    form.append("email", JSON.stringify(b.email));
+    for (const f of files) form.append("file", f, f.name);
+    return call<{ conversation: Conversation; message: Message }>("POST", "/conversations", form);
+  },
   merge: (id: number, other_id: number) => post<Conversation>(`/conversations/${id}/merge`, { other_id }),
   typing: (id: number, on: boolean) => post<void>(`/conversations/${id}/typing`, { on }),
   seen: (id: number, upto: number) => post<void>(`/conversations/${id}/seen`, { upto }),

@@ -1,10 +1,12 @@
 // Email beyond the timeline's bubbles: an email's original in a sandboxed
 // frame, the dialog of a new outgoing email, and the mail providers'
 // presets of an email inbox's settings.
-import { api } from "../api";
-import { h } from "../dom";
-import { t } from "../i18n";
+import { api, conversationApi } from "../api";
+import { acceptList, channelRules, checkFiles, fileSize, maxFiles, sizeLimit } from "../attach";
+import { h, replace } from "../dom";
+import { t, tOr } from "../i18n";
 import { icon } from "../icons";
+import { capabilitiesOf, inboxById } from "../state";
 import type { Attachment, Contact, EmailDraft, Inbox, Message } from "../types";
 import { errorText, field, modal, select, toast } from "../ui";
 import { addressBox, emailInboxes } from "./email";
@@ -128,6 +130,38 @@ export function newEmailDialog(open: (conversationId: number) => void, contact?:
     showCopies.hidden = true;
     copies.querySelector("input")?.focus();
   } }, t("email.add_cc"));
+  // Files, checked against the chosen inbox's channel as in the reply box.
+  let files: File[] = [];
+  const rules = () => {
+    const id = Number(from.value);
+    const ch = inboxById(id)?.channel ?? "";
+    return channelRules(capabilitiesOf(id), tOr("channel." + ch, ch));
+  };
+  const chips = h("ul", { class: "attach-chips", "aria-label": t("attach.pending"), hidden: true });
+  const fileError = h("div", { class: "attach-error", role: "alert", hidden: true });
+  const renderFiles = (errors: string[] = []) => {
+    chips.hidden = files.length === 0;
+    replace(chips, files.map((f, i) => h("li", { class: "attach-chip" }, icon("paperclip", "icon small"), h("span", { class: "attach-name", title: f.name }, f.name), h("span", { class: "attach-size" }, fileSize(f.size)),
+      h("button", { type: "button", class: "chip-x", title: t("action.remove"), "aria-label": t("action.remove") + " " + f.name, onclick: () => {
+        files = files.filter((_, j) => j !== i);
+        renderFiles();
+      } }, "×"))));
+    fileError.hidden = errors.length === 0;
+    replace(fileError, errors.map((e) => h("div", null, e)));
+  };
+  const fileInput = h("input", { type: "file", class: "attach-input", multiple: true, hidden: true, onchange: () => {
+    const { accepted, errors } = checkFiles(files.length, [...(fileInput.files ?? [])], rules());
+    files = files.concat(accepted);
+    fileInput.value = "";
+    renderFiles(errors);
+  } });
+  const attachBtn = h("button", { type: "button", class: "icon-btn attach-btn", onclick: () => {
+    fileInput.accept = acceptList(rules());
+    fileInput.click();
+  } }, icon("paperclip"));
+  const attachTitle = t("attach.button", { n: maxFiles, size: sizeLimit(rules().maxSize) });
+  attachBtn.title = attachTitle;
+  attachBtn.setAttribute("aria-label", attachTitle);
   const sendBtn = h("button", { type: "submit", class: "btn primary" }, icon("send", "icon small"), t("composer.send"));
   const form = h(
     "form",
@@ -143,7 +177,8 @@ export function newEmailDialog(open: (conversationId: number) => void, contact?:
         const known = contact && contact.email && contact.email.toLowerCase() === address.toLowerCase();
         sendBtn.disabled = true;
         try {
-          const r = await api.startEmail({ inbox_id: Number(from.value), ...(known ? { contact_id: contact.id } : { to: address }), content: body.value.trim(), email: draft });
+          const b = { inbox_id: Number(from.value), ...(known ? { contact_id: contact.id } : { to: address }), content: body.value.trim(), email: draft };
+          const r = files.length ? await conversationApi.startEmailWithFiles(b, files) : await api.startEmail(b);
           close();
           toast(t("email.sent"));
           open(r.conversation.id);
@@ -159,7 +194,9 @@ export function newEmailDialog(open: (conversationId: number) => void, contact?:
     copies,
     field(t("email.subject"), subject),
     field(t("composer.message"), body),
-    h("div", { class: "form-actions" }, sendBtn),
+    chips,
+    fileError,
+    h("div", { class: "form-actions" }, attachBtn, fileInput, sendBtn),
   );
   const close = modal(t("email.new"), form, { wide: true });
   (contact?.email ? subject : to).focus();
