@@ -109,7 +109,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	mail.SetLog(log)
 	mail.SetReplyDomain(cfg.EmailReplyDomain)
 	channels.Register(email.Name, mail)
-	channels.Register(widget.Name, widget.New(svc, widget.Config{PublicURL: cfg.PublicURL, Log: log, Mailer: mailer,
+	channels.Register(widget.Name, widget.New(svc, widget.Config{PublicURL: cfg.PublicURL, Log: log, Mailer: mailer, ReplyDomain: cfg.EmailReplyDomain,
 		SharedBus: cfg.NATSURL != "", TrustedProxies: cfg.TrustedProxies}).Adapter())
 	a := &App{Config: cfg, Store: st, Service: svc, Log: log, bus: b, channels: channels}
 	a.API = api.New(api.Config{Service: svc, Log: log, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies})

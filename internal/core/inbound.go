@@ -63,7 +63,9 @@ func (s *Service) Receive(ctx context.Context, in channel.Inbound) (*Received, e
 	if err != nil {
 		return nil, err
 	}
-	if err := s.resolveThread(ctx, inbox, &in); err != nil {
+	// A reply token may send the message to a conversation of another
+	// inbox of the account.
+	if inbox, err = s.resolveThread(ctx, inbox, &in); err != nil {
 		return nil, err
 	}
 	// The batch must not fail because this caller gives up: its statements

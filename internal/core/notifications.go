@@ -33,6 +33,13 @@ type Mailer interface {
 	Send(ctx context.Context, to, subject, body string) error
 }
 
+// ReplyMailer is a [Mailer] whose mail can name the address answers go
+// to (Reply-To): a mail to a customer names their conversation's reply
+// address, so that their answer returns to the conversation.
+type ReplyMailer interface {
+	SendReply(ctx context.Context, to, replyTo, subject, body string) error
+}
+
 // Pusher delivers a Web Push message to one browser subscription. It
 // returns an error wrapping [ErrSubscriptionGone] when the browser has
 // unsubscribed.

@@ -73,6 +73,16 @@ func (s *Service) ReplyInbox(ctx context.Context, token string) (*sahay.Inbox, e
 	return s.store.InboxByID(ctx, inboxID)
 }
 
+// ReplyAddress returns a conversation's reply address at a domain whose
+// mail reaches Sahay's SMTP listener: reply+<token>@domain.
+func (s *Service) ReplyAddress(ctx context.Context, conversationID int64, domain string) (string, error) {
+	token, err := s.ReplyToken(ctx, conversationID)
+	if err != nil {
+		return "", err
+	}
+	return "reply+" + token + "@" + domain, nil
+}
+
 // replyConversation returns the conversation a reply token names, or 0 for
 // a token that is malformed or not Sahay's.
 func (s *Service) replyConversation(ctx context.Context, token string) (int64, error) {
@@ -115,39 +125,75 @@ func (s *Service) replyKey(ctx context.Context) ([]byte, error) {
 // resolveThread sets the conversation of a message that names what it
 // answers: its reply token's, or else that of the newest message of the
 // inbox among those it names. It leaves a message whose thread is not
-// found as it is.
-func (s *Service) resolveThread(ctx context.Context, inbox *sahay.Inbox, in *channel.Inbound) error {
+// found as it is. It returns the inbox the message goes to: the one it
+// was received in, or, for a reply token of a conversation of another
+// inbox of the same account (a website visitor answering by email the
+// reply the widget emailed them), that conversation's inbox.
+func (s *Service) resolveThread(ctx context.Context, inbox *sahay.Inbox, in *channel.Inbound) (*sahay.Inbox, error) {
 	if in.ConversationID != 0 || !threaded(in) {
-		return nil
+		return inbox, nil
 	}
 	if in.ReplyToken != "" {
 		id, err := s.replyConversation(ctx, in.ReplyToken)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if id != 0 {
 			c, err := s.store.Conversation(ctx, inbox.AccountID, id)
 			if err == nil && c.InboxID == inbox.ID {
 				in.ConversationID = id
-				return nil
+				return inbox, nil
 			}
-			if err != nil && sahay.ErrorCode(err) != sahay.ENOTFOUND {
-				return err
+			if err == nil {
+				return s.crossInboxReply(ctx, c, in)
+			}
+			if sahay.ErrorCode(err) != sahay.ENOTFOUND {
+				return nil, err
 			}
 		}
 	}
 	if len(in.Thread) == 0 {
-		return nil
+		return inbox, nil
 	}
 	id, err := s.store.ThreadConversation(ctx, inbox.ID, in.Thread)
 	if sahay.ErrorCode(err) == sahay.ENOTFOUND {
-		return nil
+		return inbox, nil
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	in.ConversationID = id
-	return nil
+	return inbox, nil
+}
+
+// crossInboxReply sends a reply to the conversation of another inbox of
+// the account its token names. When the sender's address is the
+// conversation's contact's, the message is theirs (a visitor known by
+// their widget identity), not a new contact's.
+func (s *Service) crossInboxReply(ctx context.Context, c *sahay.Conversation, in *channel.Inbound) (*sahay.Inbox, error) {
+	target, _, err := s.receivingInbox(ctx, c.InboxID)
+	if err != nil {
+		return nil, err
+	}
+	contact, err := s.store.Contact(ctx, c.AccountID, c.ContactID)
+	if err != nil {
+		return nil, err
+	}
+	sender := in.Email
+	if sender == "" {
+		sender = in.ContactID
+	}
+	if contact.Email != "" && strings.EqualFold(contact.Email, sender) && len(contact.Identities) > 0 {
+		id := contact.Identities[0]
+		for _, ident := range contact.Identities {
+			if ident.Namespace == in.Namespace {
+				id = ident
+			}
+		}
+		in.Namespace, in.ContactID = id.Namespace, id.ExternalID
+	}
+	in.InboxID, in.ConversationID = target.ID, c.ID
+	return target, nil
 }
 
 // threaded reports whether a message names what it answers: its

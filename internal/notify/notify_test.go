@@ -114,6 +114,27 @@ func TestSMTPSend(t *testing.T) {
 	if !strings.Contains(got.data, "Subject: =?utf-8?q?") || !strings.Contains(got.data, "line one\r\nline two") {
 		t.Fatalf("message:\n%s", got.data)
 	}
+	if strings.Contains(got.data, "Reply-To:") {
+		t.Errorf("a notification names a Reply-To:\n%s", got.data)
+	}
+
+	// A mail to a customer names where their answer goes.
+	if err := m.SendReply(context.Background(), "dana@example.net", "reply+1-abc@reply.example.com", "New reply", "hello"); err != nil {
+		t.Fatal(err)
+	}
+	<-k.got
+	<-k.got
+	if data := k.mails[1].data; !strings.Contains(data, "Reply-To: <reply+1-abc@reply.example.com>\r\n") {
+		t.Errorf("message without its Reply-To:\n%s", data)
+	}
+	// An address that would break the header is left out.
+	if err := m.SendReply(context.Background(), "dana@example.net", "x@y\r\nBcc: evil@example.com", "New reply", "hello"); err != nil {
+		t.Fatal(err)
+	}
+	<-k.got
+	if data := k.mails[2].data; strings.Contains(data, "Reply-To") || strings.Contains(data, "evil") {
+		t.Errorf("a broken Reply-To reached the header:\n%s", data)
+	}
 }
 
 // TestMentionNotifies follows a mention from a private note to the

@@ -69,8 +69,16 @@ func ParseSMTP(raw string) (*SMTP, error) {
 	return s, nil
 }
 
+var _ core.ReplyMailer = (*SMTP)(nil)
+
 // Send implements [core.Mailer].
 func (s *SMTP) Send(ctx context.Context, to, subject, body string) error {
+	return s.SendReply(ctx, to, "", subject, body)
+}
+
+// SendReply implements [core.ReplyMailer]: the mail names replyTo, when
+// set, as the address answers go to.
+func (s *SMTP) SendReply(ctx context.Context, to, replyTo, subject, body string) error {
 	rcpt, err := mail.ParseAddress(to)
 	if err != nil {
 		return fmt.Errorf("notify: recipient %q: %w", to, err)
@@ -122,7 +130,7 @@ func (s *SMTP) Send(ctx context.Context, to, subject, body string) error {
 	if err != nil {
 		return fmt.Errorf("notify: DATA: %w", err)
 	}
-	if _, err := w.Write(message(s.from, rcpt, subject, body)); err != nil {
+	if _, err := w.Write(message(s.from, rcpt, replyTo, subject, body)); err != nil {
 		return fmt.Errorf("notify: write message: %w", err)
 	}
 	if err := w.Close(); err != nil {
@@ -133,10 +141,13 @@ func (s *SMTP) Send(ctx context.Context, to, subject, body string) error {
 
 // message renders a plain-text UTF-8 email; the subject is encoded so that
 // Bengali and Hindi names survive.
-func message(from, to *mail.Address, subject, body string) []byte {
+func message(from, to *mail.Address, replyTo, subject, body string) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "From: %s\r\n", from.String())
 	fmt.Fprintf(&b, "To: %s\r\n", to.String())
+	if replyTo != "" && !strings.ContainsAny(replyTo, "\r\n<>") {
+		fmt.Fprintf(&b, "Reply-To: <%s>\r\n", replyTo)
+	}
 	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", subject))
 	fmt.Fprintf(&b, "Date: %s\r\n", time.Now().UTC().Format(time.RFC1123Z))
 	fmt.Fprintf(&b, "Message-ID: <%d.sahay@%s>\r\n", time.Now().UnixNano(), strings.SplitN(from.Address, "@", 2)[1])

@@ -137,9 +137,32 @@ func (s *Server) emailIfAway(ctx context.Context, out channel.Outbound) {
 	for _, f := range out.Message.Attachments {
 		fmt.Fprintf(&body, "[file: %s]\n", f.FileName)
 	}
-	body.WriteString("\nOpen the chat on our website to answer; your conversation is kept there.\n")
 	subject := fmt.Sprintf("New reply from %s", title)
-	if err := s.cfg.Mailer.Send(ctx, out.Contact.Email, subject, body.String()); err != nil {
+	replyTo := s.replyAddress(ctx, out)
+	if replyTo == "" {
+		body.WriteString("\nOpen the chat on our website to answer; your conversation is kept there.\n")
+		err = s.cfg.Mailer.Send(ctx, out.Contact.Email, subject, body.String())
+	} else {
+		body.WriteString("\nAnswer this email, or open the chat on our website: your conversation is kept there.\n")
+		err = s.cfg.Mailer.(core.ReplyMailer).SendReply(ctx, out.Contact.Email, replyTo, subject, body.String())
+	}
+	if err != nil {
 		s.log.Warn("widget: email a reply to an away visitor", "message", out.Message.ID, "err", err)
 	}
+}
+
+// replyAddress is the address a visitor's answer to an emailed reply
+// goes to, so that it returns to their chat: their conversation's reply
+// address, when the server has a reply domain and its mailer can name
+// it; "" otherwise.
+func (s *Server) replyAddress(ctx context.Context, out channel.Outbound) string {
+	if _, ok := s.cfg.Mailer.(core.ReplyMailer); !ok || s.cfg.ReplyDomain == "" {
+		return ""
+	}
+	addr, err := s.svc.ReplyAddress(ctx, out.Conversation.ID, s.cfg.ReplyDomain)
+	if err != nil {
+		s.log.Warn("widget: reply address of a conversation", "conversation", out.Conversation.ID, "err", err)
+		return ""
+	}
+	return addr
 }

@@ -44,6 +44,12 @@ type Config struct {
 	// mailer); nil answers that email is not set up, and the visitor can
 	// still download the transcript.
 	Mailer core.Mailer
+	// ReplyDomain is the domain of conversations' reply addresses,
+	// whose mail reaches Sahay's SMTP listener (-email-reply-domain).
+	// Set, and with a mailer that can name a Reply-To, a reply emailed to
+	// an away visitor carries their conversation's reply address, and
+	// their answer by email returns to the chat.
+	ReplyDomain string
 	// SharedBus is set when several nodes share the event bus (NATS): each
 	// node then tells the others about the visitors it holds, so any node
 	// lists them all.
