@@ -131,7 +131,11 @@ func (a *Adapter) route(ctx context.Context, to string) (int64, error) {
 			return 0, err
 		}
 		if inbox.Channel != Name {
-			return 0, sahay.NotFound("reply address")
+			// A conversation of another channel (a website chat whose
+			// reply was emailed to the visitor): an email inbox of the
+			// account reads the mail, and core takes it on to the
+			// conversation its token names.
+			return a.accountMailbox(ctx, inbox.AccountID)
 		}
 		return inbox.ID, nil
 	}
@@ -145,6 +149,25 @@ func (a *Adapter) route(ctx context.Context, to string) (int64, error) {
 		}
 	}
 	return 0, sahay.NotFound("mailbox")
+}
+
+// accountMailbox is the email inbox of an account that reads mail for
+// its other channels' reply addresses: its first.
+func (a *Adapter) accountMailbox(ctx context.Context, accountID int64) (int64, error) {
+	inboxes, err := a.core.ChannelInboxes(ctx, Name)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	for _, in := range inboxes {
+		if in.AccountID == accountID && (id == 0 || in.ID < id) {
+			id = in.ID
+		}
+	}
+	if id == 0 {
+		return 0, sahay.NotFound("reply address")
+	}
+	return id, nil
 }
 
 func (s *listenerSession) Data(r io.Reader) error {
