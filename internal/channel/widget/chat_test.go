@@ -95,8 +95,8 @@ func TestReadReceiptsAndTypingBothWays(t *testing.T) {
 	if typing["on"] != true || typing["name"] != "Ayesha" {
 		t.Fatalf("typing frame = %v", typing)
 	}
-	if code, _ := e.call("POST", "/api/v1/conversations/"+itoa(convID)+"/seen", "", map[string]any{"upto": msgID}, nil); code != 204 {
-		t.Fatalf("seen: %d", code)
+	if err := e.svc.AgentSeen(context.Background(), e.agent, convID, msgID); err != nil {
+		t.Fatalf("seen: %v", err)
 	}
 	if seen := ws.next("seen"); num(seen["upto"]) != msgID {
 		t.Fatalf("seen frame = %v", seen)

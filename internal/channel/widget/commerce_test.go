@@ -63,10 +63,9 @@ func TestCartOrderAndShopifyReachTheContact(t *testing.T) {
 	if c.Attributes["last_order_total"] != "9800.00" || c.Attributes["orders_count"] != float64(1) || c.Attributes["last_order_status"] != "paid" {
 		t.Fatalf("attributes after order = %v", c.Attributes)
 	}
-	var orders struct{ Orders []map[string]any }
-	e.call("GET", "/api/v1/contacts/"+itoa(contactID)+"/orders", "", nil, &orders)
-	if len(orders.Orders) != 2 {
-		t.Fatalf("orders = %v", orders.Orders)
+	orders, err := e.svc.ContactOrders(ctx, e.agent, contactID)
+	if err != nil || len(orders) != 2 {
+		t.Fatalf("orders = %v, %v", orders, err)
 	}
 }
 
