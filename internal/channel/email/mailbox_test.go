@@ -12,11 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-message/mail"
 	"github.com/emersion/go-smtp"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/apitest"
 	"github.com/sahayhq/sahay/internal/channel/email/emailtest"
+	"github.com/sahayhq/sahay/internal/channel/email/smtptest"
 	"github.com/sahayhq/sahay/internal/store"
 	"github.com/sahayhq/sahay/internal/store/storetest"
 )
@@ -255,5 +257,65 @@ func TestSMTPListener(t *testing.T) {
 	d.s.Must(t, owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d/messages", first.ConversationID), nil, http.StatusOK, &page)
 	if len(page.Items) != 2 {
 		t.Errorf("conversation holds %d messages, want the mail once and the reply", len(page.Items))
+	}
+}
+
+// TestReplyRoundTrip follows a thread both ways: a customer's mail read
+// from the mailbox, the agent's reply sent over SMTP, the customer's
+// answer naming only that reply's Message-ID back in the conversation, and
+// a bounce of the reply failing it.
+func TestReplyRoundTrip(t *testing.T) {
+	s := apitest.NewServer(t)
+	in := emailtest.NewIMAPServer(t, "support@example.com", "app-password", true)
+	out := smtptest.New(t, "none")
+	owner := s.NewAccount(t, "Shop")
+	set := in.Settings("support@example.com", "none")
+	set["smtp_host"], set["smtp_port"], set["smtp_username"], set["smtp_password"], set["smtp_tls"] =
+		out.Host, out.Port, out.Username, out.Password, "none"
+	d := &desk{s: s, imap: in, owner: owner, inbox: s.NewInbox(t, owner, "Support", "email", set)}
+	deadline := time.Now().Add(15 * time.Second)
+	for v, _ := s.App.Store.InboxCursor(context.Background(), d.inbox.ID); v == ""; v, _ = s.App.Store.InboxCursor(context.Background(), d.inbox.ID) {
+		if time.Now().After(deadline) {
+			t.Fatal("the mailbox watcher did not start within 15s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	in.Deliver(t, readFixture(t, "bengali-subject-b.eml"))
+	first := d.message(t, "bn-1@example.com.bd")
+	var sent sahay.Message
+	s.Must(t, owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", first.ConversationID),
+		map[string]any{"content": "আপনার অর্ডার আজ পাঠানো হয়েছে।"}, http.StatusCreated, &sent)
+	for len(out.Mails()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the reply was not sent within 15s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	r, err := mail.CreateReader(bytes.NewReader(out.Mails()[0].Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	replyID, _ := r.Header.MessageID()
+	if replyID == "" {
+		t.Fatal("the reply has no Message-ID")
+	}
+
+	in.Deliver(t, reply("Rahim <rahim@example.com.bd>", "answer@example.com.bd", "In-Reply-To: <"+replyID+">\r\n", "পেয়েছি, ধন্যবাদ।"))
+	if m := d.message(t, "answer@example.com.bd"); m.ConversationID != first.ConversationID {
+		t.Errorf("the answer to the reply landed in %d, want %d", m.ConversationID, first.ConversationID)
+	}
+
+	bounce := bytes.ReplaceAll(readFixture(t, "dsn-bounce.eml"), []byte("sahay.bounced1@example.com"), []byte(replyID))
+	in.Deliver(t, bounce)
+	for {
+		m, err := s.App.Store.Message(context.Background(), first.AccountID, sent.ID)
+		if err == nil && m.Status == sahay.DeliveryFailed && strings.Contains(m.Error, "User unknown") {
+			break
+		}
+		if time.Now().After(deadline.Add(15 * time.Second)) {
+			t.Fatalf("the bounced reply: %+v, %v", m, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
