@@ -406,6 +406,11 @@ func (a *Adapter) testIMAP(ctx context.Context, s Settings, password string) err
 	}
 	defer c.Close()
 	if _, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		select {
+		case <-c.Closed():
+			return fmt.Errorf("the IMAP server took the password of %q, then ended the session: the mailbox is not available on its side", s.IMAPUsername)
+		default:
+		}
 		return fmt.Errorf("logged in to the IMAP server, but %s could not be opened: %w", mailbox, err)
 	}
 	c.Logout().Wait()
