@@ -22,6 +22,10 @@ import (
 // away visitor, and the visitor's answer to that mail, through Sahay's
 // SMTP listener, back into the chat.
 func TestVisitorAnswersByEmail(t *testing.T) {
+	apitest.Dialects(t, visitorAnswersByEmail)
+}
+
+func visitorAnswersByEmail(t *testing.T, _ string) {
 	out := smtptest.New(t, "none")
 	smtpURL := fmt.Sprintf("smtp://%s:%s@%s?tls=none&from=%s", url.QueryEscape(out.Username), url.QueryEscape(out.Password),
 		out.Addr(), url.QueryEscape("Nakshi <noreply@nakshi.example>"))
