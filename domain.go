@@ -163,11 +163,14 @@ type ContactIdentity struct {
 
 // Conversation is a thread between a contact and the team in one inbox.
 type Conversation struct {
-	ID             int64      `json:"id"`
-	AccountID      int64      `json:"account_id"`
-	DisplayID      int64      `json:"display_id"`
-	InboxID        int64      `json:"inbox_id"`
-	ContactID      int64      `json:"contact_id"`
+	ID        int64 `json:"id"`
+	AccountID int64 `json:"account_id"`
+	DisplayID int64 `json:"display_id"`
+	InboxID   int64 `json:"inbox_id"`
+	ContactID int64 `json:"contact_id"`
+	// Subject is the subject the conversation was opened with, on channels
+	// that have one (email); empty otherwise.
+	Subject        string     `json:"subject,omitempty"`
 	Status         string     `json:"status"`
 	Priority       int        `json:"priority"`
 	AssigneeID     int64      `json:"assignee_id"`

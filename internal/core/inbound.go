@@ -710,6 +710,9 @@ func (s *Service) findConversation(ctx context.Context, tx *store.Tx, account *s
 	}
 	c = &sahay.Conversation{AccountID: account.ID, DisplayID: n, InboxID: inbox.ID, ContactID: contact.ID,
 		Status: sahay.StatusOpen, LastActivityAt: now}
+	if in.Mail != nil {
+		c.Subject = in.Mail.Subject
+	}
 	if err := tx.InsertConversation(ctx, c); err != nil {
 		return nil, false, err
 	}

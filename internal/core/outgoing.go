@@ -197,6 +197,9 @@ func (s *Service) StartOutgoing(ctx context.Context, a *Actor, nc NewConversatio
 		now := tx.Now()
 		conv = &sahay.Conversation{AccountID: a.AccountID(), DisplayID: n, InboxID: inbox.ID, ContactID: contact.ID,
 			Status: sahay.StatusOpen, AssigneeID: a.User.ID, LastActivityAt: now}
+		if email != nil {
+			conv.Subject = email.Subject
+		}
 		if err := tx.InsertConversation(ctx, conv); err != nil {
 			return err
 		}

@@ -14,14 +14,14 @@ import (
 
 const conversationColumns = `c.id, c.account_id, c.display_id, c.inbox_id, c.contact_id, c.status, c.priority, c.assignee_id, c.team_id,
 	c.snoozed_until, c.waiting_since, c.first_reply_at, c.last_activity_at, c.language, c.sentiment, c.last_message,
-	c.created_at, c.updated_at, c.resolved_at`
+	c.created_at, c.updated_at, c.resolved_at, c.subject`
 
 func scanConversation(row interface{ Scan(...any) error }, extra ...any) (*sahay.Conversation, error) {
 	var c sahay.Conversation
 	var snoozed, waiting, firstReply, resolved sql.NullInt64
 	var activity, created, updated int64
 	dest := []any{&c.ID, &c.AccountID, &c.DisplayID, &c.InboxID, &c.ContactID, &c.Status, &c.Priority, &c.AssigneeID, &c.TeamID,
-		&snoozed, &waiting, &firstReply, &activity, &c.Language, &c.Sentiment, &c.LastMessage, &created, &updated, &resolved}
+		&snoozed, &waiting, &firstReply, &activity, &c.Language, &c.Sentiment, &c.LastMessage, &created, &updated, &resolved, &c.Subject}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -42,11 +42,11 @@ func (t *Tx) InsertConversation(ctx context.Context, c *sahay.Conversation) erro
 		c.Labels = []string{}
 	}
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO conversations (account_id, display_id, inbox_id, contact_id, status, priority, assignee_id, team_id,
-		snoozed_until, waiting_since, first_reply_at, last_activity_at, language, sentiment, last_message, created_at, updated_at, resolved_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17) RETURNING id`,
+		snoozed_until, waiting_since, first_reply_at, last_activity_at, language, sentiment, last_message, created_at, updated_at, resolved_at, subject)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18) RETURNING id`,
 		c.AccountID, c.DisplayID, c.InboxID, c.ContactID, c.Status, c.Priority, c.AssigneeID, c.TeamID,
 		nullMS(c.SnoozedUntil), nullMS(c.WaitingSince), nullMS(c.FirstReplyAt), ms(c.LastActivityAt), c.Language, c.Sentiment,
-		c.LastMessage, ms(t.now), nullMS(c.ResolvedAt)).Scan(&c.ID)
+		c.LastMessage, ms(t.now), nullMS(c.ResolvedAt), c.Subject).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("store: insert conversation: %w", err)
 	}

@@ -40,8 +40,10 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE message_terms (term TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
 		t.Fatal(err)
 	}
-	// So are the columns version 12 adds for email.
-	lent := []string{`messages ADD COLUMN email TEXT`, `attachments ADD COLUMN content_id TEXT NOT NULL DEFAULT ''`}
+	// So are the columns version 12 adds for email and version 13 for
+	// conversations' subjects.
+	lent := []string{`messages ADD COLUMN email TEXT`, `attachments ADD COLUMN content_id TEXT NOT NULL DEFAULT ''`,
+		`conversations ADD COLUMN subject TEXT NOT NULL DEFAULT ''`}
 	for _, alter := range lent {
 		if _, err := db.ExecContext(ctx, `ALTER TABLE `+alter); err != nil {
 			t.Fatal(err)
@@ -67,6 +69,7 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	dropTable(t, path, "message_terms")
 	execSQL(t, path, `ALTER TABLE messages DROP COLUMN email`)
 	execSQL(t, path, `ALTER TABLE attachments DROP COLUMN content_id`)
+	execSQL(t, path, `ALTER TABLE conversations DROP COLUMN subject`)
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}

@@ -101,7 +101,8 @@ func TestOutgoingEmailConversation(t *testing.T) {
 			"email": map[string]any{"subject": "আপনার অর্ডার #1234", "cc": []string{"boss@example.net"}, "bcc": []string{"audit@shop.example.com"}}},
 			http.StatusCreated, &first)
 		if first.Conversation.ID == 0 || first.Conversation.InboxID != e.inbox.ID || first.Conversation.AssigneeID != e.agent.User.ID ||
-			first.Message.Status != sahay.DeliveryPending || first.Message.Email == nil || first.Message.Email.Subject != "আপনার অর্ডার #1234" {
+			first.Message.Status != sahay.DeliveryPending || first.Message.Email == nil || first.Message.Email.Subject != "আপনার অর্ডার #1234" ||
+			first.Conversation.Subject != "আপনার অর্ডার #1234" {
 			t.Fatalf("started %+v", first)
 		}
 		mails := e.waitMails(t, 1)

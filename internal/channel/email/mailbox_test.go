@@ -195,6 +195,13 @@ func TestMailboxToConversations(t *testing.T) {
 			len(page.Items[0].Email.To) != 1 || page.Items[0].Email.To[0].Address != "support@example.com" {
 			t.Errorf("messages through the API: %+v", page.Items)
 		}
+		// The conversation carries the subject it was opened with, for
+		// the conversation list.
+		var opened sahay.Conversation
+		d.s.Must(t, d.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d", first.ConversationID), nil, http.StatusOK, &opened)
+		if opened.Subject != "আমার অর্ডার কোথায়?" {
+			t.Errorf("conversation subject %q", opened.Subject)
+		}
 	})
 }
 
