@@ -170,7 +170,19 @@ type Conversation struct {
 	ContactID int64 `json:"contact_id"`
 	// Subject is the subject the conversation was opened with, on channels
 	// that have one (email); empty otherwise.
-	Subject        string     `json:"subject,omitempty"`
+	Subject string `json:"subject,omitempty"`
+	// Public marks a conversation held in public: a customer's comments
+	// on a post, which everyone sees, and the team's public replies.
+	Public bool `json:"public"`
+	// Post is the post a public conversation's comments are on.
+	Post *Post `json:"post,omitempty"`
+	// LinkedConversationID is the conversation this one was taken to or
+	// from: a public conversation and the private one its "reply
+	// privately" opened name each other.
+	LinkedConversationID int64 `json:"linked_conversation_id,omitempty"`
+	// LastIncomingAt is when the customer last wrote, which opens a
+	// platform's messaging window (Meta's 24 hours).
+	LastIncomingAt *time.Time `json:"last_incoming_at"`
 	Status         string     `json:"status"`
 	Priority       int        `json:"priority"`
 	AssigneeID     int64      `json:"assignee_id"`
@@ -207,8 +219,116 @@ type Message struct {
 	// Email is set on the messages of an email conversation: their
 	// headers and whole body. Content holds only the new words, without
 	// the quoted history and signature the timeline folds away.
-	Email     *Email    `json:"email,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
+	Email *Email `json:"email,omitempty"`
+	// Public marks a message everyone can see: a customer's comment on a
+	// post, or the team's reply posted under it.
+	Public bool `json:"public"`
+	// Details is what a message of a messaging platform carries besides
+	// text and files; nil when it carries nothing more.
+	Details   *MessageDetails `json:"details,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+// Post is a public post, reel or story that comments are on.
+type Post struct {
+	// ID is the platform's id of the post.
+	ID string `json:"id"`
+	// URL is where the post is seen on the platform, when known.
+	URL string `json:"url,omitempty"`
+	// Kind is "post", "reel", "story", "live" or "ad".
+	Kind string `json:"kind,omitempty"`
+	// Text is the post's caption, when known.
+	Text string `json:"text,omitempty"`
+}
+
+// MessageDetails is what a message carries besides its text and files on
+// a messaging platform. Every field is optional.
+type MessageDetails struct {
+	// Template is the approved message template an outgoing message was
+	// sent as (WhatsApp), its content the template's text filled in.
+	Template *TemplateUse `json:"template,omitempty"`
+	// Location is a shared place.
+	Location *Location `json:"location,omitempty"`
+	// Contacts are shared contact cards.
+	Contacts []SharedContact `json:"contacts,omitempty"`
+	// Choice is the button or list row a customer picked in an
+	// interactive message.
+	Choice *Choice `json:"choice,omitempty"`
+	// ReactionTo is the external id of the message a reaction is to; the
+	// message's content is the emoji, empty when the reaction was taken
+	// back.
+	ReactionTo string `json:"reaction_to,omitempty"`
+	// ReplyTo is the external id of the message this one quotes.
+	ReplyTo string `json:"reply_to,omitempty"`
+	// Story is the story a message replies to or mentions the business in.
+	Story *Story `json:"story,omitempty"`
+	// PrivateReplyTo is the external id of the public comment an outgoing
+	// private reply answers.
+	PrivateReplyTo string `json:"private_reply_to,omitempty"`
+	// Tag is the platform's message tag a reply was sent with to answer
+	// outside the standard window ("HUMAN_AGENT").
+	Tag string `json:"tag,omitempty"`
+	// Moderation is what the team did to a public comment on the
+	// platform: "hidden" or "deleted"; empty when it is shown.
+	Moderation string `json:"moderation,omitempty"`
+}
+
+// TemplateUse is a message template as one message used it.
+type TemplateUse struct {
+	Name     string `json:"name"`
+	Language string `json:"language"`
+	// Params fill the template's body variables {{1}}, {{2}}… in order.
+	Params []string `json:"params,omitempty"`
+}
+
+// Location is a place on a map.
+type Location struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+	Name      string  `json:"name,omitempty"`
+	Address   string  `json:"address,omitempty"`
+}
+
+// SharedContact is a contact card a customer sent.
+type SharedContact struct {
+	Name   string   `json:"name"`
+	Phones []string `json:"phones,omitempty"`
+	Emails []string `json:"emails,omitempty"`
+}
+
+// Choice is an option of an interactive message.
+type Choice struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+// Story is a story a customer answered or mentioned the business in.
+type Story struct {
+	// Kind is "reply" or "mention".
+	Kind string `json:"kind"`
+	ID   string `json:"id,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+// Template is a message template approved on a platform (WhatsApp), which
+// the business may send outside the messaging window.
+type Template struct {
+	InboxID  int64  `json:"inbox_id"`
+	Name     string `json:"name"`
+	Language string `json:"language"`
+	// Category is the platform's: "UTILITY", "MARKETING", "AUTHENTICATION".
+	Category string `json:"category"`
+	// Status is the platform's review status: "APPROVED", "PENDING",
+	// "REJECTED"…; only approved templates can be sent.
+	Status string `json:"status"`
+	Header string `json:"header,omitempty"`
+	// Body is the template's text with its variables {{1}}, {{2}}….
+	Body    string   `json:"body"`
+	Footer  string   `json:"footer,omitempty"`
+	Buttons []string `json:"buttons,omitempty"`
+	// Params is how many variables the body has.
+	Params    int       `json:"params"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Email is what an email message carries besides its new words: the

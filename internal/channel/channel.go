@@ -66,6 +66,14 @@ type Inbound struct {
 	// Mail is an email's headers and whole body, kept with the message
 	// (its Email).
 	Mail *sahay.Email
+	// Public marks a comment on a post, seen by everyone: it belongs to
+	// the public conversation of its sender on Post, never to their
+	// private one.
+	Public bool
+	Post   *sahay.Post
+	// Details is what the message carries besides text and files: a
+	// location, a reaction, the story it answers…
+	Details *sahay.MessageDetails
 }
 
 // Outbound is a reply to deliver.
@@ -78,6 +86,10 @@ type Outbound struct {
 	Recipient string
 	// Open reads the file of one of the message's attachments.
 	Open func(ctx context.Context, a sahay.Attachment) (io.ReadCloser, error)
+	// ReplyTo is the external id of the customer's latest message in the
+	// conversation: the comment a public reply is posted under. Empty when
+	// the customer has written nothing Sahay received.
+	ReplyTo string
 }
 
 // SendResult is what the platform said of a sent message.
@@ -87,6 +99,12 @@ type SendResult struct {
 	// Message-ID and thread), kept on the message in place of what the
 	// agent wrote of them.
 	Email *sahay.Email
+	// Recipient is the customer's id on the platform as the platform
+	// answered it, when a reply reached them under an id Sahay did not
+	// know: a private reply to a comment names the commenter's messaging
+	// id, which their answers then come from. Core adds it to the
+	// contact's identities.
+	Recipient string
 }
 
 // ErrPermanent marks a send failure that retrying cannot fix (a rejected

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	sahay "github.com/sahayhq/sahay"
 )
@@ -86,6 +87,12 @@ type Receipt struct {
 	// Error is the platform's reason for a failed delivery, shown to the
 	// agent.
 	Error string
+	// Watermark, when ExternalID is empty, makes the receipt cover every
+	// message sent to Recipient (the customer's id on the platform, as
+	// an [Inbound] names its sender) in the inbox at or before it:
+	// Messenger reports deliveries and reads so.
+	Watermark time.Time
+	Recipient string
 }
 
 // Fetcher downloads a file a parsed message refers to on the platform.
@@ -143,6 +150,18 @@ type Closer interface {
 	Close()
 }
 
+// Moderator acts on a public comment on its platform: "hide" and "unhide"
+// it, or "delete" it.
+type Moderator interface {
+	Moderate(ctx context.Context, inbox *sahay.Inbox, externalID, action string) error
+}
+
+// TemplateSource lists the message templates of an inbox's account on its
+// platform (WhatsApp), approved or not.
+type TemplateSource interface {
+	Templates(ctx context.Context, inbox *sahay.Inbox) ([]sahay.Template, error)
+}
+
 // Describer declares what a channel can do and which settings it takes.
 type Describer interface {
 	Describe() Description
@@ -194,7 +213,11 @@ type Capabilities struct {
 	MarkRead bool `json:"mark_read"`
 	// WindowHours is how long after the customer's last message the
 	// business may answer freely; 0 means no window.
-	WindowHours    int  `json:"window_hours"`
+	WindowHours int `json:"window_hours"`
+	// TagWindowHours is how long after the customer's last message a
+	// person may still answer with the platform's human agent tag, when
+	// the inbox's "human_agent_tag" setting is on; 0 means no such tag.
+	TagWindowHours int  `json:"tag_window_hours"`
 	Templates      bool `json:"templates"`
 	PublicComments bool `json:"public_comments"`
 	PrivateReply   bool `json:"private_reply"`
