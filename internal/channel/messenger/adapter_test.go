@@ -1,0 +1,238 @@
+package messenger_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/apitest"
+	"github.com/sahayhq/sahay/internal/channel/meta"
+	"github.com/sahayhq/sahay/internal/channel/meta/metatest"
+)
+
+// page is a Messenger inbox of a running Sahay, on the simulator.
+type page struct {
+	s     *apitest.Server
+	sim   *metatest.Sim
+	owner *apitest.User
+	inbox *sahay.Inbox
+}
+
+func newPage(t *testing.T) *page {
+	t.Helper()
+	p := &page{s: apitest.NewServer(t), sim: metatest.New(t, appSecret)}
+	p.owner = p.s.NewAccount(t, "Shop")
+	p.inbox = p.s.NewInbox(t, p.owner, "Facebook Page", "messenger", map[string]any{
+		"app_secret": appSecret, "access_token": metatest.Token, "page_id": pageID, "api_base_url": p.sim.URL})
+	return p
+}
+
+func (p *page) hook() string { return fmt.Sprintf("%s/webhooks/%d", p.s.URL, p.inbox.ID) }
+
+// deliver posts a signed delivery of entries, as Meta does.
+func (p *page) deliver(t *testing.T, entries ...any) {
+	t.Helper()
+	resp, err := p.sim.Deliver(p.hook(), metatest.Payload(meta.ObjectPage, entries...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("delivery: status %d", resp.StatusCode)
+	}
+}
+
+// entry is a page entry with messaging events.
+func entry(events ...meta.MessagingEvent) map[string]any {
+	return map[string]any{"id": pageID, "time": time.Now().UnixMilli(), "messaging": events}
+}
+
+func textEvent(from, mid, text string) meta.MessagingEvent {
+	return meta.MessagingEvent{Sender: meta.MessagingParty{ID: from}, Recipient: meta.MessagingParty{ID: pageID},
+		Timestamp: time.Now().UnixMilli(), Message: &meta.MessagingMessage{MID: mid, Text: text}}
+}
+
+// waitMessage waits until the inbox holds a message with the external id
+// that satisfies ok, and returns it.
+func (p *page) waitMessage(t *testing.T, externalID string, ok func(*sahay.Message) bool) *sahay.Message {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		m, err := p.s.App.Store.MessageByExternalID(ctx, p.inbox.ID, externalID)
+		if err == nil {
+			if m, err = p.s.App.Store.Message(ctx, m.AccountID, m.ID); err != nil {
+				t.Fatal(err)
+			}
+			if ok == nil || ok(m) {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("message %s: not stored as expected within 15s (last: %+v, %v)", externalID, m, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (p *page) messages(t *testing.T, conversationID int64) []*sahay.Message {
+	t.Helper()
+	ms, err := p.s.App.Store.Messages(context.Background(), p.inbox.AccountID, conversationID, 0, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+// journal lists the dedupe keys of the inbox's journalled events, in
+// every state.
+func (p *page) journal(t *testing.T) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, state := range []string{"pending", "done", "failed"} {
+		var l struct {
+			Items []struct {
+				DedupeKey string `json:"dedupe_key"`
+				LastError string `json:"last_error"`
+			}
+		}
+		p.s.Must(t, p.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/inboxes/%d/events?state=%s", p.inbox.ID, state), nil, http.StatusOK, &l)
+		for _, e := range l.Items {
+			out[state] = append(out[state], e.DedupeKey+" "+e.LastError)
+		}
+	}
+	return out
+}
+
+// The webhook answers Meta's handshake with the inbox's verify token
+// only; a delivery without the app's signature is refused and stores
+// nothing.
+func TestWebhookVerification(t *testing.T) {
+	t.Parallel()
+	p := newPage(t)
+	var secrets map[string]string
+	p.s.Must(t, p.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/inboxes/%d/secrets", p.inbox.ID), nil, http.StatusOK, &secrets)
+	if len(secrets["verify_token"]) < 32 || secrets["app_secret"] != appSecret {
+		t.Fatalf("secrets %v: want the app secret and a generated verify token", secrets)
+	}
+	if err := metatest.Handshake(p.hook(), secrets["verify_token"]); err != nil {
+		t.Fatal(err)
+	}
+	if err := metatest.Handshake(p.hook(), "not-the-token"); err == nil {
+		t.Fatal("a handshake with another verify token was answered")
+	}
+	body := metatest.Payload(meta.ObjectPage, entry(textEvent(psid, "m_forged", "forged")))
+	for _, sig := range []string{"", "sha256=" + fmt.Sprintf("%064x", 0), meta.Sign("another secret", body), "sha1=abc"} {
+		resp, err := metatest.DeliverSigned(p.hook(), body, sig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("signature %q: status %d, want 401 or 403", sig, resp.StatusCode)
+		}
+	}
+	// A delivery for Instagram at a page's webhook is refused too.
+	resp, err := p.sim.Deliver(p.hook(), metatest.Payload(meta.ObjectInstagram, entry(textEvent(psid, "m_ig", "ig"))))
+	if err != nil || resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("instagram object at a page's webhook: %v %v, want 400", resp.StatusCode, err)
+	}
+	if j := p.journal(t); len(j) != 0 {
+		t.Fatalf("refused deliveries journalled %v", j)
+	}
+}
+
+// 50 messages in 5 entries of one delivery are 50 messages, each once,
+// when the delivery comes three times; the journal holds one event per
+// entry.
+func TestWebhookBatch(t *testing.T) {
+	t.Parallel()
+	p := newPage(t)
+	var entries []any
+	for e := range 5 {
+		var events []meta.MessagingEvent
+		for i := range 10 {
+			n := e*10 + i
+			events = append(events, textEvent(fmt.Sprintf("60000000000000%02d", n%5), fmt.Sprintf("m_batch_%02d", n), fmt.Sprintf("message %d", n)))
+		}
+		entries = append(entries, entry(events...))
+	}
+	body := metatest.Payload(meta.ObjectPage, entries...)
+	for range 3 {
+		resp, err := p.sim.Deliver(p.hook(), body)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("delivery: %v %v", resp, err)
+		}
+	}
+	conversations := map[int64]bool{}
+	for n := range 50 {
+		m := p.waitMessage(t, fmt.Sprintf("m_batch_%02d", n), nil)
+		if m.Content != fmt.Sprintf("message %d", n) || m.Kind != sahay.MessageIncoming {
+			t.Fatalf("message %d: %+v", n, m)
+		}
+		conversations[m.ConversationID] = true
+	}
+	total := 0
+	for id := range conversations {
+		total += len(p.messages(t, id))
+	}
+	if len(conversations) != 5 || total != 50 {
+		t.Fatalf("%d messages in %d conversations, want 50 in 5", total, len(conversations))
+	}
+	if j := p.journal(t); len(j["done"]) != 5 || len(j["pending"])+len(j["failed"]) != 0 {
+		t.Fatalf("journal %v, want 5 done entries", j)
+	}
+}
+
+// A reply goes out through the Send API with Sahay's metadata; its echo
+// is not a second message, while an answer a teammate wrote in Meta's
+// own inbox is kept as the business's.
+func TestReplyAndEchoes(t *testing.T) {
+	t.Parallel()
+	p := newPage(t)
+	p.deliver(t, entry(textEvent(psid, "m_hello", "hello, world!")))
+	m := p.waitMessage(t, "m_hello", nil)
+	var reply sahay.Message
+	p.s.Must(t, p.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", m.ConversationID),
+		map[string]any{"content": "Hi! How can we help?"}, http.StatusCreated, &reply)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	sent, err := p.sim.Wait(ctx, http.MethodPost, "/"+pageID+"/messages", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := body(t, sent[0]); get(b, "recipient", "id") != psid || get(b, "message", "text") != "Hi! How can we help?" ||
+		get(b, "message", "metadata") != meta.SentMetadata {
+		t.Fatalf("sent %s", sent[0].Body)
+	}
+	var sentID string
+	deadline := time.Now().Add(15 * time.Second)
+	for sentID == "" {
+		r, err := p.s.App.Store.Message(context.Background(), p.inbox.AccountID, reply.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status == sahay.DeliverySent {
+			sentID = r.ExternalID
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the reply was not marked sent within 15s: %+v", r)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	echo := func(mid, text, metadata string) meta.MessagingEvent {
+		return meta.MessagingEvent{Sender: meta.MessagingParty{ID: pageID}, Recipient: meta.MessagingParty{ID: psid}, Timestamp: time.Now().UnixMilli(),
+			Message: &meta.MessagingMessage{MID: mid, Text: text, IsEcho: true, Metadata: metadata}}
+	}
+	// Meta echoes Sahay's send, then a teammate answers in Meta's inbox.
+	p.deliver(t, entry(echo(sentID, "Hi! How can we help?", meta.SentMetadata), echo("m_meta_inbox", "We open at 10", "")))
+	team := p.waitMessage(t, "m_meta_inbox", nil)
+	if team.Kind != sahay.MessageOutgoing || team.ConversationID != m.ConversationID {
+		t.Fatalf("the teammate's answer is %s in conversation %d, want outgoing in %d", team.Kind, team.ConversationID, m.ConversationID)
+	}
+	ms := p.messages(t, m.ConversationID)
+	if len(ms) != 3 || ms[1].ID != reply.ID || ms[2].ID != team.ID {
+		t.Fatalf("conversation holds %d messages, want the customer's, the reply once, and the teammate's: %+v", len(ms), ms)
+	}
+}
