@@ -1,7 +1,6 @@
 package whatsapp
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"mime"
@@ -12,6 +11,7 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/channel/meta"
 )
 
 // Namespace is whose ids a WhatsApp contact's identity holds: a wa_id is
@@ -20,16 +20,6 @@ const Namespace = "whatsapp"
 
 // maxEntry bounds one journalled entry: Meta's deliveries are far smaller.
 const maxEntry = 4 << 20
-
-// entry is a webhook entry as the journal holds it: the WhatsApp Business
-// account's id and its changes.
-type entry struct {
-	ID      string `json:"id"`
-	Changes []struct {
-		Field string          `json:"field"`
-		Value json.RawMessage `json:"value"`
-	} `json:"changes"`
-}
 
 // Parse reads one webhook entry, as the journal holds it, into the
 // customers' messages and the delivery statuses in it: every change whose
@@ -43,13 +33,9 @@ func Parse(body []byte, phoneNumberID string) (channel.Parsed, error) {
 	if len(body) > maxEntry {
 		return out, fmt.Errorf("whatsapp: entry of %d bytes is over %d", len(body), maxEntry)
 	}
-	var e entry
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&e); err != nil {
-		return channel.Parsed{}, fmt.Errorf("whatsapp: not a webhook entry: %w", err)
-	}
-	if dec.More() {
-		return channel.Parsed{}, fmt.Errorf("whatsapp: not a webhook entry: data after the JSON object")
+	e, err := meta.ParseEntry(body)
+	if err != nil {
+		return channel.Parsed{}, fmt.Errorf("whatsapp: %w", err)
 	}
 	for i, c := range e.Changes {
 		if c.Field != "messages" {
@@ -159,7 +145,11 @@ func content(m Message, d *sahay.MessageDetails) string {
 		add(s.Body)
 	}
 	if m.Type == "unsupported" {
-		add("[unsupported WhatsApp message: " + errorText(m.Errors, "WhatsApp did not say what it was") + "]")
+		what := "WhatsApp did not say what it was"
+		if len(m.Errors) > 0 && errorWords(m.Errors[0]) != "" {
+			what = errorWords(m.Errors[0])
+		}
+		add("[unsupported WhatsApp message: " + what + "]")
 	}
 	if r := m.Referral; r != nil {
 		add(strings.TrimSpace("↪ from an ad: " + strings.TrimSpace(r.Headline+" "+r.SourceURL)))
@@ -255,27 +245,39 @@ func receipt(s Status) (channel.Receipt, bool) {
 	return r, s.ID != ""
 }
 
-// errorText says what the first of errs means, with WhatsApp's code and
-// words; def when there is none.
+// errorText says what the first of errs means: in plain words when its
+// code has a known meaning, with WhatsApp's code and words; def when
+// there is none.
 func errorText(errs []Error, def string) string {
 	if len(errs) == 0 {
 		return def
 	}
-	e := errs[0]
+	code, words := errs[0].Code, errorWords(errs[0])
+	reason := meta.Reason(code, 0)
+	switch {
+	case reason != "" && words != "":
+		return fmt.Sprintf("%s (WhatsApp error %d: %s)", reason, code, words)
+	case reason != "":
+		return fmt.Sprintf("%s (WhatsApp error %d)", reason, code)
+	case words == "":
+		words = def
+	}
+	if code != 0 {
+		words += fmt.Sprintf(" (WhatsApp error %d)", code)
+	}
+	return words
+}
+
+// errorWords is WhatsApp's title, message and details of an error, each
+// once.
+func errorWords(e Error) string {
 	var words []string
 	for _, s := range []string{e.Title, e.Message, e.ErrorData.Details} {
 		if s = strings.TrimSpace(s); s != "" && !containsFold(words, s) {
 			words = append(words, s)
 		}
 	}
-	text := strings.Join(words, ": ")
-	if text == "" {
-		text = def
-	}
-	if e.Code != 0 {
-		text += fmt.Sprintf(" (WhatsApp error %d)", e.Code)
-	}
-	return text
+	return strings.Join(words, ": ")
 }
 
 func containsFold(list []string, s string) bool {

@@ -12,6 +12,7 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/channel/meta"
 )
 
 const phoneID = "1122334455667"
@@ -29,15 +30,13 @@ func readFixture(t testing.TB, name string) []byte {
 // them one an event.
 func parseDelivery(t testing.TB, body []byte) channel.Parsed {
 	t.Helper()
-	var env struct {
-		Entry []json.RawMessage `json:"entry"`
-	}
-	if err := json.Unmarshal(body, &env); err != nil {
+	events, err := meta.Split(body, meta.ObjectWhatsApp)
+	if err != nil {
 		t.Fatal(err)
 	}
 	var all channel.Parsed
-	for _, e := range env.Entry {
-		p, err := Parse(e, phoneID)
+	for _, e := range events {
+		p, err := Parse(e.Body, phoneID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +115,7 @@ func TestParseFixtures(t *testing.T) {
 			in.Details = &sahay.MessageDetails{ReplyTo: "wamid.outgoing5"}
 		})}}},
 		{"unsupported.json", channel.Parsed{Messages: []channel.Inbound{from("wamid.unsupported1", 1697044706,
-			"[unsupported WhatsApp message: Message type unknown: Message type is currently not supported. (WhatsApp error 131051)]")}}},
+			"[unsupported WhatsApp message: Message type unknown: Message type is currently not supported.]")}}},
 		{"interactive_error.json", channel.Parsed{Messages: []channel.Inbound{with(from("wamid.interr1", 1700505494,
 			"[unsupported WhatsApp message: interactive]"), func(in *channel.Inbound) {
 			in.Details = &sahay.MessageDetails{ReplyTo: "wamid.outgoing8"}
@@ -159,13 +158,17 @@ func dump(v any) string {
 // than the fixtures', so an inbox of that number reads it and an inbox of
 // another number does not.
 func TestParseSignedPayload(t *testing.T) {
-	var env struct {
-		Entry []json.RawMessage `json:"entry"`
+	body := readFixture(t, "pywa_signed.json")
+	const secret = "1222e786b144d0e85b9f365372d93676"
+	const signature = "sha256=54edfa1d7259e0eb13c677cc7d73d1b5c86cfa12433d19156e058ab9251bc441"
+	if err := meta.VerifySignature(secret, signature, body); err != nil || len(body) != 511 {
+		t.Fatalf("the published signature of the %d bytes: %v", len(body), err)
 	}
-	if err := json.Unmarshal(readFixture(t, "pywa_signed.json"), &env); err != nil || len(env.Entry) != 1 {
-		t.Fatalf("entries %d %v", len(env.Entry), err)
+	events, err := meta.Split(body, meta.ObjectWhatsApp)
+	if err != nil || len(events) != 1 {
+		t.Fatalf("events %d %v", len(events), err)
 	}
-	p, err := Parse(env.Entry[0], "277321005464405")
+	p, err := Parse(events[0].Body, "277321005464405")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +178,7 @@ func TestParseSignedPayload(t *testing.T) {
 	if len(p.Messages) != 1 || !reflect.DeepEqual(p.Messages[0], want) {
 		t.Fatalf("got %s", dump(p))
 	}
-	if other, err := Parse(env.Entry[0], phoneID); err != nil || len(other.Messages) != 0 {
+	if other, err := Parse(events[0].Body, phoneID); err != nil || len(other.Messages) != 0 {
 		t.Fatalf("another number's inbox read %s %v", dump(other), err)
 	}
 }
@@ -193,6 +196,27 @@ func TestParseRefuses(t *testing.T) {
 		`{"id":"1","changes":[{"field":"messages","value":{"messages":[{"id":"","from":"1"},{"id":"x"}],"statuses":[{"status":"read"},{"id":"y","status":"deleted"}]}}]}`} {
 		if p, err := Parse([]byte(body), phoneID); err != nil || len(p.Messages)+len(p.Receipts) != 0 {
 			t.Errorf("%q: %s %v, want nothing and no error", body, dump(p), err)
+		}
+	}
+}
+
+// A failed status says what its code means when it has a known meaning,
+// with WhatsApp's words.
+func TestFailedReason(t *testing.T) {
+	tests := []struct {
+		errs []Error
+		want string
+	}{
+		{nil, "WhatsApp did not deliver the message and gave no reason"},
+		{[]Error{{Code: 131047, Title: "Re-engagement message"}},
+			"outside the 24-hour window — send a template (WhatsApp error 131047: Re-engagement message)"},
+		{[]Error{{Code: 131026}}, meta.ReasonUndeliverable + " (WhatsApp error 131026)"},
+		{[]Error{{Code: 135000, Title: "Generic user error", Message: "generic user error"}}, "Generic user error (WhatsApp error 135000)"},
+	}
+	for _, tt := range tests {
+		r, ok := receipt(Status{ID: "wamid.x", Status: "failed", Errors: tt.errs})
+		if !ok || r.Status != sahay.DeliveryFailed || r.Error != tt.want {
+			t.Errorf("%+v: got %+v, want %q", tt.errs, r, tt.want)
 		}
 	}
 }
