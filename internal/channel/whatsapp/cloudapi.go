@@ -190,3 +190,96 @@ type Error struct {
 		Details string `json:"details,omitempty"`
 	} `json:"error_data,omitzero"`
 }
+
+// OutgoingMessage is the body of POST /{phone-number-id}/messages. Type
+// says which of the optional fields holds the message.
+type OutgoingMessage struct {
+	MessagingProduct string            `json:"messaging_product"`
+	RecipientType    string            `json:"recipient_type"`
+	To               string            `json:"to"`
+	Type             string            `json:"type"`
+	Context          *ReplyContext     `json:"context,omitempty"`
+	Text             *OutgoingText     `json:"text,omitempty"`
+	Image            *OutgoingMedia    `json:"image,omitempty"`
+	Video            *OutgoingMedia    `json:"video,omitempty"`
+	Audio            *OutgoingMedia    `json:"audio,omitempty"`
+	Document         *OutgoingMedia    `json:"document,omitempty"`
+	Template         *OutgoingTemplate `json:"template,omitempty"`
+}
+
+// ReplyContext quotes the message a reply answers.
+type ReplyContext struct {
+	MessageID string `json:"message_id"`
+}
+
+// OutgoingText is a text message's body.
+type OutgoingText struct {
+	PreviewURL bool   `json:"preview_url"`
+	Body       string `json:"body"`
+}
+
+// OutgoingMedia is a file uploaded before, sent by its media id.
+type OutgoingMedia struct {
+	ID       string `json:"id"`
+	Caption  string `json:"caption,omitempty"`
+	Filename string `json:"filename,omitempty"`
+}
+
+// OutgoingTemplate is an approved template with its body's variables
+// filled in.
+type OutgoingTemplate struct {
+	Name     string `json:"name"`
+	Language struct {
+		Code string `json:"code"`
+	} `json:"language"`
+	Components []TemplateComponent `json:"components,omitempty"`
+}
+
+// TemplateComponent fills in one component of a template.
+type TemplateComponent struct {
+	Type       string              `json:"type"`
+	Parameters []TemplateParameter `json:"parameters"`
+}
+
+// TemplateParameter is one variable's value.
+type TemplateParameter struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+}
+
+// SendAnswer is what POST /{phone-number-id}/messages answers.
+type SendAnswer struct {
+	Contacts []struct {
+		Input string `json:"input"`
+		WaID  string `json:"wa_id"`
+	} `json:"contacts"`
+	Messages []struct {
+		ID string `json:"id"`
+	} `json:"messages"`
+}
+
+// MessageTemplate is a template as GET /{waba-id}/message_templates lists
+// it.
+type MessageTemplate struct {
+	ID         string      `json:"id,omitempty"`
+	Name       string      `json:"name"`
+	Language   string      `json:"language"`
+	Status     string      `json:"status"`
+	Category   string      `json:"category"`
+	Components []Component `json:"components"`
+}
+
+// Component is a part of a template: its "HEADER" (text, or a format
+// such as "IMAGE"), "BODY", "FOOTER" or "BUTTONS".
+type Component struct {
+	Type    string           `json:"type"`
+	Format  string           `json:"format,omitempty"`
+	Text    string           `json:"text,omitempty"`
+	Buttons []TemplateButton `json:"buttons,omitempty"`
+}
+
+// TemplateButton is a button of a template.
+type TemplateButton struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+}
