@@ -22,6 +22,7 @@ import (
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/channel/apichannel"
 	"github.com/sahayhq/sahay/internal/channel/email"
+	"github.com/sahayhq/sahay/internal/channel/instagram"
 	"github.com/sahayhq/sahay/internal/channel/messenger"
 	"github.com/sahayhq/sahay/internal/channel/telegram"
 	"github.com/sahayhq/sahay/internal/channel/whatsapp"
@@ -88,6 +89,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	channels := channel.NewRegistry()
 	channels.Register(telegram.Name, telegram.New(cfg.PublicURL, cfg.AllowPrivateURLs))
 	channels.Register(messenger.Name, messenger.New(cfg.AllowPrivateURLs))
+	channels.Register(instagram.Name, instagram.New(cfg.AllowPrivateURLs))
 	channels.Register(whatsapp.Name, whatsapp.New(cfg.AllowPrivateURLs))
 	blobs := &blob.Disk{Dir: filepath.Join(cfg.DataDir, "attachments")}
 	var mailer core.Mailer

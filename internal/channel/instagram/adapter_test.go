@@ -1,0 +1,171 @@
+package instagram_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/apitest"
+	"github.com/sahayhq/sahay/internal/channel/meta"
+	"github.com/sahayhq/sahay/internal/channel/meta/metatest"
+)
+
+// account is an Instagram inbox of a running Sahay, on the simulator.
+type account struct {
+	s     *apitest.Server
+	sim   *metatest.Sim
+	owner *apitest.User
+	inbox *sahay.Inbox
+}
+
+func newAccount(t *testing.T) *account {
+	t.Helper()
+	a := &account{s: apitest.NewServer(t), sim: metatest.New(t, appSecret)}
+	a.owner = a.s.NewAccount(t, "Shop")
+	a.inbox = a.s.NewInbox(t, a.owner, "Instagram", "instagram", map[string]any{
+		"app_secret": appSecret, "access_token": metatest.Token, "instagram_account_id": accountID, "api_base_url": a.sim.URL})
+	return a
+}
+
+func (a *account) hook() string { return fmt.Sprintf("%s/webhooks/%d", a.s.URL, a.inbox.ID) }
+
+func (a *account) deliver(t *testing.T, entries ...any) {
+	t.Helper()
+	resp, err := a.sim.Deliver(a.hook(), metatest.Payload(meta.ObjectInstagram, entries...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("delivery: status %d", resp.StatusCode)
+	}
+}
+
+func entry(events ...meta.MessagingEvent) map[string]any {
+	return map[string]any{"id": accountID, "time": time.Now().UnixMilli(), "messaging": events}
+}
+
+func message(from string, m *meta.MessagingMessage) meta.MessagingEvent {
+	return meta.MessagingEvent{Sender: meta.MessagingParty{ID: from}, Recipient: meta.MessagingParty{ID: accountID},
+		Timestamp: time.Now().UnixMilli(), Message: m}
+}
+
+func (a *account) waitMessage(t *testing.T, externalID string, ok func(*sahay.Message) bool) *sahay.Message {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		m, err := a.s.App.Store.MessageByExternalID(ctx, a.inbox.ID, externalID)
+		if err == nil {
+			if m, err = a.s.App.Store.Message(ctx, m.AccountID, m.ID); err != nil {
+				t.Fatal(err)
+			}
+			if ok == nil || ok(m) {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("message %s: not stored as expected within 15s (last: %+v, %v)", externalID, m, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (a *account) journal(t *testing.T) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, state := range []string{"pending", "done", "failed"} {
+		var l struct{ Items []struct{} }
+		a.s.Must(t, a.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/inboxes/%d/events?state=%s", a.inbox.ID, state), nil, http.StatusOK, &l)
+		if len(l.Items) > 0 {
+			out[state] = len(l.Items)
+		}
+	}
+	return out
+}
+
+// The handshake takes the inbox's verify token only; an unsigned or
+// wrongly signed delivery is refused and stores nothing.
+func TestWebhookVerification(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t)
+	var secrets map[string]string
+	a.s.Must(t, a.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/inboxes/%d/secrets", a.inbox.ID), nil, http.StatusOK, &secrets)
+	if err := metatest.Handshake(a.hook(), secrets["verify_token"]); err != nil {
+		t.Fatal(err)
+	}
+	if err := metatest.Handshake(a.hook(), "wrong"); err == nil {
+		t.Fatal("a handshake with another verify token was answered")
+	}
+	body := metatest.Payload(meta.ObjectInstagram, entry(message(igsid, &meta.MessagingMessage{MID: "ig_forged", Text: "forged"})))
+	for _, sig := range []string{"", meta.Sign("test_app_secret", body)} {
+		resp, err := metatest.DeliverSigned(a.hook(), body, sig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("signature %q: status %d, want 401 or 403", sig, resp.StatusCode)
+		}
+	}
+	if j := a.journal(t); len(j) != 0 {
+		t.Fatalf("refused deliveries journalled %v", j)
+	}
+}
+
+// 50 messages in 5 entries are 50 messages, each once, when the delivery
+// comes three times.
+func TestWebhookBatch(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t)
+	var entries []any
+	for e := range 5 {
+		var events []meta.MessagingEvent
+		for i := range 10 {
+			n := e*10 + i
+			events = append(events, message(fmt.Sprintf("12544591546829%02d", n%5), &meta.MessagingMessage{MID: fmt.Sprintf("ig_batch_%02d", n), Text: fmt.Sprintf("message %d", n)}))
+		}
+		entries = append(entries, entry(events...))
+	}
+	body := metatest.Payload(meta.ObjectInstagram, entries...)
+	for range 3 {
+		if resp, err := a.sim.Deliver(a.hook(), body); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("delivery: %v %v", resp, err)
+		}
+	}
+	conversations := map[int64]bool{}
+	for n := range 50 {
+		conversations[a.waitMessage(t, fmt.Sprintf("ig_batch_%02d", n), nil).ConversationID] = true
+	}
+	total := 0
+	for id := range conversations {
+		ms, err := a.s.App.Store.Messages(context.Background(), a.inbox.AccountID, id, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += len(ms)
+	}
+	if len(conversations) != 5 || total != 50 {
+		t.Fatalf("%d messages in %d conversations, want 50 in 5", total, len(conversations))
+	}
+	if j := a.journal(t); j["done"] != 5 || len(j) != 1 {
+		t.Fatalf("journal %v, want 5 done entries", j)
+	}
+}
+
+// An unsent message loses what it said; the account's own answer in
+// Instagram is the business's.
+func TestUnsentAndEchoes(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t)
+	a.deliver(t, entry(message(igsid, &meta.MessagingMessage{MID: "ig_oops", Text: "my card number is …"})))
+	m := a.waitMessage(t, "ig_oops", nil)
+	a.deliver(t, entry(message(igsid, &meta.MessagingMessage{MID: "ig_oops", IsDeleted: true}),
+		meta.MessagingEvent{Sender: meta.MessagingParty{ID: accountID}, Recipient: meta.MessagingParty{ID: igsid}, Timestamp: time.Now().UnixMilli(),
+			Message: &meta.MessagingMessage{MID: "ig_app_answer", Text: "Yes, in every size", IsEcho: true}}))
+	a.waitMessage(t, "ig_oops", func(m *sahay.Message) bool { return m.Content == meta.Unsent })
+	if e := a.waitMessage(t, "ig_app_answer", nil); e.Kind != sahay.MessageOutgoing || e.ConversationID != m.ConversationID {
+		t.Fatalf("the account's own answer: %s in %d, want outgoing in %d", e.Kind, e.ConversationID, m.ConversationID)
+	}
+}
