@@ -176,6 +176,9 @@ type Conversation struct {
 	Public bool `json:"public"`
 	// Post is the post a public conversation's comments are on.
 	Post *Post `json:"post,omitempty"`
+	// Topic keeps a contact's conversations in one inbox apart: "" for
+	// their private conversation, "post:<id>" for their comments on a post.
+	Topic string `json:"topic,omitempty"`
 	// LinkedConversationID is the conversation this one was taken to or
 	// from: a public conversation and the private one its "reply
 	// privately" opened name each other.
@@ -265,6 +268,9 @@ type MessageDetails struct {
 	// PrivateReplyTo is the external id of the public comment an outgoing
 	// private reply answers.
 	PrivateReplyTo string `json:"private_reply_to,omitempty"`
+	// PrivateReply is, on a public comment, the id of the message that
+	// answered it privately: a comment takes one private reply.
+	PrivateReply int64 `json:"private_reply_id,omitempty"`
 	// Tag is the platform's message tag a reply was sent with to answer
 	// outside the standard window ("HUMAN_AGENT").
 	Tag string `json:"tag,omitempty"`

@@ -22,6 +22,15 @@ const (
 	ERATELIMITED  = "rate_limited"
 	// EUPGRADE is a plain HTTP request to a WebSocket endpoint.
 	EUPGRADE = "upgrade_required"
+	// EWINDOW is a reply the platform would refuse: the customer last
+	// wrote longer ago than its messaging window allows.
+	EWINDOW = "window_closed"
+	// EPERSONALDATA is a public reply that shows personal data; the agent
+	// confirms it or sends it privately.
+	EPERSONALDATA = "personal_data"
+	// EUNAVAILABLE is a platform that failed to answer what was asked of
+	// it.
+	EUNAVAILABLE = "platform_unavailable"
 )
 
 // Error is a failure with a code and a message safe to show to the caller.

@@ -134,6 +134,8 @@ func readMultipartMessage(w http.ResponseWriter, r *http.Request) (core.NewMessa
 			in.Private = string(v) == "true" || string(v) == "1"
 		case "email":
 			return decodeEmailField(v, &in.Email)
+		case "allow_personal_data":
+			in.AllowPersonalData = string(v) == "true" || string(v) == "1"
 		default:
 			return sahay.BadRequest("unknown form field %q", name)
 		}
@@ -271,6 +273,64 @@ func (s *Server) retryMessage(w http.ResponseWriter, r *http.Request, a *core.Ac
 	}
 	m, err := s.svc.RetryMessage(r.Context(), a, id)
 	return one(w, http.StatusOK, m, err)
+}
+
+// PrivateReplyRequest answers a public comment privately.
+type PrivateReplyRequest struct {
+	Content string `json:"content"`
+}
+
+func (s *Server) privateReply(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in PrivateReplyRequest
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	c, m, err := s.svc.PrivateReply(r.Context(), a, id, in.Content)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusCreated, NewConversationResult{Conversation: c, Message: m})
+}
+
+// ModerateRequest hides, shows again or deletes a public comment.
+type ModerateRequest struct {
+	// Action is "hide", "unhide" or "delete".
+	Action string `json:"action"`
+}
+
+func (s *Server) moderateMessage(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in ModerateRequest
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	m, err := s.svc.ModerateComment(r.Context(), a, id, in.Action)
+	return one(w, http.StatusOK, m, err)
+}
+
+func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	list, err := s.svc.Templates(r.Context(), a, id)
+	return one(w, http.StatusOK, list, err)
+}
+
+func (s *Server) syncTemplates(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	list, err := s.svc.SyncTemplates(r.Context(), a, id)
+	return one(w, http.StatusOK, list, err)
 }
 
 func (s *Server) search(w http.ResponseWriter, r *http.Request, a *core.Actor) error {

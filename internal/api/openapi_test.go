@@ -276,6 +276,9 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"SavedView": sahay.SavedView{}, "ViewFilters": sahay.ViewFilters{}, "ViewInput": core.ViewInput{},
 		"WidgetEmbed": widget.Embed{}, "WidgetSettings": widget.Settings{}, "Campaign": widget.Campaign{},
 		"LiveVisitor": widget.LiveVisitor{}, "CSAT": sahay.CSAT{}, "Order": sahay.Order{},
+		"Post": sahay.Post{}, "MessageDetails": sahay.MessageDetails{}, "TemplateUse": sahay.TemplateUse{}, "Location": sahay.Location{},
+		"SharedContact": sahay.SharedContact{}, "Choice": sahay.Choice{}, "Story": sahay.Story{}, "Template": sahay.Template{},
+		"PrivateReplyRequest": api.PrivateReplyRequest{}, "ModerateRequest": api.ModerateRequest{},
 	}
 	for name, v := range types {
 		schema, ok := schemas[name].(map[string]any)

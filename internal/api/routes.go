@@ -59,6 +59,8 @@ func (s *Server) routes() []route {
 		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/test", Authed: s.testInbox},
 		{Method: http.MethodGet, Path: "/api/v1/inboxes/{id}/events", Authed: s.listInboxEvents},
 		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/events/{eid}/retry", Authed: s.retryInboxEvent},
+		{Method: http.MethodGet, Path: "/api/v1/inboxes/{id}/templates", Authed: s.listTemplates},
+		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/templates/sync", Authed: s.syncTemplates},
 		{Method: http.MethodGet, Path: "/api/v1/channels", Authed: s.listChannels},
 
 		// Platforms' webhooks: each inbox's adapter verifies its own.
@@ -90,7 +92,9 @@ func (s *Server) routes() []route {
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/messages", Authed: s.postMessage},
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/typing", Authed: s.agentTyping},
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/seen", Authed: s.agentSeen},
+		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/private_reply", Authed: s.privateReply},
 		{Method: http.MethodPost, Path: "/api/v1/messages/{id}/retry", Authed: s.retryMessage},
+		{Method: http.MethodPost, Path: "/api/v1/messages/{id}/moderate", Authed: s.moderateMessage},
 		{Method: http.MethodGet, Path: "/api/v1/attachments/{id}", Authed: s.getAttachment},
 
 		{Method: http.MethodGet, Path: "/api/v1/views", Authed: s.listViews},

@@ -375,7 +375,7 @@ func readBatch(ctx context.Context, tx *store.Tx, accountID int64, group []*rece
 		if c == nil || r.in.ConversationID != 0 || r.in.NewConversation {
 			continue
 		}
-		if k := (store.ConversationKey{ContactID: c.ID, InboxID: r.inbox.ID}); !seen[k] {
+		if k := (store.ConversationKey{ContactID: c.ID, InboxID: r.inbox.ID, Topic: topic(&r.in)}); !seen[k] {
 			seen[k] = true
 			keys = append(keys, k)
 		}
@@ -443,7 +443,7 @@ func (p *pendingReceives) add(tx *store.Tx, r *receiveRequest, reads *batchReads
 	if filled := *contact; fillContact(&filled, in) {
 		return false
 	}
-	conv := reads.conversations[store.ConversationKey{ContactID: contact.ID, InboxID: r.inbox.ID}]
+	conv := reads.conversations[store.ConversationKey{ContactID: contact.ID, InboxID: r.inbox.ID, Topic: topic(&in)}]
 	if conv == nil || conv.Status == sahay.StatusSnoozed || conv.Status == sahay.StatusResolved {
 		return false
 	}
@@ -561,6 +561,7 @@ func incomingMessage(conv *sahay.Conversation, contact *sahay.Contact, in channe
 		AccountID: conv.AccountID, ConversationID: conv.ID, InboxID: conv.InboxID,
 		Kind: sahay.MessageIncoming, SenderType: sahay.SenderContact, SenderID: contact.ID,
 		Content: in.Content, ExternalID: in.ExternalID, Attachments: in.Attachments, Email: in.Mail,
+		Public: in.Public, Details: in.Details,
 	}
 	if in.Echo {
 		// The business answered on the platform itself: the team sees the
@@ -580,6 +581,9 @@ func receivedActivity(conv *sahay.Conversation, in channel.Inbound, now time.Tim
 		conv.WaitingSince = nil
 	case conv.WaitingSince == nil:
 		conv.WaitingSince = &now
+	}
+	if !in.Echo {
+		conv.LastIncomingAt = &now
 	}
 	if conv.Language == "" {
 		conv.Language = textnorm.DetectScript(in.Content)
@@ -684,7 +688,7 @@ func (s *Service) findConversation(ctx context.Context, tx *store.Tx, account *s
 	var c *sahay.Conversation
 	if !in.NewConversation {
 		var err error
-		c, err = tx.OpenConversation(ctx, account.ID, inbox.ID, contact.ID)
+		c, err = tx.OpenConversation(ctx, account.ID, store.ConversationKey{ContactID: contact.ID, InboxID: inbox.ID, Topic: topic(&in)})
 		if err != nil && sahay.ErrorCode(err) != sahay.ENOTFOUND {
 			return nil, false, err
 		}
@@ -713,10 +717,26 @@ func (s *Service) findConversation(ctx context.Context, tx *store.Tx, account *s
 	if in.Mail != nil {
 		c.Subject = in.Mail.Subject
 	}
+	if in.Public {
+		c.Public, c.Post, c.Topic = true, in.Post, topic(&in)
+	}
 	if err := tx.InsertConversation(ctx, c); err != nil {
 		return nil, false, err
 	}
 	return c, true, nil
+}
+
+// topic is the topic of the conversation a received message belongs to:
+// a comment goes to its sender's public conversation on the post, any
+// other message to their private one.
+func topic(in *channel.Inbound) string {
+	if !in.Public {
+		return ""
+	}
+	if in.Post == nil {
+		return "post:"
+	}
+	return "post:" + in.Post.ID
 }
 
 // changeStatus saves a status change with an activity message in the

@@ -173,7 +173,12 @@ func (s *Service) processRaw(ctx context.Context, e *store.RawEvent) error {
 		}
 	}
 	for _, r := range parsed.Receipts {
-		err := s.UpdateDelivery(ctx, inbox.ID, r.ExternalID, r.Status, r.Error)
+		var err error
+		if r.ExternalID == "" && !r.Watermark.IsZero() {
+			err = s.updateDeliveryUpTo(ctx, inbox, recipientNamespace(inbox, adapter), r)
+		} else {
+			err = s.UpdateDelivery(ctx, inbox.ID, r.ExternalID, r.Status, r.Error)
+		}
 		if sahay.ErrorCode(err) == sahay.EINVALID {
 			// The platform reported what no retry will make valid.
 			return channel.Permanent(err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
@@ -23,7 +24,13 @@ type NewMessage struct {
 	Private bool   `json:"private"`
 	// Email is a reply's subject and copies, on a channel that has them.
 	Email *EmailFields `json:"email,omitempty"`
-	Files []Upload     `json:"-"`
+	// Template sends an approved message template instead of content
+	// (WhatsApp, outside the messaging window).
+	Template *sahay.TemplateUse `json:"template,omitempty"`
+	// AllowPersonalData posts a public reply that shows personal data
+	// (a phone number, an email address…) after the agent confirmed it.
+	AllowPersonalData bool     `json:"allow_personal_data,omitempty"`
+	Files             []Upload `json:"-"`
 }
 
 // PostMessage adds an agent's reply or private note to a conversation. A
@@ -34,21 +41,35 @@ func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int6
 	if nm.Content, err = CleanText("content", nm.Content, MaxContentBytes); err != nil {
 		return nil, err
 	}
-	if nm.Content == "" && len(nm.Files) == 0 {
+	if nm.Content == "" && len(nm.Files) == 0 && nm.Template == nil {
 		return nil, sahay.Invalid("content is required")
 	}
 	visible, err := s.visibleConversation(ctx, a, conversationID)
 	if err != nil {
 		return nil, err
 	}
+	inbox, err := s.store.Inbox(ctx, a.AccountID(), visible.InboxID)
+	if err != nil {
+		return nil, err
+	}
 	var email *sahay.Email
 	if nm.Email != nil {
-		inbox, err := s.store.Inbox(ctx, a.AccountID(), visible.InboxID)
-		if err != nil {
-			return nil, err
-		}
 		if email, err = s.emailOfReply(inbox, nm.Email, nm.Private); err != nil {
 			return nil, err
+		}
+	}
+	var details *sahay.MessageDetails
+	switch {
+	case nm.Private && nm.Template != nil:
+		return nil, sahay.Invalid("template: a private note is not sent, so it is not a template")
+	case !nm.Private:
+		if details, err = s.replyDetails(ctx, inbox, visible, nm.Template, &nm.Content, time.Now()); err != nil {
+			return nil, err
+		}
+		if visible.Public && !nm.AllowPersonalData {
+			if err := checkPublicReply(nm.Content); err != nil {
+				return nil, err
+			}
 		}
 	}
 	attachments, err := s.storeUploads(ctx, nm.Files)
@@ -66,9 +87,9 @@ func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int6
 		}
 		msg = &sahay.Message{AccountID: c.AccountID, ConversationID: c.ID, InboxID: c.InboxID,
 			Kind: sahay.MessageOutgoing, SenderType: sahay.SenderUser, SenderID: a.User.ID, Content: nm.Content,
-			Status: sahay.DeliveryPending, Attachments: attachments, Email: email}
+			Status: sahay.DeliveryPending, Attachments: attachments, Email: email, Details: details, Public: c.Public}
 		if nm.Private {
-			msg.Kind, msg.Status = sahay.MessageNote, ""
+			msg.Kind, msg.Status, msg.Public = sahay.MessageNote, "", false
 		}
 		if err := tx.InsertMessage(ctx, msg); err != nil {
 			return err
@@ -181,6 +202,11 @@ func (s *Service) runSend(ctx context.Context, job *store.Job) error {
 			return err
 		}
 		cur.ExternalID = res.ExternalID
+		if res.Recipient != "" && res.Recipient != out.Recipient {
+			if err := s.learnRecipient(ctx, tx, out.Contact, recipientNamespace(out.Inbox, adapter), res.Recipient); err != nil {
+				return err
+			}
+		}
 		if res.Email != nil {
 			// The mail is out: headers that do not fit are not kept,
 			// and the reply is still sent.
@@ -256,6 +282,12 @@ func (s *Service) outbound(ctx context.Context, m *sahay.Message) (channel.Outbo
 		Open: func(ctx context.Context, a sahay.Attachment) (io.ReadCloser, error) {
 			return s.OpenFile(ctx, a.StorageKey)
 		}}
+	switch last, err := s.store.LastIncoming(ctx, c.AccountID, c.ID); {
+	case err == nil:
+		out.ReplyTo = last.ExternalID
+	case sahay.ErrorCode(err) != sahay.ENOTFOUND:
+		return channel.Outbound{}, nil, err
+	}
 	ns := recipientNamespace(inbox, adapter)
 	for _, id := range contact.Identities {
 		if id.Namespace == ns {
@@ -266,6 +298,22 @@ func (s *Service) outbound(ctx context.Context, m *sahay.Message) (channel.Outbo
 		return out, nil, channel.Permanent(fmt.Errorf("the contact has no identity on this channel"))
 	}
 	return out, adapter, nil
+}
+
+// learnRecipient adds the id a platform answered a reply under to its
+// contact (a private reply names the commenter's messaging id), so that
+// what they write from it reaches the same contact.
+func (s *Service) learnRecipient(ctx context.Context, tx *store.Tx, contact *sahay.Contact, ns, id string) error {
+	if _, err := tx.ContactByIdentity(ctx, contact.AccountID, ns, id); err == nil {
+		return nil // known already, perhaps as someone else: left as it is
+	} else if sahay.ErrorCode(err) != sahay.ENOTFOUND {
+		return err
+	}
+	c, err := tx.Contact(ctx, contact.AccountID, contact.ID)
+	if err != nil {
+		return err
+	}
+	return tx.AddIdentity(ctx, c, ns, id)
 }
 
 // UpdateDelivery records a delivery or read receipt for a sent message:
@@ -310,5 +358,49 @@ func (s *Service) UpdateDelivery(ctx context.Context, inboxID int64, externalID,
 			return err
 		}
 		return tx.Emit(ctx, m.AccountID, m.InboxID, m.ConversationID, sahay.MessageUpdated{Message: m})
+	})
+}
+
+// updateDeliveryUpTo applies a watermark receipt: every reply sent to its
+// recipient in the inbox at or before the watermark moves up to its
+// status, never back. A recipient Sahay does not know changes nothing.
+func (s *Service) updateDeliveryUpTo(ctx context.Context, inbox *sahay.Inbox, ns string, r channel.Receipt) error {
+	var below []string
+	switch r.Status {
+	case sahay.DeliveryDelivered:
+		below = []string{sahay.DeliverySent}
+	case sahay.DeliveryRead:
+		below = []string{sahay.DeliverySent, sahay.DeliveryDelivered}
+	default:
+		return sahay.Invalid("a watermark receipt is delivered or read, not %q", r.Status)
+	}
+	if r.Recipient == "" {
+		return sahay.Invalid("a watermark receipt names its recipient")
+	}
+	return s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockAccount(ctx, inbox.AccountID); err != nil {
+			return err
+		}
+		contact, err := tx.ContactByIdentity(ctx, inbox.AccountID, ns, r.Recipient)
+		if sahay.ErrorCode(err) == sahay.ENOTFOUND {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		msgs, err := tx.OutgoingUpTo(ctx, inbox.ID, contact.ID, r.Watermark, below)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			m.Status = r.Status
+			if err := tx.SetMessageDelivery(ctx, m); err != nil {
+				return err
+			}
+			if err := tx.Emit(ctx, m.AccountID, m.InboxID, m.ConversationID, sahay.MessageUpdated{Message: m}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/mail"
 	"strings"
+	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
@@ -117,7 +118,10 @@ type NewConversation struct {
 	To        string       `json:"to"`
 	Content   string       `json:"content"`
 	Email     *EmailFields `json:"email"`
-	Files     []Upload     `json:"-"`
+	// Template starts a WhatsApp conversation with an approved message
+	// template, the only message a business may send first there.
+	Template *sahay.TemplateUse `json:"template,omitempty"`
+	Files    []Upload           `json:"-"`
 }
 
 // StartOutgoing opens a new conversation with a first message from the
@@ -129,7 +133,7 @@ func (s *Service) StartOutgoing(ctx context.Context, a *Actor, nc NewConversatio
 	if nc.Content, err = CleanText("content", nc.Content, MaxContentBytes); err != nil {
 		return nil, nil, err
 	}
-	if nc.Content == "" && len(nc.Files) == 0 {
+	if nc.Content == "" && len(nc.Files) == 0 && nc.Template == nil {
 		return nil, nil, sahay.Invalid("content is required")
 	}
 	if nc.InboxID == 0 {
@@ -158,6 +162,12 @@ func (s *Service) StartOutgoing(ctx context.Context, a *Actor, nc NewConversatio
 	if d.Capabilities.Subject && (email == nil || email.Subject == "") {
 		return nil, nil, sahay.Invalid("email.subject is required to start an email conversation")
 	}
+	// A new conversation has no message of the customer's: on a channel
+	// with a messaging window only a template may open it.
+	details, err := s.replyDetails(ctx, inbox, &sahay.Conversation{}, nc.Template, &nc.Content, time.Now())
+	if err != nil {
+		return nil, nil, err
+	}
 	var to sahay.EmailAddress
 	switch {
 	case nc.ContactID != 0 && nc.To != "":
@@ -166,6 +176,12 @@ func (s *Service) StartOutgoing(ctx context.Context, a *Actor, nc NewConversatio
 		if err := checkContact(ctx, s.store, a, nc.ContactID); err != nil {
 			return nil, nil, err
 		}
+	case nc.To != "" && ns == PhoneNamespace:
+		phone, err := phoneIdentity(nc.To)
+		if err != nil {
+			return nil, nil, err
+		}
+		to = sahay.EmailAddress{Address: phone}
 	case nc.To != "":
 		if ns != "email" {
 			return nil, nil, sahay.Invalid("to: the %s channel does not reach people by email address; give contact_id", inbox.Channel)
@@ -205,7 +221,7 @@ func (s *Service) StartOutgoing(ctx context.Context, a *Actor, nc NewConversatio
 		}
 		msg = &sahay.Message{AccountID: conv.AccountID, ConversationID: conv.ID, InboxID: conv.InboxID,
 			Kind: sahay.MessageOutgoing, SenderType: sahay.SenderUser, SenderID: a.User.ID, Content: nc.Content,
-			Status: sahay.DeliveryPending, Attachments: attachments, Email: email}
+			Status: sahay.DeliveryPending, Attachments: attachments, Email: email, Details: details}
 		if err := tx.InsertMessage(ctx, msg); err != nil {
 			return err
 		}
@@ -246,12 +262,21 @@ func (s *Service) recipientContact(ctx context.Context, tx *store.Tx, accountID 
 			}
 		}
 		// A contact known by their email address elsewhere (the widget,
-		// the API) is reached at it.
+		// the API) is reached at it; one known by their phone number, on
+		// WhatsApp.
 		if ns == "email" && c.Email != "" && validDomain(c.Email) {
 			if err := tx.AddIdentity(ctx, c, ns, strings.ToLower(c.Email)); err != nil {
 				return nil, err
 			}
 			return c, nil
+		}
+		if ns == PhoneNamespace && c.Phone != "" {
+			if phone, err := phoneIdentity(c.Phone); err == nil {
+				if err := tx.AddIdentity(ctx, c, ns, phone); err != nil {
+					return nil, err
+				}
+				return c, nil
+			}
 		}
 		return nil, sahay.Invalid("contact_id: the contact has no identity on this inbox's channel")
 	}
@@ -265,10 +290,38 @@ func (s *Service) recipientContact(ctx context.Context, tx *store.Tx, accountID 
 	}
 	c = &sahay.Contact{AccountID: accountID, Name: to.Name, Email: to.Address,
 		Identities: []sahay.ContactIdentity{{Namespace: ns, ExternalID: key}}}
+	if ns == PhoneNamespace {
+		c.Email, c.Phone = "", "+"+key
+	}
 	if c.Name == "" {
 		c.Name = placeholderName(key)
 	}
 	return c, tx.CreateContact(ctx, c)
+}
+
+// PhoneNamespace is whose ids a channel that reaches people by their phone
+// number keeps (WhatsApp): the number's digits with its country code,
+// without "+".
+const PhoneNamespace = "whatsapp"
+
+// phoneIdentity is a phone number an agent typed as a PhoneNamespace id:
+// "+880 1712-345678" is "8801712345678".
+func phoneIdentity(raw string) (string, error) {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(raw) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0, r == ' ', r == '-', r == '(', r == ')', r == '.':
+		default:
+			return "", sahay.Invalid("to: %q is not a phone number with its country code (+8801712345678)", raw)
+		}
+	}
+	digits := b.String()
+	if !strings.HasPrefix(strings.TrimSpace(raw), "+") || len(digits) < 8 || len(digits) > 15 || digits[0] == '0' {
+		return "", sahay.Invalid("to: %q is not a phone number with its country code (+8801712345678)", raw)
+	}
+	return digits, nil
 }
 
 // recipientNamespace is whose ids the contact identities an inbox's

@@ -49,6 +49,9 @@ var statuses = map[string]int{
 	sahay.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	sahay.ERATELIMITED:  http.StatusTooManyRequests,
 	sahay.EUPGRADE:      http.StatusUpgradeRequired,
+	sahay.EWINDOW:       http.StatusConflict,
+	sahay.EPERSONALDATA: http.StatusConflict,
+	sahay.EUNAVAILABLE:  http.StatusBadGateway,
 	sahay.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -14,18 +15,27 @@ import (
 
 const conversationColumns = `c.id, c.account_id, c.display_id, c.inbox_id, c.contact_id, c.status, c.priority, c.assignee_id, c.team_id,
 	c.snoozed_until, c.waiting_since, c.first_reply_at, c.last_activity_at, c.language, c.sentiment, c.last_message,
-	c.created_at, c.updated_at, c.resolved_at, c.subject`
+	c.created_at, c.updated_at, c.resolved_at, c.subject, c.public, c.topic, c.post, c.linked_conversation_id, c.last_incoming_at`
 
 func scanConversation(row interface{ Scan(...any) error }, extra ...any) (*sahay.Conversation, error) {
 	var c sahay.Conversation
-	var snoozed, waiting, firstReply, resolved sql.NullInt64
+	var snoozed, waiting, firstReply, resolved, incoming sql.NullInt64
 	var activity, created, updated int64
+	var post sql.NullString
 	dest := []any{&c.ID, &c.AccountID, &c.DisplayID, &c.InboxID, &c.ContactID, &c.Status, &c.Priority, &c.AssigneeID, &c.TeamID,
-		&snoozed, &waiting, &firstReply, &activity, &c.Language, &c.Sentiment, &c.LastMessage, &created, &updated, &resolved, &c.Subject}
+		&snoozed, &waiting, &firstReply, &activity, &c.Language, &c.Sentiment, &c.LastMessage, &created, &updated, &resolved, &c.Subject,
+		&c.Public, &c.Topic, &post, &c.LinkedConversationID, &incoming}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	c.SnoozedUntil, c.WaitingSince, c.FirstReplyAt, c.ResolvedAt = fromNullMS(snoozed), fromNullMS(waiting), fromNullMS(firstReply), fromNullMS(resolved)
+	c.LastIncomingAt = fromNullMS(incoming)
+	if post.Valid {
+		c.Post = new(sahay.Post)
+		if err := json.Unmarshal([]byte(post.String), c.Post); err != nil {
+			return nil, fmt.Errorf("conversation %d post: %w", c.ID, err)
+		}
+	}
 	c.LastActivityAt, c.CreatedAt, c.UpdatedAt = fromMS(activity), fromMS(created), fromMS(updated)
 	c.Labels = []string{}
 	return &c, nil
@@ -42,11 +52,13 @@ func (t *Tx) InsertConversation(ctx context.Context, c *sahay.Conversation) erro
 		c.Labels = []string{}
 	}
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO conversations (account_id, display_id, inbox_id, contact_id, status, priority, assignee_id, team_id,
-		snoozed_until, waiting_since, first_reply_at, last_activity_at, language, sentiment, last_message, created_at, updated_at, resolved_at, subject)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18) RETURNING id`,
+		snoozed_until, waiting_since, first_reply_at, last_activity_at, language, sentiment, last_message, created_at, updated_at, resolved_at, subject,
+		public, topic, post, linked_conversation_id, last_incoming_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id`,
 		c.AccountID, c.DisplayID, c.InboxID, c.ContactID, c.Status, c.Priority, c.AssigneeID, c.TeamID,
 		nullMS(c.SnoozedUntil), nullMS(c.WaitingSince), nullMS(c.FirstReplyAt), ms(c.LastActivityAt), c.Language, c.Sentiment,
-		c.LastMessage, ms(t.now), nullMS(c.ResolvedAt), c.Subject).Scan(&c.ID)
+		c.LastMessage, ms(t.now), nullMS(c.ResolvedAt), c.Subject,
+		c.Public, c.Topic, jsonColumn(c.Post), c.LinkedConversationID, nullMS(c.LastIncomingAt)).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("store: insert conversation: %w", err)
 	}
@@ -60,11 +72,13 @@ func (t *Tx) UpdateConversation(ctx context.Context, old, next *sahay.Conversati
 	next.UpdatedAt = t.now
 	_, err := t.tx.ExecContext(ctx, `UPDATE conversations SET status = $3, priority = $4, assignee_id = $5, team_id = $6,
 		snoozed_until = $7, waiting_since = $8, first_reply_at = $9, last_activity_at = $10, language = $11, sentiment = $12,
-		last_message = $13, updated_at = $14, resolved_at = $15, contact_id = $16, inbox_id = $17
+		last_message = $13, updated_at = $14, resolved_at = $15, contact_id = $16, inbox_id = $17,
+		linked_conversation_id = $18, last_incoming_at = $19
 		WHERE id = $1 AND account_id = $2`,
 		next.ID, next.AccountID, next.Status, next.Priority, next.AssigneeID, next.TeamID,
 		nullMS(next.SnoozedUntil), nullMS(next.WaitingSince), nullMS(next.FirstReplyAt), ms(next.LastActivityAt), next.Language,
-		next.Sentiment, next.LastMessage, ms(t.now), nullMS(next.ResolvedAt), next.ContactID, next.InboxID)
+		next.Sentiment, next.LastMessage, ms(t.now), nullMS(next.ResolvedAt), next.ContactID, next.InboxID,
+		next.LinkedConversationID, nullMS(next.LastIncomingAt))
 	if err != nil {
 		return fmt.Errorf("store: update conversation: %w", err)
 	}
@@ -91,9 +105,10 @@ func (t *Tx) UpdateActivity(ctx context.Context, cs []*sahay.Conversation) error
 		// eventRows, each prepared once.
 		for _, n := range eventRows {
 			for len(cs) >= n {
-				args := make([]any, 0, 6*n+1)
+				args := make([]any, 0, 7*n+1)
 				for _, c := range cs[:n] {
-					args = append(args, c.ID, c.AccountID, ms(c.LastActivityAt), c.LastMessage, nullMS(c.WaitingSince), c.Language)
+					args = append(args, c.ID, c.AccountID, ms(c.LastActivityAt), c.LastMessage, nullMS(c.WaitingSince), c.Language,
+						nullMS(c.LastIncomingAt))
 				}
 				cs = cs[n:]
 				if _, err := t.tx.ExecContext(ctx, updateActivityRows[n], append(args, ms(t.now))...); err != nil {
@@ -107,7 +122,7 @@ func (t *Tx) UpdateActivity(ctx context.Context, cs []*sahay.Conversation) error
 		return nil
 	}
 	n := len(cs)
-	ids, accounts, activity, waiting := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	ids, accounts, activity, waiting, incoming := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	previews, languages := make([]string, n), make([]string, n)
 	for i, c := range cs {
 		ids[i], accounts[i], activity[i], previews[i], languages[i] = c.ID, c.AccountID, ms(c.LastActivityAt), c.LastMessage, c.Language
@@ -115,12 +130,16 @@ func (t *Tx) UpdateActivity(ctx context.Context, cs []*sahay.Conversation) error
 		if c.WaitingSince != nil {
 			waiting[i] = ms(*c.WaitingSince)
 		}
+		if c.LastIncomingAt != nil {
+			incoming[i] = ms(*c.LastIncomingAt)
+		}
 	}
 	if _, err := t.tx.ExecContext(ctx, `UPDATE conversations c SET last_activity_at = v.activity, last_message = v.preview,
-		waiting_since = NULLIF(v.waiting, 0), language = v.language, updated_at = $1
-		FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[]) AS v(id, account_id, activity, preview, waiting, language)
+		waiting_since = NULLIF(v.waiting, 0), language = v.language, last_incoming_at = NULLIF(v.incoming, 0), updated_at = $1
+		FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::bigint[])
+			AS v(id, account_id, activity, preview, waiting, language, incoming)
 		WHERE c.id = v.id AND c.account_id = v.account_id`,
-		ms(t.now), ids, accounts, activity, previews, waiting, languages); err != nil {
+		ms(t.now), ids, accounts, activity, previews, waiting, languages, incoming); err != nil {
 		return fmt.Errorf("store: update activity: %w", err)
 	}
 	return nil
@@ -130,9 +149,10 @@ func (t *Tx) UpdateActivity(ctx context.Context, cs []*sahay.Conversation) error
 // [Tx.UpdateActivity] for that many conversations (SQLite).
 var updateActivityRows = func() map[int]string {
 	m := valuesStatements(`UPDATE conversations SET last_activity_at = v.column3, last_message = v.column4, waiting_since = v.column5,
-		language = v.column6, updated_at = $0 FROM (VALUES `, 6, `) AS v WHERE conversations.id = v.column1 AND conversations.account_id = v.column2`)
+		language = v.column6, last_incoming_at = v.column7, updated_at = $0 FROM (VALUES `, 7,
+		`) AS v WHERE conversations.id = v.column1 AND conversations.account_id = v.column2`)
 	for n, q := range m {
-		m[n] = strings.Replace(q, "$0", "$"+strconv.Itoa(6*n+1), 1)
+		m[n] = strings.Replace(q, "$0", "$"+strconv.Itoa(7*n+1), 1)
 	}
 	return m
 }()
@@ -261,12 +281,12 @@ func (s *Store) ConversationByDisplayID(ctx context.Context, accountID, displayI
 // is recent enough to reopen), with its labels but without its Contact,
 // which the caller has: one statement, as it runs for every message
 // received.
-func (t *Tx) OpenConversation(ctx context.Context, accountID, inboxID, contactID int64) (*sahay.Conversation, error) {
+func (t *Tx) OpenConversation(ctx context.Context, accountID int64, key ConversationKey) (*sahay.Conversation, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT `+conversationColumns+`, l.name FROM (SELECT * FROM conversations c
-		WHERE c.contact_id = $1 AND c.inbox_id = $2 AND c.account_id = $3
+		WHERE c.contact_id = $1 AND c.inbox_id = $2 AND c.account_id = $3 AND c.topic = $4
 		ORDER BY CASE WHEN c.status = 'resolved' THEN 1 ELSE 0 END, c.id DESC LIMIT 1) c
 		LEFT JOIN conversation_labels cl ON cl.conversation_id = c.id LEFT JOIN labels l ON l.id = cl.label_id
-		ORDER BY l.name`, contactID, inboxID, accountID)
+		ORDER BY l.name`, key.ContactID, key.InboxID, accountID, key.Topic)
 	if err != nil {
 		return nil, fmt.Errorf("store: open conversation: %w", err)
 	}
@@ -294,8 +314,13 @@ func (t *Tx) OpenConversation(ctx context.Context, accountID, inboxID, contactID
 	return c, nil
 }
 
-// ConversationKey names the conversations of a contact in an inbox.
-type ConversationKey struct{ ContactID, InboxID int64 }
+// ConversationKey names the conversations of a contact in an inbox on one
+// topic: "" for their private conversation, "post:<id>" for their public
+// comments on a post.
+type ConversationKey struct {
+	ContactID, InboxID int64
+	Topic              string
+}
 
 // OpenConversations returns, for each key that has one, the conversation
 // [Tx.OpenConversation] returns, in one statement: group commit reads the
@@ -308,25 +333,25 @@ func (t *Tx) OpenConversations(ctx context.Context, accountID int64, keys []Conv
 	// One statement text whatever the number of keys: arrays on
 	// PostgreSQL, a JSON array on SQLite.
 	var args []any
-	from := `unnest($2::bigint[], $3::bigint[]) AS k(contact_id, inbox_id)`
+	from := `unnest($2::bigint[], $3::bigint[], $4::text[]) AS k(contact_id, inbox_id, topic)`
 	if t.s.dialect == SQLite {
-		pairs := make([][2]int64, len(keys))
+		triples := make([][3]any, len(keys))
 		for i, k := range keys {
-			pairs[i] = [2]int64{k.ContactID, k.InboxID}
+			triples[i] = [3]any{k.ContactID, k.InboxID, k.Topic}
 		}
-		from = `(SELECT value->>0 AS contact_id, value->>1 AS inbox_id FROM json_each($2)) k`
-		args = []any{accountID, encodeJSON(pairs)}
+		from = `(SELECT value->>0 AS contact_id, value->>1 AS inbox_id, value->>2 AS topic FROM json_each($2)) k`
+		args = []any{accountID, encodeJSON(triples)}
 	} else {
-		contacts, inboxes := make([]int64, len(keys)), make([]int64, len(keys))
+		contacts, inboxes, topics := make([]int64, len(keys)), make([]int64, len(keys)), make([]string, len(keys))
 		for i, k := range keys {
-			contacts[i], inboxes[i] = k.ContactID, k.InboxID
+			contacts[i], inboxes[i], topics[i] = k.ContactID, k.InboxID, k.Topic
 		}
-		args = []any{accountID, contacts, inboxes}
+		args = []any{accountID, contacts, inboxes, topics}
 	}
 	rows, err := t.tx.QueryContext(ctx, `SELECT `+conversationColumns+`, l.name FROM conversations c
 		LEFT JOIN conversation_labels cl ON cl.conversation_id = c.id LEFT JOIN labels l ON l.id = cl.label_id
 		WHERE c.id IN (SELECT (SELECT o.id FROM conversations o
-			WHERE o.contact_id = k.contact_id AND o.inbox_id = k.inbox_id AND o.account_id = $1
+			WHERE o.contact_id = k.contact_id AND o.inbox_id = k.inbox_id AND o.account_id = $1 AND o.topic = k.topic
 			ORDER BY CASE WHEN o.status = 'resolved' THEN 1 ELSE 0 END, o.id DESC LIMIT 1) FROM `+from+`)
 		ORDER BY c.id, l.name`, args...)
 	if err != nil {
@@ -342,7 +367,7 @@ func (t *Tx) OpenConversations(ctx context.Context, accountID int64, keys []Conv
 		}
 		if last == nil || last.ID != c.ID {
 			last = c
-			found[ConversationKey{c.ContactID, c.InboxID}] = c
+			found[ConversationKey{c.ContactID, c.InboxID, c.Topic}] = c
 		}
 		if label.Valid {
 			last.Labels = append(last.Labels, label.String)

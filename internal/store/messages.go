@@ -13,14 +13,14 @@ import (
 )
 
 const messageColumns = `m.id, m.account_id, m.conversation_id, m.inbox_id, m.kind, m.sender_type, m.sender_id, m.content,
-	m.external_id, m.status, m.error, m.email, m.created_at`
+	m.external_id, m.status, m.error, m.email, m.created_at, m.public, m.details`
 
 func scanMessage(row interface{ Scan(...any) error }, extra ...any) (*sahay.Message, error) {
 	var m sahay.Message
-	var ext, email sql.NullString
+	var ext, email, details sql.NullString
 	var created int64
 	dest := []any{&m.ID, &m.AccountID, &m.ConversationID, &m.InboxID, &m.Kind, &m.SenderType, &m.SenderID, &m.Content,
-		&ext, &m.Status, &m.Error, &email, &created}
+		&ext, &m.Status, &m.Error, &email, &created, &m.Public, &details}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -33,15 +33,22 @@ func scanMessage(row interface{ Scan(...any) error }, extra ...any) (*sahay.Mess
 			return nil, fmt.Errorf("message %d email: %w", m.ID, err)
 		}
 	}
+	if details.Valid {
+		m.Details = new(sahay.MessageDetails)
+		if err := json.Unmarshal([]byte(details.String), m.Details); err != nil {
+			return nil, fmt.Errorf("message %d details: %w", m.ID, err)
+		}
+	}
 	return &m, nil
 }
 
-// emailColumn is how a message's email is stored: JSON, or NULL.
-func emailColumn(e *sahay.Email) sql.NullString {
-	if e == nil {
+// jsonColumn is how a value kept as JSON is stored (a message's email or
+// details, a conversation's post): JSON, or NULL for nil.
+func jsonColumn[T any](v *T) sql.NullString {
+	if v == nil {
 		return sql.NullString{}
 	}
-	return sql.NullString{String: encodeJSON(e), Valid: true}
+	return sql.NullString{String: encodeJSON(v), Valid: true}
 }
 
 // ErrDuplicate is returned by [Tx.InsertMessage] for a message whose external
@@ -54,7 +61,7 @@ var ErrDuplicate = sahay.Errorf(sahay.ECONFLICT, "duplicate message")
 func (t *Tx) InsertMessage(ctx context.Context, m *sahay.Message) error {
 	v := t.messageValues(m)
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO messages (`+messageInsertColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		ON CONFLICT (inbox_id, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING id`,
 		v...).Scan(&m.ID)
 	if err == sql.ErrNoRows {
@@ -69,7 +76,10 @@ func (t *Tx) InsertMessage(ctx context.Context, m *sahay.Message) error {
 // messageInsertColumns are the columns [Tx.InsertMessage] and
 // [Tx.InsertMessages] store, in the order of [Tx.messageValues].
 const messageInsertColumns = `account_id, conversation_id, inbox_id, kind, sender_type, sender_id, content,
-	external_id, status, error, email, search_text, created_at`
+	external_id, status, error, email, search_text, created_at, public, details`
+
+// messageInsertWidth is the number of messageInsertColumns.
+const messageInsertWidth = 15
 
 // messageSearchValue is the index of search_text in messageInsertColumns.
 const messageSearchValue = 11
@@ -91,7 +101,7 @@ func (t *Tx) messageValues(m *sahay.Message) []any {
 		search = textnorm.ForSearch(text)
 	}
 	return []any{m.AccountID, m.ConversationID, m.InboxID, m.Kind, m.SenderType, m.SenderID, m.Content,
-		ext, m.Status, m.Error, emailColumn(m.Email), search, ms(m.CreatedAt)}
+		ext, m.Status, m.Error, jsonColumn(m.Email), search, ms(m.CreatedAt), m.Public, jsonColumn(m.Details)}
 }
 
 // insertedMessage notes a message just stored with its id, and its
@@ -133,22 +143,26 @@ func (t *Tx) InsertMessages(ctx context.Context, msgs []*sahay.Message) error {
 	n := len(msgs)
 	accounts, conversations, inboxes, senders, created := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	kinds, senderTypes, contents, externals := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	statuses, errs, emails, search := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	statuses, errs, emails, search, details := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	public := make([]bool, n)
 	for i, m := range msgs {
 		v := t.messageValues(m)
 		accounts[i], conversations[i], inboxes[i], kinds[i], senderTypes[i], senders[i], contents[i] = m.AccountID, m.ConversationID, m.InboxID, m.Kind, m.SenderType, m.SenderID, m.Content
 		externals[i], statuses[i], errs[i], created[i] = m.ExternalID, m.Status, m.Error, ms(m.CreatedAt)
-		emails[i], search[i] = emailColumn(m.Email).String, v[messageSearchValue].(string)
+		emails[i], search[i] = jsonColumn(m.Email).String, v[messageSearchValue].(string)
+		public[i], details[i] = m.Public, jsonColumn(m.Details).String
 	}
-	// Empty strings stand for NULL external ids and emails.
+	// Empty strings stand for NULL external ids, emails and details.
 	ids, err := int64s(ctx, t.tx, `INSERT INTO messages (`+messageInsertColumns+`)
 		SELECT account_id, conversation_id, inbox_id, kind, sender_type, sender_id, content, NULLIF(external_id, ''), status, error,
-			NULLIF(email, ''), search_text, created_at
+			NULLIF(email, ''), search_text, created_at, public, NULLIF(details, '')
 		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[],
-			$11::text[], $12::text[], $13::bigint[])
-			AS v(account_id, conversation_id, inbox_id, kind, sender_type, sender_id, content, external_id, status, error, email, search_text, created_at)
+			$11::text[], $12::text[], $13::bigint[], $14::boolean[], $15::text[])
+			AS v(account_id, conversation_id, inbox_id, kind, sender_type, sender_id, content, external_id, status, error, email, search_text,
+				created_at, public, details)
 		ON CONFLICT (inbox_id, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING id`,
-		accounts, conversations, inboxes, kinds, senderTypes, senders, contents, externals, statuses, errs, emails, search, created)
+		accounts, conversations, inboxes, kinds, senderTypes, senders, contents, externals, statuses, errs, emails, search, created,
+		public, details)
 	if err != nil {
 		return fmt.Errorf("store: insert messages: %w", err)
 	}
@@ -175,7 +189,7 @@ func (t *Tx) insertMessageRows(ctx context.Context, msgs []*sahay.Message) error
 		for len(msgs) >= n {
 			chunk := msgs[:n]
 			msgs = msgs[n:]
-			args := make([]any, 0, 13*n)
+			args := make([]any, 0, messageInsertWidth*n)
 			search := make([]string, n)
 			for i, m := range chunk {
 				v := t.messageValues(m)
@@ -205,7 +219,7 @@ func (t *Tx) insertMessageRows(ctx context.Context, msgs []*sahay.Message) error
 
 // insertMessageRows holds, for each size of eventRows, the statement
 // inserting that many messages.
-var insertMessageRows = valuesStatements(`INSERT INTO messages (`+messageInsertColumns+`) VALUES `, 13,
+var insertMessageRows = valuesStatements(`INSERT INTO messages (`+messageInsertColumns+`) VALUES `, messageInsertWidth,
 	` ON CONFLICT (inbox_id, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING id`)
 
 // valuesStatements returns, for each size n of eventRows, the statement
@@ -299,7 +313,7 @@ func (t *Tx) SetMessageDelivery(ctx context.Context, m *sahay.Message) error {
 	ext := sql.NullString{String: m.ExternalID, Valid: m.ExternalID != ""}
 	_, err := t.tx.ExecContext(ctx, `UPDATE messages SET status = $2, error = $3, external_id = COALESCE($4, external_id),
 		email = COALESCE($5, email) WHERE id = $1`,
-		m.ID, m.Status, m.Error, ext, emailColumn(m.Email))
+		m.ID, m.Status, m.Error, ext, jsonColumn(m.Email))
 	if isUniqueViolation(err) {
 		return ErrDuplicate
 	}

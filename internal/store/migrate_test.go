@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pressly/goose/v3"
@@ -19,6 +20,12 @@ import (
 // by the schema before version 9, migrates it, and checks that every row
 // kept its id and its links, that the indexes, search and cascading deletes
 // still work, and that a deleted id is no longer handed out again.
+// publicColumns are the columns version 14 adds.
+var publicColumns = []string{`conversations ADD COLUMN public INTEGER NOT NULL DEFAULT 0`,
+	`conversations ADD COLUMN topic TEXT NOT NULL DEFAULT ''`, `conversations ADD COLUMN post TEXT`,
+	`conversations ADD COLUMN linked_conversation_id BIGINT NOT NULL DEFAULT 0`, `conversations ADD COLUMN last_incoming_at BIGINT`,
+	`messages ADD COLUMN public INTEGER NOT NULL DEFAULT 0`, `messages ADD COLUMN details TEXT`}
+
 func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "sahay.db")
@@ -40,10 +47,11 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE message_terms (term TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
 		t.Fatal(err)
 	}
-	// So are the columns version 12 adds for email and version 13 for
-	// conversations' subjects.
+	// So are the columns version 12 adds for email, version 13 for
+	// conversations' subjects and version 14 for public conversations.
 	lent := []string{`messages ADD COLUMN email TEXT`, `attachments ADD COLUMN content_id TEXT NOT NULL DEFAULT ''`,
 		`conversations ADD COLUMN subject TEXT NOT NULL DEFAULT ''`}
+	lent = append(lent, publicColumns...)
 	for _, alter := range lent {
 		if _, err := db.ExecContext(ctx, `ALTER TABLE `+alter); err != nil {
 			t.Fatal(err)
@@ -70,6 +78,11 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	execSQL(t, path, `ALTER TABLE messages DROP COLUMN email`)
 	execSQL(t, path, `ALTER TABLE attachments DROP COLUMN content_id`)
 	execSQL(t, path, `ALTER TABLE conversations DROP COLUMN subject`)
+	for _, alter := range publicColumns {
+		table, rest, _ := strings.Cut(alter, " ADD COLUMN ")
+		column, _, _ := strings.Cut(rest, " ")
+		execSQL(t, path, `ALTER TABLE `+table+` DROP COLUMN `+column)
+	}
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}

@@ -46,7 +46,7 @@ func testBatchWrites(t *testing.T, st *store.Store) {
 			return err
 		}
 		for _, k := range keys {
-			one, err := tx.OpenConversation(ctx, a.ID, k.InboxID, k.ContactID)
+			one, err := tx.OpenConversation(ctx, a.ID, k)
 			if sahay.ErrorCode(err) == sahay.ENOTFOUND {
 				one, err = nil, nil
 			}
