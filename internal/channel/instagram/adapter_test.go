@@ -118,40 +118,42 @@ func TestWebhookVerification(t *testing.T) {
 // comes three times.
 func TestWebhookBatch(t *testing.T) {
 	t.Parallel()
-	a := newAccount(t)
-	var entries []any
-	for e := range 5 {
-		var events []meta.MessagingEvent
-		for i := range 10 {
-			n := e*10 + i
-			events = append(events, message(fmt.Sprintf("12544591546829%02d", n%5), &meta.MessagingMessage{MID: fmt.Sprintf("ig_batch_%02d", n), Text: fmt.Sprintf("message %d", n)}))
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		a := newAccount(t)
+		var entries []any
+		for e := range 5 {
+			var events []meta.MessagingEvent
+			for i := range 10 {
+				n := e*10 + i
+				events = append(events, message(fmt.Sprintf("12544591546829%02d", n%5), &meta.MessagingMessage{MID: fmt.Sprintf("ig_batch_%02d", n), Text: fmt.Sprintf("message %d", n)}))
+			}
+			entries = append(entries, entry(events...))
 		}
-		entries = append(entries, entry(events...))
-	}
-	body := metatest.Payload(meta.ObjectInstagram, entries...)
-	for range 3 {
-		if resp, err := a.sim.Deliver(a.hook(), body); err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("delivery: %v %v", resp, err)
+		body := metatest.Payload(meta.ObjectInstagram, entries...)
+		for range 3 {
+			if resp, err := a.sim.Deliver(a.hook(), body); err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("delivery: %v %v", resp, err)
+			}
 		}
-	}
-	conversations := map[int64]bool{}
-	for n := range 50 {
-		conversations[a.waitMessage(t, fmt.Sprintf("ig_batch_%02d", n), nil).ConversationID] = true
-	}
-	total := 0
-	for id := range conversations {
-		ms, err := a.s.App.Store.Messages(context.Background(), a.inbox.AccountID, id, 0, 100)
-		if err != nil {
-			t.Fatal(err)
+		conversations := map[int64]bool{}
+		for n := range 50 {
+			conversations[a.waitMessage(t, fmt.Sprintf("ig_batch_%02d", n), nil).ConversationID] = true
 		}
-		total += len(ms)
-	}
-	if len(conversations) != 5 || total != 50 {
-		t.Fatalf("%d messages in %d conversations, want 50 in 5", total, len(conversations))
-	}
-	if j := a.journal(t); j["done"] != 5 || len(j) != 1 {
-		t.Fatalf("journal %v, want 5 done entries", j)
-	}
+		total := 0
+		for id := range conversations {
+			ms, err := a.s.App.Store.Messages(context.Background(), a.inbox.AccountID, id, 0, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += len(ms)
+		}
+		if len(conversations) != 5 || total != 50 {
+			t.Fatalf("%d messages in %d conversations, want 50 in 5", total, len(conversations))
+		}
+		if j := a.journal(t); j["done"] != 5 || len(j) != 1 {
+			t.Fatalf("journal %v, want 5 done entries", j)
+		}
+	})
 }
 
 // An unsent message loses what it said; the account's own answer in

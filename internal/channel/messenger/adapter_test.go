@@ -148,41 +148,43 @@ func TestWebhookVerification(t *testing.T) {
 // entry.
 func TestWebhookBatch(t *testing.T) {
 	t.Parallel()
-	p := newPage(t)
-	var entries []any
-	for e := range 5 {
-		var events []meta.MessagingEvent
-		for i := range 10 {
-			n := e*10 + i
-			events = append(events, textEvent(fmt.Sprintf("60000000000000%02d", n%5), fmt.Sprintf("m_batch_%02d", n), fmt.Sprintf("message %d", n)))
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		p := newPage(t)
+		var entries []any
+		for e := range 5 {
+			var events []meta.MessagingEvent
+			for i := range 10 {
+				n := e*10 + i
+				events = append(events, textEvent(fmt.Sprintf("60000000000000%02d", n%5), fmt.Sprintf("m_batch_%02d", n), fmt.Sprintf("message %d", n)))
+			}
+			entries = append(entries, entry(events...))
 		}
-		entries = append(entries, entry(events...))
-	}
-	body := metatest.Payload(meta.ObjectPage, entries...)
-	for range 3 {
-		resp, err := p.sim.Deliver(p.hook(), body)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("delivery: %v %v", resp, err)
+		body := metatest.Payload(meta.ObjectPage, entries...)
+		for range 3 {
+			resp, err := p.sim.Deliver(p.hook(), body)
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("delivery: %v %v", resp, err)
+			}
 		}
-	}
-	conversations := map[int64]bool{}
-	for n := range 50 {
-		m := p.waitMessage(t, fmt.Sprintf("m_batch_%02d", n), nil)
-		if m.Content != fmt.Sprintf("message %d", n) || m.Kind != sahay.MessageIncoming {
-			t.Fatalf("message %d: %+v", n, m)
+		conversations := map[int64]bool{}
+		for n := range 50 {
+			m := p.waitMessage(t, fmt.Sprintf("m_batch_%02d", n), nil)
+			if m.Content != fmt.Sprintf("message %d", n) || m.Kind != sahay.MessageIncoming {
+				t.Fatalf("message %d: %+v", n, m)
+			}
+			conversations[m.ConversationID] = true
 		}
-		conversations[m.ConversationID] = true
-	}
-	total := 0
-	for id := range conversations {
-		total += len(p.messages(t, id))
-	}
-	if len(conversations) != 5 || total != 50 {
-		t.Fatalf("%d messages in %d conversations, want 50 in 5", total, len(conversations))
-	}
-	if j := p.journal(t); len(j["done"]) != 5 || len(j["pending"])+len(j["failed"]) != 0 {
-		t.Fatalf("journal %v, want 5 done entries", j)
-	}
+		total := 0
+		for id := range conversations {
+			total += len(p.messages(t, id))
+		}
+		if len(conversations) != 5 || total != 50 {
+			t.Fatalf("%d messages in %d conversations, want 50 in 5", total, len(conversations))
+		}
+		if j := p.journal(t); len(j["done"]) != 5 || len(j["pending"])+len(j["failed"]) != 0 {
+			t.Fatalf("journal %v, want 5 done entries", j)
+		}
+	})
 }
 
 // A reply goes out through the Send API with Sahay's metadata; its echo
@@ -190,49 +192,51 @@ func TestWebhookBatch(t *testing.T) {
 // own inbox is kept as the business's.
 func TestReplyAndEchoes(t *testing.T) {
 	t.Parallel()
-	p := newPage(t)
-	p.deliver(t, entry(textEvent(psid, "m_hello", "hello, world!")))
-	m := p.waitMessage(t, "m_hello", nil)
-	var reply sahay.Message
-	p.s.Must(t, p.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", m.ConversationID),
-		map[string]any{"content": "Hi! How can we help?"}, http.StatusCreated, &reply)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	sent, err := p.sim.Wait(ctx, http.MethodPost, "/"+pageID+"/messages", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b := body(t, sent[0]); get(b, "recipient", "id") != psid || get(b, "message", "text") != "Hi! How can we help?" ||
-		get(b, "message", "metadata") != meta.SentMetadata {
-		t.Fatalf("sent %s", sent[0].Body)
-	}
-	var sentID string
-	deadline := time.Now().Add(15 * time.Second)
-	for sentID == "" {
-		r, err := p.s.App.Store.Message(context.Background(), p.inbox.AccountID, reply.ID)
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		p := newPage(t)
+		p.deliver(t, entry(textEvent(psid, "m_hello", "hello, world!")))
+		m := p.waitMessage(t, "m_hello", nil)
+		var reply sahay.Message
+		p.s.Must(t, p.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", m.ConversationID),
+			map[string]any{"content": "Hi! How can we help?"}, http.StatusCreated, &reply)
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		sent, err := p.sim.Wait(ctx, http.MethodPost, "/"+pageID+"/messages", 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Status == sahay.DeliverySent {
-			sentID = r.ExternalID
+		if b := body(t, sent[0]); get(b, "recipient", "id") != psid || get(b, "message", "text") != "Hi! How can we help?" ||
+			get(b, "message", "metadata") != meta.SentMetadata {
+			t.Fatalf("sent %s", sent[0].Body)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the reply was not marked sent within 15s: %+v", r)
+		var sentID string
+		deadline := time.Now().Add(15 * time.Second)
+		for sentID == "" {
+			r, err := p.s.App.Store.Message(context.Background(), p.inbox.AccountID, reply.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Status == sahay.DeliverySent {
+				sentID = r.ExternalID
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the reply was not marked sent within 15s: %+v", r)
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	echo := func(mid, text, metadata string) meta.MessagingEvent {
-		return meta.MessagingEvent{Sender: meta.MessagingParty{ID: pageID}, Recipient: meta.MessagingParty{ID: psid}, Timestamp: time.Now().UnixMilli(),
-			Message: &meta.MessagingMessage{MID: mid, Text: text, IsEcho: true, Metadata: metadata}}
-	}
-	// Meta echoes Sahay's send, then a teammate answers in Meta's inbox.
-	p.deliver(t, entry(echo(sentID, "Hi! How can we help?", meta.SentMetadata), echo("m_meta_inbox", "We open at 10", "")))
-	team := p.waitMessage(t, "m_meta_inbox", nil)
-	if team.Kind != sahay.MessageOutgoing || team.ConversationID != m.ConversationID {
-		t.Fatalf("the teammate's answer is %s in conversation %d, want outgoing in %d", team.Kind, team.ConversationID, m.ConversationID)
-	}
-	ms := p.messages(t, m.ConversationID)
-	if len(ms) != 3 || ms[1].ID != reply.ID || ms[2].ID != team.ID {
-		t.Fatalf("conversation holds %d messages, want the customer's, the reply once, and the teammate's: %+v", len(ms), ms)
-	}
+		echo := func(mid, text, metadata string) meta.MessagingEvent {
+			return meta.MessagingEvent{Sender: meta.MessagingParty{ID: pageID}, Recipient: meta.MessagingParty{ID: psid}, Timestamp: time.Now().UnixMilli(),
+				Message: &meta.MessagingMessage{MID: mid, Text: text, IsEcho: true, Metadata: metadata}}
+		}
+		// Meta echoes Sahay's send, then a teammate answers in Meta's inbox.
+		p.deliver(t, entry(echo(sentID, "Hi! How can we help?", meta.SentMetadata), echo("m_meta_inbox", "We open at 10", "")))
+		team := p.waitMessage(t, "m_meta_inbox", nil)
+		if team.Kind != sahay.MessageOutgoing || team.ConversationID != m.ConversationID {
+			t.Fatalf("the teammate's answer is %s in conversation %d, want outgoing in %d", team.Kind, team.ConversationID, m.ConversationID)
+		}
+		ms := p.messages(t, m.ConversationID)
+		if len(ms) != 3 || ms[1].ID != reply.ID || ms[2].ID != team.ID {
+			t.Fatalf("conversation holds %d messages, want the customer's, the reply once, and the teammate's: %+v", len(ms), ms)
+		}
+	})
 }
