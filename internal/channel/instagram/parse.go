@@ -16,8 +16,8 @@ const maxEntry = 1 << 20
 // webhook journalled it: its messaging events (messages, story replies
 // and mentions, shares, unsent messages, echoes, reactions, read
 // receipts) and its comments and live comments. accountID is the inbox's
-// account: an entry of another account is an error, since its messages
-// would land in the wrong inbox.
+// account: an entry of another account (one Meta app serving several)
+// yields nothing, since its messages cannot be answered from this inbox.
 func Parse(accountID string, body []byte) (channel.Parsed, error) {
 	if len(body) > maxEntry {
 		return channel.Parsed{}, fmt.Errorf("instagram: entry of %d bytes is over %d", len(body), maxEntry)
@@ -27,7 +27,7 @@ func Parse(accountID string, body []byte) (channel.Parsed, error) {
 		return channel.Parsed{}, err
 	}
 	if e.ID != accountID {
-		return channel.Parsed{}, fmt.Errorf("instagram: the entry is for account %q, this inbox is account %q: check the inbox's Instagram account id", e.ID, accountID)
+		return channel.Parsed{}, nil
 	}
 	p, err := meta.Messaging(accountID, append(e.Messaging, e.Standby...))
 	if err != nil {

@@ -84,7 +84,6 @@ func TestParseRefuses(t *testing.T) {
 		`{"id":"1","changes":[{"field":"comments","value":{"media":{"id":"m"},"from":{"id":"9"},"text":"no id"}}]}`,
 		`{"id":"1","changes":[{"field":"comments","value":{"id":"c","from":{"id":"9"},"text":"no media"}}]}`,
 		`{"id":"1","changes":[{"field":"comments","value":"a string"}]}`,
-		`{"id":"2","messaging":[]}`,
 		`{"id":"1","pad":"` + strings.Repeat("x", maxEntry) + `"}`,
 	} {
 		if _, err := Parse("1", []byte(body)); err == nil {
@@ -121,4 +120,16 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An entry of another account is left out: it cannot be answered from
+// this inbox.
+func TestParseOtherAccount(t *testing.T) {
+	events, err := meta.Split(readFixture(t, "comments.json"), meta.ObjectInstagram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := Parse("17841400000000999", events[0].Body); err != nil || len(p.Messages) != 0 {
+		t.Fatalf("entry of another account: %+v %v", p, err)
+	}
 }

@@ -20,7 +20,8 @@ const maxEntry = 1 << 20
 // journalled it: its messaging and standby events (messages, echoes,
 // edits, reactions, postbacks, receipts) and its feed changes (comments on
 // the page's posts). pageID is the inbox's page: an entry of another page
-// is an error, since its messages would land in the wrong inbox.
+// (one Meta app serving several) yields nothing, since its messages
+// cannot be answered from this inbox.
 func Parse(pageID string, body []byte) (channel.Parsed, error) {
 	if len(body) > maxEntry {
 		return channel.Parsed{}, fmt.Errorf("messenger: entry of %d bytes is over %d", len(body), maxEntry)
@@ -30,7 +31,7 @@ func Parse(pageID string, body []byte) (channel.Parsed, error) {
 		return channel.Parsed{}, err
 	}
 	if e.ID != pageID {
-		return channel.Parsed{}, fmt.Errorf("messenger: the entry is for page %q, this inbox is page %q: check the inbox's page id, or give each page an app of its own", e.ID, pageID)
+		return channel.Parsed{}, nil
 	}
 	p, err := meta.Messaging(pageID, append(e.Messaging, e.Standby...))
 	if err != nil {
