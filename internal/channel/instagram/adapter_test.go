@@ -171,3 +171,105 @@ func TestUnsentAndEchoes(t *testing.T) {
 		t.Fatalf("the account's own answer: %s in %d, want outgoing in %d", e.Kind, e.ConversationID, m.ConversationID)
 	}
 }
+
+func igComment(field, id, fromID, username, mediaID, productType, parentID, text string) map[string]any {
+	v := map[string]any{"id": id, "text": text, "from": map[string]string{"id": fromID, "username": username},
+		"media": map[string]string{"id": mediaID, "media_product_type": productType}}
+	if parentID != "" {
+		v["parent_id"] = parentID
+	}
+	return map[string]any{"id": accountID, "time": time.Now().Unix(), "changes": []map[string]any{{"field": field, "value": v}}}
+}
+
+// waitSent waits until the reply is sent, and returns it with its
+// external id.
+func (a *account) waitSent(t *testing.T, id int64) *sahay.Message {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		m, err := a.s.App.Store.Message(context.Background(), a.inbox.AccountID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Status == sahay.DeliverySent && m.ExternalID != "" {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("message %d was not sent within 15s: %+v", id, m)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A comment on a reel is a public conversation on it; a repeated ad
+// comment is one message; the reply goes to /replies; a private reply
+// goes by comment_id and the commenter's answer in Direct lands in the
+// private conversation; hiding reaches Instagram.
+func TestComments(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t)
+	a.deliver(t, igComment("comments", "17919697626119713", "17841400000000002", "rahim_uddin", "18033456789012345", "REELS", "", "কোথায় পাবো?"))
+	c := a.waitMessage(t, "17919697626119713", nil)
+	var conv sahay.Conversation
+	a.s.Must(t, a.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d", c.ConversationID), nil, http.StatusOK, &conv)
+	if !c.Public || !conv.Public || conv.Post == nil || conv.Post.ID != "18033456789012345" || conv.Post.Kind != "reel" {
+		t.Fatalf("comment public=%v in %+v (post %+v), want public on the reel", c.Public, conv, conv.Post)
+	}
+	ad := igComment("comments", "17919697626119714", "17841400000000002", "rahim_uddin", "18044444444444444", "AD", "", "Chittagong?")
+	a.deliver(t, ad)
+	a.deliver(t, ad, ad)
+	adMsg := a.waitMessage(t, "17919697626119714", nil)
+	if ms, _ := a.s.App.Store.Messages(context.Background(), a.inbox.AccountID, adMsg.ConversationID, 0, 10); len(ms) != 1 {
+		t.Fatalf("the ad comment sent three times is %d messages", len(ms))
+	}
+
+	var reply sahay.Message
+	a.s.Must(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", conv.ID),
+		map[string]any{"content": "Sending you the shop link in Direct"}, http.StatusCreated, &reply)
+	a.waitSent(t, reply.ID)
+	if rs := a.sim.Find(http.MethodPost, "/17919697626119713/replies"); len(rs) != 1 || rs[0].Param("message") != "Sending you the shop link in Direct" {
+		t.Fatalf("public replies %+v", rs)
+	}
+
+	a.sim.AddComment("17919697626119713", igsid)
+	var priv struct {
+		Conversation sahay.Conversation `json:"conversation"`
+		Message      sahay.Message      `json:"message"`
+	}
+	a.s.Must(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/private_reply", conv.ID),
+		map[string]any{"content": "Here is the link: shop.example/reel-saree"}, http.StatusCreated, &priv)
+	a.waitSent(t, priv.Message.ID)
+	dm := a.sim.Find(http.MethodPost, "/"+accountID+"/messages")
+	if len(dm) != 1 || get(dm[0], "recipient", "comment_id") != "17919697626119713" {
+		t.Fatalf("private reply %+v", dm)
+	}
+	a.deliver(t, entry(message(igsid, &meta.MessagingMessage{MID: "ig_after_private", Text: "Thanks!"})))
+	if m := a.waitMessage(t, "ig_after_private", nil); m.ConversationID != priv.Conversation.ID {
+		t.Fatalf("the commenter's answer landed in %d, want the private conversation %d", m.ConversationID, priv.Conversation.ID)
+	}
+
+	a.s.Must(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/messages/%d/moderate", c.ID), map[string]any{"action": "hide"}, http.StatusOK, nil)
+	if hs := a.sim.Find(http.MethodPost, "/17919697626119713"); len(hs) != 1 || hs[0].Param("hide") != "true" {
+		t.Fatalf("hide calls %+v", hs)
+	}
+}
+
+// A story reply keeps the story in its details; Instagram's read receipt
+// names the reply it read.
+func TestStoryReplyAndSeen(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t)
+	a.deliver(t, entry(message(igsid, &meta.MessagingMessage{MID: "ig_story_reply", Text: "Is this still available?",
+		ReplyTo: &meta.MessagingReplyTo{Story: &meta.MessagingStory{ID: "17915462958963110", URL: "https://lookaside.fbsbx.com/story"}}})))
+	m := a.waitMessage(t, "ig_story_reply", nil)
+	if d := m.Details; d == nil || d.Story == nil || d.Story.Kind != "reply" || d.Story.ID != "17915462958963110" {
+		t.Fatalf("story reply details %+v", m.Details)
+	}
+	var reply sahay.Message
+	a.s.Must(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", m.ConversationID),
+		map[string]any{"content": "Yes!"}, http.StatusCreated, &reply)
+	sent := a.waitSent(t, reply.ID)
+	a.deliver(t, entry(meta.MessagingEvent{Sender: meta.MessagingParty{ID: igsid}, Recipient: meta.MessagingParty{ID: accountID},
+		Timestamp: time.Now().UnixMilli(), Read: &meta.MessagingRead{MID: sent.ExternalID}}))
+	a.waitMessage(t, sent.ExternalID, func(m *sahay.Message) bool { return m.Status == sahay.DeliveryRead })
+}

@@ -209,21 +209,7 @@ func TestReplyAndEchoes(t *testing.T) {
 			get(b, "message", "metadata") != meta.SentMetadata {
 			t.Fatalf("sent %s", sent[0].Body)
 		}
-		var sentID string
-		deadline := time.Now().Add(15 * time.Second)
-		for sentID == "" {
-			r, err := p.s.App.Store.Message(context.Background(), p.inbox.AccountID, reply.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.Status == sahay.DeliverySent {
-				sentID = r.ExternalID
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the reply was not marked sent within 15s: %+v", r)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		sentID := p.waitSent(t, reply.ID).ExternalID
 		echo := func(mid, text, metadata string) meta.MessagingEvent {
 			return meta.MessagingEvent{Sender: meta.MessagingParty{ID: pageID}, Recipient: meta.MessagingParty{ID: psid}, Timestamp: time.Now().UnixMilli(),
 				Message: &meta.MessagingMessage{MID: mid, Text: text, IsEcho: true, Metadata: metadata}}
@@ -239,4 +225,160 @@ func TestReplyAndEchoes(t *testing.T) {
 			t.Fatalf("conversation holds %d messages, want the customer's, the reply once, and the teammate's: %+v", len(ms), ms)
 		}
 	})
+}
+
+// feedComment is a page entry with one comment on the post.
+func feedComment(commentID, fromID, fromName, parentID, text string) map[string]any {
+	return map[string]any{"id": pageID, "time": time.Now().Unix(), "changes": []map[string]any{{"field": "feed", "value": map[string]any{
+		"item": "comment", "verb": "add", "comment_id": commentID, "post_id": "106541234567890_998877665544", "parent_id": parentID,
+		"message": text, "from": map[string]string{"id": fromID, "name": fromName}, "created_time": time.Now().Unix(),
+		"post": map[string]any{"id": "106541234567890_998877665544", "permalink_url": "https://www.facebook.com/106541234567890/posts/pfbid02abc"},
+	}}}}
+}
+
+// A comment is a public conversation on its post; the reply is a comment
+// under it, whose echo is not a second message; a private reply goes to
+// the commenter by comment_id, and their answer in Messenger lands in the
+// private conversation it opened; hiding and deleting reach Meta.
+func TestComments(t *testing.T) {
+	t.Parallel()
+	p := newPage(t)
+	const commenter, post = "7301234567890123", "106541234567890_998877665544"
+	p.deliver(t, feedComment("998877665544_1001", commenter, "Nusrat Jahan", post, "এই শাড়িটা কি লাল রঙে আছে?"))
+	c := p.waitMessage(t, "998877665544_1001", nil)
+	var conv sahay.Conversation
+	p.s.Must(t, p.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d", c.ConversationID), nil, http.StatusOK, &conv)
+	if !c.Public || !conv.Public || conv.Post == nil || conv.Post.ID != post || conv.Post.Kind != "post" ||
+		conv.Post.URL != "https://www.facebook.com/106541234567890/posts/pfbid02abc" {
+		t.Fatalf("comment public=%v in conversation %+v (post %+v), want public on the post", c.Public, conv, conv.Post)
+	}
+	var msgs struct{ Items []map[string]any }
+	p.s.Must(t, p.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d/messages", conv.ID), nil, http.StatusOK, &msgs)
+	if len(msgs.Items) != 1 || msgs.Items[0]["public"] != true {
+		t.Fatalf("messages %v, want the comment with \"public\": true", msgs.Items)
+	}
+
+	var reply sahay.Message
+	p.s.Must(t, p.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", conv.ID),
+		map[string]any{"content": "হ্যাঁ, লাল আর নীল দুটোই আছে"}, http.StatusCreated, &reply)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	under, err := p.sim.Wait(ctx, http.MethodPost, "/998877665544_1001/comments", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if under[0].Param("message") != "হ্যাঁ, লাল আর নীল দুটোই আছে" || len(p.sim.Find(http.MethodPost, "/*/messages")) != 0 {
+		t.Fatalf("public reply %s", under[0].Body)
+	}
+	if r := p.waitSent(t, reply.ID); !r.Public {
+		t.Fatalf("the public reply %+v is not public", r)
+	}
+	// Meta's feed echoes the page's comment: it is the reply, not another
+	// message.
+	p.deliver(t, feedComment(p.waitSent(t, reply.ID).ExternalID, pageID, "Dhaka Saree House", "998877665544_1001", "হ্যাঁ, লাল আর নীল দুটোই আছে"))
+	// A teammate answers on Facebook itself: it joins the conversation.
+	p.deliver(t, feedComment("998877665544_1003", pageID, "Dhaka Saree House", "998877665544_1001", "Delivery is free in Dhaka"))
+	if m := p.waitMessage(t, "998877665544_1003", nil); m.ConversationID != conv.ID || m.Kind != sahay.MessageOutgoing {
+		t.Fatalf("the page's own comment: %s in %d, want outgoing in %d", m.Kind, m.ConversationID, conv.ID)
+	}
+	if ms := p.messages(t, conv.ID); len(ms) != 3 {
+		t.Fatalf("public conversation holds %d messages, want the comment, the reply and the teammate's: %+v", len(ms), ms)
+	}
+
+	// Reply privately: Meta names the commenter's PSID, which their answer
+	// comes from.
+	p.sim.AddComment("998877665544_1001", psid)
+	var priv struct {
+		Conversation sahay.Conversation `json:"conversation"`
+		Message      sahay.Message      `json:"message"`
+	}
+	p.s.Must(t, p.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/private_reply", conv.ID),
+		map[string]any{"content": "Here is the price list"}, http.StatusCreated, &priv)
+	dm, err := p.sim.Wait(ctx, http.MethodPost, "/"+pageID+"/messages", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if get(body(t, dm[0]), "recipient", "comment_id") != "998877665544_1001" || get(body(t, dm[0]), "message", "text") != "Here is the price list" {
+		t.Fatalf("private reply %s", dm[0].Body)
+	}
+	p.waitSent(t, priv.Message.ID)
+	if priv.Conversation.Public || priv.Conversation.LinkedConversationID != conv.ID {
+		t.Fatalf("private conversation %+v, want private and linked to %d", priv.Conversation, conv.ID)
+	}
+	p.deliver(t, entry(textEvent(psid, "m_after_private", "ধন্যবাদ! লালটা নেব")))
+	if m := p.waitMessage(t, "m_after_private", nil); m.ConversationID != priv.Conversation.ID {
+		t.Fatalf("the commenter's answer landed in %d, want the private conversation %d", m.ConversationID, priv.Conversation.ID)
+	}
+
+	for _, action := range []string{"hide", "delete"} {
+		p.s.Must(t, p.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/messages/%d/moderate", c.ID), map[string]any{"action": action}, http.StatusOK, nil)
+	}
+	if hs := p.sim.Find(http.MethodPost, "/998877665544_1001"); len(hs) != 1 || hs[0].Param("is_hidden") != "true" {
+		t.Fatalf("hide calls %+v", hs)
+	}
+	if ds := p.sim.Find(http.MethodDelete, "/998877665544_1001"); len(ds) != 1 {
+		t.Fatalf("delete calls %+v", ds)
+	}
+}
+
+// waitSent waits until the reply is sent, and returns it with its
+// external id.
+func (p *page) waitSent(t *testing.T, id int64) *sahay.Message {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		m, err := p.s.App.Store.Message(context.Background(), p.inbox.AccountID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Status == sahay.DeliverySent && m.ExternalID != "" {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("message %d was not sent within 15s: %+v", id, m)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Delivery and read receipts end at "read" whatever their order: the read
+// watermark first, the delivery by id after it. A reaction to the reply
+// keeps what it is about.
+func TestReceiptsAndReactions(t *testing.T) {
+	t.Parallel()
+	p := newPage(t)
+	p.deliver(t, entry(textEvent(psid, "m_q", "when do you open?")))
+	m := p.waitMessage(t, "m_q", nil)
+	var reply sahay.Message
+	p.s.Must(t, p.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", m.ConversationID),
+		map[string]any{"content": "At 10"}, http.StatusCreated, &reply)
+	sent := p.waitSent(t, reply.ID)
+	now := time.Now().Add(time.Second).UnixMilli()
+	from := meta.MessagingParty{ID: psid}
+	to := meta.MessagingParty{ID: pageID}
+	p.deliver(t, entry(meta.MessagingEvent{Sender: from, Recipient: to, Timestamp: now, Read: &meta.MessagingRead{Watermark: now}}))
+	p.waitMessage(t, sent.ExternalID, func(m *sahay.Message) bool { return m.Status == sahay.DeliveryRead })
+	p.deliver(t, entry(meta.MessagingEvent{Sender: from, Recipient: to, Timestamp: now,
+		Delivery: &meta.MessagingDelivery{MIDs: []string{sent.ExternalID}, Watermark: now}}))
+	p.deliver(t, entry(
+		meta.MessagingEvent{Sender: from, Recipient: to, Timestamp: now + 1, Reaction: &meta.MessagingReaction{MID: sent.ExternalID, Action: "react", Emoji: "👍"}},
+		textEvent(psid, "m_after_reactions", "see you"),
+	))
+	p.waitMessage(t, "m_after_reactions", nil)
+	if r := p.waitMessage(t, sent.ExternalID, nil); r.Status != sahay.DeliveryRead {
+		t.Fatalf("the reply is %s after read then delivered, want read", r.Status)
+	}
+	ms := p.messages(t, m.ConversationID)
+	var reactions []*sahay.Message
+	for _, x := range ms {
+		if x.Details != nil && x.Details.ReactionTo == sent.ExternalID {
+			reactions = append(reactions, x)
+		}
+	}
+	if len(reactions) != 1 || reactions[0].Content != "👍" || reactions[0].Kind != sahay.MessageIncoming {
+		t.Fatalf("reactions %+v, want the customer's 👍", reactions)
+	}
+	if j := p.journal(t); len(j["failed"]) != 0 {
+		t.Fatalf("failed events %v", j["failed"])
+	}
 }
