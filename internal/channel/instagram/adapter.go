@@ -116,8 +116,8 @@ func (a *Adapter) Describe() channel.Description {
 }
 
 var (
-	idPattern    = regexp.MustCompile(`^[0-9]{1,32}$`)
-	tokenPattern = regexp.MustCompile(`^[\x21-\x7e]{8,1000}$`)
+	idPattern    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	tokenPattern = regexp.MustCompile(`^[\x21-\x7e]{1,1000}$`)
 )
 
 func settings(inbox *sahay.Inbox) (Settings, error) {
@@ -139,11 +139,11 @@ func (a *Adapter) Validate(inbox *sahay.Inbox) error {
 		return err
 	}
 	if !idPattern.MatchString(s.AccountID) {
-		return sahay.Invalid("settings.instagram_account_id must be the account's numeric id, such as 17841405822304914")
+		return sahay.Invalid("settings.instagram_account_id must be the account's id, such as 17841405822304914")
 	}
 	for _, k := range []string{AccessTokenKey, AppSecretKey, VerifyTokenKey} {
 		if !tokenPattern.MatchString(inbox.Secrets[k]) {
-			return sahay.Invalid("settings.%s must be 8 to 1000 printable characters without spaces, as Meta gives it", k)
+			return sahay.Invalid("settings.%s must be at most 1000 printable characters without spaces, as Meta gives it", k)
 		}
 	}
 	switch s.HumanAgentTag {

@@ -109,8 +109,8 @@ func (a *Adapter) Describe() channel.Description {
 }
 
 var (
-	idPattern    = regexp.MustCompile(`^[0-9]{1,32}$`)
-	tokenPattern = regexp.MustCompile(`^[\x21-\x7e]{8,1000}$`)
+	idPattern    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	tokenPattern = regexp.MustCompile(`^[\x21-\x7e]{1,1000}$`)
 )
 
 func settings(inbox *sahay.Inbox) (Settings, error) {
@@ -132,11 +132,11 @@ func (a *Adapter) Validate(inbox *sahay.Inbox) error {
 		return err
 	}
 	if !idPattern.MatchString(s.PageID) {
-		return sahay.Invalid("settings.page_id must be the Page's numeric id, such as 106541234567890")
+		return sahay.Invalid("settings.page_id must be the Page's id, such as 106541234567890")
 	}
 	for _, k := range []string{AccessTokenKey, AppSecretKey, VerifyTokenKey} {
 		if !tokenPattern.MatchString(inbox.Secrets[k]) {
-			return sahay.Invalid("settings.%s must be 8 to 1000 printable characters without spaces, as Meta gives it", k)
+			return sahay.Invalid("settings.%s must be at most 1000 printable characters without spaces, as Meta gives it", k)
 		}
 	}
 	switch s.HumanAgentTag {

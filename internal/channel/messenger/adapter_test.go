@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -380,5 +381,77 @@ func TestReceiptsAndReactions(t *testing.T) {
 	}
 	if j := p.journal(t); len(j["failed"]) != 0 {
 		t.Fatalf("failed events %v", j["failed"])
+	}
+}
+
+// An inbox is created with the contract's settings: the tokens become
+// secrets, the verify token is made when not given; a wrong setting is
+// refused naming it; the channel declares its limits; test connection
+// reads the Page.
+func TestInboxSettings(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	sim := metatest.New(t, appSecret)
+	owner := s.NewAccount(t, "Shop")
+	var in sahay.Inbox
+	s.Must(t, owner.Token, http.MethodPost, "/api/v1/inboxes", map[string]any{"name": "Page", "channel": "messenger", "settings": map[string]any{
+		"app_secret": appSecret, "verify_token": "my-verify", "access_token": metatest.Token, "page_id": pageID,
+		"human_agent_tag": "true", "api_base_url": sim.URL}}, http.StatusCreated, &in)
+	for _, secret := range []string{appSecret, "my-verify", metatest.Token} {
+		if strings.Contains(string(in.Settings), secret) {
+			t.Fatalf("settings %s show a secret", in.Settings)
+		}
+	}
+	var res struct {
+		OK    bool
+		Error string
+	}
+	s.Must(t, owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/inboxes/%d/test", in.ID), nil, http.StatusOK, &res)
+	if res.OK || !strings.Contains(res.Error, pageID) {
+		t.Fatalf("test of a page the API does not know: %+v", res)
+	}
+	sim.AddObject(pageID, map[string]any{"name": "Dhaka Saree House"})
+	s.Must(t, owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/inboxes/%d/test", in.ID), nil, http.StatusOK, &res)
+	if !res.OK {
+		t.Fatalf("test of the page: %+v", res)
+	}
+	good := map[string]any{"app_secret": appSecret, "access_token": metatest.Token, "page_id": pageID}
+	for key, bad := range map[string]any{"page_id": "106 541", "human_agent_tag": "yes", "api_base_url": "ftp://graph", "instagram_account_id": "1", "access_token": ""} {
+		settings := map[string]any{}
+		for k, v := range good {
+			settings[k] = v
+		}
+		settings[key] = bad
+		r := s.Call(t, owner.Token, http.MethodPost, "/api/v1/inboxes", map[string]any{"name": "Bad", "channel": "messenger", "settings": settings})
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.String(), key) {
+			t.Errorf("%s %q: %s, want 422 naming it", key, bad, r)
+		}
+	}
+	var channels struct {
+		Items []struct {
+			Name         string
+			Testable     bool
+			Capabilities struct {
+				MaxText        int   `json:"max_text"`
+				MaxBytes       int64 `json:"max_attachment_bytes"`
+				WindowHours    int   `json:"window_hours"`
+				TagWindowHours int   `json:"tag_window_hours"`
+				PublicComments bool  `json:"public_comments"`
+				PrivateReply   bool  `json:"private_reply"`
+				ReadReceipts   bool  `json:"read_receipts"`
+			}
+		}
+	}
+	s.Must(t, owner.Token, http.MethodGet, "/api/v1/channels", nil, http.StatusOK, &channels)
+	found := map[string]bool{}
+	for _, c := range channels.Items {
+		k := c.Capabilities
+		if (c.Name == "messenger" && k.MaxText == 2000 || c.Name == "instagram" && k.MaxText == 1000) && c.Testable && k.MaxBytes == 25<<20 &&
+			k.WindowHours == 24 && k.TagWindowHours == 168 && k.PublicComments && k.PrivateReply && k.ReadReceipts {
+			found[c.Name] = true
+		}
+	}
+	if !found["messenger"] || !found["instagram"] {
+		t.Fatalf("channels %+v: want messenger and instagram with their limits", channels.Items)
 	}
 }
