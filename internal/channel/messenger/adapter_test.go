@@ -311,6 +311,17 @@ func TestComments(t *testing.T) {
 		t.Fatalf("the commenter's answer landed in %d, want the private conversation %d", m.ConversationID, priv.Conversation.ID)
 	}
 
+	// The team answers in the private conversation: to the PSID, not to
+	// the id the commenter had on the post.
+	var dmReply sahay.Message
+	p.s.Must(t, p.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", priv.Conversation.ID),
+		map[string]any{"content": "লাল শাড়িটা আজ পাঠাচ্ছি"}, http.StatusCreated, &dmReply)
+	p.waitSent(t, dmReply.ID)
+	dm = p.sim.Find(http.MethodPost, "/"+pageID+"/messages")
+	if last := body(t, dm[len(dm)-1]); get(last, "recipient", "id") != psid {
+		t.Fatalf("reply in the private conversation went to %v, want the PSID %s", get(last, "recipient"), psid)
+	}
+
 	for _, action := range []string{"hide", "delete"} {
 		p.s.Must(t, p.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/messages/%d/moderate", c.ID), map[string]any{"action": action}, http.StatusOK, nil)
 	}
@@ -453,5 +464,27 @@ func TestInboxSettings(t *testing.T) {
 	}
 	if !found["messenger"] || !found["instagram"] {
 		t.Fatalf("channels %+v: want messenger and instagram with their limits", channels.Items)
+	}
+}
+
+// Files a message carries are fetched from Meta's CDN and kept as
+// attachments; a shared link is a line of text.
+func TestMedia(t *testing.T) {
+	t.Parallel()
+	p := newPage(t)
+	photo := p.sim.AddPublicFile("471234_n.png", "image/png", []byte("\x89PNG\r\n\x1a\n broken box"))
+	invoice := p.sim.AddPublicFile("invoice.pdf", "application/pdf", []byte("%PDF-1.4 invoice"))
+	ev := textEvent(psid, "m_media", "the box was broken")
+	ev.Message.Attachments = []meta.MessagingAttachment{
+		{Type: "image", Payload: meta.AttachmentLink{URL: photo}},
+		{Type: "file", Payload: meta.AttachmentLink{URL: invoice}},
+		{Type: "fallback", Payload: meta.AttachmentLink{URL: "https://shop.example/orders/77", Title: "Order #77"}},
+	}
+	p.deliver(t, entry(ev))
+	m := p.waitMessage(t, "m_media", func(m *sahay.Message) bool { return len(m.Attachments) == 2 })
+	if m.Content != "the box was broken\nOrder #77 https://shop.example/orders/77" ||
+		m.Attachments[0].FileName != "471234_n.png" || m.Attachments[0].ContentType != "image/png" ||
+		m.Attachments[1].FileName != "invoice.pdf" || m.Attachments[1].ContentType != "application/pdf" {
+		t.Fatalf("message %q with %+v", m.Content, m.Attachments)
 	}
 }
