@@ -559,3 +559,54 @@ func TestConnectAndTest(t *testing.T) {
 		t.Fatalf("channels %+v: want whatsapp with its limits", channels)
 	}
 }
+
+// An inbox's templates are synced from the account; a reply, and a new
+// conversation, sent as a template go out as WhatsApp's template message
+// with the values the agent gave, and read as the template's text.
+func TestTemplateReplies(t *testing.T) {
+	t.Parallel()
+	n := newNumber(t)
+	n.sim.AddTemplate(wabaID, metatest.Template{Name: "order_update", Language: "en_US", Status: "APPROVED", Category: "UTILITY",
+		Components: []metatest.Component{{Type: "BODY", Text: "Hello {{1}}, your order {{2}} ships on {{3}}."}, {Type: "FOOTER", Text: "Shop"}}})
+	n.sim.AddTemplate(wabaID, metatest.Template{Name: "draft", Language: "en_US", Status: "PENDING", Category: "MARKETING",
+		Components: []metatest.Component{{Type: "BODY", Text: "Sale!"}}})
+	var synced []sahay.Template
+	n.s.Must(t, n.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/inboxes/%d/templates/sync", n.inbox.ID), nil, http.StatusOK, &synced)
+	if len(synced) != 2 {
+		t.Fatalf("synced %+v", synced)
+	}
+	n.deliver(t, payload(entry(texts(customer, "Rahim", [2]string{"wamid.t1", "any news?"}))))
+	in := n.waitMessage(t, "wamid.t1", nil)
+	use := map[string]any{"name": "order_update", "language": "en_US", "params": []string{"Rahim", "#1234", "Monday"}}
+	reply := n.reply(t, in.ConversationID, map[string]any{"template": use})
+	if reply.Content != "Hello Rahim, your order #1234 ships on Monday.\n\nShop" || reply.Details == nil || reply.Details.Template == nil {
+		t.Fatalf("reply %+v", reply)
+	}
+	n.waitReply(t, reply.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliverySent })
+	sent := n.sim.Find(http.MethodPost, "/"+phoneID+"/messages")
+	want := `{"messaging_product":"whatsapp","recipient_type":"individual","to":"8801711223344","type":"template",` +
+		`"template":{"name":"order_update","language":{"code":"en_US"},"components":[{"type":"body","parameters":[` +
+		`{"type":"text","text":"Rahim"},{"type":"text","text":"#1234"},{"type":"text","text":"Monday"}]}]}}`
+	if len(sent) != 1 || string(sent[0].Body) != want {
+		t.Fatalf("sent %d: %s\nwant %s", len(sent), sent[0].Body, want)
+	}
+
+	// A new conversation with the same customer opens with a template.
+	conv := mustConversation(t, n, in.ConversationID)
+	var started struct {
+		Conversation sahay.Conversation
+		Message      sahay.Message
+	}
+	n.s.Must(t, n.owner.Token, http.MethodPost, "/api/v1/conversations", map[string]any{"inbox_id": n.inbox.ID, "contact_id": conv.ContactID,
+		"template": map[string]any{"name": "order_update", "language": "en_US", "params": []string{"Rahim", "#1235", "Tuesday"}}}, http.StatusCreated, &started)
+	n.waitReply(t, started.Message.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliverySent })
+	if sent := n.sim.Find(http.MethodPost, "/"+phoneID+"/messages"); len(sent) != 2 || !strings.Contains(string(sent[1].Body), `"text":"#1235"`) {
+		t.Fatalf("sends %d", len(sent))
+	}
+	// A template not approved is refused before anything is sent.
+	r := n.s.Call(t, n.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", in.ConversationID),
+		map[string]any{"template": map[string]any{"name": "draft", "language": "en_US"}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.String(), "not approved") {
+		t.Fatalf("a pending template: %s", r)
+	}
+}

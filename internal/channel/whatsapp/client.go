@@ -126,10 +126,9 @@ func (t MessageTemplate) template() sahay.Template {
 	for _, c := range t.Components {
 		switch strings.ToUpper(c.Type) {
 		case "HEADER":
+			// A header of an image, video or document has no text.
 			if strings.EqualFold(c.Format, "TEXT") || c.Format == "" {
 				out.Header = c.Text
-			} else {
-				out.Header = "[" + strings.ToLower(c.Format) + "]"
 			}
 		case "BODY":
 			out.Body = c.Text

@@ -56,7 +56,7 @@ func TestTemplates(t *testing.T) {
 		{InboxID: 7, Name: "order_update", Language: "en_US", Category: "UTILITY", Status: "APPROVED", Header: "Order {{1}}",
 			Body:   "Hello {{1}}, your order {{2}} ships on {{3}}. Order {{2}} can be tracked online.",
 			Footer: "Reply STOP to opt out", Buttons: []string{"Track", "Open shop"}, Params: 3},
-		{InboxID: 7, Name: "receipt", Language: "bn", Category: "UTILITY", Status: "PENDING", Header: "[document]", Body: "আপনার রসিদ সংযুক্ত।"},
+		{InboxID: 7, Name: "receipt", Language: "bn", Category: "UTILITY", Status: "PENDING", Body: "আপনার রসিদ সংযুক্ত।"},
 	}
 	if !reflect.DeepEqual(ts[:2], want) || ts[151].Name != "promo_149" || ts[151].Params != 1 {
 		t.Fatalf("templates %+v … %+v", ts[:2], ts[151])
