@@ -277,105 +277,111 @@ func mustConversation(t *testing.T, n *number, id int64) *sahay.Conversation {
 }
 
 // A delivery of 50 messages over several entries and changes stores the
-// 50; delivered three times, it stores nothing more.
+// 50; delivered three times, it stores nothing more. On SQLite and
+// PostgreSQL.
 func TestBatch(t *testing.T) {
 	t.Parallel()
-	n := newNumber(t)
-	var entries []any
-	for e := range 5 {
-		var values []whatsapp.Value
-		for c := range 2 {
-			from := fmt.Sprintf("88017000000%d%d", e, c)
-			var msgs [][2]string
-			for i := range 5 {
-				msgs = append(msgs, [2]string{fmt.Sprintf("wamid.batch.%d.%d.%d", e, c, i), fmt.Sprintf("message %d of %s", i, from)})
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		n := newNumber(t)
+		var entries []any
+		for e := range 5 {
+			var values []whatsapp.Value
+			for c := range 2 {
+				from := fmt.Sprintf("88017000000%d%d", e, c)
+				var msgs [][2]string
+				for i := range 5 {
+					msgs = append(msgs, [2]string{fmt.Sprintf("wamid.batch.%d.%d.%d", e, c, i), fmt.Sprintf("message %d of %s", i, from)})
+				}
+				values = append(values, texts(from, "Customer "+from, msgs...))
 			}
-			values = append(values, texts(from, "Customer "+from, msgs...))
+			entries = append(entries, entry(values...))
 		}
-		entries = append(entries, entry(values...))
-	}
-	body := payload(entries...)
-	for range 3 {
-		if status := n.deliver(t, body); status != http.StatusOK {
-			t.Fatalf("status %d", status)
-		}
-	}
-	conversations := map[int64]bool{}
-	for e := range 5 {
-		for c := range 2 {
-			for i := range 5 {
-				conversations[n.waitMessage(t, fmt.Sprintf("wamid.batch.%d.%d.%d", e, c, i), nil).ConversationID] = true
+		body := payload(entries...)
+		for range 3 {
+			if status := n.deliver(t, body); status != http.StatusOK {
+				t.Fatalf("status %d", status)
 			}
 		}
-	}
-	n.waitProcessed(t, 5)
-	total := 0
-	for id := range conversations {
-		ms := n.messages(t, id)
-		total += len(ms)
-		for i, m := range ms {
-			if !strings.HasPrefix(m.Content, fmt.Sprintf("message %d of ", i)) {
-				t.Errorf("conversation %d, message %d: %q", id, i, m.Content)
+		conversations := map[int64]bool{}
+		for e := range 5 {
+			for c := range 2 {
+				for i := range 5 {
+					conversations[n.waitMessage(t, fmt.Sprintf("wamid.batch.%d.%d.%d", e, c, i), nil).ConversationID] = true
+				}
 			}
 		}
-	}
-	if len(conversations) != 10 || total != 50 {
-		t.Fatalf("%d conversations with %d messages, want 10 with 50", len(conversations), total)
-	}
-	if keys := n.events(t, "done"); len(keys) != 5 {
-		t.Fatalf("journal %v, want one event per entry", keys)
-	}
+		n.waitProcessed(t, 5)
+		total := 0
+		for id := range conversations {
+			ms := n.messages(t, id)
+			total += len(ms)
+			for i, m := range ms {
+				if !strings.HasPrefix(m.Content, fmt.Sprintf("message %d of ", i)) {
+					t.Errorf("conversation %d, message %d: %q", id, i, m.Content)
+				}
+			}
+		}
+		if len(conversations) != 10 || total != 50 {
+			t.Fatalf("%d conversations with %d messages, want 10 with 50", len(conversations), total)
+		}
+		if keys := n.events(t, "done"); len(keys) != 5 {
+			t.Fatalf("journal %v, want one event per entry", keys)
+		}
+	})
 }
 
 // A reply goes out as a text message; WhatsApp's statuses, out of order,
-// end at read; a failed status carries WhatsApp's reason.
+// end at read; a failed status carries WhatsApp's reason. On SQLite and
+// PostgreSQL.
 func TestReplyAndStatuses(t *testing.T) {
 	t.Parallel()
-	n := newNumber(t)
-	n.deliver(t, payload(entry(texts(customer, "Rahim", [2]string{"wamid.in1", "আমার অর্ডার কোথায়?"}))))
-	in := n.waitMessage(t, "wamid.in1", nil)
-	long := strings.Repeat("অর্ডার পাঠানো হয়েছে। ", 300)
-	first := n.reply(t, in.ConversationID, map[string]any{"content": "আপনার অর্ডার আজ পাঠানো হবে"})
-	sent := n.waitReply(t, first.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliverySent })
-	reqs := n.sim.Find(http.MethodPost, "/"+phoneID+"/messages")
-	if len(reqs) != 1 || !strings.HasPrefix(sent.ExternalID, "wamid.") {
-		t.Fatalf("%d sends, external id %q", len(reqs), sent.ExternalID)
-	}
-	want := `{"messaging_product":"whatsapp","recipient_type":"individual","to":"8801711223344","type":"text","text":{"preview_url":false,"body":"আপনার অর্ডার আজ পাঠানো হবে"}}`
-	if string(reqs[0].Body) != want || reqs[0].Header.Get("Authorization") != "Bearer "+metatest.Token {
-		t.Fatalf("sent %s with %q, want %s", reqs[0].Body, reqs[0].Header.Get("Authorization"), want)
-	}
-
-	// read, then sent and delivered late: read stays.
-	for _, st := range []string{"read", "sent", "delivered"} {
-		n.deliver(t, payload(entry(statuses(whatsapp.Status{ID: sent.ExternalID, Status: st}))))
-	}
-	n.waitProcessed(t, 4)
-	if m := n.waitReply(t, first.ID, func(*sahay.Message) bool { return true }); m.Status != sahay.DeliveryRead {
-		t.Fatalf("after read, sent, delivered: %s", m.Status)
-	}
-
-	// A long reply goes as two messages; a failure after delivery is
-	// reported with its reason.
-	second := n.reply(t, in.ConversationID, map[string]any{"content": long})
-	sent2 := n.waitReply(t, second.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliverySent })
-	reqs = n.sim.Find(http.MethodPost, "/"+phoneID+"/messages")
-	if len(reqs) != 3 {
-		t.Fatalf("%d sends, want 1 and then 2 parts", len(reqs))
-	}
-	for _, r := range reqs[1:] {
-		var body whatsapp.OutgoingMessage
-		json.Unmarshal(r.Body, &body)
-		if body.Text == nil || len([]rune(body.Text.Body)) > whatsapp.MaxText {
-			t.Fatalf("part %s", r.Body)
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		n := newNumber(t)
+		n.deliver(t, payload(entry(texts(customer, "Rahim", [2]string{"wamid.in1", "আমার অর্ডার কোথায়?"}))))
+		in := n.waitMessage(t, "wamid.in1", nil)
+		long := strings.Repeat("অর্ডার পাঠানো হয়েছে। ", 300)
+		first := n.reply(t, in.ConversationID, map[string]any{"content": "আপনার অর্ডার আজ পাঠানো হবে"})
+		sent := n.waitReply(t, first.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliverySent })
+		reqs := n.sim.Find(http.MethodPost, "/"+phoneID+"/messages")
+		if len(reqs) != 1 || !strings.HasPrefix(sent.ExternalID, "wamid.") {
+			t.Fatalf("%d sends, external id %q", len(reqs), sent.ExternalID)
 		}
-	}
-	n.deliver(t, payload(entry(statuses(whatsapp.Status{ID: sent2.ExternalID, Status: "delivered"},
-		whatsapp.Status{ID: sent2.ExternalID, Status: "failed", Errors: []whatsapp.Error{{Code: 131026, Title: "Message undeliverable"}}}))))
-	failed := n.waitReply(t, second.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliveryFailed })
-	if !strings.Contains(failed.Error, meta.ReasonUndeliverable) || !strings.Contains(failed.Error, "131026") {
-		t.Fatalf("failed reply's error %q", failed.Error)
-	}
+		want := `{"messaging_product":"whatsapp","recipient_type":"individual","to":"8801711223344","type":"text","text":{"preview_url":false,"body":"আপনার অর্ডার আজ পাঠানো হবে"}}`
+		if string(reqs[0].Body) != want || reqs[0].Header.Get("Authorization") != "Bearer "+metatest.Token {
+			t.Fatalf("sent %s with %q, want %s", reqs[0].Body, reqs[0].Header.Get("Authorization"), want)
+		}
+
+		// read, then sent and delivered late: read stays.
+		for _, st := range []string{"read", "sent", "delivered"} {
+			n.deliver(t, payload(entry(statuses(whatsapp.Status{ID: sent.ExternalID, Status: st}))))
+		}
+		n.waitProcessed(t, 4)
+		if m := n.waitReply(t, first.ID, func(*sahay.Message) bool { return true }); m.Status != sahay.DeliveryRead {
+			t.Fatalf("after read, sent, delivered: %s", m.Status)
+		}
+
+		// A long reply goes as two messages; a failure after delivery is
+		// reported with its reason.
+		second := n.reply(t, in.ConversationID, map[string]any{"content": long})
+		sent2 := n.waitReply(t, second.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliverySent })
+		reqs = n.sim.Find(http.MethodPost, "/"+phoneID+"/messages")
+		if len(reqs) != 3 {
+			t.Fatalf("%d sends, want 1 and then 2 parts", len(reqs))
+		}
+		for _, r := range reqs[1:] {
+			var body whatsapp.OutgoingMessage
+			json.Unmarshal(r.Body, &body)
+			if body.Text == nil || len([]rune(body.Text.Body)) > whatsapp.MaxText {
+				t.Fatalf("part %s", r.Body)
+			}
+		}
+		n.deliver(t, payload(entry(statuses(whatsapp.Status{ID: sent2.ExternalID, Status: "delivered"},
+			whatsapp.Status{ID: sent2.ExternalID, Status: "failed", Errors: []whatsapp.Error{{Code: 131026, Title: "Message undeliverable"}}}))))
+		failed := n.waitReply(t, second.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliveryFailed })
+		if !strings.Contains(failed.Error, meta.ReasonUndeliverable) || !strings.Contains(failed.Error, "131026") {
+			t.Fatalf("failed reply's error %q", failed.Error)
+		}
+	})
 }
 
 // Outside the 24-hour window WhatsApp refuses a reply with 131047: the
