@@ -7,6 +7,7 @@ import type {
 import type { CampaignReport, CommerceOrder, CSATReport, LiveVisitor, WidgetEmbed } from "./types";
 import type { AgentNotification, NotifyPrefs } from "./types";
 import type { SavedView, ViewFilters } from "./types";
+import type { Template, TemplateUse } from "./types";
 
 export class APIError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -236,10 +237,11 @@ export const widgetApi = {
  * receipts a website visitor sees (widget inboxes only).
  */
 export const conversationApi = {
-  sendWithFiles: (id: number, content: string, priv: boolean, files: File[], email?: EmailDraft) => {
+  sendWithFiles: (id: number, content: string, priv: boolean, files: File[], email?: EmailDraft, allowPersonalData = false) => {
     const form = new FormData();
     form.append("content", content);
     form.append("private", String(priv));
+    if (allowPersonalData) form.append("allow_personal_data", "true");
     if (email) form.append("email", JSON.stringify(email));
     for (const f of files) form.append("file", f, f.name);
     return call<Message>("POST", `/conversations/${id}/messages`, form);
@@ -259,3 +261,33 @@ export const conversationApi = {
   typing: (id: number, on: boolean) => post<void>(`/conversations/${id}/typing`, { on }),
   seen: (id: number, upto: number) => post<void>(`/conversations/${id}/seen`, { upto }),
 };
+
+/** What a reply carries besides its text: a template, and leave to post personal data in public. */
+export interface ReplyOptions {
+  template?: TemplateUse;
+  /** The agent confirmed a public reply that shows a phone number or an address. */
+  allow_personal_data?: boolean;
+}
+
+/**
+ * The routes of channels with public comments and templates (Messenger,
+ * Instagram, WhatsApp): replies with a template or personal data, private
+ * replies to a comment, moderation, and an inbox's templates.
+ */
+export const publicApi = {
+  reply: (id: number, content: string, o: ReplyOptions) => post<Message>(`/conversations/${id}/messages`, { content, private: false, ...o }),
+  privateReply: (id: number, content: string) =>
+    post<{ conversation: Conversation; message: Message }>(`/conversations/${id}/private_reply`, { content }),
+  moderate: (messageId: number, action: "hide" | "unhide" | "delete") => post<Message>(`/messages/${messageId}/moderate`, { action }),
+  templates: (inboxId: number) => get<Template[] | Items<Template> | null>(`/inboxes/${inboxId}/templates`).then(templateList),
+  syncTemplates: (inboxId: number) => post<Template[] | Items<Template> | null>(`/inboxes/${inboxId}/templates/sync`).then(templateList),
+  /** Starts a conversation with a template, to a contact or to a +E.164 number. */
+  start: (b: { inbox_id: number; contact_id?: number; to?: string; content: string; template: TemplateUse }) =>
+    post<{ conversation: Conversation; message: Message }>("/conversations", b),
+};
+
+// The list of templates, whether the server answers it bare or as items.
+function templateList(r: Template[] | Items<Template> | null): Template[] {
+  if (!r) return [];
+  return Array.isArray(r) ? r : items(r);
+}

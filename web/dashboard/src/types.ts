@@ -58,6 +58,8 @@ export interface Capabilities {
   mark_read: boolean;
   /** Hours after the customer's last message the business may answer freely; 0: no window. */
   window_hours: number;
+  /** Hours after it a person may still answer with the human agent tag, when the inbox turns it on. */
+  tag_window_hours?: number;
   templates: boolean;
   public_comments: boolean;
   private_reply: boolean;
@@ -166,6 +168,66 @@ export interface Conversation {
   contact?: Contact;
   /** An email conversation's subject, where the server gives it. */
   subject?: string;
+  /** Held in public: a customer's comments on a post and the team's public replies. */
+  public?: boolean;
+  /** The post a public conversation's comments are on. */
+  post?: Post | null;
+  /** The conversation this one was taken to ("reply privately") or from. */
+  linked_conversation_id?: number;
+  /** When the customer last wrote, which opens the channel's messaging window. */
+  last_incoming_at?: string | null;
+}
+
+/** A public post, reel or story that comments are on. */
+export interface Post {
+  id: string;
+  url?: string;
+  kind?: "post" | "reel" | "story" | "live" | "ad" | string;
+  text?: string;
+}
+
+/** What a message of a messaging platform carries besides its text and files. */
+export interface MessageDetails {
+  template?: TemplateUse;
+  location?: { latitude: number; longitude: number; name?: string; address?: string };
+  contacts?: { name: string; phones?: string[] | null; emails?: string[] | null }[] | null;
+  choice?: { id: string; title: string };
+  /** The external id of the message a reaction (the content, an emoji; empty when taken back) is to. */
+  reaction_to?: string;
+  /** The external id of the message this one quotes. */
+  reply_to?: string;
+  story?: { kind: "reply" | "mention" | string; id?: string; url?: string };
+  /** On a private reply: the external id of the public comment it answers. */
+  private_reply_to?: string;
+  /** On a public comment: the id of the message that answered it privately. */
+  private_reply_id?: number;
+  /** The platform's tag a reply was sent with outside the standard window ("HUMAN_AGENT"). */
+  tag?: string;
+  /** What the team did to a public comment on the platform. */
+  moderation?: "hidden" | "deleted" | "";
+}
+
+/** A message template as one message used it, or as a reply sends it. */
+export interface TemplateUse {
+  name: string;
+  language: string;
+  params?: string[] | null;
+}
+
+/** A message template approved (or not yet) on the platform (WhatsApp). */
+export interface Template {
+  name: string;
+  language: string;
+  category: string;
+  /** "APPROVED", "PENDING", "REJECTED"…: only approved ones can be sent. */
+  status: string;
+  header?: string;
+  /** The text, with its variables {{1}}, {{2}}…. */
+  body: string;
+  footer?: string;
+  buttons?: string[] | null;
+  /** How many variables the body has. */
+  params: number;
 }
 
 export interface Attachment {
@@ -221,6 +283,9 @@ export interface Message {
   error?: string;
   attachments: Attachment[] | null;
   email?: Email;
+  /** Seen by everyone: a customer's comment on a post, or the team's reply under it. */
+  public?: boolean;
+  details?: MessageDetails | null;
   created_at: string;
 }
 

@@ -1,16 +1,21 @@
-// The reply box: Reply or Private note, canned responses by typing "/" at the
-// start, @mentions of agents in notes, a small emoji picker, and files
-// attached with the paperclip, by pasting or by dropping them.
-import { api, conversationApi } from "../api";
+// The reply box: Reply or Private note (and Reply privately on a public
+// comment), canned responses by typing "/" at the start, @mentions of
+// agents in notes, a small emoji picker, files attached with the paperclip,
+// by pasting or by dropping them, and the channel's messaging window and
+// templates.
+import { api, APIError, conversationApi, publicApi } from "../api";
 import { acceptList, checkFiles, fileSize, maxFiles, sizeLimit } from "../attach";
 import { h, replace } from "../dom";
 import { t } from "../i18n";
 import { icon } from "../icons";
 import { capabilitiesOf, inboxById, me, state } from "../state";
-import type { CannedResponse, Conversation, Email, EmailDraft, Message, User } from "../types";
+import type { CannedResponse, Conversation, Email, EmailDraft, Message, TemplateUse, User } from "../types";
 import { errorText, iconButton, popup, toast } from "../ui";
 import { addressBox, replySubject } from "./email";
 import { replyLimits } from "./replylimits";
+import { personalDataWarning, serverRefusal } from "./replyguard";
+import { templatePicker, type TemplatePicker } from "./templates";
+import { closedNotice, windowState, windowTicker, type WindowState } from "./window";
 
 export interface Composer {
   el: HTMLElement;
@@ -32,6 +37,8 @@ export interface ComposerHooks {
   lastCustomerAt(): string | null;
   /** The newest email of the conversation, whose subject and copies a reply follows. */
   lastEmail?(): Email | null;
+  /** A private reply to a public comment opened (or continued) this private conversation. */
+  repliedPrivately?(c: Conversation): void;
 }
 
 interface EmailFields {
@@ -43,7 +50,7 @@ interface EmailFields {
 }
 
 // Drafts, files included, are kept per conversation while the tab is open.
-const drafts = new Map<number, { text: string; note: boolean; files: File[]; email?: EmailFields }>();
+const drafts = new Map<number, { text: string; note: boolean; privately?: boolean; files: File[]; email?: EmailFields }>();
 
 const emojis = [
   "😀", "😊", "🙂", "😉", "😍", "🥰", "😅", "😂", "🤔", "😐", "😢", "😭", "😡", "😮", "😴", "🙏",
@@ -83,9 +90,11 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
   const id = conv().id;
   const draft = drafts.get(id);
   let note = draft?.note ?? false;
+  // A reply to a public comment sent to its writer alone (Reply privately).
+  let privately = draft?.privately ?? false;
   let files: File[] = draft?.files ?? [];
   let sending = false;
-  const limits = replyLimits(conv, hooks.lastCustomerAt);
+  const limits = replyLimits(conv);
   const email = emailFields();
 
   const ta = h("textarea", {
@@ -97,6 +106,16 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
   const sendBtn = h("button", { type: "submit", class: "btn primary send" }, icon("send", "icon small"), h("span", { class: "send-label" }, ""));
   const replyTab = h("button", { type: "button", class: "mode", role: "tab", onclick: () => setMode(false) }, icon("reply", "icon small"), t("composer.reply"));
   const noteTab = h("button", { type: "button", class: "mode", role: "tab", onclick: () => setMode(true) }, icon("lock", "icon small"), t("composer.note"));
+  const canPrivately = () => !!conv().public && capabilitiesOf(conv().inbox_id).private_reply;
+  const privateTab = h("button", { type: "button", class: "mode private-reply", role: "tab", hidden: !canPrivately(), onclick: () => setMode(false, true, true) }, icon("user", "icon small"), t("composer.private_reply"));
+  if (conv().public) replyTab.replaceChildren(icon("globe", "icon small"), t("composer.public_reply"));
+  // The channel's messaging window, its notice once closed, and its templates.
+  const windowEl = h("span", { class: "window-slot", "aria-live": "polite" });
+  const closedEl = h("div", { class: "window-notice" });
+  const guard = h("div", { class: "reply-guard" });
+  let win: WindowState = { kind: "none" };
+  let picker: TemplatePicker | null = null;
+  const templateBtn = capabilitiesOf(conv().inbox_id).templates ? iconButton("note", t("templates.choose"), () => showPicker(true), "template-btn") : null;
   const suggest = h("div", { class: "suggest", role: "listbox", hidden: true });
   const emojiBtn = h("button", { type: "button", class: "icon-btn", title: t("composer.emoji"), "aria-label": t("composer.emoji"), onclick: () => openEmoji() }, icon("smile"));
   const fileInput = h("input", {
@@ -115,29 +134,37 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
   const form = h(
     "form",
     { class: "composer" },
-    h("div", { class: "modes", role: "tablist" }, replyTab, noteTab),
+    h("div", { class: "modes", role: "tablist" }, replyTab, privateTab, noteTab, windowEl),
     suggest,
+    closedEl,
     email?.el,
     ta,
     chips,
     fileError,
     limits.notice,
-    h("div", { class: "composer-foot" }, emojiBtn, attachBtn, fileInput, h("span", { class: "hint composer-hint" }, ""), limits.counter, sendBtn),
+    guard,
+    h("div", { class: "composer-foot" }, emojiBtn, attachBtn, templateBtn, fileInput, h("span", { class: "hint composer-hint" }, ""), limits.counter, sendBtn),
   );
 
-  function setMode(n: boolean, focus = true): void {
+  function setMode(n: boolean, focus = true, priv = false): void {
     note = n;
+    privately = !n && priv && canPrivately();
+    const pub = !note && !privately && !!conv().public;
     form.classList.toggle("note", note);
+    form.classList.toggle("public", pub);
+    form.classList.toggle("privately", privately);
     if (email) email.el.hidden = note;
-    replyTab.classList.toggle("active", !note);
-    noteTab.classList.toggle("active", note);
-    replyTab.setAttribute("aria-selected", String(!note));
-    noteTab.setAttribute("aria-selected", String(note));
-    ta.placeholder = note ? t("composer.note_placeholder") : t("composer.reply_placeholder");
+    for (const [tab, on] of [[replyTab, !note && !privately], [privateTab, privately], [noteTab, note]] as const) {
+      tab.classList.toggle("active", on);
+      tab.setAttribute("aria-selected", String(on));
+    }
+    ta.placeholder = note ? t("composer.note_placeholder") : privately ? t("composer.private_placeholder") : pub ? t("composer.public_placeholder") : t("composer.reply_placeholder");
     const hint = form.querySelector(".composer-hint");
-    if (hint) hint.textContent = note ? t("composer.note_hint") : t("composer.reply_hint");
+    if (hint) hint.textContent = note ? t("composer.note_hint") : privately ? t("composer.private_hint") : t("composer.reply_hint");
     const label = sendBtn.querySelector(".send-label");
-    if (label) label.textContent = note ? t("composer.add_note") : t("composer.send");
+    if (label) label.textContent = note ? t("composer.add_note") : privately ? t("composer.send_privately") : t("composer.send");
+    replace(guard);
+    applyWindow();
     showFileRules();
     saveDraft();
     if (focus) ta.focus();
@@ -148,7 +175,7 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     // Every change of the box is kept here, so the limits follow it too.
     limits.update(ta.value, note);
     const kept = email?.draft();
-    if (ta.value || files.length || kept?.edited || kept?.cc.length || kept?.bcc.length) drafts.set(id, { text: ta.value, note, files, email: kept });
+    if (ta.value || files.length || kept?.edited || kept?.cc.length || kept?.bcc.length) drafts.set(id, { text: ta.value, note, privately, files, email: kept });
     else drafts.delete(id);
   }
 
@@ -156,7 +183,8 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
   // takes no files only notes may have them.
   function showFileRules(): void {
     const rules = limits.files(note);
-    attachBtn.hidden = rules.types.size === 0;
+    attachBtn.hidden = rules.types.size === 0 || privately || replyBlocked();
+    if (templateBtn) templateBtn.hidden = note || privately;
     fileInput.accept = acceptList(rules);
     const title = t("attach.button", { n: maxFiles, size: sizeLimit(rules.maxSize) });
     attachBtn.title = title;
@@ -411,9 +439,82 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     };
   }
 
-  async function send(): Promise<void> {
+  /** A free-form reply is not allowed now: the channel's window closed (notes always are). */
+  function replyBlocked(): boolean {
+    return !note && !privately && !conv().public && win.kind === "closed";
+  }
+
+  // Outside every window the box takes no free-form reply: it says why and
+  // offers what is allowed (a template, where the channel has them).
+  let pickerOffered = false;
+  function applyWindow(): void {
+    const blocked = replyBlocked();
+    ta.disabled = blocked;
+    sendBtn.disabled = blocked || sending;
+    form.classList.toggle("window-shut", blocked);
+    if (blocked) ta.placeholder = t("window.placeholder");
+    replace(closedEl, blocked ? closedNotice(conv(), win, () => showPicker(true)) : null);
+    if (blocked && win.kind === "closed" && win.templates && !pickerOffered) {
+      pickerOffered = true;
+      showPicker(true, false);
+    }
+  }
+
+  const ticker = windowTicker(windowEl, () => {
+    const c = conv();
+    return windowState(c, c.last_incoming_at !== undefined ? c.last_incoming_at : hooks.lastCustomerAt());
+  }, (s) => {
+    win = s;
+    applyWindow();
+    showFileRules();
+  });
+
+  function showPicker(on: boolean, focus = true): void {
+    if (on && !picker) {
+      picker = templatePicker(() => conv().inbox_id, { send: sendTemplate, close: () => showPicker(false) });
+      form.insertBefore(picker.el, ta);
+    }
+    if (!picker) return;
+    picker.el.hidden = !on;
+    form.classList.toggle("picking", on);
+    if (on) {
+      picker.open();
+      if (focus) picker.el.querySelector<HTMLElement>(".template-filter")?.focus();
+    }
+  }
+
+  async function sendTemplate(v: { template: TemplateUse; content: string }): Promise<void> {
+    try {
+      // A template's text is its own: the server fills it in.
+      onSent(await publicApi.reply(id, "", { template: v.template }));
+      replace(guard);
+      showPicker(false);
+      toast(t("templates.sent"));
+    } catch (e) {
+      replace(guard, serverRefusal(e));
+      throw e;
+    }
+  }
+
+  // The agent's choice after the server refused a public reply that shows
+  // personal data: the text stays in the box whatever they choose.
+  function warnPersonalData(message: string): void {
+    replace(guard, personalDataWarning(message, {
+      privately: canPrivately() ? () => {
+        setMode(false, false, true);
+        void send();
+      } : undefined,
+      anyway: () => void send(true),
+      dismiss: () => {
+        replace(guard);
+        ta.focus();
+      },
+    }));
+  }
+
+  async function send(allowPersonalData = false): Promise<void> {
     const content = ta.value.trim();
-    if ((!content && !files.length) || sending) return;
+    if ((!content && !files.length) || sending || replyBlocked()) return;
     const headers = email && !note ? email.values() : undefined;
     if (headers === null) return;
     // The notice under the box already says why a text is refused.
@@ -424,25 +525,45 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
       showFileErrors(refused);
       return;
     }
+    if (privately && files.length) {
+      showFileErrors([t("composer.private_no_files")]);
+      return;
+    }
     sending = true;
     sendBtn.disabled = true;
     hooks.stopTyping();
     try {
-      const m = files.length ? await conversationApi.sendWithFiles(id, content, note, files, headers) : await api.send(id, content, note, headers);
+      if (privately) {
+        const r = await publicApi.privateReply(id, content);
+        hooks.repliedPrivately?.(r.conversation);
+        toast(t("composer.sent_privately", { id: r.conversation.display_id }));
+      } else {
+        const m = files.length
+          ? await conversationApi.sendWithFiles(id, content, note, files, headers, allowPersonalData)
+          : allowPersonalData
+            ? await publicApi.reply(id, content, { allow_personal_data: true })
+            : await api.send(id, content, note, headers);
+        onSent(m);
+      }
       ta.value = "";
       limits.update("", note);
       files = [];
       renderChips();
       showFileErrors([]);
+      replace(guard);
       if (!note) email?.clear();
       drafts.delete(id);
       closeSuggest();
-      onSent(m);
+      if (privately) setMode(false, false);
     } catch (e) {
-      toast(errorText(e), "error");
+      if (e instanceof APIError && e.code === "personal_data" && !note) warnPersonalData(e.message);
+      else if (e instanceof APIError && e.code === "window_closed") {
+        replace(guard, serverRefusal(e));
+        if (capabilitiesOf(conv().inbox_id).templates) showPicker(true, false);
+      } else toast(errorText(e), "error");
     } finally {
       sending = false;
-      sendBtn.disabled = false;
+      sendBtn.disabled = replyBlocked();
     }
   }
 
@@ -505,20 +626,23 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     void send();
   });
 
-  setMode(note, false);
+  setMode(note, false, privately);
   renderChips();
   return {
     el: form,
     focus(mode) {
-      if (mode) setMode(mode === "note");
+      if (mode) setMode(mode === "note", true, mode === "reply" && privately);
       else ta.focus();
     },
     addFiles,
     refresh: () => {
+      privateTab.hidden = !canPrivately();
+      ticker.refresh();
       showFileRules();
       email?.refresh();
     },
     destroy() {
+      ticker.stop();
       saveDraft();
     },
   };

@@ -17,6 +17,8 @@ import { markSeen } from "../unread";
 import { mountComposer } from "./composer";
 import { mountContactPanel } from "./contact";
 import { baseSubject, emailHead, fullMessageToggle, inlineOnly, lastEmail } from "./email";
+import { detailLines, isReaction, reactionChips, reactionLine, reactionsOf } from "./details";
+import { answeredPrivately, linkBanner, moderationBadge, moderationButton, postCard, privateReplyActivity, publicBadge } from "./public";
 import { openConversation } from "./inbox";
 import { contactName } from "../names";
 
@@ -147,23 +149,41 @@ export function activityText(m: Message): string {
   return m.content;
 }
 
-function messageEl(m: Message, conv: Conversation, grouped: boolean, retry: (m: Message) => void, showSubject = false): HTMLElement {
+/** What a message's bubble reads from the rest of the timeline, and how it acts. */
+interface TimelineContext {
+  /** The loaded messages by their platform's id, for quotes. */
+  byExternal: Map<string, Message>;
+  /** The reactions on each loaded message, by its platform's id. */
+  reactions: Map<string, string[]>;
+  retry: (m: Message) => void;
+  /** A message changed by the agent (moderated). */
+  updated: (m: Message) => void;
+}
+
+function messageEl(m: Message, conv: Conversation, grouped: boolean, x: TimelineContext, showSubject = false): HTMLElement {
   if (m.kind === "activity") {
-    return h("div", { class: "msg activity", dataset: { id: String(m.id) } }, h("span", null, activityText(m)), h("time", { datetime: m.created_at, title: longTime(m.created_at) }, clockTime(m.created_at)));
+    const actor = m.sender_type === "user" ? userName(m.sender_id) || t("message.agent") : t("activity.system");
+    return h("div", { class: "msg activity", dataset: { id: String(m.id) } }, privateReplyActivity(m.content, actor) ?? h("span", null, activityText(m)), h("time", { datetime: m.created_at, title: longTime(m.created_at) }, clockTime(m.created_at)));
   }
+  const details = detailLines(m, x.byExternal);
+  const moderation = m.details?.moderation;
   return h(
     "div",
-    { class: "msg " + m.kind + (grouped ? " grouped" : "") + (m.status === "failed" ? " is-failed" : "") + (m.email ? " email" : ""), dataset: { id: String(m.id) } },
+    { class: "msg " + m.kind + (grouped ? " grouped" : "") + (m.status === "failed" ? " is-failed" : "") + (m.email ? " email" : "") + (m.public ? " public" : "") + (moderation ? " moderated " + moderation : ""), dataset: { id: String(m.id) } },
     h(
       "div",
       { class: "bubble" },
-      grouped && !m.email ? null : h("div", { class: "msg-head" }, m.kind === "note" ? icon("lock", "icon small") : null, senderName(m, conv)),
+      grouped && !m.email && !m.public ? null : h("div", { class: "msg-head" }, m.kind === "note" ? icon("lock", "icon small") : null, m.public ? icon("globe", "icon small") : null, senderName(m, conv), moderationBadge(m), moderationButton(m, x.updated)),
       emailHead(m, showSubject),
-      h("div", { class: "msg-body" }, m.kind === "note" ? withMentions(m.content) : linkify(m.content)),
+      details.before,
+      m.content ? h("div", { class: "msg-body" }, m.kind === "note" ? withMentions(m.content) : linkify(m.content)) : null,
+      details.after,
       fullMessageToggle(m),
       attachments(m),
-      h("div", { class: "msg-foot" }, h("time", { datetime: m.created_at, title: longTime(m.created_at) }, clockTime(m.created_at)), deliveryStatus(m, retry)),
+      answeredPrivately(m, conv),
+      h("div", { class: "msg-foot" }, h("time", { datetime: m.created_at, title: longTime(m.created_at) }, clockTime(m.created_at)), deliveryStatus(m, x.retry)),
     ),
+    reactionChips(m.external_id ? x.reactions.get(m.external_id) : undefined),
   );
 }
 
@@ -200,13 +220,16 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
   const toolbar = h("div", { class: "conv-tools" });
   // An email conversation's subject, above its timeline.
   const subjectBar = h("h3", { class: "conv-subject", hidden: true });
+  // A public conversation's post, and the conversation it was taken to or from.
+  const contextBar = h("div", { class: "conv-context", hidden: true });
+  let linked: Conversation | null = null;
   const timeline = h("div", { class: "timeline", role: "log", "aria-live": "polite", "aria-label": t("conversation.timeline") });
   const customerTyping = h("div", { class: "customer-typing", role: "status", hidden: true }, h("span", { class: "typing-dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")), t("presence.customer_typing"));
   const presenceBar = h("div", { class: "presence-bar", role: "status", "aria-live": "polite", hidden: true });
   const composerSlot = h("div", { class: "composer-slot" });
   const dropHint = h("div", { class: "drop-hint", "aria-hidden": "true" }, icon("paperclip"), t("attach.drop"));
   const panel = h("aside", { class: "contact-panel", "aria-label": t("contact.title") });
-  const main = h("div", { class: "conv-main" }, head, toolbar, subjectBar, timeline, presenceBar, composerSlot, dropHint);
+  const main = h("div", { class: "conv-main" }, head, toolbar, contextBar, subjectBar, timeline, presenceBar, composerSlot, dropHint);
   const root = h("div", { class: "conversation" + (panelOpen ? " panel-open" : "") }, main, panel);
   replace(el, h("div", { class: "loading" }, t("list.loading")));
 
@@ -443,6 +466,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
           { class: "sub" },
           h("span", { class: "ref" }, "#" + num(c.display_id)),
           inb ? h("span", { class: "inbox-name" }, channelIcon(inb.channel, "icon channel small"), inb.name) : null,
+          c.public ? publicBadge() : null,
           h("span", { class: "status-badge " + c.status }, t("status." + c.status)),
           snoozed && c.snoozed_until ? h("span", { class: "hint" }, t("snooze.until", { time: longTime(c.snoozed_until) })) : null,
         ),
@@ -520,6 +544,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
         h("button", { type: "button", class: "icon-btn small add-label", title: t("labels.add"), "aria-label": t("labels.add"), onclick: (e: MouseEvent) => labelsPopup(e.currentTarget as HTMLElement) }, icon("plus", "icon small")),
       ),
     );
+    renderContext();
     if (c.contact_id !== panelContact) {
       panelContact = c.contact_id;
       unmountPanel?.();
@@ -535,6 +560,23 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
     }
   }
 
+  function renderContext(): void {
+    if (!conv) return;
+    const c = conv;
+    if (c.linked_conversation_id && linked?.id !== c.linked_conversation_id) {
+      const want = c.linked_conversation_id;
+      linked = null;
+      api.conversation(want).then((l) => {
+        if (destroyed || conv?.linked_conversation_id !== want) return;
+        linked = l;
+        renderContext();
+      }, () => {});
+    }
+    const parts = [postCard(c), linkBanner(c, linked)].filter((x): x is HTMLElement => !!x);
+    contextBar.hidden = parts.length === 0;
+    replace(contextBar, parts);
+  }
+
   function renderTimeline(scrollToEnd: boolean): void {
     if (!conv) return;
     const c = conv;
@@ -548,7 +590,18 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
     subjectBar.hidden = !subject;
     subjectBar.textContent = subject;
     let thread = baseSubject(subject);
+    const x: TimelineContext = {
+      byExternal: new Map(messages.filter((m) => m.external_id).map((m) => [m.external_id as string, m])),
+      reactions: reactionsOf(messages),
+      retry: (m) => void retry(m),
+      updated: upsertMessage,
+    };
     for (const m of messages) {
+      // A reaction shows on the message it is to, or as a line when that is not loaded.
+      if (isReaction(m)) {
+        if (!x.byExternal.has(m.details?.reaction_to ?? "")) nodes.push(reactionLine(m, senderName(m, c)));
+        continue;
+      }
       const d = new Date(m.created_at).toDateString();
       if (d !== day) {
         day = d;
@@ -559,7 +612,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
         Date.parse(m.created_at) - Date.parse(prev.created_at) < 5 * 60e3;
       const changed = !!m.email?.subject && baseSubject(m.email.subject) !== thread;
       if (m.email?.subject) thread = baseSubject(m.email.subject);
-      nodes.push(messageEl(m, c, grouped, (x) => void retry(x), changed));
+      nodes.push(messageEl(m, c, grouped, x, changed));
       prev = m;
     }
     if (!messages.length) nodes.push(h("div", { class: "empty" }, t("conversation.empty")));
@@ -601,6 +654,11 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
           stopTyping: () => presence?.stopTyping(),
           lastCustomerAt: () => lastIncoming(messages)?.created_at ?? null,
           lastEmail: () => lastEmail(messages),
+          repliedPrivately: (p) => {
+            if (!conv) return;
+            linked = p;
+            setConversation({ ...conv, linked_conversation_id: p.id });
+          },
         });
         composerSlot.appendChild(composer.el);
       }

@@ -15,6 +15,8 @@ import { isUnread, onUnread } from "../unread";
 import { mountConversation } from "./conversation";
 import { emailInboxes } from "./email";
 import { newEmailDialog } from "./emailfull";
+import { newTemplateDialog, templateInboxes } from "./newmessage";
+import { publicBadge } from "./public";
 import { saveViewDialog } from "./savedviews";
 import { contactName } from "../names";
 
@@ -91,6 +93,7 @@ function item(c: Conversation): HTMLElement {
         "div",
         { class: "row" },
         inb ? channelIcon(inb.channel, "icon channel small") : null,
+        c.public ? publicBadge() : null,
         // An email's subject says what it is about better than its last words.
         c.subject ? h("span", { class: "subject" }, c.subject) : null,
         h("span", { class: "preview" }, c.last_message || "\u00a0"),
@@ -273,6 +276,10 @@ export function mountInbox(el: HTMLElement, route: Route): () => void {
         emailInboxes().length
           ? h("button", { type: "button", class: "btn ghost small new-email", title: t("email.new"), "aria-label": t("email.new"), onclick: () => newEmailDialog(openConversation) },
               channelIcon("email", "icon small"), h("span", { class: "btn-label" }, t("email.new")))
+          : null,
+        templateInboxes().length
+          ? h("button", { type: "button", class: "btn ghost small new-template", title: t("start.title"), "aria-label": t("start.title"), onclick: () => newTemplateDialog(openConversation) },
+              channelIcon(templateInboxes()[0].channel, "icon small"), h("span", { class: "btn-label" }, t("start.button")))
           : null,
         h("button", { type: "button", class: "btn ghost small save-view", title: t("views.save"), "aria-label": t("views.save"), onclick: saveViewDialog },
           icon("plus", "icon small"), h("span", { class: "btn-label" }, t("views.save"))),

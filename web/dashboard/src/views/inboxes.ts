@@ -12,6 +12,7 @@ import type { ChannelDescription, ChannelSetting, Inbox } from "../types";
 import { button, errorText, field, iconButton, modal, select } from "../ui";
 import { presetBar } from "./emailfull";
 import { attempt, form, submit, table, userChecks } from "./forms";
+import { hasWebhookSetup, webhookDialog } from "./webhook";
 
 function inboxMembers(inbox: Inbox, done: () => void): void {
   const checks = userChecks(inbox.member_ids ?? []);
@@ -117,6 +118,8 @@ function editInbox(i: Inbox | null, done: () => void): void {
         if (saved?.warning) modal(t("inboxes.saved_with_warning"), h("p", { class: "test-error", role: "alert" }, saved.warning));
         // The website chat's look and snippet have a page of their own.
         else if (!i && saved?.channel === "widget") navigate(`/settings/inboxes/${saved.id}/widget`);
+        // A platform that calls Sahay needs its address and verify token next.
+        else if (!i && saved && hasWebhookSetup(saved)) webhookDialog(saved);
       },
       field(t("inboxes.name"), name),
       i ? null : offered.length ? field(t("inboxes.channel"), channel) : h("p", { class: "hint" }, t("inboxes.no_channels")),
@@ -141,7 +144,9 @@ export async function inboxes(el: HTMLElement): Promise<void> {
         ? h("code", null, `POST /api/v1/inboxes/${i.id}/messages`)
         : i.channel === "widget"
           ? h("a", { href: `/settings/inboxes/${i.id}/widget`, "data-nav": "", class: "btn small widget-link" }, t("inboxes.widget_settings"))
-          : "—",
+          : hasWebhookSetup(i)
+            ? h("button", { type: "button", class: "btn small webhook-link", onclick: () => webhookDialog(i) }, icon("link", "icon small"), t("webhook.button"))
+            : "—",
       String((i.member_ids ?? []).length),
     ],
     extra: (i, reload) => [

@@ -1,8 +1,7 @@
 // What a reply may be on its conversation's channel, read from the
 // capabilities the server declares (GET /api/v1/channels): a counter
 // against the channel's longest message, a notice when a reply will be
-// split or is longer than Sahay keeps, and one when the channel's
-// messaging window has closed.
+// split or is longer than Sahay keeps. The messaging window is ./window's.
 import { channelRules, serverRules, type FileRules } from "../attach";
 import { h, replace } from "../dom";
 import { num, t, tOr } from "../i18n";
@@ -39,11 +38,8 @@ export interface ReplyLimits {
   files(note: boolean): FileRules;
 }
 
-/**
- * The limits of replies in a conversation. lastCustomerAt gives the time of
- * the customer's last message, null when none is loaded.
- */
-export function replyLimits(conv: () => Conversation, lastCustomerAt: () => string | null): ReplyLimits {
+/** The limits of replies in a conversation. */
+export function replyLimits(conv: () => Conversation): ReplyLimits {
   const counter = h("span", { class: "composer-count", "aria-live": "polite", hidden: true });
   const notice = h("div", { class: "composer-notices" });
   const caps = (): Capabilities => capabilitiesOf(conv().inbox_id);
@@ -55,11 +51,6 @@ export function replyLimits(conv: () => Conversation, lastCustomerAt: () => stri
   function refusal(text: string): string {
     const bytes = new TextEncoder().encode(text.trim()).length;
     return bytes > maxContentBytes ? t("composer.too_long", { size: maxContentBytes >> 10 }) : "";
-  }
-
-  function windowClosed(c: Capabilities): boolean {
-    const at = lastCustomerAt();
-    return c.window_hours > 0 && !!at && Date.now() - new Date(at).getTime() > c.window_hours * 3600e3;
   }
 
   return {
@@ -79,9 +70,6 @@ export function replyLimits(conv: () => Conversation, lastCustomerAt: () => stri
       if (refused) lines.push(h("div", { class: "composer-notice refused", role: "alert" }, refused));
       else if (max > 0 && chars > max) {
         lines.push(h("div", { class: "composer-notice split", role: "status" }, t("composer.split", { channel: channelName(), max, parts: splitCount(text, max) })));
-      }
-      if (!note && windowClosed(c)) {
-        lines.push(h("div", { class: "composer-notice window", role: "status" }, t("composer.window_closed", { channel: channelName(), hours: c.window_hours })));
       }
       replace(notice, lines);
     },
