@@ -53,6 +53,10 @@ func (s *Sim) AddTemplate(wabaID string, t Template) {
 func (s *Sim) route(w http.ResponseWriter, r Request) {
 	parts := strings.Split(strings.Trim(r.Path, "/"), "/")
 	switch {
+	case r.Path == "/me/accounts" && r.Method == http.MethodGet:
+		s.accounts(w, r)
+	case len(parts) == 2 && r.Method == http.MethodPost && parts[1] == "subscribed_apps":
+		s.subscribe(w, r, parts[0])
 	case len(parts) == 1 && r.Method == http.MethodGet:
 		s.get(w, r, parts[0])
 	case len(parts) == 1 && r.Method == http.MethodPost:

@@ -3,6 +3,9 @@
 // call, with Meta's answers and error bodies (code 190 for a wrong token,
 // scripted failures such as 131047 or 130429), records every request it
 // receives, and delivers webhooks signed with the app secret as Meta does.
+// It also plays Facebook Login for an app (see [Sim.SetApp]): a dialog that
+// grants at once, the code and token exchanges, the user's Pages and their
+// webhook subscriptions.
 package metatest
 
 import (
@@ -114,6 +117,7 @@ type Sim struct {
 	public    map[string]File
 	templates map[string][]Template
 	commenter map[string]string
+	login     login
 }
 
 // New starts a simulator whose webhooks are signed with appSecret; it
@@ -133,6 +137,8 @@ func New(t interface {
 		public:    map[string]File{},
 		templates: map[string][]Template{},
 		commenter: map[string]string{},
+		login: login{codes: map[string]string{}, short: map[string]bool{}, long: map[string]bool{},
+			subs: map[string][]string{}},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.Root = s.srv.URL
@@ -303,15 +309,18 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) {
 		s.servePublic(w, name)
 		return
 	}
+	if s.serveLogin(w, r) {
+		return
+	}
 	p, versioned := strings.CutPrefix(r.URL.Path, "/"+Version)
 	req, err := record(r, p)
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
 	close(s.changed)
 	s.changed = make(chan struct{})
-	token := s.token
+	token, known := s.token, s.tokenKnown(bearer(req))
 	s.mu.Unlock()
-	if !authorized(r, token) {
+	if !authorized(r, token) && !known {
 		writeError(w, Failure{Status: http.StatusUnauthorized, Code: 190, Message: "Invalid OAuth access token - Cannot parse access token"})
 		return
 	}
