@@ -114,8 +114,11 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer check.Close()
-	if after := schemaNames(t, check, "index"); !slices.Equal(after, indexesBefore) {
-		t.Errorf("indexes before the migration:\n%v\nafter:\n%v", indexesBefore, after)
+	// Version 15's table of sign-ins brings indexes of its own.
+	indexesWanted := slices.Sorted(slices.Values(append(slices.Clone(indexesBefore),
+		"channel_logins_expires", "sqlite_autoindex_channel_logins_1", "sqlite_autoindex_channel_logins_2")))
+	if after := schemaNames(t, check, "index"); !slices.Equal(after, indexesWanted) {
+		t.Errorf("indexes wanted after the migration:\n%v\nafter:\n%v", indexesWanted, after)
 	}
 	var violations int
 	if err := check.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_foreign_key_check`).Scan(&violations); err != nil || violations != 0 {
