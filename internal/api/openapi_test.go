@@ -13,6 +13,7 @@ import (
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/api"
 	"github.com/sahayhq/sahay/internal/apitest"
+	"github.com/sahayhq/sahay/internal/channel/meta/metalogin"
 	"github.com/sahayhq/sahay/internal/channel/widget"
 	"github.com/sahayhq/sahay/internal/core"
 )
@@ -279,6 +280,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"Post": sahay.Post{}, "MessageDetails": sahay.MessageDetails{}, "TemplateUse": sahay.TemplateUse{}, "Location": sahay.Location{},
 		"SharedContact": sahay.SharedContact{}, "Choice": sahay.Choice{}, "Story": sahay.Story{}, "Template": sahay.Template{},
 		"PrivateReplyRequest": api.PrivateReplyRequest{}, "ModerateRequest": api.ModerateRequest{},
+		"MetaConnectStatus": metalogin.Status{}, "MetaConnectRequest": metalogin.StartRequest{}, "MetaConnectURL": metalogin.StartAnswer{},
+		"MetaConnectChoice": metalogin.Choice{}, "MetaConnectChoices": metalogin.Choices{}, "MetaConnectPick": metalogin.ConnectRequest{},
 	}
 	for name, v := range types {
 		schema, ok := schemas[name].(map[string]any)

@@ -24,6 +24,8 @@ import (
 	"github.com/sahayhq/sahay/internal/channel/email"
 	"github.com/sahayhq/sahay/internal/channel/instagram"
 	"github.com/sahayhq/sahay/internal/channel/messenger"
+	"github.com/sahayhq/sahay/internal/channel/meta"
+	"github.com/sahayhq/sahay/internal/channel/meta/metalogin"
 	"github.com/sahayhq/sahay/internal/channel/telegram"
 	"github.com/sahayhq/sahay/internal/channel/whatsapp"
 	"github.com/sahayhq/sahay/internal/channel/widget"
@@ -54,6 +56,7 @@ type App struct {
 	EmailListener net.Addr
 	bus           bus.Bus
 	channels      *channel.Registry
+	metaLogin     *metalogin.Login
 	handler       http.Handler
 	patterns      []string
 }
@@ -118,6 +121,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	channels.Register(widget.Name, widget.New(svc, widget.Config{PublicURL: cfg.PublicURL, Log: log, Mailer: mailer, ReplyDomain: cfg.EmailReplyDomain,
 		SharedBus: cfg.NATSURL != "", TrustedProxies: cfg.TrustedProxies}).Adapter())
 	a := &App{Config: cfg, Store: st, Service: svc, Log: log, bus: b, channels: channels}
+	a.metaLogin = metalogin.New(&meta.App{ID: cfg.MetaAppID, Secret: cfg.MetaAppSecret, DialogURL: cfg.MetaDialogURL,
+		GraphURL: cfg.MetaGraphURL, HTTP: netguard.Client(cfg.AllowPrivateURLs)}, svc, cfg.PublicURL, log)
 	a.API = api.New(api.Config{Service: svc, Log: log, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies})
 	a.handler = a.routes()
 	if cfg.EmailListen != "" {
@@ -199,6 +204,7 @@ func (a *App) routes() http.Handler {
 			r.Routes(channelMux)
 		}
 	}
+	a.metaLogin.Routes(channelMux)
 	a.API.Register(mux)
 	// The dashboard: its assets, and its app shell for every other path.
 	mux.Handle("/", web.Handler())

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -64,6 +65,15 @@ type Config struct {
 	// which takes mail for email inboxes' addresses (forwarded to it) and
 	// for conversations' reply addresses. Off when empty.
 	EmailListen string
+	// MetaAppID and MetaAppSecret are the operator's Meta app, which
+	// admins sign in with to connect Facebook Pages and Instagram accounts
+	// ("Connect with Facebook"); empty, the sign-in is not offered.
+	MetaAppID     string
+	MetaAppSecret string
+	// MetaDialogURL and MetaGraphURL are Facebook Login's dialog and the
+	// Graph API the sign-in uses: Meta's, unless a test names a simulator.
+	MetaDialogURL string
+	MetaGraphURL  string
 }
 
 // Scope is the set of settings a command takes as flags. The settings
@@ -100,6 +110,11 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 		SQLiteSynchronous: envOr(getenv, "SAHAY_SQLITE_SYNCHRONOUS", "normal"),
 
 		EmailListen: getenv("SAHAY_EMAIL_LISTEN"),
+
+		MetaAppID:     getenv("SAHAY_META_APP_ID"),
+		MetaAppSecret: getenv("SAHAY_META_APP_SECRET"),
+		MetaDialogURL: envOr(getenv, "SAHAY_META_DIALOG_URL", "https://www.facebook.com/v25.0/dialog/oauth"),
+		MetaGraphURL:  envOr(getenv, "SAHAY_META_GRAPH_URL", "https://graph.facebook.com/v25.0"),
 	}
 	if d, err := time.ParseDuration(envOr(getenv, "SAHAY_BODY_TIMEOUT", "20s")); err != nil {
 		c.BodyTimeout = -1 // refused by Check
@@ -134,6 +149,10 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 	fs.DurationVar(&c.BodyTimeout, "body-timeout", c.BodyTimeout, "how long a request body may take to start arriving, and fall behind 1 KiB/s after that (SAHAY_BODY_TIMEOUT)")
 	fs.StringVar(&c.EmailListen, "email-listen", c.EmailListen,
 		"`host:port` of the SMTP listener taking mail for email inboxes and reply addresses, such as :25; off when empty (SAHAY_EMAIL_LISTEN)")
+	fs.StringVar(&c.MetaAppID, "meta-app-id", c.MetaAppID, "`id` of the Meta app admins sign in with to connect Facebook Pages and Instagram accounts (SAHAY_META_APP_ID)")
+	fs.StringVar(&c.MetaAppSecret, "meta-app-secret", c.MetaAppSecret, "`secret` of that Meta app; prefer the variable, which stays out of the process list (SAHAY_META_APP_SECRET)")
+	fs.StringVar(&c.MetaDialogURL, "meta-dialog-url", c.MetaDialogURL, "`URL` of Facebook Login's dialog (SAHAY_META_DIALOG_URL)")
+	fs.StringVar(&c.MetaGraphURL, "meta-graph-url", c.MetaGraphURL, "`URL` of the Graph API, with its version, the sign-in and its inboxes use (SAHAY_META_GRAPH_URL)")
 	return c
 }
 
@@ -161,6 +180,9 @@ func (c *Config) Check() error {
 	if d := c.EmailReplyDomain; d != "" && (strings.ContainsAny(d, "@/: ") || !strings.Contains(d, ".")) {
 		return fmt.Errorf("-email-reply-domain (SAHAY_EMAIL_REPLY_DOMAIN) must be a domain such as reply.example.com, not %q", d)
 	}
+	if err := c.checkMeta(); err != nil {
+		return err
+	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
@@ -168,6 +190,27 @@ func (c *Config) Check() error {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return fmt.Errorf("SAHAY_DATABASE_URL must be a postgres:// URL (leave it empty for SQLite)")
 	}
+	return nil
+}
+
+// checkMeta refuses half a Meta app, and dialog or Graph addresses that
+// are not http(s) URLs.
+func (c *Config) checkMeta() error {
+	c.MetaAppID, c.MetaAppSecret = strings.TrimSpace(c.MetaAppID), strings.TrimSpace(c.MetaAppSecret)
+	if (c.MetaAppID == "") != (c.MetaAppSecret == "") {
+		return fmt.Errorf("-meta-app-id (SAHAY_META_APP_ID) and -meta-app-secret (SAHAY_META_APP_SECRET) go together: set both, or neither")
+	}
+	for _, u := range []struct{ flag, env, value string }{
+		{"-meta-dialog-url", "SAHAY_META_DIALOG_URL", c.MetaDialogURL},
+		{"-meta-graph-url", "SAHAY_META_GRAPH_URL", c.MetaGraphURL},
+	} {
+		p, err := url.Parse(u.value)
+		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			return fmt.Errorf("%s (%s) must be an http(s) URL, not %q", u.flag, u.env, u.value)
+		}
+	}
+	c.MetaDialogURL = strings.TrimRight(c.MetaDialogURL, "/")
+	c.MetaGraphURL = strings.TrimRight(c.MetaGraphURL, "/")
 	return nil
 }
 

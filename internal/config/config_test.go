@@ -84,3 +84,26 @@ func TestStorageScope(t *testing.T) {
 		}
 	}
 }
+
+// The Meta app is both halves or neither; its addresses default to Meta's.
+func TestParseMetaApp(t *testing.T) {
+	c, err := Parse("sahay", []string{"-meta-app-id", "4242"}, func(k string) string {
+		return map[string]string{"SAHAY_META_APP_SECRET": "s3cret"}[k]
+	})
+	if err != nil || c.MetaAppID != "4242" || c.MetaAppSecret != "s3cret" {
+		t.Fatalf("meta app %q %q %v", c.MetaAppID, c.MetaAppSecret, err)
+	}
+	if c.MetaDialogURL != "https://www.facebook.com/v25.0/dialog/oauth" || c.MetaGraphURL != "https://graph.facebook.com/v25.0" {
+		t.Errorf("defaults %s %s", c.MetaDialogURL, c.MetaGraphURL)
+	}
+	for _, args := range [][]string{
+		{"-meta-app-id", "4242"},
+		{"-meta-app-secret", "s3cret"},
+		{"-meta-graph-url", "graph.facebook.com"},
+		{"-meta-dialog-url", "ftp://x/dialog"},
+	} {
+		if _, err := Parse("sahay", args, func(string) string { return "" }); err == nil {
+			t.Errorf("Parse accepted %v", args)
+		}
+	}
+}

@@ -25,14 +25,13 @@ type Page struct {
 
 // login is the simulator's Facebook Login state.
 type login struct {
-	app     App
-	deny    bool
-	codes   map[string]string // code → the redirect_uri it was given for
-	short   map[string]bool   // short-lived user tokens not yet exchanged
-	long    map[string]bool   // long-lived user tokens
-	pages   []Page
-	granted []string // scopes of the last dialog
-	subs    map[string][]string
+	app   App
+	deny  bool
+	codes map[string]string // code → the redirect_uri it was given for
+	short map[string]bool   // short-lived user tokens not yet exchanged
+	long  map[string]bool   // long-lived user tokens
+	pages []Page
+	subs  map[string][]string
 }
 
 // DialogURL is the simulated Facebook Login dialog: it grants at once and
@@ -81,13 +80,6 @@ func (s *Sim) Subscriptions(pageID string) []string {
 	return slices.Clone(s.login.subs[pageID])
 }
 
-// GrantedScopes returns the scopes the last dialog was opened with.
-func (s *Sim) GrantedScopes() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.login.granted)
-}
-
 // tokenKnown reports whether token is a user or Page token the simulated
 // sign-in gave. The caller holds s.mu.
 func (s *Sim) tokenKnown(token string) bool {
@@ -127,7 +119,6 @@ func (s *Sim) dialog(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	app, deny := s.login.app, s.login.deny
 	s.login.deny = false
-	s.login.granted = strings.Split(q.Get("scope"), ",")
 	s.mu.Unlock()
 	if err != nil || back.Scheme == "" || q.Get("client_id") != app.ID || q.Get("response_type") != "code" {
 		http.Error(w, "Invalid App ID or redirect_uri", http.StatusBadRequest)
