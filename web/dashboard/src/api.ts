@@ -291,3 +291,25 @@ function templateList(r: Template[] | Items<Template> | null): Template[] {
   if (!r) return [];
   return Array.isArray(r) ? r : items(r);
 }
+
+/** Whether Connect with Facebook is offered, and for which channels. */
+export interface MetaConnectStatus {
+  configured: boolean;
+  channels: string[];
+}
+
+/** A Page, or an Instagram account with its Page, a sign-in with Facebook may connect. */
+export interface MetaChoice {
+  id: string;
+  name: string;
+  page_id: string;
+  page_name: string;
+}
+
+/** Connect with Facebook: the sign-in, what it shared, and the inbox made of a choice. */
+export const metaApi = {
+  status: () => get<MetaConnectStatus>("/meta/connect"),
+  start: (channel: string) => post<{ url: string }>("/meta/connect", { channel }),
+  choices: (key: string) => get<{ channel: string; items: MetaChoice[] | null }>(`/meta/connect/${encodeURIComponent(key)}`),
+  connect: (key: string, id: string, name: string) => post<Inbox>(`/meta/connect/${encodeURIComponent(key)}`, { id, name }),
+};

@@ -11,6 +11,7 @@ import { channelInfo, loadMeta, state } from "../state";
 import type { ChannelDescription, ChannelSetting, Inbox } from "../types";
 import { button, errorText, field, iconButton, modal, select } from "../ui";
 import { presetBar } from "./emailfull";
+import { metaConnectSlot, metaReturn } from "./metaconnect";
 import { attempt, form, submit, table, userChecks } from "./forms";
 import { hasWebhookSetup, webhookDialog } from "./webhook";
 
@@ -92,9 +93,13 @@ function editInbox(i: Inbox | null, done: () => void): void {
   const offered = i ? [] : state.channels;
   const help = h("p", { class: "hint channel-help" });
   const slot = h("div");
+  // Connect with Facebook, where the server offers it for the channel.
+  const connect = h("div", { class: "meta-connect-slot", hidden: true });
   let fields: ReturnType<typeof settingFields> | null = null;
   const show = (channel: string) => {
     const ch = channelInfo(channel);
+    connect.dataset.channel = channel;
+    if (!i) void metaConnectSlot(connect, channel);
     help.textContent = i ? "" : tOr(`inboxes.${channel}_help`, "");
     help.hidden = !help.textContent;
     fields = ch ? settingFields(ch, i) : null;
@@ -124,6 +129,7 @@ function editInbox(i: Inbox | null, done: () => void): void {
       field(t("inboxes.name"), name),
       i ? null : offered.length ? field(t("inboxes.channel"), channel) : h("p", { class: "hint" }, t("inboxes.no_channels")),
       help,
+      connect,
       slot,
       h("div", { class: "form-actions" }, submit(i ? t("action.save") : t("inboxes.create"))),
     ),
@@ -160,4 +166,5 @@ export async function inboxes(el: HTMLElement): Promise<void> {
     },
     removeText: (i) => t("inboxes.delete_confirm", { name: i.name }),
   });
+  metaReturn(() => void inboxes(el));
 }
