@@ -150,7 +150,9 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 	fs.StringVar(&c.EmailListen, "email-listen", c.EmailListen,
 		"`host:port` of the SMTP listener taking mail for email inboxes and reply addresses, such as :25; off when empty (SAHAY_EMAIL_LISTEN)")
 	fs.StringVar(&c.MetaAppID, "meta-app-id", c.MetaAppID, "`id` of the Meta app admins sign in with to connect Facebook Pages and Instagram accounts (SAHAY_META_APP_ID)")
-	fs.StringVar(&c.MetaAppSecret, "meta-app-secret", c.MetaAppSecret, "`secret` of that Meta app; prefer the variable, which stays out of the process list (SAHAY_META_APP_SECRET)")
+	// A Func flag, so that -help does not print the secret the environment gave.
+	fs.Func("meta-app-secret", "`secret` of that Meta app; prefer the variable, which stays out of the process list (SAHAY_META_APP_SECRET)",
+		func(v string) error { c.MetaAppSecret = v; return nil })
 	fs.StringVar(&c.MetaDialogURL, "meta-dialog-url", c.MetaDialogURL, "`URL` of Facebook Login's dialog (SAHAY_META_DIALOG_URL)")
 	fs.StringVar(&c.MetaGraphURL, "meta-graph-url", c.MetaGraphURL, "`URL` of the Graph API, with its version, the sign-in and its inboxes use (SAHAY_META_GRAPH_URL)")
 	return c

@@ -3,6 +3,7 @@ package config
 import (
 	"flag"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -92,6 +93,14 @@ func TestParseMetaApp(t *testing.T) {
 	})
 	if err != nil || c.MetaAppID != "4242" || c.MetaAppSecret != "s3cret" {
 		t.Fatalf("meta app %q %q %v", c.MetaAppID, c.MetaAppSecret, err)
+	}
+	var help strings.Builder
+	fs := flag.NewFlagSet("sahay", flag.ContinueOnError)
+	Flags(fs, Server, func(k string) string { return map[string]string{"SAHAY_META_APP_SECRET": "s3cret"}[k] })
+	fs.SetOutput(&help)
+	fs.PrintDefaults()
+	if strings.Contains(help.String(), "s3cret") {
+		t.Error("-help prints the Meta app secret")
 	}
 	if c.MetaDialogURL != "https://www.facebook.com/v25.0/dialog/oauth" || c.MetaGraphURL != "https://graph.facebook.com/v25.0" {
 		t.Errorf("defaults %s %s", c.MetaDialogURL, c.MetaGraphURL)
