@@ -214,3 +214,92 @@ func TestBrowserMetaPublicComments(t *testing.T) {
 		noCSPViolation(t, ctx)
 	})
 }
+
+// A WhatsApp number on the simulator, with its Business account's templates.
+const (
+	waPhoneID = "277321005464405"
+	wabaID    = "102290129340398"
+)
+
+// whatsappNumber makes a WhatsApp inbox of the owner's on the simulator,
+// whose account has an approved template in Bengali and English and one
+// still in review.
+func whatsappNumber(t *testing.T, d *dashboard, owner *apitest.User) (*metatest.Sim, *sahay.Inbox) {
+	t.Helper()
+	sim := metatest.New(t, metaAppSecret)
+	sim.AddObject(waPhoneID, map[string]any{"display_phone_number": "+880 1700-000000", "verified_name": "Dhaka Saree House"})
+	sim.AddTemplate(wabaID, metatest.Template{Name: "order_update", Language: "bn", Status: "APPROVED", Category: "UTILITY",
+		Components: []metatest.Component{{Type: "BODY", Text: "নমস্কার {{1}}, আপনার অর্ডার {{2}} আগামীকাল পৌঁছাবে।"}, {Type: "FOOTER", Text: "Dhaka Saree House"}}})
+	sim.AddTemplate(wabaID, metatest.Template{Name: "order_update", Language: "en_US", Status: "APPROVED", Category: "UTILITY",
+		Components: []metatest.Component{{Type: "BODY", Text: "Hello {{1}}, your order {{2}} arrives tomorrow."}, {Type: "FOOTER", Text: "Dhaka Saree House"}}})
+	sim.AddTemplate(wabaID, metatest.Template{Name: "eid_sale", Language: "en_US", Status: "PENDING", Category: "MARKETING",
+		Components: []metatest.Component{{Type: "BODY", Text: "Eid sale: 20% off every saree!"}}})
+	return sim, d.NewInbox(t, owner, "Dhaka Saree House", "whatsapp", map[string]any{"app_secret": metaAppSecret, "access_token": metatest.Token,
+		"phone_number_id": waPhoneID, "business_account_id": wabaID, "api_base_url": sim.URL}, owner.ID)
+}
+
+// pickTemplate syncs (when asked) and fills in a template in the picker
+// under scope, checking the live preview.
+func pickTemplate(t *testing.T, ctx context.Context, scope, language string, shown int, params []string, preview string) {
+	t.Helper()
+	item := fmt.Sprintf(`%s .template-item[data-name="order_update"][data-language=%q]`, scope, language)
+	waitFor(t, ctx, "the templates are listed", `document.querySelector(`+jsString(item)+`)`)
+	if !eval[bool](t, ctx, `document.querySelector(`+jsString(scope+` .template-item[data-name="eid_sale"]`)+`)?.disabled === true`) {
+		t.Error("a template in review can be chosen")
+	}
+	// The filter keeps the templates whose name or language has what is typed.
+	setField(t, ctx, scope+" .template-filter", language)
+	if n := eval[int](t, ctx, `document.querySelectorAll(`+jsString(scope+" .template-item")+`).length`); n != shown {
+		t.Errorf("the filter %q leaves %d templates, want %d", language, n, shown)
+	}
+	eval[bool](t, ctx, `(document.querySelector(`+jsString(item)+`).click(), true)`)
+	for i, p := range params {
+		setField(t, ctx, fmt.Sprintf(`%s .template-param input[name=param%d]`, scope, i+1), p)
+	}
+	waitFor(t, ctx, "the preview shows the text filled in", `document.querySelector(`+jsString(scope+" .template-body")+`)?.textContent === `+jsString(preview))
+}
+
+// TestBrowserWhatsAppTemplates: a WhatsApp conversation starts with an
+// approved template from the list's New message, its variables filled in
+// with a live preview; the customer has not written, so the reply box
+// takes no text and offers the templates, and one sent from there reaches
+// WhatsApp as a template.
+func TestBrowserWhatsAppTemplates(t *testing.T) {
+	needBrowser(t, browserEnv)
+	d := startDashboard(t)
+	owner := d.NewAccount(t, "Dhaka Saree House")
+	sim, inbox := whatsappNumber(t, d, owner)
+	ctx := newBrowser(t)
+	do(t, ctx, chromedp.EmulateViewport(1280, 800))
+	login(t, ctx, d.URL, owner.Email, owner.Password)
+	watchCSP(t, ctx)
+
+	clickText(t, ctx, ".list-pane .new-template", "New message")
+	waitFor(t, ctx, "the dialog opens", `document.querySelector(".dialog .new-template-conversation .sync-templates")`)
+	setField(t, ctx, ".dialog input[name=to]", "+880 1712-345678")
+	eval[bool](t, ctx, `(document.querySelector(".dialog .sync-templates").click(), true)`)
+	waitFor(t, ctx, "the sync says how many", `document.querySelector(".dialog .template-status")?.textContent === "3 templates synced."`)
+	pickTemplate(t, ctx, ".dialog", "bn", 1, []string{"নুসরাত", "#4521"}, "নমস্কার নুসরাত, আপনার অর্ডার #4521 আগামীকাল পৌঁছাবে।")
+	eval[bool](t, ctx, `(document.querySelector(".dialog .send-template").click(), true)`)
+	sent := waitSim(t, sim, http.MethodPost, "/"+waPhoneID+"/messages", 1)
+	if b := string(sent[0].Body); !strings.Contains(b, `"template"`) || !strings.Contains(b, "order_update") || !strings.Contains(b, "8801712345678") || !strings.Contains(b, "নুসরাত") {
+		t.Fatalf("WhatsApp got %s, want the template to the number", b)
+	}
+	conv := conversationWhere(t, d, owner.Token, "the conversation is started", func(c sahay.Conversation) bool { return c.InboxID == inbox.ID })
+	waitFor(t, ctx, "the new conversation opens", fmt.Sprintf(`location.pathname.endsWith("/%d") && document.querySelector(".msg.outgoing .detail.template")`, conv.ID))
+
+	// The customer has not answered: no free-form reply, the templates instead.
+	waitFor(t, ctx, "the reply box offers only templates", `document.querySelector(".composer-input").disabled && document.querySelector(".composer-notice.window-closed .choose-template") && !document.querySelector(".composer .template-picker").hidden`)
+	notice := eval[string](t, ctx, `document.querySelector(".composer-notice.window-closed p").textContent`)
+	if notice != "The customer has not written in this conversation yet: WhatsApp takes only an approved template until they answer." {
+		t.Errorf("the closed window says %q", notice)
+	}
+	pickTemplate(t, ctx, ".composer", "en_US", 2, []string{"Nusrat", "#4521"}, "Hello Nusrat, your order #4521 arrives tomorrow.")
+	eval[bool](t, ctx, `(document.querySelector(".composer .send-template").click(), true)`)
+	sent = waitSim(t, sim, http.MethodPost, "/"+waPhoneID+"/messages", 2)
+	if b := string(sent[1].Body); !strings.Contains(b, `"en_US"`) || !strings.Contains(b, "Nusrat") {
+		t.Fatalf("WhatsApp got %s, want the English template", b)
+	}
+	waitFor(t, ctx, "the template is in the timeline", `[...document.querySelectorAll(".msg.outgoing .msg-body")].some((e) => e.textContent.includes("Hello Nusrat, your order #4521 arrives tomorrow."))`)
+	noCSPViolation(t, ctx)
+}

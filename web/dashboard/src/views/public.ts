@@ -23,7 +23,7 @@ export function postCard(c: Conversation): HTMLElement | null {
     "div",
     { class: "post-card" },
     h("span", { class: "post-kind" }, icon("globe", "icon small"), t("public.comments_on", { kind: postKind(p.kind) })),
-    p.text ? h("span", { class: "post-text", title: p.text }, p.text) : h("span", { class: "post-text hint" }, t("public.no_caption")),
+    p.text ? h("span", { class: "post-text", title: p.text }, p.text) : h("span", { class: "post-gap" }),
     p.url ? h("a", { class: "btn small post-link", href: p.url, target: "_blank", rel: "noopener noreferrer" }, t("public.open_post", { kind: postKind(p.kind) })) : null,
   );
 }

@@ -23,13 +23,14 @@ export function webhookURL(inbox: Inbox): string {
   return `${location.origin}/webhooks/${inbox.id}`;
 }
 
-/** A value to copy, read-only, with its copy button. */
+/** A value to copy, with its copy button. */
 function copyRow(label: string, name: string, value: string, hint?: string): HTMLElement {
-  const input = h("input", { readonly: true, name, value, class: "copy-value", spellcheck: "false", "aria-label": label, onfocus: () => input.select() });
+  // Shown whole, wrapped where it must, so nothing of it hides on a phone.
+  const input = h("code", { class: "copy-value", dataset: { name } }, value);
   const copy = async () => {
-    input.select();
+    getSelection()?.selectAllChildren(input);
     try {
-      await navigator.clipboard.writeText(input.value);
+      await navigator.clipboard.writeText(value);
       toast(t("webhook.copied", { what: label }));
     } catch {
       toast(t("webhook.copy_failed"), "error");
@@ -37,7 +38,7 @@ function copyRow(label: string, name: string, value: string, hint?: string): HTM
   };
   return h(
     "div",
-    { class: "field copy-field" },
+    { class: "field webhook-copy" },
     h("span", { class: "field-label" }, label),
     h("div", { class: "copy-row" }, input, button([icon("checks", "icon small"), t("webhook.copy")], () => void copy(), "small copy")),
     hint ? h("span", { class: "hint" }, hint) : null,

@@ -14,7 +14,8 @@ export type WindowState =
   | { kind: "none" }
   | { kind: "open"; left: number }
   | { kind: "tag"; left: number }
-  | { kind: "closed"; templates: boolean };
+  /** never: the customer has not written in this conversation at all. */
+  | { kind: "closed"; templates: boolean; never: boolean };
 
 /** Whether an inbox has the human agent tag turned on (its "human_agent_tag" setting). */
 function tagOn(inboxId: number): boolean {
@@ -29,7 +30,8 @@ function tagOn(inboxId: number): boolean {
  */
 export function windowState(c: Conversation, lastIncoming: string | null, now = Date.now()): WindowState {
   const caps: Capabilities = capabilitiesOf(c.inbox_id);
-  if (!caps.window_hours) return { kind: "none" };
+  // A public reply is a comment under the customer's: it has no window.
+  if (!caps.window_hours || c.public) return { kind: "none" };
   const at = lastIncoming ? Date.parse(lastIncoming) : NaN;
   if (Number.isFinite(at)) {
     const open = at + caps.window_hours * 3600e3 - now;
@@ -38,7 +40,7 @@ export function windowState(c: Conversation, lastIncoming: string | null, now = 
     const tagged = at + tag * 3600e3 - now;
     if (tag > 0 && tagOn(c.inbox_id) && tagged > 0) return { kind: "tag", left: tagged };
   }
-  return { kind: "closed", templates: caps.templates };
+  return { kind: "closed", templates: caps.templates, never: !Number.isFinite(at) };
 }
 
 /** A time left in hours and minutes ("3 h 12 m"), or minutes alone under an hour. */
@@ -74,7 +76,9 @@ export function closedNotice(c: Conversation, s: WindowState, chooseTemplate: ()
   return h(
     "div",
     { class: "composer-notice window-closed", role: "status" },
-    h("p", null, s.templates ? t("window.closed_templates", { channel, hours: caps.window_hours }) : t("window.closed_wait", { channel, hours: caps.window_hours })),
+    h("p", null, s.never
+      ? s.templates ? t("window.never_templates", { channel }) : t("window.never_wait", { channel })
+      : s.templates ? t("window.closed_templates", { channel, hours: caps.window_hours }) : t("window.closed_wait", { channel, hours: caps.window_hours })),
     s.templates ? h("button", { type: "button", class: "btn small primary choose-template", onclick: chooseTemplate }, icon("note", "icon small"), t("templates.choose")) : null,
   );
 }
