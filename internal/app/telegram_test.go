@@ -16,6 +16,7 @@ import (
 	"github.com/sahayhq/sahay/internal/config"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/store/storetest"
 )
 
 const botToken = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
@@ -126,10 +127,14 @@ func TestJournalSurvivesRestart(t *testing.T) {
 	if err != nil || len(ms) != 1 || ms[0].Content != "are you open today?" {
 		t.Fatalf("messages %+v %v, want the one message", ms, err)
 	}
-	done, err := second.Store.RawEvents(context.Background(), inbox.AccountID, store.RawDone, 10)
-	if err != nil || len(done) != 1 {
-		t.Fatalf("done events %d %v, want 1", len(done), err)
-	}
+	// The event is marked done just after its message is stored.
+	storetest.Eventually(t, 10*time.Second, "the journalled update to be done", func() bool {
+		done, err := second.Store.RawEvents(context.Background(), inbox.AccountID, store.RawDone, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(done) == 1
+	})
 }
 
 // Long polling runs on one node of two at a time, through a lease in the

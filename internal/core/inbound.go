@@ -135,7 +135,7 @@ func validateInbound(in *channel.Inbound) error {
 	if in.Content, err = CleanText("content", in.Content, MaxContentBytes); err != nil {
 		return err
 	}
-	if in.Content == "" && len(in.Attachments) == 0 {
+	if in.Content == "" && len(in.Attachments) == 0 && !hasDetails(in.Details) {
 		return sahay.Invalid("content is required")
 	}
 	if err := checkIdentifier("reply token", in.ReplyToken); err != nil {
@@ -157,6 +157,13 @@ func validateInbound(in *channel.Inbound) error {
 		in.Mail = &mail
 	}
 	return nil
+}
+
+// hasDetails reports whether a message's details say something without
+// words: a story mention, a reaction (taken back when it has no emoji), a
+// shared place or contact.
+func hasDetails(d *sahay.MessageDetails) bool {
+	return d != nil && (d.Story != nil || d.ReactionTo != "" || d.Location != nil || len(d.Contacts) > 0 || d.Choice != nil)
 }
 
 // ingestWriters is how many batchers commit received messages at once on
@@ -433,7 +440,7 @@ type pendingReceives struct {
 // receiveTx would, and reports whether it did.
 func (p *pendingReceives) add(tx *store.Tx, r *receiveRequest, reads *batchReads) bool {
 	in := r.in
-	if in.ConversationID != 0 || in.NewConversation || (in.ExternalID != "" && !reads.newMessage[messageKey{r.inbox.ID, in.ExternalID}]) {
+	if in.ConversationID != 0 || in.NewConversation || in.Echo || (in.ExternalID != "" && !reads.newMessage[messageKey{r.inbox.ID, in.ExternalID}]) {
 		return false
 	}
 	contact := reads.contacts[store.Identity{Namespace: identityNamespace(r.inbox, in.Namespace), ExternalID: in.ContactID}]
@@ -512,6 +519,25 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, account *sahay.Ac
 	conv, created, err := s.findConversation(ctx, tx, account, inbox, contact, in, now)
 	if err != nil {
 		return nil, err
+	}
+	if in.Echo && !created && in.ExternalID != "" {
+		// The platform may report a reply of Sahay's before its send job
+		// has recorded the reply's id: the echo is that reply, not
+		// another.
+		m, err := tx.PendingReply(ctx, conv.ID, in.Content)
+		if err == nil {
+			m.ExternalID, m.Status = in.ExternalID, sahay.DeliverySent
+			if err := tx.SetMessageDelivery(ctx, m); err != nil {
+				return nil, err
+			}
+			if err := tx.Emit(ctx, accountID, inbox.ID, conv.ID, sahay.MessageUpdated{Message: m}); err != nil {
+				return nil, err
+			}
+			return &Received{Message: m, Conversation: conv, Duplicate: true}, nil
+		}
+		if sahay.ErrorCode(err) != sahay.ENOTFOUND {
+			return nil, err
+		}
 	}
 	var opening *sahay.Message
 	if created && strings.TrimSpace(in.Opening) != "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
@@ -27,6 +28,9 @@ type NewMessage struct {
 	// Template sends an approved message template instead of content
 	// (WhatsApp, outside the messaging window).
 	Template *sahay.TemplateUse `json:"template,omitempty"`
+	// ReplyTo is the id of a message of the conversation the reply quotes,
+	// on a channel whose platform shows quotes (WhatsApp, Messenger).
+	ReplyTo int64 `json:"reply_to,omitempty"`
 	// AllowPersonalData posts a public reply that shows personal data
 	// (a phone number, an email address…) after the agent confirmed it.
 	AllowPersonalData bool     `json:"allow_personal_data,omitempty"`
@@ -65,6 +69,16 @@ func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int6
 	case !nm.Private:
 		if details, err = s.replyDetails(ctx, inbox, visible, nm.Template, &nm.Content, time.Now()); err != nil {
 			return nil, err
+		}
+		if nm.ReplyTo != 0 {
+			quoted, err := s.store.Message(ctx, a.AccountID(), nm.ReplyTo)
+			if err != nil || quoted.ConversationID != visible.ID || quoted.ExternalID == "" {
+				return nil, sahay.Invalid("reply_to: message %d is not one of this conversation's messages on the platform", nm.ReplyTo)
+			}
+			if details == nil {
+				details = &sahay.MessageDetails{}
+			}
+			details.ReplyTo = quoted.ExternalID
 		}
 		if visible.Public && !nm.AllowPersonalData {
 			if err := checkPublicReply(nm.Content); err != nil {
@@ -254,6 +268,9 @@ func (s *Service) sendFailed(ctx context.Context, job *store.Job, cause error) {
 
 func failureText(err error) string {
 	s := err.Error()
+	// "permanent failure: " says why the reply is not retried, which the
+	// agent sees by its status; the reason is what follows.
+	s = strings.TrimPrefix(s, channel.ErrPermanent.Error()+": ")
 	if len(s) > 500 {
 		s = s[:500]
 	}

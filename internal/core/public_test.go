@@ -26,7 +26,11 @@ import (
 // 7-day human agent tag, templates and comment moderation. It records
 // what it is asked to do.
 type board struct {
-	mu        sync.Mutex
+	// gate, when set, holds every send until it is closed; externalID,
+	// when set, is the id the platform gives the next send.
+	gate       chan struct{}
+	externalID string
+	mu         sync.Mutex
 	sent      []channel.Outbound
 	moderated []string
 	templates []sahay.Template
@@ -37,10 +41,16 @@ const boardName = "board"
 func (b *board) Validate(*sahay.Inbox) error { return nil }
 
 func (b *board) Send(ctx context.Context, out channel.Outbound) (channel.SendResult, error) {
+	if b.gate != nil {
+		<-b.gate
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.sent = append(b.sent, out)
 	res := channel.SendResult{ExternalID: fmt.Sprintf("board-%d", out.Message.ID)}
+	if b.externalID != "" {
+		res.ExternalID = b.externalID
+	}
 	if d := out.Message.Details; d != nil && d.PrivateReplyTo != "" {
 		// A private reply reaches the commenter under their messaging id.
 		res.Recipient = "dm-" + out.Recipient
@@ -488,5 +498,86 @@ func TestStartingAConversationInsideAWindowTakesATemplate(t *testing.T) {
 			t.Fatalf("started %+v with %q %+v", conv, m.Content, m.Details)
 		}
 		f.board.waitSent(t, m.ID)
+	})
+}
+
+func TestEchoOfAReplyStillBeingSentIsThatReply(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		t.Parallel()
+		f := newBoardFixture(t, open(t), `{}`)
+		ctx := context.Background()
+		pub := f.receive(t, comment("c1", "rina", "p1", "Open on Friday?")).Conversation
+		f.board.gate, f.board.externalID = make(chan struct{}), "c-reply-1"
+		reply, err := f.svc.PostMessage(ctx, f.agent, pub.ID, core.NewMessage{Content: "Yes, 10 to 8."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The platform reports the reply under its comment before the
+		// send job has recorded the comment's id.
+		echo := comment("c-reply-1", "rina", "p1", "Yes, 10 to 8.")
+		echo.Echo = true
+		got := f.receive(t, echo)
+		if !got.Duplicate || got.Message.ID != reply.ID {
+			t.Fatalf("echo stored as message %d (duplicate %v), want reply %d", got.Message.ID, got.Duplicate, reply.ID)
+		}
+		close(f.board.gate)
+		storetest.Eventually(t, 10*time.Second, "the reply to be sent", func() bool {
+			m, err := f.st.Message(ctx, f.agent.AccountID(), reply.ID)
+			return err == nil && m.Status == sahay.DeliverySent && m.ExternalID == "c-reply-1"
+		})
+		msgs, err := f.st.Messages(ctx, f.agent.AccountID(), pub.ID, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outgoing := 0
+		for _, m := range msgs {
+			if m.Kind == sahay.MessageOutgoing {
+				outgoing++
+			}
+		}
+		if outgoing != 1 {
+			t.Errorf("%d outgoing messages after the echo, want 1", outgoing)
+		}
+		// A teammate's own comment on the platform is still kept.
+		own := comment("c-team-2", "rina", "p1", "Closed on Sunday.")
+		own.Echo = true
+		if got := f.receive(t, own); got.Duplicate || got.Message.Kind != sahay.MessageOutgoing {
+			t.Errorf("a teammate's comment = %+v (duplicate %v)", got.Message, got.Duplicate)
+		}
+	})
+}
+
+func TestMessagesWithoutWordsAndQuotes(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		t.Parallel()
+		f := newBoardFixture(t, open(t), `{}`)
+		ctx := context.Background()
+		first := f.receive(t, channel.Inbound{ExternalID: "m1", ContactID: "rina", Content: "Here is my story"})
+		mention := f.receive(t, channel.Inbound{ExternalID: "m2", ContactID: "rina",
+			Details: &sahay.MessageDetails{Story: &sahay.Story{Kind: "mention", URL: "https://example.com/s/1"}}})
+		if mention.Message.Details == nil || mention.Message.Details.Story.Kind != "mention" {
+			t.Errorf("story mention stored as %+v", mention.Message)
+		}
+		unreact := f.receive(t, channel.Inbound{ExternalID: "m3", ContactID: "rina", Details: &sahay.MessageDetails{ReactionTo: "m1"}})
+		if unreact.Message.Details == nil || unreact.Message.Details.ReactionTo != "m1" || unreact.Message.Content != "" {
+			t.Errorf("reaction taken back stored as %+v", unreact.Message)
+		}
+		if _, err := f.svc.Receive(ctx, channel.Inbound{InboxID: f.inbox.ID, ExternalID: "m4", ContactID: "rina"}); sahay.ErrorCode(err) != sahay.EINVALID {
+			t.Errorf("a message with nothing in it: err = %v, want invalid", err)
+		}
+
+		reply, err := f.svc.PostMessage(ctx, f.agent, first.Conversation.ID, core.NewMessage{Content: "Lovely!", ReplyTo: first.Message.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out := f.board.waitSent(t, reply.ID); out.Message.Details == nil || out.Message.Details.ReplyTo != "m1" {
+			t.Errorf("quoting reply sent with %+v", out.Message.Details)
+		}
+		other := f.receive(t, channel.Inbound{ExternalID: "k1", ContactID: "kabir", Content: "hi"})
+		for _, id := range []int64{other.Message.ID, 999999} {
+			if _, err := f.svc.PostMessage(ctx, f.agent, first.Conversation.ID, core.NewMessage{Content: "x", ReplyTo: id}); sahay.ErrorCode(err) != sahay.EINVALID {
+				t.Errorf("quoting message %d of another conversation: err = %v", id, err)
+			}
+		}
 	})
 }

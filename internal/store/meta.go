@@ -132,3 +132,12 @@ func (s *Store) Template(ctx context.Context, inboxID int64, name, language stri
 		WHERE inbox_id = $1 AND name = $2 AND language = $3`, inboxID, name, language))
 	return tp, notFound(err, "template")
 }
+
+// PendingReply returns the oldest reply of the team in a conversation that
+// is still being sent, with no platform id yet, whose content is content.
+func (t *Tx) PendingReply(ctx context.Context, conversationID int64, content string) (*sahay.Message, error) {
+	m, err := scanMessage(t.tx.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages m
+		WHERE m.conversation_id = $1 AND m.kind = $2 AND m.status = $3 AND m.external_id IS NULL AND m.content = $4
+		ORDER BY m.id LIMIT 1`, conversationID, sahay.MessageOutgoing, sahay.DeliveryPending, content))
+	return m, notFound(err, "message")
+}
