@@ -132,6 +132,10 @@ type Inbox struct {
 	Secrets   map[string]string `json:"-"`
 	MemberIDs []int64           `json:"member_ids"`
 	CreatedAt time.Time         `json:"created_at"`
+	// WebhookURL is where the inbox's platform delivers its webhooks, for
+	// a channel that takes them: what an admin pastes into the platform's
+	// settings.
+	WebhookURL string `json:"webhook_url,omitempty"`
 	// Warning, in the answer to a create or update, says what went wrong
 	// after the inbox was saved (the platform could not be reached).
 	Warning string `json:"warning,omitempty"`

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/auth"
+	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/store"
 )
 
@@ -40,10 +42,21 @@ func (s *Service) Inboxes(ctx context.Context, a *Actor) ([]*sahay.Inbox, error)
 	out := []*sahay.Inbox{}
 	for _, in := range all {
 		if a.CanSeeInbox(in.ID) {
-			out = append(out, in)
+			out = append(out, s.withWebhookURL(in))
 		}
 	}
 	return out, nil
+}
+
+// withWebhookURL fills in where a platform delivers an inbox's webhooks,
+// for a channel that takes them.
+func (s *Service) withWebhookURL(in *sahay.Inbox) *sahay.Inbox {
+	if adapter, err := s.channels.Get(in.Channel); err == nil && s.publicURL != "" {
+		if _, ok := adapter.(channel.Webhooker); ok {
+			in.WebhookURL = fmt.Sprintf("%s/webhooks/%d", strings.TrimRight(s.publicURL, "/"), in.ID)
+		}
+	}
+	return in
 }
 
 // Inbox returns an inbox the actor may see.
@@ -55,7 +68,7 @@ func (s *Service) Inbox(ctx context.Context, a *Actor, id int64) (*sahay.Inbox, 
 	if !a.CanSeeInbox(id) {
 		return nil, sahay.NotFound("inbox")
 	}
-	return in, nil
+	return s.withWebhookURL(in), nil
 }
 
 // InboxWithSecrets returns an inbox with its decrypted credentials, for
@@ -158,7 +171,7 @@ func (s *Service) CreateInbox(ctx context.Context, a *Actor, in InboxInput) (*sa
 	}
 	inbox.MemberIDs = []int64{}
 	s.connect(ctx, inbox)
-	return inbox, nil
+	return s.withWebhookURL(inbox), nil
 }
 
 // administerInbox checks that the actor may change an inbox: an inbox they
@@ -236,7 +249,7 @@ func (s *Service) UpdateInbox(ctx context.Context, a *Actor, id int64, in InboxI
 		return nil, err
 	}
 	s.connect(ctx, inbox)
-	return inbox, nil
+	return s.withWebhookURL(inbox), nil
 }
 
 // DeleteInbox removes an inbox and all its conversations.

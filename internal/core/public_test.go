@@ -31,9 +31,9 @@ type board struct {
 	gate       chan struct{}
 	externalID string
 	mu         sync.Mutex
-	sent      []channel.Outbound
-	moderated []string
-	templates []sahay.Template
+	sent       []channel.Outbound
+	moderated  []string
+	templates  []sahay.Template
 }
 
 const boardName = "board"
@@ -580,4 +580,50 @@ func TestMessagesWithoutWordsAndQuotes(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestInboxesSayWhereTheirWebhooksGo(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	key := make([]byte, secretbox.KeySize)
+	rand.Read(key)
+	box, err := secretbox.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	channels := channel.NewRegistry()
+	channels.Register(relayName, relay{})
+	channels.Register(boardName, &board{})
+	svc := core.New(core.Config{Store: st, Bus: bus.NewMemory(), Box: box, Channels: channels, PublicURL: "https://support.example/",
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	t.Cleanup(svc.Close)
+	account := storetest.MustAccount(t, st, "Haat")
+	admin, err := svc.Actor(ctx, storetest.MustUser(t, st, account.ID, "owner@haat.example", sahay.RoleAdmin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hooked, plain := "Relay", "Board"
+	relayInbox, err := svc.CreateInbox(ctx, admin, core.InboxInput{Name: &hooked, Channel: relayName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("https://support.example/webhooks/%d", relayInbox.ID); relayInbox.WebhookURL != want {
+		t.Errorf("created inbox's webhook_url = %q, want %q", relayInbox.WebhookURL, want)
+	}
+	boardInbox, err := svc.CreateInbox(ctx, admin, core.InboxInput{Name: &plain, Channel: boardName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := svc.Inboxes(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range list {
+		if (in.ID == relayInbox.ID) != (in.WebhookURL != "") {
+			t.Errorf("inbox %d (%s) has webhook_url %q", in.ID, in.Channel, in.WebhookURL)
+		}
+	}
+	if got, err := svc.Inbox(ctx, admin, boardInbox.ID); err != nil || got.WebhookURL != "" {
+		t.Errorf("a channel without webhooks: %+v %v", got, err)
+	}
 }

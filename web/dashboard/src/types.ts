@@ -39,6 +39,8 @@ export interface Inbox {
   settings: Record<string, unknown> | null;
   member_ids: number[] | null;
   created_at: string;
+  /** Where the platform delivers the inbox's webhooks, for channels that take them. */
+  webhook_url?: string;
   /** In the answer to a create or update: what went wrong after saving. */
   warning?: string;
 }

@@ -18,9 +18,9 @@ export function hasWebhookSetup(inbox: Inbox): boolean {
   return !!channelInfo(inbox.channel)?.settings.some((s) => s.key === verifyKey);
 }
 
-/** The address the platform calls for an inbox: the dashboard's origin is Sahay's public one. */
+/** The address the platform calls for an inbox: the server's public one, or else the dashboard's origin. */
 export function webhookURL(inbox: Inbox): string {
-  return `${location.origin}/webhooks/${inbox.id}`;
+  return inbox.webhook_url || `${location.origin}/webhooks/${inbox.id}`;
 }
 
 /** A value to copy, with its copy button. */
