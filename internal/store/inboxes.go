@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	sahay "github.com/sahayhq/sahay"
 )
@@ -39,7 +40,7 @@ func (t *Tx) CreateInbox(ctx context.Context, in *sahay.Inbox, sealed string) er
 	if err != nil {
 		return fmt.Errorf("store: create inbox: %w", err)
 	}
-	return nil
+	return t.keepSettingIDs(ctx, in)
 }
 
 // UpdateInbox saves an inbox's name, settings and encrypted credentials.
@@ -52,7 +53,71 @@ func (t *Tx) UpdateInbox(ctx context.Context, in *sahay.Inbox, sealed string) er
 	if n, _ := res.RowsAffected(); n == 0 {
 		return sahay.NotFound("inbox")
 	}
+	return t.keepSettingIDs(ctx, in)
+}
+
+// maxSettingID is the longest setting value [Store.InboxesBySettingID]
+// finds: platforms' ids are far shorter.
+const maxSettingID = 200
+
+// settingIDs returns the settings of an inbox that name it on its
+// platform: the string settings whose key ends in "_id". A key given
+// twice keeps its last value, as the channels read it; settings that are
+// not a JSON object name nothing.
+func settingIDs(raw json.RawMessage) map[string]string {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil {
+		return nil
+	}
+	out := map[string]string{}
+	for k, v := range fields {
+		var s string
+		if !strings.HasSuffix(k, "_id") || json.Unmarshal(v, &s) != nil || s == "" || len(s) > maxSettingID {
+			continue
+		}
+		out[k] = s
+	}
+	return out
+}
+
+// keepSettingIDs replaces the rows of inbox_setting_ids of an inbox with
+// those of its settings.
+func (t *Tx) keepSettingIDs(ctx context.Context, in *sahay.Inbox) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM inbox_setting_ids WHERE inbox_id = $1`, in.ID); err != nil {
+		return fmt.Errorf("store: inbox setting ids: %w", err)
+	}
+	for k, v := range settingIDs(in.Settings) {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO inbox_setting_ids (inbox_id, channel, key, value) VALUES ($1, $2, $3, $4)`,
+			in.ID, in.Channel, k, v); err != nil {
+			return fmt.Errorf("store: inbox setting ids: %w", err)
+		}
+	}
 	return nil
+}
+
+// InboxesBySettingID lists the inboxes of a channel, in every account,
+// whose setting key (one ending in "_id", such as "page_id") is value,
+// without their members: where a delivery addressed to an app rather than
+// to one inbox belongs.
+func (s *Store) InboxesBySettingID(ctx context.Context, channel, key, value string) ([]*sahay.Inbox, error) {
+	if !strings.HasSuffix(key, "_id") {
+		return nil, fmt.Errorf("store: inboxes by setting: %q does not end in _id, so it is not indexed", key)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+inboxColumns+` FROM inboxes WHERE id IN
+		(SELECT inbox_id FROM inbox_setting_ids WHERE channel = $1 AND key = $2 AND value = $3) ORDER BY id`, channel, key, value)
+	if err != nil {
+		return nil, fmt.Errorf("store: inboxes by %s: %w", key, err)
+	}
+	defer rows.Close()
+	out := []*sahay.Inbox{}
+	for rows.Next() {
+		in, err := scanInbox(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: inboxes by %s: %w", key, err)
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
 }
 
 // DeleteInbox removes an inbox with its conversations.

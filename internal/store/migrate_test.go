@@ -47,6 +47,10 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE message_terms (term TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
 		t.Fatal(err)
 	}
+	// So is version 16's table of the ids inboxes' settings name.
+	if _, err := db.ExecContext(ctx, `CREATE TABLE inbox_setting_ids (inbox_id BIGINT, channel TEXT, key TEXT, value TEXT)`); err != nil {
+		t.Fatal(err)
+	}
 	// So are the columns version 12 adds for email, version 13 for
 	// conversations' subjects and version 14 for public conversations.
 	lent := []string{`messages ADD COLUMN email TEXT`, `attachments ADD COLUMN content_id TEXT NOT NULL DEFAULT ''`,
@@ -67,6 +71,8 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	a := storetest.MustAccount(t, st, "Acme")
 	owner := storetest.MustUser(t, st, a.ID, "owner@example.com", sahay.RoleOwner)
 	shop := storetest.MustInbox(t, st, a.ID, "Shop", "api", owner.ID)
+	page := &sahay.Inbox{AccountID: a.ID, Name: "Page", Channel: "messenger", Settings: []byte(`{"page_id":"1065","page_id":"2077","app_id":""}`)}
+	storetest.MustWrite(t, st, func(tx *store.Tx) error { return tx.CreateInbox(ctx, page, "") })
 	dana := storetest.MustContact(t, st, &sahay.Contact{AccountID: a.ID, Name: "Dana",
 		Identities: []sahay.ContactIdentity{{Namespace: "phone", ExternalID: "+8801700000000"}}})
 	label := storetest.MustLabel(t, st, a.ID, "refund")
@@ -75,6 +81,7 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	storetest.MustWrite(t, st, func(tx *store.Tx) error { return tx.SetConversationLabels(ctx, conv, []int64{label.ID}) })
 
 	dropTable(t, path, "message_terms")
+	dropTable(t, path, "inbox_setting_ids")
 	execSQL(t, path, `ALTER TABLE messages DROP COLUMN email`)
 	execSQL(t, path, `ALTER TABLE attachments DROP COLUMN content_id`)
 	execSQL(t, path, `ALTER TABLE conversations DROP COLUMN subject`)
@@ -104,6 +111,14 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	if u, err := st.User(ctx, a.ID, owner.ID); err != nil || u.Email != owner.Email {
 		t.Fatalf("user after the migration: %+v, %v", u, err)
 	}
+	// The inboxes made before version 16 are found by their settings' ids,
+	// a key given twice by its last value.
+	if got, err := st.InboxesBySettingID(ctx, "messenger", "page_id", "2077"); err != nil || len(got) != 1 || got[0].ID != page.ID {
+		t.Fatalf("inbox by its page_id after the migration: %v, %v", got, err)
+	}
+	if got, err := st.InboxesBySettingID(ctx, "messenger", "page_id", "1065"); err != nil || len(got) != 0 {
+		t.Fatalf("inbox by its first page_id after the migration: %v, %v", got, err)
+	}
 	// Search still finds the message by its id.
 	if hits, err := st.SearchMessages(ctx, a.ID, nil, []string{"পার্সেল"}, 10); err != nil || len(hits) != 1 || hits[0].Message.ID != msg.ID {
 		t.Fatalf("search after the migration: %v, %v", hits, err)
@@ -114,9 +129,11 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer check.Close()
-	// Version 15's table of sign-ins brings indexes of its own.
+	// Version 15's table of sign-ins and version 16's of settings' ids
+	// bring indexes of their own.
 	indexesWanted := slices.Sorted(slices.Values(append(slices.Clone(indexesBefore),
-		"channel_logins_expires", "sqlite_autoindex_channel_logins_1", "sqlite_autoindex_channel_logins_2")))
+		"channel_logins_expires", "sqlite_autoindex_channel_logins_1", "sqlite_autoindex_channel_logins_2",
+		"inbox_setting_ids_value", "sqlite_autoindex_inbox_setting_ids_1")))
 	if after := schemaNames(t, check, "index"); !slices.Equal(after, indexesWanted) {
 		t.Errorf("indexes wanted after the migration:\n%v\nafter:\n%v", indexesWanted, after)
 	}

@@ -160,3 +160,71 @@ func jsonEqual(a, b json.RawMessage) bool {
 	ya, _ := json.Marshal(y)
 	return string(xa) == string(ya)
 }
+
+// testInboxesBySettingID finds inboxes across accounts by the ids their
+// settings name, following their creation, changes and removal.
+func testInboxesBySettingID(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	a := MustAccount(t, st, "A")
+	b := MustAccount(t, st, "B")
+	create := func(accountID int64, channel, settings string) *sahay.Inbox {
+		t.Helper()
+		in := &sahay.Inbox{AccountID: accountID, Name: channel, Channel: channel, Settings: json.RawMessage(settings)}
+		MustWrite(t, st, func(tx *store.Tx) error { return tx.CreateInbox(ctx, in, "") })
+		return in
+	}
+	find := func(channel, key, value string) []int64 {
+		t.Helper()
+		list, err := st.InboxesBySettingID(ctx, channel, key, value)
+		must(t, err, "InboxesBySettingID")
+		ids := []int64{}
+		for _, in := range list {
+			if in.Channel != channel {
+				t.Errorf("InboxesBySettingID(%s) returned a %s inbox", channel, in.Channel)
+			}
+			ids = append(ids, in.ID)
+		}
+		return ids
+	}
+	shopA := create(a.ID, "messenger", `{"page_id":"1065","api_base_url":"https://graph.example/v25.0"}`)
+	shopB := create(b.ID, "messenger", `{"page_id":"1065"}`)
+	cafe := create(a.ID, "messenger", `{"page_id":"2077"}`)
+	gram := create(b.ID, "instagram", `{"instagram_account_id":"1065","page_id":"2077"}`)
+	create(a.ID, "messenger", `{"page_id":1065}`)
+	create(a.ID, "messenger", `{"nested":{"page_id":"1065"}}`)
+	create(a.ID, "messenger", `["page_id","1065"]`)
+
+	for _, tt := range []struct {
+		channel, key, value string
+		want                []int64
+	}{
+		{"messenger", "page_id", "1065", []int64{shopA.ID, shopB.ID}},
+		{"messenger", "page_id", "2077", []int64{cafe.ID}},
+		{"instagram", "instagram_account_id", "1065", []int64{gram.ID}},
+		{"instagram", "page_id", "2077", []int64{gram.ID}},
+		{"messenger", "page_id", "999", []int64{}},
+		{"whatsapp", "page_id", "1065", []int64{}},
+	} {
+		if got := find(tt.channel, tt.key, tt.value); !slices.Equal(got, tt.want) {
+			t.Errorf("%s %s=%s: %v, want %v", tt.channel, tt.key, tt.value, got, tt.want)
+		}
+	}
+	if _, err := st.InboxesBySettingID(ctx, "messenger", "api_base_url", "https://graph.example/v25.0"); err == nil {
+		t.Error("a setting not ending in _id was looked up")
+	}
+
+	// A changed id is found under its new value only; a removed inbox is
+	// found no more.
+	shopA.Settings = json.RawMessage(`{"page_id":"3088"}`)
+	MustWrite(t, st, func(tx *store.Tx) error { return tx.UpdateInbox(ctx, shopA, "") })
+	if got := find("messenger", "page_id", "1065"); !slices.Equal(got, []int64{shopB.ID}) {
+		t.Errorf("after the change, 1065: %v", got)
+	}
+	if got := find("messenger", "page_id", "3088"); !slices.Equal(got, []int64{shopA.ID}) {
+		t.Errorf("after the change, 3088: %v", got)
+	}
+	MustWrite(t, st, func(tx *store.Tx) error { return tx.DeleteInbox(ctx, b.ID, shopB.ID) })
+	if got := find("messenger", "page_id", "1065"); len(got) != 0 {
+		t.Errorf("after the removal: %v", got)
+	}
+}

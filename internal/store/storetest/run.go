@@ -20,6 +20,7 @@ var tests = []test{
 	{"SessionsExpireAndEnd", testSessions},
 	{"APITokensRevoked", testAPITokens},
 	{"InboxesMembersAndSecrets", testInboxes},
+	{"InboxesBySettingIDAcrossAccounts", testInboxesBySettingID},
 	{"TeamsLabelsCannedConflicts", testNamedThings},
 	{"ContactIdentitiesUniquePerAccount", testContactIdentities},
 	{"ContactSearch", testContactSearch},
