@@ -17,6 +17,7 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/api"
+	"github.com/sahayhq/sahay/internal/auth"
 	"github.com/sahayhq/sahay/internal/blob"
 	"github.com/sahayhq/sahay/internal/bus"
 	"github.com/sahayhq/sahay/internal/channel"
@@ -121,8 +122,14 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	channels.Register(widget.Name, widget.New(svc, widget.Config{PublicURL: cfg.PublicURL, Log: log, Mailer: mailer, ReplyDomain: cfg.EmailReplyDomain,
 		SharedBus: cfg.NATSURL != "", TrustedProxies: cfg.TrustedProxies}).Adapter())
 	a := &App{Config: cfg, Store: st, Service: svc, Log: log, bus: b, channels: channels}
-	a.metaLogin = metalogin.New(&meta.App{ID: cfg.MetaAppID, Secret: cfg.MetaAppSecret, DialogURL: cfg.MetaDialogURL,
-		GraphURL: cfg.MetaGraphURL, HTTP: netguard.Client(cfg.AllowPrivateURLs)}, svc, cfg.PublicURL, log)
+	metaApp := &meta.App{ID: cfg.MetaAppID, Secret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken, DialogURL: cfg.MetaDialogURL,
+		GraphURL: cfg.MetaGraphURL, HTTP: netguard.Client(cfg.AllowPrivateURLs)}
+	if err := metaVerifyToken(ctx, st, metaApp, cfg.PublicURL, log); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	a.metaLogin = metalogin.New(metaApp, svc, cfg.PublicURL, log)
+	a.metaLogin.SetTrustedProxies(cfg.TrustedProxies)
 	a.API = api.New(api.Config{Service: svc, Log: log, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies})
 	a.handler = a.routes()
 	if cfg.EmailListen != "" {
@@ -170,6 +177,24 @@ func webPush(ctx context.Context, st *store.Store, cfg *config.Config) (*notify.
 		return nil, fmt.Errorf("web push key: %w", err)
 	}
 	return notify.NewWebPush(vapid, netguard.Client(cfg.AllowPrivateURLs)), nil
+}
+
+// metaVerifyToken gives the operator's Meta app the verify token of its
+// webhook when the operator set none: one made once and kept in the
+// database, so every node answers Meta's check alike, and logged with
+// the callback URL for the operator to paste in the app's settings.
+func metaVerifyToken(ctx context.Context, st *store.Store, app *meta.App, publicURL string, log *slog.Logger) error {
+	if !app.Configured() || app.VerifyToken != "" {
+		return nil
+	}
+	token, err := st.ServerSetting(ctx, "meta_verify_token", func() (string, error) { return auth.NewToken(), nil })
+	if err != nil {
+		return fmt.Errorf("meta verify token: %w", err)
+	}
+	app.VerifyToken = token
+	log.Info("meta: the app's webhook", "callback_url", publicURL+metalogin.WebhookPath, "verify_token", token,
+		"note", "set -meta-verify-token (SAHAY_META_VERIFY_TOKEN) to choose the token")
+	return nil
 }
 
 // Handler is the HTTP handler of everything Sahay serves.

@@ -70,6 +70,10 @@ type Config struct {
 	// ("Connect with Facebook"); empty, the sign-in is not offered.
 	MetaAppID     string
 	MetaAppSecret string
+	// MetaVerifyToken is what the Meta app's webhook settings send back
+	// when its callback URL, /webhooks/meta, is saved; empty, Sahay makes
+	// one, keeps it in the database and logs it at start.
+	MetaVerifyToken string
 	// MetaDialogURL and MetaGraphURL are Facebook Login's dialog and the
 	// Graph API the sign-in uses: Meta's, unless a test names a simulator.
 	MetaDialogURL string
@@ -111,10 +115,11 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 
 		EmailListen: getenv("SAHAY_EMAIL_LISTEN"),
 
-		MetaAppID:     getenv("SAHAY_META_APP_ID"),
-		MetaAppSecret: getenv("SAHAY_META_APP_SECRET"),
-		MetaDialogURL: envOr(getenv, "SAHAY_META_DIALOG_URL", "https://www.facebook.com/v25.0/dialog/oauth"),
-		MetaGraphURL:  envOr(getenv, "SAHAY_META_GRAPH_URL", "https://graph.facebook.com/v25.0"),
+		MetaAppID:       getenv("SAHAY_META_APP_ID"),
+		MetaAppSecret:   getenv("SAHAY_META_APP_SECRET"),
+		MetaVerifyToken: getenv("SAHAY_META_VERIFY_TOKEN"),
+		MetaDialogURL:   envOr(getenv, "SAHAY_META_DIALOG_URL", "https://www.facebook.com/v25.0/dialog/oauth"),
+		MetaGraphURL:    envOr(getenv, "SAHAY_META_GRAPH_URL", "https://graph.facebook.com/v25.0"),
 	}
 	if d, err := time.ParseDuration(envOr(getenv, "SAHAY_BODY_TIMEOUT", "20s")); err != nil {
 		c.BodyTimeout = -1 // refused by Check
@@ -153,6 +158,8 @@ func Flags(fs *flag.FlagSet, scope Scope, getenv func(string) string) *Config {
 	// A Func flag, so that -help does not print the secret the environment gave.
 	fs.Func("meta-app-secret", "`secret` of that Meta app; prefer the variable, which stays out of the process list (SAHAY_META_APP_SECRET)",
 		func(v string) error { c.MetaAppSecret = v; return nil })
+	fs.Func("meta-verify-token", "`token` the Meta app's webhook settings give with the callback URL <public-url>/webhooks/meta; made and logged at start when empty (SAHAY_META_VERIFY_TOKEN)",
+		func(v string) error { c.MetaVerifyToken = v; return nil })
 	fs.StringVar(&c.MetaDialogURL, "meta-dialog-url", c.MetaDialogURL, "`URL` of Facebook Login's dialog (SAHAY_META_DIALOG_URL)")
 	fs.StringVar(&c.MetaGraphURL, "meta-graph-url", c.MetaGraphURL, "`URL` of the Graph API, with its version, the sign-in and its inboxes use (SAHAY_META_GRAPH_URL)")
 	return c
@@ -201,6 +208,10 @@ func (c *Config) checkMeta() error {
 	c.MetaAppID, c.MetaAppSecret = strings.TrimSpace(c.MetaAppID), strings.TrimSpace(c.MetaAppSecret)
 	if (c.MetaAppID == "") != (c.MetaAppSecret == "") {
 		return fmt.Errorf("-meta-app-id (SAHAY_META_APP_ID) and -meta-app-secret (SAHAY_META_APP_SECRET) go together: set both, or neither")
+	}
+	c.MetaVerifyToken = strings.TrimSpace(c.MetaVerifyToken)
+	if t := c.MetaVerifyToken; t != "" && (len(t) > 200 || strings.ContainsFunc(t, func(r rune) bool { return r < 0x21 || r > 0x7e })) {
+		return fmt.Errorf("-meta-verify-token (SAHAY_META_VERIFY_TOKEN) must be at most 200 printable ASCII characters without spaces")
 	}
 	for _, u := range []struct{ flag, env, value string }{
 		{"-meta-dialog-url", "SAHAY_META_DIALOG_URL", c.MetaDialogURL},

@@ -88,19 +88,18 @@ func TestStorageScope(t *testing.T) {
 
 // The Meta app is both halves or neither; its addresses default to Meta's.
 func TestParseMetaApp(t *testing.T) {
-	c, err := Parse("sahay", []string{"-meta-app-id", "4242"}, func(k string) string {
-		return map[string]string{"SAHAY_META_APP_SECRET": "s3cret"}[k]
-	})
-	if err != nil || c.MetaAppID != "4242" || c.MetaAppSecret != "s3cret" {
-		t.Fatalf("meta app %q %q %v", c.MetaAppID, c.MetaAppSecret, err)
+	env := map[string]string{"SAHAY_META_APP_SECRET": "s3cret", "SAHAY_META_VERIFY_TOKEN": "v3rify"}
+	c, err := Parse("sahay", []string{"-meta-app-id", "4242"}, func(k string) string { return env[k] })
+	if err != nil || c.MetaAppID != "4242" || c.MetaAppSecret != "s3cret" || c.MetaVerifyToken != "v3rify" {
+		t.Fatalf("meta app %q %q %q %v", c.MetaAppID, c.MetaAppSecret, c.MetaVerifyToken, err)
 	}
 	var help strings.Builder
 	fs := flag.NewFlagSet("sahay", flag.ContinueOnError)
-	Flags(fs, Server, func(k string) string { return map[string]string{"SAHAY_META_APP_SECRET": "s3cret"}[k] })
+	Flags(fs, Server, func(k string) string { return env[k] })
 	fs.SetOutput(&help)
 	fs.PrintDefaults()
-	if strings.Contains(help.String(), "s3cret") {
-		t.Error("-help prints the Meta app secret")
+	if strings.Contains(help.String(), "s3cret") || strings.Contains(help.String(), "v3rify") {
+		t.Error("-help prints the Meta app secret or verify token")
 	}
 	if c.MetaDialogURL != "https://www.facebook.com/v25.0/dialog/oauth" || c.MetaGraphURL != "https://graph.facebook.com/v25.0" {
 		t.Errorf("defaults %s %s", c.MetaDialogURL, c.MetaGraphURL)
@@ -110,6 +109,7 @@ func TestParseMetaApp(t *testing.T) {
 		{"-meta-app-secret", "s3cret"},
 		{"-meta-graph-url", "graph.facebook.com"},
 		{"-meta-dialog-url", "ftp://x/dialog"},
+		{"-meta-verify-token", "two words"},
 	} {
 		if _, err := Parse("sahay", args, func(string) string { return "" }); err == nil {
 			t.Errorf("Parse accepted %v", args)

@@ -62,6 +62,29 @@ func (s *Service) Webhook(ctx context.Context, inboxID int64, r *http.Request, s
 	return hook, nil
 }
 
+// InboxesBySettingID returns, with their secrets, the inboxes of a channel
+// in every account whose setting key (one ending in "_id", such as
+// "page_id") is value: where an event delivered to a platform's app,
+// rather than to one inbox's webhook, belongs.
+func (s *Service) InboxesBySettingID(ctx context.Context, channel, key, value string) ([]*sahay.Inbox, error) {
+	found, err := s.store.InboxesBySettingID(ctx, channel, key, value)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*sahay.Inbox, 0, len(found))
+	for _, in := range found {
+		inbox, err := s.InboxWithSecrets(ctx, in.AccountID, in.ID)
+		if sahay.ErrorCode(err) == sahay.ENOTFOUND {
+			continue // removed since
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, inbox)
+	}
+	return out, nil
+}
+
 // journal commits raw events of an inbox and wakes the processor.
 func (s *Service) journal(ctx context.Context, inbox *sahay.Inbox, events []channel.Raw) error {
 	fresh := false

@@ -182,9 +182,12 @@ func (s *Service) SetWorkerCursor(ctx context.Context, inboxID int64, value stri
 	return s.store.SetInboxCursor(ctx, inboxID, value, time.Now())
 }
 
-// JournalEvents commits raw events of an inbox that arrived outside a
-// webhook and a worker (mail delivered to Sahay's own SMTP listener): it
+// JournalEvents commits raw events of an inbox that arrived outside its
+// webhook and a worker (mail delivered to Sahay's own SMTP listener, a
+// delivery to a platform app's webhook that its caller verified): it
 // returns once they are durable, and they are processed as a webhook's.
+// The dedupe keys are the webhook's, so an event that arrives both ways is
+// kept once.
 func (s *Service) JournalEvents(ctx context.Context, inboxID int64, events []channel.Raw) error {
 	in, err := s.store.InboxByID(ctx, inboxID)
 	if err != nil {

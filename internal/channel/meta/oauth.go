@@ -39,6 +39,9 @@ var (
 type App struct {
 	ID     string
 	Secret string
+	// VerifyToken is what the app's webhook settings send back when its
+	// callback URL is saved.
+	VerifyToken string
 	// DialogURL is Facebook Login's dialog; empty means [DefaultDialogURL].
 	DialogURL string
 	// GraphURL is the Graph API's address with its version; empty means

@@ -8,6 +8,8 @@
 //	GET  /meta/callback?code&state      Meta sends the browser back here → the dashboard
 //	GET  /api/v1/meta/connect/{key}     the Pages or accounts to choose from (no tokens)
 //	POST /api/v1/meta/connect/{key}     {"id","name"} → the inbox, its Page subscribed
+//	GET  /webhooks/meta                 Meta's check of the app's callback URL
+//	POST /webhooks/meta                 the app's deliveries, routed to the inboxes of their Pages
 package metalogin
 
 import (
@@ -28,6 +30,7 @@ import (
 	"github.com/sahayhq/sahay/internal/channel/meta"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/httpx"
+	"github.com/sahayhq/sahay/internal/ratelimit"
 )
 
 // CallbackPath is where Meta sends the admin's browser back: the public
@@ -67,10 +70,12 @@ const (
 
 // Login serves the sign-in's routes. Create it with [New].
 type Login struct {
-	app       *meta.App
-	svc       *core.Service
-	publicURL string
-	log       *slog.Logger
+	app            *meta.App
+	svc            *core.Service
+	publicURL      string
+	log            *slog.Logger
+	trustedProxies int
+	webhookLimit   *ratelimit.Limiter
 }
 
 // New returns the sign-in for app (which may be unconfigured: its routes
@@ -80,8 +85,13 @@ func New(app *meta.App, svc *core.Service, publicURL string, log *slog.Logger) *
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Login{app: app, svc: svc, publicURL: publicURL, log: log}
+	return &Login{app: app, svc: svc, publicURL: publicURL, log: log, webhookLimit: ratelimit.New(webhookRate, webhookKeys)}
 }
+
+// SetTrustedProxies is how many reverse proxies append the client's
+// address to X-Forwarded-For (see [httpx.ClientAddr]), for the rate limit
+// of the app's webhook.
+func (l *Login) SetTrustedProxies(n int) { l.trustedProxies = n }
 
 var _ channel.Router[*core.Actor] = (*Login)(nil)
 
@@ -92,6 +102,8 @@ func (l *Login) Routes(mux channel.Mux[*core.Actor]) {
 	mux.HandleAuthed("GET "+CallbackPath, l.callback)
 	mux.HandleAuthed("GET /api/v1/meta/connect/{key}", l.choices)
 	mux.HandleAuthed("POST /api/v1/meta/connect/{key}", l.connect)
+	mux.Handle("GET "+WebhookPath, httpx.Handle(l.log, l.webhook))
+	mux.Handle("POST "+WebhookPath, httpx.Handle(l.log, l.webhook))
 }
 
 // RedirectURI is the callback's address, as the dialog is told it.

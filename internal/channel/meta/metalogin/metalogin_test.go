@@ -24,6 +24,8 @@ const (
 	cafePage  = "106541234567891"
 	cafeToken = "EAAP-page-token-cafe"
 	cafeIG    = "17841405822304914"
+	// verifyToken is the operator's verify token of the app's webhook.
+	verifyToken = "operator-verify-token"
 )
 
 type harness struct {
@@ -41,7 +43,7 @@ func newHarness(t *testing.T) *harness {
 	sim.AddPage(metatest.Page{ID: shopPage, Name: "Shop", Token: shopToken})
 	sim.AddPage(metatest.Page{ID: cafePage, Name: "Café", Token: cafeToken, InstagramID: cafeIG, InstagramUsername: "cafe.gram"})
 	s := apitest.NewServerWith(t, apitest.Options{Env: map[string]string{
-		"SAHAY_META_APP_ID": appID, "SAHAY_META_APP_SECRET": appSecret,
+		"SAHAY_META_APP_ID": appID, "SAHAY_META_APP_SECRET": appSecret, "SAHAY_META_VERIFY_TOKEN": verifyToken,
 		"SAHAY_META_DIALOG_URL": sim.DialogURL(), "SAHAY_META_GRAPH_URL": sim.URL,
 	}})
 	return &harness{s: s, sim: sim, noFollow: &http.Client{
