@@ -53,6 +53,13 @@ type Settings struct {
 	// AccountID is the Instagram professional account's id, the one
 	// Meta's webhooks name.
 	AccountID string `json:"instagram_account_id"`
+	// PageID is the Facebook Page the account is linked to, for an inbox
+	// whose token is the Page's (the Instagram API with Facebook Login,
+	// which Connect with Facebook makes): the Send API is then called as
+	// the Page, POST /{page_id}/messages on the Graph API. Empty, it is
+	// called as the account, as the Instagram API with Instagram Login
+	// wants.
+	PageID string `json:"page_id,omitempty"`
 	// HumanAgentTag, "true", lets a person answer up to 7 days after the
 	// customer's last message with the HUMAN_AGENT tag.
 	HumanAgentTag string `json:"human_agent_tag,omitempty"`
@@ -101,6 +108,8 @@ func (a *Adapter) Describe() channel.Description {
 		Settings: []channel.Setting{
 			{Key: "instagram_account_id", Label: "Instagram account ID", Type: "string", Required: true,
 				Help: "The numeric id of the Instagram professional account, shown next to it in the Meta app's Instagram settings (API setup with Instagram login)."},
+			{Key: "page_id", Label: "Facebook Page ID", Type: "string",
+				Help: "Only for a Page access token (Instagram API with Facebook Login): the id of the Facebook Page the account is linked to, which messages are sent as. Leave it empty for a token made in the Instagram settings."},
 			{Key: AccessTokenKey, Label: "Access token", Type: "string", Required: true, Secret: true,
 				Help: "Made in the Meta app's Instagram settings (Generate access tokens) for this account, with instagram_business_basic, instagram_business_manage_messages and instagram_business_manage_comments."},
 			{Key: AppSecretKey, Label: "App secret", Type: "string", Required: true, Secret: true,
@@ -141,6 +150,9 @@ func (a *Adapter) Validate(inbox *sahay.Inbox) error {
 	if !idPattern.MatchString(s.AccountID) {
 		return sahay.Invalid("settings.instagram_account_id must be the account's id, such as 17841405822304914")
 	}
+	if s.PageID != "" && !idPattern.MatchString(s.PageID) {
+		return sahay.Invalid("settings.page_id must be the id of the Facebook Page the account is linked to, such as 106541234567890, or empty")
+	}
 	for _, k := range []string{AccessTokenKey, AppSecretKey, VerifyTokenKey} {
 		if !tokenPattern.MatchString(inbox.Secrets[k]) {
 			return sahay.Invalid("settings.%s must be at most 1000 printable characters without spaces, as Meta gives it", k)
@@ -159,23 +171,32 @@ func (a *Adapter) Validate(inbox *sahay.Inbox) error {
 	return nil
 }
 
-// client returns the API client of an inbox, and its account id.
-func (a *Adapter) client(inbox *sahay.Inbox) (*meta.Client, string, error) {
+// client returns the API client of an inbox, and its settings.
+func (a *Adapter) client(inbox *sahay.Inbox) (*meta.Client, Settings, error) {
 	s, err := settings(inbox)
 	if err != nil {
-		return nil, "", err
+		return nil, s, err
 	}
 	base := s.APIBaseURL
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	return &meta.Client{BaseURL: base, Token: inbox.Secrets[AccessTokenKey], HTTP: a.http}, s.AccountID, nil
+	return &meta.Client{BaseURL: base, Token: inbox.Secrets[AccessTokenKey], HTTP: a.http}, s, nil
+}
+
+// sender is the id the Send API is called as: the linked Page's, for a
+// Page token, else the account's.
+func (s Settings) sender() string {
+	if s.PageID != "" {
+		return s.PageID
+	}
+	return s.AccountID
 }
 
 // Test implements [channel.Tester]: the account's id and user name, read
 // with the token.
 func (a *Adapter) Test(ctx context.Context, inbox *sahay.Inbox) error {
-	c, accountID, err := a.client(inbox)
+	c, s, err := a.client(inbox)
 	if err != nil {
 		return err
 	}
@@ -183,7 +204,7 @@ func (a *Adapter) Test(ctx context.Context, inbox *sahay.Inbox) error {
 		ID       string `json:"id"`
 		Username string `json:"username"`
 	}
-	return c.Test(ctx, accountID, TestFields, &account)
+	return c.Test(ctx, s.AccountID, TestFields, &account)
 }
 
 // Webhook implements [channel.Webhooker]: Meta's handshake, and signed
@@ -216,13 +237,15 @@ func (a *Adapter) Fetch(ctx context.Context, inbox *sahay.Inbox, f channel.Remot
 }
 
 // Send implements [channel.Adapter]: a private reply to a comment, a
-// public reply under the customer's comment, or a direct message.
+// public reply under the customer's comment, or a direct message. Direct
+// messages and private replies go to the Send API of the account, or of
+// its linked Page when the inbox names one.
 func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (channel.SendResult, error) {
-	c, accountID, err := a.client(out.Inbox)
+	c, s, err := a.client(out.Inbox)
 	if err != nil {
 		return channel.SendResult{}, channel.Permanent(err)
 	}
-	d := meta.Direct{Client: c, Account: accountID, MaxText: MaxText, Platform: "instagram"}
+	d := meta.Direct{Client: c, Account: s.sender(), MaxText: MaxText, Platform: "instagram"}
 	switch {
 	case out.Message.Details != nil && out.Message.Details.PrivateReplyTo != "":
 		return d.PrivateReply(ctx, out, out.Message.Details.PrivateReplyTo)

@@ -112,6 +112,50 @@ func TestSendPublicAndPrivate(t *testing.T) {
 	}
 }
 
+// An inbox with a Page token (the Instagram API with Facebook Login)
+// names the linked Page, and its direct messages, files and private
+// replies go to the Page's Send API; public replies are the comment's.
+func TestSendAsLinkedPage(t *testing.T) {
+	const pageID = "106541234567891"
+	sim := metatest.New(t, appSecret)
+	a := instagram.New(true)
+	inbox := simInbox(sim)
+	inbox.Settings, _ = json.Marshal(map[string]string{"instagram_account_id": accountID, "page_id": pageID, "api_base_url": sim.URL})
+	if err := a.Validate(inbox); err != nil {
+		t.Fatal(err)
+	}
+	dm := outbound(inbox, "Your order left the shop")
+	dm.Message.Attachments = []sahay.Attachment{{FileName: "receipt.png", ContentType: "image/png"}}
+	dm.Open = func(context.Context, sahay.Attachment) (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader("\x89PNG\r\n\x1a\n receipt")), nil
+	}
+	if _, err := a.Send(context.Background(), dm); err != nil {
+		t.Fatal(err)
+	}
+	sim.AddComment("17919697626119712", "2105722729836161")
+	priv := outbound(inbox, "Sending the catalogue here")
+	priv.Conversation.Public = true
+	priv.Message.Details = &sahay.MessageDetails{PrivateReplyTo: "17919697626119712"}
+	if _, err := a.Send(context.Background(), priv); err != nil {
+		t.Fatal(err)
+	}
+	sent := sim.Find(http.MethodPost, "/"+pageID+"/messages")
+	if len(sent) != 3 || get(sent[0], "recipient", "id") != igsid || get(sent[2], "recipient", "comment_id") != "17919697626119712" {
+		t.Fatalf("sends as the Page %+v", sent)
+	}
+	if up := sim.Find(http.MethodPost, "/"+pageID+"/message_attachments"); len(up) != 1 || up[0].Form.Get("platform") != "instagram" {
+		t.Fatalf("uploads as the Page %+v", up)
+	}
+	if n := len(sim.Find(http.MethodPost, "/"+accountID+"/*")); n != 0 {
+		t.Fatalf("%d calls as the account", n)
+	}
+
+	inbox.Settings, _ = json.Marshal(map[string]string{"instagram_account_id": accountID, "page_id": "not a page"})
+	if err := a.Validate(inbox); err == nil || !strings.Contains(err.Error(), "page_id") {
+		t.Fatalf("a malformed page_id: %v", err)
+	}
+}
+
 func TestModerate(t *testing.T) {
 	sim := metatest.New(t, appSecret)
 	a := instagram.New(true)
