@@ -376,8 +376,10 @@ func (l *Login) settings(ch string, c choice) map[string]string {
 	if ch == instagram.Name {
 		s["instagram_account_id"] = c.ID
 		// A Page token works on the Graph API, not on the Instagram
-		// API with Instagram login that such inboxes default to.
+		// API with Instagram login that such inboxes default to, and
+		// sends as the Page the account is linked to.
 		s[meta.BaseURLKey] = graphURL(l.app)
+		s["page_id"] = c.PageID
 		return s
 	}
 	s["page_id"] = c.ID

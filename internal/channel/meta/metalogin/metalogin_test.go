@@ -1,6 +1,8 @@
 package metalogin_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -271,6 +273,28 @@ func TestConnectInstagramAccount(t *testing.T) {
 	}
 	if got := h.sim.Subscriptions(cafePage); !slices.Equal(got, meta.InstagramFields) {
 		t.Fatalf("Page subscribed to %v", got)
+	}
+	if !strings.Contains(string(inbox.Settings), `"page_id":"`+cafePage+`"`) {
+		t.Fatalf("the inbox does not name its Page: %s", inbox.Settings)
+	}
+
+	// A message arrives through the app's webhook; the answer goes out
+	// through the Page's Send API, as the Page token requires.
+	deliver(t, h.sim, h.s.URL+metalogin.WebhookPath, metatest.Payload(meta.ObjectInstagram, entry(cafeIG, "m_ig_hello", "Open today?")))
+	m := waitMessage(t, h.s.App.Store, &inbox, "m_ig_hello")
+	h.s.Must(t, admin.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", m.ConversationID),
+		map[string]any{"content": "Until 10 pm!"}, http.StatusCreated, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sent, err := h.sim.Wait(ctx, http.MethodPost, "/"+cafePage+"/messages", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(sent[0].Body), "Until 10 pm!") || sent[0].Header.Get("Authorization") != "Bearer "+cafeToken {
+		t.Fatalf("send %s %v", sent[0].Body, sent[0].Header)
+	}
+	if n := len(h.sim.Find(http.MethodPost, "/"+cafeIG+"/messages")); n != 0 {
+		t.Fatalf("%d sends as the Instagram account", n)
 	}
 }
 
