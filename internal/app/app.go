@@ -111,7 +111,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 		return nil, nil, err
 	}
 	svc := core.New(core.Config{Store: st, Bus: b, Box: box, Channels: channels, Blobs: blobs, Mailer: mailer,
-		Pusher: pusher, PublicURL: cfg.PublicURL, SharedBus: cfg.NATSURL != "", AllowPrivateURLs: cfg.AllowPrivateURLs, Log: log, AllowSignUp: cfg.AllowSignUp})
+		Pusher: pusher, PublicURL: cfg.PublicURL, ServerSecrets: []string{cfg.MetaAppSecret}, SharedBus: cfg.NATSURL != "", AllowPrivateURLs: cfg.AllowPrivateURLs, Log: log, AllowSignUp: cfg.AllowSignUp})
 	// The registry is read when an inbox is used, so the channels that
 	// need the service register after it.
 	channels.Register(apichannel.Name, apichannel.New(svc, cfg.AllowPrivateURLs))

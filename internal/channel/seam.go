@@ -162,6 +162,18 @@ type TemplateSource interface {
 	Templates(ctx context.Context, inbox *sahay.Inbox) ([]sahay.Template, error)
 }
 
+// Profiler looks a customer up on the platform, for a platform whose
+// messages do not carry the sender's name (Messenger, Instagram). Core
+// asks once a conversation with a customer it knows by id alone opens.
+type Profiler interface {
+	Profile(ctx context.Context, inbox *sahay.Inbox, contactID string) (Profile, error)
+}
+
+// Profile is what a platform says of a customer.
+type Profile struct {
+	Name string
+}
+
 // Describer declares what a channel can do and which settings it takes.
 type Describer interface {
 	Describe() Description

@@ -193,8 +193,17 @@ func (s *Service) InboxSecrets(ctx context.Context, a *Actor, id int64) (map[str
 	if err != nil {
 		return nil, err
 	}
+	for k, v := range in.Secrets {
+		if slices.Contains(s.serverSecrets, v) {
+			in.Secrets[k] = ServerSecretShown
+		}
+	}
 	return in.Secrets, nil
 }
+
+// ServerSecretShown stands for a secret of the operator's in an inbox's
+// secrets (see Config.ServerSecrets).
+const ServerSecretShown = "(the server's own: not shown)"
 
 // UpdateInbox changes an inbox's name, settings or credentials.
 func (s *Service) UpdateInbox(ctx context.Context, a *Actor, id int64, in InboxInput) (*sahay.Inbox, error) {

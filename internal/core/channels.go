@@ -54,7 +54,9 @@ func (s *Service) separateSecrets(inbox *sahay.Inbox) error {
 			}
 			delete(settings, st.Key)
 			moved = true
-			if str != "" {
+			// The stand-in for a server's secret, sent back as it was
+			// shown, leaves the secret as it is.
+			if str != "" && str != ServerSecretShown {
 				inbox.Secrets[st.Key] = str
 			}
 		}

@@ -99,8 +99,8 @@ func (s *Service) Receive(ctx context.Context, in channel.Inbound) (*Received, e
 }
 
 // receivingInbox returns the inbox a received message names, and whether
-// it came from the cache. Receive reads only an inbox's id and account,
-// which never change: the inboxes found are kept, so that a message costs
+// it came from the cache. Receive reads only an inbox's id, account and
+// channel, which never change: the inboxes found are kept, so that a message costs
 // no read of its inbox.
 func (s *Service) receivingInbox(ctx context.Context, id int64) (*sahay.Inbox, bool, error) {
 	if in, ok := s.inboxes.Load(id); ok {
@@ -110,7 +110,7 @@ func (s *Service) receivingInbox(ctx context.Context, id int64) (*sahay.Inbox, b
 	if err != nil {
 		return nil, false, err
 	}
-	in = &sahay.Inbox{ID: in.ID, AccountID: in.AccountID}
+	in = &sahay.Inbox{ID: in.ID, AccountID: in.AccountID, Channel: in.Channel}
 	s.inboxes.Store(id, in)
 	return in, false, nil
 }
@@ -567,6 +567,9 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, account *sahay.Ac
 		}
 		payload, _ := json.Marshal(conversationPayload{ConversationID: conv.ID})
 		if _, err := tx.EnqueueJob(ctx, accountID, jobNewConversation, string(payload), now); err != nil {
+			return nil, err
+		}
+		if err := s.wantProfile(ctx, tx, inbox, contact, in); err != nil {
 			return nil, err
 		}
 	}

@@ -32,8 +32,10 @@ type Service struct {
 	mailer   Mailer
 	pusher   Pusher
 	// publicURL prefixes links in notifications.
-	publicURL   string
-	allowSignUp bool
+	publicURL string
+	// serverSecrets are the values of Config.ServerSecrets.
+	serverSecrets []string
+	allowSignUp   bool
 	// allowPrivateURLs lets configured URLs reach the server's own network.
 	allowPrivateURLs bool
 	jobs             *jobs.Runner
@@ -75,7 +77,11 @@ type Config struct {
 	Mailer    Mailer
 	Pusher    Pusher
 	PublicURL string
-	Log       *slog.Logger
+	// ServerSecrets are the operator's own credentials that inboxes may
+	// hold (the Meta app secret of Connect with Facebook): they work for
+	// every account, so no account's admin is shown them.
+	ServerSecrets []string
+	Log           *slog.Logger
 	// AllowSignUp lets people create an account and its owner themselves.
 	AllowSignUp bool
 	// AllowPrivateURLs lets URLs that users configure (Web Push endpoints
@@ -100,6 +106,7 @@ func New(cfg Config) *Service {
 		pusher:           cfg.Pusher,
 		log:              cfg.Log,
 		publicURL:        cfg.PublicURL,
+		serverSecrets:    slices.DeleteFunc(slices.Clone(cfg.ServerSecrets), func(v string) bool { return v == "" }),
 		allowSignUp:      cfg.AllowSignUp,
 		allowPrivateURLs: cfg.AllowPrivateURLs,
 		journalWake:      make(chan struct{}, 1),
@@ -115,6 +122,7 @@ func New(cfg Config) *Service {
 	s.jobs.Handle(jobSendMessage, jobs.Handler{Run: s.runSend, Failed: s.sendFailed})
 	s.jobs.Handle(jobNotify, jobs.Handler{Run: s.runNotify})
 	s.jobs.Handle(jobNewConversation, jobs.Handler{Run: s.runNewConversation})
+	s.jobs.Handle(jobContactProfile, jobs.Handler{Run: s.runContactProfile})
 	writers := 1
 	if cfg.Store.Dialect() == store.Postgres {
 		writers = ingestWriters

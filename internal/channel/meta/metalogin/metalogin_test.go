@@ -2,6 +2,7 @@ package metalogin_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"github.com/sahayhq/sahay/internal/channel/meta"
 	"github.com/sahayhq/sahay/internal/channel/meta/metalogin"
 	"github.com/sahayhq/sahay/internal/channel/meta/metatest"
+	"github.com/sahayhq/sahay/internal/core"
 )
 
 const (
@@ -163,8 +165,20 @@ func TestConnectMessengerPage(t *testing.T) {
 		}
 		var secrets map[string]string
 		h.s.Must(t, admin.Token, http.MethodGet, "/api/v1/inboxes/"+itoa(inbox.ID)+"/secrets", nil, http.StatusOK, &secrets)
-		if secrets["access_token"] != shopToken || secrets["app_secret"] != appSecret || len(secrets["verify_token"]) < 20 {
+		// The operator's app secret serves every account: no account's
+		// admin reads it, nor loses it by saving what was shown.
+		if secrets["access_token"] != shopToken || secrets["app_secret"] != core.ServerSecretShown || len(secrets["verify_token"]) < 20 {
 			t.Fatalf("secrets %v", secrets)
+		}
+		var settings map[string]any
+		if err := json.Unmarshal(inbox.Settings, &settings); err != nil {
+			t.Fatal(err)
+		}
+		settings["app_secret"] = core.ServerSecretShown
+		h.s.Must(t, admin.Token, http.MethodPatch, "/api/v1/inboxes/"+itoa(inbox.ID), map[string]any{"settings": settings}, http.StatusOK, nil)
+		stored, err := h.s.App.Service.InboxWithSecrets(context.Background(), inbox.AccountID, inbox.ID)
+		if err != nil || stored.Secrets["app_secret"] != appSecret {
+			t.Fatalf("app secret after saving what was shown = %q, %v", stored.Secrets["app_secret"], err)
 		}
 		// The Page token works: "test connection" reads the Page with it.
 		h.sim.AddObject(shopPage, map[string]any{"name": "Shop"})
