@@ -12,6 +12,7 @@ import (
 	"github.com/sahayhq/sahay/internal/channel/instagram"
 	"github.com/sahayhq/sahay/internal/channel/messenger"
 	"github.com/sahayhq/sahay/internal/channel/meta"
+	"github.com/sahayhq/sahay/internal/channel/whatsapp"
 	"github.com/sahayhq/sahay/internal/httpx"
 	"github.com/sahayhq/sahay/internal/ratelimit"
 )
@@ -43,6 +44,9 @@ type route struct{ channel, key string }
 var routes = map[string]route{
 	meta.ObjectPage:      {messenger.Name, "page_id"},
 	meta.ObjectInstagram: {instagram.Name, "instagram_account_id"},
+	// A WhatsApp entry is a business account's; each of its numbers'
+	// inboxes keeps the changes of its own number.
+	meta.ObjectWhatsApp: {whatsapp.Name, "business_account_id"},
 }
 
 // webhook serves the app's webhook: Meta's handshake with the operator's

@@ -161,8 +161,19 @@ func TestAppWebhookRoutesEntries(t *testing.T) {
 			t.Errorf("an Instagram entry reached the Page's Messenger inbox: %d events", n)
 		}
 
-		// Objects no inbox takes are acknowledged.
-		deliver(t, h.sim, hook, metatest.Payload(meta.ObjectWhatsApp, map[string]any{"id": "102290129340398", "changes": []any{}}))
+		// WhatsApp entries go to the inboxes of their business account,
+		// each keeping the messages of its own number.
+		number := h.s.NewInbox(t, shopAdmin, "Shop on WhatsApp", "whatsapp", map[string]any{"phone_number_id": "1122334455",
+			"business_account_id": "102290129340398", "access_token": "EAAP-wa", "app_secret": appSecret, "api_base_url": h.sim.URL})
+		waEntry := map[string]any{"id": "102290129340398", "changes": []any{map[string]any{"field": "messages", "value": map[string]any{
+			"messaging_product": "whatsapp", "metadata": map[string]any{"display_phone_number": "8801700000000", "phone_number_id": "1122334455"},
+			"contacts": []any{map[string]any{"profile": map[string]any{"name": "Rina"}, "wa_id": "8801711111111"}},
+			"messages": []any{map[string]any{"from": "8801711111111", "id": "wamid.app1", "timestamp": fmt.Sprint(time.Now().Unix()),
+				"type": "text", "text": map[string]any{"body": "অর্ডার কবে আসবে?"}}}}}}}
+		deliver(t, h.sim, hook, metatest.Payload(meta.ObjectWhatsApp, waEntry, map[string]any{"id": "999999", "changes": []any{}}))
+		if m := waitMessage(t, st, number, "wamid.app1"); m.Content != "অর্ডার কবে আসবে?" {
+			t.Errorf("WhatsApp message through the app webhook = %q", m.Content)
+		}
 		if n := journalled(t, st, otherApp); n != 0 {
 			t.Errorf("the other app's inbox journalled %d events", n)
 		}
