@@ -105,13 +105,15 @@ func (t *Tx) UpdateActivity(ctx context.Context, cs []*sahay.Conversation) error
 		// eventRows, each prepared once.
 		for _, n := range eventRows {
 			for len(cs) >= n {
+				// updated_at comes first in the statement.
 				args := make([]any, 0, 7*n+1)
+				args = append(args, ms(t.now))
 				for _, c := range cs[:n] {
 					args = append(args, c.ID, c.AccountID, ms(c.LastActivityAt), c.LastMessage, nullMS(c.WaitingSince), c.Language,
 						nullMS(c.LastIncomingAt))
 				}
 				cs = cs[n:]
-				if _, err := t.tx.ExecContext(ctx, updateActivityRows[n], append(args, ms(t.now))...); err != nil {
+				if _, err := t.tx.ExecContext(ctx, updateActivityRows[n], args...); err != nil {
 					return fmt.Errorf("store: update activity: %w", err)
 				}
 			}
@@ -147,15 +149,9 @@ func (t *Tx) UpdateActivity(ctx context.Context, cs []*sahay.Conversation) error
 
 // updateActivityRows holds, for each size of eventRows, the statement of
 // [Tx.UpdateActivity] for that many conversations (SQLite).
-var updateActivityRows = func() map[int]string {
-	m := valuesStatements(`UPDATE conversations SET last_activity_at = v.column3, last_message = v.column4, waiting_since = v.column5,
-		language = v.column6, last_incoming_at = v.column7, updated_at = $0 FROM (VALUES `, 7,
-		`) AS v WHERE conversations.id = v.column1 AND conversations.account_id = v.column2`)
-	for n, q := range m {
-		m[n] = strings.Replace(q, "$0", "$"+strconv.Itoa(7*n+1), 1)
-	}
-	return m
-}()
+var updateActivityRows = valuesStatements(`UPDATE conversations SET last_activity_at = v.column3, last_message = v.column4,
+	waiting_since = v.column5, language = v.column6, last_incoming_at = v.column7, updated_at = ? FROM (VALUES `, 7,
+	`) AS v WHERE conversations.id = v.column1 AND conversations.account_id = v.column2`)
 
 // count adds delta to the view counts of c and of each of its labels.
 func (t *Tx) count(ctx context.Context, c *sahay.Conversation, delta int) error {
