@@ -30,6 +30,7 @@ import (
 	"github.com/sahayhq/sahay/internal/channel/telegram"
 	"github.com/sahayhq/sahay/internal/channel/whatsapp"
 	"github.com/sahayhq/sahay/internal/channel/widget"
+	"github.com/sahayhq/sahay/internal/channel/x"
 	"github.com/sahayhq/sahay/internal/config"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/demo"
@@ -95,6 +96,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	channels.Register(messenger.Name, messenger.New(cfg.AllowPrivateURLs))
 	channels.Register(instagram.Name, instagram.New(cfg.AllowPrivateURLs))
 	channels.Register(whatsapp.Name, whatsapp.New(cfg.AllowPrivateURLs))
+	channels.Register(x.Name, x.New(cfg.AllowPrivateURLs))
 	blobs := &blob.Disk{Dir: filepath.Join(cfg.DataDir, "attachments")}
 	var mailer core.Mailer
 	if cfg.SMTPURL != "" {

@@ -1,0 +1,278 @@
+package x
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/channel/meta"
+	"github.com/sahayhq/sahay/internal/netguard"
+)
+
+// Name is the channel's registry name.
+const Name = "x"
+
+// Secret settings of an inbox, kept encrypted among its secrets.
+const (
+	// ConsumerSecretKey is the app's API key secret: it signs every
+	// webhook delivery and the CRC answers.
+	ConsumerSecretKey = "consumer_secret"
+	// AccessTokenKey and AccessTokenSecretKey are the account's OAuth
+	// 1.0a access token and secret for the app.
+	AccessTokenKey       = "access_token"
+	AccessTokenSecretKey = "access_token_secret"
+)
+
+// Text limits, in characters.
+const (
+	// MaxText is the longest direct message.
+	MaxText = 10000
+	// MaxPost is the longest post of an account without a subscription:
+	// a public reply over it is refused, not split.
+	MaxPost = 280
+)
+
+// Settings are an X inbox's settings that are not secret.
+type Settings struct {
+	// ConsumerKey is the app's API key.
+	ConsumerKey string `json:"consumer_key"`
+	// UserID is the account's numeric id: its own messages and posts are
+	// told from its customers' by it.
+	UserID string `json:"user_id"`
+	// APIBaseURL is the API's address and version; empty means
+	// [DefaultBaseURL].
+	APIBaseURL string `json:"api_base_url,omitempty"`
+}
+
+// Adapter connects X accounts.
+type Adapter struct {
+	allowPrivate bool
+	http         *http.Client
+}
+
+// New returns the adapter. An inbox's api_base_url, every call to it and
+// every file fetched are kept off the server's own network unless
+// allowPrivate.
+func New(allowPrivate bool) *Adapter {
+	return &Adapter{allowPrivate: allowPrivate, http: netguard.Client(allowPrivate)}
+}
+
+var (
+	_ channel.Adapter   = (*Adapter)(nil)
+	_ channel.Webhooker = (*Adapter)(nil)
+	_ channel.Parser    = (*Adapter)(nil)
+	_ channel.Fetcher   = (*Adapter)(nil)
+	_ channel.Describer = (*Adapter)(nil)
+	_ channel.Tester    = (*Adapter)(nil)
+)
+
+// Describe implements [channel.Describer].
+func (a *Adapter) Describe() channel.Description {
+	return channel.Description{
+		Capabilities: channel.Capabilities{
+			MaxText:        MaxText,
+			ReadReceipts:   true,
+			PublicComments: true,
+			PrivateReply:   true,
+		},
+		Settings: []channel.Setting{
+			{Key: "consumer_key", Label: "API key (consumer key)", Type: "string", Required: true,
+				Help: "In the X developer console, the app's Keys and tokens → Consumer keys → API Key."},
+			{Key: ConsumerSecretKey, Label: "API key secret (consumer secret)", Type: "string", Required: true, Secret: true,
+				Help: "Shown with the API key. X signs every webhook delivery and check with it."},
+			{Key: AccessTokenKey, Label: "Access token", Type: "string", Required: true, Secret: true,
+				Help: "Keys and tokens → Authentication tokens → Access token and secret, made for the support account after setting the app's permissions to Read, write and Direct Messages."},
+			{Key: AccessTokenSecretKey, Label: "Access token secret", Type: "string", Required: true, Secret: true,
+				Help: "Shown with the access token."},
+			{Key: "user_id", Label: "Account's user id", Type: "string", Required: true,
+				Help: "The support account's numeric id (the part of the access token before the dash); test connection tells it if unsure."},
+			{Key: "api_base_url", Label: "X API address", Type: "url", Default: DefaultBaseURL,
+				Help: "Leave as it is; only for a test server."},
+		},
+	}
+}
+
+var (
+	idPattern    = regexp.MustCompile(`^[0-9]{1,20}$`)
+	tokenPattern = regexp.MustCompile(`^[\x21-\x7e]{1,200}$`)
+)
+
+func settings(inbox *sahay.Inbox) (Settings, error) {
+	var s Settings
+	if len(inbox.Settings) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(inbox.Settings))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&s); err != nil {
+			return s, sahay.Invalid("x inbox settings: %v", err)
+		}
+	}
+	return s, nil
+}
+
+// Validate implements [channel.Adapter].
+func (a *Adapter) Validate(inbox *sahay.Inbox) error {
+	s, err := settings(inbox)
+	if err != nil {
+		return err
+	}
+	if !tokenPattern.MatchString(s.ConsumerKey) {
+		return sahay.Invalid("settings.consumer_key must be the app's API key, as X gives it")
+	}
+	if !idPattern.MatchString(s.UserID) {
+		return sahay.Invalid("settings.user_id must be the account's numeric id, such as 4337869213")
+	}
+	for _, k := range []string{ConsumerSecretKey, AccessTokenKey, AccessTokenSecretKey} {
+		if !tokenPattern.MatchString(inbox.Secrets[k]) {
+			return sahay.Invalid("settings.%s must be at most 200 printable characters without spaces, as X gives it", k)
+		}
+	}
+	if s.APIBaseURL != "" {
+		if err := netguard.CheckURL(s.APIBaseURL, a.allowPrivate); err != nil {
+			return sahay.Invalid("settings.api_base_url %v", err)
+		}
+	}
+	return nil
+}
+
+// client returns the API client of an inbox, and its account's id.
+func (a *Adapter) client(inbox *sahay.Inbox) (*Client, string, error) {
+	s, err := settings(inbox)
+	if err != nil {
+		return nil, "", err
+	}
+	creds := Credentials{ConsumerKey: s.ConsumerKey, ConsumerSecret: inbox.Secrets[ConsumerSecretKey],
+		AccessToken: inbox.Secrets[AccessTokenKey], AccessTokenSecret: inbox.Secrets[AccessTokenSecretKey]}
+	return &Client{BaseURL: s.APIBaseURL, Credentials: creds, HTTP: a.http}, s.UserID, nil
+}
+
+// Test implements [channel.Tester]: the account the access token acts
+// for must be the inbox's.
+func (a *Adapter) Test(ctx context.Context, inbox *sahay.Inbox) error {
+	c, userID, err := a.client(inbox)
+	if err != nil {
+		return err
+	}
+	me, err := c.Me(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the account with the inbox's credentials: %w", err)
+	}
+	if me.ID != userID {
+		return fmt.Errorf("the access token acts for @%s (user id %s), not the user id %s: set user_id to %s or make the token for this account", me.Username, me.ID, userID, me.ID)
+	}
+	return nil
+}
+
+// Webhook implements [channel.Webhooker]: X's CRC checks, and signed
+// deliveries.
+func (a *Adapter) Webhook(inbox *sahay.Inbox, r *http.Request, sub string, body []byte) (channel.Hook, error) {
+	if sub != "" {
+		return channel.Hook{}, sahay.NotFound("X webhook " + sub)
+	}
+	return Webhook(r, body, inbox.Secrets[ConsumerSecretKey])
+}
+
+// Parse implements [channel.Parser]; see [Parse].
+func (a *Adapter) Parse(inbox *sahay.Inbox, raw channel.Raw) (channel.Parsed, error) {
+	s, err := settings(inbox)
+	if err != nil {
+		return channel.Parsed{}, channel.Permanent(err)
+	}
+	return Parse(s.UserID, raw.Body)
+}
+
+// Fetch implements [channel.Fetcher]: a direct message's file is read
+// from its address with the inbox's credentials, as X requires.
+func (a *Adapter) Fetch(ctx context.Context, inbox *sahay.Inbox, f channel.RemoteFile, limit int64) (io.ReadCloser, error) {
+	c, _, err := a.client(inbox)
+	if err != nil {
+		return nil, err
+	}
+	if err := netguard.CheckURL(f.ID, a.allowPrivate); err != nil {
+		return nil, channel.Permanent(fmt.Errorf("x: file address: %w", err))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.ID, nil)
+	if err != nil {
+		return nil, fmt.Errorf("x: fetch %s: %w", f.Name, err)
+	}
+	auth, err := c.Credentials.Sign(http.MethodGet, f.ID, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", auth)
+	resp, err := a.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("x: fetch %s: %w", f.Name, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("x: fetch %s: %s", f.Name, resp.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("x: fetch %s: %w", f.Name, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("x: fetch %s: %w", f.Name, channel.ErrTooLarge)
+	}
+	return io.NopCloser(bytes.NewReader(data)), nil
+}
+
+// Send implements [channel.Adapter]: a private reply to a mention (a
+// direct message to its author), a public reply to the customer's post,
+// or a direct message.
+func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (channel.SendResult, error) {
+	c, _, err := a.client(out.Inbox)
+	if err != nil {
+		return channel.SendResult{}, channel.Permanent(err)
+	}
+	if len(out.Message.Attachments) > 0 {
+		return channel.SendResult{}, channel.Permanent(errors.New("X replies from Sahay carry text only: send a link to the file"))
+	}
+	if out.Recipient == "" {
+		return channel.SendResult{}, channel.Permanent(errors.New("the contact has no X id on this inbox"))
+	}
+	text := strings.TrimSpace(out.Message.Content)
+	if text == "" {
+		return channel.SendResult{}, channel.Permanent(errors.New("an X reply needs text"))
+	}
+	switch {
+	case out.Message.Details != nil && out.Message.Details.PrivateReplyTo != "":
+		if n := utf8.RuneCountInString(text); n > MaxText {
+			return channel.SendResult{}, channel.Permanent(fmt.Errorf("a private reply is one direct message of at most %d characters, this one has %d", MaxText, n))
+		}
+		id, err := c.SendDM(ctx, out.Recipient, text)
+		return channel.SendResult{ExternalID: id}, err
+	case out.Conversation != nil && out.Conversation.Public:
+		return publicReply(ctx, c, out.ReplyTo, text)
+	}
+	var last string
+	for _, part := range meta.SplitText(text, MaxText) {
+		if last, err = c.SendDM(ctx, out.Recipient, part); err != nil {
+			return channel.SendResult{}, err
+		}
+	}
+	return channel.SendResult{ExternalID: last}, nil
+}
+
+// publicReply posts text in answer to the customer's latest post. X
+// counts some characters (CJK, emoji) twice; Sahay refuses by characters
+// and X refuses what is over its own count.
+func publicReply(ctx context.Context, c *Client, replyTo, text string) (channel.SendResult, error) {
+	if replyTo == "" {
+		return channel.SendResult{}, channel.Permanent(errors.New("no post of the customer to reply to"))
+	}
+	if n := utf8.RuneCountInString(text); n > MaxPost {
+		return channel.SendResult{}, channel.Permanent(fmt.Errorf("a public reply on X is one post of at most %d characters, this one has %d: shorten it or reply privately", MaxPost, n))
+	}
+	id, err := c.Reply(ctx, replyTo, text)
+	return channel.SendResult{ExternalID: id}, err
+}

@@ -1,0 +1,246 @@
+package x
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sahayhq/sahay/internal/channel"
+)
+
+// DefaultBaseURL is the X API's address with its version; an inbox may
+// name another in its api_base_url setting (a simulator in tests).
+const DefaultBaseURL = "https://api.x.com/2"
+
+// timeout bounds one API call.
+const timeout = 30 * time.Second
+
+// maxAnswer bounds an API answer read into memory.
+const maxAnswer = 1 << 20
+
+// defaultRetry is how long to wait after a 429 that names no reset time:
+// X counts its DM limits per 15 minutes.
+const defaultRetry = 15 * time.Minute
+
+// Client calls the X API v2 with OAuth 1.0a user context.
+type Client struct {
+	// BaseURL is the API's address with its version, without a trailing
+	// slash; empty means [DefaultBaseURL].
+	BaseURL     string
+	Credentials Credentials
+	// HTTP makes the requests: for an inbox, a netguard client.
+	HTTP *http.Client
+	// Now is the clock a rate limit's reset time is read against; nil is
+	// time.Now.
+	Now func() time.Time
+}
+
+// APIError is a refusal of the X API.
+type APIError struct {
+	Method, Path string
+	Status       int
+	// Detail is what X said of it.
+	Detail string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("x: %s %s: %d %s", e.Method, e.Path, e.Status, e.Detail)
+}
+
+// Do calls method on path (such as "/users/me") with body sent as JSON
+// unless nil, and decodes the answer into out unless nil. A 429 is a
+// [channel.RetryAfter] until X's x-rate-limit-reset; a refusal of the
+// credentials or of the app's access is [channel.Permanent]; 5xx and
+// network failures are retried.
+func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
+	var r io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("x: %s %s: %w", method, path, err)
+		}
+		r = bytes.NewReader(data)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	target := c.base() + path
+	req, err := http.NewRequestWithContext(ctx, method, target, r)
+	if err != nil {
+		return fmt.Errorf("x: %s %s: %w", method, path, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	auth, err := c.Credentials.Sign(method, target, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", auth)
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return fmt.Errorf("x: %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	if err != nil {
+		return fmt.Errorf("x: %s %s: read the answer: %w", method, path, err)
+	}
+	if len(data) > maxAnswer {
+		return fmt.Errorf("x: %s %s: answer over %d bytes", method, path, maxAnswer)
+	}
+	if resp.StatusCode >= 400 {
+		return c.classify(&APIError{Method: method, Path: path, Status: resp.StatusCode, Detail: detail(data)}, resp.Header)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("x: %s %s: answer %s is not the X API's: %w", method, path, resp.Status, err)
+	}
+	return nil
+}
+
+// classify gives a refusal its retry rule and words an agent understands.
+func (c *Client) classify(e *APIError, h http.Header) error {
+	switch {
+	case e.Status == http.StatusTooManyRequests:
+		return channel.RetryAfter(fmt.Errorf("X's rate limit for this account or app is reached: %w", e), c.untilReset(h))
+	case e.Status == http.StatusUnauthorized:
+		return channel.Permanent(fmt.Errorf("X refused the inbox's credentials (consumer key and secret, access token and secret): check them and regenerate the access token if needed: %w", e))
+	case e.Status == http.StatusForbidden && strings.HasPrefix(e.Path, "/dm_conversations"):
+		return channel.Permanent(fmt.Errorf("the X API access of this app cannot send direct messages to this person: the app needs Read, write and Direct Messages permission and X API credits, and the person must accept messages from the account: %w", e))
+	case e.Status == http.StatusForbidden:
+		return channel.Permanent(fmt.Errorf("the X API access of this app does not allow this (its permissions, its credits, or the post's reply settings): %w", e))
+	case e.Status >= 500:
+		return e
+	}
+	return channel.Permanent(e)
+}
+
+// untilReset reads x-rate-limit-reset, seconds since 1970.
+func (c *Client) untilReset(h http.Header) time.Duration {
+	n, err := strconv.ParseInt(h.Get("x-rate-limit-reset"), 10, 64)
+	if err != nil {
+		return defaultRetry
+	}
+	now := time.Now
+	if c.Now != nil {
+		now = c.Now
+	}
+	d := time.Unix(n, 0).Sub(now())
+	if d < time.Second {
+		d = time.Second
+	}
+	if d > 24*time.Hour {
+		d = 24 * time.Hour
+	}
+	return d
+}
+
+// detail is what an error answer says: v2's title and detail, or the
+// messages of its errors.
+func detail(data []byte) string {
+	var v struct {
+		Title  string `json:"title"`
+		Detail string `json:"detail"`
+		Errors []struct {
+			Message string `json:"message"`
+			Detail  string `json:"detail"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(data, &v) != nil {
+		s := strings.TrimSpace(string(data))
+		if len(s) > 200 {
+			s = s[:200]
+		}
+		return s
+	}
+	parts := []string{}
+	for _, s := range []string{v.Title, v.Detail} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	for _, e := range v.Errors {
+		if m := cmp(e.Message, e.Detail); m != "" {
+			parts = append(parts, m)
+		}
+	}
+	return strings.Join(parts, ": ")
+}
+
+func (c *Client) base() string {
+	if c.BaseURL == "" {
+		return DefaultBaseURL
+	}
+	return strings.TrimRight(c.BaseURL, "/")
+}
+
+func (c *Client) httpClient() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return http.DefaultClient
+}
+
+// User is an X account.
+type User struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Username string `json:"username"`
+}
+
+// Me reads the account the access token acts for: GET /users/me.
+func (c *Client) Me(ctx context.Context) (User, error) {
+	var out struct {
+		Data User `json:"data"`
+	}
+	if err := c.Do(ctx, http.MethodGet, "/users/me", nil, &out); err != nil {
+		return User{}, err
+	}
+	return out.Data, nil
+}
+
+// SendDM sends a direct message to a person: POST
+// /dm_conversations/with/:participant_id/messages. It returns the
+// message's dm_event_id.
+func (c *Client) SendDM(ctx context.Context, participantID, text string) (string, error) {
+	var out struct {
+		Data struct {
+			DMEventID string `json:"dm_event_id"`
+		} `json:"data"`
+	}
+	path := "/dm_conversations/with/" + participantID + "/messages"
+	if err := c.Do(ctx, http.MethodPost, path, map[string]string{"text": text}, &out); err != nil {
+		return "", err
+	}
+	if out.Data.DMEventID == "" {
+		return "", errors.New("x: the direct message was sent but X named no dm_event_id")
+	}
+	return out.Data.DMEventID, nil
+}
+
+// Reply posts text in answer to a post: POST /tweets with
+// reply.in_reply_to_tweet_id. It returns the new post's id.
+func (c *Client) Reply(ctx context.Context, postID, text string) (string, error) {
+	var out struct {
+		Data struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	body := map[string]any{"text": text, "reply": map[string]string{"in_reply_to_tweet_id": postID}}
+	if err := c.Do(ctx, http.MethodPost, "/tweets", body, &out); err != nil {
+		return "", err
+	}
+	if out.Data.ID == "" {
+		return "", errors.New("x: the reply was posted but X named no id")
+	}
+	return out.Data.ID, nil
+}

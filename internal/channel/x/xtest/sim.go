@@ -1,0 +1,268 @@
+// Package xtest is an X API server for tests: it answers the v2
+// endpoints the "x" channel calls (users/me, direct messages, posts),
+// refuses calls without an OAuth 1.0a header, records what was sent, can
+// answer 429 with x-rate-limit-reset as X does, and delivers signed
+// webhooks and CRC checks to Sahay as X does.
+package xtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sahayhq/sahay/internal/channel/x"
+)
+
+// Account is the simulated support account.
+var Account = x.User{ID: "4337869213", Name: "Harrison Test", Username: "Harris_0ff"}
+
+// Request is a call the server received.
+type Request struct {
+	Method string
+	Path   string
+	Body   []byte
+	// Authorization is the call's header.
+	Authorization string
+}
+
+// JSON decodes the request's body.
+func (r Request) JSON() map[string]any {
+	var v map[string]any
+	_ = json.Unmarshal(r.Body, &v)
+	return v
+}
+
+type failure struct {
+	status int
+	reset  time.Time
+}
+
+// Server is a running simulator. Its zero value is not usable: call [New].
+type Server struct {
+	// URL is the server's address; BaseURL, URL with "/2", is what an
+	// inbox's api_base_url names.
+	URL, BaseURL string
+	// ConsumerKey and ConsumerSecret are the app's: calls must name the
+	// key, deliveries are signed with the secret.
+	ConsumerKey, ConsumerSecret string
+
+	srv *httptest.Server
+
+	mu      sync.Mutex
+	changed chan struct{}
+	reqs    []Request
+	next    int64
+	fail    map[string][]failure
+	files   map[string][]byte
+}
+
+// New starts a simulator for an app; it stops when the test ends.
+func New(t interface {
+	Cleanup(func())
+	Helper()
+}, consumerKey, consumerSecret string) *Server {
+	t.Helper()
+	s := &Server{ConsumerKey: consumerKey, ConsumerSecret: consumerSecret, changed: make(chan struct{}),
+		next: 1700000000000000000, fail: map[string][]failure{}, files: map[string][]byte{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL, s.BaseURL = s.srv.URL, s.srv.URL+"/2"
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// AddFile serves content at the returned address, behind OAuth as X's
+// direct message files are.
+func (s *Server) AddFile(name string, content []byte) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.files["/media/"+name] = content
+	return s.URL + "/media/" + name
+}
+
+// Fail makes the next call to path (such as
+// "/2/dm_conversations/with/3001969357/messages", or a prefix ending in
+// "*") answer status; a 429 names reset in x-rate-limit-reset.
+func (s *Server) Fail(path string, status int, reset time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail[path] = append(s.fail[path], failure{status: status, reset: reset})
+}
+
+func (s *Server) failureLocked(path string) (failure, bool) {
+	for p, fs := range s.fail {
+		if len(fs) == 0 || !(p == path || strings.HasSuffix(p, "*") && strings.HasPrefix(path, strings.TrimSuffix(p, "*"))) {
+			continue
+		}
+		s.fail[p] = fs[1:]
+		return fs[0], true
+	}
+	return failure{}, false
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	auth := r.Header.Get("Authorization")
+	s.mu.Lock()
+	s.reqs = append(s.reqs, Request{Method: r.Method, Path: r.URL.Path, Body: body, Authorization: auth})
+	close(s.changed)
+	s.changed = make(chan struct{})
+	f, failed := s.failureLocked(r.URL.Path)
+	s.next++
+	id := strconv.FormatInt(s.next, 10)
+	file, isFile := s.files[r.URL.Path]
+	s.mu.Unlock()
+
+	if !strings.HasPrefix(auth, "OAuth ") || !strings.Contains(auth, `oauth_consumer_key="`+url.QueryEscape(s.ConsumerKey)+`"`) ||
+		!strings.Contains(auth, "oauth_signature=") || !strings.Contains(auth, "oauth_token=") {
+		writeError(w, http.StatusUnauthorized, "Unauthorized", "no OAuth 1.0a user context header of this app")
+		return
+	}
+	if failed {
+		if f.status == http.StatusTooManyRequests {
+			w.Header().Set("x-rate-limit-limit", "15")
+			w.Header().Set("x-rate-limit-remaining", "0")
+			w.Header().Set("x-rate-limit-reset", strconv.FormatInt(f.reset.Unix(), 10))
+			writeError(w, f.status, "Too Many Requests", "Too Many Requests")
+			return
+		}
+		writeError(w, f.status, "Forbidden", "You are not permitted to perform this action.")
+		return
+	}
+	switch {
+	case isFile && r.Method == http.MethodGet:
+		_, _ = w.Write(file)
+	case r.Method == http.MethodGet && r.URL.Path == "/2/users/me":
+		writeJSON(w, map[string]any{"data": Account})
+	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/2/dm_conversations/with/") && strings.HasSuffix(r.URL.Path, "/messages"):
+		participant := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/2/dm_conversations/with/"), "/messages")
+		var v struct {
+			Text string `json:"text"`
+		}
+		if json.Unmarshal(body, &v) != nil || v.Text == "" {
+			writeError(w, http.StatusBadRequest, "Invalid Request", "text is required")
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		writeJSON(w, map[string]any{"data": map[string]string{"dm_conversation_id": Account.ID + "-" + participant, "dm_event_id": id}})
+	case r.Method == http.MethodPost && r.URL.Path == "/2/tweets":
+		var v struct {
+			Text  string `json:"text"`
+			Reply *struct {
+				InReplyTo string `json:"in_reply_to_tweet_id"`
+			} `json:"reply"`
+		}
+		if json.Unmarshal(body, &v) != nil || v.Text == "" || len([]rune(v.Text)) > 280 {
+			writeError(w, http.StatusBadRequest, "Invalid Request", "text must be 1 to 280 characters")
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		writeJSON(w, map[string]any{"data": map[string]string{"id": id, "text": v.Text}})
+	default:
+		writeError(w, http.StatusNotFound, "Not Found Error", "no such endpoint "+r.Method+" "+r.URL.Path)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, title, detail string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	writeJSON(w, map[string]any{"title": title, "detail": detail, "type": "about:blank", "status": status})
+}
+
+// Find lists the recorded calls of method to path (a prefix when it ends
+// in "*").
+func (s *Server) Find(method, path string) []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.findLocked(method, path)
+}
+
+func (s *Server) findLocked(method, path string) []Request {
+	var out []Request
+	for _, r := range s.reqs {
+		if r.Method == method && (r.Path == path || strings.HasSuffix(path, "*") && strings.HasPrefix(r.Path, strings.TrimSuffix(path, "*"))) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Wait waits until n calls of method to path were received, and returns
+// them.
+func (s *Server) Wait(ctx context.Context, method, path string, n int) ([]Request, error) {
+	for {
+		s.mu.Lock()
+		got, changed := s.findLocked(method, path), s.changed
+		s.mu.Unlock()
+		if len(got) >= n {
+			return got, nil
+		}
+		select {
+		case <-ctx.Done():
+			return got, fmt.Errorf("xtest: %d calls of %s %s, want %d: %w", len(got), method, path, n, ctx.Err())
+		case <-changed:
+		}
+	}
+}
+
+// Deliver posts body to a webhook signed with the app's consumer secret,
+// as X does.
+func (s *Server) Deliver(hook string, body []byte) (*http.Response, error) {
+	return DeliverSigned(hook, body, x.Sign(s.ConsumerSecret, body))
+}
+
+// DeliverSigned posts body to a webhook with the given signature header
+// (empty: none).
+func DeliverSigned(hook string, body []byte, signature string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodPost, hook, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if signature != "" {
+		req.Header.Set(x.SignatureHeader, signature)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp, nil
+}
+
+// CRC makes X's challenge-response check of a webhook and returns its
+// response_token, or an error when the webhook did not answer 200 JSON
+// or answered another token than the consumer secret makes.
+func (s *Server) CRC(hook, token string) (string, error) {
+	resp, err := http.Get(hook + "?crc_token=" + url.QueryEscape(token))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var v struct {
+		ResponseToken string `json:"response_token"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("xtest: CRC answered %s", resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		return "", fmt.Errorf("xtest: CRC answer: %w", err)
+	}
+	if want := x.Sign(s.ConsumerSecret, []byte(token)); v.ResponseToken != want {
+		return v.ResponseToken, fmt.Errorf("xtest: CRC answered %q, want %q", v.ResponseToken, want)
+	}
+	return v.ResponseToken, nil
+}
