@@ -28,6 +28,7 @@ import (
 	"github.com/sahayhq/sahay/internal/channel/meta"
 	"github.com/sahayhq/sahay/internal/channel/meta/metalogin"
 	"github.com/sahayhq/sahay/internal/channel/telegram"
+	"github.com/sahayhq/sahay/internal/channel/twilio"
 	"github.com/sahayhq/sahay/internal/channel/whatsapp"
 	"github.com/sahayhq/sahay/internal/channel/widget"
 	"github.com/sahayhq/sahay/internal/channel/x"
@@ -117,6 +118,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	// The registry is read when an inbox is used, so the channels that
 	// need the service register after it.
 	channels.Register(apichannel.Name, apichannel.New(svc, cfg.AllowPrivateURLs))
+	channels.Register(twilio.Name, twilio.New(cfg.PublicURL, cfg.AllowPrivateURLs, svc))
 	mail := email.New(svc, cfg.AllowPrivateURLs)
 	mail.SetLog(log)
 	mail.SetReplyDomain(cfg.EmailReplyDomain)

@@ -1,0 +1,347 @@
+// Package twilio connects a Twilio phone number: customers' SMS and MMS
+// arrive at /webhooks/{inbox_id}/sms, delivery statuses at
+// /webhooks/{inbox_id}/status, and replies go out through Twilio's REST
+// API. Every webhook request is checked against Twilio's signature.
+package twilio
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/core"
+	"github.com/sahayhq/sahay/internal/netguard"
+)
+
+// Name is the channel's registry name.
+const Name = "twilio"
+
+// AuthTokenKey is the secret setting: the account's auth token, which
+// signs every webhook request and authenticates every API call.
+const AuthTokenKey = "auth_token"
+
+// Limits of Twilio's SMS.
+const (
+	// MaxText is the longest text one message takes: Twilio splits it
+	// into segments itself; a longer reply is sent as several messages.
+	MaxText = 1600
+	// MaxMediaBytes is the largest file Twilio takes in an MMS.
+	MaxMediaBytes = 5 << 20
+)
+
+// Contact attributes the opt-out keywords record.
+const (
+	// AttrOptedOut is true once the customer texted STOP, false again
+	// after START.
+	AttrOptedOut = "sms_opted_out"
+	// AttrKeyword is the last keyword the customer texted.
+	AttrKeyword = "sms_keyword"
+)
+
+// emptyTwiML answers a message without replying at once: replies go
+// through the REST API.
+const emptyTwiML = `<?xml version="1.0" encoding="UTF-8"?><Response/>`
+
+// Settings are a Twilio inbox's settings that are not secret.
+type Settings struct {
+	AccountSID  string `json:"account_sid"`
+	PhoneNumber string `json:"phone_number"`
+	// APIBaseURL is the REST API's address; empty means Twilio's own.
+	APIBaseURL string `json:"api_base_url,omitempty"`
+	// PublicURL is the address Twilio reaches Sahay at and signs its
+	// requests with; empty means the server's public URL.
+	PublicURL string `json:"public_url,omitempty"`
+}
+
+// Contacts records what a customer's keywords say on their contact.
+type Contacts interface {
+	UpsertChannelContact(ctx context.Context, inbox *sahay.Inbox, namespace, externalID string, f core.ContactFields) (*sahay.Contact, error)
+}
+
+// Adapter connects Twilio phone numbers.
+type Adapter struct {
+	publicURL    string
+	allowPrivate bool
+	http         *http.Client
+	contacts     Contacts
+}
+
+// New returns the adapter. publicURL is the server's, which Twilio signs
+// unless an inbox names another; contacts records opt-outs. An inbox's
+// api_base_url, and every call to it, is kept off the server's own
+// network unless allowPrivate.
+func New(publicURL string, allowPrivate bool, contacts Contacts) *Adapter {
+	return &Adapter{publicURL: publicURL, allowPrivate: allowPrivate, http: netguard.Client(allowPrivate), contacts: contacts}
+}
+
+var (
+	_ channel.Adapter   = (*Adapter)(nil)
+	_ channel.Webhooker = (*Adapter)(nil)
+	_ channel.Parser    = (*Adapter)(nil)
+	_ channel.Fetcher   = (*Adapter)(nil)
+	_ channel.Describer = (*Adapter)(nil)
+	_ channel.Tester    = (*Adapter)(nil)
+)
+
+// Namespace implements the outbound pipeline's lookup of the recipient.
+func (a *Adapter) Namespace() string { return Namespace }
+
+// Describe implements [channel.Describer].
+func (a *Adapter) Describe() channel.Description {
+	return channel.Description{
+		Capabilities: channel.Capabilities{MaxText: MaxText},
+		Settings: []channel.Setting{
+			{Key: "account_sid", Label: "Account SID", Type: "string", Required: true,
+				Help: "In the Twilio Console, Account Info on the home page: \"AC\" and 32 characters."},
+			{Key: AuthTokenKey, Label: "Auth token", Type: "string", Required: true, Secret: true,
+				Help: "Under the Account SID in Account Info (Show). Sahay checks every request from Twilio with it."},
+			{Key: "phone_number", Label: "Phone number", Type: "string", Required: true,
+				Help: "The Twilio number customers text, with its country code: +8801XXXXXXXXX."},
+			{Key: "public_url", Label: "Public address", Type: "url",
+				Help: "The address Twilio reaches this server at, exactly as in the number's webhook URLs (Twilio signs it). " +
+					"Empty means the server's public URL."},
+			{Key: "api_base_url", Label: "Twilio API address", Type: "url", Default: DefaultBaseURL,
+				Help: "Only to use a proxy."},
+		},
+	}
+}
+
+func settings(inbox *sahay.Inbox) (Settings, error) {
+	var s Settings
+	if len(inbox.Settings) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(inbox.Settings))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&s); err != nil {
+			return s, sahay.Invalid("twilio inbox settings: %v", err)
+		}
+	}
+	return s, nil
+}
+
+var (
+	accountPattern = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
+	tokenPattern   = regexp.MustCompile(`^[\x21-\x7e]{16,128}$`)
+)
+
+// Validate implements [channel.Adapter].
+func (a *Adapter) Validate(inbox *sahay.Inbox) error {
+	s, err := settings(inbox)
+	if err != nil {
+		return err
+	}
+	if !accountPattern.MatchString(s.AccountSID) {
+		return sahay.Invalid("settings.account_sid must be the Account SID in the Twilio Console: \"AC\" and 32 hexadecimal characters")
+	}
+	if !tokenPattern.MatchString(inbox.Secrets[AuthTokenKey]) {
+		return sahay.Invalid("settings.auth_token must be the account's auth token: 16 to 128 printable characters without spaces")
+	}
+	if !phonePattern.MatchString(s.PhoneNumber) {
+		return sahay.Invalid("settings.phone_number must be the Twilio number with its country code, like +8801712345678")
+	}
+	if s.APIBaseURL != "" {
+		if err := netguard.CheckURL(s.APIBaseURL, a.allowPrivate); err != nil {
+			return sahay.Invalid("settings.api_base_url %v", err)
+		}
+	}
+	if s.PublicURL != "" {
+		u, err := url.Parse(s.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return sahay.Invalid("settings.public_url must be an http or https address without a query, like https://support.example.com")
+		}
+	}
+	return nil
+}
+
+// client returns the REST API client of an inbox.
+func (a *Adapter) client(inbox *sahay.Inbox) (*Client, Settings, error) {
+	s, err := settings(inbox)
+	if err != nil {
+		return nil, s, err
+	}
+	return &Client{BaseURL: s.APIBaseURL, AccountSID: s.AccountSID, AuthToken: inbox.Secrets[AuthTokenKey], HTTP: a.http}, s, nil
+}
+
+// hookURL is the address of one of an inbox's webhooks as Twilio signs
+// it.
+func (a *Adapter) hookURL(inbox *sahay.Inbox, s Settings, sub string) string {
+	base := s.PublicURL
+	if base == "" {
+		base = a.publicURL
+	}
+	return fmt.Sprintf("%s/webhooks/%d%s", strings.TrimRight(base, "/"), inbox.ID, sub)
+}
+
+// Webhook implements [channel.Webhooker]: a request signed with the
+// inbox's auth token, an incoming message at /sms or a delivery status
+// at /status, journalled by its message SID.
+func (a *Adapter) Webhook(inbox *sahay.Inbox, r *http.Request, sub string, body []byte) (channel.Hook, error) {
+	var kind string
+	switch sub {
+	case "/sms":
+		kind = kindSMS
+	case "/status":
+		kind = kindStatus
+	default:
+		return channel.Hook{}, sahay.NotFound("Twilio webhook " + sub)
+	}
+	if r.Method != http.MethodPost {
+		return channel.Hook{}, sahay.Invalid("Twilio webhooks take POST requests: set the number's webhook method to HTTP POST")
+	}
+	s, err := settings(inbox)
+	if err != nil {
+		return channel.Hook{}, err
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return channel.Hook{}, sahay.Errorf(sahay.EUNAUTHORIZED, "the request's form could not be read, so its signature cannot be checked")
+	}
+	signed := a.hookURL(inbox, s, sub)
+	if r.URL.RawQuery != "" {
+		signed += "?" + r.URL.RawQuery
+	}
+	if !ValidSignature(inbox.Secrets[AuthTokenKey], signed, form, r.Header.Get("X-Twilio-Signature")) {
+		return channel.Hook{}, sahay.Errorf(sahay.EUNAUTHORIZED,
+			"the X-Twilio-Signature header is missing or does not match %s signed with the inbox's auth token: check settings.public_url and the token", signed)
+	}
+	key, err := dedupeKey(kind, form)
+	if err != nil {
+		return channel.Hook{}, err
+	}
+	if kind == kindSMS {
+		if err := a.recordKeyword(r.Context(), inbox, form); err != nil {
+			return channel.Hook{}, err
+		}
+		return channel.Hook{Events: []channel.Raw{{DedupeKey: key, Body: body}}, Status: http.StatusOK,
+			Body: []byte(emptyTwiML), ContentType: "text/xml"}, nil
+	}
+	return channel.Hook{Events: []channel.Raw{{DedupeKey: key, Body: body}}, Status: http.StatusNoContent}, nil
+}
+
+// recordKeyword keeps an opt-out, opt-in or help keyword on the
+// customer's contact, before the message is journalled, so the
+// next reply already knows.
+func (a *Adapter) recordKeyword(ctx context.Context, inbox *sahay.Inbox, form url.Values) error {
+	k := ParseKeyword(form.Get("Body"))
+	from := form.Get("From")
+	if k == "" || a.contacts == nil || !phonePattern.MatchString(from) {
+		return nil
+	}
+	attrs := map[string]any{AttrKeyword: string(k)}
+	switch k {
+	case KeywordStop:
+		attrs[AttrOptedOut] = true
+	case KeywordStart:
+		attrs[AttrOptedOut] = false
+	}
+	if _, err := a.contacts.UpsertChannelContact(ctx, inbox, Namespace, from, core.ContactFields{Phone: from, Attributes: attrs}); err != nil {
+		return fmt.Errorf("twilio: record %s from %s: %w", k, from, err)
+	}
+	return nil
+}
+
+// Parse implements [channel.Parser] with [Parse].
+func (a *Adapter) Parse(inbox *sahay.Inbox, raw channel.Raw) (channel.Parsed, error) {
+	kind, _, _ := strings.Cut(raw.DedupeKey, ":")
+	p, err := Parse(kind, raw.Body)
+	if err != nil {
+		return channel.Parsed{}, channel.Permanent(err)
+	}
+	for i := range p.Messages {
+		p.Messages[i].InboxID = inbox.ID
+	}
+	return p, nil
+}
+
+// Fetch implements [channel.Fetcher]: a customer's MMS file, read with
+// the account's credentials.
+func (a *Adapter) Fetch(ctx context.Context, inbox *sahay.Inbox, f channel.RemoteFile, limit int64) (io.ReadCloser, error) {
+	c, _, err := a.client(inbox)
+	if err != nil {
+		return nil, channel.Permanent(err)
+	}
+	data, err := c.Download(ctx, f.ID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return io.NopCloser(bytes.NewReader(data)), nil
+}
+
+// Test implements [channel.Tester]: the account, read with the SID and
+// token.
+func (a *Adapter) Test(ctx context.Context, inbox *sahay.Inbox) error {
+	c, _, err := a.client(inbox)
+	if err != nil {
+		return err
+	}
+	return c.Account(ctx)
+}
+
+// Send implements [channel.Adapter]: the text, as one message up to
+// MaxText characters (Twilio splits it into segments) or several cut at
+// word boundaries, each asking for its delivery statuses. A customer
+// who texted STOP is not written to.
+func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (channel.SendResult, error) {
+	c, s, err := a.client(out.Inbox)
+	if err != nil {
+		return channel.SendResult{}, channel.Permanent(err)
+	}
+	if out.Recipient == "" {
+		return channel.SendResult{}, channel.Permanent(errors.New("twilio: no recipient"))
+	}
+	if out.Contact != nil && out.Contact.Attributes[AttrOptedOut] == true {
+		return channel.SendResult{}, channel.Permanent(errors.New("the customer replied STOP to this number and has unsubscribed from its messages: " +
+			"they must text START before they can be sent SMS again"))
+	}
+	if len(out.Message.Attachments) > 0 {
+		return channel.SendResult{}, channel.Permanent(errors.New("twilio: files cannot be sent by SMS yet; send a link instead"))
+	}
+	parts := split(out.Message.Content, MaxText)
+	if len(parts) == 0 {
+		return channel.SendResult{}, channel.Permanent(errors.New("twilio: nothing to send"))
+	}
+	callback := a.hookURL(out.Inbox, s, "/status")
+	var last SentMessage
+	for _, p := range parts {
+		if last, err = c.SendSMS(ctx, s.PhoneNumber, out.Recipient, p, callback); err != nil {
+			return channel.SendResult{}, err
+		}
+	}
+	return channel.SendResult{ExternalID: last.SID}, nil
+}
+
+// split cuts text into parts of at most n characters, at a line break or
+// space where there is one in the part's second half.
+func split(text string, n int) []string {
+	text = strings.TrimSpace(text)
+	var parts []string
+	for utf8.RuneCountInString(text) > n {
+		end, count := 0, 0
+		for i := range text {
+			if count == n {
+				end = i
+				break
+			}
+			count++
+		}
+		head := text[:end]
+		if i := strings.LastIndexAny(head, "\n "); i > len(head)/2 {
+			head = head[:i]
+		}
+		parts = append(parts, strings.TrimSpace(head))
+		text = strings.TrimSpace(text[len(head):])
+	}
+	if text != "" {
+		parts = append(parts, text)
+	}
+	return parts
+}

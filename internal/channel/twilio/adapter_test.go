@@ -1,0 +1,293 @@
+package twilio_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/apitest"
+	"github.com/sahayhq/sahay/internal/channel/twilio"
+	"github.com/sahayhq/sahay/internal/channel/twilio/twiliotest"
+)
+
+const (
+	business = "+8809612345678"
+	customer = "+8801711223344"
+)
+
+// number is a Twilio inbox of a running Sahay, connected to a simulator.
+type number struct {
+	s     *apitest.Server
+	sim   *twiliotest.Sim
+	owner *apitest.User
+	inbox *sahay.Inbox
+}
+
+func newNumber(t *testing.T) *number {
+	t.Helper()
+	n := &number{s: apitest.NewServer(t), sim: twiliotest.New(t)}
+	n.owner = n.s.NewAccount(t, "Shop")
+	n.inbox = n.s.NewInbox(t, n.owner, "SMS", "twilio", map[string]any{
+		"account_sid": twiliotest.AccountSID, "auth_token": twiliotest.AuthToken, "phone_number": business,
+		"api_base_url": n.sim.URL, "public_url": n.s.URL})
+	return n
+}
+
+func (n *number) hook(sub string) string {
+	return fmt.Sprintf("%s/webhooks/%d%s", n.s.URL, n.inbox.ID, sub)
+}
+
+// text posts a customer's SMS signed as Twilio does.
+func (n *number) text(t *testing.T, sid, body string) {
+	t.Helper()
+	resp, err := n.sim.Post(n.hook("/sms"), "", twiliotest.AuthToken, n.sim.SMS(sid, customer, business, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/xml" {
+		t.Fatalf("sms: status %d, %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+func (n *number) waitMessage(t *testing.T, externalID string) *sahay.Message {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		m, err := n.s.App.Store.MessageByExternalID(ctx, n.inbox.ID, externalID)
+		if err == nil {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("message %s: not stored within 15s: %v", externalID, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (n *number) waitReply(t *testing.T, id int64, ok func(*sahay.Message) bool) *sahay.Message {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		m, err := n.s.App.Store.Message(context.Background(), n.inbox.AccountID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok(m) {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("reply %d: %+v, not as expected within 20s", id, m)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (n *number) events(t *testing.T, state string) []string {
+	t.Helper()
+	var l struct {
+		Items []struct {
+			DedupeKey string `json:"dedupe_key"`
+		}
+	}
+	n.s.Must(t, n.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/inboxes/%d/events?state=%s", n.inbox.ID, state), nil, http.StatusOK, &l)
+	var keys []string
+	for _, e := range l.Items {
+		keys = append(keys, e.DedupeKey)
+	}
+	return keys
+}
+
+func (n *number) reply(t *testing.T, conversationID int64, content string) sahay.Message {
+	t.Helper()
+	var m sahay.Message
+	n.s.Must(t, n.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", conversationID),
+		map[string]any{"content": content}, http.StatusCreated, &m)
+	return m
+}
+
+// A request without Twilio's signature, or signed with another token or
+// for another address, is refused and stores nothing; a signed one is
+// taken.
+func TestWebhookSignature(t *testing.T) {
+	t.Parallel()
+	n := newNumber(t)
+	sid := twiliotest.NewSID("SM")
+	form := n.sim.SMS(sid, customer, business, "hello")
+	for name, post := range map[string]func() (*http.Response, error){
+		"another token": func() (*http.Response, error) { return n.sim.Post(n.hook("/sms"), "", "0000000000000000", form) },
+		"another address": func() (*http.Response, error) {
+			return n.sim.Post(n.hook("/sms"), n.hook("/status"), twiliotest.AuthToken, form)
+		},
+		"no signature": func() (*http.Response, error) {
+			return http.Post(n.hook("/sms"), "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+		},
+	} {
+		resp, err := post()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("%s: status %d, want 401 or 403", name, resp.StatusCode)
+		}
+	}
+	for _, state := range []string{"pending", "done", "failed"} {
+		if keys := n.events(t, state); len(keys) != 0 {
+			t.Fatalf("refused requests left %s events %v", state, keys)
+		}
+	}
+	n.text(t, sid, "hello")
+	m := n.waitMessage(t, sid)
+	if m.Content != "hello" {
+		t.Fatalf("message %+v", m)
+	}
+}
+
+// A customer's SMS, delivered three times, is one message from a contact
+// known by their number; a reply goes out with the recorded form, and
+// its statuses, arriving out of order and twice, end at delivered.
+func TestConversation(t *testing.T) {
+	t.Parallel()
+	n := newNumber(t)
+	sid := twiliotest.NewSID("SM")
+	for range 3 {
+		n.text(t, sid, "আমার অর্ডার কোথায়?")
+	}
+	m := n.waitMessage(t, sid)
+	conv, err := n.s.App.Store.Conversation(context.Background(), n.inbox.AccountID, m.ConversationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := n.s.App.Store.Contact(context.Background(), n.inbox.AccountID, conv.ContactID)
+	if err != nil || c.Phone != customer || len(c.Identities) != 1 || c.Identities[0].Namespace != twilio.Namespace || c.Identities[0].ExternalID != customer {
+		t.Fatalf("contact %+v %v", c, err)
+	}
+	ms, err := n.s.App.Store.Messages(context.Background(), n.inbox.AccountID, conv.ID, 0, 100)
+	if err != nil || len(ms) != 1 || ms[0].Content != "আমার অর্ডার কোথায়?" {
+		t.Fatalf("messages %+v %v", ms, err)
+	}
+
+	r := n.reply(t, conv.ID, "আপনার অর্ডার আজ পৌঁছাবে।")
+	sent := n.waitReply(t, r.ID, func(m *sahay.Message) bool { return m.ExternalID != "" })
+	got := n.sim.Sent()
+	if len(got) != 1 || got[0].SID != sent.ExternalID {
+		t.Fatalf("sent %+v, reply %+v", got, sent)
+	}
+	f := got[0].Form
+	if f.Get("From") != business || f.Get("To") != customer || f.Get("Body") != "আপনার অর্ডার আজ পৌঁছাবে।" || f.Get("StatusCallback") != n.hook("/status") {
+		t.Fatalf("form %v", f)
+	}
+	for _, status := range []string{"delivered", "sent", "queued", "delivered", "sent"} {
+		resp, err := n.sim.Status(got[0], status, "")
+		if err != nil || resp.StatusCode >= 300 {
+			t.Fatalf("status %s: %v %v", status, resp, err)
+		}
+	}
+	n.waitReply(t, r.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliveryDelivered })
+	deadline := time.Now().Add(15 * time.Second)
+	for len(n.events(t, "pending")) > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if m := n.waitReply(t, r.ID, func(*sahay.Message) bool { return true }); m.Status != sahay.DeliveryDelivered {
+		t.Fatalf("after every status: %s", m.Status)
+	}
+}
+
+// A customer who texts STOP is recorded as opted out, and a reply then
+// fails at once with a reason the agent understands; START lifts it.
+func TestStop(t *testing.T) {
+	t.Parallel()
+	n := newNumber(t)
+	first := twiliotest.NewSID("SM")
+	n.text(t, first, "hi")
+	conv := n.waitMessage(t, first).ConversationID
+	stop := twiliotest.NewSID("SM")
+	n.text(t, stop, "Stop")
+	n.waitMessage(t, stop)
+	c, err := n.s.App.Store.Contact(context.Background(), n.inbox.AccountID, mustContact(t, n, conv))
+	if err != nil || c.Attributes[twilio.AttrOptedOut] != true || c.Attributes[twilio.AttrKeyword] != "STOP" {
+		t.Fatalf("contact %+v %v", c, err)
+	}
+	r := n.reply(t, conv, "We are sorry to see you go")
+	failed := n.waitReply(t, r.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliveryFailed })
+	if !strings.Contains(failed.Error, "replied STOP") || len(n.sim.Sent()) != 0 {
+		t.Fatalf("reply %+v, sent %v", failed, n.sim.Sent())
+	}
+	start := twiliotest.NewSID("SM")
+	n.text(t, start, "START")
+	n.waitMessage(t, start)
+	r = n.reply(t, conv, "Welcome back")
+	n.waitReply(t, r.ID, func(m *sahay.Message) bool { return m.ExternalID != "" })
+}
+
+func mustContact(t *testing.T, n *number, conversationID int64) int64 {
+	t.Helper()
+	c, err := n.s.App.Store.Conversation(context.Background(), n.inbox.AccountID, conversationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ContactID
+}
+
+// Twilio's refusals reach the agent in their words: an opt-out Sahay did
+// not see (21610), a bad number, a country not enabled.
+func TestSendErrors(t *testing.T) {
+	t.Parallel()
+	n := newNumber(t)
+	sid := twiliotest.NewSID("SM")
+	n.text(t, sid, "hello")
+	conv := n.waitMessage(t, sid).ConversationID
+	for _, tt := range []struct {
+		code int
+		want string
+	}{
+		{21610, "replied STOP"},
+		{21211, "not a valid phone number"},
+		{21408, "Geo permissions"},
+	} {
+		n.sim.Fail(twiliotest.Failure{HTTPStatus: http.StatusBadRequest, Code: tt.code, Message: "refused"})
+		r := n.reply(t, conv, "reply")
+		failed := n.waitReply(t, r.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliveryFailed })
+		if !strings.Contains(failed.Error, tt.want) {
+			t.Errorf("%d: error %q, want %q", tt.code, failed.Error, tt.want)
+		}
+	}
+}
+
+// "Test connection" reads the account; a wrong token is explained.
+func TestTestConnection(t *testing.T) {
+	t.Parallel()
+	n := newNumber(t)
+	test := func(want string) {
+		t.Helper()
+		var res struct {
+			OK    bool
+			Error string
+		}
+		n.s.Must(t, n.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/inboxes/%d/test", n.inbox.ID), nil, http.StatusOK, &res)
+		if want == "" && !res.OK || want != "" && (res.OK || !strings.Contains(res.Error, want)) {
+			t.Fatalf("test: %+v, want %q", res, want)
+		}
+	}
+	test("")
+	bad := n.s.NewInbox(t, n.owner, "SMS 2", "twilio", map[string]any{
+		"account_sid": twiliotest.AccountSID, "auth_token": "00000000000000000000000000000000", "phone_number": business,
+		"api_base_url": n.sim.URL, "public_url": n.s.URL})
+	n.inbox = bad
+	test("Twilio refused the account SID or auth token")
+	for _, settings := range []map[string]any{
+		{"account_sid": "123", "auth_token": twiliotest.AuthToken, "phone_number": business},
+		{"account_sid": twiliotest.AccountSID, "auth_token": twiliotest.AuthToken, "phone_number": "01711223344"},
+		{"account_sid": twiliotest.AccountSID, "phone_number": business},
+		{"account_sid": twiliotest.AccountSID, "auth_token": twiliotest.AuthToken, "phone_number": business, "public_url": "ftp://x"},
+	} {
+		r := n.s.Call(t, n.owner.Token, http.MethodPost, "/api/v1/inboxes", map[string]any{"name": "x", "channel": "twilio", "settings": settings})
+		if r.Status != http.StatusUnprocessableEntity && r.Status != http.StatusBadRequest {
+			t.Errorf("settings %v: %s", settings, r)
+		}
+	}
+}

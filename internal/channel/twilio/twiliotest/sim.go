@@ -1,0 +1,230 @@
+// Package twiliotest simulates Twilio for tests: its REST API (sending
+// messages, reading the account, serving customers' files) and its
+// webhook requests, signed as Twilio signs them.
+package twiliotest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/sahayhq/sahay/internal/channel/twilio"
+)
+
+// Credentials of the simulated account.
+const (
+	AccountSID = "AC0123456789abcdef0123456789abcdef"
+	AuthToken  = "f00dfeedf00dfeedf00dfeedf00dfeed"
+)
+
+// Sent is one message the REST API accepted: its form and SID.
+type Sent struct {
+	SID  string
+	Form url.Values
+}
+
+// Failure is an error the REST API answers the next send with.
+type Failure struct {
+	HTTPStatus int
+	Code       int
+	Message    string
+	RetryAfter string
+}
+
+// Sim is a running simulated Twilio.
+type Sim struct {
+	URL string
+
+	t      testing.TB
+	client *http.Client
+
+	mu       sync.Mutex
+	sent     []Sent
+	failures []Failure
+	optedOut map[string]bool
+	media    map[string][]byte
+}
+
+// New starts a simulated Twilio, stopped when t ends.
+func New(t testing.TB) *Sim {
+	s := &Sim{t: t, optedOut: map[string]bool{}, media: map[string][]byte{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/Messages.json", s.messages)
+	mux.HandleFunc("GET /2010-04-01/Accounts/{sid}", s.account)
+	mux.HandleFunc("GET /media/{name}", s.serveMedia)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	s.URL, s.client = srv.URL, srv.Client()
+	return s
+}
+
+// NewSID is a fresh SID with the prefix ("SM", "MM").
+func NewSID(prefix string) string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// Sent lists the messages the REST API accepted, in order.
+func (s *Sim) Sent() []Sent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Sent(nil), s.sent...)
+}
+
+// Fail makes the next send answer the failure.
+func (s *Sim) Fail(f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = append(s.failures, f)
+}
+
+// AddMedia serves a customer's file at a media URL, which it returns.
+func (s *Sim) AddMedia(name string, data []byte) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.media[name] = data
+	return s.URL + "/media/" + name
+}
+
+func (s *Sim) authorized(r *http.Request) bool {
+	user, pass, ok := r.BasicAuth()
+	return ok && user == AccountSID && pass == AuthToken
+}
+
+func writeError(w http.ResponseWriter, status, code int, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"code": code, "message": message, "status": status})
+}
+
+func (s *Sim) messages(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) || r.PathValue("sid") != AccountSID {
+		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		writeError(w, http.StatusBadRequest, 21100, err.Error())
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.failures) > 0 {
+		f := s.failures[0]
+		s.failures = s.failures[1:]
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		writeError(w, f.HTTPStatus, f.Code, f.Message)
+		return
+	}
+	to := r.PostForm.Get("To")
+	if s.optedOut[to] {
+		writeError(w, http.StatusBadRequest, twilio.CodeUnsubscribed, "Attempt to send to unsubscribed recipient")
+		return
+	}
+	if r.PostForm.Get("From") == "" || to == "" || r.PostForm.Get("Body") == "" {
+		writeError(w, http.StatusBadRequest, 21604, "A 'To', 'From' and 'Body' are required")
+		return
+	}
+	sid := NewSID("SM")
+	s.sent = append(s.sent, Sent{SID: sid, Form: r.PostForm})
+	n, _ := twilio.Segments(r.PostForm.Get("Body"))
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	json.NewEncoder(w).Encode(map[string]any{"sid": sid, "status": "queued", "num_segments": fmt.Sprint(n),
+		"to": to, "from": r.PostForm.Get("From"), "body": r.PostForm.Get("Body")})
+}
+
+func (s *Sim) account(w http.ResponseWriter, r *http.Request) {
+	sid, ok := strings.CutSuffix(r.PathValue("sid"), ".json")
+	if !ok || !s.authorized(r) || sid != AccountSID {
+		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"sid": AccountSID, "status": "active", "friendly_name": "Shop"})
+}
+
+func (s *Sim) serveMedia(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) {
+		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
+		return
+	}
+	s.mu.Lock()
+	data, ok := s.media[r.PathValue("name")]
+	s.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Write(data)
+}
+
+// Post sends a webhook request to hookURL signed with the token, as
+// Twilio does; signedURL is the address signed, hookURL's when empty.
+func (s *Sim) Post(hookURL, signedURL, token string, form url.Values) (*http.Response, error) {
+	if signedURL == "" {
+		signedURL = hookURL
+	}
+	req, err := http.NewRequest(http.MethodPost, hookURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Twilio-Signature", twilio.Signature(token, signedURL, form))
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	return resp, nil
+}
+
+// SMS is the form of a customer's message to the number to, as Twilio
+// posts it; a STOP keyword also unsubscribes the customer from the
+// number, as Twilio's opt-out handling does, and START subscribes them
+// again.
+func (s *Sim) SMS(sid, from, to, body string, mediaURLs ...string) url.Values {
+	switch twilio.ParseKeyword(body) {
+	case twilio.KeywordStop:
+		s.mu.Lock()
+		s.optedOut[from] = true
+		s.mu.Unlock()
+	case twilio.KeywordStart:
+		s.mu.Lock()
+		delete(s.optedOut, from)
+		s.mu.Unlock()
+	}
+	n, _ := twilio.Segments(body)
+	form := url.Values{"MessageSid": {sid}, "SmsSid": {sid}, "SmsMessageSid": {sid}, "AccountSid": {AccountSID},
+		"From": {from}, "To": {to}, "Body": {body}, "NumSegments": {fmt.Sprint(n)}, "NumMedia": {fmt.Sprint(len(mediaURLs))},
+		"SmsStatus": {"received"}, "ApiVersion": {"2010-04-01"}, "FromCountry": {"BD"}, "ToCountry": {"BD"}}
+	for i, u := range mediaURLs {
+		form.Set(fmt.Sprintf("MediaUrl%d", i), u)
+		form.Set(fmt.Sprintf("MediaContentType%d", i), "image/jpeg")
+	}
+	return form
+}
+
+// Status posts a delivery status of a sent message to the StatusCallback
+// it was sent with, signed with the account's token.
+func (s *Sim) Status(m Sent, status, errorCode string) (*http.Response, error) {
+	form := url.Values{"MessageSid": {m.SID}, "SmsSid": {m.SID}, "MessageStatus": {status}, "SmsStatus": {status},
+		"AccountSid": {AccountSID}, "From": {m.Form.Get("From")}, "To": {m.Form.Get("To")}, "ApiVersion": {"2010-04-01"}}
+	if errorCode != "" {
+		form.Set("ErrorCode", errorCode)
+	}
+	cb := m.Form.Get("StatusCallback")
+	if cb == "" {
+		return nil, fmt.Errorf("twiliotest: message %s was sent without a StatusCallback", m.SID)
+	}
+	return s.Post(cb, "", AuthToken, form)
+}
