@@ -291,3 +291,65 @@ func TestTestConnection(t *testing.T) {
 		}
 	}
 }
+
+// An MMS's files are fetched from Twilio with the account's credentials
+// and kept with the message.
+func TestMMS(t *testing.T) {
+	t.Parallel()
+	n := newNumber(t)
+	photo := []byte("\xff\xd8\xff\xe0 a photo of the parcel")
+	media := n.sim.AddMedia("ME0123456789abcdef0123456789abcdef", photo)
+	sid := twiliotest.NewSID("MM")
+	resp, err := n.sim.Post(n.hook("/sms"), "", twiliotest.AuthToken, n.sim.SMS(sid, customer, business, "এটা দেখুন", media))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("mms: %v %v", resp, err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		m := n.waitMessage(t, sid)
+		full, err := n.s.App.Store.Message(context.Background(), n.inbox.AccountID, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(full.Attachments) == 1 {
+			a := full.Attachments[0]
+			if a.Size != int64(len(photo)) || a.FileName != "ME0123456789abcdef0123456789abcdef.jpg" || a.ContentType != "image/jpeg" || full.Content != "এটা দেখুন" {
+				t.Fatalf("message %+v, attachment %+v", full, a)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("message %+v: no attachment within 15s (failed events: %v)", full, n.events(t, "failed"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A reply over 1600 characters goes as several messages cut between
+// words; "too many requests" is retried.
+func TestLongReply(t *testing.T) {
+	t.Parallel()
+	n := newNumber(t)
+	sid := twiliotest.NewSID("SM")
+	n.text(t, sid, "hello")
+	conv := n.waitMessage(t, sid).ConversationID
+	n.sim.Fail(twiliotest.Failure{HTTPStatus: http.StatusTooManyRequests, Code: 20429, Message: "Too Many Requests", RetryAfter: "1"})
+	long := strings.TrimSpace(strings.Repeat("আপনার অর্ডার ", 150))
+	r := n.reply(t, conv, long)
+	sent := n.waitReply(t, r.ID, func(m *sahay.Message) bool { return m.ExternalID != "" })
+	got := n.sim.Sent()
+	if len(got) != 2 || sent.ExternalID != got[1].SID {
+		t.Fatalf("sent %d messages, reply %+v", len(got), sent)
+	}
+	var joined []string
+	for _, s := range got {
+		body := s.Form.Get("Body")
+		if len([]rune(body)) > twilio.MaxText || strings.HasPrefix(body, " ") || strings.HasSuffix(body, " ") {
+			t.Fatalf("part of %d characters: %q…", len([]rune(body)), body[:40])
+		}
+		joined = append(joined, body)
+	}
+	if strings.Join(joined, " ") != long {
+		t.Fatal("the parts do not make the reply")
+	}
+}
