@@ -163,7 +163,9 @@ func (a *Adapter) Test(ctx context.Context, inbox *sahay.Inbox) error {
 	}
 	me, err := c.Me(ctx)
 	if err != nil {
-		return fmt.Errorf("reading the account with the inbox's credentials: %w", err)
+		// What X refused is the answer; that a reply would not be retried
+		// is not.
+		return errors.New(strings.TrimPrefix(err.Error(), channel.ErrPermanent.Error()+": "))
 	}
 	if me.ID != userID {
 		return fmt.Errorf("the access token acts for @%s (user id %s), not the user id %s: set user_id to %s or make the token for this account", me.Username, me.ID, userID, me.ID)

@@ -3,7 +3,9 @@ package x_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/apitest"
+	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/channel/x"
 	"github.com/sahayhq/sahay/internal/channel/x/xtest"
 )
@@ -34,8 +37,8 @@ func newAccount(t *testing.T) *account {
 	a := &account{s: apitest.NewServer(t), sim: xtest.New(t, consumerKey, consumerSecret)}
 	a.owner = a.s.NewAccount(t, "Shop")
 	a.inbox = a.s.NewInbox(t, a.owner, "X", "x", map[string]any{
-		"consumer_key": consumerKey, "consumer_secret": consumerSecret, "access_token": xtest.Account.ID + "-token",
-		"access_token_secret": "token-secret", "user_id": xtest.Account.ID, "api_base_url": a.sim.BaseURL})
+		"consumer_key": consumerKey, "consumer_secret": consumerSecret, "access_token": xtest.AccessToken,
+		"access_token_secret": xtest.AccessTokenSecret, "user_id": xtest.Account.ID, "api_base_url": a.sim.BaseURL})
 	return a
 }
 
@@ -280,15 +283,16 @@ func TestRateLimited(t *testing.T) {
 	a.deliver(t, dm("954491830116155600", customer, xtest.Account.ID, "hi"))
 	m := a.waitMessage(t, "954491830116155600", nil)
 	path := "/2/dm_conversations/with/" + customer + "/messages"
-	a.sim.Fail(path, http.StatusTooManyRequests, time.Now().Add(2*time.Second))
+	// Past the job runner's first backoff (2s), so only X's reset explains the wait.
+	reset := time.Unix(time.Now().Add(4*time.Second).Unix(), 0)
+	a.sim.Fail(path, http.StatusTooManyRequests, reset)
 	var reply sahay.Message
-	start := time.Now()
 	a.s.Must(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", m.ConversationID),
 		map[string]any{"content": "hello"}, http.StatusCreated, &reply)
 	a.waitStatus(t, reply.ID, sahay.DeliverySent)
 	calls := a.sim.Find(http.MethodPost, path)
-	if len(calls) != 2 || time.Since(start) < time.Second {
-		t.Fatalf("%d calls in %s, want the refused one and one after the reset", len(calls), time.Since(start))
+	if len(calls) != 2 || calls[1].At.Before(reset) {
+		t.Fatalf("%d calls, the last at %s: want the refused one and one at or after the reset %s", len(calls), calls[len(calls)-1].At, reset)
 	}
 }
 
@@ -298,7 +302,7 @@ func TestRateLimited(t *testing.T) {
 func TestInboxSettings(t *testing.T) {
 	t.Parallel()
 	a := newAccount(t)
-	for _, secret := range []string{consumerSecret, "token-secret", xtest.Account.ID + "-token"} {
+	for _, secret := range []string{consumerSecret, xtest.AccessToken, xtest.AccessTokenSecret} {
 		if strings.Contains(string(a.inbox.Settings), secret) {
 			t.Fatalf("settings %s show a secret", a.inbox.Settings)
 		}
@@ -325,10 +329,15 @@ func TestInboxSettings(t *testing.T) {
 		}
 	}
 	var other sahay.Inbox
-	good["user_id"] = "1"
 	a.s.Must(t, a.owner.Token, http.MethodPost, "/api/v1/inboxes", map[string]any{"name": "Other", "channel": "x", "settings": good}, http.StatusCreated, &other)
 	a.s.Must(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/inboxes/%d/test", other.ID), nil, http.StatusOK, &res)
-	if res.OK || !strings.Contains(res.Error, xtest.Account.ID) {
+	if res.OK || !strings.HasPrefix(res.Error, "X refused the inbox's credentials") {
+		t.Fatalf("test of wrong credentials: %+v", res)
+	}
+	good["access_token"], good["access_token_secret"] = xtest.AccessToken, xtest.AccessTokenSecret
+	a.s.Must(t, a.owner.Token, http.MethodPost, "/api/v1/inboxes", map[string]any{"name": "Other", "channel": "x", "settings": good}, http.StatusCreated, &other)
+	a.s.Must(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/inboxes/%d/test", other.ID), nil, http.StatusOK, &res)
+	if res.OK || !strings.Contains(res.Error, "set user_id to "+xtest.Account.ID) {
 		t.Fatalf("test of another account's token: %+v", res)
 	}
 	var channels struct {
@@ -352,4 +361,105 @@ func TestInboxSettings(t *testing.T) {
 		}
 	}
 	t.Fatal("no x channel")
+}
+
+// A reply X cannot take fails at once with a reason the agent
+// understands: a direct message the app's access does not allow, a
+// public reply over 280 characters.
+func TestRefusedReplies(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t)
+	a.deliver(t, dm("954491830116155700", customer, xtest.Account.ID, "hi"))
+	m := a.waitMessage(t, "954491830116155700", nil)
+	path := "/2/dm_conversations/with/" + customer + "/messages"
+	a.sim.Fail(path, http.StatusForbidden, time.Time{})
+	var reply sahay.Message
+	a.s.Must(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", m.ConversationID),
+		map[string]any{"content": "hello"}, http.StatusCreated, &reply)
+	if f := a.waitStatus(t, reply.ID, sahay.DeliveryFailed); !strings.Contains(f.Error, "the X API access of this app cannot send direct messages") {
+		t.Fatalf("failed reply %q", f.Error)
+	}
+	if calls := a.sim.Find(http.MethodPost, path); len(calls) != 1 {
+		t.Fatalf("%d calls, want the refused one only", len(calls))
+	}
+
+	a.deliver(t, mentionPost("1850000000000000010", "", "@Harris_0ff is the shop open?"))
+	c := a.waitMessage(t, "1850000000000000010", nil)
+	a.s.Must(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", c.ConversationID),
+		map[string]any{"content": strings.Repeat("open every day ", 20)}, http.StatusCreated, &reply)
+	if f := a.waitStatus(t, reply.ID, sahay.DeliveryFailed); !strings.Contains(f.Error, "at most 280 characters") {
+		t.Fatalf("failed public reply %q", f.Error)
+	}
+	if posts := a.sim.Find(http.MethodPost, "/2/tweets"); len(posts) != 0 {
+		t.Fatalf("a public reply over 280 characters was posted: %s", posts[0].Body)
+	}
+}
+
+// What the account writes on X itself joins the conversations: a direct
+// message from X's app is the business's answer, its post answering a
+// mention joins the mention's public conversation.
+func TestAnswersOnX(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t)
+	a.deliver(t, dm("954491830116155800", customer, xtest.Account.ID, "hi"))
+	m := a.waitMessage(t, "954491830116155800", nil)
+	a.deliver(t, dm("954491830116155801", xtest.Account.ID, customer, "We open at 10"))
+	if team := a.waitMessage(t, "954491830116155801", nil); team.Kind != sahay.MessageOutgoing || team.ConversationID != m.ConversationID {
+		t.Fatalf("the answer from X's app is %s in %d, want outgoing in %d", team.Kind, team.ConversationID, m.ConversationID)
+	}
+
+	a.deliver(t, mentionPost("1850000000000000020", "", "@Harris_0ff do you ship to Sylhet?"))
+	c := a.waitMessage(t, "1850000000000000020", nil)
+	own, _ := json.Marshal(map[string]any{"for_user_id": xtest.Account.ID, "tweet_create_events": []any{map[string]any{
+		"id_str": "1850000000000000021", "text": "@furiouscamper yes, in 3 days", "in_reply_to_status_id_str": "1850000000000000020",
+		"in_reply_to_user_id_str": customer, "user": map[string]any{"id_str": xtest.Account.ID, "name": "Harrison Test"}}}})
+	a.deliver(t, own)
+	if r := a.waitMessage(t, "1850000000000000021", nil); r.Kind != sahay.MessageOutgoing || r.ConversationID != c.ConversationID {
+		t.Fatalf("the account's answer on X is %s in %d, want outgoing in %d", r.Kind, r.ConversationID, c.ConversationID)
+	}
+}
+
+// An X Activity API delivery is read as Account Activity's, and its
+// redeliveries store nothing twice.
+func TestActivityAPIDelivery(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t)
+	body := []byte(`{"data":{"event_uuid":"-6850472171600526495","filter":{"user_id":"4337869213"},"event_type":"dm.received","tag":"dm-inbound","payload":{"direct_message_events":[{"type":"message_create","id":"954491830116155900","created_timestamp":"1516403560557","message_create":{"target":{"recipient_id":"4337869213"},"sender_id":"3001969357","message_data":{"text":"through XAA"}}}],"users":{"3001969357":{"data":{"id":"3001969357","name":"Jordan Brinks","username":"furiouscamper"}}}}}}`)
+	a.deliver(t, body)
+	a.deliver(t, body)
+	if m := a.waitMessage(t, "954491830116155900", nil); m.Content != "through XAA" {
+		t.Fatalf("message %+v", m)
+	}
+	if j := a.journal(t); len(j) != 1 || j[0] != "event:-6850472171600526495" {
+		t.Fatalf("journal %v, want the event once", j)
+	}
+}
+
+// A direct message's file is fetched with the inbox's OAuth signature,
+// within the size allowed.
+func TestFetch(t *testing.T) {
+	t.Parallel()
+	sim := xtest.New(t, consumerKey, consumerSecret)
+	photo := sim.AddFile("photo.jpg", []byte("\xff\xd8\xff broken box"))
+	settings, _ := json.Marshal(map[string]string{"consumer_key": consumerKey, "user_id": xtest.Account.ID, "api_base_url": sim.BaseURL})
+	inbox := &sahay.Inbox{Channel: "x", Settings: settings, Secrets: map[string]string{"consumer_secret": consumerSecret,
+		"access_token": xtest.AccessToken, "access_token_secret": xtest.AccessTokenSecret}}
+	ad := x.New(true)
+	f := channel.RemoteFile{ID: photo, Name: "photo.jpg", ContentType: "image/jpeg"}
+	rc, err := ad.Fetch(context.Background(), inbox, f, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(data) != "\xff\xd8\xff broken box" {
+		t.Fatalf("fetched %q", data)
+	}
+	if _, err := ad.Fetch(context.Background(), inbox, f, 4); !errors.Is(err, channel.ErrTooLarge) {
+		t.Fatalf("a file over the limit: %v, want ErrTooLarge", err)
+	}
+	inbox.Secrets["access_token_secret"] = "wrong"
+	if _, err := ad.Fetch(context.Background(), inbox, f, 1<<20); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("a fetch with wrong credentials: %v, want 401", err)
+	}
 }

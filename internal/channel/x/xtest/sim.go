@@ -32,6 +32,8 @@ type Request struct {
 	Body   []byte
 	// Authorization is the call's header.
 	Authorization string
+	// At is when the call was received.
+	At time.Time
 }
 
 // JSON decodes the request's body.
@@ -46,13 +48,19 @@ type failure struct {
 	reset  time.Time
 }
 
+// The access token and secret the server takes, the support account's.
+const (
+	AccessToken       = "4337869213-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb"
+	AccessTokenSecret = "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE"
+)
+
 // Server is a running simulator. Its zero value is not usable: call [New].
 type Server struct {
 	// URL is the server's address; BaseURL, URL with "/2", is what an
 	// inbox's api_base_url names.
 	URL, BaseURL string
-	// ConsumerKey and ConsumerSecret are the app's: calls must name the
-	// key, deliveries are signed with the secret.
+	// ConsumerKey and ConsumerSecret are the app's: calls must be signed
+	// with them and [AccessToken], deliveries are signed with the secret.
 	ConsumerKey, ConsumerSecret string
 
 	srv *httptest.Server
@@ -63,6 +71,7 @@ type Server struct {
 	next    int64
 	fail    map[string][]failure
 	files   map[string][]byte
+	nonces  map[string]bool
 }
 
 // New starts a simulator for an app; it stops when the test ends.
@@ -72,7 +81,7 @@ func New(t interface {
 }, consumerKey, consumerSecret string) *Server {
 	t.Helper()
 	s := &Server{ConsumerKey: consumerKey, ConsumerSecret: consumerSecret, changed: make(chan struct{}),
-		next: 1700000000000000000, fail: map[string][]failure{}, files: map[string][]byte{}}
+		next: 1700000000000000000, fail: map[string][]failure{}, files: map[string][]byte{}, nonces: map[string]bool{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL, s.BaseURL = s.srv.URL, s.srv.URL+"/2"
 	t.Cleanup(s.srv.Close)
@@ -112,7 +121,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	auth := r.Header.Get("Authorization")
 	s.mu.Lock()
-	s.reqs = append(s.reqs, Request{Method: r.Method, Path: r.URL.Path, Body: body, Authorization: auth})
+	s.reqs = append(s.reqs, Request{Method: r.Method, Path: r.URL.Path, Body: body, Authorization: auth, At: time.Now()})
 	close(s.changed)
 	s.changed = make(chan struct{})
 	f, failed := s.failureLocked(r.URL.Path)
@@ -121,9 +130,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	file, isFile := s.files[r.URL.Path]
 	s.mu.Unlock()
 
-	if !strings.HasPrefix(auth, "OAuth ") || !strings.Contains(auth, `oauth_consumer_key="`+url.QueryEscape(s.ConsumerKey)+`"`) ||
-		!strings.Contains(auth, "oauth_signature=") || !strings.Contains(auth, "oauth_token=") {
-		writeError(w, http.StatusUnauthorized, "Unauthorized", "no OAuth 1.0a user context header of this app")
+	if err := s.checkOAuth(r, auth); err != nil {
+		writeError(w, http.StatusUnauthorized, "Unauthorized", err.Error())
 		return
 	}
 	if failed {
@@ -169,6 +177,60 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusNotFound, "Not Found Error", "no such endpoint "+r.Method+" "+r.URL.Path)
 	}
+}
+
+// checkOAuth verifies a call's OAuth 1.0a header as X does: the app's
+// consumer key and the account's token, HMAC-SHA1, a timestamp within
+// five minutes, a nonce not seen before, and the signature of the
+// method, address and query under the secrets.
+func (s *Server) checkOAuth(r *http.Request, auth string) error {
+	rest, ok := strings.CutPrefix(auth, "OAuth ")
+	if !ok {
+		return fmt.Errorf("no OAuth 1.0a user context header")
+	}
+	params := map[string]string{}
+	for _, part := range strings.Split(rest, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+			return fmt.Errorf("malformed OAuth parameter %q", part)
+		}
+		dv, err := url.PathUnescape(v[1 : len(v)-1])
+		if err != nil {
+			return fmt.Errorf("malformed OAuth parameter %q", part)
+		}
+		params[k] = dv
+	}
+	if params["oauth_consumer_key"] != s.ConsumerKey || params["oauth_token"] != AccessToken {
+		return fmt.Errorf("unknown consumer key or access token")
+	}
+	if params["oauth_signature_method"] != "HMAC-SHA1" || params["oauth_version"] != "1.0" {
+		return fmt.Errorf("want HMAC-SHA1 and version 1.0")
+	}
+	ts, err := strconv.ParseInt(params["oauth_timestamp"], 10, 64)
+	if err != nil || time.Since(time.Unix(ts, 0)).Abs() > 5*time.Minute {
+		return fmt.Errorf("oauth_timestamp is not now")
+	}
+	s.mu.Lock()
+	seen := s.nonces[params["oauth_nonce"]]
+	s.nonces[params["oauth_nonce"]] = true
+	s.mu.Unlock()
+	if seen || params["oauth_nonce"] == "" {
+		return fmt.Errorf("oauth_nonce used before")
+	}
+	creds := x.Credentials{ConsumerKey: s.ConsumerKey, ConsumerSecret: s.ConsumerSecret, AccessToken: AccessToken, AccessTokenSecret: AccessTokenSecret}
+	want, err := creds.Authorization(r.Method, "http://"+r.Host+r.URL.RequestURI(), nil, params["oauth_nonce"], time.Unix(ts, 0))
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(want, `oauth_signature="`+percentEncodeSignature(params["oauth_signature"])+`"`) {
+		return fmt.Errorf("could not authenticate you: the OAuth signature does not match")
+	}
+	return nil
+}
+
+// percentEncodeSignature encodes a base64 signature as the header does.
+func percentEncodeSignature(sig string) string {
+	return strings.NewReplacer("+", "%2B", "/", "%2F", "=", "%3D").Replace(sig)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
