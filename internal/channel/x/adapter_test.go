@@ -172,48 +172,55 @@ func TestWebhookCRCAndSignature(t *testing.T) {
 }
 
 // A direct message delivered three times is one message from the named
-// customer; the agent's reply is a direct message to them, and its echo
-// is not a second message.
+// customer; the agent's reply is a direct message to them, its echo is
+// not a second message, and the customer's read receipt marks it read.
 func TestDirectMessages(t *testing.T) {
 	t.Parallel()
-	a := newAccount(t)
-	body := dm("954491830116155396", customer, xtest.Account.ID, "Hello World!")
-	for range 3 {
-		a.deliver(t, body)
-	}
-	m := a.waitMessage(t, "954491830116155396", nil)
-	if m.Content != "Hello World!" || m.Kind != sahay.MessageIncoming || m.Public {
-		t.Fatalf("message %+v", m)
-	}
-	var contact sahay.Contact
-	var conv sahay.Conversation
-	a.s.Must(t, a.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d", m.ConversationID), nil, http.StatusOK, &conv)
-	a.s.Must(t, a.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/contacts/%d", conv.ContactID), nil, http.StatusOK, &contact)
-	if contact.Name != "Jordan Brinks" {
-		t.Fatalf("contact %+v, want Jordan Brinks", contact)
-	}
-	var reply sahay.Message
-	a.s.Must(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", m.ConversationID),
-		map[string]any{"content": "Hi Jordan! How can we help?"}, http.StatusCreated, &reply)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	sent, err := a.sim.Wait(ctx, http.MethodPost, "/2/dm_conversations/with/"+customer+"/messages", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sent[0].JSON()["text"] != "Hi Jordan! How can we help?" || !strings.HasPrefix(sent[0].Authorization, "OAuth ") {
-		t.Fatalf("sent %s with %q", sent[0].Body, sent[0].Authorization)
-	}
-	r := a.waitStatus(t, reply.ID, sahay.DeliverySent)
-	a.deliver(t, dm(r.ExternalID, xtest.Account.ID, customer, "Hi Jordan! How can we help?"))
-	a.deliver(t, dm("954491830116155400", customer, xtest.Account.ID, "my order is late"))
-	a.waitMessage(t, "954491830116155400", nil)
-	if ms := a.messages(t, m.ConversationID); len(ms) != 3 {
-		t.Fatalf("conversation holds %d messages, want the customer's two and the reply once: %+v", len(ms), ms)
-	}
-	if j := a.journal(t); len(j) != 3 {
-		t.Fatalf("journal %v, want 3 events", j)
-	}
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		a := newAccount(t)
+		body := dm("954491830116155396", customer, xtest.Account.ID, "Hello World!")
+		for range 3 {
+			a.deliver(t, body)
+		}
+		m := a.waitMessage(t, "954491830116155396", nil)
+		if m.Content != "Hello World!" || m.Kind != sahay.MessageIncoming || m.Public {
+			t.Fatalf("message %+v", m)
+		}
+		var contact sahay.Contact
+		var conv sahay.Conversation
+		a.s.Must(t, a.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d", m.ConversationID), nil, http.StatusOK, &conv)
+		a.s.Must(t, a.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/contacts/%d", conv.ContactID), nil, http.StatusOK, &contact)
+		if contact.Name != "Jordan Brinks" {
+			t.Fatalf("contact %+v, want Jordan Brinks", contact)
+		}
+		var reply sahay.Message
+		a.s.Must(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", m.ConversationID),
+			map[string]any{"content": "Hi Jordan! How can we help?"}, http.StatusCreated, &reply)
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		sent, err := a.sim.Wait(ctx, http.MethodPost, "/2/dm_conversations/with/"+customer+"/messages", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sent[0].JSON()["text"] != "Hi Jordan! How can we help?" || !strings.HasPrefix(sent[0].Authorization, "OAuth ") {
+			t.Fatalf("sent %s with %q", sent[0].Body, sent[0].Authorization)
+		}
+		r := a.waitStatus(t, reply.ID, sahay.DeliverySent)
+		a.deliver(t, dm(r.ExternalID, xtest.Account.ID, customer, "Hi Jordan! How can we help?"))
+		read, _ := json.Marshal(map[string]any{"for_user_id": xtest.Account.ID, "direct_message_mark_read_events": []any{map[string]any{
+			"created_timestamp": fmt.Sprint(time.Now().UnixMilli()), "sender_id": customer,
+			"target": map[string]any{"recipient_id": xtest.Account.ID}, "last_read_event_id": r.ExternalID}}})
+		a.deliver(t, read)
+		a.waitStatus(t, reply.ID, sahay.DeliveryRead)
+		a.deliver(t, dm("954491830116155400", customer, xtest.Account.ID, "my order is late"))
+		a.waitMessage(t, "954491830116155400", nil)
+		if ms := a.messages(t, m.ConversationID); len(ms) != 3 {
+			t.Fatalf("conversation holds %d messages, want the customer's two and the reply once: %+v", len(ms), ms)
+		}
+		if j := a.journal(t); len(j) != 4 {
+			t.Fatalf("journal %v, want 4 events", j)
+		}
+	})
 }
 
 // A mention is a public conversation on the post it answers; the reply
@@ -221,58 +228,60 @@ func TestDirectMessages(t *testing.T) {
 // and a private reply is a direct message to the mention's author.
 func TestMentions(t *testing.T) {
 	t.Parallel()
-	a := newAccount(t)
-	a.deliver(t, mentionPost("1850000000000000001", "1849999999999999999", "@Harris_0ff my parcel never arrived"))
-	c := a.waitMessage(t, "1850000000000000001", nil)
-	var conv sahay.Conversation
-	a.s.Must(t, a.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d", c.ConversationID), nil, http.StatusOK, &conv)
-	if !c.Public || !conv.Public || conv.Post == nil || conv.Post.ID != "1849999999999999999" ||
-		conv.Post.URL != "https://x.com/i/web/status/1849999999999999999" {
-		t.Fatalf("mention public=%v in %+v (post %+v), want public on the post it answers", c.Public, conv, conv.Post)
-	}
-	r := a.s.Call(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", conv.ID),
-		map[string]any{"content": "Call us on +8801712345678"})
-	if code, _ := r.Error(); r.Status != http.StatusConflict || code != "personal_data" {
-		t.Fatalf("a phone number in a public reply: %s, want 409 personal_data", r)
-	}
-	var reply sahay.Message
-	a.s.Must(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", conv.ID),
-		map[string]any{"content": "Sorry to hear that! We'll look into it."}, http.StatusCreated, &reply)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	posts, err := a.sim.Wait(ctx, http.MethodPost, "/2/tweets", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := posts[0].JSON()
-	if b["text"] != "Sorry to hear that! We'll look into it." || fmt.Sprint(b["reply"]) != "map[in_reply_to_tweet_id:1850000000000000001]" {
-		t.Fatalf("public reply %s", posts[0].Body)
-	}
-	if m := a.waitStatus(t, reply.ID, sahay.DeliverySent); !m.Public {
-		t.Fatalf("the public reply %+v is not public", m)
-	}
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		a := newAccount(t)
+		a.deliver(t, mentionPost("1850000000000000001", "1849999999999999999", "@Harris_0ff my parcel never arrived"))
+		c := a.waitMessage(t, "1850000000000000001", nil)
+		var conv sahay.Conversation
+		a.s.Must(t, a.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d", c.ConversationID), nil, http.StatusOK, &conv)
+		if !c.Public || !conv.Public || conv.Post == nil || conv.Post.ID != "1849999999999999999" ||
+			conv.Post.URL != "https://x.com/i/web/status/1849999999999999999" {
+			t.Fatalf("mention public=%v in %+v (post %+v), want public on the post it answers", c.Public, conv, conv.Post)
+		}
+		r := a.s.Call(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", conv.ID),
+			map[string]any{"content": "Call us on +8801712345678"})
+		if code, _ := r.Error(); r.Status != http.StatusConflict || code != "personal_data" {
+			t.Fatalf("a phone number in a public reply: %s, want 409 personal_data", r)
+		}
+		var reply sahay.Message
+		a.s.Must(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", conv.ID),
+			map[string]any{"content": "Sorry to hear that! We'll look into it."}, http.StatusCreated, &reply)
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		posts, err := a.sim.Wait(ctx, http.MethodPost, "/2/tweets", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := posts[0].JSON()
+		if b["text"] != "Sorry to hear that! We'll look into it." || fmt.Sprint(b["reply"]) != "map[in_reply_to_tweet_id:1850000000000000001]" {
+			t.Fatalf("public reply %s", posts[0].Body)
+		}
+		if m := a.waitStatus(t, reply.ID, sahay.DeliverySent); !m.Public {
+			t.Fatalf("the public reply %+v is not public", m)
+		}
 
-	var priv struct {
-		Conversation sahay.Conversation `json:"conversation"`
-		Message      sahay.Message      `json:"message"`
-	}
-	a.s.Must(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/private_reply", conv.ID),
-		map[string]any{"content": "Please send us your order number"}, http.StatusCreated, &priv)
-	dms, err := a.sim.Wait(ctx, http.MethodPost, "/2/dm_conversations/with/"+customer+"/messages", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if dms[0].JSON()["text"] != "Please send us your order number" {
-		t.Fatalf("private reply %s", dms[0].Body)
-	}
-	a.waitStatus(t, priv.Message.ID, sahay.DeliverySent)
-	if priv.Conversation.Public || priv.Conversation.LinkedConversationID != conv.ID {
-		t.Fatalf("private conversation %+v, want private and linked to %d", priv.Conversation, conv.ID)
-	}
-	a.deliver(t, dm("954491830116155500", customer, xtest.Account.ID, "It's #4471"))
-	if m := a.waitMessage(t, "954491830116155500", nil); m.ConversationID != priv.Conversation.ID {
-		t.Fatalf("the answer landed in %d, want the private conversation %d", m.ConversationID, priv.Conversation.ID)
-	}
+		var priv struct {
+			Conversation sahay.Conversation `json:"conversation"`
+			Message      sahay.Message      `json:"message"`
+		}
+		a.s.Must(t, a.owner.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/private_reply", conv.ID),
+			map[string]any{"content": "Please send us your order number"}, http.StatusCreated, &priv)
+		dms, err := a.sim.Wait(ctx, http.MethodPost, "/2/dm_conversations/with/"+customer+"/messages", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dms[0].JSON()["text"] != "Please send us your order number" {
+			t.Fatalf("private reply %s", dms[0].Body)
+		}
+		a.waitStatus(t, priv.Message.ID, sahay.DeliverySent)
+		if priv.Conversation.Public || priv.Conversation.LinkedConversationID != conv.ID {
+			t.Fatalf("private conversation %+v, want private and linked to %d", priv.Conversation, conv.ID)
+		}
+		a.deliver(t, dm("954491830116155500", customer, xtest.Account.ID, "It's #4471"))
+		if m := a.waitMessage(t, "954491830116155500", nil); m.ConversationID != priv.Conversation.ID {
+			t.Fatalf("the answer landed in %d, want the private conversation %d", m.ConversationID, priv.Conversation.ID)
+		}
+	})
 }
 
 // A 429 is retried after X's reset time, not before, and the reply is

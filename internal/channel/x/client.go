@@ -2,6 +2,7 @@ package x
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -169,7 +170,7 @@ func detail(data []byte) string {
 		}
 	}
 	for _, e := range v.Errors {
-		if m := cmp(e.Message, e.Detail); m != "" {
+		if m := cmp.Or(e.Message, e.Detail); m != "" {
 			parts = append(parts, m)
 		}
 	}

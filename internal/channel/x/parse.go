@@ -1,6 +1,7 @@
 package x
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -19,11 +20,11 @@ const maxPayload = 1 << 20
 // that mention the account; the other events (follows, likes, typing…)
 // are left out.
 type Payload struct {
-	ForUserID     string             `json:"for_user_id"`
-	DirectMessage []DMEvent          `json:"direct_message_events,omitempty"`
-	Reads         []ReadEvent        `json:"direct_message_mark_read_events,omitempty"`
-	Tweets        []Tweet            `json:"tweet_create_events,omitempty"`
-	Users         map[string]RawUser `json:"users,omitempty"`
+	ForUserID      string             `json:"for_user_id"`
+	DirectMessages []DMEvent          `json:"direct_message_events,omitempty"`
+	Reads          []ReadEvent        `json:"direct_message_mark_read_events,omitempty"`
+	Tweets         []Tweet            `json:"tweet_create_events,omitempty"`
+	Users          map[string]RawUser `json:"users,omitempty"`
 }
 
 // Envelope is an X Activity API delivery: one event, with its payload in
@@ -136,7 +137,7 @@ func (u RawUser) display() string {
 		handle = u.Username
 	}
 	if u.Data != nil {
-		name, handle = cmp(name, u.Data.Name), cmp(handle, u.Data.Username)
+		name, handle = cmp.Or(name, u.Data.Name), cmp.Or(handle, u.Data.Username)
 	}
 	if name != "" {
 		return name
@@ -145,13 +146,6 @@ func (u RawUser) display() string {
 		return "@" + handle
 	}
 	return ""
-}
-
-func cmp(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // PostURL is where a post is seen on X.
@@ -195,7 +189,7 @@ func Parse(userID string, body []byte) (channel.Parsed, error) {
 	if p.ForUserID != "" && p.ForUserID != userID {
 		return out, nil
 	}
-	for i, e := range p.DirectMessage {
+	for i, e := range p.DirectMessages {
 		in, ok, err := directMessage(userID, e, p.Users)
 		if err != nil {
 			return channel.Parsed{}, channel.Permanent(fmt.Errorf("x: direct_message_events[%d]: %w", i, err))
@@ -384,7 +378,7 @@ func dedupeKeys(body []byte) ([]string, error) {
 		return []string{"event:" + event}, nil
 	}
 	var keys []string
-	for _, e := range p.DirectMessage {
+	for _, e := range p.DirectMessages {
 		if e.ID != "" {
 			keys = append(keys, "dm:"+e.ID)
 		}
