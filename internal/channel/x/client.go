@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -218,7 +219,7 @@ func (c *Client) SendDM(ctx context.Context, participantID, text string) (string
 			DMEventID string `json:"dm_event_id"`
 		} `json:"data"`
 	}
-	path := "/dm_conversations/with/" + participantID + "/messages"
+	path := "/dm_conversations/with/" + url.PathEscape(participantID) + "/messages"
 	if err := c.Do(ctx, http.MethodPost, path, map[string]string{"text": text}, &out); err != nil {
 		return "", err
 	}
