@@ -240,6 +240,10 @@ type Capabilities struct {
 	Subject bool `json:"subject"`
 	// CC: a reply may be copied to other addresses (Cc and Bcc).
 	CC bool `json:"cc"`
+	// SMSSegments: a reply goes as SMS, billed by the segment, whose
+	// size depends on the text's characters (GSM-7 or UCS-2): clients
+	// count segments as the agent types.
+	SMSSegments bool `json:"sms_segments,omitempty"`
 }
 
 // Setting is one key of an inbox's settings. Secret settings are taken out

@@ -34,7 +34,7 @@ func TestBrowserTelegramInbox(t *testing.T) {
 	clickText(t, ctx, ".toolbar .add", "New inbox")
 	waitFor(t, ctx, "the dialog opens", `document.querySelector(".dialog select[name=channel]")`)
 	offered := eval[[]string](t, ctx, `[...document.querySelectorAll(".dialog select[name=channel] option")].map((o) => o.value)`)
-	if strings.Join(offered, ",") != "api,email,instagram,messenger,telegram,whatsapp,widget" {
+	if strings.Join(offered, ",") != "api,email,instagram,messenger,telegram,twilio,whatsapp,widget,x" {
 		t.Errorf("channels offered %v, want every channel the server runs", offered)
 	}
 	setField(t, ctx, ".dialog input[name=name]", "Bazaar bot")

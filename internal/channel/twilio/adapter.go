@@ -99,7 +99,7 @@ func (a *Adapter) Namespace() string { return Namespace }
 // Describe implements [channel.Describer].
 func (a *Adapter) Describe() channel.Description {
 	return channel.Description{
-		Capabilities: channel.Capabilities{MaxText: MaxText},
+		Capabilities: channel.Capabilities{MaxText: MaxText, SMSSegments: true},
 		Settings: []channel.Setting{
 			{Key: "account_sid", Label: "Account SID", Type: "string", Required: true,
 				Help: "In the Twilio Console, Account Info on the home page: \"AC\" and 32 characters."},

@@ -70,6 +70,8 @@ export interface Capabilities {
   subject?: boolean;
   /** A reply may be copied to other addresses (Cc and Bcc). */
   cc?: boolean;
+  /** Replies go as SMS, billed by the segment (GSM-7 or UCS-2). */
+  sms_segments?: boolean;
 }
 
 /** One key of an inbox's settings, as its channel declares it. */

@@ -25,6 +25,29 @@ export function splitCount(text: string, max: number): number {
   return parts + (rest.length ? 1 : 0);
 }
 
+// GSM 03.38: the default alphabet, and the extension table's characters,
+// which take two septets each (internal/channel/twilio/segments.go).
+const gsm7Basic =
+  "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
+  "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+const gsm7Extended = "\f^{}\\[~]|€";
+
+/**
+ * The SMS segments a text takes and whether it is UCS-2: any character
+ * outside GSM-7 (Bengali, Hindi, most emoji) makes it so, 70 UTF-16 units
+ * a segment, 67 each when there are several; GSM-7 takes 160, 153 each.
+ */
+export function smsSegments(text: string): { segments: number; ucs2: boolean } {
+  if (text === "") return { segments: 0, ucs2: false };
+  let septets = 0;
+  for (const ch of text) {
+    if (gsm7Basic.includes(ch)) septets++;
+    else if (gsm7Extended.includes(ch)) septets += 2;
+    else return { segments: text.length <= 70 ? 1 : Math.ceil(text.length / 67), ucs2: true };
+  }
+  return { segments: septets <= 160 ? 1 : Math.ceil(septets / 153), ucs2: false };
+}
+
 export interface ReplyLimits {
   /** The counter, for the composer's foot. */
   counter: HTMLElement;
@@ -64,12 +87,17 @@ export function replyLimits(conv: () => Conversation): ReplyLimits {
       const max = note ? 0 : c.max_text;
       counter.hidden = max === 0 || chars === 0;
       counter.textContent = num(chars) + " / " + num(max);
+      const sms = c.sms_segments && !note ? smsSegments(text.trim()) : { segments: 0, ucs2: false };
+      if (sms.segments > 0) counter.textContent += " · " + t("composer.sms_segments", { segments: num(sms.segments) });
       counter.classList.toggle("over", max > 0 && chars > max);
       const lines: HTMLElement[] = [];
       const refused = refusal(text);
       if (refused) lines.push(h("div", { class: "composer-notice refused", role: "alert" }, refused));
       else if (max > 0 && chars > max) {
         lines.push(h("div", { class: "composer-notice split", role: "status" }, t("composer.split", { channel: channelName(), max, parts: splitCount(text, max) })));
+      }
+      if (!refused && sms.ucs2 && sms.segments > 1) {
+        lines.push(h("div", { class: "composer-notice sms", role: "status" }, t("composer.sms_ucs2", { segments: num(sms.segments) })));
       }
       replace(notice, lines);
     },
