@@ -181,17 +181,18 @@ func (a *Adapter) hookURL(inbox *sahay.Inbox, s Settings, sub string) string {
 	return fmt.Sprintf("%s/webhooks/%d%s", strings.TrimRight(base, "/"), inbox.ID, sub)
 }
 
+// hooks are an inbox's webhooks, by their path below
+// /webhooks/{inbox_id}, and the kind of event each journals (the first
+// part of its dedupe key, which [Parse] reads). Every one is signed alike;
+// another Twilio product (voice calls) adds its paths and kinds here.
+var hooks = map[string]string{"/sms": kindSMS, "/status": kindStatus}
+
 // Webhook implements [channel.Webhooker]: a request signed with the
 // inbox's auth token, an incoming message at /sms or a delivery status
 // at /status, journalled by its message SID.
 func (a *Adapter) Webhook(inbox *sahay.Inbox, r *http.Request, sub string, body []byte) (channel.Hook, error) {
-	var kind string
-	switch sub {
-	case "/sms":
-		kind = kindSMS
-	case "/status":
-		kind = kindStatus
-	default:
+	kind, ok := hooks[sub]
+	if !ok {
 		return channel.Hook{}, sahay.NotFound("Twilio webhook " + sub)
 	}
 	if r.Method != http.MethodPost {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -112,7 +113,7 @@ func (n *number) reply(t *testing.T, conversationID int64, content string) sahay
 
 // A request without Twilio's signature, or signed with another token or
 // for another address, is refused and stores nothing; a signed one is
-// taken.
+// taken, also when signed for the address without its port.
 func TestWebhookSignature(t *testing.T) {
 	t.Parallel()
 	n := newNumber(t)
@@ -144,6 +145,22 @@ func TestWebhookSignature(t *testing.T) {
 	m := n.waitMessage(t, sid)
 	if m.Content != "hello" {
 		t.Fatalf("message %+v", m)
+	}
+	// Signed for the address without its port, as Twilio's libraries
+	// also accept.
+	other := twiliotest.NewSID("SM")
+	u, err := url.Parse(n.hook("/sms"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = u.Hostname()
+	resp, err := n.sim.Post(n.hook("/sms"), u.String(), twiliotest.AuthToken, n.sim.SMS(other, customer, business, "again"))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("signed without the port: %v %v", resp, err)
+	}
+	n.waitMessage(t, other)
+	if resp, err := n.sim.Post(n.hook("/voice"), "", twiliotest.AuthToken, form); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("a path SMS does not take: %v %v, want 404", resp, err)
 	}
 }
 
