@@ -166,79 +166,85 @@ func TestWebhookSignature(t *testing.T) {
 
 // A customer's SMS, delivered three times, is one message from a contact
 // known by their number; a reply goes out with the recorded form, and
-// its statuses, arriving out of order and twice, end at delivered.
+// its statuses, arriving out of order and twice, end at delivered. On
+// SQLite and PostgreSQL.
 func TestConversation(t *testing.T) {
 	t.Parallel()
-	n := newNumber(t)
-	sid := twiliotest.NewSID("SM")
-	for range 3 {
-		n.text(t, sid, "আমার অর্ডার কোথায়?")
-	}
-	m := n.waitMessage(t, sid)
-	conv, err := n.s.App.Store.Conversation(context.Background(), n.inbox.AccountID, m.ConversationID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := n.s.App.Store.Contact(context.Background(), n.inbox.AccountID, conv.ContactID)
-	if err != nil || c.Phone != customer || len(c.Identities) != 1 || c.Identities[0].Namespace != twilio.Namespace || c.Identities[0].ExternalID != customer {
-		t.Fatalf("contact %+v %v", c, err)
-	}
-	ms, err := n.s.App.Store.Messages(context.Background(), n.inbox.AccountID, conv.ID, 0, 100)
-	if err != nil || len(ms) != 1 || ms[0].Content != "আমার অর্ডার কোথায়?" {
-		t.Fatalf("messages %+v %v", ms, err)
-	}
-
-	r := n.reply(t, conv.ID, "আপনার অর্ডার আজ পৌঁছাবে।")
-	sent := n.waitReply(t, r.ID, func(m *sahay.Message) bool { return m.ExternalID != "" })
-	got := n.sim.Sent()
-	if len(got) != 1 || got[0].SID != sent.ExternalID {
-		t.Fatalf("sent %+v, reply %+v", got, sent)
-	}
-	f := got[0].Form
-	if f.Get("From") != business || f.Get("To") != customer || f.Get("Body") != "আপনার অর্ডার আজ পৌঁছাবে।" || f.Get("StatusCallback") != n.hook("/status") {
-		t.Fatalf("form %v", f)
-	}
-	for _, status := range []string{"delivered", "sent", "queued", "delivered", "sent"} {
-		resp, err := n.sim.Status(got[0], status, "")
-		if err != nil || resp.StatusCode >= 300 {
-			t.Fatalf("status %s: %v %v", status, resp, err)
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		n := newNumber(t)
+		sid := twiliotest.NewSID("SM")
+		for range 3 {
+			n.text(t, sid, "আমার অর্ডার কোথায়?")
 		}
-	}
-	n.waitReply(t, r.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliveryDelivered })
-	deadline := time.Now().Add(15 * time.Second)
-	for len(n.events(t, "pending")) > 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if m := n.waitReply(t, r.ID, func(*sahay.Message) bool { return true }); m.Status != sahay.DeliveryDelivered {
-		t.Fatalf("after every status: %s", m.Status)
-	}
+		m := n.waitMessage(t, sid)
+		conv, err := n.s.App.Store.Conversation(context.Background(), n.inbox.AccountID, m.ConversationID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := n.s.App.Store.Contact(context.Background(), n.inbox.AccountID, conv.ContactID)
+		if err != nil || c.Phone != customer || len(c.Identities) != 1 || c.Identities[0].Namespace != twilio.Namespace || c.Identities[0].ExternalID != customer {
+			t.Fatalf("contact %+v %v", c, err)
+		}
+		ms, err := n.s.App.Store.Messages(context.Background(), n.inbox.AccountID, conv.ID, 0, 100)
+		if err != nil || len(ms) != 1 || ms[0].Content != "আমার অর্ডার কোথায়?" {
+			t.Fatalf("messages %+v %v", ms, err)
+		}
+
+		r := n.reply(t, conv.ID, "আপনার অর্ডার আজ পৌঁছাবে।")
+		sent := n.waitReply(t, r.ID, func(m *sahay.Message) bool { return m.ExternalID != "" })
+		got := n.sim.Sent()
+		if len(got) != 1 || got[0].SID != sent.ExternalID {
+			t.Fatalf("sent %+v, reply %+v", got, sent)
+		}
+		f := got[0].Form
+		if f.Get("From") != business || f.Get("To") != customer || f.Get("Body") != "আপনার অর্ডার আজ পৌঁছাবে।" || f.Get("StatusCallback") != n.hook("/status") {
+			t.Fatalf("form %v", f)
+		}
+		for _, status := range []string{"delivered", "sent", "queued", "delivered", "sent"} {
+			resp, err := n.sim.Status(got[0], status, "")
+			if err != nil || resp.StatusCode >= 300 {
+				t.Fatalf("status %s: %v %v", status, resp, err)
+			}
+		}
+		n.waitReply(t, r.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliveryDelivered })
+		deadline := time.Now().Add(15 * time.Second)
+		for len(n.events(t, "pending")) > 0 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if m := n.waitReply(t, r.ID, func(*sahay.Message) bool { return true }); m.Status != sahay.DeliveryDelivered {
+			t.Fatalf("after every status: %s", m.Status)
+		}
+	})
 }
 
 // A customer who texts STOP is recorded as opted out, and a reply then
-// fails at once with a reason the agent understands; START lifts it.
+// fails at once with a reason the agent understands; START lifts it. On
+// SQLite and PostgreSQL.
 func TestStop(t *testing.T) {
 	t.Parallel()
-	n := newNumber(t)
-	first := twiliotest.NewSID("SM")
-	n.text(t, first, "hi")
-	conv := n.waitMessage(t, first).ConversationID
-	stop := twiliotest.NewSID("SM")
-	n.text(t, stop, "Stop")
-	n.waitMessage(t, stop)
-	c, err := n.s.App.Store.Contact(context.Background(), n.inbox.AccountID, mustContact(t, n, conv))
-	if err != nil || c.Attributes[twilio.AttrOptedOut] != true || c.Attributes[twilio.AttrKeyword] != "STOP" {
-		t.Fatalf("contact %+v %v", c, err)
-	}
-	r := n.reply(t, conv, "We are sorry to see you go")
-	failed := n.waitReply(t, r.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliveryFailed })
-	if !strings.Contains(failed.Error, "replied STOP") || len(n.sim.Sent()) != 0 {
-		t.Fatalf("reply %+v, sent %v", failed, n.sim.Sent())
-	}
-	start := twiliotest.NewSID("SM")
-	n.text(t, start, "START")
-	n.waitMessage(t, start)
-	r = n.reply(t, conv, "Welcome back")
-	n.waitReply(t, r.ID, func(m *sahay.Message) bool { return m.ExternalID != "" })
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		n := newNumber(t)
+		first := twiliotest.NewSID("SM")
+		n.text(t, first, "hi")
+		conv := n.waitMessage(t, first).ConversationID
+		stop := twiliotest.NewSID("SM")
+		n.text(t, stop, "Stop")
+		n.waitMessage(t, stop)
+		c, err := n.s.App.Store.Contact(context.Background(), n.inbox.AccountID, mustContact(t, n, conv))
+		if err != nil || c.Attributes[twilio.AttrOptedOut] != true || c.Attributes[twilio.AttrKeyword] != "STOP" {
+			t.Fatalf("contact %+v %v", c, err)
+		}
+		r := n.reply(t, conv, "We are sorry to see you go")
+		failed := n.waitReply(t, r.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliveryFailed })
+		if !strings.Contains(failed.Error, "replied STOP") || len(n.sim.Sent()) != 0 {
+			t.Fatalf("reply %+v, sent %v", failed, n.sim.Sent())
+		}
+		start := twiliotest.NewSID("SM")
+		n.text(t, start, "START")
+		n.waitMessage(t, start)
+		r = n.reply(t, conv, "Welcome back")
+		n.waitReply(t, r.ID, func(m *sahay.Message) bool { return m.ExternalID != "" })
+	})
 }
 
 func mustContact(t *testing.T, n *number, conversationID int64) int64 {
