@@ -54,6 +54,11 @@ func (s *Service) withWebhookURL(in *sahay.Inbox) *sahay.Inbox {
 	if adapter, err := s.channels.Get(in.Channel); err == nil && s.publicURL != "" {
 		if _, ok := adapter.(channel.Webhooker); ok {
 			in.WebhookURL = fmt.Sprintf("%s/webhooks/%d", strings.TrimRight(s.publicURL, "/"), in.ID)
+			// A platform that delivers its messages below the inbox's
+			// address (Twilio's /sms) names where.
+			if p, ok := adapter.(interface{ MessagesWebhookPath() string }); ok {
+				in.WebhookURL += p.MessagesWebhookPath()
+			}
 		}
 	}
 	return in

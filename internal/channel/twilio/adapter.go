@@ -187,6 +187,11 @@ func (a *Adapter) hookURL(inbox *sahay.Inbox, s Settings, sub string) string {
 // another Twilio product (voice calls) adds its paths and kinds here.
 var hooks = map[string]string{"/sms": kindSMS, "/status": kindStatus}
 
+// MessagesWebhookPath is where, below the inbox's webhook address, Twilio
+// delivers the number's incoming messages: the inbox's webhook_url ends
+// with it.
+func (a *Adapter) MessagesWebhookPath() string { return "/sms" }
+
 // Webhook implements [channel.Webhooker]: a request signed with the
 // inbox's auth token, an incoming message at /sms or a delivery status
 // at /status, journalled by its message SID.

@@ -376,3 +376,16 @@ func TestLongReply(t *testing.T) {
 		t.Fatal("the parts do not make the reply")
 	}
 }
+
+// The address an admin pastes into the number's "A message comes in" is
+// the inbox's webhook_url: the server's public URL and /sms.
+func TestInboxWebhookURLIsTheMessagesOne(t *testing.T) {
+	s := apitest.NewServerWith(t, apitest.Options{Env: map[string]string{"SAHAY_PUBLIC_URL": "https://support.example.com"}})
+	owner := s.NewAccount(t, "Shop")
+	inbox := s.NewInbox(t, owner, "SMS", "twilio", map[string]any{
+		"account_sid": twiliotest.AccountSID, "auth_token": twiliotest.AuthToken, "phone_number": business,
+		"api_base_url": "https://api.twilio.example", "public_url": "https://support.example.com"})
+	if want := fmt.Sprintf("https://support.example.com/webhooks/%d/sms", inbox.ID); inbox.WebhookURL != want {
+		t.Errorf("webhook_url = %q, want %q", inbox.WebhookURL, want)
+	}
+}
