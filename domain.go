@@ -102,6 +102,10 @@ type User struct {
 	// Availability is the user's own choice: online takes chats while they
 	// have the dashboard open, busy does not, offline is away.
 	Availability string `json:"availability"`
+	// Phone is the user's phone number, with its country code: a phone
+	// inbox rings it for customers' calls and calls it first when the
+	// user calls a customer. Empty when they take no calls.
+	Phone string `json:"phone"`
 	// Connected says the user has the dashboard open now, on any node.
 	Connected bool      `json:"connected"`
 	CreatedAt time.Time `json:"created_at"`
@@ -281,6 +285,11 @@ type MessageDetails struct {
 	// Moderation is what the team did to a public comment on the
 	// platform: "hidden" or "deleted"; empty when it is shown.
 	Moderation string `json:"moderation,omitempty"`
+	// Call makes the message a phone call's timeline entry.
+	Call *Call `json:"call,omitempty"`
+	// Voicemail makes the message a voicemail the customer left: its
+	// recording is the message's attachment, its content the transcript.
+	Voicemail *Voicemail `json:"voicemail,omitempty"`
 }
 
 // TemplateUse is a message template as one message used it.

@@ -296,6 +296,20 @@ func (s *Server) privateReply(w http.ResponseWriter, r *http.Request, a *core.Ac
 	return httpx.WriteJSON(w, http.StatusCreated, NewConversationResult{Conversation: c, Message: m})
 }
 
+// startCall calls the conversation's customer: the agent's phone first,
+// then the customer's.
+func (s *Server) startCall(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	m, err := s.svc.StartCall(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusCreated, m)
+}
+
 // ModerateRequest hides, shows again or deletes a public comment.
 type ModerateRequest struct {
 	// Action is "hide", "unhide" or "delete".

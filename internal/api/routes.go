@@ -93,6 +93,7 @@ func (s *Server) routes() []route {
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/typing", Authed: s.agentTyping},
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/seen", Authed: s.agentSeen},
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/private_reply", Authed: s.privateReply},
+		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/calls", Authed: s.startCall},
 		{Method: http.MethodPost, Path: "/api/v1/messages/{id}/retry", Authed: s.retryMessage},
 		{Method: http.MethodPost, Path: "/api/v1/messages/{id}/moderate", Authed: s.moderateMessage},
 		{Method: http.MethodGet, Path: "/api/v1/attachments/{id}", Authed: s.getAttachment},

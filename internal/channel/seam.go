@@ -69,6 +69,32 @@ type Parsed struct {
 	// what the business sent on the platform itself ([Inbound.Echo]).
 	Messages []Inbound
 	Receipts []Receipt
+	// Calls are reports on phone calls, applied after the messages: the
+	// event that first tells of an inbound call carries its timeline
+	// entry as a message whose Details.Call is set, and later ones update
+	// that entry.
+	Calls []CallEvent
+}
+
+// CallEvent is what a phone platform reported of a call: its status, who
+// answered, the voicemail left on it, or that voicemail's transcript.
+// Core merges Call into the call's entry with [sahay.Call.Merge], so a
+// report applied twice or out of order changes nothing more.
+type CallEvent struct {
+	// ExternalID is the platform's id of the call: its entry's external
+	// id.
+	ExternalID string
+	// MessageID is the entry of a call Sahay placed ([CallRequest]), when
+	// the report names it: such reports may arrive before the call's id
+	// is recorded on its entry.
+	MessageID int64
+	Call      sahay.Call
+	// Recording is the external id of a voicemail message of the call and
+	// Transcript its text, when the report is the transcription;
+	// TranscriptFailed says there will be none.
+	Recording        string
+	Transcript       string
+	TranscriptFailed bool
 }
 
 // Receipt is what a platform reports of a message the business sent. Core
@@ -172,6 +198,37 @@ type Profiler interface {
 // Profile is what a platform says of a customer.
 type Profile struct {
 	Name string
+}
+
+// Phone is a channel of phone calls (Twilio Voice first; Exotel, Plivo
+// and Vonage can follow behind the same methods). Its inbound calls
+// arrive as webhooks like any platform's events; core asks it for the
+// inbox's line and has it place agents' calls.
+type Phone interface {
+	// Line is the inbox's phone number, with its country code, and whether
+	// the inbox takes calls at t (its business hours).
+	Line(inbox *sahay.Inbox, t time.Time) (number string, open bool)
+	// Call rings the agent's phone and, once they answer, connects them
+	// to the customer; it returns the platform's id of the call.
+	Call(ctx context.Context, inbox *sahay.Inbox, req CallRequest) (externalID string, err error)
+}
+
+// CallRequest is a call an agent places from Sahay.
+type CallRequest struct {
+	AgentPhone    string
+	CustomerPhone string
+	// CustomerName is said to the agent before the customer is called.
+	CustomerName string
+	// MessageID is the call's timeline entry: the platform's reports of
+	// the call carry it (see [CallEvent]).
+	MessageID int64
+}
+
+// CallAgent is an agent a phone channel may ring.
+type CallAgent struct {
+	UserID int64
+	Name   string
+	Phone  string
 }
 
 // Describer declares what a channel can do and which settings it takes.

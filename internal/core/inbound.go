@@ -605,6 +605,9 @@ func incomingMessage(conv *sahay.Conversation, contact *sahay.Contact, in channe
 func receivedActivity(conv *sahay.Conversation, in channel.Inbound, now time.Time) {
 	conv.LastActivityAt = now
 	conv.LastMessage = messagePreview(in.Content, in.Attachments)
+	if in.Details != nil && in.Details.Call != nil && strings.TrimSpace(in.Content) == "" {
+		conv.LastMessage = "📞 " + in.Details.Call.From
+	}
 	switch {
 	case in.Echo:
 		conv.WaitingSince = nil

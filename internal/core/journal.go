@@ -210,6 +210,11 @@ func (s *Service) processRaw(ctx context.Context, e *store.RawEvent) error {
 			return err
 		}
 	}
+	for _, c := range parsed.Calls {
+		if err := s.applyCall(ctx, inbox, c); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

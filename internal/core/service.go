@@ -17,6 +17,7 @@ import (
 	"github.com/sahayhq/sahay/internal/bus"
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/jobs"
+	"github.com/sahayhq/sahay/internal/ratelimit"
 	"github.com/sahayhq/sahay/internal/secretbox"
 	"github.com/sahayhq/sahay/internal/store"
 )
@@ -55,7 +56,10 @@ type Service struct {
 	// journalWake wakes the raw-event processor; node names this node
 	// among those holding leases.
 	journalWake chan struct{}
-	node        string
+	// callsPerAgent bounds the calls an agent places, each billed by the
+	// phone platform.
+	callsPerAgent *ratelimit.Limiter
+	node          string
 	// ingestMu and closed keep Receive from queueing after Close.
 	ingestMu  sync.RWMutex
 	closed    bool
@@ -110,6 +114,7 @@ func New(cfg Config) *Service {
 		allowSignUp:      cfg.AllowSignUp,
 		allowPrivateURLs: cfg.AllowPrivateURLs,
 		journalWake:      make(chan struct{}, 1),
+		callsPerAgent:    ratelimit.New(callRate, 10000),
 		node:             auth.NewToken(),
 		stop:             make(chan struct{}),
 		roster:           newRoster(),

@@ -146,6 +146,7 @@ type UserInput struct {
 	Languages    *[]string `json:"languages"`
 	Locale       *string   `json:"locale"`
 	Availability *string   `json:"availability"`
+	Phone        *string   `json:"phone"`
 }
 
 // Locales the interface is translated into.
@@ -170,6 +171,13 @@ func applyProfile(u *sahay.User, in UserInput) error {
 			return sahay.Invalid("locale must be one of %v", Locales)
 		}
 		u.Locale = *in.Locale
+	}
+	if in.Phone != nil {
+		phone := strings.Join(strings.Fields(*in.Phone), "")
+		if phone != "" && !PhonePattern.MatchString(phone) {
+			return sahay.Invalid("phone must be a number with its country code, like +8801712345678, or empty")
+		}
+		u.Phone = phone
 	}
 	if in.Availability != nil {
 		switch *in.Availability {

@@ -11,13 +11,13 @@ import (
 	sahay "github.com/sahayhq/sahay"
 )
 
-const userColumns = `id, account_id, email, name, role, languages, locale, availability, created_at`
+const userColumns = `id, account_id, email, name, role, languages, locale, availability, phone, created_at`
 
 func scanUser(row interface{ Scan(...any) error }) (*sahay.User, error) {
 	var u sahay.User
 	var langs string
 	var created int64
-	if err := row.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &langs, &u.Locale, &u.Availability, &created); err != nil {
+	if err := row.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &langs, &u.Locale, &u.Availability, &u.Phone, &created); err != nil {
 		return nil, err
 	}
 	json.Unmarshal([]byte(langs), &u.Languages)
@@ -55,8 +55,8 @@ func (t *Tx) CreateUser(ctx context.Context, u *sahay.User, passwordHash string)
 
 // UpdateUser saves a user's profile fields (not the password).
 func (t *Tx) UpdateUser(ctx context.Context, u *sahay.User) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE users SET name = $2, role = $3, languages = $4, locale = $5, availability = $6 WHERE id = $1`,
-		u.ID, u.Name, u.Role, encodeJSON(u.Languages), u.Locale, u.Availability)
+	_, err := t.tx.ExecContext(ctx, `UPDATE users SET name = $2, role = $3, languages = $4, locale = $5, availability = $6, phone = $7 WHERE id = $1`,
+		u.ID, u.Name, u.Role, encodeJSON(u.Languages), u.Locale, u.Availability, u.Phone)
 	if err != nil {
 		return fmt.Errorf("store: update user: %w", err)
 	}
@@ -240,7 +240,7 @@ func (t *Tx) DeleteSession(ctx context.Context, tokenHash string) error {
 
 // SessionUser returns the user of an unexpired session.
 func (s *Store) SessionUser(ctx context.Context, tokenHash string) (*sahay.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT u.id, u.account_id, u.email, u.name, u.role, u.languages, u.locale, u.availability, u.created_at
+	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT u.id, u.account_id, u.email, u.name, u.role, u.languages, u.locale, u.availability, u.phone, u.created_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2`, tokenHash, ms(time.Now())))
 	if err == sql.ErrNoRows {
 		return nil, sahay.Errorf(sahay.EUNAUTHORIZED, "session expired; log in again")
@@ -298,12 +298,12 @@ func (s *Store) APITokens(ctx context.Context, userID int64) ([]sahay.APIToken, 
 func (s *Store) TokenUser(ctx context.Context, tokenHash string) (*sahay.User, error) {
 	var tokenID int64
 	var used sql.NullInt64
-	row := s.read.QueryRowContext(ctx, `SELECT t.id, t.last_used_at, u.id, u.account_id, u.email, u.name, u.role, u.languages, u.locale, u.availability, u.created_at
+	row := s.read.QueryRowContext(ctx, `SELECT t.id, t.last_used_at, u.id, u.account_id, u.email, u.name, u.role, u.languages, u.locale, u.availability, u.phone, u.created_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, tokenHash)
 	var u sahay.User
 	var langs string
 	var created int64
-	err := row.Scan(&tokenID, &used, &u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &langs, &u.Locale, &u.Availability, &created)
+	err := row.Scan(&tokenID, &used, &u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &langs, &u.Locale, &u.Availability, &u.Phone, &created)
 	if err == sql.ErrNoRows {
 		return nil, sahay.Errorf(sahay.EUNAUTHORIZED, "invalid or revoked API token")
 	}
