@@ -301,6 +301,9 @@ type Capabilities struct {
 	// size depends on the text's characters (GSM-7 or UCS-2): clients
 	// count segments as the agent types.
 	SMSSegments bool `json:"sms_segments,omitempty"`
+	// Calls: the inbox takes phone calls and places agents' calls to
+	// customers (it is a [Phone]).
+	Calls bool `json:"calls,omitempty"`
 }
 
 // Setting is one key of an inbox's settings. Secret settings are taken out
