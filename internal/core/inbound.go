@@ -163,7 +163,8 @@ func validateInbound(in *channel.Inbound) error {
 // words: a story mention, a reaction (taken back when it has no emoji), a
 // shared place or contact.
 func hasDetails(d *sahay.MessageDetails) bool {
-	return d != nil && (d.Story != nil || d.ReactionTo != "" || d.Location != nil || len(d.Contacts) > 0 || d.Choice != nil)
+	return d != nil && (d.Story != nil || d.ReactionTo != "" || d.Location != nil || len(d.Contacts) > 0 || d.Choice != nil ||
+		d.Call != nil || d.Voicemail != nil)
 }
 
 // ingestWriters is how many batchers commit received messages at once on
