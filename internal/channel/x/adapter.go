@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -79,10 +80,12 @@ var (
 func (a *Adapter) Describe() channel.Description {
 	return channel.Description{
 		Capabilities: channel.Capabilities{
-			MaxText:        MaxText,
-			ReadReceipts:   true,
-			PublicComments: true,
-			PrivateReply:   true,
+			MaxText:            MaxText,
+			ReadReceipts:       true,
+			PublicComments:     true,
+			PrivateReply:       true,
+			Attachments:        imageTypes,
+			MaxAttachmentBytes: MaxImageBytes,
 		},
 		Settings: []channel.Setting{
 			{Key: "consumer_key", Label: "API key (consumer key)", Type: "string", Required: true,
@@ -230,51 +233,114 @@ func (a *Adapter) Fetch(ctx context.Context, inbox *sahay.Inbox, f channel.Remot
 
 // Send implements [channel.Adapter]: a private reply to a mention (a
 // direct message to its author), a public reply to the customer's post,
-// or a direct message.
+// or a direct message. Images go with them: one a direct message (the
+// text's first part carries the first, each other goes alone), up to
+// four a post.
 func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (channel.SendResult, error) {
 	c, _, err := a.client(out.Inbox)
 	if err != nil {
 		return channel.SendResult{}, channel.Permanent(err)
 	}
-	if len(out.Message.Attachments) > 0 {
-		return channel.SendResult{}, channel.Permanent(errors.New("X replies from Sahay carry text only: send a link to the file"))
-	}
 	if out.Recipient == "" {
 		return channel.SendResult{}, channel.Permanent(errors.New("the contact has no X id on this inbox"))
 	}
-	text := strings.TrimSpace(out.Message.Content)
-	if text == "" {
-		return channel.SendResult{}, channel.Permanent(errors.New("an X reply needs text"))
+	if err := checkImages(out.Message.Attachments); err != nil {
+		return channel.SendResult{}, channel.Permanent(err)
 	}
-	switch {
-	case out.Message.Details != nil && out.Message.Details.PrivateReplyTo != "":
+	text := strings.TrimSpace(out.Message.Content)
+	if text == "" && len(out.Message.Attachments) == 0 {
+		return channel.SendResult{}, channel.Permanent(errors.New("an X reply needs text or an image"))
+	}
+	private := out.Message.Details != nil && out.Message.Details.PrivateReplyTo != ""
+	if out.Conversation != nil && out.Conversation.Public && !private {
+		if len(out.Message.Attachments) > MaxPostImages {
+			return channel.SendResult{}, channel.Permanent(fmt.Errorf("a post on X carries at most %d images, this reply has %d", MaxPostImages, len(out.Message.Attachments)))
+		}
+		if out.ReplyTo == "" {
+			return channel.SendResult{}, channel.Permanent(errors.New("no post of the customer to reply to"))
+		}
+		if n := utf8.RuneCountInString(text); n > MaxPost {
+			return channel.SendResult{}, channel.Permanent(fmt.Errorf("a public reply on X is one post of at most %d characters, this one has %d: shorten it or reply privately", MaxPost, n))
+		}
+		media, err := upload(ctx, c, out, MediaPost, out.Message.Attachments)
+		if err != nil {
+			return channel.SendResult{}, err
+		}
+		// X counts some characters (CJK, emoji) twice; Sahay refuses by
+		// characters and X refuses what is over its own count.
+		id, err := c.Reply(ctx, out.ReplyTo, text, media)
+		return channel.SendResult{ExternalID: id}, err
+	}
+	parts := []string{text}
+	if private {
 		if n := utf8.RuneCountInString(text); n > MaxText {
 			return channel.SendResult{}, channel.Permanent(fmt.Errorf("a private reply is one direct message of at most %d characters, this one has %d", MaxText, n))
 		}
-		id, err := c.SendDM(ctx, out.Recipient, text)
-		return channel.SendResult{ExternalID: id}, err
-	case out.Conversation != nil && out.Conversation.Public:
-		return publicReply(ctx, c, out.ReplyTo, text)
+	} else {
+		parts = meta.SplitText(text, MaxText)
+	}
+	media, err := upload(ctx, c, out, MediaDM, out.Message.Attachments)
+	if err != nil {
+		return channel.SendResult{}, err
 	}
 	var last string
-	for _, part := range meta.SplitText(text, MaxText) {
-		if last, err = c.SendDM(ctx, out.Recipient, part); err != nil {
+	for i := 0; i < max(len(parts), len(media)); i++ {
+		var part, m string
+		if i < len(parts) {
+			part = parts[i]
+		}
+		if i < len(media) {
+			m = media[i]
+		}
+		if last, err = c.SendDM(ctx, out.Recipient, part, m); err != nil {
 			return channel.SendResult{}, err
 		}
 	}
 	return channel.SendResult{ExternalID: last}, nil
 }
 
-// publicReply posts text in answer to the customer's latest post. X
-// counts some characters (CJK, emoji) twice; Sahay refuses by characters
-// and X refuses what is over its own count.
-func publicReply(ctx context.Context, c *Client, replyTo, text string) (channel.SendResult, error) {
-	if replyTo == "" {
-		return channel.SendResult{}, channel.Permanent(errors.New("no post of the customer to reply to"))
+// Images X takes from Sahay, sent in one request each.
+const (
+	MaxImageBytes = 5 << 20
+	MaxPostImages = 4
+)
+
+var imageTypes = []string{"image/jpeg", "image/png", "image/webp"}
+
+// checkImages refuses, before anything is sent, a file X does not take.
+func checkImages(atts []sahay.Attachment) error {
+	for _, f := range atts {
+		if !slices.Contains(imageTypes, f.ContentType) {
+			return fmt.Errorf("%s: X replies from Sahay carry JPEG, PNG and WebP images; send a link to other files", f.FileName)
+		}
+		if f.Size > MaxImageBytes {
+			return fmt.Errorf("%s: X takes images up to %d MB", f.FileName, MaxImageBytes>>20)
+		}
 	}
-	if n := utf8.RuneCountInString(text); n > MaxPost {
-		return channel.SendResult{}, channel.Permanent(fmt.Errorf("a public reply on X is one post of at most %d characters, this one has %d: shorten it or reply privately", MaxPost, n))
+	return nil
+}
+
+// upload sends a reply's images to X for category and returns their ids.
+func upload(ctx context.Context, c *Client, out channel.Outbound, category string, atts []sahay.Attachment) ([]string, error) {
+	var ids []string
+	for _, f := range atts {
+		r, err := out.Open(ctx, f)
+		if err != nil {
+			return nil, fmt.Errorf("x: read %s: %w", f.FileName, err)
+		}
+		data, err := io.ReadAll(io.LimitReader(r, MaxImageBytes+1))
+		r.Close()
+		if err != nil {
+			return nil, fmt.Errorf("x: read %s: %w", f.FileName, err)
+		}
+		if len(data) > MaxImageBytes {
+			return nil, channel.Permanent(fmt.Errorf("%s: X takes images up to %d MB", f.FileName, MaxImageBytes>>20))
+		}
+		id, err := c.UploadMedia(ctx, category, f.ContentType, f.FileName, data)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
 	}
-	id, err := c.Reply(ctx, replyTo, text)
-	return channel.SendResult{ExternalID: id}, err
+	return ids, nil
 }

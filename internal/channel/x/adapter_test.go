@@ -1,12 +1,17 @@
 package x_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -470,5 +475,106 @@ func TestFetch(t *testing.T) {
 	inbox.Secrets["access_token_secret"] = "wrong"
 	if _, err := ad.Fetch(context.Background(), inbox, f, 1<<20); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("a fetch with wrong credentials: %v, want 401", err)
+	}
+}
+
+// reply posts an agent's reply with files, as the dashboard does.
+func (a *account) reply(t *testing.T, conversationID int64, content string, files map[string][]byte) *apitest.Response {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("content", content)
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(files[name])
+	}
+	mw.Close()
+	return a.s.Do(t, apitest.Request{Token: a.owner.Token, Method: http.MethodPost,
+		Path: fmt.Sprintf("/api/v1/conversations/%d/messages", conversationID), Body: body.Bytes(),
+		Header: http.Header{"Content-Type": {mw.FormDataContentType()}}})
+}
+
+func pngImage(t *testing.T, shade uint8) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 4, 4))
+	for i := range img.Pix {
+		img.Pix[i] = shade
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// Images go with replies: uploaded as X asks for direct messages and for
+// posts, one a direct message, up to four a post; other files are refused
+// before anything is sent.
+func TestImages(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t)
+	a.deliver(t, dm("954491830116155800", customer, xtest.Account.ID, "photo of the invoice please"))
+	m := a.waitMessage(t, "954491830116155800", nil)
+	first, second := pngImage(t, 10), pngImage(t, 200)
+	r := a.reply(t, m.ConversationID, "Here they are", map[string][]byte{"a.png": first, "b.png": second})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("reply with images: %s", r)
+	}
+	var reply sahay.Message
+	r.Decode(t, &reply)
+	a.waitStatus(t, reply.ID, sahay.DeliverySent)
+	dms := a.sim.Find(http.MethodPost, "/2/dm_conversations/with/"+customer+"/messages")
+	if len(dms) != 2 {
+		t.Fatalf("%d direct messages, want the text with the first image, then the second", len(dms))
+	}
+	for i, want := range [][]byte{first, second} {
+		v := dms[i].JSON()
+		atts, _ := v["attachments"].([]any)
+		if len(atts) != 1 {
+			t.Fatalf("direct message %d: %s", i, dms[i].Body)
+		}
+		up, ok := a.sim.Uploaded(atts[0].(map[string]any)["media_id"].(string))
+		if !ok || up.Category != x.MediaDM || up.Type != "image/png" || !bytes.Equal(up.Data, want) {
+			t.Fatalf("direct message %d carries %+v", i, up)
+		}
+	}
+	if dms[0].JSON()["text"] != "Here they are" || dms[1].JSON()["text"] != nil {
+		t.Fatalf("texts %s, %s", dms[0].Body, dms[1].Body)
+	}
+
+	a.deliver(t, mentionPost("1850000000000000020", "", "@Harris_0ff what does the box look like?"))
+	c := a.waitMessage(t, "1850000000000000020", nil)
+	r = a.reply(t, c.ConversationID, "", map[string][]byte{"box.png": first})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("public reply with an image: %s", r)
+	}
+	r.Decode(t, &reply)
+	a.waitStatus(t, reply.ID, sahay.DeliverySent)
+	posts := a.sim.Find(http.MethodPost, "/2/tweets")
+	if len(posts) != 1 {
+		t.Fatalf("%d posts", len(posts))
+	}
+	ids, _ := posts[0].JSON()["media"].(map[string]any)["media_ids"].([]any)
+	if up, ok := a.sim.Uploaded(fmt.Sprint(ids[0])); len(ids) != 1 || !ok || up.Category != x.MediaPost {
+		t.Fatalf("post %s carries %+v", posts[0].Body, up)
+	}
+
+	uploads := len(a.sim.Find(http.MethodPost, "/2/media/upload"))
+	r = a.reply(t, m.ConversationID, "the manual", map[string][]byte{"manual.pdf": []byte("%PDF-1.4\n%%EOF\n")})
+	if r.Status == http.StatusCreated {
+		r.Decode(t, &reply)
+		if f := a.waitStatus(t, reply.ID, sahay.DeliveryFailed); !strings.Contains(f.Error, "JPEG, PNG and WebP") {
+			t.Fatalf("a PDF on X failed with %q", f.Error)
+		}
+	} else if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a PDF on X: %s", r)
+	}
+	if n := len(a.sim.Find(http.MethodPost, "/2/media/upload")); n != uploads {
+		t.Fatalf("a refused file was uploaded")
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -62,13 +64,22 @@ func (e *APIError) Error() string {
 // credentials or of the app's access is [channel.Permanent]; 5xx and
 // network failures are retried.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
+	if body == nil {
+		return c.send(ctx, method, path, "", nil, out)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("x: %s %s: %w", method, path, err)
+	}
+	return c.send(ctx, method, path, "application/json", data, out)
+}
+
+// send is [Client.Do] with a body of contentType already encoded; a
+// body that is not a form is not part of the OAuth signature.
+func (c *Client) send(ctx context.Context, method, path, contentType string, body []byte, out any) error {
 	var r io.Reader
 	if body != nil {
-		data, err := json.Marshal(body)
-		if err != nil {
-			return fmt.Errorf("x: %s %s: %w", method, path, err)
-		}
-		r = bytes.NewReader(data)
+		r = bytes.NewReader(body)
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -77,8 +88,8 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 	if err != nil {
 		return fmt.Errorf("x: %s %s: %w", method, path, err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	auth, err := c.Credentials.Sign(method, target, nil)
 	if err != nil {
@@ -213,14 +224,21 @@ func (c *Client) Me(ctx context.Context) (User, error) {
 // SendDM sends a direct message to a person: POST
 // /dm_conversations/with/:participant_id/messages. It returns the
 // message's dm_event_id.
-func (c *Client) SendDM(ctx context.Context, participantID, text string) (string, error) {
+func (c *Client) SendDM(ctx context.Context, participantID, text, mediaID string) (string, error) {
 	var out struct {
 		Data struct {
 			DMEventID string `json:"dm_event_id"`
 		} `json:"data"`
 	}
 	path := "/dm_conversations/with/" + url.PathEscape(participantID) + "/messages"
-	if err := c.Do(ctx, http.MethodPost, path, map[string]string{"text": text}, &out); err != nil {
+	body := map[string]any{}
+	if text != "" {
+		body["text"] = text
+	}
+	if mediaID != "" {
+		body["attachments"] = []map[string]string{{"media_id": mediaID}}
+	}
+	if err := c.Do(ctx, http.MethodPost, path, body, &out); err != nil {
 		return "", err
 	}
 	if out.Data.DMEventID == "" {
@@ -229,20 +247,65 @@ func (c *Client) SendDM(ctx context.Context, participantID, text string) (string
 	return out.Data.DMEventID, nil
 }
 
-// Reply posts text in answer to a post: POST /tweets with
-// reply.in_reply_to_tweet_id. It returns the new post's id.
-func (c *Client) Reply(ctx context.Context, postID, text string) (string, error) {
+// Reply posts text, with the images mediaIDs, in answer to a post: POST
+// /tweets with reply.in_reply_to_tweet_id. It returns the new post's id.
+func (c *Client) Reply(ctx context.Context, postID, text string, mediaIDs []string) (string, error) {
 	var out struct {
 		Data struct {
 			ID string `json:"id"`
 		} `json:"data"`
 	}
-	body := map[string]any{"text": text, "reply": map[string]string{"in_reply_to_tweet_id": postID}}
+	body := map[string]any{"reply": map[string]string{"in_reply_to_tweet_id": postID}}
+	if text != "" {
+		body["text"] = text
+	}
+	if len(mediaIDs) > 0 {
+		body["media"] = map[string]any{"media_ids": mediaIDs}
+	}
 	if err := c.Do(ctx, http.MethodPost, "/tweets", body, &out); err != nil {
 		return "", err
 	}
 	if out.Data.ID == "" {
 		return "", errors.New("x: the reply was posted but X named no id")
+	}
+	return out.Data.ID, nil
+}
+
+// Media categories of [Client.UploadMedia].
+const (
+	MediaDM   = "dm_image"
+	MediaPost = "tweet_image"
+)
+
+// UploadMedia uploads one image for a direct message ([MediaDM]) or a
+// post ([MediaPost]): POST /media/upload as multipart/form-data, the file
+// in its media part. It returns the media's id.
+func (c *Client) UploadMedia(ctx context.Context, category, contentType, name string, data []byte) (string, error) {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("media_category", category)
+	mw.WriteField("media_type", contentType)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="media"; filename=%q`, name))
+	h.Set("Content-Type", contentType)
+	part, err := mw.CreatePart(h)
+	if err != nil {
+		return "", fmt.Errorf("x: upload %s: %w", name, err)
+	}
+	part.Write(data)
+	if err := mw.Close(); err != nil {
+		return "", fmt.Errorf("x: upload %s: %w", name, err)
+	}
+	var out struct {
+		Data struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	if err := c.send(ctx, http.MethodPost, "/media/upload", mw.FormDataContentType(), body.Bytes(), &out); err != nil {
+		return "", err
+	}
+	if out.Data.ID == "" {
+		return "", errors.New("x: the image was uploaded but X named no media id")
 	}
 	return out.Data.ID, nil
 }

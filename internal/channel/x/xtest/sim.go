@@ -11,6 +11,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -72,6 +74,22 @@ type Server struct {
 	fail    map[string][]failure
 	files   map[string][]byte
 	nonces  map[string]bool
+	// media are the uploaded images by id.
+	media map[string]Media
+}
+
+// Media is an image uploaded to POST /2/media/upload.
+type Media struct {
+	Category, Type, Name string
+	Data                 []byte
+}
+
+// Uploaded returns the image uploaded under id.
+func (s *Server) Uploaded(id string) (Media, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.media[id]
+	return m, ok
 }
 
 // New starts a simulator for an app; it stops when the test ends.
@@ -81,7 +99,7 @@ func New(t interface {
 }, consumerKey, consumerSecret string) *Server {
 	t.Helper()
 	s := &Server{ConsumerKey: consumerKey, ConsumerSecret: consumerSecret, changed: make(chan struct{}),
-		next: 1700000000000000000, fail: map[string][]failure{}, files: map[string][]byte{}, nonces: map[string]bool{}}
+		next: 1700000000000000000, fail: map[string][]failure{}, files: map[string][]byte{}, nonces: map[string]bool{}, media: map[string]Media{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL, s.BaseURL = s.srv.URL, s.srv.URL+"/2"
 	t.Cleanup(s.srv.Close)
@@ -118,7 +136,7 @@ func (s *Server) failureLocked(path string) (failure, bool) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 8<<20))
 	auth := r.Header.Get("Authorization")
 	s.mu.Lock()
 	s.reqs = append(s.reqs, Request{Method: r.Method, Path: r.URL.Path, Body: body, Authorization: auth, At: time.Now()})
@@ -153,10 +171,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/2/dm_conversations/with/") && strings.HasSuffix(r.URL.Path, "/messages"):
 		participant := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/2/dm_conversations/with/"), "/messages")
 		var v struct {
-			Text string `json:"text"`
+			Text        string `json:"text"`
+			Attachments []struct {
+				MediaID string `json:"media_id"`
+			} `json:"attachments"`
 		}
-		if json.Unmarshal(body, &v) != nil || v.Text == "" {
-			writeError(w, http.StatusBadRequest, "Invalid Request", "text is required")
+		if json.Unmarshal(body, &v) != nil || v.Text == "" && len(v.Attachments) == 0 {
+			writeError(w, http.StatusBadRequest, "Invalid Request", "text or attachments are required")
+			return
+		}
+		if len(v.Attachments) > 1 || len(v.Attachments) == 1 && !s.hasMedia(v.Attachments[0].MediaID, "dm_image") {
+			writeError(w, http.StatusBadRequest, "Invalid Request", "attachments: one media uploaded as dm_image")
 			return
 		}
 		w.WriteHeader(http.StatusCreated)
@@ -167,13 +192,34 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			Reply *struct {
 				InReplyTo string `json:"in_reply_to_tweet_id"`
 			} `json:"reply"`
+			Media *struct {
+				IDs []string `json:"media_ids"`
+			} `json:"media"`
 		}
-		if json.Unmarshal(body, &v) != nil || v.Text == "" || len([]rune(v.Text)) > 280 {
+		if json.Unmarshal(body, &v) != nil || v.Text == "" && v.Media == nil || len([]rune(v.Text)) > 280 {
 			writeError(w, http.StatusBadRequest, "Invalid Request", "text must be 1 to 280 characters")
 			return
 		}
+		if v.Media != nil {
+			for _, m := range v.Media.IDs {
+				if len(v.Media.IDs) > 4 || !s.hasMedia(m, "tweet_image") {
+					writeError(w, http.StatusBadRequest, "Invalid Request", "media.media_ids: at most 4 media uploaded as tweet_image")
+					return
+				}
+			}
+		}
 		w.WriteHeader(http.StatusCreated)
 		writeJSON(w, map[string]any{"data": map[string]string{"id": id, "text": v.Text}})
+	case r.Method == http.MethodPost && r.URL.Path == "/2/media/upload":
+		m, err := readMedia(r, body)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "Invalid Request", err.Error())
+			return
+		}
+		s.mu.Lock()
+		s.media[id] = m
+		s.mu.Unlock()
+		writeJSON(w, map[string]any{"data": map[string]any{"id": id, "media_key": "3_" + id, "size": len(m.Data)}})
 	default:
 		writeError(w, http.StatusNotFound, "Not Found Error", "no such endpoint "+r.Method+" "+r.URL.Path)
 	}
@@ -327,4 +373,49 @@ func (s *Server) CRC(hook, token string) (string, error) {
 		return v.ResponseToken, fmt.Errorf("xtest: CRC answered %q, want %q", v.ResponseToken, want)
 	}
 	return v.ResponseToken, nil
+}
+
+func (s *Server) hasMedia(id, category string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.media[id]
+	return ok && m.Category == category
+}
+
+// readMedia reads an upload as X takes it: multipart/form-data with the
+// file in "media" and its media_category.
+func readMedia(r *http.Request, body []byte) (Media, error) {
+	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || params["boundary"] == "" {
+		return Media{}, fmt.Errorf("the body must be multipart/form-data")
+	}
+	form, err := multipart.NewReader(bytes.NewReader(body), params["boundary"]).ReadForm(8 << 20)
+	if err != nil {
+		return Media{}, fmt.Errorf("the body must be multipart/form-data: %v", err)
+	}
+	defer form.RemoveAll()
+	var m Media
+	if v := form.Value["media_category"]; len(v) == 1 {
+		m.Category = v[0]
+	}
+	if m.Category != "dm_image" && m.Category != "tweet_image" {
+		return Media{}, fmt.Errorf("media_category must be one of tweet_image, dm_image, subtitles")
+	}
+	files := form.File["media"]
+	if len(files) != 1 {
+		return Media{}, fmt.Errorf("media is required")
+	}
+	f, err := files[0].Open()
+	if err != nil {
+		return Media{}, err
+	}
+	defer f.Close()
+	if m.Data, err = io.ReadAll(f); err != nil {
+		return Media{}, err
+	}
+	if len(m.Data) == 0 || len(m.Data) > 5<<20 {
+		return Media{}, fmt.Errorf("media must be 1 byte to 5 MB")
+	}
+	m.Type, m.Name = files[0].Header.Get("Content-Type"), files[0].Filename
+	return m, nil
 }
