@@ -97,7 +97,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	channels.Register(messenger.Name, messenger.New(cfg.AllowPrivateURLs))
 	channels.Register(instagram.Name, instagram.New(cfg.AllowPrivateURLs))
 	channels.Register(whatsapp.Name, whatsapp.New(cfg.AllowPrivateURLs))
-	channels.Register(x.Name, x.New(cfg.AllowPrivateURLs))
+	channels.Register(x.Name, x.New(cfg.PublicURL, cfg.AllowPrivateURLs))
 	blobs := &blob.Disk{Dir: filepath.Join(cfg.DataDir, "attachments")}
 	var mailer core.Mailer
 	if cfg.SMTPURL != "" {

@@ -31,6 +31,9 @@ const (
 	// 1.0a access token and secret for the app.
 	AccessTokenKey       = "access_token"
 	AccessTokenSecretKey = "access_token_secret"
+	// BearerTokenKey is the app's bearer token, optional: with it Sahay
+	// registers the webhook and subscribes the account itself.
+	BearerTokenKey = "bearer_token"
 )
 
 // Text limits, in characters.
@@ -56,15 +59,16 @@ type Settings struct {
 
 // Adapter connects X accounts.
 type Adapter struct {
+	publicURL    string
 	allowPrivate bool
 	http         *http.Client
 }
 
-// New returns the adapter. An inbox's api_base_url, every call to it and
-// every file fetched are kept off the server's own network unless
-// allowPrivate.
-func New(allowPrivate bool) *Adapter {
-	return &Adapter{allowPrivate: allowPrivate, http: netguard.Client(allowPrivate)}
+// New returns the adapter. publicURL is where X reaches Sahay's
+// webhooks. An inbox's api_base_url, every call to it and every file
+// fetched are kept off the server's own network unless allowPrivate.
+func New(publicURL string, allowPrivate bool) *Adapter {
+	return &Adapter{publicURL: strings.TrimRight(publicURL, "/"), allowPrivate: allowPrivate, http: netguard.Client(allowPrivate)}
 }
 
 var (
@@ -74,6 +78,7 @@ var (
 	_ channel.Fetcher   = (*Adapter)(nil)
 	_ channel.Describer = (*Adapter)(nil)
 	_ channel.Tester    = (*Adapter)(nil)
+	_ channel.Connector = (*Adapter)(nil)
 )
 
 // Describe implements [channel.Describer].
@@ -98,6 +103,8 @@ func (a *Adapter) Describe() channel.Description {
 				Help: "Shown with the access token."},
 			{Key: "user_id", Label: "Account's user id", Type: "string", Required: true,
 				Help: "The support account's numeric id (the part of the access token before the dash); test connection tells it if unsure."},
+			{Key: BearerTokenKey, Label: "Bearer token (optional)", Type: "string", Secret: true,
+				Help: "Keys and tokens → Bearer Token. With it, Sahay registers this server's webhook address with X and subscribes the account when the inbox is saved; without it, do both yourself."},
 			{Key: "api_base_url", Label: "X API address", Type: "url", Default: DefaultBaseURL,
 				Help: "Leave as it is; only for a test server."},
 		},
@@ -154,7 +161,55 @@ func (a *Adapter) client(inbox *sahay.Inbox) (*Client, string, error) {
 	}
 	creds := Credentials{ConsumerKey: s.ConsumerKey, ConsumerSecret: inbox.Secrets[ConsumerSecretKey],
 		AccessToken: inbox.Secrets[AccessTokenKey], AccessTokenSecret: inbox.Secrets[AccessTokenSecretKey]}
-	return &Client{BaseURL: s.APIBaseURL, Credentials: creds, HTTP: a.http}, s.UserID, nil
+	return &Client{BaseURL: s.APIBaseURL, Credentials: creds, HTTP: a.http, Bearer: inbox.Secrets[BearerTokenKey]}, s.UserID, nil
+}
+
+// WebhookURL is where X delivers an inbox's events.
+func (a *Adapter) WebhookURL(inbox *sahay.Inbox) string {
+	return fmt.Sprintf("%s/webhooks/%d", a.publicURL, inbox.ID)
+}
+
+// Connect implements [channel.Connector]: with the app's bearer token,
+// the inbox's webhook address is registered for the app (or checked
+// again when X holds it as invalid) and the account subscribed to it, so
+// its direct messages and mentions arrive. Without the token it does
+// nothing: the admin registers the address with X.
+func (a *Adapter) Connect(ctx context.Context, inbox *sahay.Inbox) error {
+	c, _, err := a.client(inbox)
+	if err != nil || c.Bearer == "" {
+		return err
+	}
+	address := a.WebhookURL(inbox)
+	hooks, err := c.Webhooks(ctx)
+	if err != nil {
+		return fmt.Errorf("list the app's webhooks: %w", err)
+	}
+	i := slices.IndexFunc(hooks, func(h Registration) bool { return h.URL == address })
+	var hook Registration
+	switch {
+	case i < 0:
+		if hook, err = c.AddWebhook(ctx, address); err != nil {
+			return fmt.Errorf("register %s with X (it must be a public https address without a port, and an app on pay-per-use has one webhook): %w", address, err)
+		}
+	case !hooks[i].Valid:
+		hook = hooks[i]
+		if err := c.RecheckWebhook(ctx, hook.ID); err != nil {
+			return fmt.Errorf("have X check %s again: %w", address, err)
+		}
+	default:
+		hook = hooks[i]
+	}
+	if err := c.Subscribe(ctx, hook.ID); err != nil && !isAlreadySubscribed(err) {
+		return fmt.Errorf("subscribe the account to webhook %s: %w", hook.ID, err)
+	}
+	return nil
+}
+
+// isAlreadySubscribed reports X's refusal of a subscription it already
+// has.
+func isAlreadySubscribed(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.Status == http.StatusConflict
 }
 
 // Test implements [channel.Tester]: the account the access token acts

@@ -11,6 +11,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -458,7 +459,7 @@ func TestFetch(t *testing.T) {
 	settings, _ := json.Marshal(map[string]string{"consumer_key": consumerKey, "user_id": xtest.Account.ID, "api_base_url": sim.BaseURL})
 	inbox := &sahay.Inbox{Channel: "x", Settings: settings, Secrets: map[string]string{"consumer_secret": consumerSecret,
 		"access_token": xtest.AccessToken, "access_token_secret": xtest.AccessTokenSecret}}
-	ad := x.New(true)
+	ad := x.New("", true)
 	f := channel.RemoteFile{ID: photo, Name: "photo.jpg", ContentType: "image/jpeg"}
 	rc, err := ad.Fetch(context.Background(), inbox, f, 1<<20)
 	if err != nil {
@@ -576,5 +577,63 @@ func TestImages(t *testing.T) {
 	}
 	if n := len(a.sim.Find(http.MethodPost, "/2/media/upload")); n != uploads {
 		t.Fatalf("a refused file was uploaded")
+	}
+}
+
+// With the app's bearer token, saving an inbox registers its webhook
+// address with X (which checks it with a CRC request first), subscribes
+// the account, checks an address X holds as invalid again, and says
+// clearly what X refused.
+func TestConnectRegistersTheWebhook(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim := xtest.New(t, consumerKey, consumerSecret)
+	inboxes := map[string]*sahay.Inbox{}
+	var ad *x.Adapter
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hook, err := ad.Webhook(inboxes[r.URL.Path], r, "", nil)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusForbidden)
+			return
+		}
+		w.Write(hook.Body)
+	}))
+	t.Cleanup(server.Close)
+	ad = x.New(server.URL, true)
+	newInbox := func(id int64, bearer string) *sahay.Inbox {
+		settings, _ := json.Marshal(map[string]string{"consumer_key": consumerKey, "user_id": xtest.Account.ID, "api_base_url": sim.BaseURL})
+		in := &sahay.Inbox{ID: id, Channel: "x", Settings: settings, Secrets: map[string]string{"consumer_secret": consumerSecret,
+			"access_token": xtest.AccessToken, "access_token_secret": xtest.AccessTokenSecret, "bearer_token": bearer}}
+		inboxes[fmt.Sprintf("/webhooks/%d", id)] = in
+		return in
+	}
+
+	if err := ad.Connect(ctx, newInbox(6, "")); err != nil || len(sim.Find(http.MethodGet, "/2/webhooks")) != 0 {
+		t.Fatalf("without a bearer token: %v, %d calls", err, len(sim.Find(http.MethodGet, "/2/webhooks")))
+	}
+	inbox := newInbox(7, xtest.BearerToken)
+	for range 2 {
+		if err := ad.Connect(ctx, inbox); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hooks, subscribed := sim.Webhooks()
+	if len(hooks) != 1 || hooks[0].URL != server.URL+"/webhooks/7" || !hooks[0].Valid || !subscribed[hooks[0].ID] {
+		t.Fatalf("webhooks %+v, subscribed %v", hooks, subscribed)
+	}
+
+	sim.Invalidate()
+	if err := ad.Connect(ctx, inbox); err != nil {
+		t.Fatal(err)
+	}
+	if hooks, _ = sim.Webhooks(); !hooks[0].Valid || len(sim.Find(http.MethodPut, "/2/webhooks/*")) != 1 {
+		t.Fatalf("an invalid webhook was not checked again: %+v", hooks)
+	}
+
+	if err := ad.Connect(ctx, newInbox(8, xtest.BearerToken)); err == nil || !strings.Contains(err.Error(), "one webhook") {
+		t.Fatalf("a second address for the app: %v", err)
+	}
+	if err := ad.Connect(ctx, newInbox(9, "not-the-token")); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("a wrong bearer token: %v", err)
 	}
 }

@@ -44,6 +44,10 @@ type Client struct {
 	// Now is the clock a rate limit's reset time is read against; nil is
 	// time.Now.
 	Now func() time.Time
+	// Bearer is the app's bearer token, for the calls X takes with
+	// app-only authentication (managing webhooks); empty when the inbox
+	// has none.
+	Bearer string
 }
 
 // APIError is a refusal of the X API.
@@ -65,18 +69,37 @@ func (e *APIError) Error() string {
 // network failures are retried.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
 	if body == nil {
-		return c.send(ctx, method, path, "", nil, out)
+		return c.send(ctx, method, path, "", nil, out, false)
 	}
 	data, err := json.Marshal(body)
 	if err != nil {
 		return fmt.Errorf("x: %s %s: %w", method, path, err)
 	}
-	return c.send(ctx, method, path, "application/json", data, out)
+	return c.send(ctx, method, path, "application/json", data, out, false)
+}
+
+// DoApp is [Client.Do] with app-only authentication, the app's bearer
+// token.
+func (c *Client) DoApp(ctx context.Context, method, path string, body, out any) error {
+	if c.Bearer == "" {
+		return channel.Permanent(errors.New("x: the inbox has no bearer token for app-only calls"))
+	}
+	var data []byte
+	contentType := ""
+	if body != nil {
+		var err error
+		if data, err = json.Marshal(body); err != nil {
+			return fmt.Errorf("x: %s %s: %w", method, path, err)
+		}
+		contentType = "application/json"
+	}
+	return c.send(ctx, method, path, contentType, data, out, true)
 }
 
 // send is [Client.Do] with a body of contentType already encoded; a
-// body that is not a form is not part of the OAuth signature.
-func (c *Client) send(ctx context.Context, method, path, contentType string, body []byte, out any) error {
+// body that is not a form is not part of the OAuth signature. app calls
+// with the bearer token instead of the account's signature.
+func (c *Client) send(ctx context.Context, method, path, contentType string, body []byte, out any, app bool) error {
 	var r io.Reader
 	if body != nil {
 		r = bytes.NewReader(body)
@@ -91,11 +114,15 @@ func (c *Client) send(ctx context.Context, method, path, contentType string, bod
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	auth, err := c.Credentials.Sign(method, target, nil)
-	if err != nil {
-		return err
+	if app {
+		req.Header.Set("Authorization", "Bearer "+c.Bearer)
+	} else {
+		auth, err := c.Credentials.Sign(method, target, nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", auth)
 	}
-	req.Header.Set("Authorization", auth)
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		return fmt.Errorf("x: %s %s: %w", method, path, err)
@@ -301,11 +328,58 @@ func (c *Client) UploadMedia(ctx context.Context, category, contentType, name st
 			ID string `json:"id"`
 		} `json:"data"`
 	}
-	if err := c.send(ctx, http.MethodPost, "/media/upload", mw.FormDataContentType(), body.Bytes(), &out); err != nil {
+	if err := c.send(ctx, http.MethodPost, "/media/upload", mw.FormDataContentType(), body.Bytes(), &out, false); err != nil {
 		return "", err
 	}
 	if out.Data.ID == "" {
 		return "", errors.New("x: the image was uploaded but X named no media id")
 	}
 	return out.Data.ID, nil
+}
+
+// Registration is a webhook address registered for the app.
+type Registration struct {
+	ID    string `json:"id"`
+	URL   string `json:"url"`
+	Valid bool   `json:"valid"`
+}
+
+// Webhooks lists the app's webhooks: GET /webhooks (app-only).
+func (c *Client) Webhooks(ctx context.Context) ([]Registration, error) {
+	var out struct {
+		Data []Registration `json:"data"`
+	}
+	if err := c.DoApp(ctx, http.MethodGet, "/webhooks", nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Data, nil
+}
+
+// AddWebhook registers an address for the app's deliveries: POST
+// /webhooks (app-only). X checks it with a CRC request before it
+// answers.
+func (c *Client) AddWebhook(ctx context.Context, address string) (Registration, error) {
+	var out struct {
+		Data Registration `json:"data"`
+	}
+	if err := c.DoApp(ctx, http.MethodPost, "/webhooks", map[string]string{"url": address}, &out); err != nil {
+		return Registration{}, err
+	}
+	if out.Data.ID == "" {
+		return Registration{}, errors.New("x: the webhook was registered but X named no id")
+	}
+	return out.Data, nil
+}
+
+// RecheckWebhook asks X to check a webhook again (a CRC request) and mark
+// it valid: PUT /webhooks/:id (app-only).
+func (c *Client) RecheckWebhook(ctx context.Context, id string) error {
+	return c.DoApp(ctx, http.MethodPut, "/webhooks/"+url.PathEscape(id), nil, nil)
+}
+
+// Subscribe has the account's activity delivered to a webhook: POST
+// /account_activity/webhooks/:id/subscriptions/all (the account's own
+// authorization).
+func (c *Client) Subscribe(ctx context.Context, webhookID string) error {
+	return c.Do(ctx, http.MethodPost, "/account_activity/webhooks/"+url.PathEscape(webhookID)+"/subscriptions/all", nil, nil)
 }

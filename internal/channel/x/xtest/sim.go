@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,8 +51,10 @@ type failure struct {
 	reset  time.Time
 }
 
-// The access token and secret the server takes, the support account's.
+// The access token and secret the server takes, the support account's,
+// and the app's bearer token.
 const (
+	BearerToken       = "AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3DEUifiRBkKG5E2XzMDjRfl76ZC9Ub0wnz4XsNiRVBChTYbJcE3F"
 	AccessToken       = "4337869213-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb"
 	AccessTokenSecret = "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE"
 )
@@ -76,6 +79,22 @@ type Server struct {
 	nonces  map[string]bool
 	// media are the uploaded images by id.
 	media map[string]Media
+	// webhooks are the app's registered addresses, subscribed the
+	// addresses the account is subscribed to, by webhook id.
+	webhooks   []x.Registration
+	subscribed map[string]bool
+}
+
+// Webhooks returns the app's registered webhooks and which of them the
+// account is subscribed to.
+func (s *Server) Webhooks() ([]x.Registration, map[string]bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	subs := map[string]bool{}
+	for k, v := range s.subscribed {
+		subs[k] = v
+	}
+	return append([]x.Registration(nil), s.webhooks...), subs
 }
 
 // Media is an image uploaded to POST /2/media/upload.
@@ -99,7 +118,7 @@ func New(t interface {
 }, consumerKey, consumerSecret string) *Server {
 	t.Helper()
 	s := &Server{ConsumerKey: consumerKey, ConsumerSecret: consumerSecret, changed: make(chan struct{}),
-		next: 1700000000000000000, fail: map[string][]failure{}, files: map[string][]byte{}, nonces: map[string]bool{}, media: map[string]Media{}}
+		next: 1700000000000000000, fail: map[string][]failure{}, files: map[string][]byte{}, nonces: map[string]bool{}, media: map[string]Media{}, subscribed: map[string]bool{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL, s.BaseURL = s.srv.URL, s.srv.URL+"/2"
 	t.Cleanup(s.srv.Close)
@@ -148,6 +167,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	file, isFile := s.files[r.URL.Path]
 	s.mu.Unlock()
 
+	if r.URL.Path == "/2/webhooks" || strings.HasPrefix(r.URL.Path, "/2/webhooks/") {
+		// Webhooks are the app's: X takes its bearer token for them.
+		if auth != "Bearer "+BearerToken {
+			writeError(w, http.StatusUnauthorized, "Unauthorized", "app-only authentication (the app's bearer token) is required")
+			return
+		}
+		s.webhook(w, r, body, id)
+		return
+	}
 	if err := s.checkOAuth(r, auth); err != nil {
 		writeError(w, http.StatusUnauthorized, "Unauthorized", err.Error())
 		return
@@ -210,6 +238,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		w.WriteHeader(http.StatusCreated)
 		writeJSON(w, map[string]any{"data": map[string]string{"id": id, "text": v.Text}})
+	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/2/account_activity/webhooks/") && strings.HasSuffix(r.URL.Path, "/subscriptions/all"):
+		hook := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/2/account_activity/webhooks/"), "/subscriptions/all")
+		s.mu.Lock()
+		known := slices.ContainsFunc(s.webhooks, func(h x.Registration) bool { return h.ID == hook })
+		already := s.subscribed[hook]
+		if known {
+			s.subscribed[hook] = true
+		}
+		s.mu.Unlock()
+		switch {
+		case !known:
+			writeError(w, http.StatusNotFound, "Not Found Error", "no webhook "+hook)
+		case already:
+			writeError(w, http.StatusConflict, "DuplicateSubscriptionFailed", "the account is already subscribed")
+		default:
+			writeJSON(w, map[string]any{"data": map[string]bool{"subscribed": true}})
+		}
 	case r.Method == http.MethodPost && r.URL.Path == "/2/media/upload":
 		m, err := readMedia(r, body)
 		if err != nil {
@@ -418,4 +463,69 @@ func readMedia(r *http.Request, body []byte) (Media, error) {
 	}
 	m.Type, m.Name = files[0].Header.Get("Content-Type"), files[0].Filename
 	return m, nil
+}
+
+// webhook serves the app's webhook management: list, register (one
+// address per app, checked with a CRC request first, as X does) and
+// check again.
+func (s *Server) webhook(w http.ResponseWriter, r *http.Request, body []byte, id string) {
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/2/webhooks":
+		hooks, _ := s.Webhooks()
+		writeJSON(w, map[string]any{"data": hooks, "meta": map[string]int{"result_count": len(hooks)}})
+	case r.Method == http.MethodPost && r.URL.Path == "/2/webhooks":
+		var v struct {
+			URL string `json:"url"`
+		}
+		if json.Unmarshal(body, &v) != nil || v.URL == "" {
+			writeError(w, http.StatusBadRequest, "Invalid Request", "url is required")
+			return
+		}
+		s.mu.Lock()
+		full := len(s.webhooks) > 0
+		s.mu.Unlock()
+		if full {
+			writeError(w, http.StatusForbidden, "Forbidden", "WebhookLimitExceeded: the app has its one webhook")
+			return
+		}
+		if _, err := s.CRC(v.URL, "crc-"+id); err != nil {
+			writeError(w, http.StatusBadRequest, "Invalid Request", "CrcValidationFailed: "+err.Error())
+			return
+		}
+		hook := x.Registration{ID: id, URL: v.URL, Valid: true}
+		s.mu.Lock()
+		s.webhooks = append(s.webhooks, hook)
+		s.mu.Unlock()
+		writeJSON(w, map[string]any{"data": hook})
+	case r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/2/webhooks/"):
+		hookID := strings.TrimPrefix(r.URL.Path, "/2/webhooks/")
+		s.mu.Lock()
+		i := slices.IndexFunc(s.webhooks, func(h x.Registration) bool { return h.ID == hookID })
+		var address string
+		if i >= 0 {
+			address = s.webhooks[i].URL
+		}
+		s.mu.Unlock()
+		if i < 0 {
+			writeError(w, http.StatusNotFound, "Not Found Error", "no webhook "+hookID)
+			return
+		}
+		_, err := s.CRC(address, "crc-"+id)
+		s.mu.Lock()
+		s.webhooks[i].Valid = err == nil
+		s.mu.Unlock()
+		writeJSON(w, map[string]any{"data": map[string]bool{"attempted": true}})
+	default:
+		writeError(w, http.StatusNotFound, "Not Found Error", "no such endpoint "+r.Method+" "+r.URL.Path)
+	}
+}
+
+// Invalidate marks the app's webhooks invalid, as X does when a CRC check
+// fails.
+func (s *Server) Invalidate() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.webhooks {
+		s.webhooks[i].Valid = false
+	}
 }
