@@ -3,7 +3,9 @@ package twilio
 import (
 	"crypto/hmac"
 	"crypto/sha1"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"net/url"
 	"sort"
 	"strings"
@@ -53,6 +55,22 @@ func ValidSignature(authToken, fullURL string, params url.Values, signature stri
 		}
 	}
 	return ok
+}
+
+// ValidBodySignature reports, in constant time, whether signature is
+// Twilio's for a request to fullURL with a JSON body: Twilio puts the
+// body's SHA-256 in the URL's bodySHA256 parameter and signs the URL
+// alone, so the hash must match the body and the signature the URL.
+func ValidBodySignature(authToken, fullURL string, body []byte, signature string) bool {
+	u, err := url.Parse(fullURL)
+	if err != nil {
+		return false
+	}
+	sum := sha256.Sum256(body)
+	want := hex.EncodeToString(sum[:])
+	got := strings.ToLower(u.Query().Get("bodySHA256"))
+	hashOK := hmac.Equal([]byte(got), []byte(want))
+	return ValidSignature(authToken, fullURL, nil, signature) && hashOK
 }
 
 // urlVariants is the URL as given, without its port, and with its

@@ -63,3 +63,24 @@ func TestSignatureVectors(t *testing.T) {
 		t.Error("another token's signature was accepted")
 	}
 }
+
+// A JSON body is signed by its hash in the URL: the published vector
+// passes, and a body changed after signing does not.
+func TestBodySignature(t *testing.T) {
+	const token = "12345"
+	body := []byte(`{"property": "value", "boolean": true}`)
+	const hash = "0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620"
+	signed := "https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=" + hash
+	if !twilio.ValidBodySignature(token, signed, body, "a9nBmqA0ju/hNViExpshrM61xv4=") {
+		t.Error("the published JSON body vector failed")
+	}
+	if !twilio.ValidBodySignature(token, "https://mycompany.com/myapp.php?bodySHA256="+hash, body, "y77kIzt2vzLz71DgmJGsen2scGs=") {
+		t.Error("the published hash-only vector failed")
+	}
+	if twilio.ValidBodySignature(token, signed, []byte(`{"property": "other", "boolean": true}`), "a9nBmqA0ju/hNViExpshrM61xv4=") {
+		t.Error("a changed body passed")
+	}
+	if twilio.ValidBodySignature(token, "https://mycompany.com/myapp.php?foo=1&bar=2", body, "a9nBmqA0ju/hNViExpshrM61xv4=") {
+		t.Error("a URL without the body's hash passed")
+	}
+}
