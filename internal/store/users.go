@@ -181,7 +181,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*sahay.User, str
 	var u sahay.User
 	var langs string
 	var created int64
-	err := row.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &langs, &u.Locale, &u.Availability, &created, &hash)
+	err := row.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &langs, &u.Locale, &u.Availability, &u.Phone, &created, &hash)
 	if err != nil {
 		return nil, "", notFound(err, "user")
 	}

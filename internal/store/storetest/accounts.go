@@ -74,12 +74,18 @@ func testUsersDuplicateEmail(t *testing.T, st *store.Store) {
 	_, err = st.User(ctx, b.ID, u.ID)
 	wantCode(t, err, sahay.ENOTFOUND, "User read through another account")
 
-	u.Name, u.Languages, u.Availability = "Asha Roy", []string{"bn", "hi"}, sahay.AvailabilityBusy
+	u.Name, u.Languages, u.Availability, u.Phone = "Asha Roy", []string{"bn", "hi"}, sahay.AvailabilityBusy, "+8801711223344"
 	MustWrite(t, st, func(tx *store.Tx) error { return tx.UpdateUser(ctx, u) })
 	got, err = st.User(ctx, a.ID, u.ID)
 	must(t, err, "User")
-	if got.Name != "Asha Roy" || !slices.Equal(got.Languages, []string{"bn", "hi"}) || got.Availability != sahay.AvailabilityBusy {
+	if got.Name != "Asha Roy" || !slices.Equal(got.Languages, []string{"bn", "hi"}) || got.Availability != sahay.AvailabilityBusy || got.Phone != u.Phone {
 		t.Errorf("updated user = %+v", got)
+	}
+	// Signing in reads the user by email: every field, the phone too.
+	got, hash, err = st.UserByEmail(ctx, "asha@example.com")
+	must(t, err, "UserByEmail")
+	if got.Name != "Asha Roy" || got.Phone != u.Phone || hash != PasswordHash {
+		t.Errorf("UserByEmail after the update = %+v, hash %q", got, hash)
 	}
 }
 
