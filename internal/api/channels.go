@@ -95,3 +95,24 @@ func (s *Server) retryInboxEvent(w http.ResponseWriter, r *http.Request, a *core
 	}
 	return done(w, s.svc.RetryInboxEvent(r.Context(), a, id, eid))
 }
+
+// fileLinkRate bounds the file links one address reads: a platform
+// fetches each file of a message once, a guesser gets nowhere fast.
+var fileLinkRate = ratelimit.Rate{Burst: 60, Every: time.Second}
+
+// fileLink serves the attachment a file link names (see core's
+// FileLink) to a platform that fetches it, without signing in.
+func (s *Server) fileLink(w http.ResponseWriter, r *http.Request) error {
+	if err := s.fileLinks.Allow(ratelimit.AddressKey(httpx.ClientAddr(r, s.trustedProxies)), "file requests from this address"); err != nil {
+		return err
+	}
+	att, f, err := s.svc.OpenFileLink(r.Context(), r.PathValue("token"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("X-Robots-Tag", "noindex")
+	httpx.ServeAttachment(w, r, att, f)
+	return nil
+}

@@ -68,6 +68,7 @@ func (s *Server) routes() []route {
 		{Method: http.MethodGet, Path: "/webhooks/{id}", Public: s.webhook},
 		{Method: http.MethodPost, Path: "/webhooks/{id}/{sub...}", Public: s.webhook},
 		{Method: http.MethodGet, Path: "/webhooks/{id}/{sub...}", Public: s.webhook},
+		{Method: http.MethodGet, Path: "/files/{token}/{name}", Public: s.fileLink},
 
 		{Method: http.MethodGet, Path: "/api/v1/contacts", Authed: s.listContacts},
 		{Method: http.MethodGet, Path: "/api/v1/contacts/export.csv", Authed: s.exportContacts},

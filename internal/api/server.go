@@ -31,6 +31,7 @@ type Server struct {
 	trustedProxies int
 	signUps        *ratelimit.Limiter
 	webhooks       *ratelimit.Limiter
+	fileLinks      *ratelimit.Limiter
 }
 
 // Config configures the API.
@@ -57,7 +58,8 @@ func New(cfg Config) *Server {
 		log = slog.Default()
 	}
 	return &Server{svc: cfg.Service, log: log, hub: realtime.NewHub(cfg.Service, log), secure: cfg.SecureCookies,
-		trustedProxies: cfg.TrustedProxies, signUps: ratelimit.New(signUpRate, limitKeys), webhooks: ratelimit.New(webhookRate, limitKeys)}
+		trustedProxies: cfg.TrustedProxies, signUps: ratelimit.New(signUpRate, limitKeys), webhooks: ratelimit.New(webhookRate, limitKeys),
+		fileLinks: ratelimit.New(fileLinkRate, limitKeys)}
 }
 
 // Hub returns the realtime hub, for shutdown.

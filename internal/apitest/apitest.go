@@ -135,6 +135,12 @@ func NewServerWith(t testing.TB, o Options) *Server {
 	if dialectOf(t) == store.Postgres {
 		env["SAHAY_DATABASE_URL"] = postgresSchema(t, os.Getenv(PostgresEnv))
 	}
+	// The server listens before it is opened, so its public URL is its
+	// own address: links it makes (webhook addresses, file links) reach
+	// it.
+	var handler http.Handler
+	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	env["SAHAY_PUBLIC_URL"] = "http://" + hs.Listener.Addr().String()
 	maps.Copy(env, o.Env)
 	// Only the variables above: the machine's own SAHAY_* settings must not
 	// reach a test server.
@@ -148,7 +154,8 @@ func NewServerWith(t testing.TB, o Options) *Server {
 	if err != nil {
 		t.Fatalf("apitest: open: %v", err)
 	}
-	hs := httptest.NewServer(a.Handler())
+	handler = a.Handler()
+	hs.Start()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

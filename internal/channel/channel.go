@@ -86,6 +86,10 @@ type Outbound struct {
 	Recipient string
 	// Open reads the file of one of the message's attachments.
 	Open func(ctx context.Context, a sahay.Attachment) (io.ReadCloser, error)
+	// Link is a public address of one of the message's attachments, for a
+	// platform that fetches files itself (Twilio's MMS). It works for an
+	// hour, needs no sign-in and cannot be guessed.
+	Link func(a sahay.Attachment) (string, error)
 	// ReplyTo is the external id of the customer's latest message in the
 	// conversation: the comment a public reply is posted under. Empty when
 	// the customer has written nothing Sahay received.

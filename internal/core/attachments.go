@@ -3,13 +3,17 @@ package core
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	sahay "github.com/sahayhq/sahay"
@@ -144,6 +148,59 @@ func (s *Service) OpenAttachment(ctx context.Context, a *Actor, id int64) (*saha
 	f, err := s.blobs.Open(ctx, att.StorageKey)
 	if errors.Is(err, blob.ErrNotFound) {
 		return nil, nil, sahay.NotFound("attachment file")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return att, f, nil
+}
+
+// File links: an address at which a platform that fetches files itself
+// (Twilio's MMS) reads one attachment, without signing in, for a short
+// while. The link's token is the attachment's id, account and expiry
+// sealed with the server's key, so it cannot be made or changed without
+// it and says nothing to whoever reads it.
+
+// FileLinkTTL is how long a file link works.
+const FileLinkTTL = time.Hour
+
+type fileLink struct {
+	AttachmentID int64 `json:"a"`
+	AccountID    int64 `json:"c"`
+	Expires      int64 `json:"e"`
+}
+
+// FileLink returns a public address of an attachment of the account,
+// valid for ttl.
+func (s *Service) FileLink(accountID int64, att sahay.Attachment, ttl time.Duration) (string, error) {
+	data, _ := json.Marshal(fileLink{AttachmentID: att.ID, AccountID: accountID, Expires: time.Now().Add(ttl).Unix()})
+	sealed, err := s.box.Seal(data)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(s.publicURL, "/") + "/files/" + base64.RawURLEncoding.EncodeToString([]byte(sealed)) + "/" + url.PathEscape(att.FileName), nil
+}
+
+// OpenFileLink opens the attachment a link's token names. A token that
+// is not one, has expired or names a removed file is not_found, saying no
+// more.
+func (s *Service) OpenFileLink(ctx context.Context, token string) (*sahay.Attachment, io.ReadSeekCloser, error) {
+	sealed, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(token) > 1024 {
+		return nil, nil, sahay.NotFound("file")
+	}
+	data, err := s.box.Open(string(sealed))
+	var l fileLink
+	if err != nil || json.Unmarshal(data, &l) != nil || time.Now().Unix() > l.Expires {
+		return nil, nil, sahay.NotFound("file")
+	}
+	att, _, err := s.store.Attachment(ctx, l.AccountID, l.AttachmentID)
+	if err != nil {
+		return nil, nil, sahay.NotFound("file")
+	}
+	f, err := s.blobs.Open(ctx, att.StorageKey)
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil, nil, sahay.NotFound("file")
 	}
 	if err != nil {
 		return nil, nil, err

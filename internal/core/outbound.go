@@ -298,6 +298,9 @@ func (s *Service) outbound(ctx context.Context, m *sahay.Message) (channel.Outbo
 	out := channel.Outbound{Inbox: inbox, Conversation: c, Contact: contact, Message: m,
 		Open: func(ctx context.Context, a sahay.Attachment) (io.ReadCloser, error) {
 			return s.OpenFile(ctx, a.StorageKey)
+		},
+		Link: func(a sahay.Attachment) (string, error) {
+			return s.FileLink(m.AccountID, a, FileLinkTTL)
 		}}
 	switch last, err := s.store.LastIncoming(ctx, c.AccountID, c.ID); {
 	case err == nil:

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -99,7 +100,7 @@ func (a *Adapter) Namespace() string { return Namespace }
 // Describe implements [channel.Describer].
 func (a *Adapter) Describe() channel.Description {
 	return channel.Description{
-		Capabilities: channel.Capabilities{MaxText: MaxText, SMSSegments: true},
+		Capabilities: channel.Capabilities{MaxText: MaxText, SMSSegments: true, Attachments: mmsTypes, MaxAttachmentBytes: MaxMediaBytes},
 		Settings: []channel.Setting{
 			{Key: "account_sid", Label: "Account SID", Type: "string", Required: true,
 				Help: "In the Twilio Console, Account Info on the home page: \"AC\" and 32 characters."},
@@ -308,21 +309,57 @@ func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (channel.SendR
 		return channel.SendResult{}, channel.Permanent(errors.New("the customer replied STOP to this number and has unsubscribed from its messages: " +
 			"they must text START before they can be sent SMS again"))
 	}
-	if len(out.Message.Attachments) > 0 {
-		return channel.SendResult{}, channel.Permanent(errors.New("twilio: files cannot be sent by SMS yet; send a link instead"))
+	media, err := mediaLinks(out)
+	if err != nil {
+		return channel.SendResult{}, channel.Permanent(err)
 	}
 	parts := split(out.Message.Content, MaxText)
-	if len(parts) == 0 {
+	if len(parts) == 0 && len(media) == 0 {
 		return channel.SendResult{}, channel.Permanent(errors.New("twilio: nothing to send"))
+	}
+	if len(parts) == 0 {
+		parts = []string{""}
 	}
 	callback := a.hookURL(out.Inbox, s, "/status")
 	var last SentMessage
-	for _, p := range parts {
-		if last, err = c.SendSMS(ctx, s.PhoneNumber, out.Recipient, p, callback); err != nil {
+	for i, p := range parts {
+		// The files go with the first part: one MMS.
+		var files []string
+		if i == 0 {
+			files = media
+		}
+		if last, err = c.SendSMS(ctx, s.PhoneNumber, out.Recipient, p, callback, files); err != nil {
 			return channel.SendResult{}, err
 		}
 	}
 	return channel.SendResult{ExternalID: last.SID}, nil
+}
+
+// mmsTypes are the file types Twilio sends by MMS on every carrier.
+var mmsTypes = []string{"image/jpeg", "image/png", "image/gif"}
+
+// mediaLinks are the addresses Twilio fetches a reply's files from, once
+// they are checked against what an MMS takes.
+func mediaLinks(out channel.Outbound) ([]string, error) {
+	var links []string
+	var total int64
+	for _, f := range out.Message.Attachments {
+		if !slices.Contains(mmsTypes, f.ContentType) {
+			return nil, fmt.Errorf("%s: an MMS carries JPEG, PNG and GIF images; send a link to other files", f.FileName)
+		}
+		if total += f.Size; total > MaxMediaBytes {
+			return nil, fmt.Errorf("an MMS carries at most %d MB of images in all", MaxMediaBytes>>20)
+		}
+		if out.Link == nil {
+			return nil, errors.New("twilio: no public address for the reply's files")
+		}
+		link, err := out.Link(f)
+		if err != nil {
+			return nil, err
+		}
+		links = append(links, link)
+	}
+	return links, nil
 }
 
 // split cuts text into parts of at most n characters, at a line break or

@@ -1,8 +1,12 @@
 package twilio_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -388,4 +392,64 @@ func TestInboxWebhookURLIsTheMessagesOne(t *testing.T) {
 	if want := fmt.Sprintf("https://support.example.com/webhooks/%d/sms", inbox.ID); inbox.WebhookURL != want {
 		t.Errorf("webhook_url = %q, want %q", inbox.WebhookURL, want)
 	}
+}
+
+// A reply's images go as one MMS whose files Twilio fetches from links
+// that need no sign-in; a file an MMS does not carry is refused before
+// anything is sent, and a link stops working when it is changed.
+func TestOutgoingMMS(t *testing.T) {
+	t.Parallel()
+	n := newNumber(t)
+	n.text(t, "SM00000000000000000000000000000031", "can you send a photo?")
+	m := n.waitMessage(t, "SM00000000000000000000000000000031")
+	photo := pngImage(t)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("content", "here it is")
+	fw, _ := mw.CreateFormFile("file", "box.png")
+	fw.Write(photo)
+	mw.Close()
+	r := n.s.Do(t, apitest.Request{Token: n.owner.Token, Method: http.MethodPost,
+		Path: fmt.Sprintf("/api/v1/conversations/%d/messages", m.ConversationID), Body: body.Bytes(),
+		Header: http.Header{"Content-Type": {mw.FormDataContentType()}}})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("reply with a photo: %s", r)
+	}
+	var reply sahay.Message
+	r.Decode(t, &reply)
+	sent := n.waitReply(t, reply.ID, func(m *sahay.Message) bool { return m.Status == sahay.DeliverySent })
+	var mms *twiliotest.Sent
+	for _, s := range n.sim.Sent() {
+		if s.SID == sent.ExternalID {
+			mms = &s
+		}
+	}
+	if mms == nil || mms.Form.Get("Body") != "here it is" || len(mms.Media) != 1 || !bytes.Equal(mms.Media[0], photo) {
+		t.Fatalf("MMS %+v", mms)
+	}
+	link := mms.Form.Get("MediaUrl")
+	if !strings.HasPrefix(link, n.s.URL+"/files/") {
+		t.Fatalf("media link %s", link)
+	}
+	// A changed token names nothing.
+	i := len(n.s.URL + "/files/")
+	forged := link[:i] + string(link[i]^1) + link[i+1:]
+	resp, err := http.Get(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("a forged link answered %s", resp.Status)
+	}
+}
+
+func pngImage(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 3, 3))
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

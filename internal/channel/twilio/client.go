@@ -80,10 +80,17 @@ func (c *Client) accountPath(rest string) string {
 	return c.base() + apiVersion + "/Accounts/" + url.PathEscape(c.AccountSID) + rest
 }
 
-// SendSMS sends one message (Twilio splits it into segments) and asks for
-// its delivery statuses at statusCallback.
-func (c *Client) SendSMS(ctx context.Context, from, to, body, statusCallback string) (SentMessage, error) {
-	form := url.Values{"From": {from}, "To": {to}, "Body": {body}}
+// SendSMS sends one message (Twilio splits it into segments), an MMS
+// when it carries the files at media (addresses Twilio fetches), and
+// asks for its delivery statuses at statusCallback.
+func (c *Client) SendSMS(ctx context.Context, from, to, body, statusCallback string, media []string) (SentMessage, error) {
+	form := url.Values{"From": {from}, "To": {to}}
+	if body != "" {
+		form.Set("Body", body)
+	}
+	for _, m := range media {
+		form.Add("MediaUrl", m)
+	}
 	if statusCallback != "" {
 		form.Set("StatusCallback", statusCallback)
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,10 +25,12 @@ const (
 	AuthToken  = "f00dfeedf00dfeedf00dfeedf00dfeed"
 )
 
-// Sent is one message the REST API accepted: its form and SID.
+// Sent is one message the REST API accepted: its form and SID, and the
+// files of an MMS as fetched from its MediaUrl addresses.
 type Sent struct {
-	SID  string
-	Form url.Values
+	SID   string
+	Form  url.Values
+	Media [][]byte
 }
 
 // Failure is an error the REST API answers the next send with.
@@ -114,6 +117,17 @@ func (s *Sim) messages(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, 21100, err.Error())
 		return
 	}
+	// Twilio fetches an MMS's files from their addresses, without
+	// credentials, before it accepts the message.
+	var media [][]byte
+	for _, u := range r.PostForm["MediaUrl"] {
+		data, err := fetchMedia(u)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, 21620, "Invalid media URL(s): "+err.Error())
+			return
+		}
+		media = append(media, data)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.failures) > 0 {
@@ -130,12 +144,15 @@ func (s *Sim) messages(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, twilio.CodeUnsubscribed, "Attempt to send to unsubscribed recipient")
 		return
 	}
-	if r.PostForm.Get("From") == "" || to == "" || r.PostForm.Get("Body") == "" {
-		writeError(w, http.StatusBadRequest, 21604, "A 'To', 'From' and 'Body' are required")
+	if r.PostForm.Get("From") == "" || to == "" || r.PostForm.Get("Body") == "" && len(media) == 0 {
+		writeError(w, http.StatusBadRequest, 21604, "A 'To', 'From' and 'Body' or 'MediaUrl' are required")
 		return
 	}
 	sid := NewSID("SM")
-	s.sent = append(s.sent, Sent{SID: sid, Form: r.PostForm})
+	if len(media) > 0 {
+		sid = NewSID("MM")
+	}
+	s.sent = append(s.sent, Sent{SID: sid, Form: r.PostForm, Media: media})
 	n, _ := twilio.Segments(r.PostForm.Get("Body"))
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
@@ -227,4 +244,17 @@ func (s *Sim) Status(m Sent, status, errorCode string) (*http.Response, error) {
 		return nil, fmt.Errorf("twiliotest: message %s was sent without a StatusCallback", m.SID)
 	}
 	return s.Post(cb, "", AuthToken, form)
+}
+
+// fetchMedia reads an MMS file as Twilio does: a plain GET, at most 5 MB.
+func fetchMedia(u string) ([]byte, error) {
+	resp, err := http.Get(u)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s answered %s", u, resp.Status)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, 5<<20))
 }
