@@ -313,8 +313,11 @@ type Setting struct {
 	Key   string `json:"key"`
 	Label string `json:"label"`
 	Help  string `json:"help,omitempty"`
-	// Type is "string", "url", "choice" or "integer" (a whole number,
-	// given as a JSON number or a string of digits).
+	// Type is "string", "url", "choice", "integer" (a whole number,
+	// given as a JSON number or a string of digits) or "business_hours"
+	// (an object of [sahay.BusinessHours]: {"enabled": true, "time_zone":
+	// "Asia/Dhaka", "days": {"mon": "09:00-17:00", …}}, a missing or
+	// empty day closed).
 	Type     string `json:"type"`
 	Required bool   `json:"required"`
 	Secret   bool   `json:"secret"`

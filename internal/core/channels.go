@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math"
@@ -78,9 +79,9 @@ func (s *Service) separateSecrets(inbox *sahay.Inbox) error {
 }
 
 // checkSchema checks the settings a channel declares: each is a string (an
-// integer a whole number), a url is an absolute http or https address, a
-// choice one of its choices,
-// and a required one is given (a secret one among the secrets, where a
+// integer a whole number, business hours an object of
+// [sahay.BusinessHours]), a url is an absolute http or https address, a
+// choice one of its choices, and a required one is given (a secret one among the secrets, where a
 // saved value is kept). Keys it does not declare are the adapter's to
 // check.
 func checkSchema(schema []channel.Setting, settings map[string]any, secrets map[string]string) error {
@@ -92,8 +93,14 @@ func checkSchema(schema []channel.Setting, settings map[string]any, secrets map[
 			continue
 		}
 		v, given := settings[st.Key]
-		if st.Type == "integer" {
+		switch st.Type {
+		case "integer":
 			if err := checkInteger(st, v); err != nil {
+				return err
+			}
+			continue
+		case "business_hours":
+			if err := checkBusinessHours(st, v); err != nil {
 				return err
 			}
 			continue
@@ -146,6 +153,31 @@ func checkInteger(st channel.Setting, v any) error {
 		return nil
 	}
 	return sahay.Invalid("settings.%s (%s) must be a whole number", st.Key, st.Label)
+}
+
+// checkBusinessHours checks a business hours setting: an object of
+// [sahay.BusinessHours], strictly.
+func checkBusinessHours(st channel.Setting, v any) error {
+	if v == nil {
+		if st.Required {
+			return sahay.Invalid("settings.%s (%s) is required", st.Key, st.Label)
+		}
+		return nil
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return sahay.Invalid(`settings.%s (%s) must be an object like {"enabled":true,"time_zone":"Asia/Dhaka","days":{"mon":"09:00-17:00"}}`, st.Key, st.Label)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	var hours sahay.BusinessHours
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&hours); err != nil {
+		return sahay.Invalid("settings.%s (%s): %s", st.Key, st.Label, strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return hours.Check()
 }
 
 // connect tells the platform about a saved inbox. Its failure does not

@@ -5,12 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
-	"time"
 
 	sahay "github.com/sahayhq/sahay"
 )
@@ -77,14 +74,9 @@ type Settings struct {
 	Campaigns []Campaign `json:"campaigns"`
 }
 
-// BusinessHours are the team's weekly hours in a time zone.
-type BusinessHours struct {
-	Enabled  bool   `json:"enabled"`
-	TimeZone string `json:"time_zone"`
-	// Days maps "mon" … "sun" to "09:00-17:00"; a missing or empty day is
-	// closed.
-	Days map[string]string `json:"days"`
-}
+// BusinessHours are the team's weekly hours in a time zone, as a phone
+// inbox keeps them too.
+type BusinessHours = sahay.BusinessHours
 
 // PreChat is the form shown before a visitor's first message.
 type PreChat struct {
@@ -130,10 +122,8 @@ func DefaultSettings() Settings {
 
 var (
 	colorPattern    = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
-	hoursPattern    = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$`)
 	domainPattern   = regexp.MustCompile(`^(\*\.)?([a-z0-9-]+\.)*[a-z0-9-]+(:\d+)?$`)
 	campaignPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,40}$`)
-	weekdays        = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 )
 
 // ParseSettings reads an inbox's settings over the defaults, strictly.
@@ -187,7 +177,7 @@ func (s *Settings) check() error {
 			return sahay.Invalid("allowed domain %q is not a host name like shop.example.com or *.example.com", d)
 		}
 	}
-	if err := s.BusinessHours.check(); err != nil {
+	if err := s.BusinessHours.Check(); err != nil {
 		return err
 	}
 	seen := map[string]bool{}
@@ -217,50 +207,6 @@ func (s *Settings) check() error {
 		ids[c.ID] = true
 	}
 	return nil
-}
-
-func (b *BusinessHours) check() error {
-	if b.TimeZone == "" {
-		b.TimeZone = "UTC"
-	}
-	if _, err := time.LoadLocation(b.TimeZone); err != nil {
-		return sahay.Invalid("business_hours.time_zone %q is not a time zone", b.TimeZone)
-	}
-	if b.Days == nil {
-		b.Days = map[string]string{}
-	}
-	for day, span := range b.Days {
-		if !slices.Contains(weekdays, day) {
-			return sahay.Invalid("business_hours.days: %q is not one of sun, mon, tue, wed, thu, fri, sat", day)
-		}
-		if span != "" && !hoursPattern.MatchString(span) {
-			return sahay.Invalid("business_hours.days.%s: %q does not look like 09:00-17:30", day, span)
-		}
-	}
-	return nil
-}
-
-// Open reports whether t falls within the business hours; with hours
-// disabled the team is always in.
-func (b BusinessHours) Open(t time.Time) bool {
-	if !b.Enabled {
-		return true
-	}
-	loc, err := time.LoadLocation(b.TimeZone)
-	if err != nil {
-		return true
-	}
-	t = t.In(loc)
-	span := b.Days[weekdays[t.Weekday()]]
-	if span == "" {
-		return false
-	}
-	var h1, m1, h2, m2 int
-	if _, err := fmt.Sscanf(span, "%d:%d-%d:%d", &h1, &m1, &h2, &m2); err != nil {
-		return false
-	}
-	now := t.Hour()*60 + t.Minute()
-	return now >= h1*60+m1 && now < h2*60+m2
 }
 
 // allowsOrigin reports whether a page of origin may use the widget.
