@@ -161,7 +161,7 @@ func validateInbound(in *channel.Inbound) error {
 
 // hasDetails reports whether a message's details say something without
 // words: a story mention, a reaction (taken back when it has no emoji), a
-// shared place or contact.
+// shared place or contact, a phone call or a voicemail.
 func hasDetails(d *sahay.MessageDetails) bool {
 	return d != nil && (d.Story != nil || d.ReactionTo != "" || d.Location != nil || len(d.Contacts) > 0 || d.Choice != nil ||
 		d.Call != nil || d.Voicemail != nil)
