@@ -1,7 +1,10 @@
 // Package twilio connects a Twilio phone number: customers' SMS and MMS
 // arrive at /webhooks/{inbox_id}/sms, delivery statuses at
 // /webhooks/{inbox_id}/status, and replies go out through Twilio's REST
-// API. Every webhook request is checked against Twilio's signature.
+// API. Calls to the number arrive at /webhooks/{inbox_id}/voice and ring
+// the inbox's agents or take a voicemail (see voice.go); agents call
+// customers back through the REST API. Every webhook request is checked
+// against Twilio's signature.
 package twilio
 
 import (
@@ -15,6 +18,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -62,6 +66,27 @@ type Settings struct {
 	// PublicURL is the address Twilio reaches Sahay at and signs its
 	// requests with; empty means the server's public URL.
 	PublicURL string `json:"public_url,omitempty"`
+
+	// Greeting is what a caller hears first; empty means a built-in one
+	// in the voice language.
+	Greeting string `json:"greeting,omitempty"`
+	// VoiceLanguage is the language greetings and prompts are spoken in
+	// (en-IN when empty), and the built-in ones written in.
+	VoiceLanguage string `json:"voice_language,omitempty"`
+	// RingStrategy is [RingAll] (when empty) or [RingOrder].
+	RingStrategy string `json:"ring_strategy,omitempty"`
+	// RingTimeout is how long an agent's phone rings, 20 seconds when
+	// left out.
+	RingTimeout Seconds `json:"ring_timeout,omitempty"`
+	// VoicemailPrompt asks a caller for a message; empty means a
+	// built-in one.
+	VoicemailPrompt string `json:"voicemail_prompt,omitempty"`
+	// Transcribe is "off" to keep voicemails without Twilio's
+	// transcription; it is on otherwise.
+	Transcribe string `json:"transcribe,omitempty"`
+	// BusinessHours, when enabled, are when calls ring the agents;
+	// outside them callers leave a voicemail.
+	BusinessHours *sahay.BusinessHours `json:"business_hours,omitempty"`
 }
 
 // Contacts records what a customer's keywords say on their contact.
@@ -75,14 +100,15 @@ type Adapter struct {
 	allowPrivate bool
 	http         *http.Client
 	contacts     Contacts
+	agents       Agents
 }
 
 // New returns the adapter. publicURL is the server's, which Twilio signs
-// unless an inbox names another; contacts records opt-outs. An inbox's
-// api_base_url, and every call to it, is kept off the server's own
-// network unless allowPrivate.
-func New(publicURL string, allowPrivate bool, contacts Contacts) *Adapter {
-	return &Adapter{publicURL: publicURL, allowPrivate: allowPrivate, http: netguard.Client(allowPrivate), contacts: contacts}
+// unless an inbox names another; contacts records opt-outs; agents says
+// whose phones a call rings. An inbox's api_base_url, and every call to
+// it, is kept off the server's own network unless allowPrivate.
+func New(publicURL string, allowPrivate bool, contacts Contacts, agents Agents) *Adapter {
+	return &Adapter{publicURL: publicURL, allowPrivate: allowPrivate, http: netguard.Client(allowPrivate), contacts: contacts, agents: agents}
 }
 
 var (
@@ -92,6 +118,7 @@ var (
 	_ channel.Fetcher   = (*Adapter)(nil)
 	_ channel.Describer = (*Adapter)(nil)
 	_ channel.Tester    = (*Adapter)(nil)
+	_ channel.Phone     = (*Adapter)(nil)
 )
 
 // Namespace implements the outbound pipeline's lookup of the recipient.
@@ -100,7 +127,7 @@ func (a *Adapter) Namespace() string { return Namespace }
 // Describe implements [channel.Describer].
 func (a *Adapter) Describe() channel.Description {
 	return channel.Description{
-		Capabilities: channel.Capabilities{MaxText: MaxText, SMSSegments: true, Attachments: mmsTypes, MaxAttachmentBytes: MaxMediaBytes},
+		Capabilities: channel.Capabilities{MaxText: MaxText, SMSSegments: true, Attachments: mmsTypes, MaxAttachmentBytes: MaxMediaBytes, Calls: true},
 		Settings: []channel.Setting{
 			{Key: "account_sid", Label: "Account SID", Type: "string", Required: true,
 				Help: "In the Twilio Console, Account Info on the home page: \"AC\" and 32 characters."},
@@ -113,6 +140,20 @@ func (a *Adapter) Describe() channel.Description {
 					"Empty means the server's public URL."},
 			{Key: "api_base_url", Label: "Twilio API address", Type: "url", Default: DefaultBaseURL,
 				Help: "Only to use a proxy."},
+			{Key: "greeting", Label: "Greeting", Type: "string",
+				Help: "What a caller hears first, at most 500 characters. Empty means a built-in greeting in the voice language."},
+			{Key: "voice_language", Label: "Voice language", Type: "choice", Choices: voiceLanguages, Default: voiceLanguages[0],
+				Help: "The language Twilio speaks the greeting and prompts in; the built-in ones are in English, Bengali or Hindi to match."},
+			{Key: "ring_strategy", Label: "Ring agents", Type: "choice", Choices: []string{RingAll, RingOrder}, Default: RingAll,
+				Help: "all: every available agent's phone at once, the first to answer takes the call. order: one after another."},
+			{Key: "ring_timeout", Label: "Ring for (seconds)", Type: "integer", Default: strconv.Itoa(defaultRingTimeout),
+				Help: "How long each agent's phone rings before the next one or the voicemail: 5 to 60 seconds."},
+			{Key: "voicemail_prompt", Label: "Voicemail prompt", Type: "string",
+				Help: "Asks a caller nobody could answer for a message, at most 500 characters. Empty means a built-in one."},
+			{Key: "transcribe", Label: "Transcribe voicemail", Type: "choice", Choices: []string{"on", "off"}, Default: "on",
+				Help: "Twilio writes out voicemails of up to two minutes (in English); the text becomes the message's content."},
+			{Key: "business_hours", Label: "Business hours", Type: "business_hours",
+				Help: "When enabled, calls ring the agents only within these hours; outside them callers go straight to voicemail."},
 		},
 	}
 }
@@ -160,7 +201,7 @@ func (a *Adapter) Validate(inbox *sahay.Inbox) error {
 			return sahay.Invalid("settings.public_url must be an http or https address without a query, like https://support.example.com")
 		}
 	}
-	return nil
+	return checkVoice(&s)
 }
 
 // client returns the REST API client of an inbox.
@@ -183,10 +224,13 @@ func (a *Adapter) hookURL(inbox *sahay.Inbox, s Settings, sub string) string {
 }
 
 // hooks are an inbox's webhooks, by their path below
-// /webhooks/{inbox_id}, and the kind of event each journals (the first
-// part of its dedupe key, which [Parse] reads). Every one is signed alike;
-// another Twilio product (voice calls) adds its paths and kinds here.
-var hooks = map[string]string{"/sms": kindSMS, "/status": kindStatus}
+// /webhooks/{inbox_id}, and the kind of event each journals (which
+// [Parse] reads from its dedupe key). Every one is signed alike.
+var hooks = map[string]string{
+	"/sms": kindSMS, "/status": kindStatus,
+	"/voice": kindCall, "/voice/answer": kindAnswer, "/voice/dial": kindDial, "/voice/recorded": kindRecording,
+	"/voice/transcript": kindTranscript, "/voice/status": kindCallStatus, "/voice/bridge": kindBridge, "/voice/bridged": kindBridged,
+}
 
 // MessagesWebhookPath is where, below the inbox's webhook address, Twilio
 // delivers the number's incoming messages: the inbox's webhook_url ends
@@ -195,7 +239,8 @@ func (a *Adapter) MessagesWebhookPath() string { return "/sms" }
 
 // Webhook implements [channel.Webhooker]: a request signed with the
 // inbox's auth token, an incoming message at /sms or a delivery status
-// at /status, journalled by its message SID.
+// at /status, journalled by its message SID, or a call's request below
+// /voice, journalled by its call's SID and answered with TwiML.
 func (a *Adapter) Webhook(inbox *sahay.Inbox, r *http.Request, sub string, body []byte) (channel.Hook, error) {
 	kind, ok := hooks[sub]
 	if !ok {
@@ -219,6 +264,9 @@ func (a *Adapter) Webhook(inbox *sahay.Inbox, r *http.Request, sub string, body 
 	if !ValidSignature(inbox.Secrets[AuthTokenKey], signed, form, r.Header.Get("X-Twilio-Signature")) {
 		return channel.Hook{}, sahay.Errorf(sahay.EUNAUTHORIZED,
 			"the X-Twilio-Signature header is missing or does not match %s signed with the inbox's auth token: check settings.public_url and the token", signed)
+	}
+	if kind != kindSMS && kind != kindStatus {
+		return a.voiceHook(r.Context(), inbox, s, kind, form, r.URL.Query(), body)
 	}
 	key, err := dedupeKey(kind, form)
 	if err != nil {
@@ -258,8 +306,7 @@ func (a *Adapter) recordKeyword(ctx context.Context, inbox *sahay.Inbox, form ur
 
 // Parse implements [channel.Parser] with [Parse].
 func (a *Adapter) Parse(inbox *sahay.Inbox, raw channel.Raw) (channel.Parsed, error) {
-	kind, _, _ := strings.Cut(raw.DedupeKey, ":")
-	p, err := Parse(kind, raw.Body)
+	p, err := Parse(raw)
 	if err != nil {
 		return channel.Parsed{}, channel.Permanent(err)
 	}

@@ -163,8 +163,8 @@ func TestWebhookSignature(t *testing.T) {
 		t.Fatalf("signed without the port: %v %v", resp, err)
 	}
 	n.waitMessage(t, other)
-	if resp, err := n.sim.Post(n.hook("/voice"), "", twiliotest.AuthToken, form); err != nil || resp.StatusCode != http.StatusNotFound {
-		t.Fatalf("a path SMS does not take: %v %v, want 404", resp, err)
+	if resp, err := n.sim.Post(n.hook("/fax"), "", twiliotest.AuthToken, form); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("a path Twilio does not use: %v %v, want 404", resp, err)
 	}
 }
 

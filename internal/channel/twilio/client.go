@@ -104,6 +104,32 @@ func (c *Client) SendSMS(ctx context.Context, from, to, body, statusCallback str
 	return m, nil
 }
 
+// PlacedCall is what Twilio answers of a call it placed.
+type PlacedCall struct {
+	SID    string `json:"sid"`
+	Status string `json:"status"`
+}
+
+// Call places a call from the number from to the number to. Once
+// answered, the call follows the TwiML Twilio fetches from twimlURL; its
+// statuses, from initiated to completed, are posted to statusCallback.
+// Unanswered after timeout seconds, it ends.
+func (c *Client) Call(ctx context.Context, from, to, twimlURL, statusCallback string, timeout int) (PlacedCall, error) {
+	form := url.Values{"From": {from}, "To": {to}, "Url": {twimlURL}, "Timeout": {strconv.Itoa(timeout)}}
+	if statusCallback != "" {
+		form.Set("StatusCallback", statusCallback)
+		form["StatusCallbackEvent"] = []string{"initiated", "ringing", "answered", "completed"}
+	}
+	var p PlacedCall
+	if err := c.do(ctx, http.MethodPost, c.accountPath("/Calls.json"), form, &p); err != nil {
+		return PlacedCall{}, callError(err)
+	}
+	if p.SID == "" {
+		return PlacedCall{}, errors.New("twilio: call: the answer names no call SID")
+	}
+	return p, nil
+}
+
 // Account reads the account, to check its SID and token.
 func (c *Client) Account(ctx context.Context) error {
 	var a struct {
@@ -214,6 +240,41 @@ func retryAfter(h string) time.Duration {
 		return time.Duration(s) * time.Second
 	}
 	return defaultRetry
+}
+
+// Error codes of placing a call Sahay explains.
+const (
+	CodeCallGeoPermission = 21215
+	CodeCallerIDInvalid   = 21210
+)
+
+// callError explains Twilio's refusal of a call to the agent who placed
+// it, and marks what no retry can fix as permanent.
+func callError(err error) error {
+	var api *APIError
+	if !errors.As(err, &api) {
+		return err
+	}
+	var retry *channel.RetryAfterError
+	if errors.As(err, &retry) {
+		return err
+	}
+	switch {
+	case api.Code == CodeInvalidNumber:
+		return channel.Permanent(errors.New("Twilio says your phone number is not a valid phone number (error 21211): correct it in your profile"))
+	case api.Code == CodeCallGeoPermission:
+		return channel.Permanent(errors.New("calls to that country are not enabled for this Twilio account: " +
+			"turn them on in the Twilio Console under Voice → Settings → Geo permissions (error 21215)"))
+	case api.Code == CodeCallerIDInvalid:
+		return channel.Permanent(errors.New("Twilio will not call from the inbox's number: it must be a Twilio number of the account " +
+			"that can make calls (error 21210)"))
+	case api.HTTPStatus == http.StatusUnauthorized || api.Code == CodeAuthentication:
+		return channel.Permanent(errors.New("Twilio refused the account SID or auth token"))
+	case api.HTTPStatus >= 500:
+		return err
+	default:
+		return channel.Permanent(err)
+	}
 }
 
 // sendError explains Twilio's refusal of a message to the agent, and

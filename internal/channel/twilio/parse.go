@@ -15,11 +15,39 @@ import (
 // in E.164 form ("+8801711223344"), the same person on every number.
 const Namespace = "phone"
 
-// Kinds of journalled events, the first part of their dedupe keys.
+// Kinds of journalled events. A key is "<kind>:<sid>…", except the
+// reports on a call after its first request: "call:<call sid>:<kind>…"
+// (see [kindOf]).
 const (
 	kindSMS    = "sms"
 	kindStatus = "status"
+	// kindCall is an incoming call: "call:<call sid>".
+	kindCall = "call"
+	// kindAnswer is an agent answering an incoming call.
+	kindAnswer = "answer"
+	// kindDial is the end of a dial of agents' phones:
+	// "call:<call sid>:dial:<index of the next agent>".
+	kindDial = "dial"
+	// kindRecording is a voicemail: "recording:<recording sid>".
+	kindRecording = "recording"
+	// kindTranscript is a voicemail's transcription.
+	kindTranscript = "transcript"
+	// kindCallStatus is a status callback of a call, once per status.
+	kindCallStatus = "callstatus"
+	// kindBridge and kindBridged are an agent answering a call Sahay
+	// placed, and the end of its dial of the customer.
+	kindBridge  = "bridge"
+	kindBridged = "bridged"
 )
+
+// kindOf is the kind of a journalled event, read from its dedupe key.
+func kindOf(key string) string {
+	parts := strings.SplitN(key, ":", 4)
+	if parts[0] == kindCall && len(parts) > 2 {
+		return parts[2]
+	}
+	return parts[0]
+}
 
 // maxMedia bounds the files one message may name: Twilio sends at most 10.
 const maxMedia = 10
@@ -48,14 +76,15 @@ func dedupeKey(kind string, form url.Values) (string, error) {
 	}
 }
 
-// Parse reads one journalled request: kind is the first part of its
-// dedupe key, body its form.
-func Parse(kind string, body []byte) (channel.Parsed, error) {
-	form, err := url.ParseQuery(string(body))
+// Parse reads one journalled request: its dedupe key says which webhook
+// took it, its body is Twilio's form, and its headers what the webhook
+// added (see [HeaderRang] and the others).
+func Parse(raw channel.Raw) (channel.Parsed, error) {
+	form, err := url.ParseQuery(string(raw.Body))
 	if err != nil {
 		return channel.Parsed{}, fmt.Errorf("twilio: form: %w", err)
 	}
-	switch kind {
+	switch kind := kindOf(raw.DedupeKey); kind {
 	case kindSMS:
 		in, err := ParseSMS(form)
 		if err != nil {
@@ -68,6 +97,20 @@ func Parse(kind string, body []byte) (channel.Parsed, error) {
 			return channel.Parsed{}, nil
 		}
 		return channel.Parsed{Receipts: []channel.Receipt{r}}, nil
+	case kindCall:
+		in, err := parseCall(form, raw.Headers)
+		if err != nil {
+			return channel.Parsed{}, err
+		}
+		return channel.Parsed{Messages: []channel.Inbound{in}}, nil
+	case kindRecording:
+		return parseRecording(form, raw.Headers)
+	case kindAnswer, kindDial, kindTranscript, kindCallStatus, kindBridge, kindBridged:
+		ev, ok, err := parseCallEvent(kind, form, raw.Headers)
+		if err != nil || !ok {
+			return channel.Parsed{}, err
+		}
+		return channel.Parsed{Calls: []channel.CallEvent{ev}}, nil
 	default:
 		return channel.Parsed{}, fmt.Errorf("twilio: unknown kind of event %q", kind)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/channel/twilio"
 )
 
@@ -88,18 +89,38 @@ func FuzzParse(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add("sms", body)
-	f.Add("status", []byte("MessageSid=SM"+sid32+"&MessageStatus=delivered"))
-	f.Add("sms", []byte("MessageSid=MM"+sid32+"&From=%2B8801711223344&NumMedia=99&MediaUrl0=https%3A%2F%2Fx%2Fy"))
-	f.Add("sms", []byte("%zz"))
-	f.Fuzz(func(t *testing.T, kind string, body []byte) {
-		p, err := twilio.Parse(kind, body)
+	voice, err := os.ReadFile("testdata/voice.form")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("sms:SM1", body, "")
+	f.Add("status:SM1:delivered", []byte("MessageSid=SM"+sid32+"&MessageStatus=delivered"), "")
+	f.Add("sms:MM1", []byte("MessageSid=MM"+sid32+"&From=%2B8801711223344&NumMedia=99&MediaUrl0=https%3A%2F%2Fx%2Fy"), "")
+	f.Add("sms:x", []byte("%zz"), "")
+	f.Add("call:CA1", voice, "Rang=3%2C4")
+	f.Add("call:CA1:answer", []byte("CallSid=CA"+sid32+"&ParentCallSid=CA"+sid32), "Agent=3&Received=2026-12-07T10%3A00%3A00Z")
+	f.Add("call:CA1:dial:1", []byte("CallSid=CA"+sid32+"&DialCallStatus=no-answer"), "Rang=4&Received=2026-12-07T10%3A00%3A00Z")
+	f.Add("recording:RE1", []byte("CallSid=CA"+sid32+"&RecordingSid=RE"+sid32+"&RecordingUrl=https%3A%2F%2Fapi.twilio.com%2FRE1&From=%2B8801711223344"), "Transcribe=on")
+	f.Add("callstatus:CA1:completed", []byte("CallSid=CA"+sid32+"&CallStatus=completed&CallDuration=61"), "Message=12&Received=2026-12-07T10%3A00%3A00Z")
+	f.Fuzz(func(t *testing.T, key string, body []byte, headers string) {
+		h := map[string]string{}
+		if q, err := url.ParseQuery(headers); err == nil {
+			for k := range q {
+				h[k] = q.Get(k)
+			}
+		}
+		p, err := twilio.Parse(channel.Raw{DedupeKey: key, Body: body, Headers: h})
 		if err != nil {
 			return
 		}
 		for _, m := range p.Messages {
 			if m.ExternalID == "" || m.ContactID == "" || len(m.Files) > 10 {
 				t.Fatalf("parsed %+v", m)
+			}
+		}
+		for _, c := range p.Calls {
+			if c.ExternalID == "" && c.Recording == "" {
+				t.Fatalf("a report on no call: %+v", c)
 			}
 		}
 	})
