@@ -443,7 +443,9 @@ func (a *Adapter) Call(ctx context.Context, inbox *sahay.Inbox, req channel.Call
 	// The number goes without its "+", which a proxy could take for an
 	// escaped space.
 	bridge := url.Values{"m": {m}, "to": {strings.TrimPrefix(req.CustomerPhone, "+")}}
-	if name := strings.TrimSpace(req.CustomerName); name != "" {
+	// A customer known by their number alone is not named: the agent
+	// would hear the number read out.
+	if name := strings.TrimSpace(req.CustomerName); name != "" && !phonePattern.MatchString(strings.Join(strings.Fields(name), "")) {
 		bridge.Set("name", name)
 	}
 	v := a.voice(inbox, s)

@@ -1,6 +1,8 @@
 // Package twiliotest simulates Twilio for tests: its REST API (sending
-// messages, reading the account, serving customers' files) and its
-// webhook requests, signed as Twilio signs them.
+// messages, placing calls, reading the account, serving customers' files
+// and recordings) and its webhook requests, signed as Twilio signs them.
+// Calls are driven as Twilio drives them (see [Call]): the simulator
+// posts a call's requests and follows the TwiML it is answered with.
 package twiliotest
 
 import (
@@ -33,7 +35,15 @@ type Sent struct {
 	Media [][]byte
 }
 
-// Failure is an error the REST API answers the next send with.
+// Request is a webhook request the simulator posted, which a test may
+// post again as a platform's retry would.
+type Request struct {
+	URL  string
+	Form url.Values
+}
+
+// Failure is an error the REST API answers the next message or call
+// with.
 type Failure struct {
 	HTTPStatus int
 	Code       int
@@ -48,19 +58,24 @@ type Sim struct {
 	t      testing.TB
 	client *http.Client
 
-	mu       sync.Mutex
-	sent     []Sent
-	failures []Failure
-	optedOut map[string]bool
-	media    map[string][]byte
+	mu         sync.Mutex
+	sent       []Sent
+	placed     []Sent
+	failures   []Failure
+	optedOut   map[string]bool
+	media      map[string][]byte
+	recordings map[string][]byte
+	requests   []Request
 }
 
 // New starts a simulated Twilio, stopped when t ends.
 func New(t testing.TB) *Sim {
-	s := &Sim{t: t, optedOut: map[string]bool{}, media: map[string][]byte{}}
+	s := &Sim{t: t, optedOut: map[string]bool{}, media: map[string][]byte{}, recordings: map[string][]byte{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/Messages.json", s.messages)
+	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/Calls.json", s.calls)
 	mux.HandleFunc("GET /2010-04-01/Accounts/{sid}", s.account)
+	mux.HandleFunc("GET /2010-04-01/Accounts/{sid}/Recordings/{file}", s.serveRecording)
 	mux.HandleFunc("GET /media/{name}", s.serveMedia)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -68,7 +83,7 @@ func New(t testing.TB) *Sim {
 	return s
 }
 
-// NewSID is a fresh SID with the prefix ("SM", "MM").
+// NewSID is a fresh SID with the prefix ("SM", "MM", "CA", "RE").
 func NewSID(prefix string) string {
 	b := make([]byte, 16)
 	rand.Read(b)
@@ -82,7 +97,26 @@ func (s *Sim) Sent() []Sent {
 	return append([]Sent(nil), s.sent...)
 }
 
-// Fail makes the next send answer the failure.
+// Placed lists the calls the REST API placed, in order.
+func (s *Sim) Placed() []Sent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Sent(nil), s.placed...)
+}
+
+// Requests lists the webhook requests the simulator posted, in order.
+func (s *Sim) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Repeat posts a request again, signed, as Twilio's retry would.
+func (s *Sim) Repeat(r Request) (*http.Response, error) {
+	return s.Post(r.URL, "", AuthToken, r.Form)
+}
+
+// Fail makes the next send or call answer the failure.
 func (s *Sim) Fail(f Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -108,6 +142,20 @@ func writeError(w http.ResponseWriter, status, code int, message string) {
 	json.NewEncoder(w).Encode(map[string]any{"code": code, "message": message, "status": status})
 }
 
+// failed answers the first scripted failure, if any; s.mu is held.
+func (s *Sim) failed(w http.ResponseWriter) bool {
+	if len(s.failures) == 0 {
+		return false
+	}
+	f := s.failures[0]
+	s.failures = s.failures[1:]
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	writeError(w, f.HTTPStatus, f.Code, f.Message)
+	return true
+}
+
 func (s *Sim) messages(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(r) || r.PathValue("sid") != AccountSID {
 		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
@@ -130,13 +178,7 @@ func (s *Sim) messages(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.failures) > 0 {
-		f := s.failures[0]
-		s.failures = s.failures[1:]
-		if f.RetryAfter != "" {
-			w.Header().Set("Retry-After", f.RetryAfter)
-		}
-		writeError(w, f.HTTPStatus, f.Code, f.Message)
+	if s.failed(w) {
 		return
 	}
 	to := r.PostForm.Get("To")
@@ -158,6 +200,39 @@ func (s *Sim) messages(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusCreated)
 	json.NewEncoder(w).Encode(map[string]any{"sid": sid, "status": "queued", "num_segments": fmt.Sprint(n),
 		"to": to, "from": r.PostForm.Get("From"), "body": r.PostForm.Get("Body")})
+}
+
+// calls places a call: it is recorded, and a test drives it with
+// [Sim.Outgoing].
+func (s *Sim) calls(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) || r.PathValue("sid") != AccountSID {
+		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		writeError(w, http.StatusBadRequest, 21100, err.Error())
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed(w) {
+		return
+	}
+	f := r.PostForm
+	if f.Get("To") == "" || f.Get("From") == "" {
+		writeError(w, http.StatusBadRequest, 21201, "No 'To' number is specified")
+		return
+	}
+	if f.Get("Url") == "" && f.Get("Twiml") == "" && f.Get("ApplicationSid") == "" {
+		writeError(w, http.StatusBadRequest, 21205, "Url parameter is required")
+		return
+	}
+	sid := NewSID("CA")
+	s.placed = append(s.placed, Sent{SID: sid, Form: f})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	json.NewEncoder(w).Encode(map[string]any{"sid": sid, "status": "queued", "to": f.Get("To"), "from": f.Get("From"),
+		"direction": "outbound-api", "account_sid": AccountSID})
 }
 
 func (s *Sim) account(w http.ResponseWriter, r *http.Request) {
@@ -185,24 +260,64 @@ func (s *Sim) serveMedia(w http.ResponseWriter, r *http.Request) {
 	w.Write(data)
 }
 
+// AddRecording keeps a recording Twilio made, served as MP3 at its
+// address with ".mp3"; it returns the address, as a RecordingUrl.
+func (s *Sim) AddRecording(sid string, data []byte) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.recordings[sid] = data
+	return s.URL + "/2010-04-01/Accounts/" + AccountSID + "/Recordings/" + sid
+}
+
+func (s *Sim) serveRecording(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) || r.PathValue("sid") != AccountSID {
+		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
+		return
+	}
+	sid, ok := strings.CutSuffix(r.PathValue("file"), ".mp3")
+	s.mu.Lock()
+	data, found := s.recordings[sid]
+	s.mu.Unlock()
+	if !ok || !found {
+		writeError(w, http.StatusNotFound, 20404, "The requested resource was not found")
+		return
+	}
+	w.Header().Set("Content-Type", "audio/mpeg")
+	w.Write(data)
+}
+
 // Post sends a webhook request to hookURL signed with the token, as
 // Twilio does; signedURL is the address signed, hookURL's when empty.
 func (s *Sim) Post(hookURL, signedURL, token string, form url.Values) (*http.Response, error) {
+	resp, _, err := s.post(hookURL, signedURL, token, form)
+	return resp, err
+}
+
+// post sends a signed webhook request, records it and returns the
+// answer with its body.
+func (s *Sim) post(hookURL, signedURL, token string, form url.Values) (*http.Response, []byte, error) {
 	if signedURL == "" {
 		signedURL = hookURL
 	}
 	req, err := http.NewRequest(http.MethodPost, hookURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Twilio-Signature", twilio.Signature(token, signedURL, form))
+	s.mu.Lock()
+	s.requests = append(s.requests, Request{URL: hookURL, Form: form})
+	s.mu.Unlock()
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	resp.Body.Close()
-	return resp, nil
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, nil, err
+	}
+	return resp, body, nil
 }
 
 // SMS is the form of a customer's message to the number to, as Twilio
