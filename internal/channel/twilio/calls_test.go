@@ -394,3 +394,61 @@ func TestCallStatusOfUnknownCall(t *testing.T) {
 		t.Fatalf("failed events %v", failed)
 	}
 }
+
+// Saving an inbox checks its voice settings, business hours strictly;
+// the channel declares that it takes calls, and the hours' setting type.
+func TestVoiceSettingsSaved(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	owner := s.NewAccount(t, "Shop")
+	base := func(extra map[string]any) map[string]any {
+		settings := map[string]any{"account_sid": twiliotest.AccountSID, "auth_token": twiliotest.AuthToken, "phone_number": business}
+		for k, v := range extra {
+			settings[k] = v
+		}
+		return map[string]any{"name": "Phone", "channel": "twilio", "settings": settings}
+	}
+	for _, tt := range []struct {
+		extra map[string]any
+		want  string
+	}{
+		{map[string]any{"business_hours": "09:00-17:00"}, "must be an object"},
+		{map[string]any{"business_hours": map[string]any{"enabled": true, "timezone": "Asia/Dhaka"}}, "timezone"},
+		{map[string]any{"business_hours": map[string]any{"enabled": true, "time_zone": "Dhaka"}}, "business_hours.time_zone"},
+		{map[string]any{"ring_timeout": 90}, "ring_timeout"},
+		{map[string]any{"ring_strategy": "everyone"}, "ring_strategy"},
+	} {
+		r := s.Call(t, owner.Token, http.MethodPost, "/api/v1/inboxes", base(tt.extra))
+		if _, msg := r.Error(); r.Status != http.StatusUnprocessableEntity || !strings.Contains(msg, tt.want) {
+			t.Errorf("%v: %s, want 422 saying %q", tt.extra, r, tt.want)
+		}
+	}
+	s.Must(t, owner.Token, http.MethodPost, "/api/v1/inboxes", base(map[string]any{"ring_timeout": "30", "transcribe": "off",
+		"business_hours": map[string]any{"enabled": true, "time_zone": "Asia/Dhaka", "days": map[string]string{"sun": "09:00-18:00"}}}),
+		http.StatusCreated, nil)
+
+	type setting struct {
+		Key  string `json:"key"`
+		Type string `json:"type"`
+	}
+	var channels struct {
+		Items []struct {
+			Name         string `json:"name"`
+			Capabilities struct {
+				Calls bool `json:"calls"`
+			} `json:"capabilities"`
+			Settings []setting `json:"settings"`
+		} `json:"items"`
+	}
+	s.Must(t, owner.Token, http.MethodGet, "/api/v1/channels", nil, http.StatusOK, &channels)
+	for _, ch := range channels.Items {
+		if ch.Name != "twilio" {
+			continue
+		}
+		if !ch.Capabilities.Calls || !slices.Contains(ch.Settings, setting{"business_hours", "business_hours"}) {
+			t.Fatalf("twilio: %+v", ch)
+		}
+		return
+	}
+	t.Fatal("no twilio channel")
+}
