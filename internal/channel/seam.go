@@ -242,6 +242,14 @@ type Tester interface {
 	Test(ctx context.Context, inbox *sahay.Inbox) error
 }
 
+// ReferenceChecker is an adapter whose settings name other records of the
+// inbox's account (the widget names the phone inbox whose calls it
+// offers), which only a lookup can check. Core calls CheckReferences
+// after Validate, before the inbox is saved: an error refuses the save.
+type ReferenceChecker interface {
+	CheckReferences(ctx context.Context, inbox *sahay.Inbox) error
+}
+
 // Connector tells the platform about an inbox once it is saved (for
 // example, where to deliver its webhooks). An error is reported to the
 // admin as a warning: the inbox is kept.

@@ -155,7 +155,7 @@ func (s *Service) CreateInbox(ctx context.Context, a *Actor, in InboxInput) (*sa
 	if err := s.separateSecrets(inbox); err != nil {
 		return nil, err
 	}
-	if err := adapter.Validate(inbox); err != nil {
+	if err := validateInbox(ctx, adapter, inbox); err != nil {
 		return nil, err
 	}
 	sealed, err := s.seal(inbox.Secrets)
@@ -177,6 +177,18 @@ func (s *Service) CreateInbox(ctx context.Context, a *Actor, in InboxInput) (*sa
 	inbox.MemberIDs = []int64{}
 	s.connect(ctx, inbox)
 	return s.withWebhookURL(inbox), nil
+}
+
+// validateInbox has an inbox's adapter check its settings, and the
+// records of the account they name.
+func validateInbox(ctx context.Context, adapter channel.Adapter, inbox *sahay.Inbox) error {
+	if err := adapter.Validate(inbox); err != nil {
+		return err
+	}
+	if c, ok := adapter.(channel.ReferenceChecker); ok {
+		return c.CheckReferences(ctx, inbox)
+	}
+	return nil
 }
 
 // administerInbox checks that the actor may change an inbox: an inbox they
@@ -243,7 +255,7 @@ func (s *Service) UpdateInbox(ctx context.Context, a *Actor, id int64, in InboxI
 	if err := s.separateSecrets(inbox); err != nil {
 		return nil, err
 	}
-	if err := adapter.Validate(inbox); err != nil {
+	if err := validateInbox(ctx, adapter, inbox); err != nil {
 		return nil, err
 	}
 	sealed, err := s.seal(inbox.Secrets)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/channel"
@@ -121,21 +122,33 @@ const (
 	maxCallbackNoteChars  = 1000
 )
 
+// Check cleans the request and checks it as [Service.RequestCallback]
+// does: a caller that counts requests against a limit checks first, so a
+// mistyped number costs nothing.
+func (r *CallbackRequest) Check() error {
+	r.Phone = strings.Join(strings.Fields(r.Phone), "")
+	if !PhonePattern.MatchString(r.Phone) {
+		return sahay.Invalid("phone must be a number with its country code, like +8801712345678")
+	}
+	var err error
+	if r.PreferredTime, err = cleanLine("preferred_time", r.PreferredTime, maxPreferredTimeChars); err != nil {
+		return err
+	}
+	if r.Note, err = CleanText("note", r.Note, MaxContentBytes); err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(r.Note); n > maxCallbackNoteChars {
+		return sahay.Invalid("note is %d characters; at most %d", n, maxCallbackNoteChars)
+	}
+	return nil
+}
+
 // RequestCallback records a customer's request to be called by a phone
 // inbox of the account: a conversation of theirs in that inbox, with the
 // request as its entry, marked call-back.
 func (s *Service) RequestCallback(ctx context.Context, accountID, inboxID int64, req CallbackRequest) (*sahay.Conversation, error) {
-	req.Phone = strings.Join(strings.Fields(req.Phone), "")
-	if !PhonePattern.MatchString(req.Phone) {
-		return nil, sahay.Invalid("phone must be a number with its country code, like +8801712345678")
-	}
-	req.PreferredTime = strings.TrimSpace(req.PreferredTime)
-	if len([]rune(req.PreferredTime)) > maxPreferredTimeChars {
-		return nil, sahay.Invalid("preferred_time is at most %d characters", maxPreferredTimeChars)
-	}
-	req.Note = strings.TrimSpace(req.Note)
-	if len([]rune(req.Note)) > maxCallbackNoteChars {
-		return nil, sahay.Invalid("note is at most %d characters", maxCallbackNoteChars)
+	if err := req.Check(); err != nil {
+		return nil, err
 	}
 	inbox, _, err := s.phoneInbox(ctx, accountID, inboxID)
 	if err != nil {

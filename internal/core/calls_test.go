@@ -350,6 +350,8 @@ func TestCallbackRequest(t *testing.T) {
 			{Phone: "01711223344"},
 			{Phone: caller, PreferredTime: strings.Repeat("x", 101)},
 			{Phone: caller, Note: strings.Repeat("x", 1001)},
+			{Phone: caller, PreferredTime: "after 5\npm"},
+			{Phone: caller, Note: "call me\x00"},
 		} {
 			if _, err := f.svc.RequestCallback(ctx, f.owner.AccountID(), f.inbox.ID, bad); sahay.ErrorCode(err) != sahay.EINVALID {
 				t.Errorf("request %+v: %v, want invalid", bad, err)
