@@ -30,6 +30,7 @@ var (
 	_ channel.Describer           = (*Adapter)(nil)
 	_ channel.Router[*core.Actor] = (*Adapter)(nil)
 	_ channel.Closer              = (*Adapter)(nil)
+	_ channel.ReferenceChecker    = (*Adapter)(nil)
 )
 
 // Describe implements [channel.Describer]. The chat window shows any text
@@ -93,6 +94,24 @@ func (a *Adapter) Validate(inbox *sahay.Inbox) error {
 	}
 	inbox.Settings = raw
 	return nil
+}
+
+// CheckReferences implements [channel.ReferenceChecker]: the phone inbox
+// the settings name must be an inbox of the same account that takes
+// calls.
+func (a *Adapter) CheckReferences(ctx context.Context, inbox *sahay.Inbox) error {
+	s, err := ParseSettings(inbox.Settings)
+	if err != nil || s.PhoneInboxID == 0 || a.s == nil {
+		return err
+	}
+	_, err = a.s.svc.Line(ctx, inbox.AccountID, s.PhoneInboxID)
+	switch sahay.ErrorCode(err) {
+	case sahay.ENOTFOUND:
+		return sahay.Invalid("phone_inbox_id %d is not an inbox of this account", s.PhoneInboxID)
+	case sahay.EINVALID:
+		return sahay.Invalid("phone_inbox_id: %s; choose a phone inbox", sahay.ErrorMessage(err))
+	}
+	return err
 }
 
 // Send implements [channel.Adapter].

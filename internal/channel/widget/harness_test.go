@@ -29,14 +29,15 @@ import (
 // inbox, served by an httptest server that mounts the widget's routes and,
 // for agents, its agent handlers behind a fake authentication.
 type env struct {
-	t      *testing.T
-	store  *store.Store
-	svc    *core.Service
-	widget *Server
-	srv    *httptest.Server
-	agent  *core.Actor
-	inbox  *sahay.Inbox
-	token  string
+	t        *testing.T
+	store    *store.Store
+	svc      *core.Service
+	channels *channel.Registry
+	widget   *Server
+	srv      *httptest.Server
+	agent    *core.Actor
+	inbox    *sahay.Inbox
+	token    string
 }
 
 func newEnv(t *testing.T, settings string, limits Limits) *env {
@@ -93,7 +94,7 @@ func newEnvOn(t *testing.T, st *store.Store, settings string, limits Limits) *en
 		}))
 	}
 	srv := httptest.NewServer(mux)
-	e := &env{t: t, store: st, svc: svc, widget: w, srv: srv, agent: actor, inbox: inbox, token: set.WebsiteToken}
+	e := &env{t: t, store: st, svc: svc, channels: reg, widget: w, srv: srv, agent: actor, inbox: inbox, token: set.WebsiteToken}
 	t.Cleanup(func() {
 		srv.CloseClientConnections()
 		srv.Close()

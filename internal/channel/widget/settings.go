@@ -72,6 +72,15 @@ type Settings struct {
 	EmailContinuity bool `json:"email_continuity"`
 	// Campaigns are proactive messages.
 	Campaigns []Campaign `json:"campaigns"`
+	// PhoneInboxID is the phone inbox of the same account whose calls the
+	// widget offers; 0 offers none.
+	PhoneInboxID int64 `json:"phone_inbox_id"`
+	// CallUs shows the phone inbox's number, to call from the visitor's
+	// phone, and whether someone takes calls now.
+	CallUs bool `json:"call_us"`
+	// CallMeBack offers a form asking the team to call the visitor: a
+	// conversation in the phone inbox, marked call-back.
+	CallMeBack bool `json:"call_me_back"`
 }
 
 // BusinessHours are the team's weekly hours in a time zone, as a phone
@@ -166,6 +175,10 @@ func (s *Settings) check() error {
 		return sahay.Invalid("at most 50 allowed_domains")
 	case len(s.Campaigns) > 50:
 		return sahay.Invalid("at most 50 campaigns")
+	case s.PhoneInboxID < 0:
+		return sahay.Invalid("phone_inbox_id is the id of a phone inbox, or 0 for none")
+	case (s.CallUs || s.CallMeBack) && s.PhoneInboxID == 0:
+		return sahay.Invalid("call_us and call_me_back need phone_inbox_id, the phone inbox whose calls the widget offers")
 	}
 	for _, a := range s.Avatars {
 		if u, err := url.Parse(a); err != nil || u.Scheme != "https" || u.Host == "" {
