@@ -43,6 +43,8 @@ type publicSettings struct {
 	CSAT         bool       `json:"csat"`
 	EmailMe      bool       `json:"email_transcript"`
 	Campaigns    []Campaign `json:"campaigns"`
+	// Phone is the phone line the widget offers, when it offers calls.
+	Phone *publicPhone `json:"phone,omitempty"`
 }
 
 // teamStatus is who works an inbox and whether any of them is available,
@@ -89,7 +91,7 @@ func (s *Server) publicSettings(ctx context.Context, in *widgetInbox, set Settin
 		LauncherText: set.LauncherText, Greeting: set.Greeting, AwayMessage: set.AwayMessage, ReplyTime: set.ReplyTime,
 		Avatars: set.Avatars, Team: t.names, InHours: set.BusinessHours.Open(time.Now()), PreChat: set.PreChat,
 		Attachments: set.Attachments, MaxFileBytes: s.cfg.Limits.AttachmentBytes, FileTypes: fileTypes,
-		CSAT: set.CSAT, EmailMe: s.cfg.Mailer != nil, Campaigns: []Campaign{},
+		CSAT: set.CSAT, EmailMe: s.cfg.Mailer != nil, Campaigns: []Campaign{}, Phone: s.phone(ctx, in.AccountID, set),
 	}
 	if p.Title == "" {
 		p.Title = in.Name
@@ -695,7 +697,8 @@ func (s *Server) handleCampaignShown(w http.ResponseWriter, r *http.Request) err
 }
 
 // announceTeam tells the account's open chat windows whether the team is
-// online now: {"t":"status","online":true}.
+// online now, and whether someone takes calls on the widget's phone line:
+// {"t":"status","online":true,"phone":{…}}.
 func (s *Server) announceTeam(accountID int64) {
 	inboxes := s.hub.sockets.Inboxes(accountID)
 	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
@@ -710,7 +713,11 @@ func (s *Server) announceTeam(accountID int64) {
 			s.log.Warn("widget: team status", "inbox", id, "err", err)
 			continue
 		}
-		data, _ := json.Marshal(map[string]any{"t": "status", "online": t.online && in.settings.BusinessHours.Open(time.Now())})
+		status := map[string]any{"t": "status", "online": t.online && in.settings.BusinessHours.Open(time.Now())}
+		if p := s.phone(ctx, accountID, in.settings); p != nil {
+			status["phone"] = p
+		}
+		data, _ := json.Marshal(status)
 		s.hub.sockets.SendInbox(id, data)
 	}
 }

@@ -176,6 +176,12 @@ func (s *Server) servePreview(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		pub.Campaigns = []Campaign{}
+		// Only a number the saved settings already show is shown: the
+		// preview takes any settings from anyone with the public token,
+		// and must not list the account's other phone lines.
+		if pub.Phone != nil && (!in.settings.CallUs || in.settings.PhoneInboxID != set.PhoneInboxID) {
+			pub.Phone.Number = ""
+		}
 	}
 	if pub.Title == "" {
 		pub.Title = title

@@ -16,10 +16,12 @@ const limitKeys = 100_000
 
 // limiters are the HTTP endpoints' limits of [Limits], on this node.
 type limiters struct {
-	sessionsPerAddress, requestsPerAddress *ratelimit.Limiter
-	writesPerVisitor, readsPerVisitor      *ratelimit.Limiter
-	transcriptsPerVisitor                  *ratelimit.Limiter
-	sessionsPerInbox, newContactsPerInbox  *ratelimit.Limiter
+	sessionsPerAddress, requestsPerAddress   *ratelimit.Limiter
+	writesPerVisitor, readsPerVisitor        *ratelimit.Limiter
+	transcriptsPerVisitor                    *ratelimit.Limiter
+	callbacksPerVisitor, callbacksPerAddress *ratelimit.Limiter
+	callbacksPerInbox                        *ratelimit.Limiter
+	sessionsPerInbox, newContactsPerInbox    *ratelimit.Limiter
 }
 
 func newLimiters(l Limits) limiters {
@@ -29,6 +31,9 @@ func newLimiters(l Limits) limiters {
 		writesPerVisitor:      ratelimit.New(l.WritesPerVisitor, limitKeys),
 		readsPerVisitor:       ratelimit.New(l.ReadsPerVisitor, limitKeys),
 		transcriptsPerVisitor: ratelimit.New(l.TranscriptsPerVisitor, limitKeys),
+		callbacksPerVisitor:   ratelimit.New(l.CallbacksPerVisitor, limitKeys),
+		callbacksPerAddress:   ratelimit.New(l.CallbacksPerAddress, limitKeys),
+		callbacksPerInbox:     ratelimit.New(l.CallbacksPerInbox, limitKeys),
 		sessionsPerInbox:      ratelimit.New(l.SessionsPerInbox, limitKeys),
 		newContactsPerInbox:   ratelimit.New(l.NewContactsPerInbox, limitKeys),
 	}

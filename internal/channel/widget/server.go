@@ -91,6 +91,12 @@ type Limits struct {
 	ReadsPerVisitor ratelimit.Rate
 	// TranscriptsPerVisitor bounds the transcripts a visitor has emailed.
 	TranscriptsPerVisitor ratelimit.Rate
+	// CallbacksPerVisitor, CallbacksPerAddress and CallbacksPerInbox bound
+	// the requests to be called back: each is a conversation the team
+	// must answer with a call.
+	CallbacksPerVisitor ratelimit.Rate
+	CallbacksPerAddress ratelimit.Rate
+	CallbacksPerInbox   ratelimit.Rate
 	// SessionsPerInbox bounds the sessions of one inbox from all
 	// addresses together.
 	SessionsPerInbox ratelimit.Rate
@@ -122,6 +128,9 @@ func (l Limits) withDefaults() Limits {
 		{&l.WritesPerVisitor, ratelimit.Rate{Burst: 30, Every: time.Second}},
 		{&l.ReadsPerVisitor, ratelimit.Rate{Burst: 120, Every: time.Second / 10}},
 		{&l.TranscriptsPerVisitor, ratelimit.Rate{Burst: 3, Every: time.Minute}},
+		{&l.CallbacksPerVisitor, ratelimit.Rate{Burst: 3, Every: 20 * time.Minute}},
+		{&l.CallbacksPerAddress, ratelimit.Rate{Burst: 10, Every: 6 * time.Minute}},
+		{&l.CallbacksPerInbox, ratelimit.Rate{Burst: 60, Every: 30 * time.Second}},
 		{&l.SessionsPerInbox, ratelimit.Rate{Burst: 1000, Every: time.Second / 50}},
 		{&l.NewContactsPerInbox, ratelimit.Rate{Burst: 100, Every: time.Second / 5}},
 	} {
@@ -144,6 +153,8 @@ type Server struct {
 
 	teamMu  sync.Mutex
 	teams   map[int64]teamStatus
+	linesMu sync.Mutex
+	lines   map[lineKey]cachedLine
 	namesMu sync.Mutex
 	names   map[int64]cachedName
 	limits  limiters
@@ -163,16 +174,20 @@ func New(svc *core.Service, cfg Config) *Server {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{svc: svc, cfg: cfg, log: cfg.Log, ctx: ctx, cancel: cancel,
-		teams: map[int64]teamStatus{}, names: map[int64]cachedName{}, limits: newLimiters(cfg.Limits)}
+		teams: map[int64]teamStatus{}, lines: map[lineKey]cachedLine{}, names: map[int64]cachedName{}, limits: newLimiters(cfg.Limits)}
 	s.cache = newInboxCache(svc)
 	s.hub = newHub(s)
-	// Whether the team is online changes with an agent's connection or
-	// choice: the next visitor asking must not read it from the cache, and
-	// the open chat windows of the account are told.
+	// Whether the team is online, and whether someone takes calls, change
+	// with an agent's connection or choice: the next visitor asking must
+	// not read them from the cache, and the open chat windows of the
+	// account are told.
 	svc.OnAgentPresence(func(accountID, _ int64) {
 		s.teamMu.Lock()
 		clear(s.teams)
 		s.teamMu.Unlock()
+		s.linesMu.Lock()
+		clear(s.lines)
+		s.linesMu.Unlock()
 		s.announceTeam(accountID)
 	})
 	s.assets = loadAssets()
@@ -231,6 +246,7 @@ func (s *Server) Routes(mux httpx.Mux) {
 	mux.Handle("POST /widget/v1/contact", h(s.handleContact))
 	mux.Handle("POST /widget/v1/commerce", h(s.handleCommerce))
 	mux.Handle("POST /widget/v1/campaigns/{id}/shown", h(s.handleCampaignShown))
+	mux.Handle("POST /widget/v1/callback", h(s.handleCallback))
 	mux.Handle("GET /widget/v1/ws", http.HandlerFunc(s.serveSocket))
 	mux.Handle("POST /widget/shopify/{token}", httpx.Handle(s.log, s.handleShopify))
 	mux.Handle("GET /widget/debug/vars", httpx.Handle(s.log, s.handleDebugVars))
