@@ -126,7 +126,7 @@ export const api = {
   signUp: (b: { account_name: string; name: string; email: string; password: string }) =>
     post<{ user: User; account: Account }>("/signup", b),
   me: () => get<Me>("/me"),
-  updateMe: (p: Partial<Pick<User, "name" | "locale" | "languages" | "availability">>) => patch<User>("/me", p),
+  updateMe: (p: Partial<Pick<User, "name" | "locale" | "languages" | "availability" | "phone">>) => patch<User>("/me", p),
   changePassword: (current_password: string, new_password: string) =>
     post<void>("/me/password", { current_password, new_password }),
 
@@ -181,8 +181,8 @@ export const api = {
   deleteCanned: (id: number) => del(`/canned_responses/${id}`),
 
   users: () => get<Items<User>>("/users").then(items),
-  createUser: (p: { email: string; name: string; role: string; password: string }) => post<User>("/users", p),
-  updateUser: (id: number, p: { name?: string; role?: string }) => patch<User>(`/users/${id}`, p),
+  createUser: (p: { email: string; name: string; role: string; password: string; phone?: string }) => post<User>("/users", p),
+  updateUser: (id: number, p: { name?: string; role?: string; phone?: string }) => patch<User>(`/users/${id}`, p),
   deleteUser: (id: number) => del(`/users/${id}`),
 
   account: () => get<Account>("/account"),

@@ -17,6 +17,8 @@ export interface User {
   languages: string[] | null;
   locale: Locale;
   availability: Availability;
+  /** Their phone number with its country code: phone inboxes ring it; empty when they take no calls. */
+  phone?: string;
   /** The user has the dashboard open now; availability takes effect only then. */
   connected: boolean;
   created_at: string;

@@ -32,6 +32,7 @@ const sections: Section[] = [
 function profile(el: HTMLElement): void {
   const u = me();
   const name = h("input", { value: u.name, name: "name", required: true, autocomplete: "name" });
+  const phone = phoneInput(u.phone);
   const loc = select(locales.map((l) => ({ value: l, label: localeNames[l] })), u.locale, () => {}, { name: "locale" });
   const avail = select((["online", "busy", "offline"] as Availability[]).map((a) => ({ value: a, label: t("availability." + a) })), u.availability, () => {}, { name: "availability" });
   const langs = checkboxes(locales.map((l) => ({ value: l as string, label: localeNames[l] })), u.languages ?? [], "languages");
@@ -46,7 +47,7 @@ function profile(el: HTMLElement): void {
       async () => {
         const locale = loc.value as Locale;
         await attempt(async () => {
-          state.me = await api.updateMe({ name: name.value.trim(), locale, availability: avail.value as Availability, languages: langs.values() });
+          state.me = await api.updateMe({ name: name.value.trim(), locale, availability: avail.value as Availability, languages: langs.values(), phone: phone.value.trim() });
           if (isLocale(state.me.locale)) await setLocale(state.me.locale);
           emit("me");
           emit("locale");
@@ -55,6 +56,7 @@ function profile(el: HTMLElement): void {
       h("h2", null, t("settings.profile")),
       field(t("profile.name"), name),
       field(t("profile.email"), h("input", { value: u.email, disabled: true })),
+      field(t("profile.phone"), phone, t("profile.phone_hint")),
       field(t("profile.locale"), loc),
       field(t("profile.availability"), avail),
       h("div", { class: "field" }, h("span", { class: "field-label" }, t("profile.languages")), langs.el),
@@ -90,6 +92,15 @@ function profile(el: HTMLElement): void {
       h("div", { class: "form-actions" }, submit(t("password.change"))),
     ),
   );
+}
+
+/**
+ * A phone number box: the number with its country code, which the server
+ * checks (phone inboxes ring it, and call it first when its agent calls a
+ * customer).
+ */
+function phoneInput(value = ""): HTMLInputElement {
+  return h("input", { type: "tel", name: "phone", value, autocomplete: "tel", inputmode: "tel", placeholder: "+8801712345678", dir: "ltr" });
 }
 
 async function tokens(el: HTMLElement): Promise<void> {
@@ -184,13 +195,14 @@ async function agents(el: HTMLElement): Promise<void> {
   await table<User>(el, {
     load: api.users,
     addLabel: t("agents.invite"),
-    columns: [t("agents.name"), t("agents.email"), t("agents.role"), t("profile.availability")],
+    columns: [t("agents.name"), t("agents.email"), t("agents.role"), t("profile.phone"), t("profile.availability")],
     emptyText: t("agents.none"),
-    row: (u) => [h("span", { class: "with-avatar" }, avatar(u.name, "tiny"), u.name), u.email, t("role." + u.role), h("span", { class: "presence-text " + availabilityOf(u).state }, availabilityOf(u).label)],
+    row: (u) => [h("span", { class: "with-avatar" }, avatar(u.name, "tiny"), u.name), u.email, t("role." + u.role), u.phone || "—", h("span", { class: "presence-text " + availabilityOf(u).state }, availabilityOf(u).label)],
     edit: (u, done) => {
       const name = h("input", { name: "name", value: u?.name ?? "", required: true });
       const email = h("input", { name: "email", type: "email", value: u?.email ?? "", required: true, disabled: !!u });
       const role = select(roles(), u?.role === "admin" ? "admin" : "agent", () => {}, { name: "role" });
+      const phone = phoneInput(u?.phone);
       const password = h("input", { name: "password", type: "password", required: true, minlength: 8, autocomplete: "new-password" });
       const close = modal(
         u ? t("agents.edit") : t("agents.invite"),
@@ -198,8 +210,8 @@ async function agents(el: HTMLElement): Promise<void> {
           async () => {
             const ok = await attempt(() =>
               u
-                ? api.updateUser(u.id, { name: name.value.trim(), role: role.value })
-                : api.createUser({ email: email.value.trim(), name: name.value.trim(), role: role.value, password: password.value }),
+                ? api.updateUser(u.id, { name: name.value.trim(), phone: phone.value.trim(), ...(u.role === "owner" ? {} : { role: role.value }) })
+                : api.createUser({ email: email.value.trim(), name: name.value.trim(), role: role.value, password: password.value, phone: phone.value.trim() }),
             );
             if (ok) {
               close();
@@ -209,6 +221,7 @@ async function agents(el: HTMLElement): Promise<void> {
           },
           field(t("agents.name"), name),
           field(t("agents.email"), email),
+          field(t("profile.phone"), phone, t("agents.phone_hint")),
           u?.role === "owner" ? null : field(t("agents.role"), role),
           u ? null : field(t("agents.password"), password, t("agents.password_hint")),
           h("div", { class: "form-actions" }, submit(u ? t("action.save") : t("agents.invite"))),
