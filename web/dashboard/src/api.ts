@@ -145,6 +145,8 @@ export const api = {
   startEmail: (b: { inbox_id: number; contact_id?: number; to?: string; content: string; email: EmailDraft }) =>
     post<{ conversation: Conversation; message: Message }>("/conversations", b),
   retry: (messageId: number) => post<Message>(`/messages/${messageId}/retry`),
+  /** Calls the conversation's customer: Sahay rings the agent's phone, then connects the customer. */
+  startCall: (id: number) => post<Message>(`/conversations/${id}/calls`),
 
   contacts: (q: string) => get<Items<Contact>>("/contacts" + query({ q })).then(items),
   contactPage: (p: ContactParams) =>

@@ -1,6 +1,8 @@
 // Icons drawn on a 24-unit grid, as path data for svgIcon.
 import { svgIcon } from "./dom";
 
+const handset = "M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2z";
+
 const paths = {
   inbox: ["M3 13l3-8h12l3 8", "M3 13v6h18v-6h-5l-2 3h-4l-2-3z"],
   user: ["M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8z", "M4 21c1-4 4-6 8-6s7 2 8 6"],
@@ -37,6 +39,16 @@ const paths = {
   paperclip: ["M20 11l-8 8a5 5 0 0 1-7-7l8-8a3.5 3.5 0 0 1 5 5l-8 8a2 2 0 0 1-3-3l7-7"],
   download: ["M12 4v11", "M7 10l5 5 5-5", "M4 19h16"],
   globe: ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M3 12h18", "M12 3c2.5 2.5 3.5 5.5 3.5 9s-1 6.5-3.5 9c-2.5-2.5-3.5-5.5-3.5-9s1-6.5 3.5-9z"],
+  // A handset, and the handset with a mark in its free corner for each
+  // kind of call.
+  phone: [handset],
+  phoneIn: [handset, "M20.5 3.5L15 9", "M15 5v4h4"],
+  phoneOut: [handset, "M15 9l5.5-5.5", "M16.5 3.5h4v4"],
+  phoneMissed: [handset, "M14 4l3.5 3.5L21 4", "M18.5 4H21v2.5"],
+  phoneBusy: [handset, "M17.5 10.5a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7z", "M15.5 7h4"],
+  phoneFailed: [handset, "M15 3.5l5 5", "M20 3.5l-5 5"],
+  phoneCallback: [handset, "M17.5 10.5a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7z", "M17.5 5.3V7l1.2 1"],
+  voicemail: ["M6.5 15.5a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7z", "M17.5 15.5a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7z", "M6.5 15.5h11"],
   wifiOff: ["M3 3l18 18", "M8.5 16.5a5 5 0 0 1 7 0", "M5 12.5a10 10 0 0 1 5-2.6", "M14.5 10a10 10 0 0 1 4.5 2.5", "M12 20h.01"],
 };
 
@@ -58,8 +70,8 @@ const channelPaths: Record<string, string[]> = {
   telegram: ["M3 11.5L21 4l-3 16-6-4.5-3 3v-4.5L18 7 7.5 13.5z"],
   sms: ["M4 5h16v11H9l-5 4z", "M8 10.5h.01", "M12 10.5h.01", "M16 10.5h.01"],
   twilio_sms: ["M4 5h16v11H9l-5 4z", "M8 10.5h.01", "M12 10.5h.01", "M16 10.5h.01"],
-  voice: ["M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2z"],
-  phone: ["M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2z"],
+  voice: [handset],
+  phone: [handset],
   x: ["M4 4l16 16", "M20 4L4 20"],
   twitter: ["M4 4l16 16", "M20 4L4 20"],
 };

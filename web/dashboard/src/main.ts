@@ -12,6 +12,7 @@ import { applyCountChanges, loadMeta, on, refreshCounts, setMe } from "./state";
 import type { Conversation, Me } from "./types";
 import { button } from "./ui";
 import { isUnread, loadUnread, noteMessage, onUnread } from "./unread";
+import { startCallNotices } from "./views/callnotice";
 import { mountContactPage } from "./views/contact";
 import { mountContacts } from "./views/contacts";
 import { showHelp } from "./views/help";
@@ -136,6 +137,7 @@ async function boot(m: Me): Promise<void> {
   updateTitle();
 
   onEvent((ev) => void applyEvent(ev));
+  startCallNotices(openConversation);
   onReset(() => {
     void inbox.reload();
     void loadMeta();

@@ -74,6 +74,8 @@ export interface Capabilities {
   cc?: boolean;
   /** Replies go as SMS, billed by the segment (GSM-7 or UCS-2). */
   sms_segments?: boolean;
+  /** The inbox takes phone calls, and places agents' calls to customers. */
+  calls?: boolean;
 }
 
 /** One key of an inbox's settings, as its channel declares it. */
@@ -211,6 +213,44 @@ export interface MessageDetails {
   tag?: string;
   /** What the team did to a public comment on the platform. */
   moderation?: "hidden" | "deleted" | "";
+  /** The message is a phone call's timeline entry. */
+  call?: Call;
+  /** The message is a voicemail: its recording is the audio attachment, its content the transcript. */
+  voicemail?: Voicemail;
+}
+
+export type CallDirection = "inbound" | "outbound" | "callback_request";
+export type CallStatus = "queued" | "ringing" | "in-progress" | "completed" | "busy" | "no-answer" | "failed" | "canceled";
+export type CallOutcome = "answered" | "voicemail" | "busy" | "missed" | "failed";
+
+/** A phone call as its timeline entry records it; the platform's reports keep it current. */
+export interface Call {
+  direction: CallDirection;
+  status?: CallStatus;
+  /** How the call ended; absent while it lasts. */
+  outcome?: CallOutcome;
+  from?: string;
+  to?: string;
+  /** The agent who answered an inbound call, or placed an outbound one. */
+  agent_id?: number;
+  /** The agents whose phones rang for an inbound call. */
+  rang?: number[] | null;
+  duration_seconds?: number;
+  answered_at?: string;
+  ended_at?: string;
+  /** The external id of the voicemail message the caller left. */
+  voicemail?: string;
+  /** A callback request's wish, in the customer's words. */
+  preferred_time?: string;
+}
+
+/** A recorded message a caller left. */
+export interface Voicemail {
+  /** The external id of the call it was left on. */
+  call: string;
+  duration_seconds?: number;
+  /** "pending" until the transcript arrives in the content; empty when none was asked for. */
+  transcript?: "pending" | "completed" | "failed" | "";
 }
 
 /** A message template as one message used it, or as a reply sends it. */

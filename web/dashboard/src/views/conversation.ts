@@ -18,6 +18,7 @@ import { mountComposer } from "./composer";
 import { mountContactPanel } from "./contact";
 import { baseSubject, emailHead, fullMessageToggle, inlineOnly, lastEmail } from "./email";
 import { detailLines, isReaction, reactionChips, reactionLine, reactionsOf } from "./details";
+import { callButton, callEntry, isCallEntry } from "./calls";
 import { answeredPrivately, linkBanner, moderationBadge, moderationButton, postCard, privateReplyActivity, publicBadge } from "./public";
 import { openConversation } from "./inbox";
 import { contactName } from "../names";
@@ -165,6 +166,7 @@ function messageEl(m: Message, conv: Conversation, grouped: boolean, x: Timeline
     const actor = m.sender_type === "user" ? userName(m.sender_id) || t("message.agent") : t("activity.system");
     return h("div", { class: "msg activity", dataset: { id: String(m.id) } }, privateReplyActivity(m.content, actor) ?? h("span", null, activityText(m)), h("time", { datetime: m.created_at, title: longTime(m.created_at) }, clockTime(m.created_at)));
   }
+  if (isCallEntry(m)) return callEntry(m);
   const details = detailLines(m, x.byExternal);
   const moderation = m.details?.moderation;
   return h(
@@ -474,6 +476,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
       h(
         "div",
         { class: "head-actions" },
+        callButton(c, upsertMessage),
         resolved ? null : iconButton("snooze", t("action.snooze"), (e) => snoozeMenu(e.currentTarget as HTMLElement), "snooze-btn wide-only"),
         iconButton("merge", t("merge.action"), () => void openMerge(), "merge-btn wide-only"),
         resolved || snoozed ? reopenBtn : null,
@@ -613,7 +616,8 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
       const changed = !!m.email?.subject && baseSubject(m.email.subject) !== thread;
       if (m.email?.subject) thread = baseSubject(m.email.subject);
       nodes.push(messageEl(m, c, grouped, x, changed));
-      prev = m;
+      // A call's card names nobody: the next message shows its sender.
+      prev = isCallEntry(m) ? null : m;
     }
     if (!messages.length) nodes.push(h("div", { class: "empty" }, t("conversation.empty")));
     nodes.push(customerTyping);
