@@ -49,3 +49,50 @@ func TestBrowserSMSSegments(t *testing.T) {
 		t.Errorf("the UCS-2 notice says %q", notice)
 	}
 }
+
+// TestBrowserTwilioCalls: a Twilio number's calls, driven by the simulator
+// as Twilio drives them, in the dashboard: a call nobody answers ends in a
+// voicemail whose recording plays from Sahay and whose transcript shows;
+// Call places a call through Twilio's REST API, whose card follows the
+// call's status callbacks until nobody answers.
+func TestBrowserTwilioCalls(t *testing.T) {
+	needBrowser(t, browserEnv)
+	sim := twiliotest.New(t)
+	d := startDashboard(t)
+	owner := d.NewAccount(t, "Bazaar")
+	d.Must(t, owner.Token, http.MethodPatch, "/api/v1/me", map[string]any{"phone": "+8801811000001"}, http.StatusOK, nil)
+	inbox := d.NewInbox(t, owner, "Hotline", "twilio", map[string]any{"account_sid": twiliotest.AccountSID,
+		"auth_token": twiliotest.AuthToken, "phone_number": "+8809612345678", "api_base_url": sim.URL, "public_url": d.Server.URL})
+	hook := func(sub string) string { return fmt.Sprintf("%s/webhooks/%d%s", d.Server.URL, inbox.ID, sub) }
+
+	call := &twiliotest.Call{From: "+8801711223344", To: "+8809612345678", Voicemail: mp3Frame(), VoicemailSeconds: 42,
+		Transcript: "Please call me back about order 4521."}
+	if err := sim.Incoming(call, hook("/voice"), hook("/voice/status")); err != nil {
+		t.Fatal(err)
+	}
+	conv := conversationWhere(t, d, owner.Token, "the call makes a conversation", func(c sahay.Conversation) bool { return c.InboxID == inbox.ID })
+
+	ctx := newBrowser(t)
+	do(t, ctx, chromedp.EmulateViewport(1280, 800))
+	login(t, ctx, d.URL, owner.Email, owner.Password)
+	watchCSP(t, ctx)
+	do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/conversations/%d", d.URL, conv.ID)))
+	waitFor(t, ctx, "the missed call and its transcribed voicemail show",
+		`document.querySelector(".call-entry.missed .call-line")?.textContent === "Missed call · voicemail left" && `+
+			`document.querySelector(".call-entry.voicemail .transcript")?.textContent === "Please call me back about order 4521."`)
+	if got := eval[string](t, ctx, `document.querySelector(".call-entry.voicemail .call-line").textContent`); got != "Voicemail · 0:42" {
+		t.Errorf("the voicemail's card says %q", got)
+	}
+	if got := eval[string](t, ctx, `fetch(document.querySelector(".call-entry.voicemail audio[controls]").src).then((r) => r.status + " " + r.headers.get("content-type"))`); got != "200 audio/mpeg" {
+		t.Errorf("the recording answers %q", got)
+	}
+
+	eval[bool](t, ctx, `(document.querySelector(".conv-head .call-btn").click(), true)`)
+	eventually(t, "Twilio is asked to call the agent", func() bool { return len(sim.Placed()) == 1 })
+	waitFor(t, ctx, "the call's card shows", `[...document.querySelectorAll(".call-entry.outgoing .call-line")].some((e) => e.textContent === "Outgoing call by Bazaar Owner · connecting…")`)
+	if err := sim.Outgoing(sim.Placed()[0], &twiliotest.Call{}, twiliotest.NoAnswer); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "nobody answered", `[...document.querySelectorAll(".call-entry.outgoing .call-line")].some((e) => e.textContent === "Outgoing call by Bazaar Owner · no answer")`)
+	noCSPViolation(t, ctx)
+}
