@@ -2,6 +2,7 @@
 // form, rating, and what arrives over the socket. Everything lives in a
 // shadow root, so the host page's CSS neither styles nor breaks it.
 import css from "../style.css";
+import { CallRequest, callButtons, callPanel, callStatus, Phone } from "./call";
 import { ApiError, Conn, Conv, Frame, Msg } from "./conn";
 import { add, clear, h, icon } from "./dom";
 import { dir, lang, setStrings, Strings, t, time } from "./i18n";
@@ -27,6 +28,7 @@ export interface Settings {
   csat: boolean;
   email_transcript: boolean;
   campaigns: { id: string; message: string; url_pattern: string; time_on_page: number; business_hours_only: boolean }[];
+  phone?: Phone;
 }
 
 interface Visitor {
@@ -82,6 +84,10 @@ export class Widget {
   current = 0;
   isOpen = false;
   listing = false;
+  /** The call panel shows in place of the conversation. */
+  calling = false;
+  /** The number the team will call back, once the visitor asked. */
+  callRequested = "";
   // Set when the visitor asked for a new conversation: the next message
   // starts one even though another is open.
   fresh = false;
@@ -283,6 +289,7 @@ export class Widget {
         h("button", { class: "hb", type: "button", title: t("menu"), "aria-label": t("menu"), onclick: () => this.menu() }, icon(ICONS.more)),
         h("button", { class: "hb", type: "button", title: t("close"), "aria-label": t("close"), onclick: () => this.close() }, icon(ICONS.close)),
       ),
+      s.phone ? callButtons(s.phone, (form) => this.showCall(form)) : null,
       h("div", { class: "notice", hidden: true }),
       this.body,
       this.composer(),
@@ -334,6 +341,22 @@ export class Widget {
 
   private showList(): void {
     this.listing = true;
+    this.calling = false;
+    this.render();
+  }
+
+  /** Opens the call panel, at the call-back form or at the number. */
+  private showCall(form: boolean): void {
+    this.calling = true;
+    this.listing = false;
+    this.render();
+    this.body?.querySelector<HTMLElement>(form ? "form.cbf input" : ".call .tel, .call input")?.focus();
+  }
+
+  private async requestCall(req: CallRequest): Promise<void> {
+    if (this.preview) return;
+    const r = await this.conn.req<{ phone: string }>("POST", "/widget/v1/callback", req);
+    this.callRequested = r.phone;
     this.render();
   }
 
@@ -362,6 +385,23 @@ export class Widget {
     if (!b || !s) return;
     clear(b);
     this.renderNotice();
+    // The message box stays, with what the visitor typed, for their return.
+    this.panel!.querySelector("footer")!.hidden = this.calling;
+    if (this.calling && s.phone) {
+      b.append(
+        callPanel({
+          phone: s.phone,
+          requested: this.callRequested,
+          visitorPhone: this.visitor?.phone || "",
+          send: (req) => this.requestCall(req),
+          back: () => {
+            this.calling = false;
+            this.render();
+          },
+        }),
+      );
+      return;
+    }
     if (this.listing) {
       b.append(h("h2", null, t("conversations")));
       b.append(h("button", { class: "conv new", type: "button", onclick: () => this.startNew() }, h("strong", null, "+ " + t("new_conversation"))));
@@ -433,7 +473,7 @@ export class Widget {
 
   /** Opens an empty thread; the visitor's next message starts a conversation. */
   startNew(): void {
-    this.listing = false;
+    this.listing = this.calling = false;
     this.fresh = true;
     this.current = 0;
     this.msgs.delete(0);
@@ -442,7 +482,7 @@ export class Widget {
   }
 
   private async pick(id: number): Promise<void> {
-    this.listing = false;
+    this.listing = this.calling = false;
     this.fresh = false;
     try {
       await this.load(id);
@@ -702,20 +742,42 @@ export class Widget {
         this.say(f.message);
         break;
       case "status": {
-        // Who is available changed: the header says so.
+        // Who is available changed: the header says so, and the call
+        // panel whether someone takes calls.
         const s = this.settings;
-        if (!s || s.online === !!f.online) break;
+        if (!s) break;
         s.online = !!f.online;
         const line = this.panel?.querySelector<HTMLElement>(".ht small");
         if (line) {
           line.textContent = statusLine(s);
           line.className = s.online ? "on" : "";
         }
+        this.phoneChanged(f.phone);
         break;
       }
       case "resync":
         this.start(this.user, [lang()]).catch((e) => this.fail(e));
         break;
+    }
+  }
+
+  private phoneChanged(p: Phone | undefined): void {
+    const s = this.settings!;
+    const was = s.phone;
+    if (!p && !was) return;
+    s.phone = p;
+    if (!p || !was || !!p.number !== !!was.number || p.call_me_back !== was.call_me_back) {
+      // What the window offers changed: drawn again, keeping the draft.
+      const draft = this.input?.value || "";
+      if (!p) this.calling = false;
+      if (this.panel) this.build();
+      if (this.input) this.input.value = draft;
+      return;
+    }
+    const line = this.body?.querySelector<HTMLElement>(".call .cst");
+    if (line) {
+      line.textContent = callStatus(p);
+      line.className = "cst" + (p.available ? " on" : "");
     }
   }
 
