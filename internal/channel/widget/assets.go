@@ -178,9 +178,10 @@ func (s *Server) servePreview(w http.ResponseWriter, r *http.Request) error {
 		pub.Campaigns = []Campaign{}
 		// Only a number the saved settings already show is shown: the
 		// preview takes any settings from anyone with the public token,
-		// and must not list the account's other phone lines.
-		if pub.Phone != nil && (!in.settings.CallUs || in.settings.PhoneInboxID != set.PhoneInboxID) {
-			pub.Phone.Number = ""
+		// and must not list the account's other phone lines. Another is
+		// masked, so the preview still shows where it goes.
+		if p := pub.Phone; p != nil && p.Number != "" && (!in.settings.CallUs || in.settings.PhoneInboxID != set.PhoneInboxID) {
+			p.Number = "+" + strings.Repeat("•", len(p.Number)-1)
 		}
 	}
 	if pub.Title == "" {

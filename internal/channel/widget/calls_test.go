@@ -248,8 +248,8 @@ func TestConfigOffersThePhoneLine(t *testing.T) {
 		return string(body)
 	}
 	draft := fmt.Sprintf(`{"phone_inbox_id":%d,"call_us":true}`, phone.ID)
-	if page := preview(draft); strings.Contains(page, lineNumber) || !strings.Contains(page, `"phone":{`) {
-		t.Errorf("the preview of unsaved settings shows the number, or no phone line")
+	if page := preview(draft); strings.Contains(page, lineNumber) || !strings.Contains(page, `"number":"+•••••••••••••"`) {
+		t.Errorf("the preview of unsaved settings shows the number, or no masked number")
 	}
 	e.mustSetWidget(t, draft)
 	if page := preview(draft); !strings.Contains(page, lineNumber) {

@@ -484,6 +484,12 @@ export interface WidgetSettings {
   csat: boolean;
   email_continuity: boolean;
   campaigns: WidgetCampaign[] | null;
+  /** The phone inbox whose calls the widget offers; 0: none. */
+  phone_inbox_id: number;
+  /** Shows the phone inbox's number. */
+  call_us: boolean;
+  /** Offers the form asking to be called back. */
+  call_me_back: boolean;
 }
 
 export interface WidgetEmbed {

@@ -6,9 +6,10 @@ import { debounce, h, replace, type Child } from "../dom";
 import { ago, intlTag, locale, longTime, num, t, tn } from "../i18n";
 import { icon } from "../icons";
 import { isAdmin, reloadInboxes } from "../state";
-import type { CampaignReport, CSATReport, PreChatFieldName, WidgetCampaign, WidgetEmbed, WidgetSettings } from "../types";
+import type { CampaignReport, CSATReport, Inbox, PreChatFieldName, WidgetCampaign, WidgetEmbed, WidgetSettings } from "../types";
 import { button, empty, errorText, field, iconButton, pageHeader, toast } from "../ui";
 import { timeZones } from "./settings";
+import { callsSection } from "./widgetcalls";
 
 /** The languages the widget speaks (web/widget/locales). */
 const widgetLocales = [
@@ -43,6 +44,9 @@ function complete(s: WidgetSettings): WidgetSettings {
     campaigns: (s.campaigns ?? []).map((c) => ({ ...c })),
     business_hours: { ...s.business_hours, days: { ...(s.business_hours?.days ?? {}) } },
     pre_chat: { ...s.pre_chat, fields: (s.pre_chat?.fields ?? []).map((f) => ({ ...f })) },
+    phone_inbox_id: s.phone_inbox_id ?? 0,
+    call_us: !!s.call_us,
+    call_me_back: !!s.call_me_back,
   };
 }
 
@@ -61,6 +65,7 @@ export function mountWidgetSettings(el: HTMLElement, inboxId: number): () => voi
   let previewSeq = 0;
   let shownURL = "";
   let inboxName = "";
+  let inboxes: Inbox[] = [];
 
   const saveButton = button([icon("check", "icon small"), t("action.save")], () => void save(), "primary small widget-save");
   const dirtyHint = h("span", { class: "hint widget-dirty", hidden: true }, t("widget.unsaved"));
@@ -416,6 +421,7 @@ export function mountWidgetSettings(el: HTMLElement, inboxId: number): () => voi
       texts(s),
       businessHours(s),
       preChat(s),
+      callsSection(s, inboxes, { section, checkbox, changed }),
       campaigns(s),
       security(s),
       h("div", { class: "form-actions widget-actions" }, button(t("action.save"), () => void save(), "primary")),
@@ -431,6 +437,9 @@ export function mountWidgetSettings(el: HTMLElement, inboxId: number): () => voi
       if (destroyed) return;
       draft = complete(inbox.settings as unknown as WidgetSettings);
       savedJSON = JSON.stringify(draft);
+      // The preview shows some saved settings only (the phone line's
+      // number): it loads again.
+      shownURL = "";
       showError("");
       renderForm();
       changed();
@@ -459,8 +468,10 @@ export function mountWidgetSettings(el: HTMLElement, inboxId: number): () => voi
 
   async function load(): Promise<void> {
     try {
-      const [e, inbox] = await Promise.all([widgetApi.embed(inboxId), api.inboxes().then((all) => all.find((i) => i.id === inboxId))]);
+      const [e, all] = await Promise.all([widgetApi.embed(inboxId), api.inboxes()]);
       if (destroyed) return;
+      const inbox = all.find((i) => i.id === inboxId);
+      inboxes = all;
       embed = e;
       draft = complete(e.settings);
       savedJSON = JSON.stringify(draft);
