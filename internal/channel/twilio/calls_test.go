@@ -363,7 +363,9 @@ func TestCallStatusOfUnknownCall(t *testing.T) {
 			}
 		}
 		l.s.Must(t, l.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/inboxes/%d/events?state=pending", l.inbox.ID), nil, http.StatusOK, &pending)
-		if len(pending.Items) == 1 && pending.Items[0].Attempts > 0 {
+		// An attempt is counted when the event is claimed, and its error
+		// written when the attempt ends: wait for both.
+		if len(pending.Items) == 1 && pending.Items[0].Attempts > 0 && pending.Items[0].LastError != "" {
 			if e := pending.Items[0]; e.DedupeKey != "callstatus:"+sid+":completed" || !strings.Contains(e.LastError, "not recorded yet") {
 				t.Fatalf("event %+v", e)
 			}
