@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -94,5 +95,78 @@ func TestBrowserTwilioCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "nobody answered", `[...document.querySelectorAll(".call-entry.outgoing .call-line")].some((e) => e.textContent === "Outgoing call by Bazaar Owner · no answer")`)
+	noCSPViolation(t, ctx)
+}
+
+// TestBrowserPhoneHours: a phone inbox's business hours are edited in the
+// inbox's dialog like the widget's, saved as hours the server checks, and
+// kept when the inbox is saved again for something else.
+func TestBrowserPhoneHours(t *testing.T) {
+	needBrowser(t, browserEnv)
+	sim := twiliotest.New(t)
+	d := startDashboard(t)
+	owner := d.NewAccount(t, "Bazaar")
+	inbox := d.NewInbox(t, owner, "Hotline", "twilio", map[string]any{"account_sid": twiliotest.AccountSID,
+		"auth_token": twiliotest.AuthToken, "phone_number": "+8809612345678", "api_base_url": sim.URL, "public_url": d.Server.URL})
+
+	ctx := newBrowser(t)
+	do(t, ctx, chromedp.EmulateViewport(1280, 800))
+	login(t, ctx, d.URL, owner.Email, owner.Password)
+	watchCSP(t, ctx)
+	editButton := fmt.Sprintf(`document.querySelector('tr[data-id="%d"] .actions button[title="Edit"]')`, inbox.ID)
+	openEdit := func() {
+		do(t, ctx, chromedp.Navigate(d.URL+"/settings/inboxes"))
+		waitFor(t, ctx, "the inbox is listed", editButton)
+		eval[bool](t, ctx, `(`+editButton+`.click(), true)`)
+		waitFor(t, ctx, "the dialog asks for business hours", `document.querySelector(".dialog fieldset.hours-setting input[name='business_hours.business_hours']")`)
+	}
+	saved := func() map[string]any {
+		var got sahay.Inbox
+		d.Must(t, owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/inboxes/%d", inbox.ID), nil, http.StatusOK, &got)
+		var settings map[string]any
+		if err := json.Unmarshal(got.Settings, &settings); err != nil {
+			t.Fatal(err)
+		}
+		return settings
+	}
+
+	openEdit()
+	if !eval[bool](t, ctx, `document.querySelector(".dialog fieldset.hours-setting .hours").hidden`) {
+		t.Error("the days show before the hours are switched on")
+	}
+	eval[bool](t, ctx, `(document.querySelector(".dialog input[name='business_hours.business_hours']").click(), true)`)
+	setField(t, ctx, ".dialog select[name='business_hours.time_zone']", "Asia/Dhaka")
+	setField(t, ctx, ".dialog input[name='business_hours.hours_sun']", "09:00-18:00")
+	setField(t, ctx, ".dialog input[name='business_hours.hours_mon']", "09:00-18:00")
+	eval[bool](t, ctx, `(document.querySelector(".dialog form").requestSubmit(), true)`)
+	waitFor(t, ctx, "the dialog closes", `!document.querySelector(".dialog")`)
+	want := `{"days":{"mon":"09:00-18:00","sun":"09:00-18:00"},"enabled":true,"time_zone":"Asia/Dhaka"}`
+	if got, _ := json.Marshal(saved()["business_hours"]); string(got) != want {
+		t.Fatalf("saved hours %s, want %s", got, want)
+	}
+
+	// Saved again for its greeting, the inbox keeps its hours, shown as saved.
+	openEdit()
+	shown := eval[string](t, ctx, `(() => { const q = (s) => document.querySelector(".dialog " + s);
+		return [q("input[name='business_hours.business_hours']").checked, q("select[name='business_hours.time_zone']").value, q("input[name='business_hours.hours_mon']").value, q("input[name='business_hours.hours_tue']").value].join(" ") })()`)
+	if shown != "true Asia/Dhaka 09:00-18:00 " {
+		t.Errorf("the dialog shows the saved hours as %q", shown)
+	}
+	setField(t, ctx, ".dialog input[name=greeting]", "Thank you for calling Bazaar.")
+	eval[bool](t, ctx, `(document.querySelector(".dialog form").requestSubmit(), true)`)
+	waitFor(t, ctx, "the dialog closes", `!document.querySelector(".dialog")`)
+	settings := saved()
+	if got, _ := json.Marshal(settings["business_hours"]); string(got) != want || settings["greeting"] != "Thank you for calling Bazaar." {
+		t.Errorf("after saving the greeting: hours %s, greeting %v", got, settings["greeting"])
+	}
+
+	// Hours the server refuses keep the dialog open with its reason.
+	openEdit()
+	setField(t, ctx, ".dialog input[name='business_hours.hours_mon']", "9 to 5")
+	eval[bool](t, ctx, `(document.querySelector(".dialog form").requestSubmit(), true)`)
+	waitFor(t, ctx, "the refusal shows", `[...document.querySelectorAll(".toast.error")].some((e) => e.textContent.includes("business_hours")) && !!document.querySelector(".dialog")`)
+	if got, _ := json.Marshal(saved()["business_hours"]); string(got) != want {
+		t.Errorf("refused hours changed the inbox: %s", got)
+	}
 	noCSPViolation(t, ctx)
 }

@@ -79,11 +79,18 @@ export interface Capabilities {
 }
 
 /** One key of an inbox's settings, as its channel declares it. */
+/** Weekly opening hours: "mon" … "sun" map to "09:00-17:00"; a missing day is closed. */
+export interface BusinessHours {
+  enabled: boolean;
+  time_zone: string;
+  days: Record<string, string> | null;
+}
+
 export interface ChannelSetting {
   key: string;
   label: string;
   help?: string;
-  type: "string" | "url" | "choice" | "integer";
+  type: "string" | "url" | "choice" | "integer" | "business_hours";
   required: boolean;
   /** Kept encrypted and never shown again. */
   secret: boolean;
@@ -476,7 +483,7 @@ export interface WidgetSettings {
   reply_time: WidgetReplyTime;
   avatars: string[] | null;
   locale: string;
-  business_hours: { enabled: boolean; time_zone: string; days: Record<string, string> | null };
+  business_hours: BusinessHours;
   pre_chat: { enabled: boolean; message: string; fields: { name: PreChatFieldName; required: boolean }[] | null };
   allowed_domains: string[] | null;
   identity_verification_required: boolean;

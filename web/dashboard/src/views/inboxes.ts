@@ -8,8 +8,9 @@ import { t, tOr } from "../i18n";
 import { channelIcon, icon } from "../icons";
 import { navigate } from "../router";
 import { channelInfo, loadMeta, state } from "../state";
-import type { ChannelDescription, ChannelSetting, Inbox } from "../types";
+import type { BusinessHours, ChannelDescription, ChannelSetting, Inbox } from "../types";
 import { button, errorText, field, iconButton, modal, select } from "../ui";
+import { editableHours, hoursEditor } from "./hours";
 import { presetBar } from "./emailfull";
 import { metaConnectSlot, metaReturn } from "./metaconnect";
 import { attempt, form, submit, table, userChecks } from "./forms";
@@ -52,7 +53,17 @@ const settingHelp = (ch: string, s: ChannelSetting) => tOr(`setting.${ch}.${s.ke
 /** The inputs of a channel's settings, filled from an inbox being edited; values() is what to save. */
 function settingFields(ch: ChannelDescription, inbox: Inbox | null): { el: HTMLElement; values: () => Record<string, unknown> } {
   const saved = inbox?.settings ?? {};
+  // Settings edited as a whole object (business hours) keep their draft here.
+  const hours = new Map<string, BusinessHours>();
   const inputs = ch.settings.map((s) => {
+    const label = settingLabel(ch.name, s) + (s.required ? "" : " " + t("inboxes.optional"));
+    if (s.type === "business_hours") {
+      const bh = editableHours(saved[s.key]);
+      hours.set(s.key, bh);
+      const help = settingHelp(ch.name, s);
+      const el = h("fieldset", { class: "field hours-setting" }, h("legend", null, label), help ? h("p", { class: "hint" }, help) : null, hoursEditor(bh, () => {}, s.key + "."));
+      return { s, control: null, el };
+    }
     const value = s.secret ? "" : String(saved[s.key] ?? "");
     const placeholder = s.secret && inbox ? t("inboxes.secret_keep") : s.generated ? t("inboxes.secret_generated") : (s.default ?? "");
     const control =
@@ -64,7 +75,6 @@ function settingFields(ch: ChannelDescription, inbox: Inbox | null): { el: HTMLE
           : h("input", { name: s.key, type: s.secret ? "password" : s.type === "url" ? "url" : "text", value, placeholder, autocomplete: s.secret ? "new-password" : "off", spellcheck: "false" });
     // A saved secret is kept when its box is left empty, so it is required only at first.
     control.required = s.required && !(s.secret && inbox);
-    const label = settingLabel(ch.name, s) + (s.required ? "" : " " + t("inboxes.optional"));
     return { s, control, el: field(label, control, settingHelp(ch.name, s) || undefined) };
   });
   // Settings with a default are for unusual setups: they wait under "Advanced".
@@ -78,7 +88,12 @@ function settingFields(ch: ChannelDescription, inbox: Inbox | null): { el: HTMLE
     ),
     values: () => {
       const out: Record<string, unknown> = { ...saved };
+      for (const [key, bh] of hours) {
+        // Hours never switched on are left out rather than saved empty.
+        if (bh.enabled || key in saved) out[key] = bh;
+      }
       for (const { s, control } of inputs) {
+        if (!control) continue;
         const v = control.value.trim();
         if (v) out[s.key] = v;
         else if (!s.secret) delete out[s.key];

@@ -8,7 +8,7 @@ import { icon } from "../icons";
 import { isAdmin, reloadInboxes } from "../state";
 import type { CampaignReport, CSATReport, Inbox, PreChatFieldName, WidgetCampaign, WidgetEmbed, WidgetSettings } from "../types";
 import { button, empty, errorText, field, iconButton, pageHeader, toast } from "../ui";
-import { timeZones } from "./settings";
+import { hoursEditor } from "./hours";
 import { callsSection } from "./widgetcalls";
 
 /** The languages the widget speaks (web/widget/locales). */
@@ -17,7 +17,6 @@ const widgetLocales = [
   "ne", "nl", "pl", "pt", "ru", "sw", "ta", "th", "tr", "ur", "vi", "zh-CN", "zh-TW",
 ];
 
-const weekdays = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 const preChatFields: PreChatFieldName[] = ["name", "email", "phone"];
 
 function languageName(tag: string): string {
@@ -27,12 +26,6 @@ function languageName(tag: string): string {
   } catch {
     return tag;
   }
-}
-
-function weekdayName(day: string): string {
-  // 7 January 2024 was a Sunday.
-  const d = new Date(2024, 0, 7 + weekdays.indexOf(day));
-  return new Intl.DateTimeFormat(intlTag(), { weekday: "long" }).format(d);
 }
 
 /** Fills what the server may send as null, so the form can edit in place. */
@@ -247,29 +240,7 @@ export function mountWidgetSettings(el: HTMLElement, inboxId: number): () => voi
   }
 
   function businessHours(s: WidgetSettings): HTMLElement {
-    const bh = s.business_hours;
-    const days = (bh.days ??= {});
-    const zones = timeZones();
-    if (bh.time_zone && !zones.includes(bh.time_zone)) zones.unshift(bh.time_zone);
-    const rows = h("div", { class: "hours", hidden: !bh.enabled });
-    for (const d of weekdays) {
-      rows.appendChild(
-        h("label", { class: "hours-row" },
-          h("span", { class: "hours-day" }, weekdayName(d)),
-          input("hours_" + d, days[d] ?? "", (v) => {
-            if (v.trim()) days[d] = v.trim();
-            else delete days[d];
-          }, { placeholder: t("widget.closed"), spellcheck: false, class: "mono" }),
-        ),
-      );
-    }
-    const enabled = checkbox("business_hours", t("widget.hours_enabled"), bh.enabled, (v) => {
-      bh.enabled = v;
-      rows.hidden = zone.hidden = !v;
-    });
-    const zone = field(t("account.time_zone"), choice("time_zone", zones.map((z) => ({ value: z, label: z })), bh.time_zone || "UTC", (v) => (bh.time_zone = v)));
-    zone.hidden = !bh.enabled;
-    return section(t("widget.hours"), h("p", { class: "hint" }, t("widget.hours_help")), enabled, zone, rows);
+    return section(t("widget.hours"), h("p", { class: "hint" }, t("widget.hours_help")), hoursEditor(s.business_hours, changed));
   }
 
   function preChat(s: WidgetSettings): HTMLElement {

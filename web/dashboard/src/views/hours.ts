@@ -1,0 +1,58 @@
+// The business-hours editor, shared by the widget's settings and any
+// channel setting of type "business_hours" (a phone line's hours).
+
+import { h } from "../dom";
+import { intlTag, t } from "../i18n";
+import type { BusinessHours } from "../types";
+import { field } from "../ui";
+import { timeZones } from "./settings";
+
+const weekdays = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+
+function weekdayName(day: string): string {
+  // 7 January 2024 was a Sunday.
+  const d = new Date(2024, 0, 7 + weekdays.indexOf(day));
+  return new Intl.DateTimeFormat(intlTag(), { weekday: "long" }).format(d);
+}
+
+/** A copy of saved hours (or none) that the editor may change in place. */
+export function editableHours(saved: unknown): BusinessHours {
+  const b = (saved && typeof saved === "object" ? saved : {}) as Partial<BusinessHours>;
+  return { enabled: !!b.enabled, time_zone: b.time_zone || "", days: { ...(b.days ?? {}) } };
+}
+
+/**
+ * The controls for bh, edited in place: a switch, the time zone and a
+ * range per weekday ("09:00-17:00"; empty is closed). name prefixes the
+ * inputs' names so two editors on a page stay apart.
+ */
+export function hoursEditor(bh: BusinessHours, changed: () => void, name = ""): HTMLElement[] {
+  const days = (bh.days ??= {});
+  const zones = timeZones();
+  if (bh.time_zone && !zones.includes(bh.time_zone)) zones.unshift(bh.time_zone);
+  const rows = h("div", { class: "hours", hidden: !bh.enabled });
+  for (const d of weekdays) {
+    const range = h("input", { name: name + "hours_" + d, value: days[d] ?? "", autocomplete: "off", placeholder: t("widget.closed"), spellcheck: false, class: "mono" });
+    range.addEventListener("input", () => {
+      const v = range.value.trim();
+      if (v) days[d] = v;
+      else delete days[d];
+      changed();
+    });
+    rows.appendChild(h("label", { class: "hours-row" }, h("span", { class: "hours-day" }, weekdayName(d)), range));
+  }
+  const zoneSelect = h("select", { name: name + "time_zone" }, zones.map((z) => h("option", { value: z, selected: z === (bh.time_zone || "UTC") }, z)));
+  zoneSelect.addEventListener("change", () => {
+    bh.time_zone = zoneSelect.value;
+    changed();
+  });
+  const zone = field(t("account.time_zone"), zoneSelect);
+  zone.hidden = !bh.enabled;
+  const box = h("input", { type: "checkbox", name: name + "business_hours", checked: bh.enabled });
+  box.addEventListener("change", () => {
+    bh.enabled = box.checked;
+    rows.hidden = zone.hidden = !box.checked;
+    changed();
+  });
+  return [h("div", { class: "field" }, h("label", { class: "check" }, box, t("widget.hours_enabled"))), zone, rows];
+}
