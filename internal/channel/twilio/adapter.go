@@ -253,17 +253,31 @@ func (a *Adapter) Webhook(inbox *sahay.Inbox, r *http.Request, sub string, body 
 	if err != nil {
 		return channel.Hook{}, err
 	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return channel.Hook{}, sahay.Errorf(sahay.EUNAUTHORIZED, "the request's form could not be read, so its signature cannot be checked")
-	}
 	signed := a.hookURL(inbox, s, sub)
 	if r.URL.RawQuery != "" {
 		signed += "?" + r.URL.RawQuery
 	}
-	if !ValidSignature(inbox.Secrets[AuthTokenKey], signed, form, r.Header.Get("X-Twilio-Signature")) {
-		return channel.Hook{}, sahay.Errorf(sahay.EUNAUTHORIZED,
-			"the X-Twilio-Signature header is missing or does not match %s signed with the inbox's auth token: check settings.public_url and the token", signed)
+	token, signature := inbox.Secrets[AuthTokenKey], r.Header.Get("X-Twilio-Signature")
+	var form url.Values
+	if r.URL.Query().Has("bodySHA256") {
+		// A JSON body: Twilio signs the URL, which carries the body's hash.
+		if !ValidBodySignature(token, signed, body, signature) {
+			return channel.Hook{}, sahay.Errorf(sahay.EUNAUTHORIZED,
+				"the X-Twilio-Signature header is missing or does not match %s signed with the inbox's auth token, or bodySHA256 is not the body's hash: check settings.public_url and the token", signed)
+		}
+		if form, err = jsonForm(body); err != nil {
+			return channel.Hook{}, err
+		}
+		// Journalled as the form it carries, so one parser reads both.
+		body = []byte(form.Encode())
+	} else {
+		if form, err = url.ParseQuery(string(body)); err != nil {
+			return channel.Hook{}, sahay.Errorf(sahay.EUNAUTHORIZED, "the request's form could not be read, so its signature cannot be checked")
+		}
+		if !ValidSignature(token, signed, form, signature) {
+			return channel.Hook{}, sahay.Errorf(sahay.EUNAUTHORIZED,
+				"the X-Twilio-Signature header is missing or does not match %s signed with the inbox's auth token: check settings.public_url and the token", signed)
+		}
 	}
 	if kind != kindSMS && kind != kindStatus {
 		return a.voiceHook(r.Context(), inbox, s, kind, form, r.URL.Query(), body)
@@ -280,6 +294,52 @@ func (a *Adapter) Webhook(inbox *sahay.Inbox, r *http.Request, sub string, body 
 			Body: []byte(emptyTwiML), ContentType: "text/xml"}, nil
 	}
 	return channel.Hook{Events: []channel.Raw{{DedupeKey: key, Body: body}}, Status: http.StatusNoContent}, nil
+}
+
+// jsonForm reads a JSON body's parameters as Twilio's form would carry
+// them: an object of strings, numbers, booleans and lists of them.
+func jsonForm(body []byte) (url.Values, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return nil, sahay.Invalid("the JSON body is not an object: %v", err)
+	}
+	form := url.Values{}
+	for k, raw := range fields {
+		var list []json.RawMessage
+		if json.Unmarshal(raw, &list) != nil {
+			list = []json.RawMessage{raw}
+		}
+		for _, v := range list {
+			s, err := jsonScalar(v)
+			if err != nil {
+				return nil, sahay.Invalid("the JSON body's %s: %v", k, err)
+			}
+			form.Add(k, s)
+		}
+	}
+	return form, nil
+}
+
+// jsonScalar is a JSON string's text, or a number's or boolean's as
+// written; null is empty.
+func jsonScalar(raw json.RawMessage) (string, error) {
+	var v any
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if err := d.Decode(&v); err != nil {
+		return "", err
+	}
+	switch v := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return v, nil
+	case json.Number:
+		return v.String(), nil
+	case bool:
+		return strconv.FormatBool(v), nil
+	}
+	return "", errors.New("is an object, where a parameter's value is expected")
 }
 
 // recordKeyword keeps an opt-out, opt-in or help keyword on the

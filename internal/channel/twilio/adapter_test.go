@@ -3,6 +3,8 @@ package twilio_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"image"
 	"image/png"
@@ -452,4 +454,57 @@ func pngImage(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// A webhook with a JSON body, signed as Twilio signs one (the body's hash
+// in the URL, the URL signed), is taken once however often it comes; a
+// body changed after signing, or a hash that is not the body's, is
+// refused and stores nothing.
+func TestWebhookJSONBody(t *testing.T) {
+	t.Parallel()
+	n := newNumber(t)
+	sid := twiliotest.NewSID("SM")
+	body := []byte(fmt.Sprintf(`{"MessageSid":%q,"AccountSid":%q,"From":%q,"To":%q,"Body":"অর্ডার কোথায়?","NumMedia":0}`,
+		sid, twiliotest.AccountSID, customer, business))
+	for range 2 {
+		resp, err := n.sim.PostJSON(n.hook("/sms"), twiliotest.AuthToken, body)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("a signed JSON body: %v %v", resp, err)
+		}
+	}
+	if m := n.waitMessage(t, sid); m.Content != "অর্ডার কোথায়?" {
+		t.Fatalf("message %+v", m)
+	}
+
+	other := twiliotest.NewSID("SM")
+	forged := []byte(strings.Replace(string(body), sid, other, 1))
+	// The hash and signature of the first body, sent with another.
+	sum := sha256.Sum256(body)
+	u := n.hook("/sms") + "?bodySHA256=" + hex.EncodeToString(sum[:])
+	req, err := http.NewRequest(http.MethodPost, u, bytes.NewReader(forged))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Twilio-Signature", twilio.Signature(twiliotest.AuthToken, u, nil))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a body changed after signing: status %d, want 401", resp.StatusCode)
+	}
+	if resp, err := n.sim.PostJSON(n.hook("/sms"), "0000000000000000", forged); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("signed with another token: %v %v, want 401", resp, err)
+	}
+	if resp, err := n.sim.PostJSON(n.hook("/sms"), twiliotest.AuthToken, []byte(`["not", "an", "object"]`)); err != nil || resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a signed body that is not an object: %v %v, want 422", resp, err)
+	}
+	if keys := n.events(t, "pending"); len(keys) != 0 {
+		t.Fatalf("refused requests left events %v", keys)
+	}
+	if keys := append(n.events(t, "done"), n.events(t, "failed")...); len(keys) != 1 || keys[0] != "sms:"+sid {
+		t.Fatalf("events %v, want the one message", keys)
+	}
 }

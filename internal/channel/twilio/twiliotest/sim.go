@@ -6,7 +6,9 @@
 package twiliotest
 
 import (
+	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -291,6 +293,31 @@ func (s *Sim) serveRecording(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) Post(hookURL, signedURL, token string, form url.Values) (*http.Response, error) {
 	resp, _, err := s.post(hookURL, signedURL, token, form)
 	return resp, err
+}
+
+// PostJSON sends body to hookURL as Twilio sends a JSON webhook: the
+// body's SHA-256 in the URL's bodySHA256 parameter, and the URL signed
+// with token.
+func (s *Sim) PostJSON(hookURL, token string, body []byte) (*http.Response, error) {
+	sum := sha256.Sum256(body)
+	sep := "?"
+	if strings.Contains(hookURL, "?") {
+		sep = "&"
+	}
+	signed := hookURL + sep + "bodySHA256=" + hex.EncodeToString(sum[:])
+	req, err := http.NewRequest(http.MethodPost, signed, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Twilio-Signature", twilio.Signature(token, signed, nil))
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	return resp, nil
 }
 
 // post sends a signed webhook request, records it and returns the
