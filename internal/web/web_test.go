@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sahayhq/sahay/internal/apitest"
+	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/web"
 	"github.com/sahayhq/sahay/internal/web/bundle"
 )
@@ -180,6 +182,39 @@ func TestCatalogCoversSources(t *testing.T) {
 	}
 	if n < 100 {
 		t.Fatalf("found only %d translated strings in the sources; is the pattern still right?", n)
+	}
+}
+
+// TestCatalogCoversChannelSettings checks that the catalogs word every
+// setting the server's channels declare (GET /api/v1/channels): its label,
+// its help when the server gives one, and each of its choices, so the
+// inbox dialog speaks Bengali and Hindi for every channel, not English.
+func TestCatalogCoversChannelSettings(t *testing.T) {
+	en := readCatalog(t, "en")
+	s := apitest.NewServer(t)
+	owner := s.NewAccount(t, "Bazaar")
+	var list struct {
+		Items []channel.Description
+	}
+	s.Must(t, owner.Token, http.MethodGet, "/api/v1/channels", nil, http.StatusOK, &list)
+	if len(list.Items) < 9 {
+		t.Fatalf("the server describes %d channels; are they all registered?", len(list.Items))
+	}
+	for _, ch := range list.Items {
+		for _, st := range ch.Settings {
+			keys := []string{"setting." + ch.Name + "." + st.Key}
+			if st.Help != "" {
+				keys = append(keys, keys[0]+".help")
+			}
+			for _, c := range st.Choices {
+				keys = append(keys, keys[0]+"."+c)
+			}
+			for _, k := range keys {
+				if _, ok := en[k]; !ok {
+					t.Errorf("en.json: missing %q", k)
+				}
+			}
+		}
 	}
 }
 

@@ -103,7 +103,7 @@ func (a *Adapter) Describe() channel.Description {
 				Help: "Shown with the access token."},
 			{Key: "user_id", Label: "Account's user id", Type: "string", Required: true,
 				Help: "The support account's numeric id (the part of the access token before the dash); test connection tells it if unsure."},
-			{Key: BearerTokenKey, Label: "Bearer token (optional)", Type: "string", Secret: true,
+			{Key: BearerTokenKey, Label: "Bearer token", Type: "string", Secret: true,
 				Help: "Keys and tokens → Bearer Token. With it, Sahay registers this server's webhook address with X and subscribes the account when the inbox is saved; without it, do both yourself."},
 			{Key: "api_base_url", Label: "X API address", Type: "url", Default: DefaultBaseURL,
 				Help: "Leave as it is; only for a test server."},
