@@ -144,11 +144,21 @@ async function tokens(el: HTMLElement): Promise<void> {
   });
 }
 
+// Browsers list some zones by names IANA has since replaced (Asia/Calcutta);
+// pickers offer the current ones, which teams look for and the docs use.
+const renamedZones: Record<string, string> = {
+  "Asia/Calcutta": "Asia/Kolkata",
+  "Asia/Katmandu": "Asia/Kathmandu",
+  "Asia/Rangoon": "Asia/Yangon",
+  "Asia/Saigon": "Asia/Ho_Chi_Minh",
+};
+
 /** The IANA time zones this browser knows, for pickers. */
 export function timeZones(): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
   try {
-    return intl.supportedValuesOf?.("timeZone") ?? ["UTC", "Asia/Dhaka", "Asia/Kolkata"];
+    const zones = intl.supportedValuesOf?.("timeZone");
+    return zones ? zones.map((z) => renamedZones[z] ?? z).sort() : ["UTC", "Asia/Dhaka", "Asia/Kolkata"];
   } catch {
     return ["UTC", "Asia/Dhaka", "Asia/Kolkata"];
   }
