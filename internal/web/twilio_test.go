@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -169,4 +170,58 @@ func TestBrowserPhoneHours(t *testing.T) {
 		t.Errorf("refused hours changed the inbox: %s", got)
 	}
 	noCSPViolation(t, ctx)
+}
+
+// TestScreenshotsPhoneInbox regenerates the screenshots of a new phone
+// inbox's dialog, scrolled to its voice settings and its business hours,
+// switched on with a time zone and the working days filled in, at 1280
+// and 390 pixels wide in English, Bengali and Hindi.
+//
+//	SAHAY_SCREENSHOTS=1 go test ./internal/web -run TestScreenshotsPhoneInbox
+func TestScreenshotsPhoneInbox(t *testing.T) {
+	needBrowser(t, "SAHAY_SCREENSHOTS")
+	d := startDashboard(t)
+	owner := d.NewAccount(t, "Bazaar")
+	// A Bangladeshi team works Sunday to Thursday, an Indian one Monday to Saturday.
+	hours := map[string]struct {
+		zone string
+		days []string
+	}{
+		"en": {"Asia/Dhaka", []string{"sun", "mon", "tue", "wed", "thu"}},
+		"bn": {"Asia/Dhaka", []string{"sun", "mon", "tue", "wed", "thu"}},
+		"hi": {"Asia/Kolkata", []string{"mon", "tue", "wed", "thu", "fri", "sat"}},
+	}
+	out := filepath.Join("..", "..", "docs", "screenshots")
+	browser := newBrowser(t)
+	for _, lang := range []string{"en", "bn", "hi"} {
+		d.Must(t, owner.Token, http.MethodPatch, "/api/v1/me", map[string]any{"locale": lang}, http.StatusOK, nil)
+		ctx := newProfile(t, browser)
+		login(t, ctx, d.URL, owner.Email, owner.Password)
+		waitFor(t, ctx, "the interface speaks "+lang, fmt.Sprintf(`document.documentElement.lang === %q`, lang))
+		for _, width := range []int64{1280, 390} {
+			if width < 500 {
+				do(t, ctx, chromedp.EmulateViewport(width, 844, chromedp.EmulateMobile))
+			} else {
+				do(t, ctx, chromedp.EmulateViewport(width, 800))
+			}
+			do(t, ctx, chromedp.Navigate(d.URL+"/settings/inboxes"))
+			waitFor(t, ctx, "the inboxes page", `document.querySelector(".toolbar .add")`)
+			eval[bool](t, ctx, `(document.querySelector(".toolbar .add").click(), true)`)
+			waitFor(t, ctx, "the dialog opens", `document.querySelector(".dialog select[name=channel]")`)
+			setField(t, ctx, ".dialog input[name=name]", "Hotline")
+			setField(t, ctx, ".dialog select[name=channel]", "twilio")
+			waitFor(t, ctx, "the phone's settings", `document.querySelector(".dialog fieldset.hours-setting")`)
+			setField(t, ctx, ".dialog input[name=account_sid]", twiliotest.AccountSID)
+			setField(t, ctx, ".dialog input[name=phone_number]", "+8809612345678")
+			eval[bool](t, ctx, `(document.querySelector(".dialog input[name='business_hours.business_hours']").click(), true)`)
+			h := hours[lang]
+			setField(t, ctx, ".dialog select[name='business_hours.time_zone']", h.zone)
+			for _, day := range h.days {
+				setField(t, ctx, fmt.Sprintf(".dialog input[name='business_hours.hours_%s']", day), "09:00-18:00")
+			}
+			// The account's settings are above: the voice's and the hours end the dialog.
+			eval[bool](t, ctx, `(() => { const d = document.querySelector(".dialog"); d.scrollTop = d.scrollHeight; return true })()`)
+			shoot(t, ctx, filepath.Join(out, fmt.Sprintf("phone-inbox-%s-%d.png", lang, width)))
+		}
+	}
 }
