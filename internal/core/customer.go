@@ -76,6 +76,25 @@ func (s *Service) UpsertChannelContact(ctx context.Context, inbox *sahay.Inbox, 
 	return c, err
 }
 
+// ContactName returns the name of the contact a channel identity belongs
+// to, "" when the contact has only a placeholder (the identity itself,
+// such as their phone number). It is how a phone channel tells an agent
+// who is calling.
+func (s *Service) ContactName(ctx context.Context, inbox *sahay.Inbox, namespace, externalID string) (string, error) {
+	id, err := s.store.ContactIDByIdentity(ctx, inbox.AccountID, identityNamespace(inbox, namespace), externalID)
+	if err != nil {
+		return "", err
+	}
+	c, err := s.store.Contact(ctx, inbox.AccountID, id)
+	if err != nil {
+		return "", err
+	}
+	if IsPlaceholderName(c.Name, externalID) {
+		return "", nil
+	}
+	return c.Name, nil
+}
+
 func checkFields(f *ContactFields) error {
 	if err := cleanContact("", &f.Name, &f.Email, &f.Phone); err != nil {
 		return err
