@@ -18,15 +18,20 @@ type Answer int
 const (
 	// NoAnswer rings until the dial's timeout.
 	NoAnswer Answer = iota
-	// Answers picks up.
+	// Answers is a person who picks up, and presses a key when asked
+	// to.
 	Answers
 	// Busy refuses the call at once.
 	Busy
+	// Machine is the phone's own voicemail, or an answering machine: it
+	// picks up and listens, but never presses a key.
+	Machine
 )
 
 // Call is a phone call the simulator drives as Twilio does: it posts the
 // call's requests, signed, and follows the TwiML each is answered with
-// (Say, Dial with Numbers, Record, Hangup), then posts the call's status
+// (Say, Dial with Numbers, Record, Hangup; on the leg of a phone that
+// picks up, its Number's url: Say, Gather, Hangup), then posts the call's status
 // callback and the voicemail's transcription. Time is simulated: ringing
 // and talking only add to the call's duration.
 type Call struct {
@@ -34,8 +39,8 @@ type Call struct {
 	From string
 	To   string
 	// Phones scripts the phones a Dial rings, by number; a phone not
-	// named does not answer. The first in the Dial's order to answer
-	// takes the call.
+	// named does not answer. The phones that pick up do so in the Dial's
+	// order: the first whose leg is connected takes the call.
 	Phones map[string]Answer
 	// Talk is how long, in seconds, an answered call lasts.
 	Talk int
@@ -48,7 +53,10 @@ type Call struct {
 	Transcript string
 
 	// What happened, for the test to check.
-	Said      []string
+	Said []string
+	// Heard is what was said to the phones that picked up, on their
+	// legs, before they were connected or hung up on.
+	Heard     []string
 	Dialled   [][]string
 	Answered  string
 	Recording string
@@ -159,8 +167,13 @@ func (e element) attr(name string) string {
 
 // fetch posts one of the call's requests and reads the TwiML answered.
 func (c *Call) fetch(u string, extra url.Values) (twiml, error) {
-	form := c.form(extra)
-	resp, body, err := c.sim.post(u, "", AuthToken, form)
+	return c.sim.twiml(u, c.form(extra))
+}
+
+// twiml posts a request of a call's, signed, and reads the TwiML
+// answered.
+func (s *Sim) twiml(u string, form url.Values) (twiml, error) {
+	resp, body, err := s.post(u, "", AuthToken, form)
 	if err != nil {
 		return twiml{}, err
 	}
@@ -256,17 +269,19 @@ func (c *Call) follow(doc twiml) error {
 	return nil
 }
 
-// dial rings a Dial's numbers: the first scripted to answer takes the
-// call (its Number's url is fetched on its leg), which lasts Talk
-// seconds; otherwise the dial ends after its timeout, busy when every
-// phone was. It returns the document of the dial's action, if any.
+// dial rings a Dial's numbers. The phones that pick up do so in order,
+// each running its Number's url on its own leg: the first whose leg is
+// connected (no url, or TwiML that ends without hanging up) takes the
+// call, which lasts Talk seconds. Otherwise the dial ends after its
+// timeout, busy when every phone was. It returns the document of the
+// dial's action, if any.
 func (c *Call) dial(v element) (*twiml, error) {
 	timeout := 30
 	if t, err := strconv.Atoi(v.attr("timeout")); err == nil {
 		timeout = t
 	}
 	var phones []string
-	var answered *element
+	var pickUps []element
 	busy := 0
 	for _, n := range v.Children {
 		if n.XMLName.Local != "Number" {
@@ -275,31 +290,28 @@ func (c *Call) dial(v element) (*twiml, error) {
 		phone := strings.TrimSpace(n.Text)
 		phones = append(phones, phone)
 		switch c.Phones[phone] {
-		case Answers:
-			if answered == nil {
-				answered = &n
-			}
+		case Answers, Machine:
+			pickUps = append(pickUps, n)
 		case Busy:
 			busy++
 		}
 	}
 	c.Dialled = append(c.Dialled, phones)
 	result := url.Values{"CallStatus": {"in-progress"}}
-	switch {
-	case answered != nil:
-		leg := NewSID("CA")
-		c.Answered = strings.TrimSpace(answered.Text)
-		if u := answered.attr("url"); u != "" {
-			form := url.Values{"CallSid": {leg}, "ParentCallSid": {c.SID}, "AccountSid": {AccountSID}, "From": {c.From},
-				"To": {c.Answered}, "CallStatus": {"in-progress"}, "Direction": {"outbound-dial"}, "ApiVersion": {"2010-04-01"}}
-			resp, body, err := c.sim.post(u, "", AuthToken, form)
-			if err != nil {
-				return nil, err
-			}
-			if resp.StatusCode != http.StatusOK {
-				return nil, fmt.Errorf("twiliotest: %s answered %d: %s", u, resp.StatusCode, body)
-			}
+	var leg string
+	for _, n := range pickUps {
+		sid := NewSID("CA")
+		connected, err := c.pickUp(sid, n)
+		if err != nil {
+			return nil, err
 		}
+		if connected {
+			leg, c.Answered = sid, strings.TrimSpace(n.Text)
+			break
+		}
+	}
+	switch {
+	case leg != "":
 		c.Duration += c.Talk
 		result.Set("DialCallStatus", "completed")
 		result.Set("DialCallSid", leg)
@@ -319,6 +331,64 @@ func (c *Call) dial(v element) (*twiml, error) {
 		return nil, err
 	}
 	return &doc, nil
+}
+
+// pickUp runs a Number's url on the leg of its phone, which picked up,
+// and reports whether the leg is connected to the caller: a Hangup on
+// the leg, before, means it is not. A person presses a key at a Gather,
+// whose action goes on with the leg; a machine never does, and the leg
+// goes past the Gather.
+func (c *Call) pickUp(sid string, n element) (bool, error) {
+	u := n.attr("url")
+	if u == "" {
+		return true, nil
+	}
+	phone := strings.TrimSpace(n.Text)
+	leg := url.Values{"CallSid": {sid}, "ParentCallSid": {c.SID}, "AccountSid": {AccountSID}, "From": {c.From},
+		"To": {phone}, "Called": {phone}, "CallStatus": {"in-progress"}, "Direction": {"outbound-dial"}, "ApiVersion": {"2010-04-01"}}
+	doc, err := c.sim.twiml(u, leg)
+	if err != nil {
+		return false, err
+	}
+	for {
+		var next string
+		for _, v := range doc.Verbs {
+			switch v.XMLName.Local {
+			case "Say":
+				c.Heard = append(c.Heard, v.Text)
+			case "Hangup":
+				return false, nil
+			case "Gather":
+				for _, s := range v.Children {
+					if s.XMLName.Local != "Say" {
+						return false, fmt.Errorf("twiliotest: <Gather> says, not <%s>", s.XMLName.Local)
+					}
+					c.Heard = append(c.Heard, s.Text)
+				}
+				if c.Phones[phone] == Answers {
+					if next = v.attr("action"); next == "" {
+						return false, errors.New("twiliotest: a <Gather> without an action")
+					}
+				}
+			default:
+				return false, fmt.Errorf("twiliotest: TwiML verb <%s> is not simulated on a dialled phone's leg", v.XMLName.Local)
+			}
+			if next != "" {
+				break
+			}
+		}
+		if next == "" {
+			return true, nil
+		}
+		pressed := url.Values{}
+		for k, v := range leg {
+			pressed[k] = v
+		}
+		pressed.Set("Digits", "1")
+		if doc, err = c.sim.twiml(next, pressed); err != nil {
+			return false, err
+		}
+	}
 }
 
 // transcribe posts the voicemail's transcription, which Twilio makes
