@@ -84,14 +84,23 @@ type Settings struct {
 	// Transcribe is "off" to keep voicemails without Twilio's
 	// transcription; it is on otherwise.
 	Transcribe string `json:"transcribe,omitempty"`
+	// ScreenCalls is "off" to connect a caller to whichever phone picks
+	// up; otherwise the agent who picks up is told who calls and takes
+	// the call with a key, so their own voicemail cannot take it.
+	ScreenCalls string `json:"screen_calls,omitempty"`
 	// BusinessHours, when enabled, are when calls ring the agents;
 	// outside them callers leave a voicemail.
 	BusinessHours *sahay.BusinessHours `json:"business_hours,omitempty"`
 }
 
-// Contacts records what a customer's keywords say on their contact.
+// Contacts records what a customer's keywords say on their contact, and
+// names a caller to the agent who picks up.
 type Contacts interface {
 	UpsertChannelContact(ctx context.Context, inbox *sahay.Inbox, namespace, externalID string, f core.ContactFields) (*sahay.Contact, error)
+	// ContactName is the name of the contact of a channel identity, ""
+	// when it has only a placeholder (its number); an error of code
+	// ENOTFOUND when no contact has the identity.
+	ContactName(ctx context.Context, inbox *sahay.Inbox, namespace, externalID string) (string, error)
 }
 
 // Adapter connects Twilio phone numbers.
@@ -152,6 +161,9 @@ func (a *Adapter) Describe() channel.Description {
 				Help: "Asks a caller nobody could answer for a message, at most 500 characters. Empty means a built-in one."},
 			{Key: "transcribe", Label: "Transcribe voicemail", Type: "choice", Choices: []string{"on", "off"}, Default: "on",
 				Help: "Twilio writes out voicemails of up to two minutes (in English); the text becomes the message's content."},
+			{Key: "screen_calls", Label: "Screen calls", Type: "choice", Choices: []string{"on", "off"}, Default: "on",
+				Help: "on: an agent who picks up hears who is calling and presses any key to take the call; a phone's own voicemail, " +
+					"which presses nothing, is hung up on, and the call rings on, then goes to this inbox's voicemail. off: whatever picks up takes the call."},
 			{Key: "business_hours", Label: "Business hours", Type: "business_hours",
 				Help: "When enabled, calls ring the agents only within these hours; outside them callers go straight to voicemail."},
 		},
@@ -225,11 +237,13 @@ func (a *Adapter) hookURL(inbox *sahay.Inbox, s Settings, sub string) string {
 
 // hooks are an inbox's webhooks, by their path below
 // /webhooks/{inbox_id}, and the kind of event each journals (which
-// [Parse] reads from its dedupe key). Every one is signed alike.
+// [Parse] reads from its dedupe key; /voice/screen journals none).
+// Every one is signed alike.
 var hooks = map[string]string{
 	"/sms": kindSMS, "/status": kindStatus,
 	"/voice": kindCall, "/voice/answer": kindAnswer, "/voice/dial": kindDial, "/voice/recorded": kindRecording,
 	"/voice/transcript": kindTranscript, "/voice/status": kindCallStatus, "/voice/bridge": kindBridge, "/voice/bridged": kindBridged,
+	"/voice/screen": kindScreen,
 }
 
 // MessagesWebhookPath is where, below the inbox's webhook address, Twilio

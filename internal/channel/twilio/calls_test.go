@@ -13,8 +13,14 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/apitest"
+	"github.com/sahayhq/sahay/internal/channel/twilio"
 	"github.com/sahayhq/sahay/internal/channel/twilio/twiliotest"
+	"github.com/sahayhq/sahay/internal/core"
 )
+
+// screened is what an agent's phone that picks up hears of a call from
+// the customer whose name the team does not know.
+const screened = "Support call from 8 8 0 1 7 1 1 2 2 3 3 4 4. Press any key to take the call."
 
 // line is a Twilio inbox that takes calls, with agents whose phones it
 // rings.
@@ -111,8 +117,8 @@ func (l *line) messages(t *testing.T, conversationID int64) []*sahay.Message {
 }
 
 // An answered call, in hours: every available agent's phone rings at
-// once, the one who answers owns the conversation, and the customer no
-// longer waits. Twilio delivering every request of the call again
+// once, the one who picks up hears who calls and presses a key, owns the
+// conversation, and the customer no longer waits. Twilio delivering every request of the call again
 // changes nothing. On SQLite and PostgreSQL.
 func TestCallAnswered(t *testing.T) {
 	t.Parallel()
@@ -120,8 +126,9 @@ func TestCallAnswered(t *testing.T) {
 		l := newLine(t, nil, 2, 2)
 		c := &twiliotest.Call{Phones: map[string]twiliotest.Answer{l.phones[1]: twiliotest.Answers}, Talk: 75}
 		l.call(t, c)
-		if !reflect.DeepEqual(c.Dialled, [][]string{l.phones}) || c.Answered != l.phones[1] || !reflect.DeepEqual(c.Said, []string{"Thank you for calling."}) {
-			t.Fatalf("call: dialled %v, answered %s, said %q", c.Dialled, c.Answered, c.Said)
+		if !reflect.DeepEqual(c.Dialled, [][]string{l.phones}) || c.Answered != l.phones[1] || !reflect.DeepEqual(c.Said, []string{"Thank you for calling."}) ||
+			!reflect.DeepEqual(c.Heard, []string{screened}) {
+			t.Fatalf("call: dialled %v, answered %s, said %q, the agent heard %q", c.Dialled, c.Answered, c.Said, c.Heard)
 		}
 		m, conv := l.entry(t, c.SID)
 		call := m.Details.Call
@@ -257,6 +264,91 @@ func TestCallRingsInOrder(t *testing.T) {
 	})
 }
 
+// An agent's own voicemail picks up: it hears the screening, presses no
+// key and is hung up on, so the caller is not connected to it and nobody
+// is recorded as answering; the other phone rings on, and the caller
+// leaves Sahay's voicemail, which waits for a call back. On SQLite and
+// PostgreSQL.
+func TestCallScreensVoicemail(t *testing.T) {
+	t.Parallel()
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		l := newLine(t, nil, 2, 2)
+		c := &twiliotest.Call{Phones: map[string]twiliotest.Answer{l.phones[0]: twiliotest.Machine}, Talk: 60,
+			Voicemail: []byte("ID3\x04 call me"), VoicemailSeconds: 9, Transcript: "Please call me back."}
+		l.call(t, c)
+		if c.Answered != "" || !reflect.DeepEqual(c.Dialled, [][]string{l.phones}) || !reflect.DeepEqual(c.Heard, []string{screened}) ||
+			len(c.Said) != 3 || !strings.Contains(c.Said[1], "leave your name and message") || c.Recording == "" {
+			t.Fatalf("call: dialled %v, answered %q, the machine heard %q, the caller %q", c.Dialled, c.Answered, c.Heard, c.Said)
+		}
+		m, conv := l.entry(t, c.SID)
+		call := m.Details.Call
+		if call.Outcome != sahay.OutcomeVoicemail || call.AgentID != 0 || call.AnsweredAt != nil || call.Voicemail != c.Recording ||
+			call.Status != sahay.CallCompleted || !reflect.DeepEqual(call.Rang, []int64{l.agents[0].ID, l.agents[1].ID}) {
+			t.Fatalf("entry %+v", call)
+		}
+		if !slices.Contains(conv.Labels, sahay.CallBackLabel) || conv.WaitingSince == nil || conv.Status != sahay.StatusOpen {
+			t.Fatalf("conversation %+v", conv)
+		}
+		if vm := l.waitMessage(t, c.Recording); vm.ConversationID != conv.ID || vm.Kind != sahay.MessageIncoming {
+			t.Fatalf("voicemail %+v", vm)
+		}
+		for _, key := range l.events(t, "done") {
+			if strings.HasSuffix(key, ":answer") {
+				t.Fatalf("an answer was journalled: %s", key)
+			}
+		}
+	})
+}
+
+// Ringing in order, the first agent's voicemail picks up and is hung up
+// on; the next agent, a person, hears the caller's name, presses a key
+// and takes the call. On SQLite and PostgreSQL.
+func TestCallScreenedInOrder(t *testing.T) {
+	t.Parallel()
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		l := newLine(t, map[string]any{"ring_strategy": "order", "ring_timeout": 12}, 2, 2)
+		if _, err := l.s.App.Service.UpsertChannelContact(context.Background(), l.inbox, twilio.Namespace, customer,
+			core.ContactFields{Name: "Asha Rahman", Phone: customer}); err != nil {
+			t.Fatal(err)
+		}
+		c := &twiliotest.Call{Phones: map[string]twiliotest.Answer{l.phones[0]: twiliotest.Machine, l.phones[1]: twiliotest.Answers}, Talk: 30}
+		l.call(t, c)
+		named := "Support call from Asha Rahman. Press any key to take the call."
+		if !reflect.DeepEqual(c.Dialled, [][]string{{l.phones[0]}, {l.phones[1]}}) || c.Answered != l.phones[1] ||
+			!reflect.DeepEqual(c.Heard, []string{named, named}) {
+			t.Fatalf("dialled %v, answered %s, heard %q", c.Dialled, c.Answered, c.Heard)
+		}
+		m, conv := l.entry(t, c.SID)
+		call := m.Details.Call
+		if call.Outcome != sahay.OutcomeAnswered || call.AgentID != l.agents[1].ID || call.DurationSeconds != 12+30 ||
+			!reflect.DeepEqual(call.Rang, []int64{l.agents[0].ID, l.agents[1].ID}) {
+			t.Fatalf("entry %+v", call)
+		}
+		if conv.AssigneeID != l.agents[1].ID || slices.Contains(conv.Labels, sahay.CallBackLabel) {
+			t.Fatalf("conversation %+v", conv)
+		}
+	})
+}
+
+// With screening off, whatever picks up takes the call at once: an
+// agent's own voicemail answers it as that agent. On SQLite and
+// PostgreSQL.
+func TestCallUnscreened(t *testing.T) {
+	t.Parallel()
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		l := newLine(t, map[string]any{"screen_calls": "off"}, 2, 2)
+		c := &twiliotest.Call{Phones: map[string]twiliotest.Answer{l.phones[0]: twiliotest.Machine}, Talk: 25}
+		l.call(t, c)
+		if c.Answered != l.phones[0] || len(c.Heard) != 0 || !reflect.DeepEqual(c.Said, []string{"Thank you for calling."}) {
+			t.Fatalf("answered %s, heard %q, said %q", c.Answered, c.Heard, c.Said)
+		}
+		m, _ := l.entry(t, c.SID)
+		if call := m.Details.Call; call.Outcome != sahay.OutcomeAnswered || call.AgentID != l.agents[0].ID || call.DurationSeconds != 25 {
+			t.Fatalf("entry %+v", call)
+		}
+	})
+}
+
 // An agent calls back a customer who waits: Twilio rings the agent's
 // phone, then the customer's from the inbox's number; once the customer
 // answers, the call-back label goes. Its status callbacks, twice, change
@@ -325,13 +417,14 @@ func TestCallSignature(t *testing.T) {
 	t.Parallel()
 	l := newLine(t, nil, 0, 0)
 	form := url.Values{"CallSid": {twiliotest.NewSID("CA")}, "From": {customer}, "To": {business}, "CallStatus": {"ringing"}}
-	for _, sub := range []string{"/voice", "/voice/status", "/voice/recorded"} {
+	form.Set("ParentCallSid", twiliotest.NewSID("CA"))
+	for _, sub := range []string{"/voice", "/voice/status", "/voice/recorded", "/voice/screen?agent=1"} {
 		resp, err := l.sim.Post(l.hook(sub), "", "0000000000000000", form)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
-			t.Errorf("%s: status %d, want 401 or 403", sub, resp.StatusCode)
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s: status %d, want 401", sub, resp.StatusCode)
 		}
 	}
 	for _, state := range []string{"pending", "done", "failed"} {

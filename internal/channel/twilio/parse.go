@@ -38,6 +38,10 @@ const (
 	// placed, and the end of its dial of the customer.
 	kindBridge  = "bridge"
 	kindBridged = "bridged"
+	// kindScreen is the prompt an agent's phone hears once it picks up,
+	// before the caller is connected: the one request of a call that is
+	// not journalled (see [Adapter.screen]).
+	kindScreen = "screen"
 )
 
 // kindOf is the kind of a journalled event, read from its dedupe key.

@@ -17,9 +17,12 @@ import (
 // Phone calls on the number. An incoming call is answered with TwiML:
 // the greeting, then the phones of the inbox's available agents (all at
 // once, or one after another), or the voicemail when the team is out or
-// nobody answers. Every request Twilio makes on the way is signed like
-// an SMS and journalled under a key of the call, so a retried request
-// stores nothing twice, while its TwiML is computed again the same way.
+// nobody answers. A phone that picks up is screened: it hears who is
+// calling and takes the call with a key, so an agent's own voicemail,
+// which presses none, is hung up on and the call rings on. Every request
+// Twilio makes on the way is signed like an SMS and journalled under a
+// key of the call, so a retried request stores nothing twice, while its
+// TwiML is computed again the same way.
 // Agents call customers back through the REST API: Twilio rings the
 // agent, then fetches /voice/bridge, which dials the customer.
 
@@ -101,6 +104,8 @@ func checkVoice(s *Settings) error {
 		return sahay.Invalid("settings.ring_timeout must be %d to %d seconds", minRingTimeout, maxRingTimeout)
 	case s.Transcribe != "" && s.Transcribe != "on" && s.Transcribe != "off":
 		return sahay.Invalid("settings.transcribe must be on or off")
+	case s.ScreenCalls != "" && s.ScreenCalls != "on" && s.ScreenCalls != "off":
+		return sahay.Invalid("settings.screen_calls must be on (an agent presses a key to take a call) or off")
 	case len([]rune(s.Greeting)) > maxPromptChars:
 		return sahay.Invalid("settings.greeting is at most %d characters", maxPromptChars)
 	case len([]rune(s.VoicemailPrompt)) > maxPromptChars:
@@ -123,15 +128,17 @@ type voice struct {
 	strategy   string
 	timeout    int
 	transcribe bool
-	hours      sahay.BusinessHours
-	number     string
+	// screen has an agent who picks up press a key to take the call.
+	screen bool
+	hours  sahay.BusinessHours
+	number string
 	// hook is the address of a webhook, with a query.
 	hook func(sub string, query url.Values) string
 }
 
 func (a *Adapter) voice(inbox *sahay.Inbox, s Settings) voice {
 	v := voice{language: s.VoiceLanguage, strategy: s.RingStrategy, timeout: int(s.RingTimeout),
-		transcribe: s.Transcribe != "off", number: s.PhoneNumber}
+		transcribe: s.Transcribe != "off", screen: s.ScreenCalls != "off", number: s.PhoneNumber}
 	if v.language == "" {
 		v.language = voiceLanguages[0]
 	}
@@ -164,28 +171,88 @@ func (a *Adapter) voice(inbox *sahay.Inbox, s Settings) voice {
 
 func (v voice) say(text string) say { return say{Language: v.language, Text: text} }
 
-// answer is the TwiML of an incoming call: the greeting, then the
-// agents' phones, or the voicemail when there is nobody to ring.
-func (v voice) answer(agents []channel.CallAgent) []byte {
+// answer is the TwiML of an incoming call from caller (empty when the
+// number is withheld): the greeting, then the agents' phones, or the
+// voicemail when there is nobody to ring.
+func (v voice) answer(agents []channel.CallAgent, caller string) []byte {
 	if len(agents) == 0 {
 		return render(append([]any{v.say(v.greeting)}, v.voicemailVerbs()...)...)
 	}
 	ids := agentIDs(agents)
 	if v.strategy == RingOrder {
-		return render(v.say(v.greeting), v.ring(ids, agents[:1], 1))
+		return render(v.say(v.greeting), v.ring(ids, agents[:1], 1, caller))
 	}
-	return render(v.say(v.greeting), v.ring(ids, agents, len(ids)))
+	return render(v.say(v.greeting), v.ring(ids, agents, len(ids), caller))
 }
 
 // ring dials the agents' phones. Its action carries every agent of the
 // call in order and the index of the next one to ring, so that the next
-// step is the same however often Twilio asks.
-func (v voice) ring(ids []int64, agents []channel.CallAgent, next int) dial {
+// step is the same however often Twilio asks. A phone that picks up runs
+// its Number's url: the screening, which names the caller, or, without
+// screening, the answer itself.
+func (v voice) ring(ids []int64, agents []channel.CallAgent, next int, caller string) dial {
 	d := dial{Timeout: v.timeout, Action: v.hook("/voice/dial", url.Values{"agents": {joinIDs(ids, ".")}, "next": {strconv.Itoa(next)}})}
+	// The caller hears ringing until an agent takes the call, not the
+	// silence of the screening.
+	d.AnswerOnBridge = v.screen
 	for _, ag := range agents {
-		d.Numbers = append(d.Numbers, number{URL: v.hook("/voice/answer", url.Values{"agent": {strconv.FormatInt(ag.UserID, 10)}}), Phone: ag.Phone})
+		agent := url.Values{"agent": {strconv.FormatInt(ag.UserID, 10)}}
+		u := v.hook("/voice/answer", agent)
+		if v.screen {
+			if caller != "" {
+				// Without its "+", which a proxy could take for an
+				// escaped space.
+				agent.Set("caller", strings.TrimPrefix(caller, "+"))
+			}
+			u = v.hook("/voice/screen", agent)
+		}
+		d.Numbers = append(d.Numbers, number{URL: u, Phone: ag.Phone})
 	}
 	return d
+}
+
+// screening is said to an agent's phone that picked up: who calls (by
+// name, or their number read digit by digit), and to press a key, which
+// fetches the answer and connects the call. A phone that presses none
+// within screenSeconds, a voicemail, is hung up on: the caller is not
+// connected to it and the dial goes on.
+func (v voice) screening(agent int64, caller, name string) []byte {
+	text := v.prompts.screeningWithheld
+	switch {
+	case name != "":
+		text = fmt.Sprintf(v.prompts.screening, name)
+	case caller != "":
+		text = fmt.Sprintf(v.prompts.screening, digits(caller))
+	}
+	g := gather{NumDigits: 1, Timeout: screenSeconds, Action: v.hook("/voice/answer", url.Values{"agent": {strconv.FormatInt(agent, 10)}}),
+		Says: []say{v.say(text)}}
+	return render(g, hangup{})
+}
+
+// digits spells a phone number digit by digit, as Twilio reads digits
+// set apart: "+8801711223344" is "8 8 0 1 7 1 1 2 2 3 3 4 4", not a
+// number in the trillions.
+func digits(phone string) string {
+	var b strings.Builder
+	for _, r := range phone {
+		if r < '0' || r > '9' {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// callerNumber is a call's caller as screening names them: their number,
+// empty when it is withheld.
+func callerNumber(form url.Values) string {
+	if from := form.Get("From"); phonePattern.MatchString(from) {
+		return from
+	}
+	return ""
 }
 
 // voicemailVerbs ask the caller for a message. Twilio goes past Record
@@ -271,7 +338,7 @@ func (a *Adapter) voiceHook(ctx context.Context, inbox *sahay.Inbox, s Settings,
 		if v.strategy == RingOrder && len(agents) > 0 {
 			rang = agents[:1]
 		}
-		return twimlHook(v.answer(agents), event(kindCall+":"+sid, map[string]string{HeaderRang: joinIDs(agentIDs(rang), ",")})), nil
+		return twimlHook(v.answer(agents, callerNumber(form)), event(kindCall+":"+sid, map[string]string{HeaderRang: joinIDs(agentIDs(rang), ",")})), nil
 	case kindAnswer:
 		parent := form.Get("ParentCallSid")
 		if !callSID(parent) {
@@ -285,6 +352,8 @@ func (a *Adapter) voiceHook(ctx context.Context, inbox *sahay.Inbox, s Settings,
 			map[string]string{HeaderAgent: strconv.FormatInt(agent, 10), HeaderReceived: received})), nil
 	case kindDial:
 		return a.dialed(ctx, inbox, v, form, query, event, received)
+	case kindScreen:
+		return a.screen(ctx, inbox, v, form, query)
 	case kindRecording:
 		rec := form.Get("RecordingSid")
 		if !sidPattern.MatchString(rec) {
@@ -355,9 +424,55 @@ func (a *Adapter) dialed(ctx context.Context, inbox *sahay.Inbox, v voice, form,
 			break
 		}
 		headers[HeaderRang] = strconv.FormatInt(agent.UserID, 10)
-		doc = render(v.ring(ids, []channel.CallAgent{*agent}, at+1))
+		doc = render(v.ring(ids, []channel.CallAgent{*agent}, at+1, callerNumber(form)))
 	}
 	return twimlHook(doc, event(fmt.Sprintf("%s:%s:%s:%d", kindCall, sid, kindDial, next), headers)), nil
+}
+
+// screen answers an agent's phone that picked up with the screening. It
+// is answered at once and not journalled: it changes nothing, and
+// whatever Twilio asks again hears the same. What the screening leads
+// to is journalled: the key the agent presses fetches /voice/answer,
+// which records them as answering; a phone that presses none is hung
+// up on, and the end of the dial says so.
+func (a *Adapter) screen(ctx context.Context, inbox *sahay.Inbox, v voice, form, query url.Values) (channel.Hook, error) {
+	if parent := form.Get("ParentCallSid"); !callSID(parent) {
+		return channel.Hook{}, sahay.Invalid("twilio: ParentCallSid %q is not a call SID", parent)
+	}
+	agent, err := queryID(query, "agent")
+	if err != nil || agent == 0 {
+		return channel.Hook{}, sahay.Invalid("twilio: the screening of a call names no agent")
+	}
+	var caller, name string
+	if c := query.Get("caller"); c != "" {
+		if caller = "+" + c; !phonePattern.MatchString(caller) {
+			return channel.Hook{}, sahay.Invalid("twilio: caller %q is not a phone number", c)
+		}
+		if name, err = a.callerName(ctx, inbox, caller); err != nil {
+			return channel.Hook{}, err
+		}
+	}
+	return twimlHook(v.screening(agent, caller, name), nil), nil
+}
+
+// callerName is the name of the contact who calls from phone, "" when the
+// team knows them by their number alone.
+func (a *Adapter) callerName(ctx context.Context, inbox *sahay.Inbox, phone string) (string, error) {
+	if a.contacts == nil {
+		return "", nil
+	}
+	name, err := a.contacts.ContactName(ctx, inbox, Namespace, phone)
+	if sahay.ErrorCode(err) == sahay.ENOTFOUND {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("twilio: name of caller %s: %w", phone, err)
+	}
+	// A name that is a number is read as one.
+	if phonePattern.MatchString(strings.Join(strings.Fields(name), "")) {
+		return "", nil
+	}
+	return strings.TrimSpace(name), nil
 }
 
 // nextAgent is the first of ids, from next on, still available to ring,

@@ -3,6 +3,7 @@ package twilio_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +18,7 @@ import (
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/channel/twilio"
 	"github.com/sahayhq/sahay/internal/channel/twilio/twiliotest"
+	"github.com/sahayhq/sahay/internal/core"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden TwiML files in testdata/twiml")
@@ -30,6 +32,21 @@ type fixedAgents struct {
 func (f *fixedAgents) CallAgents(context.Context, *sahay.Inbox) ([]channel.CallAgent, error) {
 	f.asked++
 	return f.agents, nil
+}
+
+// namedContacts are the contacts a test's callers are, by phone number.
+type namedContacts map[string]string
+
+func (namedContacts) UpsertChannelContact(context.Context, *sahay.Inbox, string, string, core.ContactFields) (*sahay.Contact, error) {
+	return nil, errors.New("not recorded in this test")
+}
+
+func (n namedContacts) ContactName(_ context.Context, _ *sahay.Inbox, namespace, externalID string) (string, error) {
+	name, ok := n[externalID]
+	if !ok || namespace != twilio.Namespace {
+		return "", sahay.NotFound("contact")
+	}
+	return name, nil
 }
 
 var (
@@ -119,6 +136,8 @@ func TestVoiceTwiML(t *testing.T) {
 	}{
 		{"ring-all", nil, []channel.CallAgent{rumi, kabir}, "/voice", "", form, 1,
 			"call:CAd7fe2ad60939a04e564c0e4e3302ff5b", map[string]string{twilio.HeaderRang: "3,5"}},
+		{"ring-all-unscreened", map[string]any{"screen_calls": "off"}, []channel.CallAgent{rumi, kabir}, "/voice", "", form, 1,
+			"call:CAd7fe2ad60939a04e564c0e4e3302ff5b", map[string]string{twilio.HeaderRang: "3,5"}},
 		{"ring-order", map[string]any{"ring_strategy": "order", "ring_timeout": "15", "voice_language": "bn-IN",
 			"greeting": `"Rumi & Sons" <shop>: ধন্যবাদ`}, []channel.CallAgent{rumi, kabir}, "/voice", "", form, 1,
 			"call:CAd7fe2ad60939a04e564c0e4e3302ff5b", map[string]string{twilio.HeaderRang: "3"}},
@@ -168,6 +187,32 @@ func TestVoiceTwiML(t *testing.T) {
 	}
 }
 
+// The screening an agent's phone hears once it picks up, in the voice
+// language: the caller's name when the team knows it, else their number
+// digit by digit, else that it is withheld; a key takes the call at
+// /voice/answer, no key hangs up. It is answered, not journalled.
+func TestScreeningTwiML(t *testing.T) {
+	a := twilio.New("https://support.example.com", false, namedContacts{"+8801711000001": "Asha Rahman", "+8801711000002": "+880 1711 000002"}, nil)
+	leg := url.Values{"CallSid": {"CA" + sid32}, "ParentCallSid": {callSID}, "AccountSid": {twiliotest.AccountSID}, "From": {customer},
+		"To": {rumi.Phone}, "CallStatus": {"in-progress"}, "Direction": {"outbound-dial"}}
+	for _, tt := range []struct {
+		name, language, query string
+	}{
+		{"screen-named", "en-US", "agent=3&caller=8801711000001"},
+		{"screen-number", "bn-IN", "agent=3&caller=8801711223344"},
+		{"screen-number-named-as-number", "en-IN", "agent=3&caller=8801711000002"},
+		{"screen-withheld", "hi-IN", "agent=3"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			hook := post(t, a, voiceInbox(t, map[string]any{"voice_language": tt.language}), "/voice/screen", tt.query, leg)
+			if hook.Status != http.StatusOK || hook.ContentType != "text/xml" || len(hook.Events) != 0 {
+				t.Fatalf("answer %d %s, events %+v", hook.Status, hook.ContentType, hook.Events)
+			}
+			golden(t, tt.name, hook.Body)
+		})
+	}
+}
+
 // Status callbacks and transcriptions are journalled and answered with
 // no TwiML.
 func TestVoiceCallbacks(t *testing.T) {
@@ -194,6 +239,9 @@ func TestVoiceCallbacks(t *testing.T) {
 		{"/voice/dial", "agents=3.5&next=7", url.Values{"CallSid": {callSID}, "DialCallStatus": {"busy"}}},
 		{"/voice/bridge", "m=41&to=%2B", url.Values{"CallSid": {callSID}}},
 		{"/voice/recorded", "", url.Values{"CallSid": {callSID}}},
+		{"/voice/screen", "", url.Values{"CallSid": {"CA" + sid32}, "ParentCallSid": {callSID}}},
+		{"/voice/screen", "agent=3", url.Values{"CallSid": {"CA" + sid32}}},
+		{"/voice/screen", "agent=3&caller=12", url.Values{"CallSid": {"CA" + sid32}, "ParentCallSid": {callSID}}},
 	} {
 		u := "https://support.example.com/webhooks/7" + tt.sub
 		if tt.query != "" {
@@ -336,7 +384,8 @@ func TestVoiceSettings(t *testing.T) {
 	a := twilio.New("https://support.example.com", false, nil, nil)
 	ok := []map[string]any{
 		nil,
-		{"ring_timeout": 5, "ring_strategy": "order", "voice_language": "bn-IN", "transcribe": "off", "greeting": "স্বাগতম"},
+		{"ring_timeout": 5, "ring_strategy": "order", "voice_language": "bn-IN", "transcribe": "off", "greeting": "স্বাগতম", "screen_calls": "off"},
+		{"screen_calls": "on"},
 		{"ring_timeout": "60", "business_hours": map[string]any{"enabled": true, "time_zone": "Asia/Dhaka", "days": map[string]string{"sun": "09:00-18:00"}}},
 	}
 	for _, settings := range ok {
@@ -354,6 +403,7 @@ func TestVoiceSettings(t *testing.T) {
 		{map[string]any{"ring_strategy": "random"}, "settings.ring_strategy must be all"},
 		{map[string]any{"voice_language": "fr-FR"}, "settings.voice_language must be one of en-IN, en-US, en-GB, bn-IN, hi-IN"},
 		{map[string]any{"transcribe": "yes"}, "settings.transcribe must be on or off"},
+		{map[string]any{"screen_calls": "true"}, "settings.screen_calls must be on"},
 		{map[string]any{"greeting": strings.Repeat("অ", 501)}, "settings.greeting is at most 500 characters"},
 		{map[string]any{"voicemail_prompt": strings.Repeat("a", 501)}, "settings.voicemail_prompt is at most 500 characters"},
 		{map[string]any{"business_hours": map[string]any{"enabled": true, "time_zone": "Mars/Base"}}, "business_hours.time_zone"},
