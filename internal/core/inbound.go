@@ -250,14 +250,22 @@ func (s *Service) commitBatch(batch []*receiveRequest) {
 	}
 }
 
-// receiveBatch stores the messages of a batch sorted by account. Each
-// account is locked and read once for all its messages. With savepoints
-// each message that fails is undone alone. Without, the first that fails
-// ends the attempt with errMessageFailed; what the messages of an account
-// look up is read for all of them at once, and the writes of the common
-// message (a known contact writing in an open conversation) are made for
-// many messages at once.
+// receiveBatch stores the messages of a batch sorted by account. The
+// batch's accounts are locked and read at once. With savepoints each
+// message that fails is undone alone. Without, the first that fails ends
+// the attempt with errMessageFailed; what the messages of an account look
+// up is read for all of them at once, and the writes of the common message
+// (a known contact writing in an open conversation) are made for many
+// messages at once.
 func (s *Service) receiveBatch(tx *store.Tx, batch []*receiveRequest, savepoints bool) error {
+	ids := make([]int64, len(batch))
+	for i, r := range batch {
+		ids[i] = r.inbox.AccountID
+	}
+	accounts, err := tx.LockedAccounts(batch[0].ctx, ids)
+	if err != nil {
+		return err
+	}
 	for len(batch) > 0 {
 		n := 1
 		for n < len(batch) && batch[n].inbox.AccountID == batch[0].inbox.AccountID {
@@ -266,15 +274,12 @@ func (s *Service) receiveBatch(tx *store.Tx, batch []*receiveRequest, savepoints
 		group := batch[:n]
 		batch = batch[n:]
 		ctx := group[0].ctx
-		account, err := tx.LockedAccount(ctx, group[0].inbox.AccountID)
-		if sahay.ErrorCode(err) == sahay.ENOTFOUND {
+		account := accounts[group[0].inbox.AccountID]
+		if account == nil {
 			for _, r := range group {
-				r.out, r.err = nil, err
+				r.out, r.err = nil, sahay.NotFound("account")
 			}
 			continue
-		}
-		if err != nil {
-			return err
 		}
 		if savepoints {
 			for _, r := range group {
@@ -476,10 +481,7 @@ func (p *pendingReceives) flush(ctx context.Context, tx *store.Tx) error {
 	if len(p.reqs) == 0 {
 		return nil
 	}
-	if err := tx.InsertMessages(ctx, p.msgs); err != nil {
-		return err
-	}
-	if err := tx.UpdateActivity(ctx, p.convs); err != nil {
+	if err := tx.InsertMessagesWithActivity(ctx, p.msgs, p.convs); err != nil {
 		return err
 	}
 	for _, r := range p.reqs {

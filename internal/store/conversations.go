@@ -123,10 +123,33 @@ func (t *Tx) UpdateActivity(ctx context.Context, cs []*sahay.Conversation) error
 	if len(cs) == 0 {
 		return nil
 	}
+	if _, err := t.tx.ExecContext(ctx, activityUpdate(1), t.activityArrays(cs)...); err != nil {
+		return fmt.Errorf("store: update activity: %w", err)
+	}
+	return nil
+}
+
+// activityUpdate is the statement of [Tx.UpdateActivity] on PostgreSQL,
+// its placeholders numbered from first, for the arguments of
+// [Tx.activityArrays].
+func activityUpdate(first int) string {
+	p := func(i int) string { return "$" + strconv.Itoa(first+i) }
+	return `UPDATE conversations c SET last_activity_at = v.activity, last_message = v.preview,
+		waiting_since = NULLIF(v.waiting, 0), language = v.language, last_incoming_at = NULLIF(v.incoming, 0), updated_at = ` + p(0) + `
+		FROM unnest(` + p(1) + `::bigint[], ` + p(2) + `::bigint[], ` + p(3) + `::bigint[], ` + p(4) + `::text[], ` + p(5) + `::bigint[], ` +
+		p(6) + `::text[], ` + p(7) + `::bigint[])
+			AS v(id, account_id, activity, preview, waiting, language, incoming)
+		WHERE c.id = v.id AND c.account_id = v.account_id`
+}
+
+// activityArrays returns the arguments of activityUpdate for cs: the
+// update time, then one array per column.
+func (t *Tx) activityArrays(cs []*sahay.Conversation) []any {
 	n := len(cs)
 	ids, accounts, activity, waiting, incoming := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	previews, languages := make([]string, n), make([]string, n)
 	for i, c := range cs {
+		c.UpdatedAt = t.now
 		ids[i], accounts[i], activity[i], previews[i], languages[i] = c.ID, c.AccountID, ms(c.LastActivityAt), c.LastMessage, c.Language
 		// No conversation waits since the epoch: 0 stands for none.
 		if c.WaitingSince != nil {
@@ -136,15 +159,7 @@ func (t *Tx) UpdateActivity(ctx context.Context, cs []*sahay.Conversation) error
 			incoming[i] = ms(*c.LastIncomingAt)
 		}
 	}
-	if _, err := t.tx.ExecContext(ctx, `UPDATE conversations c SET last_activity_at = v.activity, last_message = v.preview,
-		waiting_since = NULLIF(v.waiting, 0), language = v.language, last_incoming_at = NULLIF(v.incoming, 0), updated_at = $1
-		FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::bigint[])
-			AS v(id, account_id, activity, preview, waiting, language, incoming)
-		WHERE c.id = v.id AND c.account_id = v.account_id`,
-		ms(t.now), ids, accounts, activity, previews, waiting, languages, incoming); err != nil {
-		return fmt.Errorf("store: update activity: %w", err)
-	}
-	return nil
+	return []any{ms(t.now), ids, accounts, activity, previews, waiting, languages, incoming}
 }
 
 // updateActivityRows holds, for each size of eventRows, the statement of

@@ -132,11 +132,21 @@ func (t *Tx) insertedMessage(ctx context.Context, m *sahay.Message, search strin
 // an (inbox, external id) exists, [ErrDuplicate] is returned, some of the
 // messages may be stored, and the transaction must not commit.
 func (t *Tx) InsertMessages(ctx context.Context, msgs []*sahay.Message) error {
+	return t.InsertMessagesWithActivity(ctx, msgs, nil)
+}
+
+// InsertMessagesWithActivity stores msgs as [Tx.InsertMessages] does and
+// the activity of convs as [Tx.UpdateActivity] does, in one statement on
+// PostgreSQL: a round trip costs more than either.
+func (t *Tx) InsertMessagesWithActivity(ctx context.Context, msgs []*sahay.Message, convs []*sahay.Conversation) error {
 	if t.s.dialect == SQLite {
-		return t.insertMessageRows(ctx, msgs)
+		if err := t.insertMessageRows(ctx, msgs); err != nil {
+			return err
+		}
+		return t.UpdateActivity(ctx, convs)
 	}
 	if len(msgs) == 0 {
-		return nil
+		return t.UpdateActivity(ctx, convs)
 	}
 	// One array per column: the statement's text is the same whatever
 	// the number of messages, and stays prepared.
@@ -153,16 +163,23 @@ func (t *Tx) InsertMessages(ctx context.Context, msgs []*sahay.Message) error {
 		public[i], details[i] = m.Public, jsonColumn(m.Details).String
 	}
 	// Empty strings stand for NULL external ids, emails and details.
-	ids, err := int64s(ctx, t.tx, `INSERT INTO messages (`+messageInsertColumns+`)
+	query := `INSERT INTO messages (` + messageInsertColumns + `)
 		SELECT account_id, conversation_id, inbox_id, kind, sender_type, sender_id, content, NULLIF(external_id, ''), status, error,
 			NULLIF(email, ''), search_text, created_at, public, NULLIF(details, '')
 		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[],
 			$11::text[], $12::text[], $13::bigint[], $14::boolean[], $15::text[])
 			AS v(account_id, conversation_id, inbox_id, kind, sender_type, sender_id, content, external_id, status, error, email, search_text,
 				created_at, public, details)
-		ON CONFLICT (inbox_id, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING id`,
-		accounts, conversations, inboxes, kinds, senderTypes, senders, contents, externals, statuses, errs, emails, search, created,
-		public, details)
+		ON CONFLICT (inbox_id, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING id`
+	args := []any{accounts, conversations, inboxes, kinds, senderTypes, senders, contents, externals, statuses, errs, emails, search, created,
+		public, details}
+	if len(convs) > 0 {
+		// The two parts share a snapshot, and neither reads what the
+		// other writes.
+		query = `WITH activity AS (` + activityUpdate(16) + `) ` + query
+		args = append(args, t.activityArrays(convs)...)
+	}
+	ids, err := int64s(ctx, t.tx, query, args...)
 	if err != nil {
 		return fmt.Errorf("store: insert messages: %w", err)
 	}
