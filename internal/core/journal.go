@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
@@ -28,6 +29,9 @@ const (
 	journalAttempts = 8
 	// journalPoll is the longest wait between looks at the journal.
 	journalPoll = time.Second
+	// journalBatch is how many due events a processor claims at once: the
+	// messages of different customers among them are received together.
+	journalBatch = 128
 )
 
 // Webhook takes a platform's request to /webhooks/{inbox_id}: the inbox's
@@ -116,7 +120,7 @@ func (s *Service) wakeJournal() {
 // service stops.
 func (s *Service) processJournal() {
 	for {
-		for s.processOne() {
+		for s.processDue() {
 		}
 		wait := journalPoll
 		if next, ok, err := s.store.NextRawEventAt(context.Background()); err == nil && ok {
@@ -131,71 +135,165 @@ func (s *Service) processJournal() {
 	}
 }
 
-// processOne processes one due event and reports whether there was one.
-func (s *Service) processOne() bool {
+// processDue claims the due events, up to journalBatch of them, processes
+// them and records how each ended. It reports whether there were any.
+func (s *Service) processDue() bool {
 	select {
 	case <-s.stop:
 		return false
 	default:
 	}
 	ctx := context.Background()
-	e, err := s.store.ClaimRawEvent(ctx, time.Now(), journalLease)
+	events, err := s.store.ClaimRawEvents(ctx, time.Now(), journalLease, journalBatch)
 	if err != nil {
-		s.log.Error("claim raw event", "err", err)
+		s.log.Error("claim raw events", "err", err)
 		return false
 	}
-	if e == nil {
+	if len(events) == 0 {
 		return false
 	}
-	err = s.processRaw(ctx, e)
-	switch {
-	case err == nil:
-		err = s.store.FinishRawEvent(ctx, e.ID, "", time.Now())
-	case errors.Is(err, channel.ErrPermanent) || e.Attempts >= journalAttempts:
-		s.log.Warn("raw event failed", "event", e.ID, "inbox", e.InboxID, "attempts", e.Attempts, "err", err)
-		err = s.store.FinishRawEvent(ctx, e.ID, failureText(err), time.Now())
-	default:
-		wait := min(2*time.Second<<(e.Attempts-1), 10*time.Minute)
-		s.log.Info("raw event retried", "event", e.ID, "inbox", e.InboxID, "in", wait, "err", err)
-		err = s.store.RetryRawEvent(ctx, e.ID, time.Now().Add(wait), failureText(err))
+	var done []int64
+	for i, err := range s.processRaws(ctx, events) {
+		e := events[i]
+		switch {
+		case err == nil:
+			done = append(done, e.ID)
+			continue
+		case errors.Is(err, channel.ErrPermanent) || e.Attempts >= journalAttempts:
+			s.log.Warn("raw event failed", "event", e.ID, "inbox", e.InboxID, "attempts", e.Attempts, "err", err)
+			err = s.store.FailRawEvent(ctx, e.ID, failureText(err), time.Now())
+		default:
+			wait := min(2*time.Second<<(e.Attempts-1), 10*time.Minute)
+			s.log.Info("raw event retried", "event", e.ID, "inbox", e.InboxID, "in", wait, "err", err)
+			err = s.store.RetryRawEvent(ctx, e.ID, time.Now().Add(wait), failureText(err))
+		}
+		if err != nil {
+			s.log.Error("record raw event outcome", "event", e.ID, "err", err)
+		}
 	}
-	if err != nil {
-		s.log.Error("record raw event outcome", "event", e.ID, "err", err)
+	if err := s.store.FinishRawEvents(ctx, done, time.Now()); err != nil {
+		s.log.Error("record raw events processed", "events", len(done), "err", err)
 	}
 	return true
 }
 
-// processRaw parses a journalled event with its inbox's adapter, feeds
-// every message in it through the inbound pipeline, then applies its
-// receipts. Both are idempotent, so an event retried halfway through
-// stores nothing twice.
-func (s *Service) processRaw(ctx context.Context, e *store.RawEvent) error {
-	inbox, err := s.InboxWithSecrets(ctx, e.AccountID, e.InboxID)
-	if sahay.ErrorCode(err) == sahay.ENOTFOUND {
-		return channel.Permanent(errors.New("the inbox no longer exists"))
+// parsedRaw is a journalled event parsed by its inbox's adapter.
+type parsedRaw struct {
+	inbox   *sahay.Inbox
+	adapter channel.Adapter
+	parsed  channel.Parsed
+}
+
+// ordersInbox says whether the event must be processed after every
+// earlier event of its inbox and before every later one: a receipt may
+// name a message an earlier event stored, a call's report the call, and a
+// message that names its thread (an email's references, a reply token)
+// may continue a conversation another participant's message started.
+func (p *parsedRaw) ordersInbox() bool {
+	if len(p.parsed.Receipts) > 0 || len(p.parsed.Calls) > 0 {
+		return true
 	}
-	if err != nil {
-		return err
+	for _, in := range p.parsed.Messages {
+		if len(in.Thread) > 0 || in.ReplyToken != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// processRaws processes claimed events and returns each one's error. Each
+// customer's events are processed one after the other in the order they
+// were journalled, different customers' at once, so that their messages
+// share Receive's batches. Some events keep their place among all of
+// their inbox's (see ordersInbox).
+func (s *Service) processRaws(ctx context.Context, events []*store.RawEvent) []error {
+	errs := make([]error, len(events))
+	inboxes := map[int64]*sahay.Inbox{}
+	// customers holds the last event of each customer of an inbox;
+	// barriers the last event of each inbox with receipts or calls, and
+	// since the events of the inbox after it.
+	customers := map[string]chan struct{}{}
+	barriers := map[int64]chan struct{}{}
+	since := map[int64][]chan struct{}{}
+	var wg sync.WaitGroup
+	for i, e := range events {
+		p, err := s.parseRaw(ctx, e, inboxes)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		done := make(chan struct{})
+		var earlier []chan struct{}
+		if b, ok := barriers[e.InboxID]; ok {
+			earlier = append(earlier, b)
+		}
+		if p.ordersInbox() {
+			earlier = append(earlier, since[e.InboxID]...)
+			barriers[e.InboxID], since[e.InboxID] = done, nil
+		} else {
+			for _, in := range p.parsed.Messages {
+				k := fmt.Sprintf("%d/%s", e.InboxID, in.ContactID)
+				if c, ok := customers[k]; ok && c != done {
+					earlier = append(earlier, c)
+				}
+				customers[k] = done
+			}
+			since[e.InboxID] = append(since[e.InboxID], done)
+		}
+		wg.Go(func() {
+			defer close(done)
+			for _, c := range earlier {
+				<-c
+			}
+			errs[i] = s.applyRaw(ctx, p)
+		})
+	}
+	wg.Wait()
+	return errs
+}
+
+// parseRaw parses a journalled event with its inbox's adapter. inboxes
+// holds the inboxes read so far for the events claimed together.
+func (s *Service) parseRaw(ctx context.Context, e *store.RawEvent, inboxes map[int64]*sahay.Inbox) (*parsedRaw, error) {
+	inbox, ok := inboxes[e.InboxID]
+	if !ok {
+		var err error
+		inbox, err = s.InboxWithSecrets(ctx, e.AccountID, e.InboxID)
+		if sahay.ErrorCode(err) == sahay.ENOTFOUND {
+			return nil, channel.Permanent(errors.New("the inbox no longer exists"))
+		}
+		if err != nil {
+			return nil, err
+		}
+		inboxes[e.InboxID] = inbox
 	}
 	adapter, err := s.channels.Get(inbox.Channel)
 	if err != nil {
-		return channel.Permanent(err)
+		return nil, channel.Permanent(err)
 	}
 	p, ok := adapter.(channel.Parser)
 	if !ok {
-		return channel.Permanent(fmt.Errorf("the %s channel does not parse events", inbox.Channel))
+		return nil, channel.Permanent(fmt.Errorf("the %s channel does not parse events", inbox.Channel))
 	}
 	parsed, err := p.Parse(inbox, channel.Raw{DedupeKey: e.DedupeKey, Body: e.Body, Headers: e.Headers})
 	if err != nil {
-		return channel.Permanent(err)
+		return nil, channel.Permanent(err)
 	}
-	for _, in := range parsed.Messages {
+	return &parsedRaw{inbox: inbox, adapter: adapter, parsed: parsed}, nil
+}
+
+// applyRaw feeds every message of a parsed event through the inbound
+// pipeline, then applies its receipts and calls. All are idempotent, so an
+// event retried halfway through stores nothing twice.
+func (s *Service) applyRaw(ctx context.Context, p *parsedRaw) error {
+	inbox, adapter := p.inbox, p.adapter
+	for _, in := range p.parsed.Messages {
 		in.InboxID = inbox.ID
 		if err := s.receiveRaw(ctx, inbox, adapter, in); err != nil {
 			return err
 		}
 	}
-	for _, r := range parsed.Receipts {
+	for _, r := range p.parsed.Receipts {
 		var err error
 		if r.ExternalID == "" && !r.Watermark.IsZero() {
 			err = s.updateDeliveryUpTo(ctx, inbox, recipientNamespace(inbox, adapter), r)
@@ -210,7 +308,7 @@ func (s *Service) processRaw(ctx context.Context, e *store.RawEvent) error {
 			return err
 		}
 	}
-	for _, c := range parsed.Calls {
+	for _, c := range p.parsed.Calls {
 		if err := s.applyCall(ctx, inbox, c); err != nil {
 			return err
 		}

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -75,46 +77,79 @@ func scanRawEvent(row interface{ Scan(...any) error }) (*RawEvent, error) {
 	return &e, nil
 }
 
-// ClaimRawEvent leases the next due pending event for lease, counting an
-// attempt. An event whose processor died is claimed again once its lease
-// has run out. It returns nil when none is due.
-func (s *Store) ClaimRawEvent(ctx context.Context, now time.Time, lease time.Duration) (*RawEvent, error) {
+// ClaimRawEvents leases up to limit due pending events for lease, counting
+// an attempt of each, and returns them in the order they were journalled.
+// An event whose processor died is claimed again once its lease has run
+// out. It returns none when none is due.
+func (s *Store) ClaimRawEvents(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*RawEvent, error) {
 	lock := ""
 	if s.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	var e *RawEvent
+	var out []*RawEvent
 	err := s.writeOutside(ctx, func(q queryer) error {
-		var err error
-		e, err = scanRawEvent(q.QueryRowContext(ctx, `UPDATE raw_events SET locked_until = $2, attempts = attempts + 1
-			WHERE id = (SELECT id FROM raw_events WHERE state = 'pending' AND run_at <= $1 AND locked_until < $1 ORDER BY run_at, id LIMIT 1`+lock+`)
+		rows, err := q.QueryContext(ctx, `UPDATE raw_events SET locked_until = $2, attempts = attempts + 1
+			WHERE id IN (SELECT id FROM raw_events WHERE state = 'pending' AND run_at <= $1 AND locked_until < $1 ORDER BY run_at, id LIMIT $3`+lock+`)
 			AND locked_until < $1
-			RETURNING `+rawEventColumns, ms(now), ms(now.Add(lease))))
-		return err
+			RETURNING `+rawEventColumns, ms(now), ms(now.Add(lease)), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = out[:0]
+		for rows.Next() {
+			e, err := scanRawEvent(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
 	})
-	if err == sql.ErrNoRows {
-		return nil, nil
-	}
 	if err != nil {
-		return nil, fmt.Errorf("store: claim raw event: %w", err)
+		return nil, fmt.Errorf("store: claim raw events: %w", err)
 	}
-	return e, nil
+	slices.SortFunc(out, func(a, b *RawEvent) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
 }
 
-// FinishRawEvent marks an event processed (errText empty) or failed for
-// good with its error, kept for an admin to read and retry.
-func (s *Store) FinishRawEvent(ctx context.Context, id int64, errText string, now time.Time) error {
-	state := RawDone
-	if errText != "" {
-		state = RawFailed
-	}
+// finishChunk is how many events one statement of [Store.FinishRawEvents]
+// marks: a shorter list repeats its last id, so the statement has one text
+// and SQLite's writer prepares it once.
+const finishChunk = 128
+
+// FinishRawEvents marks events processed.
+func (s *Store) FinishRawEvents(ctx context.Context, ids []int64, now time.Time) error {
+	query := `UPDATE raw_events SET state = 'done', last_error = '', processed_at = $1, locked_until = 0
+		WHERE id IN (` + placeholders(2, finishChunk) + `)`
 	err := s.writeOutside(ctx, func(q queryer) error {
-		_, err := q.ExecContext(ctx, `UPDATE raw_events SET state = $2, last_error = $3, processed_at = $4, locked_until = 0 WHERE id = $1`,
-			id, state, errText, ms(now))
+		for chunk := range slices.Chunk(ids, finishChunk) {
+			args := []any{ms(now)}
+			for i := range finishChunk {
+				args = append(args, chunk[min(i, len(chunk)-1)])
+			}
+			if _, err := q.ExecContext(ctx, query, args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: finish raw events: %w", err)
+	}
+	return nil
+}
+
+// FailRawEvent marks an event failed for good with its error, kept for an
+// admin to read and retry.
+func (s *Store) FailRawEvent(ctx context.Context, id int64, errText string, now time.Time) error {
+	err := s.writeOutside(ctx, func(q queryer) error {
+		_, err := q.ExecContext(ctx, `UPDATE raw_events SET state = 'failed', last_error = $2, processed_at = $3, locked_until = 0 WHERE id = $1`,
+			id, errText, ms(now))
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("store: finish raw event: %w", err)
+		return fmt.Errorf("store: fail raw event: %w", err)
 	}
 	return nil
 }

@@ -43,9 +43,15 @@ func testRawEvents(t *testing.T, st *store.Store) {
 
 	claim := func(at time.Duration) *store.RawEvent {
 		t.Helper()
-		e, err := st.ClaimRawEvent(ctx, now.Add(at), 10*time.Second)
-		must(t, err, "ClaimRawEvent")
-		return e
+		es, err := st.ClaimRawEvents(ctx, now.Add(at), 10*time.Second, 1)
+		must(t, err, "ClaimRawEvents")
+		if len(es) > 1 {
+			t.Fatalf("claimed %d events, want at most 1", len(es))
+		}
+		if len(es) == 0 {
+			return nil
+		}
+		return es[0]
 	}
 	e := claim(time.Second)
 	if e == nil || e.ID != first.ID || !bytes.Equal(e.Body, body) || e.Headers["Content-Type"] != "application/json" || e.Attempts != 1 || e.InboxID != in.ID || e.AccountID != a.ID {
@@ -62,7 +68,7 @@ func testRawEvents(t *testing.T, st *store.Store) {
 	if again := claim(12 * time.Second); again == nil || again.ID != first.ID || again.Attempts != 2 {
 		t.Fatalf("claim after the lease = %+v, want the first event again", again)
 	}
-	must(t, st.FinishRawEvent(ctx, second.ID, "", now), "FinishRawEvent done")
+	must(t, st.FinishRawEvents(ctx, []int64{second.ID}, now), "FinishRawEvents")
 	must(t, st.RetryRawEvent(ctx, first.ID, now.Add(time.Minute), "database is locked"), "RetryRawEvent")
 	if e := claim(30 * time.Second); e != nil && e.ID == first.ID {
 		t.Fatal("an event waiting to be retried was claimed early")
@@ -71,7 +77,7 @@ func testRawEvents(t *testing.T, st *store.Store) {
 	if e == nil || e.ID != first.ID || e.LastError != "database is locked" {
 		t.Fatalf("retry claim = %+v, want the first event with its error", e)
 	}
-	must(t, st.FinishRawEvent(ctx, first.ID, "telegram: update: invalid character", now), "FinishRawEvent failed")
+	must(t, st.FailRawEvent(ctx, first.ID, "telegram: update: invalid character", now), "FailRawEvent")
 	if e := claim(time.Hour); e != nil {
 		t.Fatalf("claim after both finished = %+v, want none", e)
 	}
@@ -100,13 +106,14 @@ func testRawEvents(t *testing.T, st *store.Store) {
 	}
 }
 
-// Processors on several nodes never get the same event at once.
+// Processors on several nodes never get the same event at once, and each
+// gets its events in the order they were journalled.
 func testRawEventsConcurrent(t *testing.T, st *store.Store) {
 	ctx := context.Background()
 	a := MustAccount(t, st, "A")
 	in := MustInbox(t, st, a.ID, "Telegram", "telegram")
 	now := time.Now()
-	const n = 40
+	const n = 150 // more than one statement of FinishRawEvents marks
 	for i := range n {
 		journal(t, st, a.ID, in.ID, "k"+string(rune('a'+i%26))+string(rune('a'+i/26)), []byte(`{}`), now)
 	}
@@ -118,16 +125,24 @@ func testRawEventsConcurrent(t *testing.T, st *store.Store) {
 		go func() {
 			defer wg.Done()
 			for {
-				e, err := st.ClaimRawEvent(ctx, now.Add(time.Second), time.Minute)
+				es, err := st.ClaimRawEvents(ctx, now.Add(time.Second), time.Minute, 3)
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				if e == nil {
+				if len(es) == 0 {
 					return
 				}
+				if len(es) > 3 {
+					t.Errorf("claimed %d events, want at most 3", len(es))
+				}
 				mu.Lock()
-				seen[e.ID]++
+				for i, e := range es {
+					seen[e.ID]++
+					if i > 0 && e.ID <= es[i-1].ID {
+						t.Errorf("claimed events %d then %d, want journal order", es[i-1].ID, e.ID)
+					}
+				}
 				mu.Unlock()
 			}
 		}()
@@ -140,5 +155,20 @@ func testRawEventsConcurrent(t *testing.T, st *store.Store) {
 		if c != 1 {
 			t.Fatalf("event %d claimed %d times", id, c)
 		}
+	}
+
+	// Processed together: none is due again, and every one is done.
+	var ids []int64
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	must(t, st.FinishRawEvents(ctx, ids, now), "FinishRawEvents")
+	if es, err := st.ClaimRawEvents(ctx, now.Add(time.Hour), time.Minute, n); err != nil || len(es) != 0 {
+		t.Fatalf("claim after all were processed = %d events, %v; want none", len(es), err)
+	}
+	done, err := st.RawEvents(ctx, a.ID, store.RawDone, 2*n)
+	must(t, err, "RawEvents")
+	if len(done) != n {
+		t.Fatalf("%d events done, want %d", len(done), n)
 	}
 }
