@@ -83,19 +83,24 @@ func (s *Service) InboxWithSecrets(ctx context.Context, accountID, id int64) (*s
 	if err != nil {
 		return nil, err
 	}
-	sealed, err := s.store.InboxSecrets(ctx, id)
+	return in, s.openSecrets(ctx, in)
+}
+
+// openSecrets reads and decrypts an inbox's credentials into its Secrets.
+func (s *Service) openSecrets(ctx context.Context, in *sahay.Inbox) error {
+	sealed, err := s.store.InboxSecrets(ctx, in.ID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	in.Secrets = map[string]string{}
 	if plain, err := s.box.Open(sealed); err != nil {
-		return nil, err
+		return err
 	} else if plain != nil {
 		if err := json.Unmarshal(plain, &in.Secrets); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return in, nil
+	return nil
 }
 
 // InboxByID returns an inbox of any account, without its secrets, for a

@@ -40,12 +40,13 @@ const (
 // request that fails verification is unauthorized; in both cases nothing is
 // stored. A platform's retry of an event already journalled stores nothing.
 func (s *Service) Webhook(ctx context.Context, inboxID int64, r *http.Request, sub string, body []byte) (channel.Hook, error) {
-	in, err := s.store.InboxByID(ctx, inboxID)
+	// The inbox without its members, which no adapter needs to verify a
+	// request: two reads per request.
+	inbox, err := s.store.InboxByID(ctx, inboxID)
 	if err != nil {
 		return channel.Hook{}, err
 	}
-	inbox, err := s.InboxWithSecrets(ctx, in.AccountID, in.ID)
-	if err != nil {
+	if err := s.openSecrets(ctx, inbox); err != nil {
 		return channel.Hook{}, err
 	}
 	adapter, err := s.channels.Get(inbox.Channel)
@@ -89,24 +90,122 @@ func (s *Service) InboxesBySettingID(ctx context.Context, channel, key, value st
 	return out, nil
 }
 
-// journal commits raw events of an inbox and wakes the processor.
+// journalRequest is a request's events waiting for the journal's next
+// commit.
+type journalRequest struct {
+	events []*store.RawEvent
+	// fresh says whether any event was new; err why none was journalled.
+	fresh bool
+	err   error
+	done  chan struct{}
+}
+
+// journal commits raw events of an inbox and wakes the processor. The
+// events of requests arriving together are committed together, by
+// appendJournal; it returns once they are.
 func (s *Service) journal(ctx context.Context, inbox *sahay.Inbox, events []channel.Raw) error {
-	fresh := false
+	req := &journalRequest{done: make(chan struct{})}
 	for _, e := range events {
 		if e.DedupeKey == "" {
 			return fmt.Errorf("core: %s event without a dedupe key", inbox.Channel)
 		}
-		isNew, err := s.store.JournalRawEvent(ctx, &store.RawEvent{AccountID: inbox.AccountID, InboxID: inbox.ID,
-			DedupeKey: e.DedupeKey, Body: e.Body, Headers: e.Headers}, time.Now())
-		if err != nil {
-			return err
+		req.events = append(req.events, &store.RawEvent{AccountID: inbox.AccountID, InboxID: inbox.ID,
+			DedupeKey: e.DedupeKey, Body: e.Body, Headers: e.Headers})
+	}
+	if len(req.events) == 0 {
+		return nil
+	}
+	s.ingestMu.RLock()
+	if s.closed {
+		s.ingestMu.RUnlock()
+		return errors.New("core: shutting down")
+	}
+	select {
+	case s.journalQueue <- req:
+	case <-ctx.Done():
+		s.ingestMu.RUnlock()
+		return ctx.Err()
+	}
+	s.ingestMu.RUnlock()
+	// Once queued, the outcome is awaited even if ctx ends, so that a
+	// committed event is never refused.
+	<-req.done
+	return req.err
+}
+
+// appendJournal commits the requests queued for the journal, all those
+// waiting (up to journalBatch events) in one transaction, until the
+// service stops.
+func (s *Service) appendJournal() {
+	for {
+		var first *journalRequest
+		select {
+		case first = <-s.journalQueue:
+		case <-s.stop:
+			// Close has set closed under the lock: nothing more can be
+			// queued, so after this drain no caller waits for ever.
+			for {
+				select {
+				case r := <-s.journalQueue:
+					r.err = errors.New("core: shutting down")
+					close(r.done)
+				default:
+					return
+				}
+			}
 		}
-		fresh = fresh || isNew
+		batch, n := []*journalRequest{first}, len(first.events)
+	fill:
+		for n < journalBatch {
+			select {
+			case r := <-s.journalQueue:
+				batch, n = append(batch, r), n+len(r.events)
+			default:
+				break fill
+			}
+		}
+		s.commitJournal(batch)
+	}
+}
+
+// commitJournal commits a batch of requests' events and answers them. If
+// the batch fails (an inbox deleted meanwhile), each request is committed
+// on its own, so that only the failing one fails.
+func (s *Service) commitJournal(batch []*journalRequest) {
+	ctx, now := context.Background(), time.Now()
+	var err error
+	if len(batch) == 1 && len(batch[0].events) == 1 {
+		// Alone, it needs no transaction of its own.
+		batch[0].fresh, err = s.store.JournalRawEvent(ctx, batch[0].events[0], now)
+	} else {
+		_, err = s.store.Write(ctx, func(tx *store.Tx) error {
+			for _, r := range batch {
+				r.fresh = false
+				for _, e := range r.events {
+					fresh, err := tx.JournalRawEvent(ctx, e, now)
+					if err != nil {
+						return err
+					}
+					r.fresh = r.fresh || fresh
+				}
+			}
+			return nil
+		})
+	}
+	if err != nil && len(batch) > 1 {
+		for _, r := range batch {
+			s.commitJournal([]*journalRequest{r})
+		}
+		return
+	}
+	fresh := false
+	for _, r := range batch {
+		r.err, fresh = err, fresh || r.fresh
+		close(r.done)
 	}
 	if fresh {
 		s.wakeJournal()
 	}
-	return nil
 }
 
 func (s *Service) wakeJournal() {

@@ -1,10 +1,14 @@
 package core_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,6 +129,76 @@ func TestJournalProcessesManyEventsInOrder(t *testing.T) {
 			if !slices.Equal(got, ids) {
 				t.Errorf("%s's conversation holds\n%v\nwant, in journal order, once each\n%v", contact(c), got, ids)
 			}
+		}
+	})
+}
+
+// Webhook requests arriving together are journalled in one commit: each is
+// answered once its event is committed, a request repeated at the same
+// time is kept once, and every answered event's message is stored once.
+func TestConcurrentWebhooksAreJournalledOnce(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		f := newRelayFixture(t, open(t))
+		const requests = 200
+		var wg sync.WaitGroup
+		for i := range requests {
+			for range 2 {
+				wg.Go(func() {
+					e := relayEvent{ID: fmt.Sprintf("e-%d", i), Messages: []channel.Inbound{
+						{ExternalID: fmt.Sprintf("m-%d", i), ContactID: fmt.Sprintf("cust-%d", i%17), Content: fmt.Sprintf("message %d", i)}}}
+					body, _ := json.Marshal(e)
+					r := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/webhooks/%d", f.inbox.ID), bytes.NewReader(body))
+					if _, err := f.svc.Webhook(ctx, f.inbox.ID, r, "", body); err != nil {
+						t.Errorf("webhook %s: %v", e.ID, err)
+					}
+				})
+			}
+		}
+		wg.Wait()
+		// Answered means journalled: every event is there now.
+		var journalled int
+		for _, state := range []string{store.RawPending, store.RawDone, store.RawFailed} {
+			got, err := f.st.RawEvents(ctx, f.inbox.AccountID, state, 2*requests)
+			if err != nil {
+				t.Fatal(err)
+			}
+			journalled += len(got)
+		}
+		if journalled != requests {
+			t.Fatalf("%d events journalled after %d answered requests, each twice; want %d", journalled, 2*requests, requests)
+		}
+		storetest.Eventually(t, time.Minute, "every event to be processed", func() bool {
+			_, pending, err := f.st.NextRawEventAt(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return !pending
+		})
+		for i := range requests {
+			m, err := f.st.MessageByExternalID(ctx, f.inbox.ID, fmt.Sprintf("m-%d", i))
+			if err != nil {
+				t.Fatalf("message %d: %v", i, err)
+			}
+			if m.Content != fmt.Sprintf("message %d", i) {
+				t.Errorf("message %d reads %q", i, m.Content)
+			}
+		}
+		var stored int
+		for c := range 17 {
+			first, err := f.st.MessageByExternalID(ctx, f.inbox.ID, fmt.Sprintf("m-%d", c))
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs, err := f.st.Messages(ctx, f.inbox.AccountID, first.ConversationID, 0, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored += len(msgs)
+		}
+		if stored != requests {
+			t.Errorf("%d messages stored, want %d, once each", stored, requests)
 		}
 	})
 }

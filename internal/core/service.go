@@ -53,14 +53,17 @@ type Service struct {
 	// inboxes holds the id and account of the inboxes messages were
 	// received for, by id (see receivingInbox).
 	inboxes sync.Map
-	// journalWake wakes the raw-event processor; node names this node
-	// among those holding leases.
-	journalWake chan struct{}
+	// journalQueue holds the requests waiting for the journal's next
+	// commit; journalWake wakes the raw-event processor; node names this
+	// node among those holding leases.
+	journalQueue chan *journalRequest
+	journalWake  chan struct{}
 	// callsPerAgent bounds the calls an agent places, each billed by the
 	// phone platform.
 	callsPerAgent *ratelimit.Limiter
 	node          string
-	// ingestMu and closed keep Receive from queueing after Close.
+	// ingestMu and closed keep Receive and the journal from queueing
+	// after Close.
 	ingestMu  sync.RWMutex
 	closed    bool
 	stop      chan struct{}
@@ -113,6 +116,7 @@ func New(cfg Config) *Service {
 		serverSecrets:    slices.DeleteFunc(slices.Clone(cfg.ServerSecrets), func(v string) bool { return v == "" }),
 		allowSignUp:      cfg.AllowSignUp,
 		allowPrivateURLs: cfg.AllowPrivateURLs,
+		journalQueue:     make(chan *journalRequest, 4096),
 		journalWake:      make(chan struct{}, 1),
 		callsPerAgent:    ratelimit.New(callRate, 10000),
 		node:             auth.NewToken(),
@@ -137,6 +141,7 @@ func New(cfg Config) *Service {
 		s.ingest = append(s.ingest, ingest)
 		s.wg.Go(func() { s.batchReceives(ingest) })
 	}
+	s.wg.Go(s.appendJournal)
 	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()

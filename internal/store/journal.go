@@ -39,6 +39,22 @@ const (
 // false means the inbox already holds an event with its key (a platform's
 // retry), and nothing was written.
 func (s *Store) JournalRawEvent(ctx context.Context, e *RawEvent, now time.Time) (bool, error) {
+	var fresh bool
+	err := s.writeOutside(ctx, func(q queryer) error {
+		var err error
+		fresh, err = journalRawEvent(ctx, q, e, now)
+		return err
+	})
+	return fresh, err
+}
+
+// JournalRawEvent is [Store.JournalRawEvent] in a transaction, which may
+// journal many requests before its one commit.
+func (t *Tx) JournalRawEvent(ctx context.Context, e *RawEvent, now time.Time) (bool, error) {
+	return journalRawEvent(ctx, t.tx, e, now)
+}
+
+func journalRawEvent(ctx context.Context, q queryer, e *RawEvent, now time.Time) (bool, error) {
 	headers, err := json.Marshal(e.Headers)
 	if err != nil {
 		return false, fmt.Errorf("store: journal: %w", err)
@@ -46,11 +62,9 @@ func (s *Store) JournalRawEvent(ctx context.Context, e *RawEvent, now time.Time)
 	if e.Headers == nil {
 		headers = []byte("{}")
 	}
-	err = s.writeOutside(ctx, func(q queryer) error {
-		return q.QueryRowContext(ctx, `INSERT INTO raw_events (account_id, inbox_id, dedupe_key, body, headers, run_at, received_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (inbox_id, dedupe_key) DO NOTHING RETURNING id`,
-			e.AccountID, e.InboxID, e.DedupeKey, e.Body, string(headers), ms(now)).Scan(&e.ID)
-	})
+	err = q.QueryRowContext(ctx, `INSERT INTO raw_events (account_id, inbox_id, dedupe_key, body, headers, run_at, received_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (inbox_id, dedupe_key) DO NOTHING RETURNING id`,
+		e.AccountID, e.InboxID, e.DedupeKey, e.Body, string(headers), ms(now)).Scan(&e.ID)
 	if err == sql.ErrNoRows {
 		return false, nil
 	}
