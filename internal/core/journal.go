@@ -2,11 +2,13 @@ package core
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -135,7 +137,8 @@ func (s *Service) journal(ctx context.Context, inbox *sahay.Inbox, events []chan
 
 // appendJournal commits the requests queued for the journal, all those
 // waiting (up to journalBatch events) in one transaction, until the
-// service stops.
+// service stops. SQLite has one appender, PostgreSQL as many as Receive
+// has batchers.
 func (s *Service) appendJournal() {
 	for {
 		var first *journalRequest
@@ -178,16 +181,32 @@ func (s *Service) commitJournal(batch []*journalRequest) {
 		// Alone, it needs no transaction of its own.
 		batch[0].fresh, err = s.store.JournalRawEvent(ctx, batch[0].events[0], now)
 	} else {
+		// In the order of their keys: two appenders on PostgreSQL, each
+		// given a delivery and its repetition, then wait for each other
+		// in one direction only, never in a deadlock.
+		type pending struct {
+			r *journalRequest
+			e *store.RawEvent
+		}
+		var all []pending
+		for _, r := range batch {
+			for _, e := range r.events {
+				all = append(all, pending{r, e})
+			}
+		}
+		slices.SortFunc(all, func(a, b pending) int {
+			return cmp.Or(cmp.Compare(a.e.InboxID, b.e.InboxID), strings.Compare(a.e.DedupeKey, b.e.DedupeKey))
+		})
 		_, err = s.store.Write(ctx, func(tx *store.Tx) error {
 			for _, r := range batch {
 				r.fresh = false
-				for _, e := range r.events {
-					fresh, err := tx.JournalRawEvent(ctx, e, now)
-					if err != nil {
-						return err
-					}
-					r.fresh = r.fresh || fresh
+			}
+			for _, p := range all {
+				fresh, err := tx.JournalRawEvent(ctx, p.e, now)
+				if err != nil {
+					return err
 				}
+				p.r.fresh = p.r.fresh || fresh
 			}
 			return nil
 		})

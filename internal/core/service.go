@@ -140,8 +140,10 @@ func New(cfg Config) *Service {
 		ingest := make(chan *receiveRequest, 4096)
 		s.ingest = append(s.ingest, ingest)
 		s.wg.Go(func() { s.batchReceives(ingest) })
+		// On PostgreSQL the journal's commits, too, wait for the disk
+		// side by side.
+		s.wg.Go(s.appendJournal)
 	}
-	s.wg.Go(s.appendJournal)
 	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
