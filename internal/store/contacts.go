@@ -128,32 +128,19 @@ func (t *Tx) ContactsByIdentities(ctx context.Context, accountID int64, ids []Id
 	if len(ids) == 0 {
 		return found, nil
 	}
-	// One statement text whatever the number of identities: two arrays
-	// on PostgreSQL, the pairs as one JSON array on SQLite.
-	var rows *sql.Rows
-	var err error
-	if t.s.dialect == SQLite {
-		pairs := make([][2]string, len(ids))
-		for i, id := range ids {
-			pairs[i] = [2]string{id.Namespace, id.ExternalID}
-		}
-		rows, err = t.tx.QueryContext(ctx, `SELECT i.namespace, i.external_id, `+identityContactColumns+`
-			FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
-			WHERE i.account_id = $1 AND (i.namespace, i.external_id) IN (SELECT value->>0, value->>1 FROM json_each($2))`,
-			accountID, encodeJSON(pairs))
-	} else {
-		namespaces, externals := make([]string, len(ids)), make([]string, len(ids))
-		for i, id := range ids {
-			namespaces[i], externals[i] = id.Namespace, id.ExternalID
-		}
-		// Each identity is looked up on its own (LIMIT keeps the
-		// subquery a lookup per identity): a join may scan every identity
-		// of the account.
-		rows, err = t.tx.QueryContext(ctx, `SELECT k.namespace, k.external_id, c.* FROM unnest($2::text[], $3::text[]) AS k(namespace, external_id)
-			CROSS JOIN LATERAL (SELECT `+identityContactColumns+` FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
-				WHERE i.account_id = $1 AND i.namespace = k.namespace AND i.external_id = k.external_id LIMIT 1) c`,
-			accountID, namespaces, externals)
+	pairs := make([][2]string, len(ids))
+	for i, id := range ids {
+		pairs[i] = [2]string{id.Namespace, id.ExternalID}
 	}
+	// One statement text whatever the number of identities: the pairs
+	// travel as one JSON array.
+	cond := `(i.namespace, i.external_id) IN (SELECT p->>0, p->>1 FROM jsonb_array_elements($2::jsonb) p)`
+	if t.s.dialect == SQLite {
+		cond = `(i.namespace, i.external_id) IN (SELECT value->>0, value->>1 FROM json_each($2))`
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT i.namespace, i.external_id, c.id, c.account_id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at
+		FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
+		WHERE i.account_id = $1 AND `+cond, accountID, encodeJSON(pairs))
 	if err != nil {
 		return nil, fmt.Errorf("store: contacts by identities: %w", err)
 	}
@@ -171,10 +158,6 @@ func (t *Tx) ContactsByIdentities(ctx context.Context, accountID int64, ids []Id
 	}
 	return found, nil
 }
-
-// identityContactColumns are the contact columns ContactsByIdentities
-// reads, in scanContact's order.
-const identityContactColumns = `c.id, c.account_id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at`
 
 // prefixed scans a row whose first columns go to dest and the rest to the
 // caller's destinations.

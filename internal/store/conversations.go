@@ -342,36 +342,29 @@ func (t *Tx) OpenConversations(ctx context.Context, accountID int64, keys []Conv
 		return found, nil
 	}
 	// One statement text whatever the number of keys: arrays on
-	// PostgreSQL, a JSON array on SQLite. The newest conversation of a key
-	// is the one OpenConversation returns.
-	newest := `FROM conversations o
-		WHERE o.contact_id = k.contact_id AND o.inbox_id = k.inbox_id AND o.account_id = $1 AND o.topic = k.topic
-		ORDER BY CASE WHEN o.status = 'resolved' THEN 1 ELSE 0 END, o.id DESC LIMIT 1`
-	labels := `LEFT JOIN conversation_labels cl ON cl.conversation_id = c.id LEFT JOIN labels l ON l.id = cl.label_id`
-	var rows *sql.Rows
-	var err error
+	// PostgreSQL, a JSON array on SQLite.
+	var args []any
+	from := `unnest($2::bigint[], $3::bigint[], $4::text[]) AS k(contact_id, inbox_id, topic)`
 	if t.s.dialect == SQLite {
 		triples := make([][3]any, len(keys))
 		for i, k := range keys {
 			triples[i] = [3]any{k.ContactID, k.InboxID, k.Topic}
 		}
-		rows, err = t.tx.QueryContext(ctx, `SELECT `+conversationColumns+`, l.name FROM conversations c `+labels+`
-			WHERE c.id IN (SELECT (SELECT o.id `+newest+`)
-				FROM (SELECT value->>0 AS contact_id, value->>1 AS inbox_id, value->>2 AS topic FROM json_each($2)) k)
-			ORDER BY c.id, l.name`, accountID, encodeJSON(triples))
+		from = `(SELECT value->>0 AS contact_id, value->>1 AS inbox_id, value->>2 AS topic FROM json_each($2)) k`
+		args = []any{accountID, encodeJSON(triples)}
 	} else {
 		contacts, inboxes, topics := make([]int64, len(keys)), make([]int64, len(keys)), make([]string, len(keys))
 		for i, k := range keys {
 			contacts[i], inboxes[i], topics[i] = k.ContactID, k.InboxID, k.Topic
 		}
-		// Each key's conversation is read by a lookup of its own: with
-		// c.id IN (…) the plan kept for the statement may hash every
-		// conversation of the table.
-		rows, err = t.tx.QueryContext(ctx, `SELECT `+conversationColumns+`, l.name
-			FROM unnest($2::bigint[], $3::bigint[], $4::text[]) AS k(contact_id, inbox_id, topic)
-			CROSS JOIN LATERAL (SELECT o.* `+newest+`) c `+labels+`
-			ORDER BY c.id, l.name`, accountID, contacts, inboxes, topics)
+		args = []any{accountID, contacts, inboxes, topics}
 	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+conversationColumns+`, l.name FROM conversations c
+		LEFT JOIN conversation_labels cl ON cl.conversation_id = c.id LEFT JOIN labels l ON l.id = cl.label_id
+		WHERE c.id IN (SELECT (SELECT o.id FROM conversations o
+			WHERE o.contact_id = k.contact_id AND o.inbox_id = k.inbox_id AND o.account_id = $1 AND o.topic = k.topic
+			ORDER BY CASE WHEN o.status = 'resolved' THEN 1 ELSE 0 END, o.id DESC LIMIT 1) FROM `+from+`)
+		ORDER BY c.id, l.name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: open conversations: %w", err)
 	}

@@ -560,13 +560,8 @@ func (t *Tx) StoredExternalIDs(ctx context.Context, inboxID int64, externalIDs [
 		return stored, nil
 	}
 	// One statement text whatever the number of ids: an array on
-	// PostgreSQL, a JSON array on SQLite. On PostgreSQL each id is looked
-	// up on its own: the plan kept for external_id = ANY($2) may read every
-	// message of the inbox and filter them (it is made once per connection,
-	// often while the inbox is still small), which made the batch's cost
-	// grow with the inbox.
-	query := `SELECT e.id FROM unnest($2::text[]) AS e(id)
-		WHERE (SELECT true FROM messages m WHERE m.inbox_id = $1 AND m.external_id = e.id LIMIT 1)`
+	// PostgreSQL, a JSON array on SQLite.
+	query := `SELECT external_id FROM messages WHERE inbox_id = $1 AND external_id = ANY($2)`
 	var list any = externalIDs
 	if t.s.dialect == SQLite {
 		query = `SELECT external_id FROM messages WHERE inbox_id = $1 AND external_id IN (SELECT value FROM json_each($2))`
