@@ -5,9 +5,17 @@
 //
 // Everything here is pure Go over word lists embedded in the binary: no
 // model downloads, no network, no state. Analyze is safe for concurrent use.
+// docs/nlp.md describes the rules and their measured accuracy.
 package nlp
 
-import "github.com/sahayhq/sahay/internal/textnorm"
+import (
+	"math"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/sahayhq/sahay/internal/textnorm"
+)
 
 // Sentiment labels.
 const (
@@ -23,6 +31,30 @@ const (
 	Gratitude   = "gratitude"
 )
 
+// The default escalation thresholds: a message escalates when it asks for a
+// person, threatens to leave or complain, or crosses one of them. They were
+// chosen on the development set (docs/nlp.md); a bot may use its own.
+const (
+	// EscalateScore: a score at or below it escalates.
+	EscalateScore = -0.6
+	// EscalateAnger: an anger level at or above it escalates.
+	EscalateAnger = 0.6
+	// EscalateUrgency: an urgency at or above it escalates.
+	EscalateUrgency = 0.7
+)
+
+// Thresholds decide when an analysis escalates; see [Analysis.Escalates].
+type Thresholds struct {
+	Score, Anger, Urgency float64
+}
+
+// DefaultThresholds are the thresholds Analyze sets Escalate with.
+var DefaultThresholds = Thresholds{Score: EscalateScore, Anger: EscalateAnger, Urgency: EscalateUrgency}
+
+// MaxBytes bounds how much of a message Analyze reads: a pasted document
+// costs no more than its first few pages.
+const MaxBytes = 8 << 10
+
 // Analysis is what one message says beyond its words.
 type Analysis struct {
 	// Language is "en", "bn" or "hi" (also when romanized), another ISO
@@ -36,27 +68,463 @@ type Analysis struct {
 	Score     float64 `json:"score"`
 	// Emotion is anger, frustration or gratitude, or empty.
 	Emotion string `json:"emotion"`
+	// AngerLevel runs from 0 to 1: how angry the message reads, whatever
+	// emotion was named.
+	AngerLevel float64 `json:"anger"`
 	// Urgency runs from 0 (none) to 1 (needs an answer now).
 	Urgency float64 `json:"urgency"`
+	// Threat is set when the customer threatens to leave or to complain
+	// publicly or to an authority.
+	Threat bool `json:"threat"`
 	// WantsHuman is set when the customer asks for a person.
 	WantsHuman bool `json:"wants_human"`
 	// Escalate is set when the message should reach a person at once: it
-	// asks for one, or its anger, negativity or urgency is high.
+	// asks for one, threatens, or crosses [DefaultThresholds].
 	Escalate bool `json:"escalate"`
 	// Reasons say in words what decided the result, for agents and tests.
 	Reasons []string `json:"reasons"`
 }
 
+// Escalates reports whether the message should reach a person at once under
+// thresholds t.
+func (a Analysis) Escalates(t Thresholds) bool {
+	return a.WantsHuman || a.Threat || a.Score <= t.Score || a.AngerLevel >= t.Anger || a.Urgency >= t.Urgency
+}
+
+// token is one normalized word of a message.
+type token struct {
+	text string
+	// clause counts the clause breaks (sentence punctuation, commas) before
+	// the word; phrases and negation stay within a clause.
+	clause int
+	// script is the script index of the word's first letter.
+	script int
+}
+
+// hit is a lexicon entry found in a message.
+type hit struct {
+	e *entry
+	// pos is the index of its first token, end one past its last.
+	pos, end int
+	// scope is the clause, counting "but" words as breaks too.
+	scope int
+	// value is its contribution to the sentiment.
+	value float64
+	// negated is set once a negator has turned it.
+	negated bool
+	// negator is the token index of the negator that turned it, or -1.
+	negator int
+	// fused is set for a Bengali verb negated by its -নি suffix.
+	fused string
+}
+
 // Analyze reads one message.
 func Analyze(text string) Analysis {
-	a := Analysis{Language: "und", Sentiment: Neutral, Reasons: []string{}}
-	switch textnorm.DetectScript(text) {
-	case "bn":
-		a.Language, a.Script = "bn", "Beng"
-	case "hi":
-		a.Language, a.Script = "hi", "Deva"
-	case "en":
-		a.Language, a.Script = "en", "Latn"
+	if len(text) > MaxBytes {
+		text = text[:MaxBytes]
 	}
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	a := Analysis{Language: "und", Sentiment: Neutral, Reasons: []string{}}
+	r := newReader(text)
+
+	var counts scriptCounts
+	for _, c := range text {
+		counts.add(c)
+	}
+	dominant := counts.dominant()
+	a.Language, a.Script = counts.language(dominant)
+
+	r.tokenize()
+	if dominant == latn {
+		var ev romanEvidence
+		for _, t := range r.tokens {
+			if t.script == latn {
+				ev.add(t.text)
+			}
+		}
+		a.Language = ev.decide()
+	}
+	r.shouting = shouting(text, &counts)
+	r.score(lexiconFor(variantOf(a.Language, a.Script)), &a)
 	return a
+}
+
+// reader holds the state of one analysis.
+type reader struct {
+	text    string
+	tokens  []token
+	hits    []hit
+	reasons []string
+	// exclamations and questions count "!" and "?"; clauses counts breaks.
+	exclamations, questions int
+	shouting                bool
+}
+
+func newReader(text string) *reader {
+	return &reader{text: text, tokens: make([]token, 0, 32), hits: make([]hit, 0, 16)}
+}
+
+// isClauseBreak reports whether r ends a clause: sentence punctuation,
+// commas and the danda.
+func isClauseBreak(r rune) bool {
+	switch r {
+	case '.', ',', '!', '?', ';', ':', '\n', '।', '॥', '…', '(', ')', '"', '“', '”':
+		return true
+	}
+	return false
+}
+
+// isWordRune reports whether r belongs inside a word; it agrees with
+// textnorm, which deletes format characters rather than splitting on them.
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return r != '\u200B' && (unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsNumber(r) || unicode.Is(unicode.Cf, r))
+}
+
+// tokenize splits the text into normalized words, counts punctuation and
+// reads emoji and emoticons.
+func (r *reader) tokenize() {
+	s := r.text
+	clause := 0
+	for i := 0; i < len(s); {
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if isWordRune(c) {
+			j := i + size
+			for j < len(s) {
+				c2, size2 := utf8.DecodeRuneInString(s[j:])
+				if !isWordRune(c2) {
+					break
+				}
+				j += size2
+			}
+			r.addWord(s[i:j], clause)
+			i = j
+			continue
+		}
+		switch {
+		case c == '!':
+			r.exclamations++
+		case c == '?':
+			r.questions++
+		case isEmoji(c):
+			r.addEmoji(c, clause)
+		}
+		if isClauseBreak(c) {
+			clause++
+		}
+		i += size
+	}
+	for _, e := range emojis.emoticons {
+		for from := 0; ; {
+			k := strings.Index(s[from:], e.text)
+			if k < 0 {
+				break
+			}
+			k += from
+			if emoticonEnds(s, k, k+len(e.text)) {
+				r.hits = append(r.hits, hit{e: e, pos: -1, end: -1, negator: -1, value: e.polarity})
+			}
+			from = k + len(e.text)
+		}
+	}
+}
+
+// addWord appends the normalized form of one word of the text.
+func (r *reader) addWord(w string, clause int) {
+	first, _ := utf8.DecodeRuneInString(w)
+	script := -1
+	switch {
+	case first < utf8.RuneSelf:
+		script = latn
+		if !isASCIILower(w) {
+			w = strings.ToLower(w)
+		}
+		r.tokens = append(r.tokens, token{text: w, clause: clause, script: script})
+		return
+	case unicode.Is(unicode.Bengali, first):
+		script = beng
+	case unicode.Is(unicode.Devanagari, first):
+		script = deva
+	case unicode.Is(unicode.Latin, first):
+		script = latn
+	}
+	for _, part := range strings.Fields(textnorm.ForSearch(w)) {
+		r.tokens = append(r.tokens, token{text: part, clause: clause, script: script})
+	}
+}
+
+func isASCIILower(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf || 'A' <= w[i] && w[i] <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// maxSameEmoji bounds how often one emoji counts: "😡😡😡" is angrier than
+// "😡", but a row of fifty is not fifty times so.
+const maxSameEmoji = 3
+
+func (r *reader) addEmoji(c rune, clause int) {
+	e := emojis.runes[c]
+	if e == nil {
+		return
+	}
+	n := 0
+	for _, h := range r.hits {
+		if h.e == e {
+			n++
+		}
+	}
+	if n < maxSameEmoji {
+		r.hits = append(r.hits, hit{e: e, pos: -1, end: -1, negator: -1, scope: clause, value: e.polarity})
+	}
+}
+
+// shouting reports whether the Latin letters of a message are mostly
+// capitals, over enough of them that acronyms (OTP, COD, UPI) do not count.
+func shouting(text string, c *scriptCounts) bool {
+	if c.upper < 8 || float64(c.upper) < 0.7*float64(c.latinLetters) {
+		return false
+	}
+	words := 0
+	for _, w := range strings.Fields(text) {
+		if len(w) >= 2 && strings.ToUpper(w) == w && strings.ToLower(w) != w {
+			words++
+		}
+	}
+	return words >= 2
+}
+
+// Weights of the rules, chosen on the development set.
+const (
+	// intensify multiplies a sentiment word after an intensifier.
+	intensify = 1.5
+	// negatedPositive and negatedNegative multiply a negated word: "not
+	// good" is bad, "not bad" is only mildly good.
+	negatedPositive = -0.8
+	negatedNegative = -0.3
+	// unmetExpectation is a negated expectation: "has not arrived".
+	unmetExpectation = -1.8
+	// beforeBut and afterBut weigh the clauses around "but".
+	beforeBut = 0.5
+	afterBut  = 1.5
+	// exclamationBoost adds to the size of the sum per "!", up to four.
+	exclamationBoost = 0.3
+	// normalization is alpha in score = sum / sqrt(sum² + alpha).
+	normalization = 8
+	// neutralBand is how far from 0 a score must be to be labelled.
+	neutralBand = 0.15
+	// negationWindow is how many words away a negator reaches.
+	negationWindow = 3
+)
+
+// score finds the lexicon's entries in the tokens and decides everything
+// else from them.
+func (r *reader) score(l *lexicon, a *Analysis) {
+	r.findEntries(l)
+	r.applyModifiers()
+
+	var sum float64
+	var anger, frustration, gratitude, urgent float64
+	var person, talk, request, human bool
+	lastBreak := -1
+	for _, h := range r.hits {
+		if h.e.has(tagBreak) && h.pos >= 0 {
+			lastBreak = max(lastBreak, h.scope)
+		}
+	}
+	for i := range r.hits {
+		h := &r.hits[i]
+		e := h.e
+		v := h.value
+		if lastBreak >= 0 && h.pos >= 0 && v != 0 {
+			if h.scope < lastBreak {
+				v *= beforeBut
+			} else {
+				v *= afterBut
+			}
+		}
+		sum += v
+		negative := h.value < 0 || e.polarity < 0 && !h.negated
+		switch {
+		case h.fused != "":
+			r.reason("fused negation: " + h.fused)
+			frustration++
+		case h.negated && e.has(tagExpect) && e.polarity == 0:
+			r.reason("unmet expectation: " + r.phrase(h))
+			frustration++
+		case h.negated && e.polarity > 0:
+			r.reason("negated positive: " + r.phrase(h))
+		case h.negated && e.polarity < 0:
+			r.reason("negated negative: " + r.phrase(h))
+		case e.polarity > 0 && h.pos < 0:
+			r.reason("positive emoji: " + e.text)
+		case e.polarity < 0 && h.pos < 0:
+			r.reason("negative emoji: " + e.text)
+		case e.polarity > 0:
+			r.reason("positive: " + r.span(h.pos, h.end))
+		case e.polarity < 0 && !e.has(tagThreat):
+			r.reason("negative: " + r.span(h.pos, h.end))
+		}
+		if h.negated && !e.has(tagThreat) {
+			continue
+		}
+		if e.has(tagAnger) && negative || e.has(tagAnger) && e.polarity == 0 {
+			anger++
+		}
+		if e.has(tagFrustration) {
+			frustration++
+		}
+		if e.has(tagGratitude) {
+			gratitude++
+		}
+		if e.has(tagUrgent) {
+			urgent++
+			r.reason("urgent: " + r.spanOf(h))
+		}
+		if e.has(tagThreat) {
+			a.Threat = true
+			r.reason("threat to leave or complain: " + r.spanOf(h))
+		}
+		person = person || e.has(tagPerson)
+		talk = talk || e.has(tagTalk)
+		request = request || e.has(tagRequest)
+		human = human || e.has(tagHuman)
+	}
+
+	if sum != 0 && r.exclamations > 0 {
+		boost := exclamationBoost * float64(min(r.exclamations, 4))
+		sum += math.Copysign(boost, sum)
+		if r.exclamations >= 2 {
+			r.reason("repeated !")
+		}
+	}
+	if r.questions >= 3 && sum < 0 {
+		sum -= 0.5
+		r.reason("repeated ?")
+	}
+	if r.shouting {
+		r.reason("shouting in capitals")
+		if sum <= 0 {
+			sum -= 1
+			anger++
+		}
+	}
+	if a.Threat {
+		anger++
+	}
+	if r.exclamations >= 3 && sum < 0 {
+		anger += 0.5
+	}
+
+	a.Score = round2(sum / math.Sqrt(sum*sum+normalization))
+	switch {
+	case a.Score >= neutralBand:
+		a.Sentiment = Positive
+	case a.Score <= -neutralBand:
+		a.Sentiment = Negative
+	}
+
+	a.AngerLevel = round2(1 - math.Exp(-0.7*anger))
+	switch {
+	case anger >= 1 && anger >= frustration:
+		a.Emotion = Anger
+	case frustration >= 1:
+		a.Emotion = Frustration
+	case anger >= 1:
+		a.Emotion = Anger
+	case gratitude >= 1 && a.Score >= 0:
+		a.Emotion = Gratitude
+	}
+
+	u := urgent
+	if a.Threat {
+		u++
+	}
+	u += 0.5 * anger
+	if r.exclamations >= 2 {
+		u += 0.3
+	}
+	if a.Score <= -0.5 {
+		u += 0.3
+	}
+	a.Urgency = round2(1 - math.Exp(-0.6*u))
+
+	a.WantsHuman = human || person && (talk || request) || person && r.onlyAsks()
+	if a.WantsHuman {
+		r.reason("asked for a person")
+	}
+	a.Escalate = a.Escalates(DefaultThresholds)
+	a.Reasons = r.reasons
+	if a.Reasons == nil {
+		a.Reasons = []string{}
+	}
+}
+
+// onlyAsks reports whether every word of a short message is part of an
+// entry, as in "agent please" or "মানুষ চাই".
+func (r *reader) onlyAsks() bool {
+	if len(r.tokens) > 4 {
+		return false
+	}
+	covered := 0
+	for _, h := range r.hits {
+		if h.pos >= 0 {
+			covered += h.end - h.pos
+		}
+	}
+	return covered == len(r.tokens)
+}
+
+// maxReasons bounds the reasons an analysis gives.
+const maxReasons = 12
+
+func (r *reader) reason(s string) {
+	if len(r.reasons) >= maxReasons {
+		return
+	}
+	for _, x := range r.reasons {
+		if x == s {
+			return
+		}
+	}
+	r.reasons = append(r.reasons, s)
+}
+
+// phrase returns the words a hit spans with the negator that turned it, as
+// the message has them.
+func (r *reader) phrase(h *hit) string {
+	from, to := h.pos, h.end
+	if h.negator >= 0 {
+		from, to = min(from, h.negator), max(to, h.negator+1)
+	}
+	return r.span(from, to)
+}
+
+// span returns tokens[from:to] joined by spaces.
+func (r *reader) span(from, to int) string {
+	var b strings.Builder
+	for i := from; i < to; i++ {
+		if i > from {
+			b.WriteByte(' ')
+		}
+		b.WriteString(r.tokens[i].text)
+	}
+	return b.String()
+}
+
+// spanOf returns the words of a hit, or the emoji's text.
+func (r *reader) spanOf(h *hit) string {
+	if h.pos < 0 {
+		return h.e.text
+	}
+	return r.span(h.pos, h.end)
+}
+
+func round2(x float64) float64 {
+	return math.Round(x*100) / 100
 }
