@@ -281,6 +281,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"SharedContact": sahay.SharedContact{}, "Choice": sahay.Choice{}, "Story": sahay.Story{}, "Template": sahay.Template{},
 		"PrivateReplyRequest": api.PrivateReplyRequest{}, "ModerateRequest": api.ModerateRequest{},
 		"MetaConnectStatus": metalogin.Status{}, "MetaConnectRequest": metalogin.StartRequest{}, "MetaConnectURL": metalogin.StartAnswer{},
+		"AISettings": core.AISettings{}, "AIInput": core.AIInput{}, "AITestResult": core.AITestResult{},
+		"Suggestions": core.Suggestions{}, "Summary": core.Summary{},
 		"MetaConnectChoice": metalogin.Choice{}, "MetaConnectChoices": metalogin.Choices{}, "MetaConnectPick": metalogin.ConnectRequest{},
 	}
 	for name, v := range types {

@@ -32,6 +32,7 @@ type Server struct {
 	signUps        *ratelimit.Limiter
 	webhooks       *ratelimit.Limiter
 	fileLinks      *ratelimit.Limiter
+	aiCalls        *ratelimit.Limiter
 }
 
 // Config configures the API.
@@ -59,7 +60,7 @@ func New(cfg Config) *Server {
 	}
 	return &Server{svc: cfg.Service, log: log, hub: realtime.NewHub(cfg.Service, log), secure: cfg.SecureCookies,
 		trustedProxies: cfg.TrustedProxies, signUps: ratelimit.New(signUpRate, limitKeys), webhooks: ratelimit.New(webhookRate, limitKeys),
-		fileLinks: ratelimit.New(fileLinkRate, limitKeys)}
+		fileLinks: ratelimit.New(fileLinkRate, limitKeys), aiCalls: ratelimit.New(aiRate, limitKeys)}
 }
 
 // Hub returns the realtime hub, for shutdown.

@@ -8,10 +8,12 @@ package core
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"slices"
 	"sync"
 
 	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/ai"
 	"github.com/sahayhq/sahay/internal/auth"
 	"github.com/sahayhq/sahay/internal/blob"
 	"github.com/sahayhq/sahay/internal/bus"
@@ -62,6 +64,8 @@ type Service struct {
 	// phone platform.
 	callsPerAgent *ratelimit.Limiter
 	node          string
+	// aiHTTP calls the accounts' AI endpoints.
+	aiHTTP *http.Client
 	// ingestMu and closed keep Receive and the journal from queueing
 	// after Close.
 	ingestMu  sync.RWMutex
@@ -116,6 +120,7 @@ func New(cfg Config) *Service {
 		serverSecrets:    slices.DeleteFunc(slices.Clone(cfg.ServerSecrets), func(v string) bool { return v == "" }),
 		allowSignUp:      cfg.AllowSignUp,
 		allowPrivateURLs: cfg.AllowPrivateURLs,
+		aiHTTP:           ai.HTTPClient(cfg.AllowPrivateURLs),
 		journalQueue:     make(chan *journalRequest, 4096),
 		journalWake:      make(chan struct{}, 1),
 		callsPerAgent:    ratelimit.New(callRate, 10000),

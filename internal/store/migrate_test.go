@@ -129,11 +129,13 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer check.Close()
-	// Version 15's table of sign-ins and version 16's of settings' ids
-	// bring indexes of their own.
+	// Version 15's table of sign-ins, version 16's of settings' ids and
+	// version 21's bring indexes of their own.
 	indexesWanted := slices.Sorted(slices.Values(append(slices.Clone(indexesBefore),
 		"channel_logins_expires", "sqlite_autoindex_channel_logins_1", "sqlite_autoindex_channel_logins_2",
-		"inbox_setting_ids_value", "sqlite_autoindex_inbox_setting_ids_1")))
+		"inbox_setting_ids_value", "sqlite_autoindex_inbox_setting_ids_1",
+		// Version 21's AI settings and agent bots.
+		"sqlite_autoindex_ai_settings_1", "agent_bots_account", "sqlite_autoindex_agent_bots_1")))
 	if after := schemaNames(t, check, "index"); !slices.Equal(after, indexesWanted) {
 		t.Errorf("indexes wanted after the migration:\n%v\nafter:\n%v", indexesWanted, after)
 	}
