@@ -175,7 +175,7 @@ func sahay(t *testing.T, vars map[string]string, args ...string) (stdout, stderr
 // commands or the command's own flags, and a wrong command line answers on
 // stderr with status 2.
 func TestHelp(t *testing.T) {
-	names := []string{"serve", "migrate", "admin create-account", "admin create-user", "token create", "backup", "version", "help"}
+	names := []string{"serve", "migrate", "admin create-account", "admin create-user", "token create", "backup", "analyze", "version", "help"}
 	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"-help"}} {
 		out, errOut, code := sahay(t, nil, args...)
 		if code != 0 || errOut != "" {

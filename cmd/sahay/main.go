@@ -6,6 +6,7 @@
 //	sahay admin create-user -email E -password P [-role R] [-account ID] [-name N]
 //	sahay token create -email E [-name N]      print a new API token
 //	sahay backup -o FILE [flags]               consistent online copy of the SQLite database
+//	sahay analyze [-accuracy FILE...]          language, sentiment and urgency of messages on stdin
 //	sahay version                              the version and how it was built
 //	sahay help [command]                       the commands, or one command's flags
 package main
@@ -58,8 +59,10 @@ type usageError struct {
 
 func (e *usageError) Error() string { return e.msg }
 
-// cmdIO is where a command writes and what it reads its settings from.
+// cmdIO is where a command reads and writes and what it reads its settings
+// from.
 type cmdIO struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 }
@@ -75,6 +78,9 @@ type command struct {
 	// setup declares the command's flags on fs and returns what runs it
 	// once they are parsed.
 	setup func(fs *flag.FlagSet, e *cmdIO) func(ctx context.Context) error
+	// arguments is set for a command that takes arguments after its flags
+	// (fs.Args()); the others refuse them.
+	arguments bool
 }
 
 var commands = []*command{
@@ -121,6 +127,16 @@ var commands = []*command{
 		setup:   backup,
 	},
 	{
+		name: "analyze", synopsis: "[-accuracy file...]",
+		summary: "print the language, sentiment and urgency of each message on stdin",
+		about: "Read one message per line on standard input and print, for each, one JSON object: language,\n" +
+			"script, sentiment and score, emotion, urgency, whether it asks for a person or should escalate,\n" +
+			"and the reasons. Lines longer than 64 KiB are analyzed by their beginning. With -accuracy, read\n" +
+			"labelled TSV files (internal/nlp/testdata) and print the accuracy per variant as Markdown.",
+		setup:     analyze,
+		arguments: true,
+	},
+	{
 		name: "version", synopsis: "",
 		summary: "print the version, the source revision and the Go version",
 		about:   "Print the version, the revision and time of the source it was built from, and the Go version.",
@@ -136,7 +152,7 @@ func isHelp(arg string) bool {
 
 // run executes the command line args; it is main without the process.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	e := &cmdIO{stdout: stdout, stderr: stderr, getenv: getenv}
+	e := &cmdIO{stdin: os.Stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	switch {
 	case len(args) == 0:
 		return runCommand(ctx, lookup("serve"), nil, e)
@@ -219,7 +235,7 @@ func runCommand(ctx context.Context, c *command, args []string, e *cmdIO) error 
 		fmt.Fprint(e.stdout, usage(c, fs))
 		return nil
 	}
-	if err == nil && fs.NArg() > 0 {
+	if err == nil && fs.NArg() > 0 && !c.arguments {
 		err = fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	if err != nil {
