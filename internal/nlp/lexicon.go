@@ -25,6 +25,9 @@ const (
 	tagFrustration
 	tagGratitude
 	tagUrgent
+	// tagSoon entries hint at a deadline (today, medicine) without asking
+	// for speed themselves; they weigh half an urgent entry.
+	tagSoon
 	tagThreat
 	// tagNegator entries reverse the polarity of a word near them; which
 	// side they look at is the entry's negates field.
@@ -55,6 +58,7 @@ var tagNames = map[string]tag{
 	"frustration": tagFrustration,
 	"gratitude":   tagGratitude,
 	"urgent":      tagUrgent,
+	"soon":        tagSoon,
 	"threat":      tagThreat,
 	"negator":     tagNegator,
 	"intensifier": tagIntensifier,

@@ -52,6 +52,9 @@ func fusedNegation(w string) (stem string, ok bool) {
 	case 'ে', 'ই', 'য':
 		// আসে-নি, পাই-নি, দেয়-নি (normalization folds য় to য).
 		return stem, true
+	case 'ন':
+		// দেন-নি, করেন-নি: the honorific forms.
+		return stem, strings.HasSuffix(stem, "েন") && utf8.RuneCountInString(stem) >= 3
 	case 'ি':
 		// করি-নি, পারি-নি; but তিনি, চিনি, শুনি are whole words.
 		return stem, utf8.RuneCountInString(stem) >= 3

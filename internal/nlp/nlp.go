@@ -31,15 +31,19 @@ const (
 	Gratitude   = "gratitude"
 )
 
-// The default escalation thresholds: a message escalates when it asks for a
-// person, threatens to leave or complain, or crosses one of them. They were
-// chosen on the development set (docs/nlp.md); a bot may use its own.
+// The default escalation thresholds. A message escalates when it asks for a
+// person or threatens to leave or complain, and when it crosses one of
+// these; they were chosen on the development set (docs/nlp.md), and a bot
+// may use its own through [Analysis.Escalates].
 const (
-	// EscalateScore: a score at or below it escalates.
-	EscalateScore = -0.6
+	// EscalateScore: a score at or below it escalates. The default, below
+	// any score, leaves negativity alone to the queue: a disappointed
+	// customer needs a good answer, not necessarily a person at once.
+	EscalateScore = -2
 	// EscalateAnger: an anger level at or above it escalates.
-	EscalateAnger = 0.6
-	// EscalateUrgency: an urgency at or above it escalates.
+	EscalateAnger = 0.5
+	// EscalateUrgency: a negative message this urgent or more escalates;
+	// an urgent question without a complaint does not.
 	EscalateUrgency = 0.7
 )
 
@@ -88,7 +92,8 @@ type Analysis struct {
 // Escalates reports whether the message should reach a person at once under
 // thresholds t.
 func (a Analysis) Escalates(t Thresholds) bool {
-	return a.WantsHuman || a.Threat || a.Score <= t.Score || a.AngerLevel >= t.Anger || a.Urgency >= t.Urgency
+	return a.WantsHuman || a.Threat || a.Score <= t.Score || a.AngerLevel >= t.Anger ||
+		a.Urgency >= t.Urgency && a.Sentiment == Negative
 }
 
 // token is one normalized word of a message.
@@ -306,10 +311,11 @@ const (
 	// negatedPositive and negatedNegative multiply a negated word: "not
 	// good" is bad, "not bad" is only mildly good.
 	negatedPositive = -0.8
-	negatedNegative = -0.3
+	negatedNegative = -0.7
 	// unmetExpectation is a negated expectation: "has not arrived".
 	unmetExpectation = -1.8
-	// beforeBut and afterBut weigh the clauses around "but".
+	// beforeBut and afterBut weigh the clauses around "but": the
+	// complaint after it is what the customer wants acted on.
 	beforeBut = 0.5
 	afterBut  = 1.5
 	// exclamationBoost adds to the size of the sum per "!", up to four.
@@ -330,19 +336,19 @@ func (r *reader) score(l *lexicon, a *Analysis) {
 
 	var sum float64
 	var anger, frustration, gratitude, urgent float64
-	var person, talk, request, human bool
-	lastBreak := -1
+	// afterBreak is the first scope after the last "but", or -1.
+	afterBreak := -1
 	for _, h := range r.hits {
 		if h.e.has(tagBreak) && h.pos >= 0 {
-			lastBreak = max(lastBreak, h.scope)
+			afterBreak = max(afterBreak, h.scope+1)
 		}
 	}
 	for i := range r.hits {
 		h := &r.hits[i]
 		e := h.e
 		v := h.value
-		if lastBreak >= 0 && h.pos >= 0 && v != 0 {
-			if h.scope < lastBreak {
+		if afterBreak >= 0 && h.pos >= 0 && v != 0 {
+			if h.scope < afterBreak {
 				v *= beforeBut
 			} else {
 				v *= afterBut
@@ -386,14 +392,13 @@ func (r *reader) score(l *lexicon, a *Analysis) {
 			urgent++
 			r.reason("urgent: " + r.spanOf(h))
 		}
+		if e.has(tagSoon) {
+			urgent += 0.5
+		}
 		if e.has(tagThreat) {
 			a.Threat = true
 			r.reason("threat to leave or complain: " + r.spanOf(h))
 		}
-		person = person || e.has(tagPerson)
-		talk = talk || e.has(tagTalk)
-		request = request || e.has(tagRequest)
-		human = human || e.has(tagHuman)
 	}
 
 	if sum != 0 && r.exclamations > 0 {
@@ -430,31 +435,29 @@ func (r *reader) score(l *lexicon, a *Analysis) {
 	}
 
 	a.AngerLevel = round2(1 - math.Exp(-0.7*anger))
+	// Anger and frustration belong to complaints, gratitude to praise.
 	switch {
-	case anger >= 1 && anger >= frustration:
+	case a.Sentiment == Negative && anger >= 1 && anger >= frustration:
 		a.Emotion = Anger
-	case frustration >= 1:
+	case a.Sentiment == Negative && frustration >= 1:
 		a.Emotion = Frustration
-	case anger >= 1:
+	case a.Sentiment == Negative && anger >= 1:
 		a.Emotion = Anger
-	case gratitude >= 1 && a.Score >= 0:
+	case a.Sentiment == Positive && gratitude >= 1:
 		a.Emotion = Gratitude
+	}
+	if a.Sentiment != Negative {
+		a.AngerLevel = 0
 	}
 
 	u := urgent
-	if a.Threat {
-		u++
-	}
-	u += 0.5 * anger
+	u += 0.3 * anger
 	if r.exclamations >= 2 {
-		u += 0.3
+		u += 0.2
 	}
-	if a.Score <= -0.5 {
-		u += 0.3
-	}
-	a.Urgency = round2(1 - math.Exp(-0.6*u))
+	a.Urgency = round2(1 - math.Exp(-1.3*u))
 
-	a.WantsHuman = human || person && (talk || request) || person && r.onlyAsks()
+	a.WantsHuman = r.asksForPerson()
 	if a.WantsHuman {
 		r.reason("asked for a person")
 	}
@@ -463,6 +466,42 @@ func (r *reader) score(l *lexicon, a *Analysis) {
 	if a.Reasons == nil {
 		a.Reasons = []string{}
 	}
+}
+
+// asksForPerson reports whether the message asks for a person: with a
+// phrase that does on its own ("real person"), or, within one clause, by
+// naming a person with a request to talk ("কথা বলতে চাই", "baat karao") or
+// right beside a request ("agent please", "मुझे एजेंट चाहिए"). A person only
+// mentioned ("is the agent app free?", "I spoke to your agent") is not.
+func (r *reader) asksForPerson() bool {
+	for i := range r.hits {
+		p := &r.hits[i]
+		if p.e.has(tagHuman) && !p.negated {
+			return true
+		}
+		if !p.e.has(tagPerson) || p.pos < 0 {
+			continue
+		}
+		talk, request := false, false
+		for j := range r.hits {
+			h := &r.hits[j]
+			if h.pos < 0 || r.tokens[h.pos].clause != r.tokens[p.pos].clause {
+				continue
+			}
+			talk = talk || h.e.has(tagTalk)
+			if h.e.has(tagRequest) {
+				request = true
+				if h.pos >= p.end && h.pos-p.end <= 2 || p.pos >= h.end && p.pos-h.end <= 2 {
+					// Right beside the person: "agent please".
+					talk = true
+				}
+			}
+		}
+		if talk && request || r.onlyAsks() {
+			return true
+		}
+	}
+	return false
 }
 
 // onlyAsks reports whether every word of a short message is part of an

@@ -196,35 +196,53 @@ func (ev *romanEvidence) add(word string) {
 	}
 }
 
-// decide returns "en", "bn" or "hi". Function words decide unless they are
-// few or tied; the trigram model, worth 0.6 of a function word for each
-// other word, settles the rest. English wins when nothing speaks.
+// decide returns "en", "bn" or "hi". Romanized Bengali and Hindi messages
+// mix in English words freely, English messages rarely the reverse; so a
+// romanized language wins when its function words are at least half as
+// many as English's. The trigram model settles ties between the two, and
+// speaks alone when there are no function words at all.
 func (ev *romanEvidence) decide() string {
-	score := ev.words
-	if ev.n > 0 {
-		// Turn the log likelihoods into a share of evidence per language.
-		best := math.Max(ev.logp[0], math.Max(ev.logp[1], ev.logp[2]))
-		var sum float64
-		var p [3]float64
-		for i := range p {
-			p[i] = math.Exp((ev.logp[i] - best) / float64(ev.n))
-			sum += p[i]
-		}
-		weight := 0.6 * float64(ev.n)
-		for i := range p {
-			score[i] += weight * p[i] / sum
-		}
+	w := ev.words
+	trigram := ev.trigramShares()
+	roman := 1
+	if w[2] > w[1] || w[2] == w[1] && trigram[2] > trigram[1] {
+		roman = 2
 	}
-	// A tie with English goes to the romanized language: English text
-	// rarely holds a Bengali or Hindi word, the reverse is common.
+	switch {
+	case w[roman] > 0 && w[roman] >= 0.5*w[0]:
+		return romanLanguages[roman]
+	case w[0] > 0:
+		return "en"
+	}
 	best := 0
 	for i := 1; i < 3; i++ {
-		if score[i] > score[best] || best == 0 && score[i] == score[best] {
+		if trigram[i] > trigram[best] {
 			best = i
 		}
 	}
-	if score[best] < 0.5 {
-		return "en"
+	// Without function words, only a clear trigram verdict on a few
+	// words makes the text romanized.
+	if best != 0 && trigram[best] >= 0.6 && ev.n >= 2 {
+		return romanLanguages[best]
 	}
-	return romanLanguages[best]
+	return "en"
+}
+
+// trigramShares turns the summed log likelihoods into a share per language,
+// from per-word likelihoods so that long texts do not saturate.
+func (ev *romanEvidence) trigramShares() [3]float64 {
+	var p [3]float64
+	if ev.n == 0 {
+		return p
+	}
+	best := math.Max(ev.logp[0], math.Max(ev.logp[1], ev.logp[2]))
+	var sum float64
+	for i := range p {
+		p[i] = math.Exp((ev.logp[i] - best) / float64(ev.n))
+		sum += p[i]
+	}
+	for i := range p {
+		p[i] /= sum
+	}
+	return p
 }
