@@ -38,13 +38,16 @@ func (s *Server) deleteAI(w http.ResponseWriter, r *http.Request, a *core.Actor)
 }
 
 // testAI tests the settings in the body, or the saved ones when there is
-// none.
+// none (or an empty object).
 func (s *Server) testAI(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
 	var in *core.AIInput
 	if r.ContentLength != 0 {
 		in = &core.AIInput{}
 		if err := httpx.Decode(w, r, in); err != nil {
 			return err
+		}
+		if in.BaseURL == "" && in.Model == "" && in.APIKey == nil {
+			in = nil
 		}
 	}
 	if err := s.allowAI(a); err != nil {

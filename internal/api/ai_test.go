@@ -96,7 +96,7 @@ func TestAISettings(t *testing.T) {
 		if _, msg := r.Error(); !strings.Contains(msg, "refused the API key") || strings.Contains(msg, "sk-wrong-9999") {
 			t.Errorf("wrong key: %s", msg)
 		}
-		s.Must(t, owner.Token, http.MethodPost, "/api/v1/ai/test", nil, http.StatusOK, &test)
+		s.Must(t, owner.Token, http.MethodPost, "/api/v1/ai/test", map[string]any{}, http.StatusOK, &test)
 
 		s.Must(t, owner.Token, http.MethodDelete, "/api/v1/ai", nil, http.StatusNoContent, nil)
 		var off core.AISettings

@@ -8,6 +8,7 @@ import type { CampaignReport, CommerceOrder, CSATReport, LiveVisitor, WidgetEmbe
 import type { AgentNotification, NotifyPrefs } from "./types";
 import type { SavedView, ViewFilters } from "./types";
 import type { Template, TemplateUse } from "./types";
+import type { AISettings, Suggestions } from "./types";
 
 export class APIError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -188,6 +189,13 @@ export const api = {
   deleteUser: (id: number) => del(`/users/${id}`),
 
   account: () => get<Account>("/account"),
+  ai: () => get<AISettings>("/ai"),
+  setAI: (b: { base_url: string; model: string; api_key?: string }) => put<AISettings>("/ai", b),
+  deleteAI: () => del("/ai"),
+  /** Tests the settings given, or the saved ones without any. */
+  testAI: (b?: { base_url: string; model: string; api_key?: string }) => post<{ ok: boolean; latency_ms: number }>("/ai/test", b),
+  suggestReplies: (id: number) => post<Suggestions>(`/conversations/${id}/suggestions`),
+  summarize: (id: number) => post<{ language: string; summary: string }>(`/conversations/${id}/summary`),
   updateAccount: (p: { name: string; time_zone: string; locales: string[] }) => patch<Account>("/account", p),
 
   tokens: () => get<Items<APIToken>>("/me/tokens").then(items),

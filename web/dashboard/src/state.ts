@@ -3,6 +3,7 @@
 // publish/subscribe so views re-render when it changes.
 import { api } from "./api";
 import type { Account, CannedResponse, Capabilities, ChannelDescription, CountChange, Counts, Inbox, Label, Me, SavedView, StatusCounts, Team, User } from "./types";
+import type { AISettings } from "./types";
 
 type Listener = () => void;
 const listeners = new Map<string, Set<Listener>>();
@@ -34,6 +35,8 @@ export const state = {
   /** The channels the server runs, read once: they change only with a new server. */
   channels: [] as ChannelDescription[],
   emailAvailable: false,
+  /** The account's optional AI endpoint: its buttons show only when it is on. */
+  ai: null as AISettings | null,
 };
 
 export function me(): User {
@@ -66,7 +69,7 @@ async function settle<T>(p: Promise<T>, fallback: T): Promise<T> {
 
 /** Loads the account's reference data. */
 export async function loadMeta(): Promise<void> {
-  const [users, teams, inboxes, labels, canned, views, channels] = await Promise.all([
+  const [users, teams, inboxes, labels, canned, views, channels, ai] = await Promise.all([
     settle(api.users(), state.users),
     settle(api.teams(), state.teams),
     settle(api.inboxes(), state.inboxes),
@@ -74,6 +77,7 @@ export async function loadMeta(): Promise<void> {
     settle(api.canned(), state.canned),
     settle(api.views(), state.views),
     state.channels.length ? state.channels : settle(api.channels(), state.channels),
+    settle(api.ai(), state.ai),
   ]);
   const self = state.me;
   state.users = users.length ? users : self ? [self] : [];
@@ -83,6 +87,7 @@ export async function loadMeta(): Promise<void> {
   state.canned = canned;
   state.views = views;
   state.channels = channels;
+  state.ai = ai;
   emit("meta");
 }
 

@@ -570,3 +570,19 @@ export interface CommerceOrder {
   created_at: string;
   updated_at: string;
 }
+
+/** An account's optional AI endpoint; the key is never returned. */
+export interface AISettings {
+  enabled: boolean;
+  /** base_url, model and updated_at are shown to admins only. */
+  base_url?: string;
+  model?: string;
+  key_set: boolean;
+  updated_at?: string;
+}
+
+/** Drafts of the next reply, in the conversation's language. */
+export interface Suggestions {
+  language: string;
+  suggestions: string[];
+}

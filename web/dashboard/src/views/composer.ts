@@ -11,6 +11,7 @@ import { icon } from "../icons";
 import { capabilitiesOf, inboxById, me, state } from "../state";
 import type { CannedResponse, Conversation, Email, EmailDraft, Message, TemplateUse, User } from "../types";
 import { errorText, iconButton, popup, toast } from "../ui";
+import { suggestReplyButton } from "./aiassist";
 import { addressBox, replySubject } from "./email";
 import { replyLimits } from "./replylimits";
 import { personalDataWarning, serverRefusal } from "./replyguard";
@@ -129,6 +130,12 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     },
   });
   const attachBtn = iconButton("paperclip", t("composer.attach"), () => fileInput.click(), "attach-btn");
+  const aiBtn = suggestReplyButton(() => conv().id, () => ta.value, (text) => {
+    ta.value = text;
+    saveDraft();
+    update();
+    ta.focus();
+  });
   const chips = h("ul", { class: "attach-chips", "aria-label": t("attach.pending"), hidden: true });
   const fileError = h("div", { class: "attach-error", role: "alert", hidden: true });
   const form = h(
@@ -143,7 +150,7 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     fileError,
     limits.notice,
     guard,
-    h("div", { class: "composer-foot" }, emojiBtn, attachBtn, templateBtn, fileInput, h("span", { class: "hint composer-hint" }, ""), limits.counter, sendBtn),
+    h("div", { class: "composer-foot" }, emojiBtn, attachBtn, templateBtn, aiBtn, fileInput, h("span", { class: "hint composer-hint" }, ""), limits.counter, sendBtn),
   );
 
   function setMode(n: boolean, focus = true, priv = false): void {

@@ -19,6 +19,7 @@ import { mountContactPanel } from "./contact";
 import { baseSubject, emailHead, fullMessageToggle, inlineOnly, lastEmail } from "./email";
 import { detailLines, isReaction, reactionChips, reactionLine, reactionsOf } from "./details";
 import { callButton, callEntry, isCallEntry } from "./calls";
+import { summarizeButton } from "./aiassist";
 import { answeredPrivately, linkBanner, moderationBadge, moderationButton, postCard, privateReplyActivity, publicBadge } from "./public";
 import { openConversation } from "./inbox";
 import { contactName } from "../names";
@@ -477,6 +478,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
         "div",
         { class: "head-actions" },
         callButton(c, upsertMessage),
+        summarizeButton(c.id),
         resolved ? null : iconButton("snooze", t("action.snooze"), (e) => snoozeMenu(e.currentTarget as HTMLElement), "snooze-btn wide-only"),
         iconButton("merge", t("merge.action"), () => void openMerge(), "merge-btn wide-only"),
         resolved || snoozed ? reopenBtn : null,

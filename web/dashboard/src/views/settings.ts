@@ -9,6 +9,7 @@ import { emit, isAdmin, loadMeta, me, state, userName } from "../state";
 import type { Availability, Label, Locale, Team, User, CannedResponse } from "../types";
 import { availabilityOf, avatar, button, empty, errorText, field, labelChip, modal, pageHeader, select, toast } from "../ui";
 import { attempt, checkboxes, form, submit, table, userChecks } from "./forms";
+import { aiSettings } from "./aisettings";
 import { inboxes } from "./inboxes";
 
 interface Section {
@@ -26,6 +27,7 @@ const sections: Section[] = [
   { key: "teams", admin: true, render: teams },
   { key: "labels", admin: true, render: labels },
   { key: "canned", admin: false, render: canned },
+  { key: "ai", admin: true, render: aiSettings },
   { key: "audit", admin: true, render: audit },
 ];
 
