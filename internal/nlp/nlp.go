@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sahayhq/sahay/internal/textnorm"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Sentiment labels.
@@ -129,6 +130,9 @@ func Analyze(text string) Analysis {
 		text = text[:MaxBytes]
 	}
 	text = strings.ToValidUTF8(text, "\uFFFD")
+	if !isNFC(text) {
+		text = norm.NFC.String(text)
+	}
 	a := Analysis{Language: "und", Sentiment: Neutral, Reasons: []string{}}
 	r := newReader(text)
 
@@ -255,9 +259,87 @@ func (r *reader) addWord(w string, clause int) {
 	case unicode.Is(unicode.Latin, first):
 		script = latn
 	}
+	if folded, ok := foldIndic(w); ok {
+		r.tokens = append(r.tokens, token{text: folded, clause: clause, script: script})
+		return
+	}
 	for _, part := range strings.Fields(textnorm.ForSearch(w)) {
 		r.tokens = append(r.tokens, token{text: part, clause: clause, script: script})
 	}
+}
+
+// foldIndic is textnorm.ForSearch for one word in NFC, made cheap for the
+// common case: it drops nukta and joiners, folds candrabindu to anusvara and
+// native digits to ASCII, and allocates only when something changes. It
+// reports false for a word it cannot fold alone (with letters that have
+// case), which ForSearch then handles.
+func foldIndic(w string) (string, bool) {
+	changed := false
+	for _, c := range w {
+		switch {
+		case c == '\u093C' || c == '\u09BC' || c == '\u0901' || c == '\u0981' || c == 'ऩ' || c == 'ऱ' || c == 'ऴ' ||
+			c >= '\u0966' && c <= '\u096F' || c >= '\u09E6' && c <= '\u09EF' || unicode.Is(unicode.Cf, c):
+			changed = true
+		case c < utf8.RuneSelf || unicode.IsUpper(c) || unicode.IsLower(c):
+			return "", false
+		}
+	}
+	if !changed {
+		return w, true
+	}
+	var b strings.Builder
+	b.Grow(len(w))
+	for _, c := range w {
+		switch {
+		case c == '\u093C' || c == '\u09BC' || unicode.Is(unicode.Cf, c):
+		case c == '\u0901':
+			b.WriteRune('\u0902')
+		case c == '\u0981':
+			b.WriteRune('\u0982')
+		case c == 'ऩ':
+			b.WriteRune('न')
+		case c == 'ऱ':
+			b.WriteRune('र')
+		case c == 'ऴ':
+			b.WriteRune('ळ')
+		case c >= '\u0966' && c <= '\u096F':
+			b.WriteRune('0' + c - '\u0966')
+		case c >= '\u09E6' && c <= '\u09EF':
+			b.WriteRune('0' + c - '\u09E6')
+		default:
+			b.WriteRune(c)
+		}
+	}
+	return b.String(), true
+}
+
+// isNFC reports whether s is in Unicode Normalization Form C. Text in ASCII,
+// Bengali and Devanagari is checked by their few rules, quicker than the
+// general check (which the rest gets): a nukta never follows a virama nor
+// the letters it composes with (न, र, ळ), the letters NFC decomposes never
+// appear, and Bengali's two-part vowels are precomposed.
+func isNFC(s string) bool {
+	var prev rune
+	for _, c := range s {
+		switch {
+		case c < utf8.RuneSelf:
+		case c == '\u093C' || c == '\u09BC':
+			if prev == '\u094D' || prev == '\u09CD' || c == '\u093C' && (prev == 'न' || prev == 'र' || prev == 'ळ') {
+				return false
+			}
+		case c >= '\u0958' && c <= '\u095F' || c == '\u09DC' || c == '\u09DD' || c == '\u09DF' || c >= '\u0951' && c <= '\u0954':
+			return false
+		case c == '\u09BE' || c == '\u09D7':
+			if prev == '\u09C7' {
+				return false
+			}
+		case c >= '\u0900' && c <= '\u09FF' || c == '\u200C' || c == '\u200D' || c == '\u0964' || c == '\u0965':
+		default:
+			return norm.NFC.IsNormalString(s)
+		}
+		prev = c
+	}
+	return true
 }
 
 func isASCIILower(w string) bool {

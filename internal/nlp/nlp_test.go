@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/sahayhq/sahay/internal/textnorm"
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestLanguage(t *testing.T) {
@@ -298,18 +301,41 @@ func FuzzAnalyze(f *testing.F) {
 	})
 }
 
-var sink Analysis
-
-func BenchmarkAnalyze(b *testing.B) {
-	messages := []string{
-		"আমার অর্ডার এখনও আসেনি, খুব রাগ হচ্ছে। তিন দিন হয়ে গেল, কেউ উত্তর দিচ্ছে না!",
-		"मेरा ऑर्डर अभी तक नहीं आया, बहुत गुस्सा आ रहा है। कृपया जल्दी बताइए",
-		"mera order abhi tak nahi aaya yaar, bahut gussa aa raha hai, jaldi batao please",
-		"amar order ekhono ashe ni, khub rag hocche. kobe pabo bolen to? taka ferot chai",
-		"I have been waiting for my refund for a week, this is really frustrating!!",
+// TestFoldIndicAgreesWithTextnorm keeps the fast path of word normalization
+// equal to textnorm.ForSearch, which the lexicons are normalized with.
+func TestFoldIndicAgreesWithTextnorm(t *testing.T) {
+	for _, w := range []string{
+		"আসেনি", "দেয়নি", "হয়নি", "বাংলায়", "র\u200d্যাব", "৫০০", "পৌঁছায়নি",
+		"नहीं", "ज़रूरी", "पहुँचा", "बढ़िया", "ऩ", "१२३", "गुस्सा",
+	} {
+		want := textnorm.ForSearch(w)
+		if got, ok := foldIndic(textnorm.NFC(w)); ok && got != want {
+			t.Errorf("foldIndic(%q) = %q, ForSearch gives %q", w, got, want)
+		}
 	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		sink = Analyze(messages[i%len(messages)])
+}
+
+// TestIsNFC checks the quick NFC rules against the general check on triples
+// of a sample of Bengali and Devanagari code points. isNFC may be cautious
+// (false for text in NFC costs a normalization); it may not pass text that
+// is not in NFC.
+func TestIsNFC(t *testing.T) {
+	var sample []rune
+	for c := rune(0x0900); c <= 0x09FF; c++ {
+		if c%3 == 0 || c == 0x093C || c == 0x09BC || c == 0x094D || c == 0x09CD || c == 0x09C7 || c == 0x09BE || c == 0x09D7 ||
+			c == 'न' || c == 'र' || c == 'ळ' || c == 'য' || c == 'ড' || c == 0x09DF || c == 0x0958 || c == 0x0951 {
+			sample = append(sample, c)
+		}
+	}
+	sample = append(sample, 'a', ' ', 0x200D)
+	for _, a := range sample {
+		for _, b := range sample {
+			for _, c := range []rune{'x', 0x093C, 0x09BC, 0x09BE, 0x094D} {
+				s := string([]rune{a, b, c})
+				if got, want := isNFC(s), norm.NFC.IsNormalString(s); got && !want {
+					t.Fatalf("isNFC(%+q) = %v, want %v", s, got, want)
+				}
+			}
+		}
 	}
 }
