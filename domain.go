@@ -204,11 +204,14 @@ type Conversation struct {
 	FirstReplyAt   *time.Time `json:"first_reply_at"`
 	LastActivityAt time.Time  `json:"last_activity_at"`
 	Language       string     `json:"language"`
-	Sentiment      float64    `json:"sentiment"`
-	LastMessage    string     `json:"last_message"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	ResolvedAt     *time.Time `json:"resolved_at"`
+	// Sentiment is the score, from -1 to 1, of the customer's latest
+	// analysed message; Mood says more, and is nil until one is analysed.
+	Sentiment   float64    `json:"sentiment"`
+	Mood        *Mood      `json:"mood,omitempty"`
+	LastMessage string     `json:"last_message"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	ResolvedAt  *time.Time `json:"resolved_at"`
 	// Contact is filled by list and get calls for display.
 	Contact *Contact `json:"contact,omitempty"`
 }
@@ -236,8 +239,58 @@ type Message struct {
 	Public bool `json:"public"`
 	// Details is what a message of a messaging platform carries besides
 	// text and files; nil when it carries nothing more.
-	Details   *MessageDetails `json:"details,omitempty"`
-	CreatedAt time.Time       `json:"created_at"`
+	Details *MessageDetails `json:"details,omitempty"`
+	// Analysis is what the analyzer read in an incoming message; nil for
+	// other messages and until it is read, moments after it arrives.
+	Analysis  *MessageAnalysis `json:"analysis,omitempty"`
+	CreatedAt time.Time        `json:"created_at"`
+}
+
+// MessageAnalysis is what the analyzer read in one incoming message.
+type MessageAnalysis struct {
+	// Language is "en", "bn", "hi" (also when romanized), another ISO
+	// 639-1 code, or "und"; Script is its ISO 15924 script code.
+	Language string `json:"language"`
+	Script   string `json:"script"`
+	// Sentiment is negative, neutral or positive; Score runs from -1 to 1.
+	Sentiment string  `json:"sentiment"`
+	Score     float64 `json:"score"`
+	// Emotion is anger, frustration or gratitude, or empty.
+	Emotion string `json:"emotion"`
+	// Urgency runs from 0 to 1.
+	Urgency float64 `json:"urgency"`
+}
+
+// Sentiment labels of a message and of a conversation's mood.
+const (
+	MoodNegative = "negative"
+	MoodNeutral  = "neutral"
+	MoodPositive = "positive"
+)
+
+// Mood trends: how a conversation's latest message scored against the
+// moving average of the customer's earlier ones.
+const (
+	TrendRising  = "rising"
+	TrendFalling = "falling"
+	TrendSteady  = "steady"
+)
+
+// Mood is how the customer of a conversation feels, from the analysis of
+// their messages: the latest one's sentiment, emotion and urgency, and
+// whether they are better or worse than before.
+type Mood struct {
+	// Sentiment is negative, neutral or positive; Score (the
+	// conversation's Sentiment) runs from -1 to 1.
+	Sentiment string  `json:"sentiment"`
+	Score     float64 `json:"score"`
+	// Trend is rising, falling or steady.
+	Trend string `json:"trend"`
+	// Average is the moving average of the customer's scores, the latest
+	// weighing half.
+	Average float64 `json:"average"`
+	Emotion string  `json:"emotion,omitempty"`
+	Urgency float64 `json:"urgency"`
 }
 
 // Post is a public post, reel or story that comments are on.

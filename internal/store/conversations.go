@@ -15,18 +15,25 @@ import (
 
 const conversationColumns = `c.id, c.account_id, c.display_id, c.inbox_id, c.contact_id, c.status, c.priority, c.assignee_id, c.team_id,
 	c.snoozed_until, c.waiting_since, c.first_reply_at, c.last_activity_at, c.language, c.sentiment, c.last_message,
-	c.created_at, c.updated_at, c.resolved_at, c.subject, c.public, c.topic, c.post, c.linked_conversation_id, c.last_incoming_at`
+	c.created_at, c.updated_at, c.resolved_at, c.subject, c.public, c.topic, c.post, c.linked_conversation_id, c.last_incoming_at,
+	c.mood, c.mood_trend, c.emotion, c.urgency, c.sentiment_average`
 
 func scanConversation(row interface{ Scan(...any) error }, extra ...any) (*sahay.Conversation, error) {
 	var c sahay.Conversation
 	var snoozed, waiting, firstReply, resolved, incoming sql.NullInt64
 	var activity, created, updated int64
 	var post sql.NullString
+	var mood sahay.Mood
 	dest := []any{&c.ID, &c.AccountID, &c.DisplayID, &c.InboxID, &c.ContactID, &c.Status, &c.Priority, &c.AssigneeID, &c.TeamID,
 		&snoozed, &waiting, &firstReply, &activity, &c.Language, &c.Sentiment, &c.LastMessage, &created, &updated, &resolved, &c.Subject,
-		&c.Public, &c.Topic, &post, &c.LinkedConversationID, &incoming}
+		&c.Public, &c.Topic, &post, &c.LinkedConversationID, &incoming,
+		&mood.Sentiment, &mood.Trend, &mood.Emotion, &mood.Urgency, &mood.Average}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
+	}
+	if mood.Sentiment != "" {
+		mood.Score = c.Sentiment
+		c.Mood = &mood
 	}
 	c.SnoozedUntil, c.WaitingSince, c.FirstReplyAt, c.ResolvedAt = fromNullMS(snoozed), fromNullMS(waiting), fromNullMS(firstReply), fromNullMS(resolved)
 	c.LastIncomingAt = fromNullMS(incoming)
@@ -447,7 +454,14 @@ const (
 	SortWaiting      = "waiting"
 	SortPriority     = "priority"
 	SortCreated      = "created"
+	// SortSentiment lists the most negative conversations first.
+	SortSentiment = "sentiment"
 )
+
+// sentimentKey is the sort key of SortSentiment: the score negated, in
+// millionths, as an integer that cursors carry. It must stay identical to
+// the expression of the indexes that serve it (migration 00018).
+const sentimentKey = "CAST(c.sentiment * -1000000 AS BIGINT)"
 
 // ConversationFilter selects a page of conversations.
 type ConversationFilter struct {
@@ -461,9 +475,12 @@ type ConversationFilter struct {
 	InboxID   int64
 	LabelID   int64
 	ContactID int64
-	Sort      string
-	Cursor    string
-	Limit     int
+	// Mood, when set, limits the list to conversations whose latest
+	// analysed message is negative, neutral or positive.
+	Mood   string
+	Sort   string
+	Cursor string
+	Limit  int
 }
 
 // never is a sort key that orders after every real timestamp.
@@ -480,6 +497,11 @@ func (s *Store) Conversations(ctx context.Context, f ConversationFilter) ([]*sah
 		f.Limit = 25
 	}
 	f.Limit = min(f.Limit, 100)
+	switch f.Mood {
+	case "", sahay.MoodNegative, sahay.MoodNeutral, sahay.MoodPositive:
+	default:
+		return nil, "", sahay.Invalid("unknown mood %q: use negative, neutral or positive", f.Mood)
+	}
 	where, args := conversationWhere(f)
 	// Each sort is a key of two values and the id, compared as a row value
 	// against the cursor and ordered descending, so one index range serves it.
@@ -495,8 +517,10 @@ func (s *Store) Conversations(ctx context.Context, f ConversationFilter) ([]*sah
 		// Longest waiting first: negate so that descending order is ascending
 		// waiting_since; conversations not waiting come last.
 		k1, k2 = fmt.Sprintf("-COALESCE(c.waiting_since, %d)", never), "0"
+	case SortSentiment:
+		k1, k2 = sentimentKey, "0"
 	default:
-		return nil, "", sahay.Invalid("unknown sort %q: use last_activity, waiting, priority or created", f.Sort)
+		return nil, "", sahay.Invalid("unknown sort %q: use last_activity, waiting, priority, created or sentiment", f.Sort)
 	}
 	keys := []string{k1, k2, "c.id"}
 	if k2 == "0" {
@@ -571,6 +595,9 @@ func conversationWhere(f ConversationFilter) ([]string, []any) {
 	}
 	if f.ContactID != 0 {
 		add("c.contact_id = ?", f.ContactID)
+	}
+	if f.Mood != "" {
+		add("c.mood = ?", f.Mood)
 	}
 	if f.LabelID != 0 {
 		add("EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label_id = ?)", f.LabelID)

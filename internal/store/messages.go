@@ -398,6 +398,9 @@ func (s *Store) Messages(ctx context.Context, accountID, conversationID, before 
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]
 	}
+	if err := attachAnalyses(ctx, s.read, out); err != nil {
+		return nil, err
+	}
 	return out, attachAttachments(ctx, s.read, out)
 }
 

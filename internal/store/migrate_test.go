@@ -130,12 +130,14 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	}
 	defer check.Close()
 	// Version 15's table of sign-ins, version 16's of settings' ids and
-	// version 21's bring indexes of their own.
+	// version 21's bring indexes of their own, and version 18's of message
+	// analyses.
 	indexesWanted := slices.Sorted(slices.Values(append(slices.Clone(indexesBefore),
 		"channel_logins_expires", "sqlite_autoindex_channel_logins_1", "sqlite_autoindex_channel_logins_2",
 		"inbox_setting_ids_value", "sqlite_autoindex_inbox_setting_ids_1",
 		// Version 21's AI settings and agent bots.
-		"sqlite_autoindex_ai_settings_1", "agent_bots_account", "sqlite_autoindex_agent_bots_1")))
+		"sqlite_autoindex_ai_settings_1", "agent_bots_account", "sqlite_autoindex_agent_bots_1",
+		"message_analyses_account", "sqlite_autoindex_analysis_cursors_1", "conversations_status_sentiment", "conversations_status_mood")))
 	if after := schemaNames(t, check, "index"); !slices.Equal(after, indexesWanted) {
 		t.Errorf("indexes wanted after the migration:\n%v\nafter:\n%v", indexesWanted, after)
 	}

@@ -37,6 +37,20 @@ var sortOrders = []struct {
 		}
 		return cmp.Compare(b.ID, a.ID)
 	}},
+	// Most negative first.
+	{store.SortSentiment, func(a, b *sahay.Conversation) int {
+		return cmp.Or(cmp.Compare(a.Sentiment, b.Sentiment), cmp.Compare(b.ID, a.ID))
+	}},
+}
+
+// moods are the moods tiedConversations gives: scores that tie, of each
+// label, and none (not scored yet, sentiment 0).
+var moods = []*sahay.Mood{
+	{Sentiment: sahay.MoodNegative, Score: -0.75, Trend: sahay.TrendFalling, Average: -0.5, Emotion: "anger", Urgency: 0.75},
+	{Sentiment: sahay.MoodNegative, Score: -0.5, Trend: sahay.TrendSteady, Average: -0.5},
+	{Sentiment: sahay.MoodNeutral, Score: 0, Trend: sahay.TrendRising, Average: -0.25},
+	{Sentiment: sahay.MoodPositive, Score: 0.5, Trend: sahay.TrendSteady, Average: 0.5, Emotion: "gratitude"},
+	nil,
 }
 
 // tiedConversations inserts n conversations whose sort keys collide often:
@@ -62,6 +76,12 @@ func tiedConversations(t *testing.T, st *store.Store, w *world, n int) []*sahay.
 			if err := InsertConversation(context.Background(), tx, c); err != nil {
 				return err
 			}
+			if m := moods[r.IntN(len(moods))]; m != nil {
+				c.Mood, c.Sentiment = m, m.Score
+				if err := tx.SetConversationMood(context.Background(), c); err != nil {
+					return err
+				}
+			}
 			out = append(out, c)
 		}
 		return nil
@@ -84,6 +104,12 @@ func testPagination(t *testing.T, st *store.Store) {
 			{"open", store.ConversationFilter{Status: sahay.StatusOpen}, func(c *sahay.Conversation) bool { return c.Status == sahay.StatusOpen }},
 			{"unassigned", store.ConversationFilter{Assignee: ptr(int64(0))}, func(c *sahay.Conversation) bool { return c.AssigneeID == 0 }},
 			{"inbox", store.ConversationFilter{InboxID: w.inboxes[1].ID}, func(c *sahay.Conversation) bool { return c.InboxID == w.inboxes[1].ID }},
+			{"negative", store.ConversationFilter{Mood: sahay.MoodNegative}, func(c *sahay.Conversation) bool {
+				return c.Mood != nil && c.Mood.Sentiment == sahay.MoodNegative
+			}},
+			{"open neutral", store.ConversationFilter{Status: sahay.StatusOpen, Mood: sahay.MoodNeutral}, func(c *sahay.Conversation) bool {
+				return c.Status == sahay.StatusOpen && c.Mood != nil && c.Mood.Sentiment == sahay.MoodNeutral
+			}},
 		} {
 			want := slices.Clone(convs)
 			want = slices.DeleteFunc(want, func(c *sahay.Conversation) bool { return !filter.keep(c) })
@@ -134,6 +160,16 @@ func testPagination(t *testing.T, st *store.Store) {
 	wantCode(t, err, sahay.EINVALID, "unknown sort")
 	_, _, err = st.Conversations(ctx, store.ConversationFilter{AccountID: w.account.ID, Cursor: "not a cursor!"})
 	wantCode(t, err, sahay.EINVALID, "malformed cursor")
+	_, _, err = st.Conversations(ctx, store.ConversationFilter{AccountID: w.account.ID, Mood: "grumpy"})
+	wantCode(t, err, sahay.EINVALID, "unknown mood")
+	// A conversation's mood reads back as it was saved.
+	for _, c := range convs {
+		got, err := st.Conversation(ctx, w.account.ID, c.ID)
+		must(t, err, "Conversation")
+		if (got.Mood == nil) != (c.Mood == nil) || got.Mood != nil && *got.Mood != *c.Mood || got.Sentiment != c.Sentiment {
+			t.Fatalf("conversation %d mood %+v sentiment %v, want %+v %v", c.ID, got.Mood, got.Sentiment, c.Mood, c.Sentiment)
+		}
+	}
 }
 
 func testPaginationInboxFilter(t *testing.T, st *store.Store) {

@@ -1,0 +1,203 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	sahay "github.com/sahayhq/sahay"
+)
+
+// AnalysisBacklog is an account whose events have passed its analysis
+// cursor: Cursor is the number of the last event the scorer read, Last the
+// account's latest.
+type AnalysisBacklog struct {
+	AccountID    int64
+	Cursor, Last int64
+}
+
+// AnalysisBacklogs returns up to limit accounts with events the scorer
+// has not read, in id order from after (0 for the first). An account
+// without a cursor (created after migration 00018) has read none.
+func (s *Store) AnalysisBacklogs(ctx context.Context, after int64, limit int) ([]AnalysisBacklog, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT a.id, COALESCE(c.seq, 0), a.event_seq FROM accounts a
+		LEFT JOIN analysis_cursors c ON c.account_id = a.id
+		WHERE a.id > $1 AND a.event_seq > COALESCE(c.seq, 0) ORDER BY a.id LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: analysis backlog: %w", err)
+	}
+	defer rows.Close()
+	var out []AnalysisBacklog
+	for rows.Next() {
+		var b AnalysisBacklog
+		if err := rows.Scan(&b.AccountID, &b.Cursor, &b.Last); err != nil {
+			return nil, fmt.Errorf("store: analysis backlog: %w", err)
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// CreatedMessages returns the messages the account's message.created
+// events with after < seq <= upTo announced, as the events carry them,
+// in order.
+func (s *Store) CreatedMessages(ctx context.Context, accountID, after, upTo int64) ([]*sahay.Message, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT data FROM events
+		WHERE account_id = $1 AND seq > $2 AND seq <= $3 AND type = $4 ORDER BY seq`, accountID, after, upTo, sahay.EventMessageCreated)
+	if err != nil {
+		return nil, fmt.Errorf("store: created messages: %w", err)
+	}
+	defer rows.Close()
+	var out []*sahay.Message
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("store: created messages: %w", err)
+		}
+		var p sahay.MessageCreated
+		if err := json.Unmarshal([]byte(data), &p); err != nil {
+			return nil, fmt.Errorf("store: created messages: %w", err)
+		}
+		if p.Message != nil {
+			out = append(out, p.Message)
+		}
+	}
+	return out, rows.Err()
+}
+
+// MessagesByID returns the account's messages of ids that still exist,
+// as they are now (a merge may have moved them), by id, without their
+// attachments.
+func (s *Store) MessagesByID(ctx context.Context, accountID int64, ids []int64) (map[int64]*sahay.Message, error) {
+	out := map[int64]*sahay.Message{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list, arg := "SELECT value FROM json_each($2)", any(encodeJSON(ids))
+	if s.dialect == Postgres {
+		list, arg = "SELECT unnest($2::bigint[])", ids
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages m WHERE m.account_id = $1 AND m.id IN (`+list+`)`,
+		accountID, arg)
+	if err != nil {
+		return nil, fmt.Errorf("store: messages by id: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: messages by id: %w", err)
+		}
+		out[m.ID] = m
+	}
+	return out, rows.Err()
+}
+
+// AnalysisCursor returns the number of the last event of the account the
+// scorer has read, read in the transaction.
+func (t *Tx) AnalysisCursor(ctx context.Context, accountID int64) (int64, error) {
+	var seq int64
+	err := t.tx.QueryRowContext(ctx, `SELECT seq FROM analysis_cursors WHERE account_id = $1`, accountID).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: analysis cursor: %w", err)
+	}
+	return seq, nil
+}
+
+// SetAnalysisCursor records that the scorer has read the account's
+// events up to seq. When the transaction has locked the account and seq
+// is the account's last event at the lock, the cursor moves past the
+// events the transaction appends too: they are the scorer's own
+// (conversation.updated), which it need not read again.
+func (t *Tx) SetAnalysisCursor(ctx context.Context, accountID, seq int64) error {
+	if a := t.lockedSeq(accountID); a != nil && a.stored == seq {
+		seq = a.seq
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO analysis_cursors (account_id, seq) VALUES ($1, $2)
+		ON CONFLICT (account_id) DO UPDATE SET seq = excluded.seq`, accountID, seq)
+	if err != nil {
+		return fmt.Errorf("store: set analysis cursor: %w", err)
+	}
+	return nil
+}
+
+// InsertMessageAnalysis stores what the analyzer read in a message and
+// reports whether it was stored: false when the message already has an
+// analysis or no longer exists.
+func (t *Tx) InsertMessageAnalysis(ctx context.Context, accountID, messageID int64, a *sahay.MessageAnalysis) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO message_analyses (message_id, account_id, language, script, sentiment, score, emotion, urgency, created_at)
+		SELECT m.id, m.account_id, $3, $4, $5, $6, $7, $8, $9 FROM messages m WHERE m.id = $1 AND m.account_id = $2
+		ON CONFLICT (message_id) DO NOTHING`,
+		messageID, accountID, a.Language, a.Script, a.Sentiment, a.Score, a.Emotion, a.Urgency, ms(t.now))
+	if err != nil {
+		return false, fmt.Errorf("store: insert message analysis: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: insert message analysis: %w", err)
+	}
+	return n == 1, nil
+}
+
+// SetConversationMood saves a conversation's mood, sentiment and
+// language, and nothing else: they are the scorer's to change.
+func (t *Tx) SetConversationMood(ctx context.Context, c *sahay.Conversation) error {
+	var m sahay.Mood
+	if c.Mood != nil {
+		m = *c.Mood
+	}
+	_, err := t.tx.ExecContext(ctx, `UPDATE conversations SET language = $3, sentiment = $4, mood = $5, mood_trend = $6, emotion = $7,
+		urgency = $8, sentiment_average = $9 WHERE id = $1 AND account_id = $2`,
+		c.ID, c.AccountID, c.Language, c.Sentiment, m.Sentiment, m.Trend, m.Emotion, m.Urgency, m.Average)
+	if err != nil {
+		return fmt.Errorf("store: set conversation mood: %w", err)
+	}
+	return nil
+}
+
+// attachAnalyses fills in the analyses of messages.
+func attachAnalyses(ctx context.Context, q queryer, ms []*sahay.Message) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	byID := map[int64]*sahay.Message{}
+	args := make([]any, len(ms))
+	for i, m := range ms {
+		byID[m.ID] = m
+		args[i] = m.ID
+	}
+	rows, err := q.QueryContext(ctx, `SELECT message_id, language, script, sentiment, score, emotion, urgency FROM message_analyses
+		WHERE message_id IN (`+placeholders(1, len(args))+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("store: message analyses: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var a sahay.MessageAnalysis
+		if err := rows.Scan(&id, &a.Language, &a.Script, &a.Sentiment, &a.Score, &a.Emotion, &a.Urgency); err != nil {
+			return fmt.Errorf("store: message analyses: %w", err)
+		}
+		if m := byID[id]; m != nil {
+			m.Analysis = &a
+		}
+	}
+	return rows.Err()
+}
+
+// MessageAnalysis returns the analysis of a message of the account.
+func (s *Store) MessageAnalysis(ctx context.Context, accountID, messageID int64) (*sahay.MessageAnalysis, error) {
+	var a sahay.MessageAnalysis
+	err := s.read.QueryRowContext(ctx, `SELECT language, script, sentiment, score, emotion, urgency FROM message_analyses
+		WHERE message_id = $1 AND account_id = $2`, messageID, accountID).
+		Scan(&a.Language, &a.Script, &a.Sentiment, &a.Score, &a.Emotion, &a.Urgency)
+	if err != nil {
+		return nil, notFound(err, "message analysis")
+	}
+	return &a, nil
+}
