@@ -36,9 +36,11 @@ type ListQuery struct {
 	Label    string
 	Channel  string
 	Contact  int64
-	Sort     string
-	Cursor   string
-	Limit    int
+	// Mood is "", negative, neutral or positive.
+	Mood   string
+	Sort   string
+	Cursor string
+	Limit  int
 }
 
 // ListConversations returns a page of the conversations the actor may see.
@@ -54,7 +56,7 @@ func (s *Service) ListConversations(ctx context.Context, a *Actor, q ListQuery) 
 // to what the actor may see.
 func (s *Service) conversationFilter(ctx context.Context, a *Actor, q ListQuery) (store.ConversationFilter, error) {
 	f := store.ConversationFilter{AccountID: a.AccountID(), Inboxes: a.Inboxes(), TeamID: q.TeamID, InboxID: q.InboxID,
-		ContactID: q.Contact, Sort: q.Sort, Cursor: q.Cursor, Limit: q.Limit}
+		ContactID: q.Contact, Mood: q.Mood, Sort: q.Sort, Cursor: q.Cursor, Limit: q.Limit}
 	switch q.Status {
 	case "", "all":
 	case sahay.StatusOpen, sahay.StatusPending, sahay.StatusSnoozed, sahay.StatusResolved:

@@ -104,7 +104,20 @@ func run(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	})
 }
 
+// newService returns a running service without the scorer, whose events
+// would come between those the tests expect; scoring_test.go starts it
+// with [newScoringService].
 func newService(t *testing.T, st *store.Store) *core.Service {
+	return startService(t, st, true)
+}
+
+// newScoringService returns a running service that scores what it
+// receives.
+func newScoringService(t *testing.T, st *store.Store) *core.Service {
+	return startService(t, st, false)
+}
+
+func startService(t *testing.T, st *store.Store, noScoring bool) *core.Service {
 	key := make([]byte, secretbox.KeySize)
 	rand.Read(key)
 	box, err := secretbox.New(key)
@@ -112,16 +125,21 @@ func newService(t *testing.T, st *store.Store) *core.Service {
 		t.Fatal(err)
 	}
 	channels := channel.NewRegistry()
-	svc := core.New(core.Config{Store: st, Bus: bus.NewMemory(), Box: box, Channels: channels,
+	svc := core.New(core.Config{Store: st, Bus: bus.NewMemory(), Box: box, Channels: channels, NoScoring: noScoring,
 		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	channels.Register(apichannel.Name, apichannel.New(svc, true))
 	return svc
 }
 
 func newFixture(t *testing.T, st *store.Store) *fixture {
+	return fixtureOf(t, st, newService(t, st))
+}
+
+// fixtureOf sets up the fixture's account, users and inboxes for svc.
+func fixtureOf(t *testing.T, st *store.Store, svc *core.Service) *fixture {
 	ctx := context.Background()
 	f := &fixture{st: st, hook: newWebhook(t), hookSecret: "whsec-" + rand.Text()}
-	f.svc = newService(t, st)
+	f.svc = svc
 	t.Cleanup(f.svc.Close)
 	f.account = storetest.MustAccount(t, st, "Dokan")
 	f.adminUser = storetest.MustUser(t, st, f.account.ID, "owner@dokan.example", sahay.RoleAdmin)

@@ -11,3 +11,10 @@ func (c *Counts) AddChange(a *Actor, channelOf map[int64]string, ch sahay.CountC
 	c.add(a, channelOf, store.CountRow{InboxID: ch.InboxID, TeamID: ch.TeamID, AssigneeID: ch.AssigneeID,
 		LabelID: ch.LabelID, Status: ch.Status, N: int64(ch.N)})
 }
+
+// SetScoreBatch makes the scorer read at most n events of an account per
+// transaction until the test ends.
+func SetScoreBatch(t interface{ Cleanup(func()) }, n int64) {
+	old := scoreBatch.Swap(n)
+	t.Cleanup(func() { scoreBatch.Store(old) })
+}

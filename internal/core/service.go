@@ -68,6 +68,8 @@ type Service struct {
 	aiHTTP *http.Client
 	// ingestMu and closed keep Receive and the journal from queueing
 	// after Close.
+	// analyzed are the functions told of scored messages.
+	analyzed  scorerHooks
 	ingestMu  sync.RWMutex
 	closed    bool
 	stop      chan struct{}
@@ -102,6 +104,9 @@ type Config struct {
 	// SharedBus says other nodes share the bus (NATS): agents' connections
 	// are then told between nodes.
 	SharedBus bool
+	// NoScoring turns the scoring of incoming messages off: for measuring
+	// ingestion without it.
+	NoScoring bool
 }
 
 // New returns a running service: its ingestion batcher and job runner are
@@ -158,6 +163,9 @@ func New(cfg Config) *Service {
 		defer s.wg.Done()
 		s.channelWorkers()
 	}()
+	if !cfg.NoScoring {
+		s.wg.Go(s.scoreMessages)
+	}
 	s.jobs.Start()
 	s.startTimers()
 	if s.sharedBus {

@@ -1,0 +1,340 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/nlp"
+	"github.com/sahayhq/sahay/internal/store"
+)
+
+// Scoring: every incoming message is analysed (language, sentiment,
+// emotion, urgency) after Receive has stored it, never while: Receive's
+// transaction does not wait for the analyzer. The node holding the lease
+// scoreLeaseName follows each account's events past the account's
+// analysis cursor, reads the incoming messages they announce, analyses
+// them outside any transaction, and then, in one transaction per batch,
+// stores the analyses, moves the mood of their conversations and moves
+// the cursor. The cursor moves in the transaction that stores what it
+// passed, so a restart neither loses a message nor scores one twice; the
+// transaction checks the cursor under the account's lock, so a node that
+// lost its lease mid-batch changes nothing.
+const (
+	scoreLeaseName = "message-scorer"
+	scoreLease     = 10 * time.Second
+	// scorePoll is how often the scorer looks for work when no event woke
+	// it (events committed on another node wake it through a shared bus).
+	scorePoll = time.Second
+	// scoreAccounts bounds the accounts read per look.
+	scoreAccounts = 64
+)
+
+// scoreBatch bounds the events of an account one transaction reads past
+// the cursor: a variable so that tests can make batches small.
+var scoreBatch atomic.Int64
+
+func init() { scoreBatch.Store(256) }
+
+// Mood trend: a message whose score is trendStep above (below) the moving
+// average of the customer's earlier scores makes the mood rising
+// (falling); the average then moves trendWeight of the way to it.
+const (
+	trendStep   = 0.2
+	trendWeight = 0.5
+)
+
+// AnalyzedFunc is told of a message the scorer analysed.
+type AnalyzedFunc func(ctx context.Context, m *sahay.Message, a nlp.Analysis)
+
+// scorerHooks holds the functions registered with [Service.OnAnalyzed].
+type scorerHooks struct {
+	mu  sync.RWMutex
+	fns []AnalyzedFunc
+}
+
+// OnAnalyzed registers fn to be called with every incoming message the
+// scorer analyses and its analysis, after the analysis and the
+// conversation's new mood are committed, in the order the messages were
+// received. fn runs on the scorer's goroutine on the node that scored the
+// message, with a context that ends when the service closes: it must
+// return quickly, queueing longer work (an answer) as a job. A message is
+// passed at most once; a node that stops between the commit and the call
+// does not call it.
+func (s *Service) OnAnalyzed(fn AnalyzedFunc) {
+	s.analyzed.mu.Lock()
+	defer s.analyzed.mu.Unlock()
+	s.analyzed.fns = append(s.analyzed.fns, fn)
+}
+
+func (s *Service) tellAnalyzed(ctx context.Context, scored []scoredMessage) {
+	s.analyzed.mu.RLock()
+	fns := s.analyzed.fns
+	s.analyzed.mu.RUnlock()
+	for _, sm := range scored {
+		for _, fn := range fns {
+			fn(ctx, sm.message, sm.analysis)
+		}
+	}
+}
+
+// scoreMessages runs the scorer while this node holds its lease, until
+// the service stops.
+func (s *Service) scoreMessages() {
+	wake := make(chan struct{}, 1)
+	s.wg.Go(func() { s.wakeScorer(wake) })
+	// The scorer's context ends when the service closes: a hook waiting
+	// on it returns then.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s.wg.Go(func() {
+		<-s.stop
+		cancel()
+	})
+	var held time.Time // until when the lease is ours; zero when not
+	renew := func() bool {
+		if !held.IsZero() && time.Until(held) > 2*scoreLease/3 {
+			return true
+		}
+		until := time.Now().Add(scoreLease)
+		ok, err := s.store.AcquireLease(ctx, scoreLeaseName, s.node, scoreLease)
+		if err != nil {
+			s.log.Warn("acquire scorer lease", "err", err)
+		}
+		if !ok {
+			held = time.Time{}
+			return false
+		}
+		held = until
+		return true
+	}
+	t := time.NewTicker(scorePoll)
+	defer t.Stop()
+	for {
+		for renew() && s.scorePass(ctx) && !s.stopping() {
+		}
+		select {
+		case <-s.stop:
+			if !held.IsZero() {
+				if err := s.store.ReleaseLease(context.Background(), scoreLeaseName, s.node); err != nil {
+					s.log.Warn("release scorer lease", "err", err)
+				}
+			}
+			return
+		case <-wake:
+		case <-t.C:
+		}
+	}
+}
+
+// stopping reports whether the service is closing.
+func (s *Service) stopping() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// wakeScorer wakes the scorer when a message is committed on any node,
+// until the service stops.
+func (s *Service) wakeScorer(wake chan<- struct{}) {
+	for {
+		sub, err := s.bus.Subscribe(0)
+		if err != nil {
+			s.log.Error("subscribe for the scorer", "err", err)
+			select {
+			case <-s.stop:
+				return
+			case <-time.After(time.Second):
+				continue
+			}
+		}
+		dropped := false
+		for !dropped {
+			select {
+			case <-s.stop:
+				sub.Close()
+				return
+			case ev, ok := <-sub.C:
+				if !ok {
+					dropped = true
+					break
+				}
+				if ev.Type == sahay.EventMessageCreated {
+					select {
+					case wake <- struct{}{}:
+					default:
+					}
+				}
+			}
+		}
+		// The bus dropped a slow subscriber: wake the scorer, which reads
+		// what it missed from the store.
+		sub.Close()
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// scorePass scores one batch of each account with unread events, and
+// reports whether work may be left.
+func (s *Service) scorePass(ctx context.Context) bool {
+	backlog, err := s.store.AnalysisBacklogs(ctx, 0, scoreAccounts)
+	if err != nil {
+		s.log.Error("scorer backlog", "err", err)
+		return false
+	}
+	more := len(backlog) == scoreAccounts
+	for _, b := range backlog {
+		upTo := min(b.Last, b.Cursor+scoreBatch.Load())
+		if err := s.scoreAccount(ctx, b.AccountID, b.Cursor, upTo); err != nil {
+			if !errors.Is(err, errScoredElsewhere) {
+				s.log.Error("score messages", "account", b.AccountID, "err", err)
+			}
+			continue
+		}
+		more = more || upTo < b.Last
+	}
+	return more
+}
+
+// errScoredElsewhere says another node moved an account's cursor first.
+var errScoredElsewhere = errors.New("core: the account's messages were scored by another node")
+
+type scoredMessage struct {
+	message  *sahay.Message
+	analysis nlp.Analysis
+}
+
+// scoreAccount scores the incoming messages of the account's events with
+// after < seq <= upTo, in one transaction.
+func (s *Service) scoreAccount(ctx context.Context, accountID, after, upTo int64) error {
+	created, err := s.store.CreatedMessages(ctx, accountID, after, upTo)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, m := range created {
+		if m.Kind == sahay.MessageIncoming && strings.TrimSpace(m.Content) != "" {
+			ids = append(ids, m.ID)
+		}
+	}
+	current, err := s.store.MessagesByID(ctx, accountID, ids)
+	if err != nil {
+		return err
+	}
+	// The analyzer runs here, before the transaction: the account's lock
+	// is held only while the results are written.
+	var todo []scoredMessage
+	for _, id := range ids {
+		if m := current[id]; m != nil {
+			todo = append(todo, scoredMessage{message: m, analysis: nlp.Analyze(m.Content)})
+		}
+	}
+	var scored []scoredMessage
+	err = s.write(ctx, func(tx *store.Tx) error {
+		scored = scored[:0]
+		if err := tx.LockAccount(ctx, accountID); err != nil {
+			return err
+		}
+		cursor, err := tx.AnalysisCursor(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		if cursor != after {
+			return errScoredElsewhere
+		}
+		convs := map[int64][]scoredMessage{}
+		var order []int64
+		for _, sm := range todo {
+			a := messageAnalysis(sm.analysis)
+			stored, err := tx.InsertMessageAnalysis(ctx, accountID, sm.message.ID, a)
+			if err != nil {
+				return err
+			}
+			if !stored {
+				continue
+			}
+			sm.message.Analysis = a
+			scored = append(scored, sm)
+			if convs[sm.message.ConversationID] == nil {
+				order = append(order, sm.message.ConversationID)
+			}
+			convs[sm.message.ConversationID] = append(convs[sm.message.ConversationID], sm)
+		}
+		for _, id := range order {
+			c, err := tx.Conversation(ctx, accountID, id)
+			if sahay.ErrorCode(err) == sahay.ENOTFOUND {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			before := *c
+			for _, sm := range convs[id] {
+				moveMood(c, sm.analysis)
+			}
+			if err := tx.SetConversationMood(ctx, c); err != nil {
+				return err
+			}
+			if moodShown(&before) == moodShown(c) {
+				continue
+			}
+			if err := tx.Emit(ctx, c.AccountID, c.InboxID, c.ID, sahay.ConversationUpdated{Conversation: c}); err != nil {
+				return err
+			}
+		}
+		return tx.SetAnalysisCursor(ctx, accountID, upTo)
+	})
+	if err != nil {
+		return err
+	}
+	s.tellAnalyzed(ctx, scored)
+	return nil
+}
+
+// messageAnalysis is what is stored of an analysis.
+func messageAnalysis(a nlp.Analysis) *sahay.MessageAnalysis {
+	return &sahay.MessageAnalysis{Language: a.Language, Script: a.Script, Sentiment: a.Sentiment, Score: a.Score,
+		Emotion: a.Emotion, Urgency: a.Urgency}
+}
+
+// moveMood changes a conversation as a newly analysed message of its
+// customer does: the mood becomes the message's, its trend compares the
+// message's score with the moving average of the earlier ones, and the
+// conversation's language becomes the message's when the analyzer named
+// one.
+func moveMood(c *sahay.Conversation, a nlp.Analysis) {
+	if a.Language != "" && a.Language != "und" {
+		c.Language = a.Language
+	}
+	next := &sahay.Mood{Sentiment: a.Sentiment, Score: a.Score, Trend: sahay.TrendSteady, Average: a.Score,
+		Emotion: a.Emotion, Urgency: a.Urgency}
+	if prev := c.Mood; prev != nil {
+		switch d := a.Score - prev.Average; {
+		case d >= trendStep:
+			next.Trend = sahay.TrendRising
+		case d <= -trendStep:
+			next.Trend = sahay.TrendFalling
+		}
+		next.Average = prev.Average + (a.Score-prev.Average)*trendWeight
+	}
+	c.Mood, c.Sentiment = next, a.Score
+}
+
+// moodShown is what an agent sees of a conversation's mood: a change to
+// it is worth an event.
+func moodShown(c *sahay.Conversation) [3]string {
+	if c.Mood == nil {
+		return [3]string{c.Language}
+	}
+	return [3]string{c.Language, c.Mood.Sentiment, c.Mood.Trend}
+}
