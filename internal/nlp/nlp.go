@@ -371,19 +371,29 @@ func (r *reader) addEmoji(c rune, clause int) {
 	}
 }
 
-// shouting reports whether the Latin letters of a message are mostly
-// capitals, over enough of them that acronyms (OTP, COD, UPI) do not count.
+// shouting reports whether a message shouts: three words or more in
+// capitals, or Latin letters mostly capitals, with at least eight capitals
+// either way so that acronyms (OTP, COD, UPI) do not count.
 func shouting(text string, c *scriptCounts) bool {
-	if c.upper < 8 || float64(c.upper) < 0.7*float64(c.latinLetters) {
+	if c.upper < 8 {
 		return false
 	}
 	words := 0
 	for _, w := range strings.Fields(text) {
-		if len(w) >= 2 && strings.ToUpper(w) == w && strings.ToLower(w) != w {
+		upper, lower := 0, 0
+		for _, r := range w {
+			switch {
+			case unicode.IsUpper(r):
+				upper++
+			case unicode.IsLower(r):
+				lower++
+			}
+		}
+		if upper >= 2 && lower == 0 {
 			words++
 		}
 	}
-	return words >= 2
+	return words >= 3 || words >= 2 && float64(c.upper) >= 0.7*float64(c.latinLetters)
 }
 
 // Weights of the rules, chosen on the development set.
@@ -408,6 +418,9 @@ const (
 	neutralBand = 0.15
 	// negationWindow is how many words away a negator reaches.
 	negationWindow = 3
+	// praiseWords is how many words a positive message needs to be
+	// gratitude without a word of thanks.
+	praiseWords = 3
 )
 
 // score finds the lexicon's entries in the tokens and decides everything
@@ -517,16 +530,20 @@ func (r *reader) score(l *lexicon, a *Analysis) {
 	}
 
 	a.AngerLevel = round2(1 - math.Exp(-0.7*anger))
-	// Anger and frustration belong to complaints, gratitude to praise.
-	switch {
-	case a.Sentiment == Negative && anger >= 1 && anger >= frustration:
-		a.Emotion = Anger
-	case a.Sentiment == Negative && frustration >= 1:
+	// Anger and frustration belong to complaints, gratitude to praise. A
+	// complaint without hostility is frustration, even when calm; praise
+	// of more than a word or two ("packaging was great!") is gratitude,
+	// a bare acknowledgement ("great", "👍") is not.
+	switch a.Sentiment {
+	case Negative:
 		a.Emotion = Frustration
-	case a.Sentiment == Negative && anger >= 1:
-		a.Emotion = Anger
-	case a.Sentiment == Positive && gratitude >= 1:
-		a.Emotion = Gratitude
+		if anger >= 1 && anger >= frustration {
+			a.Emotion = Anger
+		}
+	case Positive:
+		if gratitude >= 1 || len(r.tokens) >= praiseWords {
+			a.Emotion = Gratitude
+		}
 	}
 	if a.Sentiment != Negative {
 		a.AngerLevel = 0
@@ -536,6 +553,10 @@ func (r *reader) score(l *lexicon, a *Analysis) {
 	u += 0.3 * anger
 	if r.exclamations >= 2 {
 		u += 0.2
+	}
+	if a.Sentiment == Positive {
+		// "solved so quickly, thanks": speed praised, not asked for.
+		u *= 0.3
 	}
 	a.Urgency = round2(1 - math.Exp(-1.3*u))
 
@@ -581,6 +602,33 @@ func (r *reader) asksForPerson() bool {
 		}
 		if talk && request || r.onlyAsks() {
 			return true
+		}
+	}
+	// "Is any agent online? I need to talk to one.": the request to talk
+	// may follow the person in a clause of its own.
+	personClause := -1
+	talkClause, requestClause := -1, -1
+	for i := range r.hits {
+		h := &r.hits[i]
+		if h.pos < 0 {
+			continue
+		}
+		c := r.tokens[h.pos].clause
+		switch {
+		case h.e.has(tagPerson):
+			if personClause < 0 {
+				personClause = c
+			}
+		case personClause >= 0 && c > personClause:
+			if h.e.has(tagTalk) {
+				talkClause = c
+			}
+			if h.e.has(tagRequest) {
+				requestClause = c
+			}
+			if talkClause == requestClause && talkClause >= 0 {
+				return true
+			}
 		}
 	}
 	return false

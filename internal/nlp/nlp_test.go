@@ -86,9 +86,9 @@ func TestNegation(t *testing.T) {
 		// English: before the word.
 		{"The service is not good", Negative, "-", "negated positive: not good"},
 		{"I have not received my refund", Negative, Frustration, "unmet expectation: not received"},
-		{"it was not terrible", Positive, "", "negated negative: not terrible"},
+		{"it was not terrible", Positive, "-", "negated negative: not terrible"},
 		// A clause break ends the window: "না" negates nothing here.
-		{"ডেলিভারি ভালো ছিল, কিন্তু প্যাকেট না", Positive, "", ""},
+		{"ডেলিভারি ভালো ছিল, কিন্তু প্যাকেট না", Positive, "-", ""},
 		{"no problem, thanks", Positive, Gratitude, ""},
 	})
 }
@@ -151,19 +151,39 @@ func TestEmojiAndPunctuation(t *testing.T) {
 		{"🙏🙏", Positive, Gratitude, ""},
 		{"❤️", Positive, "", ""},
 		{"👍🏽", Positive, "", ""},
-		{":(", Negative, "", ""},
+		{":(", Negative, Frustration, ""},
 		{"thanks :)", Positive, Gratitude, ""},
 		// The ":/" of a link is not a face.
 		{"see https://example.com/help", Neutral, "", ""},
 		{"THIS IS THE WORST SERVICE EVER!!!", Negative, Anger, "shouting in capitals"},
 		{"WHERE IS MY ORDER", Negative, Anger, "shouting in capitals"},
-		// Acronyms are not shouting.
+		// Acronyms and sizes are not shouting.
 		{"I did not get the OTP for COD", Negative, Frustration, ""},
+		{"Wrong size delivered AGAIN. I ordered XL, got M.", Negative, Frustration, ""},
 	})
 	a, b := Analyze("this is bad"), Analyze("this is bad!!!")
 	if b.Score >= a.Score {
 		t.Errorf("repeated ! did not strengthen: %v then %v", a.Score, b.Score)
 	}
+}
+
+func TestEmotion(t *testing.T) {
+	runChecks(t, []check{
+		// A complaint without hostility is frustration, even when calm.
+		{"The package was torn open and one item was missing.", Negative, Frustration, ""},
+		{"সার্ভিস ভালো না।", Negative, Frustration, ""},
+		// Accusations and insults are anger.
+		{"You people are cheaters, fraud company", Negative, Anger, ""},
+		{"তোমরা প্রতারক", Negative, Anger, ""},
+		{"dhokebaaz log ho tum", Negative, Anger, ""},
+		// Praise is gratitude; a bare acknowledgement is not.
+		{"প্যাকেজিং দারুণ ছিল!", Positive, Gratitude, ""},
+		{"packing ekdum mast thi!", Positive, Gratitude, ""},
+		{"great", Positive, "", ""},
+		{"👍", Positive, "", ""},
+		{"ঠিক আছে", Neutral, "", ""},
+		{"theek hai", Neutral, "", ""},
+	})
 }
 
 func TestThreats(t *testing.T) {
@@ -200,6 +220,10 @@ func TestUrgency(t *testing.T) {
 			t.Errorf("urgency %v for %q and %v for %q", calm.Urgency, pair[0], urgent.Urgency, pair[1])
 		}
 	}
+	// Speed praised is not speed asked for.
+	if a := Analyze("shukriya bhai, bahut jaldi solve kar diya"); a.Urgency >= EscalateUrgency {
+		t.Errorf("thanks for a quick fix: urgency %v", a.Urgency)
+	}
 	a := Analyze("money deducted twice!! refund immediately or I go to consumer court")
 	if a.Urgency < EscalateUrgency || !a.Escalate {
 		t.Errorf("urgency %v escalate %v; reasons %q", a.Urgency, a.Escalate, a.Reasons)
@@ -221,6 +245,10 @@ func TestWantsHuman(t *testing.T) {
 		"agent se baat karni hai",
 		"एजेंट से बात कराइए",
 		"मुझे किसी इंसान से बात करनी है",
+		"Is any agent online? I need to talk to one.",
+		"please call me back",
+		"ভাই, একটু কল দিবেন?",
+		"mujhe call kar lo",
 	} {
 		a := Analyze(text)
 		if !a.WantsHuman || !a.Escalate || !slices.Contains(a.Reasons, "asked for a person") {
@@ -235,6 +263,10 @@ func TestWantsHuman(t *testing.T) {
 		"कोई बात नहीं",
 		"apnader app ta kemon?",
 		"I need someone to fix my router",
+		"I spoke to your agent yesterday and he said the refund would come today",
+		"kal aapke agent se baat hui thi",
+		"delivery agent kaise ban sakte hai?",
+		"jaldi kisi ko bhejo, AC kharab hai",
 	} {
 		if a := Analyze(text); a.WantsHuman {
 			t.Errorf("Analyze(%q) wants a human; reasons %q", text, a.Reasons)
