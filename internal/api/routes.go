@@ -129,6 +129,10 @@ func (s *Server) routes() []route {
 		{Method: http.MethodPost, Path: "/api/v1/push/subscriptions", Authed: s.subscribePush},
 		{Method: http.MethodDelete, Path: "/api/v1/push/subscriptions", Authed: s.unsubscribePush},
 
+		{Method: http.MethodPost, Path: "/api/v1/tone", Authed: s.checkTone},
+		{Method: http.MethodGet, Path: "/api/v1/tone/policy", Authed: s.getTonePolicy},
+		{Method: http.MethodPut, Path: "/api/v1/tone/policy", Authed: s.setTonePolicy},
+
 		{Method: http.MethodGet, Path: "/api/v1/search", Authed: s.search},
 		{Method: http.MethodGet, Path: "/api/v1/realtime", Authed: s.realtime},
 	}

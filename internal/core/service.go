@@ -63,7 +63,9 @@ type Service struct {
 	// callsPerAgent bounds the calls an agent places, each billed by the
 	// phone platform.
 	callsPerAgent *ratelimit.Limiter
-	node          string
+	// toneChecks bounds how often an agent's drafts are checked.
+	toneChecks *ratelimit.Limiter
+	node       string
 	// aiHTTP calls the accounts' AI endpoints.
 	aiHTTP *http.Client
 	// ingestMu and closed keep Receive and the journal from queueing
@@ -129,6 +131,7 @@ func New(cfg Config) *Service {
 		journalQueue:     make(chan *journalRequest, 4096),
 		journalWake:      make(chan struct{}, 1),
 		callsPerAgent:    ratelimit.New(callRate, 10000),
+		toneChecks:       ratelimit.New(toneRate, 10000),
 		node:             auth.NewToken(),
 		stop:             make(chan struct{}),
 		roster:           newRoster(),

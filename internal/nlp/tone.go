@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -130,6 +131,15 @@ func CheckTone(draft, language string, p TonePolicy, customer ...Analysis) ToneC
 	return c
 }
 
+// ToneKinds lists the kinds of issue [CheckTone] reports.
+func ToneKinds() []string { return []string{ToneRude, ToneDismissive, ToneCold, TonePolicyKind} }
+
+// ToneCodes lists the reasons [CheckTone] gives, by [ToneIssue.Code].
+func ToneCodes() []string {
+	codes := slices.Sorted(maps.Keys(toneReasons))
+	return append(codes, "no_empathy", "forbidden", "promise")
+}
+
 // upset reports whether the customer's message was negative, angry or
 // frustrated.
 func upset(a Analysis) bool {
@@ -155,7 +165,7 @@ type toneToken struct {
 	clause     int
 }
 
-func isClauseBreak(r rune) bool {
+func isToneClauseBreak(r rune) bool {
 	return strings.ContainsRune(",;:.!?।॥\n", r)
 }
 
@@ -174,7 +184,7 @@ func toneTokens(s string) []toneToken {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if !isToneWordRune(r) {
-			if isClauseBreak(r) {
+			if isToneClauseBreak(r) {
 				clause++
 			}
 			i += size
@@ -554,7 +564,7 @@ func suggest(draft string, issues []ToneIssue, tt toneText) string {
 		start = end
 	}
 	for i, r := range draft {
-		if isClauseBreak(r) {
+		if isToneClauseBreak(r) {
 			flush(i + utf8.RuneLen(r))
 		}
 	}
