@@ -9,6 +9,7 @@ import type { AgentNotification, NotifyPrefs } from "./types";
 import type { SavedView, ViewFilters } from "./types";
 import type { Template, TemplateUse } from "./types";
 import type { AISettings, Suggestions } from "./types";
+import type { ToneCheck, TonePolicy } from "./types";
 
 export class APIError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -322,4 +323,11 @@ export const metaApi = {
   start: (channel: string) => post<{ url: string }>("/meta/connect", { channel }),
   choices: (key: string) => get<{ channel: string; items: MetaChoice[] | null }>(`/meta/connect/${encodeURIComponent(key)}`),
   connect: (key: string, id: string, name: string) => post<Inbox>(`/meta/connect/${encodeURIComponent(key)}`, { id, name }),
+};
+
+/** The tone guard: a draft checked before it is sent, and the team's policy it is checked against. */
+export const toneApi = {
+  check: (text: string, conversationId: number) => post<ToneCheck>("/tone", { text, conversation_id: conversationId }),
+  policy: () => get<TonePolicy>("/tone/policy"),
+  setPolicy: (p: TonePolicy) => put<TonePolicy>("/tone/policy", p),
 };

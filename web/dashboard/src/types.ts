@@ -586,3 +586,27 @@ export interface Suggestions {
   language: string;
   suggestions: string[];
 }
+
+/** What a team wrote about its own replies: phrases never to write, promises it does not make. */
+export interface TonePolicy {
+  forbidden: string[];
+  promises: string[];
+}
+
+/** One thing in a draft that reads badly, and where (byte offsets in the UTF-8 draft). */
+export interface ToneIssue {
+  kind: "rude" | "dismissive" | "cold" | "policy";
+  code: string;
+  reason: string;
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** What the server found in a draft, and an empathetic rephrasing of a flagged one. */
+export interface ToneCheck {
+  flagged: boolean;
+  issues: ToneIssue[];
+  suggestion?: string;
+  language: string;
+}

@@ -16,6 +16,7 @@ import { addressBox, replySubject } from "./email";
 import { replyLimits } from "./replylimits";
 import { personalDataWarning, serverRefusal } from "./replyguard";
 import { templatePicker, type TemplatePicker } from "./templates";
+import { toneGuard } from "./toneguard";
 import { closedNotice, windowState, windowTicker, type WindowState } from "./window";
 
 export interface Composer {
@@ -114,6 +115,8 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
   const windowEl = h("span", { class: "window-slot", "aria-live": "polite" });
   const closedEl = h("div", { class: "window-notice" });
   const guard = h("div", { class: "reply-guard" });
+  // Replies (never notes) are checked for tone before they go.
+  const tone = toneGuard(() => conv().id);
   let win: WindowState = { kind: "none" };
   let picker: TemplatePicker | null = null;
   const templateBtn = capabilitiesOf(conv().inbox_id).templates ? iconButton("note", t("templates.choose"), () => showPicker(true), "template-btn") : null;
@@ -149,6 +152,8 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     chips,
     fileError,
     limits.notice,
+    tone.hint,
+    tone.notice,
     guard,
     h("div", { class: "composer-foot" }, emojiBtn, attachBtn, templateBtn, aiBtn, fileInput, h("span", { class: "hint composer-hint" }, ""), limits.counter, sendBtn),
   );
@@ -171,6 +176,8 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     const label = sendBtn.querySelector(".send-label");
     if (label) label.textContent = note ? t("composer.add_note") : privately ? t("composer.send_privately") : t("composer.send");
     replace(guard);
+    if (note) tone.clear();
+    else tone.typed(ta.value);
     applyWindow();
     showFileRules();
     saveDraft();
@@ -509,9 +516,9 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     replace(guard, personalDataWarning(message, {
       privately: canPrivately() ? () => {
         setMode(false, false, true);
-        void send();
+        void send(false, true);
       } : undefined,
-      anyway: () => void send(true),
+      anyway: () => void send(true, true),
       dismiss: () => {
         replace(guard);
         ta.focus();
@@ -519,7 +526,9 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     }));
   }
 
-  async function send(allowPersonalData = false): Promise<void> {
+  // toneChecked: the agent already saw the draft's tone check, or chose to
+  // send it anyway.
+  async function send(allowPersonalData = false, toneChecked = false): Promise<void> {
     const content = ta.value.trim();
     if ((!content && !files.length) || sending || replyBlocked()) return;
     const headers = email && !note ? email.values() : undefined;
@@ -535,6 +544,22 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     if (privately && files.length) {
       showFileErrors([t("composer.private_no_files")]);
       return;
+    }
+    if (!note && !toneChecked && content) {
+      sending = true;
+      sendBtn.disabled = true;
+      const ok = await tone.allow(content, {
+        send: () => void send(allowPersonalData, true),
+        use: (suggestion) => {
+          ta.value = suggestion;
+          saveDraft();
+          ta.focus();
+        },
+        edit: () => ta.focus(),
+      });
+      sending = false;
+      sendBtn.disabled = replyBlocked();
+      if (!ok) return;
     }
     sending = true;
     sendBtn.disabled = true;
@@ -558,6 +583,7 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
       renderChips();
       showFileErrors([]);
       replace(guard);
+      tone.clear();
       if (!note) email?.clear();
       drafts.delete(id);
       closeSuggest();
@@ -582,6 +608,7 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     active = 0;
     saveDraft();
     update();
+    if (!note) tone.typed(ta.value);
     if (ta.value.trim()) hooks.typing(!note);
     else hooks.stopTyping();
   });
@@ -650,6 +677,7 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     },
     destroy() {
       ticker.stop();
+      tone.destroy();
       saveDraft();
     },
   };

@@ -11,6 +11,7 @@ import { availabilityOf, avatar, button, empty, errorText, field, labelChip, mod
 import { attempt, checkboxes, form, submit, table, userChecks } from "./forms";
 import { aiSettings } from "./aisettings";
 import { inboxes } from "./inboxes";
+import { tonePolicy } from "./tonepolicy";
 
 interface Section {
   key: string;
@@ -28,6 +29,7 @@ const sections: Section[] = [
   { key: "labels", admin: true, render: labels },
   { key: "canned", admin: false, render: canned },
   { key: "ai", admin: true, render: aiSettings },
+  { key: "tone", admin: true, render: tonePolicy },
   { key: "audit", admin: true, render: audit },
 ];
 
