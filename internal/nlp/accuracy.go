@@ -82,11 +82,11 @@ func ReadLabelled(r io.Reader) ([]Labelled, error) {
 	return out, nil
 }
 
-// Baselines are published results of classical systems, beside which the
+// baselines are published results of classical systems, beside which the
 // report puts ours: SentNoB (Bengali social-media comments, micro-F1 of
 // lexical n-grams, Islam et al. 2021) and SemEval-2020 SentiMix (Hinglish
 // tweets, F1 of a classical system).
-var Baselines = map[string]string{
+var baselines = map[string]string{
 	"bn":      "64.6 (SentNoB)",
 	"hi-Latn": "≈ 66 (SentiMix)",
 }
@@ -187,7 +187,7 @@ func Accuracy(set []Labelled) string {
 			macro += c.f1()
 		}
 		macro /= float64(len(s.sentiment))
-		baseline := Baselines[name]
+		baseline := baselines[name]
 		if baseline == "" {
 			baseline = "–"
 		}

@@ -167,6 +167,8 @@ type reader struct {
 	// exclamations and questions count "!" and "?"; clauses counts breaks.
 	exclamations, questions int
 	shouting                bool
+	// asked has bit c set when clause c ends with a question mark.
+	asked uint64
 }
 
 func newReader(text string) *reader {
@@ -217,6 +219,9 @@ func (r *reader) tokenize() {
 			r.exclamations++
 		case c == '?':
 			r.questions++
+			if clause < 64 {
+				r.asked |= 1 << clause
+			}
 		case isEmoji(c):
 			r.addEmoji(c, clause)
 		}
@@ -408,16 +413,19 @@ const (
 	unmetExpectation = -1.8
 	// beforeBut and afterBut weigh the clauses around "but": the
 	// complaint after it is what the customer wants acted on.
-	beforeBut = 0.5
+	beforeBut = 0.3
 	afterBut  = 1.5
 	// exclamationBoost adds to the size of the sum per "!", up to four.
 	exclamationBoost = 0.3
 	// normalization is alpha in score = sum / sqrt(sum² + alpha).
 	normalization = 8
 	// neutralBand is how far from 0 a score must be to be labelled.
-	neutralBand = 0.15
+	neutralBand = 0.2
 	// negationWindow is how many words away a negator reaches.
 	negationWindow = 3
+	// inQuestion weighs a word in a question: "is that a problem?" is
+	// not a complaint, "ar koto din wait korbo??" still is.
+	inQuestion = 0.5
 	// praiseWords is how many words a positive message needs to be
 	// gratitude without a word of thanks.
 	praiseWords = 3
@@ -448,6 +456,10 @@ func (r *reader) score(l *lexicon, a *Analysis) {
 			} else {
 				v *= afterBut
 			}
+		}
+		if h.pos >= 0 && r.isQuestion(r.tokens[h.pos].clause) {
+			// "is that a problem?" asks; it does not complain.
+			v *= inQuestion
 		}
 		sum += v
 		negative := h.value < 0 || e.polarity < 0 && !h.negated
@@ -564,7 +576,8 @@ func (r *reader) score(l *lexicon, a *Analysis) {
 	if a.WantsHuman {
 		r.reason("asked for a person")
 	}
-	a.Escalate = a.Escalates(DefaultThresholds)
+	// The constants, not DefaultThresholds, which a caller could change.
+	a.Escalate = a.Escalates(Thresholds{Score: EscalateScore, Anger: EscalateAnger, Urgency: EscalateUrgency})
 	a.Reasons = r.reasons
 	if a.Reasons == nil {
 		a.Reasons = []string{}
@@ -647,6 +660,11 @@ func (r *reader) onlyAsks() bool {
 		}
 	}
 	return covered == len(r.tokens)
+}
+
+// isQuestion reports whether clause c ends with a question mark.
+func (r *reader) isQuestion(c int) bool {
+	return c < 64 && r.asked&(1<<c) != 0
 }
 
 // maxReasons bounds the reasons an analysis gives.
