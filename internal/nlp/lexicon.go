@@ -100,10 +100,13 @@ type lexicon struct {
 	prefix map[string][]*entry
 	// maxPrefix is the longest prefix, in bytes, among prefix entries.
 	maxPrefix int
+	// prefixStarts holds the first two runes of every prefix entry's
+	// first word, so that most words skip the search for prefixes.
+	prefixStarts map[string]bool
 }
 
 func newLexicon() *lexicon {
-	return &lexicon{exact: map[string][]*entry{}, prefix: map[string][]*entry{}}
+	return &lexicon{exact: map[string][]*entry{}, prefix: map[string][]*entry{}, prefixStarts: map[string]bool{}}
 }
 
 func (l *lexicon) add(e *entry) {
@@ -111,6 +114,7 @@ func (l *lexicon) add(e *entry) {
 	if e.prefix[0] {
 		l.prefix[first] = append(l.prefix[first], e)
 		l.maxPrefix = max(l.maxPrefix, len(first))
+		l.prefixStarts[start(first)] = true
 		return
 	}
 	l.exact[first] = append(l.exact[first], e)
@@ -122,6 +126,18 @@ func (e *entry) wordMatches(i int, token string) bool {
 		return strings.HasPrefix(token, e.words[i])
 	}
 	return token == e.words[i]
+}
+
+// start returns the first two runes of w, or w if it is shorter.
+func start(w string) string {
+	n := 0
+	for i := range w {
+		if n == 2 {
+			return w[:i]
+		}
+		n++
+	}
+	return w
 }
 
 // match returns the longest entry starting at tokens[i] within one clause,
@@ -151,12 +167,14 @@ func (l *lexicon) match(tokens []token, i int) *entry {
 		}
 	}
 	word := tokens[i].text
-	for n := 1; n <= min(len(word), l.maxPrefix); n++ {
-		if n < len(word) && !utf8.RuneStart(word[n]) {
-			continue
-		}
-		if c, ok := l.prefix[word[:n]]; ok {
-			try(c)
+	if l.prefixStarts[start(word)] {
+		for n := 1; n <= min(len(word), l.maxPrefix); n++ {
+			if n < len(word) && !utf8.RuneStart(word[n]) {
+				continue
+			}
+			if c, ok := l.prefix[word[:n]]; ok {
+				try(c)
+			}
 		}
 	}
 	try(l.exact[word])
@@ -166,13 +184,15 @@ func (l *lexicon) match(tokens []token, i int) *entry {
 // matchWord returns the one-word entry for word, or nil.
 func (l *lexicon) matchWord(word string) *entry {
 	var best *entry
-	for n := 1; n <= min(len(word), l.maxPrefix); n++ {
-		if n < len(word) && !utf8.RuneStart(word[n]) {
-			continue
-		}
-		for _, e := range l.prefix[word[:n]] {
-			if len(e.words) == 1 {
-				best = e
+	if l.prefixStarts[start(word)] {
+		for n := 1; n <= min(len(word), l.maxPrefix); n++ {
+			if n < len(word) && !utf8.RuneStart(word[n]) {
+				continue
+			}
+			for _, e := range l.prefix[word[:n]] {
+				if len(e.words) == 1 {
+					best = e
+				}
 			}
 		}
 	}
@@ -201,6 +221,9 @@ func parseLexicon(l *lexicon, name, data string) error {
 		}
 		if len(e.words) == 0 {
 			return fmt.Errorf("no words in %q", phrase)
+		}
+		if e.prefix[0] && utf8.RuneCountInString(e.words[0]) < 2 {
+			return fmt.Errorf("a prefix needs two letters or more: %q", phrase)
 		}
 		l.add(e)
 		return nil

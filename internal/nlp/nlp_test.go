@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/sahayhq/sahay/internal/textnorm"
@@ -368,6 +369,21 @@ func TestIsNFC(t *testing.T) {
 					t.Fatalf("isNFC(%+q) = %v, want %v", s, got, want)
 				}
 			}
+		}
+	}
+}
+
+// TestIndicClasses keeps the quick classification of Bengali and Devanagari
+// code points equal to Unicode's categories.
+func TestIndicClasses(t *testing.T) {
+	for r := rune(0x0900); r <= 0x09FF; r++ {
+		script, letter, mark := indic(r)
+		want := deva
+		if r >= 0x0980 {
+			want = beng
+		}
+		if script != want || letter != unicode.IsLetter(r) || mark != unicode.IsMark(r) {
+			t.Errorf("indic(%U) = %d, letter %v, mark %v; want %d, %v, %v", r, script, letter, mark, want, unicode.IsLetter(r), unicode.IsMark(r))
 		}
 	}
 }

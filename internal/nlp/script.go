@@ -98,6 +98,24 @@ func (c *scriptCounts) add(r rune) {
 		}
 		return
 	}
+	if i, letter, mark := indic(r); i >= 0 {
+		// Most of what our customers write is in these two scripts, which
+		// are decided without the general tables.
+		if r == 'ৰ' || r == 'ৱ' {
+			c.assamese++
+		}
+		switch {
+		case letter:
+			c.n[i]++
+			if !c.inWord {
+				c.words[i]++
+			}
+			c.inWord = true
+		case !mark:
+			c.inWord = false
+		}
+		return
+	}
 	if !unicode.IsLetter(r) {
 		// Vowel signs and joiners continue a word.
 		c.inWord = c.inWord && (unicode.IsMark(r) || unicode.Is(unicode.Cf, r))
@@ -114,8 +132,6 @@ func (c *scriptCounts) add(r rune) {
 	}
 	c.inWord = true
 	switch {
-	case r == 'ৰ' || r == 'ৱ':
-		c.assamese++
 	case r == 'ٹ' || r == 'ڈ' || r == 'ڑ' || r == 'ں' || r == 'ے' || r == 'ھ':
 		c.urdu++
 	case unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r):
@@ -126,6 +142,25 @@ func (c *scriptCounts) add(r rune) {
 			c.upper++
 		}
 	}
+}
+
+// indic classifies a code point of the Bengali or Devanagari block: the
+// script's index in scripts (-1 outside both blocks), and whether it is a
+// letter or a mark (vowel sign, virama, nukta…) in Unicode's categories.
+func indic(r rune) (script int, letter, mark bool) {
+	switch {
+	case r >= 0x0980 && r <= 0x09FF:
+		mark = r >= 0x0981 && r <= 0x0983 || r == 0x09BC || r >= 0x09BE && r <= 0x09C4 || r == 0x09C7 || r == 0x09C8 ||
+			r >= 0x09CB && r <= 0x09CD || r == 0x09D7 || r == 0x09E2 || r == 0x09E3 || r == 0x09FE
+		letter = !mark && unicode.IsLetter(r)
+		return beng, letter, mark
+	case r >= 0x0900 && r <= 0x097F:
+		mark = r <= 0x0903 || r >= 0x093A && r <= 0x093C || r >= 0x093E && r <= 0x094F || r >= 0x0951 && r <= 0x0957 ||
+			r == 0x0962 || r == 0x0963
+		letter = !mark && (r >= 0x0904 && r <= 0x0939 || r == 0x093D || r == 0x0950 || r >= 0x0958 && r <= 0x0961 || r >= 0x0971)
+		return deva, letter, mark
+	}
+	return -1, false, false
 }
 
 // dominant returns the index in scripts of the script most words start
