@@ -51,6 +51,9 @@ const (
 	tagBot
 	// tagRequest entries make a request (please, চাই, chahiye).
 	tagRequest
+	// tagPast entries tell of the past (হয়েছিল, hui thi, spoke): talk
+	// with a person that happened is not a request for one.
+	tagPast
 )
 
 var tagNames = map[string]tag{
@@ -69,6 +72,7 @@ var tagNames = map[string]tag{
 	"human":       tagHuman,
 	"bot":         tagBot,
 	"request":     tagRequest,
+	"past":        tagPast,
 }
 
 // Sides a negator looks at for the word it negates.

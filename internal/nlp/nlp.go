@@ -150,7 +150,7 @@ func Analyze(text string) Analysis {
 		a.Language = ev.decide()
 	}
 	r.shouting = shouting(text, &counts)
-	r.score(lexiconFor(variantOf(a.Language, a.Script)), &a)
+	r.score(lexiconFor(VariantOf(a.Language, a.Script)), &a)
 	return a
 }
 

@@ -250,6 +250,8 @@ func TestWantsHuman(t *testing.T) {
 		"please call me back",
 		"ভাই, একটু কল দিবেন?",
 		"mujhe call kar lo",
+		"manush er sathe kotha",
+		"एजेंट से बात",
 	} {
 		a := Analyze(text)
 		if !a.WantsHuman || !a.Escalate || !slices.Contains(a.Reasons, "asked for a person") {
@@ -266,6 +268,8 @@ func TestWantsHuman(t *testing.T) {
 		"I need someone to fix my router",
 		"I spoke to your agent yesterday and he said the refund would come today",
 		"kal aapke agent se baat hui thi",
+		"kal apnader agent er sathe kotha hoisilo",
+		"कल एजेंट से बात हुई थी",
 		"delivery agent kaise ban sakte hai?",
 		"jaldi kisi ko bhejo, AC kharab hai",
 	} {
@@ -384,6 +388,17 @@ func TestIndicClasses(t *testing.T) {
 		}
 		if script != want || letter != unicode.IsLetter(r) || mark != unicode.IsMark(r) {
 			t.Errorf("indic(%U) = %d, letter %v, mark %v; want %d, %v, %v", r, script, letter, mark, want, unicode.IsLetter(r), unicode.IsMark(r))
+		}
+	}
+}
+
+func TestVariantOf(t *testing.T) {
+	for _, tc := range [][3]string{
+		{"bn", "Latn", "bn-Latn"}, {"hi", "Latn", "hi-Latn"}, {"en", "Latn", "en"},
+		{"bn", "Beng", "bn"}, {"und", "Latn", "und"}, {"und", "", "und"}, {"ta", "Taml", "ta"},
+	} {
+		if got := VariantOf(tc[0], tc[1]); got != tc[2] {
+			t.Errorf("VariantOf(%q, %q) = %q, want %q", tc[0], tc[1], got, tc[2])
 		}
 	}
 }

@@ -2,9 +2,10 @@ package nlp
 
 // asksForPerson reports whether the message asks for a person: with a
 // phrase that does on its own ("real person"), or, within one clause, by
-// naming a person with a request to talk ("কথা বলতে চাই", "baat karao") or
-// right beside a request ("agent please", "मुझे एजेंट चाहिए"). A person only
-// mentioned ("is the agent app free?", "I spoke to your agent") is not.
+// naming a person with talk that is not told as past ("কথা বলতে চাই",
+// "baat karao", "एजेंट से बात") or right beside a request ("agent please",
+// "मुझे एजेंट चाहिए"). A person only mentioned ("is the agent app free?",
+// "I spoke to your agent", "agent se baat hui thi") is not.
 func (r *reader) asksForPerson() bool {
 	for i := range r.hits {
 		p := &r.hits[i]
@@ -14,13 +15,14 @@ func (r *reader) asksForPerson() bool {
 		if !p.e.has(tagPerson) || p.pos < 0 {
 			continue
 		}
-		talk, request := false, false
+		talk, request, past := false, false, false
 		for j := range r.hits {
 			h := &r.hits[j]
 			if h.pos < 0 || r.tokens[h.pos].clause != r.tokens[p.pos].clause {
 				continue
 			}
 			talk = talk || h.e.has(tagTalk)
+			past = past || h.e.has(tagPast)
 			if h.e.has(tagRequest) {
 				request = true
 				if h.pos >= p.end && h.pos-p.end <= 2 || p.pos >= h.end && p.pos-h.end <= 2 {
@@ -29,7 +31,9 @@ func (r *reader) asksForPerson() bool {
 				}
 			}
 		}
-		if talk && request || r.onlyAsks() {
+		// "এজেন্ট সে বাত", "manush er sathe kotha" ask even without a
+		// verb; "agent se baat hui thi" tells.
+		if talk && (request || !past) || r.onlyAsks() {
 			return true
 		}
 	}

@@ -199,10 +199,12 @@ func (c *scriptCounts) language(i int) (language, script string) {
 // data and the lexicons do: "en", "bn", "hi" in their own scripts, and
 // "bn-Latn" or "hi-Latn" when romanized. Other languages are their code.
 func (a Analysis) Variant() string {
-	return variantOf(a.Language, a.Script)
+	return VariantOf(a.Language, a.Script)
 }
 
-func variantOf(language, script string) string {
+// VariantOf is [Analysis.Variant] for a language and script stored apart,
+// as on a message: VariantOf("bn", "Latn") is "bn-Latn".
+func VariantOf(language, script string) string {
 	if script == "Latn" && language != "en" && language != "und" {
 		return language + "-Latn"
 	}
