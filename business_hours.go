@@ -68,3 +68,32 @@ func (b BusinessHours) Open(t time.Time) bool {
 	now := t.Hour()*60 + t.Minute()
 	return now >= h1*60+m1 && now < h2*60+m2
 }
+
+// NextOpen returns the first time from t on when the team is in, and
+// false when the hours name no open day. With hours disabled it is t.
+func (b BusinessHours) NextOpen(t time.Time) (time.Time, bool) {
+	if b.Open(t) {
+		return t, true
+	}
+	loc, err := time.LoadLocation(b.TimeZone)
+	if err != nil {
+		return t, true
+	}
+	local := t.In(loc)
+	for d := 0; d <= 7; d++ {
+		day := time.Date(local.Year(), local.Month(), local.Day()+d, 0, 0, 0, 0, loc)
+		var h1, m1, h2, m2 int
+		span := b.Days[weekdays[day.Weekday()]]
+		if span == "" {
+			continue
+		}
+		if _, err := fmt.Sscanf(span, "%d:%d-%d:%d", &h1, &m1, &h2, &m2); err != nil || h1*60+m1 >= h2*60+m2 {
+			continue
+		}
+		start := time.Date(day.Year(), day.Month(), day.Day(), h1, m1, 0, 0, loc)
+		if start.After(t) {
+			return start.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}

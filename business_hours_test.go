@@ -58,3 +58,28 @@ func TestBusinessHoursCheck(t *testing.T) {
 		t.Fatalf("%+v: %v", b, err)
 	}
 }
+
+func TestBusinessHoursNextOpen(t *testing.T) {
+	dhaka, _ := time.LoadLocation("Asia/Dhaka")
+	b := sahay.BusinessHours{Enabled: true, TimeZone: "Asia/Dhaka", Days: map[string]string{"sun": "09:00-17:00", "mon": "09:00-17:00", "thu": "10:00-14:00"}}
+	for _, tc := range []struct {
+		now, want time.Time
+	}{
+		// Inside the hours: now.
+		{time.Date(2026, 12, 6, 10, 0, 0, 0, dhaka), time.Date(2026, 12, 6, 10, 0, 0, 0, dhaka)},
+		// Sunday before opening: the same morning.
+		{time.Date(2026, 12, 6, 7, 30, 0, 0, dhaka), time.Date(2026, 12, 6, 9, 0, 0, 0, dhaka)},
+		// Monday evening: Thursday.
+		{time.Date(2026, 12, 7, 18, 0, 0, 0, dhaka), time.Date(2026, 12, 10, 10, 0, 0, 0, dhaka)},
+		// Thursday after closing: Sunday.
+		{time.Date(2026, 12, 10, 14, 0, 0, 0, dhaka), time.Date(2026, 12, 13, 9, 0, 0, 0, dhaka)},
+	} {
+		got, ok := b.NextOpen(tc.now)
+		if !ok || !got.Equal(tc.want) {
+			t.Errorf("NextOpen(%v) = %v, %v; want %v", tc.now, got, ok, tc.want)
+		}
+	}
+	if _, ok := (sahay.BusinessHours{Enabled: true, TimeZone: "UTC", Days: map[string]string{}}).NextOpen(time.Now()); ok {
+		t.Error("hours with no open day opened")
+	}
+}

@@ -343,6 +343,8 @@ type MessageDetails struct {
 	// Voicemail makes the message a voicemail the customer left: its
 	// recording is the message's attachment, its content the transcript.
 	Voicemail *Voicemail `json:"voicemail,omitempty"`
+	// Bot is what a bot's message says about itself.
+	Bot *BotReply `json:"bot,omitempty"`
 }
 
 // TemplateUse is a message template as one message used it.
@@ -536,6 +538,9 @@ const (
 	// wrong passwords paused sign-in to the user's account; ActorID is
 	// the user.
 	NotifyLoginLocked = "login_locked"
+	// NotifyHandoff tells the assignee, or the inbox's agents, that the
+	// bot handed a conversation to a person; Body names the reason.
+	NotifyHandoff = "handoff"
 )
 
 // Ways a notification reaches a user beyond the dashboard's list.

@@ -284,6 +284,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"AISettings": core.AISettings{}, "AIInput": core.AIInput{}, "AITestResult": core.AITestResult{},
 		"Suggestions": core.Suggestions{}, "Summary": core.Summary{},
 		"MetaConnectChoice": metalogin.Choice{}, "MetaConnectChoices": metalogin.Choices{}, "MetaConnectPick": metalogin.ConnectRequest{},
+		"FAQ": sahay.FAQ{}, "FAQInput": core.FAQInput{}, "BotSettings": sahay.BotSettings{}, "BotSettingsInput": core.BotSettingsInput{},
+		"BotReply": sahay.BotReply{}, "BotTrial": core.BotTrial{}, "BotTrialResult": core.BotTrialResult{}, "HandoffRequest": api.HandoffRequest{},
 	}
 	for name, v := range types {
 		schema, ok := schemas[name].(map[string]any)

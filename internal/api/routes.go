@@ -65,6 +65,8 @@ func (s *Server) routes() []route {
 		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/events/{eid}/retry", Authed: s.retryInboxEvent},
 		{Method: http.MethodGet, Path: "/api/v1/inboxes/{id}/templates", Authed: s.listTemplates},
 		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/templates/sync", Authed: s.syncTemplates},
+		{Method: http.MethodGet, Path: "/api/v1/inboxes/{id}/bot", Authed: s.getInboxBot},
+		{Method: http.MethodPatch, Path: "/api/v1/inboxes/{id}/bot", Authed: s.updateInboxBot},
 		{Method: http.MethodGet, Path: "/api/v1/channels", Authed: s.listChannels},
 
 		// Platforms' webhooks: each inbox's adapter verifies its own.
@@ -101,6 +103,7 @@ func (s *Server) routes() []route {
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/calls", Authed: s.startCall},
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/suggestions", Authed: s.suggestReplies},
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/summary", Authed: s.summarize},
+		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/handoff", Authed: s.handOff},
 		{Method: http.MethodPost, Path: "/api/v1/messages/{id}/retry", Authed: s.retryMessage},
 		{Method: http.MethodPost, Path: "/api/v1/messages/{id}/moderate", Authed: s.moderateMessage},
 		{Method: http.MethodGet, Path: "/api/v1/attachments/{id}", Authed: s.getAttachment},
@@ -120,6 +123,12 @@ func (s *Server) routes() []route {
 		{Method: http.MethodPost, Path: "/api/v1/canned_responses", Authed: s.createCanned},
 		{Method: http.MethodPatch, Path: "/api/v1/canned_responses/{id}", Authed: s.updateCanned},
 		{Method: http.MethodDelete, Path: "/api/v1/canned_responses/{id}", Authed: s.deleteCanned},
+
+		{Method: http.MethodGet, Path: "/api/v1/bot/faqs", Authed: s.listFAQs},
+		{Method: http.MethodPost, Path: "/api/v1/bot/faqs", Authed: s.createFAQ},
+		{Method: http.MethodPatch, Path: "/api/v1/bot/faqs/{id}", Authed: s.updateFAQ},
+		{Method: http.MethodDelete, Path: "/api/v1/bot/faqs/{id}", Authed: s.deleteFAQ},
+		{Method: http.MethodPost, Path: "/api/v1/bot/try", Authed: s.tryBot},
 
 		{Method: http.MethodGet, Path: "/api/v1/notifications", Authed: s.listNotifications},
 		{Method: http.MethodPost, Path: "/api/v1/notifications/read", Authed: s.readNotifications},

@@ -108,16 +108,18 @@ func run(t *testing.T, fn func(t *testing.T, f *fixture)) {
 // would come between those the tests expect; scoring_test.go starts it
 // with [newScoringService].
 func newService(t *testing.T, st *store.Store) *core.Service {
-	return startService(t, st, true)
+	return startService(t, st, true, nil)
 }
 
 // newScoringService returns a running service that scores what it
 // receives.
 func newScoringService(t *testing.T, st *store.Store) *core.Service {
-	return startService(t, st, false)
+	return startService(t, st, false, nil)
 }
 
-func startService(t *testing.T, st *store.Store, noScoring bool) *core.Service {
+// startService starts a service, its configuration changed by edit when
+// edit is not nil.
+func startService(t *testing.T, st *store.Store, noScoring bool, edit func(*core.Config)) *core.Service {
 	key := make([]byte, secretbox.KeySize)
 	rand.Read(key)
 	box, err := secretbox.New(key)
@@ -125,14 +127,24 @@ func startService(t *testing.T, st *store.Store, noScoring bool) *core.Service {
 		t.Fatal(err)
 	}
 	channels := channel.NewRegistry()
-	svc := core.New(core.Config{Store: st, Bus: bus.NewMemory(), Box: box, Channels: channels, NoScoring: noScoring,
-		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	cfg := core.Config{Store: st, Bus: bus.NewMemory(), Box: box, Channels: channels, NoScoring: noScoring,
+		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	if edit != nil {
+		edit(&cfg)
+	}
+	svc := core.New(cfg)
 	channels.Register(apichannel.Name, apichannel.New(svc, true))
 	return svc
 }
 
 func newFixture(t *testing.T, st *store.Store) *fixture {
 	return fixtureOf(t, st, newService(t, st))
+}
+
+// newFixtureWith is newFixture with the service's configuration changed by
+// edit.
+func newFixtureWith(t *testing.T, st *store.Store, edit func(*core.Config)) *fixture {
+	return fixtureOf(t, st, startService(t, st, true, edit))
 }
 
 // fixtureOf sets up the fixture's account, users and inboxes for svc.

@@ -229,15 +229,16 @@ func (s *Service) commitBatch(batch []*receiveRequest) {
 	if errors.Is(err, errMessageFailed) {
 		events, err = s.store.Write(context.Background(), func(tx *store.Tx) error { return s.receiveBatch(tx, batch, true) })
 	}
-	// The only job a received message enqueues is a new conversation's:
-	// a batch that opened none leaves the job runner asleep, rather than
-	// have it look for work (a write, on SQLite) after every batch.
+	// The only jobs a received message enqueues are a new conversation's
+	// and the bot's: a batch with neither leaves the job runner asleep,
+	// rather than have it look for work (a write, on SQLite) after every
+	// batch.
 	enqueued := false
 	for _, r := range batch {
 		if err != nil {
 			r.out, r.err = nil, err
 		}
-		if r.out != nil && r.out.Created {
+		if r.out != nil && (r.out.Created || !r.out.Duplicate && wantsBot(r.out.Conversation, r.out.Message)) {
 			enqueued = true
 		}
 		close(r.done)
@@ -489,6 +490,11 @@ func (p *pendingReceives) flush(ctx context.Context, tx *store.Tx) error {
 		if err := tx.Emit(ctx, c.AccountID, c.InboxID, c.ID, sahay.MessageCreated{Conversation: c, Message: m}); err != nil {
 			return err
 		}
+		if wantsBot(c, m) {
+			if err := enqueueBot(ctx, tx, m); err != nil {
+				return err
+			}
+		}
 	}
 	*p = pendingReceives{}
 	return nil
@@ -583,6 +589,11 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, account *sahay.Ac
 	}
 	if err := tx.Emit(ctx, accountID, inbox.ID, conv.ID, sahay.MessageCreated{Conversation: conv, Message: msg}); err != nil {
 		return nil, err
+	}
+	if wantsBot(conv, msg) {
+		if err := enqueueBot(ctx, tx, msg); err != nil {
+			return nil, err
+		}
 	}
 	return &Received{Message: msg, Conversation: conv, Created: created}, nil
 }
@@ -749,6 +760,14 @@ func (s *Service) findConversation(ctx context.Context, tx *store.Tx, account *s
 	}
 	c = &sahay.Conversation{AccountID: account.ID, DisplayID: n, InboxID: inbox.ID, ContactID: contact.ID,
 		Status: sahay.StatusOpen, LastActivityAt: now}
+	// With the inbox's bot on, the bot has the conversation first.
+	withBot, err := startsWithBot(ctx, tx, inbox, in)
+	if err != nil {
+		return nil, false, err
+	}
+	if withBot {
+		c.Status = sahay.StatusPending
+	}
 	if in.Mail != nil {
 		c.Subject = in.Mail.Subject
 	}

@@ -182,9 +182,9 @@ func (s *Service) describe(ctx context.Context, n *sahay.Notification) (title, b
 			who = u.Name
 		}
 	}
-	number := n.ConversationID
+	number, last := n.ConversationID, ""
 	if c, err := s.store.Conversation(ctx, n.AccountID, n.ConversationID); err == nil {
-		number = c.DisplayID
+		number, last = c.DisplayID, c.LastMessage
 	}
 	link = fmt.Sprintf("%s/conversations/%d", s.publicURL, n.ConversationID)
 	switch n.Kind {
@@ -192,6 +192,8 @@ func (s *Service) describe(ctx context.Context, n *sahay.Notification) (title, b
 		return fmt.Sprintf("%s mentioned you in #%d", who, number), n.Body, link
 	case sahay.NotifyAssigned:
 		return fmt.Sprintf("%s assigned #%d to you", who, number), n.Body, link
+	case sahay.NotifyHandoff:
+		return fmt.Sprintf("#%d needs a person: %s", number, handoffWords[n.Body]), last, link
 	}
 	return fmt.Sprintf("New conversation #%d", number), n.Body, link
 }
@@ -306,6 +308,10 @@ func (s *Service) runNewConversation(ctx context.Context, job *store.Job) error 
 	}
 	if err != nil {
 		return err
+	}
+	if c.Status == sahay.StatusPending {
+		// The bot has it: the agents hear of it when it hands it off.
+		return nil
 	}
 	inbox, err := s.store.Inbox(ctx, c.AccountID, c.InboxID)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/sahayhq/sahay/internal/bus"
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/jobs"
+	"github.com/sahayhq/sahay/internal/nlp"
 	"github.com/sahayhq/sahay/internal/ratelimit"
 	"github.com/sahayhq/sahay/internal/secretbox"
 	"github.com/sahayhq/sahay/internal/store"
@@ -49,6 +50,8 @@ type Service struct {
 	// other nodes share the bus and the roster.
 	roster    *roster
 	sharedBus bool
+	// analyze reads customers' messages for the bot.
+	analyze func(text string) nlp.Analysis
 
 	// ingest queues Receive calls for the batchers, one queue each.
 	ingest []chan *receiveRequest
@@ -109,6 +112,9 @@ type Config struct {
 	// NoScoring turns the scoring of incoming messages off: for measuring
 	// ingestion without it.
 	NoScoring bool
+	// Analyze reads a customer's message for the bot; nlp.Analyze when
+	// nil. Tests give one that reads their messages as they need.
+	Analyze func(text string) nlp.Analysis
 }
 
 // New returns a running service: its ingestion batcher and job runner are
@@ -136,6 +142,10 @@ func New(cfg Config) *Service {
 		stop:             make(chan struct{}),
 		roster:           newRoster(),
 		sharedBus:        cfg.SharedBus,
+		analyze:          cfg.Analyze,
+	}
+	if s.analyze == nil {
+		s.analyze = nlp.Analyze
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -145,6 +155,7 @@ func New(cfg Config) *Service {
 	s.jobs.Handle(jobNotify, jobs.Handler{Run: s.runNotify})
 	s.jobs.Handle(jobNewConversation, jobs.Handler{Run: s.runNewConversation})
 	s.jobs.Handle(jobContactProfile, jobs.Handler{Run: s.runContactProfile})
+	s.jobs.Handle(jobBot, jobs.Handler{Run: s.runBot})
 	writers := 1
 	if cfg.Store.Dialect() == store.Postgres {
 		writers = ingestWriters

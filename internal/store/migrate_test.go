@@ -130,11 +130,12 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	}
 	defer check.Close()
 	// Version 15's table of sign-ins, version 16's of settings' ids,
-	// version 18's of message analyses, version 20's of tone policies and
-	// mentions, and version 21's bring indexes of their own.
+	// version 18's of message analyses, version 19's of FAQ entries, version
+	// 20's of tone policies and mentions, and version 21's bring indexes of
+	// their own.
 	indexesWanted := slices.Sorted(slices.Values(append(slices.Clone(indexesBefore),
 		"channel_logins_expires", "sqlite_autoindex_channel_logins_1", "sqlite_autoindex_channel_logins_2",
-		"inbox_setting_ids_value", "sqlite_autoindex_inbox_setting_ids_1",
+		"inbox_setting_ids_value", "sqlite_autoindex_inbox_setting_ids_1", "faqs_account",
 		"sqlite_autoindex_tone_policies_1", "sqlite_autoindex_mention_keywords_1", "sqlite_autoindex_mentions_1",
 		"mentions_recent", "mentions_sentiment", "sqlite_autoindex_mention_matches_1", "mention_matches_recent",
 		"mention_matches_message", "sqlite_autoindex_mention_cursors_1",
