@@ -33,9 +33,9 @@ type BotSettings struct {
 	// answers.
 	Threshold float64 `json:"threshold"`
 	// A conversation goes to a person when a customer's message is at least
-	// this negative (sentiment score at or below -Negativity), angry or
-	// frustrated and at least this negative (-Anger), or at least this
-	// urgent (Urgency); each from 0 to 1.
+	// this negative (sentiment score at or below -Negativity), this angry
+	// (anger level at or above Anger) or this urgent (urgency at or above
+	// Urgency); each from 0 to 1, and 0 turns the trigger off.
 	Negativity float64 `json:"negativity"`
 	Anger      float64 `json:"anger"`
 	Urgency    float64 `json:"urgency"`
@@ -47,9 +47,10 @@ type BotSettings struct {
 }
 
 // DefaultBotSettings are an inbox's bot settings until an administrator
-// changes them.
+// changes them. The anger and urgency thresholds are the analyzer's own
+// defaults for escalating (internal/nlp).
 func DefaultBotSettings(inboxID int64) BotSettings {
-	return BotSettings{InboxID: inboxID, Threshold: 0.5, Negativity: 0.6, Anger: 0.3, Urgency: 0.7, WaitMinutes: 10}
+	return BotSettings{InboxID: inboxID, Threshold: 0.5, Negativity: 0.6, Anger: 0.5, Urgency: 0.7, WaitMinutes: 10}
 }
 
 // Reasons a conversation is handed from the bot to a person, named in its
@@ -57,7 +58,8 @@ func DefaultBotSettings(inboxID int64) BotSettings {
 const (
 	HandoffAsked     = "asked"      // the customer asked for a person
 	HandoffNegative  = "negative"   // the customer's message was too negative
-	HandoffAnger     = "anger"      // the customer was angry or frustrated
+	HandoffAnger     = "anger"      // the customer was angry
+	HandoffThreat    = "threat"     // the customer threatened to leave or to complain
 	HandoffUrgent    = "urgent"     // the customer's message was urgent
 	HandoffBotFailed = "bot_failed" // the bot could not answer twice
 	HandoffVIP       = "vip"        // the contact is a VIP
@@ -66,7 +68,7 @@ const (
 )
 
 // HandoffReasons are the reasons of a hand-off.
-var HandoffReasons = []string{HandoffAsked, HandoffNegative, HandoffAnger, HandoffUrgent, HandoffBotFailed, HandoffVIP,
+var HandoffReasons = []string{HandoffAsked, HandoffNegative, HandoffAnger, HandoffThreat, HandoffUrgent, HandoffBotFailed, HandoffVIP,
 	HandoffRule, HandoffTakeover}
 
 // BotReply is what a bot's message says about itself, on the message's

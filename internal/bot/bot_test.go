@@ -184,9 +184,9 @@ func TestHandoffReasonThresholds(t *testing.T) {
 		{"calm", nlp.Analysis{Score: -0.2}, ""},
 		{"negative past the threshold", nlp.Analysis{Score: -0.6}, sahay.HandoffNegative},
 		{"negative short of it", nlp.Analysis{Score: -0.59}, ""},
-		{"angry", nlp.Analysis{Score: -0.3, Emotion: nlp.Anger}, sahay.HandoffAnger},
-		{"frustrated", nlp.Analysis{Score: -0.4, Emotion: nlp.Frustration}, sahay.HandoffAnger},
-		{"angry but mild", nlp.Analysis{Score: -0.1, Emotion: nlp.Anger}, ""},
+		{"angry", nlp.Analysis{Score: -0.3, AngerLevel: 0.5, Emotion: nlp.Anger}, sahay.HandoffAnger},
+		{"a little cross", nlp.Analysis{Score: -0.1, AngerLevel: 0.49, Emotion: nlp.Anger}, ""},
+		{"threatening to leave", nlp.Analysis{Score: -0.2, Threat: true}, sahay.HandoffThreat},
 		{"urgent", nlp.Analysis{Urgency: 0.7}, sahay.HandoffUrgent},
 		{"not urgent enough", nlp.Analysis{Urgency: 0.69}, ""},
 		{"analyzer heard a request", nlp.Analysis{WantsHuman: true}, sahay.HandoffAsked},
@@ -197,6 +197,10 @@ func TestHandoffReasonThresholds(t *testing.T) {
 	}
 	if got := HandoffReason("kisi insaan se baat karao", nlp.Analysis{}, &s); got != sahay.HandoffAsked {
 		t.Errorf("a request the analyzer missed: %q", got)
+	}
+	off := sahay.BotSettings{Threshold: 0.5}
+	if got := HandoffReason("hello", nlp.Analysis{Score: -1, AngerLevel: 1, Urgency: 1}, &off); got != "" {
+		t.Errorf("thresholds of 0 handed off (%q): 0 turns a trigger off", got)
 	}
 }
 

@@ -11,18 +11,18 @@ import (
 // once, and why: one of the sahay.Handoff* reasons, or "" when the bot may
 // go on. The analysis is the analyzer's reading of text; the request for
 // a person is also matched here by AsksForHuman, so it works whatever the
-// analyzer knows.
+// analyzer knows. A threshold of 0 turns its trigger off.
 func HandoffReason(text string, a nlp.Analysis, s *sahay.BotSettings) string {
-	if asks, _ := AsksForHuman(text); asks || a.WantsHuman {
+	switch asks, _ := AsksForHuman(text); {
+	case asks || a.WantsHuman:
 		return sahay.HandoffAsked
-	}
-	if (a.Emotion == nlp.Anger || a.Emotion == nlp.Frustration) && a.Score <= -s.Anger {
+	case a.Threat:
+		return sahay.HandoffThreat
+	case s.Anger > 0 && a.AngerLevel >= s.Anger:
 		return sahay.HandoffAnger
-	}
-	if s.Negativity > 0 && a.Score <= -s.Negativity {
+	case s.Negativity > 0 && a.Score <= -s.Negativity:
 		return sahay.HandoffNegative
-	}
-	if s.Urgency > 0 && a.Urgency >= s.Urgency {
+	case s.Urgency > 0 && a.Urgency >= s.Urgency:
 		return sahay.HandoffUrgent
 	}
 	return ""

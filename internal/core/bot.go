@@ -102,19 +102,19 @@ func (s *Service) runBot(ctx context.Context, job *store.Job) error {
 		return err
 	}
 	analysis := s.analyze(m.Content)
-	lang := customerLanguage(analysis, m.Content, c.Language)
+	lang, say := customerLanguage(analysis, m.Content, c.Language), replyLanguage(m.Content, c.Language)
 	if !settings.Enabled {
-		return s.handOffBySystem(ctx, c.AccountID, c.ID, sahay.HandoffRule, lang, m.ID)
+		return s.handOffBySystem(ctx, c.AccountID, c.ID, sahay.HandoffRule, say, m.ID)
 	}
 	contact, err := s.store.Contact(ctx, c.AccountID, c.ContactID)
 	if err != nil && sahay.ErrorCode(err) != sahay.ENOTFOUND {
 		return err
 	}
 	if bot.IsVIP(contact, c.Labels) {
-		return s.handOffBySystem(ctx, c.AccountID, c.ID, sahay.HandoffVIP, lang, m.ID)
+		return s.handOffBySystem(ctx, c.AccountID, c.ID, sahay.HandoffVIP, say, m.ID)
 	}
 	if reason := bot.HandoffReason(m.Content, analysis, settings); reason != "" {
-		return s.handOffBySystem(ctx, c.AccountID, c.ID, reason, lang, m.ID)
+		return s.handOffBySystem(ctx, c.AccountID, c.ID, reason, say, m.ID)
 	}
 	faqs, err := s.store.FAQs(ctx, c.AccountID, c.InboxID)
 	if err != nil {
@@ -127,13 +127,13 @@ func (s *Service) runBot(ctx context.Context, job *store.Job) error {
 		return ignoreNotWithBot(err)
 	}
 	if failures >= 1 {
-		return s.handOffBySystem(ctx, c.AccountID, c.ID, sahay.HandoffBotFailed, lang, m.ID)
+		return s.handOffBySystem(ctx, c.AccountID, c.ID, sahay.HandoffBotFailed, say, m.ID)
 	}
 	reply := &sahay.BotReply{Kind: sahay.BotUnsure, To: m.ID}
 	if match != nil {
 		reply.FAQID, reply.Confidence = match.FAQ.ID, round2(match.Confidence)
 	}
-	_, err = s.BotReply(ctx, c.AccountID, c.ID, bot.Unsure(lang), reply)
+	_, err = s.BotReply(ctx, c.AccountID, c.ID, bot.Unsure(say), reply)
 	return ignoreNotWithBot(err)
 }
 
@@ -148,9 +148,22 @@ func ignoreNotWithBot(err error) error {
 	return err
 }
 
-// customerLanguage is the language the bot speaks to a customer in: the
-// analyzer's reading of their message, the script it is written in, or
-// the conversation's language.
+// replyLanguage is the language the bot speaks to a customer in: that of
+// the script they wrote in (Bengali, Devanagari, or English for Latin,
+// romanized Banglish and Hinglish too, which their writers read), or the
+// conversation's language.
+func replyLanguage(text, conversation string) string {
+	for _, l := range []string{textnorm.DetectScript(text), conversation} {
+		if l == "en" || l == "bn" || l == "hi" {
+			return l
+		}
+	}
+	return "en"
+}
+
+// customerLanguage is the language the bot looks for answers in first: the
+// analyzer's reading of the message (Hinglish is Hindi), the script it is
+// written in, or the conversation's language.
 func customerLanguage(a nlp.Analysis, text, conversation string) string {
 	for _, l := range []string{a.Language, textnorm.DetectScript(text), conversation} {
 		if l == "en" || l == "bn" || l == "hi" {
@@ -499,6 +512,7 @@ var handoffWords = map[string]string{
 	sahay.HandoffAsked:     "the customer asked for a person",
 	sahay.HandoffNegative:  "the customer is unhappy",
 	sahay.HandoffAnger:     "the customer is angry",
+	sahay.HandoffThreat:    "the customer threatens to leave or to complain",
 	sahay.HandoffUrgent:    "the customer says it is urgent",
 	sahay.HandoffBotFailed: "the bot could not answer",
 	sahay.HandoffVIP:       "a VIP customer",

@@ -22,21 +22,26 @@ import (
 // analyzer's own accuracy is internal/nlp's to prove; these tests prove
 // that its readings hand the conversation to a person, in every variant.
 var readings = map[string]nlp.Analysis{
-	"This is the worst shop, totally useless":         {Sentiment: nlp.Negative, Score: -0.8},
-	"সবচেয়ে বাজে দোকান, একদম অকেজো":                  {Sentiment: nlp.Negative, Score: -0.8},
-	"सबसे घटिया दुकान, बिल्कुल बेकार":                 {Sentiment: nlp.Negative, Score: -0.8},
-	"sobcheye baje dokan, ekdom faltu":                {Sentiment: nlp.Negative, Score: -0.8},
-	"sabse ghatiya dukaan, bilkul bekaar":             {Sentiment: nlp.Negative, Score: -0.8},
-	"I am furious, you people cheated me":             {Sentiment: nlp.Negative, Score: -0.4, Emotion: nlp.Anger},
-	"আমি ভীষণ রেগে আছি, আপনারা ঠকিয়েছেন":             {Sentiment: nlp.Negative, Score: -0.4, Emotion: nlp.Anger},
-	"मुझे बहुत गुस्सा है, आपने धोखा दिया":             {Sentiment: nlp.Negative, Score: -0.4, Emotion: nlp.Anger},
-	"ami khub rege achi, apnara thokiyechen":          {Sentiment: nlp.Negative, Score: -0.4, Emotion: nlp.Anger},
-	"mujhe bahut gussa hai, aapne dhokha diya":        {Sentiment: nlp.Negative, Score: -0.4, Emotion: nlp.Anger},
-	"URGENT my flight is in 2 hours, need it now":     {Urgency: 0.9},
-	"জরুরি! দুই ঘণ্টা পরে ফ্লাইট, এখনই লাগবে":         {Urgency: 0.9},
-	"अर्जेंट! दो घंटे में फ्लाइट है, अभी चाहिए":       {Urgency: 0.9},
-	"jaruri! dui ghonta pore flight, ekhoni lagbe":    {Urgency: 0.9},
-	"urgent hai! do ghante mein flight, abhi chahiye": {Urgency: 0.9},
+	"This is the worst shop, totally useless":           {Sentiment: nlp.Negative, Score: -0.8},
+	"সবচেয়ে বাজে দোকান, একদম অকেজো":                    {Sentiment: nlp.Negative, Score: -0.8},
+	"सबसे घटिया दुकान, बिल्कुल बेकार":                   {Sentiment: nlp.Negative, Score: -0.8},
+	"sobcheye baje dokan, ekdom faltu":                  {Sentiment: nlp.Negative, Score: -0.8},
+	"sabse ghatiya dukaan, bilkul bekaar":               {Sentiment: nlp.Negative, Score: -0.8},
+	"I am furious, you people cheated me":               {Sentiment: nlp.Negative, Score: -0.4, Emotion: nlp.Anger, AngerLevel: 0.8},
+	"আমি ভীষণ রেগে আছি, আপনারা ঠকিয়েছেন":               {Sentiment: nlp.Negative, Score: -0.4, Emotion: nlp.Anger, AngerLevel: 0.8},
+	"मुझे बहुत गुस्सा है, आपने धोखा दिया":               {Sentiment: nlp.Negative, Score: -0.4, Emotion: nlp.Anger, AngerLevel: 0.8},
+	"ami khub rege achi, apnara thokiyechen":            {Sentiment: nlp.Negative, Score: -0.4, Emotion: nlp.Anger, AngerLevel: 0.8},
+	"mujhe bahut gussa hai, aapne dhokha diya":          {Sentiment: nlp.Negative, Score: -0.4, Emotion: nlp.Anger, AngerLevel: 0.8},
+	"Fix it today or I will post about you on Facebook": {Sentiment: nlp.Negative, Score: -0.3, Threat: true},
+	"আজ ঠিক না করলে ফেসবুকে লিখে দেব":                   {Sentiment: nlp.Negative, Score: -0.3, Threat: true},
+	"आज ठीक नहीं किया तो कंज्यूमर कोर्ट जाऊंगा":         {Sentiment: nlp.Negative, Score: -0.3, Threat: true},
+	"aj thik na korle facebook e likhe debo":            {Sentiment: nlp.Negative, Score: -0.3, Threat: true},
+	"aaj theek nahi kiya to consumer court jaunga":      {Sentiment: nlp.Negative, Score: -0.3, Threat: true},
+	"URGENT my flight is in 2 hours, need it now":       {Urgency: 0.9},
+	"জরুরি! দুই ঘণ্টা পরে ফ্লাইট, এখনই লাগবে":           {Urgency: 0.9},
+	"अर्जेंट! दो घंटे में फ्लाइट है, अभी चाहिए":         {Urgency: 0.9},
+	"jaruri! dui ghonta pore flight, ekhoni lagbe":      {Urgency: 0.9},
+	"urgent hai! do ghante mein flight, abhi chahiye":   {Urgency: 0.9},
 }
 
 // analyzeForTests is nlp.Analyze with the readings above.
@@ -365,6 +370,8 @@ func TestHandoffTriggers(t *testing.T) {
 	for text, a := range readings {
 		reason := sahay.HandoffNegative
 		switch {
+		case a.Threat:
+			reason = sahay.HandoffThreat
 		case a.Emotion == nlp.Anger:
 			reason = sahay.HandoffAnger
 		case a.Urgency > 0:
