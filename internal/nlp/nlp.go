@@ -44,7 +44,9 @@ const (
 	EscalateUrgency = 0.7
 )
 
-// Thresholds decide when an analysis escalates; see [Analysis.Escalates].
+// Thresholds decide when an analysis escalates; see [Analysis.Escalates]. A
+// zero field stands for its default (EscalateScore, EscalateAnger,
+// EscalateUrgency), so the zero Thresholds are the defaults.
 type Thresholds struct {
 	Score, Anger, Urgency float64
 }
@@ -89,6 +91,15 @@ type Analysis struct {
 // Escalates reports whether the message should reach a person at once under
 // thresholds t.
 func (a Analysis) Escalates(t Thresholds) bool {
+	if t.Score == 0 {
+		t.Score = EscalateScore
+	}
+	if t.Anger == 0 {
+		t.Anger = EscalateAnger
+	}
+	if t.Urgency == 0 {
+		t.Urgency = EscalateUrgency
+	}
 	return a.WantsHuman || a.Threat || a.Score <= t.Score || a.AngerLevel >= t.Anger ||
 		a.Urgency >= t.Urgency && a.Sentiment == Negative
 }

@@ -287,6 +287,13 @@ func TestEscalatesWithOwnThresholds(t *testing.T) {
 	if !a.Escalates(Thresholds{Score: -0.2, Anger: 1, Urgency: 1}) {
 		t.Errorf("score %v does not escalate at -0.2", a.Score)
 	}
+	// The zero Thresholds are the defaults.
+	for _, text := range []string{"this is bad", "ok", "I want to talk to a human", "FRAUD!!! 😡"} {
+		a := Analyze(text)
+		if a.Escalates(Thresholds{}) != a.Escalate || a.Escalates(DefaultThresholds) != a.Escalate {
+			t.Errorf("%q: escalate %v, but %v with the zero thresholds", text, a.Escalate, a.Escalates(Thresholds{}))
+		}
+	}
 }
 
 func TestScriptsTable(t *testing.T) {
