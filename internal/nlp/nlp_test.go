@@ -20,6 +20,8 @@ func TestLanguage(t *testing.T) {
 		{"मेरा ऑर्डर अभी तक नहीं आया", "hi", "Deva"},
 		{"धन्यवाद", "hi", "Deva"},
 		{"मेरा order अभी तक नहीं आया please help", "hi", "Deva"},
+		{"please check করুন, my order status is not updated", "bn", "Beng"},
+		{"Sir my refund status please check कीजिए", "hi", "Deva"},
 		{"My order has not arrived yet", "en", "Latn"},
 		{"ok", "en", "Latn"},
 		{"thanks", "en", "Latn"},

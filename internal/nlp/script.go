@@ -169,6 +169,24 @@ func indic(r rune) (script int, letter, mark bool) {
 // word mixed into Hindi ("मेरा order अभी तक नहीं आया") is one word.
 // Ties go to the script listed first.
 func (c *scriptCounts) dominant() int {
+	// English words come mixed into Bengali and Hindi messages ("please
+	// check করুন, order status দেখান"), rarely the reverse: a quarter of
+	// the words in Bengali or Devanagari is enough.
+	indic := beng
+	if c.words[deva] > c.words[beng] {
+		indic = deva
+	}
+	if c.words[indic] > 0 && 3*c.words[indic] >= c.words[latn] {
+		others := 0
+		for i, n := range c.words {
+			if i != beng && i != deva && i != latn {
+				others += n
+			}
+		}
+		if c.words[indic] >= others {
+			return indic
+		}
+	}
 	best := -1
 	for i, n := range c.words {
 		if n > 0 && (best < 0 || n > c.words[best]) {
