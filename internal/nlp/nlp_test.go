@@ -20,8 +20,10 @@ func TestLanguage(t *testing.T) {
 		{"मेरा ऑर्डर अभी तक नहीं आया", "hi", "Deva"},
 		{"धन्यवाद", "hi", "Deva"},
 		{"मेरा order अभी तक नहीं आया please help", "hi", "Deva"},
-		{"please check করুন, my order status is not updated", "bn", "Beng"},
-		{"Sir my refund status please check कीजिए", "hi", "Deva"},
+		{"please check করুন, আমার order status আপডেট হয়নি", "bn", "Beng"},
+		{"Sir mera refund status please check कीजिए, अभी तक नहीं आया", "hi", "Deva"},
+		// A single Bengali word in an English message does not make it Bengali.
+		{"My order status is still not updated, please check it today. ধন্যবাদ", "en", "Latn"},
 		{"My order has not arrived yet", "en", "Latn"},
 		{"ok", "en", "Latn"},
 		{"thanks", "en", "Latn"},
