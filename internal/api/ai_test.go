@@ -10,6 +10,7 @@ import (
 	"github.com/sahayhq/sahay/internal/ai/aitest"
 	"github.com/sahayhq/sahay/internal/apitest"
 	"github.com/sahayhq/sahay/internal/core"
+	"github.com/sahayhq/sahay/internal/nlp"
 )
 
 // aiConversation opens an account with an API inbox, a customer's
@@ -197,4 +198,45 @@ func TestAISuggestionsAndSummary(t *testing.T) {
 		}
 		s.Must(t, owner.Token, http.MethodPost, suggest, nil, http.StatusOK, nil)
 	})
+}
+
+// TestAIRephrasesForTheToneGuard: asked to, the tone check of a flagged
+// draft suggests the AI's rephrasing; with AI off or failing, the offline
+// one.
+func TestAIRephrasesForTheToneGuard(t *testing.T) {
+	s := apitest.NewServer(t)
+	srv := aitest.New(t)
+	owner, agent, conv := aiConversation(t, s)
+	draft := map[string]any{"text": "That's not my problem, contact the courier.", "conversation_id": conv, "rephrase": true}
+	var c nlp.ToneCheck
+	s.Must(t, agent.Token, http.MethodPost, "/api/v1/tone", draft, http.StatusOK, &c)
+	offline := c.Suggestion
+	if !c.Flagged || offline == "" {
+		t.Fatalf("with AI off: %+v", c)
+	}
+
+	s.Must(t, owner.Token, http.MethodPut, "/api/v1/ai", map[string]any{"base_url": srv.BaseURL(), "model": aitest.Model, "api_key": aitest.Key}, http.StatusOK, nil)
+	srv.Answer("দুঃখিত, আপনার অসুবিধার জন্য। আমি কুরিয়ারের সাথে কথা বলছি।")
+	s.Must(t, agent.Token, http.MethodPost, "/api/v1/tone", draft, http.StatusOK, &c)
+	if c.Suggestion != "দুঃখিত, আপনার অসুবিধার জন্য। আমি কুরিয়ারের সাথে কথা বলছি।" {
+		t.Errorf("with AI on: %+v", c)
+	}
+	prompt := srv.Requests()[0].Text()
+	if !strings.Contains(prompt, "user: That's not my problem, contact the courier.") || !strings.Contains(prompt, "rude") {
+		t.Errorf("prompt:\n%s", prompt)
+	}
+	// Not asked, or the draft reads fine: the AI is not called.
+	n := len(srv.Requests())
+	s.Must(t, agent.Token, http.MethodPost, "/api/v1/tone", map[string]any{"text": draft["text"], "conversation_id": conv}, http.StatusOK, &c)
+	s.Must(t, agent.Token, http.MethodPost, "/api/v1/tone", map[string]any{"text": "Thank you for waiting, I am checking now.", "conversation_id": conv, "rephrase": true}, http.StatusOK, nil)
+	if len(srv.Requests()) != n || c.Suggestion != offline {
+		t.Errorf("the AI was called %d times more; suggestion %q", len(srv.Requests())-n, c.Suggestion)
+	}
+	srv.Reply(func(aitest.Request) (int, []byte) {
+		return http.StatusServiceUnavailable, aitest.Error("overloaded", "server_error")
+	})
+	s.Must(t, agent.Token, http.MethodPost, "/api/v1/tone", draft, http.StatusOK, &c)
+	if c.Suggestion != offline {
+		t.Errorf("with AI failing: %+v", c)
+	}
 }

@@ -13,6 +13,11 @@ func (s *Server) checkTone(w http.ResponseWriter, r *http.Request, a *core.Actor
 	if err := httpx.Decode(w, r, &in); err != nil {
 		return err
 	}
+	if in.Rephrase {
+		if err := s.allowAI(a); err != nil {
+			return err
+		}
+	}
 	c, err := s.svc.CheckTone(r.Context(), a, in)
 	return one(w, http.StatusOK, c, err)
 }

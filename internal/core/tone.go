@@ -2,12 +2,14 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode"
 
 	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/ai"
 	"github.com/sahayhq/sahay/internal/nlp"
 	"github.com/sahayhq/sahay/internal/ratelimit"
 	"github.com/sahayhq/sahay/internal/store"
@@ -83,6 +85,10 @@ func cleanPhrases(field string, in []string) ([]string, error) {
 type ToneInput struct {
 	Text           string `json:"text"`
 	ConversationID int64  `json:"conversation_id"`
+	// Rephrase asks the account's AI, when it has one, for the
+	// suggestion of a flagged draft; the offline one stays when AI is
+	// off or fails.
+	Rephrase bool `json:"rephrase"`
 }
 
 // CheckTone reads an agent's draft for tone and the team's policy before it
@@ -103,7 +109,7 @@ func (s *Service) CheckTone(ctx context.Context, a *Actor, in ToneInput) (nlp.To
 		return nlp.ToneCheck{}, err
 	}
 	if in.ConversationID == 0 {
-		return nlp.CheckTone(text, "", policy), nil
+		return s.rephraseTone(ctx, a, in, text, nlp.CheckTone(text, "", policy)), nil
 	}
 	c, err := s.visibleConversation(ctx, a, in.ConversationID)
 	if err != nil {
@@ -124,5 +130,29 @@ func (s *Service) CheckTone(ctx context.Context, a *Actor, in ToneInput) (nlp.To
 			language += "-Latn"
 		}
 	}
-	return nlp.CheckTone(text, language, policy, customer...), nil
+	return s.rephraseTone(ctx, a, in, text, nlp.CheckTone(text, language, policy, customer...)), nil
+}
+
+// rephraseTone puts the AI's rephrasing of a flagged draft in place of the
+// offline suggestion, when asked and the account has AI.
+func (s *Service) rephraseTone(ctx context.Context, a *Actor, in ToneInput, text string, c nlp.ToneCheck) nlp.ToneCheck {
+	if !in.Rephrase || !c.Flagged {
+		return c
+	}
+	var reasons []string
+	for _, i := range c.Issues {
+		reasons = append(reasons, i.Kind+": "+i.Reason)
+	}
+	language := c.Language
+	if language == "" {
+		language = a.User.Locale
+	}
+	better, err := s.Rephrase(ctx, a.AccountID(), text, language, reasons)
+	switch {
+	case err == nil:
+		c.Suggestion = better
+	case !errors.Is(err, ai.ErrNotConfigured):
+		s.log.Warn("tone: AI rephrasing", "account", a.AccountID(), "err", err)
+	}
+	return c
 }

@@ -14,8 +14,9 @@ import (
 
 // TestBrowserAI: an admin sets the AI endpoint in the settings and tests
 // it; an agent's composer then has "Suggest reply", which fills the draft
-// with the endpoint's drafts one after the other, and the conversation
-// has "Summarize". With AI off neither button is there.
+// with the endpoint's drafts one after the other, the conversation has
+// "Summarize", and the tone guard suggests the AI's rephrasing of a rude
+// draft. With AI off neither button is there.
 func TestBrowserAI(t *testing.T) {
 	needBrowser(t, browserEnv)
 	d := startDashboard(t)
@@ -68,8 +69,24 @@ func TestBrowserAI(t *testing.T) {
 	do(t, agentCtx, chromedp.Click(chromedp.CSS(".ai-summarize-btn")))
 	waitFor(t, agentCtx, "the summary shows", `[...document.querySelectorAll(".ai-summary p")].map((p) => p.textContent).join("|") === "Rahim's order has not arrived.|Nothing was promised yet."`)
 
+	// The tone guard holds a rude draft and suggests the AI's rephrasing.
+	srv.Answer("I am sorry about the delay; I am asking the courier now.")
+	do(t, agentCtx, chromedp.Navigate(convURL))
+	waitFor(t, agentCtx, "the composer shows", `document.querySelector(".composer .composer-input")`)
+	eval[bool](t, agentCtx, `(() => { const ta = document.querySelector(".composer-input"); ta.value = ""; ta.dispatchEvent(new Event("input")); return true })()`)
+	do(t, agentCtx,
+		chromedp.SendKeys(chromedp.CSS(".composer-input"), "That's not my problem, contact the courier."),
+		chromedp.Click(chromedp.CSS(".composer .send")),
+	)
+	waitFor(t, agentCtx, "the held draft suggests the AI's rephrasing",
+		`document.querySelector(".tone-suggestion-text")?.textContent === "I am sorry about the delay; I am asking the courier now."`)
+	do(t, agentCtx, chromedp.Click(chromedp.CSS(".tone-use")))
+	waitFor(t, agentCtx, "the box holds the rephrasing", `document.querySelector(".composer-input").value === "I am sorry about the delay; I am asking the courier now."`)
+
 	// A failing endpoint is a message, not a broken page.
-	srv.Reply(func(aitest.Request) (int, []byte) { return http.StatusTooManyRequests, aitest.Error("slow down", "rate_limit") })
+	srv.Reply(func(aitest.Request) (int, []byte) {
+		return http.StatusTooManyRequests, aitest.Error("slow down", "rate_limit")
+	})
 	do(t, agentCtx, chromedp.Navigate(convURL))
 	waitFor(t, agentCtx, "the composer has Suggest reply", `document.querySelector(".composer .ai-suggest-btn")`)
 	do(t, agentCtx, chromedp.Click(chromedp.CSS(".composer .ai-suggest-btn")))

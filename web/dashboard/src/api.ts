@@ -327,7 +327,8 @@ export const metaApi = {
 
 /** The tone guard: a draft checked before it is sent, and the team's policy it is checked against. */
 export const toneApi = {
-  check: (text: string, conversationId: number) => post<ToneCheck>("/tone", { text, conversation_id: conversationId }),
+  /** rephrase asks the account's AI for the suggestion (when AI is on). */
+  check: (text: string, conversationId: number, rephrase = false) => post<ToneCheck>("/tone", { text, conversation_id: conversationId, ...(rephrase ? { rephrase } : {}) }),
   policy: () => get<TonePolicy>("/tone/policy"),
   setPolicy: (p: TonePolicy) => put<TonePolicy>("/tone/policy", p),
 };

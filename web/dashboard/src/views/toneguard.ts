@@ -8,6 +8,7 @@ import { h, replace } from "../dom";
 import { t } from "../i18n";
 import { icon } from "../icons";
 import type { ToneCheck, ToneIssue } from "../types";
+import { aiEnabled } from "./aiassist";
 
 /** How long the agent pauses before the draft is checked while typing. */
 const typingPause = 900;
@@ -76,20 +77,33 @@ export function toneGuard(conversationId: () => number): ToneGuard {
         return true;
       }
       showHint(null);
-      replace(notice, toneNotice(c, {
-        use: () => {
-          replace(notice);
-          o.use(c.suggestion ?? "");
-        },
-        anyway: () => {
-          replace(notice);
-          o.send();
-        },
-        edit: () => {
-          replace(notice);
-          o.edit();
-        },
-      }));
+      const hold = (c: ToneCheck) =>
+        replace(notice, toneNotice(c, {
+          use: () => {
+            replace(notice);
+            o.use(c.suggestion ?? "");
+          },
+          anyway: () => {
+            replace(notice);
+            o.send();
+          },
+          edit: () => {
+            replace(notice);
+            o.edit();
+          },
+        }));
+      hold(c);
+      // With AI on, its rephrasing replaces the offline one when it comes,
+      // if the draft is still held.
+      if (aiEnabled()) {
+        const shown = notice.firstElementChild;
+        toneApi.check(text, conversationId(), true).then(
+          (better) => {
+            if (better.flagged && better.suggestion && notice.firstElementChild === shown) hold(better);
+          },
+          () => {},
+        );
+      }
       return false;
     },
     clear() {
