@@ -413,3 +413,29 @@ func TestVariantOf(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeConcurrently analyzes from many goroutines at once; run with
+// -race, it shows Analyze shares nothing it writes.
+func TestAnalyzeConcurrently(t *testing.T) {
+	texts := []string{"আমার অর্ডার এখনও আসেনি 😡", "kisi insaan se baat karao", "बहुत अच्छा", "WORST!!!", "amar taka ferot chai ekhoni"}
+	want := make([]Analysis, len(texts))
+	for i, s := range texts {
+		want[i] = Analyze(s)
+	}
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 200; i++ {
+				k := (g + i) % len(texts)
+				if got := Analyze(texts[k]); got.Score != want[k].Score || got.Variant() != want[k].Variant() {
+					t.Errorf("%q: %+v, want %+v", texts[k], got, want[k])
+					return
+				}
+			}
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+}
