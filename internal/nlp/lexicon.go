@@ -54,6 +54,11 @@ const (
 	// tagPast entries tell of the past (হয়েছিল, hui thi, spoke): talk
 	// with a person that happened is not a request for one.
 	tagPast
+	// tagWow entries open a message with praise (wow, বাহ, वाह); followed
+	// by a length of time ("বাহ, ১৫ দিনে একটা পার্সেল!") they are sarcasm.
+	tagWow
+	// tagDuration entries name a length of time (days, দিনে, din).
+	tagDuration
 )
 
 var tagNames = map[string]tag{
@@ -73,6 +78,8 @@ var tagNames = map[string]tag{
 	"bot":         tagBot,
 	"request":     tagRequest,
 	"past":        tagPast,
+	"wow":         tagWow,
+	"duration":    tagDuration,
 }
 
 // Sides a negator looks at for the word it negates.
@@ -237,6 +244,7 @@ func parseLexicon(l *lexicon, name, data string) error {
 // eachEntry parses the lines of a lexicon file and passes each phrase with
 // its entry, fields filled in, to add.
 func eachEntry(name, data string, add func(phrase string, e *entry) error) error {
+	seen := map[string]bool{}
 	for n, line := range strings.Split(data, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -247,6 +255,11 @@ func eachEntry(name, data string, add func(phrase string, e *entry) error) error
 			return fmt.Errorf("%s:%d: no \" = \" in %q", name, n+1, line)
 		}
 		phrase = strings.TrimSpace(phrase)
+		if seen[phrase] {
+			// Two lines for one phrase would leave one of them unread.
+			return fmt.Errorf("%s:%d: %q is listed twice", name, n+1, phrase)
+		}
+		seen[phrase] = true
 		e := &entry{text: phrase}
 		for _, f := range strings.Fields(fields) {
 			if t, ok := tagNames[f]; ok {

@@ -191,6 +191,18 @@ func TestEmotion(t *testing.T) {
 	})
 }
 
+func TestSarcasm(t *testing.T) {
+	runChecks(t, []check{
+		{"বাহ, ১৫ দিনে একটা পার্সেল! খুব দ্রুত সার্ভিস আপনাদের।", Negative, Frustration, "sarcasm: বাহ … দিনে"},
+		{"wah, 20 din mein delivery!", Negative, Frustration, ""},
+		{"Wow, 10 days for a parcel. Great job.", Negative, Frustration, ""},
+		{"वाह, तीन हफ्ते में डिलीवरी", Negative, Frustration, ""},
+		// Praise of the thing itself names no time.
+		{"বাহ, জামাটা খুব সুন্দর হয়েছে।", Positive, Gratitude, ""},
+		{"wow, great service", Positive, Gratitude, ""},
+	})
+}
+
 func TestThreats(t *testing.T) {
 	for _, text := range []string{
 		"I will take you to consumer court",

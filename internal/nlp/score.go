@@ -56,6 +56,8 @@ const (
 	// inQuestion weighs a word in a question: "is that a problem?" is
 	// not a complaint, "ar koto din wait korbo??" still is.
 	inQuestion = 0.5
+	// sarcasm is what a sarcastic opener takes from the score.
+	sarcasm = 2
 	// praiseWords is how many words a positive message needs to be
 	// gratitude without a word of thanks.
 	praiseWords = 3
@@ -138,6 +140,11 @@ func (r *reader) score(l *lexicon, a *Analysis) {
 		}
 	}
 
+	if r.sarcastic() {
+		// "wah, 20 din mein delivery!": the praise is for the wait.
+		sum = -math.Abs(sum) - sarcasm
+		frustration++
+	}
 	if sum != 0 && r.exclamations > 0 {
 		boost := exclamationBoost * float64(min(r.exclamations, 4))
 		sum += math.Copysign(boost, sum)
@@ -212,6 +219,25 @@ func (r *reader) score(l *lexicon, a *Analysis) {
 	if a.Reasons == nil {
 		a.Reasons = []string{}
 	}
+}
+
+// sarcastic reports whether the message opens with praise (wow, বাহ, वाह)
+// and goes on to name a length of time: "wow, 10 days for a parcel",
+// "বাহ, ১৫ দিনে একটা পার্সেল!". Praise of the thing itself ("বাহ, জামাটা খুব
+// সুন্দর") names no time.
+func (r *reader) sarcastic() bool {
+	var wow *hit
+	for i := range r.hits {
+		h := &r.hits[i]
+		switch {
+		case h.pos == 0 && h.e.has(tagWow):
+			wow = h
+		case wow != nil && h.pos >= 0 && h.e.has(tagDuration):
+			r.reason("sarcasm: " + r.span(wow.pos, wow.end) + " … " + r.span(h.pos, h.end))
+			return true
+		}
+	}
+	return false
 }
 
 // isQuestion reports whether clause c ends with a question mark.
