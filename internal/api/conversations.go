@@ -30,7 +30,7 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, a *co
 func listQuery(r *http.Request) (core.ListQuery, error) {
 	q := r.URL.Query()
 	lq := core.ListQuery{Status: q.Get("status"), Assignee: q.Get("assignee"), Label: q.Get("label"), Channel: q.Get("channel"),
-		Sort: q.Get("sort"), Cursor: q.Get("cursor")}
+		Mood: q.Get("mood"), Sort: q.Get("sort"), Cursor: q.Get("cursor")}
 	var err error
 	for name, dst := range map[string]*int64{"team": &lq.TeamID, "inbox": &lq.InboxID, "contact": &lq.Contact} {
 		if *dst, err = httpx.QueryInt(r, name); err != nil {

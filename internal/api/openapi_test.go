@@ -16,6 +16,7 @@ import (
 	"github.com/sahayhq/sahay/internal/channel/meta/metalogin"
 	"github.com/sahayhq/sahay/internal/channel/widget"
 	"github.com/sahayhq/sahay/internal/core"
+	"github.com/sahayhq/sahay/internal/nlp"
 )
 
 var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -283,6 +284,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"MetaConnectStatus": metalogin.Status{}, "MetaConnectRequest": metalogin.StartRequest{}, "MetaConnectURL": metalogin.StartAnswer{},
 		"AISettings": core.AISettings{}, "AIInput": core.AIInput{}, "AITestResult": core.AITestResult{},
 		"Suggestions": core.Suggestions{}, "Summary": core.Summary{},
+		"Analysis": nlp.Analysis{}, "MessageAnalysis": sahay.MessageAnalysis{}, "Mood": sahay.Mood{},
 		"MetaConnectChoice": metalogin.Choice{}, "MetaConnectChoices": metalogin.Choices{}, "MetaConnectPick": metalogin.ConnectRequest{},
 		"FAQ": sahay.FAQ{}, "FAQInput": core.FAQInput{}, "BotSettings": sahay.BotSettings{}, "BotSettingsInput": core.BotSettingsInput{},
 		"BotReply": sahay.BotReply{}, "BotTrial": core.BotTrial{}, "BotTrialResult": core.BotTrialResult{}, "HandoffRequest": api.HandoffRequest{},

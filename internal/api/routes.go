@@ -38,6 +38,8 @@ func (s *Server) routes() []route {
 		{Method: http.MethodGet, Path: "/api/v1/account", Authed: s.getAccount},
 		{Method: http.MethodPatch, Path: "/api/v1/account", Authed: s.updateAccount},
 		{Method: http.MethodGet, Path: "/api/v1/audit_log", Authed: s.auditLog},
+		{Method: http.MethodPost, Path: "/api/v1/analyze", Authed: s.analyze},
+
 		{Method: http.MethodGet, Path: "/api/v1/ai", Authed: s.getAI},
 		{Method: http.MethodPut, Path: "/api/v1/ai", Authed: s.setAI},
 		{Method: http.MethodDelete, Path: "/api/v1/ai", Authed: s.deleteAI},

@@ -33,6 +33,7 @@ type Server struct {
 	webhooks       *ratelimit.Limiter
 	fileLinks      *ratelimit.Limiter
 	aiCalls        *ratelimit.Limiter
+	analyses       *ratelimit.Limiter
 }
 
 // Config configures the API.
@@ -60,7 +61,8 @@ func New(cfg Config) *Server {
 	}
 	return &Server{svc: cfg.Service, log: log, hub: realtime.NewHub(cfg.Service, log), secure: cfg.SecureCookies,
 		trustedProxies: cfg.TrustedProxies, signUps: ratelimit.New(signUpRate, limitKeys), webhooks: ratelimit.New(webhookRate, limitKeys),
-		fileLinks: ratelimit.New(fileLinkRate, limitKeys), aiCalls: ratelimit.New(aiRate, limitKeys)}
+		fileLinks: ratelimit.New(fileLinkRate, limitKeys), aiCalls: ratelimit.New(aiRate, limitKeys),
+		analyses: ratelimit.New(analyzeRate, limitKeys)}
 }
 
 // Hub returns the realtime hub, for shutdown.
