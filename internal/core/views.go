@@ -221,9 +221,9 @@ func (s *Service) checkViewFilters(ctx context.Context, a *Actor, f *sahay.ViewF
 		return sahay.Invalid("unknown channel %q", f.Channel)
 	}
 	switch f.Sort {
-	case "", store.SortLastActivity, store.SortWaiting, store.SortPriority, store.SortCreated:
+	case "", store.SortLastActivity, store.SortWaiting, store.SortPriority, store.SortCreated, store.SortSentiment:
 	default:
-		return sahay.Invalid("unknown sort %q: use last_activity, waiting, priority or created", f.Sort)
+		return sahay.Invalid("unknown sort %q: use last_activity, waiting, priority, created or sentiment", f.Sort)
 	}
 	return nil
 }
