@@ -79,6 +79,7 @@ export interface ListParams {
   label?: string;
   channel?: string;
   sort?: string;
+  mood?: string;
   cursor?: string;
   limit?: number;
 }

@@ -3,19 +3,26 @@
 // event moves a conversation into, within or out of the list.
 import { api, exportURL, type ListParams } from "./api";
 import { emit, inboxById, me, state, viewById } from "./state";
-import type { Conversation, Sort, Status, ViewFilters } from "./types";
+import type { Conversation, MoodLabel, Sort, Status, ViewFilters } from "./types";
 
 export const statuses: Status[] = ["open", "pending", "snoozed", "resolved"];
-export const sorts: Sort[] = ["last_activity", "waiting", "priority", "created"];
+export const sorts: Sort[] = ["last_activity", "waiting", "priority", "created", "sentiment"];
+export const moods: MoodLabel[] = ["negative", "neutral", "positive"];
 
 export interface Filter {
   view: string; // all, mine, unassigned, team:<id>, inbox:<id>, label:<name>, channel:<name>, saved:<id>
   status: Status;
   sort: Sort;
+  /** Only conversations whose customer's latest analysed message has this sentiment; "" for any. */
+  mood: MoodLabel | "";
+}
+
+function isMood(s: unknown): s is MoodLabel | "" {
+  return s === "" || moods.includes(s as MoodLabel);
 }
 
 export const list = {
-  filter: { view: "all", status: "open", sort: "last_activity" } as Filter,
+  filter: { view: "all", status: "open", sort: "last_activity", mood: "" } as Filter,
   items: [] as Conversation[],
   nextCursor: "",
   loading: false,
@@ -37,6 +44,7 @@ export function filterFromQuery(q: URLSearchParams): Filter {
   const saved = savedFilter();
   const status = q.get("status") as Status | null;
   const sort = q.get("sort") as Sort | null;
+  const mood = q.get("mood") ?? "";
   let view = q.get("view") || saved.view;
   // view=label&label=refund is view=label:refund written out.
   const arg = q.get(view);
@@ -45,21 +53,24 @@ export function filterFromQuery(q: URLSearchParams): Filter {
     view,
     status: status && statuses.includes(status) ? status : saved.status,
     sort: sort && sorts.includes(sort) ? sort : saved.sort,
+    mood: isMood(mood) ? mood : "",
   };
 }
 
 export function filterQuery(f: Filter): string {
-  return new URLSearchParams({ view: f.view, status: f.status, sort: f.sort }).toString();
+  const q = new URLSearchParams({ view: f.view, status: f.status, sort: f.sort });
+  if (f.mood) q.set("mood", f.mood);
+  return q.toString();
 }
 
 function savedFilter(): Filter {
   try {
     const f = JSON.parse(localStorage.getItem("sahay.filter") ?? "null") as Filter | null;
-    if (f && typeof f.view === "string" && statuses.includes(f.status) && sorts.includes(f.sort)) return f;
+    if (f && typeof f.view === "string" && statuses.includes(f.status) && sorts.includes(f.sort)) return { ...f, mood: isMood(f.mood) ? f.mood : "" };
   } catch {
     // fall through to the default
   }
-  return { view: "all", status: "open", sort: "last_activity" };
+  return { view: "all", status: "open", sort: "last_activity", mood: "" };
 }
 
 /**
@@ -77,11 +88,11 @@ export function missingView(view: string): boolean {
 }
 
 export function sameFilter(a: Filter, b: Filter): boolean {
-  return a.view === b.view && a.status === b.status && a.sort === b.sort;
+  return a.view === b.view && a.status === b.status && a.sort === b.sort && a.mood === b.mood;
 }
 
 function params(f: Filter): ListParams {
-  const p: ListParams = { status: f.status, sort: f.sort, limit: pageSize };
+  const p: ListParams = { status: f.status, sort: f.sort, mood: f.mood || undefined, limit: pageSize };
   const [kind, ...rest] = f.view.split(":");
   const arg = rest.join(":");
   switch (kind) {
@@ -139,6 +150,7 @@ export function exportHref(f: Filter = list.filter): string {
 /** Whether a conversation belongs in the current view and status tab. */
 export function matches(c: Conversation, f: Filter = list.filter): boolean {
   if (c.status !== f.status) return false;
+  if (f.mood && c.mood?.sentiment !== f.mood) return false;
   const [kind, ...rest] = f.view.split(":");
   const arg = rest.join(":");
   switch (kind) {
@@ -185,6 +197,9 @@ export function compare(a: Conversation, b: Conversation, sort: Sort = list.filt
       return b.priority - a.priority || byActivity;
     case "created":
       return time(b.created_at) - time(a.created_at) || b.id - a.id;
+    case "sentiment":
+      // The server compares millionths of the score.
+      return Math.trunc(a.sentiment * 1e6) - Math.trunc(b.sentiment * 1e6) || b.id - a.id;
   }
   return byActivity;
 }

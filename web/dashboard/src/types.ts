@@ -4,7 +4,9 @@ export type Role = "owner" | "admin" | "agent";
 export type Availability = "online" | "busy" | "offline";
 export type Locale = "en" | "bn" | "hi";
 export type Status = "open" | "pending" | "snoozed" | "resolved";
-export type Sort = "last_activity" | "waiting" | "priority" | "created";
+export type Sort = "last_activity" | "waiting" | "priority" | "created" | "sentiment";
+export type MoodLabel = "negative" | "neutral" | "positive";
+export type Trend = "rising" | "falling" | "steady";
 export type MessageKind = "incoming" | "outgoing" | "note" | "activity";
 export type Delivery = "pending" | "sent" | "delivered" | "read" | "failed";
 
@@ -176,6 +178,8 @@ export interface Conversation {
   last_activity_at: string;
   language: string;
   sentiment: number;
+  /** How the customer feels, from their analysed messages; absent until one is. */
+  mood?: Mood | null;
   last_message: string;
   created_at: string;
   updated_at: string;
@@ -191,6 +195,16 @@ export interface Conversation {
   linked_conversation_id?: number;
   /** When the customer last wrote, which opens the channel's messaging window. */
   last_incoming_at?: string | null;
+}
+
+/** A conversation's mood: its customer's latest analysed message, and the trend. */
+export interface Mood {
+  sentiment: MoodLabel;
+  score: number;
+  trend: Trend;
+  average: number;
+  emotion?: string;
+  urgency: number;
 }
 
 /** A public post, reel or story that comments are on. */

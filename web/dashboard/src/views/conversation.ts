@@ -22,6 +22,7 @@ import { callButton, callEntry, isCallEntry } from "./calls";
 import { summarizeButton } from "./aiassist";
 import { answeredPrivately, linkBanner, moderationBadge, moderationButton, postCard, privateReplyActivity, publicBadge } from "./public";
 import { openConversation } from "./inbox";
+import { moodChip } from "./mood";
 import { contactName } from "../names";
 
 const pageSize = 50;
@@ -471,6 +472,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
           inb ? h("span", { class: "inbox-name" }, channelIcon(inb.channel, "icon channel small"), inb.name) : null,
           c.public ? publicBadge() : null,
           h("span", { class: "status-badge " + c.status }, t("status." + c.status)),
+          moodChip(c.mood),
           snoozed && c.snoozed_until ? h("span", { class: "hint" }, t("snooze.until", { time: longTime(c.snoozed_until) })) : null,
         ),
       ),

@@ -17,6 +17,7 @@ import { emailInboxes } from "./email";
 import { newEmailDialog } from "./emailfull";
 import { newTemplateDialog, templateInboxes } from "./newmessage";
 import { publicBadge } from "./public";
+import { moodChip, moodMenu } from "./mood";
 import { saveViewDialog } from "./savedviews";
 import { contactName } from "../names";
 
@@ -99,10 +100,11 @@ function item(c: Conversation): HTMLElement {
         h("span", { class: "preview" }, c.last_message || "\u00a0"),
         unread ? h("span", { class: "unread-dot", "aria-label": t("list.unread") }) : null,
       ),
-      c.priority || c.labels?.length || c.assignee_id
+      c.priority || c.labels?.length || c.assignee_id || c.mood
         ? h(
             "div",
             { class: "row meta" },
+            moodChip(c.mood),
             c.priority ? h("span", { class: "prio p" + c.priority }, icon("flag", "icon small"), t("priority." + c.priority)) : null,
             (c.labels ?? []).slice(0, 3).map((l) => labelChip(l)),
             c.assignee_id ? h("span", { class: "assignee", title: userName(c.assignee_id) }, avatar(userName(c.assignee_id), "tiny")) : null,
@@ -242,6 +244,10 @@ function sortMenu(e: MouseEvent): void {
   );
 }
 
+function moodFilterMenu(e: MouseEvent): void {
+  moodMenu(e.currentTarget as HTMLElement, list.filter.mood, (m) => navigate(listHref({ ...list.filter, mood: m }, list.activeId)));
+}
+
 function move(delta: number): void {
   if (!list.items.length) return;
   const i = list.items.findIndex((c) => c.id === list.activeId);
@@ -284,6 +290,7 @@ export function mountInbox(el: HTMLElement, route: Route): () => void {
         h("button", { type: "button", class: "btn ghost small save-view", title: t("views.save"), "aria-label": t("views.save"), onclick: saveViewDialog },
           icon("plus", "icon small"), h("span", { class: "btn-label" }, t("views.save"))),
         exportEl,
+        h("button", { type: "button", class: "btn ghost small mood-filter", onclick: moodFilterMenu }, icon("smile", "icon small")),
         h("button", { type: "button", class: "btn ghost small sort", onclick: sortMenu }, icon("menu", "icon small"), h("span", { class: "sort-label" }, "")),
       ),
     ),
@@ -298,6 +305,15 @@ export function mountInbox(el: HTMLElement, route: Route): () => void {
   const sortLabel = () => {
     const s = listPane.querySelector(".sort-label");
     if (s) s.textContent = t("sort." + list.filter.sort);
+    // The mood filter is an icon, coloured by the mood it keeps, and
+    // named in its title.
+    const mood = list.filter.mood ? t("mood." + list.filter.mood) : t("mood.any");
+    const m = listPane.querySelector<HTMLElement>(".mood-filter");
+    if (m) {
+      m.className = "btn ghost small mood-filter" + (list.filter.mood ? " active " + list.filter.mood : "");
+      m.title = t("mood.filter") + ": " + mood;
+      m.setAttribute("aria-label", m.title);
+    }
   };
 
   // Load more when the end of the list scrolls into view.

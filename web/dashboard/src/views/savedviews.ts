@@ -13,7 +13,7 @@ import { button, confirmDialog, errorText, field, iconButton, menu, modal, selec
 
 /** The list filter that opens a saved view, on its own status and order. */
 export function savedFilter(v: SavedView): Filter {
-  return { view: "saved:" + v.id, status: (v.filters.status || "open") as Status, sort: (v.filters.sort || "last_activity") as Sort };
+  return { view: "saved:" + v.id, status: (v.filters.status || "open") as Status, sort: (v.filters.sort || "last_activity") as Sort, mood: "" };
 }
 
 function countText(v: SavedView): string {
