@@ -144,6 +144,13 @@ func (s *Server) routes() []route {
 		{Method: http.MethodGet, Path: "/api/v1/tone/policy", Authed: s.getTonePolicy},
 		{Method: http.MethodPut, Path: "/api/v1/tone/policy", Authed: s.setTonePolicy},
 
+		{Method: http.MethodGet, Path: "/api/v1/mentions", Authed: s.listMentions},
+		{Method: http.MethodGet, Path: "/api/v1/mentions/trend", Authed: s.mentionTrend},
+		{Method: http.MethodGet, Path: "/api/v1/mentions/keywords", Authed: s.listKeywords},
+		{Method: http.MethodPost, Path: "/api/v1/mentions/keywords", Authed: s.createKeyword},
+		{Method: http.MethodPatch, Path: "/api/v1/mentions/keywords/{id}", Authed: s.updateKeyword},
+		{Method: http.MethodDelete, Path: "/api/v1/mentions/keywords/{id}", Authed: s.deleteKeyword},
+
 		{Method: http.MethodGet, Path: "/api/v1/search", Authed: s.search},
 		{Method: http.MethodGet, Path: "/api/v1/realtime", Authed: s.realtime},
 	}

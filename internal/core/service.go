@@ -180,6 +180,9 @@ func New(cfg Config) *Service {
 	if !cfg.NoScoring {
 		s.wg.Go(s.scoreMessages)
 	}
+	// Public messages naming a followed keyword become mentions, off the
+	// receive path like the scorer.
+	s.wg.Go(s.matchMentions)
 	s.jobs.Start()
 	s.startTimers()
 	if s.sharedBus {
