@@ -10,6 +10,7 @@ import type { SavedView, ViewFilters } from "./types";
 import type { Template, TemplateUse } from "./types";
 import type { AISettings, Suggestions } from "./types";
 import type { ToneCheck, TonePolicy } from "./types";
+import type { Mention, MentionKeyword, MentionTrend } from "./types";
 
 export class APIError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -332,4 +333,22 @@ export const toneApi = {
   check: (text: string, conversationId: number, rephrase = false) => post<ToneCheck>("/tone", { text, conversation_id: conversationId, ...(rephrase ? { rephrase } : {}) }),
   policy: () => get<TonePolicy>("/tone/policy"),
   setPolicy: (p: TonePolicy) => put<TonePolicy>("/tone/policy", p),
+};
+
+/** The Mentions view's filters. */
+export interface MentionParams {
+  keyword?: number;
+  channel?: string;
+  sentiment?: string;
+}
+
+/** Social listening: the public messages naming the account's keywords, their trend, and the keywords. */
+export const mentionsApi = {
+  list: (p: MentionParams & { cursor?: string; limit?: number }) =>
+    get<{ items: Mention[] | null; next_cursor: string }>("/mentions" + query({ ...p })),
+  trend: (p: MentionParams & { days: number }) => get<MentionTrend>("/mentions/trend" + query({ ...p })),
+  keywords: () => get<Items<MentionKeyword>>("/mentions/keywords").then(items),
+  createKeyword: (b: { term: string; kind: string }) => post<MentionKeyword>("/mentions/keywords", b),
+  updateKeyword: (id: number, b: { term?: string; kind?: string }) => patch<MentionKeyword>(`/mentions/keywords/${id}`, b),
+  deleteKeyword: (id: number) => del(`/mentions/keywords/${id}`),
 };

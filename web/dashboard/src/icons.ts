@@ -39,6 +39,7 @@ const paths = {
   sparkle: ["M12 3l1.8 5.2L19 10l-5.2 1.8L12 17l-1.8-5.2L5 10l5.2-1.8z", "M19 16l.7 1.8 1.8.7-1.8.7L19 21l-.7-1.8-1.8-.7 1.8-.7z"],
   paperclip: ["M20 11l-8 8a5 5 0 0 1-7-7l8-8a3.5 3.5 0 0 1 5 5l-8 8a2 2 0 0 1-3-3l7-7"],
   download: ["M12 4v11", "M7 10l5 5 5-5", "M4 19h16"],
+  megaphone: ["M3 10v4h3l9 5V5L6 10z", "M18.5 9a4 4 0 0 1 0 6", "M7 14l1.5 6h3L10 15.5"],
   globe: ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M3 12h18", "M12 3c2.5 2.5 3.5 5.5 3.5 9s-1 6.5-3.5 9c-2.5-2.5-3.5-5.5-3.5-9s1-6.5 3.5-9z"],
   // A handset, and the handset with a mark in its free corner for each
   // kind of call.

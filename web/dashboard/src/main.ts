@@ -15,6 +15,7 @@ import { isUnread, loadUnread, noteMessage, onUnread } from "./unread";
 import { startCallNotices } from "./views/callnotice";
 import { mountContactPage } from "./views/contact";
 import { mountContacts } from "./views/contacts";
+import { mountMentions } from "./views/mentions";
 import { showHelp } from "./views/help";
 import { mountInbox, openConversation } from "./views/inbox";
 import { mountLogin } from "./views/login";
@@ -73,6 +74,9 @@ function showPage(r: Route, force = false): void {
       break;
     case "visitors":
       unmount = mountVisitors(mainEl);
+      break;
+    case "mentions":
+      unmount = mountMentions(mainEl, r);
       break;
     case "widget":
       unmount = mountWidgetSettings(mainEl, r.id);

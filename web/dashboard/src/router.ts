@@ -1,7 +1,7 @@
 // Client-side routing over the History API. The server answers every
 // non-API path with the app shell, so deep links load directly.
 
-export type RouteName = "inbox" | "conversation" | "search" | "contacts" | "contact" | "settings" | "notifications" | "login" | "visitors" | "widget";
+export type RouteName = "inbox" | "conversation" | "search" | "contacts" | "contact" | "settings" | "notifications" | "login" | "visitors" | "widget" | "mentions";
 
 export interface Route {
   name: RouteName;
@@ -46,6 +46,9 @@ export function parse(loc: { pathname: string; search: string } = location): Rou
       break;
     case "visitors":
       r.name = "visitors";
+      break;
+    case "mentions":
+      r.name = "mentions";
       break;
     case "notifications":
       r.name = "notifications";

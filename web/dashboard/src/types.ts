@@ -624,3 +624,38 @@ export interface ToneCheck {
   suggestion?: string;
   language: string;
 }
+
+/** A keyword or brand name the account follows in public comments and mentions. */
+export interface MentionKeyword {
+  id: number;
+  term: string;
+  kind: "keyword" | "brand";
+  created_at: string;
+}
+
+/** A customer's public message that names followed keywords. */
+export interface Mention {
+  message: Message;
+  display_id: number;
+  conversation_status: Status;
+  contact_id: number;
+  contact_name: string;
+  sentiment: "negative" | "neutral" | "positive";
+  score: number;
+  keywords: string[];
+  channel: string;
+  inbox_name: string;
+}
+
+/** One day's mentions by sentiment, in the account's time zone. */
+export interface MentionDay {
+  date: string;
+  negative: number;
+  neutral: number;
+  positive: number;
+}
+
+export interface MentionTrend {
+  time_zone: string;
+  days: MentionDay[];
+}

@@ -12,6 +12,7 @@ import { attempt, checkboxes, form, submit, table, userChecks } from "./forms";
 import { aiSettings } from "./aisettings";
 import { inboxes } from "./inboxes";
 import { tonePolicy } from "./tonepolicy";
+import { mentionKeywords } from "./mentionkeywords";
 
 interface Section {
   key: string;
@@ -30,6 +31,7 @@ const sections: Section[] = [
   { key: "canned", admin: false, render: canned },
   { key: "ai", admin: true, render: aiSettings },
   { key: "tone", admin: true, render: tonePolicy },
+  { key: "mentions", admin: true, render: mentionKeywords },
   { key: "audit", admin: true, render: audit },
 ];
 
