@@ -216,7 +216,7 @@ func (s *Service) MarkNotificationsRead(ctx context.Context, a *Actor, upTo int6
 	return s.write(ctx, func(tx *store.Tx) error { return tx.MarkNotificationsRead(ctx, a.User.ID, upTo) })
 }
 
-var notifyKinds = []string{sahay.NotifyAssigned, sahay.NotifyMentioned, sahay.NotifyNewConversation}
+var notifyKinds = []string{sahay.NotifyAssigned, sahay.NotifyMentioned, sahay.NotifyHandoff, sahay.NotifyNewConversation}
 
 // NotifyPrefs returns the actor's preferences with every default filled in.
 func (s *Service) NotifyPrefs(ctx context.Context, a *Actor) (sahay.NotifyPrefs, error) {

@@ -11,6 +11,7 @@ import type { Template, TemplateUse } from "./types";
 import type { AISettings, Suggestions } from "./types";
 import type { ToneCheck, TonePolicy } from "./types";
 import type { Mention, MentionKeyword, MentionTrend } from "./types";
+import type { BotSettings, BotTrialResult, FAQ, FAQInput } from "./types";
 
 export class APIError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -185,6 +186,16 @@ export const api = {
   createCanned: (p: { short_code: string; content: string }) => post<CannedResponse>("/canned_responses", p),
   updateCanned: (id: number, p: { short_code: string; content: string }) => patch<CannedResponse>(`/canned_responses/${id}`, p),
   deleteCanned: (id: number) => del(`/canned_responses/${id}`),
+
+  faqs: () => get<Items<FAQ>>("/bot/faqs").then(items),
+  createFAQ: (p: FAQInput) => post<FAQ>("/bot/faqs", p),
+  updateFAQ: (id: number, p: FAQInput) => patch<FAQ>(`/bot/faqs/${id}`, p),
+  deleteFAQ: (id: number) => del(`/bot/faqs/${id}`),
+  tryBot: (inboxID: number, text: string) => post<BotTrialResult>("/bot/try", { inbox_id: inboxID, text }),
+  botSettings: (inboxID: number) => get<BotSettings>(`/inboxes/${inboxID}/bot`),
+  setBotSettings: (inboxID: number, p: Partial<BotSettings>) => patch<BotSettings>(`/inboxes/${inboxID}/bot`, p),
+  /** Hands a conversation the bot has to a person; "takeover" makes it the caller's. */
+  handOff: (id: number, reason: string) => post<Conversation>(`/conversations/${id}/handoff`, { reason }),
 
   users: () => get<Items<User>>("/users").then(items),
   createUser: (p: { email: string; name: string; role: string; password: string; phone?: string }) => post<User>("/users", p),

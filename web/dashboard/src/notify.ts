@@ -175,6 +175,8 @@ export function notificationTitle(n: AgentNotification): string {
       return t("notify.mention", { id });
     case "login_locked":
       return t("notify.login_locked", { name: userName(n.actor_id) });
+    case "handoff":
+      return t("notify.handoff", { id });
     default:
       return t("notify.new", { id });
   }
@@ -188,6 +190,8 @@ export function notificationPath(n: AgentNotification): string {
 /** The line under the title: who mentioned the agent, or the customer, and the text. */
 export function notificationText(n: AgentNotification): string {
   if (!n.conversation_id) return n.body;
+  // A hand-off's body is its reason.
+  if (n.kind === "handoff") return t("handoff.reason." + n.body);
   const c = notificationConversation(n);
   const who = n.kind === "mentioned" ? userName(n.actor_id) : (c?.contact ? contactName(c.contact) : "");
   return who && n.body ? who + ": " + n.body : who || n.body;

@@ -238,6 +238,63 @@ export interface MessageDetails {
   call?: Call;
   /** The message is a voicemail: its recording is the audio attachment, its content the transcript. */
   voicemail?: Voicemail;
+  /** What a bot's message says about itself. */
+  bot?: BotReply;
+}
+
+/** A bot's message: an answer (with its FAQ entry and confidence), "not sure", or the hand-off. */
+export interface BotReply {
+  kind: "answer" | "unsure" | "handoff";
+  faq_id?: number;
+  confidence?: number;
+  to?: number;
+  source?: string;
+}
+
+export type BotLanguage = "en" | "bn" | "hi";
+
+/** A question and answer the built-in bot answers from. */
+export interface FAQ {
+  id: number;
+  account_id: number;
+  /** 0: every inbox. */
+  inbox_id: number;
+  language: BotLanguage;
+  question: string;
+  phrasings: string[];
+  answer: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FAQInput {
+  inbox_id: number;
+  language: BotLanguage;
+  question: string;
+  phrasings: string[];
+  answer: string;
+}
+
+/** An inbox's built-in bot. */
+export interface BotSettings {
+  inbox_id: number;
+  enabled: boolean;
+  threshold: number;
+  negativity: number;
+  anger: number;
+  urgency: number;
+  wait_minutes: number;
+  wait_text: string;
+}
+
+/** What the bot would do with a message. */
+export interface BotTrialResult {
+  language: string;
+  handoff: string;
+  answers: boolean;
+  faq: FAQ | null;
+  confidence: number;
+  threshold: number;
 }
 
 export type CallDirection = "inbound" | "outbound" | "callback_request";
@@ -451,7 +508,7 @@ export interface RealtimeEvent {
 
 // Notifications of the signed-in agent and how they want them delivered.
 
-export type NotifyKind = "assigned" | "mentioned" | "new_conversation" | "login_locked";
+export type NotifyKind = "assigned" | "mentioned" | "new_conversation" | "login_locked" | "handoff";
 export type NotifyChannel = "email" | "push";
 
 export interface AgentNotification {

@@ -20,6 +20,7 @@ import { baseSubject, emailHead, fullMessageToggle, inlineOnly, lastEmail } from
 import { detailLines, isReaction, reactionChips, reactionLine, reactionsOf } from "./details";
 import { callButton, callEntry, isCallEntry } from "./calls";
 import { summarizeButton } from "./aiassist";
+import { botChip, botNote, handoffText, takeOverButton } from "./handoff";
 import { answeredPrivately, linkBanner, moderationBadge, moderationButton, postCard, privateReplyActivity, publicBadge } from "./public";
 import { openConversation } from "./inbox";
 import { moodChip } from "./mood";
@@ -166,7 +167,7 @@ interface TimelineContext {
 function messageEl(m: Message, conv: Conversation, grouped: boolean, x: TimelineContext, showSubject = false): HTMLElement {
   if (m.kind === "activity") {
     const actor = m.sender_type === "user" ? userName(m.sender_id) || t("message.agent") : t("activity.system");
-    return h("div", { class: "msg activity", dataset: { id: String(m.id) } }, privateReplyActivity(m.content, actor) ?? h("span", null, activityText(m)), h("time", { datetime: m.created_at, title: longTime(m.created_at) }, clockTime(m.created_at)));
+    return h("div", { class: "msg activity", dataset: { id: String(m.id) } }, privateReplyActivity(m.content, actor) ?? h("span", null, handoffText(m, actor) ?? activityText(m)), h("time", { datetime: m.created_at, title: longTime(m.created_at) }, clockTime(m.created_at)));
   }
   if (isCallEntry(m)) return callEntry(m);
   const details = detailLines(m, x.byExternal);
@@ -177,7 +178,7 @@ function messageEl(m: Message, conv: Conversation, grouped: boolean, x: Timeline
     h(
       "div",
       { class: "bubble" },
-      grouped && !m.email && !m.public ? null : h("div", { class: "msg-head" }, m.kind === "note" ? icon("lock", "icon small") : null, m.public ? icon("globe", "icon small") : null, senderName(m, conv), moderationBadge(m), moderationButton(m, x.updated)),
+      grouped && !m.email && !m.public ? null : h("div", { class: "msg-head" }, m.kind === "note" ? icon("lock", "icon small") : null, m.public ? icon("globe", "icon small") : null, senderName(m, conv), botNote(m), moderationBadge(m), moderationButton(m, x.updated)),
       emailHead(m, showSubject),
       details.before,
       m.content ? h("div", { class: "msg-body" }, m.kind === "note" ? withMentions(m.content) : linkify(m.content)) : null,
@@ -471,7 +472,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
           h("span", { class: "ref" }, "#" + num(c.display_id)),
           inb ? h("span", { class: "inbox-name" }, channelIcon(inb.channel, "icon channel small"), inb.name) : null,
           c.public ? publicBadge() : null,
-          h("span", { class: "status-badge " + c.status }, t("status." + c.status)),
+          c.status === "pending" ? botChip(c) : h("span", { class: "status-badge " + c.status }, t("status." + c.status)),
           moodChip(c.mood),
           snoozed && c.snoozed_until ? h("span", { class: "hint" }, t("snooze.until", { time: longTime(c.snoozed_until) })) : null,
         ),
@@ -479,6 +480,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
       h(
         "div",
         { class: "head-actions" },
+        takeOverButton(c, setConversation),
         callButton(c, upsertMessage),
         summarizeButton(c.id),
         resolved ? null : iconButton("snooze", t("action.snooze"), (e) => snoozeMenu(e.currentTarget as HTMLElement), "snooze-btn wide-only"),

@@ -16,6 +16,7 @@ import { mountConversation } from "./conversation";
 import { emailInboxes } from "./email";
 import { newEmailDialog } from "./emailfull";
 import { newTemplateDialog, templateInboxes } from "./newmessage";
+import { botChip } from "./handoff";
 import { publicBadge } from "./public";
 import { moodChip, moodMenu } from "./mood";
 import { saveViewDialog } from "./savedviews";
@@ -95,6 +96,7 @@ function item(c: Conversation): HTMLElement {
         { class: "row" },
         inb ? channelIcon(inb.channel, "icon channel small") : null,
         c.public ? publicBadge() : null,
+        botChip(c),
         // An email's subject says what it is about better than its last words.
         c.subject ? h("span", { class: "subject" }, c.subject) : null,
         h("span", { class: "preview" }, c.last_message || "\u00a0"),

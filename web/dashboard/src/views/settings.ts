@@ -10,6 +10,7 @@ import type { Availability, Label, Locale, Team, User, CannedResponse } from "..
 import { availabilityOf, avatar, button, empty, errorText, field, labelChip, modal, pageHeader, select, toast } from "../ui";
 import { attempt, checkboxes, form, submit, table, userChecks } from "./forms";
 import { aiSettings } from "./aisettings";
+import { botSettings } from "./bot";
 import { inboxes } from "./inboxes";
 import { tonePolicy } from "./tonepolicy";
 import { mentionKeywords } from "./mentionkeywords";
@@ -32,6 +33,7 @@ const sections: Section[] = [
   { key: "ai", admin: true, render: aiSettings },
   { key: "tone", admin: true, render: tonePolicy },
   { key: "mentions", admin: true, render: mentionKeywords },
+  { key: "bot", admin: true, render: botSettings },
   { key: "audit", admin: true, render: audit },
 ];
 
