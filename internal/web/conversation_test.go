@@ -62,7 +62,7 @@ func TestBrowserConversationAttachments(t *testing.T) {
 	d := startDashboard(t)
 	owner := d.NewAccount(t, "Shop")
 	inbox := d.NewInbox(t, owner, "Website", "api", map[string]any{"webhook_url": ""}, owner.ID)
-	conv := receive(t, d, owner.Token, inbox.ID, "c1", "Rahim", "The parcel arrived damaged.", "m1").Conversation
+	conv := receive(t, d, owner.Token, inbox.ID, "c1", "Rahim", "I sent the order details, please check.", "m1").Conversation
 
 	dir := t.TempDir()
 	photo := pngBytes(t)
