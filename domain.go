@@ -10,6 +10,9 @@ const (
 	RoleOwner = "owner"
 	RoleAdmin = "admin"
 	RoleAgent = "agent"
+	// RoleBot is the user of an agent bot's API token: it acts in one
+	// inbox, and what it writes is the bot's.
+	RoleBot = "bot"
 )
 
 // Availability of an agent.
@@ -109,6 +112,9 @@ type User struct {
 	// Connected says the user has the dashboard open now, on any node.
 	Connected bool      `json:"connected"`
 	CreatedAt time.Time `json:"created_at"`
+	// BotInboxID is, for an agent bot's user ([RoleBot]), the inbox it
+	// acts in.
+	BotInboxID int64 `json:"-"`
 }
 
 // IsAdmin reports whether the user may administer the account.

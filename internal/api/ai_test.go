@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/ai/aitest"
 	"github.com/sahayhq/sahay/internal/apitest"
 	"github.com/sahayhq/sahay/internal/core"
@@ -239,4 +240,70 @@ func TestAIRephrasesForTheToneGuard(t *testing.T) {
 	if c.Suggestion != offline {
 		t.Errorf("with AI failing: %+v", c)
 	}
+}
+
+// TestAIGroundsTheFAQBot: a question the FAQ bot is unsure of, with
+// entries that share its words, is answered by the AI from those entries,
+// citing one; an AI that finds no answer in them leaves the bot unsure,
+// and with AI off the bot is unsure without asking anyone.
+func TestAIGroundsTheFAQBot(t *testing.T) {
+	apitest.Dialects(t, func(t *testing.T, dialect string) {
+		s := apitest.NewServer(t)
+		srv := aitest.New(t)
+		owner := s.NewAccount(t, "FAQ shop")
+		inbox := s.NewInbox(t, owner, "API", "api", nil)
+		var faq sahay.FAQ
+		s.Must(t, owner.Token, http.MethodPost, "/api/v1/bot/faqs", map[string]any{"language": "en",
+			"question": "How long does delivery take?", "answer": "Delivery takes 3 days inside Dhaka and 5 days outside."}, http.StatusCreated, &faq)
+		s.Must(t, owner.Token, http.MethodPost, "/api/v1/bot/faqs", map[string]any{"language": "en",
+			"question": "Can I return a product?", "answer": "Returns are accepted within 7 days with the receipt."}, http.StatusCreated, nil)
+		s.Must(t, owner.Token, http.MethodPatch, fmt.Sprintf("/api/v1/inboxes/%d/bot", inbox.ID), map[string]any{"enabled": true, "threshold": 0.9}, http.StatusOK, nil)
+		// The bot's last message in a conversation.
+		botSaid := func(conv int64) *sahay.Message {
+			var out *sahay.Message
+			eventually(t, "the bot answers", func() bool {
+				var page struct {
+					Items []sahay.Message `json:"items"`
+				}
+				s.Must(t, owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d/messages", conv), nil, http.StatusOK, &page)
+				for i := range page.Items {
+					if page.Items[i].SenderType == sahay.SenderBot {
+						out = &page.Items[i]
+					}
+				}
+				return out != nil
+			})
+			return out
+		}
+		question := "my delivery to Chittagong, how many days?"
+
+		// AI off: unsure.
+		rec := s.Receive(t, owner, inbox.ID, "a", question, "q1")
+		if m := botSaid(rec.Conversation.ID); m.Details == nil || m.Details.Bot == nil || m.Details.Bot.Kind != sahay.BotUnsure {
+			t.Fatalf("with AI off the bot said %+v", m)
+		}
+
+		s.Must(t, owner.Token, http.MethodPut, "/api/v1/ai", map[string]any{"base_url": srv.BaseURL(), "model": aitest.Model, "api_key": aitest.Key}, http.StatusOK, nil)
+		srv.Answer(fmt.Sprintf(`{"answer": "Outside Dhaka, delivery takes 5 days.", "citations": ["faq:%d"]}`, faq.ID))
+		rec = s.Receive(t, owner, inbox.ID, "b", question, "q2")
+		m := botSaid(rec.Conversation.ID)
+		if m.Content != "Outside Dhaka, delivery takes 5 days." || m.Details == nil || m.Details.Bot == nil ||
+			m.Details.Bot.Kind != sahay.BotAnswer || m.Details.Bot.Source != "ai" || m.Details.Bot.FAQID != faq.ID {
+			t.Errorf("the AI-grounded answer: %+v %+v", m, m.Details)
+		}
+		prompt := srv.Requests()[0].Text()
+		if !strings.Contains(prompt, fmt.Sprintf("[faq:%d] How long does delivery take?", faq.ID)) || !strings.Contains(prompt, question) {
+			t.Errorf("prompt:\n%s", prompt)
+		}
+
+		// An AI that cannot answer from the entries, or invents a source,
+		// leaves the bot unsure.
+		for i, reply := range []string{`{"answer": "", "citations": []}`, `{"answer": "Free shipping today!", "citations": ["faq:999"]}`} {
+			srv.Answer(reply)
+			rec = s.Receive(t, owner, inbox.ID, fmt.Sprintf("c%d", i), question, fmt.Sprintf("q3-%d", i))
+			if m := botSaid(rec.Conversation.ID); m.Details == nil || m.Details.Bot == nil || m.Details.Bot.Kind != sahay.BotUnsure {
+				t.Errorf("AI answer %s: the bot said %+v", reply, m)
+			}
+		}
+	})
 }

@@ -285,6 +285,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"AISettings": core.AISettings{}, "AIInput": core.AIInput{}, "AITestResult": core.AITestResult{},
 		"Suggestions": core.Suggestions{}, "Summary": core.Summary{},
 		"Analysis": nlp.Analysis{}, "MessageAnalysis": sahay.MessageAnalysis{}, "Mood": sahay.Mood{},
+		"AgentBot": core.AgentBot{}, "AgentBotInput": core.AgentBotInput{}, "AgentBotToken": api.AgentBotToken{},
 		"MetaConnectChoice": metalogin.Choice{}, "MetaConnectChoices": metalogin.Choices{}, "MetaConnectPick": metalogin.ConnectRequest{},
 		"FAQ": sahay.FAQ{}, "FAQInput": core.FAQInput{}, "BotSettings": sahay.BotSettings{}, "BotSettingsInput": core.BotSettingsInput{},
 		"BotReply": sahay.BotReply{}, "BotTrial": core.BotTrial{}, "BotTrialResult": core.BotTrialResult{}, "HandoffRequest": api.HandoffRequest{},

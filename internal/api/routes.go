@@ -69,6 +69,10 @@ func (s *Server) routes() []route {
 		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/templates/sync", Authed: s.syncTemplates},
 		{Method: http.MethodGet, Path: "/api/v1/inboxes/{id}/bot", Authed: s.getInboxBot},
 		{Method: http.MethodPatch, Path: "/api/v1/inboxes/{id}/bot", Authed: s.updateInboxBot},
+		{Method: http.MethodGet, Path: "/api/v1/inboxes/{id}/agent_bot", Authed: s.getAgentBot},
+		{Method: http.MethodPut, Path: "/api/v1/inboxes/{id}/agent_bot", Authed: s.setAgentBot},
+		{Method: http.MethodDelete, Path: "/api/v1/inboxes/{id}/agent_bot", Authed: s.deleteAgentBot},
+		{Method: http.MethodPost, Path: "/api/v1/inboxes/{id}/agent_bot/token", Authed: s.createAgentBotToken},
 		{Method: http.MethodGet, Path: "/api/v1/channels", Authed: s.listChannels},
 
 		// Platforms' webhooks: each inbox's adapter verifies its own.

@@ -93,6 +93,9 @@ func (s *Server) authed(h authedFunc) http.Handler {
 		if err != nil {
 			return err
 		}
+		if err := allowBot(r, a); err != nil {
+			return err
+		}
 		return h(w, r, a)
 	})
 }

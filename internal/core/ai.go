@@ -3,11 +3,14 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/ai"
+	"github.com/sahayhq/sahay/internal/bot"
 	"github.com/sahayhq/sahay/internal/netguard"
 	"github.com/sahayhq/sahay/internal/store"
 )
@@ -303,4 +306,44 @@ func (s *Service) Rephrase(ctx context.Context, accountID int64, draft, language
 		return "", err
 	}
 	return ai.Rephrase(ctx, client, draft, language, reasons)
+}
+
+// MaxGroundingSources is how many FAQ entries an AI answer of the bot is
+// given: the best matches of the customer's message.
+const MaxGroundingSources = 4
+
+// groundedBotAnswer asks the account's AI, when it has one, to answer a
+// customer's question from the FAQ entries that match it best, citing
+// them. It returns no answer when AI is off, fails, or finds none in the
+// entries; and the first entry the answer cites.
+func (s *Service) groundedBotAnswer(ctx context.Context, c *sahay.Conversation, question, lang string, faqs []*sahay.FAQ) (ai.Answer, int64) {
+	client, err := s.AIClient(ctx, c.AccountID)
+	if err != nil {
+		if !errors.Is(err, ai.ErrNotConfigured) {
+			s.log.Warn("bot: AI endpoint", "account", c.AccountID, "err", err)
+		}
+		return ai.Answer{}, 0
+	}
+	byID := map[string]int64{}
+	var sources []ai.Source
+	rest := faqs
+	for len(sources) < MaxGroundingSources && len(rest) > 0 {
+		m := bot.NewIndex(rest).Search(question, "")
+		if m == nil {
+			break
+		}
+		id := fmt.Sprintf("faq:%d", m.FAQ.ID)
+		byID[id] = m.FAQ.ID
+		sources = append(sources, ai.Source{ID: id, Title: m.FAQ.Question, Text: m.FAQ.Answer})
+		rest = slices.DeleteFunc(slices.Clone(rest), func(f *sahay.FAQ) bool { return f.ID == m.FAQ.ID })
+	}
+	answer, err := ai.GroundedAnswer(ctx, client, question, lang, sources)
+	if err != nil {
+		s.log.Warn("bot: AI answer", "conversation", c.ID, "err", err)
+		return ai.Answer{}, 0
+	}
+	if !answer.Answerable() {
+		return ai.Answer{}, 0
+	}
+	return answer, byID[answer.Citations[0]]
 }

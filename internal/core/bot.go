@@ -34,7 +34,11 @@ func startsWithBot(ctx context.Context, tx *store.Tx, inbox *sahay.Inbox, in cha
 	if in.Echo || in.Public || in.Details != nil && (in.Details.Call != nil || in.Details.Voicemail != nil) {
 		return false, nil
 	}
-	return tx.BotEnabled(ctx, inbox.ID)
+	on, err := tx.BotEnabled(ctx, inbox.ID)
+	if err != nil || on {
+		return on, err
+	}
+	return tx.HasAgentBot(ctx, inbox.ID)
 }
 
 // wantsBot reports whether a stored message is one the bot reads: a
@@ -103,7 +107,14 @@ func (s *Service) runBot(ctx context.Context, job *store.Job) error {
 	}
 	analysis := s.analyze(m.Content)
 	lang, say := customerLanguage(analysis, m.Content, c.Language), replyLanguage(m.Content, c.Language)
-	if !settings.Enabled {
+	agentBot, err := s.store.AgentBot(ctx, c.AccountID, c.InboxID)
+	if sahay.ErrorCode(err) == sahay.ENOTFOUND {
+		agentBot, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
+	if !settings.Enabled && agentBot == nil {
 		return s.handOffBySystem(ctx, c.AccountID, c.ID, sahay.HandoffRule, say, m.ID)
 	}
 	contact, err := s.store.Contact(ctx, c.AccountID, c.ContactID)
@@ -116,6 +127,11 @@ func (s *Service) runBot(ctx context.Context, job *store.Job) error {
 	if reason := bot.HandoffReason(m.Content, analysis, settings); reason != "" {
 		return s.handOffBySystem(ctx, c.AccountID, c.ID, reason, say, m.ID)
 	}
+	// An inbox with an agent bot of its own sends it the message; the
+	// hand-off rules above still come first.
+	if agentBot != nil {
+		return s.deliverAgentBot(ctx, c, agentBot, m, analysis)
+	}
 	faqs, err := s.store.FAQs(ctx, c.AccountID, c.InboxID)
 	if err != nil {
 		return err
@@ -125,6 +141,15 @@ func (s *Service) runBot(ctx context.Context, job *store.Job) error {
 		_, err := s.BotReply(ctx, c.AccountID, c.ID, match.FAQ.Answer, &sahay.BotReply{Kind: sahay.BotAnswer,
 			FAQID: match.FAQ.ID, Confidence: round2(match.Confidence), To: m.ID})
 		return ignoreNotWithBot(err)
+	}
+	// Unsure, but with candidates: the account's AI, when set, may answer
+	// from them, citing them, or not at all.
+	if match != nil {
+		if answer, cited := s.groundedBotAnswer(ctx, c, m.Content, say, faqs); answer.Answerable() {
+			_, err := s.BotReply(ctx, c.AccountID, c.ID, answer.Text, &sahay.BotReply{Kind: sahay.BotAnswer,
+				FAQID: cited, Confidence: round2(match.Confidence), To: m.ID, Source: "ai"})
+			return ignoreNotWithBot(err)
+		}
 	}
 	if failures >= 1 {
 		return s.handOffBySystem(ctx, c.AccountID, c.ID, sahay.HandoffBotFailed, say, m.ID)

@@ -102,6 +102,15 @@ func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int6
 		msg = &sahay.Message{AccountID: c.AccountID, ConversationID: c.ID, InboxID: c.InboxID,
 			Kind: sahay.MessageOutgoing, SenderType: sahay.SenderUser, SenderID: a.User.ID, Content: nm.Content,
 			Status: sahay.DeliveryPending, Attachments: attachments, Email: email, Details: details, Public: c.Public}
+		// An agent bot speaks only while it owns the conversation, and
+		// what it says is the bot's, not an agent's first reply.
+		bot := a.IsBot()
+		if bot {
+			if c.Status != sahay.StatusPending {
+				return sahay.Errorf(sahay.ECONFLICT, "conversation %d is with a person, not the bot", c.DisplayID)
+			}
+			msg.SenderType, msg.SenderID = sahay.SenderBot, 0
+		}
 		if nm.Private {
 			msg.Kind, msg.Status, msg.Public = sahay.MessageNote, "", false
 		}
@@ -116,7 +125,7 @@ func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int6
 				return err
 			}
 			next.LastMessage = messagePreview(nm.Content, attachments)
-			if next.FirstReplyAt == nil {
+			if !bot && next.FirstReplyAt == nil {
 				now := tx.Now()
 				next.FirstReplyAt = &now
 			}

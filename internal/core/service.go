@@ -19,6 +19,7 @@ import (
 	"github.com/sahayhq/sahay/internal/bus"
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/jobs"
+	"github.com/sahayhq/sahay/internal/netguard"
 	"github.com/sahayhq/sahay/internal/nlp"
 	"github.com/sahayhq/sahay/internal/ratelimit"
 	"github.com/sahayhq/sahay/internal/secretbox"
@@ -69,8 +70,10 @@ type Service struct {
 	// toneChecks bounds how often an agent's drafts are checked.
 	toneChecks *ratelimit.Limiter
 	node       string
-	// aiHTTP calls the accounts' AI endpoints.
-	aiHTTP *http.Client
+	// aiHTTP calls the accounts' AI endpoints; webhookHTTP their agent
+	// bots' webhooks.
+	aiHTTP      *http.Client
+	webhookHTTP *http.Client
 	// ingestMu and closed keep Receive and the journal from queueing
 	// after Close.
 	// analyzed are the functions told of scored messages.
@@ -134,6 +137,7 @@ func New(cfg Config) *Service {
 		allowSignUp:      cfg.AllowSignUp,
 		allowPrivateURLs: cfg.AllowPrivateURLs,
 		aiHTTP:           ai.HTTPClient(cfg.AllowPrivateURLs),
+		webhookHTTP:      netguard.Client(cfg.AllowPrivateURLs),
 		journalQueue:     make(chan *journalRequest, 4096),
 		journalWake:      make(chan struct{}, 1),
 		callsPerAgent:    ratelimit.New(callRate, 10000),
@@ -155,7 +159,7 @@ func New(cfg Config) *Service {
 	s.jobs.Handle(jobNotify, jobs.Handler{Run: s.runNotify})
 	s.jobs.Handle(jobNewConversation, jobs.Handler{Run: s.runNewConversation})
 	s.jobs.Handle(jobContactProfile, jobs.Handler{Run: s.runContactProfile})
-	s.jobs.Handle(jobBot, jobs.Handler{Run: s.runBot})
+	s.jobs.Handle(jobBot, jobs.Handler{Run: s.runBot, Failed: s.botFailed})
 	writers := 1
 	if cfg.Store.Dialect() == store.Postgres {
 		writers = ingestWriters
@@ -248,6 +252,11 @@ type Actor struct {
 // Actor loads what user may see.
 func (s *Service) Actor(ctx context.Context, user *sahay.User) (*Actor, error) {
 	a := &Actor{User: user}
+	if user.Role == sahay.RoleBot {
+		// An agent bot sees its inbox alone, and belongs to no team.
+		a.inboxes = []int64{user.BotInboxID}
+		return a, nil
+	}
 	var err error
 	if !user.IsAdmin() {
 		if a.inboxes, err = s.store.UserInboxIDs(ctx, user.ID); err != nil {

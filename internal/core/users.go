@@ -421,6 +421,9 @@ func (s *Service) ChangePassword(ctx context.Context, a *Actor, current, next st
 
 // CreateAPIToken issues an API token for the actor; the token is shown once.
 func (s *Service) CreateAPIToken(ctx context.Context, a *Actor, name string) (string, *sahay.APIToken, error) {
+	if a.IsBot() {
+		return "", nil, sahay.Errorf(sahay.EFORBIDDEN, "an agent bot's token cannot make tokens")
+	}
 	return s.createToken(ctx, a.User, name)
 }
 

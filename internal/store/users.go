@@ -261,7 +261,8 @@ func (t *Tx) CreateAPIToken(ctx context.Context, tok *sahay.APIToken, tokenHash 
 
 // RevokeAPIToken revokes a user's token.
 func (t *Tx) RevokeAPIToken(ctx context.Context, userID, tokenID int64) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`, tokenID, userID, ms(t.now))
+	res, err := t.tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND bot_inbox_id IS NULL`,
+		tokenID, userID, ms(t.now))
 	if err != nil {
 		return fmt.Errorf("store: revoke token: %w", err)
 	}
@@ -271,9 +272,10 @@ func (t *Tx) RevokeAPIToken(ctx context.Context, userID, tokenID int64) error {
 	return nil
 }
 
-// APITokens lists a user's tokens.
+// APITokens lists a user's tokens; the agent-bot tokens an administrator
+// made are the inbox's (see [Store.BotTokens]).
 func (s *Store) APITokens(ctx context.Context, userID int64) ([]sahay.APIToken, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id`, userID)
+	rows, err := s.read.QueryContext(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 AND bot_inbox_id IS NULL ORDER BY id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: tokens: %w", err)
 	}
@@ -295,15 +297,17 @@ func (s *Store) APITokens(ctx context.Context, userID int64) ([]sahay.APIToken, 
 }
 
 // TokenUser returns the user of an unrevoked API token and notes its use.
+// An agent bot's token has a user of its own: role [sahay.RoleBot], no id,
+// and the inbox it acts in.
 func (s *Store) TokenUser(ctx context.Context, tokenHash string) (*sahay.User, error) {
 	var tokenID int64
-	var used sql.NullInt64
-	row := s.read.QueryRowContext(ctx, `SELECT t.id, t.last_used_at, u.id, u.account_id, u.email, u.name, u.role, u.languages, u.locale, u.availability, u.phone, u.created_at
+	var used, botInbox sql.NullInt64
+	row := s.read.QueryRowContext(ctx, `SELECT t.id, t.last_used_at, t.bot_inbox_id, u.id, u.account_id, u.email, u.name, u.role, u.languages, u.locale, u.availability, u.phone, u.created_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, tokenHash)
 	var u sahay.User
 	var langs string
 	var created int64
-	err := row.Scan(&tokenID, &used, &u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &langs, &u.Locale, &u.Availability, &u.Phone, &created)
+	err := row.Scan(&tokenID, &used, &botInbox, &u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &langs, &u.Locale, &u.Availability, &u.Phone, &created)
 	if err == sql.ErrNoRows {
 		return nil, sahay.Errorf(sahay.EUNAUTHORIZED, "invalid or revoked API token")
 	}
@@ -312,6 +316,10 @@ func (s *Store) TokenUser(ctx context.Context, tokenHash string) (*sahay.User, e
 	}
 	json.Unmarshal([]byte(langs), &u.Languages)
 	u.CreatedAt = fromMS(created)
+	if botInbox.Valid {
+		u = sahay.User{AccountID: u.AccountID, Name: "Agent bot", Role: sahay.RoleBot, Locale: "en", Availability: sahay.AvailabilityOnline,
+			BotInboxID: botInbox.Int64, CreatedAt: u.CreatedAt}
+	}
 	// Note the use at most once a minute, so reads stay reads.
 	now := time.Now()
 	if !used.Valid || now.Sub(fromMS(used.Int64)) > time.Minute {

@@ -8,7 +8,7 @@ import type { CampaignReport, CommerceOrder, CSATReport, LiveVisitor, WidgetEmbe
 import type { AgentNotification, NotifyPrefs } from "./types";
 import type { SavedView, ViewFilters } from "./types";
 import type { Template, TemplateUse } from "./types";
-import type { AISettings, Suggestions } from "./types";
+import type { AgentBot, AISettings, Suggestions } from "./types";
 import type { ToneCheck, TonePolicy } from "./types";
 import type { Mention, MentionKeyword, MentionTrend } from "./types";
 import type { BotSettings, BotTrialResult, FAQ, FAQInput } from "./types";
@@ -170,6 +170,10 @@ export const api = {
   channels: () => get<Items<ChannelDescription>>("/channels").then(items),
   deleteInbox: (id: number) => del(`/inboxes/${id}`),
   testInbox: (id: number) => post<{ ok: boolean; error?: string }>(`/inboxes/${id}/test`),
+  agentBot: (id: number) => get<AgentBot>(`/inboxes/${id}/agent_bot`),
+  setAgentBot: (id: number, b: { webhook_url: string; rotate_secret?: boolean }) => put<AgentBot>(`/inboxes/${id}/agent_bot`, b),
+  deleteAgentBot: (id: number) => del(`/inboxes/${id}/agent_bot`),
+  createAgentBotToken: (id: number) => post<{ token: string; api_token: APIToken }>(`/inboxes/${id}/agent_bot/token`),
   setInboxMembers: (id: number, user_ids: number[]) => put<Inbox>(`/inboxes/${id}/members`, { user_ids }),
 
   teams: () => get<Items<Team>>("/teams").then(items),

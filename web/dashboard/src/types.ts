@@ -716,3 +716,12 @@ export interface MentionTrend {
   time_zone: string;
   days: MentionDay[];
 }
+
+/** An inbox's external agent bot; secret only in the answer that made it. */
+export interface AgentBot {
+  inbox_id: number;
+  webhook_url: string;
+  secret?: string;
+  tokens: APIToken[] | null;
+  updated_at: string;
+}

@@ -15,6 +15,7 @@ import { presetBar } from "./emailfull";
 import { metaConnectSlot, metaReturn } from "./metaconnect";
 import { attempt, form, submit, table, userChecks } from "./forms";
 import { hasWebhookSetup, webhookDialog } from "./webhook";
+import { agentBotDialog } from "./agentbot";
 
 function inboxMembers(inbox: Inbox, done: () => void): void {
   const checks = userChecks(inbox.member_ids ?? []);
@@ -173,6 +174,7 @@ export async function inboxes(el: HTMLElement): Promise<void> {
     extra: (i, reload) => [
       channelInfo(i.channel)?.testable ? iconButton("check", t("inboxes.test"), () => void testInbox(i)) : null,
       iconButton("users", t("inboxes.members"), () => inboxMembers(i, reload)),
+      iconButton("bot", t("agent_bot.button"), () => agentBotDialog(i), "agent-bot-btn"),
     ],
     edit: editInbox,
     remove: async (i) => {
