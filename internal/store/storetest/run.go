@@ -59,6 +59,7 @@ var tests = []test{
 	{"LeasesExclusiveUntilExpiry", testLeases},
 	{"RawEventsJournalOnceProcessRetryFail", testRawEvents},
 	{"RawEventsConcurrentClaimsOnce", testRawEventsConcurrent},
+	{"MentionsPagedCountedAndForgotten", testMentions},
 	{"IDsNeverReused", testIDsNeverReused},
 	{"Backup", testBackup},
 }
