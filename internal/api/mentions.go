@@ -58,7 +58,9 @@ func (s *Server) createKeyword(w http.ResponseWriter, r *http.Request, a *core.A
 }
 
 func (s *Server) updateKeyword(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
-	return withID(w, r, func(id int64, in core.KeywordInput) (any, error) { return s.svc.SaveMentionKeyword(r.Context(), a, id, in) })
+	return withID(w, r, func(id int64, in core.KeywordInput) (any, error) {
+		return s.svc.SaveMentionKeyword(r.Context(), a, id, in)
+	})
 }
 
 func (s *Server) deleteKeyword(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
