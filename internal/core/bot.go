@@ -67,6 +67,11 @@ func (s *Service) runBot(ctx context.Context, job *store.Job) error {
 	if err := json.Unmarshal([]byte(job.Payload), &p); err != nil {
 		return channel.Permanent(err)
 	}
+	// Two messages of a conversation sent at once are read in turn: the
+	// second sees what the bot said to the first (and counts a failure).
+	turn := &s.botTurns[uint64(p.ConversationID)%uint64(len(s.botTurns))]
+	turn.Lock()
+	defer turn.Unlock()
 	c, err := s.store.Conversation(ctx, job.AccountID, p.ConversationID)
 	if sahay.ErrorCode(err) == sahay.ENOTFOUND {
 		return nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/channel/apichannel"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/nlp"
@@ -470,5 +471,43 @@ func TestHandOffByRuleAndTakeOver(t *testing.T) {
 			t.Errorf("the agent who took over was notified of it")
 		}
 		storetest.CheckCounts(t, f.st, f.account.ID)
+	})
+}
+
+// TestBotReadsAConversationInTurn: two unclear messages that arrive
+// together are read one after the other, so the second is the bot's second
+// failure and hands off, however the job runner's workers take them.
+func TestBotReadsAConversationInTurn(t *testing.T) {
+	runBot(t, func(t *testing.T, f *fixture) {
+		strict := 1.0
+		if _, err := f.svc.SetBotSettings(context.Background(), f.admin, f.mine.ID, core.BotSettingsInput{Threshold: &strict}); err != nil {
+			t.Fatal(err)
+		}
+		conv := make(chan int64, 2)
+		for i := range 2 {
+			go func() {
+				r, err := f.svc.Receive(context.Background(), channel.Inbound{InboxID: f.mine.ID, ContactID: "cust-5",
+					ExternalID: fmt.Sprintf("m-%d", i), Content: "hmm"})
+				if err != nil {
+					t.Error(err)
+					conv <- 0
+					return
+				}
+				conv <- r.Conversation.ID
+			}()
+		}
+		id := <-conv
+		if other := <-conv; other != id {
+			t.Fatalf("two conversations %d and %d for one customer", id, other)
+		}
+		f.checkHandedOff(t, id, sahay.HandoffBotFailed, "en")
+		f.waitBotIdle(t)
+		kinds := map[string]int{}
+		for _, m := range f.botMessages(t, id, 2) {
+			kinds[m.Details.Bot.Kind]++
+		}
+		if kinds[sahay.BotUnsure] != 1 || kinds[sahay.BotHandoff] != 1 || kinds[sahay.BotAnswer] != 0 {
+			t.Errorf("bot messages by kind %v, want one unsure and one hand-off", kinds)
+		}
 	})
 }

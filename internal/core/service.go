@@ -51,8 +51,11 @@ type Service struct {
 	// other nodes share the bus and the roster.
 	roster    *roster
 	sharedBus bool
-	// analyze reads customers' messages for the bot.
-	analyze func(text string) nlp.Analysis
+	// analyze reads customers' messages for the bot; botTurns lets the
+	// bot read one message of a conversation at a time (striped by
+	// conversation id), so it counts its own earlier answers.
+	analyze  func(text string) nlp.Analysis
+	botTurns [64]sync.Mutex
 
 	// ingest queues Receive calls for the batchers, one queue each.
 	ingest []chan *receiveRequest
