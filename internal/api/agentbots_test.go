@@ -146,7 +146,8 @@ func TestAgentBotConversation(t *testing.T) {
 		conv := fmt.Sprintf("/api/v1/conversations/%d", rec.Conversation.ID)
 		var answer sahay.Message
 		s.Must(t, tok.Token, http.MethodPost, conv+"/messages", map[string]any{"content": "আপনার অর্ডার আগামীকাল পৌঁছাবে।"}, http.StatusCreated, &answer)
-		if answer.SenderType != sahay.SenderBot || answer.Kind != sahay.MessageOutgoing {
+		if answer.SenderType != sahay.SenderBot || answer.Kind != sahay.MessageOutgoing || answer.Details == nil || answer.Details.Bot == nil ||
+			answer.Details.Bot.Source != core.AgentBotSource {
 			t.Errorf("the bot's answer %+v", answer)
 		}
 		var c sahay.Conversation

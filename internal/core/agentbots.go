@@ -32,6 +32,9 @@ import (
 // of "<t>.<body>" keyed by the bot's signing secret.
 const AgentBotSignatureHeader = "X-Sahay-Signature"
 
+// AgentBotSource names an agent bot's answers in their details.bot.source.
+const AgentBotSource = "agent_bot"
+
 // AgentBotTimeout bounds one delivery to an agent bot's webhook.
 const AgentBotTimeout = 10 * time.Second
 

@@ -110,6 +110,12 @@ func (s *Service) PostMessage(ctx context.Context, a *Actor, conversationID int6
 				return sahay.Errorf(sahay.ECONFLICT, "conversation %d is with a person, not the bot", c.DisplayID)
 			}
 			msg.SenderType, msg.SenderID = sahay.SenderBot, 0
+			if !nm.Private {
+				if msg.Details == nil {
+					msg.Details = &sahay.MessageDetails{}
+				}
+				msg.Details.Bot = &sahay.BotReply{Kind: sahay.BotAnswer, Source: AgentBotSource}
+			}
 		}
 		if nm.Private {
 			msg.Kind, msg.Status, msg.Public = sahay.MessageNote, "", false

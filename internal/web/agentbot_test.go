@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -15,7 +17,9 @@ func TestBrowserAgentBot(t *testing.T) {
 	needBrowser(t, browserEnv)
 	d := startDashboard(t)
 	owner := d.NewAccount(t, "Haat")
-	d.NewInbox(t, owner, "Shop API", "api", nil)
+	inbox := d.NewInbox(t, owner, "Shop API", "api", nil)
+	bot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(bot.Close)
 	ctx := newBrowser(t)
 	login(t, ctx, d.URL, owner.Email, owner.Password)
 	do(t, ctx, chromedp.Navigate(d.URL+"/settings/inboxes"))
@@ -23,7 +27,7 @@ func TestBrowserAgentBot(t *testing.T) {
 	do(t, ctx, chromedp.Click(chromedp.CSS(".agent-bot-btn")))
 	do(t, ctx,
 		chromedp.WaitVisible(chromedp.CSS(".agent-bot input[name=webhook_url]")),
-		chromedp.SendKeys(chromedp.CSS(".agent-bot input[name=webhook_url]"), "https://bot.example.com/sahay"),
+		chromedp.SendKeys(chromedp.CSS(".agent-bot input[name=webhook_url]"), bot.URL+"/sahay"),
 	)
 	clickText(t, ctx, ".agent-bot button[type=submit]", "Connect bot")
 	waitFor(t, ctx, "the signing secret is shown once", `document.querySelector(".agent-bot input[name=secret]")?.value.startsWith("whsec_")`)
@@ -33,9 +37,15 @@ func TestBrowserAgentBot(t *testing.T) {
 	if strings.Contains(eval[string](t, ctx, `document.querySelector(".agent-bot").innerText`), "whsec_") {
 		t.Error("the secret is still shown after the token was made")
 	}
-	d.Must(t, token, http.MethodGet, "/api/v1/conversations", nil, http.StatusOK, nil)
 	r := d.Call(t, token, http.MethodGet, "/api/v1/users", nil)
 	if r.Status != http.StatusForbidden {
 		t.Errorf("the bot's token lists users: %s", r)
 	}
+
+	// The bot's answer shows as the bot's in the conversation.
+	rec := receive(t, d, owner.Token, inbox.ID, "rahim", "Rahim", "Where is my order?", "m1")
+	d.Must(t, token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", rec.Conversation.ID),
+		map[string]any{"content": "It left the warehouse today."}, http.StatusCreated, nil)
+	do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/conversations/%d", d.URL, rec.Conversation.ID)))
+	waitFor(t, ctx, "the answer is marked as the business's own bot's", `[...document.querySelectorAll(".bot-note")].some((e) => e.textContent === "Your bot")`)
 }

@@ -3,7 +3,7 @@
 // timeline, and what a bot's message says about itself.
 import { api } from "../api";
 import { h } from "../dom";
-import { t } from "../i18n";
+import { t, tOr } from "../i18n";
 import { icon } from "../icons";
 import { refreshCounts } from "../state";
 import type { Conversation, Message } from "../types";
@@ -55,8 +55,12 @@ export function botNote(m: Message): HTMLElement | null {
   if (m.sender_type !== "bot" || !b) return null;
   const sure = Math.round((b.confidence ?? 0) * 100);
   switch (b.kind) {
-    case "answer":
-      return h("span", { class: "bot-note" }, b.source ? b.source + " · " : "", t("bot.confidence", { confidence: sure }));
+    case "answer": {
+      // An external bot says nothing of its confidence; the AI's answer is the FAQ's.
+      const source = b.source ? tOr("bot.source." + b.source, b.source) : "";
+      if (b.source === "agent_bot") return h("span", { class: "bot-note" }, source);
+      return h("span", { class: "bot-note" }, source ? source + " · " : "", t("bot.confidence", { confidence: sure }));
+    }
     case "unsure":
       return h("span", { class: "bot-note unsure" }, t("bot.unsure"));
   }
