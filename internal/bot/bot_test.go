@@ -251,3 +251,38 @@ func TestComingTellsWhen(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzerReadingsHandOff runs messages that must reach a person
+// through the real analyzer and the default thresholds, in every variant:
+// the thresholds are on the analyzer's scale.
+func TestAnalyzerReadingsHandOff(t *testing.T) {
+	s := sahay.DefaultBotSettings(1)
+	for _, tc := range []struct{ want, text string }{
+		{sahay.HandoffNegative, "This is the worst shop, totally useless"},
+		{sahay.HandoffNegative, "সবচেয়ে বাজে দোকান, একদম অকেজো"},
+		{sahay.HandoffNegative, "सबसे घटिया दुकान, बिल्कुल बेकार"},
+		{sahay.HandoffNegative, "sobcheye baje dokan, ekdom faltu"},
+		{sahay.HandoffNegative, "sabse ghatiya dukaan, bilkul bekaar"},
+		{sahay.HandoffAnger, "I am furious, you people cheated me"},
+		{sahay.HandoffAnger, "আমি ভীষণ রেগে আছি, আপনারা ঠকিয়েছেন"},
+		{sahay.HandoffAnger, "मुझे बहुत गुस्सा है, आपने धोखा दिया"},
+		{sahay.HandoffAnger, "ami khub rege achi, apnara thokiyechen"},
+		{sahay.HandoffAnger, "mujhe bahut gussa hai, aapne dhokha diya"},
+		{sahay.HandoffThreat, "আজ ঠিক না করলে ফেসবুকে লিখে দেব"},
+		{sahay.HandoffThreat, "आज ठीक नहीं किया तो कंज्यूमर कोर्ट जाऊंगा"},
+		{sahay.HandoffThreat, "aaj theek nahi kiya to consumer court jaunga"},
+		{sahay.HandoffUrgent, "URGENT my flight is in 2 hours, need it now"},
+		{sahay.HandoffUrgent, "জরুরি! দুই ঘণ্টা পরে ফ্লাইট, এখনই লাগবে"},
+		{sahay.HandoffUrgent, "अर्जेंट! दो घंटे में फ्लाइट है, अभी चाहिए"},
+		{sahay.HandoffUrgent, "jaruri! dui ghonta pore flight, ekhoni lagbe"},
+		{sahay.HandoffUrgent, "urgent hai! do ghante mein flight, abhi chahiye"},
+		{"", "How can I cancel my order?"},
+		{"", "আমার অর্ডার কোথায়?"},
+		{"", "refund kab milega?"},
+		{"", "thanks a lot!"},
+	} {
+		if got := HandoffReason(tc.text, nlp.Analyze(tc.text), &s); got != tc.want {
+			t.Errorf("%q: hand-off %q, want %q (analysis %+v)", tc.text, got, tc.want, nlp.Analyze(tc.text))
+		}
+	}
+}
