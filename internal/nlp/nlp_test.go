@@ -213,6 +213,10 @@ func TestThreats(t *testing.T) {
 		"उपभोक्ता अदालत में केस करूंगा",
 		"ab main ye app chhod dunga",
 		"police complaint karunga",
+		"Fix it today or I will post about you on Facebook",
+		"aj thik na korle facebook e likhe debo",
+		"kal tak refund nahi mila to facebook pe likh dunga",
+		"ठीक नहीं किया तो फेसबुक पर लिख दूंगा",
 	} {
 		a := Analyze(text)
 		if !a.Threat || !a.Escalate || a.Sentiment != Negative {
