@@ -44,7 +44,9 @@ const benchContacts = 1000
 //
 // SAHAY_BENCH_RECEIVERS lists the numbers of goroutines (default "1,128");
 // SAHAY_BENCH_ACCOUNTS spreads the contacts over that many accounts, each
-// with its own inbox (default 1).
+// with its own inbox (default 1). The scorer runs beside ingestion, as it
+// does when deployed; SAHAY_BENCH_SCORING=on,off also measures without it
+// (the benchmarks named …/scoring=off), and "off" only without it.
 func BenchmarkReceive(b *testing.B) {
 	receivers := []int{1, 128}
 	if v := os.Getenv("SAHAY_BENCH_RECEIVERS"); v != "" {
@@ -65,12 +67,28 @@ func BenchmarkReceive(b *testing.B) {
 		}
 		accounts = n
 	}
+	scoring := []bool{true}
+	switch v := os.Getenv("SAHAY_BENCH_SCORING"); v {
+	case "", "on":
+	case "off":
+		scoring = []bool{false}
+	case "on,off", "off,on":
+		scoring = []bool{true, false}
+	default:
+		b.Fatalf("SAHAY_BENCH_SCORING=%q: want on, off or on,off", v)
+	}
 	for _, dialect := range []string{store.SQLite, store.Postgres} {
 		for _, n := range receivers {
-			b.Run(fmt.Sprintf("%s/receivers=%d", dialect, n), func(b *testing.B) {
-				st, app := openBenchStore(b, dialect)
-				benchReceive(b, st, app, n, accounts)
-			})
+			for _, score := range scoring {
+				name := fmt.Sprintf("%s/receivers=%d", dialect, n)
+				if !score {
+					name += "/scoring=off"
+				}
+				b.Run(name, func(b *testing.B) {
+					st, app := openBenchStore(b, dialect)
+					benchReceive(b, st, app, n, accounts, score)
+				})
+			}
 		}
 	}
 }
@@ -194,14 +212,14 @@ func analyzeBench(b *testing.B, app string) {
 	}
 }
 
-func benchReceive(b *testing.B, st *store.Store, app string, receivers, accounts int) {
+func benchReceive(b *testing.B, st *store.Store, app string, receivers, accounts int, scoring bool) {
 	ctx := context.Background()
 	box, err := secretbox.New(make([]byte, 32))
 	if err != nil {
 		b.Fatal(err)
 	}
 	channels := channel.NewRegistry()
-	svc := core.New(core.Config{Store: st, Bus: bus.NewMemory(), Box: box, Channels: channels,
+	svc := core.New(core.Config{Store: st, Bus: bus.NewMemory(), Box: box, Channels: channels, NoScoring: !scoring,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	channels.Register(apichannel.Name, apichannel.New(svc, false))
 	defer svc.Close()
@@ -287,6 +305,25 @@ func benchReceive(b *testing.B, st *store.Store, app string, receivers, accounts
 	if b.Failed() {
 		return
 	}
+	// How long after the last acknowledgement the scorer has read every
+	// message: it runs behind ingestion, never in its way.
+	var drained time.Duration
+	if scoring {
+		for {
+			backlog, err := st.AnalysisBacklogs(ctx, 0, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(backlog) == 0 {
+				break
+			}
+			if time.Since(t0) > elapsed+5*time.Minute {
+				b.Fatal("the scorer did not catch up within 5 minutes of the last message")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		drained = time.Since(t0) - elapsed
+	}
 	var server time.Duration
 	for pid, t := range serverCPU(b, app) {
 		server += t - server0[pid]
@@ -311,6 +348,9 @@ func benchReceive(b *testing.B, st *store.Store, app string, receivers, accounts
 	b.ReportMetric(ms(lat[len(lat)/2]), "ack-p50-ms")
 	b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*99/100)]), "ack-p99-ms")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/msg")
+	if scoring {
+		b.ReportMetric(ms(drained), "scored-after-ms")
+	}
 	if st.Dialect() == store.Postgres {
 		// The server's share, and the requests sent to it: one write call
 		// each.

@@ -85,8 +85,11 @@ func (s *Service) Receive(ctx context.Context, in channel.Inbound) (*Received, e
 	s.ingestMu.RUnlock()
 	// The request is in the batcher's hands: wait for its outcome even if
 	// ctx ends, so the caller never acknowledges a message that is not
-	// stored nor refuses one that is.
+	// stored nor refuses one that is. The scorer gives way while calls
+	// wait (see yieldToReceive).
+	s.receiving.Add(1)
 	<-req.done
+	s.receiving.Add(-1)
 	if req.err != nil && cached {
 		// The inbox may have been deleted since it was cached: then the
 		// caller is told so, as when it was never there.

@@ -32,6 +32,17 @@ const (
 	scorePoll = time.Second
 	// scoreAccounts bounds the accounts read per look.
 	scoreAccounts = 64
+	// scoreGap is the least time between two looks that found the
+	// backlog read to its end: while messages trickle in, they are scored
+	// a few times a second in batches, rather than each in a transaction
+	// of its own that would take turns with Receive's (on SQLite, for its
+	// one writer).
+	scoreGap = 250 * time.Millisecond
+	// scoreYield bounds how long the scorer waits for Receive's calls to
+	// be answered before a batch: ingestion goes first, and a burst is
+	// scored once it has been acknowledged, but scoring never waits for
+	// ever (under load without a pause, one batch per scoreYield).
+	scoreYield = time.Second
 )
 
 // scoreBatch bounds the events of an account one transaction reads past
@@ -117,6 +128,7 @@ func (s *Service) scoreMessages() {
 	for {
 		for renew() && s.scorePass(ctx) && !s.stopping() {
 		}
+		caughtUp := time.Now()
 		select {
 		case <-s.stop:
 			if !held.IsZero() {
@@ -127,6 +139,10 @@ func (s *Service) scoreMessages() {
 			return
 		case <-wake:
 		case <-t.C:
+		}
+		select {
+		case <-s.stop:
+		case <-time.After(scoreGap - time.Since(caughtUp)):
 		}
 	}
 }
@@ -194,7 +210,13 @@ func (s *Service) scorePass(ctx context.Context) bool {
 	}
 	more := len(backlog) == scoreAccounts
 	for _, b := range backlog {
-		upTo := min(b.Last, b.Cursor+scoreBatch.Load())
+		batch := scoreBatch.Load()
+		if !s.yieldToReceive(ctx) {
+			// Ingestion does not pause: larger batches, fewer of them,
+			// keep up with it.
+			batch *= 4
+		}
+		upTo := min(b.Last, b.Cursor+batch)
 		if err := s.scoreAccount(ctx, b.AccountID, b.Cursor, upTo); err != nil {
 			if !errors.Is(err, errScoredElsewhere) {
 				s.log.Error("score messages", "account", b.AccountID, "err", err)
@@ -206,6 +228,25 @@ func (s *Service) scorePass(ctx context.Context) bool {
 	return more
 }
 
+// yieldToReceive waits, up to scoreYield, while Receive calls wait for
+// their batch on this node: the scorer's reads, analysis and transaction
+// take CPU and, on SQLite, the writer that those messages need first. It
+// reports whether the calls were answered (false when it gave up).
+func (s *Service) yieldToReceive(ctx context.Context) bool {
+	deadline := time.Now().Add(scoreYield)
+	for time.Now().Before(deadline) {
+		if s.receiving.Load() == 0 {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return true
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return false
+}
+
 // errScoredElsewhere says another node moved an account's cursor first.
 var errScoredElsewhere = errors.New("core: the account's messages were scored by another node")
 
@@ -215,7 +256,9 @@ type scoredMessage struct {
 }
 
 // scoreAccount scores the incoming messages of the account's events with
-// after < seq <= upTo, in one transaction.
+// after < seq <= upTo, in one transaction. Everything that can be is read
+// and computed before it: on SQLite the transaction holds the one writer
+// that Receive's batches wait for.
 func (s *Service) scoreAccount(ctx context.Context, accountID, after, upTo int64) error {
 	created, err := s.store.CreatedMessages(ctx, accountID, after, upTo)
 	if err != nil {
@@ -223,7 +266,7 @@ func (s *Service) scoreAccount(ctx context.Context, accountID, after, upTo int64
 	}
 	var ids []int64
 	for _, m := range created {
-		if m.Kind == sahay.MessageIncoming && strings.TrimSpace(m.Content) != "" {
+		if m.Kind == sahay.MessageIncoming {
 			ids = append(ids, m.ID)
 		}
 	}
@@ -231,16 +274,31 @@ func (s *Service) scoreAccount(ctx context.Context, accountID, after, upTo int64
 	if err != nil {
 		return err
 	}
-	// The analyzer runs here, before the transaction: the account's lock
-	// is held only while the results are written.
 	var todo []scoredMessage
+	var convIDs []int64
+	seen := map[int64]bool{}
 	for _, id := range ids {
-		if m := current[id]; m != nil {
-			todo = append(todo, scoredMessage{message: m, analysis: nlp.Analyze(m.Content)})
+		m := current[id]
+		if m == nil || strings.TrimSpace(m.Content) == "" {
+			continue
+		}
+		todo = append(todo, scoredMessage{message: m, analysis: nlp.Analyze(m.Content)})
+		if !seen[m.ConversationID] {
+			seen[m.ConversationID] = true
+			convIDs = append(convIDs, m.ConversationID)
 		}
 	}
+	// The moods are the scorer's alone to change, and no other scorer
+	// can commit before the transaction sees the cursor where it was: they
+	// may be read before it.
+	moods, err := s.store.ConversationMoods(ctx, accountID, convIDs)
+	if err != nil {
+		return err
+	}
 	var scored []scoredMessage
-	err = s.write(ctx, func(tx *store.Tx) error {
+	// Not s.write: the transaction queues no job, and waking the job
+	// runner would cost it a write.
+	events, err := s.store.Write(ctx, func(tx *store.Tx) error {
 		scored = scored[:0]
 		if err := tx.LockAccount(ctx, accountID); err != nil {
 			return err
@@ -252,42 +310,47 @@ func (s *Service) scoreAccount(ctx context.Context, accountID, after, upTo int64
 		if cursor != after {
 			return errScoredElsewhere
 		}
-		convs := map[int64][]scoredMessage{}
-		var order []int64
+		next := map[int64]*sahay.Conversation{}
 		for _, sm := range todo {
 			a := messageAnalysis(sm.analysis)
 			stored, err := tx.InsertMessageAnalysis(ctx, accountID, sm.message.ID, a)
 			if err != nil {
 				return err
 			}
-			if !stored {
+			base := moods[sm.message.ConversationID]
+			if !stored || base == nil {
 				continue
 			}
 			sm.message.Analysis = a
 			scored = append(scored, sm)
-			if convs[sm.message.ConversationID] == nil {
-				order = append(order, sm.message.ConversationID)
+			c := next[base.ID]
+			if c == nil {
+				copied := *base
+				c = &copied
+				next[base.ID] = c
 			}
-			convs[sm.message.ConversationID] = append(convs[sm.message.ConversationID], sm)
+			moveMood(c, sm.analysis)
 		}
-		for _, id := range order {
-			c, err := tx.Conversation(ctx, accountID, id)
-			if sahay.ErrorCode(err) == sahay.ENOTFOUND {
+		var shown []int64
+		for _, id := range convIDs {
+			c := next[id]
+			if c == nil {
 				continue
-			}
-			if err != nil {
-				return err
-			}
-			before := *c
-			for _, sm := range convs[id] {
-				moveMood(c, sm.analysis)
 			}
 			if err := tx.SetConversationMood(ctx, c); err != nil {
 				return err
 			}
-			if moodShown(&before) == moodShown(c) {
-				continue
+			if moodShown(moods[id]) != moodShown(c) {
+				shown = append(shown, id)
 			}
+		}
+		// What changed is told with the whole conversation, as every
+		// conversation.updated event tells it.
+		full, err := tx.ConversationsByID(ctx, accountID, shown)
+		if err != nil {
+			return err
+		}
+		for _, c := range full {
 			if err := tx.Emit(ctx, c.AccountID, c.InboxID, c.ID, sahay.ConversationUpdated{Conversation: c}); err != nil {
 				return err
 			}
@@ -297,6 +360,7 @@ func (s *Service) scoreAccount(ctx context.Context, accountID, after, upTo int64
 	if err != nil {
 		return err
 	}
+	s.publish(events)
 	s.tellAnalyzed(ctx, scored)
 	return nil
 }

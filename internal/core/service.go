@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/ai"
@@ -77,10 +78,12 @@ type Service struct {
 	// bots' webhooks.
 	aiHTTP      *http.Client
 	webhookHTTP *http.Client
+	// analyzed are the functions told of scored messages; receiving
+	// counts the Receive calls waiting for their batch, for the scorer.
+	analyzed  scorerHooks
+	receiving atomic.Int64
 	// ingestMu and closed keep Receive and the journal from queueing
 	// after Close.
-	// analyzed are the functions told of scored messages.
-	analyzed  scorerHooks
 	ingestMu  sync.RWMutex
 	closed    bool
 	stop      chan struct{}

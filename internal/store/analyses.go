@@ -40,28 +40,39 @@ func (s *Store) AnalysisBacklogs(ctx context.Context, after int64, limit int) ([
 	return out, rows.Err()
 }
 
+// CreatedMessage is a message a message.created event announced, as the
+// event tells it.
+type CreatedMessage struct {
+	ID      int64  `json:"id"`
+	Kind    string `json:"kind"`
+	Public  bool   `json:"public"`
+	Content string `json:"content"`
+}
+
 // CreatedMessages returns the messages the account's message.created
-// events with after < seq <= upTo announced, as the events carry them,
-// in order.
-func (s *Store) CreatedMessages(ctx context.Context, accountID, after, upTo int64) ([]*sahay.Message, error) {
+// events with after < seq <= upTo announced, in order. Only these fields
+// are decoded: the events carry whole conversations besides.
+func (s *Store) CreatedMessages(ctx context.Context, accountID, after, upTo int64) ([]CreatedMessage, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT data FROM events
 		WHERE account_id = $1 AND seq > $2 AND seq <= $3 AND type = $4 ORDER BY seq`, accountID, after, upTo, sahay.EventMessageCreated)
 	if err != nil {
 		return nil, fmt.Errorf("store: created messages: %w", err)
 	}
 	defer rows.Close()
-	var out []*sahay.Message
+	var out []CreatedMessage
 	for rows.Next() {
-		var data string
+		var data []byte
 		if err := rows.Scan(&data); err != nil {
 			return nil, fmt.Errorf("store: created messages: %w", err)
 		}
-		var p sahay.MessageCreated
-		if err := json.Unmarshal([]byte(data), &p); err != nil {
+		var p struct {
+			Message *CreatedMessage `json:"message"`
+		}
+		if err := json.Unmarshal(data, &p); err != nil {
 			return nil, fmt.Errorf("store: created messages: %w", err)
 		}
 		if p.Message != nil {
-			out = append(out, p.Message)
+			out = append(out, *p.Message)
 		}
 	}
 	return out, rows.Err()
@@ -144,20 +155,86 @@ func (t *Tx) InsertMessageAnalysis(ctx context.Context, accountID, messageID int
 	return n == 1, nil
 }
 
+// ConversationMoods returns the language, sentiment and mood of the
+// account's conversations of ids that exist, by id: only those columns
+// and the inbox are set.
+func (s *Store) ConversationMoods(ctx context.Context, accountID int64, ids []int64) (map[int64]*sahay.Conversation, error) {
+	out := map[int64]*sahay.Conversation{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list, arg := "SELECT value FROM json_each($2)", any(encodeJSON(ids))
+	if s.dialect == Postgres {
+		list, arg = "SELECT unnest($2::bigint[])", ids
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT id, inbox_id, language, sentiment, mood, mood_trend, emotion, urgency, sentiment_average
+		FROM conversations WHERE account_id = $1 AND id IN (`+list+`)`, accountID, arg)
+	if err != nil {
+		return nil, fmt.Errorf("store: conversation moods: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c := &sahay.Conversation{AccountID: accountID}
+		var m sahay.Mood
+		if err := rows.Scan(&c.ID, &c.InboxID, &c.Language, &c.Sentiment, &m.Sentiment, &m.Trend, &m.Emotion, &m.Urgency, &m.Average); err != nil {
+			return nil, fmt.Errorf("store: conversation moods: %w", err)
+		}
+		if m.Sentiment != "" {
+			m.Score = c.Sentiment
+			c.Mood = &m
+		}
+		out[c.ID] = c
+	}
+	return out, rows.Err()
+}
+
 // SetConversationMood saves a conversation's mood, sentiment and
-// language, and nothing else: they are the scorer's to change.
+// language (unless it is empty), and nothing else: they are the scorer's
+// to change.
 func (t *Tx) SetConversationMood(ctx context.Context, c *sahay.Conversation) error {
 	var m sahay.Mood
 	if c.Mood != nil {
 		m = *c.Mood
 	}
-	_, err := t.tx.ExecContext(ctx, `UPDATE conversations SET language = $3, sentiment = $4, mood = $5, mood_trend = $6, emotion = $7,
-		urgency = $8, sentiment_average = $9 WHERE id = $1 AND account_id = $2`,
+	_, err := t.tx.ExecContext(ctx, `UPDATE conversations SET language = COALESCE(NULLIF($3, ''), language), sentiment = $4, mood = $5,
+		mood_trend = $6, emotion = $7, urgency = $8, sentiment_average = $9 WHERE id = $1 AND account_id = $2`,
 		c.ID, c.AccountID, c.Language, c.Sentiment, m.Sentiment, m.Trend, m.Emotion, m.Urgency, m.Average)
 	if err != nil {
 		return fmt.Errorf("store: set conversation mood: %w", err)
 	}
 	return nil
+}
+
+// ConversationsByID returns the account's conversations of ids that
+// exist, with their labels and contacts, read in the transaction in three
+// statements whatever their number.
+func (t *Tx) ConversationsByID(ctx context.Context, accountID int64, ids []int64) ([]*sahay.Conversation, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, arg := "SELECT value FROM json_each($2)", any(encodeJSON(ids))
+	if t.s.dialect == Postgres {
+		list, arg = "SELECT unnest($2::bigint[])", ids
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations c WHERE c.account_id = $1 AND c.id IN (`+list+`)
+		ORDER BY c.id`, accountID, arg)
+	if err != nil {
+		return nil, fmt.Errorf("store: conversations by id: %w", err)
+	}
+	var out []*sahay.Conversation
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: conversations by id: %w", err)
+		}
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: conversations by id: %w", err)
+	}
+	return out, attachConversationDetails(ctx, t.tx, out)
 }
 
 // attachAnalyses fills in the analyses of messages.
