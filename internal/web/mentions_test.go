@@ -48,6 +48,13 @@ func TestBrowserMentions(t *testing.T) {
 	deliverPage(t, d, sim, inbox.ID, commentEntry(commentID, text))
 	deliverPage(t, d, sim, inbox.ID, commentBy("998877665544_2", "7301", "Joy", "nice photo"))
 	pub := conversationWhere(t, d, owner.Token, "the comment makes a public conversation", func(c sahay.Conversation) bool { return c.Public && c.Contact.Name == "Nusrat Jahan" })
+	// Matching follows the message's commit by a moment: the page shows
+	// what is matched when it opens.
+	eventually(t, "the comment is matched", func() bool {
+		var l struct{ Items []any }
+		d.Must(t, owner.Token, http.MethodGet, "/api/v1/mentions", nil, http.StatusOK, &l)
+		return len(l.Items) == 1
+	})
 	eval[bool](t, ctx, `(document.querySelector("#nav-mentions").click(), true)`)
 	waitFor(t, ctx, "the comment is listed", fmt.Sprintf(`[...document.querySelectorAll(".mention-item .mention-text")].some((e) => e.textContent === %s)`, jsString(text)))
 	item := `document.querySelector(".mention-item")`
