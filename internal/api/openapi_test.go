@@ -344,3 +344,22 @@ func TestOpenAPIServed(t *testing.T) {
 		t.Error("the served document differs from the embedded one")
 	}
 }
+
+// TestOpenAPIErrorCodes checks that the document names every error code
+// the API can answer with, so a client generated from it accepts them.
+func TestOpenAPIErrorCodes(t *testing.T) {
+	doc := openAPI(t)
+	schema := resolve(t, doc, map[string]any{"$ref": "#/components/schemas/Error"})
+	code := schema["properties"].(map[string]any)["error"].(map[string]any)["properties"].(map[string]any)["code"].(map[string]any)
+	var enum []string
+	for _, v := range code["enum"].([]any) {
+		enum = append(enum, v.(string))
+	}
+	for _, c := range []string{sahay.EBADREQUEST, sahay.ECONFLICT, sahay.EINTERNAL, sahay.EINVALID, sahay.ENOTFOUND,
+		sahay.EUNAUTHORIZED, sahay.EFORBIDDEN, sahay.ETOOLARGE, sahay.ERATELIMITED, sahay.EUPGRADE, sahay.EWINDOW,
+		sahay.EPERSONALDATA, sahay.EUNAVAILABLE} {
+		if !slices.Contains(enum, c) {
+			t.Errorf("the Error schema's codes %q lack %q", enum, c)
+		}
+	}
+}
