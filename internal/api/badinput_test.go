@@ -295,6 +295,7 @@ func TestBadInput(t *testing.T) {
 				header: http.Header{"Content-Type": {"multipart/form-data; boundary=x"}}, status: 400},
 		}
 
+		s.WaitScored(t)
 		before := snapshot(t)
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

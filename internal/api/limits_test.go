@@ -122,6 +122,7 @@ func TestOneSetOfLimits(t *testing.T) {
 			fmt.Fprintf(&b, "seq %d\n", lastSeq(t, s, o.AccountID))
 			return b.String()
 		}
+		s.WaitScored(t)
 		before := snapshot(t)
 		for _, w := range ways {
 			values := bad

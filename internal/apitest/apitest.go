@@ -553,3 +553,25 @@ func (st *Stream) Close() { st.conn.Close(websocket.StatusNormalClosure, "") }
 // Drop closes the connection without a close frame, as a browser tab that
 // is killed or a network that goes away does.
 func (st *Stream) Drop() { st.conn.CloseNow() }
+
+// WaitScored waits until the scorer has read every account's events, so
+// that a test comparing the server's state before and after a request
+// does not see the scorer's changes (a message's analysis, a
+// conversation's mood and its event) land in between.
+func (s *Server) WaitScored(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		backlog, err := s.App.Store.AnalysisBacklogs(context.Background(), 0, 1)
+		if err != nil {
+			t.Fatalf("apitest: analysis backlog: %v", err)
+		}
+		if len(backlog) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("apitest: the scorer did not catch up within 10s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
