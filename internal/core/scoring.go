@@ -310,18 +310,25 @@ func (s *Service) scoreAccount(ctx context.Context, accountID, after, upTo int64
 		if cursor != after {
 			return errScoredElsewhere
 		}
+		// One statement for the batch's analyses and one for its moods:
+		// the account stays locked, and Receive waiting, for a few round
+		// trips per batch rather than a few per message.
+		ids := make([]int64, len(todo))
+		analyses := make([]*sahay.MessageAnalysis, len(todo))
+		for i, sm := range todo {
+			ids[i], analyses[i] = sm.message.ID, messageAnalysis(sm.analysis)
+		}
+		stored, err := tx.InsertMessageAnalyses(ctx, accountID, ids, analyses)
+		if err != nil {
+			return err
+		}
 		next := map[int64]*sahay.Conversation{}
-		for _, sm := range todo {
-			a := messageAnalysis(sm.analysis)
-			stored, err := tx.InsertMessageAnalysis(ctx, accountID, sm.message.ID, a)
-			if err != nil {
-				return err
-			}
+		for i, sm := range todo {
 			base := moods[sm.message.ConversationID]
-			if !stored || base == nil {
+			if !stored[sm.message.ID] || base == nil {
 				continue
 			}
-			sm.message.Analysis = a
+			sm.message.Analysis = analyses[i]
 			scored = append(scored, sm)
 			c := next[base.ID]
 			if c == nil {
@@ -331,18 +338,20 @@ func (s *Service) scoreAccount(ctx context.Context, accountID, after, upTo int64
 			}
 			moveMood(c, sm.analysis)
 		}
+		var changed []*sahay.Conversation
 		var shown []int64
 		for _, id := range convIDs {
 			c := next[id]
 			if c == nil {
 				continue
 			}
-			if err := tx.SetConversationMood(ctx, c); err != nil {
-				return err
-			}
+			changed = append(changed, c)
 			if moodShown(moods[id]) != moodShown(c) {
 				shown = append(shown, id)
 			}
+		}
+		if err := tx.SetConversationMoods(ctx, accountID, changed); err != nil {
+			return err
 		}
 		// What changed is told with the whole conversation, as every
 		// conversation.updated event tells it.
