@@ -280,12 +280,26 @@ func (s *Store) MessageAnalysis(ctx context.Context, accountID, messageID int64)
 }
 
 // InsertMessageAnalyses stores the analyses of the account's messages of
-// ids (as[i] is the analysis of ids[i]) in one statement, and returns the
+// ids (as[i] is the analysis of ids[i]), and returns the
 // ids of those it stored: not those that already had an analysis or no
-// longer exist.
+// longer exist. On PostgreSQL it is one statement whatever their number.
 func (t *Tx) InsertMessageAnalyses(ctx context.Context, accountID int64, ids []int64, as []*sahay.MessageAnalysis) (map[int64]bool, error) {
 	stored := map[int64]bool{}
 	if len(ids) == 0 {
+		return stored, nil
+	}
+	if t.s.dialect != Postgres {
+		// On SQLite a statement costs no round trip, and one row at a
+		// time by primary key is cheaper than a join with json_each.
+		for i, id := range ids {
+			ok, err := t.InsertMessageAnalysis(ctx, accountID, id, as[i])
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				stored[id] = true
+			}
+		}
 		return stored, nil
 	}
 	type row struct {
@@ -303,21 +317,12 @@ func (t *Tx) InsertMessageAnalyses(ctx context.Context, accountID int64, ids []i
 		rows[i] = row{id, a.Language, a.Script, a.Sentiment, a.Score, a.Emotion, a.Urgency}
 	}
 	q := `INSERT INTO message_analyses (message_id, account_id, language, script, sentiment, score, emotion, urgency, created_at)
-		SELECT m.id, m.account_id, json_extract(j.value, '$.language'), json_extract(j.value, '$.script'),
-			json_extract(j.value, '$.sentiment'), json_extract(j.value, '$.score'), json_extract(j.value, '$.emotion'),
-			json_extract(j.value, '$.urgency'), $3
-		FROM json_each($2) j JOIN messages m ON m.id = json_extract(j.value, '$.id')
-		WHERE m.account_id = $1
-		ON CONFLICT (message_id) DO NOTHING RETURNING message_id`
-	if t.s.dialect == Postgres {
-		q = `INSERT INTO message_analyses (message_id, account_id, language, script, sentiment, score, emotion, urgency, created_at)
 		SELECT m.id, m.account_id, x.language, x.script, x.sentiment, x.score, x.emotion, x.urgency, $3
 		FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, language text, script text, sentiment text, score double precision,
 			emotion text, urgency double precision)
 		JOIN messages m ON m.id = x.id
 		WHERE m.account_id = $1
 		ON CONFLICT (message_id) DO NOTHING RETURNING message_id`
-	}
 	res, err := t.tx.QueryContext(ctx, q, accountID, encodeJSON(rows), ms(t.now))
 	if err != nil {
 		return nil, fmt.Errorf("store: insert message analyses: %w", err)
@@ -337,10 +342,20 @@ func (t *Tx) InsertMessageAnalyses(ctx context.Context, accountID int64, ids []i
 }
 
 // SetConversationMoods saves the mood, sentiment and language (unless it
-// is empty) of the account's conversations cs in one statement, and
-// nothing else: they are the scorer's to change.
+// is empty) of the account's conversations cs, on PostgreSQL in one
+// statement, and nothing else: they are the scorer's to change.
 func (t *Tx) SetConversationMoods(ctx context.Context, accountID int64, cs []*sahay.Conversation) error {
 	if len(cs) == 0 {
+		return nil
+	}
+	if t.s.dialect != Postgres {
+		// On SQLite a statement costs no round trip, and an update by
+		// primary key is cheaper than one joined with json_each.
+		for _, c := range cs {
+			if err := t.SetConversationMood(ctx, c); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	type row struct {
@@ -361,18 +376,11 @@ func (t *Tx) SetConversationMoods(ctx context.Context, accountID int64, cs []*sa
 		}
 		rows[i] = row{c.ID, c.Language, c.Sentiment, m.Sentiment, m.Trend, m.Emotion, m.Urgency, m.Average}
 	}
-	q := `UPDATE conversations SET language = COALESCE(NULLIF(json_extract(j.value, '$.language'), ''), language),
-		sentiment = json_extract(j.value, '$.sentiment'), mood = json_extract(j.value, '$.mood'),
-		mood_trend = json_extract(j.value, '$.trend'), emotion = json_extract(j.value, '$.emotion'),
-		urgency = json_extract(j.value, '$.urgency'), sentiment_average = json_extract(j.value, '$.average')
-		FROM json_each($2) j WHERE conversations.id = json_extract(j.value, '$.id') AND conversations.account_id = $1`
-	if t.s.dialect == Postgres {
-		q = `UPDATE conversations c SET language = COALESCE(NULLIF(x.language, ''), c.language), sentiment = x.sentiment,
+	q := `UPDATE conversations c SET language = COALESCE(NULLIF(x.language, ''), c.language), sentiment = x.sentiment,
 		mood = x.mood, mood_trend = x.trend, emotion = x.emotion, urgency = x.urgency, sentiment_average = x.average
 		FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, language text, sentiment double precision, mood text, trend text,
 			emotion text, urgency double precision, average double precision)
 		WHERE c.id = x.id AND c.account_id = $1`
-	}
 	if _, err := t.tx.ExecContext(ctx, q, accountID, encodeJSON(rows)); err != nil {
 		return fmt.Errorf("store: set conversation moods: %w", err)
 	}
