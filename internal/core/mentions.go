@@ -229,52 +229,7 @@ func keywordAt(words []string, i int, kw []string) bool {
 // matchMentions runs the matcher while this node holds its lease, until
 // the service stops.
 func (s *Service) matchMentions() {
-	wake := make(chan struct{}, 1)
-	s.wg.Go(func() { s.wakeScorer(wake) })
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s.wg.Go(func() {
-		<-s.stop
-		cancel()
-	})
-	var held time.Time
-	renew := func() bool {
-		if !held.IsZero() && time.Until(held) > 2*mentionLease/3 {
-			return true
-		}
-		until := time.Now().Add(mentionLease)
-		ok, err := s.store.AcquireLease(ctx, mentionLeaseName, s.node, mentionLease)
-		if err != nil && ctx.Err() == nil {
-			s.log.Warn("acquire mention matcher lease", "err", err)
-		}
-		if !ok {
-			held = time.Time{}
-			return false
-		}
-		held = until
-		return true
-	}
-	t := time.NewTicker(mentionPoll)
-	defer t.Stop()
-	for {
-		for renew() && s.mentionPass(ctx) && !s.stopping() {
-		}
-		select {
-		case <-s.stop:
-			if !held.IsZero() {
-				if err := s.store.ReleaseLease(context.Background(), mentionLeaseName, s.node); err != nil {
-					s.log.Warn("release mention matcher lease", "err", err)
-				}
-			}
-			return
-		case <-wake:
-		case <-t.C:
-		}
-		select {
-		case <-s.stop:
-		case <-time.After(mentionPause):
-		}
-	}
+	s.follow(follower{lease: mentionLeaseName, ttl: mentionLease, poll: mentionPoll, gap: mentionPause, pass: s.mentionPass})
 }
 
 // mentionPass matches one batch of each following account with unread

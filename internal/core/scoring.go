@@ -43,6 +43,10 @@ const (
 	// scored once it has been acknowledged, but scoring never waits for
 	// ever (under load without a pause, one batch per scoreYield).
 	scoreYield = time.Second
+	// scoreHold is about how long, while ingestion does not pause, one of
+	// the scorer's transactions holds the account's lock: Receive's
+	// batches for the account wait that long at most behind it.
+	scoreHold = 5 * time.Millisecond
 )
 
 // scoreBatch bounds the events of an account one transaction reads past
@@ -96,108 +100,7 @@ func (s *Service) tellAnalyzed(ctx context.Context, scored []scoredMessage) {
 // scoreMessages runs the scorer while this node holds its lease, until
 // the service stops.
 func (s *Service) scoreMessages() {
-	wake := make(chan struct{}, 1)
-	s.wg.Go(func() { s.wakeScorer(wake) })
-	// The scorer's context ends when the service closes: a hook waiting
-	// on it returns then.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s.wg.Go(func() {
-		<-s.stop
-		cancel()
-	})
-	var held time.Time // until when the lease is ours; zero when not
-	renew := func() bool {
-		if !held.IsZero() && time.Until(held) > 2*scoreLease/3 {
-			return true
-		}
-		until := time.Now().Add(scoreLease)
-		ok, err := s.store.AcquireLease(ctx, scoreLeaseName, s.node, scoreLease)
-		if err != nil {
-			s.log.Warn("acquire scorer lease", "err", err)
-		}
-		if !ok {
-			held = time.Time{}
-			return false
-		}
-		held = until
-		return true
-	}
-	t := time.NewTicker(scorePoll)
-	defer t.Stop()
-	for {
-		for renew() && s.scorePass(ctx) && !s.stopping() {
-		}
-		caughtUp := time.Now()
-		select {
-		case <-s.stop:
-			if !held.IsZero() {
-				if err := s.store.ReleaseLease(context.Background(), scoreLeaseName, s.node); err != nil {
-					s.log.Warn("release scorer lease", "err", err)
-				}
-			}
-			return
-		case <-wake:
-		case <-t.C:
-		}
-		select {
-		case <-s.stop:
-		case <-time.After(scoreGap - time.Since(caughtUp)):
-		}
-	}
-}
-
-// stopping reports whether the service is closing.
-func (s *Service) stopping() bool {
-	select {
-	case <-s.stop:
-		return true
-	default:
-		return false
-	}
-}
-
-// wakeScorer wakes the scorer when a message is committed on any node,
-// until the service stops.
-func (s *Service) wakeScorer(wake chan<- struct{}) {
-	for {
-		sub, err := s.bus.Subscribe(0)
-		if err != nil {
-			s.log.Error("subscribe for the scorer", "err", err)
-			select {
-			case <-s.stop:
-				return
-			case <-time.After(time.Second):
-				continue
-			}
-		}
-		dropped := false
-		for !dropped {
-			select {
-			case <-s.stop:
-				sub.Close()
-				return
-			case ev, ok := <-sub.C:
-				if !ok {
-					dropped = true
-					break
-				}
-				if ev.Type == sahay.EventMessageCreated {
-					select {
-					case wake <- struct{}{}:
-					default:
-					}
-				}
-			}
-		}
-		// The bus dropped a slow subscriber: wake the scorer, which reads
-		// what it missed from the store.
-		sub.Close()
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
-	}
+	s.follow(follower{lease: scoreLeaseName, ttl: scoreLease, poll: scorePoll, gap: scoreGap, pass: s.scorePass})
 }
 
 // scorePass scores one batch of each account with unread events, and
@@ -212,9 +115,10 @@ func (s *Service) scorePass(ctx context.Context) bool {
 	for _, b := range backlog {
 		batch := scoreBatch.Load()
 		if !s.yieldToReceive(ctx) {
-			// Ingestion does not pause: larger batches, fewer of them,
-			// keep up with it.
-			batch *= 4
+			// Ingestion does not pause: the batch is as large as keeps
+			// the account's lock, which Receive waits for, about
+			// scoreHold, and never more than a few times the usual.
+			batch = s.scoreCost.batchFor(scoreHold, batch/8, batch*4)
 		}
 		upTo := min(b.Last, b.Cursor+batch)
 		if err := s.scoreAccount(ctx, b.AccountID, b.Cursor, upTo); err != nil {
@@ -245,6 +149,32 @@ func (s *Service) yieldToReceive(ctx context.Context) bool {
 		}
 	}
 	return false
+}
+
+// holdCost is what the scorer's transaction has cost per event it read:
+// a moving average, in nanoseconds, of the time from taking the account's
+// lock to the commit.
+type holdCost struct{ perEvent atomic.Int64 }
+
+func (h *holdCost) observe(events int64, took time.Duration) {
+	if events <= 0 {
+		return
+	}
+	cost := int64(took) / events
+	if old := h.perEvent.Load(); old > 0 {
+		cost = (old + cost) / 2
+	}
+	h.perEvent.Store(max(cost, 1))
+}
+
+// batchFor is the number of events a transaction reads in about hold,
+// between least and most: most until a cost was observed.
+func (h *holdCost) batchFor(hold time.Duration, least, most int64) int64 {
+	cost := h.perEvent.Load()
+	if cost <= 0 {
+		return most
+	}
+	return min(max(int64(hold)/cost, least), most)
 }
 
 // errScoredElsewhere says another node moved an account's cursor first.
@@ -298,11 +228,13 @@ func (s *Service) scoreAccount(ctx context.Context, accountID, after, upTo int64
 	var scored []scoredMessage
 	// Not s.write: the transaction queues no job, and waking the job
 	// runner would cost it a write.
+	var locked time.Time
 	events, err := s.store.Write(ctx, func(tx *store.Tx) error {
 		scored = scored[:0]
 		if err := tx.LockAccount(ctx, accountID); err != nil {
 			return err
 		}
+		locked = time.Now()
 		cursor, err := tx.AnalysisCursor(ctx, accountID)
 		if err != nil {
 			return err
@@ -369,6 +301,7 @@ func (s *Service) scoreAccount(ctx context.Context, accountID, after, upTo int64
 	if err != nil {
 		return err
 	}
+	s.scoreCost.observe(upTo-after, time.Since(locked))
 	s.publish(events)
 	s.tellAnalyzed(ctx, scored)
 	return nil

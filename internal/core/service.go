@@ -82,6 +82,8 @@ type Service struct {
 	// counts the Receive calls waiting for their batch, for the scorer.
 	analyzed  scorerHooks
 	receiving atomic.Int64
+	// scoreCost is what the scorer's transactions cost per event.
+	scoreCost holdCost
 	// ingestMu and closed keep Receive and the journal from queueing
 	// after Close.
 	ingestMu  sync.RWMutex
