@@ -225,6 +225,13 @@ func (t *Tx) AppendEvent(ctx context.Context, ev sahay.Event) error {
 	if len(ev.Data) == 0 || string(ev.Data) == "null" {
 		ev.Data = json.RawMessage("{}")
 	}
+	if ctx.Value(automationKey{}) != nil {
+		data, err := withAutomationRule(ctx, ev.Data)
+		if err != nil {
+			return err
+		}
+		ev.Data = data
+	}
 	if len(t.counted) > 0 {
 		data, err := withCountChanges(ev.Data, t.counted)
 		if err != nil {

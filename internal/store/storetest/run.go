@@ -60,6 +60,7 @@ var tests = []test{
 	{"RawEventsJournalOnceProcessRetryFail", testRawEvents},
 	{"RawEventsConcurrentClaimsOnce", testRawEventsConcurrent},
 	{"MentionsPagedCountedAndForgotten", testMentions},
+	{"AutomationRulesCursorRuns", testAutomation},
 	{"IDsNeverReused", testIDsNeverReused},
 	{"Backup", testBackup},
 }
