@@ -17,6 +17,7 @@ import (
 	"github.com/sahayhq/sahay/internal/channel/widget"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/nlp"
+	"github.com/sahayhq/sahay/internal/store"
 )
 
 var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -289,6 +290,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"MetaConnectChoice": metalogin.Choice{}, "MetaConnectChoices": metalogin.Choices{}, "MetaConnectPick": metalogin.ConnectRequest{},
 		"FAQ": sahay.FAQ{}, "FAQInput": core.FAQInput{}, "BotSettings": sahay.BotSettings{}, "BotSettingsInput": core.BotSettingsInput{},
 		"BotReply": sahay.BotReply{}, "BotTrial": core.BotTrial{}, "BotTrialResult": core.BotTrialResult{}, "HandoffRequest": api.HandoffRequest{},
+		"AutomationRule": store.AutomationRule{}, "AutomationRuleInput": core.AutomationRuleInput{}, "AutomationRun": store.AutomationRun{},
 	}
 	for name, v := range types {
 		schema, ok := schemas[name].(map[string]any)

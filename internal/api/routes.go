@@ -154,6 +154,12 @@ func (s *Server) routes() []route {
 		{Method: http.MethodPost, Path: "/api/v1/mentions/keywords", Authed: s.createKeyword},
 		{Method: http.MethodPatch, Path: "/api/v1/mentions/keywords/{id}", Authed: s.updateKeyword},
 		{Method: http.MethodDelete, Path: "/api/v1/mentions/keywords/{id}", Authed: s.deleteKeyword},
+		{Method: http.MethodGet, Path: "/api/v1/automation_rules", Authed: s.listAutomationRules},
+		{Method: http.MethodPost, Path: "/api/v1/automation_rules", Authed: s.createAutomationRule},
+		{Method: http.MethodGet, Path: "/api/v1/automation_rules/{id}", Authed: s.getAutomationRule},
+		{Method: http.MethodPatch, Path: "/api/v1/automation_rules/{id}", Authed: s.updateAutomationRule},
+		{Method: http.MethodDelete, Path: "/api/v1/automation_rules/{id}", Authed: s.deleteAutomationRule},
+		{Method: http.MethodGet, Path: "/api/v1/automation_rules/{id}/runs", Authed: s.listAutomationRuns},
 
 		{Method: http.MethodGet, Path: "/api/v1/search", Authed: s.search},
 		{Method: http.MethodGet, Path: "/api/v1/realtime", Authed: s.realtime},

@@ -195,6 +195,8 @@ func New(cfg Config) *Service {
 	// Public messages naming a followed keyword become mentions, off the
 	// receive path like the scorer.
 	s.wg.Go(s.matchMentions)
+	// Automation rules act on the accounts' events, off the receive path.
+	s.wg.Go(s.runAutomation)
 	s.jobs.Start()
 	s.startTimers()
 	if s.sharedBus {
