@@ -89,8 +89,12 @@ type Account struct {
 	Locales  []string `json:"locales"`
 	// ReopenWindowSeconds is how long after resolving a new customer message
 	// reopens the conversation instead of starting a new one.
-	ReopenWindowSeconds int64     `json:"reopen_window_seconds"`
-	CreatedAt           time.Time `json:"created_at"`
+	ReopenWindowSeconds int64 `json:"reopen_window_seconds"`
+	// BusinessHours are the team's hours, in the account's time zone
+	// (their time_zone is always the account's): the hours of every inbox
+	// that has no enabled hours of its own.
+	BusinessHours BusinessHours `json:"business_hours"`
+	CreatedAt     time.Time     `json:"created_at"`
 }
 
 // User is an agent, admin or owner of an account.

@@ -118,6 +118,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, *dem
 	// The registry is read when an inbox is used, so the channels that
 	// need the service register after it.
 	channels.Register(apichannel.Name, apichannel.New(svc, cfg.AllowPrivateURLs))
+	// The service gives phone inboxes without hours the account's.
+	var _ twilio.Hours = svc
 	channels.Register(twilio.Name, twilio.New(cfg.PublicURL, cfg.AllowPrivateURLs, svc, svc))
 	mail := email.New(svc, cfg.AllowPrivateURLs)
 	mail.SetLog(log)

@@ -576,6 +576,9 @@ type AccountInput struct {
 	TimeZone            *string   `json:"time_zone"`
 	Locales             *[]string `json:"locales"`
 	ReopenWindowSeconds *int64    `json:"reopen_window_seconds"`
+	// BusinessHours replace the account's hours; their time_zone is the
+	// account's whatever the input says.
+	BusinessHours *sahay.BusinessHours `json:"business_hours"`
 }
 
 // Account returns the actor's account.
@@ -617,6 +620,16 @@ func (s *Service) UpdateAccount(ctx context.Context, a *Actor, in AccountInput) 
 			return nil, sahay.Invalid("reopen_window_seconds cannot be negative")
 		}
 		acc.ReopenWindowSeconds = *in.ReopenWindowSeconds
+	}
+	if in.BusinessHours != nil {
+		hours := *in.BusinessHours
+		hours.TimeZone = acc.TimeZone
+		if err := hours.Check(); err != nil {
+			return nil, err
+		}
+		acc.BusinessHours = hours
+	} else {
+		acc.BusinessHours.TimeZone = acc.TimeZone
 	}
 	err = s.write(ctx, func(tx *store.Tx) error {
 		if err := tx.UpdateAccount(ctx, acc); err != nil {

@@ -395,7 +395,7 @@ func (s *Service) handOffTx(ctx context.Context, tx *store.Tx, accountID, conver
 // comingText is what the customer is told on hand-off: an agent who took
 // over joined; otherwise a person is coming, within the inbox's expected
 // wait while the team is in, or when it next opens by the inbox's business
-// hours, told in the account's time zone.
+// hours (the account's when it has none), told in the account's time zone.
 func (s *Service) comingText(ctx context.Context, tx *store.Tx, c *sahay.Conversation, reason string, by *sahay.User, lang string) (string, error) {
 	if reason == sahay.HandoffTakeover && by != nil {
 		return bot.Joined(lang, by.Name), nil
@@ -414,7 +414,7 @@ func (s *Service) comingText(ctx context.Context, tx *store.Tx, c *sahay.Convers
 	}
 	now := tx.Now()
 	var opens time.Time
-	hours := inboxHours(inbox)
+	hours := accountHours(inbox, account)
 	loc, err := time.LoadLocation(account.TimeZone)
 	if err != nil {
 		loc = time.UTC

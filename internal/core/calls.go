@@ -78,7 +78,16 @@ func (s *Service) Line(ctx context.Context, accountID, inboxID int64) (PhoneLine
 		return PhoneLine{}, err
 	}
 	var l PhoneLine
-	l.Number, l.Open = phone.Line(inbox, time.Now())
+	now := time.Now()
+	l.Number, l.Open = phone.Line(inbox, now)
+	if l.Open {
+		// An inbox without hours of its own keeps the account's.
+		hours, err := s.EffectiveHours(ctx, accountID, ownHours(inbox))
+		if err != nil {
+			return PhoneLine{}, err
+		}
+		l.Open = hours.Open(now)
+	}
 	if l.Open {
 		agents, err := s.CallAgents(ctx, inbox)
 		if err != nil {

@@ -43,24 +43,33 @@ func (t *Tx) CreateAccount(ctx context.Context, a *sahay.Account) error {
 
 // UpdateAccount saves an account's settings.
 func (t *Tx) UpdateAccount(ctx context.Context, a *sahay.Account) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE accounts SET name = $2, time_zone = $3, locales = $4, reopen_window_seconds = $5 WHERE id = $1`,
-		a.ID, a.Name, a.TimeZone, encodeJSON(a.Locales), a.ReopenWindowSeconds)
+	_, err := t.tx.ExecContext(ctx, `UPDATE accounts SET name = $2, time_zone = $3, locales = $4, reopen_window_seconds = $5,
+		business_hours = $6 WHERE id = $1`,
+		a.ID, a.Name, a.TimeZone, encodeJSON(a.Locales), a.ReopenWindowSeconds, encodeJSON(a.BusinessHours))
 	if err != nil {
 		return fmt.Errorf("store: update account: %w", err)
 	}
 	return nil
 }
 
-const accountColumns = `id, name, time_zone, locales, reopen_window_seconds, created_at`
+const accountColumns = `id, name, time_zone, locales, reopen_window_seconds, business_hours, created_at`
 
 func scanAccount(row interface{ Scan(...any) error }) (*sahay.Account, error) {
 	var a sahay.Account
-	var locales string
+	var locales, hours string
 	var created int64
-	if err := row.Scan(&a.ID, &a.Name, &a.TimeZone, &locales, &a.ReopenWindowSeconds, &created); err != nil {
+	if err := row.Scan(&a.ID, &a.Name, &a.TimeZone, &locales, &a.ReopenWindowSeconds, &hours, &created); err != nil {
 		return nil, err
 	}
 	json.Unmarshal([]byte(locales), &a.Locales)
+	if hours != "" {
+		json.Unmarshal([]byte(hours), &a.BusinessHours)
+	}
+	// The account's hours are kept in its time zone, whatever it becomes.
+	a.BusinessHours.TimeZone = a.TimeZone
+	if a.BusinessHours.Days == nil {
+		a.BusinessHours.Days = map[string]string{}
+	}
 	a.CreatedAt = fromMS(created)
 	return &a, nil
 }

@@ -89,7 +89,8 @@ type Settings struct {
 	// the call with a key, so their own voicemail cannot take it.
 	ScreenCalls string `json:"screen_calls,omitempty"`
 	// BusinessHours, when enabled, are when calls ring the agents;
-	// outside them callers leave a voicemail.
+	// outside them callers leave a voicemail. Without, the account's
+	// business hours apply.
 	BusinessHours *sahay.BusinessHours `json:"business_hours,omitempty"`
 }
 
@@ -165,7 +166,7 @@ func (a *Adapter) Describe() channel.Description {
 				Help: "on: an agent who picks up hears who is calling and presses any key to take the call; a phone's own voicemail, " +
 					"which presses nothing, is hung up on, and the call rings on, then goes to this inbox's voicemail. off: whatever picks up takes the call."},
 			{Key: "business_hours", Label: "Business hours", Type: "business_hours",
-				Help: "When enabled, calls ring the agents only within these hours; outside them callers go straight to voicemail."},
+				Help: "When enabled, calls ring the agents only within these hours; outside them callers go straight to voicemail. When not enabled, the account's business hours apply."},
 		},
 	}
 }

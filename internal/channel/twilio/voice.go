@@ -33,6 +33,13 @@ type Agents interface {
 	CallAgents(ctx context.Context, inbox *sahay.Inbox) ([]channel.CallAgent, error)
 }
 
+// Hours, when the agents implement it, give an inbox without enabled
+// hours of its own the account's business hours.
+type Hours interface {
+	// EffectiveHours returns own when enabled, else the account's hours.
+	EffectiveHours(ctx context.Context, accountID int64, own sahay.BusinessHours) (sahay.BusinessHours, error)
+}
+
 // Voice languages the greetings and prompts are spoken in.
 var voiceLanguages = []string{"en-IN", "en-US", "en-GB", "bn-IN", "hi-IN"}
 
@@ -329,7 +336,13 @@ func (a *Adapter) voiceHook(ctx context.Context, inbox *sahay.Inbox, s Settings,
 	switch kind {
 	case kindCall:
 		var agents []channel.CallAgent
-		if v.hours.Open(now) && a.agents != nil {
+		hours := v.hours
+		if h, ok := a.agents.(Hours); ok {
+			if hours, err = h.EffectiveHours(ctx, inbox.AccountID, v.hours); err != nil {
+				return channel.Hook{}, fmt.Errorf("twilio: business hours: %w", err)
+			}
+		}
+		if hours.Open(now) && a.agents != nil {
 			if agents, err = a.agents.CallAgents(ctx, inbox); err != nil {
 				return channel.Hook{}, fmt.Errorf("twilio: agents to ring: %w", err)
 			}

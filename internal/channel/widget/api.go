@@ -86,10 +86,15 @@ func (s *Server) publicSettings(ctx context.Context, in *widgetInbox, set Settin
 	if err != nil {
 		return publicSettings{}, err
 	}
+	// The inbox's own hours, else the account's.
+	hours, err := s.svc.EffectiveHours(ctx, in.AccountID, set.BusinessHours)
+	if err != nil {
+		return publicSettings{}, err
+	}
 	p := publicSettings{
 		Title: set.Title, Color: set.Color, TextColor: set.TextColor, Position: set.Position, LauncherIcon: set.LauncherIcon,
 		LauncherText: set.LauncherText, Greeting: set.Greeting, AwayMessage: set.AwayMessage, ReplyTime: set.ReplyTime,
-		Avatars: set.Avatars, Team: t.names, InHours: set.BusinessHours.Open(time.Now()), PreChat: set.PreChat,
+		Avatars: set.Avatars, Team: t.names, InHours: hours.Open(time.Now()), PreChat: set.PreChat,
 		Attachments: set.Attachments, MaxFileBytes: s.cfg.Limits.AttachmentBytes, FileTypes: fileTypes,
 		CSAT: set.CSAT, EmailMe: s.cfg.Mailer != nil, Campaigns: []Campaign{}, Phone: s.phone(ctx, in.AccountID, set),
 	}
@@ -713,7 +718,12 @@ func (s *Server) announceTeam(accountID int64) {
 			s.log.Warn("widget: team status", "inbox", id, "err", err)
 			continue
 		}
-		status := map[string]any{"t": "status", "online": t.online && in.settings.BusinessHours.Open(time.Now())}
+		hours, err := s.svc.EffectiveHours(ctx, accountID, in.settings.BusinessHours)
+		if err != nil {
+			s.log.Warn("widget: business hours", "inbox", id, "err", err)
+			continue
+		}
+		status := map[string]any{"t": "status", "online": t.online && hours.Open(time.Now())}
 		if p := s.phone(ctx, accountID, in.settings); p != nil {
 			status["phone"] = p
 		}

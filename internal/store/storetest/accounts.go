@@ -28,6 +28,20 @@ func testAccounts(t *testing.T, st *store.Store) {
 	if again.TimeZone != "Asia/Dhaka" || !slices.Equal(again.Locales, []string{"bn", "en"}) || again.ReopenWindowSeconds != 60 {
 		t.Errorf("updated account = %+v", again)
 	}
+	// Business hours: none at first, kept as written, always in the
+	// account's time zone.
+	if got.BusinessHours.Enabled || got.BusinessHours.TimeZone != "UTC" {
+		t.Errorf("new account's business hours = %+v, want disabled in UTC", got.BusinessHours)
+	}
+	again.BusinessHours = sahay.BusinessHours{Enabled: true, TimeZone: "UTC", Days: map[string]string{"sun": "09:00-13:00,14:00-18:00", "thu": "22:00-02:00"},
+		Holidays: []sahay.Holiday{{Date: "2026-12-16", Name: "বিজয় দিবস"}}}
+	MustWrite(t, st, func(tx *store.Tx) error { return tx.UpdateAccount(ctx, again) })
+	hours, err := st.Account(ctx, a.ID)
+	must(t, err, "Account")
+	if h := hours.BusinessHours; !h.Enabled || h.TimeZone != "Asia/Dhaka" || h.Days["sun"] != "09:00-13:00,14:00-18:00" || h.Days["thu"] != "22:00-02:00" ||
+		len(h.Holidays) != 1 || h.Holidays[0] != (sahay.Holiday{Date: "2026-12-16", Name: "বিজয় দিবস"}) {
+		t.Errorf("account's business hours = %+v", h)
+	}
 	_, err = st.Account(ctx, a.ID+1000)
 	wantCode(t, err, sahay.ENOTFOUND, "missing account")
 	b := MustAccount(t, st, "Other")
