@@ -12,6 +12,7 @@ import type { AgentBot, AISettings, Suggestions } from "./types";
 import type { ToneCheck, TonePolicy } from "./types";
 import type { Mention, MentionKeyword, MentionTrend } from "./types";
 import type { BotSettings, BotTrialResult, FAQ, FAQInput } from "./types";
+import type { BusinessHours } from "./types";
 
 export class APIError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -214,7 +215,7 @@ export const api = {
   testAI: (b?: { base_url: string; model: string; api_key?: string }) => post<{ ok: boolean; latency_ms: number }>("/ai/test", b),
   suggestReplies: (id: number) => post<Suggestions>(`/conversations/${id}/suggestions`),
   summarize: (id: number) => post<{ language: string; summary: string }>(`/conversations/${id}/summary`),
-  updateAccount: (p: { name: string; time_zone: string; locales: string[] }) => patch<Account>("/account", p),
+  updateAccount: (p: { name: string; time_zone: string; locales: string[]; business_hours?: BusinessHours }) => patch<Account>("/account", p),
 
   tokens: () => get<Items<APIToken>>("/me/tokens").then(items),
   createToken: (name: string) => post<{ token: string; api_token: APIToken }>("/me/tokens", { name }),

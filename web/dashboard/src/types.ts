@@ -32,6 +32,7 @@ export interface Account {
   time_zone: string;
   locales: string[] | null;
   reopen_window_seconds: number;
+  business_hours: BusinessHours;
   created_at: string;
 }
 
@@ -86,6 +87,13 @@ export interface BusinessHours {
   enabled: boolean;
   time_zone: string;
   days: Record<string, string> | null;
+  holidays?: Holiday[] | null;
+}
+
+/** A whole day closed, "2026-12-25", in the hours' time zone. */
+export interface Holiday {
+  date: string;
+  name?: string;
 }
 
 export interface ChannelSetting {

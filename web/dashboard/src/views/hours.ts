@@ -3,7 +3,7 @@
 
 import { h } from "../dom";
 import { intlTag, t } from "../i18n";
-import type { BusinessHours } from "../types";
+import type { BusinessHours, Holiday } from "../types";
 import { field } from "../ui";
 import { timeZones } from "./settings";
 
@@ -18,15 +18,34 @@ function weekdayName(day: string): string {
 /** A copy of saved hours (or none) that the editor may change in place. */
 export function editableHours(saved: unknown): BusinessHours {
   const b = (saved && typeof saved === "object" ? saved : {}) as Partial<BusinessHours>;
-  return { enabled: !!b.enabled, time_zone: b.time_zone || "", days: { ...(b.days ?? {}) } };
+  return { enabled: !!b.enabled, time_zone: b.time_zone || "", days: { ...(b.days ?? {}) }, holidays: [...(b.holidays ?? [])] };
+}
+
+/** Holidays as lines "2026-12-25 Victory Day", and back; the server checks the dates. */
+function holidayLines(list: Holiday[]): string {
+  return list.map((d) => (d.name ? d.date + " " + d.name : d.date)).join("\n");
+}
+
+function parseHolidays(text: string): Holiday[] {
+  const out: Holiday[] = [];
+  for (const line of text.split("\n")) {
+    const l = line.trim();
+    if (!l) continue;
+    const at = l.search(/\s/);
+    const date = at < 0 ? l : l.slice(0, at);
+    const name = at < 0 ? "" : l.slice(at).trim();
+    out.push(name ? { date, name } : { date });
+  }
+  return out;
 }
 
 /**
- * The controls for bh, edited in place: a switch, the time zone and a
- * range per weekday ("09:00-17:00"; empty is closed). name prefixes the
- * inputs' names so two editors on a page stay apart.
+ * The controls for bh, edited in place: a switch, the time zone (unless
+ * withZone is false: the account's hours are in its own), ranges per
+ * weekday ("09:00-13:00,14:00-18:00"; empty is closed) and holidays.
+ * name prefixes the inputs' names so two editors on a page stay apart.
  */
-export function hoursEditor(bh: BusinessHours, changed: () => void, name = ""): HTMLElement[] {
+export function hoursEditor(bh: BusinessHours, changed: () => void, name = "", withZone = true): HTMLElement[] {
   const days = (bh.days ??= {});
   const zones = timeZones();
   if (bh.time_zone && !zones.includes(bh.time_zone)) zones.unshift(bh.time_zone);
@@ -47,12 +66,21 @@ export function hoursEditor(bh: BusinessHours, changed: () => void, name = ""): 
     changed();
   });
   const zone = field(t("account.time_zone"), zoneSelect);
-  zone.hidden = !bh.enabled;
+  zone.hidden = !bh.enabled || !withZone;
+  const holidays = h("textarea", { name: name + "holidays", rows: 3, spellcheck: false, class: "mono", placeholder: "2026-12-25 Christmas" });
+  holidays.value = holidayLines(bh.holidays ?? []);
+  holidays.addEventListener("input", () => {
+    bh.holidays = parseHolidays(holidays.value);
+    changed();
+  });
+  const holidayField = field(t("hours.holidays"), holidays, t("hours.holidays_hint"));
+  holidayField.hidden = !bh.enabled;
   const box = h("input", { type: "checkbox", name: name + "business_hours", checked: bh.enabled });
   box.addEventListener("change", () => {
     bh.enabled = box.checked;
-    rows.hidden = zone.hidden = !box.checked;
+    rows.hidden = holidayField.hidden = !box.checked;
+    zone.hidden = !box.checked || !withZone;
     changed();
   });
-  return [h("div", { class: "field" }, h("label", { class: "check" }, box, t("widget.hours_enabled"))), zone, rows];
+  return [h("div", { class: "field" }, h("label", { class: "check" }, box, t("widget.hours_enabled"))), zone, rows, holidayField];
 }

@@ -10,6 +10,7 @@ import type { Availability, Label, Locale, Team, User, CannedResponse } from "..
 import { availabilityOf, avatar, button, empty, errorText, field, labelChip, modal, pageHeader, select, toast } from "../ui";
 import { attempt, checkboxes, form, submit, table, userChecks } from "./forms";
 import { aiSettings } from "./aisettings";
+import { editableHours, hoursEditor } from "./hours";
 import { botSettings } from "./bot";
 import { inboxes } from "./inboxes";
 import { tonePolicy } from "./tonepolicy";
@@ -186,12 +187,13 @@ async function account(el: HTMLElement): Promise<void> {
   if (a.time_zone && !zones.includes(a.time_zone)) zones.unshift(a.time_zone);
   const tz = select(zones.map((z) => ({ value: z, label: z })), a.time_zone || "UTC", () => {}, { name: "time_zone" });
   const langs = checkboxes(locales.map((l) => ({ value: l as string, label: localeNames[l] })), a.locales ?? [], "locales");
+  const hours = editableHours(a.business_hours);
   replace(
     el,
     form(
       async () => {
         await attempt(async () => {
-          state.account = await api.updateAccount({ name: name.value.trim(), time_zone: tz.value, locales: langs.values() });
+          state.account = await api.updateAccount({ name: name.value.trim(), time_zone: tz.value, locales: langs.values(), business_hours: hours });
           emit("me");
         });
       },
@@ -199,6 +201,9 @@ async function account(el: HTMLElement): Promise<void> {
       field(t("account.name"), name),
       field(t("account.time_zone"), tz),
       h("div", { class: "field" }, h("span", { class: "field-label" }, t("account.languages")), langs.el, h("span", { class: "hint" }, t("account.languages_hint"))),
+      h("h3", null, t("widget.hours")),
+      h("p", { class: "hint" }, t("account.hours_help")),
+      ...hoursEditor(hours, () => {}, "account_", false),
       h("div", { class: "form-actions" }, submit(t("action.save"))),
     ),
   );
