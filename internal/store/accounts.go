@@ -31,6 +31,7 @@ func (t *Tx) CreateAccount(ctx context.Context, a *sahay.Account) error {
 	if a.ReopenWindowSeconds == 0 {
 		a.ReopenWindowSeconds = 7 * 24 * 3600
 	}
+	a.BusinessHours = sahay.BusinessHours{TimeZone: a.TimeZone, Days: map[string]string{}}
 	a.CreatedAt = t.now
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO accounts (name, time_zone, locales, reopen_window_seconds, created_at)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
