@@ -18,7 +18,10 @@ function weekdayName(day: string): string {
 /** A copy of saved hours (or none) that the editor may change in place. */
 export function editableHours(saved: unknown): BusinessHours {
   const b = (saved && typeof saved === "object" ? saved : {}) as Partial<BusinessHours>;
-  return { enabled: !!b.enabled, time_zone: b.time_zone || "", days: { ...(b.days ?? {}) }, holidays: [...(b.holidays ?? [])] };
+  const out: BusinessHours = { enabled: !!b.enabled, time_zone: b.time_zone || "", days: { ...(b.days ?? {}) } };
+  // No holidays saves as no key at all, as the server writes hours back.
+  if (b.holidays?.length) out.holidays = [...b.holidays];
+  return out;
 }
 
 /** Holidays as lines "2026-12-25 Victory Day", and back; the server checks the dates. */
@@ -70,7 +73,9 @@ export function hoursEditor(bh: BusinessHours, changed: () => void, name = "", w
   const holidays = h("textarea", { name: name + "holidays", rows: 3, spellcheck: false, class: "mono", placeholder: "2026-12-25 Christmas" });
   holidays.value = holidayLines(bh.holidays ?? []);
   holidays.addEventListener("input", () => {
-    bh.holidays = parseHolidays(holidays.value);
+    const list = parseHolidays(holidays.value);
+    if (list.length) bh.holidays = list;
+    else delete bh.holidays;
     changed();
   });
   const holidayField = field(t("hours.holidays"), holidays, t("hours.holidays_hint"));
