@@ -278,7 +278,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"NewConversation": core.NewConversation{}, "NewConversationResult": api.NewConversationResult{}, "SearchResult": core.SearchResult{},
 		"SavedView": sahay.SavedView{}, "ViewFilters": sahay.ViewFilters{}, "ViewInput": core.ViewInput{},
 		"WidgetEmbed": widget.Embed{}, "WidgetSettings": widget.Settings{}, "Campaign": widget.Campaign{},
-		"LiveVisitor": widget.LiveVisitor{}, "CSAT": sahay.CSAT{}, "Order": sahay.Order{},
+		"LiveVisitor": widget.LiveVisitor{}, "CSAT": sahay.CSAT{}, "Order": sahay.Order{}, "BusinessHours": sahay.BusinessHours{},
 		"Post": sahay.Post{}, "MessageDetails": sahay.MessageDetails{}, "TemplateUse": sahay.TemplateUse{}, "Location": sahay.Location{},
 		"SharedContact": sahay.SharedContact{}, "Choice": sahay.Choice{}, "Story": sahay.Story{}, "Template": sahay.Template{},
 		"PrivateReplyRequest": api.PrivateReplyRequest{}, "ModerateRequest": api.ModerateRequest{},

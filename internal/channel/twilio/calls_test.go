@@ -221,6 +221,23 @@ func TestCallOutOfHours(t *testing.T) {
 	}
 }
 
+// A line without hours of its own keeps its account's: with the account
+// closed all week nobody's phone rings and the caller leaves a voicemail.
+func TestCallOutOfTheAccountsHours(t *testing.T) {
+	t.Parallel()
+	l := newLine(t, map[string]any{"transcribe": "off", "voicemail_prompt": "We are closed. Leave a message."}, 1, 1)
+	l.s.Must(t, l.owner.Token, http.MethodPatch, "/api/v1/account",
+		map[string]any{"business_hours": map[string]any{"enabled": true, "days": map[string]string{}}}, http.StatusOK, nil)
+	c := &twiliotest.Call{Voicemail: []byte("ID3 closed"), VoicemailSeconds: 5}
+	l.call(t, c)
+	if len(c.Dialled) != 0 || len(c.Said) != 3 || c.Said[1] != "We are closed. Leave a message." {
+		t.Fatalf("call: dialled %v, said %q", c.Dialled, c.Said)
+	}
+	if m, _ := l.entry(t, c.SID); m.Details.Call.Outcome != sahay.OutcomeVoicemail {
+		t.Fatalf("entry %+v", m.Details.Call)
+	}
+}
+
 // With no agent available (their dashboards closed), the caller is asked
 // for a voicemail; one who hangs up at the beep is a missed call the team
 // calls back.
