@@ -110,6 +110,7 @@ func (s *Server) routes() []route {
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/suggestions", Authed: s.suggestReplies},
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/summary", Authed: s.summarize},
 		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/handoff", Authed: s.handOff},
+		{Method: http.MethodPost, Path: "/api/v1/conversations/{id}/macros/{macro_id}/run", Authed: s.runMacro},
 		{Method: http.MethodPost, Path: "/api/v1/messages/{id}/retry", Authed: s.retryMessage},
 		{Method: http.MethodPost, Path: "/api/v1/messages/{id}/moderate", Authed: s.moderateMessage},
 		{Method: http.MethodGet, Path: "/api/v1/attachments/{id}", Authed: s.getAttachment},
@@ -129,6 +130,12 @@ func (s *Server) routes() []route {
 		{Method: http.MethodPost, Path: "/api/v1/canned_responses", Authed: s.createCanned},
 		{Method: http.MethodPatch, Path: "/api/v1/canned_responses/{id}", Authed: s.updateCanned},
 		{Method: http.MethodDelete, Path: "/api/v1/canned_responses/{id}", Authed: s.deleteCanned},
+
+		{Method: http.MethodGet, Path: "/api/v1/macros", Authed: s.listMacros},
+		{Method: http.MethodPost, Path: "/api/v1/macros", Authed: s.createMacro},
+		{Method: http.MethodGet, Path: "/api/v1/macros/{id}", Authed: s.getMacro},
+		{Method: http.MethodPatch, Path: "/api/v1/macros/{id}", Authed: s.updateMacro},
+		{Method: http.MethodDelete, Path: "/api/v1/macros/{id}", Authed: s.deleteMacro},
 
 		{Method: http.MethodGet, Path: "/api/v1/bot/faqs", Authed: s.listFAQs},
 		{Method: http.MethodPost, Path: "/api/v1/bot/faqs", Authed: s.createFAQ},

@@ -143,7 +143,9 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 		"sqlite_autoindex_ai_settings_1", "agent_bots_account", "sqlite_autoindex_agent_bots_1",
 		"message_analyses_account", "sqlite_autoindex_analysis_cursors_1", "conversations_status_sentiment", "conversations_status_mood",
 		// Version 23's automation rules, runs and cursors.
-		"automation_rules_account", "automation_runs_rule", "automation_runs_conversation", "sqlite_autoindex_automation_cursors_1")))
+		"automation_rules_account", "automation_runs_rule", "automation_runs_conversation", "sqlite_autoindex_automation_cursors_1",
+		// Version 27's macros.
+		"macros_account")))
 	if after := schemaNames(t, check, "index"); !slices.Equal(after, indexesWanted) {
 		t.Errorf("indexes wanted after the migration:\n%v\nafter:\n%v", indexesWanted, after)
 	}
