@@ -256,6 +256,12 @@ type Message struct {
 	CreatedAt time.Time        `json:"created_at"`
 }
 
+// AutomationRef names the automation rule that wrote a message.
+type AutomationRef struct {
+	RuleID int64  `json:"rule_id"`
+	Name   string `json:"name"`
+}
+
 // MessageAnalysis is what the analyzer read in one incoming message.
 type MessageAnalysis struct {
 	// Language is "en", "bn", "hi" (also when romanized), another ISO
@@ -345,6 +351,9 @@ type MessageDetails struct {
 	// Tag is the platform's message tag a reply was sent with to answer
 	// outside the standard window ("HUMAN_AGENT").
 	Tag string `json:"tag,omitempty"`
+	// Automation is the rule whose action wrote the message: a timeline
+	// line, note or reply that an automation rule made.
+	Automation *AutomationRef `json:"automation,omitempty"`
 	// Moderation is what the team did to a public comment on the
 	// platform: "hidden" or "deleted"; empty when it is shown.
 	Moderation string `json:"moderation,omitempty"`

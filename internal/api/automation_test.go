@@ -14,6 +14,7 @@ import (
 // automationRun is what GET /api/v1/automation_rules/{id}/runs lists.
 type automationRun struct {
 	ConversationID int64  `json:"conversation_id"`
+	DisplayID      int64  `json:"conversation_display_id"`
 	Outcome        string `json:"outcome"`
 	Detail         string `json:"detail"`
 }
@@ -208,10 +209,23 @@ func TestAutomationRules(t *testing.T) {
 				if r.Outcome != "ok" {
 					t.Errorf("rule %d run on %d: %s %s", c.rule, r.ConversationID, r.Outcome, r.Detail)
 				}
+				if want := conversation(r.ConversationID).DisplayID; r.DisplayID != want {
+					t.Errorf("rule %d run on %d: display id %d, want %d", c.rule, r.ConversationID, r.DisplayID, want)
+				}
 				got = append(got, r.ConversationID)
 			}
 			if !slices.Equal(got, c.convs) {
 				t.Errorf("rule %d ran on %v, want %v", c.rule, got, c.convs)
+			}
+		}
+		// The list tells each rule's last run.
+		for _, r := range items[struct {
+			ID          int64
+			LastRunAt   *time.Time `json:"last_run_at"`
+			LastOutcome string     `json:"last_outcome"`
+		}](t, s, owner.Token, "/api/v1/automation_rules") {
+			if r.LastRunAt == nil || r.LastOutcome != "ok" {
+				t.Errorf("rule %d lists its last run as %v %q", r.ID, r.LastRunAt, r.LastOutcome)
 			}
 		}
 		if notes(plain.ID, "escalated") != 0 || notes(looped.ID, "bumped") != 1 {

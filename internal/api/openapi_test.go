@@ -291,6 +291,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"FAQ": sahay.FAQ{}, "FAQInput": core.FAQInput{}, "BotSettings": sahay.BotSettings{}, "BotSettingsInput": core.BotSettingsInput{},
 		"BotReply": sahay.BotReply{}, "BotTrial": core.BotTrial{}, "BotTrialResult": core.BotTrialResult{}, "HandoffRequest": api.HandoffRequest{},
 		"AutomationRule": store.AutomationRule{}, "AutomationRuleInput": core.AutomationRuleInput{}, "AutomationRun": store.AutomationRun{},
+		"AutomationRef": sahay.AutomationRef{},
 		"Macro": store.Macro{}, "MacroInput": core.MacroInput{},
 	}
 	for name, v := range types {

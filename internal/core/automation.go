@@ -527,7 +527,7 @@ func (s *Service) runRule(ctx context.Context, actor *Actor, r *store.Automation
 		if err := json.Unmarshal(r.Actions, &actions); err != nil {
 			return fmt.Errorf("automation: rule %d actions: %w", r.ID, err)
 		}
-		rctx := store.ByAutomationRule(ctx, r.ID)
+		rctx := store.ByAutomation(ctx, r.ID, r.Name)
 		var done []string
 		for _, act := range actions {
 			if err := s.runAction(rctx, actor, re.conversation.ID, act); err != nil {

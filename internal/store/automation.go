@@ -22,6 +22,10 @@ type AutomationRule struct {
 	Actions    json.RawMessage `json:"actions"`
 	CreatedAt  time.Time       `json:"created_at"`
 	UpdatedAt  time.Time       `json:"updated_at"`
+	// LastRunAt and LastOutcome are the rule's latest run, in lists;
+	// absent when it has not run.
+	LastRunAt   *time.Time `json:"last_run_at,omitempty"`
+	LastOutcome string     `json:"last_outcome,omitempty"`
 }
 
 // Outcomes of an automation run.
@@ -34,13 +38,16 @@ const (
 // AutomationRun is what came of one rule whose conditions held for one
 // event.
 type AutomationRun struct {
-	ID             int64     `json:"id"`
-	RuleID         int64     `json:"rule_id"`
-	ConversationID int64     `json:"conversation_id"`
-	EventSeq       int64     `json:"event_seq"`
-	Outcome        string    `json:"outcome"`
-	Detail         string    `json:"detail"`
-	At             time.Time `json:"at"`
+	ID             int64 `json:"id"`
+	RuleID         int64 `json:"rule_id"`
+	ConversationID int64 `json:"conversation_id"`
+	// DisplayID is the conversation's number in its account, as agents
+	// see it; 0 when the conversation is gone.
+	DisplayID int64     `json:"conversation_display_id"`
+	EventSeq  int64     `json:"event_seq"`
+	Outcome   string    `json:"outcome"`
+	Detail    string    `json:"detail"`
+	At        time.Time `json:"at"`
 }
 
 const automationRuleColumns = `id, account_id, name, enabled, event, conditions, actions, created_at, updated_at`
@@ -72,7 +79,39 @@ func (s *Store) AutomationRules(ctx context.Context, accountID int64) ([]*Automa
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, s.lastAutomationRuns(ctx, accountID, out)
+}
+
+// lastAutomationRuns sets the latest run of each of an account's rules.
+func (s *Store) lastAutomationRuns(ctx context.Context, accountID int64, rules []*AutomationRule) error {
+	if len(rules) == 0 {
+		return nil
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT r.rule_id, r.at, r.outcome FROM automation_runs r
+		JOIN (SELECT rule_id, MAX(id) AS id FROM automation_runs WHERE account_id = $1 GROUP BY rule_id) l ON l.id = r.id`, accountID)
+	if err != nil {
+		return fmt.Errorf("store: last automation runs: %w", err)
+	}
+	defer rows.Close()
+	byID := make(map[int64]*AutomationRule, len(rules))
+	for _, r := range rules {
+		byID[r.ID] = r
+	}
+	for rows.Next() {
+		var id, at int64
+		var outcome string
+		if err := rows.Scan(&id, &at, &outcome); err != nil {
+			return fmt.Errorf("store: last automation runs: %w", err)
+		}
+		if r := byID[id]; r != nil {
+			t := fromMS(at)
+			r.LastRunAt, r.LastOutcome = &t, outcome
+		}
+	}
+	return rows.Err()
 }
 
 // AutomationRule returns one of an account's rules.
@@ -215,8 +254,9 @@ func (s *Store) RecordAutomationRun(ctx context.Context, accountID int64, r *Aut
 
 // AutomationRuns lists a rule's latest runs, newest first.
 func (s *Store) AutomationRuns(ctx context.Context, accountID, ruleID int64, limit int) ([]*AutomationRun, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, rule_id, conversation_id, event_seq, outcome, detail, at FROM automation_runs
-		WHERE account_id = $1 AND rule_id = $2 ORDER BY id DESC LIMIT $3`, accountID, ruleID, limit)
+	rows, err := s.read.QueryContext(ctx, `SELECT r.id, r.rule_id, r.conversation_id, COALESCE(c.display_id, 0), r.event_seq, r.outcome, r.detail, r.at
+		FROM automation_runs r LEFT JOIN conversations c ON c.id = r.conversation_id AND c.account_id = r.account_id
+		WHERE r.account_id = $1 AND r.rule_id = $2 ORDER BY r.id DESC LIMIT $3`, accountID, ruleID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: automation runs: %w", err)
 	}
@@ -225,7 +265,7 @@ func (s *Store) AutomationRuns(ctx context.Context, accountID, ruleID int64, lim
 	for rows.Next() {
 		var r AutomationRun
 		var at int64
-		if err := rows.Scan(&r.ID, &r.RuleID, &r.ConversationID, &r.EventSeq, &r.Outcome, &r.Detail, &at); err != nil {
+		if err := rows.Scan(&r.ID, &r.RuleID, &r.ConversationID, &r.DisplayID, &r.EventSeq, &r.Outcome, &r.Detail, &at); err != nil {
 			return nil, fmt.Errorf("store: automation runs: %w", err)
 		}
 		r.At = fromMS(at)
@@ -248,17 +288,43 @@ func (s *Store) RecentAutomationRuns(ctx context.Context, conversationID int64, 
 
 type automationKey struct{}
 
+// automationMark is the rule a context's writes are the actions of.
+type automationMark struct {
+	id   int64
+	name string
+}
+
 // ByAutomationRule marks what is written with ctx as a rule's actions: the
 // events appended with it carry the rule's id as "automation_rule_id" in
 // their data, and the engine does not let them trigger rules again.
 func ByAutomationRule(ctx context.Context, ruleID int64) context.Context {
-	return context.WithValue(ctx, automationKey{}, ruleID)
+	return ByAutomation(ctx, ruleID, "")
+}
+
+// ByAutomation is [ByAutomationRule] with the rule's name, which the
+// messages written with ctx carry (details.automation) so that timelines
+// name the rule that wrote them.
+func ByAutomation(ctx context.Context, ruleID int64, name string) context.Context {
+	return context.WithValue(ctx, automationKey{}, automationMark{id: ruleID, name: name})
+}
+
+// markAutomation sets on a message the rule that wrote it, when ctx is a
+// rule's.
+func markAutomation(ctx context.Context, m *sahay.Message) {
+	mark, ok := ctx.Value(automationKey{}).(automationMark)
+	if !ok {
+		return
+	}
+	if m.Details == nil {
+		m.Details = &sahay.MessageDetails{}
+	}
+	m.Details.Automation = &sahay.AutomationRef{RuleID: mark.id, Name: mark.name}
 }
 
 // withAutomationRule adds the rule that caused an event to its data, when
 // ctx is a rule's.
 func withAutomationRule(ctx context.Context, data json.RawMessage) (json.RawMessage, error) {
-	id, ok := ctx.Value(automationKey{}).(int64)
+	mark, ok := ctx.Value(automationKey{}).(automationMark)
 	if !ok {
 		return data, nil
 	}
@@ -269,6 +335,6 @@ func withAutomationRule(ctx context.Context, data json.RawMessage) (json.RawMess
 	if fields == nil {
 		fields = map[string]json.RawMessage{}
 	}
-	fields["automation_rule_id"] = json.RawMessage(fmt.Sprint(id))
+	fields["automation_rule_id"] = json.RawMessage(fmt.Sprint(mark.id))
 	return json.Marshal(fields)
 }

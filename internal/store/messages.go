@@ -59,6 +59,7 @@ var ErrDuplicate = sahay.Errorf(sahay.ECONFLICT, "duplicate message")
 // search when the transaction commits. A message whose (inbox, external id)
 // exists is not stored and [ErrDuplicate] is returned.
 func (t *Tx) InsertMessage(ctx context.Context, m *sahay.Message) error {
+	markAutomation(ctx, m)
 	v := t.messageValues(m)
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO messages (`+messageInsertColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
