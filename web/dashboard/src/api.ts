@@ -13,6 +13,7 @@ import type { ToneCheck, TonePolicy } from "./types";
 import type { Mention, MentionKeyword, MentionTrend } from "./types";
 import type { BotSettings, BotTrialResult, FAQ, FAQInput } from "./types";
 import type { BusinessHours } from "./types";
+import type { AutomationRule, AutomationRun, RuleAction, RuleCondition } from "./types";
 
 export class APIError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -229,6 +230,25 @@ export const api = {
   createView: (v: ViewInput) => post<SavedView>("/views", v),
   updateView: (id: number, v: ViewInput) => patch<SavedView>(`/views/${id}`, v),
   deleteView: (id: number) => del(`/views/${id}`),
+};
+
+/** What creates or changes an automation rule. */
+export interface AutomationRuleInput {
+  name: string;
+  enabled?: boolean;
+  event: string;
+  conditions: { all?: RuleCondition[]; any?: RuleCondition[] };
+  actions: RuleAction[];
+}
+
+/** Automation rules (administrators): the rules and each rule's runs. */
+export const automationApi = {
+  rules: () => get<Items<AutomationRule>>("/automation_rules").then(items),
+  rule: (id: number) => get<AutomationRule>(`/automation_rules/${id}`),
+  create: (b: AutomationRuleInput) => post<AutomationRule>("/automation_rules", b),
+  update: (id: number, b: Partial<AutomationRuleInput>) => patch<AutomationRule>(`/automation_rules/${id}`, b),
+  remove: (id: number) => del(`/automation_rules/${id}`),
+  runs: (id: number) => get<Items<AutomationRun>>(`/automation_rules/${id}/runs`).then(items),
 };
 
 /** The signed-in agent's notifications, their preferences and Web Push subscriptions. */

@@ -50,7 +50,7 @@ function showPage(r: Route, force = false): void {
   const name = pageOf(r);
   // The inbox and search pages follow their own route changes; the others
   // are cheap to rebuild.
-  const key = name === "settings" ? name + r.section : name === "contact" || name === "widget" ? name + r.id : name;
+  const key = name === "settings" ? name + r.section + "/" + r.sub : name === "contact" || name === "widget" ? name + r.id : name;
   if (!force && page && page.key === key) return;
   page?.unmount();
   document.body.dataset.page = name;

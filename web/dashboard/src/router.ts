@@ -7,13 +7,15 @@ export interface Route {
   name: RouteName;
   id: number;
   section: string;
+  /** The part of a settings path after its section: /settings/automation/{sub}. */
+  sub: string;
   query: URLSearchParams;
 }
 
 export function parse(loc: { pathname: string; search: string } = location): Route {
   const parts = loc.pathname.split("/").filter(Boolean);
   const query = new URLSearchParams(loc.search);
-  const r: Route = { name: "inbox", id: 0, section: "", query };
+  const r: Route = { name: "inbox", id: 0, section: "", sub: "", query };
   switch (parts[0]) {
     case "login":
       r.name = "login";
@@ -38,6 +40,7 @@ export function parse(loc: { pathname: string; search: string } = location): Rou
     case "settings":
       r.name = "settings";
       r.section = parts[1] ?? "";
+      r.sub = parts[2] ?? "";
       // /settings/inboxes/{id}/widget: a widget inbox's own editor.
       if (r.section === "inboxes" && parts[2] && /^\d+$/.test(parts[2]) && parts[3] === "widget") {
         r.name = "widget";

@@ -225,6 +225,8 @@ export interface Post {
 
 /** What a message of a messaging platform carries besides its text and files. */
 export interface MessageDetails {
+  /** The automation rule whose action wrote the message. */
+  automation?: { rule_id: number; name: string };
   template?: TemplateUse;
   location?: { latitude: number; longitude: number; name?: string; address?: string };
   contacts?: { name: string; phones?: string[] | null; emails?: string[] | null }[] | null;
@@ -732,4 +734,46 @@ export interface AgentBot {
   secret?: string;
   tokens: APIToken[] | null;
   updated_at: string;
+}
+
+/** One condition of an automation rule: an attribute compared with a value. */
+export interface RuleCondition {
+  attribute: string;
+  operator: string;
+  value: unknown;
+  /** The contact attribute a contact_attribute condition reads. */
+  key?: string;
+}
+
+/** One action of an automation rule, with its value (none for resolve). */
+export interface RuleAction {
+  action: string;
+  value?: unknown;
+}
+
+/** An automation rule: on its event, when its conditions hold, its actions run. */
+export interface AutomationRule {
+  id: number;
+  account_id: number;
+  name: string;
+  enabled: boolean;
+  event: string;
+  conditions: { all?: RuleCondition[]; any?: RuleCondition[] };
+  actions: RuleAction[];
+  created_at: string;
+  updated_at: string;
+  last_run_at?: string;
+  last_outcome?: string;
+}
+
+/** What came of one rule whose conditions held for one event. */
+export interface AutomationRun {
+  id: number;
+  rule_id: number;
+  conversation_id: number;
+  conversation_display_id: number;
+  event_seq: number;
+  outcome: "ok" | "skipped" | "failed";
+  detail: string;
+  at: string;
 }

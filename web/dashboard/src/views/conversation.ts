@@ -41,7 +41,14 @@ export function snoozePresets(now = new Date()): { key: string; at: Date }[] {
   ];
 }
 
+/** Who made a timeline line or wrote a message of the team: an agent, an automation rule, or the system. */
+function actorName(m: Message): string {
+  if (m.details?.automation) return t("activity.automation", { name: m.details.automation.name });
+  return m.sender_type === "user" ? userName(m.sender_id) || t("message.agent") : t("activity.system");
+}
+
 function senderName(m: Message, conv: Conversation): string {
+  if (m.details?.automation) return actorName(m);
   switch (m.sender_type) {
     case "contact":
       return contactName(conv.contact);
@@ -131,7 +138,7 @@ function lastIncoming(messages: Message[]): Message | undefined {
  * else is shown as written.
  */
 export function activityText(m: Message): string {
-  const actor = m.sender_type === "user" ? userName(m.sender_id) || t("message.agent") : t("activity.system");
+  const actor = actorName(m);
   const label = /^label_(added|removed):(.+)$/.exec(m.content);
   if (label) return label[1] === "added" ? t("activity.label_added", { actor, name: label[2] }) : t("activity.label_removed", { actor, name: label[2] });
   const match = /^(status|assignee|team|merged|priority):(\w+)$/.exec(m.content);
@@ -166,7 +173,7 @@ interface TimelineContext {
 
 function messageEl(m: Message, conv: Conversation, grouped: boolean, x: TimelineContext, showSubject = false): HTMLElement {
   if (m.kind === "activity") {
-    const actor = m.sender_type === "user" ? userName(m.sender_id) || t("message.agent") : t("activity.system");
+    const actor = actorName(m);
     return h("div", { class: "msg activity", dataset: { id: String(m.id) } }, privateReplyActivity(m.content, actor) ?? h("span", null, handoffText(m, actor) ?? activityText(m)), h("time", { datetime: m.created_at, title: longTime(m.created_at) }, clockTime(m.created_at)));
   }
   if (isCallEntry(m)) return callEntry(m);

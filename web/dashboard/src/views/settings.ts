@@ -15,11 +15,12 @@ import { botSettings } from "./bot";
 import { inboxes } from "./inboxes";
 import { tonePolicy } from "./tonepolicy";
 import { mentionKeywords } from "./mentionkeywords";
+import { automation } from "./automation";
 
 interface Section {
   key: string;
   admin: boolean;
-  render: (el: HTMLElement) => void | Promise<void>;
+  render: (el: HTMLElement, route: Route) => void | Promise<void>;
 }
 
 const sections: Section[] = [
@@ -31,6 +32,7 @@ const sections: Section[] = [
   { key: "teams", admin: true, render: teams },
   { key: "labels", admin: true, render: labels },
   { key: "canned", admin: false, render: canned },
+  { key: "automation", admin: true, render: automation },
   { key: "ai", admin: true, render: aiSettings },
   { key: "tone", admin: true, render: tonePolicy },
   { key: "mentions", admin: true, render: mentionKeywords },
@@ -401,6 +403,6 @@ export function mountSettings(el: HTMLElement, route: Route): () => void {
       ),
     ),
   );
-  void current.render(body);
+  void current.render(body, route);
   return () => {};
 }
