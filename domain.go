@@ -560,6 +560,9 @@ const (
 	// NotifyHandoff tells the assignee, or the inbox's agents, that the
 	// bot handed a conversation to a person; Body names the reason.
 	NotifyHandoff = "handoff"
+	// NotifySwap tells a user of a swap of a rota shift that concerns
+	// them: asked of them, or answered or cancelled; Body says which.
+	NotifySwap = "swap"
 )
 
 // Ways a notification reaches a user beyond the dashboard's list.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/apitest"
@@ -111,6 +112,11 @@ func newTenants(t *testing.T) *tenants {
 	f.globexInbox = s.NewInbox(t, x, "Globex inbox", "api", nil)
 	f.globexConv = s.Receive(t, x, f.globexInbox.ID, "zed", "globex zulu question", "x-1").Conversation
 	return f
+}
+
+// clockOf writes a time of day as "HH:MM".
+func clockOf(d time.Duration) string {
+	return fmt.Sprintf("%02d:%02d", int(d.Hours())%24, int(d.Minutes())%60)
 }
 
 func (f *tenants) unique(prefix string) string { return fmt.Sprintf("%s-%d", prefix, f.n.Add(1)) }
@@ -230,6 +236,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"views/patch-shared", "PATCH", at(sharedView, map[string]string{"name": "Ours"}), expect{200, 200, 403, 403, 404}},
 			{"views/delete-shared", "DELETE", func(t *testing.T, w who) (string, any) {
 				return fmt.Sprintf("/api/v1/views/%d", f.create(t, "/api/v1/views", map[string]string{"name": f.unique("gone"), "visibility": "account"})), nil
+			}, expect{204, 204, 403, 403, 404}},
+			{"rota/read", "GET", at("/api/v1/rota", nil), all(200)},
+			{"rota/shifts-create", "POST", func(*testing.T, who) (string, any) {
+				start := time.Duration(f.n.Add(1)) * 6 * time.Minute
+				return "/api/v1/rota/shifts", map[string]any{"user_id": f.users[member].ID, "kind": "chat", "weekday": "mon",
+					"start": clockOf(start), "end": clockOf(start + 5*time.Minute)}
+			}, expect{201, 201, 403, 403, 422}},
+			{"rota/shifts-delete", "DELETE", func(t *testing.T, w who) (string, any) {
+				start := time.Duration(f.n.Add(1)) * 6 * time.Minute
+				return fmt.Sprintf("/api/v1/rota/shifts/%d", f.create(t, "/api/v1/rota/shifts", map[string]any{"user_id": f.users[member].ID,
+					"kind": "social", "weekday": "tue", "start": clockOf(start), "end": clockOf(start + 5*time.Minute)})), nil
 			}, expect{204, 204, 403, 403, 404}},
 			{"contacts/delete", "DELETE", func(t *testing.T, w who) (string, any) {
 				return fmt.Sprintf("/api/v1/contacts/%d", f.create(t, "/api/v1/contacts", map[string]string{"name": f.unique("gone")})), nil

@@ -277,6 +277,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"BulkUpdate": core.BulkUpdate{}, "NewMessage": core.NewMessage{}, "EmailFields": core.EmailFields{},
 		"NewConversation": core.NewConversation{}, "NewConversationResult": api.NewConversationResult{}, "SearchResult": core.SearchResult{},
 		"SavedView": sahay.SavedView{}, "ViewFilters": sahay.ViewFilters{}, "ViewInput": core.ViewInput{},
+		"Shift": sahay.Shift{}, "ShiftInput": core.ShiftInput{}, "Swap": sahay.Swap{}, "SwapInput": core.SwapInput{}, "Rota": core.Rota{}, "OnNow": core.OnNow{},
 		"WidgetEmbed": widget.Embed{}, "WidgetSettings": widget.Settings{}, "Campaign": widget.Campaign{},
 		"LiveVisitor": widget.LiveVisitor{}, "CSAT": sahay.CSAT{}, "Order": sahay.Order{}, "BusinessHours": sahay.BusinessHours{},
 		"Post": sahay.Post{}, "MessageDetails": sahay.MessageDetails{}, "TemplateUse": sahay.TemplateUse{}, "Location": sahay.Location{},

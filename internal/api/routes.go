@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/httpx"
 )
 
@@ -120,6 +121,14 @@ func (s *Server) routes() []route {
 		{Method: http.MethodGet, Path: "/api/v1/views/{id}", Authed: s.getView},
 		{Method: http.MethodPatch, Path: "/api/v1/views/{id}", Authed: s.updateView},
 		{Method: http.MethodDelete, Path: "/api/v1/views/{id}", Authed: s.deleteView},
+
+		{Method: http.MethodGet, Path: "/api/v1/rota", Authed: s.getRota},
+		{Method: http.MethodPost, Path: "/api/v1/rota/shifts", Authed: s.createShift},
+		{Method: http.MethodDelete, Path: "/api/v1/rota/shifts/{id}", Authed: s.deleteShift},
+		{Method: http.MethodPost, Path: "/api/v1/rota/swaps", Authed: s.requestSwap},
+		{Method: http.MethodPost, Path: "/api/v1/rota/swaps/{id}/accept", Authed: s.decideSwap((*core.Service).AcceptSwap)},
+		{Method: http.MethodPost, Path: "/api/v1/rota/swaps/{id}/decline", Authed: s.decideSwap((*core.Service).DeclineSwap)},
+		{Method: http.MethodPost, Path: "/api/v1/rota/swaps/{id}/cancel", Authed: s.decideSwap((*core.Service).CancelSwap)},
 
 		{Method: http.MethodGet, Path: "/api/v1/labels", Authed: s.listLabels},
 		{Method: http.MethodPost, Path: "/api/v1/labels", Authed: s.createLabel},

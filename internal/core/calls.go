@@ -43,13 +43,19 @@ const callBackColor = "#d97706"
 // CallAgents returns the agents a phone inbox rings now, in order: the
 // inbox's members (every user of the account when it has none) who are
 // available (connected, and online by their choice) and have a phone
-// number.
+// number. When the account has a phone rota, only those of them on a
+// phone shift now are rung, in the rota's order; when none of those is
+// available, the others are, so that a call still reaches someone.
 func (s *Service) CallAgents(ctx context.Context, inbox *sahay.Inbox) ([]channel.CallAgent, error) {
 	users, err := s.store.Users(ctx, inbox.AccountID)
 	if err != nil {
 		return nil, err
 	}
-	var out []channel.CallAgent
+	onShift, scheduled, err := s.OnShift(ctx, inbox.AccountID, sahay.ShiftPhone, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	var out, shift []channel.CallAgent
 	for _, u := range users {
 		if len(inbox.MemberIDs) > 0 && !slices.Contains(inbox.MemberIDs, u.ID) {
 			continue
@@ -58,6 +64,14 @@ func (s *Service) CallAgents(ctx context.Context, inbox *sahay.Inbox) ([]channel
 			continue
 		}
 		out = append(out, channel.CallAgent{UserID: u.ID, Name: u.Name, Phone: u.Phone})
+	}
+	for _, id := range onShift {
+		if i := slices.IndexFunc(out, func(a channel.CallAgent) bool { return a.UserID == id }); i >= 0 {
+			shift = append(shift, out[i])
+		}
+	}
+	if scheduled && len(shift) > 0 {
+		return shift, nil
 	}
 	return out, nil
 }

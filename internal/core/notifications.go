@@ -176,6 +176,9 @@ func (s *Service) describe(ctx context.Context, n *sahay.Notification) (title, b
 	if n.Kind == sahay.NotifyLoginLocked {
 		return "Sign-in paused after wrong passwords", n.Body, s.publicURL + "/"
 	}
+	if n.Kind == sahay.NotifySwap {
+		return "Rota: a shift swap", n.Body, s.publicURL + "/rota"
+	}
 	who := "Someone"
 	if n.ActorID != 0 {
 		if u, err := s.store.UserByID(ctx, n.ActorID); err == nil {
@@ -216,7 +219,7 @@ func (s *Service) MarkNotificationsRead(ctx context.Context, a *Actor, upTo int6
 	return s.write(ctx, func(tx *store.Tx) error { return tx.MarkNotificationsRead(ctx, a.User.ID, upTo) })
 }
 
-var notifyKinds = []string{sahay.NotifyAssigned, sahay.NotifyMentioned, sahay.NotifyHandoff, sahay.NotifyNewConversation}
+var notifyKinds = []string{sahay.NotifyAssigned, sahay.NotifyMentioned, sahay.NotifyHandoff, sahay.NotifyNewConversation, sahay.NotifySwap}
 
 // NotifyPrefs returns the actor's preferences with every default filled in.
 func (s *Service) NotifyPrefs(ctx context.Context, a *Actor) (sahay.NotifyPrefs, error) {
