@@ -14,6 +14,7 @@ import type { Mention, MentionKeyword, MentionTrend } from "./types";
 import type { BotSettings, BotTrialResult, FAQ, FAQInput } from "./types";
 import type { BusinessHours } from "./types";
 import type { AutomationRule, AutomationRun, RuleAction, RuleCondition } from "./types";
+import type { Macro, MacroAction } from "./types";
 
 export class APIError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -361,6 +362,22 @@ export const metaApi = {
   start: (channel: string) => post<{ url: string }>("/meta/connect", { channel }),
   choices: (key: string) => get<{ channel: string; items: MetaChoice[] | null }>(`/meta/connect/${encodeURIComponent(key)}`),
   connect: (key: string, id: string, name: string) => post<Inbox>(`/meta/connect/${encodeURIComponent(key)}`, { id, name }),
+};
+
+/** What a macro is made of when it is saved. */
+export interface MacroInput {
+  name?: string;
+  visibility?: "personal" | "account";
+  actions?: MacroAction[];
+}
+
+/** Macros: the ones the agent may run, their changes, and running one on a conversation. */
+export const macrosApi = {
+  list: () => get<Items<Macro>>("/macros").then(items),
+  create: (b: MacroInput) => post<Macro>("/macros", b),
+  update: (id: number, b: MacroInput) => patch<Macro>(`/macros/${id}`, b),
+  remove: (id: number) => del(`/macros/${id}`),
+  run: (conversationId: number, macroId: number) => post<Conversation>(`/conversations/${conversationId}/macros/${macroId}/run`),
 };
 
 /** The tone guard: a draft checked before it is sent, and the team's policy it is checked against. */

@@ -29,6 +29,10 @@ const paths = {
   flag: ["M5 21V4", "M5 4h11l-2 4 2 4H5"],
   logout: ["M14 4h5v16h-5", "M10 8l-4 4 4 4", "M6 12h10"],
   plus: ["M12 5v14", "M5 12h14"],
+  // A lightning bolt: a macro, many actions at once.
+  bolt: ["M13 3L5 14h6l-1 7 8-11h-6z"],
+  up: ["M6 15l6-6 6 6"],
+  down: ["M6 9l6 6 6-6"],
   trash: ["M4 7h16", "M9 7V4h6v3", "M6 7l1 13h10l1-13"],
   edit: ["M4 20h4L19 9l-4-4L4 16z"],
   merge: ["M6 3v6a6 6 0 0 0 6 6h6", "M15 12l3 3-3 3", "M6 21v-6"],

@@ -438,6 +438,26 @@ export interface CannedResponse {
   content: string;
 }
 
+/** One thing a macro (or an automation rule) does, with its value. */
+export interface MacroAction {
+  action: "assign_agent" | "assign_team" | "add_label" | "remove_label" | "set_priority" | "send_message" | "add_private_note" | "resolve" | "snooze";
+  value?: string | number | null;
+}
+
+/** A named list of actions an agent runs on a conversation. */
+export interface Macro {
+  id: number;
+  account_id: number;
+  name: string;
+  visibility: "personal" | "account";
+  /** The owner of a personal macro; 0 for an account macro. */
+  user_id: number;
+  created_by: number;
+  actions: MacroAction[];
+  created_at: string;
+  updated_at: string;
+}
+
 export interface APIToken {
   id: number;
   user_id: number;

@@ -25,6 +25,7 @@ import { answeredPrivately, linkBanner, moderationBadge, moderationButton, postC
 import { openConversation } from "./inbox";
 import { moodChip } from "./mood";
 import { contactName } from "../names";
+import { macrosButton, openMacros } from "./macrosrun";
 
 const pageSize = 50;
 
@@ -139,6 +140,7 @@ function lastIncoming(messages: Message[]): Message | undefined {
  */
 export function activityText(m: Message): string {
   const actor = actorName(m);
+  if (m.content.startsWith("macro:")) return t("activity.macro", { actor, name: m.content.slice("macro:".length) });
   const label = /^label_(added|removed):(.+)$/.exec(m.content);
   if (label) return label[1] === "added" ? t("activity.label_added", { actor, name: label[2] }) : t("activity.label_removed", { actor, name: label[2] });
   const match = /^(status|assignee|team|merged|priority):(\w+)$/.exec(m.content);
@@ -380,6 +382,11 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
     }
   }
 
+  function ranMacro(c: Conversation): void {
+    setConversation(c);
+    refreshCounts(0);
+  }
+
   function setConversation(c: Conversation): void {
     if (!conv || Date.parse(c.updated_at) >= Date.parse(conv.updated_at) || c.id !== conv.id) {
       conv = { ...c, contact: c.contact ?? conv?.contact };
@@ -459,6 +466,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
         [
           ...(resolved ? [] : [{ label: t("action.snooze"), icon: "snooze" as const, onselect: () => snoozeMenu(anchor) }]),
           ...(snoozed ? [{ label: t("action.reopen"), icon: "reopen" as const, onselect: () => void patch({ status: "open" }) }] : []),
+          { label: t("macros.title"), icon: "bolt" as const, onselect: () => void openMacros(() => conv, ranMacro) },
           { label: t("merge.action"), icon: "merge" as const, onselect: () => void openMerge() },
           { label: t("contact.title"), icon: "info" as const, onselect: togglePanel },
         ],
@@ -490,6 +498,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
         takeOverButton(c, setConversation),
         callButton(c, upsertMessage),
         summarizeButton(c.id),
+        macrosButton(() => conv, ranMacro),
         resolved ? null : iconButton("snooze", t("action.snooze"), (e) => snoozeMenu(e.currentTarget as HTMLElement), "snooze-btn wide-only"),
         iconButton("merge", t("merge.action"), () => void openMerge(), "merge-btn wide-only"),
         resolved || snoozed ? reopenBtn : null,
@@ -726,6 +735,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
     }),
     shortcut("r", () => composer?.focus("reply")),
     shortcut("n", () => composer?.focus("note")),
+    shortcut("m", () => void openMacros(() => conv, ranMacro)),
     shortcut("e", () => {
       if (conv && conv.status !== "resolved") void patch({ status: "resolved" });
     }),

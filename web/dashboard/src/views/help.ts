@@ -10,6 +10,7 @@ export const shortcutKeys: [string, string][] = [
   ["r", "help.reply"],
   ["n", "help.note"],
   ["e", "help.resolve"],
+  ["m", "help.macros"],
   ["/", "help.search"],
   ["?", "help.help"],
   ["Esc", "help.escape"],

@@ -16,6 +16,7 @@ import { inboxes } from "./inboxes";
 import { tonePolicy } from "./tonepolicy";
 import { mentionKeywords } from "./mentionkeywords";
 import { automation } from "./automation";
+import { macrosSettings } from "./macros";
 
 interface Section {
   key: string;
@@ -33,6 +34,7 @@ const sections: Section[] = [
   { key: "labels", admin: true, render: labels },
   { key: "canned", admin: false, render: canned },
   { key: "automation", admin: true, render: automation },
+  { key: "macros", admin: false, render: macrosSettings },
   { key: "ai", admin: true, render: aiSettings },
   { key: "tone", admin: true, render: tonePolicy },
   { key: "mentions", admin: true, render: mentionKeywords },
