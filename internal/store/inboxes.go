@@ -146,7 +146,7 @@ func (t *Tx) DeleteInbox(ctx context.Context, accountID, id int64) error {
 			return fmt.Errorf("store: delete inbox counts: %w", err)
 		}
 	}
-	return nil
+	return t.forgetRouting(ctx, accountID, ScopeInbox, id)
 }
 
 // SetInboxMembers replaces the agents of an inbox.
@@ -284,7 +284,7 @@ func (t *Tx) DeleteTeam(ctx context.Context, accountID, id int64) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return sahay.NotFound("team")
 	}
-	return nil
+	return t.forgetRouting(ctx, accountID, ScopeTeam, id)
 }
 
 // Teams lists an account's teams with their members.

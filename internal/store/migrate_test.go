@@ -144,6 +144,8 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 		"message_analyses_account", "sqlite_autoindex_analysis_cursors_1", "conversations_status_sentiment", "conversations_status_mood",
 		// Version 23's automation rules, runs and cursors.
 		"automation_rules_account", "automation_runs_rule", "automation_runs_conversation", "sqlite_autoindex_automation_cursors_1",
+		// Version 25's routing settings, capacities and turns.
+		"routing_settings_account", "sqlite_autoindex_routing_settings_1", "sqlite_autoindex_routing_capacity_1", "sqlite_autoindex_routing_turns_1",
 		// Version 26's rota shifts and swaps.
 		"rota_shifts_account", "rota_swaps_account", "rota_swaps_open",
 		// Version 27's macros.

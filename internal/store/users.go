@@ -159,6 +159,14 @@ func (t *Tx) DeleteUser(ctx context.Context, accountID, userID int64) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return sahay.NotFound("user")
 	}
+	for _, q := range []string{
+		`DELETE FROM routing_capacity WHERE account_id = $1 AND user_id = $2`,
+		`DELETE FROM routing_turns WHERE account_id = $1 AND user_id = $2`,
+	} {
+		if _, err := t.tx.ExecContext(ctx, q, accountID, userID); err != nil {
+			return fmt.Errorf("store: delete user routing: %w", err)
+		}
+	}
 	return nil
 }
 
