@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
@@ -22,13 +23,21 @@ type follower struct {
 	// pass handles one batch of each account with unread events and
 	// reports whether work may be left.
 	pass func(ctx context.Context) bool
+	// wakeOn are the types of the events that wake it; nil: messages
+	// created. nudge, when not nil, wakes it too.
+	wakeOn []string
+	nudge  <-chan struct{}
 }
 
 // follow runs f while this node holds f's lease, until the service stops.
 // The context given to pass ends when the service closes.
 func (s *Service) follow(f follower) {
 	wake := make(chan struct{}, 1)
-	s.wg.Go(func() { s.wakeOnMessages(wake) })
+	wakeOn := f.wakeOn
+	if wakeOn == nil {
+		wakeOn = []string{sahay.EventMessageCreated}
+	}
+	s.wg.Go(func() { s.wakeOnEvents(wake, wakeOn) })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s.wg.Go(func() {
@@ -67,6 +76,7 @@ func (s *Service) follow(f follower) {
 			}
 			return
 		case <-wake:
+		case <-f.nudge:
 		case <-t.C:
 		}
 		select {
@@ -86,9 +96,9 @@ func (s *Service) stopping() bool {
 	}
 }
 
-// wakeOnMessages wakes a follower when a message is committed on any node,
-// until the service stops.
-func (s *Service) wakeOnMessages(wake chan<- struct{}) {
+// wakeOnEvents wakes a follower when an event of one of types is
+// committed on any node, until the service stops.
+func (s *Service) wakeOnEvents(wake chan<- struct{}, types []string) {
 	for {
 		sub, err := s.bus.Subscribe(0)
 		if err != nil {
@@ -111,7 +121,7 @@ func (s *Service) wakeOnMessages(wake chan<- struct{}) {
 					dropped = true
 					break
 				}
-				if ev.Type == sahay.EventMessageCreated {
+				if slices.Contains(types, ev.Type) {
 					select {
 					case wake <- struct{}{}:
 					default:

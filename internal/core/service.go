@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/ai"
@@ -84,6 +85,8 @@ type Service struct {
 	receiving atomic.Int64
 	// scoreCost is what the scorer's transactions cost per event.
 	scoreCost holdCost
+	// assigner is the routing state of the node holding its lease.
+	assigner assigner
 	// ingestMu and closed keep Receive and the journal from queueing
 	// after Close.
 	ingestMu  sync.RWMutex
@@ -155,6 +158,7 @@ func New(cfg Config) *Service {
 		roster:           newRoster(),
 		sharedBus:        cfg.SharedBus,
 		analyze:          cfg.Analyze,
+		assigner:         assigner{wake: make(chan struct{}, 1), away: map[int64]time.Time{}},
 	}
 	if s.analyze == nil {
 		s.analyze = nlp.Analyze
@@ -197,6 +201,10 @@ func New(cfg Config) *Service {
 	s.wg.Go(s.matchMentions)
 	// Automation rules act on the accounts' events, off the receive path.
 	s.wg.Go(s.runAutomation)
+	// Routing assigns new conversations, and again when an agent's
+	// presence changes.
+	s.OnAgentPresence(func(_, _ int64) { s.nudgeRouting() })
+	s.wg.Go(s.runRouting)
 	s.jobs.Start()
 	s.startTimers()
 	if s.sharedBus {
