@@ -1,9 +1,6 @@
 // A thin client for the REST API. Every call is same-origin and carries the
 // session cookie; a 401 sends the app back to the login screen.
-import type {
-  Account, APIToken, AuditEntry, CannedResponse, ChannelDescription, Contact, Conversation, Counts, EmailDraft, Inbox, Label, Me,
-  Message, SearchResult, Team, User,
-} from "./types";
+import type { Account, APIToken, AuditEntry, CannedResponse, ChannelDescription, Contact, Conversation, Counts, EmailDraft, Inbox, Label, Me, Message, SearchResult, Team, User, Capacity, RoutingSettings } from "./types";
 import type { CampaignReport, CommerceOrder, CSATReport, LiveVisitor, WidgetEmbed } from "./types";
 import type { AgentNotification, NotifyPrefs } from "./types";
 import type { SavedView, ViewFilters } from "./types";
@@ -208,6 +205,15 @@ export const api = {
   createUser: (p: { email: string; name: string; role: string; password: string; phone?: string }) => post<User>("/users", p),
   updateUser: (id: number, p: { name?: string; role?: string; phone?: string }) => patch<User>(`/users/${id}`, p),
   deleteUser: (id: number) => del(`/users/${id}`),
+  /** How an inbox's or a team's new conversations find an agent. */
+  routing: (scope: "inboxes" | "teams", id: number) => get<RoutingSettings>(`/${scope}/${id}/routing`),
+  setRouting: (scope: "inboxes" | "teams", id: number, p: Partial<RoutingSettings>) => put<RoutingSettings>(`/${scope}/${id}/routing`, p),
+  /** The account's default capacity per channel kind. */
+  accountCapacity: () => get<Capacity>("/routing/capacity"),
+  setAccountCapacity: (c: Capacity) => put<Capacity>("/routing/capacity", c),
+  /** A user's own capacity; null kinds take the account's. */
+  userCapacity: (id: number) => get<Capacity>(`/users/${id}/capacity`),
+  setUserCapacity: (id: number, c: Capacity) => put<Capacity>(`/users/${id}/capacity`, c),
 
   account: () => get<Account>("/account"),
   ai: () => get<AISettings>("/ai"),

@@ -119,6 +119,20 @@ export interface ChannelDescription {
   testable: boolean;
 }
 
+/** How an inbox's or a team's new conversations find an agent (docs/routing.md). */
+export interface RoutingSettings {
+  mode: "off" | "round_robin" | "least_loaded";
+  only_available: boolean;
+  language_aware: boolean;
+  reassign_after_seconds: number;
+}
+
+/** Open conversations of each channel kind an agent takes from routing; null: the account's default. */
+export interface Capacity {
+  chat: number | null;
+  email: number | null;
+}
+
 export interface Team {
   id: number;
   account_id: number;

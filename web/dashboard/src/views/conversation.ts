@@ -135,7 +135,8 @@ function lastIncoming(messages: Message[]): Message | undefined {
 
 /**
  * An activity line in the reader's language. The server stores a machine
- * key ("status:resolved", "assignee:12", "team:3", "merged:41"); anything
+ * key ("status:resolved", "assignee:12", "team:3", "merged:41",
+ * "routed:12:language", "requeued:12:busy"); anything
  * else is shown as written.
  */
 export function activityText(m: Message): string {
@@ -143,6 +144,11 @@ export function activityText(m: Message): string {
   if (m.content.startsWith("macro:")) return t("activity.macro", { actor, name: m.content.slice("macro:".length) });
   const label = /^label_(added|removed):(.+)$/.exec(m.content);
   if (label) return label[1] === "added" ? t("activity.label_added", { actor, name: label[2] }) : t("activity.label_removed", { actor, name: label[2] });
+  const routed = /^(routed|requeued):(\d+):(\w+)$/.exec(m.content);
+  if (routed) {
+    const name = userName(Number(routed[2])) || t("assign.unknown");
+    return routed[1] === "routed" ? t("activity.routed." + routed[3], { name }) : t("activity.requeued." + routed[3], { name });
+  }
   const match = /^(status|assignee|team|merged|priority):(\w+)$/.exec(m.content);
   if (!match) return m.content;
   const [, kind, arg] = match;

@@ -16,6 +16,7 @@ import { metaConnectSlot, metaReturn } from "./metaconnect";
 import { attempt, form, submit, table, userChecks } from "./forms";
 import { hasWebhookSetup, webhookDialog } from "./webhook";
 import { agentBotDialog } from "./agentbot";
+import { routingSection } from "./routing";
 
 function inboxMembers(inbox: Inbox, done: () => void): void {
   const checks = userChecks(inbox.member_ids ?? []);
@@ -112,6 +113,7 @@ function editInbox(i: Inbox | null, done: () => void): void {
   // Connect with Facebook, where the server offers it for the channel.
   const connect = h("div", { class: "meta-connect-slot", hidden: true });
   let fields: ReturnType<typeof settingFields> | null = null;
+  const routing = routingSection("inboxes", i?.id ?? null);
   const show = (channel: string) => {
     const ch = channelInfo(channel);
     connect.dataset.channel = channel;
@@ -131,6 +133,7 @@ function editInbox(i: Inbox | null, done: () => void): void {
         let saved: Inbox | undefined;
         const ok = await attempt(async () => {
           saved = i ? await api.updateInbox(i.id, { name: name.value.trim(), settings }) : await api.createInbox(name.value.trim(), channel.value, settings);
+          await routing.save(saved.id);
         });
         if (!ok) return;
         close();
@@ -147,6 +150,7 @@ function editInbox(i: Inbox | null, done: () => void): void {
       help,
       connect,
       slot,
+      routing.el,
       h("div", { class: "form-actions" }, submit(i ? t("action.save") : t("inboxes.create"))),
     ),
   );

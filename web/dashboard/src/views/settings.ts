@@ -17,6 +17,7 @@ import { tonePolicy } from "./tonepolicy";
 import { mentionKeywords } from "./mentionkeywords";
 import { automation } from "./automation";
 import { macrosSettings } from "./macros";
+import { capacitySection, routingSection, routingSettings } from "./routing";
 
 interface Section {
   key: string;
@@ -31,6 +32,7 @@ const sections: Section[] = [
   { key: "agents", admin: true, render: agents },
   { key: "inboxes", admin: true, render: inboxes },
   { key: "teams", admin: true, render: teams },
+  { key: "routing", admin: true, render: routingSettings },
   { key: "labels", admin: true, render: labels },
   { key: "canned", admin: false, render: canned },
   { key: "automation", admin: true, render: automation },
@@ -231,15 +233,17 @@ async function agents(el: HTMLElement): Promise<void> {
       const role = select(roles(), u?.role === "admin" ? "admin" : "agent", () => {}, { name: "role" });
       const phone = phoneInput(u?.phone);
       const password = h("input", { name: "password", type: "password", required: true, minlength: 8, autocomplete: "new-password" });
+      const capacity = capacitySection(u?.id ?? null);
       const close = modal(
         u ? t("agents.edit") : t("agents.invite"),
         form(
           async () => {
-            const ok = await attempt(() =>
-              u
-                ? api.updateUser(u.id, { name: name.value.trim(), phone: phone.value.trim(), ...(u.role === "owner" ? {} : { role: role.value }) })
-                : api.createUser({ email: email.value.trim(), name: name.value.trim(), role: role.value, password: password.value, phone: phone.value.trim() }),
-            );
+            const ok = await attempt(async () => {
+              const saved = u
+                ? await api.updateUser(u.id, { name: name.value.trim(), phone: phone.value.trim(), ...(u.role === "owner" ? {} : { role: role.value }) })
+                : await api.createUser({ email: email.value.trim(), name: name.value.trim(), role: role.value, password: password.value, phone: phone.value.trim() });
+              await capacity.save(saved.id);
+            });
             if (ok) {
               close();
               done();
@@ -251,6 +255,7 @@ async function agents(el: HTMLElement): Promise<void> {
           field(t("profile.phone"), phone, t("agents.phone_hint")),
           u?.role === "owner" ? null : field(t("agents.role"), role),
           u ? null : field(t("agents.password"), password, t("agents.password_hint")),
+          capacity.el,
           h("div", { class: "form-actions" }, submit(u ? t("action.save") : t("agents.invite"))),
         ),
       );
@@ -274,12 +279,13 @@ async function teams(el: HTMLElement): Promise<void> {
       const name = h("input", { name: "name", value: tm?.name ?? "", required: true });
       const desc = h("input", { name: "description", value: tm?.description ?? "" });
       const members = userChecks(tm?.member_ids ?? []);
+      const routing = routingSection("teams", tm?.id ?? null);
       const close = modal(
         tm ? t("teams.edit") : t("teams.create"),
         form(
           async () => {
             const body = { name: name.value.trim(), description: desc.value.trim(), member_ids: members.values() };
-            if (await attempt(() => (tm ? api.updateTeam(tm.id, body) : api.createTeam(body)))) {
+            if (await attempt(async () => routing.save((tm ? await api.updateTeam(tm.id, body) : await api.createTeam(body)).id))) {
               close();
               done();
               void loadMeta();
@@ -288,6 +294,7 @@ async function teams(el: HTMLElement): Promise<void> {
           field(t("teams.name"), name),
           field(t("teams.description"), desc),
           h("div", { class: "field" }, h("span", { class: "field-label" }, t("teams.members")), members.el),
+          routing.el,
           h("div", { class: "form-actions" }, submit(t("action.save"))),
         ),
       );
