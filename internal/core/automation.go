@@ -60,9 +60,11 @@ type RuleConditions struct {
 
 // RuleCondition compares one attribute of the event with a value.
 type RuleCondition struct {
-	Attribute string          `json:"attribute"`
-	Operator  string          `json:"operator"`
-	Value     json.RawMessage `json:"value"`
+	Attribute string `json:"attribute"`
+	// Key is the contact attribute a contact_attribute condition reads.
+	Key      string          `json:"key,omitempty"`
+	Operator string          `json:"operator"`
+	Value    json.RawMessage `json:"value"`
 }
 
 // RuleAction is one thing a rule does, with its value.
@@ -107,9 +109,17 @@ var ruleAttributes = map[string]ruleAttribute{
 	"status":       {kind: kindString, operators: []string{"equals", "not_equals", "in"}, allowed: sahay.Statuses},
 	"message_type": {kind: kindString, operators: []string{"equals", "not_equals"}, allowed: []string{sahay.MessageIncoming, sahay.MessageOutgoing}},
 	"private":      {kind: kindBool, operators: []string{"equals"}},
+	// The conversation's contact: one of its attributes (Key), compared
+	// as text, and the value of its cart (its "cart_value" attribute).
+	"contact_attribute": {kind: kindString, operators: []string{"equals", "not_equals", "contains"}},
+	"cart_value":        {kind: kindNumber, operators: []string{"gte", "lte"}},
+	// Whether the event came within the business hours of the
+	// conversation's inbox (its own, else the account's).
+	"business_hours": {kind: kindString, operators: []string{"equals"}, allowed: []string{"in", "out"}},
 }
 
-var ruleActions = []string{"assign_agent", "assign_team", "add_label", "remove_label", "set_priority", "send_message", "add_private_note", "resolve", "snooze"}
+var ruleActions = []string{"assign_agent", "assign_team", "add_label", "remove_label", "set_priority", "send_message", "add_private_note", "resolve", "snooze",
+	"send_canned_response", "send_email", "call_webhook"}
 
 // strictJSON decodes v, refusing unknown fields.
 func strictJSON(raw json.RawMessage, v any) error {
@@ -138,6 +148,13 @@ func checkConditions(raw json.RawMessage) (RuleConditions, error) {
 		attr, ok := ruleAttributes[cond.Attribute]
 		if !ok {
 			return c, sahay.Invalid("condition %d: unknown attribute %q", i+1, cond.Attribute)
+		}
+		if cond.Attribute == "contact_attribute" {
+			if k := strings.TrimSpace(cond.Key); k == "" || len(k) > 64 {
+				return c, sahay.Invalid("condition %d: contact_attribute takes the attribute's key, 1 to 64 characters", i+1)
+			}
+		} else if cond.Key != "" {
+			return c, sahay.Invalid("condition %d: only contact_attribute takes a key", i+1)
 		}
 		if !slices.Contains(attr.operators, cond.Operator) {
 			return c, sahay.Invalid("condition %d: %s takes the operators %s, not %q", i+1, cond.Attribute, strings.Join(attr.operators, ", "), cond.Operator)
@@ -219,7 +236,7 @@ func (s *Service) checkAction(ctx context.Context, a *Actor, act RuleAction) err
 	var n int64
 	var text string
 	switch act.Action {
-	case "assign_agent", "assign_team", "set_priority", "snooze":
+	case "assign_agent", "assign_team", "set_priority", "snooze", "send_canned_response":
 		if err := json.Unmarshal(act.Value, &n); err != nil {
 			return errors.New("value is a number")
 		}
@@ -227,6 +244,12 @@ func (s *Service) checkAction(ctx context.Context, a *Actor, act RuleAction) err
 		if err := json.Unmarshal(act.Value, &text); err != nil || strings.TrimSpace(text) == "" {
 			return errors.New("value is a text")
 		}
+	case "send_email":
+		_, err := s.checkEmailAction(ctx, a, act.Value)
+		return err
+	case "call_webhook":
+		_, err := s.checkWebhookAction(act.Value)
+		return err
 	case "resolve":
 		if len(act.Value) != 0 && string(act.Value) != "null" {
 			return errors.New("takes no value")
@@ -257,6 +280,10 @@ func (s *Service) checkAction(ctx context.Context, a *Actor, act RuleAction) err
 		if _, err := CleanText("value", text, MaxContentBytes); err != nil {
 			return err
 		}
+	case "send_canned_response":
+		if _, err := s.cannedResponse(ctx, a.AccountID(), n); err != nil {
+			return fmt.Errorf("unknown canned response %d", n)
+		}
 	}
 	return nil
 }
@@ -266,7 +293,11 @@ func (s *Service) AutomationRules(ctx context.Context, a *Actor) ([]*store.Autom
 	if err := a.requireAdmin(); err != nil {
 		return nil, err
 	}
-	return s.store.AutomationRules(ctx, a.AccountID())
+	list, err := s.store.AutomationRules(ctx, a.AccountID())
+	for i, r := range list {
+		list[i] = shownRule(r)
+	}
+	return list, err
 }
 
 // AutomationRule returns one of the account's rules (administrators only).
@@ -274,7 +305,11 @@ func (s *Service) AutomationRule(ctx context.Context, a *Actor, id int64) (*stor
 	if err := a.requireAdmin(); err != nil {
 		return nil, err
 	}
-	return s.store.AutomationRule(ctx, a.AccountID(), id)
+	r, err := s.store.AutomationRule(ctx, a.AccountID(), id)
+	if err != nil {
+		return nil, err
+	}
+	return shownRule(r), nil
 }
 
 // SaveAutomationRule creates a rule (id 0) or changes one (administrators
@@ -332,6 +367,9 @@ func (s *Service) SaveAutomationRule(ctx context.Context, a *Actor, id int64, in
 		if err != nil {
 			return nil, err
 		}
+		if err := s.sealRuleSecrets(actions, r.Actions); err != nil {
+			return nil, err
+		}
 		if r.Actions, err = json.Marshal(actions); err != nil {
 			return nil, err
 		}
@@ -351,7 +389,7 @@ func (s *Service) SaveAutomationRule(ctx context.Context, a *Actor, id int64, in
 	if err != nil {
 		return nil, err
 	}
-	return r, nil
+	return shownRule(r), nil
 }
 
 // DeleteAutomationRule removes a rule and its runs (administrators only).
@@ -410,9 +448,15 @@ func (s *Service) automationPass(ctx context.Context) bool {
 type ruleEvent struct {
 	seq          int64
 	kind         string
+	at           time.Time
 	conversation *sahay.Conversation
 	message      *sahay.Message
 	inbox        *sahay.Inbox
+	// contact is the conversation's contact, read when a rule's
+	// conditions need it; inHours whether the event came within business
+	// hours, when a rule's need it.
+	contact *sahay.Contact
+	inHours *bool
 }
 
 // automateAccount runs the account's rules on its events with after < seq
@@ -437,6 +481,13 @@ func (s *Service) automateAccount(ctx context.Context, accountID, after, upTo in
 		return err
 	}
 	actor := &Actor{User: &sahay.User{AccountID: accountID, Role: sahay.RoleAdmin, Name: "Automation"}}
+	needContact, needHours := rulesNeed(rules)
+	var account *sahay.Account
+	if needHours {
+		if account, err = s.store.Account(ctx, accountID); err != nil {
+			return err
+		}
+	}
 	for _, ev := range evs {
 		var mark struct {
 			RuleID int64 `json:"automation_rule_id"`
@@ -451,6 +502,19 @@ func (s *Service) automateAccount(ctx context.Context, accountID, after, upTo in
 			i := slices.IndexFunc(inboxes, func(in *sahay.Inbox) bool { return in.ID == re.conversation.InboxID })
 			if i >= 0 {
 				re.inbox = inboxes[i]
+			}
+			re.at = ev.CreatedAt
+			if needContact && re.conversation.ContactID != 0 {
+				if re.contact, err = s.store.Contact(ctx, accountID, re.conversation.ContactID); err != nil && sahay.ErrorCode(err) != sahay.ENOTFOUND {
+					return err
+				}
+			}
+			if needHours && re.inbox != nil {
+				in := true
+				if h := accountHours(re.inbox, account); h != nil {
+					in = h.Open(re.at)
+				}
+				re.inHours = &in
 			}
 			for _, r := range rules {
 				if !r.Enabled || r.Event != re.kind {
@@ -550,7 +614,7 @@ func (s *Service) runAction(ctx context.Context, a *Actor, conversationID int64,
 	var n int64
 	var text string
 	switch act.Action {
-	case "assign_agent", "assign_team", "set_priority", "snooze":
+	case "assign_agent", "assign_team", "set_priority", "snooze", "send_canned_response":
 		if err := json.Unmarshal(act.Value, &n); err != nil {
 			return err
 		}
@@ -589,6 +653,12 @@ func (s *Service) runAction(ctx context.Context, a *Actor, conversationID int64,
 		_, err = s.SetLabels(ctx, a, conversationID, labels)
 	case "send_message", "add_private_note":
 		_, err = s.PostMessage(ctx, a, conversationID, NewMessage{Content: text, Private: act.Action == "add_private_note"})
+	case "send_canned_response":
+		err = s.sendCanned(ctx, a, conversationID, n)
+	case "send_email":
+		err = s.sendRuleEmail(ctx, a, act.Value)
+	case "call_webhook":
+		err = s.queueRuleWebhook(ctx, a, conversationID, act.Value)
 	}
 	return err
 }
@@ -628,6 +698,36 @@ func (s *Service) conditionHolds(cond RuleCondition, re *ruleEvent) bool {
 		got = float64(c.Priority)
 	case "status":
 		got = c.Status
+	case "contact_attribute":
+		if re.contact == nil {
+			return false
+		}
+		v, ok := re.contact.Attributes[strings.TrimSpace(cond.Key)]
+		if !ok || v == nil {
+			return cond.Operator == "not_equals"
+		}
+		text := fold(attributeText(v))
+		if cond.Operator == "contains" {
+			return strings.Contains(text, fold(want[0].(string)))
+		}
+		got, want = text, []any{fold(want[0].(string))}
+	case "cart_value":
+		if re.contact == nil {
+			return false
+		}
+		v, ok := re.contact.Attributes["cart_value"].(float64)
+		if !ok {
+			return false
+		}
+		got = v
+	case "business_hours":
+		if re.inHours == nil {
+			return false
+		}
+		got = "out"
+		if *re.inHours {
+			got = "in"
+		}
 	case "labels":
 		for _, w := range want {
 			if slices.Contains(c.Labels, w.(string)) {
@@ -693,6 +793,9 @@ func compare(op string, got any, want []any) bool {
 	case "gte":
 		g, ok := got.(float64)
 		return ok && g >= want[0].(float64)
+	case "lte":
+		g, ok := got.(float64)
+		return ok && g <= want[0].(float64)
 	}
 	return false
 }

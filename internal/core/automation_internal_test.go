@@ -86,3 +86,47 @@ func mustJSON(t *testing.T, v any) json.RawMessage {
 	}
 	return b
 }
+
+// TestRuleContactAndHoursConditions checks the conditions on the
+// conversation's contact and on business hours, and the variables of a
+// canned response.
+func TestRuleContactAndHoursConditions(t *testing.T) {
+	s := &Service{}
+	in, out := true, false
+	conv := &sahay.Conversation{ID: 1, InboxID: 7}
+	rich := &ruleEvent{kind: RuleMessageCreated, conversation: conv, inHours: &in,
+		contact: &sahay.Contact{Attributes: map[string]any{"city": "Dhaka", "cart_value": 2500.0, "vip": true, "orders_count": 3.0}}}
+	bare := &ruleEvent{kind: RuleMessageCreated, conversation: conv, inHours: &out, contact: &sahay.Contact{}}
+	for _, c := range []struct {
+		attribute, key, operator string
+		value                    any
+		rich, bare               bool
+	}{
+		{"contact_attribute", "city", "equals", "DHAKA", true, false},
+		{"contact_attribute", "city", "contains", "dha", true, false},
+		{"contact_attribute", "city", "not_equals", "Sylhet", true, true},
+		{"contact_attribute", "vip", "equals", "true", true, false},
+		{"contact_attribute", "orders_count", "equals", "3", true, false},
+		{"cart_value", "", "gte", 1000, true, false},
+		{"cart_value", "", "lte", 1000, false, false},
+		{"business_hours", "", "equals", "in", true, false},
+		{"business_hours", "", "equals", "out", false, true},
+	} {
+		v, _ := json.Marshal(c.value)
+		cond := RuleCondition{Attribute: c.attribute, Key: c.key, Operator: c.operator, Value: v}
+		if _, err := checkConditions(mustJSON(t, RuleConditions{All: []RuleCondition{cond}})); err != nil {
+			t.Errorf("%s %s %s %s: %v", c.attribute, c.key, c.operator, v, err)
+			continue
+		}
+		if got := s.conditionHolds(cond, rich); got != c.rich {
+			t.Errorf("%s %s %s %s on the rich contact: %v, want %v", c.attribute, c.key, c.operator, v, got, c.rich)
+		}
+		if got := s.conditionHolds(cond, bare); got != c.bare {
+			t.Errorf("%s %s %s %s on the bare contact: %v, want %v", c.attribute, c.key, c.operator, v, got, c.bare)
+		}
+	}
+	vars := map[string]string{"contact.name": "Nadia", "conversation.id": "42"}
+	if got := fillVariables("Hi {{ contact.name }}, #{{conversation.id}} {{agent.name}} {{", vars); got != "Hi Nadia, #42 {{agent.name}} {{" {
+		t.Errorf("fillVariables: %q", got)
+	}
+}

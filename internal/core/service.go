@@ -172,6 +172,7 @@ func New(cfg Config) *Service {
 	s.jobs.Handle(jobNewConversation, jobs.Handler{Run: s.runNewConversation})
 	s.jobs.Handle(jobContactProfile, jobs.Handler{Run: s.runContactProfile})
 	s.jobs.Handle(jobBot, jobs.Handler{Run: s.runBot, Failed: s.botFailed})
+	s.jobs.Handle(jobRuleWebhook, jobs.Handler{Run: s.runRuleWebhook, Failed: s.ruleWebhookFailed})
 	writers := 1
 	if cfg.Store.Dialect() == store.Postgres {
 		writers = ingestWriters

@@ -308,6 +308,12 @@ func ByAutomation(ctx context.Context, ruleID int64, name string) context.Contex
 	return context.WithValue(ctx, automationKey{}, automationMark{id: ruleID, name: name})
 }
 
+// AutomationRuleOf returns the rule whose actions ctx writes, if any.
+func AutomationRuleOf(ctx context.Context) (id int64, name string) {
+	mark, _ := ctx.Value(automationKey{}).(automationMark)
+	return mark.id, mark.name
+}
+
 // markAutomation sets on a message the rule that wrote it, when ctx is a
 // rule's.
 func markAutomation(ctx context.Context, m *sahay.Message) {
