@@ -10,6 +10,7 @@ import type { ToneCheck, TonePolicy } from "./types";
 import type { Mention, MentionKeyword, MentionTrend } from "./types";
 import type { BotSettings, BotTrialResult, FAQ, FAQInput } from "./types";
 import type { BusinessHours } from "./types";
+import type { Rota, Shift, Swap } from "./types";
 import type { AutomationRule, AutomationRun, RuleAction, RuleCondition } from "./types";
 import type { Macro, MacroAction } from "./types";
 
@@ -392,6 +393,15 @@ export const toneApi = {
   check: (text: string, conversationId: number, rephrase = false) => post<ToneCheck>("/tone", { text, conversation_id: conversationId, ...(rephrase ? { rephrase } : {}) }),
   policy: () => get<TonePolicy>("/tone/policy"),
   setPolicy: (p: TonePolicy) => put<TonePolicy>("/tone/policy", p),
+};
+
+/** The support rota: everyone reads it and swaps; administrators add and remove shifts. */
+export const rotaApi = {
+  get: () => get<Rota>("/rota"),
+  addShift: (b: Omit<Shift, "id">) => post<Shift>("/rota/shifts", b),
+  removeShift: (id: number) => del(`/rota/shifts/${id}`),
+  askSwap: (b: { shift_id: number; date: string; user_id?: number }) => post<Swap>("/rota/swaps", b),
+  decide: (id: number, action: "accept" | "decline" | "cancel") => post<Swap>(`/rota/swaps/${id}/${action}`),
 };
 
 /** The Mentions view's filters. */

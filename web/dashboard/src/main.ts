@@ -16,6 +16,7 @@ import { startCallNotices } from "./views/callnotice";
 import { mountContactPage } from "./views/contact";
 import { mountContacts } from "./views/contacts";
 import { mountMentions } from "./views/mentions";
+import { mountRota } from "./views/rota";
 import { showHelp } from "./views/help";
 import { mountInbox, openConversation } from "./views/inbox";
 import { mountLogin } from "./views/login";
@@ -77,6 +78,9 @@ function showPage(r: Route, force = false): void {
       break;
     case "mentions":
       unmount = mountMentions(mainEl, r);
+      break;
+    case "rota":
+      unmount = mountRota(mainEl);
       break;
     case "widget":
       unmount = mountWidgetSettings(mainEl, r.id);

@@ -177,6 +177,8 @@ export function notificationTitle(n: AgentNotification): string {
       return t("notify.login_locked", { name: userName(n.actor_id) });
     case "handoff":
       return t("notify.handoff", { id });
+    case "swap":
+      return t("notify.swap");
     default:
       return t("notify.new", { id });
   }
@@ -184,6 +186,7 @@ export function notificationTitle(n: AgentNotification): string {
 
 /** Where a notification leads: its conversation, or the inbox for one about no conversation. */
 export function notificationPath(n: AgentNotification): string {
+  if (n.kind === "swap") return "/rota";
   return n.conversation_id ? "/conversations/" + n.conversation_id : "/";
 }
 

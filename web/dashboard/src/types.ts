@@ -552,7 +552,40 @@ export interface RealtimeEvent {
 
 // Notifications of the signed-in agent and how they want them delivered.
 
-export type NotifyKind = "assigned" | "mentioned" | "new_conversation" | "login_locked" | "handoff";
+export type NotifyKind = "assigned" | "mentioned" | "new_conversation" | "login_locked" | "handoff" | "swap";
+
+/** The kinds of shift on the rota. */
+export type ShiftKind = "chat" | "phone" | "social";
+
+/** A weekly shift of a user, in the account's time zone; an end before the start runs past midnight. */
+export interface Shift {
+  id: number;
+  user_id: number;
+  kind: ShiftKind;
+  weekday: string;
+  start: string;
+  end: string;
+}
+
+/** One dated occurrence of a shift handed to a colleague. */
+export interface Swap {
+  id: number;
+  shift_id: number;
+  date: string;
+  from_user_id: number;
+  to_user_id: number;
+  requested_by: number;
+  status: "pending" | "accepted" | "declined" | "cancelled";
+}
+
+/** The rota as every member reads it. */
+export interface Rota {
+  time_zone: string;
+  today: string;
+  shifts: Shift[];
+  swaps: Swap[];
+  on_now: Record<ShiftKind, { scheduled: boolean; user_ids: number[] }>;
+}
 export type NotifyChannel = "email" | "push";
 
 export interface AgentNotification {

@@ -12,7 +12,7 @@ import { on } from "../state";
 import { button, empty, errorText, pageHeader, toast } from "../ui";
 import { notificationPrefs } from "./prefs";
 
-const kindIcon: Record<string, IconName> = { new_conversation: "inbox", assigned: "user", mentioned: "note", login_locked: "lock", handoff: "bot" };
+const kindIcon: Record<string, IconName> = { new_conversation: "inbox", assigned: "user", mentioned: "note", login_locked: "lock", handoff: "bot", swap: "calendar" };
 
 function report(p: Promise<void>): void {
   p.catch((e) => toast(errorText(e), "error"));
