@@ -35,9 +35,9 @@ const (
 type assigner struct {
 	wake chan struct{}
 	mu   sync.Mutex
-	// away is when the assigner first saw each assignee with routed open
-	// conversations unavailable.
-	away map[int64]time.Time
+	// away is, by account and user, when the assigner first saw an
+	// assignee with routed open conversations unavailable.
+	away map[int64]map[int64]time.Time
 }
 
 // RoutingInput changes an inbox's or a team's routing settings; nil
@@ -245,12 +245,26 @@ func (s *Service) routingPass(ctx context.Context) bool {
 		}
 		return false
 	}
+	s.assigner.mu.Lock()
+	for id := range s.assigner.away {
+		if !slices.Contains(accounts, id) {
+			delete(s.assigner.away, id)
+		}
+	}
+	s.assigner.mu.Unlock()
 	more := false
 	for _, id := range accounts {
-		if err := s.requeueAway(ctx, id); err != nil && ctx.Err() == nil {
+		r, err := s.loadRouting(ctx, id)
+		if err != nil || r == nil {
+			if err != nil && ctx.Err() == nil {
+				s.log.Error("routing", "account", id, "err", err)
+			}
+			continue
+		}
+		if err := s.requeueAway(ctx, r); err != nil && ctx.Err() == nil {
 			s.log.Error("routing: requeue", "account", id, "err", err)
 		}
-		m, err := s.routeAccount(ctx, id)
+		m, err := s.route(ctx, r)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Error("routing", "account", id, "err", err)
@@ -295,16 +309,15 @@ func (r *routing) scope(c *sahay.Conversation) (string, int64, sahay.RoutingSett
 	return "", 0, sahay.RoutingSettings{}, false
 }
 
-// loadRouting reads an account's routing, or nil when nothing of it is
-// routed.
+// loadRouting reads an account's routed inboxes and teams, or nil when
+// it routes none; [Service.fillRouting] reads the rest when there is
+// work.
 func (s *Service) loadRouting(ctx context.Context, accountID int64) (*routing, error) {
 	scopes, err := s.store.RoutedScopes(ctx, accountID)
 	if err != nil || len(scopes) == 0 {
 		return nil, err
 	}
-	r := &routing{accountID: accountID, inboxes: map[int64]sahay.RoutingSettings{}, teams: map[int64]sahay.RoutingSettings{},
-		users: map[int64]*sahay.User{}, inboxOf: map[int64]*sahay.Inbox{}, kinds: map[int64]string{}, teamOf: map[int64]*sahay.Team{},
-		turns: map[string]map[int64]int64{}}
+	r := &routing{accountID: accountID, inboxes: map[int64]sahay.RoutingSettings{}, teams: map[int64]sahay.RoutingSettings{}}
 	for _, sc := range scopes {
 		if sc.Scope == store.ScopeTeam {
 			r.teams[sc.ID] = sc.Settings
@@ -312,16 +325,27 @@ func (s *Service) loadRouting(ctx context.Context, accountID int64) (*routing, e
 			r.inboxes[sc.ID] = sc.Settings
 		}
 	}
-	users, err := s.store.Users(ctx, accountID)
+	return r, nil
+}
+
+// fillRouting reads the account's users, inboxes, teams and capacities
+// into r, and forgets the turns read in an earlier transaction.
+func (s *Service) fillRouting(ctx context.Context, r *routing) error {
+	r.turns = map[string]map[int64]int64{}
+	if r.users != nil {
+		return nil
+	}
+	r.users, r.inboxOf, r.kinds, r.teamOf = map[int64]*sahay.User{}, map[int64]*sahay.Inbox{}, map[int64]string{}, map[int64]*sahay.Team{}
+	users, err := s.store.Users(ctx, r.accountID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, u := range users {
 		r.users[u.ID] = u
 	}
-	inboxes, err := s.store.Inboxes(ctx, accountID)
+	inboxes, err := s.store.Inboxes(ctx, r.accountID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, in := range inboxes {
 		r.inboxOf[in.ID] = in
@@ -330,17 +354,15 @@ func (s *Service) loadRouting(ctx context.Context, accountID int64) (*routing, e
 			r.kinds[in.ID] = sahay.KindEmail
 		}
 	}
-	teams, err := s.store.Teams(ctx, accountID)
+	teams, err := s.store.Teams(ctx, r.accountID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, t := range teams {
 		r.teamOf[t.ID] = t
 	}
-	if r.caps, err = s.store.Capacities(ctx, accountID); err != nil {
-		return nil, err
-	}
-	return r, nil
+	r.caps, err = s.store.Capacities(ctx, r.accountID)
+	return err
 }
 
 // readLoads counts, in tx, each user's open conversations by kind.
@@ -488,15 +510,24 @@ func chooseAgent(cands []candidate, set sahay.RoutingSettings) (*candidate, stri
 	return &best, reason
 }
 
-// routeAccount assigns what it can of an account's queue under the
-// account's lock, and reports whether more may be waiting.
+// routeAccount routes an account's queue once.
 func (s *Service) routeAccount(ctx context.Context, accountID int64) (bool, error) {
 	r, err := s.loadRouting(ctx, accountID)
 	if err != nil || r == nil {
 		return false, err
 	}
+	return s.route(ctx, r)
+}
+
+// route assigns what it can of an account's queue under the account's
+// lock, and reports whether more may be waiting.
+func (s *Service) route(ctx context.Context, r *routing) (bool, error) {
+	accountID := r.accountID
 	queue, err := s.store.RoutingQueue(ctx, accountID, slices.Collect(mapKeys(r.inboxes)), slices.Collect(mapKeys(r.teams)), routingBatch)
 	if err != nil || len(queue) == 0 {
+		return false, err
+	}
+	if err := s.fillRouting(ctx, r); err != nil {
 		return false, err
 	}
 	// Outside its business hours a conversation waits in the queue.
@@ -527,6 +558,7 @@ func (s *Service) routeAccount(ctx context.Context, accountID int64) (bool, erro
 	assigned := 0
 	err = s.write(ctx, func(tx *store.Tx) error {
 		assigned = 0
+		r.turns = map[string]map[int64]int64{}
 		if err := tx.LockAccount(ctx, accountID); err != nil {
 			return err
 		}
@@ -607,11 +639,8 @@ func (s *Service) routeTo(ctx context.Context, tx *store.Tx, r *routing, c *saha
 // assignee who has been unavailable for longer than their settings'
 // grace period, with a timeline line saying why; the next pass routes
 // them again.
-func (s *Service) requeueAway(ctx context.Context, accountID int64) error {
-	r, err := s.loadRouting(ctx, accountID)
-	if err != nil || r == nil {
-		return err
-	}
+func (s *Service) requeueAway(ctx context.Context, r *routing) error {
+	accountID := r.accountID
 	loads, err := s.store.OpenLoads(ctx, accountID)
 	if err != nil {
 		return err
@@ -629,18 +658,36 @@ func (s *Service) requeueAway(ctx context.Context, accountID int64) error {
 			grace[l.AssigneeID] = d
 		}
 	}
+	s.assigner.mu.Lock()
+	away := s.assigner.away[accountID]
+	if away == nil {
+		away = map[int64]time.Time{}
+		s.assigner.away[accountID] = away
+	}
+	for id := range away {
+		if _, has := grace[id]; !has {
+			delete(away, id)
+		}
+	}
+	s.assigner.mu.Unlock()
+	if len(grace) == 0 {
+		return nil
+	}
+	if err := s.fillRouting(ctx, r); err != nil {
+		return err
+	}
 	now := time.Now()
 	var due []int64
 	s.assigner.mu.Lock()
 	for id, u := range r.users {
 		_, has := grace[id]
 		if !has || s.Available(u) {
-			delete(s.assigner.away, id)
+			delete(away, id)
 			continue
 		}
-		since, seen := s.assigner.away[id]
+		since, seen := away[id]
 		if !seen {
-			s.assigner.away[id] = now
+			away[id] = now
 			continue
 		}
 		if now.Sub(since) >= grace[id] {
@@ -655,7 +702,7 @@ func (s *Service) requeueAway(ctx context.Context, accountID int64) error {
 			why = "disconnected"
 		}
 		s.assigner.mu.Lock()
-		away := now.Sub(s.assigner.away[id])
+		gone := now.Sub(away[id])
 		s.assigner.mu.Unlock()
 		err := s.write(ctx, func(tx *store.Tx) error {
 			if err := tx.LockAccount(ctx, accountID); err != nil {
@@ -671,7 +718,7 @@ func (s *Service) requeueAway(ctx context.Context, accountID int64) error {
 					return err
 				}
 				_, _, set, ok := r.scope(c)
-				if !ok || !set.OnlyAvailable || set.ReassignAfterSeconds == 0 || away < time.Duration(set.ReassignAfterSeconds)*time.Second {
+				if !ok || !set.OnlyAvailable || set.ReassignAfterSeconds == 0 || gone < time.Duration(set.ReassignAfterSeconds)*time.Second {
 					continue
 				}
 				next := *c

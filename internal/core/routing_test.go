@@ -255,6 +255,40 @@ func TestRoutingLeastLoadedKeepsCapacityAndDrainsTheQueue(t *testing.T) {
 	})
 }
 
+func TestRoutingByTeam(t *testing.T) {
+	run(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		inTeam, _ := routedAgent(t, f, f.svc, f.theirs, "team@dokan.example")
+		outside, _ := routedAgent(t, f, f.svc, f.theirs, "outside@dokan.example")
+		// A team member who does not work the inbox is never chosen.
+		elsewhere, _ := routedAgent(t, f, f.svc, f.mine, "elsewhere@dokan.example")
+		team, err := f.svc.SaveTeam(ctx, f.admin, 0, core.TeamInput{Name: ptr("Billing"), MemberIDs: &[]int64{inTeam.ID, elsewhere.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.SetTeamRouting(ctx, f.admin, team.ID, core.RoutingInput{Mode: ptr(sahay.RoutingRoundRobin)}); err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for i := range 3 {
+			id := f.receive(t, f.theirs, fmt.Sprintf("c%d", i), fmt.Sprintf("m%d", i), "bill").Conversation.ID
+			if _, err := f.svc.UpdateConversation(ctx, f.admin, id, core.ConversationUpdate{TeamID: &team.ID}); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		waitRouted(t, "the team's conversations assigned", func() (bool, string) {
+			got := assignees(t, f.st, f.account.ID, ids)
+			return !slices.Contains(got, 0), fmt.Sprint(got)
+		})
+		for _, a := range assignees(t, f.st, f.account.ID, ids) {
+			if a != inTeam.ID {
+				t.Errorf("a team conversation went to %d; want the one member who works the inbox, %d (not %d or %d)", a, inTeam.ID, outside.ID, elsewhere.ID)
+			}
+		}
+	})
+}
+
 func TestRoutingWaitsForBusinessHours(t *testing.T) {
 	run(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
@@ -428,7 +462,27 @@ func TestRoutingTwoNodes(t *testing.T) {
 			const arrivals = 20
 			ids := make([]int64, arrivals)
 			var wg sync.WaitGroup
-			errs := make(chan error, arrivals)
+			errs := make(chan error, arrivals+4)
+			// Besides the lease holder, both nodes route over and over
+			// while the conversations arrive: the account's lock alone
+			// must keep turns, loads and assignments exact.
+			stop := make(chan struct{})
+			var routers sync.WaitGroup
+			for i := range 4 {
+				routers.Go(func() {
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						if err := nodes[i%2].RouteNow(ctx, f.account.ID); err != nil {
+							errs <- err
+							return
+						}
+					}
+				})
+			}
 			for i := range arrivals {
 				wg.Go(func() {
 					r, err := nodes[i%2].Receive(ctx, channel.Inbound{InboxID: f.theirs.ID, ContactID: fmt.Sprintf("c%d", i), ExternalID: fmt.Sprintf("m%d", i), Content: "hello"})
@@ -440,16 +494,6 @@ func TestRoutingTwoNodes(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			close(errs)
-			if err := errors.Join(slices.Collect(func(yield func(error) bool) {
-				for err := range errs {
-					if !yield(err) {
-						return
-					}
-				}
-			})...); err != nil {
-				t.Fatal(err)
-			}
 			want := arrivals
 			if mode == sahay.RoutingLeastLoaded {
 				want = 3 * capacity
@@ -465,6 +509,34 @@ func TestRoutingTwoNodes(t *testing.T) {
 				}
 				return n >= want, fmt.Sprint(got)
 			})
+			close(stop)
+			routers.Wait()
+			close(errs)
+			if err := errors.Join(slices.Collect(func(yield func(error) bool) {
+				for err := range errs {
+					if !yield(err) {
+						return
+					}
+				}
+			})...); err != nil {
+				t.Fatal(err)
+			}
+			// Each conversation was routed once, to whom it has now.
+			for i, id := range ids {
+				var routed []string
+				for _, a := range activities(t, f, id) {
+					if strings.HasPrefix(a, "routed:") {
+						routed = append(routed, a)
+					}
+				}
+				want := 0
+				if got[i] != 0 {
+					want = 1
+				}
+				if len(routed) != want || want == 1 && !strings.HasPrefix(routed[0], fmt.Sprintf("routed:%d:", got[i])) {
+					t.Errorf("conversation %d, assigned to %d, routed %v", id, got[i], routed)
+				}
+			}
 			count := map[int64]int{}
 			for _, a := range got {
 				if a != 0 {
