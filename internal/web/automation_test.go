@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -98,6 +99,21 @@ func TestBrowserAutomation(t *testing.T) {
 		t.Fatalf("saved rule: %+v", rule)
 	}
 
+	// A webhook with too short a secret: refused beside the action, and
+	// the stored rule is unchanged.
+	clickText(t, ctx, "button.add-action", "Add an action")
+	choose(t, ctx, "select[name=action_2_action]", "call_webhook")
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS("input[name=action_2_url]"), "https://hooks.example.com/refunds"),
+		chromedp.SendKeys(chromedp.CSS("input[name=action_2_secret]"), "short"))
+	eval[bool](t, ctx, `(document.querySelector(".rule-page button[type=submit]").click(), true)`)
+	waitFor(t, ctx, "the refusal shows beside the webhook", `document.querySelector(".rule-rows.actions .rule-row[data-index='2'] .field-error")?.textContent.includes("secret")`)
+	d.Must(t, owner.Token, http.MethodGet, "/api/v1/automation_rules/"+id, nil, http.StatusOK, &rule)
+	if len(rule.Actions) != 2 {
+		t.Fatalf("a refused change was stored: %+v", rule.Actions)
+	}
+	eval[bool](t, ctx, `(document.querySelector(".rule-rows.actions .rule-row[data-index='2'] .icon-btn").click(), true)`)
+	waitFor(t, ctx, "the webhook action is removed", `!document.querySelector(".rule-rows.actions .rule-row[data-index='2']")`)
+
 	// A customer writes; the rule acts.
 	got := receive(t, d, owner.Token, inbox.ID, "c1", "Nadia", "I want a REFUND for order 77", "m1")
 	other := receive(t, d, owner.Token, inbox.ID, "c2", "Imran", "When does my parcel come?", "m2")
@@ -147,7 +163,9 @@ func TestScreenshotsAutomation(t *testing.T) {
 	for _, l := range []string{"refund", "vip", "delivery"} {
 		d.Must(t, owner.Token, http.MethodPost, "/api/v1/labels", map[string]any{"name": l}, http.StatusCreated, nil)
 	}
-	var refund struct{ ID int64 }
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(hook.Close)
+	var refund, angry struct{ ID int64 }
 	d.Must(t, owner.Token, http.MethodPost, "/api/v1/automation_rules", map[string]any{
 		"name": "Refunds to billing", "event": "message_created",
 		"conditions": map[string]any{"all": []any{
@@ -159,6 +177,7 @@ func TestScreenshotsAutomation(t *testing.T) {
 			map[string]any{"action": "add_label", "value": "refund"},
 			map[string]any{"action": "set_priority", "value": 3},
 			map[string]any{"action": "assign_team", "value": team.ID},
+			map[string]any{"action": "call_webhook", "value": map[string]any{"url": hook.URL + "/refunds", "secret": "a-shared-secret-of-the-shop"}},
 		},
 	}, http.StatusCreated, &refund)
 	d.Must(t, owner.Token, http.MethodPost, "/api/v1/automation_rules", map[string]any{
@@ -166,9 +185,12 @@ func TestScreenshotsAutomation(t *testing.T) {
 		"conditions": map[string]any{"any": []any{
 			map[string]any{"attribute": "sentiment", "operator": "equals", "value": "negative"},
 			map[string]any{"attribute": "urgency", "operator": "gte", "value": 0.75},
+			map[string]any{"attribute": "contact_attribute", "key": "tier", "operator": "equals", "value": "gold"},
+			map[string]any{"attribute": "cart_value", "operator": "gte", "value": 5000},
+			map[string]any{"attribute": "business_hours", "operator": "equals", "value": "out"},
 		}},
 		"actions": []any{map[string]any{"action": "set_priority", "value": 4}, map[string]any{"action": "add_private_note", "value": "Upset customer: answer first."}},
-	}, http.StatusCreated, nil)
+	}, http.StatusCreated, &angry)
 	d.Must(t, owner.Token, http.MethodPost, "/api/v1/automation_rules", map[string]any{
 		"name": "Welcome", "event": "conversation_created", "enabled": false,
 		"actions": []any{map[string]any{"action": "assign_agent", "value": agent.ID}},
@@ -200,6 +222,9 @@ func TestScreenshotsAutomation(t *testing.T) {
 			shoot(t, ctx, filepath.Join(out, "automation-rule-"+lang+"-1280.png"))
 			eval[bool](t, ctx, `(document.querySelector(".rule-runs").scrollIntoView(), true)`)
 			shoot(t, ctx, filepath.Join(out, "automation-runs-"+lang+"-1280.png"))
+			do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/settings/automation/%d", d.URL, angry.ID)))
+			waitFor(t, ctx, "the OR rule shows", `document.querySelector("input[name=condition_2_key]")?.value === "tier"`)
+			shoot(t, ctx, filepath.Join(out, "automation-any-"+lang+"-1280.png"))
 
 			do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 			do(t, ctx, chromedp.Navigate(d.URL+"/settings/automation"))

@@ -45,6 +45,9 @@ const attributes: Record<string, Attribute> = {
   labels: { ops: ["contains", "in"], kind: "string", options: () => state.labels.map((l) => ({ value: l.name, label: l.name })) },
   priority: { ops: ["equals", "not_equals", "in", "gte"], kind: "number", options: priorities },
   status: { ops: ["equals", "not_equals", "in"], kind: "string", options: () => ["open", "pending", "snoozed", "resolved"].map((s) => ({ value: s, label: t("status." + s) })) },
+  contact_attribute: { ops: ["equals", "not_equals", "contains"], kind: "string" },
+  cart_value: { ops: ["gte", "lte"], kind: "number", step: 0.01 },
+  business_hours: { ops: ["equals"], kind: "string", options: () => ["in", "out"].map((v) => ({ value: v, label: t("automation.hours." + v) })) },
 };
 
 /** How the dashboard offers an action's value. */
@@ -54,7 +57,18 @@ interface Action {
   number?: boolean;
   /** A text to write. */
   text?: boolean;
+  /** An object of fields, each a box or a list. */
+  fields?: Field[];
 }
+
+interface Field {
+  key: string;
+  kind: "text" | "textarea" | "email" | "url" | "password";
+  options?: () => Option[];
+  number?: boolean;
+}
+
+const emailInboxes = (): Option[] => state.inboxes.filter((i) => i.channel === "email").map((i) => ({ value: String(i.id), label: i.name }));
 
 const snoozes = [30, 60, 240, 1440, 10080];
 
@@ -68,6 +82,16 @@ const actions: Record<string, Action> = {
   add_private_note: { text: true },
   snooze: { options: () => snoozes.map((m) => ({ value: String(m), label: t("automation.snooze." + m) })), number: true },
   resolve: {},
+  send_canned_response: { options: () => state.canned.map((c) => ({ value: String(c.id), label: "/" + c.short_code })), number: true },
+  send_email: {
+    fields: [
+      { key: "inbox_id", kind: "text", options: emailInboxes, number: true },
+      { key: "to", kind: "email" },
+      { key: "subject", kind: "text" },
+      { key: "content", kind: "textarea" },
+    ],
+  },
+  call_webhook: { fields: [{ key: "url", kind: "url" }, { key: "secret", kind: "password" }] },
 };
 
 /** The rule being built: what the form shows and saves. */
@@ -108,12 +132,22 @@ function typed(kind: string, v: string): unknown {
 function newCondition(attribute: string): RuleCondition {
   const a = attributes[attribute];
   const first = a.options?.()[0]?.value;
-  return { attribute, operator: a.ops[0], value: first === undefined ? "" : typed(a.kind, first) };
+  const c: RuleCondition = { attribute, operator: a.ops[0], value: first === undefined ? (a.kind === "number" ? null : "") : typed(a.kind, first) };
+  if (attribute === "contact_attribute") c.key = "";
+  return c;
 }
 
 function newAction(action: string): RuleAction {
   const a = actions[action];
   if (a.text) return { action, value: "" };
+  if (a.fields) {
+    const value: Record<string, unknown> = {};
+    for (const f of a.fields) {
+      const first = f.options?.()[0]?.value;
+      value[f.key] = f.options ? (first === undefined ? 0 : f.number ? Number(first) : first) : "";
+    }
+    return { action, value };
+  }
   const first = a.options?.()[0]?.value;
   if (first === undefined) return { action };
   return { action, value: a.number ? Number(first) : first };
@@ -154,9 +188,37 @@ function conditionValue(c: RuleCondition, i: number): HTMLElement {
   return box;
 }
 
-function actionValue(act: RuleAction, i: number): HTMLElement | null {
+/** The boxes of an action whose value is an object (an email, a webhook). */
+function actionFields(act: RuleAction, fields: Field[], i: number, saved: boolean): HTMLElement {
+  const value = (act.value && typeof act.value === "object" ? act.value : {}) as Record<string, unknown>;
+  act.value = value;
+  return h(
+    "div",
+    { class: "rule-value rule-fields" },
+    fields.map((f) => {
+      const name = `action_${i}_${f.key}`;
+      const label = t(`automation.${act.action}.${f.key}`);
+      const current = value[f.key] === undefined || value[f.key] === null ? "" : String(value[f.key]);
+      if (f.options) {
+        const options = f.options();
+        if (!options.length) return h("span", { class: "hint" }, t("automation.no_email_inbox"));
+        return pick(options, current, (v) => (value[f.key] = f.number ? Number(v) : v), { name, "aria-label": label });
+      }
+      const box =
+        f.kind === "textarea"
+          ? h("textarea", { name, rows: 2, "aria-label": label, placeholder: label })
+          : h("input", { name, type: f.kind, "aria-label": label, placeholder: f.kind === "password" && saved ? t("automation.call_webhook.secret_kept") : label, autocomplete: f.kind === "password" ? "new-password" : "off", spellcheck: f.kind === "url" || f.kind === "email" || f.kind === "password" ? "false" : "true" });
+      box.value = current;
+      box.addEventListener("input", () => (value[f.key] = box.value));
+      return box;
+    }),
+  );
+}
+
+function actionValue(act: RuleAction, i: number, saved = false): HTMLElement | null {
   const a = actions[act.action];
   const name = `action_${i}_value`;
+  if (a.fields) return actionFields(act, a.fields, i, saved);
   if (a.text) {
     const box = h("textarea", { name, rows: 2, class: "rule-value", "aria-label": t("automation.message"), placeholder: t("automation.message_hint") });
     box.value = typeof act.value === "string" ? act.value : "";
@@ -171,7 +233,7 @@ function actionValue(act: RuleAction, i: number): HTMLElement | null {
 }
 
 /** The builder: the form of a rule, saved by save; errors show beside their field. */
-function builder(d: Draft, save: (d: Draft) => Promise<void>, extra: Child = null): HTMLFormElement {
+function builder(d: Draft, save: (d: Draft) => Promise<void>, extra: Child = null, saved = false): HTMLFormElement {
   const nameBox = h("input", { name: "name", value: d.name, required: true, maxlength: 80, autocomplete: "off", placeholder: t("automation.name_hint") });
   nameBox.addEventListener("input", () => (d.name = nameBox.value));
   const eventSelect = select(events.map((e) => ({ value: e, label: t("automation.event." + e) })), d.event, (v) => (d.event = v), { name: "event" });
@@ -198,7 +260,13 @@ function builder(d: Draft, save: (d: Draft) => Promise<void>, extra: Child = nul
         const attr = select(Object.keys(attributes).map((k) => ({ value: k, label: t("automation.attribute." + k) })), c.attribute, (v) => {
           d.conditions[i] = newCondition(v);
           drawConditions();
-        }, { name: `condition_${i}_attribute`, "aria-label": t("automation.attribute") });
+        }, { name: `condition_${i}_attribute`, class: "rule-attr", "aria-label": t("automation.attribute") });
+        let key: HTMLInputElement | null = null;
+        if (c.attribute === "contact_attribute") {
+          const box = h("input", { name: `condition_${i}_key`, class: "rule-key", value: c.key ?? "", "aria-label": t("automation.key"), placeholder: t("automation.key_hint"), autocomplete: "off", spellcheck: "false" });
+          box.addEventListener("input", () => (c.key = box.value.trim()));
+          key = box;
+        }
         const ops = attributes[c.attribute]?.ops ?? [];
         const op = select(ops.map((o) => ({ value: o, label: t("automation.op." + o) })), c.operator, (v) => {
           const wasIn = c.operator === "in";
@@ -206,13 +274,13 @@ function builder(d: Draft, save: (d: Draft) => Promise<void>, extra: Child = nul
           if (v === "in" && !Array.isArray(c.value)) c.value = c.value === "" || c.value === null ? [] : [c.value];
           if (wasIn && v !== "in") c.value = Array.isArray(c.value) ? c.value[0] ?? newCondition(c.attribute).value : c.value;
           drawConditions();
-        }, { name: `condition_${i}_operator`, "aria-label": t("automation.operator") });
+        }, { name: `condition_${i}_operator`, class: "rule-op", "aria-label": t("automation.operator") });
         const err = h("span", { class: "field-error", role: "alert" });
         conditionErrors.push(err);
         return h(
           "div",
           { class: "rule-row", dataset: { index: String(i) } },
-          h("div", { class: "rule-controls" }, attr, op, conditionValue(c, i), iconButton("trash", t("automation.remove_condition"), () => {
+          h("div", { class: "rule-controls" }, attr, key, op, conditionValue(c, i), iconButton("trash", t("automation.remove_condition"), () => {
             d.conditions.splice(i, 1);
             drawConditions();
           })),
@@ -231,13 +299,13 @@ function builder(d: Draft, save: (d: Draft) => Promise<void>, extra: Child = nul
         const kind = select(Object.keys(actions).map((k) => ({ value: k, label: t("automation.action." + k) })), act.action, (v) => {
           d.actions[i] = newAction(v);
           drawActions();
-        }, { name: `action_${i}_action`, "aria-label": t("automation.action") });
+        }, { name: `action_${i}_action`, class: "rule-attr", "aria-label": t("automation.action") });
         const err = h("span", { class: "field-error", role: "alert" });
         actionErrors.push(err);
         return h(
           "div",
           { class: "rule-row", dataset: { index: String(i) } },
-          h("div", { class: "rule-controls" }, kind, actionValue(act, i), iconButton("trash", t("automation.remove_action"), () => {
+          h("div", { class: "rule-controls" }, kind, actionValue(act, i, saved), iconButton("trash", t("automation.remove_action"), () => {
             d.actions.splice(i, 1);
             drawActions();
           })),
@@ -448,7 +516,7 @@ async function page(el: HTMLElement, id: number): Promise<void> {
   replace(
     el,
     back,
-    h("div", { class: "rule-page" }, title, builder(d, save, remove)),
+    h("div", { class: "rule-page" }, title, builder(d, save, remove, !!rule)),
     rule
       ? h(
           "section",
