@@ -100,6 +100,29 @@ func (s *Service) OnShift(ctx context.Context, accountID int64, kind string, at 
 	return userIDs, true, nil
 }
 
+// shiftNow is who is on one kind of shift at a routing pass's instant.
+type shiftNow struct {
+	userIDs   []int64
+	scheduled bool
+}
+
+// onShiftOf returns who is on the kind of shift now, read once a routing
+// pass.
+func (s *Service) onShiftOf(ctx context.Context, r *routing, kind string) (shiftNow, error) {
+	if n, ok := r.rota[kind]; ok {
+		return n, nil
+	}
+	ids, scheduled, err := s.OnShift(ctx, r.accountID, kind, time.Now())
+	if err != nil {
+		return shiftNow{}, err
+	}
+	if r.rota == nil {
+		r.rota = map[string]shiftNow{}
+	}
+	r.rota[kind] = shiftNow{userIDs: ids, scheduled: scheduled}
+	return r.rota[kind], nil
+}
+
 // Rota is what every member of the account reads: the shifts, the swaps
 // of the days around today, and who is on each kind of shift now.
 type Rota struct {

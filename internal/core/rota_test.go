@@ -262,3 +262,38 @@ func TestRotaRefusals(t *testing.T) {
 		}
 	})
 }
+
+// With chat shifts on the rota, routing gives a chat conversation only to
+// who is on a chat shift now; the agent off shift gets none.
+func TestRoutingKeepsToTheRota(t *testing.T) {
+	run(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		off, _ := routedAgent(t, f, f.svc, f.theirs, "off@dokan.example")
+		on, _ := routedAgent(t, f, f.svc, f.theirs, "on@dokan.example")
+		now := time.Now().UTC()
+		from := now.Add(-time.Hour)
+		day := [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}[from.Weekday()]
+		if _, err := f.svc.CreateShift(ctx, f.admin, core.ShiftInput{UserID: on.ID, Kind: sahay.ShiftChat, Weekday: day, Start: from.Format("15:04"), End: now.Add(time.Hour).Format("15:04")}); err != nil {
+			t.Fatal(err)
+		}
+		// The agent off the chat rota is on the phone one: no matter.
+		if _, err := f.svc.CreateShift(ctx, f.admin, core.ShiftInput{UserID: off.ID, Kind: sahay.ShiftPhone, Weekday: day, Start: from.Format("15:04"), End: now.Add(time.Hour).Format("15:04")}); err != nil {
+			t.Fatal(err)
+		}
+		setRouting(t, f, f.theirs, core.RoutingInput{Mode: ptr(sahay.RoutingRoundRobin)})
+		var ids []int64
+		for i := range 4 {
+			ids = append(ids, f.receive(t, f.theirs, fmt.Sprintf("r%d", i), fmt.Sprintf("rm%d", i), "hello").Conversation.ID)
+		}
+		var got []int64
+		waitRouted(t, "every conversation assigned", func() (bool, string) {
+			got = assignees(t, f.st, f.account.ID, ids)
+			return !slices.Contains(got, 0), fmt.Sprint(got)
+		})
+		for i, id := range got {
+			if id != on.ID {
+				t.Errorf("conversation %d went to %d, want %d, the agent on the chat shift", ids[i], id, on.ID)
+			}
+		}
+	})
+}

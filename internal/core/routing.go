@@ -292,6 +292,8 @@ type routing struct {
 	loads map[int64]map[string]int
 	// turns are each scope's agents' last turns, read on first use.
 	turns map[string]map[int64]int64
+	// rota holds who is on each kind of shift now, read on first use.
+	rota map[string]shiftNow
 }
 
 // scope returns the settings a conversation is routed by, and false when
@@ -408,8 +410,8 @@ type candidate struct {
 // routingCandidates returns the agents who may take conversation c now:
 // the members of its team (when its team routes it) who work its inbox,
 // or of its inbox; not bots; available when the settings ask it; under
-// their capacity of c's channel kind. Whoever else decides who may work
-// (a schedule of shifts) restricts the list here.
+// their capacity of c's channel kind; and, when the account's rota has
+// shifts of c's kind of shift (rota.go), on one now.
 func (s *Service) routingCandidates(ctx context.Context, tx *store.Tx, r *routing, c *sahay.Conversation) ([]candidate, error) {
 	scope, scopeID, set, ok := r.scope(c)
 	inbox := r.inboxOf[c.InboxID]
@@ -438,11 +440,20 @@ func (s *Service) routingCandidates(ctx context.Context, tx *store.Tx, r *routin
 		}
 		r.turns[key] = turns
 	}
+	// With shifts of the conversation's kind on the rota, only who is on
+	// one now takes it.
+	shift, err := s.onShiftOf(ctx, r, s.ShiftKind(inbox.Channel))
+	if err != nil {
+		return nil, err
+	}
 	kind := r.kind(c.InboxID)
 	var out []candidate
 	for _, id := range members {
 		u := r.users[id]
 		if u == nil || u.Role == sahay.RoleBot {
+			continue
+		}
+		if shift.scheduled && !slices.Contains(shift.userIDs, id) {
 			continue
 		}
 		if set.OnlyAvailable && !s.Available(u) {
