@@ -121,6 +121,11 @@ func TestMacros(t *testing.T) {
 			with("actions", []any{act("snooze", 0)}),
 			with("actions", []any{act("send_message", " ")}),
 			with("actions", []any{act("resolve", true)}),
+			with("actions", []any{act("send_canned_response", 999999)}),
+			// A macro acts on the conversation at hand: emailing someone
+			// else and calling a webhook are the automation rules' alone.
+			with("actions", []any{act("call_webhook", map[string]any{"url": "https://example.com/hook"})}),
+			with("actions", []any{act("send_email", map[string]any{"inbox_id": shop.ID, "to": "a@example.com", "subject": "Hi", "content": "Hello"})}),
 			with("actions", []any{map[string]any{"action": "resolve", "when": "now"}}),
 			{"actions": []any{act("resolve", nil)}},
 		} {
@@ -231,6 +236,19 @@ func TestMacros(t *testing.T) {
 			t.Errorf("after On then off: %v, priority %d", ran.Labels, ran.Priority)
 		}
 
+		// A canned response goes out with its variables filled, as the
+		// agent's reply.
+		var canned struct{ ID int64 }
+		s.Must(t, owner.Token, http.MethodPost, "/api/v1/canned_responses", map[string]string{"short_code": "thanks", "content": "Thank you, {{contact.name}}!"}, http.StatusCreated, &canned)
+		thanks := newMacro(agent, "Thanks", "", act("send_canned_response", canned.ID))
+		thanked := receive()
+		s.Must(t, agent.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/macros/%d/run", thanked.ID, thanks.ID), nil, http.StatusOK, nil)
+		if !slices.ContainsFunc(messages(thanked.ID), func(m sahay.Message) bool {
+			return m.Kind == sahay.MessageOutgoing && m.Content == fmt.Sprintf("Thank you, customer%d!", n) && m.SenderID == agent.ID
+		}) {
+			t.Errorf("the canned reply: %+v", messages(thanked.ID))
+		}
+
 		// Snooze and resolve.
 		later := newMacro(agent, "Later", "personal", act("snooze", 60))
 		done := newMacro(agent, "Done", "personal", act("add_label", "vip"), act("resolve", nil))
@@ -271,7 +289,7 @@ func TestMacros(t *testing.T) {
 		wantError(t, s.Call(t, agent.Token, http.MethodGet, fmt.Sprintf("/api/v1/macros/%d", away.ID), nil), http.StatusNotFound, "not_found")
 		s.Must(t, agent.Token, http.MethodDelete, fmt.Sprintf("/api/v1/macros/%d", mine.ID), nil, http.StatusNoContent, nil)
 		s.Must(t, owner.Token, http.MethodDelete, fmt.Sprintf("/api/v1/macros/%d", escalate.ID), nil, http.StatusNoContent, nil)
-		if got := names(items[macro](t, s, agent.Token, "/api/v1/macros")); !slices.Equal(got, []string{"Off then on", "On then off", "Later", "Done", "Stale"}) {
+		if got := names(items[macro](t, s, agent.Token, "/api/v1/macros")); !slices.Equal(got, []string{"Off then on", "On then off", "Thanks", "Later", "Done", "Stale"}) {
 			t.Errorf("after deleting: %v", got)
 		}
 	})

@@ -33,6 +33,12 @@ const (
 	MaxMacroActions = maxRuleActions
 )
 
+// macroActions are the actions a macro may take: the rules' actions on
+// the conversation at hand. Emailing someone else and calling a webhook
+// stay the rules' own.
+var macroActions = []string{"add_label", "remove_label", "set_priority", "assign_agent", "assign_team",
+	"send_message", "send_canned_response", "add_private_note", "snooze", "resolve"}
+
 // macroActivity starts the timeline line saying who ran which macro:
 // "macro:<name>".
 const macroActivity = "macro:"
@@ -167,15 +173,22 @@ func (s *Service) SaveMacro(ctx context.Context, a *Actor, id int64, in MacroInp
 }
 
 // checkMacroActions validates a macro's actions with the rules'
-// vocabulary.
+// vocabulary, less the actions that reach beyond the conversation.
 func (s *Service) checkMacroActions(ctx context.Context, a *Actor, raw json.RawMessage) ([]RuleAction, error) {
-	var list []json.RawMessage
+	var list []struct {
+		Action string `json:"action"`
+	}
 	if err := json.Unmarshal(raw, &list); err == nil {
 		if len(list) == 0 {
 			return nil, sahay.Invalid("a macro has at least one action")
 		}
 		if len(list) > MaxMacroActions {
 			return nil, sahay.Invalid("a macro has at most %d actions", MaxMacroActions)
+		}
+		for i, act := range list {
+			if !slices.Contains(macroActions, act.Action) {
+				return nil, sahay.Invalid("action %d: a macro's actions are %s, not %q", i+1, strings.Join(macroActions, ", "), act.Action)
+			}
 		}
 	}
 	return s.checkActions(ctx, a, raw)
@@ -216,7 +229,7 @@ func (s *Service) RunMacro(ctx context.Context, a *Actor, conversationID, macroI
 	if err != nil {
 		return nil, err
 	}
-	actions, err := s.checkActions(ctx, a, m.Actions)
+	actions, err := s.checkMacroActions(ctx, a, m.Actions)
 	if err != nil {
 		return nil, sahay.Invalid("macro %q cannot run as it is: %s", m.Name, sahay.ErrorMessage(err))
 	}
@@ -270,9 +283,19 @@ func (s *Service) checkMacroAction(ctx context.Context, a *Actor, c *sahay.Conve
 		if !slices.Contains(inboxes, c.InboxID) {
 			return sahay.Invalid("%s is not a member of this conversation's inbox", u.Name)
 		}
-	case "send_message":
+	case "send_message", "send_canned_response":
 		var text string
-		if err := json.Unmarshal(act.Value, &text); err != nil {
+		if act.Action == "send_canned_response" {
+			var id int64
+			if err := json.Unmarshal(act.Value, &id); err != nil {
+				return err
+			}
+			canned, err := s.cannedResponse(ctx, a.AccountID(), id)
+			if err != nil {
+				return sahay.Invalid("unknown canned response %d", id)
+			}
+			text = canned.Content
+		} else if err := json.Unmarshal(act.Value, &text); err != nil {
 			return err
 		}
 		inbox, err := s.store.Inbox(ctx, a.AccountID(), c.InboxID)

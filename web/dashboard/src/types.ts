@@ -454,7 +454,7 @@ export interface CannedResponse {
 
 /** One thing a macro (or an automation rule) does, with its value. */
 export interface MacroAction {
-  action: "assign_agent" | "assign_team" | "add_label" | "remove_label" | "set_priority" | "send_message" | "add_private_note" | "resolve" | "snooze";
+  action: "assign_agent" | "assign_team" | "add_label" | "remove_label" | "set_priority" | "send_message" | "send_canned_response" | "add_private_note" | "resolve" | "snooze";
   value?: string | number | null;
 }
 

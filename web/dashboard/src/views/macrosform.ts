@@ -1,6 +1,6 @@
 // A macro's builder: its name, who sees it, and its actions in order, each
 // chosen from a list with its value from a picker (an agent, a team, a
-// label, a priority, a time, or the text of a message). Also how an action
+// label, a priority, a time, a canned response, or the text of a message). Also how an action
 // reads, for the settings list and the confirmation before a run.
 import { macrosApi } from "../api";
 import { h, replace } from "../dom";
@@ -14,7 +14,7 @@ import { attempt, form, submit } from "./forms";
 type Kind = MacroAction["action"];
 
 /** The actions a macro may take, in the order the picker lists them. */
-export const actionKinds: Kind[] = ["add_label", "remove_label", "set_priority", "assign_agent", "assign_team", "send_message", "add_private_note", "snooze", "resolve"];
+export const actionKinds: Kind[] = ["add_label", "remove_label", "set_priority", "assign_agent", "assign_team", "send_message", "send_canned_response", "add_private_note", "snooze", "resolve"];
 
 /** Snooze lengths offered, in minutes. */
 const snoozeMinutes = [30, 60, 240, 1440, 4320, 10080];
@@ -39,6 +39,8 @@ export function actionText(a: MacroAction): string {
     case "send_message":
     case "add_private_note":
       return t("macros.do." + a.action, { text: String(v ?? "") });
+    case "send_canned_response":
+      return t("macros.do.send_canned_response", { name: "/" + (state.canned.find((c) => c.id === Number(v))?.short_code ?? "?") });
     case "snooze":
       return t("macros.do.snooze", { time: snoozeLabel(Number(v)) });
     case "resolve":
@@ -57,6 +59,8 @@ function firstValue(kind: Kind): MacroAction["value"] {
     case "add_label":
     case "remove_label":
       return state.labels[0]?.name;
+    case "send_canned_response":
+      return state.canned[0]?.id;
     case "set_priority":
       return 4;
     case "snooze":
@@ -83,6 +87,8 @@ function valuePicker(a: MacroAction, set: (v: MacroAction["value"]) => void): HT
     case "add_label":
     case "remove_label":
       return pick(state.labels.map((l) => ({ value: l.name, label: l.name })), false);
+    case "send_canned_response":
+      return pick(state.canned.map((c) => ({ value: c.id, label: "/" + c.short_code })), true);
     case "set_priority":
       return pick([4, 3, 2, 1, 0].map((p) => ({ value: p, label: t("priority." + p) })), true);
     case "snooze": {
