@@ -239,12 +239,12 @@ func TestMacros(t *testing.T) {
 		// A canned response goes out with its variables filled, as the
 		// agent's reply.
 		var canned struct{ ID int64 }
-		s.Must(t, owner.Token, http.MethodPost, "/api/v1/canned_responses", map[string]string{"short_code": "thanks", "content": "Thank you, {{contact.name}}!"}, http.StatusCreated, &canned)
+		s.Must(t, owner.Token, http.MethodPost, "/api/v1/canned_responses", map[string]string{"short_code": "thanks", "content": "Thank you, {{contact.name}}! {{agent.name}}"}, http.StatusCreated, &canned)
 		thanks := newMacro(agent, "Thanks", "", act("send_canned_response", canned.ID))
 		thanked := receive()
 		s.Must(t, agent.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/macros/%d/run", thanked.ID, thanks.ID), nil, http.StatusOK, nil)
 		if !slices.ContainsFunc(messages(thanked.ID), func(m sahay.Message) bool {
-			return m.Kind == sahay.MessageOutgoing && m.Content == fmt.Sprintf("Thank you, customer%d!", n) && m.SenderID == agent.ID
+			return m.Kind == sahay.MessageOutgoing && m.Content == fmt.Sprintf("Thank you, customer%d! %s", n, agent.Name) && m.SenderID == agent.ID
 		}) {
 			t.Errorf("the canned reply: %+v", messages(thanked.ID))
 		}

@@ -89,8 +89,8 @@ func (s *Service) cannedResponse(ctx context.Context, accountID, id int64) (*sah
 }
 
 // sendCanned replies with a canned response, its variables filled as the
-// composer fills them ({{agent.name}} is the account's name: no agent
-// writes it).
+// composer fills them ({{agent.name}} is the agent who runs a macro, and
+// for a rule, which no agent writes, the account's name).
 func (s *Service) sendCanned(ctx context.Context, a *Actor, conversationID, id int64) error {
 	canned, err := s.cannedResponse(ctx, a.AccountID(), id)
 	if err != nil {
@@ -106,7 +106,10 @@ func (s *Service) sendCanned(ctx context.Context, a *Actor, conversationID, id i
 		values["contact.name"], values["contact.first_name"] = contact.Name, first
 		values["contact.email"], values["contact.phone"] = contact.Email, contact.Phone
 	}
-	if acc, err := s.store.Account(ctx, a.AccountID()); err == nil {
+	if a.User.ID != 0 {
+		// A macro's actor: the agent who ran it.
+		values["agent.name"] = a.User.Name
+	} else if acc, err := s.store.Account(ctx, a.AccountID()); err == nil {
 		values["agent.name"] = acc.Name
 	}
 	_, err = s.PostMessage(ctx, a, conversationID, NewMessage{Content: fillVariables(canned.Content, values)})
