@@ -177,7 +177,11 @@ func (s *Service) describe(ctx context.Context, n *sahay.Notification) (title, b
 		return "Sign-in paused after wrong passwords", n.Body, s.publicURL + "/"
 	}
 	if n.Kind == sahay.NotifySwap {
-		return "Rota: a shift swap", n.Body, s.publicURL + "/rota"
+		who := "Someone"
+		if u, err := s.store.UserByID(ctx, n.ActorID); err == nil {
+			who = u.Name
+		}
+		return "Rota: a shift swap", swapWords(who, n.Body), s.publicURL + "/rota"
 	}
 	who := "Someone"
 	if n.ActorID != 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
@@ -299,14 +300,15 @@ func (s *Service) RequestSwap(ctx context.Context, a *Actor, in SwapInput) (*sah
 	sw := &sahay.Swap{AccountID: a.AccountID(), ShiftID: sh.ID, Date: in.Date, FromUserID: sh.UserID, ToUserID: to,
 		RequestedBy: a.User.ID, Status: sahay.SwapPending}
 	var notify []int64
+	what := swapOffered
 	switch {
 	case a.User.ID == sh.UserID:
 		notify = []int64{to}
 	case a.User.ID == to:
-		notify = []int64{sh.UserID}
+		notify, what = []int64{sh.UserID}, swapAsked
 	case a.User.IsAdmin():
 		sw.Status, sw.DecidedBy, sw.DecidedAt = sahay.SwapAccepted, a.User.ID, &now
-		notify = []int64{sh.UserID, to}
+		notify, what = []int64{sh.UserID, to}, swapRecorded
 	default:
 		return nil, sahay.Errorf(sahay.EFORBIDDEN, "only the shift's user, the colleague taking it or an administrator may ask for a swap")
 	}
@@ -315,7 +317,7 @@ func (s *Service) RequestSwap(ctx context.Context, a *Actor, in SwapInput) (*sah
 			return err
 		}
 		for _, id := range notify {
-			if err := s.notifySwap(ctx, tx, a, sh, sw, id); err != nil {
+			if err := s.notifySwap(ctx, tx, a, sh, sw, what, id); err != nil {
 				return err
 			}
 		}
@@ -330,16 +332,40 @@ func (s *Service) RequestSwap(ctx context.Context, a *Actor, in SwapInput) (*sah
 	return sw, nil
 }
 
-// notifySwap tells a user of a swap that concerns them; the body says
-// what happened in a line.
-func (s *Service) notifySwap(ctx context.Context, tx *store.Tx, a *Actor, sh *sahay.Shift, sw *sahay.Swap, userID int64) error {
-	what := map[string]string{
-		sahay.SwapPending: "asks to swap", sahay.SwapAccepted: "accepted the swap of", sahay.SwapDeclined: "declined the swap of",
-		sahay.SwapCancelled: "cancelled the swap of",
-	}[sw.Status]
-	body := fmt.Sprintf("%s %s the %s shift of %s %s–%s", a.User.Name, what, sh.Kind, sw.Date, sh.Start, sh.End)
+// What a swap notification says happened, the first word of its body.
+const (
+	swapOffered  = "offer"
+	swapAsked    = "take"
+	swapRecorded = "recorded"
+)
+
+// notifySwap tells a user of a swap that concerns them. The body is
+// "<what> <kind> <date> <start>–<end>", what one of offer, take,
+// recorded, accepted, declined or cancelled, so that each reader's
+// dashboard says it in their language.
+func (s *Service) notifySwap(ctx context.Context, tx *store.Tx, a *Actor, sh *sahay.Shift, sw *sahay.Swap, what string, userID int64) error {
+	body := fmt.Sprintf("%s %s %s %s–%s", what, sh.Kind, sw.Date, sh.Start, sh.End)
 	return s.notify(ctx, tx, &sahay.Notification{AccountID: sw.AccountID, UserID: userID, Kind: sahay.NotifySwap, ActorID: a.User.ID,
 		Body: body})
+}
+
+// swapWords renders a swap notification's body in English, for email
+// and push.
+func swapWords(who, body string) string {
+	parts := strings.Fields(body)
+	if len(parts) != 4 {
+		return body
+	}
+	what, kind, when := parts[0], parts[1], parts[2]+", "+parts[3]
+	switch what {
+	case swapOffered:
+		return fmt.Sprintf("%s offers you the %s shift of %s", who, kind, when)
+	case swapAsked:
+		return fmt.Sprintf("%s asks to take your %s shift of %s", who, kind, when)
+	case swapRecorded:
+		return fmt.Sprintf("%s swapped the %s shift of %s", who, kind, when)
+	}
+	return fmt.Sprintf("%s %s the swap of the %s shift of %s", who, what, kind, when)
 }
 
 // decideSwap moves a pending or accepted swap to status when the actor
@@ -395,7 +421,7 @@ func (s *Service) decideSwap(ctx context.Context, a *Actor, id int64, status str
 		}
 		for _, id := range []int64{sw.FromUserID, sw.ToUserID} {
 			if id != me {
-				if err := s.notifySwap(ctx, tx, a, sh, sw, id); err != nil {
+				if err := s.notifySwap(ctx, tx, a, sh, sw, status, id); err != nil {
 					return err
 				}
 			}

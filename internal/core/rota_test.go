@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,7 +115,7 @@ func TestOnShift(t *testing.T) {
 		}
 		check(sahay.ShiftPhone, at(sat, 0, "23:00"), amina.User.ID)
 		notes, err := f.st.Notifications(ctx, chitra.User.ID, 0, 10)
-		if err != nil || len(notes) != 1 || notes[0].Kind != sahay.NotifySwap || notes[0].ActorID != amina.User.ID {
+		if err != nil || len(notes) != 1 || notes[0].Kind != sahay.NotifySwap || notes[0].ActorID != amina.User.ID || notes[0].Body != "offer phone "+date+" 22:00–06:00" {
 			t.Fatalf("Chitra's notifications = %+v, %v", notes, err)
 		}
 		if _, err := f.svc.AcceptSwap(ctx, amina, sw.ID); sahay.ErrorCode(err) != sahay.EFORBIDDEN {
@@ -126,7 +127,7 @@ func TestOnShift(t *testing.T) {
 		check(sahay.ShiftPhone, at(sat, 0, "23:00"), chitra.User.ID)
 		check(sahay.ShiftPhone, at(sat, 1, "05:59"), chitra.User.ID)
 		check(sahay.ShiftPhone, at(sat, 7, "23:00"), amina.User.ID)
-		if notes, _ := f.st.Notifications(ctx, amina.User.ID, 0, 10); len(notes) != 1 || notes[0].Kind != sahay.NotifySwap {
+		if notes, _ := f.st.Notifications(ctx, amina.User.ID, 0, 10); len(notes) != 1 || notes[0].Kind != sahay.NotifySwap || !strings.HasPrefix(notes[0].Body, "accepted phone ") {
 			t.Fatalf("Amina was not told of the answer: %+v", notes)
 		}
 		// An administrator cancels it: Amina again.

@@ -65,7 +65,10 @@ func TestBrowserRota(t *testing.T) {
 	login(t, phone, d.URL, agent.Email, agent.Password)
 	watchCSP(t, phone)
 	waitFor(t, phone, "the swap notification counts", `document.querySelector("#nav-notifications .badge")?.textContent === "1"`)
-	do(t, phone, chromedp.Navigate(d.URL+"/rota"))
+	do(t, phone, chromedp.Navigate(d.URL+"/notifications"))
+	waitFor(t, phone, "the notification says what is offered", `document.querySelector(".note-item.swap .note-body")?.textContent.startsWith("Haat Bazaar Owner offers you the Phone shift of ")`)
+	eval[bool](t, phone, `(document.querySelector(".note-item.swap a").click(), true)`)
+	waitFor(t, phone, "the notification leads to the rota", `location.pathname === "/rota"`)
 	waitFor(t, phone, "the request waits for Rahim", `document.querySelector(".rota-waiting .rota-request")?.textContent.includes("Haat Bazaar Owner")`)
 	phoneShift := shift
 	waitFor(t, phone, "Rahim sees the shift", phoneShift+`?.querySelector(".rota-who .name")?.textContent === "Haat Bazaar Owner"`)

@@ -9,6 +9,7 @@ import { t } from "./i18n";
 import * as inbox from "./inbox";
 import { onConnection, onReset } from "./realtime";
 import { navigate } from "./router";
+import { swapText } from "./shifts";
 import { emit, userName } from "./state";
 import type { AgentNotification, Conversation, RealtimeEvent } from "./types";
 import { contactName } from "./names";
@@ -192,6 +193,7 @@ export function notificationPath(n: AgentNotification): string {
 
 /** The line under the title: who mentioned the agent, or the customer, and the text. */
 export function notificationText(n: AgentNotification): string {
+  if (n.kind === "swap") return swapText(n.body, userName(n.actor_id));
   if (!n.conversation_id) return n.body;
   // A hand-off's body is its reason.
   if (n.kind === "handoff") return t("handoff.reason." + n.body);

@@ -10,7 +10,8 @@ import { isAdmin, me, state, userName } from "../state";
 import type { Rota, Shift, ShiftKind, Swap } from "../types";
 import { avatar, button, confirmDialog, errorText, field, iconButton, modal, pageHeader, select } from "../ui";
 import { attempt, form, submit } from "./forms";
-import { addDays, answerer, dayName, kindIcon, span, weekdayName, weekdays, weekView, type WeekActions } from "./rotaweek";
+import { addDays, dayName, span, weekdayName, weekdays } from "../shifts";
+import { answerer, kindIcon, weekView, type WeekActions } from "./rotaweek";
 
 const kinds: ShiftKind[] = ["chat", "phone", "social"];
 

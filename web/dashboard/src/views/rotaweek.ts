@@ -3,13 +3,12 @@
 // the reader may do: offer or take a shift, answer or withdraw a swap, and
 // for administrators record or undo a swap and remove the shift.
 import { h } from "../dom";
-import { intlTag, t } from "../i18n";
+import { t } from "../i18n";
 import { channelIcon, icon } from "../icons";
 import { isAdmin, me, userName } from "../state";
+import { addDays, dayName, span, weekdayOf } from "../shifts";
 import type { Rota, Shift, ShiftKind, Swap } from "../types";
 import { avatar, iconButton } from "../ui";
-
-export const weekdays = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 /** What the week's buttons ask the page to do. */
 export interface WeekActions {
@@ -18,40 +17,6 @@ export interface WeekActions {
   record: (sh: Shift, date: string) => void;
   decide: (sw: Swap, action: "accept" | "decline" | "cancel") => void;
   remove: (sh: Shift) => void;
-}
-
-/** The date days after a "2026-12-07" date. */
-export function addDays(date: string, days: number): string {
-  const d = new Date(date + "T00:00:00Z");
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
-export function weekdayOf(date: string): string {
-  return weekdays[new Date(date + "T00:00:00Z").getUTCDay()];
-}
-
-/** A date as a day heading in the interface's language: "Mon, 7 Dec". */
-export function dayName(date: string): string {
-  return new Intl.DateTimeFormat(intlTag(), { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(date + "T00:00:00Z"));
-}
-
-/** A weekday ("mon") by its name in the interface's language. */
-export function weekdayName(day: string): string {
-  // 2026-12-06 is a Sunday.
-  const d = new Date(Date.UTC(2026, 11, 6 + weekdays.indexOf(day)));
-  return new Intl.DateTimeFormat(intlTag(), { weekday: "long", timeZone: "UTC" }).format(d);
-}
-
-/** An "HH:MM" clock in the interface's digits. */
-export function clock(hhmm: string): string {
-  const [hh, mm] = hhmm.split(":").map(Number);
-  const d = new Date(Date.UTC(1970, 0, 1, hh % 24, mm));
-  return new Intl.DateTimeFormat(intlTag(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC" }).format(d);
-}
-
-export function span(sh: Shift): string {
-  return clock(sh.start) + "–" + clock(sh.end);
 }
 
 export function kindIcon(kind: ShiftKind): SVGSVGElement {
