@@ -180,9 +180,10 @@ func TestBrowserMacros(t *testing.T) {
 	})
 }
 
-// TestScreenshotsMacros writes docs/screenshots/macros-*: the builder in
-// the settings and the confirmation before a run, at 1280 and 390 pixels
-// wide, in English and Hindi.
+// TestScreenshotsMacros writes docs/screenshots/macros-*: the list and the
+// builder in the settings, the list of macros in a conversation, the
+// confirmation before a run and the conversation after it, at 1280 and
+// 390 pixels wide, in English and Hindi.
 //
 //	SAHAY_SCREENSHOTS=1 go test ./internal/web -run TestScreenshotsMacros
 func TestScreenshotsMacros(t *testing.T) {
@@ -203,7 +204,6 @@ func TestScreenshotsMacros(t *testing.T) {
 		http.StatusCreated, &refund)
 	d.Must(t, owner.Token, http.MethodPost, "/api/v1/macros", map[string]any{"name": "Close politely", "actions": []any{
 		act("send_message", "Glad we could help! Write any time."), act("resolve", nil)}}, http.StatusCreated, nil)
-	conv := receive(t, d, owner.Token, inbox.ID, "c-1", "Priya Verma", "मुझे दो बार चार्ज किया गया है, रिफ़ंड चाहिए", "m-1").Conversation
 
 	out := filepath.Join("..", "..", "docs", "screenshots")
 	browser := newBrowser(t)
@@ -226,6 +226,9 @@ func TestScreenshotsMacros(t *testing.T) {
 			waitFor(t, ctx, "the builder shows the actions", `document.querySelectorAll(".dialog .macro-action").length === 5`)
 			shoot(t, ctx, name("macros-builder"))
 
+			// A conversation of its own for each run of the macro.
+			key := fmt.Sprint(lang, width)
+			conv := receive(t, d, owner.Token, inbox.ID, "c-"+key, "Priya Verma", "मुझे दो बार चार्ज किया गया है, रिफ़ंड चाहिए", "m-"+key).Conversation
 			do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/conversations/%d", d.URL, conv.ID)))
 			waitFor(t, ctx, "the conversation shows", `document.querySelector(".conv-head .head-actions") && document.querySelector(".timeline .msg")`)
 			if width < 500 {
@@ -239,6 +242,9 @@ func TestScreenshotsMacros(t *testing.T) {
 			clickText(t, ctx, ".dialog .macro-choice", "Refund to billing")
 			waitFor(t, ctx, "the confirmation shows", `document.querySelector(".dialog .run-macro")`)
 			shoot(t, ctx, name("macros-confirm"))
+			eval[bool](t, ctx, `(document.querySelector(".dialog .run-macro").click(), true)`)
+			waitFor(t, ctx, "the timeline shows the run", `document.querySelectorAll(".timeline .msg.note").length === 1 && document.querySelector(".tool.priority .prio.p3")`)
+			shoot(t, ctx, name("macros-ran"))
 		}
 	}
 }
