@@ -21,14 +21,21 @@ import (
 // socket on it opens and last one closes, and again every rosterRefresh
 // while they stay; a node that stops telling (it stopped or died) drops
 // out of the others' rosters after rosterExpiry.
+//
+// A node that starts asks the others to tell it of their agents at once
+// (a share with no user), so that it knows them within rosterSettle
+// rather than a refresh later: the assigner waits that long before
+// routing on a node that has just started.
 const (
 	rosterRefresh = 20 * time.Second
 	rosterExpiry  = 2*rosterRefresh + 5*time.Second
+	rosterSettle  = 2 * time.Second
 )
 
 // roster is the service's record of connected agents.
 type roster struct {
-	node string
+	node    string
+	started time.Time
 	mu   sync.Mutex
 	// local counts each user's sockets on this node, by account.
 	local map[int64]*localAgent
@@ -46,7 +53,7 @@ type localAgent struct {
 func newRoster() *roster {
 	b := make([]byte, 8)
 	rand.Read(b)
-	return &roster{node: hex.EncodeToString(b), local: map[int64]*localAgent{}, remote: map[int64]map[string]time.Time{}}
+	return &roster{node: hex.EncodeToString(b), started: time.Now(), local: map[int64]*localAgent{}, remote: map[int64]map[string]time.Time{}}
 }
 
 // AgentConnected records a realtime socket of the actor's; call the
@@ -104,6 +111,12 @@ func (s *Service) AgentConnectedNow(userID int64) bool {
 // their own choice.
 func (s *Service) Available(u *sahay.User) bool {
 	return u.Availability == sahay.AvailabilityOnline && s.AgentConnectedNow(u.ID)
+}
+
+// rosterSettled reports whether this node has had time to hear of the
+// agents connected to other nodes.
+func (s *Service) rosterSettled() bool {
+	return !s.sharedBus || time.Since(s.roster.started) >= rosterSettle
 }
 
 // OnAgentPresence registers f to hear of every change of an agent's
@@ -166,6 +179,9 @@ func (s *Service) followRoster() {
 				continue
 			}
 		}
+		// Ask the other nodes for their agents now, rather than at their
+		// next refresh.
+		s.publishAgents(map[int64]int64{0: 0}, true)
 		done := s.followRosterOn(sub.C, tick.C)
 		sub.Close()
 		if done {
@@ -183,11 +199,8 @@ func (s *Service) followRosterOn(events <-chan sahay.Event, tick <-chan time.Tim
 		case <-s.stop:
 			return true
 		case <-tick:
+			users := s.localAgents()
 			r.mu.Lock()
-			users := make(map[int64]int64, len(r.local))
-			for id, la := range r.local {
-				users[id] = la.accountID
-			}
 			for id, byNode := range r.remote {
 				for node, at := range byNode {
 					if time.Since(at) > rosterExpiry {
@@ -213,6 +226,13 @@ func (s *Service) followRosterOn(events <-chan sahay.Event, tick <-chan time.Tim
 			if err != nil || sh.Node == r.node || sh.Node == "" {
 				continue
 			}
+			if sh.UserID == 0 {
+				// A node that started asks for this node's agents.
+				if users := s.localAgents(); len(users) > 0 {
+					s.publishAgents(users, true)
+				}
+				continue
+			}
 			r.mu.Lock()
 			byNode := r.remote[sh.UserID]
 			_, was := byNode[sh.Node]
@@ -234,4 +254,16 @@ func (s *Service) followRosterOn(events <-chan sahay.Event, tick <-chan time.Tim
 			}
 		}
 	}
+}
+
+// localAgents returns the account of each user with a socket on this node.
+func (s *Service) localAgents() map[int64]int64 {
+	r := s.roster
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	users := make(map[int64]int64, len(r.local))
+	for id, la := range r.local {
+		users[id] = la.accountID
+	}
+	return users
 }

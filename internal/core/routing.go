@@ -238,6 +238,10 @@ func (s *Service) runRouting() {
 // routingPass routes each routed account's queue once and reports whether
 // work may be left.
 func (s *Service) routingPass(ctx context.Context) bool {
+	if !s.rosterSettled() {
+		// Agents connected to other nodes would look away.
+		return false
+	}
 	accounts, err := s.store.RoutedAccounts(ctx)
 	if err != nil {
 		if ctx.Err() == nil {

@@ -556,3 +556,36 @@ func TestRoutingTwoNodes(t *testing.T) {
 		})
 	}
 }
+
+// TestRosterAsksOtherNodesOnStart: a node that starts hears of the agents
+// connected to other nodes at once, not at their next refresh (20 s), so
+// the assigner on it does not take them for away.
+func TestRosterAsksOtherNodesOnStart(t *testing.T) {
+	pg, natsURL := os.Getenv(storetest.PostgresEnv), os.Getenv("SAHAY_TEST_NATS_URL")
+	if pg == "" || natsURL == "" {
+		t.Skip(storetest.PostgresEnv + " and SAHAY_TEST_NATS_URL not both set: two-node roster skipped")
+	}
+	st := storetest.Open(t, store.Postgres)
+	prefix := fmt.Sprintf("roster%x", time.Now().UnixNano())
+	node := func() *core.Service {
+		b, err := bus.NewNATS(natsURL, prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		svc := startService(t, st, true, func(c *core.Config) { c.Bus = b; c.SharedBus = true })
+		t.Cleanup(svc.Close)
+		return svc
+	}
+	first := node()
+	f := fixtureOf(t, st, first)
+	agent, _ := routedAgent(t, f, first, f.theirs, "early@dokan.example")
+	later := node()
+	deadline := time.Now().Add(5 * time.Second)
+	for !later.AgentConnectedNow(agent.ID) {
+		if time.Now().After(deadline) {
+			t.Fatal("a node started after an agent connected elsewhere did not hear of them within 5 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
