@@ -22,6 +22,7 @@ const (
 	EventMessageCreated      = "message.created"
 	EventMessageUpdated      = "message.updated"
 	EventContactUpdated      = "contact.updated"
+	EventContactCreated      = "contact.created"
 	EventContactMerged       = "contact.merged"
 	EventLabelChanged        = "label.changed"
 	EventInboxChanged        = "inbox.changed"
@@ -87,6 +88,12 @@ type MessageCreated struct {
 // MessageUpdated is the payload of [EventMessageUpdated].
 type MessageUpdated struct {
 	Message *Message `json:"message"`
+}
+
+// ContactCreated is the payload of [EventContactCreated]: a new contact,
+// from a customer's first message, a form, an order or an agent.
+type ContactCreated struct {
+	Contact *Contact `json:"contact"`
 }
 
 // ContactUpdated is the payload of [EventContactUpdated].
@@ -193,6 +200,9 @@ func (MessageCreated) EventType() string { return EventMessageCreated }
 func (MessageUpdated) EventType() string { return EventMessageUpdated }
 
 // EventType implements [Payload].
+func (ContactCreated) EventType() string { return EventContactCreated }
+
+// EventType implements [Payload].
 func (ContactUpdated) EventType() string { return EventContactUpdated }
 
 // EventType implements [Payload].
@@ -280,6 +290,8 @@ func (e Event) Payload() (Payload, error) {
 		return Decode[MessageCreated](e)
 	case EventMessageUpdated:
 		return Decode[MessageUpdated](e)
+	case EventContactCreated:
+		return Decode[ContactCreated](e)
 	case EventContactUpdated:
 		return Decode[ContactUpdated](e)
 	case EventContactMerged:

@@ -331,3 +331,83 @@ func TestAutomationRunCap(t *testing.T) {
 		}
 	})
 }
+
+// TestAutomationContactCreated: a rule on new contacts reads their
+// attributes, calls its webhook with the contact alone and sends an
+// email; the contact its own email makes triggers nothing; a rule that
+// needs a conversation cannot run on contacts.
+func TestAutomationContactCreated(t *testing.T) {
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		e := newRuleEnv(t, apitest.Options{})
+		mail := smtptest.New(t, "none")
+		mailbox := e.s.NewInbox(t, e.owner, "Support mail", "email", map[string]any{"address": "support@shop.example.com",
+			"smtp_host": mail.Host, "smtp_port": mail.Port, "smtp_username": mail.Username, "smtp_password": mail.Password, "smtp_tls": "none"}, e.owner.ID)
+		var mu sync.Mutex
+		var bodies [][]byte
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			mu.Lock()
+			bodies = append(bodies, b)
+			mu.Unlock()
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		t.Cleanup(hook.Close)
+
+		// Conditions and actions that need a conversation are refused.
+		for _, bad := range []map[string]any{
+			{"name": "x", "event": "contact_created", "actions": []any{action("add_label", "vip")}},
+			{"name": "x", "event": "contact_created", "conditions": map[string]any{"all": []any{cond("content", "contains", "hi")}},
+				"actions": []any{action("call_webhook", map[string]any{"url": hook.URL, "secret": "0123456789abcdefgh"})}},
+		} {
+			wantError(t, e.s.Call(t, e.owner.Token, http.MethodPost, "/api/v1/automation_rules", bad), http.StatusUnprocessableEntity, "invalid")
+		}
+		e.s.Must(t, e.owner.Token, http.MethodPost, "/api/v1/labels", map[string]string{"name": "vip"}, http.StatusCreated, nil)
+		other := e.rule(t, map[string]any{"name": "label", "event": "message_created", "actions": []any{action("add_label", "vip")}})
+		wantError(t, e.s.Call(t, e.owner.Token, http.MethodPatch, fmt.Sprintf("/api/v1/automation_rules/%d", other), map[string]any{"event": "contact_created"}),
+			http.StatusUnprocessableEntity, "invalid")
+
+		dhaka := e.rule(t, map[string]any{"name": "Dhaka contacts", "event": "contact_created",
+			"conditions": map[string]any{"all": []any{map[string]any{"attribute": "contact_attribute", "key": "city", "operator": "equals", "value": "Dhaka"}}},
+			"actions": []any{
+				action("call_webhook", map[string]any{"url": hook.URL + "/contacts", "secret": "0123456789abcdefgh"}),
+				action("send_email", map[string]any{"inbox_id": mailbox.ID, "to": "sales@shop.example.com", "subject": "A new contact in Dhaka", "content": "Say hello."}),
+			}})
+		// Every new contact is mailed about; the contact the mail itself
+		// makes (sales@) is a rule's doing and triggers nothing.
+		every := e.rule(t, map[string]any{"name": "every contact", "event": "contact_created",
+			"actions": []any{action("send_email", map[string]any{"inbox_id": mailbox.ID, "to": "sales@shop.example.com", "subject": "A new contact", "content": "Say hello."})}})
+		var made struct{ ID int64 }
+		e.s.Must(t, e.owner.Token, http.MethodPost, "/api/v1/contacts", map[string]any{"name": "Nadia", "email": "nadia@example.com", "attributes": map[string]any{"city": "Dhaka"}},
+			http.StatusCreated, &made)
+		e.receive(t, "joy", "hello") // a contact without a city
+		waitUntil(t, "the webhook is called for the Dhaka contact", func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(bodies) == 1
+		})
+		waitUntil(t, "the emails are sent", func() bool { return len(mail.Mails()) == 3 })
+		var p core.RuleWebhookPayload
+		mu.Lock()
+		err := json.Unmarshal(bodies[0], &p)
+		mu.Unlock()
+		if err != nil || p.Conversation != nil || p.Contact == nil || p.Contact.ID != made.ID || p.Rule.Name != "Dhaka contacts" {
+			t.Fatalf("webhook body: %+v %v", p, err)
+		}
+		time.Sleep(time.Second) // the contact the email made has been read too
+		runs := e.runs(t, dhaka)
+		if len(runs) != 1 || runs[0].Outcome != "ok" || runs[0].ConversationID != 0 || runs[0].Detail != fmt.Sprintf("call_webhook; send_email; contact %d", made.ID) {
+			t.Fatalf("runs: %+v", runs)
+		}
+		if got := e.runs(t, every); len(got) != 2 {
+			t.Fatalf("the rule ran %d times, want 2 (Nadia and joy, not the contact its own email made): %+v", len(got), got)
+		}
+		if n := len(mail.Mails()); n != 3 {
+			t.Fatalf("%d mails, want 3", n)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(bodies) != 1 {
+			t.Fatalf("%d webhook calls, want 1", len(bodies))
+		}
+	})
+}

@@ -47,9 +47,13 @@ const (
 	RuleConversationCreated  = "conversation_created"
 	RuleConversationUpdated  = "conversation_updated"
 	RuleConversationResolved = "conversation_resolved"
+	// RuleContactCreated runs on a new contact: it has no conversation,
+	// so its rules read only the contact and business hours, and only
+	// send an email or call a webhook.
+	RuleContactCreated = "contact_created"
 )
 
-var ruleEvents = []string{RuleMessageCreated, RuleConversationCreated, RuleConversationUpdated, RuleConversationResolved}
+var ruleEvents = []string{RuleMessageCreated, RuleConversationCreated, RuleConversationUpdated, RuleConversationResolved, RuleContactCreated}
 
 // RuleConditions are a rule's conditions: all of All, or any of Any.
 // Neither: the rule runs on every event of its kind.
@@ -374,6 +378,9 @@ func (s *Service) SaveAutomationRule(ctx context.Context, a *Actor, id int64, in
 			return nil, err
 		}
 	}
+	if err := checkContactRule(r); err != nil {
+		return nil, err
+	}
 	err := s.write(ctx, func(tx *store.Tx) error {
 		action := "automation_rule.update"
 		if id == 0 {
@@ -468,7 +475,7 @@ func (s *Service) automateAccount(ctx context.Context, accountID, after, upTo in
 		return err
 	}
 	evs, err := s.store.AutomationEvents(ctx, accountID, after, upTo,
-		[]string{sahay.EventMessageCreated, sahay.EventConversationCreated, sahay.EventConversationUpdated})
+		[]string{sahay.EventMessageCreated, sahay.EventConversationCreated, sahay.EventConversationUpdated, sahay.EventContactCreated})
 	if err != nil || len(evs) == 0 {
 		return err
 	}
@@ -499,20 +506,26 @@ func (s *Service) automateAccount(ctx context.Context, accountID, after, upTo in
 			continue // caused by a rule: never triggers one
 		}
 		for _, re := range s.ruleEvents(ctx, ev) {
-			i := slices.IndexFunc(inboxes, func(in *sahay.Inbox) bool { return in.ID == re.conversation.InboxID })
-			if i >= 0 {
-				re.inbox = inboxes[i]
+			if re.conversation != nil {
+				i := slices.IndexFunc(inboxes, func(in *sahay.Inbox) bool { return in.ID == re.conversation.InboxID })
+				if i >= 0 {
+					re.inbox = inboxes[i]
+				}
 			}
 			re.at = ev.CreatedAt
-			if needContact && re.conversation.ContactID != 0 {
+			if needContact && re.contact == nil && re.conversation != nil && re.conversation.ContactID != 0 {
 				if re.contact, err = s.store.Contact(ctx, accountID, re.conversation.ContactID); err != nil && sahay.ErrorCode(err) != sahay.ENOTFOUND {
 					return err
 				}
 			}
-			if needHours && re.inbox != nil {
+			if needHours {
 				in := true
-				if h := accountHours(re.inbox, account); h != nil {
-					in = h.Open(re.at)
+				if re.inbox != nil {
+					if h := accountHours(re.inbox, account); h != nil {
+						in = h.Open(re.at)
+					}
+				} else if account.BusinessHours.Enabled {
+					in = account.BusinessHours.Open(re.at)
 				}
 				re.inHours = &in
 			}
@@ -557,6 +570,10 @@ func (s *Service) ruleEvents(ctx context.Context, ev sahay.Event) []*ruleEvent {
 			return []*ruleEvent{{seq: ev.Seq, kind: RuleConversationResolved, conversation: c}}
 		}
 		return []*ruleEvent{{seq: ev.Seq, kind: RuleMessageCreated, conversation: c, message: p.Message}}
+	case sahay.ContactCreated:
+		if p.Contact != nil {
+			return []*ruleEvent{{seq: ev.Seq, kind: RuleContactCreated, contact: p.Contact}}
+		}
 	case sahay.ConversationCreated:
 		if p.Conversation != nil {
 			return []*ruleEvent{{seq: ev.Seq, kind: RuleConversationCreated, conversation: p.Conversation}}
@@ -578,6 +595,9 @@ func (s *Service) runRule(ctx context.Context, actor *Actor, r *store.Automation
 	}
 	if !s.conditionsHold(c, re) {
 		return nil
+	}
+	if re.conversation == nil {
+		return s.runContactRule(ctx, actor, r, re)
 	}
 	run := &store.AutomationRun{RuleID: r.ID, ConversationID: re.conversation.ID, EventSeq: re.seq, Outcome: store.RunOK, At: time.Now()}
 	n, err := s.store.RecentAutomationRuns(ctx, re.conversation.ID, time.Now().Add(-time.Minute))
@@ -685,6 +705,9 @@ func (s *Service) conditionHolds(cond RuleCondition, re *ruleEvent) bool {
 		return false
 	}
 	c, m := re.conversation, re.message
+	if c == nil && !contactAttributes[cond.Attribute] {
+		return false // a contact's event has no conversation
+	}
 	var got any
 	switch cond.Attribute {
 	case "inbox_id":

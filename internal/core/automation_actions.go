@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +59,74 @@ func rulesNeed(rules []*store.AutomationRule) (contact, hours bool) {
 		}
 	}
 	return contact, hours
+}
+
+// contactAttributes are the conditions a contact_created rule may have:
+// its event has no conversation, no message, no inbox.
+var contactAttributes = map[string]bool{"contact_attribute": true, "cart_value": true, "business_hours": true}
+
+// contactActions are the actions a contact_created rule may have.
+var contactActions = []string{"send_email", "call_webhook"}
+
+// checkContactRule refuses, in a contact_created rule, a condition or
+// action that needs a conversation.
+func checkContactRule(r *store.AutomationRule) error {
+	if r.Event != RuleContactCreated {
+		return nil
+	}
+	var c RuleConditions
+	if err := json.Unmarshal(r.Conditions, &c); err != nil {
+		return err
+	}
+	for i, cond := range append(c.All, c.Any...) {
+		if !contactAttributes[cond.Attribute] {
+			return sahay.Invalid("condition %d: a contact_created rule reads only contact_attribute, cart_value and business_hours, not %s", i+1, cond.Attribute)
+		}
+	}
+	var actions []RuleAction
+	if err := json.Unmarshal(r.Actions, &actions); err != nil {
+		return err
+	}
+	for i, act := range actions {
+		if !slices.Contains(contactActions, act.Action) {
+			return sahay.Invalid("action %d: a contact_created rule may only send_email or call_webhook, not %s: it has no conversation", i+1, act.Action)
+		}
+	}
+	return nil
+}
+
+// runContactRule runs a rule's actions on a new contact and records the
+// run, without a conversation; its detail ends with "contact <id>".
+func (s *Service) runContactRule(ctx context.Context, actor *Actor, r *store.AutomationRule, re *ruleEvent) error {
+	var actions []RuleAction
+	if err := json.Unmarshal(r.Actions, &actions); err != nil {
+		return fmt.Errorf("automation: rule %d actions: %w", r.ID, err)
+	}
+	run := &store.AutomationRun{RuleID: r.ID, EventSeq: re.seq, Outcome: store.RunOK, At: time.Now()}
+	rctx := store.ByAutomation(ctx, r.ID, r.Name)
+	var done []string
+	for _, act := range actions {
+		var err error
+		switch act.Action {
+		case "send_email":
+			err = s.sendRuleEmail(rctx, actor, act.Value)
+		case "call_webhook":
+			err = s.queueWebhookCall(rctx, actor, nil, re.contact, act.Value)
+		default:
+			err = errors.New("needs a conversation")
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			run.Outcome = store.RunFailed
+			done = append(done, fmt.Sprintf("%s: %v", act.Action, err))
+			break
+		}
+		done = append(done, act.Action)
+	}
+	run.Detail = strings.Join(append(done, fmt.Sprintf("contact %d", re.contact.ID)), "; ")
+	return s.store.RecordAutomationRun(ctx, actor.AccountID(), run)
 }
 
 // attributeText is a contact attribute's value as conditions compare it.
@@ -291,8 +360,9 @@ type RuleWebhookPayload struct {
 		ID   int64  `json:"id"`
 		Name string `json:"name"`
 	} `json:"rule"`
-	AccountID    int64               `json:"account_id"`
-	Conversation *sahay.Conversation `json:"conversation"`
+	AccountID int64 `json:"account_id"`
+	// Conversation is absent on a contact_created rule's call.
+	Conversation *sahay.Conversation `json:"conversation,omitempty"`
 	Contact      *sahay.Contact      `json:"contact,omitempty"`
 	SentAt       time.Time           `json:"sent_at"`
 }
@@ -310,6 +380,20 @@ type ruleWebhookJob struct {
 // queueRuleWebhook queues a call of a rule's webhook with what the
 // conversation is now; the jobs queue delivers it.
 func (s *Service) queueRuleWebhook(ctx context.Context, a *Actor, conversationID int64, raw json.RawMessage) error {
+	c, err := s.store.Conversation(ctx, a.AccountID(), conversationID)
+	if err != nil {
+		return err
+	}
+	contact, err := s.store.Contact(ctx, a.AccountID(), c.ContactID)
+	if err != nil {
+		contact = nil
+	}
+	return s.queueWebhookCall(ctx, a, c, contact, raw)
+}
+
+// queueWebhookCall queues a call of a rule's webhook about a conversation
+// and its contact, or a contact alone (conversation nil).
+func (s *Service) queueWebhookCall(ctx context.Context, a *Actor, c *sahay.Conversation, contact *sahay.Contact, raw json.RawMessage) error {
 	var w ruleWebhook
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return err
@@ -317,21 +401,18 @@ func (s *Service) queueRuleWebhook(ctx context.Context, a *Actor, conversationID
 	if !strings.HasPrefix(w.Secret, sealedPrefix) {
 		return errors.New("the webhook's secret is not sealed: save the rule again")
 	}
-	c, err := s.store.Conversation(ctx, a.AccountID(), conversationID)
-	if err != nil {
-		return err
-	}
 	var p RuleWebhookPayload
-	p.Event, p.AccountID, p.Conversation, p.SentAt = "automation.rule", a.AccountID(), c, time.Now().UTC()
+	p.Event, p.AccountID, p.Conversation, p.Contact, p.SentAt = "automation.rule", a.AccountID(), c, contact, time.Now().UTC()
 	p.Rule.ID, p.Rule.Name = store.AutomationRuleOf(ctx)
-	if contact, err := s.store.Contact(ctx, a.AccountID(), c.ContactID); err == nil {
-		p.Contact = contact
+	var conversationID int64
+	if c != nil {
+		conversationID = c.ID
 	}
 	body, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}
-	job, err := json.Marshal(ruleWebhookJob{RuleID: p.Rule.ID, ConversationID: c.ID, URL: w.URL, Secret: w.Secret, Body: body})
+	job, err := json.Marshal(ruleWebhookJob{RuleID: p.Rule.ID, ConversationID: conversationID, URL: w.URL, Secret: w.Secret, Body: body})
 	if err != nil {
 		return err
 	}

@@ -143,7 +143,7 @@ func (s *Service) CreateContact(ctx context.Context, a *Actor, in ContactInput) 
 		if err := tx.LockAccount(ctx, a.AccountID()); err != nil {
 			return err
 		}
-		if err := tx.CreateContact(ctx, c); err != nil {
+		if err := createContact(ctx, tx, c); err != nil {
 			return err
 		}
 		return tx.Emit(ctx, a.AccountID(), 0, 0, sahay.ContactUpdated{Contact: c})
@@ -289,4 +289,13 @@ func displayNumber(q string) (int64, bool) {
 		n = n*10 + int64(r-'0')
 	}
 	return n, n > 0
+}
+
+// createContact stores a new contact and commits its contact.created
+// event, which automation rules on contact_created follow.
+func createContact(ctx context.Context, tx *store.Tx, c *sahay.Contact) error {
+	if err := tx.CreateContact(ctx, c); err != nil {
+		return err
+	}
+	return tx.Emit(ctx, c.AccountID, 0, 0, sahay.ContactCreated{Contact: c})
 }

@@ -64,7 +64,7 @@ func (s *Service) UpsertChannelContact(ctx context.Context, inbox *sahay.Inbox, 
 			c.Name = placeholderName(externalID)
 		}
 		if created {
-			err = tx.CreateContact(ctx, c)
+			err = createContact(ctx, tx, c)
 		} else {
 			err = tx.UpdateContact(ctx, c)
 		}

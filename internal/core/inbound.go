@@ -681,7 +681,7 @@ func (s *Service) resolveContact(ctx context.Context, tx *store.Tx, inbox *sahay
 		if c.Name == "" {
 			c.Name = placeholderName(in.ContactID)
 		}
-		return c, tx.CreateContact(ctx, c)
+		return c, createContact(ctx, tx, c)
 	}
 	if err != nil {
 		return nil, err

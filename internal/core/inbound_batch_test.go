@@ -247,12 +247,16 @@ func TestReceiveAccountsNeverInterleave(t *testing.T) {
 			storetest.CheckCounts(t, st, accountIDs[i])
 		}
 		// Each message makes one event, each first message of a contact
-		// one more; the other writers one each.
-		var conversations int
+		// two more (its conversation and its contact); the other writers
+		// one each.
+		var conversations, contacts int
 		if err := storetest.DB(t, st).QueryRowContext(ctx, `SELECT COUNT(*) FROM conversations`).Scan(&conversations); err != nil {
 			t.Fatal(err)
 		}
-		if want := senders*perSender + conversations + accounts*others; total != want {
+		if err := storetest.DB(t, st).QueryRowContext(ctx, `SELECT COUNT(*) FROM contacts`).Scan(&contacts); err != nil {
+			t.Fatal(err)
+		}
+		if want := senders*perSender + conversations + contacts + accounts*others; total != want {
 			t.Errorf("%d events in all, want %d", total, want)
 		}
 	})

@@ -29,7 +29,7 @@ func (s *Service) RecordOrder(ctx context.Context, o *sahay.Order) error {
 			case sahay.ErrorCode(err) == sahay.ENOTFOUND:
 				c := &sahay.Contact{AccountID: o.AccountID, Name: o.Email, Email: o.Email,
 					Identities: []sahay.ContactIdentity{{Namespace: "email", ExternalID: o.Email}}}
-				if err := tx.CreateContact(ctx, c); err != nil {
+				if err := createContact(ctx, tx, c); err != nil {
 					return err
 				}
 				o.ContactID = c.ID

@@ -296,7 +296,7 @@ func (s *Service) recipientContact(ctx context.Context, tx *store.Tx, accountID 
 	if c.Name == "" {
 		c.Name = placeholderName(key)
 	}
-	return c, tx.CreateContact(ctx, c)
+	return c, createContact(ctx, tx, c)
 }
 
 // PhoneNamespace is whose ids a channel that reaches people by their phone

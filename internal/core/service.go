@@ -320,11 +320,17 @@ func (s *Service) EventVisible(ctx context.Context, a *Actor, ev sahay.Event) (b
 	if !a.CanSeeEvent(ev) {
 		return false, nil
 	}
-	if a.inboxes == nil || (ev.Type != sahay.EventContactUpdated && ev.Type != sahay.EventContactMerged) {
+	if a.inboxes == nil || (ev.Type != sahay.EventContactUpdated && ev.Type != sahay.EventContactMerged && ev.Type != sahay.EventContactCreated) {
 		return true, nil
 	}
 	var contact *sahay.Contact
-	if ev.Type == sahay.EventContactMerged {
+	if ev.Type == sahay.EventContactCreated {
+		p, err := sahay.Decode[sahay.ContactCreated](ev)
+		if err != nil {
+			return false, err
+		}
+		contact = p.Contact
+	} else if ev.Type == sahay.EventContactMerged {
 		p, err := sahay.Decode[sahay.ContactMerged](ev)
 		if err != nil {
 			return false, err
