@@ -49,7 +49,16 @@ func TestBrowserAutomation(t *testing.T) {
 	clickText(t, ctx, ".toolbar button.add", "New rule")
 	waitFor(t, ctx, "the builder opens", `location.pathname === "/settings/automation/new" && document.querySelector(".rule-page input[name=name]")`)
 	do(t, ctx, chromedp.SendKeys(chromedp.CSS("input[name=name]"), "Refunds"))
+	// A new contact has no conversation: its rules offer only what it has.
+	choose(t, ctx, "select[name=event]", "contact_created")
+	clickText(t, ctx, "button.add-condition", "Add a condition")
+	clickText(t, ctx, "button.add-action", "Add an action")
+	if got := eval[string](t, ctx, `[...document.querySelector("select[name=condition_0_attribute]").options].map((o) => o.value).join() + " " + [...document.querySelector("select[name=action_0_action]").options].map((o) => o.value).join()`); got != "contact_attribute,cart_value,business_hours send_email,call_webhook" {
+		t.Fatalf("a contact_created rule offers %s", got)
+	}
+	eval[bool](t, ctx, `(document.querySelector(".rule-rows.conditions .rule-row .icon-btn").click(), document.querySelector(".rule-rows.actions .rule-row .icon-btn").click(), true)`)
 	choose(t, ctx, "select[name=event]", "message_created")
+	waitFor(t, ctx, "the builder is empty again", `!document.querySelector(".rule-row")`)
 
 	clickText(t, ctx, "button.add-condition", "Add a condition")
 	choose(t, ctx, "select[name=condition_0_attribute]", "content")

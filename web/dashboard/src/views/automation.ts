@@ -14,7 +14,14 @@ import { form, submit } from "./forms";
 
 type Option = { value: string; label: string };
 
-const events = ["message_created", "conversation_created", "conversation_updated", "conversation_resolved"];
+const events = ["message_created", "conversation_created", "conversation_updated", "conversation_resolved", "contact_created"];
+
+// A new contact has no conversation: its rules read only these, and only
+// send an email or call a webhook.
+const contactAttributes = ["contact_attribute", "cart_value", "business_hours"];
+const contactActions = ["send_email", "call_webhook"];
+const attributesOf = (event: string) => (event === "contact_created" ? contactAttributes : Object.keys(attributes));
+const actionsOf = (event: string) => (event === "contact_created" ? contactActions : Object.keys(actions));
 
 /** How the dashboard offers an attribute: its operators and its values. */
 interface Attribute {
@@ -236,7 +243,14 @@ function actionValue(act: RuleAction, i: number, saved = false): HTMLElement | n
 function builder(d: Draft, save: (d: Draft) => Promise<void>, extra: Child = null, saved = false): HTMLFormElement {
   const nameBox = h("input", { name: "name", value: d.name, required: true, maxlength: 80, autocomplete: "off", placeholder: t("automation.name_hint") });
   nameBox.addEventListener("input", () => (d.name = nameBox.value));
-  const eventSelect = select(events.map((e) => ({ value: e, label: t("automation.event." + e) })), d.event, (v) => (d.event = v), { name: "event" });
+  const eventSelect = select(events.map((e) => ({ value: e, label: t("automation.event." + e) })), d.event, (v) => {
+    d.event = v;
+    // What the event cannot have goes: a new contact has no conversation.
+    d.conditions = d.conditions.filter((c) => attributesOf(v).includes(c.attribute));
+    d.actions = d.actions.filter((a) => actionsOf(v).includes(a.action));
+    drawConditions();
+    drawActions();
+  }, { name: "event" });
   const errors = {
     name: h("span", { class: "field-error", role: "alert" }),
     event: h("span", { class: "field-error", role: "alert" }),
@@ -257,7 +271,7 @@ function builder(d: Draft, save: (d: Draft) => Promise<void>, extra: Child = nul
       conditionRows,
       d.conditions.length ? null : h("p", { class: "hint" }, t("automation.no_conditions")),
       d.conditions.map((c, i) => {
-        const attr = select(Object.keys(attributes).map((k) => ({ value: k, label: t("automation.attribute." + k) })), c.attribute, (v) => {
+        const attr = select(attributesOf(d.event).map((k) => ({ value: k, label: t("automation.attribute." + k) })), c.attribute, (v) => {
           d.conditions[i] = newCondition(v);
           drawConditions();
         }, { name: `condition_${i}_attribute`, class: "rule-attr", "aria-label": t("automation.attribute") });
@@ -296,7 +310,7 @@ function builder(d: Draft, save: (d: Draft) => Promise<void>, extra: Child = nul
       actionRows,
       d.actions.length ? null : h("p", { class: "hint" }, t("automation.no_actions")),
       d.actions.map((act, i) => {
-        const kind = select(Object.keys(actions).map((k) => ({ value: k, label: t("automation.action." + k) })), act.action, (v) => {
+        const kind = select(actionsOf(d.event).map((k) => ({ value: k, label: t("automation.action." + k) })), act.action, (v) => {
           d.actions[i] = newAction(v);
           drawActions();
         }, { name: `action_${i}_action`, class: "rule-attr", "aria-label": t("automation.action") });
@@ -347,12 +361,12 @@ function builder(d: Draft, save: (d: Draft) => Promise<void>, extra: Child = nul
   drawConditions();
   drawActions();
   const addCondition = button([icon("plus", "icon small"), t("automation.add_condition")], () => {
-    d.conditions.push(newCondition("content"));
+    d.conditions.push(newCondition(attributesOf(d.event)[0]));
     drawConditions();
     conditionRows.querySelector<HTMLElement>(`[data-index="${d.conditions.length - 1}"] select`)?.focus();
   }, "add-condition");
   const addAction = button([icon("plus", "icon small"), t("automation.add_action")], () => {
-    d.actions.push(newAction("add_label"));
+    d.actions.push(newAction(actionsOf(d.event)[0]));
     drawActions();
     actionRows.querySelector<HTMLElement>(`[data-index="${d.actions.length - 1}"] select`)?.focus();
   }, "add-action");
@@ -434,6 +448,7 @@ async function list(el: HTMLElement): Promise<void> {
 
 /** A run's detail with the actions it names in the reader's language: "add_label; set_priority". */
 function runDetail(detail: string): string {
+  detail = detail.replace(/(; )?contact \d+$/, "");
   if (!detail) return "—";
   return detail
     .split("; ")
@@ -442,6 +457,14 @@ function runDetail(detail: string): string {
       return name && name[1] in actions ? t("automation.action." + name[1]) + (name[2] ?? "") : part;
     })
     .join("; ");
+}
+
+/** What a run acted on: its conversation, or the new contact of a contact_created rule. */
+function runTarget(r: AutomationRun): Child {
+  if (r.conversation_display_id) return h("a", { href: "/conversations/" + r.conversation_id, "data-nav": "", class: "run-conversation" }, "#" + num(r.conversation_display_id));
+  const contact = /contact (\d+)$/.exec(r.detail);
+  if (contact) return h("a", { href: "/contacts/" + contact[1], "data-nav": "", class: "run-contact" }, t("automation.new_contact"));
+  return "—";
 }
 
 function runsTable(runs: AutomationRun[]): HTMLElement {
@@ -459,7 +482,7 @@ function runsTable(runs: AutomationRun[]): HTMLElement {
           "tr",
           { dataset: { id: String(r.id), outcome: r.outcome } },
           h("td", { "data-label": cols[0] }, longTime(r.at)),
-          h("td", { "data-label": cols[1] }, r.conversation_display_id ? h("a", { href: "/conversations/" + r.conversation_id, "data-nav": "", class: "run-conversation" }, "#" + num(r.conversation_display_id)) : "—"),
+          h("td", { "data-label": cols[1] }, runTarget(r)),
           h("td", { "data-label": cols[2] }, outcomeBadge(r.outcome)),
           h("td", { "data-label": cols[3], class: "run-detail" }, runDetail(r.detail)),
         ),
