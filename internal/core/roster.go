@@ -36,7 +36,7 @@ const (
 type roster struct {
 	node    string
 	started time.Time
-	mu   sync.Mutex
+	mu      sync.Mutex
 	// local counts each user's sockets on this node, by account.
 	local map[int64]*localAgent
 	// remote is when each other node last said a user is connected.

@@ -22,8 +22,10 @@ const (
 	routingLease     = 15 * time.Second
 	routingPoll      = time.Second
 	routingPause     = 50 * time.Millisecond
-	// routingBatch bounds the conversations of an account one pass routes.
+	// routingBatch is the size of a page of an account's queue, and
+	// routingPages bounds the pages one pass reads.
 	routingBatch = 64
+	routingPages = 16
 	// maxReassignAfter bounds the grace period before an unavailable
 	// agent's conversations are routed again: a day.
 	maxReassignAfter = 24 * 60 * 60
@@ -38,6 +40,9 @@ type assigner struct {
 	// away is, by account and user, when the assigner first saw an
 	// assignee with routed open conversations unavailable.
 	away map[int64]map[int64]time.Time
+	// after is, by account, the id after which the next pass reads the
+	// queue; 0 from its start.
+	after map[int64]int64
 }
 
 // RoutingInput changes an inbox's or a team's routing settings; nil
@@ -255,6 +260,11 @@ func (s *Service) routingPass(ctx context.Context) bool {
 			delete(s.assigner.away, id)
 		}
 	}
+	for id := range s.assigner.after {
+		if !slices.Contains(accounts, id) {
+			delete(s.assigner.after, id)
+		}
+	}
 	s.assigner.mu.Unlock()
 	more := false
 	for _, id := range accounts {
@@ -371,9 +381,16 @@ func (s *Service) fillRouting(ctx context.Context, r *routing) error {
 	return err
 }
 
-// readLoads counts, in tx, each user's open conversations by kind.
-func (r *routing) readLoads(ctx context.Context, tx *store.Tx) error {
-	loads, err := tx.OpenLoads(ctx, r.accountID)
+// readLoads counts each user's open conversations by kind, as tx sees
+// them, or, with tx nil, as st does.
+func (r *routing) readLoads(ctx context.Context, tx *store.Tx, st *store.Store) error {
+	var loads []store.OpenLoad
+	var err error
+	if tx != nil {
+		loads, err = tx.OpenLoads(ctx, r.accountID)
+	} else {
+		loads, err = st.OpenLoads(ctx, r.accountID)
+	}
 	if err != nil {
 		return err
 	}
@@ -437,7 +454,7 @@ func (s *Service) routingCandidates(ctx context.Context, tx *store.Tx, r *routin
 	}
 	key := scope + ":" + fmt.Sprint(scopeID)
 	turns := r.turns[key]
-	if turns == nil {
+	if turns == nil && tx != nil {
 		var err error
 		if turns, err = tx.RoutingTurns(ctx, r.accountID, scope, scopeID); err != nil {
 			return nil, err
@@ -535,53 +552,106 @@ func (s *Service) routeAccount(ctx context.Context, accountID int64) (bool, erro
 }
 
 // route assigns what it can of an account's queue under the account's
-// lock, and reports whether more may be waiting.
+// lock, oldest first, page by page, and reports whether more may be
+// waiting. A page none of whose conversations anyone can take now (by the
+// loads read before the lock) costs no transaction. A pass reads at most
+// routingPages pages and the next goes on from there, so conversations
+// nobody can take (their inbox closed, their agents full) never keep the
+// later ones from being routed.
 func (s *Service) route(ctx context.Context, r *routing) (bool, error) {
-	accountID := r.accountID
-	queue, err := s.store.RoutingQueue(ctx, accountID, slices.Collect(mapKeys(r.inboxes)), slices.Collect(mapKeys(r.teams)), routingBatch)
-	if err != nil || len(queue) == 0 {
-		return false, err
-	}
-	if err := s.fillRouting(ctx, r); err != nil {
-		return false, err
-	}
-	// Outside its business hours a conversation waits in the queue.
-	now := time.Now()
+	s.assigner.mu.Lock()
+	after := s.assigner.after[r.accountID]
+	s.assigner.mu.Unlock()
+	inboxIDs, teamIDs := slices.Collect(mapKeys(r.inboxes)), slices.Collect(mapKeys(r.teams))
 	open := map[int64]bool{}
-	var routable []int64
-	for _, c := range queue {
-		in, seen := open[c.InboxID]
-		if !seen {
-			inbox := r.inboxOf[c.InboxID]
-			if inbox == nil {
-				continue
+	assigned := 0
+	for range routingPages {
+		queue, err := s.store.RoutingQueue(ctx, r.accountID, inboxIDs, teamIDs, after, routingBatch)
+		if err != nil {
+			return false, err
+		}
+		if len(queue) < routingBatch {
+			after = 0
+		} else {
+			after = queue[len(queue)-1].ID
+		}
+		if len(queue) > 0 {
+			if err := s.fillRouting(ctx, r); err != nil {
+				return false, err
 			}
-			hours, err := s.EffectiveHours(ctx, accountID, ownHours(inbox))
+			n, err := s.routePage(ctx, r, queue, open)
 			if err != nil {
 				return false, err
 			}
-			in = hours.Open(now)
-			open[c.InboxID] = in
+			assigned += n
 		}
-		if in {
+		if after == 0 {
+			break
+		}
+	}
+	s.assigner.mu.Lock()
+	s.assigner.after[r.accountID] = after
+	s.assigner.mu.Unlock()
+	return assigned > 0 && after != 0, nil
+}
+
+// inboxOpen reports whether an inbox is within its business hours now,
+// remembering the answer in open.
+func (s *Service) inboxOpen(ctx context.Context, r *routing, open map[int64]bool, inboxID int64) (bool, error) {
+	if in, seen := open[inboxID]; seen {
+		return in, nil
+	}
+	inbox := r.inboxOf[inboxID]
+	if inbox == nil {
+		return false, nil
+	}
+	hours, err := s.EffectiveHours(ctx, r.accountID, ownHours(inbox))
+	if err != nil {
+		return false, err
+	}
+	open[inboxID] = hours.Open(time.Now())
+	return open[inboxID], nil
+}
+
+// routePage routes the conversations of one page of the queue that are
+// within business hours and that someone can take, in one transaction,
+// and returns how many it assigned.
+func (s *Service) routePage(ctx context.Context, r *routing, queue []*sahay.Conversation, open map[int64]bool) (int, error) {
+	if err := r.readLoads(ctx, nil, s.store); err != nil {
+		return 0, err
+	}
+	var routable []int64
+	for _, c := range queue {
+		in, err := s.inboxOpen(ctx, r, open, c.InboxID)
+		if err != nil {
+			return 0, err
+		}
+		if !in {
+			continue
+		}
+		cands, err := s.routingCandidates(ctx, nil, r, c)
+		if err != nil {
+			return 0, err
+		}
+		if len(cands) > 0 {
 			routable = append(routable, c.ID)
 		}
 	}
 	if len(routable) == 0 {
-		return false, nil
+		return 0, nil
 	}
 	assigned := 0
-	err = s.write(ctx, func(tx *store.Tx) error {
+	err := s.write(ctx, func(tx *store.Tx) error {
 		assigned = 0
 		r.turns = map[string]map[int64]int64{}
-		if err := tx.LockAccount(ctx, accountID); err != nil {
+		if err := tx.LockAccount(ctx, r.accountID); err != nil {
 			return err
 		}
-		if err := r.readLoads(ctx, tx); err != nil {
+		if err := r.readLoads(ctx, tx, nil); err != nil {
 			return err
 		}
 		for _, id := range routable {
-			c, err := tx.Conversation(ctx, accountID, id)
+			c, err := tx.Conversation(ctx, r.accountID, id)
 			if err != nil {
 				continue
 			}
@@ -604,7 +674,7 @@ func (s *Service) route(ctx context.Context, r *routing) (bool, error) {
 		}
 		return nil
 	})
-	return err == nil && assigned > 0 && len(queue) == routingBatch, err
+	return assigned, err
 }
 
 func mapKeys[V any](m map[int64]V) func(func(int64) bool) {

@@ -289,6 +289,36 @@ func TestRoutingByTeam(t *testing.T) {
 	})
 }
 
+// TestRoutingPassesConversationsNobodyCanTake: more conversations than a
+// page of the queue that nobody can take do not keep a later one, which
+// someone can, from being routed.
+func TestRoutingPassesConversationsNobodyCanTake(t *testing.T) {
+	run(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		full, _ := routedAgent(t, f, f.svc, f.theirs, "full@dokan.example")
+		free, _ := routedAgent(t, f, f.svc, f.mine, "free@dokan.example")
+		if _, err := f.svc.SetUserCapacity(ctx, f.admin, full.ID, sahay.Capacity{Chat: ptr(0)}); err != nil {
+			t.Fatal(err)
+		}
+		setRouting(t, f, f.theirs, core.RoutingInput{Mode: ptr(sahay.RoutingRoundRobin)})
+		setRouting(t, f, f.mine, core.RoutingInput{Mode: ptr(sahay.RoutingRoundRobin)})
+		var stuck []int64
+		for i := range 70 {
+			stuck = append(stuck, f.receive(t, f.theirs, fmt.Sprintf("s%d", i), fmt.Sprintf("s%d", i), "hello").Conversation.ID)
+		}
+		later := f.receive(t, f.mine, "late", "late", "hello").Conversation.ID
+		waitRouted(t, "the later conversation assigned", func() (bool, string) {
+			c := storedConversation(t, f.st, f.account.ID, later)
+			return c.AssigneeID == free.ID, fmt.Sprint(c.AssigneeID)
+		})
+		for _, a := range assignees(t, f.st, f.account.ID, stuck) {
+			if a != 0 {
+				t.Fatalf("a conversation went to %d, whose capacity is 0", a)
+			}
+		}
+	})
+}
+
 func TestRoutingWaitsForBusinessHours(t *testing.T) {
 	run(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()

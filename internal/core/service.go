@@ -158,7 +158,7 @@ func New(cfg Config) *Service {
 		roster:           newRoster(),
 		sharedBus:        cfg.SharedBus,
 		analyze:          cfg.Analyze,
-		assigner:         assigner{wake: make(chan struct{}, 1), away: map[int64]map[int64]time.Time{}},
+		assigner:         assigner{wake: make(chan struct{}, 1), away: map[int64]map[int64]time.Time{}, after: map[int64]int64{}},
 	}
 	if s.analyze == nil {
 		s.analyze = nlp.Analyze

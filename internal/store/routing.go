@@ -148,12 +148,13 @@ func (t *Tx) SetCapacity(ctx context.Context, accountID, userID int64, c sahay.C
 }
 
 // RoutingQueue returns up to limit of an account's open, unassigned
-// conversations in the inboxes or teams given, oldest first.
-func (s *Store) RoutingQueue(ctx context.Context, accountID int64, inboxIDs, teamIDs []int64, limit int) ([]*sahay.Conversation, error) {
+// conversations in the inboxes or teams given, oldest first from the one
+// after id after.
+func (s *Store) RoutingQueue(ctx context.Context, accountID int64, inboxIDs, teamIDs []int64, after int64, limit int) ([]*sahay.Conversation, error) {
 	if len(inboxIDs)+len(teamIDs) == 0 {
 		return nil, nil
 	}
-	args := []any{accountID, sahay.StatusOpen, limit}
+	args := []any{accountID, sahay.StatusOpen, limit, after}
 	var in []string
 	if len(inboxIDs) > 0 {
 		in = append(in, `c.inbox_id IN (`+placeholders(len(args)+1, len(inboxIDs))+`)`)
@@ -172,7 +173,7 @@ func (s *Store) RoutingQueue(ctx context.Context, accountID int64, inboxIDs, tea
 		where = in[0] + ` OR ` + in[1]
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations c
-		WHERE c.account_id = $1 AND c.assignee_id = 0 AND c.status = $2 AND (`+where+`) ORDER BY c.id LIMIT $3`, args...)
+		WHERE c.account_id = $1 AND c.assignee_id = 0 AND c.status = $2 AND c.id > $4 AND (`+where+`) ORDER BY c.id LIMIT $3`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: routing queue: %w", err)
 	}
