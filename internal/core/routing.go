@@ -291,8 +291,8 @@ func (s *Service) routingPass(ctx context.Context) bool {
 }
 
 // routing is what one pass over an account knows: its routed inboxes and
-// teams, users, capacities and inboxes, and, inside the transaction, the
-// loads and turns.
+// teams, users, capacities and inboxes, and the loads and turns as last
+// read (the ones that decide are read inside the transaction).
 type routing struct {
 	accountID int64
 	inboxes   map[int64]sahay.RoutingSettings
@@ -540,15 +540,6 @@ func chooseAgent(cands []candidate, set sahay.RoutingSettings) (*candidate, stri
 		}
 	}
 	return &best, reason
-}
-
-// routeAccount routes an account's queue once.
-func (s *Service) routeAccount(ctx context.Context, accountID int64) (bool, error) {
-	r, err := s.loadRouting(ctx, accountID)
-	if err != nil || r == nil {
-		return false, err
-	}
-	return s.route(ctx, r)
 }
 
 // route assigns what it can of an account's queue under the account's
