@@ -58,7 +58,8 @@ function shiftActions(rota: Rota, sh: Shift, date: string, act: WeekActions): HT
   } else if (sh.user_id === mine) {
     out.push(small(t("rota.offer"), () => act.offer(sh, date), "rota-offer"));
   } else {
-    // An administrator gives it to anyone, themselves included, at once.
+    // An administrator gives it to a colleague at once (choosing
+    // themselves asks the shift's person, as an agent's Take does).
     out.push(isAdmin() ? small(t("rota.record"), () => act.record(sh, date), "rota-record") : small(t("rota.take"), () => act.take(sh, date), "rota-take"));
   }
   if (isAdmin()) out.push(iconButton("trash", t("rota.remove"), () => act.remove(sh), "rota-remove"));
