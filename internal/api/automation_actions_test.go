@@ -271,6 +271,7 @@ func TestAutomationBadRules(t *testing.T) {
 			with([]any{cond("cart_value", "in", []int{1, 2})}),
 			with([]any{cond("cart_value", "gte", "a lot")}),
 			with([]any{cond("business_hours", "equals", "maybe")}),
+			with([]any{cond("public", "equals", "yes")}),
 			with(nil, action("send_canned_response", 99999)),
 			with(nil, action("send_canned_response", "refund")),
 			with(nil, email(e.inbox.ID, "ops@shop.example.com", "Hi", "Body")), // not an email inbox

@@ -113,6 +113,8 @@ var ruleAttributes = map[string]ruleAttribute{
 	"status":       {kind: kindString, operators: []string{"equals", "not_equals", "in"}, allowed: sahay.Statuses},
 	"message_type": {kind: kindString, operators: []string{"equals", "not_equals"}, allowed: []string{sahay.MessageIncoming, sahay.MessageOutgoing}},
 	"private":      {kind: kindBool, operators: []string{"equals"}},
+	// A conversation held in public: comments on a post, mentions.
+	"public": {kind: kindBool, operators: []string{"equals"}},
 	// The conversation's contact: one of its attributes (Key), compared
 	// as text, and the value of its cart (its "cart_value" attribute).
 	"contact_attribute": {kind: kindString, operators: []string{"equals", "not_equals", "contains"}},
@@ -719,6 +721,8 @@ func (s *Service) conditionHolds(cond RuleCondition, re *ruleEvent) bool {
 		got = re.inbox.Channel
 	case "priority":
 		got = float64(c.Priority)
+	case "public":
+		got = c.Public
 	case "status":
 		got = c.Status
 	case "contact_attribute":

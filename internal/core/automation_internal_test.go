@@ -44,6 +44,8 @@ func TestRuleConditions(t *testing.T) {
 		{"message_type", "equals", "incoming", true, false},
 		{"message_type", "equals", "outgoing", false, false},
 		{"private", "equals", false, true, false},
+		{"public", "equals", false, true, true},
+		{"public", "equals", true, false, false},
 	} {
 		v, _ := json.Marshal(c.value)
 		cond := RuleCondition{Attribute: c.attribute, Operator: c.operator, Value: v}

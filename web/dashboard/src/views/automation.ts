@@ -44,6 +44,7 @@ const attributes: Record<string, Attribute> = {
   content: { ops: ["contains", "equals", "not_equals"], kind: "string" },
   message_type: { ops: ["equals", "not_equals"], kind: "string", options: () => ["incoming", "outgoing"].map((v) => ({ value: v, label: t("automation.message_type." + v) })) },
   private: { ops: ["equals"], kind: "boolean", options: () => [{ value: "true", label: t("automation.yes") }, { value: "false", label: t("automation.no") }] },
+  public: { ops: ["equals"], kind: "boolean", options: () => [{ value: "true", label: t("automation.public.true") }, { value: "false", label: t("automation.public.false") }] },
   inbox_id: { ops: ["equals", "not_equals", "in"], kind: "number", options: () => state.inboxes.map((i) => ({ value: String(i.id), label: i.name })) },
   channel: { ops: ["equals", "not_equals", "in"], kind: "string", options: channelOptions },
   language: { ops: ["equals", "not_equals", "in"], kind: "string", options: () => (["en", "bn", "hi"] as const).map((l) => ({ value: l, label: localeNames[l] })) },
