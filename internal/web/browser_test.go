@@ -187,7 +187,8 @@ func waitFor(t *testing.T, ctx context.Context, what, cond string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			state := eval[string](t, ctx, `location.href + "\n" + (document.querySelector("#main")?.innerText ?? document.body.innerText).slice(0, 1500)`)
+			state := eval[string](t, ctx, `location.href + "\n" + (document.querySelector("#main")?.innerText ?? document.body.innerText).slice(0, 1500) +
+				(document.querySelector(".dialog") ? "\ndialog:\n" + document.querySelector(".dialog").innerText.slice(0, 1000) : "")`)
 			t.Fatalf("timed out waiting until %s (%s); err %v; page:\n%s", what, cond, err, state)
 		}
 		time.Sleep(100 * time.Millisecond)

@@ -277,6 +277,9 @@ func TestBrowserWhatsAppTemplates(t *testing.T) {
 	clickText(t, ctx, ".list-pane .new-template", "New message")
 	waitFor(t, ctx, "the dialog opens", `document.querySelector(".dialog .new-template-conversation .sync-templates")`)
 	setField(t, ctx, ".dialog input[name=to]", "+880 1712-345678")
+	// The button is disabled while the dialog reads the stored templates; a
+	// click then would do nothing.
+	waitFor(t, ctx, "the stored templates are read", `!document.querySelector(".dialog .sync-templates").disabled`)
 	eval[bool](t, ctx, `(document.querySelector(".dialog .sync-templates").click(), true)`)
 	waitFor(t, ctx, "the sync says how many", `document.querySelector(".dialog .template-status")?.textContent === "3 templates synced."`)
 	pickTemplate(t, ctx, ".dialog", "bn", 1, []string{"নুসরাত", "#4521"}, "নমস্কার নুসরাত, আপনার অর্ডার #4521 আগামীকাল পৌঁছাবে।")
