@@ -412,3 +412,37 @@ func TestAutomationContactCreated(t *testing.T) {
 		}
 	})
 }
+
+// TestAutomationWebhookRefused: a webhook that refuses the call for good
+// (a 4xx) is not retried, and the rule's runs say it failed.
+func TestAutomationWebhookRefused(t *testing.T) {
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		e := newRuleEnv(t, apitest.Options{})
+		var mu sync.Mutex
+		calls := 0
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			calls++
+			mu.Unlock()
+			w.WriteHeader(http.StatusGone)
+		}))
+		t.Cleanup(hook.Close)
+		rule := e.rule(t, map[string]any{"name": "gone", "event": "message_created",
+			"actions": []any{action("call_webhook", map[string]any{"url": hook.URL, "secret": "0123456789abcdefgh"})}})
+		c := e.receive(t, "rina", "hello")
+		waitUntil(t, "the refused call is a failed run", func() bool {
+			for _, r := range e.runs(t, rule) {
+				if r.Outcome == "failed" && r.ConversationID == c.ID && strings.Contains(r.Detail, "410") {
+					return true
+				}
+			}
+			return false
+		})
+		time.Sleep(3 * time.Second) // past the first retry's wait
+		mu.Lock()
+		defer mu.Unlock()
+		if calls != 1 {
+			t.Fatalf("the webhook was called %d times, want 1: a refusal is final", calls)
+		}
+	})
+}
