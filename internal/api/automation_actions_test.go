@@ -70,7 +70,9 @@ func cond(attribute, operator string, value any) map[string]any {
 	return map[string]any{"attribute": attribute, "operator": operator, "value": value}
 }
 
-func action(name string, value any) map[string]any { return map[string]any{"action": name, "value": value} }
+func action(name string, value any) map[string]any {
+	return map[string]any{"action": name, "value": value}
+}
 
 // TestAutomationContactAndHoursConditions: contact attributes, the cart's
 // value and business hours decide whether a rule runs.
@@ -177,7 +179,9 @@ func TestAutomationCannedEmailWebhook(t *testing.T) {
 				action("call_webhook", map[string]any{"url": hook.URL + "/refunds", "secret": secret}),
 			}})
 		// The secret is never shown again.
-		var shown struct{ Actions []struct{ Value json.RawMessage } }
+		var shown struct {
+			Actions []struct{ Value json.RawMessage }
+		}
 		e.s.Must(t, e.owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/automation_rules/%d", rule), nil, http.StatusOK, &shown)
 		if strings.Contains(string(shown.Actions[2].Value), secret) || !strings.Contains(string(shown.Actions[2].Value), `"secret":""`) {
 			t.Fatalf("the rule shows its webhook's secret: %s", shown.Actions[2].Value)
