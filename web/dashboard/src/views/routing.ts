@@ -29,8 +29,10 @@ export function routingSection(scope: Scope, id: number | null): { el: HTMLEleme
     minutes.disabled = !onlyAvailable.checked;
   };
   let changed = false;
+  let loaded: RoutingSettings | null = null;
   if (id) {
     void api.routing(scope, id).then((r) => {
+      loaded = r;
       if (changed) return;
       mode.value = r.mode;
       onlyAvailable.checked = r.only_available;
@@ -45,16 +47,24 @@ export function routingSection(scope: Scope, id: number | null): { el: HTMLEleme
   return {
     el,
     save: async (target) => {
-      // A new inbox or team keeps routing off unless it was turned on.
-      if (!id && mode.value === "off") return;
-      await api.setRouting(scope, target, {
+      const next: RoutingSettings = {
         mode: mode.value as RoutingSettings["mode"],
         only_available: onlyAvailable.checked,
         language_aware: languageAware.checked,
         reassign_after_seconds: onlyAvailable.checked ? Math.round(Number(minutes.value || 0) * 60) : 0,
-      });
+      };
+      // A new inbox or team keeps routing off unless it was turned on; a
+      // saved one is written only when changed, and never with the
+      // defaults shown before its own settings were read.
+      if (!id && next.mode === "off") return;
+      if (id && (loaded ? sameRouting(loaded, next) : !changed)) return;
+      await api.setRouting(scope, target, next);
     },
   };
+}
+
+function sameRouting(a: RoutingSettings, b: RoutingSettings): boolean {
+  return a.mode === b.mode && a.only_available === b.only_available && a.language_aware === b.language_aware && a.reassign_after_seconds === b.reassign_after_seconds;
 }
 
 /** Number inputs for a capacity; empty stands for null (the default the placeholder names). */
@@ -72,7 +82,9 @@ function capacityInputs(cur: Capacity, defaults?: Capacity) {
 export function capacitySection(userID: number | null): { el: HTMLElement; save: (id: number) => Promise<void> } {
   const el = h("fieldset", { class: "field capacity-settings" }, h("legend", null, t("capacity.title")));
   let inputs: ReturnType<typeof capacityInputs> | null = null;
-  void Promise.all([api.accountCapacity(), userID ? api.userCapacity(userID) : Promise.resolve({ chat: null, email: null })]).then(([defaults, own]) => {
+  let saved: Capacity = { chat: null, email: null };
+  void Promise.all([api.accountCapacity(), userID ? api.userCapacity(userID) : Promise.resolve(saved)]).then(([defaults, own]) => {
+    saved = own;
     inputs = capacityInputs(own, defaults);
     el.append(h("p", { class: "hint" }, t("capacity.hint")), field(t("capacity.chat"), inputs.chat), field(t("capacity.email"), inputs.email));
   });
@@ -81,7 +93,7 @@ export function capacitySection(userID: number | null): { el: HTMLElement; save:
     save: async (id) => {
       if (!inputs) return;
       const c = inputs.values();
-      if (!userID && c.chat == null && c.email == null) return;
+      if (c.chat === saved.chat && c.email === saved.email) return;
       await api.setUserCapacity(id, c);
     },
   };
