@@ -619,3 +619,50 @@ func TestRosterAsksOtherNodesOnStart(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestRoutingReassignsAcrossNodes: an agent whose dashboard was on one
+// node closes it; whichever node routes hears of it over the bus and,
+// after the grace period, routes their conversation to an agent on the
+// other node.
+func TestRoutingReassignsAcrossNodes(t *testing.T) {
+	pg, natsURL := os.Getenv(storetest.PostgresEnv), os.Getenv("SAHAY_TEST_NATS_URL")
+	if pg == "" || natsURL == "" {
+		t.Skip(storetest.PostgresEnv + " and SAHAY_TEST_NATS_URL not both set: two-node reassignment skipped")
+	}
+	st := storetest.Open(t, store.Postgres)
+	prefix := fmt.Sprintf("reassign%x", time.Now().UnixNano())
+	node := func() *core.Service {
+		b, err := bus.NewNATS(natsURL, prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		svc := startService(t, st, true, func(c *core.Config) { c.Bus = b; c.SharedBus = true })
+		t.Cleanup(svc.Close)
+		return svc
+	}
+	one, two := node(), node()
+	f := fixtureOf(t, st, one)
+	leaving, leave := routedAgent(t, f, two, f.theirs, "leaving@dokan.example")
+	waitRouted(t, "both nodes to see the first agent", func() (bool, string) {
+		return one.AgentConnectedNow(leaving.ID) && two.AgentConnectedNow(leaving.ID), ""
+	})
+	setRouting(t, f, f.theirs, core.RoutingInput{Mode: ptr(sahay.RoutingLeastLoaded), ReassignAfterSeconds: ptr(1)})
+	id := f.receive(t, f.theirs, "c1", "m1", "hello").Conversation.ID
+	waitRouted(t, "the conversation assigned", func() (bool, string) {
+		c := storedConversation(t, st, f.account.ID, id)
+		return c.AssigneeID == leaving.ID, fmt.Sprint(c.AssigneeID)
+	})
+	staying, _ := routedAgent(t, f, one, f.theirs, "staying@dokan.example")
+	waitRouted(t, "both nodes to see the second agent", func() (bool, string) {
+		return one.AgentConnectedNow(staying.ID) && two.AgentConnectedNow(staying.ID), ""
+	})
+	leave()
+	waitRouted(t, "the conversation reassigned", func() (bool, string) {
+		c := storedConversation(t, st, f.account.ID, id)
+		return c.AssigneeID == staying.ID, fmt.Sprint(c.AssigneeID)
+	})
+	if acts := activities(t, f, id); !slices.Contains(acts, fmt.Sprintf("requeued:%d:disconnected", leaving.ID)) {
+		t.Errorf("timeline %v does not say why the conversation was requeued", acts)
+	}
+}
