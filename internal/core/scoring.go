@@ -79,7 +79,9 @@ type scorerHooks struct {
 // message, with a context that ends when the service closes: it must
 // return quickly, queueing longer work (an answer) as a job. A message is
 // passed at most once; a node that stops between the commit and the call
-// does not call it.
+// does not call it. Messages the scorer analyses before fn is registered
+// are not passed to it: a function that must hear of every message is
+// given in Config.OnAnalyzed.
 func (s *Service) OnAnalyzed(fn AnalyzedFunc) {
 	s.analyzed.mu.Lock()
 	defer s.analyzed.mu.Unlock()

@@ -147,14 +147,17 @@ func TestScoringSurvivesRestartAndSecondNode(t *testing.T) {
 
 		// The first node scores one batch, then stops while its hook
 		// waits.
-		first := newScoringService(t, st)
+		// Hooks are given in the configuration: one registered after the
+		// service starts would miss what the scorer takes at once.
 		var firstLog analyzedLog
 		called := make(chan struct{})
 		var once sync.Once
-		first.OnAnalyzed(func(ctx context.Context, m *sahay.Message, a nlp.Analysis) {
-			firstLog.hook(ctx, m, a)
-			once.Do(func() { close(called) })
-			<-ctx.Done()
+		first := startService(t, st, false, func(c *core.Config) {
+			c.OnAnalyzed = func(ctx context.Context, m *sahay.Message, a nlp.Analysis) {
+				firstLog.hook(ctx, m, a)
+				once.Do(func() { close(called) })
+				<-ctx.Done()
+			}
 		})
 		select {
 		case <-called:
@@ -169,9 +172,8 @@ func TestScoringSurvivesRestartAndSecondNode(t *testing.T) {
 		// Two nodes take over.
 		var rest analyzedLog
 		for range 2 {
-			svc := newScoringService(t, st)
+			svc := startService(t, st, false, func(c *core.Config) { c.OnAnalyzed = rest.hook })
 			t.Cleanup(svc.Close)
-			svc.OnAnalyzed(rest.hook)
 		}
 		// Once no account has events left to read, no hook can be called
 		// again.

@@ -126,6 +126,10 @@ type Config struct {
 	// NoScoring turns the scoring of incoming messages off: for measuring
 	// ingestion without it.
 	NoScoring bool
+	// OnAnalyzed, when not nil, is registered with [Service.OnAnalyzed]
+	// before the scorer starts, so that it hears of every message the
+	// scorer analyses, the first ones after a restart too.
+	OnAnalyzed AnalyzedFunc
 	// Analyze reads a customer's message for the bot; nlp.Analyze when
 	// nil. Tests give one that reads their messages as they need.
 	Analyze func(text string) nlp.Analysis
@@ -194,6 +198,9 @@ func New(cfg Config) *Service {
 		defer s.wg.Done()
 		s.channelWorkers()
 	}()
+	if cfg.OnAnalyzed != nil {
+		s.OnAnalyzed(cfg.OnAnalyzed)
+	}
 	if !cfg.NoScoring {
 		s.wg.Go(s.scoreMessages)
 	}
