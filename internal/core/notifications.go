@@ -198,6 +198,10 @@ func (s *Service) describe(ctx context.Context, n *sahay.Notification) (title, b
 	case sahay.NotifyMentioned:
 		return fmt.Sprintf("%s mentioned you in #%d", who, number), n.Body, link
 	case sahay.NotifyAssigned:
+		if n.ActorID == 0 {
+			// Routing or a rule, not a person.
+			return fmt.Sprintf("#%d was assigned to you", number), n.Body, link
+		}
 		return fmt.Sprintf("%s assigned #%d to you", who, number), n.Body, link
 	case sahay.NotifyHandoff:
 		return fmt.Sprintf("#%d needs a person: %s", number, handoffWords[n.Body]), last, link
