@@ -153,6 +153,12 @@ func (s *Server) routes() []route {
 		{Method: http.MethodGet, Path: "/api/v1/macros/{id}", Authed: s.getMacro},
 		{Method: http.MethodPatch, Path: "/api/v1/macros/{id}", Authed: s.updateMacro},
 		{Method: http.MethodDelete, Path: "/api/v1/macros/{id}", Authed: s.deleteMacro},
+		{Method: http.MethodGet, Path: "/api/v1/sla_policies", Authed: s.listSLAPolicies},
+		{Method: http.MethodPost, Path: "/api/v1/sla_policies", Authed: s.createSLAPolicy},
+		{Method: http.MethodGet, Path: "/api/v1/sla_policies/{id}", Authed: s.getSLAPolicy},
+		{Method: http.MethodPatch, Path: "/api/v1/sla_policies/{id}", Authed: s.updateSLAPolicy},
+		{Method: http.MethodDelete, Path: "/api/v1/sla_policies/{id}", Authed: s.deleteSLAPolicy},
+		{Method: http.MethodGet, Path: "/api/v1/conversations/{id}/sla", Authed: s.conversationSLA},
 
 		{Method: http.MethodGet, Path: "/api/v1/bot/faqs", Authed: s.listFAQs},
 		{Method: http.MethodPost, Path: "/api/v1/bot/faqs", Authed: s.createFAQ},

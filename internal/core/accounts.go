@@ -22,7 +22,13 @@ func (s *Service) CreateAccountCLI(ctx context.Context, name string) (*sahay.Acc
 		return nil, err
 	}
 	acc := &sahay.Account{Name: name}
-	if err := s.write(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, acc) }); err != nil {
+	err = s.write(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateAccount(ctx, acc); err != nil {
+			return err
+		}
+		return tx.CreateDefaultSLA(ctx, acc.ID)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return acc, nil
@@ -66,6 +72,9 @@ func (s *Service) createAccount(ctx context.Context, name, ownerEmail, ownerName
 	acc, owner := &sahay.Account{Name: name}, n.user
 	err = s.write(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateAccount(ctx, acc); err != nil {
+			return err
+		}
+		if err := tx.CreateDefaultSLA(ctx, acc.ID); err != nil {
 			return err
 		}
 		owner.AccountID = acc.ID

@@ -93,6 +93,10 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
+	// The account there before version 28 has the default SLA policy.
+	if list, err := st.SLAPolicies(ctx, a.ID); err != nil || len(list) != 1 || list[0].Name != store.DefaultSLAName || list[0].FirstResponseSeconds != 3600 {
+		t.Fatalf("SLA policies after the migration: %+v, %v", list, err)
+	}
 
 	// Every row kept its id and its links.
 	if got, err := st.Conversation(ctx, a.ID, conv.ID); err != nil || got.InboxID != shop.ID || got.ContactID != dana.ID ||
@@ -149,7 +153,9 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 		// Version 26's rota shifts and swaps.
 		"rota_shifts_account", "rota_swaps_account", "rota_swaps_open",
 		// Version 27's macros.
-		"macros_account")))
+		"macros_account",
+		// Version 28's SLA policies, applied policies and events.
+		"sla_policies_account", "sqlite_autoindex_conversation_slas_1", "sla_events_account", "sqlite_autoindex_sla_events_1")))
 	if after := schemaNames(t, check, "index"); !slices.Equal(after, indexesWanted) {
 		t.Errorf("indexes wanted after the migration:\n%v\nafter:\n%v", indexesWanted, after)
 	}
