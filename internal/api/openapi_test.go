@@ -292,7 +292,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"FAQ": sahay.FAQ{}, "FAQInput": core.FAQInput{}, "BotSettings": sahay.BotSettings{}, "BotSettingsInput": core.BotSettingsInput{},
 		"BotReply": sahay.BotReply{}, "BotTrial": core.BotTrial{}, "BotTrialResult": core.BotTrialResult{}, "HandoffRequest": api.HandoffRequest{},
 		"AutomationRule": store.AutomationRule{}, "AutomationRuleInput": core.AutomationRuleInput{}, "AutomationRun": store.AutomationRun{},
-		"AutomationRef": sahay.AutomationRef{}, "Macro": store.Macro{}, "MacroInput": core.MacroInput{},
+		"AutomationRef": sahay.AutomationRef{}, "Macro": store.Macro{}, "MacroInput": core.MacroInput{}, "Survey": store.Survey{}, "SurveySetting": core.SurveySetting{},
 		"RoutingSettings": sahay.RoutingSettings{}, "RoutingInput": core.RoutingInput{}, "Capacity": sahay.Capacity{},
 		"SLAPolicy": store.SLAPolicy{}, "SLAPolicyInput": core.SLAPolicyInput{}, "ConversationSLA": core.ConversationSLA{},
 	}

@@ -34,6 +34,7 @@ type Server struct {
 	fileLinks      *ratelimit.Limiter
 	aiCalls        *ratelimit.Limiter
 	analyses       *ratelimit.Limiter
+	surveys        *ratelimit.Limiter
 }
 
 // Config configures the API.
@@ -62,7 +63,7 @@ func New(cfg Config) *Server {
 	return &Server{svc: cfg.Service, log: log, hub: realtime.NewHub(cfg.Service, log), secure: cfg.SecureCookies,
 		trustedProxies: cfg.TrustedProxies, signUps: ratelimit.New(signUpRate, limitKeys), webhooks: ratelimit.New(webhookRate, limitKeys),
 		fileLinks: ratelimit.New(fileLinkRate, limitKeys), aiCalls: ratelimit.New(aiRate, limitKeys),
-		analyses: ratelimit.New(analyzeRate, limitKeys)}
+		analyses: ratelimit.New(analyzeRate, limitKeys), surveys: ratelimit.New(surveyRate, limitKeys)}
 }
 
 // Hub returns the realtime hub, for shutdown.

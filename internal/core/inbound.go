@@ -818,6 +818,11 @@ func (s *Service) activity(ctx context.Context, tx *store.Tx, c *sahay.Conversat
 	if err := tx.InsertMessage(ctx, m); err != nil {
 		return err
 	}
+	if key == "status:"+sahay.StatusResolved {
+		if err := s.queueSurvey(ctx, tx, c); err != nil {
+			return err
+		}
+	}
 	return tx.Emit(ctx, c.AccountID, c.InboxID, c.ID, sahay.MessageCreated{Message: m})
 }
 

@@ -172,6 +172,7 @@ func New(cfg Config) *Service {
 	}
 	s.jobs = jobs.NewRunner(cfg.Store, s.log)
 	s.jobs.Handle(jobSendMessage, jobs.Handler{Run: s.runSend, Failed: s.sendFailed})
+	s.jobs.Handle(jobCSATSurvey, jobs.Handler{Run: s.runSurvey, Failed: s.surveyFailed})
 	s.jobs.Handle(jobNotify, jobs.Handler{Run: s.runNotify})
 	s.jobs.Handle(jobNewConversation, jobs.Handler{Run: s.runNewConversation})
 	s.jobs.Handle(jobContactProfile, jobs.Handler{Run: s.runContactProfile})
