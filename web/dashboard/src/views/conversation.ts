@@ -136,7 +136,7 @@ function lastIncoming(messages: Message[]): Message | undefined {
 /**
  * An activity line in the reader's language. The server stores a machine
  * key ("status:resolved", "assignee:12", "team:3", "merged:41",
- * "routed:12:language", "requeued:12:busy"); anything
+ * "routed:12:language", "requeued:12:busy", "csat:4"); anything
  * else is shown as written.
  */
 export function activityText(m: Message): string {
@@ -149,6 +149,8 @@ export function activityText(m: Message): string {
     const name = userName(Number(routed[2])) || t("assign.unknown");
     return routed[1] === "routed" ? t("activity.routed." + routed[3], { name }) : t("activity.requeued." + routed[3], { name });
   }
+  const rated = /^csat:([1-5])$/.exec(m.content);
+  if (rated) return t("activity.csat", { rating: rated[1] });
   const match = /^(status|assignee|team|merged|priority):(\w+)$/.exec(m.content);
   if (!match) return m.content;
   const [, kind, arg] = match;
