@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -175,6 +177,20 @@ func TestSurveySentOnceOnResolve(t *testing.T) {
 	sat, err := a.Service.ConversationSatisfaction(ctx, actor, m.ConversationID)
 	if err != nil || sat.Rating == nil || sat.Rating.Rating != 5 || sat.Rating.Comment != "দ্রুত সাহায্য" || sat.Survey.AnsweredAt == nil {
 		t.Fatalf("satisfaction %+v %v", sat, err)
+	}
+	// Past the window, the answer stands: the page says so and a replay
+	// of the form is refused.
+	ageRating(t, a, m.ConversationID, core.SurveyAnswerWindow+time.Minute)
+	code, body = page(t, a, http.MethodGet, path, "198.51.100.1", nil)
+	if code != http.StatusOK || !strings.Contains(body, "আগেই দেওয়া হয়েছে") || strings.Contains(body, "<form") {
+		t.Fatalf("answered page: %d %s", code, body)
+	}
+	code, _ = page(t, a, http.MethodPost, path, "198.51.100.1", url.Values{"rating": {"1"}})
+	if code != http.StatusConflict {
+		t.Fatalf("replayed answer: %d, want 409", code)
+	}
+	if r, err := a.Store.ConversationCSAT(ctx, inbox.AccountID, m.ConversationID); err != nil || r.Rating != 5 {
+		t.Fatalf("rating after the replay %+v %v, want 5 kept", r, err)
 	}
 	// The dashboard's inbox ratings show it, as they show the widget's.
 	report, err := a.Service.InboxRatings(ctx, actor, inbox.ID)
@@ -355,4 +371,22 @@ func ownerActor(t *testing.T, a *app.App, accountID int64) *core.Actor {
 		t.Fatal(err)
 	}
 	return actor
+}
+
+// ageRating moves a conversation's rating back in time, as if given that
+// long ago.
+func ageRating(t *testing.T, a *app.App, convID int64, by time.Duration) {
+	t.Helper()
+	driver, dsn := "sqlite", "file:"+filepath.Join(a.Config.DataDir, "sahay.db")+"?_pragma=busy_timeout(10000)"
+	if a.Config.DatabaseURL != "" {
+		driver, dsn = "pgx", a.Config.DatabaseURL
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE widget_csat SET created_at = created_at - $1 WHERE conversation_id = $2`, by.Milliseconds(), convID); err != nil {
+		t.Fatal(err)
+	}
 }
