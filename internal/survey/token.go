@@ -57,8 +57,9 @@ func Verify(key []byte, s string, now time.Time) (Token, error) {
 	if !ok {
 		return Token{}, ErrInvalid
 	}
-	raw, err1 := base64.RawURLEncoding.DecodeString(b64)
-	sig, err2 := base64.RawURLEncoding.DecodeString(sig64)
+	// Strict: a token has one spelling, so no altered copy of it passes.
+	raw, err1 := base64.RawURLEncoding.Strict().DecodeString(b64)
+	sig, err2 := base64.RawURLEncoding.Strict().DecodeString(sig64)
 	if err1 != nil || err2 != nil || !hmac.Equal(sig, mac(key, string(raw))) {
 		return Token{}, ErrInvalid
 	}
