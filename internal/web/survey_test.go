@@ -13,6 +13,7 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/apitest"
+	"github.com/sahayhq/sahay/internal/web"
 
 	"github.com/chromedp/chromedp"
 )
@@ -20,7 +21,8 @@ import (
 // TestBrowserSurvey answers a satisfaction survey link on a phone, 375
 // pixels wide, without signing in: the page speaks the conversation's
 // language, switches language, keeps to its own content security policy,
-// fits the screen, and the rating reaches the conversation. With
+// fits the screen, and the rating reaches the conversation; an
+// administrator turns the survey on in the inbox's dialog. With
 // SAHAY_SCREENSHOTS=1 it writes docs/screenshots/survey-{en,bn,hi}-375.png.
 //
 //	SAHAY_TEST_BROWSER=1 go test ./internal/web -run TestBrowserSurvey
@@ -30,6 +32,7 @@ func TestBrowserSurvey(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", s.App.Handler())
 	mux.Handle("/survey/", s.App.Handler())
+	mux.Handle("/", web.Handler())
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
 	owner := s.NewAccount(t, "Bazaar")
@@ -97,4 +100,23 @@ func TestBrowserSurvey(t *testing.T) {
 	if shots {
 		shoot(t, tab, filepath.Join(out, "survey-en-375.png"))
 	}
+
+	// An administrator turns the survey on in the inbox's dialog.
+	admin := newProfile(t, tab)
+	do(t, admin, chromedp.EmulateViewport(1280, 800))
+	login(t, admin, hs.URL, owner.Email, owner.Password)
+	do(t, admin, chromedp.Navigate(hs.URL+"/settings/inboxes"))
+	edit := fmt.Sprintf(`document.querySelector('tr[data-id="%d"] .actions button[aria-label="Edit"]')`, inbox.ID)
+	waitFor(t, admin, "the inbox is listed", edit)
+	eval[bool](t, admin, `(`+edit+`.click(), true)`)
+	waitFor(t, admin, "the survey box shows", `document.querySelector(".dialog input[name=survey_on_resolve]") && !document.querySelector(".dialog .survey-settings").hidden`)
+	eval[bool](t, admin, `(document.querySelector(".dialog input[name=survey_on_resolve]").click(), true)`)
+	eval[bool](t, admin, `(document.querySelector(".dialog button[type=submit]").click(), true)`)
+	var setting struct {
+		SurveyOnResolve bool `json:"survey_on_resolve"`
+	}
+	eventually(t, "the survey is on", func() bool {
+		s.Must(t, owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/inboxes/%d/survey", inbox.ID), nil, http.StatusOK, &setting)
+		return setting.SurveyOnResolve
+	})
 }

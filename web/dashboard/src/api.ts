@@ -209,6 +209,8 @@ export const api = {
   /** How an inbox's or a team's new conversations find an agent. */
   routing: (scope: "inboxes" | "teams", id: number) => get<RoutingSettings>(`/${scope}/${id}/routing`),
   setRouting: (scope: "inboxes" | "teams", id: number, p: Partial<RoutingSettings>) => put<RoutingSettings>(`/${scope}/${id}/routing`, p),
+  inboxSurvey: (id: number) => get<{ survey_on_resolve: boolean }>(`/inboxes/${id}/survey`),
+  setInboxSurvey: (id: number, on: boolean) => put<{ survey_on_resolve: boolean }>(`/inboxes/${id}/survey`, { survey_on_resolve: on }),
   /** The account's default capacity per channel kind. */
   accountCapacity: () => get<Capacity>("/routing/capacity"),
   setAccountCapacity: (c: Capacity) => put<Capacity>("/routing/capacity", c),

@@ -17,6 +17,7 @@ import { attempt, form, submit, table, userChecks } from "./forms";
 import { hasWebhookSetup, webhookDialog } from "./webhook";
 import { agentBotDialog } from "./agentbot";
 import { routingSection } from "./routing";
+import { surveySection } from "./survey";
 
 function inboxMembers(inbox: Inbox, done: () => void): void {
   const checks = userChecks(inbox.member_ids ?? []);
@@ -114,8 +115,10 @@ function editInbox(i: Inbox | null, done: () => void): void {
   const connect = h("div", { class: "meta-connect-slot", hidden: true });
   let fields: ReturnType<typeof settingFields> | null = null;
   const routing = routingSection("inboxes", i?.id ?? null);
+  const survey = surveySection(i?.id ?? null);
   const show = (channel: string) => {
     const ch = channelInfo(channel);
+    survey.show(channel);
     connect.dataset.channel = channel;
     if (!i) void metaConnectSlot(connect, channel);
     help.textContent = i ? "" : tOr(`inboxes.${channel}_help`, "");
@@ -134,6 +137,7 @@ function editInbox(i: Inbox | null, done: () => void): void {
         const ok = await attempt(async () => {
           saved = i ? await api.updateInbox(i.id, { name: name.value.trim(), settings }) : await api.createInbox(name.value.trim(), channel.value, settings);
           await routing.save(saved.id);
+          await survey.save(saved.id, saved.channel);
         });
         if (!ok) return;
         close();
@@ -151,6 +155,7 @@ function editInbox(i: Inbox | null, done: () => void): void {
       connect,
       slot,
       routing.el,
+      survey.el,
       h("div", { class: "form-actions" }, submit(i ? t("action.save") : t("inboxes.create"))),
     ),
   );
