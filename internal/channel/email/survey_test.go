@@ -12,7 +12,7 @@ import (
 
 // An email conversation resolved in an inbox with the survey on sends the
 // customer one mail, in the thread, with the survey link; reopening and
-// resolving again sends no second survey.
+// resolving again sends no second survey. A macro's resolve sends it too.
 func TestSurveyByEmail(t *testing.T) {
 	apitest.Dialects(t, func(t *testing.T, _ string) {
 		e := newMailEnv(t)
@@ -62,6 +62,22 @@ func TestSurveyByEmail(t *testing.T) {
 		e.waitSent(t, first.Conversation.ID, reply.ID)
 		if n := len(e.smtp.Mails()); n != 3 {
 			t.Fatalf("%d mails, want 3: no second survey", n)
+		}
+
+		// A macro that resolves sends the survey too.
+		var second started
+		e.s.Must(t, e.agent.Token, "POST", "/api/v1/conversations", map[string]any{"inbox_id": e.inbox.ID,
+			"to": "rahim@example.net", "content": "Your refund is on its way.", "email": map[string]any{"subject": "Refund"}},
+			http.StatusCreated, &second)
+		e.waitSent(t, second.Conversation.ID, second.Message.ID)
+		var macro struct{ ID int64 }
+		e.s.Must(t, e.agent.Token, http.MethodPost, "/api/v1/macros", map[string]any{"name": "Done",
+			"actions": []any{map[string]any{"action": "resolve"}}}, http.StatusCreated, &macro)
+		e.s.Must(t, e.agent.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/macros/%d/run", second.Conversation.ID, macro.ID),
+			nil, http.StatusOK, nil)
+		mails = e.waitMails(t, 5)
+		if subject, _ := header(t, mails[4]).Header.Subject(); subject != "Re: Refund" || mails[4].To[0] != "rahim@example.net" {
+			t.Fatalf("mail after the macro: %q to %v, want the survey", subject, mails[4].To)
 		}
 	})
 }
