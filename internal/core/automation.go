@@ -51,9 +51,12 @@ const (
 	// so its rules read only the contact and business hours, and only
 	// send an email or call a webhook.
 	RuleContactCreated = "contact_created"
+	// RuleSLABreached runs when a target of a conversation's SLA policy
+	// is breached (see sla_timer.go).
+	RuleSLABreached = "sla_breached"
 )
 
-var ruleEvents = []string{RuleMessageCreated, RuleConversationCreated, RuleConversationUpdated, RuleConversationResolved, RuleContactCreated}
+var ruleEvents = []string{RuleMessageCreated, RuleConversationCreated, RuleConversationUpdated, RuleConversationResolved, RuleContactCreated, RuleSLABreached}
 
 // RuleConditions are a rule's conditions: all of All, or any of Any.
 // Neither: the rule runs on every event of its kind.
@@ -125,7 +128,7 @@ var ruleAttributes = map[string]ruleAttribute{
 }
 
 var ruleActions = []string{"assign_agent", "assign_team", "add_label", "remove_label", "set_priority", "send_message", "add_private_note", "resolve", "snooze",
-	"send_canned_response", "send_email", "call_webhook"}
+	"send_canned_response", "send_email", "call_webhook", "apply_sla"}
 
 // strictJSON decodes v, refusing unknown fields.
 func strictJSON(raw json.RawMessage, v any) error {
@@ -242,7 +245,7 @@ func (s *Service) checkAction(ctx context.Context, a *Actor, act RuleAction) err
 	var n int64
 	var text string
 	switch act.Action {
-	case "assign_agent", "assign_team", "set_priority", "snooze", "send_canned_response":
+	case "assign_agent", "assign_team", "set_priority", "snooze", "send_canned_response", "apply_sla":
 		if err := json.Unmarshal(act.Value, &n); err != nil {
 			return errors.New("value is a number")
 		}
@@ -289,6 +292,10 @@ func (s *Service) checkAction(ctx context.Context, a *Actor, act RuleAction) err
 	case "send_canned_response":
 		if _, err := s.cannedResponse(ctx, a.AccountID(), n); err != nil {
 			return fmt.Errorf("unknown canned response %d", n)
+		}
+	case "apply_sla":
+		if _, err := s.store.SLAPolicy(ctx, a.AccountID(), n); err != nil {
+			return fmt.Errorf("unknown SLA policy %d", n)
 		}
 	}
 	return nil
@@ -559,7 +566,9 @@ func (s *Service) ruleEvents(ctx context.Context, ev sahay.Event) []*ruleEvent {
 		// A conversation's timeline says when it was resolved: the
 		// transition, not every later update of a resolved conversation.
 		resolved := p.Message.Kind == sahay.MessageActivity && p.Message.Content == "status:"+sahay.StatusResolved
-		if p.Message.Kind == sahay.MessageActivity && !resolved {
+		_, breached := slaBreachTarget(p.Message.Content)
+		breached = breached && p.Message.Kind == sahay.MessageActivity
+		if p.Message.Kind == sahay.MessageActivity && !resolved && !breached {
 			return nil
 		}
 		c := p.Conversation
@@ -570,6 +579,9 @@ func (s *Service) ruleEvents(ctx context.Context, ev sahay.Event) []*ruleEvent {
 		}
 		if resolved {
 			return []*ruleEvent{{seq: ev.Seq, kind: RuleConversationResolved, conversation: c}}
+		}
+		if breached {
+			return []*ruleEvent{{seq: ev.Seq, kind: RuleSLABreached, conversation: c}}
 		}
 		return []*ruleEvent{{seq: ev.Seq, kind: RuleMessageCreated, conversation: c, message: p.Message}}
 	case sahay.ContactCreated:
@@ -636,7 +648,7 @@ func (s *Service) runAction(ctx context.Context, a *Actor, conversationID int64,
 	var n int64
 	var text string
 	switch act.Action {
-	case "assign_agent", "assign_team", "set_priority", "snooze", "send_canned_response":
+	case "assign_agent", "assign_team", "set_priority", "snooze", "send_canned_response", "apply_sla":
 		if err := json.Unmarshal(act.Value, &n); err != nil {
 			return err
 		}
@@ -681,6 +693,8 @@ func (s *Service) runAction(ctx context.Context, a *Actor, conversationID int64,
 		err = s.sendRuleEmail(ctx, a, act.Value)
 	case "call_webhook":
 		err = s.queueRuleWebhook(ctx, a, conversationID, act.Value)
+	case "apply_sla":
+		err = s.applySLA(ctx, a, conversationID, n)
 	}
 	return err
 }

@@ -205,6 +205,10 @@ func (s *Service) describe(ctx context.Context, n *sahay.Notification) (title, b
 		return fmt.Sprintf("%s assigned #%d to you", who, number), n.Body, link
 	case sahay.NotifyHandoff:
 		return fmt.Sprintf("#%d needs a person: %s", number, handoffWords[n.Body]), last, link
+	case NotifySLAWarning:
+		return fmt.Sprintf("#%d: %s due soon", number, slaTargetWords[n.Body]), last, link
+	case NotifySLABreached:
+		return fmt.Sprintf("#%d: %s SLA breached", number, slaTargetWords[n.Body]), last, link
 	}
 	return fmt.Sprintf("New conversation #%d", number), n.Body, link
 }
@@ -227,7 +231,7 @@ func (s *Service) MarkNotificationsRead(ctx context.Context, a *Actor, upTo int6
 	return s.write(ctx, func(tx *store.Tx) error { return tx.MarkNotificationsRead(ctx, a.User.ID, upTo) })
 }
 
-var notifyKinds = []string{sahay.NotifyAssigned, sahay.NotifyMentioned, sahay.NotifyHandoff, sahay.NotifyNewConversation, sahay.NotifySwap}
+var notifyKinds = []string{sahay.NotifyAssigned, sahay.NotifyMentioned, sahay.NotifyHandoff, sahay.NotifyNewConversation, sahay.NotifySwap, NotifySLAWarning, NotifySLABreached}
 
 // NotifyPrefs returns the actor's preferences with every default filled in.
 func (s *Service) NotifyPrefs(ctx context.Context, a *Actor) (sahay.NotifyPrefs, error) {

@@ -214,6 +214,8 @@ func New(cfg Config) *Service {
 	// presence changes.
 	s.OnAgentPresence(func(_, _ int64) { s.nudgeRouting() })
 	s.wg.Go(s.runRouting)
+	// SLA warnings and breaches, recorded once whichever node finds them.
+	s.wg.Go(s.runSLATimer)
 	s.jobs.Start()
 	s.startTimers()
 	if s.sharedBus {

@@ -377,3 +377,19 @@ func addBusiness(h sahay.BusinessHours, from time.Time, d time.Duration) time.Ti
 	}
 	return t.Add(d)
 }
+
+// slaTargetWords name the targets in email and push notifications.
+var slaTargetWords = map[string]string{SLAFirstResponse: "first response", SLANextResponse: "next response", SLAResolution: "resolution"}
+
+// applySLA sets the policy of a conversation, overriding the matching
+// ones: a rule's apply_sla action.
+func (s *Service) applySLA(ctx context.Context, a *Actor, conversationID, policyID int64) error {
+	c, err := s.store.Conversation(ctx, a.AccountID(), conversationID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.SLAPolicy(ctx, a.AccountID(), policyID); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *store.Tx) error { return tx.ApplySLAPolicy(ctx, c.AccountID, c.ID, policyID) })
+}

@@ -237,3 +237,54 @@ func (s *Store) SLAEvents(ctx context.Context, accountID, conversationID int64) 
 	}
 	return out, rows.Err()
 }
+
+// SLAAccounts lists the accounts with SLA policies.
+func (s *Store) SLAAccounts(ctx context.Context) ([]int64, error) {
+	return int64s(ctx, s.read, `SELECT DISTINCT account_id FROM sla_policies ORDER BY account_id`)
+}
+
+// UnresolvedConversations returns up to limit of the account's
+// conversations not resolved, with ids above afterID, in id order: the
+// ones whose SLA clocks run.
+func (s *Store) UnresolvedConversations(ctx context.Context, accountID, afterID int64, limit int) ([]*sahay.Conversation, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations c
+		WHERE c.account_id = $1 AND c.id > $2 AND c.status <> $3 ORDER BY c.id LIMIT $4`, accountID, afterID, sahay.StatusResolved, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: unresolved conversations: %w", err)
+	}
+	defer rows.Close()
+	var out []*sahay.Conversation
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: unresolved conversations: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := attachConversationDetails(ctx, s.read, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AppliedSLAPolicies maps the account's conversations that a rule set a
+// policy on to that policy.
+func (s *Store) AppliedSLAPolicies(ctx context.Context, accountID int64) (map[int64]int64, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT conversation_id, policy_id FROM conversation_slas WHERE account_id = $1`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("store: applied sla policies: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var c, p int64
+		if err := rows.Scan(&c, &p); err != nil {
+			return nil, fmt.Errorf("store: applied sla policies: %w", err)
+		}
+		out[c] = p
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,191 @@
+package core_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/core"
+	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/store/storetest"
+)
+
+// The SLA tests run the timer two hours ahead: a conversation received
+// now has missed a ten-minute first response, and is past the warning
+// (at half) of a three-hour resolution but not yet due.
+const slaSkew = 2 * time.Hour
+
+func slaPolicy(t *testing.T, svc *core.Service, admin *core.Actor) *store.SLAPolicy {
+	t.Helper()
+	name, first, resolution, warn := "Fast", int64(600), int64(3*3600), 50
+	p, err := svc.SaveSLAPolicy(context.Background(), admin, 0, core.SLAPolicyInput{Name: &name,
+		FirstResponseSeconds: &first, ResolutionSeconds: &resolution, WarnPercent: &warn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// slaWait polls cond until it holds, failing after deadline.
+func slaWait(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, within)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// slaCounts counts a conversation's SLA events by kind and target, its
+// breach lines in the timeline, and the notifications of each kind the
+// user has about it.
+func slaCounts(t *testing.T, st *store.Store, svc *core.Service, a *core.Actor, convID int64) map[string]int {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]int{}
+	evs, err := st.SLAEvents(ctx, a.AccountID(), convID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		out[e.Kind+":"+e.Target]++
+	}
+	msgs, err := svc.Messages(ctx, a, convID, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.Kind == sahay.MessageActivity {
+			out["line "+m.Content]++
+		}
+	}
+	ns, _, err := svc.Notifications(ctx, a, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ns {
+		if n.ConversationID == convID && (n.Kind == core.NotifySLAWarning || n.Kind == core.NotifySLABreached) {
+			out[n.Kind+" "+n.Body]++
+		}
+	}
+	return out
+}
+
+var slaOnce = map[string]int{"breach:first_response": 1, "warning:resolution": 1, "line sla_breached:first_response": 1,
+	"sla_breached first_response": 1, "sla_warning resolution": 1}
+
+func checkSLAOnce(t *testing.T, got map[string]int, what string) {
+	t.Helper()
+	for k, n := range slaOnce {
+		if got[k] != n {
+			t.Errorf("%s: %s %d times, want %d (all: %v)", what, k, got[k], n, got)
+		}
+	}
+	for k := range got {
+		if _, ok := slaOnce[k]; !ok && !strings.HasPrefix(k, "line ") || strings.HasPrefix(k, "line sla") && slaOnce[k] == 0 {
+			t.Errorf("%s: unexpected %s (all: %v)", what, k, got)
+		}
+	}
+}
+
+// TestSLABreachRunsRules: a breach is recorded, notified and in the
+// timeline once; it runs the rules on sla_breached, which escalate; a
+// restarted service records nothing twice.
+func TestSLABreachRunsRules(t *testing.T) {
+	core.SetSLASkew(slaSkew)
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		ctx := context.Background()
+		st := open(t)
+		f := newFixture(t, st)
+		slaPolicy(t, f.svc, f.admin)
+		name, event := "Escalate", core.RuleSLABreached
+		_, err := f.svc.SaveAutomationRule(ctx, f.admin, 0, core.AutomationRuleInput{Name: &name, Event: &event,
+			Conditions: json.RawMessage(fmt.Sprintf(`{"all":[{"attribute":"inbox_id","operator":"equals","value":%d}]}`, f.mine.ID)),
+			Actions:    json.RawMessage(`[{"action":"set_priority","value":4},{"action":"add_label","value":"late"}]`)})
+		if err == nil || sahay.ErrorCode(err) != sahay.EINVALID {
+			t.Fatalf("a rule with an unknown label: %v", err)
+		}
+		_, err = f.svc.SaveAutomationRule(ctx, f.admin, 0, core.AutomationRuleInput{Name: &name, Event: &event,
+			Conditions: json.RawMessage(fmt.Sprintf(`{"all":[{"attribute":"inbox_id","operator":"equals","value":%d}]}`, f.mine.ID)),
+			Actions:    json.RawMessage(`[{"action":"set_priority","value":4}]`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		late := f.receive(t, f.mine, "dana", "m1", "where is my parcel?").Conversation
+		other := f.receive(t, f.theirs, "farid", "m2", "hello?").Conversation
+		slaWait(t, 15*time.Second, "the rule on sla_breached escalating", func() bool {
+			c, err := st.Conversation(ctx, f.account.ID, late.ID)
+			return err == nil && c.Priority == sahay.PriorityUrgent
+		})
+		checkSLAOnce(t, slaCounts(t, st, f.svc, f.admin, late.ID), "first node")
+		// The rule's condition keeps it to its inbox.
+		slaWait(t, 15*time.Second, "the other inbox's breach", func() bool { return slaCounts(t, st, f.svc, f.admin, other.ID)["breach:first_response"] == 1 })
+		if c, _ := st.Conversation(ctx, f.account.ID, other.ID); c.Priority != sahay.PriorityNone {
+			t.Errorf("the other inbox's conversation was escalated: priority %d", c.Priority)
+		}
+
+		// Restarted: a conversation received after is handled, the earlier
+		// ones not again.
+		f.svc.Close()
+		svc := newService(t, st)
+		t.Cleanup(svc.Close)
+		admin, err := svc.Actor(ctx, f.adminUser)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.svc = svc
+		after := f.receive(t, f.mine, "emon", "m3", "anyone?").Conversation
+		slaWait(t, 15*time.Second, "the restarted timer", func() bool { return slaCounts(t, st, svc, admin, after.ID)["breach:first_response"] == 1 })
+		checkSLAOnce(t, slaCounts(t, st, svc, admin, late.ID), "after the restart")
+		checkSLAOnce(t, slaCounts(t, st, svc, admin, after.ID), "received after the restart")
+	})
+}
+
+// TestSLATimerTwoNodes: two services on one PostgreSQL database record and
+// notify each warning and breach once, and the second goes on when the
+// first stops.
+func TestSLATimerTwoNodes(t *testing.T) {
+	if os.Getenv(storetest.PostgresEnv) == "" {
+		t.Skip(storetest.PostgresEnv + " not set: two-node SLA timer skipped")
+	}
+	core.SetSLASkew(slaSkew)
+	ctx := context.Background()
+	st := storetest.Open(t, store.Postgres)
+	first := newService(t, st)
+	f := fixtureOf(t, st, first)
+	second := newService(t, st)
+	t.Cleanup(second.Close)
+	slaPolicy(t, f.svc, f.admin)
+	var convs []int64
+	for i := range 6 {
+		convs = append(convs, f.receive(t, f.mine, fmt.Sprint("c", i), fmt.Sprint("m", i), "hello").Conversation.ID)
+	}
+	slaWait(t, 15*time.Second, "every breach", func() bool {
+		for _, id := range convs {
+			if slaCounts(t, st, f.svc, f.admin, id)["breach:first_response"] != 1 {
+				return false
+			}
+		}
+		return true
+	})
+	first.Close()
+	f.svc = second
+	convs = append(convs, f.receive(t, f.mine, "late", "m-late", "hello").Conversation.ID)
+	admin, err := second.Actor(ctx, f.adminUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slaWait(t, 30*time.Second, "the second node taking over", func() bool {
+		return slaCounts(t, st, second, admin, convs[len(convs)-1])["breach:first_response"] == 1
+	})
+	for _, id := range convs {
+		checkSLAOnce(t, slaCounts(t, st, second, admin, id), fmt.Sprint("conversation ", id))
+	}
+}

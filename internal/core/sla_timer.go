@@ -1,0 +1,246 @@
+package core
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/store"
+)
+
+// The SLA timer: the node holding the lease slaLeaseName reads the
+// unresolved conversations of each account with policies every slaPoll,
+// and records each warning and breach it finds due in table sla_events.
+// The table's unique key (conversation, kind, target, due time) makes the
+// record, and what goes with it in the same transaction, happen once,
+// whichever node finds it first and however often nodes restart:
+//   - a warning notifies the assignee and the administrators who are
+//     members of the conversation's team (its leads), or, when there are
+//     none of those, the account's administrators;
+//   - a breach notifies them too, and adds "sla_breached:<target>" to the
+//     conversation's timeline, the event the automation rules on
+//     sla_breached run on.
+const (
+	slaLeaseName = "sla-timer"
+	slaLease     = 10 * time.Second
+	slaPoll      = time.Second
+	slaPause     = 200 * time.Millisecond
+	slaBatch     = 500
+	// slaBreachActivity starts the timeline line of a breach.
+	slaBreachActivity = "sla_breached:"
+)
+
+// Kinds of SLA events and notifications.
+const (
+	SLAWarning = "warning"
+	SLABreach  = "breach"
+	// NotifySLAWarning and NotifySLABreached are the notifications'
+	// kinds; their body is the target.
+	NotifySLAWarning  = "sla_warning"
+	NotifySLABreached = "sla_breached"
+)
+
+// slaSkew moves the timer's clock ahead, for tests.
+var slaSkew atomic.Int64
+
+func slaNow() time.Time { return time.Now().Add(time.Duration(slaSkew.Load())) }
+
+func (s *Service) runSLATimer() {
+	s.follow(follower{lease: slaLeaseName, ttl: slaLease, poll: slaPoll, gap: slaPause, pass: s.slaPass,
+		wakeOn: []string{sahay.EventConversationCreated}})
+}
+
+// slaPass checks every account with policies once; it reports no work
+// left, so the next pass comes after slaPoll.
+func (s *Service) slaPass(ctx context.Context) bool {
+	accounts, err := s.store.SLAAccounts(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("sla accounts", "err", err)
+		}
+		return false
+	}
+	for _, id := range accounts {
+		if err := s.slaAccount(ctx, id, slaNow()); err != nil && ctx.Err() == nil {
+			s.log.Error("sla timer", "account", id, "err", err)
+		}
+	}
+	return false
+}
+
+// slaDue is one running target of a conversation.
+type slaDue struct {
+	target      string
+	from, due   time.Time
+	seconds     int64
+	hours       sahay.BusinessHours
+	warnPercent int
+	warnSeconds int64
+}
+
+// warnAt is when the warning of a running target comes: the earlier of
+// warn_percent of the target (counted as the target is) and warn_seconds
+// before it is due; false when the policy warns of nothing.
+func (d slaDue) warnAt() (time.Time, bool) {
+	var at time.Time
+	if d.warnPercent > 0 {
+		at = addBusiness(d.hours, d.from, time.Duration(d.seconds)*time.Second*time.Duration(d.warnPercent)/100)
+	}
+	if d.warnSeconds > 0 {
+		if w := d.due.Add(-time.Duration(d.warnSeconds) * time.Second); at.IsZero() || w.Before(at) {
+			at = w
+		}
+	}
+	return at, !at.IsZero()
+}
+
+// slaAccount records the warnings and breaches of an account's
+// conversations due by now.
+func (s *Service) slaAccount(ctx context.Context, accountID int64, now time.Time) error {
+	policies, err := s.store.SLAPolicies(ctx, accountID)
+	if err != nil || len(policies) == 0 {
+		return err
+	}
+	applied, err := s.store.AppliedSLAPolicies(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	hours := map[int64]sahay.BusinessHours{}
+	for after := int64(0); ; {
+		list, err := s.store.UnresolvedConversations(ctx, accountID, after, slaBatch)
+		if err != nil {
+			return err
+		}
+		for _, c := range list {
+			after = c.ID
+			p := pickSLAPolicy(policies, applied[c.ID], c)
+			if p == nil {
+				continue
+			}
+			h := sahay.BusinessHours{}
+			if p.BusinessHours {
+				var ok bool
+				if h, ok = hours[c.InboxID]; !ok {
+					if h, err = s.HoursFor(ctx, accountID, c.InboxID); err != nil {
+						return err
+					}
+					hours[c.InboxID] = h
+				}
+			}
+			for _, d := range slaRunning(p, h, c) {
+				if err := s.slaCheck(ctx, c, p, d, now); err != nil {
+					return err
+				}
+			}
+		}
+		if len(list) < slaBatch {
+			return nil
+		}
+	}
+}
+
+// slaRunning lists the targets of a conversation whose clocks run, as
+// [slaClock] counts them.
+func slaRunning(p *store.SLAPolicy, h sahay.BusinessHours, c *sahay.Conversation) []slaDue {
+	clock := slaClock(p, h, c, time.Time{})
+	base := slaDue{hours: h, warnPercent: p.WarnPercent, warnSeconds: p.WarnSeconds}
+	var out []slaDue
+	add := func(target string, due *time.Time, from time.Time, seconds int64) {
+		if due != nil {
+			d := base
+			d.target, d.due, d.from, d.seconds = target, *due, from, seconds
+			out = append(out, d)
+		}
+	}
+	add(SLAFirstResponse, clock.FirstResponseDueAt, c.CreatedAt, p.FirstResponseSeconds)
+	if c.WaitingSince != nil {
+		add(SLANextResponse, clock.NextResponseDueAt, *c.WaitingSince, p.NextResponseSeconds)
+	}
+	add(SLAResolution, clock.ResolutionDueAt, c.CreatedAt, p.ResolutionSeconds)
+	return out
+}
+
+// slaCheck records a target's warning and breach once their time has
+// come, notifying and, for a breach, adding it to the timeline.
+func (s *Service) slaCheck(ctx context.Context, c *sahay.Conversation, p *store.SLAPolicy, d slaDue, now time.Time) error {
+	kinds := []string{}
+	if w, ok := d.warnAt(); ok && !now.Before(w) && now.Before(d.due) {
+		kinds = append(kinds, SLAWarning)
+	}
+	if !now.Before(d.due) {
+		kinds = append(kinds, SLABreach)
+	}
+	for _, kind := range kinds {
+		err := s.write(ctx, func(tx *store.Tx) error {
+			e := &store.SLAEvent{ConversationID: c.ID, PolicyID: p.ID, Kind: kind, Target: d.target, DueAt: d.due}
+			fresh, err := tx.RecordSLAEvent(ctx, c.AccountID, e)
+			if err != nil || !fresh {
+				return err
+			}
+			notifyKind := NotifySLAWarning
+			if kind == SLABreach {
+				notifyKind = NotifySLABreached
+				if err := s.activity(ctx, tx, c, 0, slaBreachActivity+d.target); err != nil {
+					return err
+				}
+			}
+			users, err := s.slaWatchers(ctx, c)
+			if err != nil {
+				return err
+			}
+			for _, id := range users {
+				if err := s.notify(ctx, tx, &sahay.Notification{AccountID: c.AccountID, UserID: id, Kind: notifyKind,
+					ConversationID: c.ID, Body: d.target}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// slaWatchers are the users told of a conversation's warnings and
+// breaches: its assignee and the administrators among its team's members;
+// the account's administrators when there is none of them.
+func (s *Service) slaWatchers(ctx context.Context, c *sahay.Conversation) ([]int64, error) {
+	users, err := s.store.Users(ctx, c.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	var members []int64
+	if c.TeamID != 0 {
+		if team, err := s.store.Team(ctx, c.AccountID, c.TeamID); err == nil {
+			members = team.MemberIDs
+		}
+	}
+	var out []int64
+	if c.AssigneeID != 0 {
+		out = append(out, c.AssigneeID)
+	}
+	for _, u := range users {
+		if u.IsAdmin() && slices.Contains(members, u.ID) && !slices.Contains(out, u.ID) {
+			out = append(out, u.ID)
+		}
+	}
+	if len(out) == 0 {
+		for _, u := range users {
+			if u.IsAdmin() {
+				out = append(out, u.ID)
+			}
+		}
+	}
+	return out, nil
+}
+
+// slaBreachTarget reads the target of a breach's timeline line; false for
+// any other line.
+func slaBreachTarget(content string) (string, bool) {
+	return strings.CutPrefix(content, slaBreachActivity)
+}
