@@ -294,7 +294,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"AutomationRule": store.AutomationRule{}, "AutomationRuleInput": core.AutomationRuleInput{}, "AutomationRun": store.AutomationRun{},
 		"AutomationRef": sahay.AutomationRef{}, "Macro": store.Macro{}, "MacroInput": core.MacroInput{}, "Survey": store.Survey{}, "SurveySetting": core.SurveySetting{},
 		"RoutingSettings": sahay.RoutingSettings{}, "RoutingInput": core.RoutingInput{}, "Capacity": sahay.Capacity{},
-		"SLAPolicy": store.SLAPolicy{}, "SLAPolicyInput": core.SLAPolicyInput{}, "ConversationSLA": core.ConversationSLA{},
+		"SLAPolicy": store.SLAPolicy{}, "SLAPolicyInput": core.SLAPolicyInput{}, "ConversationSLA": core.ConversationSLA{}, "ConversationClock": core.ConversationClock{},
 	}
 	for name, v := range types {
 		schema, ok := schemas[name].(map[string]any)

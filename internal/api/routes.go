@@ -165,6 +165,7 @@ func (s *Server) routes() []route {
 		{Method: http.MethodPatch, Path: "/api/v1/sla_policies/{id}", Authed: s.updateSLAPolicy},
 		{Method: http.MethodDelete, Path: "/api/v1/sla_policies/{id}", Authed: s.deleteSLAPolicy},
 		{Method: http.MethodGet, Path: "/api/v1/conversations/{id}/sla", Authed: s.conversationSLA},
+		{Method: http.MethodGet, Path: "/api/v1/sla_clocks", Authed: s.slaClocks},
 
 		{Method: http.MethodGet, Path: "/api/v1/bot/faqs", Authed: s.listFAQs},
 		{Method: http.MethodPost, Path: "/api/v1/bot/faqs", Authed: s.createFAQ},

@@ -2,6 +2,10 @@ package api
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
+
+	sahay "github.com/sahayhq/sahay"
 
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/httpx"
@@ -46,4 +50,22 @@ func (s *Server) conversationSLA(w http.ResponseWriter, r *http.Request, a *core
 	}
 	c, err := s.svc.ConversationSLA(r.Context(), a, id)
 	return one(w, http.StatusOK, c, err)
+}
+
+// slaClocks answers the SLA clocks of a list of conversations, named by
+// ?ids=1,2,3.
+func (s *Server) slaClocks(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	var ids []int64
+	for _, part := range strings.Split(r.URL.Query().Get("ids"), ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil || id <= 0 {
+			return sahay.Invalid("ids is a list of conversation ids separated by commas, not %q", part)
+		}
+		ids = append(ids, id)
+	}
+	list, err := s.svc.ConversationSLAs(r.Context(), a, ids)
+	return items(w, list, err)
 }

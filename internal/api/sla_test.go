@@ -3,11 +3,13 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/apitest"
+	"github.com/sahayhq/sahay/internal/core"
 )
 
 // slaPolicy is what the SLA policies API answers.
@@ -127,6 +129,27 @@ func TestSLAPolicies(t *testing.T) {
 		if c = clock(conv.ID); c.NextResponseDueAt == nil {
 			t.Fatalf("after the customer's second message: %+v", c)
 		}
+		// The list's clocks: the caller's conversations with a policy.
+		var clocks struct {
+			Items []struct {
+				ConversationID int64 `json:"conversation_id"`
+				slaClock
+			}
+		}
+		s.Must(t, agent.Token, http.MethodGet, fmt.Sprintf("/api/v1/sla_clocks?ids=%d,%d", conv.ID, conv.ID+1000), nil, http.StatusOK, &clocks)
+		if len(clocks.Items) != 1 || clocks.Items[0].ConversationID != conv.ID || clocks.Items[0].PolicyID != vip.ID || clocks.Items[0].NextResponseDueAt == nil {
+			t.Fatalf("clocks: %+v", clocks)
+		}
+		wantError(t, s.Call(t, agent.Token, http.MethodGet, "/api/v1/sla_clocks?ids=1,x", nil), http.StatusUnprocessableEntity, "invalid")
+		var many []string
+		for i := range core.MaxSLAClocks + 1 {
+			many = append(many, fmt.Sprint(i+1))
+		}
+		wantError(t, s.Call(t, agent.Token, http.MethodGet, "/api/v1/sla_clocks?ids="+strings.Join(many, ","), nil), http.StatusUnprocessableEntity, "invalid")
+		if s.Must(t, other.Token, http.MethodGet, fmt.Sprintf("/api/v1/sla_clocks?ids=%d", conv.ID), nil, http.StatusOK, &clocks); len(clocks.Items) != 0 {
+			t.Fatalf("another account's clocks: %+v", clocks)
+		}
+
 		// Resolved: no clock runs.
 		s.Must(t, agent.Token, http.MethodPatch, fmt.Sprintf("/api/v1/conversations/%d", conv.ID), map[string]any{"status": "resolved"}, http.StatusOK, nil)
 		if c = clock(conv.ID); c.FirstResponseDueAt != nil || c.NextResponseDueAt != nil || c.ResolutionDueAt != nil || len(c.Breached) != 0 {

@@ -393,3 +393,68 @@ func (s *Service) applySLA(ctx context.Context, a *Actor, conversationID, policy
 	}
 	return s.write(ctx, func(tx *store.Tx) error { return tx.ApplySLAPolicy(ctx, c.AccountID, c.ID, policyID) })
 }
+
+// MaxSLAClocks bounds the conversations of one ConversationSLAs call.
+const MaxSLAClocks = 100
+
+// ConversationClock is one conversation's SLA clock in a list of them.
+type ConversationClock struct {
+	ConversationID     int64      `json:"conversation_id"`
+	PolicyID           int64      `json:"policy_id"`
+	PolicyName         string     `json:"policy_name"`
+	BusinessHours      bool       `json:"business_hours"`
+	FirstResponseDueAt *time.Time `json:"first_response_due_at"`
+	NextResponseDueAt  *time.Time `json:"next_response_due_at"`
+	ResolutionDueAt    *time.Time `json:"resolution_due_at"`
+	Breached           []string   `json:"breached"`
+}
+
+// ConversationSLAs returns the SLA clocks of the conversations the actor
+// may see among ids, for a list of conversations: those with no policy,
+// or not visible, are left out.
+func (s *Service) ConversationSLAs(ctx context.Context, a *Actor, ids []int64) ([]ConversationClock, error) {
+	if len(ids) > MaxSLAClocks {
+		return nil, sahay.Invalid("ids names at most %d conversations", MaxSLAClocks)
+	}
+	policies, err := s.store.SLAPolicies(ctx, a.AccountID())
+	if err != nil {
+		return nil, err
+	}
+	out := []ConversationClock{}
+	if len(policies) == 0 {
+		return out, nil
+	}
+	applied, err := s.store.AppliedSLAPolicies(ctx, a.AccountID())
+	if err != nil {
+		return nil, err
+	}
+	hours := map[int64]sahay.BusinessHours{}
+	now := time.Now()
+	for _, id := range ids {
+		c, err := s.Conversation(ctx, a, id)
+		if sahay.ErrorCode(err) == sahay.ENOTFOUND || sahay.ErrorCode(err) == sahay.EFORBIDDEN {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		p := pickSLAPolicy(policies, applied[c.ID], c)
+		if p == nil {
+			continue
+		}
+		h := sahay.BusinessHours{}
+		if p.BusinessHours {
+			var ok bool
+			if h, ok = hours[c.InboxID]; !ok {
+				if h, err = s.HoursFor(ctx, c.AccountID, c.InboxID); err != nil {
+					return nil, err
+				}
+				hours[c.InboxID] = h
+			}
+		}
+		k := slaClock(p, h, c, now)
+		out = append(out, ConversationClock{ConversationID: c.ID, PolicyID: k.PolicyID, PolicyName: k.PolicyName, BusinessHours: k.BusinessHours,
+			FirstResponseDueAt: k.FirstResponseDueAt, NextResponseDueAt: k.NextResponseDueAt, ResolutionDueAt: k.ResolutionDueAt, Breached: k.Breached})
+	}
+	return out, nil
+}

@@ -423,3 +423,43 @@ export const mentionsApi = {
   updateKeyword: (id: number, b: { term?: string; kind?: string }) => patch<MentionKeyword>(`/mentions/keywords/${id}`, b),
   deleteKeyword: (id: number) => del(`/mentions/keywords/${id}`),
 };
+
+/** An SLA policy (docs/sla.md). */
+export interface SLAPolicy {
+  id: number;
+  account_id: number;
+  name: string;
+  position: number;
+  inbox_ids: number[];
+  team_ids: number[];
+  labels: string[];
+  priorities: number[];
+  first_response_seconds: number;
+  next_response_seconds: number;
+  resolution_seconds: number;
+  business_hours: boolean;
+  warn_percent: number;
+  warn_seconds: number;
+}
+
+export type SLAPolicyInput = Partial<Omit<SLAPolicy, "id" | "account_id">>;
+
+/** A conversation's SLA clock. */
+export interface ConversationSLA {
+  policy_id: number;
+  policy_name: string;
+  business_hours: boolean;
+  first_response_due_at: string | null;
+  next_response_due_at: string | null;
+  resolution_due_at: string | null;
+  breached: ("first_response" | "next_response" | "resolution")[];
+}
+
+export const slaApi = {
+  list: () => get<Items<SLAPolicy>>("/sla_policies").then(items),
+  create: (b: SLAPolicyInput) => post<SLAPolicy>("/sla_policies", b),
+  update: (id: number, b: SLAPolicyInput) => patch<SLAPolicy>(`/sla_policies/${id}`, b),
+  remove: (id: number) => del(`/sla_policies/${id}`),
+  clock: (conversationId: number) => get<ConversationSLA | null>(`/conversations/${conversationId}/sla`),
+  clocks: (ids: number[]) => get<Items<ConversationSLA & { conversation_id: number }>>(`/sla_clocks?ids=${ids.join(",")}`).then(items),
+};

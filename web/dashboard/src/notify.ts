@@ -180,6 +180,9 @@ export function notificationTitle(n: AgentNotification): string {
       return t("notify.handoff", { id });
     case "swap":
       return t("notify.swap");
+    case "sla_warning":
+    case "sla_breached":
+      return t("notify." + n.kind, { id, target: t("sla.target." + n.body) });
     default:
       return t("notify.new", { id });
   }
@@ -197,6 +200,7 @@ export function notificationText(n: AgentNotification): string {
   if (!n.conversation_id) return n.body;
   // A hand-off's body is its reason.
   if (n.kind === "handoff") return t("handoff.reason." + n.body);
+  if (n.kind === "sla_warning" || n.kind === "sla_breached") return t("sla.target." + n.body);
   const c = notificationConversation(n);
   const who = n.kind === "mentioned" ? userName(n.actor_id) : (c?.contact ? contactName(c.contact) : "");
   return who && n.body ? who + ": " + n.body : who || n.body;

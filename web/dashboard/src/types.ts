@@ -552,7 +552,7 @@ export interface RealtimeEvent {
 
 // Notifications of the signed-in agent and how they want them delivered.
 
-export type NotifyKind = "assigned" | "mentioned" | "new_conversation" | "login_locked" | "handoff" | "swap";
+export type NotifyKind = "assigned" | "mentioned" | "new_conversation" | "login_locked" | "handoff" | "swap" | "sla_warning" | "sla_breached";
 
 /** The kinds of shift on the rota. */
 export type ShiftKind = "chat" | "phone" | "social";

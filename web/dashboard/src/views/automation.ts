@@ -2,6 +2,7 @@
 // a builder of a rule from lists (event, an all/any group of conditions,
 // actions with their values) with the server's errors shown beside the
 // condition or action at fault, and a rule's page with its runs.
+import { loadSLAPolicies, slaPolicies } from "./sla";
 import { APIError, automationApi, type AutomationRuleInput } from "../api";
 import { h, replace, type Child } from "../dom";
 import { localeNames, longTime, num, t } from "../i18n";
@@ -14,7 +15,7 @@ import { form, submit } from "./forms";
 
 type Option = { value: string; label: string };
 
-const events = ["message_created", "conversation_created", "conversation_updated", "conversation_resolved", "contact_created"];
+const events = ["message_created", "conversation_created", "conversation_updated", "conversation_resolved", "contact_created", "sla_breached"];
 
 // A new contact has no conversation: its rules read only these, and only
 // send an email or call a webhook.
@@ -100,6 +101,7 @@ const actions: Record<string, Action> = {
     ],
   },
   call_webhook: { fields: [{ key: "url", kind: "url" }, { key: "secret", kind: "password" }] },
+  apply_sla: { options: () => slaPolicies.map((p) => ({ value: String(p.id), label: p.name })), number: true },
 };
 
 /** The rule being built: what the form shows and saves. */
@@ -556,6 +558,7 @@ async function page(el: HTMLElement, id: number): Promise<void> {
 
 /** Settings › Automation: the list, or a rule's page (/settings/automation/{id} or /new). */
 export async function automation(el: HTMLElement, route: Route): Promise<void> {
+  await loadSLAPolicies();
   if (route.sub === "new") return page(el, 0);
   if (/^\d+$/.test(route.sub)) return page(el, Number(route.sub));
   return list(el);

@@ -1,6 +1,7 @@
 // One conversation: header with its actions (assign, team, priority, labels,
 // snooze, merge, resolve, reopen), the message timeline with delivery status
 // and attachments, who else is there, the composer and the contact panel.
+import { slaChip } from "./sla";
 import { api, conversationApi, type ConversationPatch } from "../api";
 import { fileSize, isInlineImage } from "../attach";
 import { h, linkify, replace } from "../dom";
@@ -142,6 +143,7 @@ function lastIncoming(messages: Message[]): Message | undefined {
 export function activityText(m: Message): string {
   const actor = actorName(m);
   if (m.content.startsWith("macro:")) return t("activity.macro", { actor, name: m.content.slice("macro:".length) });
+  if (m.content.startsWith("sla_breached:")) return t("activity.sla_breached", { target: t("sla.target." + m.content.slice("sla_breached:".length)) });
   const label = /^label_(added|removed):(.+)$/.exec(m.content);
   if (label) return label[1] === "added" ? t("activity.label_added", { actor, name: label[2] }) : t("activity.label_removed", { actor, name: label[2] });
   const routed = /^(routed|requeued):(\d+):(\w+)$/.exec(m.content);
@@ -497,6 +499,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
           c.public ? publicBadge() : null,
           c.status === "pending" ? botChip(c) : h("span", { class: "status-badge " + c.status }, t("status." + c.status)),
           moodChip(c.mood),
+          slaChip(c.id),
           snoozed && c.snoozed_until ? h("span", { class: "hint" }, t("snooze.until", { time: longTime(c.snoozed_until) })) : null,
         ),
       ),

@@ -1,5 +1,6 @@
 // The inbox page: the conversation list of a view with status tabs, sort and
 // bulk actions, next to the open conversation.
+import { slaListChip } from "./sla";
 import { api } from "../api";
 import { h, replace } from "../dom";
 import { num, shortTime, t, tOr } from "../i18n";
@@ -89,6 +90,7 @@ function item(c: Conversation): HTMLElement {
         { class: "row" },
         h("span", { class: "name" }, name),
         h("span", { class: "ref" }, "#" + num(c.display_id)),
+        slaListChip(c),
         h("time", { class: "time", datetime: c.last_activity_at }, shortTime(c.last_activity_at)),
       ),
       h(

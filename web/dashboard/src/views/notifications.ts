@@ -12,7 +12,7 @@ import { on } from "../state";
 import { button, empty, errorText, pageHeader, toast } from "../ui";
 import { notificationPrefs } from "./prefs";
 
-const kindIcon: Record<string, IconName> = { new_conversation: "inbox", assigned: "user", mentioned: "note", login_locked: "lock", handoff: "bot", swap: "calendar" };
+const kindIcon: Record<string, IconName> = { new_conversation: "inbox", assigned: "user", mentioned: "note", login_locked: "lock", handoff: "bot", swap: "calendar", sla_warning: "clock", sla_breached: "clock" };
 
 function report(p: Promise<void>): void {
   p.catch((e) => toast(errorText(e), "error"));

@@ -10,7 +10,7 @@ import { me, state } from "../state";
 import type { NotifyChannel, NotifyKind, NotifyPrefs } from "../types";
 import { button, empty, errorText, toast } from "../ui";
 
-const kinds: NotifyKind[] = ["assigned", "mentioned", "handoff", "new_conversation", "swap"];
+const kinds: NotifyKind[] = ["assigned", "mentioned", "handoff", "new_conversation", "swap", "sla_warning", "sla_breached"];
 
 // Email is offered only when the server can send it.
 function ways(): NotifyChannel[] {

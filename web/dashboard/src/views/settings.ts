@@ -17,6 +17,7 @@ import { tonePolicy } from "./tonepolicy";
 import { mentionKeywords } from "./mentionkeywords";
 import { automation } from "./automation";
 import { macrosSettings } from "./macros";
+import { slaSettings } from "./sla";
 import { capacitySection, routingSection, routingSettings } from "./routing";
 
 interface Section {
@@ -37,6 +38,7 @@ const sections: Section[] = [
   { key: "canned", admin: false, render: canned },
   { key: "automation", admin: true, render: automation },
   { key: "macros", admin: false, render: macrosSettings },
+  { key: "sla", admin: false, render: slaSettings },
   { key: "ai", admin: true, render: aiSettings },
   { key: "tone", admin: true, render: tonePolicy },
   { key: "mentions", admin: true, render: mentionKeywords },
