@@ -58,7 +58,7 @@ func slaCounts(t *testing.T, st *store.Store, svc *core.Service, a *core.Actor, 
 		out[e.Kind+":"+e.Target]++
 	}
 	msgs, err := svc.Messages(ctx, a, convID, 0, 100)
-	if err != nil {
+	if err != nil && sahay.ErrorCode(err) != sahay.ENOTFOUND && sahay.ErrorCode(err) != sahay.EFORBIDDEN {
 		t.Fatal(err)
 	}
 	for _, m := range msgs {
@@ -188,4 +188,48 @@ func TestSLATimerTwoNodes(t *testing.T) {
 	for _, id := range convs {
 		checkSLAOnce(t, slaCounts(t, st, second, admin, id), fmt.Sprint("conversation ", id))
 	}
+}
+
+// TestSLANotifiesAssigneeAndTeamLeads: a warning and a breach go to the
+// conversation's assignee and the administrators among its team's
+// members, not to other administrators nor to the team's agents.
+func TestSLANotifiesAssigneeAndTeamLeads(t *testing.T) {
+	core.SetSLASkew(slaSkew)
+	run(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		lead := storetest.MustUser(t, f.st, f.account.ID, "lead@dokan.example", sahay.RoleAdmin)
+		member := storetest.MustUser(t, f.st, f.account.ID, "member@dokan.example", sahay.RoleAgent)
+		name, members := "Billing", []int64{lead.ID, member.ID, f.agentUser.ID}
+		team, err := f.svc.SaveTeam(ctx, f.admin, 0, core.TeamInput{Name: &name, MemberIDs: &members})
+		if err != nil {
+			t.Fatal(err)
+		}
+		conv := f.receive(t, f.mine, "dana", "m1", "refund please").Conversation
+		assignee := f.agentUser.ID
+		if _, err := f.svc.UpdateConversation(ctx, f.admin, conv.ID, core.ConversationUpdate{AssigneeID: &assignee, TeamID: &team.ID}); err != nil {
+			t.Fatal(err)
+		}
+		// The policy comes last, so the timer finds the conversation as set.
+		slaPolicy(t, f.svc, f.admin)
+		actor := func(u *sahay.User) *core.Actor {
+			a, err := f.svc.Actor(ctx, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		leadActor := actor(lead)
+		slaWait(t, 15*time.Second, "the team lead's notifications", func() bool {
+			got := slaCounts(t, f.st, f.svc, leadActor, conv.ID)
+			return got["sla_breached first_response"] == 1 && got["sla_warning resolution"] == 1
+		})
+		if got := slaCounts(t, f.st, f.svc, f.agent, conv.ID); got["sla_breached first_response"] != 1 || got["sla_warning resolution"] != 1 {
+			t.Errorf("the assignee's: %v", got)
+		}
+		for _, u := range []*sahay.User{f.adminUser, member} {
+			if got := slaCounts(t, f.st, f.svc, actor(u), conv.ID); got["sla_breached first_response"] != 0 || got["sla_warning resolution"] != 0 {
+				t.Errorf("%s was notified: %v", u.Email, got)
+			}
+		}
+	})
 }
