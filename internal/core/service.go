@@ -31,13 +31,16 @@ import (
 // Service is the domain service. Create it with [New] and stop it with
 // [Service.Close].
 type Service struct {
-	store    *store.Store
-	bus      bus.Bus
-	box      *secretbox.Box
-	channels *channel.Registry
-	blobs    blob.Store
-	mailer   Mailer
-	pusher   Pusher
+	// slaRecorded are the SLA warnings and breaches this node's timer
+	// knows to be recorded.
+	slaRecorded slaRecorded
+	store       *store.Store
+	bus         bus.Bus
+	box         *secretbox.Box
+	channels    *channel.Registry
+	blobs       blob.Store
+	mailer      Mailer
+	pusher      Pusher
 	// publicURL prefixes links in notifications.
 	publicURL string
 	// serverSecrets are the values of Config.ServerSecrets.

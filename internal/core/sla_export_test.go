@@ -1,6 +1,13 @@
 package core
 
-import "time"
+import (
+	"testing"
+	"time"
+)
 
-// SetSLASkew moves the SLA timer's clock ahead by d.
-func SetSLASkew(d time.Duration) { slaSkew.Store(int64(d)) }
+// SetSLASkew moves the SLA timer's clock ahead by d until t ends: every
+// service's, so the tests of the package that run later see no skew.
+func SetSLASkew(t testing.TB, d time.Duration) {
+	slaSkew.Store(int64(d))
+	t.Cleanup(func() { slaSkew.Store(0) })
+}

@@ -132,3 +132,24 @@ func TestPickSLAPolicy(t *testing.T) {
 		t.Errorf("no match: %+v", got)
 	}
 }
+
+// The timer's memory of recorded events keeps what each pass finds and
+// drops what a pass no longer finds.
+func TestSLARecordedKeepsWhatPassesFind(t *testing.T) {
+	var r slaRecorded
+	a := slaKey{conversationID: 1, kind: SLABreach, target: SLAFirstResponse, due: 10}
+	b := slaKey{conversationID: 2, kind: SLABreach, target: SLAFirstResponse, due: 10}
+	if r.seen(a) {
+		t.Fatal("an empty memory knows a key")
+	}
+	r.add(a)
+	r.add(b)
+	r.next()
+	if !r.seen(a) {
+		t.Fatal("a key recorded in the last pass is forgotten")
+	}
+	r.next() // b was not found in that pass
+	if !r.seen(a) || r.seen(b) {
+		t.Errorf("after a pass that found only a: a %v, b %v", r.seen(a), r.seen(b))
+	}
+}

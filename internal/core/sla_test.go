@@ -99,7 +99,7 @@ func checkSLAOnce(t *testing.T, got map[string]int, what string) {
 // timeline once; it runs the rules on sla_breached, which escalate; a
 // restarted service records nothing twice.
 func TestSLABreachRunsRules(t *testing.T) {
-	core.SetSLASkew(slaSkew)
+	core.SetSLASkew(t, slaSkew)
 	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
 		ctx := context.Background()
 		st := open(t)
@@ -155,7 +155,7 @@ func TestSLATimerTwoNodes(t *testing.T) {
 	if os.Getenv(storetest.PostgresEnv) == "" {
 		t.Skip(storetest.PostgresEnv + " not set: two-node SLA timer skipped")
 	}
-	core.SetSLASkew(slaSkew)
+	core.SetSLASkew(t, slaSkew)
 	ctx := context.Background()
 	st := storetest.Open(t, store.Postgres)
 	first := newService(t, st)
@@ -194,7 +194,7 @@ func TestSLATimerTwoNodes(t *testing.T) {
 // conversation's assignee and the administrators among its team's
 // members, not to other administrators nor to the team's agents.
 func TestSLANotifiesAssigneeAndTeamLeads(t *testing.T) {
-	core.SetSLASkew(slaSkew)
+	core.SetSLASkew(t, slaSkew)
 	run(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		lead := storetest.MustUser(t, f.st, f.account.ID, "lead@dokan.example", sahay.RoleAdmin)

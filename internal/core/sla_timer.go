@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -43,6 +44,54 @@ const (
 	NotifySLABreached = "sla_breached"
 )
 
+// slaRecorded remembers the warnings and breaches the timer found
+// recorded, so that a later pass, which finds them due again, does not
+// take the writer to learn it once more. Keys of conversations a pass no
+// longer finds unresolved are dropped at its end.
+type slaRecorded struct {
+	mu   sync.Mutex
+	pass int64
+	keys map[slaKey]int64 // the pass that last found each
+}
+
+type slaKey struct {
+	conversationID int64
+	kind, target   string
+	due            int64
+}
+
+// seen reports whether k is known recorded, and keeps it for this pass.
+func (r *slaRecorded) seen(k slaKey) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.keys[k]; ok {
+		r.keys[k] = r.pass
+		return true
+	}
+	return false
+}
+
+func (r *slaRecorded) add(k slaKey) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.keys == nil {
+		r.keys = map[slaKey]int64{}
+	}
+	r.keys[k] = r.pass
+}
+
+// next ends a pass: what it did not find is dropped.
+func (r *slaRecorded) next() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, p := range r.keys {
+		if p < r.pass {
+			delete(r.keys, k)
+		}
+	}
+	r.pass++
+}
+
 // slaSkew moves the timer's clock ahead, for tests.
 var slaSkew atomic.Int64
 
@@ -68,6 +117,7 @@ func (s *Service) slaPass(ctx context.Context) bool {
 			s.log.Error("sla timer", "account", id, "err", err)
 		}
 	}
+	s.slaRecorded.next()
 	return false
 }
 
@@ -174,6 +224,10 @@ func (s *Service) slaCheck(ctx context.Context, c *sahay.Conversation, p *store.
 		kinds = append(kinds, SLABreach)
 	}
 	for _, kind := range kinds {
+		key := slaKey{conversationID: c.ID, kind: kind, target: d.target, due: d.due.UnixNano()}
+		if s.slaRecorded.seen(key) {
+			continue
+		}
 		err := s.write(ctx, func(tx *store.Tx) error {
 			e := &store.SLAEvent{ConversationID: c.ID, PolicyID: p.ID, Kind: kind, Target: d.target, DueAt: d.due}
 			fresh, err := tx.RecordSLAEvent(ctx, c.AccountID, e)
@@ -202,6 +256,7 @@ func (s *Service) slaCheck(ctx context.Context, c *sahay.Conversation, p *store.
 		if err != nil {
 			return err
 		}
+		s.slaRecorded.add(key)
 	}
 	return nil
 }
