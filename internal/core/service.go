@@ -213,6 +213,8 @@ func New(cfg Config) *Service {
 	s.wg.Go(s.matchMentions)
 	// Automation rules act on the accounts' events, off the receive path.
 	s.wg.Go(s.runAutomation)
+	// Report facts follow the accounts' events, off the receive path.
+	s.wg.Go(s.runReports)
 	// Routing assigns new conversations, and again when an agent's
 	// presence changes.
 	s.OnAgentPresence(func(_, _ int64) { s.nudgeRouting() })

@@ -157,7 +157,10 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 		// Version 28's SLA policies, applied policies and events.
 		"sla_policies_account", "sqlite_autoindex_conversation_slas_1", "sla_events_account", "sqlite_autoindex_sla_events_1",
 		// Version 30's satisfaction surveys.
-		"csat_surveys_account", "sqlite_autoindex_csat_surveys_1", "sqlite_autoindex_csat_inbox_settings_1", "widget_csat_account")))
+		"csat_surveys_account", "sqlite_autoindex_csat_surveys_1", "sqlite_autoindex_csat_inbox_settings_1", "widget_csat_account",
+		// Version 29's report facts and cursors.
+		"report_facts_opened", "report_facts_first_response", "report_facts_resolved", "report_facts_csat",
+		"sqlite_autoindex_report_facts_1", "sqlite_autoindex_report_cursors_1")))
 	if after := schemaNames(t, check, "index"); !slices.Equal(after, indexesWanted) {
 		t.Errorf("indexes wanted after the migration:\n%v\nafter:\n%v", indexesWanted, after)
 	}

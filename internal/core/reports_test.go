@@ -1,0 +1,231 @@
+package core_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/core"
+	"github.com/sahayhq/sahay/internal/store"
+)
+
+// bruteSummary computes a summary straight from the conversations and
+// their messages, without the report facts: the reference the
+// pre-aggregated figures must equal.
+func bruteSummary(t *testing.T, f *fixture, ids []int64, inboxID int64) core.ReportSummary {
+	t.Helper()
+	ctx := context.Background()
+	var frs, res []int64
+	var out core.ReportSummary
+	satisfied, fcr := 0, 0
+	for _, id := range ids {
+		c, err := f.st.Conversation(ctx, f.account.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inboxID != 0 && c.InboxID != inboxID {
+			continue
+		}
+		out.ConversationsOpened++
+		msgs, err := f.st.Messages(ctx, f.account.ID, id, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(msgs, func(a, b *sahay.Message) int { return int(a.ID - b.ID) })
+		var firstReply, lastResolve *time.Time
+		replies, resolves, reopens := 0, 0, 0
+		status := sahay.StatusOpen
+		for _, m := range msgs {
+			switch {
+			case m.Kind == sahay.MessageOutgoing && m.SenderType == sahay.SenderUser:
+				replies++
+				if firstReply == nil {
+					at := m.CreatedAt
+					firstReply = &at
+				}
+			case m.Kind == sahay.MessageActivity && strings.HasPrefix(m.Content, "status:"):
+				next := strings.TrimPrefix(m.Content, "status:")
+				if next == sahay.StatusResolved {
+					resolves++
+					at := m.CreatedAt
+					lastResolve = &at
+				} else if status == sahay.StatusResolved {
+					reopens++
+				}
+				status = next
+			}
+		}
+		if firstReply != nil {
+			frs = append(frs, int64(firstReply.Sub(c.CreatedAt)/time.Second))
+		}
+		if c.Status == sahay.StatusResolved && lastResolve != nil {
+			out.ConversationsResolved++
+			res = append(res, int64(lastResolve.Sub(c.CreatedAt)/time.Second))
+			if resolves == 1 && reopens == 0 && replies <= 1 {
+				fcr++
+			}
+		}
+		if r, err := f.svc.ConversationRating(ctx, c); err == nil && r != nil {
+			out.CSAT.Responses++
+			if r.Rating >= 4 {
+				satisfied++
+			}
+		}
+	}
+	pct := func(v []int64) core.Percentiles {
+		if len(v) == 0 {
+			return core.Percentiles{}
+		}
+		slices.Sort(v)
+		med, p90 := v[store.NearestRank(len(v), 50)-1], v[store.NearestRank(len(v), 90)-1]
+		return core.Percentiles{Median: &med, P90: &p90, Count: len(v)}
+	}
+	out.FirstResponseSeconds, out.ResolutionSeconds = pct(frs), pct(res)
+	if out.CSAT.Responses > 0 {
+		v := float64(satisfied) / float64(out.CSAT.Responses)
+		out.CSAT.Score = &v
+	}
+	if out.ConversationsResolved > 0 {
+		v := float64(fcr) / float64(out.ConversationsResolved)
+		out.FirstContactResolutionRate = &v
+	}
+	return out
+}
+
+// figures is a summary without its echo of the query, for comparing.
+func figures(s core.ReportSummary) string {
+	s.From, s.To, s.TimeZone, s.BusinessHours = "", "", "", false
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// waitSummary polls the summary until it equals want's figures.
+func waitSummary(t *testing.T, svc *core.Service, a *core.Actor, q core.ReportQuery, want core.ReportSummary) *core.ReportSummary {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		got, err := svc.ReportSummary(context.Background(), a, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if figures(*got) == figures(want) {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("summary %+v\n got %s\nwant %s", q, figures(*got), figures(want))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestReportSummaryMatchesBruteForce(t *testing.T) {
+	run(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		var ids []int64
+		conv := func(inbox *sahay.Inbox, who string) int64 {
+			r := f.receive(t, inbox, who, "m-"+who, "hello from "+who)
+			ids = append(ids, r.Conversation.ID)
+			return r.Conversation.ID
+		}
+		reply := func(a *core.Actor, id int64, text string) {
+			if _, err := f.svc.PostMessage(ctx, a, id, core.NewMessage{Content: text}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		status := func(id int64, s string) {
+			if _, err := f.svc.UpdateConversation(ctx, f.admin, id, core.ConversationUpdate{Status: &s}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a := conv(f.mine, "a") // replied once and resolved: first-contact
+		reply(f.agent, a, "done")
+		status(a, sahay.StatusResolved)
+		b := conv(f.mine, "b") // resolved, reopened
+		reply(f.agent, b, "one")
+		reply(f.agent, b, "two")
+		status(b, sahay.StatusResolved)
+		status(b, sahay.StatusOpen)
+		conv(f.mine, "c") // unanswered
+		d := conv(f.theirs, "d")
+		reply(f.admin, d, "hi")
+		status(d, sahay.StatusResolved)
+		if _, err := f.svc.RateConversation(ctx, f.theirs, d, mustContactOf(t, f, d), 5, ""); err != nil {
+			t.Fatal(err)
+		}
+		e := conv(f.mine, "e")
+		reply(f.agent, e, "x")
+		note := core.NewMessage{Content: "internal", Private: true}
+		if _, err := f.svc.PostMessage(ctx, f.agent, e, note); err != nil {
+			t.Fatal(err)
+		}
+		status(e, sahay.StatusResolved)
+		if _, err := f.svc.RateConversation(ctx, f.mine, e, mustContactOf(t, f, e), 2, "slow"); err != nil {
+			t.Fatal(err)
+		}
+
+		day := time.Now().UTC()
+		q := core.ReportQuery{From: day.AddDate(0, 0, -1).Format(time.DateOnly), To: day.AddDate(0, 0, 1).Format(time.DateOnly)}
+		want := bruteSummary(t, f, ids, 0)
+		if want.ConversationsOpened != 5 || want.ConversationsResolved != 3 || want.CSAT.Responses != 2 || *want.FirstContactResolutionRate != 1 {
+			t.Fatalf("brute force %s: the timeline is not what the test means", figures(want))
+		}
+		got := waitSummary(t, f.svc, f.admin, q, want)
+		if got.SLAComplianceRate != nil || *got.CSAT.Score != 0.5 {
+			t.Errorf("sla %v csat %v; want null and 0.5", got.SLAComplianceRate, *got.CSAT.Score)
+		}
+		q.InboxID = f.theirs.ID
+		waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, f.theirs.ID))
+		q.InboxID = 0
+
+		// A period before the conversations has none of them.
+		old := core.ReportQuery{From: "2020-01-01", To: "2020-01-31"}
+		if s, err := f.svc.ReportSummary(ctx, f.admin, old); err != nil || s.ConversationsOpened != 0 || s.FirstResponseSeconds.Median != nil {
+			t.Errorf("old period: %+v, %v", s, err)
+		}
+
+		// Another node takes over after this one stops: nothing counts twice.
+		f.svc.Close()
+		svc2 := newService(t, f.st)
+		t.Cleanup(svc2.Close)
+		f.svc = svc2
+		admin2, err := svc2.Actor(ctx, f.adminUser)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conv(f.theirs, "g")
+		waitSummary(t, svc2, admin2, q, bruteSummary(t, f, ids, 0))
+		if facts := f.count(t, `SELECT COUNT(*) FROM report_facts WHERE account_id = $1`, f.account.ID); facts != len(ids) {
+			t.Errorf("%d fact rows; want %d", facts, len(ids))
+		}
+	})
+}
+
+func mustContactOf(t *testing.T, f *fixture, id int64) int64 {
+	t.Helper()
+	c, err := f.st.Conversation(context.Background(), f.account.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ContactID
+}
+
+func TestReportSummaryRejectsBadPeriods(t *testing.T) {
+	run(t, func(t *testing.T, f *fixture) {
+		for _, q := range []core.ReportQuery{
+			{From: "2026-13-01", To: "2026-12-31"},
+			{From: "2026-12-01", To: ""},
+			{From: "2026-12-10", To: "2026-12-01"},
+			{From: "2025-01-01", To: "2026-01-02"},
+		} {
+			_, err := f.svc.ReportSummary(context.Background(), f.admin, q)
+			wantCode(t, err, sahay.EINVALID, fmt.Sprintf("summary %+v", q))
+		}
+		_, err := f.svc.ReportSummary(context.Background(), f.agent, core.ReportQuery{From: "2026-12-01", To: "2026-12-02"})
+		wantCode(t, err, sahay.EFORBIDDEN, "an agent's summary")
+	})
+}
