@@ -293,6 +293,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"BotReply": sahay.BotReply{}, "BotTrial": core.BotTrial{}, "BotTrialResult": core.BotTrialResult{}, "HandoffRequest": api.HandoffRequest{},
 		"AutomationRule": store.AutomationRule{}, "AutomationRuleInput": core.AutomationRuleInput{}, "AutomationRun": store.AutomationRun{},
 		"AutomationRef": sahay.AutomationRef{}, "Macro": store.Macro{}, "MacroInput": core.MacroInput{}, "Survey": store.Survey{}, "SurveySetting": core.SurveySetting{},
+		"ReportSummary": core.ReportSummary{}, "ReportPercentiles": core.Percentiles{}, "ReportCSAT": core.CSATSummary{},
 		"RoutingSettings": sahay.RoutingSettings{}, "RoutingInput": core.RoutingInput{}, "Capacity": sahay.Capacity{},
 		"SLAPolicy": store.SLAPolicy{}, "SLAPolicyInput": core.SLAPolicyInput{}, "ConversationSLA": core.ConversationSLA{}, "ConversationClock": core.ConversationClock{},
 	}

@@ -167,6 +167,9 @@ func (s *Server) routes() []route {
 		{Method: http.MethodGet, Path: "/api/v1/conversations/{id}/sla", Authed: s.conversationSLA},
 		{Method: http.MethodGet, Path: "/api/v1/sla_clocks", Authed: s.slaClocks},
 
+		{Method: http.MethodGet, Path: "/api/v1/reports/summary", Authed: s.reportSummary},
+		{Method: http.MethodGet, Path: "/api/v1/reports/summary.csv", Authed: s.reportSummaryCSV},
+
 		{Method: http.MethodGet, Path: "/api/v1/bot/faqs", Authed: s.listFAQs},
 		{Method: http.MethodPost, Path: "/api/v1/bot/faqs", Authed: s.createFAQ},
 		{Method: http.MethodPatch, Path: "/api/v1/bot/faqs/{id}", Authed: s.updateFAQ},

@@ -1,0 +1,68 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/apitest"
+)
+
+func TestReportSummary(t *testing.T) {
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		s := apitest.NewServer(t)
+		owner := s.NewAccount(t, "Sahay Shop")
+		agent := s.NewUser(t, owner, sahay.RoleAgent)
+		shop := s.NewInbox(t, owner, "Shop", "api", nil, agent.ID)
+		other := s.NewInbox(t, owner, "Other", "api", nil, agent.ID)
+		for i := range 3 {
+			s.Receive(t, owner, shop.ID, fmt.Sprint("customer", i), "hello", fmt.Sprint("m", i))
+		}
+		c := s.Receive(t, owner, other.ID, "elsewhere", "hello", "o1").Conversation
+		s.Must(t, agent.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", c.ID), map[string]string{"content": "hi"}, http.StatusCreated, nil)
+
+		day := time.Now().UTC()
+		period := fmt.Sprintf("from=%s&to=%s", day.AddDate(0, 0, -1).Format(time.DateOnly), day.AddDate(0, 0, 1).Format(time.DateOnly))
+		type summary struct {
+			Opened        int `json:"conversations_opened"`
+			Resolved      int `json:"conversations_resolved"`
+			FirstResponse struct {
+				Median *int64 `json:"median"`
+				P90    *int64 `json:"p90"`
+			} `json:"first_response_seconds"`
+			CSAT struct {
+				Score     *float64 `json:"score"`
+				Responses int      `json:"responses"`
+			} `json:"csat"`
+			FCR *float64 `json:"first_contact_resolution_rate"`
+			SLA *float64 `json:"sla_compliance_rate"`
+		}
+		waitFor(t, 15*time.Second, "the summary counts the conversations", func() (bool, string) {
+			var got summary
+			s.Must(t, owner.Token, http.MethodGet, "/api/v1/reports/summary?"+period, nil, http.StatusOK, &got)
+			return got.Opened == 4 && got.FirstResponse.Median != nil, fmt.Sprintf("%+v", got)
+		})
+		var byInbox summary
+		s.Must(t, owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/reports/summary?%s&inbox_id=%d&business_hours=1", period, shop.ID), nil, http.StatusOK, &byInbox)
+		if byInbox.Opened != 3 || byInbox.FirstResponse.Median != nil || byInbox.FCR != nil || byInbox.SLA != nil || byInbox.CSAT.Score != nil {
+			t.Errorf("shop inbox summary %+v; want 3 opened, nothing measured", byInbox)
+		}
+
+		for _, path := range []string{"/api/v1/reports/summary.csv?" + period, "/api/v1/reports/summary?format=csv&" + period} {
+			r := s.Call(t, owner.Token, http.MethodGet, path, nil)
+			if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") ||
+				!strings.Contains(string(r.Body), "conversations_opened,4\r\n") {
+				t.Errorf("%s: %d %s\n%s", path, r.Status, r.Header.Get("Content-Type"), r.Body)
+			}
+		}
+
+		for _, q := range []string{"from=2026-02-30&to=2026-03-01", "from=2026-03-02&to=2026-03-01", "from=2025-01-01&to=2026-01-02",
+			"to=2026-03-01", period + "&inbox_id=x", period + "&business_hours=yes"} {
+			wantError(t, s.Call(t, owner.Token, http.MethodGet, "/api/v1/reports/summary?"+q, nil), http.StatusUnprocessableEntity, "invalid")
+		}
+		wantError(t, s.Call(t, agent.Token, http.MethodGet, "/api/v1/reports/summary?"+period, nil), http.StatusForbidden, "forbidden")
+	})
+}
