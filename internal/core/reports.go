@@ -92,7 +92,7 @@ func (s *Service) reportAccount(ctx context.Context, accountID, after, upTo int6
 		if !moved {
 			return errReportedElsewhere
 		}
-		facts := map[int64]*store.ReportFact{}
+		facts, orig := map[int64]*store.ReportFact{}, map[int64]*store.ReportFact{}
 		for start := 0; start < len(ids); start += 500 {
 			part, err := tx.ReportFacts(ctx, accountID, ids[start:min(start+500, len(ids))])
 			if err != nil {
@@ -100,6 +100,8 @@ func (s *Service) reportAccount(ctx context.Context, accountID, after, upTo int6
 			}
 			for id, f := range part {
 				facts[id] = f
+				o := *f // fold replaces the pointers it changes
+				orig[id] = &o
 			}
 		}
 		changed := map[int64]bool{}
@@ -118,7 +120,7 @@ func (s *Service) reportAccount(ctx context.Context, accountID, after, upTo int6
 		}
 		for _, id := range ids {
 			if changed[id] {
-				if err := tx.SaveReportFact(ctx, facts[id]); err != nil {
+				if err := tx.SaveReportFact(ctx, orig[id], facts[id]); err != nil {
 					return err
 				}
 			}

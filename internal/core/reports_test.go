@@ -178,6 +178,24 @@ func TestReportSummaryMatchesBruteForce(t *testing.T) {
 		if got.SLAComplianceRate != nil || *got.CSAT.Score != 0.5 {
 			t.Errorf("sla %v csat %v; want null and 0.5", got.SLAComplianceRate, *got.CSAT.Score)
 		}
+		// The daily rollups and the facts rows agree.
+		for _, inbox := range []int64{0, f.mine.ID, f.theirs.ID} {
+			for _, bh := range []bool{false, true} {
+				rf := store.ReportFilter{AccountID: f.account.ID, From: 20000101, To: 29991231, InboxID: inbox, BusinessHours: bh}
+				rolled, err := f.st.ReportTotals(ctx, rf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rf.Exact = true
+				exact, err := f.st.ReportTotals(ctx, rf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r, e := fmt.Sprintf("%+v", *rolled), fmt.Sprintf("%+v", *exact); r != e && !samePtrs(rolled, exact) {
+					t.Errorf("inbox %d hours %v: rollups %s; facts %s", inbox, bh, r, e)
+				}
+			}
+		}
 		q.InboxID = f.theirs.ID
 		waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, f.theirs.ID))
 		q.InboxID = 0
@@ -228,4 +246,12 @@ func TestReportSummaryRejectsBadPeriods(t *testing.T) {
 		_, err := f.svc.ReportSummary(context.Background(), f.agent, core.ReportQuery{From: "2026-12-01", To: "2026-12-02"})
 		wantCode(t, err, sahay.EFORBIDDEN, "an agent's summary")
 	})
+}
+
+// samePtrs reports whether two totals are equal, comparing what their
+// pointers point to.
+func samePtrs(a, b *store.ReportTotals) bool {
+	j1, _ := json.Marshal(a)
+	j2, _ := json.Marshal(b)
+	return string(j1) == string(j2)
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -162,8 +165,29 @@ func intOrNil[T int | int64](v *T) any {
 	return int64(*v)
 }
 
-// SaveReportFact writes a conversation's facts, replacing what was there.
-func (t *Tx) SaveReportFact(ctx context.Context, f *ReportFact) error {
+// SaveReportFact writes a conversation's facts, replacing old (nil when
+// it had none), and moves the daily rollups by the difference.
+func (t *Tx) SaveReportFact(ctx context.Context, old, f *ReportFact) error {
+	delta := map[reportCell]int64{}
+	if old != nil {
+		for c, n := range old.cells() {
+			delta[c] -= n
+		}
+	}
+	for c, n := range f.cells() {
+		delta[c] += n
+	}
+	for c, n := range delta {
+		if n == 0 {
+			continue
+		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO report_days (account_id, day, inbox_id, metric, bucket, n) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (account_id, day, inbox_id, metric, bucket) DO UPDATE SET n = report_days.n + excluded.n`,
+			f.AccountID, c.day, c.inbox, c.metric, c.bucket, n)
+		if err != nil {
+			return fmt.Errorf("store: report rollup: %w", err)
+		}
+	}
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO report_facts (`+reportFactColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
 		ON CONFLICT (account_id, conversation_id) DO UPDATE SET inbox_id = excluded.inbox_id, channel = excluded.channel,
@@ -194,6 +218,8 @@ type ReportFilter struct {
 	TeamID        int64
 	AgentID       int64
 	BusinessHours bool
+	// Exact reads the facts rows even when the daily rollups would do.
+	Exact bool
 }
 
 // ReportTotals are the figures a summary is made of; percentiles are
@@ -229,8 +255,13 @@ func (f ReportFilter) where(day string) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-// ReportTotals reads a summary's figures from the facts.
+// ReportTotals reads a summary's figures: from the daily rollups when the
+// filter is at most an inbox (percentiles within ReportBucketError), else
+// from the facts rows (exact).
 func (s *Store) ReportTotals(ctx context.Context, f ReportFilter) (*ReportTotals, error) {
+	if !f.Exact && f.TeamID == 0 && f.AgentID == 0 && f.Channel == "" {
+		return s.reportRollups(ctx, f)
+	}
 	var t ReportTotals
 	w, args := f.where("opened_day")
 	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_facts WHERE `+w, args...).Scan(&t.Opened); err != nil {
@@ -301,4 +332,143 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// reportCell is one count of a conversation in the daily rollups.
+type reportCell struct {
+	metric string
+	day    int
+	inbox  int64
+	bucket int
+}
+
+// Rollup metrics.
+const (
+	metricOpened          = "opened"
+	metricFirstResponse   = "fr"
+	metricFirstResponseBH = "fr_bh"
+	metricResolved        = "res"
+	metricResolvedBH      = "res_bh"
+	metricFCR             = "fcr"
+	metricCSAT            = "csat"
+)
+
+// cells are where a conversation counts in the daily rollups.
+func (f *ReportFact) cells() map[reportCell]int64 {
+	out := map[reportCell]int64{{metricOpened, f.OpenedDay, f.InboxID, 0}: 1}
+	if f.FirstResponseDay != nil && f.FirstResponseS != nil && f.FirstResponseBS != nil {
+		out[reportCell{metricFirstResponse, *f.FirstResponseDay, f.InboxID, ReportBucket(*f.FirstResponseS)}]++
+		out[reportCell{metricFirstResponseBH, *f.FirstResponseDay, f.InboxID, ReportBucket(*f.FirstResponseBS)}]++
+	}
+	if f.ResolvedDay != nil && f.ResolutionS != nil && f.ResolutionBS != nil {
+		out[reportCell{metricResolved, *f.ResolvedDay, f.InboxID, ReportBucket(*f.ResolutionS)}]++
+		out[reportCell{metricResolvedBH, *f.ResolvedDay, f.InboxID, ReportBucket(*f.ResolutionBS)}]++
+		if f.Resolves == 1 && f.Reopens == 0 && f.AgentReplies <= 1 {
+			out[reportCell{metricFCR, *f.ResolvedDay, f.InboxID, 0}]++
+		}
+	}
+	if f.CSATDay != nil && f.CSATRating != nil {
+		out[reportCell{metricCSAT, *f.CSATDay, f.InboxID, *f.CSATRating}]++
+	}
+	return out
+}
+
+// Histogram buckets of durations: each second below reportExactBelow is
+// its own bucket; above, buckets grow by reportBucketRatio, so a
+// percentile read from them is within ReportBucketError of the exact one.
+const (
+	reportExactBelow  = 120
+	reportBucketRatio = 1.01
+	// ReportBucketError is the largest relative error of a percentile
+	// read from the rollups.
+	ReportBucketError = 0.01
+)
+
+// ReportBucket is the histogram bucket of a duration in seconds.
+func ReportBucket(s int64) int {
+	if s < reportExactBelow {
+		return int(max(s, 0))
+	}
+	return reportExactBelow + int(math.Log(float64(s)/reportExactBelow)/math.Log(reportBucketRatio))
+}
+
+// ReportBucketValue is the value a bucket stands for: the second itself
+// below reportExactBelow, else the geometric middle of the bucket.
+func ReportBucketValue(b int) int64 {
+	if b < reportExactBelow {
+		return int64(b)
+	}
+	return int64(math.Round(reportExactBelow * math.Pow(reportBucketRatio, float64(b-reportExactBelow)+0.5)))
+}
+
+// reportRollups reads a summary's figures from the daily rollups.
+func (s *Store) reportRollups(ctx context.Context, f ReportFilter) (*ReportTotals, error) {
+	q := `SELECT metric, bucket, SUM(n) FROM report_days WHERE account_id = $1 AND day >= $2 AND day <= $3`
+	args := []any{f.AccountID, f.From, f.To}
+	if f.InboxID != 0 {
+		q += ` AND inbox_id = $4`
+		args = append(args, f.InboxID)
+	}
+	rows, err := s.read.QueryContext(ctx, q+` GROUP BY metric, bucket`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: report rollups: %w", err)
+	}
+	defer rows.Close()
+	fr, res := metricFirstResponse, metricResolved
+	if f.BusinessHours {
+		fr, res = metricFirstResponseBH, metricResolvedBH
+	}
+	var t ReportTotals
+	hist := map[string]map[int]int64{fr: {}, res: {}}
+	for rows.Next() {
+		var metric string
+		var bucket int
+		var n int64
+		if err := rows.Scan(&metric, &bucket, &n); err != nil {
+			return nil, fmt.Errorf("store: report rollups: %w", err)
+		}
+		switch metric {
+		case metricOpened:
+			t.Opened += int(n)
+		case metricFCR:
+			t.FirstContactResolved += int(n)
+		case metricCSAT:
+			t.CSATResponses += int(n)
+			if bucket >= 4 {
+				t.CSATSatisfied += int(n)
+			}
+		case fr, res:
+			hist[metric][bucket] += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: report rollups: %w", err)
+	}
+	t.FirstResponses, t.FirstResponseMedian, t.FirstResponseP90 = histPercentiles(hist[fr])
+	t.Resolved, t.ResolutionMedian, t.ResolutionP90 = histPercentiles(hist[res])
+	return &t, nil
+}
+
+// histPercentiles returns a histogram's count, median and 90th
+// percentile by nearest rank.
+func histPercentiles(h map[int]int64) (int, *int64, *int64) {
+	buckets := slices.Sorted(maps.Keys(h))
+	var n int64
+	for _, b := range buckets {
+		n += h[b]
+	}
+	if n == 0 {
+		return 0, nil, nil
+	}
+	at := func(rank int) *int64 {
+		var seen int64
+		for _, b := range buckets {
+			if seen += h[b]; seen >= int64(rank) {
+				v := ReportBucketValue(b)
+				return &v
+			}
+		}
+		return nil
+	}
+	return int(n), at(NearestRank(int(n), 50)), at(NearestRank(int(n), 90))
 }

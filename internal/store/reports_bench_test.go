@@ -48,7 +48,7 @@ func BenchmarkReportSummary(b *testing.B) {
 						rating, d := 1+r.IntN(5), f.OpenedDay
 						f.CSATRating, f.CSATDay = &rating, &d
 					}
-					if err := tx.SaveReportFact(ctx, f); err != nil {
+					if err := tx.SaveReportFact(ctx, nil, f); err != nil {
 						return err
 					}
 				}

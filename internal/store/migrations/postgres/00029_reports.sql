@@ -37,6 +37,20 @@ CREATE INDEX report_facts_first_response ON report_facts(account_id, first_respo
 CREATE INDEX report_facts_resolved ON report_facts(account_id, resolved_day, resolution_s);
 CREATE INDEX report_facts_csat ON report_facts(account_id, csat_day);
 
+-- Per local day and inbox, how many conversations count in each metric,
+-- by bucket: a duration's histogram bucket (see store.ReportBucket), a
+-- rating for csat, 0 otherwise. Kept with the facts, in their
+-- transaction; a summary sums these rows.
+CREATE TABLE report_days (
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    day INTEGER NOT NULL,
+    inbox_id BIGINT NOT NULL,
+    metric TEXT NOT NULL,
+    bucket INTEGER NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (account_id, day, inbox_id, metric, bucket)
+);
+
 -- How far the reports follower has read each account's events; it moves
 -- in the transaction that writes the facts, so each event counts once.
 CREATE TABLE report_cursors (
@@ -46,4 +60,5 @@ CREATE TABLE report_cursors (
 
 -- +goose Down
 DROP TABLE report_cursors;
+DROP TABLE report_days;
 DROP TABLE report_facts;
