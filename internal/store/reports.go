@@ -370,7 +370,15 @@ func (f *ReportFact) cells() map[reportCell]int64 {
 	if f.CSATDay != nil && f.CSATRating != nil {
 		out[reportCell{metricCSAT, *f.CSATDay, f.InboxID, *f.CSATRating}]++
 	}
-	return out
+	// Inbox 0 holds the account's totals, so a summary of every inbox
+	// reads one row per day and bucket.
+	all := make(map[reportCell]int64, 2*len(out))
+	for c, n := range out {
+		all[c] += n
+		c.inbox = 0
+		all[c] += n
+	}
+	return all
 }
 
 // Histogram buckets of durations: each second below reportExactBelow is
@@ -403,21 +411,17 @@ func ReportBucketValue(b int) int64 {
 
 // reportRollups reads a summary's figures from the daily rollups.
 func (s *Store) reportRollups(ctx context.Context, f ReportFilter) (*ReportTotals, error) {
-	q := `SELECT metric, bucket, SUM(n) FROM report_days WHERE account_id = $1 AND day >= $2 AND day <= $3`
-	args := []any{f.AccountID, f.From, f.To}
-	if f.InboxID != 0 {
-		q += ` AND inbox_id = $4`
-		args = append(args, f.InboxID)
-	}
-	rows, err := s.read.QueryContext(ctx, q+` GROUP BY metric, bucket`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: report rollups: %w", err)
-	}
-	defer rows.Close()
 	fr, res := metricFirstResponse, metricResolved
 	if f.BusinessHours {
 		fr, res = metricFirstResponseBH, metricResolvedBH
 	}
+	rows, err := s.read.QueryContext(ctx, `SELECT metric, bucket, SUM(n) FROM report_days
+		WHERE account_id = $1 AND day >= $2 AND day <= $3 AND inbox_id = $4 AND metric IN ($5, $6, $7, $8, $9)
+		GROUP BY metric, bucket`, f.AccountID, f.From, f.To, f.InboxID, metricOpened, metricFCR, metricCSAT, fr, res)
+	if err != nil {
+		return nil, fmt.Errorf("store: report rollups: %w", err)
+	}
+	defer rows.Close()
 	var t ReportTotals
 	hist := map[string]map[int]int64{fr: {}, res: {}}
 	for rows.Next() {

@@ -37,7 +37,7 @@ CREATE INDEX report_facts_first_response ON report_facts(account_id, first_respo
 CREATE INDEX report_facts_resolved ON report_facts(account_id, resolved_day, resolution_s);
 CREATE INDEX report_facts_csat ON report_facts(account_id, csat_day);
 
--- Per local day and inbox, how many conversations count in each metric,
+-- Per local day and inbox (inbox 0: all of them), how many conversations count in each metric,
 -- by bucket: a duration's histogram bucket (see store.ReportBucket), a
 -- rating for csat, 0 otherwise. Kept with the facts, in their
 -- transaction; a summary sums these rows.
