@@ -223,22 +223,45 @@ func (s *Service) deliverAgentBot(ctx context.Context, c *sahay.Conversation, b 
 	if err != nil {
 		return channel.Permanent(err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, AgentBotTimeout)
+	return s.postWebhook(ctx, signedWebhook{URL: b.WebhookURL, Event: "message.created", Key: fmt.Sprintf("sahay-bot-%d", m.ID),
+		Header: AgentBotSignatureHeader, Secret: secret, Body: body, Timeout: AgentBotTimeout, What: "agent bot: "})
+}
+
+// signedWebhook is one signed POST of a JSON body: an agent bot's or an
+// automation rule's.
+type signedWebhook struct {
+	URL, Event string
+	// Key is the Idempotency-Key header: the same for every try.
+	Key string
+	// Header carries SignWebhook's signature of Body with Secret.
+	Header  string
+	Secret  []byte
+	Body    []byte
+	Timeout time.Duration
+	// What prefixes the errors.
+	What string
+}
+
+// postWebhook posts w, within its timeout. A network failure, a timeout,
+// 408, 429 or 5xx is an error the job retries with its backoff; a refused
+// address or another 4xx is permanent.
+func (s *Service) postWebhook(ctx context.Context, w signedWebhook) error {
+	ctx, cancel := context.WithTimeout(ctx, w.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.WebhookURL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(w.Body))
 	if err != nil {
 		return channel.Permanent(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Sahay-Event", "message.created")
-	req.Header.Set("Idempotency-Key", fmt.Sprintf("sahay-bot-%d", m.ID))
-	req.Header.Set(AgentBotSignatureHeader, SignWebhook(string(secret), time.Now(), body))
+	req.Header.Set("X-Sahay-Event", w.Event)
+	req.Header.Set("Idempotency-Key", w.Key)
+	req.Header.Set(w.Header, SignWebhook(string(w.Secret), time.Now(), w.Body))
 	resp, err := s.webhookHTTP.Do(req)
 	if errors.Is(err, netguard.ErrBlocked) {
-		return channel.Permanent(fmt.Errorf("agent bot: webhook refused: %w", err))
+		return channel.Permanent(fmt.Errorf("%swebhook refused: %w", w.What, err))
 	}
 	if err != nil {
-		return fmt.Errorf("agent bot: post webhook: %w", err)
+		return fmt.Errorf("%spost webhook: %w", w.What, err)
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -246,9 +269,9 @@ func (s *Service) deliverAgentBot(ctx context.Context, c *sahay.Conversation, b 
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return nil
 	case resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusRequestTimeout:
-		return channel.Permanent(fmt.Errorf("agent bot: webhook answered %s", resp.Status))
+		return channel.Permanent(fmt.Errorf("%swebhook answered %s", w.What, resp.Status))
 	default:
-		return fmt.Errorf("agent bot: webhook answered %s", resp.Status)
+		return fmt.Errorf("%swebhook answered %s", w.What, resp.Status)
 	}
 }
 

@@ -1,13 +1,10 @@
 package core
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -434,33 +431,8 @@ func (s *Service) runRuleWebhook(ctx context.Context, job *store.Job) error {
 	if err != nil {
 		return channel.Permanent(err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, RuleWebhookTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.URL, bytes.NewReader(j.Body))
-	if err != nil {
-		return channel.Permanent(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Sahay-Event", "automation.rule")
-	req.Header.Set("Idempotency-Key", fmt.Sprintf("sahay-rule-%d", job.ID))
-	req.Header.Set(RuleWebhookSignatureHeader, SignWebhook(string(secret), time.Now(), j.Body))
-	resp, err := s.webhookHTTP.Do(req)
-	if errors.Is(err, netguard.ErrBlocked) {
-		return channel.Permanent(fmt.Errorf("webhook refused: %w", err))
-	}
-	if err != nil {
-		return fmt.Errorf("post webhook: %w", err)
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	switch {
-	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		return nil
-	case resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusRequestTimeout:
-		return channel.Permanent(fmt.Errorf("webhook answered %s", resp.Status))
-	default:
-		return fmt.Errorf("webhook answered %s", resp.Status)
-	}
+	return s.postWebhook(ctx, signedWebhook{URL: j.URL, Event: "automation.rule", Key: fmt.Sprintf("sahay-rule-%d", job.ID),
+		Header: RuleWebhookSignatureHeader, Secret: secret, Body: j.Body, Timeout: RuleWebhookTimeout})
 }
 
 // ruleWebhookFailed records, on the rule's runs, a call that failed for
