@@ -109,7 +109,7 @@ func TestBrowserSurvey(t *testing.T) {
 	edit := fmt.Sprintf(`document.querySelector('tr[data-id="%d"] .actions button[aria-label="Edit"]')`, inbox.ID)
 	waitFor(t, admin, "the inbox is listed", edit)
 	eval[bool](t, admin, `(`+edit+`.click(), true)`)
-	waitFor(t, admin, "the survey box shows", `document.querySelector(".dialog input[name=survey_on_resolve]") && !document.querySelector(".dialog .survey-settings").hidden`)
+	waitFor(t, admin, "the survey box shows its saved state", `document.querySelector(".dialog input[name=survey_on_resolve]:not(:disabled)") && !document.querySelector(".dialog .survey-settings").hidden`)
 	eval[bool](t, admin, `(document.querySelector(".dialog input[name=survey_on_resolve]").click(), true)`)
 	eval[bool](t, admin, `(document.querySelector(".dialog button[type=submit]").click(), true)`)
 	var setting struct {

@@ -7,13 +7,20 @@ import { t } from "../i18n";
 
 /** The survey box of an inbox's dialog; show() follows the channel, save() stores a change for the saved id. */
 export function surveySection(id: number | null): { el: HTMLElement; show: (channel: string) => void; save: (id: number, channel: string) => Promise<void> } {
-  const box = h("input", { type: "checkbox", name: "survey_on_resolve" });
+  // Disabled until the saved setting is read: a click before it would be
+  // undone by the answer.
+  const box = h("input", { type: "checkbox", name: "survey_on_resolve", disabled: !!id });
   let loaded = false;
   if (id) {
-    void api.inboxSurvey(id).then((s) => {
-      box.checked = s.survey_on_resolve;
-      loaded = s.survey_on_resolve;
-    });
+    void api
+      .inboxSurvey(id)
+      .then((s) => {
+        box.checked = s.survey_on_resolve;
+        loaded = s.survey_on_resolve;
+      })
+      .finally(() => {
+        box.disabled = false;
+      });
   }
   const el = h("fieldset", { class: "field survey-settings" },
     h("legend", null, t("survey.title")),
