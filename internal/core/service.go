@@ -34,6 +34,11 @@ type Service struct {
 	// slaRecorded are the SLA warnings and breaches this node's timer
 	// knows to be recorded.
 	slaRecorded slaRecorded
+	// slaWatch is what the SLA timer knows of each account between
+	// passes.
+	slaWatch slaWatch
+	// slaChecked counts the conversations the SLA timer read.
+	slaChecked atomic.Int64
 	store       *store.Store
 	bus         bus.Bus
 	box         *secretbox.Box

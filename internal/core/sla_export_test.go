@@ -11,3 +11,6 @@ func SetSLASkew(t testing.TB, d time.Duration) {
 	slaSkew.Store(int64(d))
 	t.Cleanup(func() { slaSkew.Store(0) })
 }
+
+// SLAChecked is how many conversations the service's SLA timer read.
+func (s *Service) SLAChecked() int64 { return s.slaChecked.Load() }

@@ -233,3 +233,50 @@ func TestSLANotifiesAssigneeAndTeamLeads(t *testing.T) {
 		}
 	})
 }
+
+// TestSLATimerReadsWhatChanged: once the timer has read an account's
+// open conversations, a pass reads only those its events name and those
+// with a warning or breach come due, not every open conversation again.
+func TestSLATimerReadsWhatChanged(t *testing.T) {
+	// Not parallel: the skew below is every service's.
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, open(t))
+		slaPolicy(t, f.svc, f.admin)
+		var convs []int64
+		for i := range 30 {
+			convs = append(convs, f.receive(t, f.mine, fmt.Sprint("c", i), fmt.Sprint("m", i), "hello").Conversation.ID)
+		}
+		slaWait(t, 15*time.Second, "the first full pass", func() bool { return f.svc.SLAChecked() >= 30 })
+		// Quiet: nothing changes and nothing is due for ten minutes.
+		time.Sleep(1500 * time.Millisecond)
+		quiet := f.svc.SLAChecked()
+		time.Sleep(3 * time.Second)
+		if n := f.svc.SLAChecked() - quiet; n != 0 {
+			t.Fatalf("quiet passes read %d conversations, want 0", n)
+		}
+		// A reply: the pass reads that conversation.
+		if _, err := f.svc.PostMessage(ctx, f.agent, convs[3], core.NewMessage{Content: "on its way"}); err != nil {
+			t.Fatal(err)
+		}
+		slaWait(t, 10*time.Second, "the replied conversation read", func() bool { return f.svc.SLAChecked() > quiet })
+		time.Sleep(1500 * time.Millisecond)
+		if n := f.svc.SLAChecked() - quiet; n > 2 {
+			t.Errorf("after one reply the timer read %d conversations, want it alone", n)
+		}
+		// Two hours later every first response but the replied one is
+		// breached, found without an event naming them.
+		core.SetSLASkew(t, slaSkew)
+		slaWait(t, 15*time.Second, "every breach", func() bool {
+			for i, id := range convs {
+				if got := slaCounts(t, f.st, f.svc, f.admin, id)["breach:first_response"]; got != 1 && i != 3 {
+					return false
+				}
+			}
+			return true
+		})
+		if got := slaCounts(t, f.st, f.svc, f.admin, convs[3])["breach:first_response"]; got != 0 {
+			t.Errorf("the replied conversation's first response breached %d times", got)
+		}
+	})
+}

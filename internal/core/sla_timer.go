@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -30,6 +32,9 @@ const (
 	slaPoll      = time.Second
 	slaPause     = 200 * time.Millisecond
 	slaBatch     = 500
+	// slaRescan is how often the timer reads every unresolved
+	// conversation of an account, whatever its events said.
+	slaRescan = time.Minute
 	// slaBreachActivity starts the timeline line of a breach.
 	slaBreachActivity = "sla_breached:"
 )
@@ -92,6 +97,66 @@ func (r *slaRecorded) next() {
 	r.pass++
 }
 
+// slaWatch is what the timer knows of each account between passes.
+type slaWatch struct {
+	mu       sync.Mutex
+	accounts map[int64]*slaAccountWatch
+}
+
+// slaAccountWatch is the timer's view of one account: the last event it
+// read, the policies it checked with (as printed by [slaPrint]), the
+// policies rules set, and, by conversation, when its next warning or
+// breach comes due. next is nil until a full pass.
+type slaAccountWatch struct {
+	seq      int64
+	policies string
+	applied  map[int64]int64
+	next     map[int64]time.Time
+	rescanAt time.Time
+}
+
+func (w *slaWatch) account(id int64) *slaAccountWatch {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.accounts == nil {
+		w.accounts = map[int64]*slaAccountWatch{}
+	}
+	a := w.accounts[id]
+	if a == nil {
+		a = &slaAccountWatch{}
+		w.accounts[id] = a
+	}
+	return a
+}
+
+func (w *slaWatch) forget(id int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.accounts, id)
+}
+
+// wake keeps the earliest moment after now at which target d of the
+// conversation warns or breaches.
+func (a *slaAccountWatch) wake(conversationID int64, d slaDue, now time.Time) {
+	at := d.due
+	if warn, ok := d.warnAt(); ok && now.Before(warn) {
+		at = warn
+	}
+	if !now.Before(at) {
+		return
+	}
+	if cur, ok := a.next[conversationID]; !ok || at.Before(cur) {
+		a.next[conversationID] = at
+	}
+}
+
+// slaPrint is a fingerprint of an account's policies: it changes when any
+// of them does.
+func slaPrint(policies []*store.SLAPolicy) string {
+	b, _ := json.Marshal(policies)
+	return string(b)
+}
+
 // slaSkew moves the timer's clock ahead, for tests.
 var slaSkew atomic.Int64
 
@@ -148,48 +213,147 @@ func (d slaDue) warnAt() (time.Time, bool) {
 }
 
 // slaAccount records the warnings and breaches of an account's
-// conversations due by now.
+// conversations due by now. It reads every unresolved conversation on its
+// first pass, when the account's policies or inboxes change, and every
+// slaRescan; in between only the conversations the account's events
+// name since the last pass, those a rule set a policy on, and those with a
+// warning or breach come due: so a pass costs what changed, not what is
+// open.
 func (s *Service) slaAccount(ctx context.Context, accountID int64, now time.Time) error {
 	policies, err := s.store.SLAPolicies(ctx, accountID)
-	if err != nil || len(policies) == 0 {
+	if err != nil {
 		return err
+	}
+	if len(policies) == 0 {
+		s.slaWatch.forget(accountID)
+		return nil
 	}
 	applied, err := s.store.AppliedSLAPolicies(ctx, accountID)
 	if err != nil {
 		return err
 	}
-	hours := map[int64]sahay.BusinessHours{}
+	w := s.slaWatch.account(accountID)
+	ids, full, err := s.slaChanged(ctx, w, accountID, policies, applied, now)
+	if err != nil {
+		return err
+	}
+	check := func(list []*sahay.Conversation) error {
+		err := s.slaConversations(ctx, w, policies, applied, list, now)
+		if err != nil {
+			w.next = nil // what was not checked is found by a full pass
+		}
+		return err
+	}
+	if !full {
+		list, err := s.store.UnresolvedConversationsByID(ctx, accountID, ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			delete(w.next, id) // resolved ones stay out; the others are set again
+		}
+		return check(list)
+	}
+	w.next = map[int64]time.Time{}
 	for after := int64(0); ; {
 		list, err := s.store.UnresolvedConversations(ctx, accountID, after, slaBatch)
 		if err != nil {
 			return err
 		}
-		for _, c := range list {
-			after = c.ID
-			p := pickSLAPolicy(policies, applied[c.ID], c)
-			if p == nil {
-				continue
-			}
-			h := sahay.BusinessHours{}
-			if p.BusinessHours {
-				var ok bool
-				if h, ok = hours[c.InboxID]; !ok {
-					if h, err = s.HoursFor(ctx, accountID, c.InboxID); err != nil {
-						return err
-					}
-					hours[c.InboxID] = h
-				}
-			}
-			for _, d := range slaRunning(p, h, c) {
-				if err := s.slaCheck(ctx, c, p, d, now); err != nil {
-					return err
-				}
-			}
+		if err := check(list); err != nil {
+			return err
 		}
 		if len(list) < slaBatch {
+			w.rescanAt = now.Add(slaRescan)
 			return nil
 		}
+		after = list[len(list)-1].ID
 	}
+}
+
+// slaChanged returns the conversations a pass of the account must read,
+// or full when it must read them all.
+func (s *Service) slaChanged(ctx context.Context, w *slaAccountWatch, accountID int64, policies []*store.SLAPolicy,
+	applied map[int64]int64, now time.Time) ([]int64, bool, error) {
+	fp := slaPrint(policies)
+	full := w.next == nil || fp != w.policies || !now.Before(w.rescanAt)
+	w.policies = fp
+	seq := w.seq
+	ids := map[int64]bool{}
+	for !full {
+		evs, err := s.store.EventsAfter(ctx, accountID, seq, slaBatch)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, ev := range evs {
+			seq = ev.Seq
+			if ev.Type == sahay.EventInboxChanged {
+				full = true // hours may have changed under every clock
+			}
+			if ev.ConversationID != 0 {
+				ids[ev.ConversationID] = true
+			}
+		}
+		if len(evs) < slaBatch {
+			break
+		}
+		if len(ids) > slaBatch*4 {
+			full = true
+		}
+	}
+	if full {
+		last, err := s.store.LastEventSeq(ctx, accountID)
+		if err != nil {
+			return nil, false, err
+		}
+		w.seq, w.applied = last, applied
+		return nil, true, nil
+	}
+	w.seq = seq
+	for id, p := range applied {
+		if w.applied[id] != p {
+			ids[id] = true
+		}
+	}
+	w.applied = applied
+	for id, at := range w.next {
+		if !now.Before(at) {
+			ids[id] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(ids)), false, nil
+}
+
+// slaConversations checks the running targets of conversations and keeps
+// when each next needs a look.
+func (s *Service) slaConversations(ctx context.Context, w *slaAccountWatch, policies []*store.SLAPolicy,
+	applied map[int64]int64, list []*sahay.Conversation, now time.Time) error {
+	hours := map[int64]sahay.BusinessHours{}
+	s.slaChecked.Add(int64(len(list)))
+	for _, c := range list {
+		p := pickSLAPolicy(policies, applied[c.ID], c)
+		if p == nil {
+			continue
+		}
+		h := sahay.BusinessHours{}
+		if p.BusinessHours {
+			var ok bool
+			if h, ok = hours[c.InboxID]; !ok {
+				var err error
+				if h, err = s.HoursFor(ctx, c.AccountID, c.InboxID); err != nil {
+					return err
+				}
+				hours[c.InboxID] = h
+			}
+		}
+		for _, d := range slaRunning(p, h, c) {
+			if err := s.slaCheck(ctx, c, p, d, now); err != nil {
+				return err
+			}
+			w.wake(c.ID, d, now)
+		}
+	}
+	return nil
 }
 
 // slaRunning lists the targets of a conversation whose clocks run, as

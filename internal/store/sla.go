@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
@@ -263,6 +264,43 @@ func (s *Store) UnresolvedConversations(ctx context.Context, accountID, afterID 
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	if err := attachConversationDetails(ctx, s.read, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UnresolvedConversationsByID returns those of the account's conversations
+// among ids that are not resolved, in id order.
+func (s *Store) UnresolvedConversationsByID(ctx context.Context, accountID int64, ids []int64) ([]*sahay.Conversation, error) {
+	var out []*sahay.Conversation
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		args := []any{accountID, sahay.StatusResolved}
+		marks := make([]string, len(part))
+		for i, id := range part {
+			args = append(args, id)
+			marks[i] = fmt.Sprintf("$%d", i+3)
+		}
+		rows, err := s.read.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations c
+			WHERE c.account_id = $1 AND c.status <> $2 AND c.id IN (`+strings.Join(marks, ",")+`) ORDER BY c.id`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: unresolved conversations: %w", err)
+		}
+		for rows.Next() {
+			c, err := scanConversation(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: unresolved conversations: %w", err)
+			}
+			out = append(out, c)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: unresolved conversations: %w", err)
+		}
 	}
 	if err := attachConversationDetails(ctx, s.read, out); err != nil {
 		return nil, err
