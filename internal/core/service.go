@@ -39,13 +39,13 @@ type Service struct {
 	slaWatch slaWatch
 	// slaChecked counts the conversations the SLA timer read.
 	slaChecked atomic.Int64
-	store       *store.Store
-	bus         bus.Bus
-	box         *secretbox.Box
-	channels    *channel.Registry
-	blobs       blob.Store
-	mailer      Mailer
-	pusher      Pusher
+	store      *store.Store
+	bus        bus.Bus
+	box        *secretbox.Box
+	channels   *channel.Registry
+	blobs      blob.Store
+	mailer     Mailer
+	pusher     Pusher
 	// publicURL prefixes links in notifications.
 	publicURL string
 	// serverSecrets are the values of Config.ServerSecrets.
