@@ -463,3 +463,125 @@ export const slaApi = {
   clock: (conversationId: number) => get<ConversationSLA | null>(`/conversations/${conversationId}/sla`),
   clocks: (ids: number[]) => get<Items<ConversationSLA & { conversation_id: number }>>(`/sla_clocks?ids=${ids.join(",")}`).then(items),
 };
+
+/** A report's period and filters, as the reports endpoints read them. */
+export interface ReportParams {
+  from: string;
+  to: string;
+  inbox_id?: string;
+  team_id?: string;
+  agent_id?: string;
+  channel?: string;
+  label?: string;
+  business_hours?: string;
+}
+
+/** A duration's median and 90th percentile in seconds; null when nothing was measured. */
+export interface Percentiles {
+  median: number | null;
+  p90: number | null;
+  count: number;
+}
+
+/** GET /reports/summary: the period's headline figures. Fields added later are optional. */
+export interface ReportSummary {
+  from: string;
+  to: string;
+  time_zone: string;
+  business_hours: boolean;
+  conversations_opened: number;
+  conversations_resolved: number;
+  first_response_seconds: Percentiles;
+  next_response_seconds?: Percentiles;
+  resolution_seconds: Percentiles;
+  csat: { score: number | null; responses: number; surveys_sent?: number; response_rate?: number | null };
+  first_contact_resolution_rate: number | null;
+  sla_compliance_rate: number | null;
+  bot?: { conversations: number; resolved_by_bot: number; handed_off: number; resolution_rate: number | null; handoff_rate: number | null };
+}
+
+/** One local day of GET /reports/series. */
+export interface ReportDay {
+  day: string;
+  opened: number;
+  resolved: number;
+  first_response_median: number | null;
+  resolution_median: number | null;
+  next_response_median: number | null;
+  csat_score: number | null;
+  csat_responses: number;
+}
+
+/** One local day of GET /reports/sentiment. */
+export interface SentimentDay {
+  day: string;
+  positive: number;
+  neutral: number;
+  negative: number;
+}
+
+/** A row of GET /reports/agents. */
+export interface AgentRow {
+  agent_id: number;
+  name: string;
+  resolved: number;
+  replies: number;
+  first_response_median: number | null;
+  resolution_median: number | null;
+  csat_score: number | null;
+  csat_responses: number;
+  first_contact_resolution_rate: number | null;
+}
+
+/** A label or a term of the voice of the customer, with its change on the period before. */
+export interface Topic {
+  kind?: "label" | "term";
+  name?: string;
+  term?: string;
+  language?: string;
+  count: number;
+  previous: number;
+  change: number;
+}
+
+export interface ReportTopics {
+  labels: Topic[] | null;
+  terms: Topic[] | null;
+  rising: Topic[] | null;
+}
+
+/** A conversation behind a topic. */
+export interface TopicConversation {
+  id: number;
+  display_id: number;
+  contact_name: string;
+  snippet: string;
+  created_at: string;
+}
+
+/** GET /reports/live: the account right now. */
+export interface LiveReport {
+  open: number;
+  unassigned: number;
+  pending: number;
+  waiting_longest: { conversation_id: number; display_id: number; contact_name: string; inbox_id: number; waiting_since: string; waiting_seconds: number }[] | null;
+  agents_online: { agent_id: number; name: string; open_assigned: number }[] | null;
+}
+
+/** The query string of a report: its period and the filters that are set. */
+export function reportQuery(p: ReportParams, extra: Record<string, string> = {}): string {
+  return query({ ...p, ...extra });
+}
+
+export const reportsApi = {
+  summary: (p: ReportParams) => get<ReportSummary>("/reports/summary" + reportQuery(p)),
+  series: (p: ReportParams) => get<{ days: ReportDay[] | null }>("/reports/series" + reportQuery(p)),
+  heatmap: (p: ReportParams) => get<{ max: number; cells: number[][] | null }>("/reports/heatmap" + reportQuery(p)),
+  agents: (p: ReportParams) => get<{ agents: AgentRow[] | null }>("/reports/agents" + reportQuery(p)),
+  sentiment: (p: ReportParams) => get<{ days: SentimentDay[] | null }>("/reports/sentiment" + reportQuery(p)),
+  // The voice of the customer reads the whole account: the period alone.
+  topics: (p: ReportParams) => get<ReportTopics>("/reports/topics" + query({ from: p.from, to: p.to })),
+  topicConversations: (p: ReportParams, topic: { term?: string; language?: string; label?: string }) =>
+    get<{ conversations: TopicConversation[] | null }>("/reports/topics/conversations" + query({ from: p.from, to: p.to, ...topic })),
+  live: () => get<LiveReport>("/reports/live"),
+};

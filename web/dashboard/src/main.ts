@@ -16,6 +16,7 @@ import { startCallNotices } from "./views/callnotice";
 import { mountContactPage } from "./views/contact";
 import { mountContacts } from "./views/contacts";
 import { mountMentions } from "./views/mentions";
+import { mountReports } from "./views/reports";
 import { mountRota } from "./views/rota";
 import { showHelp } from "./views/help";
 import { mountInbox, openConversation } from "./views/inbox";
@@ -81,6 +82,9 @@ function showPage(r: Route, force = false): void {
       break;
     case "rota":
       unmount = mountRota(mainEl);
+      break;
+    case "reports":
+      unmount = mountReports(mainEl, r);
       break;
     case "widget":
       unmount = mountWidgetSettings(mainEl, r.id);

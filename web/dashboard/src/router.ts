@@ -1,7 +1,7 @@
 // Client-side routing over the History API. The server answers every
 // non-API path with the app shell, so deep links load directly.
 
-export type RouteName = "inbox" | "conversation" | "search" | "contacts" | "contact" | "settings" | "notifications" | "login" | "visitors" | "widget" | "mentions" | "rota";
+export type RouteName = "inbox" | "conversation" | "search" | "contacts" | "contact" | "settings" | "notifications" | "login" | "visitors" | "widget" | "mentions" | "rota" | "reports";
 
 export interface Route {
   name: RouteName;
@@ -55,6 +55,9 @@ export function parse(loc: { pathname: string; search: string } = location): Rou
       break;
     case "rota":
       r.name = "rota";
+      break;
+    case "reports":
+      r.name = "reports";
       break;
     case "notifications":
       r.name = "notifications";

@@ -2,24 +2,11 @@
 // a small stacked bar chart (SVG, built node by node) with the same counts
 // in a table beside it, which screen readers read instead of the chart.
 import { h } from "../dom";
-import { intlTag, num, t } from "../i18n";
+import { num, t } from "../i18n";
 import type { MentionDay, MentionTrend } from "../types";
+import { dayLabel, svg } from "./charts";
 
-const svgNS = "http://www.w3.org/2000/svg";
 const sentiments = ["negative", "neutral", "positive"] as const;
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, ...children: SVGElement[]): SVGElementTagNameMap[K] {
-  const el = document.createElementNS(svgNS, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  for (const c of children) el.appendChild(c);
-  return el;
-}
-
-/** The day as the agent reads it: "6 Dec", "৬ ডিসে", "6 दिस॰". */
-function dayLabel(date: string, long = false): string {
-  const d = new Date(date + "T12:00:00Z");
-  return d.toLocaleDateString(intlTag(), long ? { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" } : { day: "numeric", month: "short", timeZone: "UTC" });
-}
 
 const total = (d: MentionDay) => d.negative + d.neutral + d.positive;
 

@@ -1,0 +1,252 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/apitest"
+
+	"github.com/chromedp/chromedp"
+)
+
+// reportShop is an account with conversations in two inboxes: some
+// answered, some resolved, a few rated, one labelled refund.
+type reportShop struct {
+	owner      *apitest.User
+	agent      *apitest.User
+	shop, help *sahay.Inbox
+	period     string
+}
+
+// seedReports fills an account through the API and waits until the report
+// follower has counted it: opened conversations and a first response.
+func seedReports(t *testing.T, d *dashboard, customers []string) reportShop {
+	t.Helper()
+	owner := d.NewAccount(t, "Haat Bazaar")
+	agent := d.NewUser(t, owner, sahay.RoleAgent)
+	d.Must(t, owner.Token, http.MethodPatch, fmt.Sprintf("/api/v1/users/%d", agent.ID), map[string]any{"name": "Rahim Uddin"}, http.StatusOK, nil)
+	d.Must(t, owner.Token, http.MethodPost, "/api/v1/labels", map[string]string{"name": "refund"}, http.StatusCreated, nil)
+	shop := d.NewInbox(t, owner, "Shop", "api", nil, agent.ID, owner.ID)
+	help := d.NewInbox(t, owner, "Helpline", "api", nil, agent.ID, owner.ID)
+	ctx := context.Background()
+	for i, text := range customers {
+		inbox := shop.ID
+		if i%4 == 3 {
+			inbox = help.ID
+		}
+		c := receive(t, d, owner.Token, inbox, fmt.Sprint("customer-", i), fmt.Sprint("Customer ", i+1), text, fmt.Sprint("m", i)).Conversation
+		if i%2 == 0 {
+			d.Must(t, owner.Token, http.MethodPatch, fmt.Sprintf("/api/v1/conversations/%d", c.ID), map[string]any{"assignee_id": agent.ID}, http.StatusOK, nil)
+			d.Must(t, agent.Token, http.MethodPost, fmt.Sprintf("/api/v1/conversations/%d/messages", c.ID), map[string]string{"content": "Let me check that for you."}, http.StatusCreated, nil)
+		}
+		if strings.Contains(strings.ToLower(text), "refund") {
+			d.Must(t, owner.Token, http.MethodPut, fmt.Sprintf("/api/v1/conversations/%d/labels", c.ID), map[string]any{"labels": []string{"refund"}}, http.StatusOK, nil)
+		}
+		if i%3 == 0 {
+			d.Must(t, agent.Token, http.MethodPatch, fmt.Sprintf("/api/v1/conversations/%d", c.ID), map[string]any{"status": "resolved"}, http.StatusOK, nil)
+			link, err := d.App.Service.SurveyLink(ctx, c.AccountID, c.ID, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := d.Do(t, apitest.Request{Method: http.MethodPost, Path: link[strings.Index(link, "/survey/"):], Body: fmt.Sprintf("rating=%d", 5-i%2),
+				Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}})
+			if r.Status != http.StatusOK {
+				t.Fatalf("rating: %s", r)
+			}
+		}
+	}
+	day := time.Now().UTC()
+	s := reportShop{owner: owner, agent: agent, shop: shop, help: help,
+		period: fmt.Sprintf("from=%s&to=%s", day.AddDate(0, 0, -29).Format(time.DateOnly), day.Format(time.DateOnly))}
+	eventually(t, "the report follower counts the conversations", func() bool {
+		sum := s.summary(t, d, "")
+		return sum.Opened == len(customers) && sum.FirstResponse.Median != nil && sum.CSAT.Responses > 0
+	})
+	return s
+}
+
+type reportSummary struct {
+	Opened        int `json:"conversations_opened"`
+	Resolved      int `json:"conversations_resolved"`
+	FirstResponse struct {
+		Median *int64 `json:"median"`
+	} `json:"first_response_seconds"`
+	CSAT struct {
+		Responses int `json:"responses"`
+	} `json:"csat"`
+}
+
+func (s reportShop) summary(t *testing.T, d *dashboard, filter string) reportSummary {
+	t.Helper()
+	var sum reportSummary
+	d.Must(t, s.owner.Token, http.MethodGet, "/api/v1/reports/summary?"+s.period+filter, nil, http.StatusOK, &sum)
+	return sum
+}
+
+// figure is the JavaScript that reads a headline figure's text.
+func figure(metric string) string {
+	return fmt.Sprintf(`document.querySelector('[data-card=summary] [data-metric=%s] .figure-value')?.textContent`, metric)
+}
+
+// TestBrowserReports: an administrator opens Reports from the sidebar and
+// reads the same headline figures the API gives; choosing an inbox changes
+// the address and the figures, the address brings them back after a
+// reload, the CSV export answers, a topic lists its conversations, the
+// page fits a phone, and an agent has no Reports.
+func TestBrowserReports(t *testing.T) {
+	needBrowser(t, browserEnv)
+	d := startDashboard(t)
+	s := seedReports(t, d, []string{"Where is my order?", "I want a refund", "Is this in stock?", "My parcel is late", "Refund please", "Thanks!"})
+	all, inShop := s.summary(t, d, ""), s.summary(t, d, fmt.Sprintf("&inbox_id=%d", s.shop.ID))
+	if inShop.Opened == all.Opened {
+		t.Fatalf("the shop inbox has all %d conversations; the filter would change nothing", all.Opened)
+	}
+
+	ctx := newBrowser(t)
+	do(t, ctx, chromedp.EmulateViewport(1280, 900))
+	login(t, ctx, d.URL, s.owner.Email, s.owner.Password)
+	watchCSP(t, ctx)
+	eval[bool](t, ctx, `(document.querySelector("#nav-reports").click(), true)`)
+	waitFor(t, ctx, "the headline figures", figure("opened")+` === "`+fmt.Sprint(all.Opened)+`"`)
+	if got := eval[string](t, ctx, `location.search`); got != "?period=30" {
+		t.Errorf("the address is %q, want the last 30 days", got)
+	}
+	if got := eval[string](t, ctx, figure("resolved")); got != fmt.Sprint(all.Resolved) {
+		t.Errorf("resolved reads %q, the API says %d", got, all.Resolved)
+	}
+	if got := eval[string](t, ctx, `document.querySelector('[data-metric=first_response]').dataset.value`); got != fmt.Sprint(*all.FirstResponse.Median) {
+		t.Errorf("the first response median is %q, the API says %d", got, *all.FirstResponse.Median)
+	}
+	if got := eval[string](t, ctx, figure("first_response")); got == "—" || got == "" {
+		t.Errorf("the first response median reads %q", got)
+	}
+	if got := eval[string](t, ctx, figure("sla")); got != "—" {
+		t.Errorf("SLA compliance without a policy reads %q", got)
+	}
+
+	// One inbox: the address and the figures follow.
+	eval[bool](t, ctx, fmt.Sprintf(`(() => { const f = document.querySelector("select[name=inbox_id]"); f.value = "%d"; f.dispatchEvent(new Event("change")); return true })()`, s.shop.ID))
+	waitFor(t, ctx, "the shop's figures", fmt.Sprintf(`location.search.includes("inbox_id=%d") && %s === "%d"`, s.shop.ID, figure("opened"), inShop.Opened))
+	csv := eval[string](t, ctx, `(async () => { const r = await fetch(document.querySelector("[data-csv=summary]").href); return r.status + " " + r.headers.get("Content-Type") + "\n" + await r.text() })()`)
+	if !strings.HasPrefix(csv, "200 text/csv") || !strings.Contains(csv, fmt.Sprintf("conversations_opened,%d\r\n", inShop.Opened)) {
+		t.Errorf("the summary's CSV answers:\n%s", csv)
+	}
+	do(t, ctx, chromedp.Reload())
+	waitFor(t, ctx, "the shared address keeps the inbox", fmt.Sprintf(`document.querySelector("select[name=inbox_id]")?.value === "%d" && %s === "%d"`, s.shop.ID, figure("opened"), inShop.Opened))
+	eval[bool](t, ctx, `(() => { const f = document.querySelector("select[name=period]"); f.value = "7"; f.dispatchEvent(new Event("change")); return true })()`)
+	waitFor(t, ctx, "the last 7 days", `location.search.startsWith("?period=7&inbox_id=")`)
+
+	checkReportCards(t, d, s, ctx)
+
+	// A phone: cards stack and nothing is wider than the screen.
+	do(t, ctx, chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
+	do(t, ctx, chromedp.Navigate(d.URL+"/reports"))
+	waitFor(t, ctx, "the figures on a phone", figure("opened")+` === "`+fmt.Sprint(all.Opened)+`"`)
+	if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 375 {
+		t.Errorf("the reports are %d px wide on a 375 px phone", w)
+	}
+	noCSPViolation(t, ctx)
+
+	// An agent has no Reports in the sidebar, and the page says why.
+	agent := newProfile(t, ctx)
+	login(t, agent, d.URL, s.agent.Email, s.agent.Password)
+	if eval[bool](t, agent, `!!document.querySelector("#nav-reports")`) {
+		t.Error("an agent is shown Reports")
+	}
+	do(t, agent, chromedp.Navigate(d.URL+"/reports"))
+	waitFor(t, agent, "the page refuses an agent", `document.querySelector(".reports-page .empty") && !document.querySelector("[data-card]")`)
+}
+
+// checkReportCards checks the cards of the reports the server answers and
+// that the others stay hidden.
+func checkReportCards(t *testing.T, d *dashboard, s reportShop, ctx context.Context) {
+	t.Helper()
+	answers := func(path string) bool {
+		return d.Call(t, s.owner.Token, http.MethodGet, path, nil).Status == http.StatusOK
+	}
+	cards := []struct{ card, endpoint, ready string }{
+		{"volume", "series", `.report-chart .bar`},
+		{"times", "series", `.report-chart .line`},
+		{"csat", "series", `.report-table tbody tr`},
+		{"sentiment", "sentiment", `.report-chart`},
+		{"heatmap", "heatmap", `.heatmap-chart .cell:not(.none)`},
+		{"agents", "agents", `[data-agent="` + fmt.Sprint(s.agent.ID) + `"]`},
+		{"voice", "topics", `.voice-block`},
+		{"live", "live", `[data-metric=live_open]`},
+	}
+	for _, c := range cards {
+		sel := fmt.Sprintf(`document.querySelector('[data-card=%s]')`, c.card)
+		path := "/api/v1/reports/" + c.endpoint + "?" + s.period
+		if c.endpoint == "live" {
+			path = "/api/v1/reports/live"
+		}
+		if !answers(path) {
+			waitFor(t, ctx, c.card+" hidden while its report is missing", sel+`?.hidden`)
+			continue
+		}
+		waitFor(t, ctx, "the "+c.card+" card", fmt.Sprintf(`%s && !%s.hidden && %s.querySelector(%s)`, sel, sel, sel, jsString(c.ready)))
+		if c.card == "live" {
+			continue
+		}
+		csv := eval[string](t, ctx, fmt.Sprintf(`(async () => { const r = await fetch(%s.querySelector(".report-csv").href); return r.status + " " + r.headers.get("Content-Type") })()`, sel))
+		if !strings.HasPrefix(csv, "200 text/csv") {
+			t.Errorf("the %s card's CSV answers %s", c.card, csv)
+		}
+	}
+	if eval[bool](t, ctx, `!!document.querySelector('[data-card=voice]:not([hidden]) .topic[data-kind=label]')`) {
+		eval[bool](t, ctx, `(document.querySelector('[data-card=voice] .topic[data-kind=label]').click(), true)`)
+		waitFor(t, ctx, "the conversations behind a label", `document.querySelector(".dialog .topic-conversations a[data-conversation]")`)
+		press(t, ctx, "Escape")
+	}
+}
+
+// TestScreenshotsReports writes docs/screenshots/reports-{en,bn,hi}-{1280,375}.png.
+//
+//	SAHAY_SCREENSHOTS=1 go test ./internal/web -run TestScreenshotsReports
+func TestScreenshotsReports(t *testing.T) {
+	needBrowser(t, "SAHAY_SCREENSHOTS")
+	d := startDashboard(t)
+	s := seedReports(t, d, []string{
+		"Where is my order?", "আমার টাকা ফেরত চাই, refund please", "डिलीवरी कब होगी?", "My parcel is late", "ডেলিভারি এখনো আসেনি",
+		"Refund for the blue saree", "क्या यह स्टॉक में है?", "Thanks, got it!", "অর্ডার বাতিল করতে চাই", "Do you ship to Sylhet?",
+		"पैसे वापस चाहिए, refund", "Is cash on delivery available?",
+	})
+	out := filepath.Join("..", "..", "docs", "screenshots")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	browser := newBrowser(t)
+	for _, lang := range []string{"en", "bn", "hi"} {
+		t.Run(lang, func(t *testing.T) {
+			d.Must(t, s.owner.Token, http.MethodPatch, "/api/v1/me", map[string]any{"locale": lang}, http.StatusOK, nil)
+			ctx := newProfile(t, browser)
+			for _, size := range []struct{ w, h int64 }{{1280, 800}, {375, 812}} {
+				opts := []chromedp.EmulateViewportOption{}
+				if size.w < 400 {
+					opts = append(opts, chromedp.EmulateMobile)
+				}
+				do(t, ctx, chromedp.EmulateViewport(size.w, size.h, opts...))
+				if size.w == 1280 {
+					login(t, ctx, d.URL, s.owner.Email, s.owner.Password)
+					waitFor(t, ctx, "the interface speaks "+lang, fmt.Sprintf(`document.documentElement.lang === %q`, lang))
+				}
+				do(t, ctx, chromedp.Navigate(d.URL+"/reports?period=7"))
+				waitFor(t, ctx, "the figures", `document.querySelector('[data-card=summary] [data-metric=opened]') && ![...document.querySelectorAll('[data-card]:not([hidden]) .report-card-body > .hint')].length`)
+				if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > int(size.w) {
+					t.Errorf("%s: the page is %d px wide at %d px", lang, w, size.w)
+				}
+				// The whole page in one picture: as tall as its content.
+				tall := eval[int64](t, ctx, `Math.ceil(document.querySelector(".report-body").scrollHeight + document.querySelector(".reports-page .page-head").offsetHeight)`)
+				do(t, ctx, chromedp.EmulateViewport(size.w, max(tall, 800), opts...))
+				shoot(t, ctx, filepath.Join(out, fmt.Sprintf("reports-%s-%d.png", lang, size.w)))
+			}
+		})
+	}
+}
