@@ -354,6 +354,9 @@ type MessageDetails struct {
 	// Automation is the rule whose action wrote the message: a timeline
 	// line, note or reply that an automation rule made.
 	Automation *AutomationRef `json:"automation,omitempty"`
+	// Survey marks the satisfaction survey's link sent when the
+	// conversation was resolved; reports count it as a rating asked for.
+	Survey bool `json:"survey,omitempty"`
 	// Moderation is what the team did to a public comment on the
 	// platform: "hidden" or "deleted"; empty when it is shown.
 	Moderation string `json:"moderation,omitempty"`

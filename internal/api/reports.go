@@ -13,7 +13,7 @@ import (
 // reportQuery reads a report's period and filters from the query string.
 func reportQuery(r *http.Request) (core.ReportQuery, error) {
 	v := r.URL.Query()
-	q := core.ReportQuery{From: v.Get("from"), To: v.Get("to"), Channel: v.Get("channel")}
+	q := core.ReportQuery{From: v.Get("from"), To: v.Get("to"), Channel: v.Get("channel"), Label: v.Get("label")}
 	for _, p := range []struct {
 		name string
 		to   *int64
@@ -102,6 +102,18 @@ func writeSummaryCSV(w http.ResponseWriter, sum *core.ReportSummary) error {
 		{"csat_responses", strconv.Itoa(sum.CSAT.Responses)},
 		{"first_contact_resolution_rate", f(sum.FirstContactResolutionRate)},
 		{"sla_compliance_rate", f(sum.SLAComplianceRate)},
+		{"label", sum.Label},
+		{"first_response_count", strconv.Itoa(sum.FirstResponseSeconds.Count)},
+		{"next_response_seconds_median", i(sum.NextResponseSeconds.Median)},
+		{"next_response_seconds_p90", i(sum.NextResponseSeconds.P90)},
+		{"next_response_count", strconv.Itoa(sum.NextResponseSeconds.Count)},
+		{"csat_surveys_sent", strconv.Itoa(sum.CSAT.SurveysSent)},
+		{"csat_response_rate", f(sum.CSAT.ResponseRate)},
+		{"bot_conversations", strconv.Itoa(sum.Bot.Conversations)},
+		{"bot_resolved", strconv.Itoa(sum.Bot.ResolvedByBot)},
+		{"bot_handed_off", strconv.Itoa(sum.Bot.HandedOff)},
+		{"bot_resolution_rate", f(sum.Bot.ResolutionRate)},
+		{"bot_handoff_rate", f(sum.Bot.HandoffRate)},
 	}
 	c.WriteAll(rows)
 	return c.Error()

@@ -51,16 +51,23 @@ func TestReportSummary(t *testing.T) {
 			t.Errorf("shop inbox summary %+v; want 3 opened, nothing measured", byInbox)
 		}
 
+		var byLabel summary
+		s.Must(t, owner.Token, http.MethodGet, "/api/v1/reports/summary?"+period+"&label=refund", nil, http.StatusOK, &byLabel)
+		if byLabel.Opened != 0 {
+			t.Errorf("label refund summary %+v; want nothing opened", byLabel)
+		}
+
 		for _, path := range []string{"/api/v1/reports/summary.csv?" + period, "/api/v1/reports/summary?format=csv&" + period} {
 			r := s.Call(t, owner.Token, http.MethodGet, path, nil)
 			if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") ||
-				!strings.Contains(string(r.Body), "conversations_opened,4\r\n") {
+				!strings.Contains(string(r.Body), "conversations_opened,4\r\n") || !strings.Contains(string(r.Body), "next_response_count,0\r\n") ||
+				!strings.Contains(string(r.Body), "csat_response_rate,\r\n") || !strings.Contains(string(r.Body), "bot_conversations,0\r\n") {
 				t.Errorf("%s: %d %s\n%s", path, r.Status, r.Header.Get("Content-Type"), r.Body)
 			}
 		}
 
 		for _, q := range []string{"from=2026-02-30&to=2026-03-01", "from=2026-03-02&to=2026-03-01", "from=2025-01-01&to=2026-01-02",
-			"to=2026-03-01", period + "&inbox_id=x", period + "&business_hours=yes"} {
+			"to=2026-03-01", period + "&inbox_id=x", period + "&business_hours=yes", period + "&label=two%20words", period + "&label=a,b"} {
 			wantError(t, s.Call(t, owner.Token, http.MethodGet, "/api/v1/reports/summary?"+q, nil), http.StatusUnprocessableEntity, "invalid")
 		}
 		wantError(t, s.Call(t, agent.Token, http.MethodGet, "/api/v1/reports/summary?"+period, nil), http.StatusForbidden, "forbidden")

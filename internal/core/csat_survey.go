@@ -154,6 +154,10 @@ func (s *Service) runSurvey(ctx context.Context, job *store.Job) error {
 	if err != nil {
 		return err
 	}
+	if details == nil {
+		details = &sahay.MessageDetails{}
+	}
+	details.Survey = true
 	err = s.write(ctx, func(tx *store.Tx) error {
 		if err := tx.LockAccount(ctx, c.AccountID); err != nil {
 			return err

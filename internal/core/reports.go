@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,8 +100,7 @@ func (s *Service) reportAccount(ctx context.Context, accountID, after, upTo int6
 			}
 			for id, f := range part {
 				facts[id] = f
-				o := *f // fold replaces the pointers it changes
-				orig[id] = &o
+				orig[id] = f.Clone()
 			}
 		}
 		changed := map[int64]bool{}
@@ -135,6 +134,9 @@ type reportFolder struct {
 	loc     *time.Location
 	hours   map[int64]*sahay.BusinessHours
 	channel map[int64]string
+	// asks are the inboxes that ask for a rating in the chat when a
+	// conversation is resolved: widgets with their csat setting on.
+	asks map[int64]bool
 }
 
 func newReportFolder(account *sahay.Account, inboxes []*sahay.Inbox) *reportFolder {
@@ -142,12 +144,24 @@ func newReportFolder(account *sahay.Account, inboxes []*sahay.Inbox) *reportFold
 	if err != nil || account.TimeZone == "" {
 		loc = time.UTC
 	}
-	fd := &reportFolder{loc: loc, hours: map[int64]*sahay.BusinessHours{}, channel: map[int64]string{}}
+	fd := &reportFolder{loc: loc, hours: map[int64]*sahay.BusinessHours{}, channel: map[int64]string{}, asks: map[int64]bool{}}
 	for _, in := range inboxes {
 		fd.hours[in.ID] = accountHours(in, account)
 		fd.channel[in.ID] = in.Channel
+		fd.asks[in.ID] = in.Channel == "widget" && widgetAsksRating(in.Settings)
 	}
 	return fd
+}
+
+// widgetAsksRating reads a widget's csat setting, on unless set off.
+func widgetAsksRating(settings json.RawMessage) bool {
+	var s struct {
+		CSAT *bool `json:"csat"`
+	}
+	if json.Unmarshal(settings, &s) != nil || s.CSAT == nil {
+		return true
+	}
+	return *s.CSAT
 }
 
 // day is t's local date in the account's time zone as YYYYMMDD.
@@ -187,8 +201,10 @@ func (fd *reportFolder) fold(f *store.ReportFact, ev sahay.Event) (*store.Report
 			return nil, nil
 		}
 		f = &store.ReportFact{AccountID: c.AccountID, ConversationID: c.ID, InboxID: c.InboxID, Channel: fd.channel[c.InboxID],
-			TeamID: c.TeamID, AssigneeID: c.AssigneeID, Status: c.Status, OpenedAt: c.CreatedAt, OpenedDay: fd.day(c.CreatedAt)}
-		if c.Status != sahay.StatusPending {
+			TeamID: c.TeamID, AssigneeID: c.AssigneeID, Labels: sortedLabels(c.Labels), Status: c.Status,
+			OpenedAt: c.CreatedAt, OpenedDay: fd.day(c.CreatedAt), OpenedHour: c.CreatedAt.In(fd.loc).Hour(),
+			BotHeld: c.Status == sahay.StatusPending}
+		if !f.BotHeld {
 			f.ClockAt = &f.OpenedAt
 		}
 		return f, nil
@@ -197,7 +213,7 @@ func (fd *reportFolder) fold(f *store.ReportFact, ev sahay.Event) (*store.Report
 		if c == nil || f == nil {
 			return nil, nil
 		}
-		f.InboxID, f.TeamID, f.AssigneeID = c.InboxID, c.TeamID, c.AssigneeID
+		f.InboxID, f.TeamID, f.AssigneeID, f.Labels = c.InboxID, c.TeamID, c.AssigneeID, sortedLabels(c.Labels)
 		if ch, ok := fd.channel[c.InboxID]; ok {
 			f.Channel = ch
 		}
@@ -217,30 +233,79 @@ func (fd *reportFolder) fold(f *store.ReportFact, ev sahay.Event) (*store.Report
 		switch m.Kind {
 		case sahay.MessageActivity:
 			return fd.activity(f, m.Content, at), nil
+		case sahay.MessageIncoming:
+			return fd.customerWrote(f, at), nil
 		case sahay.MessageOutgoing:
+			if m.SenderType == sahay.SenderSystem && m.Details != nil && m.Details.Survey {
+				return fd.asked(f, at), nil
+			}
 			if m.SenderType != sahay.SenderUser || byAutomation(ev.Data) {
 				return nil, nil
 			}
-			f.AgentReplies++
-			if f.FirstResponseAt == nil {
-				start := f.OpenedAt
-				if f.ClockAt != nil {
-					start = *f.ClockAt
-				}
-				t, d := at, fd.day(at)
-				cal, bus := fd.span(f.InboxID, start, at)
-				f.FirstResponseAt, f.FirstResponseDay, f.FirstResponseS, f.FirstResponseBS = &t, &d, &cal, &bus
-			}
-			return f, nil
+			return fd.reply(f, at), nil
 		}
 	}
 	return nil, nil
+}
+
+// reply applies a public reply by a person: the first response, or the
+// next response when the customer wrote since the last one.
+func (fd *reportFolder) reply(f *store.ReportFact, at time.Time) *store.ReportFact {
+	day := fd.day(at)
+	f.AgentReplies++
+	if f.ReplyDays == nil {
+		f.ReplyDays = map[int]int{}
+	}
+	f.ReplyDays[day]++
+	switch {
+	case f.FirstResponseAt == nil:
+		start := f.OpenedAt
+		if f.ClockAt != nil {
+			start = *f.ClockAt
+		}
+		t := at
+		cal, bus := fd.span(f.InboxID, start, at)
+		f.FirstResponseAt, f.FirstResponseDay, f.FirstResponseS, f.FirstResponseBS = &t, &day, &cal, &bus
+	case f.WaitingAt != nil:
+		cal, bus := fd.span(f.InboxID, *f.WaitingAt, at)
+		f.NextResponses = append(f.NextResponses, store.ReportResponse{Day: day, S: cal, BS: bus})
+	}
+	f.WaitingAt = nil
+	return f
+}
+
+// customerWrote applies a customer's message: after a person's reply, the
+// first one starts the clock of the next response.
+func (fd *reportFolder) customerWrote(f *store.ReportFact, at time.Time) *store.ReportFact {
+	if f.FirstResponseAt == nil || f.WaitingAt != nil {
+		return nil
+	}
+	t := at
+	f.WaitingAt = &t
+	return f
+}
+
+// asked records the first time the customer was asked for a rating.
+func (fd *reportFolder) asked(f *store.ReportFact, at time.Time) *store.ReportFact {
+	if f.AskedDay != nil {
+		return nil
+	}
+	d := fd.day(at)
+	f.AskedDay = &d
+	return f
 }
 
 // activity applies a timeline entry: a status change or a bot hand-off.
 func (fd *reportFolder) activity(f *store.ReportFact, key string, at time.Time) *store.ReportFact {
 	if strings.HasPrefix(key, "handoff:") {
 		return fd.handoff(f, at)
+	}
+	if strings.HasPrefix(key, slaBreachActivity) {
+		if f.SLABreached {
+			return nil
+		}
+		f.SLABreached = true
+		return f
 	}
 	next, ok := strings.CutPrefix(key, "status:")
 	if !ok || next == f.Status {
@@ -254,6 +319,10 @@ func (fd *reportFolder) activity(f *store.ReportFact, key string, at time.Time) 
 		t, d := at, fd.day(at)
 		cal, bus := fd.span(f.InboxID, f.OpenedAt, at)
 		f.ResolvedAt, f.ResolvedDay, f.ResolutionS, f.ResolutionBS = &t, &d, &cal, &bus
+		f.WaitingAt = nil
+		if fd.asks[f.InboxID] {
+			fd.asked(f, at)
+		}
 	case prev == sahay.StatusResolved:
 		// Reopened: no longer resolved until it is again.
 		f.Reopens++
@@ -268,6 +337,10 @@ func (fd *reportFolder) activity(f *store.ReportFact, key string, at time.Time) 
 // first-response clock starts there, unless a person already replied.
 func (fd *reportFolder) handoff(f *store.ReportFact, at time.Time) *store.ReportFact {
 	f.BotHandoff = true
+	if f.BotHeld && f.HandoffDay == nil {
+		d := fd.day(at)
+		f.HandoffDay = &d
+	}
 	if f.Status == sahay.StatusPending {
 		f.Status = sahay.StatusOpen
 	}
@@ -278,6 +351,14 @@ func (fd *reportFolder) handoff(f *store.ReportFact, at time.Time) *store.Report
 	return f
 }
 
+// sortedLabels is a sorted copy of a conversation's labels.
+func sortedLabels(labels []string) []string {
+	if len(labels) == 0 {
+		return nil
+	}
+	return slices.Sorted(slices.Values(labels))
+}
+
 // byAutomation reports whether an event's payload was written by an
 // automation rule.
 func byAutomation(data json.RawMessage) bool {
@@ -285,104 +366,4 @@ func byAutomation(data json.RawMessage) bool {
 		RuleID int64 `json:"automation_rule_id"`
 	}
 	return json.Unmarshal(data, &mark) == nil && mark.RuleID != 0
-}
-
-// ReportQuery asks for a summary: local dates From and To inclusive, in
-// the account's time zone, as YYYY-MM-DD, and optional filters.
-type ReportQuery struct {
-	From, To      string
-	InboxID       int64
-	TeamID        int64
-	AgentID       int64
-	Channel       string
-	BusinessHours bool
-}
-
-// Percentiles are a duration's median and 90th percentile in seconds;
-// nil when nothing in the period was measured.
-type Percentiles struct {
-	Median *int64 `json:"median"`
-	P90    *int64 `json:"p90"`
-	Count  int    `json:"count"`
-}
-
-// CSATSummary is the share of ratings of 4 or 5 (0 to 1; nil with no
-// ratings) and how many ratings came in the period.
-type CSATSummary struct {
-	Score     *float64 `json:"score"`
-	Responses int      `json:"responses"`
-}
-
-// ReportSummary is a period's headline figures (docs/reports.md).
-type ReportSummary struct {
-	From                       string      `json:"from"`
-	To                         string      `json:"to"`
-	TimeZone                   string      `json:"time_zone"`
-	BusinessHours              bool        `json:"business_hours"`
-	ConversationsOpened        int         `json:"conversations_opened"`
-	ConversationsResolved      int         `json:"conversations_resolved"`
-	FirstResponseSeconds       Percentiles `json:"first_response_seconds"`
-	ResolutionSeconds          Percentiles `json:"resolution_seconds"`
-	CSAT                       CSATSummary `json:"csat"`
-	FirstContactResolutionRate *float64    `json:"first_contact_resolution_rate"`
-	SLAComplianceRate          *float64    `json:"sla_compliance_rate"`
-}
-
-// reportDay reads a YYYY-MM-DD date as YYYYMMDD.
-func reportDay(field, v string) (time.Time, int, error) {
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		return time.Time{}, 0, sahay.Invalid("%s must be a date, YYYY-MM-DD", field)
-	}
-	n, _ := strconv.Atoi(strings.ReplaceAll(v, "-", ""))
-	return t, n, nil
-}
-
-// ReportSummary computes a period's summary from the report facts
-// (administrators only).
-func (s *Service) ReportSummary(ctx context.Context, a *Actor, q ReportQuery) (*ReportSummary, error) {
-	if err := a.requireAdmin(); err != nil {
-		return nil, err
-	}
-	from, fromDay, err := reportDay("from", q.From)
-	if err != nil {
-		return nil, err
-	}
-	to, toDay, err := reportDay("to", q.To)
-	if err != nil {
-		return nil, err
-	}
-	if to.Before(from) {
-		return nil, sahay.Invalid("from must not be after to")
-	}
-	if days := int(to.Sub(from).Hours()/24) + 1; days > MaxReportDays {
-		return nil, sahay.Invalid("a report covers at most %d days", MaxReportDays)
-	}
-	account, err := s.store.Account(ctx, a.AccountID())
-	if err != nil {
-		return nil, err
-	}
-	t, err := s.store.ReportTotals(ctx, store.ReportFilter{AccountID: a.AccountID(), From: fromDay, To: toDay, InboxID: q.InboxID,
-		Channel: q.Channel, TeamID: q.TeamID, AgentID: q.AgentID, BusinessHours: q.BusinessHours})
-	if err != nil {
-		return nil, err
-	}
-	tz := account.TimeZone
-	if tz == "" {
-		tz = "UTC"
-	}
-	out := &ReportSummary{From: q.From, To: q.To, TimeZone: tz, BusinessHours: q.BusinessHours,
-		ConversationsOpened: t.Opened, ConversationsResolved: t.Resolved,
-		FirstResponseSeconds: Percentiles{Median: t.FirstResponseMedian, P90: t.FirstResponseP90, Count: t.FirstResponses},
-		CSAT:                 CSATSummary{Responses: t.CSATResponses}}
-	out.ResolutionSeconds = Percentiles{Median: t.ResolutionMedian, P90: t.ResolutionP90, Count: t.Resolved}
-	if t.CSATResponses > 0 {
-		v := float64(t.CSATSatisfied) / float64(t.CSATResponses)
-		out.CSAT.Score = &v
-	}
-	if t.Resolved > 0 {
-		v := float64(t.FirstContactResolved) / float64(t.Resolved)
-		out.FirstContactResolutionRate = &v
-	}
-	return out, nil
 }

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -123,6 +124,84 @@ func TestReportFactsTimelines(t *testing.T) {
 		ptrSeconds(t, "first response from the hand-off", tl.fact.FirstResponseS, 2*time.Minute)
 		if !tl.fact.BotHandoff || tl.fact.AgentReplies != 1 {
 			t.Errorf("hand-off %v replies %d; want true, 1 (bot messages are not replies)", tl.fact.BotHandoff, tl.fact.AgentReplies)
+		}
+	})
+	t.Run("next response", func(t *testing.T) {
+		// The customer writes again Thursday 16:30 after the first reply;
+		// the next reply comes Sunday 09:30: 30 min + 30 min of business hours.
+		tl := newTimeline(t, account, inbox, sahay.StatusOpen, local("2026-12-10 10:00"))
+		tl.message(sahay.MessageIncoming, sahay.SenderContact, "hello", local("2026-12-10 10:00"))
+		tl.message(sahay.MessageOutgoing, sahay.SenderUser, "hi", local("2026-12-10 10:05"))
+		tl.message(sahay.MessageIncoming, sahay.SenderContact, "one more thing", local("2026-12-10 16:30"))
+		tl.message(sahay.MessageIncoming, sahay.SenderContact, "hello?", local("2026-12-11 08:00"))
+		tl.message(sahay.MessageNote, sahay.SenderUser, "a note is no reply", local("2026-12-12 08:00"))
+		tl.message(sahay.MessageOutgoing, sahay.SenderBot, "nor a bot", local("2026-12-12 09:00"))
+		tl.message(sahay.MessageOutgoing, sahay.SenderUser, "sorry", local("2026-12-13 09:30"))
+		tl.message(sahay.MessageOutgoing, sahay.SenderUser, "no wait, no response", local("2026-12-13 09:31"))
+		want := []store.ReportResponse{{Day: 20261213, S: int64((65 * time.Hour).Seconds()), BS: int64(time.Hour.Seconds())}}
+		if !slices.Equal(tl.fact.NextResponses, want) || tl.fact.WaitingAt != nil {
+			t.Errorf("next responses %+v waiting %v; want %+v, none", tl.fact.NextResponses, tl.fact.WaitingAt, want)
+		}
+		if tl.fact.AgentReplies != 3 || tl.fact.ReplyDays[20261210] != 1 || tl.fact.ReplyDays[20261213] != 2 {
+			t.Errorf("replies %d by day %v; want 3: 1 on the 10th, 2 on the 13th", tl.fact.AgentReplies, tl.fact.ReplyDays)
+		}
+		// A resolve ends the wait: the reply after a reopen is no next response.
+		tl.message(sahay.MessageIncoming, sahay.SenderContact, "thanks", local("2026-12-13 10:00"))
+		tl.message(sahay.MessageActivity, sahay.SenderUser, "status:resolved", local("2026-12-13 10:05"))
+		tl.message(sahay.MessageActivity, sahay.SenderUser, "status:open", local("2026-12-14 10:05"))
+		tl.message(sahay.MessageOutgoing, sahay.SenderUser, "reopened", local("2026-12-14 10:10"))
+		if len(tl.fact.NextResponses) != 1 {
+			t.Errorf("next responses %+v; want the one before the resolve", tl.fact.NextResponses)
+		}
+	})
+	t.Run("sla breach", func(t *testing.T) {
+		tl := newTimeline(t, account, inbox, sahay.StatusOpen, local("2026-12-14 10:00"))
+		tl.message(sahay.MessageActivity, sahay.SenderSystem, "sla_breached:first_response", local("2026-12-14 11:00"))
+		tl.message(sahay.MessageOutgoing, sahay.SenderUser, "late", local("2026-12-14 11:30"))
+		tl.message(sahay.MessageActivity, sahay.SenderUser, "status:resolved", local("2026-12-14 11:40"))
+		if !tl.fact.SLABreached {
+			t.Error("the breach was not kept")
+		}
+	})
+	t.Run("bot resolved", func(t *testing.T) {
+		tl := newTimeline(t, account, inbox, sahay.StatusPending, local("2026-12-14 23:50"))
+		tl.message(sahay.MessageIncoming, sahay.SenderContact, "where is my parcel", local("2026-12-14 23:50"))
+		tl.message(sahay.MessageOutgoing, sahay.SenderBot, "here is how to track it", local("2026-12-14 23:51"))
+		tl.message(sahay.MessageActivity, sahay.SenderSystem, "status:resolved", local("2026-12-15 00:10"))
+		f := tl.fact
+		if !f.BotHeld || f.BotHandoff || f.HandoffDay != nil || f.AgentReplies != 0 || *f.ResolvedDay != 20261215 || f.OpenedHour != 23 {
+			t.Errorf("held %v hand-off %v %v replies %d resolved %v hour %d; want held, none, 0, 20261215, 23",
+				f.BotHeld, f.BotHandoff, f.HandoffDay, f.AgentReplies, *f.ResolvedDay, f.OpenedHour)
+		}
+		handed := newTimeline(t, account, inbox, sahay.StatusPending, local("2026-12-14 10:00"))
+		handed.message(sahay.MessageActivity, sahay.SenderSystem, "handoff:asked", local("2026-12-15 10:30"))
+		if handed.fact.HandoffDay == nil || *handed.fact.HandoffDay != 20261215 {
+			t.Errorf("hand-off day %v; want 20261215", handed.fact.HandoffDay)
+		}
+	})
+	t.Run("labels and ratings asked", func(t *testing.T) {
+		widget := &sahay.Inbox{ID: 4, AccountID: 1, Channel: "widget", Settings: []byte(`{"csat":true}`)}
+		tl := newTimeline(t, account, widget, sahay.StatusOpen, local("2026-12-14 10:00"))
+		c := *tl.conv
+		c.Labels = []string{"vip", "refund"}
+		tl.apply(sahay.ConversationUpdated{Conversation: &c}, local("2026-12-14 10:01"))
+		tl.message(sahay.MessageActivity, sahay.SenderUser, "status:resolved", local("2026-12-15 10:00"))
+		if !slices.Equal(tl.fact.Labels, []string{"refund", "vip"}) || tl.fact.AskedDay == nil || *tl.fact.AskedDay != 20261215 {
+			t.Errorf("labels %v asked %v; want [refund vip], 20261215", tl.fact.Labels, tl.fact.AskedDay)
+		}
+		quiet := &sahay.Inbox{ID: 5, AccountID: 1, Channel: "widget", Settings: []byte(`{"csat":false}`)}
+		tl = newTimeline(t, account, quiet, sahay.StatusOpen, local("2026-12-14 10:00"))
+		tl.message(sahay.MessageActivity, sahay.SenderUser, "status:resolved", local("2026-12-15 10:00"))
+		if tl.fact.AskedDay != nil {
+			t.Error("a widget without its rating counted as asked")
+		}
+		tl = newTimeline(t, account, inbox, sahay.StatusOpen, local("2026-12-14 10:00"))
+		tl.message(sahay.MessageActivity, sahay.SenderUser, "status:resolved", local("2026-12-15 10:00"))
+		survey := &sahay.Message{ConversationID: 7, Kind: sahay.MessageOutgoing, SenderType: sahay.SenderSystem, Content: "How did we do?",
+			Details: &sahay.MessageDetails{Survey: true}}
+		tl.apply(sahay.MessageCreated{Message: survey}, local("2026-12-15 10:01"))
+		if tl.fact.AskedDay == nil || tl.fact.AgentReplies != 0 {
+			t.Errorf("survey link: asked %v replies %d; want asked, no reply", tl.fact.AskedDay, tl.fact.AgentReplies)
 		}
 	})
 	t.Run("automation reply", func(t *testing.T) {

@@ -16,19 +16,20 @@ import (
 
 // bruteSummary computes a summary straight from the conversations and
 // their messages, without the report facts: the reference the
-// pre-aggregated figures must equal.
-func bruteSummary(t *testing.T, f *fixture, ids []int64, inboxID int64) core.ReportSummary {
+// pre-aggregated figures must equal. keep chooses the conversations (by
+// what they are now), nil all.
+func bruteSummary(t *testing.T, f *fixture, ids []int64, keep func(*sahay.Conversation) bool) core.ReportSummary {
 	t.Helper()
 	ctx := context.Background()
-	var frs, res []int64
+	var frs, nrs, res []int64
 	var out core.ReportSummary
-	satisfied, fcr := 0, 0
+	satisfied, fcr, breached := 0, 0, 0
 	for _, id := range ids {
 		c, err := f.st.Conversation(ctx, f.account.ID, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if inboxID != 0 && c.InboxID != inboxID {
+		if keep != nil && !keep(c) {
 			continue
 		}
 		out.ConversationsOpened++
@@ -37,23 +38,31 @@ func bruteSummary(t *testing.T, f *fixture, ids []int64, inboxID int64) core.Rep
 			t.Fatal(err)
 		}
 		slices.SortFunc(msgs, func(a, b *sahay.Message) int { return int(a.ID - b.ID) })
-		var firstReply, lastResolve *time.Time
-		replies, resolves, reopens := 0, 0, 0
+		var firstReply, lastResolve, waiting *time.Time
+		replies, resolves, reopens, breaches := 0, 0, 0, 0
 		status := sahay.StatusOpen
 		for _, m := range msgs {
+			at := m.CreatedAt
 			switch {
+			case m.Kind == sahay.MessageIncoming:
+				if firstReply != nil && waiting == nil {
+					waiting = &at
+				}
 			case m.Kind == sahay.MessageOutgoing && m.SenderType == sahay.SenderUser:
 				replies++
 				if firstReply == nil {
-					at := m.CreatedAt
 					firstReply = &at
+				} else if waiting != nil {
+					nrs = append(nrs, int64(at.Sub(*waiting)/time.Second))
 				}
+				waiting = nil
+			case m.Kind == sahay.MessageActivity && strings.HasPrefix(m.Content, "sla_breached:"):
+				breaches++
 			case m.Kind == sahay.MessageActivity && strings.HasPrefix(m.Content, "status:"):
 				next := strings.TrimPrefix(m.Content, "status:")
 				if next == sahay.StatusResolved {
 					resolves++
-					at := m.CreatedAt
-					lastResolve = &at
+					lastResolve, waiting = &at, nil
 				} else if status == sahay.StatusResolved {
 					reopens++
 				}
@@ -68,6 +77,9 @@ func bruteSummary(t *testing.T, f *fixture, ids []int64, inboxID int64) core.Rep
 			res = append(res, int64(lastResolve.Sub(c.CreatedAt)/time.Second))
 			if resolves == 1 && reopens == 0 && replies <= 1 {
 				fcr++
+			}
+			if breaches > 0 {
+				breached++
 			}
 		}
 		if r, err := f.svc.ConversationRating(ctx, c); err == nil && r != nil {
@@ -85,21 +97,27 @@ func bruteSummary(t *testing.T, f *fixture, ids []int64, inboxID int64) core.Rep
 		med, p90 := v[store.NearestRank(len(v), 50)-1], v[store.NearestRank(len(v), 90)-1]
 		return core.Percentiles{Median: &med, P90: &p90, Count: len(v)}
 	}
-	out.FirstResponseSeconds, out.ResolutionSeconds = pct(frs), pct(res)
-	if out.CSAT.Responses > 0 {
-		v := float64(satisfied) / float64(out.CSAT.Responses)
-		out.CSAT.Score = &v
+	out.FirstResponseSeconds, out.NextResponseSeconds, out.ResolutionSeconds = pct(frs), pct(nrs), pct(res)
+	ratio := func(n, d int) *float64 {
+		if d == 0 {
+			return nil
+		}
+		v := float64(n) / float64(d)
+		return &v
 	}
-	if out.ConversationsResolved > 0 {
-		v := float64(fcr) / float64(out.ConversationsResolved)
-		out.FirstContactResolutionRate = &v
+	out.CSAT.Score = ratio(satisfied, out.CSAT.Responses)
+	out.FirstContactResolutionRate = ratio(fcr, out.ConversationsResolved)
+	if policies, err := f.st.SLAPolicies(ctx, f.account.ID); err != nil {
+		t.Fatal(err)
+	} else if len(policies) > 0 {
+		out.SLAComplianceRate = ratio(out.ConversationsResolved-breached, out.ConversationsResolved)
 	}
 	return out
 }
 
 // figures is a summary without its echo of the query, for comparing.
 func figures(s core.ReportSummary) string {
-	s.From, s.To, s.TimeZone, s.BusinessHours = "", "", "", false
+	s.From, s.To, s.TimeZone, s.BusinessHours, s.Label = "", "", "", false, ""
 	b, _ := json.Marshal(s)
 	return string(b)
 }
@@ -142,9 +160,37 @@ func TestReportSummaryMatchesBruteForce(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		assign := func(id int64, u *sahay.User) {
+			if _, err := f.svc.UpdateConversation(ctx, f.admin, id, core.ConversationUpdate{AssigneeID: &u.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, name := range []string{"refund", "vip_2"} {
+			if _, err := f.svc.SaveLabel(ctx, f.admin, 0, core.LabelInput{Name: &name}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		label := func(id int64, names ...string) {
+			if _, err := f.svc.SetLabels(ctx, f.admin, id, names); err != nil {
+				t.Fatal(err)
+			}
+		}
 		a := conv(f.mine, "a") // replied once and resolved: first-contact
 		reply(f.agent, a, "done")
 		status(a, sahay.StatusResolved)
+		label(a, "refund")
+		n := conv(f.mine, "n") // two next responses, one still waiting
+		reply(f.agent, n, "first")
+		f.receive(t, f.mine, "n", "m-n2", "and another thing")
+		f.receive(t, f.mine, "n", "m-n3", "hello?")
+		time.Sleep(1100 * time.Millisecond)
+		reply(f.agent, n, "next")
+		reply(f.agent, n, "and more")
+		f.receive(t, f.mine, "n", "m-n4", "thanks, one more")
+		reply(f.admin, n, "next again")
+		f.receive(t, f.mine, "n", "m-n5", "still there?")
+		label(n, "refund", "vip_2")
+		assign(n, f.agentUser)
 		b := conv(f.mine, "b") // resolved, reopened
 		reply(f.agent, b, "one")
 		reply(f.agent, b, "two")
@@ -170,18 +216,22 @@ func TestReportSummaryMatchesBruteForce(t *testing.T) {
 
 		day := time.Now().UTC()
 		q := core.ReportQuery{From: day.AddDate(0, 0, -1).Format(time.DateOnly), To: day.AddDate(0, 0, 1).Format(time.DateOnly)}
-		want := bruteSummary(t, f, ids, 0)
-		if want.ConversationsOpened != 5 || want.ConversationsResolved != 3 || want.CSAT.Responses != 2 || *want.FirstContactResolutionRate != 1 {
+		want := bruteSummary(t, f, ids, nil)
+		if want.ConversationsOpened != 6 || want.ConversationsResolved != 3 || want.CSAT.Responses != 2 || *want.FirstContactResolutionRate != 1 ||
+			want.NextResponseSeconds.Count != 2 || *want.NextResponseSeconds.P90 < 1 {
 			t.Fatalf("brute force %s: the timeline is not what the test means", figures(want))
 		}
 		got := waitSummary(t, f.svc, f.admin, q, want)
 		if got.SLAComplianceRate != nil || *got.CSAT.Score != 0.5 {
 			t.Errorf("sla %v csat %v; want null and 0.5", got.SLAComplianceRate, *got.CSAT.Score)
 		}
-		// The daily rollups and the facts rows agree.
-		for _, inbox := range []int64{0, f.mine.ID, f.theirs.ID} {
+		// The rollups of each scope and the facts rows agree.
+		scopes := []store.ReportFilter{{}, {InboxID: f.mine.ID}, {InboxID: f.theirs.ID}, {AgentID: f.agentUser.ID}, {AgentID: f.adminUser.ID},
+			{Label: "refund"}, {Label: "vip_2"}, {Label: "vip"}, {Channel: "api"}}
+		for _, rf := range scopes {
 			for _, bh := range []bool{false, true} {
-				rf := store.ReportFilter{AccountID: f.account.ID, From: 20000101, To: 29991231, InboxID: inbox, BusinessHours: bh}
+				inbox := rf
+				rf.AccountID, rf.From, rf.To, rf.BusinessHours = f.account.ID, 20000101, 29991231, bh
 				rolled, err := f.st.ReportTotals(ctx, rf)
 				if err != nil {
 					t.Fatal(err)
@@ -192,13 +242,47 @@ func TestReportSummaryMatchesBruteForce(t *testing.T) {
 					t.Fatal(err)
 				}
 				if r, e := fmt.Sprintf("%+v", *rolled), fmt.Sprintf("%+v", *exact); r != e && !samePtrs(rolled, exact) {
-					t.Errorf("inbox %d hours %v: rollups %s; facts %s", inbox, bh, r, e)
+					t.Errorf("%+v hours %v: rollups %s; facts %s", inbox, bh, r, e)
 				}
 			}
 		}
 		q.InboxID = f.theirs.ID
-		waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, f.theirs.ID))
+		waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, func(c *sahay.Conversation) bool { return c.InboxID == f.theirs.ID }))
 		q.InboxID = 0
+		q.Label = "refund"
+		refund := func(c *sahay.Conversation) bool { return slices.Contains(c.Labels, "refund") }
+		if got := waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, refund)); got.ConversationsOpened != 2 || got.Label != "refund" {
+			t.Errorf("label refund: %d opened, label %q; want 2, refund", got.ConversationsOpened, got.Label)
+		}
+		q.InboxID = f.mine.ID // two filters read the facts rows
+		waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, func(c *sahay.Conversation) bool { return refund(c) && c.InboxID == f.mine.ID }))
+		q.InboxID, q.Label = 0, ""
+
+		// Reassigned, the conversation moves from one agent's figures to
+		// the other's.
+		byAgent := func(u *sahay.User) func(*sahay.Conversation) bool {
+			return func(c *sahay.Conversation) bool { return c.AssigneeID == u.ID }
+		}
+		q.AgentID = f.agentUser.ID
+		waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, byAgent(f.agentUser)))
+		assign(n, f.adminUser)
+		if got := waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, byAgent(f.agentUser))); got.NextResponseSeconds.Count != 0 {
+			t.Errorf("agent after the reassignment: %d next responses; want 0", got.NextResponseSeconds.Count)
+		}
+		q.AgentID = f.adminUser.ID
+		if got := waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, byAgent(f.adminUser))); got.NextResponseSeconds.Count != 2 {
+			t.Errorf("new assignee: %d next responses; want 2", got.NextResponseSeconds.Count)
+		}
+		q.AgentID = 0
+
+		// With an SLA policy, the resolved conversations without a breach
+		// comply.
+		if _, err := f.st.Write(ctx, func(tx *store.Tx) error { return tx.CreateDefaultSLA(ctx, f.account.ID) }); err != nil {
+			t.Fatal(err)
+		}
+		if got := waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, nil)); got.SLAComplianceRate == nil || *got.SLAComplianceRate != 1 {
+			t.Errorf("sla compliance %v; want 1", got.SLAComplianceRate)
+		}
 
 		// A period before the conversations has none of them.
 		old := core.ReportQuery{From: "2020-01-01", To: "2020-01-31"}
@@ -216,7 +300,7 @@ func TestReportSummaryMatchesBruteForce(t *testing.T) {
 			t.Fatal(err)
 		}
 		conv(f.theirs, "g")
-		waitSummary(t, svc2, admin2, q, bruteSummary(t, f, ids, 0))
+		waitSummary(t, svc2, admin2, q, bruteSummary(t, f, ids, nil))
 		if facts := f.count(t, `SELECT COUNT(*) FROM report_facts WHERE account_id = $1`, f.account.ID); facts != len(ids) {
 			t.Errorf("%d fact rows; want %d", facts, len(ids))
 		}

@@ -21,24 +21,51 @@ type ReportFact struct {
 	Channel          string
 	TeamID           int64
 	AssigneeID       int64
+	Labels           []string // sorted
 	Status           string
 	OpenedAt         time.Time
 	OpenedDay        int
+	OpenedHour       int        // local hour, 0 to 23
 	ClockAt          *time.Time // when the first-response clock started
+	BotHeld          bool       // created pending: a bot held it first
 	BotHandoff       bool
+	HandoffDay       *int
 	FirstResponseAt  *time.Time
 	FirstResponseDay *int
 	FirstResponseS   *int64
 	FirstResponseBS  *int64
-	ResolvedAt       *time.Time
-	ResolvedDay      *int
-	ResolutionS      *int64
-	ResolutionBS     *int64
-	Resolves         int
-	Reopens          int
-	AgentReplies     int
-	CSATRating       *int
-	CSATDay          *int
+	// WaitingAt is when the customer wrote after a person's reply: the
+	// next response's clock, nil when no one waits for one.
+	WaitingAt     *time.Time
+	NextResponses []ReportResponse
+	ResolvedAt    *time.Time
+	ResolvedDay   *int
+	ResolutionS   *int64
+	ResolutionBS  *int64
+	Resolves      int
+	Reopens       int
+	AgentReplies  int
+	ReplyDays     map[int]int // replies by people per local day
+	SLABreached   bool
+	AskedDay      *int // when the customer was first asked for a rating
+	CSATRating    *int
+	CSATDay       *int
+}
+
+// ReportResponse is one next response: the day of the reply and how long
+// the customer waited, in calendar and business seconds.
+type ReportResponse struct {
+	Day   int
+	S, BS int64
+}
+
+// Clone returns a copy of f that shares nothing it may change.
+func (f *ReportFact) Clone() *ReportFact {
+	c := *f
+	c.Labels = slices.Clone(f.Labels)
+	c.NextResponses = slices.Clone(f.NextResponses)
+	c.ReplyDays = maps.Clone(f.ReplyDays)
+	return &c
 }
 
 // ReportBacklogs returns up to limit accounts whose events the reports
@@ -77,9 +104,11 @@ func (t *Tx) MoveReportCursor(ctx context.Context, accountID, after, upTo int64)
 	return n == 1, err
 }
 
-const reportFactColumns = `account_id, conversation_id, inbox_id, channel, team_id, assignee_id, status, opened_at, opened_day,
-	clock_at, bot_handoff, first_response_at, first_response_day, first_response_s, first_response_bs,
-	resolved_at, resolved_day, resolution_s, resolution_bs, resolves, reopens, agent_replies, csat_rating, csat_day`
+const reportFactColumns = `account_id, conversation_id, inbox_id, channel, team_id, assignee_id, labels, status,
+	opened_at, opened_day, opened_hour, clock_at, bot_held, bot_handoff, handoff_day,
+	first_response_at, first_response_day, first_response_s, first_response_bs, waiting_at, next_responses,
+	resolved_at, resolved_day, resolution_s, resolution_bs, resolves, reopens, agent_replies, reply_days,
+	sla_breached, asked_day, csat_rating, csat_day`
 
 // ReportFacts returns the facts of the account's conversations among ids
 // that have them, by conversation id.
@@ -113,19 +142,95 @@ func (t *Tx) ReportFacts(ctx context.Context, accountID int64, ids []int64) (map
 func scanReportFact(rows *sql.Rows) (*ReportFact, error) {
 	var f ReportFact
 	var opened int64
-	var clockAt, frAt, resAt sql.NullInt64
-	var frDay, resDay, rating, csatDay sql.NullInt64
+	var labels, next, replies string
+	var clockAt, frAt, waitAt, resAt sql.NullInt64
+	var handoffDay, frDay, resDay, askedDay, rating, csatDay sql.NullInt64
 	var frS, frBS, resS, resBS sql.NullInt64
-	if err := rows.Scan(&f.AccountID, &f.ConversationID, &f.InboxID, &f.Channel, &f.TeamID, &f.AssigneeID, &f.Status, &opened, &f.OpenedDay,
-		&clockAt, &f.BotHandoff, &frAt, &frDay, &frS, &frBS, &resAt, &resDay, &resS, &resBS,
-		&f.Resolves, &f.Reopens, &f.AgentReplies, &rating, &csatDay); err != nil {
+	if err := rows.Scan(&f.AccountID, &f.ConversationID, &f.InboxID, &f.Channel, &f.TeamID, &f.AssigneeID, &labels, &f.Status,
+		&opened, &f.OpenedDay, &f.OpenedHour, &clockAt, &f.BotHeld, &f.BotHandoff, &handoffDay,
+		&frAt, &frDay, &frS, &frBS, &waitAt, &next, &resAt, &resDay, &resS, &resBS,
+		&f.Resolves, &f.Reopens, &f.AgentReplies, &replies, &f.SLABreached, &askedDay, &rating, &csatDay); err != nil {
 		return nil, fmt.Errorf("store: report facts: %w", err)
 	}
 	f.OpenedAt = fromMS(opened)
-	f.ClockAt, f.FirstResponseAt, f.ResolvedAt = nullTime(clockAt), nullTime(frAt), nullTime(resAt)
-	f.FirstResponseDay, f.ResolvedDay, f.CSATRating, f.CSATDay = nullInt(frDay), nullInt(resDay), nullInt(rating), nullInt(csatDay)
+	f.Labels = decodeFactLabels(labels)
+	var err error
+	if f.NextResponses, err = decodeResponses(next); err != nil {
+		return nil, fmt.Errorf("store: report facts of conversation %d: %w", f.ConversationID, err)
+	}
+	if f.ReplyDays, err = decodeReplyDays(replies); err != nil {
+		return nil, fmt.Errorf("store: report facts of conversation %d: %w", f.ConversationID, err)
+	}
+	f.ClockAt, f.FirstResponseAt, f.WaitingAt, f.ResolvedAt = nullTime(clockAt), nullTime(frAt), nullTime(waitAt), nullTime(resAt)
+	f.HandoffDay, f.FirstResponseDay, f.ResolvedDay, f.AskedDay = nullInt(handoffDay), nullInt(frDay), nullInt(resDay), nullInt(askedDay)
+	f.CSATRating, f.CSATDay = nullInt(rating), nullInt(csatDay)
 	f.FirstResponseS, f.FirstResponseBS, f.ResolutionS, f.ResolutionBS = nullInt64(frS), nullInt64(frBS), nullInt64(resS), nullInt64(resBS)
 	return &f, nil
+}
+
+// encodeFactLabels keeps sorted label names as ",a,b,", so that a label
+// matches as a whole name between commas (names have none).
+func encodeFactLabels(labels []string) string {
+	if len(labels) == 0 {
+		return ""
+	}
+	return "," + strings.Join(labels, ",") + ","
+}
+
+func decodeFactLabels(v string) []string {
+	v = strings.Trim(v, ",")
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
+}
+
+// encodeResponses keeps next responses as "day:s:bs" joined by ";".
+func encodeResponses(rs []ReportResponse) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = fmt.Sprintf("%d:%d:%d", r.Day, r.S, r.BS)
+	}
+	return strings.Join(parts, ";")
+}
+
+func decodeResponses(v string) ([]ReportResponse, error) {
+	if v == "" {
+		return nil, nil
+	}
+	var out []ReportResponse
+	for _, part := range strings.Split(v, ";") {
+		var r ReportResponse
+		if _, err := fmt.Sscanf(part, "%d:%d:%d", &r.Day, &r.S, &r.BS); err != nil {
+			return nil, fmt.Errorf("next response %q: %w", part, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// encodeReplyDays keeps replies per day as "day:n" joined by ";", by day.
+func encodeReplyDays(m map[int]int) string {
+	var parts []string
+	for _, d := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%d:%d", d, m[d]))
+	}
+	return strings.Join(parts, ";")
+}
+
+func decodeReplyDays(v string) (map[int]int, error) {
+	if v == "" {
+		return nil, nil
+	}
+	out := map[int]int{}
+	for _, part := range strings.Split(v, ";") {
+		var d, n int
+		if _, err := fmt.Sscanf(part, "%d:%d", &d, &n); err != nil {
+			return nil, fmt.Errorf("replies %q: %w", part, err)
+		}
+		out[d] = n
+	}
+	return out, nil
 }
 
 func nullTime(v sql.NullInt64) *time.Time {
@@ -166,7 +271,7 @@ func intOrNil[T int | int64](v *T) any {
 }
 
 // SaveReportFact writes a conversation's facts, replacing old (nil when
-// it had none), and moves the daily rollups by the difference.
+// it had none), and moves the rollups by the difference.
 func (t *Tx) SaveReportFact(ctx context.Context, old, f *ReportFact) error {
 	delta := map[reportCell]int64{}
 	if old != nil {
@@ -181,143 +286,38 @@ func (t *Tx) SaveReportFact(ctx context.Context, old, f *ReportFact) error {
 		if n == 0 {
 			continue
 		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO report_days (account_id, day, inbox_id, metric, bucket, n) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (account_id, day, inbox_id, metric, bucket) DO UPDATE SET n = report_days.n + excluded.n`,
-			f.AccountID, c.day, c.inbox, c.metric, c.bucket, n)
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO report_rollups (account_id, scope, metric, day, bucket, n) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (account_id, scope, metric, day, bucket) DO UPDATE SET n = report_rollups.n + excluded.n`,
+			f.AccountID, c.scope, c.metric, c.day, c.bucket, n)
 		if err != nil {
 			return fmt.Errorf("store: report rollup: %w", err)
 		}
 	}
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO report_facts (`+reportFactColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+			$23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)
 		ON CONFLICT (account_id, conversation_id) DO UPDATE SET inbox_id = excluded.inbox_id, channel = excluded.channel,
-		team_id = excluded.team_id, assignee_id = excluded.assignee_id, status = excluded.status, opened_at = excluded.opened_at,
-		opened_day = excluded.opened_day, clock_at = excluded.clock_at, bot_handoff = excluded.bot_handoff,
+		team_id = excluded.team_id, assignee_id = excluded.assignee_id, labels = excluded.labels, status = excluded.status,
+		opened_at = excluded.opened_at, opened_day = excluded.opened_day, opened_hour = excluded.opened_hour,
+		clock_at = excluded.clock_at, bot_held = excluded.bot_held, bot_handoff = excluded.bot_handoff, handoff_day = excluded.handoff_day,
 		first_response_at = excluded.first_response_at, first_response_day = excluded.first_response_day,
 		first_response_s = excluded.first_response_s, first_response_bs = excluded.first_response_bs,
+		waiting_at = excluded.waiting_at, next_responses = excluded.next_responses,
 		resolved_at = excluded.resolved_at, resolved_day = excluded.resolved_day, resolution_s = excluded.resolution_s,
 		resolution_bs = excluded.resolution_bs, resolves = excluded.resolves, reopens = excluded.reopens,
-		agent_replies = excluded.agent_replies, csat_rating = excluded.csat_rating, csat_day = excluded.csat_day`,
-		f.AccountID, f.ConversationID, f.InboxID, f.Channel, f.TeamID, f.AssigneeID, f.Status, ms(f.OpenedAt), f.OpenedDay,
-		msOrNil(f.ClockAt), boolInt(f.BotHandoff), msOrNil(f.FirstResponseAt), intOrNil(f.FirstResponseDay), intOrNil(f.FirstResponseS), intOrNil(f.FirstResponseBS),
+		agent_replies = excluded.agent_replies, reply_days = excluded.reply_days, sla_breached = excluded.sla_breached,
+		asked_day = excluded.asked_day, csat_rating = excluded.csat_rating, csat_day = excluded.csat_day`,
+		f.AccountID, f.ConversationID, f.InboxID, f.Channel, f.TeamID, f.AssigneeID, encodeFactLabels(f.Labels), f.Status,
+		ms(f.OpenedAt), f.OpenedDay, f.OpenedHour, msOrNil(f.ClockAt), boolInt(f.BotHeld), boolInt(f.BotHandoff), intOrNil(f.HandoffDay),
+		msOrNil(f.FirstResponseAt), intOrNil(f.FirstResponseDay), intOrNil(f.FirstResponseS), intOrNil(f.FirstResponseBS),
+		msOrNil(f.WaitingAt), encodeResponses(f.NextResponses),
 		msOrNil(f.ResolvedAt), intOrNil(f.ResolvedDay), intOrNil(f.ResolutionS), intOrNil(f.ResolutionBS),
-		f.Resolves, f.Reopens, f.AgentReplies, intOrNil(f.CSATRating), intOrNil(f.CSATDay))
+		f.Resolves, f.Reopens, f.AgentReplies, encodeReplyDays(f.ReplyDays),
+		boolInt(f.SLABreached), intOrNil(f.AskedDay), intOrNil(f.CSATRating), intOrNil(f.CSATDay))
 	if err != nil {
 		return fmt.Errorf("store: save report fact: %w", err)
 	}
 	return nil
-}
-
-// ReportFilter narrows a report: local days From to To inclusive
-// (YYYYMMDD), and optionally an inbox, channel, team or assignee.
-type ReportFilter struct {
-	AccountID     int64
-	From, To      int
-	InboxID       int64
-	Channel       string
-	TeamID        int64
-	AgentID       int64
-	BusinessHours bool
-	// Exact reads the facts rows even when the daily rollups would do.
-	Exact bool
-}
-
-// ReportTotals are the figures a summary is made of; percentiles are
-// exact, nil when nothing was measured.
-type ReportTotals struct {
-	Opened, Resolved, FirstContactResolved int
-	FirstResponseMedian, FirstResponseP90  *int64
-	FirstResponses                         int
-	ResolutionMedian, ResolutionP90        *int64
-	CSATResponses, CSATSatisfied           int
-}
-
-// where returns the filter's conditions on the day column day.
-func (f ReportFilter) where(day string) (string, []any) {
-	conds := []string{"account_id = $1", day + " >= $2", day + " <= $3"}
-	args := []any{f.AccountID, f.From, f.To}
-	add := func(col string, v any) {
-		args = append(args, v)
-		conds = append(conds, fmt.Sprintf("%s = $%d", col, len(args)))
-	}
-	if f.InboxID != 0 {
-		add("inbox_id", f.InboxID)
-	}
-	if f.Channel != "" {
-		add("channel", f.Channel)
-	}
-	if f.TeamID != 0 {
-		add("team_id", f.TeamID)
-	}
-	if f.AgentID != 0 {
-		add("assignee_id", f.AgentID)
-	}
-	return strings.Join(conds, " AND "), args
-}
-
-// ReportTotals reads a summary's figures: from the daily rollups when the
-// filter is at most an inbox (percentiles within ReportBucketError), else
-// from the facts rows (exact).
-func (s *Store) ReportTotals(ctx context.Context, f ReportFilter) (*ReportTotals, error) {
-	if !f.Exact && f.TeamID == 0 && f.AgentID == 0 && f.Channel == "" {
-		return s.reportRollups(ctx, f)
-	}
-	var t ReportTotals
-	w, args := f.where("opened_day")
-	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_facts WHERE `+w, args...).Scan(&t.Opened); err != nil {
-		return nil, fmt.Errorf("store: report opened: %w", err)
-	}
-	w, args = f.where("resolved_day")
-	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN resolves = 1 AND reopens = 0 AND agent_replies <= 1 THEN 1 ELSE 0 END), 0)
-		FROM report_facts WHERE `+w, args...).Scan(&t.Resolved, &t.FirstContactResolved); err != nil {
-		return nil, fmt.Errorf("store: report resolved: %w", err)
-	}
-	w, args = f.where("csat_day")
-	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN csat_rating >= 4 THEN 1 ELSE 0 END), 0)
-		FROM report_facts WHERE csat_rating IS NOT NULL AND `+w, args...).Scan(&t.CSATResponses, &t.CSATSatisfied); err != nil {
-		return nil, fmt.Errorf("store: report csat: %w", err)
-	}
-	fr, res := "first_response_s", "resolution_s"
-	if f.BusinessHours {
-		fr, res = "first_response_bs", "resolution_bs"
-	}
-	var err error
-	if t.FirstResponses, t.FirstResponseMedian, t.FirstResponseP90, err = s.reportPercentiles(ctx, f, "first_response_day", fr); err != nil {
-		return nil, err
-	}
-	if _, t.ResolutionMedian, t.ResolutionP90, err = s.reportPercentiles(ctx, f, "resolved_day", res); err != nil {
-		return nil, err
-	}
-	return &t, nil
-}
-
-// reportPercentiles returns how many rows in the period have a value in
-// col, and its exact median and 90th percentile (nearest rank).
-func (s *Store) reportPercentiles(ctx context.Context, f ReportFilter, day, col string) (int, *int64, *int64, error) {
-	w, args := f.where(day)
-	w += " AND " + col + " IS NOT NULL"
-	var n int
-	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_facts WHERE `+w, args...).Scan(&n); err != nil {
-		return 0, nil, nil, fmt.Errorf("store: report percentiles: %w", err)
-	}
-	if n == 0 {
-		return 0, nil, nil, nil
-	}
-	at := func(rank int) (*int64, error) {
-		var v int64
-		err := s.read.QueryRowContext(ctx, `SELECT `+col+` FROM report_facts WHERE `+w+
-			fmt.Sprintf(` ORDER BY %s LIMIT 1 OFFSET %d`, col, rank-1), args...).Scan(&v)
-		if err != nil {
-			return nil, fmt.Errorf("store: report percentiles: %w", err)
-		}
-		return &v, nil
-	}
-	med, err := at(NearestRank(n, 50))
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	p90, err := at(NearestRank(n, 90))
-	return n, med, p90, err
 }
 
 // NearestRank is the 1-based rank of the p-th percentile of n sorted
@@ -332,53 +332,6 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// reportCell is one count of a conversation in the daily rollups.
-type reportCell struct {
-	metric string
-	day    int
-	inbox  int64
-	bucket int
-}
-
-// Rollup metrics.
-const (
-	metricOpened          = "opened"
-	metricFirstResponse   = "fr"
-	metricFirstResponseBH = "fr_bh"
-	metricResolved        = "res"
-	metricResolvedBH      = "res_bh"
-	metricFCR             = "fcr"
-	metricCSAT            = "csat"
-)
-
-// cells are where a conversation counts in the daily rollups.
-func (f *ReportFact) cells() map[reportCell]int64 {
-	out := map[reportCell]int64{{metricOpened, f.OpenedDay, f.InboxID, 0}: 1}
-	if f.FirstResponseDay != nil && f.FirstResponseS != nil && f.FirstResponseBS != nil {
-		out[reportCell{metricFirstResponse, *f.FirstResponseDay, f.InboxID, ReportBucket(*f.FirstResponseS)}]++
-		out[reportCell{metricFirstResponseBH, *f.FirstResponseDay, f.InboxID, ReportBucket(*f.FirstResponseBS)}]++
-	}
-	if f.ResolvedDay != nil && f.ResolutionS != nil && f.ResolutionBS != nil {
-		out[reportCell{metricResolved, *f.ResolvedDay, f.InboxID, ReportBucket(*f.ResolutionS)}]++
-		out[reportCell{metricResolvedBH, *f.ResolvedDay, f.InboxID, ReportBucket(*f.ResolutionBS)}]++
-		if f.Resolves == 1 && f.Reopens == 0 && f.AgentReplies <= 1 {
-			out[reportCell{metricFCR, *f.ResolvedDay, f.InboxID, 0}]++
-		}
-	}
-	if f.CSATDay != nil && f.CSATRating != nil {
-		out[reportCell{metricCSAT, *f.CSATDay, f.InboxID, *f.CSATRating}]++
-	}
-	// Inbox 0 holds the account's totals, so a summary of every inbox
-	// reads one row per day and bucket.
-	all := make(map[reportCell]int64, 2*len(out))
-	for c, n := range out {
-		all[c] += n
-		c.inbox = 0
-		all[c] += n
-	}
-	return all
 }
 
 // Histogram buckets of durations: each second below reportExactBelow is
@@ -407,72 +360,4 @@ func ReportBucketValue(b int) int64 {
 		return int64(b)
 	}
 	return int64(math.Round(reportExactBelow * math.Pow(reportBucketRatio, float64(b-reportExactBelow)+0.5)))
-}
-
-// reportRollups reads a summary's figures from the daily rollups.
-func (s *Store) reportRollups(ctx context.Context, f ReportFilter) (*ReportTotals, error) {
-	fr, res := metricFirstResponse, metricResolved
-	if f.BusinessHours {
-		fr, res = metricFirstResponseBH, metricResolvedBH
-	}
-	rows, err := s.read.QueryContext(ctx, `SELECT metric, bucket, SUM(n) FROM report_days
-		WHERE account_id = $1 AND day >= $2 AND day <= $3 AND inbox_id = $4 AND metric IN ($5, $6, $7, $8, $9)
-		GROUP BY metric, bucket`, f.AccountID, f.From, f.To, f.InboxID, metricOpened, metricFCR, metricCSAT, fr, res)
-	if err != nil {
-		return nil, fmt.Errorf("store: report rollups: %w", err)
-	}
-	defer rows.Close()
-	var t ReportTotals
-	hist := map[string]map[int]int64{fr: {}, res: {}}
-	for rows.Next() {
-		var metric string
-		var bucket int
-		var n int64
-		if err := rows.Scan(&metric, &bucket, &n); err != nil {
-			return nil, fmt.Errorf("store: report rollups: %w", err)
-		}
-		switch metric {
-		case metricOpened:
-			t.Opened += int(n)
-		case metricFCR:
-			t.FirstContactResolved += int(n)
-		case metricCSAT:
-			t.CSATResponses += int(n)
-			if bucket >= 4 {
-				t.CSATSatisfied += int(n)
-			}
-		case fr, res:
-			hist[metric][bucket] += n
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: report rollups: %w", err)
-	}
-	t.FirstResponses, t.FirstResponseMedian, t.FirstResponseP90 = histPercentiles(hist[fr])
-	t.Resolved, t.ResolutionMedian, t.ResolutionP90 = histPercentiles(hist[res])
-	return &t, nil
-}
-
-// histPercentiles returns a histogram's count, median and 90th
-// percentile by nearest rank.
-func histPercentiles(h map[int]int64) (int, *int64, *int64) {
-	buckets := slices.Sorted(maps.Keys(h))
-	var n int64
-	for _, b := range buckets {
-		n += h[b]
-	}
-	if n == 0 {
-		return 0, nil, nil
-	}
-	at := func(rank int) *int64 {
-		var seen int64
-		for _, b := range buckets {
-			if seen += h[b]; seen >= int64(rank) {
-				v := ReportBucketValue(b)
-				return &v
-			}
-		}
-		return nil
-	}
-	return int(n), at(NearestRank(int(n), 50)), at(NearestRank(int(n), 90))
 }

@@ -1,0 +1,415 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// reportCell is one count of a conversation in the rollups.
+type reportCell struct {
+	scope  string
+	metric string
+	day    int
+	bucket int
+}
+
+// Rollup metrics. Durations are bucketed by ReportBucket, csat by rating,
+// opened by local hour; the others are in bucket 0.
+const (
+	metricOpened          = "opened"   // conversations opened
+	metricFirstResponse   = "fr"       // first responses, on the reply's day
+	metricFirstResponseBH = "fr_bh"    //   in business hours
+	metricNextResponse    = "nr"       // next responses, on the reply's day
+	metricNextResponseBH  = "nr_bh"    //   in business hours
+	metricResolved        = "res"      // resolved, by resolution time
+	metricResolvedBH      = "res_bh"   //   in business hours
+	metricFCR             = "fcr"      // resolved at first contact
+	metricBreached        = "breached" // resolved after an SLA breach
+	metricBot             = "bot"      // opened held by a bot
+	metricBotResolved     = "bot_res"  // resolved by the bot alone
+	metricBotHandoff      = "bot_off"  // handed from the bot to people
+	metricAsked           = "asked"    // customers asked for a rating
+	metricCSAT            = "csat"     // ratings, by rating
+	metricReplies         = "replies"  // replies by people
+)
+
+// Rollup scopes: the whole account, and one per filter value.
+const (
+	scopeInbox   = "inbox:"
+	scopeTeam    = "team:"
+	scopeAgent   = "agent:"
+	scopeChannel = "channel:"
+	scopeLabel   = "label:"
+)
+
+// scopes are the rollup scopes a conversation counts in.
+func (f *ReportFact) scopes() []string {
+	out := []string{"", fmt.Sprint(scopeInbox, f.InboxID)}
+	if f.TeamID != 0 {
+		out = append(out, fmt.Sprint(scopeTeam, f.TeamID))
+	}
+	if f.AssigneeID != 0 {
+		out = append(out, fmt.Sprint(scopeAgent, f.AssigneeID))
+	}
+	if f.Channel != "" {
+		out = append(out, scopeChannel+f.Channel)
+	}
+	for _, l := range f.Labels {
+		out = append(out, scopeLabel+l)
+	}
+	return out
+}
+
+// botResolved reports whether the bot resolved the conversation alone:
+// it held it, never handed it over, and no person replied.
+func (f *ReportFact) botResolved() bool {
+	return f.BotHeld && !f.BotHandoff && f.AgentReplies == 0
+}
+
+// firstContact reports whether a resolved conversation was resolved
+// once, never reopened, with at most one reply by a person.
+func (f *ReportFact) firstContact() bool {
+	return f.Resolves == 1 && f.Reopens == 0 && f.AgentReplies <= 1
+}
+
+// cells are where a conversation counts in the rollups: each of its
+// metrics in each of its scopes.
+func (f *ReportFact) cells() map[reportCell]int64 {
+	one := map[reportCell]int64{}
+	add := func(metric string, day, bucket int, n int64) { one[reportCell{"", metric, day, bucket}] += n }
+	add(metricOpened, f.OpenedDay, f.OpenedHour, 1)
+	if f.BotHeld {
+		add(metricBot, f.OpenedDay, 0, 1)
+		if f.HandoffDay != nil {
+			add(metricBotHandoff, *f.HandoffDay, 0, 1)
+		}
+	}
+	if f.FirstResponseDay != nil && f.FirstResponseS != nil && f.FirstResponseBS != nil {
+		add(metricFirstResponse, *f.FirstResponseDay, ReportBucket(*f.FirstResponseS), 1)
+		add(metricFirstResponseBH, *f.FirstResponseDay, ReportBucket(*f.FirstResponseBS), 1)
+	}
+	for _, r := range f.NextResponses {
+		add(metricNextResponse, r.Day, ReportBucket(r.S), 1)
+		add(metricNextResponseBH, r.Day, ReportBucket(r.BS), 1)
+	}
+	if f.ResolvedDay != nil && f.ResolutionS != nil && f.ResolutionBS != nil {
+		day := *f.ResolvedDay
+		add(metricResolved, day, ReportBucket(*f.ResolutionS), 1)
+		add(metricResolvedBH, day, ReportBucket(*f.ResolutionBS), 1)
+		if f.firstContact() {
+			add(metricFCR, day, 0, 1)
+		}
+		if f.SLABreached {
+			add(metricBreached, day, 0, 1)
+		}
+		if f.botResolved() {
+			add(metricBotResolved, day, 0, 1)
+		}
+	}
+	if f.AskedDay != nil {
+		add(metricAsked, *f.AskedDay, 0, 1)
+	}
+	if f.CSATDay != nil && f.CSATRating != nil {
+		add(metricCSAT, *f.CSATDay, *f.CSATRating, 1)
+	}
+	for day, n := range f.ReplyDays {
+		add(metricReplies, day, 0, int64(n))
+	}
+	scopes := f.scopes()
+	out := make(map[reportCell]int64, len(one)*len(scopes))
+	for c, n := range one {
+		for _, s := range scopes {
+			c.scope = s
+			out[c] += n
+		}
+	}
+	return out
+}
+
+// ReportFilter narrows a report: local days From to To inclusive
+// (YYYYMMDD), and optionally an inbox, channel, team, assignee or label.
+type ReportFilter struct {
+	AccountID     int64
+	From, To      int
+	InboxID       int64
+	Channel       string
+	TeamID        int64
+	AgentID       int64
+	Label         string
+	BusinessHours bool
+	// Exact reads the facts rows even when the rollups would do.
+	Exact bool
+}
+
+// scope is the rollup scope that answers the filter, and false when it
+// combines several filters: those read the facts rows.
+func (f ReportFilter) scope() (string, bool) {
+	var scopes []string
+	if f.InboxID != 0 {
+		scopes = append(scopes, fmt.Sprint(scopeInbox, f.InboxID))
+	}
+	if f.Channel != "" {
+		scopes = append(scopes, scopeChannel+f.Channel)
+	}
+	if f.TeamID != 0 {
+		scopes = append(scopes, fmt.Sprint(scopeTeam, f.TeamID))
+	}
+	if f.AgentID != 0 {
+		scopes = append(scopes, fmt.Sprint(scopeAgent, f.AgentID))
+	}
+	if f.Label != "" {
+		scopes = append(scopes, scopeLabel+f.Label)
+	}
+	switch len(scopes) {
+	case 0:
+		return "", true
+	case 1:
+		return scopes[0], true
+	}
+	return "", false
+}
+
+// ReportTotals are the figures a summary is made of; percentiles are
+// nil when nothing was measured.
+type ReportTotals struct {
+	Opened, Resolved, FirstContactResolved int
+	FirstResponseMedian, FirstResponseP90  *int64
+	FirstResponses                         int
+	NextResponseMedian, NextResponseP90    *int64
+	NextResponses                          int
+	ResolutionMedian, ResolutionP90        *int64
+	Breached                               int // resolved after an SLA breach
+	Bot, BotResolved, BotHandoffs          int
+	Asked, CSATResponses, CSATSatisfied    int
+	Replies                                int
+}
+
+// reportMetrics are the metrics a summary reads, for calendar or
+// business time.
+func reportMetrics(bh bool) []string {
+	fr, nr, res := metricFirstResponse, metricNextResponse, metricResolved
+	if bh {
+		fr, nr, res = metricFirstResponseBH, metricNextResponseBH, metricResolvedBH
+	}
+	return []string{metricOpened, metricBot, metricBotHandoff, fr, nr, res, metricFCR, metricBreached,
+		metricBotResolved, metricAsked, metricCSAT, metricReplies}
+}
+
+// rollupCounts sums a scope's rollup rows by metric and bucket.
+type rollupCounts map[string]map[int]int64
+
+func (rc rollupCounts) add(metric string, bucket int, n int64) {
+	if rc[metric] == nil {
+		rc[metric] = map[int]int64{}
+	}
+	rc[metric][bucket] += n
+}
+
+func (rc rollupCounts) sum(metric string) int {
+	var n int64
+	for _, v := range rc[metric] {
+		n += v
+	}
+	return int(n)
+}
+
+// totals reads the figures from the counts.
+func (rc rollupCounts) totals(bh bool) *ReportTotals {
+	fr, nr, res := metricFirstResponse, metricNextResponse, metricResolved
+	if bh {
+		fr, nr, res = metricFirstResponseBH, metricNextResponseBH, metricResolvedBH
+	}
+	t := &ReportTotals{Opened: rc.sum(metricOpened), FirstContactResolved: rc.sum(metricFCR), Breached: rc.sum(metricBreached),
+		Bot: rc.sum(metricBot), BotResolved: rc.sum(metricBotResolved), BotHandoffs: rc.sum(metricBotHandoff),
+		Asked: rc.sum(metricAsked), CSATResponses: rc.sum(metricCSAT), Replies: rc.sum(metricReplies)}
+	for rating, n := range rc[metricCSAT] {
+		if rating >= 4 {
+			t.CSATSatisfied += int(n)
+		}
+	}
+	t.FirstResponses, t.FirstResponseMedian, t.FirstResponseP90 = histPercentiles(rc[fr])
+	t.NextResponses, t.NextResponseMedian, t.NextResponseP90 = histPercentiles(rc[nr])
+	t.Resolved, t.ResolutionMedian, t.ResolutionP90 = histPercentiles(rc[res])
+	return t
+}
+
+// ReportTotals reads a summary's figures: from the rollups when the
+// filter has at most one condition (percentiles within
+// ReportBucketError), else from the facts rows (exact).
+func (s *Store) ReportTotals(ctx context.Context, f ReportFilter) (*ReportTotals, error) {
+	scope, ok := f.scope()
+	if !ok || f.Exact {
+		return s.reportExact(ctx, f)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT metric, bucket, SUM(n) FROM report_rollups
+		WHERE account_id = $1 AND scope = $2 AND metric IN (`+marks(5, len(reportMetrics(false)))+`) AND day >= $3 AND day <= $4
+		GROUP BY metric, bucket`, append([]any{f.AccountID, scope, f.From, f.To}, anys(reportMetrics(f.BusinessHours))...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: report rollups: %w", err)
+	}
+	defer rows.Close()
+	rc := rollupCounts{}
+	for rows.Next() {
+		var metric string
+		var bucket int
+		var n int64
+		if err := rows.Scan(&metric, &bucket, &n); err != nil {
+			return nil, fmt.Errorf("store: report rollups: %w", err)
+		}
+		rc.add(metric, bucket, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: report rollups: %w", err)
+	}
+	return rc.totals(f.BusinessHours), nil
+}
+
+// ReportDays reads the filter's figures per local day of the period, from
+// the rollups; the filter has at most one condition.
+func (s *Store) ReportDays(ctx context.Context, f ReportFilter) (map[int]*ReportTotals, error) {
+	scope, ok := f.scope()
+	if !ok {
+		return nil, fmt.Errorf("store: report days: one filter at most")
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT metric, day, bucket, n FROM report_rollups
+		WHERE account_id = $1 AND scope = $2 AND metric IN (`+marks(5, len(reportMetrics(false)))+`) AND day >= $3 AND day <= $4`,
+		append([]any{f.AccountID, scope, f.From, f.To}, anys(reportMetrics(f.BusinessHours))...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: report days: %w", err)
+	}
+	defer rows.Close()
+	byDay := map[int]rollupCounts{}
+	for rows.Next() {
+		var metric string
+		var day, bucket int
+		var n int64
+		if err := rows.Scan(&metric, &day, &bucket, &n); err != nil {
+			return nil, fmt.Errorf("store: report days: %w", err)
+		}
+		if byDay[day] == nil {
+			byDay[day] = rollupCounts{}
+		}
+		byDay[day].add(metric, bucket, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: report days: %w", err)
+	}
+	out := make(map[int]*ReportTotals, len(byDay))
+	for day, rc := range byDay {
+		out[day] = rc.totals(f.BusinessHours)
+	}
+	return out, nil
+}
+
+// ReportOpenedHours counts the conversations opened per local day and
+// hour (out[day][hour]), from the rollups; the filter has at most one
+// condition.
+func (s *Store) ReportOpenedHours(ctx context.Context, f ReportFilter) (map[int][24]int, error) {
+	scope, ok := f.scope()
+	if !ok {
+		return nil, fmt.Errorf("store: report hours: one filter at most")
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT day, bucket, n FROM report_rollups
+		WHERE account_id = $1 AND scope = $2 AND metric = $3 AND day >= $4 AND day <= $5`, f.AccountID, scope, metricOpened, f.From, f.To)
+	if err != nil {
+		return nil, fmt.Errorf("store: report hours: %w", err)
+	}
+	defer rows.Close()
+	out := map[int][24]int{}
+	for rows.Next() {
+		var day, hour int
+		var n int64
+		if err := rows.Scan(&day, &hour, &n); err != nil {
+			return nil, fmt.Errorf("store: report hours: %w", err)
+		}
+		if hour >= 0 && hour < 24 {
+			h := out[day]
+			h[hour] += int(n)
+			out[day] = h
+		}
+	}
+	return out, rows.Err()
+}
+
+// ReportAgents reads the period's figures of each assignee with any,
+// by user id, from the agents' rollup scopes (the filter's other
+// conditions are not read).
+func (s *Store) ReportAgents(ctx context.Context, f ReportFilter) (map[int64]*ReportTotals, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT scope, metric, bucket, SUM(n) FROM report_rollups
+		WHERE account_id = $1 AND scope >= $2 AND scope < $3 AND metric IN (`+marks(6, len(reportMetrics(false)))+`)
+		AND day >= $4 AND day <= $5 GROUP BY scope, metric, bucket`,
+		append([]any{f.AccountID, scopeAgent, "agent;", f.From, f.To}, anys(reportMetrics(f.BusinessHours))...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: report agents: %w", err)
+	}
+	defer rows.Close()
+	byAgent := map[int64]rollupCounts{}
+	for rows.Next() {
+		var scope, metric string
+		var bucket int
+		var n int64
+		if err := rows.Scan(&scope, &metric, &bucket, &n); err != nil {
+			return nil, fmt.Errorf("store: report agents: %w", err)
+		}
+		var id int64
+		if _, err := fmt.Sscanf(scope, scopeAgent+"%d", &id); err != nil {
+			return nil, fmt.Errorf("store: report agents: scope %q: %w", scope, err)
+		}
+		if byAgent[id] == nil {
+			byAgent[id] = rollupCounts{}
+		}
+		byAgent[id].add(metric, bucket, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: report agents: %w", err)
+	}
+	out := make(map[int64]*ReportTotals, len(byAgent))
+	for id, rc := range byAgent {
+		out[id] = rc.totals(f.BusinessHours)
+	}
+	return out, nil
+}
+
+// marks are n placeholders from $first.
+func marks(first, n int) string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("$%d", first+i)
+	}
+	return strings.Join(out, ", ")
+}
+
+func anys[T any](v []T) []any {
+	out := make([]any, len(v))
+	for i, x := range v {
+		out[i] = x
+	}
+	return out
+}
+
+// histPercentiles returns a histogram's count, median and 90th
+// percentile by nearest rank.
+func histPercentiles(h map[int]int64) (int, *int64, *int64) {
+	buckets := slices.Sorted(maps.Keys(h))
+	var n int64
+	for _, b := range buckets {
+		n += h[b]
+	}
+	if n == 0 {
+		return 0, nil, nil
+	}
+	at := func(rank int) *int64 {
+		var seen int64
+		for _, b := range buckets {
+			if seen += h[b]; seen >= int64(rank) {
+				v := ReportBucketValue(b)
+				return &v
+			}
+		}
+		return nil
+	}
+	return int(n), at(NearestRank(int(n), 50)), at(NearestRank(int(n), 90))
+}
