@@ -169,6 +169,12 @@ func (s *Server) routes() []route {
 
 		{Method: http.MethodGet, Path: "/api/v1/reports/summary", Authed: s.reportSummary},
 		{Method: http.MethodGet, Path: "/api/v1/reports/summary.csv", Authed: s.reportSummaryCSV},
+		{Method: http.MethodGet, Path: "/api/v1/reports/series", Authed: s.reportSeries},
+		{Method: http.MethodGet, Path: "/api/v1/reports/series.csv", Authed: s.reportSeries},
+		{Method: http.MethodGet, Path: "/api/v1/reports/heatmap", Authed: s.reportHeatmap},
+		{Method: http.MethodGet, Path: "/api/v1/reports/heatmap.csv", Authed: s.reportHeatmap},
+		{Method: http.MethodGet, Path: "/api/v1/reports/agents", Authed: s.reportAgents},
+		{Method: http.MethodGet, Path: "/api/v1/reports/agents.csv", Authed: s.reportAgents},
 
 		{Method: http.MethodGet, Path: "/api/v1/bot/faqs", Authed: s.listFAQs},
 		{Method: http.MethodPost, Path: "/api/v1/bot/faqs", Authed: s.createFAQ},

@@ -267,12 +267,23 @@ func (s *Store) ReportTotals(ctx context.Context, f ReportFilter) (*ReportTotals
 	return rc.totals(f.BusinessHours), nil
 }
 
-// ReportDays reads the filter's figures per local day of the period, from
-// the rollups; the filter has at most one condition.
+// ReportDays reads the filter's figures per local day of the period: from
+// a scope's rollups, or with several conditions from the facts rows.
 func (s *Store) ReportDays(ctx context.Context, f ReportFilter) (map[int]*ReportTotals, error) {
+	byDay := map[int]rollupCounts{}
+	count := func(day int) rollupCounts {
+		if byDay[day] == nil {
+			byDay[day] = rollupCounts{}
+		}
+		return byDay[day]
+	}
 	scope, ok := f.scope()
 	if !ok {
-		return nil, fmt.Errorf("store: report days: one filter at most")
+		err := s.reportFactCells(ctx, f, func(_ *ReportFact, c reportCell, n int64) { count(c.day).add(c.metric, c.bucket, n) })
+		if err != nil {
+			return nil, fmt.Errorf("store: report days: %w", err)
+		}
+		return daysTotals(byDay, f.BusinessHours), nil
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT metric, day, bucket, n FROM report_rollups
 		WHERE account_id = $1 AND scope = $2 AND metric IN (`+marks(5, len(reportMetrics(false)))+`) AND day >= $3 AND day <= $4`,
@@ -281,7 +292,6 @@ func (s *Store) ReportDays(ctx context.Context, f ReportFilter) (map[int]*Report
 		return nil, fmt.Errorf("store: report days: %w", err)
 	}
 	defer rows.Close()
-	byDay := map[int]rollupCounts{}
 	for rows.Next() {
 		var metric string
 		var day, bucket int
@@ -289,28 +299,73 @@ func (s *Store) ReportDays(ctx context.Context, f ReportFilter) (map[int]*Report
 		if err := rows.Scan(&metric, &day, &bucket, &n); err != nil {
 			return nil, fmt.Errorf("store: report days: %w", err)
 		}
-		if byDay[day] == nil {
-			byDay[day] = rollupCounts{}
-		}
-		byDay[day].add(metric, bucket, n)
+		count(day).add(metric, bucket, n)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: report days: %w", err)
 	}
+	return daysTotals(byDay, f.BusinessHours), nil
+}
+
+func daysTotals(byDay map[int]rollupCounts, bh bool) map[int]*ReportTotals {
 	out := make(map[int]*ReportTotals, len(byDay))
 	for day, rc := range byDay {
-		out[day] = rc.totals(f.BusinessHours)
+		out[day] = rc.totals(bh)
 	}
-	return out, nil
+	return out
+}
+
+// reportFactCells calls fn with each cell, in the account's scope, of
+// the facts that match a filter's conditions, within its period: what
+// the rollups would hold for a scope of those facts alone. It reads
+// every matching conversation opened by the period's end, so it serves
+// the filters that combine several conditions.
+func (s *Store) reportFactCells(ctx context.Context, f ReportFilter, fn func(*ReportFact, reportCell, int64)) error {
+	w, args := f.where("")
+	args = append(args, f.To)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+reportFactColumns+` FROM report_facts
+		WHERE `+w+fmt.Sprintf(` AND opened_day <= $%d`, len(args)), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		fact, err := scanReportFact(rows)
+		if err != nil {
+			return err
+		}
+		for c, n := range fact.cells() {
+			if c.scope == "" && c.day >= f.From && c.day <= f.To {
+				fn(fact, c, n)
+			}
+		}
+	}
+	return rows.Err()
 }
 
 // ReportOpenedHours counts the conversations opened per local day and
-// hour (out[day][hour]), from the rollups; the filter has at most one
-// condition.
+// hour (out[day][hour]): from a scope's rollups, or with several
+// conditions from the facts rows.
 func (s *Store) ReportOpenedHours(ctx context.Context, f ReportFilter) (map[int][24]int, error) {
+	out := map[int][24]int{}
+	count := func(day, hour int, n int64) {
+		if hour >= 0 && hour < 24 {
+			h := out[day]
+			h[hour] += int(n)
+			out[day] = h
+		}
+	}
 	scope, ok := f.scope()
 	if !ok {
-		return nil, fmt.Errorf("store: report hours: one filter at most")
+		err := s.reportFactCells(ctx, f, func(_ *ReportFact, c reportCell, n int64) {
+			if c.metric == metricOpened {
+				count(c.day, c.bucket, n)
+			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("store: report hours: %w", err)
+		}
+		return out, nil
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT day, bucket, n FROM report_rollups
 		WHERE account_id = $1 AND scope = $2 AND metric = $3 AND day >= $4 AND day <= $5`, f.AccountID, scope, metricOpened, f.From, f.To)
@@ -318,26 +373,39 @@ func (s *Store) ReportOpenedHours(ctx context.Context, f ReportFilter) (map[int]
 		return nil, fmt.Errorf("store: report hours: %w", err)
 	}
 	defer rows.Close()
-	out := map[int][24]int{}
 	for rows.Next() {
 		var day, hour int
 		var n int64
 		if err := rows.Scan(&day, &hour, &n); err != nil {
 			return nil, fmt.Errorf("store: report hours: %w", err)
 		}
-		if hour >= 0 && hour < 24 {
-			h := out[day]
-			h[hour] += int(n)
-			out[day] = h
-		}
+		count(day, hour, n)
 	}
 	return out, rows.Err()
 }
 
 // ReportAgents reads the period's figures of each assignee with any,
-// by user id, from the agents' rollup scopes (the filter's other
-// conditions are not read).
+// by user id: from the agents' rollup scopes without a filter, else
+// from the facts rows that match it.
 func (s *Store) ReportAgents(ctx context.Context, f ReportFilter) (map[int64]*ReportTotals, error) {
+	byAgent := map[int64]rollupCounts{}
+	count := func(id int64) rollupCounts {
+		if byAgent[id] == nil {
+			byAgent[id] = rollupCounts{}
+		}
+		return byAgent[id]
+	}
+	if scope, _ := f.scope(); scope != "" {
+		err := s.reportFactCells(ctx, f, func(fact *ReportFact, c reportCell, n int64) {
+			if fact.AssigneeID != 0 {
+				count(fact.AssigneeID).add(c.metric, c.bucket, n)
+			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("store: report agents: %w", err)
+		}
+		return agentsTotals(byAgent, f.BusinessHours), nil
+	}
 	rows, err := s.read.QueryContext(ctx, `SELECT scope, metric, bucket, SUM(n) FROM report_rollups
 		WHERE account_id = $1 AND scope >= $2 AND scope < $3 AND metric IN (`+marks(6, len(reportMetrics(false)))+`)
 		AND day >= $4 AND day <= $5 GROUP BY scope, metric, bucket`,
@@ -346,7 +414,6 @@ func (s *Store) ReportAgents(ctx context.Context, f ReportFilter) (map[int64]*Re
 		return nil, fmt.Errorf("store: report agents: %w", err)
 	}
 	defer rows.Close()
-	byAgent := map[int64]rollupCounts{}
 	for rows.Next() {
 		var scope, metric string
 		var bucket int
@@ -358,19 +425,20 @@ func (s *Store) ReportAgents(ctx context.Context, f ReportFilter) (map[int64]*Re
 		if _, err := fmt.Sscanf(scope, scopeAgent+"%d", &id); err != nil {
 			return nil, fmt.Errorf("store: report agents: scope %q: %w", scope, err)
 		}
-		if byAgent[id] == nil {
-			byAgent[id] = rollupCounts{}
-		}
-		byAgent[id].add(metric, bucket, n)
+		count(id).add(metric, bucket, n)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: report agents: %w", err)
 	}
+	return agentsTotals(byAgent, f.BusinessHours), nil
+}
+
+func agentsTotals(byAgent map[int64]rollupCounts, bh bool) map[int64]*ReportTotals {
 	out := make(map[int64]*ReportTotals, len(byAgent))
 	for id, rc := range byAgent {
-		out[id] = rc.totals(f.BusinessHours)
+		out[id] = rc.totals(bh)
 	}
-	return out, nil
+	return out
 }
 
 // marks are n placeholders from $first.

@@ -113,6 +113,25 @@ func TestReportRollupsFollowFacts(t *testing.T) {
 		if err != nil || hours[day][15] != 3 {
 			t.Errorf("opened hours %v, %v; want 3 at 15 on %d", hours, err, day)
 		}
+		// Two filters read the facts rows, and agree with one scope's rollups.
+		one := store.ReportFilter{AccountID: account.ID, From: day, To: next, InboxID: 2}
+		two := one
+		two.Channel = "api"
+		days1, err1 := st.ReportDays(ctx, one)
+		days2, err2 := st.ReportDays(ctx, two)
+		if err1 != nil || err2 != nil || len(days1) != 2 || totalsString(days1[day]) != totalsString(days2[day]) ||
+			totalsString(days1[next]) != totalsString(days2[next]) {
+			t.Errorf("days from rollups %v, %v; from facts %v, %v", days1, err1, days2, err2)
+		}
+		hours1, err1 := st.ReportOpenedHours(ctx, one)
+		hours2, err2 := st.ReportOpenedHours(ctx, two)
+		if err1 != nil || err2 != nil || hours1[day][15] != 2 || hours1[day] != hours2[day] {
+			t.Errorf("opened hours from rollups %v, %v; from facts %v, %v", hours1, err1, hours2, err2)
+		}
+		agents, err = st.ReportAgents(ctx, one)
+		if err != nil || len(agents) != 1 || agents[8] == nil || agents[8].Opened != 1 || agents[8].BotHandoffs != 1 {
+			t.Errorf("agents of inbox 2: %v, %v; want agent 8 with one conversation handed off", agents, err)
+		}
 	})
 }
 
