@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -78,9 +79,19 @@ type reportSummary struct {
 	FirstResponse struct {
 		Median *int64 `json:"median"`
 	} `json:"first_response_seconds"`
+	NextResponse struct {
+		Median *float64 `json:"median"`
+	} `json:"next_response_seconds"`
 	CSAT struct {
-		Responses int `json:"responses"`
+		Score     *float64 `json:"score"`
+		Responses int      `json:"responses"`
 	} `json:"csat"`
+	FCR *float64 `json:"first_contact_resolution_rate"`
+	SLA *float64 `json:"sla_compliance_rate"`
+	Bot struct {
+		ResolutionRate *float64 `json:"resolution_rate"`
+		HandoffRate    *float64 `json:"handoff_rate"`
+	} `json:"bot"`
 }
 
 func (s reportShop) summary(t *testing.T, d *dashboard, filter string) reportSummary {
@@ -127,8 +138,16 @@ func TestBrowserReports(t *testing.T) {
 	if got := eval[string](t, ctx, figure("first_response")); got == "—" || got == "" {
 		t.Errorf("the first response median reads %q", got)
 	}
-	if got := eval[string](t, ctx, figure("sla")); got != "—" {
-		t.Errorf("SLA compliance without a policy reads %q", got)
+	// Rates and times the API gives as null read "—"; the others carry the API's value.
+	for m, v := range map[string]*float64{"sla": all.SLA, "csat": all.CSAT.Score, "fcr": all.FCR, "bot_resolution": all.Bot.ResolutionRate, "bot_handoff": all.Bot.HandoffRate, "next_response": all.NextResponse.Median} {
+		text := eval[string](t, ctx, figure(m))
+		raw := eval[string](t, ctx, fmt.Sprintf(`document.querySelector('[data-metric=%s]').dataset.value`, m))
+		switch {
+		case v == nil && (text != "—" || raw != ""):
+			t.Errorf("%s reads %q (%q); the API has none", m, text, raw)
+		case v != nil && (text == "—" || raw != strconv.FormatFloat(*v, 'f', -1, 64)):
+			t.Errorf("%s reads %q (%q); the API says %v", m, text, raw, *v)
+		}
 	}
 
 	// One inbox: the address and the figures follow.
@@ -142,6 +161,16 @@ func TestBrowserReports(t *testing.T) {
 	waitFor(t, ctx, "the shared address keeps the inbox", fmt.Sprintf(`document.querySelector("select[name=inbox_id]")?.value === "%d" && %s === "%d"`, s.shop.ID, figure("opened"), inShop.Opened))
 	eval[bool](t, ctx, `(() => { const f = document.querySelector("select[name=period]"); f.value = "7"; f.dispatchEvent(new Event("change")); return true })()`)
 	waitFor(t, ctx, "the last 7 days", `location.search.startsWith("?period=7&inbox_id=")`)
+
+	// A label instead of an inbox.
+	refund := s.summary(t, d, "&label=refund")
+	if refund.Opened == 0 || refund.Opened == all.Opened {
+		t.Fatalf("%d of %d conversations are labelled refund; the filter would show nothing", refund.Opened, all.Opened)
+	}
+	eval[bool](t, ctx, `(() => { const f = document.querySelector("select[name=inbox_id]"); f.value = ""; f.dispatchEvent(new Event("change")); return true })()`)
+	waitFor(t, ctx, "every inbox again", `location.search === "?period=7" && `+figure("opened")+` === "`+fmt.Sprint(all.Opened)+`"`)
+	eval[bool](t, ctx, `(() => { const f = document.querySelector("select[name=label]"); f.value = "refund"; f.dispatchEvent(new Event("change")); return true })()`)
+	waitFor(t, ctx, "the refund conversations", fmt.Sprintf(`location.search === "?period=7&label=refund" && %s === "%d"`, figure("opened"), refund.Opened))
 
 	checkReportCards(t, d, s, ctx)
 

@@ -42,6 +42,8 @@ export interface ChartOptions {
   stacked?: boolean;
   /** The top of the scale when it is fixed (1 for rates). */
   max?: number;
+  /** The colour of the first series, when it continues another chart's. */
+  first?: number;
 }
 
 const width = 600;
@@ -60,8 +62,8 @@ function frame(opts: ChartOptions, top: number, days: string[], ...content: SVGE
 }
 
 /** The legend of a chart's series, matching their colours by position. */
-export function legend(series: { key: string; label: string }[]): HTMLElement {
-  return h("ul", { class: "chart-legend", "aria-hidden": "true" }, series.map((s, i) => h("li", null, h("span", { class: `swatch s${i} ${s.key}` }), s.label)));
+export function legend(series: { key: string; label: string }[], first = 0): HTMLElement {
+  return h("ul", { class: "chart-legend", "aria-hidden": "true" }, series.map((s, i) => h("li", null, h("span", { class: `swatch s${first + i} ${s.key}` }), s.label)));
 }
 
 /** Bars by day: side by side, or stacked with the first series at the bottom. */
@@ -109,7 +111,7 @@ export function lineChart(days: string[], series: Series[], opts: ChartOptions):
       d += pen ? `L${x.toFixed(1)} ${y.toFixed(1)}` : `M${x.toFixed(1)} ${y.toFixed(1)}` + (next === null || next === undefined ? "h0.01" : "");
       pen = true;
     });
-    return svg("path", { d, class: `line s${j} ${s.key}`, "vector-effect": "non-scaling-stroke" });
+    return svg("path", { d, class: `line s${(opts.first ?? 0) + j} ${s.key}`, "vector-effect": "non-scaling-stroke" });
   });
   return frame(opts, top, days, ...lines);
 }

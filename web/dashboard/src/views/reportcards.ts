@@ -53,8 +53,8 @@ function figure(metric: string, label: string, value: string, sub: Child = null,
     sub ? h("span", { class: "figure-sub" }, sub) : null);
 }
 
-function p90(v: number | null): string {
-  return t("reports.p90", { time: duration(v) });
+function p90(v: number | null): string | null {
+  return v === null ? null : t("reports.p90", { time: duration(v) });
 }
 
 /** The headline figures; figures the server does not give yet are left out. */
@@ -62,7 +62,7 @@ export function summaryFigures(s: ReportSummary): HTMLElement {
   const nr = s.next_response_seconds;
   const bot = s.bot;
   const csatSub = [t("reports.csat_responses", { n: s.csat.responses })];
-  if (s.csat.response_rate !== undefined) csatSub.push(t("reports.csat_rate", { rate: percent(s.csat.response_rate) }));
+  if (s.csat.response_rate !== undefined && s.csat.response_rate !== null) csatSub.push(t("reports.csat_rate", { rate: percent(s.csat.response_rate) }));
   return h("div", { class: "figures" },
     figure("opened", t("reports.opened"), count(s.conversations_opened), null, s.conversations_opened),
     figure("resolved", t("reports.resolved"), count(s.conversations_resolved), null, s.conversations_resolved),
@@ -72,7 +72,7 @@ export function summaryFigures(s: ReportSummary): HTMLElement {
     figure("csat", t("reports.csat"), percent(s.csat.score), csatSub.join(" · "), s.csat.score),
     figure("fcr", t("reports.fcr"), percent(s.first_contact_resolution_rate), null, s.first_contact_resolution_rate),
     figure("sla", t("reports.sla"), percent(s.sla_compliance_rate), null, s.sla_compliance_rate),
-    bot ? figure("bot_resolution", t("reports.bot_resolution"), percent(bot.resolution_rate), t("reports.bot_resolved", { n: bot.resolved_by_bot, total: bot.conversations }), bot.resolution_rate) : null,
-    bot ? figure("bot_handoff", t("reports.bot_handoff"), percent(bot.handoff_rate), t("reports.bot_handed", { n: bot.handed_off, total: bot.conversations }), bot.handoff_rate) : null,
+    bot ? figure("bot_resolution", t("reports.bot_resolution"), percent(bot.resolution_rate), bot.conversations ? t("reports.bot_resolved", { n: bot.resolved_by_bot, total: bot.conversations }) : null, bot.resolution_rate) : null,
+    bot ? figure("bot_handoff", t("reports.bot_handoff"), percent(bot.handoff_rate), bot.conversations ? t("reports.bot_handed", { n: bot.handed_off, total: bot.conversations }) : null, bot.handoff_rate) : null,
   );
 }

@@ -4,7 +4,7 @@ import type { ReportDay, SentimentDay } from "../api";
 import { h } from "../dom";
 import { intlTag, num, t } from "../i18n";
 import { barChart, dataTable, dayLabel, heatmap, hourLabel, legend, lineChart, type Series } from "./charts";
-import { count, duration, none, percent } from "./reportstate";
+import { count, duration, percent } from "./reportstate";
 
 /** Days with something to show, newest first, for the tables. */
 function tableDays<T extends { day: string }>(days: T[], any: (d: T) => boolean): T[] {
@@ -28,17 +28,25 @@ export function volumeChart(days: ReportDay[]): HTMLElement {
     dataTable(t("reports.volume"), [t("reports.day"), t("reports.opened"), t("reports.resolved")], rows, [t("reports.total"), sum((d) => d.opened), sum((d) => d.resolved)]));
 }
 
-/** The medians of first response, next response and resolution per day. */
+/**
+ * The medians of first response, next response and resolution per day.
+ * Resolution takes hours where replies take minutes, so it has a chart of
+ * its own, and one table holds all three.
+ */
 export function timesChart(days: ReportDay[], withNext: boolean): HTMLElement {
-  const series: Series[] = [
+  const replies: Series[] = [
     { key: "first", label: t("reports.first_response"), values: days.map((d) => d.first_response_median) },
     ...(withNext ? [{ key: "next", label: t("reports.next_response"), values: days.map((d) => d.next_response_median ?? null) }] : []),
-    { key: "resolution", label: t("reports.resolution"), values: days.map((d) => d.resolution_median) },
   ];
+  const resolution: Series[] = [{ key: "resolution", label: t("reports.resolution"), values: days.map((d) => d.resolution_median) }];
+  const all = [...replies, ...resolution];
   const rows = tableDays(days, (d) => d.first_response_median !== null || d.resolution_median !== null || (withNext && d.next_response_median !== null))
     .map((d) => [dayLabel(d.day, true), duration(d.first_response_median), ...(withNext ? [duration(d.next_response_median)] : []), duration(d.resolution_median)]);
-  return chartBlock(lineChart(days.map((d) => d.day), series, { title: t("reports.times"), format: duration }), series,
-    dataTable(t("reports.times"), [t("reports.day"), ...series.map((s) => s.label)], rows));
+  const dates = days.map((d) => d.day);
+  return h("div", { class: "chart-block" },
+    h("div", { class: "chart-figure" }, lineChart(dates, replies, { title: t("reports.reply_times"), format: duration }), legend(replies)),
+    h("div", { class: "chart-figure" }, lineChart(dates, resolution, { title: t("reports.resolution"), format: duration, first: replies.length }), legend(resolution, replies.length)),
+    dataTable(t("reports.times"), [t("reports.day"), ...all.map((s) => s.label)], rows));
 }
 
 /** The CSAT score per day, with how many ratings it stands on. */
@@ -76,7 +84,7 @@ export function trafficHeatmap(cells: number[][], max: number): HTMLElement {
     h("table", null,
       h("caption", null, t("reports.heatmap_caption")),
       h("thead", null, h("tr", null, h("th", { scope: "col" }, t("reports.weekday")), grid[0].map((_, c) => h("th", { scope: "col" }, hourLabel(c))))),
-      h("tbody", null, grid.map((row, r) => h("tr", null, h("th", { scope: "row" }, days[r]), row.map((n) => h("td", { class: n ? "" : "zero" }, n ? num(n) : none)))))));
+      h("tbody", null, grid.map((row, r) => h("tr", null, h("th", { scope: "row" }, days[r]), row.map((n) => h("td", { class: n ? "" : "zero" }, num(n))))))));
   return h("div", { class: "chart-block heatmap-block" },
     h("div", { class: "chart-figure" }, heatmap(grid, max, days, t("reports.heatmap")),
       h("p", { class: "hint" }, t("reports.heatmap_note", { n: count(total), max: count(max) }))),

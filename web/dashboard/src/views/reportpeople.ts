@@ -2,7 +2,7 @@
 // (/reports/agents) and the live view of the account now (/reports/live).
 import type { AgentRow, LiveReport } from "../api";
 import { h } from "../dom";
-import { intlTag, num, t } from "../i18n";
+import { clockTime, num, t } from "../i18n";
 import { state } from "../state";
 import { avatar } from "../ui";
 import { dataTable } from "./charts";
@@ -53,5 +53,5 @@ export function liveView(live: LiveReport, at: Date): HTMLElement {
           ? h("ul", { class: "live-agents" }, online.map((a) => h("li", null, avatar(a.name, "tiny"), h("span", { class: "live-name" }, a.name),
             h("span", { class: "hint" }, t("reports.open_assigned", { n: a.open_assigned })))))
           : h("p", { class: "hint" }, t("reports.nobody_online")))),
-    h("p", { class: "hint live-updated" }, t("reports.live_updated", { time: at.toLocaleTimeString(intlTag(), { hour: "numeric", minute: "2-digit", second: "2-digit" }) })));
+    h("p", { class: "hint live-updated" }, t("reports.live_updated", { time: clockTime(at.toISOString()) })));
 }

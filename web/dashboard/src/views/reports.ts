@@ -30,7 +30,7 @@ export function mountReports(el: HTMLElement, r: Route): () => void {
   const controlsEl = h("div", { class: "report-controls-wrap" });
   const note = h("p", { class: "hint report-note" });
   const grid = h("div", { class: "report-grid" });
-  const live = card("live", t("reports.live"), "", "live-card");
+  const live = card("live", t("reports.live"), "", "wide live-card");
 
   function set(p: Partial<ReportState>): void {
     s = { ...s, ...p };

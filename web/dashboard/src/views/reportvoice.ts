@@ -3,13 +3,18 @@
 // week. Each opens the conversations behind it.
 import { reportsApi, type ReportParams, type ReportTopics, type Topic } from "../api";
 import { h, replace } from "../dom";
-import { localeNames, num, shortTime, t } from "../i18n";
-import { isLocale } from "../i18n";
+import { intlTag, num, shortTime, t } from "../i18n";
 import { errorText, modal } from "../ui";
 import { change } from "./reportstate";
 
+/** A language's name in the reader's language: "ইংরেজি" for en in Bengali. */
 function languageName(code: string | undefined): string {
-  return isLocale(code) ? localeNames[code] : code || "";
+  if (!code) return "";
+  try {
+    return new Intl.DisplayNames(intlTag(), { type: "language" }).of(code) ?? code;
+  } catch {
+    return code;
+  }
 }
 
 function topicName(x: Topic): string {
