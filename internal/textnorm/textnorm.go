@@ -119,6 +119,27 @@ func Terms(s string) []string {
 	return terms
 }
 
+// Words splits s into its words as a reader sees them, for counting
+// rather than matching: in NFC, lower case, without joiners, but with
+// nukta, candrabindu and native digits as typed. It splits where
+// [ForSearch] does: never at a Bengali or Devanagari vowel sign or virama.
+func Words(s string) []string {
+	s = strings.ReplaceAll(norm.NFC.String(s), legacyKhandaTa, "\u09CE")
+	var out []string
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) }) {
+		w = strings.Map(func(r rune) rune {
+			if unicode.Is(unicode.Cf, r) {
+				return -1
+			}
+			return unicode.ToLower(r)
+		}, w)
+		if w != "" {
+			out = append(out, norm.NFC.String(w))
+		}
+	}
+	return out
+}
+
 // truncate shortens s to at most n bytes without splitting a rune.
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -260,3 +260,25 @@ func FuzzForSearch(f *testing.F) {
 		}
 	})
 }
+
+func TestWordsKeepIndicWordsWhole(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"বাংলায় কথা বলুন।", []string{"বাংলায়", "কথা", "বলুন"}},
+		{"बहुत ज़रूरी है", []string{"बहुत", "ज़रूरी", "है"}},
+		{"Order-ID ৪৫ OK", []string{"order", "id", "৪৫", "ok"}},
+		{"র\u200d্যাব", []string{"র্যাব"}},
+		{"ত\u09cd\u200dপর", []string{"ৎপর"}},
+		{"a\u200bb", []string{"a", "b"}},
+	} {
+		want := make([]string, len(tc.want))
+		for i, w := range tc.want {
+			want[i] = NFC(w)
+		}
+		if got := Words(tc.in); !slices.Equal(got, want) {
+			t.Errorf("Words(%q) = %q, want %q", tc.in, got, want)
+		}
+	}
+}
