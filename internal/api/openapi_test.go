@@ -294,6 +294,9 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"AutomationRule": store.AutomationRule{}, "AutomationRuleInput": core.AutomationRuleInput{}, "AutomationRun": store.AutomationRun{},
 		"AutomationRef": sahay.AutomationRef{}, "Macro": store.Macro{}, "MacroInput": core.MacroInput{}, "Survey": store.Survey{}, "SurveySetting": core.SurveySetting{},
 		"ReportSummary": core.ReportSummary{}, "ReportPercentiles": core.Percentiles{}, "ReportCSAT": core.CSATSummary{},
+		"SentimentTrend": core.SentimentTrend{}, "SentimentDay": core.SentimentDay{}, "Topics": core.Topics{}, "TopicCount": core.TopicCount{},
+		"TopicConversation": store.TopicConversation{}, "LiveView": core.LiveView{}, "WaitingConversation": core.WaitingConversation{},
+		"AgentLoad":       core.AgentLoad{},
 		"RoutingSettings": sahay.RoutingSettings{}, "RoutingInput": core.RoutingInput{}, "Capacity": sahay.Capacity{},
 		"SLAPolicy": store.SLAPolicy{}, "SLAPolicyInput": core.SLAPolicyInput{}, "ConversationSLA": core.ConversationSLA{}, "ConversationClock": core.ConversationClock{},
 	}

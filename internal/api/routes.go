@@ -175,6 +175,13 @@ func (s *Server) routes() []route {
 		{Method: http.MethodGet, Path: "/api/v1/reports/heatmap.csv", Authed: s.reportHeatmap},
 		{Method: http.MethodGet, Path: "/api/v1/reports/agents", Authed: s.reportAgents},
 		{Method: http.MethodGet, Path: "/api/v1/reports/agents.csv", Authed: s.reportAgents},
+		{Method: http.MethodGet, Path: "/api/v1/reports/sentiment", Authed: s.reportSentiment},
+		{Method: http.MethodGet, Path: "/api/v1/reports/sentiment.csv", Authed: s.reportSentiment},
+		{Method: http.MethodGet, Path: "/api/v1/reports/topics", Authed: s.reportTopics},
+		{Method: http.MethodGet, Path: "/api/v1/reports/topics.csv", Authed: s.reportTopics},
+		{Method: http.MethodGet, Path: "/api/v1/reports/topics/conversations", Authed: s.reportTopicConversations},
+		{Method: http.MethodGet, Path: "/api/v1/reports/topics/conversations.csv", Authed: s.reportTopicConversations},
+		{Method: http.MethodGet, Path: "/api/v1/reports/live", Authed: s.reportLive},
 
 		{Method: http.MethodGet, Path: "/api/v1/bot/faqs", Authed: s.listFAQs},
 		{Method: http.MethodPost, Path: "/api/v1/bot/faqs", Authed: s.createFAQ},

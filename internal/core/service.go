@@ -212,6 +212,8 @@ func New(cfg Config) *Service {
 	}
 	if !cfg.NoScoring {
 		s.wg.Go(s.scoreMessages)
+		// The sentiment and topic counts follow the scorer's analyses.
+		s.wg.Go(s.runVoice)
 	}
 	// Public messages naming a followed keyword become mentions, off the
 	// receive path like the scorer.

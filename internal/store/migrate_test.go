@@ -162,7 +162,9 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 		"report_facts_opened", "report_facts_first_response", "report_facts_resolved", "report_facts_csat",
 		"sqlite_autoindex_report_facts_1", "sqlite_autoindex_report_cursors_1",
 		// Version 31's rollups by scope, which replace version 29's by day.
-		"sqlite_autoindex_report_rollups_1")))
+		"sqlite_autoindex_report_rollups_1",
+		// Version 32's sentiment and term counts and their cursors.
+		"sqlite_autoindex_voice_days_1", "sqlite_autoindex_voice_terms_1", "sqlite_autoindex_voice_cursors_1")))
 	if after := schemaNames(t, check, "index"); !slices.Equal(after, indexesWanted) {
 		t.Errorf("indexes wanted after the migration:\n%v\nafter:\n%v", indexesWanted, after)
 	}

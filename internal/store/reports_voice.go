@@ -1,0 +1,419 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	sahay "github.com/sahayhq/sahay"
+)
+
+// VoiceBacklogs returns up to limit accounts whose analysed messages the
+// voice follower has not counted, in id order: Cursor is where it is,
+// Last the scorer's analysis cursor, past which messages may not be
+// analysed yet. An account it never read starts at 0.
+func (s *Store) VoiceBacklogs(ctx context.Context, limit int) ([]AnalysisBacklog, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT a.account_id, COALESCE(v.seq, 0), a.seq FROM analysis_cursors a
+		LEFT JOIN voice_cursors v ON v.account_id = a.account_id WHERE a.seq > COALESCE(v.seq, 0) ORDER BY a.account_id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: voice backlog: %w", err)
+	}
+	defer rows.Close()
+	var out []AnalysisBacklog
+	for rows.Next() {
+		var b AnalysisBacklog
+		if err := rows.Scan(&b.AccountID, &b.Cursor, &b.Last); err != nil {
+			return nil, fmt.Errorf("store: voice backlog: %w", err)
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// AnalysedMessage is an incoming message with what the scorer read in it:
+// what the voice follower counts.
+type AnalysedMessage struct {
+	ID        int64
+	InboxID   int64
+	Content   string
+	CreatedAt time.Time
+	Language  string
+	Sentiment string
+}
+
+// AnalysedMessages returns the account's incoming messages of ids that
+// still exist and have an analysis, in id order.
+func (s *Store) AnalysedMessages(ctx context.Context, accountID int64, ids []int64) ([]AnalysedMessage, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, arg := "SELECT value FROM json_each($2)", any(encodeJSON(ids))
+	if s.dialect == Postgres {
+		list, arg = "SELECT unnest($2::bigint[])", ids
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT m.id, m.inbox_id, m.content, m.created_at, a.language, a.sentiment
+		FROM messages m JOIN message_analyses a ON a.message_id = m.id
+		WHERE m.account_id = $1 AND m.kind = $3 AND m.id IN (`+list+`) ORDER BY m.id`, accountID, arg, sahay.MessageIncoming)
+	if err != nil {
+		return nil, fmt.Errorf("store: analysed messages: %w", err)
+	}
+	defer rows.Close()
+	var out []AnalysedMessage
+	for rows.Next() {
+		var m AnalysedMessage
+		var at int64
+		if err := rows.Scan(&m.ID, &m.InboxID, &m.Content, &at, &m.Language, &m.Sentiment); err != nil {
+			return nil, fmt.Errorf("store: analysed messages: %w", err)
+		}
+		m.CreatedAt = fromMS(at)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// MessageLanguages returns the analysed language of the account's
+// messages of ids that have an analysis, by id.
+func (s *Store) MessageLanguages(ctx context.Context, accountID int64, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list, arg := "SELECT value FROM json_each($2)", any(encodeJSON(ids))
+	if s.dialect == Postgres {
+		list, arg = "SELECT unnest($2::bigint[])", ids
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT message_id, language FROM message_analyses
+		WHERE account_id = $1 AND message_id IN (`+list+`)`, accountID, arg)
+	if err != nil {
+		return nil, fmt.Errorf("store: message languages: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var lang string
+		if err := rows.Scan(&id, &lang); err != nil {
+			return nil, fmt.Errorf("store: message languages: %w", err)
+		}
+		out[id] = lang
+	}
+	return out, rows.Err()
+}
+
+// MoveVoiceCursor moves the account's voice cursor from after to upTo
+// within the transaction, and reports false (changing nothing) when it is
+// no longer at after: another node counted those messages first.
+func (t *Tx) MoveVoiceCursor(ctx context.Context, accountID, after, upTo int64) (bool, error) {
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO voice_cursors (account_id, seq) VALUES ($1, 0)
+		ON CONFLICT (account_id) DO NOTHING`, accountID); err != nil {
+		return false, fmt.Errorf("store: start voice cursor: %w", err)
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE voice_cursors SET seq = $3 WHERE account_id = $1 AND seq = $2`, accountID, after, upTo)
+	if err != nil {
+		return false, fmt.Errorf("store: move voice cursor: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// SentimentKey is a cell of the sentiment counts: a local day (YYYYMMDD),
+// an inbox, a language and a sentiment.
+type SentimentKey struct {
+	Day       int
+	InboxID   int64
+	Language  string
+	Sentiment string
+}
+
+// TermKey is a cell of the term counts: a local day, an inbox, a language
+// and a term.
+type TermKey struct {
+	Day      int
+	InboxID  int64
+	Language string
+	Term     string
+}
+
+// AddVoiceCounts adds a batch's counts, one statement per cell.
+func (t *Tx) AddVoiceCounts(ctx context.Context, accountID int64, sentiments map[SentimentKey]int64, terms map[TermKey]int64) error {
+	for k, n := range sentiments {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO voice_days (account_id, day, inbox_id, language, sentiment, n) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (account_id, day, inbox_id, language, sentiment) DO UPDATE SET n = voice_days.n + excluded.n`,
+			accountID, k.Day, k.InboxID, k.Language, k.Sentiment, n); err != nil {
+			return fmt.Errorf("store: add sentiment counts: %w", err)
+		}
+	}
+	for k, n := range terms {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO voice_terms (account_id, day, language, term, inbox_id, n) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (account_id, day, language, term, inbox_id) DO UPDATE SET n = voice_terms.n + excluded.n`,
+			accountID, k.Day, k.Language, k.Term, k.InboxID, n); err != nil {
+			return fmt.Errorf("store: add term counts: %w", err)
+		}
+	}
+	return nil
+}
+
+// VoiceFilter narrows the voice counts: local days From to To inclusive
+// (YYYYMMDD), the inboxes (nil for all) and a language ("" for all).
+type VoiceFilter struct {
+	AccountID int64
+	From, To  int
+	Inboxes   []int64
+	Language  string
+}
+
+// where returns the filter's conditions, with the arguments numbered from
+// $1, and the arguments.
+func (f VoiceFilter) where() (string, []any) {
+	conds := []string{"account_id = $1", "day >= $2", "day <= $3"}
+	args := []any{f.AccountID, f.From, f.To}
+	if f.Inboxes != nil {
+		marks := make([]string, len(f.Inboxes))
+		for i, id := range f.Inboxes {
+			args = append(args, id)
+			marks[i] = fmt.Sprintf("$%d", len(args))
+		}
+		if len(marks) == 0 {
+			marks = []string{"0"}
+		}
+		conds = append(conds, "inbox_id IN ("+strings.Join(marks, ",")+")")
+	}
+	if f.Language != "" {
+		args = append(args, f.Language)
+		conds = append(conds, fmt.Sprintf("language = $%d", len(args)))
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// SentimentDays returns the analysed messages of the filter's days by day
+// and sentiment; days without any are left out.
+func (s *Store) SentimentDays(ctx context.Context, f VoiceFilter) (map[int]map[string]int, error) {
+	where, args := f.where()
+	rows, err := s.read.QueryContext(ctx, `SELECT day, sentiment, SUM(n) FROM voice_days WHERE `+where+` GROUP BY day, sentiment`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: sentiment days: %w", err)
+	}
+	defer rows.Close()
+	out := map[int]map[string]int{}
+	for rows.Next() {
+		var day, n int
+		var sentiment string
+		if err := rows.Scan(&day, &sentiment, &n); err != nil {
+			return nil, fmt.Errorf("store: sentiment days: %w", err)
+		}
+		if out[day] == nil {
+			out[day] = map[string]int{}
+		}
+		out[day][sentiment] += n
+	}
+	return out, rows.Err()
+}
+
+// TermCount is how many analysed messages of a period held a term.
+type TermCount struct {
+	Language string
+	Term     string
+	Count    int
+}
+
+// TopTerms returns the terms held by at least least messages of the
+// filter's period, most frequent first (ties by language and term), at
+// most limit of them.
+func (s *Store) TopTerms(ctx context.Context, f VoiceFilter, least, limit int) ([]TermCount, error) {
+	where, args := f.where()
+	args = append(args, least, limit)
+	rows, err := s.read.QueryContext(ctx, fmt.Sprintf(`SELECT language, term, SUM(n) FROM voice_terms WHERE %s
+		GROUP BY language, term HAVING SUM(n) >= $%d ORDER BY SUM(n) DESC, language, term LIMIT $%d`, where, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: top terms: %w", err)
+	}
+	return scanTermCounts(rows)
+}
+
+// TermCounts returns how many messages of the filter's period held each
+// of terms (in any of the filter's languages), by language and term;
+// terms none held are left out.
+func (s *Store) TermCounts(ctx context.Context, f VoiceFilter, terms []string) (map[[2]string]int, error) {
+	out := map[[2]string]int{}
+	if len(terms) == 0 {
+		return out, nil
+	}
+	where, args := f.where()
+	marks := make([]string, len(terms))
+	for i, t := range terms {
+		args = append(args, t)
+		marks[i] = fmt.Sprintf("$%d", len(args))
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT language, term, SUM(n) FROM voice_terms WHERE `+where+`
+		AND term IN (`+strings.Join(marks, ",")+`) GROUP BY language, term`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: term counts: %w", err)
+	}
+	counts, err := scanTermCounts(rows)
+	for _, c := range counts {
+		out[[2]string{c.Language, c.Term}] = c.Count
+	}
+	return out, err
+}
+
+func scanTermCounts(rows *sql.Rows) ([]TermCount, error) {
+	defer rows.Close()
+	var out []TermCount
+	for rows.Next() {
+		var c TermCount
+		if err := rows.Scan(&c.Language, &c.Term, &c.Count); err != nil {
+			return nil, fmt.Errorf("store: term counts: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// LabelCount is how many conversations opened in a period carry a label.
+type LabelCount struct {
+	Name  string
+	Count int
+}
+
+// LabelsOpened returns, for each label of the account, how many of the
+// conversations opened on the filter's local days (the report facts'
+// opened_day, read through its index) carry it now; labels none carry are
+// left out. The filter's language is ignored.
+func (s *Store) LabelsOpened(ctx context.Context, f VoiceFilter) ([]LabelCount, error) {
+	scope := ""
+	args := []any{f.AccountID, f.From, f.To}
+	if f.Inboxes != nil {
+		marks := []string{"0"}
+		for _, id := range f.Inboxes {
+			args = append(args, id)
+			marks = append(marks, fmt.Sprintf("$%d", len(args)))
+		}
+		scope = " AND rf.inbox_id IN (" + strings.Join(marks, ",") + ")"
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT l.name, COUNT(*) FROM report_facts rf
+		JOIN conversation_labels cl ON cl.conversation_id = rf.conversation_id
+		JOIN labels l ON l.id = cl.label_id
+		WHERE rf.account_id = $1 AND rf.opened_day >= $2 AND rf.opened_day <= $3`+scope+`
+		GROUP BY l.name ORDER BY COUNT(*) DESC, l.name`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: labels opened: %w", err)
+	}
+	defer rows.Close()
+	var out []LabelCount
+	for rows.Next() {
+		var c LabelCount
+		if err := rows.Scan(&c.Name, &c.Count); err != nil {
+			return nil, fmt.Errorf("store: labels opened: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// TopicConversation is a conversation listed behind a topic.
+type TopicConversation struct {
+	ID          int64     `json:"id"`
+	DisplayID   int64     `json:"display_id"`
+	ContactName string    `json:"contact_name"`
+	Snippet     string    `json:"snippet"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// LabelConversations returns up to limit of the account's conversations
+// opened on the filter's local days that carry the label named name,
+// newest first, with their last message as the snippet.
+func (s *Store) LabelConversations(ctx context.Context, f VoiceFilter, name string, limit int) ([]TopicConversation, error) {
+	args := []any{f.AccountID, f.From, f.To, name}
+	scope := ""
+	if f.Inboxes != nil {
+		marks := []string{"0"}
+		for _, id := range f.Inboxes {
+			args = append(args, id)
+			marks = append(marks, fmt.Sprintf("$%d", len(args)))
+		}
+		scope = " AND rf.inbox_id IN (" + strings.Join(marks, ",") + ")"
+	}
+	args = append(args, limit)
+	rows, err := s.read.QueryContext(ctx, `SELECT c.id, c.display_id, ct.name, c.last_message, c.created_at FROM labels l
+		JOIN conversation_labels cl ON cl.label_id = l.id
+		JOIN report_facts rf ON rf.account_id = l.account_id AND rf.conversation_id = cl.conversation_id
+		JOIN conversations c ON c.id = cl.conversation_id
+		JOIN contacts ct ON ct.id = c.contact_id
+		WHERE l.account_id = $1 AND l.name = $4 AND rf.opened_day >= $2 AND rf.opened_day <= $3`+scope+`
+		ORDER BY c.id DESC LIMIT $`+fmt.Sprint(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: label conversations: %w", err)
+	}
+	defer rows.Close()
+	out := []TopicConversation{}
+	for rows.Next() {
+		var c TopicConversation
+		var at int64
+		if err := rows.Scan(&c.ID, &c.DisplayID, &c.ContactName, &c.Snippet, &at); err != nil {
+			return nil, fmt.Errorf("store: label conversations: %w", err)
+		}
+		c.CreatedAt = fromMS(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// WaitingConversation is an open conversation whose customer waits for a
+// person's answer.
+type WaitingConversation struct {
+	ConversationID int64
+	DisplayID      int64
+	ContactName    string
+	InboxID        int64
+	WaitingSince   time.Time
+}
+
+// WaitingLongest returns up to limit of the account's open conversations
+// that wait for an answer, longest waiting first, read through the
+// waiting sort's index (conversations_status_waiting).
+func (s *Store) WaitingLongest(ctx context.Context, accountID int64, limit int) ([]WaitingConversation, error) {
+	// The key is the index's expression: a conversation not waiting has
+	// the smallest, so those waiting come first in descending order.
+	rows, err := s.read.QueryContext(ctx, fmt.Sprintf(`SELECT c.id, c.display_id, ct.name, c.inbox_id, c.waiting_since FROM conversations c
+		JOIN contacts ct ON ct.id = c.contact_id
+		WHERE c.account_id = $1 AND c.status = $2 AND -COALESCE(c.waiting_since, %d) > -%d
+		ORDER BY -COALESCE(c.waiting_since, %d) DESC, c.id DESC LIMIT $3`, never, never, never), accountID, sahay.StatusOpen, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: waiting longest: %w", err)
+	}
+	defer rows.Close()
+	var out []WaitingConversation
+	for rows.Next() {
+		var w WaitingConversation
+		var since int64
+		if err := rows.Scan(&w.ConversationID, &w.DisplayID, &w.ContactName, &w.InboxID, &since); err != nil {
+			return nil, fmt.Errorf("store: waiting longest: %w", err)
+		}
+		w.WaitingSince = fromMS(since)
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// StatusCounts are the account's conversations counted from the
+// maintained counts: open, open without an assignee, and pending (a bot
+// holds them).
+type StatusCounts struct {
+	Open, Unassigned, Pending int
+}
+
+// LiveCounts returns the account's status counts, summed from the
+// conversation_counts rows.
+func (s *Store) LiveCounts(ctx context.Context, accountID int64) (StatusCounts, error) {
+	var c StatusCounts
+	err := s.read.QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN status = $2 THEN n ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN status = $2 AND assignee_id = 0 THEN n ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN status = $3 THEN n ELSE 0 END), 0)
+		FROM conversation_counts WHERE account_id = $1`, accountID, sahay.StatusOpen, sahay.StatusPending).Scan(&c.Open, &c.Unassigned, &c.Pending)
+	if err != nil {
+		return c, fmt.Errorf("store: live counts: %w", err)
+	}
+	return c, nil
+}
