@@ -164,8 +164,9 @@ func dayNumber(t time.Time) int {
 // VoiceQuery asks for the sentiment trend, the voice of the customer or
 // the conversations behind a topic: local dates From and To inclusive,
 // YYYY-MM-DD, and filters. The counts are kept per inbox and language:
-// a team, agent or label filter, or business hours, are refused rather
-// than ignored (Label selects the conversations behind a label).
+// a team, agent or label filter is refused rather than ignored (Label
+// selects the conversations behind a label). BusinessHours changes
+// nothing: these reports count messages and measure no durations.
 type VoiceQuery struct {
 	From, To      string
 	InboxID       int64
@@ -211,8 +212,6 @@ func (s *Service) checkVoiceQuery(ctx context.Context, a *Actor, q VoiceQuery, w
 		return nil, sahay.Invalid("%s cannot be filtered by team: its counts are kept per inbox and language", what)
 	case q.AgentID != 0:
 		return nil, sahay.Invalid("%s cannot be filtered by agent: its counts are kept per inbox and language", what)
-	case q.BusinessHours:
-		return nil, sahay.Invalid("%s cannot be limited to business hours: its counts are kept per day", what)
 	case q.Label != "" && !label:
 		return nil, sahay.Invalid("%s cannot be filtered by label: its counts are kept per inbox and language", what)
 	case q.Language != "" && !slices.Contains(topicLanguages, q.Language):
