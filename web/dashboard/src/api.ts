@@ -568,6 +568,11 @@ export interface LiveReport {
   agents_online: { agent_id: number; name: string; open_assigned: number }[] | null;
 }
 
+/** The filters the sentiment and topics reports take: the others answer 422. */
+export function voiceParams(p: ReportParams): ReportParams {
+  return { from: p.from, to: p.to, inbox_id: p.inbox_id, channel: p.channel };
+}
+
 /** The query string of a report: its period and the filters that are set. */
 export function reportQuery(p: ReportParams, extra: Record<string, string> = {}): string {
   return query({ ...p, ...extra });
@@ -578,10 +583,11 @@ export const reportsApi = {
   series: (p: ReportParams) => get<{ days: ReportDay[] | null }>("/reports/series" + reportQuery(p)),
   heatmap: (p: ReportParams) => get<{ max: number; cells: number[][] | null }>("/reports/heatmap" + reportQuery(p)),
   agents: (p: ReportParams) => get<{ agents: AgentRow[] | null }>("/reports/agents" + reportQuery(p)),
-  sentiment: (p: ReportParams) => get<{ days: SentimentDay[] | null }>("/reports/sentiment" + reportQuery(p)),
-  // The voice of the customer reads the whole account: the period alone.
-  topics: (p: ReportParams) => get<ReportTopics>("/reports/topics" + query({ from: p.from, to: p.to })),
+  // Sentiment and topics are kept by inbox and language: they take the
+  // period, the inbox and the channel (see voiceParams).
+  sentiment: (p: ReportParams) => get<{ days: SentimentDay[] | null }>("/reports/sentiment" + reportQuery(voiceParams(p))),
+  topics: (p: ReportParams) => get<ReportTopics>("/reports/topics" + reportQuery(voiceParams(p))),
   topicConversations: (p: ReportParams, topic: { term?: string; language?: string; label?: string }) =>
-    get<{ conversations: TopicConversation[] | null }>("/reports/topics/conversations" + query({ from: p.from, to: p.to, ...topic })),
+    get<{ conversations: TopicConversation[] | null }>("/reports/topics/conversations" + reportQuery(voiceParams(p), topic)),
   live: () => get<LiveReport>("/reports/live"),
 };

@@ -3,7 +3,7 @@
 // customer, and the live view of now. The period and filters live in the
 // address, so a report can be shared. A card whose report the server does
 // not answer (404) stays hidden.
-import { reportsApi, type ReportDay, type ReportSummary } from "../api";
+import { reportsApi, voiceParams, type ReportDay, type ReportSummary } from "../api";
 import { h, replace } from "../dom";
 import { t } from "../i18n";
 import { navigate, type Route } from "../router";
@@ -13,7 +13,7 @@ import { card, fill, summaryFigures, type Card } from "./reportcards";
 import { csatChart, sentimentChart, timesChart, trafficHeatmap, volumeChart } from "./reportcharts";
 import { controls } from "./reportcontrols";
 import { leaderboard, liveView } from "./reportpeople";
-import { apiParams, csvHref, readState, stateQuery, type ReportState } from "./reportstate";
+import { apiParams, beyondVoice, csvHref, readState, stateQuery, type ReportState } from "./reportstate";
 import { voice } from "./reportvoice";
 
 const liveEvery = 30_000;
@@ -48,10 +48,10 @@ export function mountReports(el: HTMLElement, r: Route): () => void {
       volume: card("volume", t("reports.volume"), csvHref("series", s)),
       times: card("times", t("reports.times"), csvHref("series", s)),
       csat: card("csat", t("reports.csat_by_day"), csvHref("series", s)),
-      sentiment: card("sentiment", t("reports.sentiment"), csvHref("sentiment", s)),
+      sentiment: card("sentiment", t("reports.sentiment"), csvHref("sentiment", s, voiceParams)),
       heatmap: card("heatmap", t("reports.heatmap"), csvHref("heatmap", s), "wide"),
       agents: card("agents", t("reports.agents"), csvHref("agents", s), "wide"),
-      voice: card("voice", t("reports.voice"), csvHref("topics", s), "wide"),
+      voice: card("voice", t("reports.voice"), csvHref("topics", s, voiceParams), "wide"),
     };
     replace(grid, cards.summary.el, live.el, Object.values(cards).slice(1).map((c) => c.el));
     void fill(cards.summary, reportsApi.summary(p), (v: ReportSummary) => {
@@ -63,10 +63,13 @@ export function mountReports(el: HTMLElement, r: Route): () => void {
     void fill(cards.volume, series, (v) => volumeChart(days(v)), current);
     void fill(cards.times, series, (v) => timesChart(days(v), days(v).some((d) => d.next_response_median !== undefined)), current);
     void fill(cards.csat, series, (v) => csatChart(days(v)), current);
-    void fill(cards.sentiment, reportsApi.sentiment(p), (v) => sentimentChart(v.days ?? []), current);
+    // Sentiment and topics are counted by inbox and channel only: say so
+    // when other filters are set rather than leave them out unnoticed.
+    const unfiltered = beyondVoice(s) ? h("p", { class: "hint report-unfiltered" }, t("reports.voice_unfiltered")) : null;
+    void fill(cards.sentiment, reportsApi.sentiment(p), (v) => [unfiltered?.cloneNode(true), sentimentChart(v.days ?? [])], current);
     void fill(cards.heatmap, reportsApi.heatmap(p), (v) => trafficHeatmap(v.cells ?? [], v.max), current);
     void fill(cards.agents, reportsApi.agents(p), (v) => leaderboard(v.agents ?? []), current);
-    void fill(cards.voice, reportsApi.topics(p), (v) => voice(p, v), current);
+    void fill(cards.voice, reportsApi.topics(p), (v) => [unfiltered, voice(p, v)], current);
   }
 
   let destroyed = false;

@@ -84,11 +84,16 @@ export function apiParams(s: ReportState): ReportParams {
   return p;
 }
 
-/** A CSV export of a report: its path with the page's period and filters. */
-export function csvHref(endpoint: string, s: ReportState): string {
+/** A CSV export of a report: its path with the page's period and the filters it takes. */
+export function csvHref(endpoint: string, s: ReportState, only: (p: ReportParams) => ReportParams = (p) => p): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(apiParams(s))) if (v) q.set(k, v);
+  for (const [k, v] of Object.entries(only(apiParams(s)))) if (v) q.set(k, v);
   return `/api/v1/reports/${endpoint}.csv?${q}`;
+}
+
+/** Whether a filter is set that the sentiment and topics reports do not take. */
+export function beyondVoice(s: ReportState): boolean {
+  return !!(s.team_id || s.agent_id || s.label || s.business_hours);
 }
 
 /** The mark of a figure that was not measured. */
