@@ -179,6 +179,10 @@ func TestBrowserReports(t *testing.T) {
 	if href := eval[string](t, ctx, `document.querySelector("[data-card=sentiment] .report-csv").getAttribute("href")`); strings.Contains(href, "label=") {
 		t.Errorf("the sentiment export asks for a label: %s", href)
 	}
+	// Business hours: in the address, and every card still answers.
+	eval[bool](t, ctx, `(document.querySelector("input[name=business_hours]").click(), true)`)
+	waitFor(t, ctx, "durations in business hours", `location.search === "?period=7&label=refund&business_hours=1" && document.querySelector(".report-note").textContent.includes("business hours") && `+
+		`![...document.querySelectorAll("[data-card] .report-card-body > .hint:not(.report-unfiltered)")].length && document.querySelector("[data-card=sentiment] .report-chart")`)
 
 
 	// A phone: cards stack and nothing is wider than the screen.

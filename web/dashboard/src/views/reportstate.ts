@@ -91,9 +91,13 @@ export function csvHref(endpoint: string, s: ReportState, only: (p: ReportParams
   return `/api/v1/reports/${endpoint}.csv?${q}`;
 }
 
-/** Whether a filter is set that the sentiment and topics reports do not take. */
+/**
+ * Whether a filter is set that the sentiment and topics reports do not
+ * take. (Business hours do not matter to them: they count messages and
+ * measure no time.)
+ */
 export function beyondVoice(s: ReportState): boolean {
-  return !!(s.team_id || s.agent_id || s.label || s.business_hours);
+  return !!(s.team_id || s.agent_id || s.label);
 }
 
 /** The mark of a figure that was not measured. */

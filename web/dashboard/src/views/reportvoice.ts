@@ -47,8 +47,19 @@ function topicButton(p: ReportParams, x: Topic, kind: "label" | "term", withLang
     h("span", { class: "topic-change " + (up ? "up" : x.change < 0 ? "down" : ""), title: t("reports.previous", { n: x.previous }) }, change(x.change))));
 }
 
+const shown = 5;
+
+/** A list of topics, the first five shown and the rest behind a button. */
 function block(title: string, cls: string, items: HTMLElement[]): HTMLElement {
-  return h("div", { class: "voice-block " + cls }, h("h3", null, title), items.length ? h("ul", { class: "topics" }, items) : h("p", { class: "hint" }, t("reports.no_topics")));
+  if (!items.length) return h("div", { class: "voice-block " + cls }, h("h3", null, title), h("p", { class: "hint" }, t("reports.no_topics")));
+  const list = h("ul", { class: "topics" }, items.slice(0, shown));
+  const more = items.length > shown
+    ? h("button", { type: "button", class: "btn small ghost topics-more", onclick: () => {
+      list.append(...items.slice(shown));
+      more?.remove();
+    } }, t("reports.more", { n: items.length - shown }))
+    : null;
+  return h("div", { class: "voice-block " + cls }, h("h3", null, title), list, more);
 }
 
 /** The voice of the customer: labels, terms by language, rising topics. */
