@@ -161,6 +161,12 @@ func TestBrowserReports(t *testing.T) {
 	waitFor(t, ctx, "the shared address keeps the inbox", fmt.Sprintf(`document.querySelector("select[name=inbox_id]")?.value === "%d" && %s === "%d"`, s.shop.ID, figure("opened"), inShop.Opened))
 	eval[bool](t, ctx, `(() => { const f = document.querySelector("select[name=period]"); f.value = "7"; f.dispatchEvent(new Event("change")); return true })()`)
 	waitFor(t, ctx, "the last 7 days", `location.search.startsWith("?period=7&inbox_id=")`)
+	// Chosen dates: yesterday alone.
+	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly)
+	eval[bool](t, ctx, fmt.Sprintf(`(() => { for (const n of ["from", "to"]) { const f = document.querySelector("input[name=" + n + "]"); f.value = %q; f.dispatchEvent(new Event("change")); } return true })()`, yesterday))
+	waitFor(t, ctx, "yesterday's figures", fmt.Sprintf(`location.search === "?from=%s&to=%s&inbox_id=%d" && document.querySelector("select[name=period]").value === "custom" && %s === "0"`, yesterday, yesterday, s.shop.ID, figure("opened")))
+	eval[bool](t, ctx, `(() => { const f = document.querySelector("select[name=period]"); f.value = "7"; f.dispatchEvent(new Event("change")); return true })()`)
+	waitFor(t, ctx, "the last 7 days again", `location.search.startsWith("?period=7&inbox_id=")`)
 
 	checkReportCards(t, d, s, ctx)
 	do(t, ctx, chromedp.Navigate(d.URL+"/reports?period=7"))

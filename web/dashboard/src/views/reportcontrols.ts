@@ -5,7 +5,7 @@ import { h } from "../dom";
 import { t, tOr } from "../i18n";
 import { channels, state } from "../state";
 import { field, select } from "../ui";
-import { addDays, filterKeys, presets, type ReportState } from "./reportstate";
+import { filterKeys, presets, type ReportState } from "./reportstate";
 
 type Option = { value: string; label: string };
 
@@ -25,7 +25,7 @@ export function controls(s: ReportState, set: (p: Partial<ReportState>) => void)
   const period = select(
     [...presets.map((p) => ({ value: p, label: t("reports.last_days", { n: Number(p) }) })), { value: "custom", label: t("reports.custom") }],
     s.period,
-    (v) => set(v === "custom" ? { period: v } : { period: v, from: addDays(s.to, 1 - Number(v)) }),
+    (v) => set({ period: v }),
     { name: "period" },
   );
   const from = h("input", { type: "date", name: "from", value: s.from, max: s.to, required: true });

@@ -13,7 +13,7 @@ import { card, fill, summaryFigures, type Card } from "./reportcards";
 import { csatChart, sentimentChart, timesChart, trafficHeatmap, volumeChart } from "./reportcharts";
 import { controls } from "./reportcontrols";
 import { leaderboard, liveView } from "./reportpeople";
-import { apiParams, beyondVoice, csvHref, readState, stateQuery, type ReportState } from "./reportstate";
+import { addDays, apiParams, beyondVoice, csvHref, readState, stateQuery, today, type ReportState } from "./reportstate";
 import { voice } from "./reportvoice";
 
 const liveEvery = 30_000;
@@ -34,6 +34,8 @@ export function mountReports(el: HTMLElement, r: Route): () => void {
 
   function set(p: Partial<ReportState>): void {
     s = { ...s, ...p };
+    // A preset is the days ending today; choosing dates starts from those shown.
+    if (s.period !== "custom") s = { ...s, to: today(zone), from: addDays(today(zone), 1 - Number(s.period)) };
     navigate("/reports?" + stateQuery(s), true);
     load();
   }
