@@ -117,14 +117,13 @@ func (s *Service) reportAccount(ctx context.Context, accountID, after, upTo int6
 				changed[ev.ConversationID] = true
 			}
 		}
+		var changes []store.ReportFactChange
 		for _, id := range ids {
 			if changed[id] {
-				if err := tx.SaveReportFact(ctx, orig[id], facts[id]); err != nil {
-					return err
-				}
+				changes = append(changes, store.ReportFactChange{Old: orig[id], New: facts[id]})
 			}
 		}
-		return nil
+		return tx.SaveReportFacts(ctx, accountID, changes)
 	})
 	return err
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -270,29 +271,41 @@ func intOrNil[T int | int64](v *T) any {
 	return int64(*v)
 }
 
+// ReportFactChange is a conversation's new facts and those they replace
+// (nil when it had none).
+type ReportFactChange struct {
+	Old, New *ReportFact
+}
+
 // SaveReportFact writes a conversation's facts, replacing old (nil when
 // it had none), and moves the rollups by the difference.
 func (t *Tx) SaveReportFact(ctx context.Context, old, f *ReportFact) error {
+	return t.SaveReportFacts(ctx, f.AccountID, []ReportFactChange{{Old: old, New: f}})
+}
+
+// SaveReportFacts writes the account's changed facts and moves the
+// rollups by the sum of their differences, so that a cell many of them
+// count in is written once.
+func (t *Tx) SaveReportFacts(ctx context.Context, accountID int64, changes []ReportFactChange) error {
 	delta := map[reportCell]int64{}
-	if old != nil {
-		for c, n := range old.cells() {
-			delta[c] -= n
+	for _, ch := range changes {
+		if ch.Old != nil {
+			for c, n := range ch.Old.cells() {
+				delta[c] -= n
+			}
+		}
+		for c, n := range ch.New.cells() {
+			delta[c] += n
+		}
+		if err := t.saveReportFact(ctx, ch.New); err != nil {
+			return err
 		}
 	}
-	for c, n := range f.cells() {
-		delta[c] += n
-	}
-	for c, n := range delta {
-		if n == 0 {
-			continue
-		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO report_rollups (account_id, scope, metric, day, bucket, n) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (account_id, scope, metric, day, bucket) DO UPDATE SET n = report_rollups.n + excluded.n`,
-			f.AccountID, c.scope, c.metric, c.day, c.bucket, n)
-		if err != nil {
-			return fmt.Errorf("store: report rollup: %w", err)
-		}
-	}
+	return t.moveRollups(ctx, accountID, delta)
+}
+
+// saveReportFact writes one conversation's facts row.
+func (t *Tx) saveReportFact(ctx context.Context, f *ReportFact) error {
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO report_facts (`+reportFactColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
 			$23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)
@@ -316,6 +329,44 @@ func (t *Tx) SaveReportFact(ctx context.Context, old, f *ReportFact) error {
 		boolInt(f.SLABreached), intOrNil(f.AskedDay), intOrNil(f.CSATRating), intOrNil(f.CSATDay))
 	if err != nil {
 		return fmt.Errorf("store: save report fact: %w", err)
+	}
+	return nil
+}
+
+// rollupsPerStatement bounds the rows one statement moves.
+const rollupsPerStatement = 200
+
+// moveRollups adds delta to the account's rollups, many rows a statement
+// (a fact counts in some 80 cells), in key order. On SQLite the
+// placeholders are anonymous, as in valuesStatements.
+func (t *Tx) moveRollups(ctx context.Context, accountID int64, delta map[reportCell]int64) error {
+	cells := make([]reportCell, 0, len(delta))
+	for c, n := range delta {
+		if n != 0 {
+			cells = append(cells, c)
+		}
+	}
+	slices.SortFunc(cells, func(a, b reportCell) int {
+		return cmp.Or(cmp.Compare(a.scope, b.scope), cmp.Compare(a.metric, b.metric), cmp.Compare(a.day, b.day), cmp.Compare(a.bucket, b.bucket))
+	})
+	for start := 0; start < len(cells); start += rollupsPerStatement {
+		part := cells[start:min(start+rollupsPerStatement, len(cells))]
+		rows := make([]string, len(part))
+		args := make([]any, 0, 6*len(part))
+		for i, c := range part {
+			rows[i] = "(?, ?, ?, ?, ?, ?)" // see valuesStatements
+			if t.s.dialect == Postgres {
+				k := 6 * i
+				rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6)
+			}
+			args = append(args, accountID, c.scope, c.metric, c.day, c.bucket, delta[c])
+		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO report_rollups (account_id, scope, metric, day, bucket, n) VALUES `+
+			strings.Join(rows, ", ")+` ON CONFLICT (account_id, scope, metric, day, bucket) DO UPDATE SET n = report_rollups.n + excluded.n`,
+			args...)
+		if err != nil {
+			return fmt.Errorf("store: report rollups: %w", err)
+		}
 	}
 	return nil
 }
