@@ -18,7 +18,7 @@ export interface Card {
 export function card(name: string, title: string, csv = "", cls = ""): Card {
   const body = h("div", { class: "report-card-body" }, h("p", { class: "hint" }, t("list.loading")));
   const head = h("header", { class: "report-card-head" }, h("h2", null, title),
-    csv ? h("a", { class: "report-csv", href: csv, download: "", dataset: { csv: name } }, icon("download", "icon small"), t("reports.csv")) : null);
+    csv ? h("a", { class: "report-csv", href: csv, download: "", "aria-label": t("reports.csv_of", { report: title }), dataset: { csv: name } }, icon("download", "icon small"), t("reports.csv")) : null);
   return { el: h("section", { class: "report-card " + cls, dataset: { card: name }, "aria-label": title }, head, body), body };
 }
 
