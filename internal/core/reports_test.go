@@ -12,13 +12,14 @@ import (
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/store/storetest"
 )
 
 // bruteSummary computes a summary straight from the conversations and
 // their messages, without the report facts: the reference the
 // pre-aggregated figures must equal. keep chooses the conversations (by
-// what they are now), nil all.
-func bruteSummary(t *testing.T, f *fixture, ids []int64, keep func(*sahay.Conversation) bool) core.ReportSummary {
+// what they are now), nil all; bots are the conversations a bot held.
+func bruteSummary(t *testing.T, f *fixture, ids []int64, keep func(*sahay.Conversation) bool, bots map[int64]bool) core.ReportSummary {
 	t.Helper()
 	ctx := context.Background()
 	var frs, nrs, res []int64
@@ -40,7 +41,10 @@ func bruteSummary(t *testing.T, f *fixture, ids []int64, keep func(*sahay.Conver
 		slices.SortFunc(msgs, func(a, b *sahay.Message) int { return int(a.ID - b.ID) })
 		var firstReply, lastResolve, waiting *time.Time
 		replies, resolves, reopens, breaches := 0, 0, 0, 0
-		status := sahay.StatusOpen
+		status, handed := sahay.StatusOpen, false
+		if bots[id] {
+			status = sahay.StatusPending
+		}
 		for _, m := range msgs {
 			at := m.CreatedAt
 			switch {
@@ -58,6 +62,8 @@ func bruteSummary(t *testing.T, f *fixture, ids []int64, keep func(*sahay.Conver
 				waiting = nil
 			case m.Kind == sahay.MessageActivity && strings.HasPrefix(m.Content, "sla_breached:"):
 				breaches++
+			case m.Kind == sahay.MessageActivity && strings.HasPrefix(m.Content, "handoff:"):
+				handed = true
 			case m.Kind == sahay.MessageActivity && strings.HasPrefix(m.Content, "status:"):
 				next := strings.TrimPrefix(m.Content, "status:")
 				if next == sahay.StatusResolved {
@@ -66,6 +72,7 @@ func bruteSummary(t *testing.T, f *fixture, ids []int64, keep func(*sahay.Conver
 				} else if status == sahay.StatusResolved {
 					reopens++
 				}
+				handed = handed || status == sahay.StatusPending && next == sahay.StatusOpen
 				status = next
 			}
 		}
@@ -80,6 +87,15 @@ func bruteSummary(t *testing.T, f *fixture, ids []int64, keep func(*sahay.Conver
 			}
 			if breaches > 0 {
 				breached++
+			}
+			if bots[id] && !handed && replies == 0 {
+				out.Bot.ResolvedByBot++
+			}
+		}
+		if bots[id] {
+			out.Bot.Conversations++
+			if handed {
+				out.Bot.HandedOff++
 			}
 		}
 		if r, err := f.svc.ConversationRating(ctx, c); err == nil && r != nil {
@@ -107,6 +123,7 @@ func bruteSummary(t *testing.T, f *fixture, ids []int64, keep func(*sahay.Conver
 	}
 	out.CSAT.Score = ratio(satisfied, out.CSAT.Responses)
 	out.FirstContactResolutionRate = ratio(fcr, out.ConversationsResolved)
+	out.Bot.ResolutionRate, out.Bot.HandoffRate = ratio(out.Bot.ResolvedByBot, out.Bot.Conversations), ratio(out.Bot.HandedOff, out.Bot.Conversations)
 	if policies, err := f.st.SLAPolicies(ctx, f.account.ID); err != nil {
 		t.Fatal(err)
 	} else if len(policies) > 0 {
@@ -145,6 +162,7 @@ func TestReportSummaryMatchesBruteForce(t *testing.T) {
 	run(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		var ids []int64
+		bots := map[int64]bool{}
 		conv := func(inbox *sahay.Inbox, who string) int64 {
 			r := f.receive(t, inbox, who, "m-"+who, "hello from "+who)
 			ids = append(ids, r.Conversation.ID)
@@ -196,7 +214,7 @@ func TestReportSummaryMatchesBruteForce(t *testing.T) {
 		reply(f.agent, b, "two")
 		status(b, sahay.StatusResolved)
 		status(b, sahay.StatusOpen)
-		conv(f.mine, "c") // unanswered
+		c := conv(f.mine, "c") // unanswered
 		d := conv(f.theirs, "d")
 		reply(f.admin, d, "hi")
 		status(d, sahay.StatusResolved)
@@ -216,7 +234,7 @@ func TestReportSummaryMatchesBruteForce(t *testing.T) {
 
 		day := time.Now().UTC()
 		q := core.ReportQuery{From: day.AddDate(0, 0, -1).Format(time.DateOnly), To: day.AddDate(0, 0, 1).Format(time.DateOnly)}
-		want := bruteSummary(t, f, ids, nil)
+		want := bruteSummary(t, f, ids, nil, bots)
 		if want.ConversationsOpened != 6 || want.ConversationsResolved != 3 || want.CSAT.Responses != 2 || *want.FirstContactResolutionRate != 1 ||
 			want.NextResponseSeconds.Count != 2 || *want.NextResponseSeconds.P90 < 1 {
 			t.Fatalf("brute force %s: the timeline is not what the test means", figures(want))
@@ -247,15 +265,15 @@ func TestReportSummaryMatchesBruteForce(t *testing.T) {
 			}
 		}
 		q.InboxID = f.theirs.ID
-		waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, func(c *sahay.Conversation) bool { return c.InboxID == f.theirs.ID }))
+		waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, func(c *sahay.Conversation) bool { return c.InboxID == f.theirs.ID }, bots))
 		q.InboxID = 0
 		q.Label = "refund"
 		refund := func(c *sahay.Conversation) bool { return slices.Contains(c.Labels, "refund") }
-		if got := waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, refund)); got.ConversationsOpened != 2 || got.Label != "refund" {
+		if got := waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, refund, bots)); got.ConversationsOpened != 2 || got.Label != "refund" {
 			t.Errorf("label refund: %d opened, label %q; want 2, refund", got.ConversationsOpened, got.Label)
 		}
 		q.InboxID = f.mine.ID // two filters read the facts rows
-		waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, func(c *sahay.Conversation) bool { return refund(c) && c.InboxID == f.mine.ID }))
+		waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, func(c *sahay.Conversation) bool { return refund(c) && c.InboxID == f.mine.ID }, bots))
 		q.InboxID, q.Label = 0, ""
 
 		// Reassigned, the conversation moves from one agent's figures to
@@ -264,13 +282,13 @@ func TestReportSummaryMatchesBruteForce(t *testing.T) {
 			return func(c *sahay.Conversation) bool { return c.AssigneeID == u.ID }
 		}
 		q.AgentID = f.agentUser.ID
-		waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, byAgent(f.agentUser)))
+		waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, byAgent(f.agentUser), bots))
 		assign(n, f.adminUser)
-		if got := waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, byAgent(f.agentUser))); got.NextResponseSeconds.Count != 0 {
+		if got := waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, byAgent(f.agentUser), bots)); got.NextResponseSeconds.Count != 0 {
 			t.Errorf("agent after the reassignment: %d next responses; want 0", got.NextResponseSeconds.Count)
 		}
 		q.AgentID = f.adminUser.ID
-		if got := waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, byAgent(f.adminUser))); got.NextResponseSeconds.Count != 2 {
+		if got := waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, byAgent(f.adminUser), bots)); got.NextResponseSeconds.Count != 2 {
 			t.Errorf("new assignee: %d next responses; want 2", got.NextResponseSeconds.Count)
 		}
 		q.AgentID = 0
@@ -280,14 +298,52 @@ func TestReportSummaryMatchesBruteForce(t *testing.T) {
 		if _, err := f.st.Write(ctx, func(tx *store.Tx) error { return tx.CreateDefaultSLA(ctx, f.account.ID) }); err != nil {
 			t.Fatal(err)
 		}
-		if got := waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, nil)); got.SLAComplianceRate == nil || *got.SLAComplianceRate != 1 {
+		if got := waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, nil, bots)); got.SLAComplianceRate == nil || *got.SLAComplianceRate != 1 {
 			t.Errorf("sla compliance %v; want 1", got.SLAComplianceRate)
+		}
+		// The unanswered conversation breaches its target (the line the SLA
+		// timer writes), then is resolved: it does not comply.
+		storetest.MustWrite(t, f.st, func(tx *store.Tx) error {
+			if err := tx.LockAccount(ctx, f.account.ID); err != nil {
+				return err
+			}
+			m := &sahay.Message{AccountID: f.account.ID, ConversationID: c, InboxID: f.mine.ID, Kind: sahay.MessageActivity,
+				SenderType: sahay.SenderSystem, Content: "sla_breached:first_response"}
+			if err := tx.InsertMessage(ctx, m); err != nil {
+				return err
+			}
+			return tx.Emit(ctx, f.account.ID, f.mine.ID, c, sahay.MessageCreated{Message: m})
+		})
+		status(c, sahay.StatusResolved)
+		if got := waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, nil, bots)); got.SLAComplianceRate == nil || *got.SLAComplianceRate != 0.75 {
+			t.Errorf("sla compliance %v; want 3 of 4 resolved", got.SLAComplianceRate)
 		}
 
 		// A period before the conversations has none of them.
 		old := core.ReportQuery{From: "2020-01-01", To: "2020-01-31"}
 		if s, err := f.svc.ReportSummary(ctx, f.admin, old); err != nil || s.ConversationsOpened != 0 || s.FirstResponseSeconds.Median != nil {
 			t.Errorf("old period: %+v, %v", s, err)
+		}
+
+		// While the inbox's bot is on, it holds what the inbox receives: it
+		// hands over a customer who asks for a person, and is unsure of
+		// the other, whose conversation a person resolves without a word.
+		on := true
+		if _, err := f.svc.SetBotSettings(ctx, f.admin, f.theirs.ID, core.BotSettingsInput{Enabled: &on}); err != nil {
+			t.Fatal(err)
+		}
+		kept := conv(f.theirs, "bot-kept")
+		handed := f.receive(t, f.theirs, "bot-handed", "m-bot-handed", "I want to talk to a real person").Conversation.ID
+		ids = append(ids, handed)
+		bots[kept], bots[handed] = true, true
+		status(kept, sahay.StatusResolved)
+		waitFor(t, "the bot to hand the conversation over", func() bool {
+			c, err := f.st.Conversation(ctx, f.account.ID, handed)
+			return err == nil && c.Status == sahay.StatusOpen
+		})
+		got = waitSummary(t, f.svc, f.admin, q, bruteSummary(t, f, ids, nil, bots))
+		if b := got.Bot; b.Conversations != 2 || b.ResolvedByBot != 1 || b.HandedOff != 1 || *b.ResolutionRate != 0.5 {
+			t.Errorf("bot %+v; want 2 conversations, 1 resolved by the bot, 1 handed off", b)
 		}
 
 		// Another node takes over after this one stops: nothing counts twice.
@@ -299,8 +355,8 @@ func TestReportSummaryMatchesBruteForce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		conv(f.theirs, "g")
-		waitSummary(t, svc2, admin2, q, bruteSummary(t, f, ids, nil))
+		bots[conv(f.theirs, "g")] = true
+		waitSummary(t, svc2, admin2, q, bruteSummary(t, f, ids, nil, bots))
 		if facts := f.count(t, `SELECT COUNT(*) FROM report_facts WHERE account_id = $1`, f.account.ID); facts != len(ids) {
 			t.Errorf("%d fact rows; want %d", facts, len(ids))
 		}
