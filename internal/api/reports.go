@@ -48,20 +48,8 @@ func (s *Server) reportSummary(w http.ResponseWriter, r *http.Request, a *core.A
 	if err != nil {
 		return err
 	}
-	if r.URL.Query().Get("format") != "csv" {
+	if !wantsCSV(r) {
 		return one(w, http.StatusOK, sum, nil)
-	}
-	return writeSummaryCSV(w, sum)
-}
-
-func (s *Server) reportSummaryCSV(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
-	q, err := reportQuery(r)
-	if err != nil {
-		return err
-	}
-	sum, err := s.svc.ReportSummary(r.Context(), a, q)
-	if err != nil {
-		return err
 	}
 	return writeSummaryCSV(w, sum)
 }

@@ -168,7 +168,7 @@ func (s *Server) routes() []route {
 		{Method: http.MethodGet, Path: "/api/v1/sla_clocks", Authed: s.slaClocks},
 
 		{Method: http.MethodGet, Path: "/api/v1/reports/summary", Authed: s.reportSummary},
-		{Method: http.MethodGet, Path: "/api/v1/reports/summary.csv", Authed: s.reportSummaryCSV},
+		{Method: http.MethodGet, Path: "/api/v1/reports/summary.csv", Authed: s.reportSummary},
 		{Method: http.MethodGet, Path: "/api/v1/reports/series", Authed: s.reportSeries},
 		{Method: http.MethodGet, Path: "/api/v1/reports/series.csv", Authed: s.reportSeries},
 		{Method: http.MethodGet, Path: "/api/v1/reports/heatmap", Authed: s.reportHeatmap},

@@ -294,7 +294,8 @@ func (fd *reportFolder) asked(f *store.ReportFact, at time.Time) *store.ReportFa
 	return f
 }
 
-// activity applies a timeline entry: a status change or a bot hand-off.
+// activity applies a timeline entry: a status change, a bot hand-off or
+// an SLA breach.
 func (fd *reportFolder) activity(f *store.ReportFact, key string, at time.Time) *store.ReportFact {
 	if strings.HasPrefix(key, "handoff:") {
 		return fd.handoff(f, at)
