@@ -201,6 +201,21 @@ func TestSurveySentOnceOnResolve(t *testing.T) {
 	if err != nil || len(list) != 1 {
 		t.Fatalf("csat list %+v %v", list, err)
 	}
+	// The reports count the survey as asked, and answered.
+	day := time.Now().UTC()
+	period := core.ReportQuery{From: day.AddDate(0, 0, -1).Format(time.DateOnly), To: day.AddDate(0, 0, 1).Format(time.DateOnly)}
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		sum, err := a.Service.ReportSummary(ctx, actor, period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := sum.CSAT; c.SurveysSent == 1 && c.Responses == 1 && c.ResponseRate != nil && *c.ResponseRate == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("report csat %+v; want 1 survey sent, 1 response", sum.CSAT)
+		}
+	}
 	// The timeline says so.
 	ms, err := a.Store.Messages(ctx, inbox.AccountID, m.ConversationID, 0, 50)
 	if err != nil {
