@@ -79,9 +79,14 @@ func (s *Service) reportAccount(ctx context.Context, accountID, after, upTo int6
 	var ids []int64
 	seen := map[int64]bool{}
 	for _, ev := range evs {
-		if ev.Seq <= upTo && ev.ConversationID != 0 && !seen[ev.ConversationID] {
-			seen[ev.ConversationID] = true
-			ids = append(ids, ev.ConversationID)
+		if ev.Seq > upTo {
+			break
+		}
+		for _, id := range []int64{ev.ConversationID, mergedAway(ev)} {
+			if id != 0 && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
 		}
 	}
 	_, err = s.store.Write(ctx, func(tx *store.Tx) error {
@@ -108,6 +113,13 @@ func (s *Service) reportAccount(ctx context.Context, accountID, after, upTo int6
 			if ev.Seq > upTo {
 				break
 			}
+			if gone := mergedAway(ev); gone != 0 {
+				// Its messages joined another conversation, which keeps
+				// its own figures; it no longer counts.
+				facts[gone] = nil
+				changed[gone] = true
+				continue
+			}
 			f, err := fd.fold(facts[ev.ConversationID], ev)
 			if err != nil {
 				return err
@@ -119,13 +131,28 @@ func (s *Service) reportAccount(ctx context.Context, accountID, after, upTo int6
 		}
 		var changes []store.ReportFactChange
 		for _, id := range ids {
-			if changed[id] {
+			if changed[id] && (facts[id] != nil || orig[id] != nil) {
 				changes = append(changes, store.ReportFactChange{Old: orig[id], New: facts[id]})
 			}
 		}
 		return tx.SaveReportFacts(ctx, accountID, changes)
 	})
 	return err
+}
+
+// mergedAway is the conversation an event says was merged into another,
+// or 0.
+func mergedAway(ev sahay.Event) int64 {
+	if ev.Type != sahay.EventConversationMerged {
+		return 0
+	}
+	var m struct {
+		ID int64 `json:"merged_conversation_id"`
+	}
+	if json.Unmarshal(ev.Data, &m) != nil {
+		return 0
+	}
+	return m.ID
 }
 
 // reportFolder folds an account's events into conversation facts.

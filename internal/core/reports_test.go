@@ -395,3 +395,58 @@ func samePtrs(a, b *store.ReportTotals) bool {
 	j2, _ := json.Marshal(b)
 	return string(j1) == string(j2)
 }
+
+// TestReportMergedConversation: a conversation merged into another stops
+// counting; the one it joined keeps its own figures.
+func TestReportMergedConversation(t *testing.T) {
+	run(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		storetest.MustWrite(t, f.st, func(tx *store.Tx) error {
+			f.account.ReopenWindowSeconds = 60
+			return tx.UpdateAccount(ctx, f.account)
+		})
+		first := f.receive(t, f.mine, "cust-1", "m1", "my parcel is late").Conversation
+		if _, err := f.svc.PostMessage(ctx, f.admin, first.ID, core.NewMessage{Content: "on its way"}); err != nil {
+			t.Fatal(err)
+		}
+		f.setStatus(t, first.ID, sahay.StatusResolved, nil)
+		backdateResolved(t, f, first.ID, 2*time.Minute)
+		second := f.receive(t, f.mine, "cust-1", "m2", "and my refund?").Conversation
+		if second.ID == first.ID {
+			t.Fatal("the second message reopened the first conversation")
+		}
+		day := time.Now().UTC().Format(time.DateOnly)
+		// The whole account (rollups), one inbox (its scope's rollups),
+		// and two filters (the facts rows).
+		queries := []core.ReportQuery{{From: day, To: day}, {From: day, To: day, InboxID: f.mine.ID},
+			{From: day, To: day, InboxID: f.mine.ID, Channel: f.mine.Channel}}
+		opened := func(want int) {
+			t.Helper()
+			deadline := time.Now().Add(15 * time.Second)
+			for _, q := range queries {
+				for {
+					got, err := f.svc.ReportSummary(ctx, f.admin, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got.ConversationsOpened == want && got.ConversationsResolved == 1 && got.FirstResponseSeconds.Count == 1 {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("summary %+v: opened %d, resolved %d, first responses %d; want %d, 1, 1", q,
+							got.ConversationsOpened, got.ConversationsResolved, got.FirstResponseSeconds.Count, want)
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+		}
+		opened(2)
+		if _, err := f.svc.MergeConversations(ctx, f.admin, first.ID, second.ID); err != nil {
+			t.Fatal(err)
+		}
+		opened(1)
+		if n := f.count(t, `SELECT COUNT(*) FROM report_facts WHERE account_id = $1 AND conversation_id = $2`, f.account.ID, second.ID); n != 0 {
+			t.Errorf("the merged conversation keeps %d facts rows", n)
+		}
+	})
+}

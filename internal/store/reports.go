@@ -272,7 +272,8 @@ func intOrNil[T int | int64](v *T) any {
 }
 
 // ReportFactChange is a conversation's new facts and those they replace
-// (nil when it had none).
+// (nil when it had none). A change with New nil removes the facts: the
+// conversation no longer counts anywhere.
 type ReportFactChange struct {
 	Old, New *ReportFact
 }
@@ -293,6 +294,15 @@ func (t *Tx) SaveReportFacts(ctx context.Context, accountID int64, changes []Rep
 			for c, n := range ch.Old.cells() {
 				delta[c] -= n
 			}
+		}
+		if ch.New == nil {
+			if ch.Old != nil {
+				if _, err := t.tx.ExecContext(ctx, `DELETE FROM report_facts WHERE account_id = $1 AND conversation_id = $2`,
+					accountID, ch.Old.ConversationID); err != nil {
+					return fmt.Errorf("store: remove report fact: %w", err)
+				}
+			}
+			continue
 		}
 		for c, n := range ch.New.cells() {
 			delta[c] += n

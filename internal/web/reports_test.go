@@ -190,7 +190,6 @@ func TestBrowserReports(t *testing.T) {
 	waitFor(t, ctx, "durations in business hours", `location.search === "?period=7&label=refund&business_hours=1" && document.querySelector(".report-note").textContent.includes("business hours") && `+
 		`![...document.querySelectorAll("[data-card] .report-card-body > .hint:not(.report-unfiltered)")].length && document.querySelector("[data-card=sentiment] .report-chart")`)
 
-
 	// A phone: cards stack and nothing is wider than the screen.
 	do(t, ctx, chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
 	do(t, ctx, chromedp.Navigate(d.URL+"/reports"))
