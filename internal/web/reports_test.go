@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/apitest"
+	"github.com/sahayhq/sahay/internal/store"
 
 	"github.com/chromedp/chromedp"
 )
@@ -278,6 +280,7 @@ func TestScreenshotsReports(t *testing.T) {
 		"Refund for the blue saree", "क्या यह स्टॉक में है?", "Thanks, got it!", "অর্ডার বাতিল করতে চাই", "Do you ship to Sylhet?",
 		"पैसे वापस चाहिए, refund", "Is cash on delivery available?",
 	})
+	seedReportHistory(t, d, s)
 	// The voice of the customer counts words once the messages are analysed.
 	eventually(t, "the customers' words are counted", func() bool {
 		var topics struct {
@@ -316,5 +319,66 @@ func TestScreenshotsReports(t *testing.T) {
 				shoot(t, ctx, filepath.Join(out, fmt.Sprintf("reports-%s-%d.png", lang, size.w)))
 			}
 		})
+	}
+}
+
+// seedReportHistory writes report facts for the six days before today,
+// as the report follower would have kept them, so the screenshots show a
+// week of figures: conversations the API cannot date in the past. They
+// use conversation ids no real conversation has.
+func seedReportHistory(t *testing.T, d *dashboard, s reportShop) {
+	t.Helper()
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(7, 17))
+	day := func(at time.Time) int { y, m, dd := at.UTC().Date(); return y*10000 + int(m)*100 + dd }
+	dur := func(lo, hi int64) int64 { return lo + r.Int64N(hi-lo) }
+	var changes []store.ReportFactChange
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	for back := 6; back >= 1; back-- {
+		for i := range 10 + r.IntN(14) {
+			hour := 8 + r.IntN(12)
+			if r.IntN(5) == 0 {
+				hour = r.IntN(24)
+			}
+			opened := today.AddDate(0, 0, -back).Add(time.Duration(hour)*time.Hour + time.Duration(r.IntN(3600))*time.Second)
+			inbox := s.shop.ID
+			if i%4 == 3 {
+				inbox = s.help.ID
+			}
+			f := &store.ReportFact{AccountID: s.owner.AccountID, ConversationID: int64(1_000_000 + back*100 + i), InboxID: inbox, Channel: "api",
+				AssigneeID: []int64{s.agent.ID, s.owner.ID}[i%2], Status: sahay.StatusOpen, OpenedAt: opened, OpenedDay: day(opened),
+				OpenedHour: opened.Hour(), ClockAt: &opened}
+			if i%5 == 1 {
+				f.Labels = []string{"refund"}
+			}
+			if r.IntN(10) < 9 {
+				frs := dur(60, 2400)
+				at := opened.Add(time.Duration(frs) * time.Second)
+				dd := day(at)
+				f.FirstResponseAt, f.FirstResponseDay, f.FirstResponseS, f.FirstResponseBS = &at, &dd, &frs, &frs
+				f.AgentReplies = 1 + r.IntN(3)
+				f.ReplyDays = map[int]int{dd: f.AgentReplies}
+				for range f.AgentReplies - 1 {
+					wait := dur(30, 1200)
+					f.NextResponses = append(f.NextResponses, store.ReportResponse{Day: dd, S: wait, BS: wait})
+				}
+				if r.IntN(10) < 8 {
+					res := frs + dur(600, 6*3600)
+					at := opened.Add(time.Duration(res) * time.Second)
+					dd := day(at)
+					f.Status, f.Resolves = sahay.StatusResolved, 1
+					f.ResolvedAt, f.ResolvedDay, f.ResolutionS, f.ResolutionBS = &at, &dd, &res, &res
+					f.AskedDay = &dd
+					if r.IntN(2) == 0 {
+						rating := []int{5, 5, 4, 4, 3, 2}[r.IntN(6)]
+						f.CSATRating, f.CSATDay = &rating, &dd
+					}
+				}
+			}
+			changes = append(changes, store.ReportFactChange{New: f})
+		}
+	}
+	if _, err := d.App.Store.Write(ctx, func(tx *store.Tx) error { return tx.SaveReportFacts(ctx, s.owner.AccountID, changes) }); err != nil {
+		t.Fatal(err)
 	}
 }
