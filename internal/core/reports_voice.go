@@ -26,6 +26,10 @@ const (
 	voicePause     = 500 * time.Millisecond
 	voiceAccounts  = 50
 	voiceBatch     = 2000
+	// voiceKeepTerms is how many of a past day's terms are kept per
+	// language and inbox; voiceCompactDays how many days a pass compacts.
+	voiceKeepTerms   = 200
+	voiceCompactDays = 3
 )
 
 // What the voice of the customer lists.
@@ -109,7 +113,8 @@ func (s *Service) voiceAccount(ctx context.Context, accountID, after, upTo int64
 	if err != nil {
 		return err
 	}
-	sentiments, terms := voiceCounts(accountLocation(account), msgs)
+	loc := accountLocation(account)
+	sentiments, terms := voiceCounts(loc, msgs)
 	_, err = s.store.Write(ctx, func(tx *store.Tx) error {
 		moved, err := tx.MoveVoiceCursor(ctx, accountID, after, upTo)
 		if err != nil {
@@ -120,7 +125,30 @@ func (s *Service) voiceAccount(ctx context.Context, accountID, after, upTo int64
 		}
 		return tx.AddVoiceCounts(ctx, accountID, sentiments, terms)
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return s.compactVoice(ctx, accountID, loc)
+}
+
+// compactVoice keeps, of each local day over (before yesterday), only the
+// voiceKeepTerms most frequent terms of each language and inbox: a day's
+// long tail of words said once or twice would otherwise make every report
+// over a long period read them all. A few days a pass.
+func (s *Service) compactVoice(ctx context.Context, accountID int64, loc *time.Location) error {
+	before := localDay(loc, time.Now().AddDate(0, 0, -1))
+	for range voiceCompactDays {
+		day, err := s.store.NextVoiceDay(ctx, accountID, before)
+		if err != nil || day == 0 {
+			return err
+		}
+		if _, err := s.store.Write(ctx, func(tx *store.Tx) error {
+			return tx.CompactVoiceTerms(ctx, accountID, day, voiceKeepTerms)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // voiceCounts adds up messages by local day, inbox, language and

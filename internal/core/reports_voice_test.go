@@ -373,3 +373,48 @@ func TestVoiceReportsRefuseBadInput(t *testing.T) {
 		wantCode(t, err, sahay.EFORBIDDEN, "an agent reads the topics")
 	})
 }
+
+// TestVoiceCompactsPastDays: once a day is over, the voice follower keeps
+// only its most frequent terms of each language and inbox, and the
+// account's totals, so that long reports read a bounded number of rows;
+// the terms a report lists keep their counts.
+func TestVoiceCompactsPastDays(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		st := open(t)
+		f := fixtureOf(t, st, newScoringService(t, st))
+		acc := f.account.ID
+		past := time.Now().AddDate(0, 0, -10)
+		y, m, d := past.UTC().Date()
+		day := y*10000 + int(m)*100 + d
+		terms := map[store.TermKey]int64{}
+		for i := range 250 {
+			terms[store.TermKey{Day: day, InboxID: f.mine.ID, Language: "en", Term: fmt.Sprintf("word%03d", i)}] = 1
+			terms[store.TermKey{Day: day, InboxID: f.theirs.ID, Language: "en", Term: fmt.Sprintf("word%03d", i)}] = 1
+		}
+		terms[store.TermKey{Day: day, InboxID: f.mine.ID, Language: "en", Term: "delivery"}] = 7
+		terms[store.TermKey{Day: day, InboxID: f.theirs.ID, Language: "en", Term: "refund"}] = 4
+		storetest.MustWrite(t, f.st, func(tx *store.Tx) error { return tx.AddVoiceCounts(ctx, acc, nil, terms) })
+		rows := func(inbox int64) int {
+			return f.count(t, `SELECT COUNT(*) FROM voice_term_counts WHERE account_id = $1 AND day = $2 AND inbox_id = $3`, acc, day, inbox)
+		}
+		if rows(0) != 252 || rows(f.mine.ID) != 251 {
+			t.Fatalf("before: %d rows of totals, %d of the inbox; want 252 and 251", rows(0), rows(f.mine.ID))
+		}
+		// Any counting pass compacts the days before yesterday.
+		f.receive(t, f.mine, "cust", "m1", "where is my delivery?")
+		waitFor(t, "the past day compacted", func() bool { return rows(0) == 200 })
+		if rows(f.mine.ID) != 200 || rows(f.theirs.ID) != 200 {
+			t.Errorf("after: %d and %d rows of the inboxes, want 200 each", rows(f.mine.ID), rows(f.theirs.ID))
+		}
+		date := past.UTC().Format(time.DateOnly)
+		got, err := f.svc.Topics(ctx, f.admin, core.VoiceQuery{From: date, To: date, Language: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Terms) < 2 || got.Terms[0].Term != "delivery" || got.Terms[0].Count != 7 || got.Terms[1].Term != "refund" || got.Terms[1].Count != 4 {
+			t.Errorf("top terms after compaction: %+v", got.Terms[:min(3, len(got.Terms))])
+		}
+	})
+}

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -135,8 +137,18 @@ type TermKey struct {
 	Term     string
 }
 
-// AddVoiceCounts adds a batch's counts, one statement per cell.
+// AddVoiceCounts adds a batch's counts, one statement per cell; each
+// term's count is added to its inbox and to the account's total (inbox 0).
 func (t *Tx) AddVoiceCounts(ctx context.Context, accountID int64, sentiments map[SentimentKey]int64, terms map[TermKey]int64) error {
+	all := make(map[TermKey]int64, 2*len(terms))
+	for k, n := range terms {
+		all[k] += n
+		if k.InboxID != 0 {
+			k.InboxID = 0
+			all[k] += n
+		}
+	}
+	terms = all
 	for k, n := range sentiments {
 		if _, err := t.tx.ExecContext(ctx, `INSERT INTO voice_days (account_id, day, inbox_id, language, sentiment, n) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (account_id, day, inbox_id, language, sentiment) DO UPDATE SET n = voice_days.n + excluded.n`,
@@ -145,13 +157,48 @@ func (t *Tx) AddVoiceCounts(ctx context.Context, accountID int64, sentiments map
 		}
 	}
 	for k, n := range terms {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO voice_terms (account_id, day, language, term, inbox_id, n) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (account_id, day, language, term, inbox_id) DO UPDATE SET n = voice_terms.n + excluded.n`,
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO voice_term_counts (account_id, day, language, term, inbox_id, n) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (account_id, day, language, term, inbox_id) DO UPDATE SET n = voice_term_counts.n + excluded.n`,
 			accountID, k.Day, k.Language, k.Term, k.InboxID, n); err != nil {
 			return fmt.Errorf("store: add term counts: %w", err)
 		}
 	}
 	return nil
+}
+
+// CompactVoiceTerms keeps, of the account's term counts of a local day,
+// only the keep most frequent terms of each language and inbox (ties by
+// term), and records day as the last compacted.
+func (t *Tx) CompactVoiceTerms(ctx context.Context, accountID int64, day, keep int) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM voice_term_counts WHERE account_id = $1 AND day = $2 AND (language, term, inbox_id) IN (
+		SELECT language, term, inbox_id FROM (SELECT language, term, inbox_id,
+			ROW_NUMBER() OVER (PARTITION BY language, inbox_id ORDER BY n DESC, term) AS place
+			FROM voice_term_counts WHERE account_id = $1 AND day = $2) ranked WHERE place > $3)`, accountID, day, keep)
+	if err != nil {
+		return fmt.Errorf("store: compact voice terms: %w", err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO voice_cursors (account_id, seq) VALUES ($1, 0)
+		ON CONFLICT (account_id) DO NOTHING`, accountID); err != nil {
+		return fmt.Errorf("store: start voice cursor: %w", err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE voice_cursors SET compacted_day = $2 WHERE account_id = $1 AND compacted_day < $2`,
+		accountID, day); err != nil {
+		return fmt.Errorf("store: compact voice terms: %w", err)
+	}
+	return nil
+}
+
+// NextVoiceDay returns the first local day after the account's last
+// compacted one that has term counts and is before before, or 0.
+func (s *Store) NextVoiceDay(ctx context.Context, accountID int64, before int) (int, error) {
+	var day sql.NullInt64
+	err := s.read.QueryRowContext(ctx, `SELECT MIN(t.day) FROM voice_term_counts t
+		WHERE t.account_id = $1 AND t.day < $2 AND t.inbox_id = 0
+		AND t.day > COALESCE((SELECT compacted_day FROM voice_cursors WHERE account_id = $1), 0)`, accountID, before).Scan(&day)
+	if err != nil {
+		return 0, fmt.Errorf("store: next voice day: %w", err)
+	}
+	return int(day.Int64), nil
 }
 
 // VoiceFilter narrows the voice counts: local days From to To inclusive
@@ -164,18 +211,21 @@ type VoiceFilter struct {
 }
 
 // where returns the filter's conditions, with the arguments numbered from
-// $1, and the arguments.
-func (f VoiceFilter) where() (string, []any) {
+// $1, and the arguments. totals reads the account's totals (inbox 0),
+// which the term counts keep, when the filter names no inboxes.
+func (f VoiceFilter) where(totals bool) (string, []any) {
 	conds := []string{"account_id = $1", "day >= $2", "day <= $3"}
 	args := []any{f.AccountID, f.From, f.To}
-	if f.Inboxes != nil {
+	switch {
+	case f.Inboxes == nil && totals:
+		conds = append(conds, "inbox_id = 0")
+	case f.Inboxes != nil && len(f.Inboxes) == 0:
+		conds = append(conds, "1 = 0")
+	case f.Inboxes != nil:
 		marks := make([]string, len(f.Inboxes))
 		for i, id := range f.Inboxes {
 			args = append(args, id)
 			marks[i] = fmt.Sprintf("$%d", len(args))
-		}
-		if len(marks) == 0 {
-			marks = []string{"0"}
 		}
 		conds = append(conds, "inbox_id IN ("+strings.Join(marks, ",")+")")
 	}
@@ -189,7 +239,7 @@ func (f VoiceFilter) where() (string, []any) {
 // SentimentDays returns the analysed messages of the filter's days by day
 // and sentiment; days without any are left out.
 func (s *Store) SentimentDays(ctx context.Context, f VoiceFilter) (map[int]map[string]int, error) {
-	where, args := f.where()
+	where, args := f.where(false)
 	rows, err := s.read.QueryContext(ctx, `SELECT day, sentiment, SUM(n) FROM voice_days WHERE `+where+` GROUP BY day, sentiment`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: sentiment days: %w", err)
@@ -221,9 +271,9 @@ type TermCount struct {
 // filter's period, most frequent first (ties by language and term), at
 // most limit of them.
 func (s *Store) TopTerms(ctx context.Context, f VoiceFilter, least, limit int) ([]TermCount, error) {
-	where, args := f.where()
+	where, args := f.where(true)
 	args = append(args, least, limit)
-	rows, err := s.read.QueryContext(ctx, fmt.Sprintf(`SELECT language, term, SUM(n) FROM voice_terms WHERE %s
+	rows, err := s.read.QueryContext(ctx, fmt.Sprintf(`SELECT language, term, SUM(n) FROM voice_term_counts WHERE %s
 		GROUP BY language, term HAVING SUM(n) >= $%d ORDER BY SUM(n) DESC, language, term LIMIT $%d`, where, len(args)-1, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: top terms: %w", err)
@@ -239,13 +289,13 @@ func (s *Store) TermCounts(ctx context.Context, f VoiceFilter, terms []string) (
 	if len(terms) == 0 {
 		return out, nil
 	}
-	where, args := f.where()
+	where, args := f.where(true)
 	marks := make([]string, len(terms))
 	for i, t := range terms {
 		args = append(args, t)
 		marks[i] = fmt.Sprintf("$%d", len(args))
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT language, term, SUM(n) FROM voice_terms WHERE `+where+`
+	rows, err := s.read.QueryContext(ctx, `SELECT language, term, SUM(n) FROM voice_term_counts WHERE `+where+`
 		AND term IN (`+strings.Join(marks, ",")+`) GROUP BY language, term`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: term counts: %w", err)
@@ -281,6 +331,9 @@ type LabelCount struct {
 // opened_day, read through its index) carry it now; labels none carry are
 // left out. The filter's language is ignored.
 func (s *Store) LabelsOpened(ctx context.Context, f VoiceFilter) ([]LabelCount, error) {
+	if f.Inboxes == nil {
+		return s.labelsOpenedRollups(ctx, f)
+	}
 	scope := ""
 	args := []any{f.AccountID, f.From, f.To}
 	if f.Inboxes != nil {
@@ -309,6 +362,43 @@ func (s *Store) LabelsOpened(ctx context.Context, f VoiceFilter) ([]LabelCount, 
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// labelsOpenedRollups is LabelsOpened for every inbox, read from each
+// label's rollups: a number of rows bounded by labels and days, whatever
+// the number of conversations.
+func (s *Store) labelsOpenedRollups(ctx context.Context, f VoiceFilter) ([]LabelCount, error) {
+	labels, err := s.Labels(ctx, f.AccountID)
+	if err != nil || len(labels) == 0 {
+		return nil, err
+	}
+	args := []any{f.AccountID, metricOpened, f.From, f.To}
+	marks := make([]string, len(labels))
+	for i, l := range labels {
+		args = append(args, scopeLabel+l.Name)
+		marks[i] = fmt.Sprintf("$%d", len(args))
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT scope, SUM(n) FROM report_rollups WHERE account_id = $1
+		AND scope IN (`+strings.Join(marks, ",")+`) AND metric = $2 AND day >= $3 AND day <= $4
+		GROUP BY scope HAVING SUM(n) > 0`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: labels opened: %w", err)
+	}
+	defer rows.Close()
+	var out []LabelCount
+	for rows.Next() {
+		var c LabelCount
+		if err := rows.Scan(&c.Name, &c.Count); err != nil {
+			return nil, fmt.Errorf("store: labels opened: %w", err)
+		}
+		c.Name = strings.TrimPrefix(c.Name, scopeLabel)
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: labels opened: %w", err)
+	}
+	slices.SortFunc(out, func(a, b LabelCount) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Name, b.Name)) })
+	return out, nil
 }
 
 // TopicConversation is a conversation listed behind a topic.
