@@ -11,30 +11,11 @@ import (
 )
 
 // voiceQuery reads the period and filters of the sentiment trend and the
-// voice of the customer from the query string.
+// voice of the customer from the query string: a report's, and language.
 func voiceQuery(r *http.Request) (core.VoiceQuery, error) {
-	v := r.URL.Query()
-	q := core.VoiceQuery{From: v.Get("from"), To: v.Get("to"), Channel: v.Get("channel"), Language: v.Get("language"), Label: v.Get("label")}
-	for _, p := range []struct {
-		name string
-		to   *int64
-	}{{"inbox_id", &q.InboxID}, {"team_id", &q.TeamID}, {"agent_id", &q.AgentID}} {
-		if s := v.Get(p.name); s != "" {
-			n, err := strconv.ParseInt(s, 10, 64)
-			if err != nil || n <= 0 {
-				return q, sahay.Invalid("%s must be a positive id", p.name)
-			}
-			*p.to = n
-		}
-	}
-	switch v.Get("business_hours") {
-	case "", "0", "false":
-	case "1", "true":
-		q.BusinessHours = true
-	default:
-		return q, sahay.Invalid("business_hours must be 1 or 0")
-	}
-	return q, nil
+	q, err := reportQuery(r)
+	return core.VoiceQuery{From: q.From, To: q.To, InboxID: q.InboxID, TeamID: q.TeamID, AgentID: q.AgentID, Channel: q.Channel,
+		Label: q.Label, BusinessHours: q.BusinessHours, Language: r.URL.Query().Get("language")}, err
 }
 
 // reportSentiment answers the sentiment trend, as JSON or CSV.
