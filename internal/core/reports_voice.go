@@ -95,15 +95,9 @@ func (s *Service) voicePass(ctx context.Context) bool {
 // however often it restarts. The batch is added up in memory first, so
 // each cell is written once.
 func (s *Service) voiceAccount(ctx context.Context, accountID, after, upTo int64) error {
-	created, err := s.store.CreatedMessages(ctx, accountID, after, upTo)
+	ids, err := s.incomingCreated(ctx, accountID, after, upTo)
 	if err != nil {
 		return err
-	}
-	var ids []int64
-	for _, m := range created {
-		if m.Kind == sahay.MessageIncoming {
-			ids = append(ids, m.ID)
-		}
 	}
 	msgs, err := s.store.AnalysedMessages(ctx, accountID, ids)
 	if err != nil {

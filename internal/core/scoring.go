@@ -187,20 +187,30 @@ type scoredMessage struct {
 	analysis nlp.Analysis
 }
 
-// scoreAccount scores the incoming messages of the account's events with
-// after < seq <= upTo, in one transaction. Everything that can be is read
-// and computed before it: on SQLite the transaction holds the one writer
-// that Receive's batches wait for.
-func (s *Service) scoreAccount(ctx context.Context, accountID, after, upTo int64) error {
+// incomingCreated returns the ids of the customers' messages created by
+// the account's events with after < seq <= upTo.
+func (s *Service) incomingCreated(ctx context.Context, accountID, after, upTo int64) ([]int64, error) {
 	created, err := s.store.CreatedMessages(ctx, accountID, after, upTo)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var ids []int64
 	for _, m := range created {
 		if m.Kind == sahay.MessageIncoming {
 			ids = append(ids, m.ID)
 		}
+	}
+	return ids, nil
+}
+
+// scoreAccount scores the incoming messages of the account's events with
+// after < seq <= upTo, in one transaction. Everything that can be is read
+// and computed before it: on SQLite the transaction holds the one writer
+// that Receive's batches wait for.
+func (s *Service) scoreAccount(ctx context.Context, accountID, after, upTo int64) error {
+	ids, err := s.incomingCreated(ctx, accountID, after, upTo)
+	if err != nil {
+		return err
 	}
 	current, err := s.store.MessagesByID(ctx, accountID, ids)
 	if err != nil {
