@@ -76,8 +76,8 @@ func TestVoiceReports(t *testing.T) {
 			}
 		}
 
-		for _, path := range []string{"sentiment?from=2026-02-30&to=2026-03-01", "sentiment?" + period + "&team_id=1",
-			"sentiment?" + period + "&label=refund", "topics?" + period + "&agent_id=2", "topics?" + period + "&language=fr",
+		for _, path := range []string{"sentiment?from=2026-02-30&to=2026-03-01", "sentiment?" + period + "&team_id=1&agent_id=2",
+			"sentiment?" + period + "&label=refund&inbox_id=1", "topics?" + period + "&agent_id=2", "topics?" + period + "&language=fr",
 			"topics?" + period + "&inbox_id=x", "topics/conversations?" + period, "topics/conversations?" + period + "&term=a+b"} {
 			wantError(t, s.Call(t, owner.Token, http.MethodGet, "/api/v1/reports/"+path, nil), http.StatusUnprocessableEntity, "invalid")
 		}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -109,6 +110,12 @@ func (s *Service) voiceAccount(ctx context.Context, accountID, after, upTo int64
 	}
 	loc := accountLocation(account)
 	sentiments, terms := voiceCounts(loc, msgs)
+	scoped := map[store.ScopeSentimentKey]int64{}
+	for _, m := range msgs {
+		for _, scope := range m.Scopes {
+			scoped[store.ScopeSentimentKey{Scope: scope, Day: localDay(loc, m.CreatedAt), Sentiment: m.Sentiment}]++
+		}
+	}
 	_, err = s.store.Write(ctx, func(tx *store.Tx) error {
 		moved, err := tx.MoveVoiceCursor(ctx, accountID, after, upTo)
 		if err != nil {
@@ -116,6 +123,9 @@ func (s *Service) voiceAccount(ctx context.Context, accountID, after, upTo int64
 		}
 		if !moved {
 			return errCountedElsewhere
+		}
+		if err := tx.AddVoiceScopeCounts(ctx, accountID, scoped); err != nil {
+			return err
 		}
 		return tx.AddVoiceCounts(ctx, accountID, sentiments, terms)
 	})
@@ -300,10 +310,16 @@ type SentimentTrend struct {
 // SentimentTrend reads the sentiment counts of a period (administrators
 // only).
 func (s *Service) SentimentTrend(ctx context.Context, a *Actor, q VoiceQuery) (*SentimentTrend, error) {
+	scope, err := sentimentScope(q)
+	if err != nil {
+		return nil, err
+	}
+	q.TeamID, q.AgentID, q.Label = 0, 0, ""
 	p, err := s.checkVoiceQuery(ctx, a, q, "the sentiment trend", false)
 	if err != nil {
 		return nil, err
 	}
+	p.filter.Scope = scope
 	counts, err := s.store.SentimentDays(ctx, p.filter)
 	if err != nil {
 		return nil, err
@@ -315,6 +331,28 @@ func (s *Service) SentimentTrend(ctx context.Context, a *Actor, q VoiceQuery) (*
 			Positive: c[nlp.Positive], Neutral: c[nlp.Neutral], Negative: c[nlp.Negative]})
 	}
 	return out, nil
+}
+
+// sentimentScope is the team, agent or label a sentiment trend is of, ""
+// for none: one of them, alone, as its counts are kept for each.
+func sentimentScope(q VoiceQuery) (string, error) {
+	var scopes []string
+	if q.TeamID != 0 {
+		scopes = append(scopes, fmt.Sprint("team:", q.TeamID))
+	}
+	if q.AgentID != 0 {
+		scopes = append(scopes, fmt.Sprint("agent:", q.AgentID))
+	}
+	if q.Label != "" {
+		scopes = append(scopes, "label:"+q.Label)
+	}
+	switch {
+	case len(scopes) == 0:
+		return "", nil
+	case len(scopes) > 1 || q.InboxID != 0 || q.Channel != "" || q.Language != "":
+		return "", sahay.Invalid("the sentiment trend filters by a team, an agent or a label alone, not with other filters")
+	}
+	return scopes[0], nil
 }
 
 // TopicCount is a label or a term with its count in a period, in the

@@ -353,9 +353,24 @@ func TestVoiceReportsRefuseBadInput(t *testing.T) {
 		}
 		for name, q := range bad {
 			_, err := f.svc.SentimentTrend(ctx, f.admin, q)
-			wantCode(t, err, sahay.EINVALID, "sentiment, "+name)
+			if q.TeamID != 0 || q.AgentID != 0 || q.Label != "" {
+				// The sentiment trend is kept for each team, agent and label.
+				if err != nil {
+					t.Errorf("sentiment, %s: %v", name, err)
+				}
+			} else {
+				wantCode(t, err, sahay.EINVALID, "sentiment, "+name)
+			}
 			_, err = f.svc.Topics(ctx, f.admin, q)
 			wantCode(t, err, sahay.EINVALID, "topics, "+name)
+		}
+		for name, q := range map[string]core.VoiceQuery{
+			"team and agent":    {From: ok.From, To: ok.To, TeamID: 1, AgentID: 1},
+			"label and inbox":   {From: ok.From, To: ok.To, Label: "refund", InboxID: f.mine.ID},
+			"agent and channel": {From: ok.From, To: ok.To, AgentID: 1, Channel: "api"},
+		} {
+			_, err := f.svc.SentimentTrend(ctx, f.admin, q)
+			wantCode(t, err, sahay.EINVALID, "sentiment, "+name)
 		}
 		// Business hours measure durations, and these reports have none.
 		if _, err := f.svc.SentimentTrend(ctx, f.admin, core.VoiceQuery{From: ok.From, To: ok.To, BusinessHours: true}); err != nil {
@@ -415,6 +430,58 @@ func TestVoiceCompactsPastDays(t *testing.T) {
 		}
 		if len(got.Terms) < 2 || got.Terms[0].Term != "delivery" || got.Terms[0].Count != 7 || got.Terms[1].Term != "refund" || got.Terms[1].Count != 4 {
 			t.Errorf("top terms after compaction: %+v", got.Terms[:min(3, len(got.Terms))])
+		}
+	})
+}
+
+// TestSentimentTrendOfAnAgentOrLabel: the sentiment trend of an agent or
+// a label counts the messages of the conversations that had that assignee
+// or label when they were counted.
+func TestSentimentTrendOfAnAgentOrLabel(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		st := open(t)
+		f := fixtureOf(t, st, newScoringService(t, st))
+		refund := "refund"
+		if _, err := f.svc.SaveLabel(ctx, f.admin, 0, core.LabelInput{Name: &refund}); err != nil {
+			t.Fatal(err)
+		}
+		mine := f.receive(t, f.mine, "c1", "a0", "where is my parcel").Conversation
+		labelled := f.receive(t, f.mine, "c2", "b0", "this is terrible, I am very angry").Conversation
+		f.receive(t, f.mine, "c3", "z0", "thank you so much, great service")
+		waitVoice(t, st)
+		agent := f.agentUser.ID
+		if _, err := f.svc.UpdateConversation(ctx, f.admin, mine.ID, core.ConversationUpdate{AssigneeID: &agent}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.SetLabels(ctx, f.admin, labelled.ID, []string{refund}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			f.receive(t, f.mine, "c1", fmt.Sprint("a", i+1), "still waiting for my parcel")
+			f.receive(t, f.mine, "c2", fmt.Sprint("b", i+1), "this is terrible, I am very angry")
+		}
+		waitVoice(t, st)
+		today := time.Now().UTC()
+		q := core.VoiceQuery{From: today.AddDate(0, 0, -1).Format(time.DateOnly), To: today.AddDate(0, 0, 1).Format(time.DateOnly)}
+		for name, c := range map[string]struct {
+			q    core.VoiceQuery
+			want int
+		}{"all": {q, 9}, "the agent": {core.VoiceQuery{From: q.From, To: q.To, AgentID: agent}, 3},
+			"the label": {core.VoiceQuery{From: q.From, To: q.To, Label: refund}, 3},
+			"no one's":  {core.VoiceQuery{From: q.From, To: q.To, AgentID: f.adminUser.ID}, 0}} {
+			tr, err := f.svc.SentimentTrend(ctx, f.admin, c.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := sentimentTotals(tr); got[0]+got[1]+got[2] != c.want {
+				t.Errorf("%s: counts %v, want %d messages", name, got, c.want)
+			}
+		}
+		tr, _ := f.svc.SentimentTrend(ctx, f.admin, core.VoiceQuery{From: q.From, To: q.To, Label: refund})
+		if got := sentimentTotals(tr); got[2] != 3 {
+			t.Errorf("the refund label's messages: %v, want 3 negative", got)
 		}
 	})
 }

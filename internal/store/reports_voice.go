@@ -43,6 +43,9 @@ type AnalysedMessage struct {
 	CreatedAt time.Time
 	Language  string
 	Sentiment string
+	// Scopes are the report scopes of the message's conversation now:
+	// its team, assignee and labels ("team:2", "agent:7", "label:refund").
+	Scopes []string
 }
 
 // AnalysedMessages returns the account's incoming messages of ids that
@@ -55,24 +58,52 @@ func (s *Store) AnalysedMessages(ctx context.Context, accountID int64, ids []int
 	if s.dialect == Postgres {
 		list, arg = "SELECT unnest($2::bigint[])", ids
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT m.id, m.inbox_id, m.content, m.created_at, a.language, a.sentiment
-		FROM messages m JOIN message_analyses a ON a.message_id = m.id
+	rows, err := s.read.QueryContext(ctx, `SELECT m.id, m.inbox_id, m.content, m.created_at, a.language, a.sentiment,
+		c.id, c.team_id, c.assignee_id
+		FROM messages m JOIN message_analyses a ON a.message_id = m.id JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.account_id = $1 AND m.kind = $3 AND m.id IN (`+list+`) ORDER BY m.id`, accountID, arg, sahay.MessageIncoming)
 	if err != nil {
 		return nil, fmt.Errorf("store: analysed messages: %w", err)
 	}
 	defer rows.Close()
 	var out []AnalysedMessage
+	var convs []int64
+	byConv := map[int64][]int{}
 	for rows.Next() {
 		var m AnalysedMessage
-		var at int64
-		if err := rows.Scan(&m.ID, &m.InboxID, &m.Content, &at, &m.Language, &m.Sentiment); err != nil {
+		var at, conv int64
+		var team, assignee sql.NullInt64
+		if err := rows.Scan(&m.ID, &m.InboxID, &m.Content, &at, &m.Language, &m.Sentiment, &conv, &team, &assignee); err != nil {
 			return nil, fmt.Errorf("store: analysed messages: %w", err)
 		}
 		m.CreatedAt = fromMS(at)
+		if team.Int64 != 0 {
+			m.Scopes = append(m.Scopes, fmt.Sprint(scopeTeam, team.Int64))
+		}
+		if assignee.Int64 != 0 {
+			m.Scopes = append(m.Scopes, fmt.Sprint(scopeAgent, assignee.Int64))
+		}
+		if byConv[conv] == nil {
+			convs = append(convs, conv)
+		}
+		byConv[conv] = append(byConv[conv], len(out))
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: analysed messages: %w", err)
+	}
+	labels, err := conversationLabelNames(ctx, s.read, convs)
+	if err != nil {
+		return nil, err
+	}
+	for conv, names := range labels {
+		for _, i := range byConv[conv] {
+			for _, name := range names {
+				out[i].Scopes = append(out[i].Scopes, scopeLabel+name)
+			}
+		}
+	}
+	return out, nil
 }
 
 // MessageLanguages returns the analysed language of the account's
@@ -166,6 +197,62 @@ func (t *Tx) AddVoiceCounts(ctx context.Context, accountID int64, sentiments map
 	return nil
 }
 
+// conversationLabelNames maps each of the conversations that has labels
+// to their names.
+func conversationLabelNames(ctx context.Context, q queryer, ids []int64) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(part))
+		marks := make([]string, len(part))
+		for i, id := range part {
+			args[i] = id
+			marks[i] = fmt.Sprintf("$%d", i+1)
+		}
+		rows, err := q.QueryContext(ctx, `SELECT cl.conversation_id, l.name FROM conversation_labels cl JOIN labels l ON l.id = cl.label_id
+			WHERE cl.conversation_id IN (`+strings.Join(marks, ",")+`) ORDER BY cl.conversation_id, l.name`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: conversation labels: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: conversation labels: %w", err)
+			}
+			out[id] = append(out[id], name)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: conversation labels: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// ScopeSentimentKey is a cell of the sentiment counts of a team, agent or
+// label: the scope, a local day and a sentiment.
+type ScopeSentimentKey struct {
+	Scope     string
+	Day       int
+	Sentiment string
+}
+
+// AddVoiceScopeCounts adds a batch's sentiment counts of teams, agents
+// and labels, one statement per cell.
+func (t *Tx) AddVoiceScopeCounts(ctx context.Context, accountID int64, counts map[ScopeSentimentKey]int64) error {
+	for k, n := range counts {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO voice_scope_days (account_id, scope, day, sentiment, n) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (account_id, scope, day, sentiment) DO UPDATE SET n = voice_scope_days.n + excluded.n`,
+			accountID, k.Scope, k.Day, k.Sentiment, n); err != nil {
+			return fmt.Errorf("store: add sentiment counts: %w", err)
+		}
+	}
+	return nil
+}
+
 // CompactVoiceTerms keeps, of the account's term counts of a local day,
 // only the keep most frequent terms of each language and inbox (ties by
 // term), and records day as the last compacted.
@@ -208,6 +295,9 @@ type VoiceFilter struct {
 	From, To  int
 	Inboxes   []int64
 	Language  string
+	// Scope is a team's, agent's or label's ("team:2", "agent:7",
+	// "label:refund"): the sentiment counts read alone.
+	Scope string
 }
 
 // where returns the filter's conditions, with the arguments numbered from
@@ -240,7 +330,11 @@ func (f VoiceFilter) where(totals bool) (string, []any) {
 // and sentiment; days without any are left out.
 func (s *Store) SentimentDays(ctx context.Context, f VoiceFilter) (map[int]map[string]int, error) {
 	where, args := f.where(false)
-	rows, err := s.read.QueryContext(ctx, `SELECT day, sentiment, SUM(n) FROM voice_days WHERE `+where+` GROUP BY day, sentiment`, args...)
+	table := "voice_days"
+	if f.Scope != "" {
+		where, args, table = "account_id = $1 AND scope = $2 AND day >= $3 AND day <= $4", []any{f.AccountID, f.Scope, f.From, f.To}, "voice_scope_days"
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT day, sentiment, SUM(n) FROM `+table+` WHERE `+where+` GROUP BY day, sentiment`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: sentiment days: %w", err)
 	}

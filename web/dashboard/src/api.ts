@@ -573,6 +573,20 @@ export function voiceParams(p: ReportParams): ReportParams {
   return { from: p.from, to: p.to, inbox_id: p.inbox_id, channel: p.channel };
 }
 
+/**
+ * The filters the sentiment trend takes: those of voiceParams, or one
+ * team, agent or label alone, whose counts it keeps too.
+ */
+export function sentimentParams(p: ReportParams): ReportParams {
+  if (sentimentScoped(p)) return { from: p.from, to: p.to, team_id: p.team_id, agent_id: p.agent_id, label: p.label };
+  return voiceParams(p);
+}
+
+/** Whether the sentiment trend reads one team's, agent's or label's counts. */
+export function sentimentScoped(p: ReportParams): boolean {
+  return [p.team_id, p.agent_id, p.label].filter(Boolean).length === 1 && !p.inbox_id && !p.channel;
+}
+
 /** The query string of a report: its period and the filters that are set. */
 export function reportQuery(p: ReportParams, extra: Record<string, string> = {}): string {
   return query({ ...p, ...extra });
@@ -585,7 +599,7 @@ export const reportsApi = {
   agents: (p: ReportParams) => get<{ agents: AgentRow[] | null }>("/reports/agents" + reportQuery(p)),
   // Sentiment and topics are kept by inbox and language: they take the
   // period, the inbox and the channel (see voiceParams).
-  sentiment: (p: ReportParams) => get<{ days: SentimentDay[] | null }>("/reports/sentiment" + reportQuery(voiceParams(p))),
+  sentiment: (p: ReportParams) => get<{ days: SentimentDay[] | null }>("/reports/sentiment" + reportQuery(sentimentParams(p))),
   topics: (p: ReportParams) => get<ReportTopics>("/reports/topics" + reportQuery(voiceParams(p))),
   topicConversations: (p: ReportParams, topic: { term?: string; language?: string; label?: string }) =>
     get<{ conversations: TopicConversation[] | null }>("/reports/topics/conversations" + reportQuery(voiceParams(p), topic)),

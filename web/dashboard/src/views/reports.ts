@@ -3,7 +3,7 @@
 // customer, and the live view of now. The period and filters live in the
 // address, so a report can be shared. A card whose report the server does
 // not answer (404) stays hidden.
-import { reportsApi, voiceParams, type ReportDay, type ReportSummary } from "../api";
+import { reportsApi, sentimentParams, sentimentScoped, voiceParams, type ReportDay, type ReportSummary } from "../api";
 import { h, replace } from "../dom";
 import { t } from "../i18n";
 import { navigate, type Route } from "../router";
@@ -50,7 +50,7 @@ export function mountReports(el: HTMLElement, r: Route): () => void {
       volume: card("volume", t("reports.volume"), csvHref("series", s)),
       times: card("times", t("reports.times"), csvHref("series", s)),
       csat: card("csat", t("reports.csat_by_day"), csvHref("series", s)),
-      sentiment: card("sentiment", t("reports.sentiment"), csvHref("sentiment", s, voiceParams)),
+      sentiment: card("sentiment", t("reports.sentiment"), csvHref("sentiment", s, sentimentParams)),
       heatmap: card("heatmap", t("reports.heatmap"), csvHref("heatmap", s), "wide"),
       agents: card("agents", t("reports.agents"), csvHref("agents", s), "wide"),
       voice: card("voice", t("reports.voice"), csvHref("topics", s, voiceParams), "wide"),
@@ -68,7 +68,9 @@ export function mountReports(el: HTMLElement, r: Route): () => void {
     // Sentiment and topics are counted by inbox and channel only: say so
     // when other filters are set rather than leave them out unnoticed.
     const unfiltered = beyondVoice(s) ? h("p", { class: "hint report-unfiltered" }, t("reports.voice_unfiltered")) : null;
-    void fill(cards.sentiment, reportsApi.sentiment(p), (v) => [unfiltered?.cloneNode(true), sentimentChart(v.days ?? [])], current);
+    // The sentiment trend is kept for one team, agent or label too.
+    const sentimentAll = beyondVoice(s) && !sentimentScoped(p) ? unfiltered?.cloneNode(true) : null;
+    void fill(cards.sentiment, reportsApi.sentiment(p), (v) => [sentimentAll, sentimentChart(v.days ?? [])], current);
     void fill(cards.heatmap, reportsApi.heatmap(p), (v) => trafficHeatmap(v.cells ?? [], v.max), current);
     void fill(cards.agents, reportsApi.agents(p), (v) => leaderboard(v.agents ?? []), current);
     void fill(cards.voice, reportsApi.topics(p), (v) => [unfiltered, voice(p, v)], current);
