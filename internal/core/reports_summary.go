@@ -32,7 +32,8 @@ type Percentiles struct {
 
 // CSATSummary is the share of ratings of 4 or 5 (0 to 1; nil with no
 // ratings), how many ratings came in the period, how many customers were
-// asked for one, and ratings ÷ asked (nil when none was asked).
+// asked for one, and the share of those who rated (nil when none was
+// asked).
 type CSATSummary struct {
 	Score        *float64 `json:"score"`
 	Responses    int      `json:"responses"`
@@ -142,7 +143,7 @@ func (s *Service) ReportSummary(ctx context.Context, a *Actor, q ReportQuery) (*
 		FirstResponseSeconds:       Percentiles{Median: t.FirstResponseMedian, P90: t.FirstResponseP90, Count: t.FirstResponses},
 		NextResponseSeconds:        Percentiles{Median: t.NextResponseMedian, P90: t.NextResponseP90, Count: t.NextResponses},
 		ResolutionSeconds:          Percentiles{Median: t.ResolutionMedian, P90: t.ResolutionP90, Count: t.Resolved},
-		CSAT:                       CSATSummary{Score: csatScore(t), Responses: t.CSATResponses, SurveysSent: t.Asked, ResponseRate: ratio(t.CSATResponses, t.Asked)},
+		CSAT:                       CSATSummary{Score: csatScore(t), Responses: t.CSATResponses, SurveysSent: t.Asked, ResponseRate: ratio(t.AskedRated, t.Asked)},
 		FirstContactResolutionRate: ratio(t.FirstContactResolved, t.Resolved),
 		Bot: BotSummary{Conversations: t.Bot, ResolvedByBot: t.BotResolved, HandedOff: t.BotHandoffs,
 			ResolutionRate: ratio(t.BotResolved, t.Bot), HandoffRate: ratio(t.BotHandoffs, t.Bot)}}

@@ -52,7 +52,7 @@ func (s *Store) reportExact(ctx context.Context, f ReportFilter) (*ReportTotals,
 			COALESCE(SUM(sla_breached), 0), COALESCE(SUM(CASE WHEN bot_held = 1 AND bot_handoff = 0 AND agent_replies = 0 THEN 1 ELSE 0 END), 0)`,
 			[]any{&t.Resolved, &t.FirstContactResolved, &t.Breached, &t.BotResolved}},
 		{"handoff_day", `COUNT(*)`, []any{&t.BotHandoffs}},
-		{"asked_day", `COUNT(*)`, []any{&t.Asked}},
+		{"asked_day", `COUNT(*), COALESCE(SUM(CASE WHEN csat_rating IS NOT NULL THEN 1 ELSE 0 END), 0)`, []any{&t.Asked, &t.AskedRated}},
 		{"csat_day", `COUNT(*), COALESCE(SUM(CASE WHEN csat_rating >= 4 THEN 1 ELSE 0 END), 0)`, []any{&t.CSATResponses, &t.CSATSatisfied}},
 	}
 	for _, c := range counts {

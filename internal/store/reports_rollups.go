@@ -32,6 +32,7 @@ const (
 	metricBotResolved     = "bot_res"  // resolved by the bot alone
 	metricBotHandoff      = "bot_off"  // handed from the bot to people
 	metricAsked           = "asked"    // customers asked for a rating
+	metricAskedRated      = "asked_rt" //   who rated, on the day asked
 	metricCSAT            = "csat"     // ratings, by rating
 	metricReplies         = "replies"  // replies by people
 )
@@ -111,6 +112,9 @@ func (f *ReportFact) cells() map[reportCell]int64 {
 	}
 	if f.AskedDay != nil {
 		add(metricAsked, *f.AskedDay, 0, 1)
+		if f.CSATRating != nil {
+			add(metricAskedRated, *f.AskedDay, 0, 1)
+		}
 	}
 	if f.CSATDay != nil && f.CSATRating != nil {
 		add(metricCSAT, *f.CSATDay, *f.CSATRating, 1)
@@ -183,7 +187,8 @@ type ReportTotals struct {
 	ResolutionMedian, ResolutionP90        *int64
 	Breached                               int // resolved after an SLA breach
 	Bot, BotResolved, BotHandoffs          int
-	Asked, CSATResponses, CSATSatisfied    int
+	Asked, AskedRated                      int // asked for a rating in the period, and of them who rated
+	CSATResponses, CSATSatisfied           int
 	Replies                                int
 }
 
@@ -195,7 +200,7 @@ func reportMetrics(bh bool) []string {
 		fr, nr, res = metricFirstResponseBH, metricNextResponseBH, metricResolvedBH
 	}
 	return []string{metricOpened, metricBot, metricBotHandoff, fr, nr, res, metricFCR, metricBreached,
-		metricBotResolved, metricAsked, metricCSAT, metricReplies}
+		metricBotResolved, metricAsked, metricAskedRated, metricCSAT, metricReplies}
 }
 
 // rollupCounts sums a scope's rollup rows by metric and bucket.
@@ -224,7 +229,7 @@ func (rc rollupCounts) totals(bh bool) *ReportTotals {
 	}
 	t := &ReportTotals{Opened: rc.sum(metricOpened), FirstContactResolved: rc.sum(metricFCR), Breached: rc.sum(metricBreached),
 		Bot: rc.sum(metricBot), BotResolved: rc.sum(metricBotResolved), BotHandoffs: rc.sum(metricBotHandoff),
-		Asked: rc.sum(metricAsked), CSATResponses: rc.sum(metricCSAT), Replies: rc.sum(metricReplies)}
+		Asked: rc.sum(metricAsked), AskedRated: rc.sum(metricAskedRated), CSATResponses: rc.sum(metricCSAT), Replies: rc.sum(metricReplies)}
 	for rating, n := range rc[metricCSAT] {
 		if rating >= 4 {
 			t.CSATSatisfied += int(n)

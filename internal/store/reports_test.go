@@ -38,12 +38,13 @@ func TestReportRollupsFollowFacts(t *testing.T) {
 		at := time.Date(2026, 12, 14, 9, 30, 0, 0, time.UTC)
 		day, next := 20261214, 20261215
 		secs := func(v int64) *int64 { return &v }
+		five := 5
 		facts := []*store.ReportFact{
 			{ConversationID: 1, InboxID: 1, Channel: "widget", AssigneeID: 7, Labels: []string{"refund"}, Status: "resolved",
 				FirstResponseAt: &at, FirstResponseDay: &day, FirstResponseS: secs(300), FirstResponseBS: secs(200),
 				NextResponses: []store.ReportResponse{{Day: day, S: 40, BS: 40}, {Day: next, S: 9000, BS: 3000}},
 				ResolvedAt:    &at, ResolvedDay: &next, ResolutionS: secs(86000), ResolutionBS: secs(20000), Resolves: 1, AgentReplies: 3,
-				ReplyDays: map[int]int{day: 2, next: 1}, SLABreached: true, AskedDay: &next},
+				ReplyDays: map[int]int{day: 2, next: 1}, SLABreached: true, AskedDay: &next, CSATRating: &five, CSATDay: &next},
 			{ConversationID: 2, InboxID: 2, Channel: "api", TeamID: 3, Status: "resolved", BotHeld: true,
 				ResolvedAt: &at, ResolvedDay: &day, ResolutionS: secs(60), ResolutionBS: secs(60), Resolves: 1},
 			{ConversationID: 3, InboxID: 2, Channel: "api", TeamID: 3, AssigneeID: 7, Labels: []string{"refund", "vip_2"}, Status: "open",
@@ -98,10 +99,10 @@ func TestReportRollupsFollowFacts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := store.ReportTotals{Opened: 3, Resolved: 2, Breached: 1, Bot: 2, BotResolved: 1, BotHandoffs: 1, Asked: 1, Replies: 3,
+		want := store.ReportTotals{Opened: 3, Resolved: 2, Breached: 1, Bot: 2, BotResolved: 1, BotHandoffs: 1, Asked: 1, AskedRated: 1, Replies: 3,
 			FirstResponses: 1, NextResponses: 2}
 		if all.Opened != want.Opened || all.Resolved != want.Resolved || all.Breached != want.Breached || all.Bot != want.Bot ||
-			all.BotResolved != want.BotResolved || all.BotHandoffs != want.BotHandoffs || all.Asked != want.Asked ||
+			all.BotResolved != want.BotResolved || all.BotHandoffs != want.BotHandoffs || all.Asked != want.Asked || all.AskedRated != want.AskedRated ||
 			all.Replies != want.Replies || all.NextResponses != want.NextResponses || all.FirstResponses != want.FirstResponses {
 			t.Errorf("totals %s; want %s", totalsString(all), totalsString(&want))
 		}
