@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -398,7 +399,11 @@ func TestAutomationContactCreated(t *testing.T) {
 		if err != nil || p.Conversation != nil || p.Contact == nil || p.Contact.ID != made.ID || p.Rule.Name != "Dhaka contacts" {
 			t.Fatalf("webhook body: %+v %v", p, err)
 		}
-		time.Sleep(time.Second) // the contact the email made has been read too
+		// The engine has read every event, the contact the email made too.
+		waitUntil(t, "the rules read every event", func() bool {
+			b, err := e.s.App.Store.AutomationBacklogs(context.Background(), 0, 1)
+			return err == nil && len(b) == 0
+		})
 		runs := e.runs(t, dhaka)
 		if len(runs) != 1 || runs[0].Outcome != "ok" || runs[0].ConversationID != 0 || runs[0].Detail != fmt.Sprintf("call_webhook; send_email; contact %d", made.ID) {
 			t.Fatalf("runs: %+v", runs)

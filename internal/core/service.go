@@ -37,8 +37,9 @@ type Service struct {
 	// slaWatch is what the SLA timer knows of each account between
 	// passes.
 	slaWatch slaWatch
-	// slaChecked counts the conversations the SLA timer read.
-	slaChecked atomic.Int64
+	// slaChecked counts the conversations the SLA timer read, slaPasses
+	// its passes.
+	slaChecked, slaPasses atomic.Int64
 	store      *store.Store
 	bus        bus.Bus
 	box        *secretbox.Box

@@ -12,5 +12,8 @@ func SetSLASkew(t testing.TB, d time.Duration) {
 	t.Cleanup(func() { slaSkew.Store(0) })
 }
 
-// SLAChecked is how many conversations the service's SLA timer read.
-func (s *Service) SLAChecked() int64 { return s.slaChecked.Load() }
+// SLAChecked is how many conversations the service's SLA timer read, and
+// in how many passes.
+func (s *Service) SLAChecked() (conversations, passes int64) {
+	return s.slaChecked.Load(), s.slaPasses.Load()
+}

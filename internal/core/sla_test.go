@@ -247,21 +247,30 @@ func TestSLATimerReadsWhatChanged(t *testing.T) {
 		for i := range 30 {
 			convs = append(convs, f.receive(t, f.mine, fmt.Sprint("c", i), fmt.Sprint("m", i), "hello").Conversation.ID)
 		}
-		slaWait(t, 15*time.Second, "the first full pass", func() bool { return f.svc.SLAChecked() >= 30 })
-		// Quiet: nothing changes and nothing is due for ten minutes.
-		time.Sleep(1500 * time.Millisecond)
-		quiet := f.svc.SLAChecked()
-		time.Sleep(3 * time.Second)
-		if n := f.svc.SLAChecked() - quiet; n != 0 {
+		checked := func() int64 { n, _ := f.svc.SLAChecked(); return n }
+		// passes waits for n more passes of the timer and returns how
+		// many conversations they read.
+		passes := func(n int64) int64 {
+			t.Helper()
+			before, start := f.svc.SLAChecked()
+			slaWait(t, 15*time.Second, fmt.Sprint(n, " passes of the timer"), func() bool { _, p := f.svc.SLAChecked(); return p >= start+n })
+			return checked() - before
+		}
+		slaWait(t, 15*time.Second, "the first full pass", func() bool { return checked() >= 30 })
+		// Quiet once the receiving's events are read: nothing changes and
+		// nothing is due for ten minutes.
+		slaWait(t, 15*time.Second, "a quiet pass", func() bool { return passes(1) == 0 })
+		if n := passes(3); n != 0 {
 			t.Fatalf("quiet passes read %d conversations, want 0", n)
 		}
 		// A reply: the pass reads that conversation.
+		quiet := checked()
 		if _, err := f.svc.PostMessage(ctx, f.agent, convs[3], core.NewMessage{Content: "on its way"}); err != nil {
 			t.Fatal(err)
 		}
-		slaWait(t, 10*time.Second, "the replied conversation read", func() bool { return f.svc.SLAChecked() > quiet })
-		time.Sleep(1500 * time.Millisecond)
-		if n := f.svc.SLAChecked() - quiet; n > 2 {
+		slaWait(t, 10*time.Second, "the replied conversation read", func() bool { return checked() > quiet })
+		passes(2)
+		if n := checked() - quiet; n > 2 {
 			t.Errorf("after one reply the timer read %d conversations, want it alone", n)
 		}
 		// Two hours later every first response but the replied one is

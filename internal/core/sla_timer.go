@@ -183,6 +183,7 @@ func (s *Service) slaPass(ctx context.Context) bool {
 		}
 	}
 	s.slaRecorded.next()
+	s.slaPasses.Add(1)
 	return false
 }
 
