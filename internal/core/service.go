@@ -40,13 +40,13 @@ type Service struct {
 	// slaChecked counts the conversations the SLA timer read, slaPasses
 	// its passes.
 	slaChecked, slaPasses atomic.Int64
-	store      *store.Store
-	bus        bus.Bus
-	box        *secretbox.Box
-	channels   *channel.Registry
-	blobs      blob.Store
-	mailer     Mailer
-	pusher     Pusher
+	store                 *store.Store
+	bus                   bus.Bus
+	box                   *secretbox.Box
+	channels              *channel.Registry
+	blobs                 blob.Store
+	mailer                Mailer
+	pusher                Pusher
 	// publicURL prefixes links in notifications.
 	publicURL string
 	// serverSecrets are the values of Config.ServerSecrets.
