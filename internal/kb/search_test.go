@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -106,6 +107,8 @@ func TestSearch(t *testing.T) {
 
 		{"same word, reader's locale wins", "bkash", "bn", 8, "bn"},
 		{"same word, english reader", "bkash", "en", 8, "en"},
+		{"regional locale tag", "bkash", "bn-BD", 8, "bn"},
+		{"unknown word among known ones", "refund zebra", "en", 3, "en"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,6 +137,32 @@ func TestSearchFindsNothing(t *testing.T) {
 	for _, q := range []string{"", "   ", "?!", "how do I", "the and of", "আমার কি", "मेरा क्या है", "zebra"} {
 		if hits := ix.Search(q, SearchOptions{Locale: "en"}); len(hits) != 0 {
 			t.Errorf("Search(%q) = %s, want nothing", q, describe(hits))
+		}
+	}
+}
+
+func TestSearchPrefixOnlyWhileTyping(t *testing.T) {
+	ix := NewIndex(mustLoadArticles(t))
+	tests := []struct {
+		query string
+		found bool
+	}{
+		{"passw", true},
+		{"पासव", true},
+		{"পাসও", true},
+		// A space or punctuation ends the word: "passw" is what was meant.
+		{"passw ", false},
+		{"passw?", false},
+		// Too short to stand for anything.
+		{"pa", false},
+		// Only the last word is read as a prefix.
+		{"passw gift", false},
+	}
+	for _, tt := range tests {
+		hits := ix.Search(tt.query, SearchOptions{})
+		found := slices.ContainsFunc(hits, func(h Hit) bool { return h.ArticleID == 14 })
+		if found != tt.found {
+			t.Errorf("Search(%q) found the password article: %v, want %v\n%s", tt.query, found, tt.found, describe(hits))
 		}
 	}
 }
@@ -170,13 +199,18 @@ func TestSearchOneHitPerArticle(t *testing.T) {
 }
 
 func TestSearchAllWordsBeatSome(t *testing.T) {
-	ix := NewIndex([]Doc{
-		{ArticleID: 1, Locale: "en", Title: "Refund refund refund", Text: "Refunds, refunds and refunds."},
-		{ArticleID: 2, Locale: "en", Title: "Card payments", Text: "A refund to a card takes a week."},
-	})
-	hits := ix.Search("card refund", SearchOptions{})
-	if len(hits) != 2 || hits[0].ArticleID != 2 {
-		t.Errorf("Search(card refund) = %s, want article 2 (both words) first", describe(hits))
+	docs := []Doc{
+		{ArticleID: 1, Locale: "en", Title: "Refunds", Description: "Refunds explained.", Text: "Refund, refund and refund."},
+		{ArticleID: 2, Locale: "en", Title: "Payments", Text: "Most of this page is about paying. " +
+			strings.Repeat("Paying is easy and quick. ", 20) + "A refund to a card takes a week."},
+	}
+	// Cards are common, so "card" weighs little against "refund".
+	for i := range 20 {
+		docs = append(docs, Doc{ArticleID: int64(10 + i), Locale: "en", Title: fmt.Sprintf("Card %d", i), Text: "Cards."})
+	}
+	hits := NewIndex(docs).Search("card refund", SearchOptions{})
+	if len(hits) < 2 || hits[0].ArticleID != 2 || hits[1].ArticleID != 1 {
+		t.Errorf("Search(card refund) = %s, want article 2 (both words) first, then 1", describe(hits))
 	}
 }
 

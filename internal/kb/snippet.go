@@ -1,12 +1,9 @@
 package kb
 
 import (
+	"html"
 	"strings"
-	"unicode"
 	"unicode/utf8"
-
-	"github.com/sahayhq/sahay/internal/bot"
-	"github.com/sahayhq/sahay/internal/textnorm"
 )
 
 // Snippet sizes, in runes.
@@ -17,86 +14,50 @@ const (
 	snippetLead = 40
 )
 
-// snippet returns the part of the first of texts that has the most of
-// the query's words, HTML-escaped, with those words marked; the start of
-// the first non-empty text when none has any.
-func snippet(query []queryTerm, texts ...string) string {
-	wanted := map[string]int{}
+// snippet returns the part of the first of passages that has the most
+// of the query's words, HTML-escaped, with those words marked; the start
+// of the first passage with any text when none has a match.
+func snippet(query []queryTerm, passages ...passage) string {
+	wanted := map[int32]int{}
 	for qi, qt := range query {
-		for _, t := range qt.terms {
-			wanted[t] = qi
+		for _, id := range qt.ids {
+			wanted[id] = qi
 		}
 	}
-	var fallback []word
-	var fallbackText string
-	for _, text := range texts {
-		text = flatten(text)
-		if text == "" {
+	var fallback *passage
+	for i := range passages {
+		p := &passages[i]
+		if p.text == "" {
 			continue
 		}
-		words := splitWords(text, wanted)
-		if fallbackText == "" {
-			fallbackText, fallback = text, words
+		if fallback == nil {
+			fallback = p
 		}
-		if start, ok := bestWindow(words); ok {
-			return window(text, words, start)
+		if start, ok := bestWindow(p.words, wanted); ok {
+			return window(p, wanted, start)
 		}
 	}
-	if fallbackText == "" {
+	if fallback == nil {
 		return ""
 	}
-	return window(fallbackText, fallback, -1)
-}
-
-// word is a word of a text: its bytes, where it starts in runes, and the
-// query word it matches (-1 for none).
-type word struct {
-	start, end int
-	runeStart  int
-	query      int
-}
-
-// splitWords splits text where [textnorm.ForSearch] does and finds the
-// words of the query among them.
-func splitWords(text string, wanted map[string]int) []word {
-	var words []word
-	runes := 0
-	inWord := false
-	for i, r := range text {
-		if isWordRune(r) {
-			if !inWord {
-				words = append(words, word{start: i, runeStart: runes, query: -1})
-				inWord = true
-			}
-			words[len(words)-1].end = i + utf8.RuneLen(r)
-		} else {
-			inWord = false
-		}
-		runes++
-	}
-	for i := range words {
-		w := &words[i]
-		if terms := bot.Terms(text[w.start:w.end]); len(terms) == 1 {
-			if qi, ok := wanted[terms[0]]; ok {
-				w.query = qi
-			}
-		}
-	}
-	return words
+	return window(fallback, wanted, -1)
 }
 
 // bestWindow returns the index of the matching word that starts the
 // window with the most distinct query words, the earliest of equals.
-func bestWindow(words []word) (start int, ok bool) {
+func bestWindow(words []token, wanted map[int32]int) (start int, ok bool) {
 	best := 0
 	for i, w := range words {
-		if w.query < 0 {
+		if _, ok := wanted[w.term]; !ok {
 			continue
 		}
 		seen := map[int]bool{}
-		for j := i; j < len(words) && words[j].runeStart < w.runeStart+snippetRunes-snippetLead; j++ {
-			if words[j].query >= 0 {
-				seen[words[j].query] = true
+		for _, v := range words[i:] {
+			if v.runeStart >= w.runeStart+snippetRunes-snippetLead {
+				break
+			}
+			if qi, ok := wanted[v.term]; ok {
+				seen[qi] = true
 			}
 		}
 		if len(seen) > best {
@@ -106,57 +67,44 @@ func bestWindow(words []word) (start int, ok bool) {
 	return start, best > 0
 }
 
-// window cuts about snippetRunes of text around words[match] (from the
-// start when match is -1) at word boundaries and marks the query's words.
-func window(text string, words []word, match int) string {
-	from, fromRune := 0, 0
+// window cuts about snippetRunes of p around its word match (from the
+// start when match is -1) at word boundaries, HTML-escapes it and marks
+// the words that match the query. The index knows which words those are,
+// so it marks them and only them, where textnorm.HighlightHTML would
+// normalize every word again and mark any that starts like a term.
+func window(p *passage, wanted map[int32]int, match int) string {
+	from, fromRune := int32(0), int32(0)
 	if match >= 0 {
-		lead := words[match].runeStart - snippetLead
-		for _, w := range words[:match+1] {
+		lead := p.words[match].runeStart - snippetLead
+		for _, w := range p.words[:match+1] {
 			if w.runeStart >= lead {
 				from, fromRune = w.start, w.runeStart
 				break
 			}
 		}
 	}
-	to := len(text)
-	for _, w := range words {
-		if w.start >= from && w.runeStart+utf8.RuneCountInString(text[w.start:w.end]) > fromRune+snippetRunes {
-			to = w.start
-			break
-		}
-	}
-	var marked []string
-	for _, w := range words {
-		if w.query >= 0 && w.start >= from && w.end <= to {
-			marked = append(marked, text[w.start:w.end])
-		}
-	}
-	s := textnorm.HighlightHTML(strings.TrimSpace(text[from:to]), marked, "<mark>", "</mark>")
+	var b strings.Builder
 	if from > 0 {
-		s = "…" + s
+		b.WriteString("…")
 	}
-	if to < len(text) {
-		s += "…"
+	at := from
+	for _, w := range p.words {
+		if w.start < from {
+			continue
+		}
+		if w.runeStart+int32(utf8.RuneCountInString(p.text[w.start:w.end])) > fromRune+snippetRunes {
+			b.WriteString(html.EscapeString(strings.TrimRight(p.text[at:w.start], " ")))
+			b.WriteString("…")
+			return b.String()
+		}
+		if _, ok := wanted[w.term]; ok {
+			b.WriteString(html.EscapeString(p.text[at:w.start]))
+			b.WriteString("<mark>")
+			b.WriteString(html.EscapeString(p.text[w.start:w.end]))
+			b.WriteString("</mark>")
+			at = w.end
+		}
 	}
-	return s
-}
-
-// flatten puts text on one line: list markers dropped, single spaces.
-func flatten(text string) string {
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimPrefix(strings.TrimSpace(l), "- ")
-	}
-	return strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
-}
-
-// isWordRune reports whether r belongs inside a word, as textnorm splits
-// them: letters, marks, numbers and the joiners, but not the zero width
-// space.
-func isWordRune(r rune) bool {
-	if r == '\u200B' {
-		return false
-	}
-	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsNumber(r) || unicode.Is(unicode.Cf, r)
+	b.WriteString(html.EscapeString(p.text[at:]))
+	return b.String()
 }
