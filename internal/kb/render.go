@@ -2,6 +2,7 @@ package kb
 
 import (
 	"bytes"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -49,8 +50,16 @@ var policy = func() *bluemonday.Policy {
 	p.AllowAttrs("id").Matching(headingID).OnElements("h1", "h2", "h3", "h4", "h5", "h6")
 	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|right|center)$`)).OnElements("th", "td")
 	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
+	// UGCPolicy's pattern for alt and title has no combining marks, so it
+	// drops nearly every Bengali or Hindi text; the sanitizer escapes
+	// attribute values, so any printable text is safe in them.
+	p.AllowAttrs("alt", "title").Matching(attributeText).OnElements("img")
+	p.AllowAttrs("title").Matching(attributeText).OnElements("a")
 	return p
 }()
+
+// attributeText is printable text on one line.
+var attributeText = regexp.MustCompile(`^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]*$`)
 
 // headingID is the form [headingIDs] gives.
 var headingID = regexp.MustCompile(`^[\p{L}\p{M}\p{N}-]{1,90}$`)
@@ -95,11 +104,30 @@ func (imageFilter) Transform(doc *ast.Document, reader text.Reader, _ parser.Con
 }
 
 // allowedImage reports whether an image's address is a remote http(s)
-// one or one of the help center's files.
+// one or one of the help center's files, "/hc-files/{token}/{name}". A
+// file's address must not climb out of /hc-files/ ("..", "%2e%2e" or a
+// backslash, which browsers read as a slash), or an article could make
+// each reader's browser request another page of the site as them.
 func allowedImage(dest string) bool {
 	lower := strings.ToLower(strings.TrimSpace(dest))
-	return strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://") ||
-		strings.HasPrefix(dest, "/hc-files/")
+	if strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://") {
+		return true
+	}
+	rest, ok := strings.CutPrefix(dest, "/hc-files/")
+	if !ok || strings.ContainsRune(rest, '\\') {
+		return false
+	}
+	segments := strings.Split(rest, "/")
+	if len(segments) != 2 {
+		return false
+	}
+	for _, seg := range segments {
+		seg, err := url.PathUnescape(seg)
+		if err != nil || seg == "" || seg == "." || seg == ".." || strings.ContainsAny(seg, "/\\") {
+			return false
+		}
+	}
+	return true
 }
 
 // headingIDs gives headings ids made like slugs, numbered from the second

@@ -3,6 +3,7 @@ package kb
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -29,7 +30,10 @@ func TestRender(t *testing.T) {
 			`<p>Visit <a href="http://www.example.com" rel="nofollow noopener" target="_blank">www.example.com</a> today</p>`},
 		{"uploaded image", "![Order page](/hc-files/abc123/order.png)", `<p><img src="/hc-files/abc123/order.png" alt="Order page"></p>`},
 		{"remote image", "![x](https://cdn.example.com/a.png)", `<p><img src="https://cdn.example.com/a.png" alt="x"></p>`},
+		{"hindi alt and title", `![रसीद "भुगतान"](https://cdn.example.com/a.png "रसीद का नमूना")`,
+			`<p><img src="https://cdn.example.com/a.png" alt="रसीद &#34;भुगतान&#34;" title="रसीद का नमूना"></p>`},
 		{"other relative image", "![secret](/api/v1/me)", `<p>secret</p>`},
+		{"uploaded image with a bengali name", "![রসিদ](/hc-files/abc123/%E0%A6%B0.png)", `<p><img src="/hc-files/abc123/%E0%A6%B0.png" alt="রসিদ"></p>`},
 		{"table", "| Method | Days |\n|:--|--:|\n| bKash | 1–3 |",
 			"<table>\n<thead>\n<tr>\n<th align=\"left\">Method</th>\n<th align=\"right\">Days</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td align=\"left\">bKash</td>\n<td align=\"right\">1–3</td>\n</tr>\n</tbody>\n</table>"},
 		{"strikethrough", "~~old price~~", `<p><del>old price</del></p>`},
@@ -82,6 +86,13 @@ func TestRenderXSS(t *testing.T) {
 		`<meta http-equiv="refresh" content="0;url=javascript:alert(1)">`,
 		`<style>body{display:none}</style>`,
 		`[x](file:///etc/passwd)`,
+		`![&lt;script&gt;alert(1)&lt;/script&gt;](/x.png)`,
+		`![<img src=x onerror=alert(1)>](/x.png)`,
+		`![x](/hc-files/../api/v1/me)`,
+		`![x](/hc-files/%2e%2e/api/v1/me)`,
+		`![x](/hc-files/tok/..%2f..%2fapi)`,
+		`![x](/hc-files/tok\..\..\api)`,
+		`![x](/hc-files/tok/a.png/../../../api)`,
 	}
 	for _, md := range attacks {
 		got := Render(md)
@@ -90,6 +101,9 @@ func TestRenderXSS(t *testing.T) {
 		}
 	}
 }
+
+// hcFile is the address of a help center file, /hc-files/{token}/{name}.
+var hcFile = regexp.MustCompile(`^/hc-files/[A-Za-z0-9_-]+/[^/\\.][^/\\]*$`)
 
 // safeElements are the elements rendered Markdown has.
 var safeElements = map[string]bool{
@@ -120,7 +134,7 @@ func checkSafe(rendered string) error {
 					}
 					scheme := strings.ToLower(u.Scheme)
 					if scheme != "" && scheme != "http" && scheme != "https" && (a.Key == "src" || scheme != "mailto" && scheme != "tel") ||
-						strings.HasPrefix(a.Val, "//") || a.Key == "src" && scheme == "" && !strings.HasPrefix(a.Val, "/hc-files/") {
+						strings.HasPrefix(a.Val, "//") || a.Key == "src" && scheme == "" && !hcFile.MatchString(a.Val) {
 						return fmt.Errorf("%s=%q", a.Key, a.Val)
 					}
 				case "alt", "title", "id", "align", "rel", "target", "start":
@@ -301,6 +315,7 @@ func TestCheckSafe(t *testing.T) {
 		`<img src="data:image/png;base64,AAAA">`,
 		`<img src="/api/v1/me">`,
 		`<img src="//evil.example/a.png">`,
+		`<img src="/hc-files/../api/v1/me">`,
 		`<p style="color:red">x</p>`,
 		`<iframe src="https://evil.example"></iframe>`,
 	} {
