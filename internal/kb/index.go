@@ -74,7 +74,8 @@ type token struct {
 
 const noTerm = -1
 
-// NewIndex indexes docs.
+// NewIndex indexes docs. It keeps the texts it needs for snippets, so
+// the caller may reuse docs.
 func NewIndex(docs []Doc) *Index {
 	ix := &Index{ids: map[string]int32{}}
 	// Words repeat across articles far more than they differ: each one
@@ -89,6 +90,7 @@ func NewIndex(docs []Doc) *Index {
 			description: ix.passage(d.Description, seen),
 			text:        ix.passage(d.Text, seen),
 		}
+		// The passage holds the text, on one line.
 		id.Doc.Text = ""
 		tf := map[int32]*[numFields]uint16{}
 		for f, p := range [numFields]passage{title, id.description, id.text} {

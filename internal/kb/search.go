@@ -73,7 +73,9 @@ type Hit struct {
 	// matching words wrapped in <mark>…</mark>, about 200 runes at most.
 	Snippet  string
 	Internal bool
-	Score    float64
+	// Score is the hit's relevance, comparable with the scores of the
+	// same search only.
+	Score float64
 }
 
 // queryTerm is one word of a query and the terms it matches, with the
@@ -90,10 +92,13 @@ type queryTerm struct {
 // order of weight), then views. The last word of the query also matches
 // as the start of a longer word once it has three letters, so results
 // follow someone typing. A query of function words alone finds nothing.
+//
+// Nothing found is an empty slice, not nil, so that it encodes as a JSON
+// array.
 func (ix *Index) Search(q string, o SearchOptions) []Hit {
 	query := ix.parse(q)
 	if len(query) == 0 {
-		return nil
+		return []Hit{}
 	}
 	limit := o.Limit
 	switch {

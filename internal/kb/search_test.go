@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 )
@@ -135,8 +136,8 @@ func describe(hits []Hit) string {
 func TestSearchFindsNothing(t *testing.T) {
 	ix := NewIndex(mustLoadArticles(t))
 	for _, q := range []string{"", "   ", "?!", "how do I", "the and of", "আমার কি", "मेरा क्या है", "zebra"} {
-		if hits := ix.Search(q, SearchOptions{Locale: "en"}); len(hits) != 0 {
-			t.Errorf("Search(%q) = %s, want nothing", q, describe(hits))
+		if hits := ix.Search(q, SearchOptions{Locale: "en"}); hits == nil || len(hits) != 0 {
+			t.Errorf("Search(%q) = %#v, want an empty slice", q, hits)
 		}
 	}
 }
@@ -165,6 +166,29 @@ func TestSearchPrefixOnlyWhileTyping(t *testing.T) {
 			t.Errorf("Search(%q) found the password article: %v, want %v\n%s", tt.query, found, tt.found, describe(hits))
 		}
 	}
+}
+
+// TestSearchConcurrently searches and renders from several goroutines,
+// as the help center's handlers do; run with -race.
+func TestSearchConcurrently(t *testing.T) {
+	ix := NewIndex(mustLoadArticles(t))
+	var wg sync.WaitGroup
+	for _, q := range []string{"refund", "ফেরতের আবেদন", "रिफंड की", "passw"} {
+		wg.Go(func() {
+			for range 20 {
+				if hits := ix.Search(q, SearchOptions{Locale: "en"}); len(hits) == 0 || hits[0].ArticleID != 3 && hits[0].ArticleID != 14 {
+					t.Errorf("Search(%q) = %s while others searched", q, describe(hits))
+					return
+				}
+				// Heading ids are numbered per article, never across them.
+				if got := Render("# Refunds\n\n# Refunds"); !strings.Contains(got, `id="refunds-2"`) || strings.Contains(got, "refunds-3") {
+					t.Errorf("Render while others rendered = %s", got)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func TestSearchInternal(t *testing.T) {
