@@ -83,8 +83,11 @@ func DeliveryRank(status string) int {
 
 // Account is a tenant: one business with its own users, inboxes and data.
 type Account struct {
-	ID       int64    `json:"id"`
-	Name     string   `json:"name"`
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// Slug names the account in its public help center's address,
+	// /hc/{slug}: lowercase letters, digits and hyphens, unique.
+	Slug     string   `json:"slug"`
 	TimeZone string   `json:"time_zone"`
 	Locales  []string `json:"locales"`
 	// ReopenWindowSeconds is how long after resolving a new customer message

@@ -53,7 +53,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, a *core.Actor) error
 	}
 	u := *a.User
 	u.Connected = s.svc.AgentConnectedNow(u.ID)
-	return httpx.OK(w, map[string]any{"user": &u, "account": account, "inbox_ids": ids, "team_ids": a.Teams(),
+	return httpx.OK(w, map[string]any{"user": &u, "account": account, "slug": account.Slug, "inbox_ids": ids, "team_ids": a.Teams(),
 		"email_available": s.svc.EmailAvailable()})
 }
 

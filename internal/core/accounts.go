@@ -21,7 +21,7 @@ func (s *Service) CreateAccountCLI(ctx context.Context, name string) (*sahay.Acc
 	if err != nil {
 		return nil, err
 	}
-	acc := &sahay.Account{Name: name}
+	acc := &sahay.Account{Name: name, Slug: AccountSlug(name)}
 	err = s.write(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateAccount(ctx, acc); err != nil {
 			return err
@@ -69,7 +69,7 @@ func (s *Service) createAccount(ctx context.Context, name, ownerEmail, ownerName
 	if err != nil {
 		return nil, nil, err
 	}
-	acc, owner := &sahay.Account{Name: name}, n.user
+	acc, owner := &sahay.Account{Name: name, Slug: AccountSlug(name)}, n.user
 	err = s.write(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateAccount(ctx, acc); err != nil {
 			return err

@@ -579,6 +579,8 @@ type AccountInput struct {
 	// BusinessHours replace the account's hours; their time_zone is the
 	// account's whatever the input says.
 	BusinessHours *sahay.BusinessHours `json:"business_hours"`
+	// Slug names the public help center, /hc/{slug}.
+	Slug *string `json:"slug"`
 }
 
 // Account returns the actor's account.
@@ -621,6 +623,12 @@ func (s *Service) UpdateAccount(ctx context.Context, a *Actor, in AccountInput) 
 		}
 		acc.ReopenWindowSeconds = *in.ReopenWindowSeconds
 	}
+	if in.Slug != nil {
+		if err := checkSlug(*in.Slug); err != nil {
+			return nil, err
+		}
+		acc.Slug = *in.Slug
+	}
 	if in.BusinessHours != nil {
 		hours := *in.BusinessHours
 		hours.TimeZone = acc.TimeZone
@@ -633,6 +641,10 @@ func (s *Service) UpdateAccount(ctx context.Context, a *Actor, in AccountInput) 
 	}
 	err = s.write(ctx, func(tx *store.Tx) error {
 		if err := tx.UpdateAccount(ctx, acc); err != nil {
+			return err
+		}
+		// The help center shows the account's name under its slug.
+		if err := tx.BumpKB(ctx, acc.ID); err != nil {
 			return err
 		}
 		return audit(ctx, tx, a, "account.update", "account", acc.ID, in)

@@ -58,6 +58,8 @@ type Service struct {
 	log              *slog.Logger
 	// addresses counts wrong passwords by client address.
 	addresses addressLimits
+	// kb keeps the help centers read and their readers' counts.
+	kb kbState
 	// roster knows which agents have the dashboard open; sharedBus says
 	// other nodes share the bus and the roster.
 	roster    *roster
@@ -229,6 +231,8 @@ func New(cfg Config) *Service {
 	s.wg.Go(s.runRouting)
 	// SLA warnings and breaches, recorded once whichever node finds them.
 	s.wg.Go(s.runSLATimer)
+	// Help center views, searches and feedback, written every few seconds.
+	s.wg.Go(s.flushKBStats)
 	s.jobs.Start()
 	s.startTimers()
 	if s.sharedBus {

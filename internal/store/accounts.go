@@ -39,27 +39,47 @@ func (t *Tx) CreateAccount(ctx context.Context, a *sahay.Account) error {
 	if err != nil {
 		return fmt.Errorf("store: create account: %w", err)
 	}
+	// The slug asked for, unless another account has it: then the slug
+	// followed by the id, which no other account can have.
+	slug := a.Slug
+	if slug == "" {
+		slug = "account"
+	}
+	var taken int
+	if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts WHERE slug = $1`, slug).Scan(&taken); err != nil {
+		return fmt.Errorf("store: create account: %w", err)
+	}
+	if taken > 0 || a.Slug == "" {
+		slug = fmt.Sprintf("%s-%d", slug, a.ID)
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE accounts SET slug = $2 WHERE id = $1`, a.ID, slug); err != nil {
+		return fmt.Errorf("store: create account: %w", err)
+	}
+	a.Slug = slug
 	return nil
 }
 
 // UpdateAccount saves an account's settings.
 func (t *Tx) UpdateAccount(ctx context.Context, a *sahay.Account) error {
 	_, err := t.tx.ExecContext(ctx, `UPDATE accounts SET name = $2, time_zone = $3, locales = $4, reopen_window_seconds = $5,
-		business_hours = $6 WHERE id = $1`,
-		a.ID, a.Name, a.TimeZone, encodeJSON(a.Locales), a.ReopenWindowSeconds, encodeJSON(a.BusinessHours))
+		business_hours = $6, slug = $7 WHERE id = $1`,
+		a.ID, a.Name, a.TimeZone, encodeJSON(a.Locales), a.ReopenWindowSeconds, encodeJSON(a.BusinessHours), a.Slug)
+	if isUniqueViolation(err) {
+		return sahay.Errorf(sahay.ECONFLICT, "another account has the slug %q", a.Slug)
+	}
 	if err != nil {
 		return fmt.Errorf("store: update account: %w", err)
 	}
 	return nil
 }
 
-const accountColumns = `id, name, time_zone, locales, reopen_window_seconds, business_hours, created_at`
+const accountColumns = `id, name, COALESCE(slug, ''), time_zone, locales, reopen_window_seconds, business_hours, created_at`
 
 func scanAccount(row interface{ Scan(...any) error }) (*sahay.Account, error) {
 	var a sahay.Account
 	var locales, hours string
 	var created int64
-	if err := row.Scan(&a.ID, &a.Name, &a.TimeZone, &locales, &a.ReopenWindowSeconds, &hours, &created); err != nil {
+	if err := row.Scan(&a.ID, &a.Name, &a.Slug, &a.TimeZone, &locales, &a.ReopenWindowSeconds, &hours, &created); err != nil {
 		return nil, err
 	}
 	json.Unmarshal([]byte(locales), &a.Locales)
@@ -88,6 +108,12 @@ func (t *Tx) Account(ctx context.Context, id int64) (*sahay.Account, error) {
 func account(ctx context.Context, q queryer, id int64) (*sahay.Account, error) {
 	a, err := scanAccount(q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
 	return a, notFound(err, "account")
+}
+
+// AccountBySlug returns the account a help center's address names.
+func (s *Store) AccountBySlug(ctx context.Context, slug string) (*sahay.Account, error) {
+	a, err := scanAccount(s.read.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE slug = $1`, slug))
+	return a, notFound(err, "help center")
 }
 
 // Accounts lists every account.

@@ -52,9 +52,10 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 		t.Fatal(err)
 	}
 	// So are the columns version 12 adds for email, version 13 for
-	// conversations' subjects and version 14 for public conversations.
+	// conversations' subjects, version 14 for public conversations and
+	// version 35 for accounts' slugs.
 	lent := []string{`messages ADD COLUMN email TEXT`, `attachments ADD COLUMN content_id TEXT NOT NULL DEFAULT ''`,
-		`conversations ADD COLUMN subject TEXT NOT NULL DEFAULT ''`}
+		`conversations ADD COLUMN subject TEXT NOT NULL DEFAULT ''`, `accounts ADD COLUMN slug TEXT`}
 	lent = append(lent, publicColumns...)
 	for _, alter := range lent {
 		if _, err := db.ExecContext(ctx, `ALTER TABLE `+alter); err != nil {
@@ -85,6 +86,7 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	execSQL(t, path, `ALTER TABLE messages DROP COLUMN email`)
 	execSQL(t, path, `ALTER TABLE attachments DROP COLUMN content_id`)
 	execSQL(t, path, `ALTER TABLE conversations DROP COLUMN subject`)
+	execSQL(t, path, `ALTER TABLE accounts DROP COLUMN slug`)
 	for _, alter := range publicColumns {
 		table, rest, _ := strings.Cut(alter, " ADD COLUMN ")
 		column, _, _ := strings.Cut(rest, " ")
@@ -166,7 +168,10 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 		// Version 32's sentiment and term counts and their cursors.
 		// (Version 33's term counts replace version 32's: stored in key
 		// order, WITHOUT ROWID.)
-		"sqlite_autoindex_voice_days_1", "sqlite_autoindex_voice_cursors_1")))
+		"sqlite_autoindex_voice_days_1", "sqlite_autoindex_voice_cursors_1",
+		// Version 35's knowledge base.
+		"accounts_slug", "sqlite_autoindex_help_centers_1", "sqlite_autoindex_help_centers_2", "kb_categories_account",
+		"kb_articles_account", "kb_translations_account", "sqlite_autoindex_kb_translations_1", "sqlite_autoindex_kb_files_1")))
 	if after := schemaNames(t, check, "index"); !slices.Equal(after, indexesWanted) {
 		t.Errorf("indexes wanted after the migration:\n%v\nafter:\n%v", indexesWanted, after)
 	}
