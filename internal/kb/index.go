@@ -72,6 +72,7 @@ type token struct {
 	term                  int32
 }
 
+// noTerm is the term of a function word, which no search matches.
 const noTerm = -1
 
 // NewIndex indexes docs. It keeps the texts it needs for snippets, so
