@@ -155,9 +155,10 @@ type KBFile struct {
 }
 
 // HelpCenter returns the account's help center row; an account that
-// never saved one has empty settings and revision 0.
+// never saved one has a help center turned on with empty settings, at
+// revision 0.
 func (s *Store) HelpCenter(ctx context.Context, accountID int64) (*HelpCenter, error) {
-	hc := &HelpCenter{AccountID: accountID}
+	hc := &HelpCenter{AccountID: accountID, Settings: KBSettings{Enabled: true}}
 	var settings string
 	var domain sql.NullString
 	err := s.read.QueryRowContext(ctx, `SELECT settings, domain, revision FROM help_centers WHERE account_id = $1`, accountID).
@@ -230,7 +231,7 @@ func (t *Tx) SaveHelpCenter(ctx context.Context, accountID int64, st KBSettings)
 // of its help center is read again.
 func (t *Tx) BumpKB(ctx context.Context, accountID int64) error {
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO help_centers (account_id, settings, revision, updated_at)
-		VALUES ($1, '{}', 1, $2)
+		VALUES ($1, '{"enabled":true}', 1, $2)
 		ON CONFLICT (account_id) DO UPDATE SET revision = help_centers.revision + 1`, accountID, ms(t.now))
 	if err != nil {
 		return fmt.Errorf("store: kb revision: %w", err)
