@@ -256,16 +256,14 @@ func TestKBOffOrEmpty(t *testing.T) {
 			t.Fatalf("%s: suggest %d %s %+v, want not enabled", what, code, ecode, out)
 		}
 	}
-	check("no help center")
-	if code, _ := e.call("GET", "/widget/v1/kb/search?q=refund", v.Token, nil, nil); code != 404 {
-		t.Errorf("search without a help center: %d, want 404", code)
+	// A help center is on until turned off, and empty until written.
+	check("no articles")
+	var found searchAnswer
+	if code, _ := e.call("GET", "/widget/v1/kb/search?q=refund", v.Token, nil, &found); code != 200 || len(found.Items) != 0 {
+		t.Errorf("search without articles: %d %+v, want nothing", code, found)
 	}
 
-	// On, with nothing public: an internal article and a draft.
-	on := true
-	if _, err := e.svc.SaveKBSettings(ctx, e.agent, core.KBSettingsInput{Enabled: &on}); err != nil {
-		t.Fatal(err)
-	}
+	// Nothing public: an internal article and a draft.
 	for _, c := range []struct {
 		internal bool
 		status   string
@@ -289,6 +287,12 @@ func TestKBOffOrEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("turned off")
+	if code, _ := e.call("GET", "/widget/v1/kb/search?q=refund", v.Token, nil, nil); code != 404 {
+		t.Errorf("search in a help center turned off: %d, want 404", code)
+	}
+	if code, _ := e.call("GET", "/widget/v1/kb/articles/1", v.Token, nil, nil); code != 404 {
+		t.Errorf("an article of a help center turned off: %d, want 404", code)
+	}
 }
 
 func TestKBRateLimited(t *testing.T) {
