@@ -78,7 +78,9 @@ type BotReply struct {
 	// Kind is "answer", "unsure" or "handoff".
 	Kind string `json:"kind"`
 	// FAQID is the entry that answered; Confidence how sure the bot was.
-	FAQID      int64   `json:"faq_id,omitempty"`
+	FAQID int64 `json:"faq_id,omitempty"`
+	// ArticleID is the help center's article that answered instead.
+	ArticleID  int64   `json:"article_id,omitempty"`
 	Confidence float64 `json:"confidence,omitempty"`
 	// To is the id of the customer's message it answers.
 	To int64 `json:"to,omitempty"`

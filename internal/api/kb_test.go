@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/apitest"
@@ -300,4 +301,49 @@ func TestKnowledgeBaseImages(t *testing.T) {
 	wantError(t, upload(owner.Token, "x.png", "image/png", []byte("<html><script>alert(1)</script></html>")), http.StatusUnprocessableEntity, "invalid")
 	wantError(t, upload(owner.Token, "x.pdf", "application/pdf", []byte("%PDF-1.4")), http.StatusUnprocessableEntity, "invalid")
 	wantError(t, upload(agent.Token, "a.png", "image/png", img.Bytes()), http.StatusForbidden, "forbidden")
+}
+
+// TestBotAnswersFromArticles: with no FAQ entry for the question, the
+// inbox's bot answers from the help center's published public article
+// in the customer's language, with a link to it; an internal article is
+// never said to a customer.
+func TestBotAnswersFromArticles(t *testing.T) {
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		s := apitest.NewServer(t)
+		owner := s.NewAccount(t, "Dokan")
+		agent := s.NewUser(t, owner, sahay.RoleAgent)
+		inbox := s.NewInbox(t, owner, "App", "api", nil, agent.ID)
+		s.Must(t, owner.Token, http.MethodPatch, fmt.Sprintf("/api/v1/inboxes/%d/bot", inbox.ID), map[string]any{"enabled": true}, http.StatusOK, nil)
+		var art kbArticle
+		s.Must(t, owner.Token, http.MethodPost, "/api/v1/kb/articles", map[string]any{"title": "ডেলিভারি চার্জ কত?",
+			"body": "ঢাকার ভিতরে ডেলিভারি চার্জ ৬০ টাকা, ঢাকার বাইরে ১২০ টাকা।", "locale": "bn", "status": "published"}, http.StatusCreated, &art)
+		s.Must(t, owner.Token, http.MethodPost, "/api/v1/kb/articles", map[string]any{"title": "ডেলিভারি চার্জ মওকুফের নিয়ম",
+			"body": "ম্যানেজার ছাড়া ডেলিভারি চার্জ মওকুফ করবেন না।", "locale": "bn", "status": "published", "internal": true}, http.StatusCreated, nil)
+
+		var trial struct {
+			Answers   bool   `json:"answers"`
+			ArticleID int64  `json:"article_id"`
+			Answer    string `json:"answer"`
+		}
+		s.Must(t, owner.Token, http.MethodPost, "/api/v1/bot/try", map[string]any{"inbox_id": inbox.ID, "text": "ডেলিভারি চার্জ কত টাকা?"}, http.StatusOK, &trial)
+		if !trial.Answers || trial.ArticleID != art.ID || !strings.Contains(trial.Answer, "৬০ টাকা") {
+			t.Fatalf("trial %+v", trial)
+		}
+
+		got := s.Receive(t, owner, inbox.ID, "cust-1", "ডেলিভারি চার্জ কত?", "m-1")
+		msgsPath := fmt.Sprintf("/api/v1/conversations/%d/messages", got.Conversation.ID)
+		waitFor(t, 15*time.Second, "the bot's answer", func() (bool, string) {
+			ms := items[sahay.Message](t, s, agent.Token, msgsPath)
+			last := ms[len(ms)-1]
+			if last.SenderType != sahay.SenderBot {
+				return false, fmt.Sprintf("%+v", ms)
+			}
+			if last.Details == nil || last.Details.Bot == nil || last.Details.Bot.ArticleID != art.ID ||
+				!strings.Contains(last.Content, "৬০ টাকা") || strings.Contains(last.Content, "মওকুফ") ||
+				!strings.Contains(last.Content, fmt.Sprintf("/hc/dokan/bn/articles/%d-", art.ID)) {
+				t.Fatalf("the bot said %q, %+v", last.Content, last.Details)
+			}
+			return true, ""
+		})
+	})
 }

@@ -137,14 +137,18 @@ func (s *Service) runBot(ctx context.Context, job *store.Job) error {
 	if agentBot != nil {
 		return s.deliverAgentBot(ctx, c, agentBot, m, analysis)
 	}
-	faqs, err := s.store.FAQs(ctx, c.AccountID, c.InboxID)
+	sources, articles, err := s.botSources(ctx, c.AccountID, c.InboxID)
 	if err != nil {
 		return err
 	}
-	match, ok := bot.NewIndex(faqs).Answer(m.Content, lang, settings.Threshold)
+	faqs := sources[:len(sources)-len(articles)]
+	match, ok := bot.NewIndex(sources).Answer(m.Content, lang, settings.Threshold)
 	if ok {
-		_, err := s.BotReply(ctx, c.AccountID, c.ID, match.FAQ.Answer, &sahay.BotReply{Kind: sahay.BotAnswer,
-			FAQID: match.FAQ.ID, Confidence: round2(match.Confidence), To: m.ID})
+		reply := &sahay.BotReply{Kind: sahay.BotAnswer, FAQID: match.FAQ.ID, Confidence: round2(match.Confidence), To: m.ID}
+		if p := articles[match.FAQ]; p != nil {
+			reply.FAQID, reply.ArticleID = 0, p.ArticleID
+		}
+		_, err := s.BotReply(ctx, c.AccountID, c.ID, match.FAQ.Answer, reply)
 		return ignoreNotWithBot(err)
 	}
 	// Unsure, but with candidates: the account's AI, when set, may answer
@@ -162,6 +166,9 @@ func (s *Service) runBot(ctx context.Context, job *store.Job) error {
 	reply := &sahay.BotReply{Kind: sahay.BotUnsure, To: m.ID}
 	if match != nil {
 		reply.FAQID, reply.Confidence = match.FAQ.ID, round2(match.Confidence)
+		if p := articles[match.FAQ]; p != nil {
+			reply.FAQID, reply.ArticleID = 0, p.ArticleID
+		}
 	}
 	_, err = s.BotReply(ctx, c.AccountID, c.ID, bot.Unsure(say), reply)
 	return ignoreNotWithBot(err)
@@ -492,10 +499,14 @@ type BotTrialResult struct {
 	Handoff string `json:"handoff"`
 	// Answers is set when the bot would answer with FAQ; FAQ and
 	// Confidence are the best entry found even when it would not.
-	Answers    bool       `json:"answers"`
-	FAQ        *sahay.FAQ `json:"faq"`
-	Confidence float64    `json:"confidence"`
-	Threshold  float64    `json:"threshold"`
+	Answers bool       `json:"answers"`
+	FAQ     *sahay.FAQ `json:"faq"`
+	// ArticleID is the help center's article found instead of an entry,
+	// and Answer what the bot would say from it.
+	ArticleID  int64   `json:"article_id,omitempty"`
+	Answer     string  `json:"answer,omitempty"`
+	Confidence float64 `json:"confidence"`
+	Threshold  float64 `json:"threshold"`
 }
 
 // TryBot tells what the bot of an inbox would do with a customer's
@@ -525,13 +536,16 @@ func (s *Service) TryBot(ctx context.Context, a *Actor, in BotTrial) (*BotTrialR
 	analysis := s.analyze(text)
 	out := &BotTrialResult{Language: customerLanguage(analysis, text, ""), Threshold: settings.Threshold}
 	out.Handoff = bot.HandoffReason(text, analysis, &settings)
-	faqs, err := s.store.FAQs(ctx, a.AccountID(), in.InboxID)
+	sources, articles, err := s.botSources(ctx, a.AccountID(), in.InboxID)
 	if err != nil {
 		return nil, err
 	}
-	match, ok := bot.NewIndex(faqs).Answer(text, out.Language, settings.Threshold)
+	match, ok := bot.NewIndex(sources).Answer(text, out.Language, settings.Threshold)
 	if match != nil {
 		out.FAQ, out.Confidence = match.FAQ, round2(match.Confidence)
+		if p := articles[match.FAQ]; p != nil {
+			out.FAQ, out.ArticleID, out.Answer = nil, p.ArticleID, match.FAQ.Answer
+		}
 	}
 	out.Answers = ok && out.Handoff == ""
 	return out, nil
