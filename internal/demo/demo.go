@@ -82,6 +82,9 @@ func Seed(ctx context.Context, svc *core.Service, inboxChannel string, inboxSett
 			return nil, err
 		}
 	}
+	if err := seedHelpCenter(ctx, svc, a); err != nil {
+		return nil, err
+	}
 	inbox, err := svc.CreateInbox(ctx, a, core.InboxInput{Name: ptr(ShopName), Channel: inboxChannel, Settings: inboxSettings})
 	if err != nil {
 		return nil, fmt.Errorf("demo: inbox: %w", err)
