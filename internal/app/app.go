@@ -35,6 +35,7 @@ import (
 	"github.com/sahayhq/sahay/internal/config"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/demo"
+	"github.com/sahayhq/sahay/internal/helpcenter"
 	"github.com/sahayhq/sahay/internal/httpx"
 	"github.com/sahayhq/sahay/internal/netguard"
 	"github.com/sahayhq/sahay/internal/notify"
@@ -237,10 +238,14 @@ func (a *App) routes() http.Handler {
 	}
 	a.metaLogin.Routes(channelMux)
 	a.API.Register(mux)
+	// The public help centers, at /hc/{slug} and on their own domains.
+	hc := helpcenter.New(helpcenter.Config{Service: a.Service, Log: a.Log, PublicURL: a.Config.PublicURL,
+		TrustedProxies: a.Config.TrustedProxies})
+	hc.Routes(mux)
 	// The dashboard: its assets, and its app shell for every other path.
 	mux.Handle("/", web.Handler())
 	a.patterns = mux.patterns
-	return deadlines(a.protect(mux.mux), a.Config.BodyTimeout)
+	return deadlines(a.protect(hc.Domains(mux.mux)), a.Config.BodyTimeout)
 }
 
 // ready answers 200 when the database answers and its schema is current.
