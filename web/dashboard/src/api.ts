@@ -605,3 +605,132 @@ export const reportsApi = {
     get<{ conversations: TopicConversation[] | null }>("/reports/topics/conversations" + reportQuery(voiceParams(p), topic)),
   live: () => get<LiveReport>("/reports/live"),
 };
+
+/** A knowledge base article's version in one language. */
+export interface KBTranslation {
+  locale: string;
+  title: string;
+  description: string;
+  /** Markdown; absent in lists. */
+  body?: string;
+  status: "draft" | "published";
+  /** The working copy differs from the published version. */
+  has_draft: boolean;
+  published_at: string | null;
+  updated_at: string;
+  slug: string;
+  /** The public address, for a published translation of a public article; else "". */
+  url: string;
+  /** The published body rendered, in GET of one article. */
+  html?: string;
+  views: number;
+  helpful: number;
+  not_helpful: number;
+}
+
+/** A knowledge base article: its place and its translations. */
+export interface KBArticle {
+  id: number;
+  category_id: number | null;
+  internal: boolean;
+  position: number;
+  pages: string[] | null;
+  created_at: string;
+  updated_at: string;
+  translations: KBTranslation[] | null;
+}
+
+export interface KBCategory {
+  id: number;
+  names: Record<string, string> | null;
+  descriptions: Record<string, string> | null;
+  position: number;
+  article_count: number;
+}
+
+/** A search hit; snippet is escaped text with <mark> around matches. */
+export interface KBHit {
+  article_id: number;
+  locale: string;
+  title: string;
+  snippet: string;
+  internal: boolean;
+  url: string;
+  score: number;
+}
+
+export interface KBSettings {
+  title: string;
+  intro: Record<string, string> | null;
+  color: string;
+  domain: string;
+  default_locale: string;
+  locales: string[] | null;
+  enabled: boolean;
+  /** The help center's public path, /hc/{slug}; read only. */
+  url?: string;
+}
+
+export interface KBReport {
+  views: number;
+  searches: number;
+  helpful: number;
+  not_helpful: number;
+  most_viewed: { article_id: number; title: string; views: number; helpful: number; not_helpful: number }[] | null;
+  no_result_searches: { query: string; locale: string; count: number; last_at: string }[] | null;
+  helpfulness: { article_id: number; title: string; helpful: number; not_helpful: number; rate: number | null }[] | null;
+}
+
+/** What creates an article: its first translation and its place. */
+export interface KBArticleInput {
+  title: string;
+  body: string;
+  locale: string;
+  description: string;
+  status: "draft" | "published";
+  category_id: number | null;
+  internal: boolean;
+  pages: string[];
+  position?: number;
+}
+
+/** A translation saved: "published" publishes it, "unpublished" withdraws the published version. */
+export interface KBTranslationInput {
+  title: string;
+  description: string;
+  body: string;
+  status: "draft" | "published" | "unpublished";
+}
+
+export interface KBCategoryInput {
+  names?: Record<string, string>;
+  descriptions?: Record<string, string>;
+  position?: number;
+}
+
+/** The knowledge base: everyone reads it, administrators write it. */
+export const kbApi = {
+  articles: (p: { category_id?: number; status?: string } = {}) => get<Items<KBArticle>>("/kb/articles" + query({ ...p })).then(items),
+  article: (id: number) => get<KBArticle>(`/kb/articles/${id}`),
+  create: (b: KBArticleInput) => post<KBArticle>("/kb/articles", b),
+  update: (id: number, b: { category_id?: number | null; internal?: boolean; position?: number; pages?: string[] }) => patch<KBArticle>(`/kb/articles/${id}`, b),
+  saveTranslation: (id: number, locale: string, b: KBTranslationInput) => put<KBArticle>(`/kb/articles/${id}/translations/${encodeURIComponent(locale)}`, b),
+  removeTranslation: (id: number, locale: string) => del(`/kb/articles/${id}/translations/${encodeURIComponent(locale)}`),
+  remove: (id: number) => del(`/kb/articles/${id}`),
+  categories: () => get<Items<KBCategory>>("/kb/categories").then(items),
+  createCategory: (b: KBCategoryInput) => post<KBCategory>("/kb/categories", b),
+  updateCategory: (id: number, b: KBCategoryInput) => patch<KBCategory>(`/kb/categories/${id}`, b),
+  removeCategory: (id: number) => del(`/kb/categories/${id}`),
+  search: (q: string, limit = 10) => get<Items<KBHit>>("/kb/search" + query({ q, limit })).then(items),
+  upload: (file: File) => {
+    const f = new FormData();
+    f.append("file", file);
+    return post<{ url: string; markdown: string }>("/kb/files", f);
+  },
+  preview: (body: string) => post<{ html: string }>("/kb/preview", { body }),
+  settings: () => get<KBSettings>("/kb/settings"),
+  setSettings: (s: KBSettings) => put<KBSettings>("/kb/settings", s),
+  reports: (from: string, to: string) => get<KBReport>("/kb/reports" + query({ from, to })),
+  /** Changes the account's address name, which the help center's address carries. */
+  setSlug: (slug: string) => patch<Account>("/account", { slug }),
+};

@@ -20,6 +20,7 @@ import { mountReports } from "./views/reports";
 import { mountRota } from "./views/rota";
 import { showHelp } from "./views/help";
 import { mountInbox, openConversation } from "./views/inbox";
+import { mountKB } from "./views/kb";
 import { mountLogin } from "./views/login";
 import { mountNotifications } from "./views/notifications";
 import { mountSearch } from "./views/search";
@@ -52,7 +53,7 @@ function showPage(r: Route, force = false): void {
   const name = pageOf(r);
   // The inbox and search pages follow their own route changes; the others
   // are cheap to rebuild.
-  const key = name === "settings" ? name + r.section + "/" + r.sub : name === "contact" || name === "widget" ? name + r.id : name;
+  const key = name === "settings" || name === "kb" ? name + r.section + "/" + r.sub : name === "contact" || name === "widget" ? name + r.id : name;
   if (!force && page && page.key === key) return;
   page?.unmount();
   document.body.dataset.page = name;
@@ -88,6 +89,9 @@ function showPage(r: Route, force = false): void {
       break;
     case "widget":
       unmount = mountWidgetSettings(mainEl, r.id);
+      break;
+    case "kb":
+      unmount = mountKB(mainEl, r);
       break;
     default:
       unmount = mountInbox(mainEl, r);

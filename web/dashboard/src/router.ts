@@ -1,7 +1,7 @@
 // Client-side routing over the History API. The server answers every
 // non-API path with the app shell, so deep links load directly.
 
-export type RouteName = "inbox" | "conversation" | "search" | "contacts" | "contact" | "settings" | "notifications" | "login" | "visitors" | "widget" | "mentions" | "rota" | "reports";
+export type RouteName = "inbox" | "conversation" | "search" | "contacts" | "contact" | "settings" | "notifications" | "login" | "visitors" | "widget" | "mentions" | "rota" | "reports" | "kb";
 
 export interface Route {
   name: RouteName;
@@ -58,6 +58,13 @@ export function parse(loc: { pathname: string; search: string } = location): Rou
       break;
     case "reports":
       r.name = "reports";
+      break;
+    case "kb":
+      // /kb, /kb/{section}, /kb/articles/{id} and /kb/articles/new.
+      r.name = "kb";
+      r.section = parts[1] ?? "";
+      r.sub = parts[2] ?? "";
+      if (r.section === "articles" && /^\d+$/.test(r.sub)) r.id = Number(r.sub);
       break;
     case "notifications":
       r.name = "notifications";

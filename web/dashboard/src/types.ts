@@ -34,6 +34,8 @@ export interface Account {
   reopen_window_seconds: number;
   business_hours: BusinessHours;
   created_at: string;
+  /** The account's address name, in its help center's address (/hc/{slug}). */
+  slug?: string;
 }
 
 export interface Inbox {

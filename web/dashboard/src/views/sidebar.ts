@@ -110,6 +110,7 @@ export function mountSidebar(el: HTMLElement): void {
           pageLink("/contacts", "users", t("nav.contacts"), r.name === "contacts" || r.name === "contact", 0, "nav-contacts"),
           pageLink("/mentions", "megaphone", t("nav.mentions"), r.name === "mentions", 0, "nav-mentions"),
           pageLink("/rota", "calendar", t("nav.rota"), r.name === "rota", 0, "nav-rota"),
+          pageLink("/kb", "book", t("nav.kb"), r.name === "kb", 0, "nav-kb"),
           isAdmin() ? pageLink("/reports", "chart", t("nav.reports"), r.name === "reports", 0, "nav-reports") : null,
           state.inboxes.some((i) => i.channel === "widget") ? pageLink("/visitors", "globe", t("nav.visitors"), r.name === "visitors", 0, "nav-visitors") : null,
         ),
