@@ -1,8 +1,8 @@
 // The reply box: Reply or Private note (and Reply privately on a public
 // comment), canned responses by typing "/" at the start, @mentions of
 // agents in notes, a small emoji picker, files attached with the paperclip,
-// by pasting or by dropping them, and the channel's messaging window and
-// templates.
+// by pasting or by dropping them, the channel's messaging window and
+// templates, and articles of the knowledge base.
 import { api, APIError, conversationApi, publicApi } from "../api";
 import { acceptList, checkFiles, fileSize, maxFiles, sizeLimit } from "../attach";
 import { h, replace } from "../dom";
@@ -13,6 +13,7 @@ import type { CannedResponse, Conversation, Email, EmailDraft, Message, Template
 import { errorText, iconButton, popup, toast } from "../ui";
 import { suggestReplyButton } from "./aiassist";
 import { addressBox, replySubject } from "./email";
+import { knowledgePicker } from "./kbpicker";
 import { replyLimits } from "./replylimits";
 import { personalDataWarning, serverRefusal } from "./replyguard";
 import { templatePicker, type TemplatePicker } from "./templates";
@@ -24,6 +25,8 @@ export interface Composer {
   focus(mode?: "reply" | "note"): void;
   /** Adds files to the message, refusing with a message those the server would. */
   addFiles(files: File[]): void;
+  /** Opens the search of the knowledge base, whose articles go into the reply. */
+  knowledge(): void;
   /** Shows the channel's limits again, after the conversation or its messages changed. */
   refresh(): void;
   destroy(): void;
@@ -139,6 +142,7 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     update();
     ta.focus();
   });
+  const knowledge = knowledgePicker(conv, (text) => insertText(text));
   const chips = h("ul", { class: "attach-chips", "aria-label": t("attach.pending"), hidden: true });
   const fileError = h("div", { class: "attach-error", role: "alert", hidden: true });
   const form = h(
@@ -155,7 +159,7 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     tone.hint,
     tone.notice,
     guard,
-    h("div", { class: "composer-foot" }, emojiBtn, attachBtn, templateBtn, aiBtn, fileInput, h("span", { class: "hint composer-hint" }, ""), limits.counter, sendBtn),
+    h("div", { class: "composer-foot" }, emojiBtn, attachBtn, templateBtn, knowledge.button, aiBtn, fileInput, h("span", { class: "hint composer-hint" }, ""), limits.counter, sendBtn),
   );
 
   function setMode(n: boolean, focus = true, priv = false): void {
@@ -312,6 +316,19 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
     ta.setSelectionRange(caret, caret);
     closeSuggest();
     saveDraft();
+    ta.focus();
+  }
+
+  /** Puts text where the caret is, on a line of its own, for the agent to edit. */
+  function insertText(text: string): void {
+    const start = ta.selectionStart;
+    const before = ta.value.slice(0, start);
+    const after = ta.value.slice(ta.selectionEnd);
+    const piece = (before && !before.endsWith("\n") ? "\n" : "") + text + (after && !after.startsWith("\n") ? "\n" : "");
+    ta.value = before + piece + after;
+    ta.setSelectionRange(before.length + piece.length, before.length + piece.length);
+    saveDraft();
+    if (!note) tone.typed(ta.value);
     ta.focus();
   }
 
@@ -669,6 +686,7 @@ export function mountComposer(conv: () => Conversation, onSent: (m: Message) => 
       else ta.focus();
     },
     addFiles,
+    knowledge: () => knowledge.open(),
     refresh: () => {
       privateTab.hidden = !canPrivately();
       ticker.refresh();

@@ -747,6 +747,7 @@ export function mountConversation(el: HTMLElement, id: number, back: () => void)
     shortcut("r", () => composer?.focus("reply")),
     shortcut("n", () => composer?.focus("note")),
     shortcut("m", () => void openMacros(() => conv, ranMacro)),
+    shortcut("b", () => composer?.knowledge()),
     shortcut("e", () => {
       if (conv && conv.status !== "resolved") void patch({ status: "resolved" });
     }),

@@ -11,6 +11,7 @@ export const shortcutKeys: [string, string][] = [
   ["n", "help.note"],
   ["e", "help.resolve"],
   ["m", "help.macros"],
+  ["b", "help.knowledge"],
   ["/", "help.search"],
   ["?", "help.help"],
   ["Esc", "help.escape"],
