@@ -50,6 +50,7 @@ function editor(el: HTMLElement, article: KBArticle | null, r: Route, ctx: KBCon
   const tabs = h("div", { class: "kb-locale-tabs-slot" });
   const status = h("div", { class: "kb-status", "aria-live": "polite" });
   const actions = h("div", { class: "kb-actions" });
+  const dangers = h("div", { class: "kb-dangers" });
   let busy = false;
 
   function stash(): void {
@@ -85,10 +86,10 @@ function editor(el: HTMLElement, article: KBArticle | null, r: Route, ctx: KBCon
       tr?.published_at ? h("span", { class: "hint" }, t("kb.published_at", { time: longTime(tr.published_at) })) : null,
       tr?.url ? h("a", { href: tr.url, target: "_blank", rel: "noopener", class: "kb-public-link" }, icon("globe", "icon small"), t("kb.view_public")) : null);
     const several = (article?.translations ?? []).length > 1;
+    replace(dangers,
+      tr && several ? button(t("kb.delete_translation", { language: localeName(current) }), () => void removeTranslation(), "kb-delete-translation") : null,
+      article ? button([icon("trash", "icon small"), t("kb.delete_article")], () => void removeArticle(), "danger-text kb-delete") : null);
     replace(actions,
-      article ? button([icon("trash", "icon small"), t("kb.delete_article")], () => void removeArticle(), "ghost danger-text kb-delete") : null,
-      tr && several ? button(t("kb.delete_translation", { language: localeName(current) }), () => void removeTranslation(), "ghost kb-delete-translation") : null,
-      h("span", { class: "kb-actions-gap" }),
       tr?.status === "published" ? button(t("kb.unpublish"), () => void save("unpublished"), "kb-unpublish") : null,
       button(t("kb.save_draft"), () => void save("draft"), "kb-save-draft"),
       button(t("kb.publish"), () => void save("published"), "primary kb-publish"));
@@ -162,6 +163,7 @@ function editor(el: HTMLElement, article: KBArticle | null, r: Route, ctx: KBCon
       h("div", { class: "kb-place" },
         field(t("kb.category"), category),
         field(t("kb.pages"), pages, t("kb.pages_hint")),
-        h("label", { class: "check kb-internal-toggle" }, internal, h("span", null, t("kb.internal_toggle")), h("span", { class: "hint" }, t("kb.internal_hint")))))));
+        h("label", { class: "check kb-internal-toggle" }, internal, h("span", null, t("kb.internal_toggle")), h("span", { class: "hint" }, t("kb.internal_hint")))),
+      dangers)));
   show(locales.includes(r.query.get("locale") ?? "") ? (r.query.get("locale") as string) : def);
 }

@@ -13,10 +13,10 @@ import { attempt, checkboxes, form, submit } from "./forms";
 
 const known = ["en", "bn", "hi"];
 
-/** The help center's public address, whole, for a link. */
+/** The help center's public address on this server, whole, for a link. */
 function publicURL(s: KBSettings | null, slug: string): string {
   const path = s?.url || (slug ? "/hc/" + slug : "");
-  return path ? (s?.domain ? "https://" + s.domain : location.origin + path) : "";
+  return path ? location.origin + path : "";
 }
 
 export function kbSettings(el: HTMLElement, ctx: KBContext): void {
@@ -48,11 +48,27 @@ export function kbSettings(el: HTMLElement, ctx: KBContext): void {
   const address = h("p", { class: "kb-address" });
   const showAddress = () => {
     const url = publicURL(ctx.settings, state.account?.slug ?? "");
-    replace(address, url ? [h("span", { class: "hint" }, t("kb.public_address")), " ", h("a", { href: url, target: "_blank", rel: "noopener", class: "kb-public-url" }, url)] : null);
+    const domain = ctx.settings?.domain ? "https://" + ctx.settings.domain + "/" : "";
+    const link = (href: string, cls: string) => h("a", { href, target: "_blank", rel: "noopener", class: cls }, href);
+    replace(address, url ? [h("span", { class: "hint" }, t("kb.public_address")), " ", link(url, "kb-public-url"), domain ? link(domain, "kb-domain-url") : null] : null);
   };
   showAddress();
 
   replace(el, h("div", { class: "kb-section kb-settings" },
+    form(async () => {
+      const v = slug.value.trim().toLowerCase();
+      await attempt(async () => {
+        const account = await kbApi.setSlug(v);
+        if (state.account) state.account = { ...state.account, ...account, slug: account?.slug ?? v };
+        ctx.settings = await kbApi.settings().catch(() => ctx.settings);
+        emit("me");
+        showAddress();
+      });
+    },
+    h("h2", null, t("kb.address_title")),
+    field(t("kb.slug"), slug, t("kb.slug_hint")),
+    address,
+    h("div", { class: "form-actions" }, submit(t("action.save")))),
     form(async () => {
       const ls = chosen.values();
       const intro: Record<string, string> = {};
@@ -74,19 +90,5 @@ export function kbSettings(el: HTMLElement, ctx: KBContext): void {
     introFields,
     field(t("kb.color"), color),
     field(t("kb.domain"), domain, t("kb.domain_hint")),
-    h("div", { class: "form-actions" }, submit(t("action.save")))),
-    form(async () => {
-      const v = slug.value.trim().toLowerCase();
-      await attempt(async () => {
-        const account = await kbApi.setSlug(v);
-        if (state.account) state.account = { ...state.account, ...account, slug: account?.slug ?? v };
-        ctx.settings = await kbApi.settings().catch(() => ctx.settings);
-        emit("me");
-        showAddress();
-      });
-    },
-    h("h2", null, t("kb.address_title")),
-    field(t("kb.slug"), slug, t("kb.slug_hint")),
-    address,
     h("div", { class: "form-actions" }, submit(t("action.save"))))));
 }
