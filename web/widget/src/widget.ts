@@ -6,6 +6,7 @@ import { CallRequest, callButtons, callPanel, callStatus, Phone } from "./call";
 import { ApiError, Conn, Conv, Frame, Msg } from "./conn";
 import { add, clear, h, icon } from "./dom";
 import { dir, lang, setStrings, Strings, t, time } from "./i18n";
+import { Help } from "./kb";
 
 export interface Settings {
   title: string;
@@ -77,6 +78,7 @@ type Listener = (data?: unknown) => void;
 
 export class Widget {
   conn: Conn;
+  help: Help;
   settings: Settings | null = null;
   visitor: Visitor | null = null;
   convs: Conv[] = [];
@@ -117,6 +119,7 @@ export class Widget {
   ) {
     this.storeKey = "sahay:" + inbox;
     this.conn = new Conn(base, (f) => this.frame(f), () => this.renderNotice());
+    this.help = new Help(this.conn, () => this.helpChanged());
     const host = h("div", { id: "sahay-widget" });
     this.shadow = host.attachShadow({ mode: "open" });
     this.box = h("div", { class: "sahay", part: "root" });
@@ -340,6 +343,7 @@ export class Widget {
   }
 
   private showList(): void {
+    this.help.article = null;
     this.listing = true;
     this.calling = false;
     this.render();
@@ -383,10 +387,11 @@ export class Widget {
     const b = this.body;
     const s = this.settings;
     if (!b || !s) return;
+    const focused = this.shadow.activeElement;
     clear(b);
     this.renderNotice();
     // The message box stays, with what the visitor typed, for their return.
-    this.panel!.querySelector("footer")!.hidden = this.calling;
+    this.panel!.querySelector("footer")!.hidden = this.calling || !!this.help.article;
     if (this.calling && s.phone) {
       b.append(
         callPanel({
@@ -400,6 +405,10 @@ export class Widget {
           },
         }),
       );
+      return;
+    }
+    if (this.help.article) {
+      b.append(this.help.view(() => this.closeArticle(), () => this.chat()));
       return;
     }
     if (this.listing) {
@@ -419,6 +428,14 @@ export class Widget {
       return;
     }
     b.append(h("div", { class: "msg in greet" }, h("p", { dir: "auto" }, s.greeting || t("greeting"))));
+    // Before the visitor writes, the help center's articles; a re-render
+    // keeps the search box, what is typed in it and its focus.
+    const home = this.home();
+    if (home) {
+      this.help.load();
+      if (this.help.enabled) b.append(this.help.section((id) => this.openArticle(id)));
+      if (focused && b.contains(focused)) (focused as HTMLElement).focus();
+    }
     const pre = this.needsPreChat();
     // The message box waits until the form is sent.
     this.panel!.querySelector("footer")!.hidden = pre;
@@ -433,7 +450,42 @@ export class Widget {
     for (const m of list) b.append(this.bubble(m, m === lastMine ? conv : undefined));
     if (this.who !== null) b.append(h("div", { class: "typing" }, this.who ? t("typing", { name: this.who }) : t("someone_typing")));
     if (conv && conv.status === "resolved" && s.csat) b.append(this.csat(conv));
-    this.scroll();
+    if (!home || !this.help.enabled) this.scroll();
+  }
+
+  /** The first view, before the visitor writes, where the help articles show. */
+  private home(): boolean {
+    return !this.preview && !this.current && !this.fresh && !this.campaign && !(this.msgs.get(0) || []).length;
+  }
+
+  /** The suggestions arrived: they go in under the greeting, leaving the rest (a form being filled in) as it is. */
+  private helpChanged(): void {
+    const b = this.body;
+    if (!b || !this.home() || this.calling || this.listing || this.help.article) return;
+    b.querySelector(".kb")?.remove();
+    if (this.help.enabled) b.querySelector(".greet")?.after(this.help.section((id) => this.openArticle(id)));
+  }
+
+  private async openArticle(id: number): Promise<void> {
+    try {
+      await this.help.read(id);
+    } catch (e) {
+      return this.say((e as Error).message);
+    }
+    this.render();
+    this.body!.scrollTop = 0;
+  }
+
+  private closeArticle(): void {
+    this.help.article = null;
+    this.render();
+  }
+
+  /** "Chat with us" under an article: the chat starts as a new conversation does. */
+  private chat(): void {
+    this.help.article = null;
+    this.startNew();
+    this.body?.querySelector<HTMLInputElement>("form.pre input")?.focus();
   }
 
   private bubble(m: Msg, conv?: Conv): HTMLElement {
@@ -482,6 +534,7 @@ export class Widget {
   }
 
   private async pick(id: number): Promise<void> {
+    this.help.article = null;
     this.listing = this.calling = false;
     this.fresh = false;
     try {
