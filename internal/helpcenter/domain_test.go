@@ -56,7 +56,7 @@ func TestHelpCenterDomain(t *testing.T) {
 		if _, ok := sitemapLocs(t, sm.body)[origin+path]; !ok {
 			t.Errorf("the domain's sitemap: %s", sm.body)
 		}
-		for _, p := range []string{"/nothing/here", "/hc/" + d.slug, "/login"} {
+		for _, p := range []string{"/nothing/here", "/hc/" + d.slug, "/login", "/api/v1/me"} {
 			if r := d.get(t, p, host...); r.status != http.StatusNotFound {
 				t.Errorf("%s on the domain: %d", p, r.status)
 			}

@@ -141,7 +141,7 @@ func (s *Server) routes(mux httpx.Mux, prefix string, find finder) {
 func (s *Server) Domains(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host := strings.ToLower(r.Host)
-		if host == "" || host == s.ownHost || strings.HasPrefix(r.URL.Path, "/api/") {
+		if host == "" || host == s.ownHost {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -34,6 +34,8 @@ type item struct {
 type categoryItem struct {
 	Name, Description, URL, Count string
 	Lang                          string
+	// Top are its first articles.
+	Top []item
 }
 
 type homeContent struct {
@@ -110,8 +112,12 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, q *request, la
 		listed[cat.ID] = true
 		name, nameLang := localized(cat.Names, lang, site.Settings.DefaultLocale)
 		desc, _ := localized(cat.Descriptions, lang, site.Settings.DefaultLocale)
-		c.Categories = append(c.Categories, categoryItem{Name: name, Description: desc, URL: q.categoryPath(lang, cat),
-			Count: countText(lang, len(arts)), Lang: other(nameLang, lang)})
+		ci := categoryItem{Name: name, Description: desc, URL: escapePath(q.categoryPath(lang, cat)),
+			Count: countText(lang, len(arts)), Lang: other(nameLang, lang)}
+		for _, p := range arts[:min(len(arts), 3)] {
+			ci.Top = append(ci.Top, q.item(p, lang))
+		}
+		c.Categories = append(c.Categories, ci)
 	}
 	// The most read articles, once readers have read some.
 	for _, p := range site.Suggest("", lang, 5) {
