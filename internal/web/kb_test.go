@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -195,6 +197,15 @@ func TestBrowserKB(t *testing.T) {
 		setField(t, admin, ".kb-editor-form select[name=category_id]", fmt.Sprint(categoryID))
 		setField(t, admin, ".kb-editor-form textarea[name=pages]", "/orders*\n/checkout")
 		waitFor(t, admin, "the preview renders the Markdown", `document.querySelector(".kb-preview h2")?.textContent === "Track it" && document.querySelector(".kb-preview strong")?.textContent === "Orders"`)
+		// A picture goes where the caret is: after the heading.
+		photo := filepath.Join(t.TempDir(), "parcel.png")
+		if err := os.WriteFile(photo, pngBytes(t), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		eval[bool](t, admin, `(() => { const ta = document.querySelector(".kb-editor-form textarea[name=body]"); ta.setSelectionRange(11, 11); return true })()`)
+		do(t, admin, chromedp.SetUploadFiles(chromedp.CSS(".kb-editor-form .kb-image-input"), []string{photo}))
+		waitFor(t, admin, "the picture's Markdown is in the text and its image in the preview",
+			`/^## Track it\n\n!\[[^\]]*\]\(\/hc-files\/[^)]+\)\n\nOpen/.test(document.querySelector(".kb-editor-form textarea[name=body]").value) && document.querySelector(".kb-preview img")?.getAttribute("src").startsWith("/hc-files/")`)
 		eval[bool](t, admin, `(document.querySelector(".kb-save-draft").click(), true)`)
 		waitFor(t, admin, "the draft is saved", `/^\/kb\/articles\/\d+$/.test(location.pathname) && document.querySelector(".kb-locale-tab[data-locale=en]")?.dataset.state === "draft"`)
 		articleID = int64(eval[float64](t, admin, `Number(location.pathname.split("/").pop())`))
@@ -435,7 +446,7 @@ func TestScreenshotsKB(t *testing.T) {
 	}
 	conv := receive(t, d, owner.Token, inbox.ID, "c-1", "Priya Verma", "I returned the shoes last week, when do I get my refund?", "m-1").Conversation
 
-	out := "../../docs/screenshots"
+	out := filepath.Join("..", "..", "docs", "screenshots")
 	browser := newBrowser(t)
 	for _, lang := range []string{"en", "bn", "hi"} {
 		d.Must(t, owner.Token, http.MethodPatch, "/api/v1/me", map[string]any{"locale": lang}, http.StatusOK, nil)
@@ -443,7 +454,7 @@ func TestScreenshotsKB(t *testing.T) {
 		login(t, ctx, d.URL, owner.Email, owner.Password)
 		waitFor(t, ctx, "the interface speaks "+lang, fmt.Sprintf(`document.documentElement.lang === %q`, lang))
 		for _, width := range []int64{1280, 375} {
-			name := func(page string) string { return fmt.Sprintf("%s/%s-%s-%d.png", out, page, lang, width) }
+			name := func(page string) string { return filepath.Join(out, fmt.Sprintf("%s-%s-%d.png", page, lang, width)) }
 			if width < 500 {
 				do(t, ctx, chromedp.EmulateViewport(width, 812, chromedp.EmulateMobile))
 			} else {

@@ -43,15 +43,16 @@ export function bodyEditor(changed: () => void): BodyEditor {
     later();
   });
 
-  /** Puts text where the caret is, replacing a selection. */
+  /** Puts a block where the caret is, replacing a selection, as a paragraph of its own. */
   function insert(text: string): void {
     const start = ta.selectionStart;
-    const end = ta.selectionEnd;
     const before = ta.value.slice(0, start);
-    const lead = before && !before.endsWith("\n") ? "\n" : "";
-    const piece = lead + text + "\n";
-    ta.value = before + piece + ta.value.slice(end);
-    const caret = start + piece.length;
+    const after = ta.value.slice(ta.selectionEnd);
+    const lead = !before || before.endsWith("\n\n") ? "" : before.endsWith("\n") ? "\n" : "\n\n";
+    const trail = !after || after.startsWith("\n\n") ? "" : after.startsWith("\n") ? "\n" : "\n\n";
+    const piece = lead + text + trail;
+    ta.value = before + piece + after;
+    const caret = start + lead.length + text.length;
     ta.setSelectionRange(caret, caret);
     ta.focus();
     changed();
