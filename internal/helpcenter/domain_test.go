@@ -78,5 +78,11 @@ func TestHelpCenterDomain(t *testing.T) {
 		if r := d.get(t, "/hc/"+d.slug); r.status != http.StatusOK {
 			t.Errorf("/hc/ on the server's host: %d", r.status)
 		}
+
+		// Turned off, the domain is a 404 page, not the dashboard.
+		d.settings(t, map[string]any{"enabled": false})
+		if r := d.get(t, "/", host...); r.status != http.StatusNotFound || len(r.all("div", "id", "app")) != 0 {
+			t.Errorf("the domain of a help center turned off: %d", r.status)
+		}
 	})
 }

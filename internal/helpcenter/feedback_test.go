@@ -57,10 +57,18 @@ func TestHelpCenterFeedback(t *testing.T) {
 			}
 		}
 
+		// Views: each article page served, not HEAD nor crawlers.
+		page := fmt.Sprintf("%s/en/articles/%d-pay-on-delivery", base, a.ID)
+		d.get(t, page)
+		d.get(t, page, "User-Agent", "Mozilla/5.0 (Linux; Android 14) Mobile")
+		d.send(t, http.MethodHead, page, nil)
+		d.get(t, page, "User-Agent", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")
+
 		if err := d.App.Service.FlushKBStats(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		var report struct {
+			Views       int64 `json:"views"`
 			Helpful     int64 `json:"helpful"`
 			NotHelpful  int64 `json:"not_helpful"`
 			Helpfulness []struct {
@@ -70,8 +78,8 @@ func TestHelpCenterFeedback(t *testing.T) {
 			} `json:"helpfulness"`
 		}
 		d.Must(t, d.owner.Token, http.MethodGet, "/api/v1/kb/reports", nil, http.StatusOK, &report)
-		if report.Helpful != 1 || report.NotHelpful != 2 || len(report.Helpfulness) != 1 || report.Helpfulness[0].ArticleID != a.ID {
-			t.Errorf("report %+v, want 1 helpful and 2 not", report)
+		if report.Views != 3 || report.Helpful != 1 || report.NotHelpful != 2 || len(report.Helpfulness) != 1 || report.Helpfulness[0].ArticleID != a.ID {
+			t.Errorf("report %+v, want 3 views, 1 helpful and 2 not", report)
 		}
 	})
 }

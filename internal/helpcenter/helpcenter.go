@@ -149,6 +149,10 @@ func (s *Server) Domains(next http.Handler) http.Handler {
 		if err != nil {
 			if sahay.ErrorCode(err) != sahay.ENOTFOUND {
 				s.log.Error("help center by host", "host", host, "err", err)
+			} else if s.svc.IsHelpCenterDomain(host) {
+				// A help center turned off: its domain shows nothing else.
+				s.writeError(w, r, nil, err)
+				return
 			}
 			next.ServeHTTP(w, r)
 			return

@@ -197,6 +197,15 @@ func TestHelpCenterPages(t *testing.T) {
 			t.Errorf("the sitemap has %d addresses, want 3 homes and 3 translations: %v", n, locs)
 		}
 
+		// Pages are compressed and revalidated.
+		if r := d.get(t, url, "Accept-Encoding", "gzip"); r.header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("the article is not compressed: %v", r.header)
+		}
+		etag := art.header.Get("ETag")
+		if r := d.get(t, url, "If-None-Match", etag); etag == "" || r.status != http.StatusNotModified {
+			t.Errorf("If-None-Match %q: %d", etag, r.status)
+		}
+
 		// A help center turned off is not there.
 		d.settings(t, map[string]any{"enabled": false})
 		for _, path := range []string{base, url, base + "/sitemap.xml", base + "/search?q=refund"} {
