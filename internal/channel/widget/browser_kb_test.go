@@ -63,6 +63,7 @@ func TestBrowserHelpArticles(t *testing.T) {
 			if !js[bool](t, ctx, shadow+`.querySelector(".kbi mark") != null`) {
 				t.Error("the result marks no matched word")
 			}
+			screenshot(t, ctx, "widget-kb-search-"+c.locale+".png")
 
 			// The article, inside the window, without the message box.
 			js[any](t, ctx, shadow+`.querySelector(".kbi").click()`)
@@ -129,4 +130,31 @@ func TestBrowserHelpArticles(t *testing.T) {
 	if r.Views != 4 || r.Helpful != 3 || r.NotHelpful != 0 || r.Searches == 0 {
 		t.Errorf("report: %d views, %d helpful, %d not helpful, %d searches", r.Views, r.Helpful, r.NotHelpful, r.Searches)
 	}
+
+	// An agent who writes to a visitor reading an article is read at once.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, storage.ClearDataForOrigin, storage.ClearDataForOriginParams{Origin: e.srv.URL, StorageTypes: "local_storage"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/demo?inbox="+e.token)); err != nil {
+		t.Fatal(err)
+	}
+	until(t, ctx, "the launcher", shadow+`?.querySelector(".launcher") != null && window.Sahay != null`)
+	js[any](t, ctx, `window.Sahay.ready.then(() => window.Sahay.open())`)
+	until(t, ctx, "the suggestions", shadow+`.querySelector(".kbi") != null`)
+	js[any](t, ctx, shadow+`.querySelector(".kbi").click()`)
+	until(t, ctx, "the article", shadow+`.querySelector(".kba") != null`)
+	token := js[string](t, ctx, `JSON.parse(localStorage.getItem(Object.keys(localStorage).find((k) => k.startsWith("sahay:") && k !== "sahay:locale"))).token`)
+	v, err := e.widget.parseVisitor(bg, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.StartConversation(bg, e.agent, e.inbox.ID, v.subject, "Hi! Did the returns article answer your question?"); err != nil {
+		t.Fatal(err)
+	}
+	until(t, ctx, "the agent's message in place of the article", shadow+`.querySelector(".kba") == null && `+
+		shadow+`.querySelector(".body").textContent.includes("Did the returns article answer") && `+
+		shadow+`.querySelector("textarea").getClientRects().length > 0`)
 }

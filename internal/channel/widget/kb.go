@@ -3,6 +3,7 @@ package widget
 import (
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -173,7 +174,7 @@ func (s *Server) handleKBArticle(w http.ResponseWriter, r *http.Request) error {
 
 // handleKBFeedback answers POST /widget/v1/kb/articles/{id}/feedback
 // {"helpful":true,"locale":"bn"}: the locale is the translation the
-// visitor read.
+// visitor read. Each visitor's first answer about an article counts.
 func (s *Server) handleKBFeedback(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.visitor(r)
 	if err != nil {
@@ -196,6 +197,18 @@ func (s *Server) handleKBFeedback(w http.ResponseWriter, r *http.Request) error 
 	site, err := s.svc.HelpCenterOf(r.Context(), v.inbox.AccountID)
 	if err != nil {
 		return err
+	}
+	p, _ := site.Page(id, req.Locale, false)
+	if p == nil {
+		return sahay.NotFound("article")
+	}
+	if p.Locale != req.Locale {
+		return sahay.Invalid("locale: the article is not published in %q", req.Locale)
+	}
+	// A visitor's second answer about an article is taken and not
+	// counted: the first one stands.
+	if ok, _ := s.limits.kbAnswers.Take(strconv.FormatInt(v.inbox.ID, 10) + "\x00" + v.subject + "\x00" + strconv.FormatInt(id, 10)); !ok {
+		return httpx.NoContent(w)
 	}
 	if err := s.svc.KBFeedback(site, id, req.Locale, *req.Helpful); err != nil {
 		return err

@@ -199,8 +199,16 @@ func TestKBFeedbackCounts(t *testing.T) {
 	if code, ecode := e.call("POST", path+"/feedback", v.Token, map[string]any{"helpful": true, "locale": "bn"}, nil); code != 204 {
 		t.Fatalf("helpful: %d %s", code, ecode)
 	}
-	if code, ecode := e.call("POST", path+"/feedback", v.Token, map[string]any{"helpful": false, "locale": "hi"}, nil); code != 204 {
+	// Another visitor, reading in Hindi, was not helped.
+	other := e.session(SessionRequest{})
+	if code, ecode := e.call("POST", path+"/feedback", other.Token, map[string]any{"helpful": false, "locale": "hi"}, nil); code != 204 {
 		t.Fatalf("not helpful: %d %s", code, ecode)
+	}
+	// A visitor's second answer is taken, and not counted.
+	for _, helpful := range []bool{true, false} {
+		if code, ecode := e.call("POST", path+"/feedback", v.Token, map[string]any{"helpful": helpful, "locale": "bn"}, nil); code != 204 {
+			t.Fatalf("answering again: %d %s", code, ecode)
+		}
 	}
 
 	// Bad input is refused and counts nothing.
@@ -310,9 +318,8 @@ func TestKBRateLimited(t *testing.T) {
 			t.Errorf("%s over the limit: %d %s, want 429", p, code, ecode)
 		}
 	}
-	path := "/widget/v1/kb/articles/" + strconv.FormatInt(a.orders, 10) + "/feedback"
-	for i := range 3 {
-		code, _ := e.call("POST", path, v.Token, map[string]any{"helpful": true, "locale": "en"}, nil)
+	for i, id := range []int64{a.orders, a.returns, a.orders} {
+		code, _ := e.call("POST", "/widget/v1/kb/articles/"+strconv.FormatInt(id, 10)+"/feedback", v.Token, map[string]any{"helpful": true, "locale": "en"}, nil)
 		if want := map[bool]int{true: 204, false: 429}[i < 2]; code != want {
 			t.Errorf("feedback %d: %d, want %d", i, code, want)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/sahayhq/sahay/internal/httpx"
 	"github.com/sahayhq/sahay/internal/ratelimit"
@@ -22,7 +23,14 @@ type limiters struct {
 	callbacksPerVisitor, callbacksPerAddress *ratelimit.Limiter
 	callbacksPerInbox                        *ratelimit.Limiter
 	sessionsPerInbox, newContactsPerInbox    *ratelimit.Limiter
+	// kbAnswers holds one answer to "was this helpful?" per visitor
+	// and article a day, so one visitor cannot tilt the help center's
+	// report.
+	kbAnswers *ratelimit.Limiter
 }
+
+// kbAnswerRate is one answer, then none for a day.
+var kbAnswerRate = ratelimit.Rate{Burst: 1, Every: 24 * time.Hour}
 
 func newLimiters(l Limits) limiters {
 	return limiters{
@@ -36,6 +44,7 @@ func newLimiters(l Limits) limiters {
 		callbacksPerInbox:     ratelimit.New(l.CallbacksPerInbox, limitKeys),
 		sessionsPerInbox:      ratelimit.New(l.SessionsPerInbox, limitKeys),
 		newContactsPerInbox:   ratelimit.New(l.NewContactsPerInbox, limitKeys),
+		kbAnswers:             ratelimit.New(kbAnswerRate, limitKeys),
 	}
 }
 

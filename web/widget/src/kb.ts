@@ -67,7 +67,7 @@ export class Help {
   /** The suggestions and the search box of the window's first view. */
   section(open: (id: number) => void): HTMLElement {
     if (this.home) return this.home;
-    const list = h("div", { class: "kbl" });
+    const list = h("div", { class: "kbl", "aria-live": "polite" });
     const input = h("input", {
       type: "search",
       class: "kbq",

@@ -855,6 +855,8 @@ export class Widget {
     } else {
       list.push(m);
       if (m.out) {
+        // The team's message comes before an article being read.
+        this.help.article = null;
         this.who = null;
         this.emit("message", m);
         if (!this.isOpen) {
