@@ -18,9 +18,11 @@ import (
 // TestBrowserHelpCenter reads the demo's public help center in Chromium
 // at 1280 and 375 pixels in English, Bengali and Hindi: the home, an
 // article and search results fit the screen and keep to the pages'
-// content security policy; "Was this helpful?" works without scripts.
+// content security policy; an article not yet in Hindi shows in English
+// with a note; "Was this helpful?" works without scripts.
 // With SAHAY_SCREENSHOTS=1 it writes
-// docs/screenshots/hc-{home,article,search}-{en,bn,hi}-{1280,375}.png.
+// docs/screenshots/hc-{home,article,search}-{en,bn,hi}-{1280,375}.png and
+// hc-fallback-hi-375.png.
 //
 //	SAHAY_TEST_BROWSER=1 go test ./internal/web -run TestBrowserHelpCenter
 func TestBrowserHelpCenter(t *testing.T) {
@@ -75,6 +77,15 @@ func TestBrowserHelpCenter(t *testing.T) {
 			watchCSP(t, tab)
 			check("search", `document.querySelectorAll("ol.results li mark").length > 0`)
 		}
+	}
+
+	// An article not yet in Hindi: shown in English with a note.
+	do(t, tab, chromedp.Navigate(base+"/hi"))
+	waitFor(t, tab, "the Hindi home", `document.querySelector(".card li[lang=en] a") !== null`)
+	eval[bool](t, tab, `(document.querySelector(".card li[lang=en] a").click(), true)`)
+	waitFor(t, tab, "the note", `document.documentElement.lang === "hi" && document.querySelector(".article .note") !== null && document.querySelector(".article h1").lang === "en"`)
+	if shots {
+		shoot(t, tab, filepath.Join(out, "hc-fallback-hi-375.png"))
 	}
 
 	// "Was this helpful?" without a script: the form posts and the page
