@@ -340,6 +340,18 @@ func TestBrowserKB(t *testing.T) {
 		if eval[bool](t, ctx, `!!document.querySelector(".kb-knowledge")`) {
 			t.Error("the search stays open after choosing")
 		}
+
+		// A public article goes in as its title, a line about it and its address.
+		eval[bool](t, ctx, `(() => { const ta = document.querySelector(".composer-input"); ta.value = ""; ta.dispatchEvent(new Event("input", { bubbles: true })); return true })()`)
+		eval[bool](t, ctx, `(document.querySelector(".composer .kb-knowledge-btn").click(), true)`)
+		waitFor(t, ctx, "the search opens", `document.activeElement?.classList.contains("kb-knowledge-input")`)
+		setField(t, ctx, ".kb-knowledge-input", "order")
+		waitFor(t, ctx, "the public article is found", fmt.Sprintf(`document.querySelector('.kb-knowledge-hit[data-id="%d"]') && !document.querySelector('.kb-knowledge-hit[data-id="%d"] .kb-internal')`, articleID, articleID))
+		eval[bool](t, ctx, fmt.Sprintf(`(document.querySelector('.kb-knowledge-hit[data-id="%d"]').click(), true)`, articleID))
+		_, _, _, enURL, _ := readArticle(t, d, owner.Token, articleID).translation(t, "en")
+		link := "Where is my order?\nFollow a parcel from the shop to your door.\n" + d.URL + enURL
+		waitFor(t, ctx, "the title, description and address are in the reply box", fmt.Sprintf(`document.querySelector(".composer-input").value === %s`, jsString(link)))
+
 		msgs := d.Must(t, owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/conversations/%d/messages", conv.ID), nil, http.StatusOK, nil)
 		if strings.Contains(msgs.String(), "gateway") {
 			t.Error("the article was sent without the agent sending it")

@@ -93,6 +93,39 @@ export function articleHTML(html: string): DocumentFragment {
   return frag;
 }
 
+const blockTags = new Set(["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "pre", "blockquote", "table", "tr", "hr", "figure"]);
+
+function textOf(n: Node, out: string[]): void {
+  for (const c of Array.from(n.childNodes)) {
+    if (c.nodeType === Node.TEXT_NODE) {
+      out.push((c.textContent ?? "").replace(/\s+/g, " "));
+      continue;
+    }
+    if (c.nodeType !== Node.ELEMENT_NODE) continue;
+    const el = c as Element;
+    const tag = el.tagName.toLowerCase();
+    if (droppedTags.has(tag) || tag === "img") continue;
+    if (tag === "br") {
+      out.push("\n");
+      continue;
+    }
+    const block = blockTags.has(tag);
+    if (block) out.push("\n");
+    if (tag === "li") out.push("- ");
+    textOf(el, out);
+    const href = tag === "a" ? el.getAttribute("href") ?? "" : "";
+    if (/^https?:/i.test(href) && href !== el.textContent?.trim()) out.push(` (${href})`);
+    if (block) out.push(tag === "li" || tag === "tr" ? "\n" : "\n\n");
+  }
+}
+
+/** Rendered article HTML as plain text for a reply: a paragraph a block, links as "text (address)". */
+export function htmlText(html: string): string {
+  const out: string[] = [];
+  textOf(new DOMParser().parseFromString(html, "text/html").body, out);
+  return out.join("").replace(/[ \t]*\n[ \t]*/g, "\n").replace(/\n{3,}/g, "\n\n").trim();
+}
+
 /** Markdown as plain text for a reply: no marks, links as "text (address)", images left out. */
 export function markdownText(md: string): string {
   return md
@@ -114,8 +147,8 @@ export function markdownText(md: string): string {
     .trim();
 }
 
-/** The first paragraph of Markdown as one line of text. */
-export function firstLine(md: string): string {
-  const para = markdownText(md).split(/\n\s*\n/).find((p) => p.trim()) ?? "";
+/** The first paragraph of plain text, in one line. */
+export function firstLine(text: string): string {
+  const para = text.split(/\n\s*\n/).find((p) => p.trim()) ?? "";
   return para.replace(/\s+/g, " ").trim();
 }

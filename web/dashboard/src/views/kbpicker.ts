@@ -9,19 +9,21 @@ import { t } from "../i18n";
 import { icon } from "../icons";
 import type { Conversation } from "../types";
 import { errorText, popup, toast } from "../ui";
-import { firstLine, markdownText, translationOf } from "./kbcontent";
+import { firstLine, htmlText, markdownText, translationOf } from "./kbcontent";
 
 /** The text a chosen article puts in a reply written in language. */
 export function replyText(a: KBArticle, hit: KBHit, language: string): string {
   if (hit.internal || a.internal) {
-    const tr = translationOf(a, language) ?? translationOf(a, hit.locale);
-    return markdownText(tr?.body ?? "") || tr?.title || hit.title;
+    // The published text (its rendering), not a newer draft of it.
+    const own = translationOf(a, language);
+    const tr = own?.html ? own : translationOf(a, hit.locale);
+    return (tr?.html ? htmlText(tr.html) : markdownText(tr?.body ?? "")) || tr?.title || hit.title;
   }
   // A public article is linked in the customer's language where it is published.
   const own = translationOf(a, language);
   const tr = own?.url ? own : translationOf(a, hit.locale);
   const url = tr?.url || hit.url;
-  const about = (tr?.description || firstLine(tr?.body ?? "")).replace(/\s+/g, " ").trim();
+  const about = (tr?.description || firstLine(tr?.html ? htmlText(tr.html) : markdownText(tr?.body ?? ""))).replace(/\s+/g, " ").trim();
   return [tr?.title || hit.title, about, url ? location.origin + url : ""].filter(Boolean).join("\n");
 }
 
