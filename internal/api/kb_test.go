@@ -198,7 +198,17 @@ func TestKnowledgeBase(t *testing.T) {
 		}
 
 		// A new slug moves the public addresses.
+		ctx := context.Background()
+		if _, err := s.App.Service.HelpCenter(ctx, "dhaka-gadgets"); err != nil {
+			t.Fatal(err)
+		}
 		s.Must(t, owner.Token, http.MethodPatch, "/api/v1/account", map[string]any{"slug": "dg"}, http.StatusOK, nil)
+		if _, err := s.App.Service.HelpCenter(ctx, "dhaka-gadgets"); sahay.ErrorCode(err) != sahay.ENOTFOUND {
+			t.Fatalf("the old slug still names the help center: %v", err)
+		}
+		if site, err := s.App.Service.HelpCenter(ctx, "dg"); err != nil || site.AccountID != owner.User.AccountID {
+			t.Fatalf("the new slug: %v, %v", site, err)
+		}
 		s.Must(t, owner.Token, http.MethodGet, "/api/v1/kb/articles/"+fmt.Sprint(refund.ID), nil, http.StatusOK, &got)
 		if !strings.HasPrefix(got.in("bn").URL, "/hc/dg/bn/articles/") {
 			t.Fatalf("address after the slug changed: %q", got.in("bn").URL)
@@ -224,7 +234,7 @@ func TestKnowledgeBase(t *testing.T) {
 		// The readers' report: views, feedback and searches counted by the
 		// help center, written, then read.
 		svc := s.App.Service
-		site, err := svc.HelpCenterOf(context.Background(), owner.User.AccountID)
+		site, err := svc.HelpCenterOf(ctx, owner.User.AccountID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -656,7 +656,8 @@ func translation(a *Actor, cur *store.KBTranslation, locale string, in Translati
 			return nil, sahay.Invalid("body: an article is published with a body")
 		}
 		// Published now: the store dates it.
-		tr.Published = &store.KBVersion{Title: tr.Title, Description: tr.Description, Body: tr.Body, HTML: kb.Render(tr.Body)}
+		tr.Published = &store.KBVersion{Title: tr.Title, Description: tr.Description, Body: tr.Body,
+			HTML: kb.Render(tr.Body), Text: kb.Text(tr.Body)}
 		tr.PublishedAt = nil
 	case kbUnpublished:
 		tr.Published, tr.PublishedAt = nil, nil

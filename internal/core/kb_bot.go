@@ -55,7 +55,7 @@ func (s *Service) botSources(ctx context.Context, accountID, inboxID int64) ([]*
 // articleAnswer is what the bot says to answer with an article.
 func (s *Service) articleAnswer(site *KBSite, p *store.KBPage) string {
 	link := strings.TrimRight(s.publicURL, "/") + ArticlePath(HelpCenterPath(site.Slug), p.Locale, p.ArticleID, p.Title)
-	text := kb.Text(p.Body)
+	text := p.Text
 	if utf8.RuneCountInString(text) <= maxBotArticleChars {
 		return text + "\n\n" + link
 	}

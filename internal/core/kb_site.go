@@ -181,8 +181,10 @@ type kbState struct {
 	// when settings change here and read again each minute.
 	domains     map[string]int64
 	domainsRead time.Time
-	stats       map[kbStatKey]*store.KBStat
-	searches    map[kbSearchKey]*store.KBSearch
+	// slugs remembers the account each slug named.
+	slugs    map[string]int64
+	stats    map[kbStatKey]*store.KBStat
+	searches map[kbSearchKey]*store.KBSearch
 }
 
 type siteEntry struct {
@@ -290,8 +292,11 @@ func (s *Service) buildSite(ctx context.Context, accountID, rev int64) (*KBSite,
 		if !p.Internal {
 			public[p.CategoryID] = true
 		}
+		if p.Text == "" {
+			p.Text = kb.Text(p.Body)
+		}
 		docs = append(docs, kb.Doc{ArticleID: p.ArticleID, Locale: p.Locale, Title: p.Title, Description: p.Description,
-			Text: kb.Text(p.Body), Internal: p.Internal, Views: p.Views})
+			Text: p.Text, Internal: p.Internal, Views: p.Views})
 	}
 	for _, c := range categories {
 		if public[c.ID] {
@@ -308,10 +313,30 @@ func (s *Service) HelpCenter(ctx context.Context, slug string) (*KBSite, error) 
 	if checkSlug(slug) != nil {
 		return nil, sahay.NotFound("help center")
 	}
+	// The account a slug named last time, if its site still has the slug
+	// (a new slug moves the revision, so the site read says so).
+	s.kb.mu.Lock()
+	id, known := s.kb.slugs[slug]
+	s.kb.mu.Unlock()
+	if known {
+		site, err := s.HelpCenterOf(ctx, id)
+		if err == nil && site.Slug == slug {
+			return site, nil
+		}
+		if err != nil && sahay.ErrorCode(err) != sahay.ENOTFOUND {
+			return nil, err
+		}
+	}
 	acc, err := s.store.AccountBySlug(ctx, slug)
 	if err != nil {
 		return nil, err
 	}
+	s.kb.mu.Lock()
+	if s.kb.slugs == nil || len(s.kb.slugs) >= 4*maxSites {
+		s.kb.slugs = map[string]int64{}
+	}
+	s.kb.slugs[slug] = acc.ID
+	s.kb.mu.Unlock()
 	return s.HelpCenterOf(ctx, acc.ID)
 }
 

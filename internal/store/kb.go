@@ -102,9 +102,10 @@ type KBTranslation struct {
 	Published *KBVersion `json:"-"`
 }
 
-// KBVersion is the published version of a translation.
+// KBVersion is the published version of a translation: its body, the
+// body rendered and its plain text.
 type KBVersion struct {
-	Title, Description, Body, HTML string
+	Title, Description, Body, HTML, Text string
 }
 
 // KBPage is a published translation as the help center and the search
@@ -120,6 +121,9 @@ type KBPage struct {
 	Description string
 	Body        string
 	HTML        string
+	// Text is the body's plain text; empty for a translation published
+	// before it was kept.
+	Text        string
 	PublishedAt time.Time
 	UpdatedAt   time.Time
 	Views       int64
@@ -417,12 +421,13 @@ func (s *Store) KBArticles(ctx context.Context, accountID int64, f KBFilter) ([]
 		}
 	}
 	rows, err = s.read.QueryContext(ctx, `SELECT t.article_id, t.locale, t.title, t.description, `+body+`,
-			t.pub_title, t.pub_description, t.pub_body, t.pub_html, t.published_at, COALESCE(t.updated_by, 0), t.updated_at,
+			t.pub_title, t.pub_description, t.pub_body, t.pub_html, t.pub_text, t.published_at, COALESCE(t.updated_by, 0), t.updated_at,
 			t.title = t.pub_title AND t.description = t.pub_description AND t.body = t.pub_body,
-			COALESCE((SELECT SUM(views) FROM kb_stats s WHERE s.article_id = t.article_id AND s.locale = t.locale), 0),
-			COALESCE((SELECT SUM(helpful) FROM kb_stats s WHERE s.article_id = t.article_id AND s.locale = t.locale), 0),
-			COALESCE((SELECT SUM(not_helpful) FROM kb_stats s WHERE s.article_id = t.article_id AND s.locale = t.locale), 0)
-		FROM kb_translations t WHERE t.account_id = $1`+only+` ORDER BY t.article_id, t.locale`, targs...)
+			COALESCE(s.views, 0), COALESCE(s.helpful, 0), COALESCE(s.not_helpful, 0)
+		FROM kb_translations t LEFT JOIN (SELECT article_id, locale, SUM(views) AS views, SUM(helpful) AS helpful,
+				SUM(not_helpful) AS not_helpful FROM kb_stats WHERE account_id = $1 GROUP BY article_id, locale) s
+			ON s.article_id = t.article_id AND s.locale = t.locale
+		WHERE t.account_id = $1`+only+` ORDER BY t.article_id, t.locale`, targs...)
 	if err != nil {
 		return nil, fmt.Errorf("store: kb translations: %w", err)
 	}
@@ -430,10 +435,10 @@ func (s *Store) KBArticles(ctx context.Context, accountID int64, f KBFilter) ([]
 	for rows.Next() {
 		var t KBTranslation
 		var id, updated int64
-		var pt, pd, pb, ph sql.NullString
+		var pt, pd, pb, ph, px sql.NullString
 		var published sql.NullInt64
 		var same sql.NullBool
-		if err := rows.Scan(&id, &t.Locale, &t.Title, &t.Description, &t.Body, &pt, &pd, &pb, &ph, &published,
+		if err := rows.Scan(&id, &t.Locale, &t.Title, &t.Description, &t.Body, &pt, &pd, &pb, &ph, &px, &published,
 			&t.UpdatedBy, &updated, &same, &t.Views, &t.Helpful, &t.NotHelpful); err != nil {
 			return nil, fmt.Errorf("store: kb translations: %w", err)
 		}
@@ -444,7 +449,7 @@ func (s *Store) KBArticles(ctx context.Context, accountID int64, f KBFilter) ([]
 		t.UpdatedAt, t.PublishedAt, t.Status = fromMS(updated), fromNullMS(published), KBDraft
 		if published.Valid {
 			t.Status = KBPublished
-			t.Published = &KBVersion{Title: pt.String, Description: pd.String, Body: pb.String, HTML: ph.String}
+			t.Published = &KBVersion{Title: pt.String, Description: pd.String, Body: pb.String, HTML: ph.String, Text: px.String}
 			t.HasDraft = !same.Bool
 		}
 		a.Translations = append(a.Translations, &t)
@@ -528,19 +533,19 @@ func (t *Tx) SaveKBTranslation(ctx context.Context, accountID, articleID int64, 
 	if tr.Published == nil {
 		tr.PublishedAt = nil
 	}
-	var pt, pd, pb, ph sql.NullString
+	var pt, pd, pb, ph, px sql.NullString
 	if p := tr.Published; p != nil {
-		pt, pd, pb, ph = sql.NullString{String: p.Title, Valid: true}, sql.NullString{String: p.Description, Valid: true},
-			sql.NullString{String: p.Body, Valid: true}, sql.NullString{String: p.HTML, Valid: true}
+		pt, pd, pb, ph, px = sql.NullString{String: p.Title, Valid: true}, sql.NullString{String: p.Description, Valid: true},
+			sql.NullString{String: p.Body, Valid: true}, sql.NullString{String: p.HTML, Valid: true}, sql.NullString{String: p.Text, Valid: true}
 	}
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO kb_translations (article_id, locale, account_id, title, description, body,
-			pub_title, pub_description, pub_body, pub_html, published_at, updated_by, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			pub_title, pub_description, pub_body, pub_html, pub_text, published_at, updated_by, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		ON CONFLICT (article_id, locale) DO UPDATE SET title = excluded.title, description = excluded.description,
 			body = excluded.body, pub_title = excluded.pub_title, pub_description = excluded.pub_description,
-			pub_body = excluded.pub_body, pub_html = excluded.pub_html, published_at = excluded.published_at,
-			updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-		articleID, tr.Locale, accountID, tr.Title, tr.Description, tr.Body, pt, pd, pb, ph, nullMS(tr.PublishedAt),
+			pub_body = excluded.pub_body, pub_html = excluded.pub_html, pub_text = excluded.pub_text,
+			published_at = excluded.published_at, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+		articleID, tr.Locale, accountID, tr.Title, tr.Description, tr.Body, pt, pd, pb, ph, px, nullMS(tr.PublishedAt),
 		nullID(tr.UpdatedBy), ms(t.now))
 	if err != nil {
 		return fmt.Errorf("store: save kb translation: %w", err)
@@ -570,9 +575,11 @@ func (t *Tx) DeleteKBTranslation(ctx context.Context, accountID, articleID int64
 // searches.
 func (s *Store) KBPages(ctx context.Context, accountID int64) ([]*KBPage, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT a.id, COALESCE(a.category_id, 0), a.internal, a.position, a.pages,
-			t.locale, t.pub_title, t.pub_description, t.pub_body, t.pub_html, t.published_at, a.updated_at,
-			COALESCE((SELECT SUM(views) FROM kb_stats s WHERE s.article_id = a.id), 0)
+			t.locale, t.pub_title, t.pub_description, t.pub_body, t.pub_html, COALESCE(t.pub_text, ''), t.published_at, a.updated_at,
+			COALESCE(s.views, 0)
 		FROM kb_translations t JOIN kb_articles a ON a.id = t.article_id
+			LEFT JOIN (SELECT article_id, SUM(views) AS views FROM kb_stats WHERE account_id = $1 GROUP BY article_id) s
+			ON s.article_id = a.id
 		WHERE t.account_id = $1 AND t.published_at IS NOT NULL ORDER BY a.position, a.id, t.locale`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("store: kb pages: %w", err)
@@ -584,7 +591,7 @@ func (s *Store) KBPages(ctx context.Context, accountID int64) ([]*KBPage, error)
 		var pages string
 		var published, updated int64
 		if err := rows.Scan(&p.ArticleID, &p.CategoryID, &p.Internal, &p.Position, &pages, &p.Locale, &p.Title,
-			&p.Description, &p.Body, &p.HTML, &published, &updated, &p.Views); err != nil {
+			&p.Description, &p.Body, &p.HTML, &p.Text, &published, &updated, &p.Views); err != nil {
 			return nil, fmt.Errorf("store: kb pages: %w", err)
 		}
 		json.Unmarshal([]byte(pages), &p.Pages)
