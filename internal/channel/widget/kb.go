@@ -81,10 +81,14 @@ func (s *Server) helpCenter(r *http.Request, v *visitor) (*core.KBSite, string, 
 	return site, site.Locale(primary, r.Header.Get("Accept-Language")), nil
 }
 
-// articleURL is an article's address on the help center: absolute when
-// the server knows its public URL, else a path on this server, which the
-// widget completes with the address it loaded from.
+// articleURL is an article's address on the help center: on its own
+// domain when it has one (its canonical address, always https), else
+// absolute when the server knows its public URL, else a path on this
+// server, which the widget completes with the address it loaded from.
 func (s *Server) articleURL(site *core.KBSite, locale string, id int64, title string) string {
+	if site.Settings.Domain != "" {
+		return core.ArticlePath("https://"+site.Settings.Domain, locale, id, title)
+	}
 	return s.cfg.PublicURL + core.ArticlePath(core.HelpCenterPath(site.Slug), locale, id, title)
 }
 

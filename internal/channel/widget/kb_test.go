@@ -185,6 +185,22 @@ func TestKBPublicURL(t *testing.T) {
 	if !strings.HasPrefix(art.URL, "https://support.example.com/hc/") || !strings.Contains(art.URL, "/hi/articles/") {
 		t.Fatalf("url = %s, want the help center's page on the public URL", art.URL)
 	}
+
+	// On its own domain, the help center's address is there.
+	domain := "help.nakshi.example"
+	if _, err := e.svc.SaveKBSettings(context.Background(), e.agent, core.KBSettingsInput{Domain: &domain}); err != nil {
+		t.Fatal(err)
+	}
+	if code, ecode := e.call("GET", "/widget/v1/kb/articles/"+strconv.FormatInt(a.returns, 10)+"?locale=hi", v.Token, nil, &art); code != 200 {
+		t.Fatalf("read: %d %s", code, ecode)
+	}
+	if want := "https://help.nakshi.example/hi/articles/" + strconv.FormatInt(a.returns, 10) + "-"; !strings.HasPrefix(art.URL, want) {
+		t.Fatalf("url = %s, want %s…", art.URL, want)
+	}
+	var found searchAnswer
+	if e.call("GET", "/widget/v1/kb/search?q=refund&locale=en", v.Token, nil, &found); len(found.Items) != 1 || !strings.HasPrefix(found.Items[0].URL, "https://help.nakshi.example/en/articles/") {
+		t.Fatalf("search on the domain: %+v", found)
+	}
 }
 
 func TestKBFeedbackCounts(t *testing.T) {
@@ -333,5 +349,29 @@ func TestKBRateLimited(t *testing.T) {
 	}
 	if r.Views != 1 || r.Helpful != 2 {
 		t.Fatalf("report: %d views, %d helpful; want the refused requests not counted", r.Views, r.Helpful)
+	}
+}
+
+func TestKBAllowedDomains(t *testing.T) {
+	e := newEnv(t, `{"allowed_domains":["shop.example.com"]}`, Limits{})
+	a := seedKB(t, e)
+	var s SessionResponse
+	if code, ecode := e.call("POST", "/widget/v1/session", "", SessionRequest{Inbox: e.token}, &s, "Origin", "https://shop.example.com"); code != 200 {
+		t.Fatalf("session: %d %s", code, ecode)
+	}
+	article := "/widget/v1/kb/articles/" + strconv.FormatInt(a.orders, 10)
+	for _, origin := range []string{"https://evil.example.net", ""} {
+		for _, path := range []string{"/widget/v1/kb/suggest?url=/", "/widget/v1/kb/search?q=order", article} {
+			if code, ecode := e.call("GET", path, s.Token, nil, nil, "Origin", origin); code != 403 || ecode != "forbidden" {
+				t.Errorf("%s from %q: %d %s, want 403", path, origin, code, ecode)
+			}
+		}
+		if code, _ := e.call("POST", article+"/feedback", s.Token, map[string]any{"helpful": true, "locale": "en"}, nil, "Origin", origin); code != 403 {
+			t.Errorf("feedback from %q: %d, want 403", origin, code)
+		}
+	}
+	var got suggestAnswer
+	if code, ecode := e.call("GET", "/widget/v1/kb/suggest?url=/orders/42", s.Token, nil, &got, "Origin", "https://shop.example.com"); code != 200 || len(got.Items) != 1 || got.Items[0].ArticleID != a.orders {
+		t.Fatalf("suggest from the shop: %d %s %+v", code, ecode, got)
 	}
 }
