@@ -2,6 +2,7 @@ package widget
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/sahayhq/sahay/internal/core"
+	"github.com/sahayhq/sahay/internal/helpcenter"
 )
 
 // TestBrowserHelpArticles: on a phone, in English, Bengali and Hindi, a
@@ -20,6 +22,8 @@ func TestBrowserHelpArticles(t *testing.T) {
 	e := newEnv(t, `{"title":"Nakshi Crafts","greeting":"Hi! Ask us about orders, sizes or delivery."}`, Limits{})
 	bg := context.Background()
 	a := seedKB(t, e)
+	// The help center's pages and the articles' images, as Sahay serves them.
+	helpcenter.New(helpcenter.Config{Service: e.svc, Log: e.widget.log}).Routes(e.mux)
 	// The returns article is about the demo store's page too.
 	pages := []string{"/checkout*", "/demo"}
 	if _, err := e.svc.UpdateKBArticle(bg, e.agent, a.returns, core.ArticleInput{Pages: &pages}); err != nil {
@@ -80,6 +84,20 @@ func TestBrowserHelpArticles(t *testing.T) {
 			if n := js[int](t, ctx, shadow+`.querySelectorAll(".kbh li, .kbh h2, .kbh strong").length`); n != 4 {
 				t.Errorf("the article shows %d list items, headings and bold words, want 4", n)
 			}
+			// The picture comes from the help center and fits the window.
+			until(t, ctx, "the article's picture", shadow+`.querySelector(".kbh img")?.complete && `+shadow+`.querySelector(".kbh img").naturalWidth == 1200`)
+			if got := js[string](t, ctx, `(() => { const i = `+shadow+`.querySelector(".kbh img"), a = `+shadow+`.querySelector(".kbh");
+				return i.src.startsWith(`+quote(e.srv.URL+"/hc-files/")+`) && i.getBoundingClientRect().width <= a.getBoundingClientRect().width ? "ok" : i.src + " " + i.getBoundingClientRect().width; })()`); got != "ok" {
+				t.Errorf("the picture: %s", got)
+			}
+			page, err := http.Get(js[string](t, ctx, shadow+`.querySelector("a.link").href`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			page.Body.Close()
+			if page.StatusCode != 200 {
+				t.Errorf("the help center's page answers %d", page.StatusCode)
+			}
 			screenshot(t, ctx, "widget-kb-article-"+c.locale+".png")
 
 			if c.locale == "en" {
@@ -126,8 +144,9 @@ func TestBrowserHelpArticles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The English visitor read the article twice.
-	if r.Views != 4 || r.Helpful != 3 || r.NotHelpful != 0 || r.Searches == 0 {
+	// Each visitor read the article once, the English one twice, and
+	// each page was fetched once from the help center.
+	if r.Views != 7 || r.Helpful != 3 || r.NotHelpful != 0 || r.Searches == 0 {
 		t.Errorf("report: %d views, %d helpful, %d not helpful, %d searches", r.Views, r.Helpful, r.NotHelpful, r.Searches)
 	}
 

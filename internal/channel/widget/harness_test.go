@@ -35,9 +35,11 @@ type env struct {
 	channels *channel.Registry
 	widget   *Server
 	srv      *httptest.Server
-	agent    *core.Actor
-	inbox    *sahay.Inbox
-	token    string
+	// mux serves srv: a test may add the routes of other parts of Sahay.
+	mux   *http.ServeMux
+	agent *core.Actor
+	inbox *sahay.Inbox
+	token string
 }
 
 func newEnv(t *testing.T, settings string, limits Limits) *env {
@@ -94,7 +96,7 @@ func newEnvOn(t *testing.T, st *store.Store, settings string, limits Limits) *en
 		}))
 	}
 	srv := httptest.NewServer(mux)
-	e := &env{t: t, store: st, svc: svc, channels: reg, widget: w, srv: srv, agent: actor, inbox: inbox, token: set.WebsiteToken}
+	e := &env{t: t, store: st, svc: svc, channels: reg, widget: w, srv: srv, mux: mux, agent: actor, inbox: inbox, token: set.WebsiteToken}
 	t.Cleanup(func() {
 		srv.CloseClientConnections()
 		srv.Close()

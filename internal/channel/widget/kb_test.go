@@ -1,7 +1,11 @@
 package widget
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/png"
 	"net/url"
 	"strconv"
 	"strings"
@@ -49,11 +53,26 @@ func seedKB(t *testing.T, e *env) kbArticles {
 		}
 		return id
 	}
+	// A picture wider than the widget, as articles have.
+	var pic bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 1200, 360))
+	for x := range 1200 {
+		for y := range 360 {
+			img.Set(x, y, color.RGBA{R: uint8(15 + x/10), G: uint8(110 + y/6), B: 79, A: 255})
+		}
+	}
+	if err := png.Encode(&pic, img); err != nil {
+		t.Fatal(err)
+	}
+	link, _, err := e.svc.KBUpload(ctx, e.agent, "parcel.png", "image/png", &pic)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var a kbArticles
 	a.orders = article(false, []string{"/orders*"}, "published", map[string][2]string{
-		"en": {"Track your order", "Open **My orders** and choose the order to see where your parcel is.\n\n## When it ships\n\n- Paid orders ship within a day\n- You get an SMS when it leaves\n\nThe [courier's page](https://courier.example.com/track) shows the parcel on its way."},
-		"bn": {"আপনার অর্ডার ট্র্যাক করুন", "**আমার অর্ডার** খুলে অর্ডারটি বেছে নিন, পার্সেল কোথায় আছে দেখতে পাবেন।\n\n## কখন পাঠানো হয়\n\n- মূল্য পরিশোধের এক দিনের মধ্যে অর্ডার পাঠানো হয়\n- পার্সেল রওনা হলে আপনি একটি এসএমএস পাবেন\n\n[কুরিয়ারের পাতায়](https://courier.example.com/track) পার্সেলটি পথে কোথায় আছে দেখা যায়।"},
-		"hi": {"अपना ऑर्डर ट्रैक करें", "**मेरे ऑर्डर** खोलें और ऑर्डर चुनें, आपका पार्सल कहाँ है दिख जाएगा।\n\n## कब भेजा जाता है\n\n- भुगतान के एक दिन के भीतर ऑर्डर भेजा जाता है\n- पार्सल निकलने पर आपको एसएमएस मिलेगा\n\n[कूरियर के पेज](https://courier.example.com/track) पर पार्सल रास्ते में कहाँ है, दिखता है।"},
+		"en": {"Track your order", "Open **My orders** and choose the order to see where your parcel is.\n\n![A parcel on its way](" + link + ")\n\n## When it ships\n\n- Paid orders ship within a day\n- You get an SMS when it leaves\n\nThe [courier's page](https://courier.example.com/track) shows the parcel on its way."},
+		"bn": {"আপনার অর্ডার ট্র্যাক করুন", "**আমার অর্ডার** খুলে অর্ডারটি বেছে নিন, পার্সেল কোথায় আছে দেখতে পাবেন।\n\n![পথে থাকা পার্সেল](" + link + ")\n\n## কখন পাঠানো হয়\n\n- মূল্য পরিশোধের এক দিনের মধ্যে অর্ডার পাঠানো হয়\n- পার্সেল রওনা হলে আপনি একটি এসএমএস পাবেন\n\n[কুরিয়ারের পাতায়](https://courier.example.com/track) পার্সেলটি পথে কোথায় আছে দেখা যায়।"},
+		"hi": {"अपना ऑर्डर ट्रैक करें", "**मेरे ऑर्डर** खोलें और ऑर्डर चुनें, आपका पार्सल कहाँ है दिख जाएगा।\n\n![रास्ते में पार्सल](" + link + ")\n\n## कब भेजा जाता है\n\n- भुगतान के एक दिन के भीतर ऑर्डर भेजा जाता है\n- पार्सल निकलने पर आपको एसएमएस मिलेगा\n\n[कूरियर के पेज](https://courier.example.com/track) पर पार्सल रास्ते में कहाँ है, दिखता है।"},
 	})
 	a.returns = article(false, []string{"/checkout*", "/cart"}, "published", map[string][2]string{
 		"en": {"Returns and refunds", "You can return an item within 7 days. The refund reaches your bKash or card in 3 to 5 working days."},
