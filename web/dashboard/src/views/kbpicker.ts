@@ -24,7 +24,8 @@ export function replyText(a: KBArticle, hit: KBHit, language: string): string {
   const tr = own?.url ? own : translationOf(a, hit.locale);
   const url = tr?.url || hit.url;
   const about = (tr?.description || firstLine(tr?.html ? htmlText(tr.html) : markdownText(tr?.body ?? ""))).replace(/\s+/g, " ").trim();
-  return [tr?.title || hit.title, about, url ? location.origin + url : ""].filter(Boolean).join("\n");
+  const address = /^https?:\/\//i.test(url) ? url : url ? location.origin + url : "";
+  return [tr?.title || hit.title, about, address].filter(Boolean).join("\n");
 }
 
 export interface KnowledgePicker {
