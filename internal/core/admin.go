@@ -295,6 +295,10 @@ func (s *Service) DeleteInbox(ctx context.Context, a *Actor, id int64) error {
 		if err := tx.DeleteInbox(ctx, a.AccountID(), id); err != nil {
 			return err
 		}
+		// The help center may show the inbox's chat.
+		if err := tx.BumpKB(ctx, a.AccountID()); err != nil {
+			return err
+		}
 		if err := audit(ctx, tx, a, "inbox.delete", "inbox", id, nil); err != nil {
 			return err
 		}

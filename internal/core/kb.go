@@ -90,6 +90,8 @@ type KBSettingsInput struct {
 	DefaultLocale *string            `json:"default_locale"`
 	Locales       *[]string          `json:"locales"`
 	Enabled       *bool              `json:"enabled"`
+	ChatInboxID   *int64             `json:"chat_inbox_id"`
+	ContactURL    *string            `json:"contact_url"`
 }
 
 // KBSettings are the help center's settings as the API shows them: with
@@ -173,6 +175,23 @@ func checkDomain(d string) (string, error) {
 		return "", sahay.Invalid("domain: %q is not a public host name", d)
 	}
 	return d, nil
+}
+
+// checkContactURL checks where "Contact us" leads: an http(s) address or
+// a mailto: one.
+func checkContactURL(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || len(v) > 500 || !(u.Scheme == "https" || u.Scheme == "http") || u.Host == "" {
+		if err == nil && u.Scheme == "mailto" && u.Opaque != "" && len(v) <= 500 {
+			return v, nil
+		}
+		return "", sahay.Invalid("contact_url: %q is not an http(s) or mailto: address", v)
+	}
+	return v, nil
 }
 
 // kbSettings fills in the defaults of an account's help center settings.
@@ -286,6 +305,20 @@ func (s *Service) SaveKBSettings(ctx context.Context, a *Actor, in KBSettingsInp
 	}
 	if in.Enabled != nil {
 		st.Enabled = *in.Enabled
+	}
+	if in.ChatInboxID != nil {
+		if id := *in.ChatInboxID; id != 0 {
+			inbox, err := s.store.Inbox(ctx, a.AccountID(), id)
+			if err != nil || inbox.Channel != "widget" {
+				return nil, sahay.Invalid("chat_inbox_id: %d is not a website chat inbox of the account", id)
+			}
+		}
+		st.ChatInboxID = *in.ChatInboxID
+	}
+	if in.ContactURL != nil {
+		if st.ContactURL, err = checkContactURL(*in.ContactURL); err != nil {
+			return nil, err
+		}
 	}
 	err = s.write(ctx, func(tx *store.Tx) error {
 		if err := tx.SaveHelpCenter(ctx, a.AccountID(), st); err != nil {

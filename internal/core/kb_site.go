@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
@@ -36,6 +37,9 @@ type KBSite struct {
 	Slug      string
 	Settings  store.KBSettings
 	Revision  int64
+	// ChatToken is the website token of the chat inbox the pages show,
+	// or empty.
+	ChatToken string
 	// Categories holds those with at least one public published article,
 	// in position order.
 	Categories []*store.KBCategory
@@ -304,6 +308,16 @@ func (s *Service) buildSite(ctx context.Context, accountID, rev int64) (*KBSite,
 		}
 	}
 	site.index = kb.NewIndex(docs)
+	if id := site.Settings.ChatInboxID; id != 0 {
+		// A chat inbox deleted since is no chat.
+		if inbox, err := s.store.Inbox(ctx, accountID, id); err == nil && inbox.Channel == "widget" {
+			var settings struct {
+				WebsiteToken string `json:"website_token"`
+			}
+			json.Unmarshal(inbox.Settings, &settings)
+			site.ChatToken = settings.WebsiteToken
+		}
+	}
 	return site, nil
 }
 

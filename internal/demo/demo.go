@@ -92,6 +92,12 @@ func Seed(ctx context.Context, svc *core.Service, inboxChannel string, inboxSett
 	if _, err := svc.SetInboxMembers(ctx, a, inbox.ID, agentIDs); err != nil {
 		return nil, err
 	}
+	// The help center's readers chat with the shop from its pages.
+	if inbox.Channel == "widget" {
+		if _, err := svc.SaveKBSettings(ctx, a, core.KBSettingsInput{ChatInboxID: &inbox.ID}); err != nil {
+			return nil, err
+		}
+	}
 	messages := []struct{ id, name, email, text string }{
 		{"demo-1", "Rahim Uddin", "rahim@example.com", "আমার অর্ডার এখনও আসেনি। কবে পাব?"},
 		{"demo-2", "Priya Verma", "priya@example.com", "मेरा ऑर्डर अभी तक नहीं आया, बहुत गुस्सा आ रहा है"},

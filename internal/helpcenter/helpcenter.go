@@ -126,6 +126,7 @@ func (s *Server) routes(mux httpx.Mux, prefix string, find finder) {
 	mux.Handle("POST "+prefix+"/{locale}/articles/{id}/feedback", s.handle(find, s.feedback, s.answer))
 	mux.Handle("GET "+prefix+"/search", s.handle(find, s.searches, s.search))
 	mux.Handle("GET "+prefix+"/sitemap.xml", page(s.sitemap))
+	mux.Handle("GET "+prefix+"/chat.js", page(s.opener))
 	// Anything else below the help center is its 404 page, not the
 	// dashboard's shell.
 	mux.Handle(prefix+"/", page(s.notFound))
@@ -180,6 +181,8 @@ type where struct {
 	origin string
 	// domain is set on the help center's own domain.
 	domain string
+	// server is the server's public URL, or "".
+	server string
 }
 
 func (s *Server) bySlug(r *http.Request) (*core.KBSite, where, error) {
@@ -192,7 +195,7 @@ func (s *Server) bySlug(r *http.Request) (*core.KBSite, where, error) {
 	if err != nil {
 		return nil, where{}, err
 	}
-	return site, where{base: core.HelpCenterPath(site.Slug), origin: s.publicURL}, nil
+	return site, where{base: core.HelpCenterPath(site.Slug), origin: s.publicURL, server: s.publicURL}, nil
 }
 
 func (s *Server) byHost(r *http.Request) (*core.KBSite, where, error) {
@@ -202,7 +205,7 @@ func (s *Server) byHost(r *http.Request) (*core.KBSite, where, error) {
 	}
 	// A help center's own domain is served over HTTPS, behind the proxy
 	// that holds its certificate (docs/help-center.md).
-	return site, where{origin: "https://" + site.Settings.Domain, domain: site.Settings.Domain}, nil
+	return site, where{origin: "https://" + site.Settings.Domain, domain: site.Settings.Domain, server: s.publicURL}, nil
 }
 
 // request is what a page handler gets: the help center and where it is.

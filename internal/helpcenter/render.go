@@ -78,8 +78,11 @@ type view struct {
 	Hero string
 	// Brand is the style rule with the account's colour.
 	Brand template.CSS
-	// Contact is the address of the account's site, when known.
-	Contact  string
+	// Contact is where "Contact us" leads: the settings' contact address,
+	// else the account's site, when known.
+	Contact string
+	// Chat is the widget the page shows, or nil.
+	Chat     *chat
 	T        func(key string) string
 	Content  any
 	template string
@@ -114,9 +117,13 @@ func (q *request) newView(lang string) *view {
 	if rtl(lang) {
 		v.Dir = "rtl"
 	}
-	if q.domain != "" {
+	switch {
+	case st.ContactURL != "":
+		v.Contact = st.ContactURL
+	case q.domain != "":
 		v.Contact = "https://" + parentDomain(q.domain) + "/"
 	}
+	v.Chat = q.chatOf()
 	v.Crumbs = []link{{Name: st.Title, URL: v.Home}}
 	return v
 }
@@ -181,7 +188,11 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, status int, name 
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", policy(v.Brand))
+	if v.Chat != nil {
+		h.Set("Content-Security-Policy", chatPolicy(v.Chat))
+	} else {
+		h.Set("Content-Security-Policy", policy(v.Brand))
+	}
 	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 	h.Set("Content-Language", v.Lang)
 	if v.NoIndex {

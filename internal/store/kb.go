@@ -31,6 +31,12 @@ type KBSettings struct {
 	DefaultLocale string            `json:"default_locale"`
 	Locales       []string          `json:"locales"`
 	Enabled       bool              `json:"enabled"`
+	// ChatInboxID is the website chat inbox whose widget the help
+	// center's pages show, so a reader who still needs help chats; 0
+	// shows none.
+	ChatInboxID int64 `json:"chat_inbox_id"`
+	// ContactURL is where "Contact us" leads when there is no chat.
+	ContactURL string `json:"contact_url"`
 }
 
 // HelpCenter is an account's help center row: its settings and the
