@@ -14,6 +14,8 @@ import (
 
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/ratelimit"
+	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/store/storetest"
 )
 
 // kbArticles are the ids of the help center [seedKB] writes.
@@ -222,70 +224,74 @@ func TestKBPublicURL(t *testing.T) {
 	}
 }
 
+// TestKBFeedbackCounts runs on both databases: the counts are written
+// by one upsert per article and day.
 func TestKBFeedbackCounts(t *testing.T) {
-	e := newEnv(t, `{}`, Limits{})
-	a := seedKB(t, e)
-	v := e.session(SessionRequest{})
-	ctx := context.Background()
-	path := "/widget/v1/kb/articles/" + strconv.FormatInt(a.returns, 10)
-	if code, ecode := e.call("GET", path+"?locale=bn", v.Token, nil, nil); code != 200 {
-		t.Fatalf("read: %d %s", code, ecode)
-	}
-	if code, ecode := e.call("POST", path+"/feedback", v.Token, map[string]any{"helpful": true, "locale": "bn"}, nil); code != 204 {
-		t.Fatalf("helpful: %d %s", code, ecode)
-	}
-	// Another visitor, reading in Hindi, was not helped.
-	other := e.session(SessionRequest{})
-	if code, ecode := e.call("POST", path+"/feedback", other.Token, map[string]any{"helpful": false, "locale": "hi"}, nil); code != 204 {
-		t.Fatalf("not helpful: %d %s", code, ecode)
-	}
-	// A visitor's second answer is taken, and not counted.
-	for _, helpful := range []bool{true, false} {
-		if code, ecode := e.call("POST", path+"/feedback", v.Token, map[string]any{"helpful": helpful, "locale": "bn"}, nil); code != 204 {
-			t.Fatalf("answering again: %d %s", code, ecode)
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		e := newEnvOn(t, open(t), `{}`, Limits{})
+		a := seedKB(t, e)
+		v := e.session(SessionRequest{})
+		ctx := context.Background()
+		path := "/widget/v1/kb/articles/" + strconv.FormatInt(a.returns, 10)
+		if code, ecode := e.call("GET", path+"?locale=bn", v.Token, nil, nil); code != 200 {
+			t.Fatalf("read: %d %s", code, ecode)
 		}
-	}
-
-	// Bad input is refused and counts nothing.
-	for _, c := range []struct {
-		method, path string
-		body         any
-		status       int
-	}{
-		{"POST", path + "/feedback", map[string]any{"locale": "bn"}, 422},
-		{"POST", path + "/feedback", map[string]any{"helpful": "yes", "locale": "bn"}, 400},
-		{"POST", path + "/feedback", []byte(`{"helpful":true,`), 400},
-		{"POST", path + "/feedback", map[string]any{"helpful": true, "locale": "fr"}, 422},
-		{"POST", path + "/feedback", map[string]any{"helpful": true, "locale": "<b>"}, 422},
-		{"POST", path + "/feedback", map[string]any{"helpful": true}, 422},
-		{"POST", "/widget/v1/kb/articles/" + strconv.FormatInt(a.internal, 10) + "/feedback", map[string]any{"helpful": true, "locale": "en"}, 404},
-		{"POST", "/widget/v1/kb/articles/" + strconv.FormatInt(a.draft, 10) + "/feedback", map[string]any{"helpful": true, "locale": "en"}, 404},
-		{"POST", "/widget/v1/kb/articles/abc/feedback", map[string]any{"helpful": true, "locale": "en"}, 404},
-		{"GET", "/widget/v1/kb/articles/-4?locale=en", nil, 404},
-		{"GET", path + "?locale=" + url.QueryEscape("en\n"), nil, 422},
-		{"GET", "/widget/v1/kb/search?q=" + strings.Repeat("ফ", maxKBQueryChars+1), nil, 422},
-		{"GET", "/widget/v1/kb/search?q=refund&locale=" + strings.Repeat("x", 40), nil, 422},
-		{"GET", "/widget/v1/kb/suggest?url=/" + strings.Repeat("a", maxPageURLBytes), nil, 422},
-	} {
-		if code, _ := e.call(c.method, c.path, v.Token, c.body, nil); code != c.status {
-			t.Errorf("%s %.80s %v: %d, want %d", c.method, c.path, c.body, code, c.status)
+		if code, ecode := e.call("POST", path+"/feedback", v.Token, map[string]any{"helpful": true, "locale": "bn"}, nil); code != 204 {
+			t.Fatalf("helpful: %d %s", code, ecode)
 		}
-	}
-	// No visitor token, no answer.
-	if code, _ := e.call("POST", path+"/feedback", "", map[string]any{"helpful": true, "locale": "bn"}, nil); code != 401 {
-		t.Errorf("feedback without a token: %d, want 401", code)
-	}
+		// Another visitor, reading in Hindi, was not helped.
+		other := e.session(SessionRequest{})
+		if code, ecode := e.call("POST", path+"/feedback", other.Token, map[string]any{"helpful": false, "locale": "hi"}, nil); code != 204 {
+			t.Fatalf("not helpful: %d %s", code, ecode)
+		}
+		// A visitor's second answer is taken, and not counted.
+		for _, helpful := range []bool{true, false} {
+			if code, ecode := e.call("POST", path+"/feedback", v.Token, map[string]any{"helpful": helpful, "locale": "bn"}, nil); code != 204 {
+				t.Fatalf("answering again: %d %s", code, ecode)
+			}
+		}
 
-	if err := e.svc.FlushKBStats(ctx); err != nil {
-		t.Fatal(err)
-	}
-	r, err := e.svc.KBReport(ctx, e.agent, "", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Views != 1 || r.Helpful != 1 || r.NotHelpful != 1 || len(r.Helpfulness) != 1 || r.Helpfulness[0].ArticleID != a.returns {
-		t.Fatalf("report: views %d, helpful %d, not helpful %d, %+v", r.Views, r.Helpful, r.NotHelpful, r.Helpfulness)
-	}
+		// Bad input is refused and counts nothing.
+		for _, c := range []struct {
+			method, path string
+			body         any
+			status       int
+		}{
+			{"POST", path + "/feedback", map[string]any{"locale": "bn"}, 422},
+			{"POST", path + "/feedback", map[string]any{"helpful": "yes", "locale": "bn"}, 400},
+			{"POST", path + "/feedback", []byte(`{"helpful":true,`), 400},
+			{"POST", path + "/feedback", map[string]any{"helpful": true, "locale": "fr"}, 422},
+			{"POST", path + "/feedback", map[string]any{"helpful": true, "locale": "<b>"}, 422},
+			{"POST", path + "/feedback", map[string]any{"helpful": true}, 422},
+			{"POST", "/widget/v1/kb/articles/" + strconv.FormatInt(a.internal, 10) + "/feedback", map[string]any{"helpful": true, "locale": "en"}, 404},
+			{"POST", "/widget/v1/kb/articles/" + strconv.FormatInt(a.draft, 10) + "/feedback", map[string]any{"helpful": true, "locale": "en"}, 404},
+			{"POST", "/widget/v1/kb/articles/abc/feedback", map[string]any{"helpful": true, "locale": "en"}, 404},
+			{"GET", "/widget/v1/kb/articles/-4?locale=en", nil, 404},
+			{"GET", path + "?locale=" + url.QueryEscape("en\n"), nil, 422},
+			{"GET", "/widget/v1/kb/search?q=" + strings.Repeat("ফ", maxKBQueryChars+1), nil, 422},
+			{"GET", "/widget/v1/kb/search?q=refund&locale=" + strings.Repeat("x", 40), nil, 422},
+			{"GET", "/widget/v1/kb/suggest?url=/" + strings.Repeat("a", maxPageURLBytes), nil, 422},
+		} {
+			if code, _ := e.call(c.method, c.path, v.Token, c.body, nil); code != c.status {
+				t.Errorf("%s %.80s %v: %d, want %d", c.method, c.path, c.body, code, c.status)
+			}
+		}
+		// No visitor token, no answer.
+		if code, _ := e.call("POST", path+"/feedback", "", map[string]any{"helpful": true, "locale": "bn"}, nil); code != 401 {
+			t.Errorf("feedback without a token: %d, want 401", code)
+		}
+
+		if err := e.svc.FlushKBStats(ctx); err != nil {
+			t.Fatal(err)
+		}
+		r, err := e.svc.KBReport(ctx, e.agent, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Views != 1 || r.Helpful != 1 || r.NotHelpful != 1 || len(r.Helpfulness) != 1 || r.Helpfulness[0].ArticleID != a.returns {
+			t.Fatalf("report: views %d, helpful %d, not helpful %d, %+v", r.Views, r.Helpful, r.NotHelpful, r.Helpfulness)
+		}
+	})
 }
 
 func TestKBOffOrEmpty(t *testing.T) {
