@@ -9,10 +9,14 @@ import (
 // inbox's widget on its pages, and its "Contact us" opens the chat: a
 // reader who did not find the answer asks the team without leaving.
 
-// chatScript opens the widget from any element marked data-sahay-open.
+// chatScript opens the widget from any element marked data-sahay-open,
+// once the widget has its session: opened before, it would show an empty
+// window.
 const chatScript = `document.addEventListener("click", function (e) {
   var a = e.target.closest && e.target.closest("[data-sahay-open]");
-  if (a && window.Sahay) { e.preventDefault(); window.Sahay.open(); }
+  if (!a || !window.Sahay) return;
+  e.preventDefault();
+  Promise.resolve(window.Sahay.ready).then(function () { window.Sahay.open(); });
 });
 `
 

@@ -667,6 +667,10 @@ export interface KBSettings {
   default_locale: string;
   locales: string[] | null;
   enabled: boolean;
+  /** The website chat inbox whose widget the help center shows; 0 for none. */
+  chat_inbox_id?: number;
+  /** Where "Contact us" leads when there is no chat. */
+  contact_url?: string;
   /** The help center's public path, /hc/{slug}; read only. */
   url?: string;
 }

@@ -28,6 +28,12 @@ export function kbSettings(el: HTMLElement, ctx: KBContext): void {
   const chosen = checkboxes([...new Set([...known, ...locales])].map((l) => ({ value: l, label: localeName(l) })), locales, "locales");
   const defaultLocale = select(locales.map((l) => ({ value: l, label: localeName(l) })), s?.default_locale || locales[0], () => {}, { name: "default_locale" });
   const enabled = h("input", { type: "checkbox", name: "enabled", checked: s?.enabled ?? false });
+  // "Still need help?" on every page: a website chat inbox's widget, else a
+  // contact address.
+  const chatInboxes = state.inboxes.filter((i) => i.channel === "widget");
+  const chat = select([{ value: "0", label: t("kb.chat_none") }, ...chatInboxes.map((i) => ({ value: String(i.id), label: i.name }))],
+    String(s?.chat_inbox_id ?? 0), () => {}, { name: "chat_inbox_id" });
+  const contact = h("input", { name: "contact_url", type: "url", value: s?.contact_url ?? "", placeholder: "https://example.com/contact", autocomplete: "off", spellcheck: "false" });
   const intros = new Map<string, HTMLTextAreaElement>();
   const introFields = h("div", { class: "kb-intros" });
 
@@ -76,7 +82,8 @@ export function kbSettings(el: HTMLElement, ctx: KBContext): void {
         const v = intros.get(l)?.value.trim();
         if (v) intro[l] = v;
       }
-      const next: KBSettings = { title: title.value.trim(), intro, color: color.value, domain: domain.value.trim().toLowerCase(), default_locale: defaultLocale.value, locales: ls, enabled: enabled.checked };
+      const next: KBSettings = { title: title.value.trim(), intro, color: color.value, domain: domain.value.trim().toLowerCase(), default_locale: defaultLocale.value, locales: ls, enabled: enabled.checked,
+        chat_inbox_id: Number(chat.value), contact_url: contact.value.trim() };
       await attempt(async () => {
         ctx.settings = await kbApi.setSettings(next);
         showAddress();
@@ -90,5 +97,7 @@ export function kbSettings(el: HTMLElement, ctx: KBContext): void {
     introFields,
     field(t("kb.color"), color),
     field(t("kb.domain"), domain, t("kb.domain_hint")),
+    field(t("kb.chat"), chat, t("kb.chat_hint")),
+    field(t("kb.contact_url"), contact, t("kb.contact_url_hint")),
     h("div", { class: "form-actions" }, submit(t("action.save"))))));
 }
