@@ -189,6 +189,8 @@ type kbState struct {
 	slugs    map[string]int64
 	stats    map[kbStatKey]*store.KBStat
 	searches map[kbSearchKey]*store.KBSearch
+	// typed holds each reader's last search typed, until they pause.
+	typed map[typedKey]*typedSearch
 }
 
 type siteEntry struct {
@@ -435,18 +437,97 @@ func (s *Service) countKB(site *KBSite, articleID int64, locale string, add func
 // maxQueryChars bounds a search as it is counted.
 const maxQueryChars = 100
 
-// SearchHelpCenter searches the public articles for a reader and counts
-// the search, and whether it found anything, for the reports.
-func (s *Service) SearchHelpCenter(site *KBSite, q, locale string, limit int) []kb.Hit {
-	hits := site.Search(q, locale, false, limit)
+// typedAfter is how long a reader who searches as they type must pause
+// for their search to count: the words on the way to it do not.
+const typedAfter = 2 * time.Second
+
+// typedSearch is the last search a reader typed, not yet counted.
+type typedSearch struct {
+	site          *KBSite
+	query, locale string
+	found         bool
+	at            time.Time
+}
+
+type typedKey struct {
+	account int64
+	reader  string
+}
+
+// countQuery is a search's text as the report counts it: lowercase, single
+// spaces, at most maxQueryChars; "" for one too short to count.
+func countQuery(q string) string {
 	query := strings.Join(strings.Fields(strings.ToLower(textnorm.NFC(q))), " ")
 	if utf8.RuneCountInString(query) > maxQueryChars {
 		query = string([]rune(query)[:maxQueryChars])
 	}
 	if utf8.RuneCountInString(query) < 2 {
-		return hits
+		return ""
 	}
-	key := kbSearchKey{account: site.AccountID, day: site.today(), query: query, locale: locale}
+	return query
+}
+
+// SearchHelpCenter searches the public articles for a reader and counts
+// the search, and whether it found anything, for the reports.
+func (s *Service) SearchHelpCenter(site *KBSite, q, locale string, limit int) []kb.Hit {
+	hits := site.Search(q, locale, false, limit)
+	if query := countQuery(q); query != "" {
+		s.countSearch(site, query, locale, len(hits) > 0, time.Now())
+	}
+	return hits
+}
+
+// SearchHelpCenterTyped is [Service.SearchHelpCenter] for a reader who
+// searches as they type (reader names them, such as a widget's visitor):
+// a search counts once they pause, or search something that does not go
+// on from it, so "ref", "refu" and "refund" count as one search for
+// "refund".
+func (s *Service) SearchHelpCenterTyped(site *KBSite, reader, q, locale string, limit int) []kb.Hit {
+	hits := site.Search(q, locale, false, limit)
+	query := countQuery(q)
+	key := typedKey{account: site.AccountID, reader: reader}
+	s.kb.mu.Lock()
+	prev, had := s.kb.typed[key]
+	if query == "" {
+		delete(s.kb.typed, key)
+	} else {
+		if s.kb.typed == nil {
+			s.kb.typed = map[typedKey]*typedSearch{}
+		}
+		if had || len(s.kb.typed) < 10000 {
+			s.kb.typed[key] = &typedSearch{site: site, query: query, locale: locale, found: len(hits) > 0, at: time.Now()}
+		}
+	}
+	s.kb.mu.Unlock()
+	// The words before, unless these go on from them (or take letters
+	// back), were a search of their own.
+	if had && query != prev.query && !strings.HasPrefix(query, prev.query) && !strings.HasPrefix(prev.query, query) {
+		s.countSearch(prev.site, prev.query, prev.locale, prev.found, prev.at)
+	}
+	return hits
+}
+
+// countTyped counts the typed searches whose readers paused; all of them
+// when all is set.
+func (s *Service) countTyped(all bool) {
+	now := time.Now()
+	var done []*typedSearch
+	s.kb.mu.Lock()
+	for k, t := range s.kb.typed {
+		if all || now.Sub(t.at) >= typedAfter {
+			done = append(done, t)
+			delete(s.kb.typed, k)
+		}
+	}
+	s.kb.mu.Unlock()
+	for _, t := range done {
+		s.countSearch(t.site, t.query, t.locale, t.found, t.at)
+	}
+}
+
+// countSearch adds a search to its day's counts.
+func (s *Service) countSearch(site *KBSite, query, locale string, found bool, at time.Time) {
+	key := kbSearchKey{account: site.AccountID, day: localDay(site.loc, at), query: query, locale: locale}
 	s.kb.mu.Lock()
 	defer s.kb.mu.Unlock()
 	if s.kb.searches == nil {
@@ -455,21 +536,30 @@ func (s *Service) SearchHelpCenter(site *KBSite, q, locale string, limit int) []
 	st := s.kb.searches[key]
 	if st == nil {
 		if len(s.kb.searches) >= 10000 {
-			return hits
+			return
 		}
 		st = &store.KBSearch{AccountID: key.account, Day: key.day, Query: query, Locale: locale}
 		s.kb.searches[key] = st
 	}
 	st.Searches++
-	if len(hits) == 0 {
+	if !found {
 		st.NoResult++
 	}
-	st.At = time.Now()
-	return hits
+	if at.After(st.At) {
+		st.At = at
+	}
 }
 
-// FlushKBStats writes the counted views, feedback and searches.
+// FlushKBStats writes the counted views, feedback and searches, the
+// typed searches whose readers have not paused yet included.
 func (s *Service) FlushKBStats(ctx context.Context) error {
+	return s.flushKB(ctx, true)
+}
+
+// flushKB writes the counts; all counts every typed search, not only
+// those whose readers paused.
+func (s *Service) flushKB(ctx context.Context, all bool) error {
+	s.countTyped(all)
 	s.kb.mu.Lock()
 	stats, searches := s.kb.stats, s.kb.searches
 	s.kb.stats, s.kb.searches = nil, nil
@@ -510,7 +600,7 @@ func (s *Service) flushKBStats() {
 			return
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			if err := s.FlushKBStats(ctx); err != nil {
+			if err := s.flushKB(ctx, false); err != nil {
 				s.log.Warn("help center counts", "err", err)
 			}
 			cancel()

@@ -140,7 +140,7 @@ func (s *Server) handleKBSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := []kbHit{}
 	if q != "" {
-		for _, h := range s.svc.SearchHelpCenter(site, q, locale, kbSearchHits) {
+		for _, h := range s.svc.SearchHelpCenterTyped(site, v.subject, q, locale, kbSearchHits) {
 			if h.Internal {
 				continue
 			}

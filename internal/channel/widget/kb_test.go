@@ -3,6 +3,7 @@ package widget
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -398,5 +399,38 @@ func TestKBAllowedDomains(t *testing.T) {
 	var got suggestAnswer
 	if code, ecode := e.call("GET", "/widget/v1/kb/suggest?url=/orders/42", s.Token, nil, &got, "Origin", "https://shop.example.com"); code != 200 || len(got.Items) != 1 || got.Items[0].ArticleID != a.orders {
 		t.Fatalf("suggest from the shop: %d %s %+v", code, ecode, got)
+	}
+}
+
+// TestKBTypedSearchCountsOnce: the widget searches as the visitor types;
+// the words on the way to a search do not count, the search does, and a
+// new search after it counts on its own.
+func TestKBTypedSearchCountsOnce(t *testing.T) {
+	e := newEnv(t, `{}`, Limits{})
+	seedKB(t, e)
+	v, w := e.session(SessionRequest{}), e.session(SessionRequest{})
+	for _, step := range []struct {
+		token, q string
+	}{{v.Token, "re"}, {v.Token, "ref"}, {w.Token, "ref"}, {v.Token, "refu"}, {v.Token, "refund"}, {w.Token, "refunx"},
+		{v.Token, "refun"}, {v.Token, "refund"}, {v.Token, "xylophone"}, {v.Token, "xylophone tuning"}} {
+		if code, ecode := e.call("GET", "/widget/v1/kb/search?q="+url.QueryEscape(step.q)+"&locale=en", step.token, nil, nil); code != 200 {
+			t.Fatalf("search %q: %d %s", step.q, code, ecode)
+		}
+	}
+	ctx := context.Background()
+	if err := e.svc.FlushKBStats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.svc.KBReport(ctx, e.agent, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// v searched "refund" and "xylophone tuning", w "refunx".
+	var missed []string
+	for _, q := range r.NoResult {
+		missed = append(missed, fmt.Sprintf("%s×%d", q.Query, q.Count))
+	}
+	if r.Searches != 3 || strings.Join(missed, " ") != "refunx×1 xylophone tuning×1" && strings.Join(missed, " ") != "xylophone tuning×1 refunx×1" {
+		t.Fatalf("searches %d, with no result %v", r.Searches, missed)
 	}
 }
