@@ -85,6 +85,8 @@ export class Widget {
   msgs = new Map<number, Msg[]>();
   current = 0;
   isOpen = false;
+  /** Opening was asked for before the session had its settings. */
+  openSoon = false;
   listing = false;
   /** The call panel shows in place of the conversation. */
   calling = false;
@@ -198,6 +200,10 @@ export class Widget {
     this.box.className = "sahay " + (s.position === "left" ? "left" : "right") + (this.isOpen ? " open" : "");
     this.renderLauncher();
     if (this.panel) this.build();
+    if (this.openSoon) {
+      this.openSoon = false;
+      this.open();
+    }
   }
 
   async setLocale(loc: string): Promise<void> {
@@ -226,6 +232,12 @@ export class Widget {
 
   open(): void {
     if (this.isOpen) return;
+    // Asked before the session has its settings (a page's button calling
+    // Sahay.open() as it loads): open as soon as it has them.
+    if (!this.settings) {
+      this.openSoon = true;
+      return;
+    }
     this.isOpen = true;
     this.unread = 0;
     this.box.classList.add("open");
@@ -242,6 +254,7 @@ export class Widget {
   }
 
   close(): void {
+    this.openSoon = false;
     if (!this.isOpen) return;
     this.isOpen = false;
     this.box.classList.remove("open");
