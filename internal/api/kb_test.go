@@ -35,6 +35,8 @@ type kbTranslation struct {
 	PublishedAt *string `json:"published_at"`
 	URL         string  `json:"url"`
 	HTML        string  `json:"html"`
+	// PublishedTitle is what readers see while Title changes.
+	PublishedTitle string `json:"published_title"`
 }
 
 func (a kbArticle) in(locale string) kbTranslation {
@@ -214,10 +216,21 @@ func TestKnowledgeBase(t *testing.T) {
 			t.Fatalf("address after the slug changed: %q", got.in("bn").URL)
 		}
 
-		// Unpublishing withdraws the translation from search.
+		// A new title saved as a draft leaves the published one to readers.
 		s.Must(t, owner.Token, http.MethodPut, "/api/v1/kb/articles/"+fmt.Sprint(refund.ID)+"/translations/bn",
-			map[string]any{"status": "unpublished"}, http.StatusOK, &got)
-		if bn := got.in("bn"); bn.Status != "draft" || bn.Title != "কীভাবে পণ্য ফেরত দেব?" {
+			map[string]any{"title": "পণ্য ফেরতের নিয়ম", "status": "draft"}, http.StatusOK, &got)
+		if bn := got.in("bn"); bn.Title != "পণ্য ফেরতের নিয়ম" || bn.PublishedTitle != "কীভাবে পণ্য ফেরত দেব?" || !bn.HasDraft {
+			t.Fatalf("a new title as a draft: %+v", bn)
+		}
+		if hits := items[kbHit](t, s, agent.Token, "/api/v1/kb/search?q=ফেরত"); len(hits) != 1 || hits[0].Title != "কীভাবে পণ্য ফেরত দেব?" {
+			t.Fatalf("search after a draft title: %+v", hits)
+		}
+
+		// Unpublishing withdraws the translation from search.
+		var withdrawn kbArticle
+		s.Must(t, owner.Token, http.MethodPut, "/api/v1/kb/articles/"+fmt.Sprint(refund.ID)+"/translations/bn",
+			map[string]any{"status": "unpublished"}, http.StatusOK, &withdrawn)
+		if bn := withdrawn.in("bn"); bn.Status != "draft" || bn.Title != "পণ্য ফেরতের নিয়ম" || bn.PublishedTitle != "" {
 			t.Fatalf("unpublished: %+v", bn)
 		}
 		if hits := items[kbHit](t, s, agent.Token, "/api/v1/kb/search?q=ফেরত"); len(hits) != 0 {

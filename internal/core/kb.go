@@ -496,7 +496,7 @@ func (s *Service) KBArticle(ctx context.Context, a *Actor, id int64) (*store.KBA
 	addresses(acc, art)
 	for _, t := range art.Translations {
 		if t.Published != nil {
-			t.HTML = t.Published.HTML
+			t.HTML, t.PublishedTitle, t.PublishedDescription = t.Published.HTML, t.Published.Title, t.Published.Description
 		}
 	}
 	return art, nil

@@ -99,11 +99,15 @@ type KBTranslation struct {
 	// translation; core sets them.
 	Slug string `json:"slug"`
 	URL  string `json:"url"`
-	// HTML is the published body rendered, in a single article's answer.
-	HTML       string `json:"html,omitempty"`
-	Views      int64  `json:"views"`
-	Helpful    int64  `json:"helpful"`
-	NotHelpful int64  `json:"not_helpful"`
+	// HTML is the published body rendered, and PublishedTitle and
+	// PublishedDescription the published version's, in a single
+	// article's answer: what readers see while the working copy changes.
+	HTML                 string `json:"html,omitempty"`
+	PublishedTitle       string `json:"published_title,omitempty"`
+	PublishedDescription string `json:"published_description,omitempty"`
+	Views                int64  `json:"views"`
+	Helpful              int64  `json:"helpful"`
+	NotHelpful           int64  `json:"not_helpful"`
 	// Published is the published version; nil while a draft.
 	Published *KBVersion `json:"-"`
 }

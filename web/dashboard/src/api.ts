@@ -623,6 +623,9 @@ export interface KBTranslation {
   url: string;
   /** The published body rendered, in GET of one article. */
   html?: string;
+  /** The published version's title and description, in GET of one article. */
+  published_title?: string;
+  published_description?: string;
   views: number;
   helpful: number;
   not_helpful: number;

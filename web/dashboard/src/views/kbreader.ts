@@ -33,14 +33,17 @@ export function kbReader(el: HTMLElement, a: KBArticle, r: Route, ctx: KBContext
       show(l);
     }));
     if (!tr) return;
+    // What readers see: the published version, not a newer draft of it.
     const published = tr.status === "published" && tr.html !== undefined;
+    const title = published ? tr.published_title || tr.title : tr.title;
+    const description = published ? tr.published_description ?? tr.description : tr.description;
     replace(content,
-      h("h2", { class: "kb-read-title" }, tr.title),
+      h("h2", { class: "kb-read-title" }, title),
       h("p", { class: "kb-read-meta" },
         a.internal ? h("span", { class: "kb-internal" }, icon("lock", "icon small"), t("kb.internal")) : null,
         published ? null : h("span", { class: "kb-chip draft" }, t("kb.state.draft")),
         tr.url ? h("a", { href: tr.url, target: "_blank", rel: "noopener", class: "kb-public-link" }, icon("globe", "icon small"), t("kb.view_public")) : null),
-      tr.description ? h("p", { class: "kb-read-description" }, tr.description) : null,
+      description ? h("p", { class: "kb-read-description" }, description) : null,
       published ? h("div", { class: "kb-prose" }, articleHTML(tr.html ?? "")) : h("div", { class: "kb-prose kb-plain" }, tr.body ?? ""));
   }
 
