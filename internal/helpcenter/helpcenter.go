@@ -132,6 +132,7 @@ func (s *Server) routes(mux httpx.Mux, prefix string, find finder) {
 	mux.Handle(prefix+"/", page(s.notFound))
 	if prefix != "" {
 		mux.Handle("/hc/", page(s.notFound))
+		mux.Handle("/hc", page(s.notFound))
 		mux.Handle("GET /hc-files/{token}/{name}", page(s.file))
 	}
 }

@@ -208,7 +208,7 @@ func TestHelpCenterPages(t *testing.T) {
 
 		// A help center turned off is not there.
 		d.settings(t, map[string]any{"enabled": false})
-		for _, path := range []string{base, url, base + "/sitemap.xml", base + "/search?q=refund"} {
+		for _, path := range []string{base, url, base + "/sitemap.xml", base + "/search?q=refund", "/hc", "/hc/"} {
 			if r := d.get(t, path); r.status != http.StatusNotFound {
 				t.Errorf("turned off, %s: %d", path, r.status)
 			}
