@@ -23,8 +23,13 @@ import (
 // Readers' views, searches and feedback are counted in memory and
 // written every few seconds: a page view never waits for a write.
 
-// maxSites bounds the sites a node keeps.
-const maxSites = 256
+// maxSites bounds the sites a node keeps, and maxSiteBytes the text they
+// hold (an estimate: their articles' text in its forms, twice for the
+// index): past either, the site read longest ago is dropped.
+const (
+	maxSites     = 256
+	maxSiteBytes = 64 << 20
+)
 
 // kbStatsEvery is how often counted views, searches and feedback are
 // written.
@@ -49,6 +54,8 @@ type KBSite struct {
 	pages map[int64]map[string]*store.KBPage
 	order []int64
 	index *kb.Index
+	// size estimates the memory the site holds.
+	size int64
 }
 
 // Page returns an article's published translation in locale, else in the
@@ -181,6 +188,8 @@ func (s *KBSite) today() int { return localDay(s.loc, time.Now()) }
 type kbState struct {
 	mu    sync.Mutex
 	sites map[int64]*siteEntry
+	// bytes is the sum of the sites' sizes.
+	bytes int64
 	// domains maps custom domains to accounts; nil until read, dropped
 	// when settings change here and read again each minute.
 	domains     map[string]int64
@@ -196,7 +205,9 @@ type kbState struct {
 type siteEntry struct {
 	mu   sync.Mutex
 	site *KBSite
+	// used and size are kbState.mu's.
 	used time.Time
+	size int64
 }
 
 type kbStatKey struct {
@@ -231,7 +242,7 @@ func (s *Service) site(ctx context.Context, accountID int64) (*KBSite, error) {
 	e := s.kb.sites[accountID]
 	if e == nil {
 		if len(s.kb.sites) >= maxSites {
-			s.kb.evictOldest()
+			s.kb.evictOldest(accountID)
 		}
 		e = &siteEntry{}
 		s.kb.sites[accountID] = e
@@ -250,19 +261,32 @@ func (s *Service) site(ctx context.Context, accountID int64) (*KBSite, error) {
 		return nil, err
 	}
 	e.site = site
+	s.kb.mu.Lock()
+	if s.kb.sites[accountID] == e {
+		s.kb.bytes += site.size - e.size
+		e.size = site.size
+		for s.kb.bytes > maxSiteBytes && len(s.kb.sites) > 1 {
+			s.kb.evictOldest(accountID)
+		}
+	}
+	s.kb.mu.Unlock()
 	return site, nil
 }
 
-// evictOldest drops the site read longest ago; k.mu is held.
-func (k *kbState) evictOldest() {
-	var oldest int64
+// evictOldest drops the site read longest ago, other than keep's; k.mu
+// is held.
+func (k *kbState) evictOldest(keep int64) {
+	oldest := int64(-1)
 	var at time.Time
 	for id, e := range k.sites {
-		if at.IsZero() || e.used.Before(at) {
+		if id != keep && (oldest == -1 || e.used.Before(at)) {
 			oldest, at = id, e.used
 		}
 	}
-	delete(k.sites, oldest)
+	if e := k.sites[oldest]; e != nil {
+		k.bytes -= e.size
+		delete(k.sites, oldest)
+	}
 }
 
 func (s *Service) buildSite(ctx context.Context, accountID, rev int64) (*KBSite, error) {
@@ -303,6 +327,7 @@ func (s *Service) buildSite(ctx context.Context, accountID, rev int64) (*KBSite,
 		}
 		docs = append(docs, kb.Doc{ArticleID: p.ArticleID, Locale: p.Locale, Title: p.Title, Description: p.Description,
 			Text: p.Text, Internal: p.Internal, Views: p.Views})
+		site.size += 2 * int64(len(p.Title)+len(p.Description)+len(p.Body)+len(p.HTML)+len(p.Text))
 	}
 	for _, c := range categories {
 		if public[c.ID] {
