@@ -140,3 +140,25 @@ func (s *Server) kbReport(w http.ResponseWriter, r *http.Request, a *core.Actor)
 	rep, err := s.svc.KBReport(r.Context(), a, r.URL.Query().Get("from"), r.URL.Query().Get("to"))
 	return one(w, http.StatusOK, rep, err)
 }
+
+func (s *Server) listKBVersions(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	list, err := s.svc.KBVersions(r.Context(), a, id, r.URL.Query().Get("locale"))
+	return items(w, list, err)
+}
+
+func (s *Server) restoreKBVersion(w http.ResponseWriter, r *http.Request, a *core.Actor) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	version, err := httpx.PathID(r, "version")
+	if err != nil {
+		return err
+	}
+	art, err := s.svc.RestoreKBVersion(r.Context(), a, id, version)
+	return one(w, http.StatusOK, art, err)
+}

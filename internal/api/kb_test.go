@@ -370,3 +370,55 @@ func TestBotAnswersFromArticles(t *testing.T) {
 		})
 	})
 }
+
+// TestKnowledgeBaseHistory: each publication is a version of the
+// translation's history; bringing one back makes it the working copy, a
+// draft, and readers see it only when it is published again. Agents read
+// the history and bring nothing back.
+func TestKnowledgeBaseHistory(t *testing.T) {
+	apitest.Dialects(t, func(t *testing.T, _ string) {
+		s := apitest.NewServer(t)
+		owner := s.NewAccount(t, "Shop")
+		agent := s.NewUser(t, owner, sahay.RoleAgent)
+		var art kbArticle
+		s.Must(t, owner.Token, http.MethodPost, "/api/v1/kb/articles", map[string]any{"title": "Delivery", "body": "Two days.",
+			"locale": "en", "status": "published"}, http.StatusCreated, &art)
+		path := fmt.Sprintf("/api/v1/kb/articles/%d", art.ID)
+		// A draft is no version; a publication is.
+		s.Must(t, owner.Token, http.MethodPut, path+"/translations/en", map[string]any{"body": "Three days."}, http.StatusOK, nil)
+		s.Must(t, owner.Token, http.MethodPut, path+"/translations/en", map[string]any{"body": "Four days.", "status": "published"}, http.StatusOK, nil)
+		s.Must(t, owner.Token, http.MethodPut, path+"/translations/bn", map[string]any{"title": "ডেলিভারি", "body": "দুই দিন।", "status": "published"}, http.StatusOK, nil)
+		type version struct {
+			ID     int64  `json:"id"`
+			Locale string `json:"locale"`
+			Body   string `json:"body"`
+		}
+		en := items[version](t, s, agent.Token, path+"/versions?locale=en")
+		if len(en) != 2 || en[0].Body != "Four days." || en[1].Body != "Two days." {
+			t.Fatalf("English history: %+v", en)
+		}
+		if all := items[version](t, s, agent.Token, path+"/versions"); len(all) != 3 || all[0].Locale != "bn" {
+			t.Fatalf("history: %+v", all)
+		}
+		restore := fmt.Sprintf("%s/versions/%d/restore", path, en[1].ID)
+		wantError(t, s.Call(t, agent.Token, http.MethodPost, restore, nil), http.StatusForbidden, "forbidden")
+		wantError(t, s.Call(t, owner.Token, http.MethodPost, path+"/versions/999999/restore", nil), http.StatusNotFound, "not_found")
+
+		var got kbArticle
+		s.Must(t, owner.Token, http.MethodPost, restore, nil, http.StatusOK, &got)
+		if tr := got.in("en"); tr.Body != "Two days." || !tr.HasDraft || !strings.Contains(tr.HTML, "Four days.") {
+			t.Fatalf("after bringing back the first version: %+v", tr)
+		}
+		if n := len(items[version](t, s, agent.Token, path+"/versions?locale=en")); n != 2 {
+			t.Fatalf("bringing a version back made %d versions, want 2", n)
+		}
+		// Another account's article has no history to read.
+		other := s.NewAccount(t, "Other")
+		wantError(t, s.Call(t, other.Token, http.MethodGet, path+"/versions", nil), http.StatusNotFound, "not_found")
+		// Deleting the translation forgets its history.
+		s.Must(t, owner.Token, http.MethodDelete, path+"/translations/bn", nil, http.StatusNoContent, nil)
+		if all := items[version](t, s, owner.Token, path+"/versions"); len(all) != 2 {
+			t.Fatalf("history after deleting bn: %+v", all)
+		}
+	})
+}

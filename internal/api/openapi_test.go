@@ -284,7 +284,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"SharedContact": sahay.SharedContact{}, "Choice": sahay.Choice{}, "Story": sahay.Story{}, "Template": sahay.Template{},
 		"PrivateReplyRequest": api.PrivateReplyRequest{}, "ModerateRequest": api.ModerateRequest{},
 		"KBArticle": store.KBArticle{}, "KBTranslation": store.KBTranslation{}, "KBCategory": store.KBCategory{},
-		"KBHit": core.KBHit{}, "KBCategoryInput": core.CategoryInput{}, "KBTranslationInput": core.TranslationInput{},
+		"KBHit": core.KBHit{}, "KBVersion": store.KBVersionEntry{}, "KBCategoryInput": core.CategoryInput{}, "KBTranslationInput": core.TranslationInput{},
 		"MetaConnectStatus": metalogin.Status{}, "MetaConnectRequest": metalogin.StartRequest{}, "MetaConnectURL": metalogin.StartAnswer{},
 		"AISettings": core.AISettings{}, "AIInput": core.AIInput{}, "AITestResult": core.AITestResult{},
 		"Suggestions": core.Suggestions{}, "Summary": core.Summary{},

@@ -48,6 +48,8 @@ func (s *Server) routes() []route {
 		{Method: http.MethodDelete, Path: "/api/v1/kb/articles/{id}", Authed: s.deleteKBArticle},
 		{Method: http.MethodPut, Path: "/api/v1/kb/articles/{id}/translations/{locale}", Authed: s.saveKBTranslation},
 		{Method: http.MethodDelete, Path: "/api/v1/kb/articles/{id}/translations/{locale}", Authed: s.deleteKBTranslation},
+		{Method: http.MethodGet, Path: "/api/v1/kb/articles/{id}/versions", Authed: s.listKBVersions},
+		{Method: http.MethodPost, Path: "/api/v1/kb/articles/{id}/versions/{version}/restore", Authed: s.restoreKBVersion},
 		{Method: http.MethodGet, Path: "/api/v1/kb/categories", Authed: s.listKBCategories},
 		{Method: http.MethodPost, Path: "/api/v1/kb/categories", Authed: s.createKBCategory},
 		{Method: http.MethodPatch, Path: "/api/v1/kb/categories/{id}", Authed: s.updateKBCategory},

@@ -771,3 +771,36 @@ func (s *Service) OpenKBFile(ctx context.Context, token string) (*store.KBFile, 
 	}
 	return f, r, nil
 }
+
+// KBVersions lists an article's published versions, newest first (of one
+// locale, or of all when locale is ""), to every user.
+func (s *Service) KBVersions(ctx context.Context, a *Actor, id int64, locale string) ([]*store.KBVersionEntry, error) {
+	if a.IsBot() {
+		return nil, sahay.NotFound("article")
+	}
+	if _, err := s.store.KBArticle(ctx, a.AccountID(), id); err != nil {
+		return nil, err
+	}
+	return s.store.KBVersions(ctx, a.AccountID(), id, locale)
+}
+
+// RestoreKBVersion brings an earlier published version back as the
+// translation's working copy, a draft to publish again: what readers see
+// changes only then.
+func (s *Service) RestoreKBVersion(ctx context.Context, a *Actor, id, versionID int64) (*store.KBArticle, error) {
+	if err := a.requireAdmin(); err != nil {
+		return nil, err
+	}
+	versions, err := s.KBVersions(ctx, a, id, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range versions {
+		if v.ID == versionID {
+			draft := kbDraft
+			return s.SaveKBTranslation(ctx, a, id, v.Locale, TranslationInput{Title: &v.Title, Description: &v.Description,
+				Body: &v.Body, Status: &draft})
+		}
+	}
+	return nil, sahay.NotFound("version")
+}

@@ -516,6 +516,7 @@ func (t *Tx) UpdateKBArticle(ctx context.Context, a *KBArticle) error {
 // DeleteKBArticle removes an article, its translations and its counts.
 func (t *Tx) DeleteKBArticle(ctx context.Context, accountID, id int64) error {
 	for _, q := range []string{`DELETE FROM kb_stats WHERE account_id = $1 AND article_id = $2`,
+		`DELETE FROM kb_versions WHERE account_id = $1 AND article_id = $2`,
 		`DELETE FROM kb_translations WHERE account_id = $1 AND article_id = $2`} {
 		if _, err := t.tx.ExecContext(ctx, q, accountID, id); err != nil {
 			return fmt.Errorf("store: delete kb article: %w", err)
@@ -536,6 +537,8 @@ func (t *Tx) DeleteKBArticle(ctx context.Context, accountID, id int64) error {
 // withdraws it). The article's updated_at moves with it.
 func (t *Tx) SaveKBTranslation(ctx context.Context, accountID, articleID int64, tr *KBTranslation) error {
 	tr.UpdatedAt = t.now
+	// Published now, not kept from before: a version of the history.
+	fresh := tr.Published != nil && tr.PublishedAt == nil
 	if tr.Published != nil && tr.PublishedAt == nil {
 		now := t.now
 		tr.PublishedAt = &now
@@ -564,11 +567,76 @@ func (t *Tx) SaveKBTranslation(ctx context.Context, accountID, articleID int64, 
 		accountID, articleID, ms(t.now)); err != nil {
 		return fmt.Errorf("store: save kb translation: %w", err)
 	}
+	if fresh {
+		if err := t.addKBVersion(ctx, accountID, articleID, tr); err != nil {
+			return err
+		}
+	}
 	return t.BumpKB(ctx, accountID)
+}
+
+// MaxKBVersions is how many published versions a translation's history
+// keeps.
+const MaxKBVersions = 50
+
+// KBVersionEntry is a version of a translation that was published.
+type KBVersionEntry struct {
+	ID          int64     `json:"id"`
+	ArticleID   int64     `json:"article_id"`
+	Locale      string    `json:"locale"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	Body        string    `json:"body"`
+	PublishedBy int64     `json:"published_by"`
+	PublishedAt time.Time `json:"published_at"`
+}
+
+// addKBVersion adds the version just published to the translation's
+// history, and forgets the oldest past MaxKBVersions.
+func (t *Tx) addKBVersion(ctx context.Context, accountID, articleID int64, tr *KBTranslation) error {
+	p := tr.Published
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO kb_versions (account_id, article_id, locale, title, description, body, published_by, published_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, accountID, articleID, tr.Locale, p.Title, p.Description, p.Body,
+		nullID(tr.UpdatedBy), ms(t.now)); err != nil {
+		return fmt.Errorf("store: kb version: %w", err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM kb_versions WHERE article_id = $1 AND locale = $2 AND id NOT IN
+		(SELECT id FROM kb_versions WHERE article_id = $1 AND locale = $2 ORDER BY id DESC LIMIT $3)`,
+		articleID, tr.Locale, MaxKBVersions); err != nil {
+		return fmt.Errorf("store: kb version: %w", err)
+	}
+	return nil
+}
+
+// KBVersions lists an article's published versions, newest first: of one
+// locale, or of all when locale is "".
+func (s *Store) KBVersions(ctx context.Context, accountID, articleID int64, locale string) ([]*KBVersionEntry, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, article_id, locale, title, description, body, COALESCE(published_by, 0), published_at
+		FROM kb_versions WHERE account_id = $1 AND article_id = $2 AND ($3 = '' OR locale = $3) ORDER BY id DESC`,
+		accountID, articleID, locale)
+	if err != nil {
+		return nil, fmt.Errorf("store: kb versions: %w", err)
+	}
+	defer rows.Close()
+	out := []*KBVersionEntry{}
+	for rows.Next() {
+		var v KBVersionEntry
+		var at int64
+		if err := rows.Scan(&v.ID, &v.ArticleID, &v.Locale, &v.Title, &v.Description, &v.Body, &v.PublishedBy, &at); err != nil {
+			return nil, fmt.Errorf("store: kb versions: %w", err)
+		}
+		v.PublishedAt = fromMS(at)
+		out = append(out, &v)
+	}
+	return out, rows.Err()
 }
 
 // DeleteKBTranslation removes an article's translation.
 func (t *Tx) DeleteKBTranslation(ctx context.Context, accountID, articleID int64, locale string) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM kb_versions WHERE account_id = $1 AND article_id = $2 AND locale = $3`,
+		accountID, articleID, locale); err != nil {
+		return fmt.Errorf("store: delete kb translation: %w", err)
+	}
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM kb_translations WHERE account_id = $1 AND article_id = $2 AND locale = $3`,
 		accountID, articleID, locale)
 	if err != nil {

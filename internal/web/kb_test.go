@@ -252,6 +252,13 @@ func TestBrowserKB(t *testing.T) {
 		setField(t, admin, ".kb-editor-form textarea[name=body]", "## Track it\n\nOpen **Orders**, choose the parcel and follow the map.")
 		eval[bool](t, admin, `(document.querySelector(".kb-save-draft").click(), true)`)
 		waitFor(t, admin, "English has unpublished changes", `document.querySelector(".kb-locale-tab[data-locale=en]")?.dataset.state === "changed"`)
+		// Published again, the text has two versions; the first comes back
+		// as a draft, over the one readers see.
+		eval[bool](t, admin, `(document.querySelector(".kb-publish").click(), true)`)
+		waitFor(t, admin, "two published versions", `document.querySelectorAll(".kb-history-list li").length === 2 && document.querySelector(".kb-locale-tab[data-locale=en]")?.dataset.state === "published"`)
+		eval[bool](t, admin, `(document.querySelector(".kb-history-list li:last-child .kb-restore").click(), true)`)
+		waitFor(t, admin, "the first version is the draft", `document.querySelector(".kb-locale-tab[data-locale=en]")?.dataset.state === "changed" && `+
+			`document.querySelector(".kb-editor-form textarea[name=body]").value.includes("Track it") && !document.querySelector(".kb-editor-form textarea[name=body]").value.includes("follow the map")`)
 		do(t, admin, chromedp.Navigate(d.URL+"/kb?status=changed"))
 		waitFor(t, admin, "the filter lists it with its chip", chipState(articleID, "en")+` === "changed"`)
 		if _, _, status, _, changed := readArticle(t, d, owner.Token, articleID).translation(t, "en"); status != "published" || !changed {

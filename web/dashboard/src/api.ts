@@ -716,6 +716,17 @@ export interface KBCategoryInput {
 }
 
 /** The knowledge base: everyone reads it, administrators write it. */
+/** A version of a translation that was published. */
+export interface KBVersion {
+  id: number;
+  locale: string;
+  title: string;
+  description: string;
+  body: string;
+  published_by: number;
+  published_at: string;
+}
+
 export const kbApi = {
   articles: (p: { category_id?: number; status?: string } = {}) => get<Items<KBArticle>>("/kb/articles" + query({ ...p })).then(items),
   article: (id: number) => get<KBArticle>(`/kb/articles/${id}`),
@@ -724,6 +735,8 @@ export const kbApi = {
   saveTranslation: (id: number, locale: string, b: KBTranslationInput) => put<KBArticle>(`/kb/articles/${id}/translations/${encodeURIComponent(locale)}`, b),
   removeTranslation: (id: number, locale: string) => del(`/kb/articles/${id}/translations/${encodeURIComponent(locale)}`),
   remove: (id: number) => del(`/kb/articles/${id}`),
+  versions: (id: number, locale: string) => get<Items<KBVersion>>(`/kb/articles/${id}/versions` + query({ locale })).then(items),
+  restore: (id: number, version: number) => post<KBArticle>(`/kb/articles/${id}/versions/${version}/restore`, {}),
   categories: () => get<Items<KBCategory>>("/kb/categories").then(items),
   createCategory: (b: KBCategoryInput) => post<KBCategory>("/kb/categories", b),
   updateCategory: (id: number, b: KBCategoryInput) => patch<KBCategory>(`/kb/categories/${id}`, b),

@@ -51,6 +51,8 @@ function editor(el: HTMLElement, article: KBArticle | null, r: Route, ctx: KBCon
   const status = h("div", { class: "kb-status", "aria-live": "polite" });
   const actions = h("div", { class: "kb-actions" });
   const dangers = h("div", { class: "kb-dangers" });
+  // The versions of this translation that were published, newest first.
+  const history = h("div", { class: "kb-history" });
   let busy = false;
 
   function stash(): void {
@@ -89,10 +91,43 @@ function editor(el: HTMLElement, article: KBArticle | null, r: Route, ctx: KBCon
     replace(dangers,
       tr && several ? button(t("kb.delete_translation", { language: localeName(current) }), () => void removeTranslation(), "kb-delete-translation") : null,
       article ? button([icon("trash", "icon small"), t("kb.delete_article")], () => void removeArticle(), "danger-text kb-delete") : null);
+    void showHistory();
     replace(actions,
       tr?.status === "published" ? button(t("kb.unpublish"), () => void save("unpublished"), "kb-unpublish") : null,
       button(t("kb.save_draft"), () => void save("draft"), "kb-save-draft"),
       button(t("kb.publish"), () => void save("published"), "primary kb-publish"));
+  }
+
+  async function showHistory(): Promise<void> {
+    const loc = current;
+    if (!article || !translationOf(article, loc)) return replace(history);
+    const versions = await kbApi.versions(article.id, loc).catch(() => []);
+    if (loc !== current) return;
+    replace(history, versions.length ? [
+      h("h3", null, t("kb.history")),
+      h("ul", { class: "kb-history-list" }, versions.map((v, i) => h("li", { dataset: { version: String(v.id) } },
+        h("span", { class: "kb-history-title" }, v.title),
+        h("span", { class: "hint" }, longTime(v.published_at)),
+        i === 0 ? h("span", { class: "hint" }, t("kb.history_latest")) : button(t("kb.restore"), () => void restore(v.id), "small kb-restore")))),
+    ] : null);
+  }
+
+  async function restore(version: number): Promise<void> {
+    if (!article || busy) return;
+    busy = true;
+    try {
+      article = await kbApi.restore(article.id, version);
+      const tr = translationOf(article, current);
+      if (tr) work.set(current, { title: tr.title, description: tr.description, body: tr.body ?? "" });
+      const loc = current;
+      current = "";
+      show(loc);
+      toast(t("kb.restored"));
+    } catch (e) {
+      toast(errorText(e), "error");
+    } finally {
+      busy = false;
+    }
   }
 
   async function save(s: KBTranslationInput["status"]): Promise<void> {
@@ -164,6 +199,7 @@ function editor(el: HTMLElement, article: KBArticle | null, r: Route, ctx: KBCon
         field(t("kb.category"), category),
         field(t("kb.pages"), pages, t("kb.pages_hint")),
         h("label", { class: "check kb-internal-toggle" }, internal, h("span", null, t("kb.internal_toggle")), h("span", { class: "hint" }, t("kb.internal_hint")))),
+      history,
       dangers)));
   show(locales.includes(r.query.get("locale") ?? "") ? (r.query.get("locale") as string) : def);
 }
