@@ -324,6 +324,9 @@ func TestKnowledgeBaseImages(t *testing.T) {
 	wantError(t, upload(owner.Token, "x.png", "image/png", []byte("<html><script>alert(1)</script></html>")), http.StatusUnprocessableEntity, "invalid")
 	wantError(t, upload(owner.Token, "x.pdf", "application/pdf", []byte("%PDF-1.4")), http.StatusUnprocessableEntity, "invalid")
 	wantError(t, upload(agent.Token, "a.png", "image/png", img.Bytes()), http.StatusForbidden, "forbidden")
+	// An image past 5 MB, though under a message attachment's limit.
+	big := append(bytes.Clone(img.Bytes()), make([]byte, 5<<20)...)
+	wantError(t, upload(owner.Token, "big.png", "image/png", big), http.StatusRequestEntityTooLarge, "too_large")
 }
 
 // TestBotAnswersFromArticles: with no FAQ entry for the question, the

@@ -46,6 +46,9 @@ type Upload struct {
 	// Allowed narrows the accepted types for this way in; nil accepts every
 	// type in the allowed list above.
 	Allowed []string
+	// MaxSize lowers the size limit for this way in; 0 is
+	// MaxAttachmentSize.
+	MaxSize int64
 }
 
 // sniffHead is how much of a file [http.DetectContentType] reads.
@@ -117,9 +120,13 @@ func (s *Service) storeUpload(ctx context.Context, u Upload) (sahay.Attachment, 
 	if err != nil {
 		return sahay.Attachment{}, err
 	}
-	key, size, err := s.blobs.Put(ctx, body, MaxAttachmentSize)
+	limit := int64(MaxAttachmentSize)
+	if u.MaxSize > 0 {
+		limit = u.MaxSize
+	}
+	key, size, err := s.blobs.Put(ctx, body, limit)
 	if errors.Is(err, blob.ErrTooLarge) {
-		return sahay.Attachment{}, sahay.Errorf(sahay.ETOOLARGE, "%s is larger than %d MB", name, MaxAttachmentSize>>20)
+		return sahay.Attachment{}, sahay.Errorf(sahay.ETOOLARGE, "%s is larger than %d MB", name, limit>>20)
 	}
 	if err != nil {
 		return sahay.Attachment{}, err

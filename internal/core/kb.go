@@ -1,7 +1,6 @@
 package core
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/auth"
@@ -719,28 +717,14 @@ func (s *Service) KBUpload(ctx context.Context, a *Actor, name, declared string,
 	if err := a.requireAdmin(); err != nil {
 		return "", "", err
 	}
-	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	if _, ctl := firstControl(name, ""); name == "." || name == "/" || !utf8.ValidString(name) || len(name) > 255 || ctl {
-		return "", "", sahay.Invalid("file name %q is not valid", name)
-	}
-	body := bufio.NewReaderSize(r, sniffHead)
-	head, err := body.Peek(sniffHead)
-	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return "", "", err
-	}
-	ct, err := FileType(name, declared, head, kbImageTypes)
+	// The checks and the storing of any upload, for images only.
+	att, err := s.storeUpload(ctx, Upload{FileName: name, ContentType: declared, Body: r, Allowed: kbImageTypes, MaxSize: MaxKBFileSize})
 	if err != nil {
 		return "", "", err
 	}
-	key, size, err := s.blobs.Put(ctx, body, MaxKBFileSize)
-	if errors.Is(err, blob.ErrTooLarge) {
-		return "", "", sahay.Errorf(sahay.ETOOLARGE, "%s is larger than %d MB", name, MaxKBFileSize>>20)
-	}
-	if err != nil {
-		return "", "", err
-	}
-	f := &store.KBFile{AccountID: a.AccountID(), Token: auth.NewToken(), BlobKey: key, Name: name, ContentType: ct,
-		Size: size, CreatedBy: a.User.ID}
+	name, key := att.FileName, att.StorageKey
+	f := &store.KBFile{AccountID: a.AccountID(), Token: auth.NewToken(), BlobKey: key, Name: name, ContentType: att.ContentType,
+		Size: att.Size, CreatedBy: a.User.ID}
 	if err := s.write(ctx, func(tx *store.Tx) error { return tx.CreateKBFile(ctx, f) }); err != nil {
 		s.blobs.Delete(ctx, key)
 		return "", "", err
