@@ -289,6 +289,7 @@ func (t *Tx) SaveReportFact(ctx context.Context, old, f *ReportFact) error {
 // count in is written once.
 func (t *Tx) SaveReportFacts(ctx context.Context, accountID int64, changes []ReportFactChange) error {
 	delta := map[reportCell]int64{}
+	var saved []*ReportFact
 	for _, ch := range changes {
 		if ch.Old != nil {
 			for c, n := range ch.Old.cells() {
@@ -307,19 +308,39 @@ func (t *Tx) SaveReportFacts(ctx context.Context, accountID int64, changes []Rep
 		for c, n := range ch.New.cells() {
 			delta[c] += n
 		}
-		if err := t.saveReportFact(ctx, ch.New); err != nil {
-			return err
-		}
+		saved = append(saved, ch.New)
+	}
+	if err := t.saveReportFacts(ctx, saved); err != nil {
+		return err
 	}
 	return t.moveRollups(ctx, accountID, delta)
 }
 
-// saveReportFact writes one conversation's facts row.
-func (t *Tx) saveReportFact(ctx context.Context, f *ReportFact) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO report_facts (`+reportFactColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-			$23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)
-		ON CONFLICT (account_id, conversation_id) DO UPDATE SET inbox_id = excluded.inbox_id, channel = excluded.channel,
+// saveReportFacts writes the conversations' facts rows, many a
+// statement, in conversation order.
+func (t *Tx) saveReportFacts(ctx context.Context, facts []*ReportFact) error {
+	slices.SortFunc(facts, func(a, b *ReportFact) int { return cmp.Compare(a.ConversationID, b.ConversationID) })
+	args := make([]any, 0, reportFactWidth*len(facts))
+	for _, f := range facts {
+		args = append(args, f.AccountID, f.ConversationID, f.InboxID, f.Channel, f.TeamID, f.AssigneeID, encodeFactLabels(f.Labels), f.Status,
+			ms(f.OpenedAt), f.OpenedDay, f.OpenedHour, msOrNil(f.ClockAt), boolInt(f.BotHeld), boolInt(f.BotHandoff), intOrNil(f.HandoffDay),
+			msOrNil(f.FirstResponseAt), intOrNil(f.FirstResponseDay), intOrNil(f.FirstResponseS), intOrNil(f.FirstResponseBS),
+			msOrNil(f.WaitingAt), encodeResponses(f.NextResponses),
+			msOrNil(f.ResolvedAt), intOrNil(f.ResolvedDay), intOrNil(f.ResolutionS), intOrNil(f.ResolutionBS),
+			f.Resolves, f.Reopens, f.AgentReplies, encodeReplyDays(f.ReplyDays),
+			boolInt(f.SLABreached), intOrNil(f.AskedDay), intOrNil(f.CSATRating), intOrNil(f.CSATDay))
+	}
+	if err := t.execRows(ctx, saveReportFactRows, args); err != nil {
+		return fmt.Errorf("store: save report facts: %w", err)
+	}
+	return nil
+}
+
+// reportFactWidth is the number of reportFactColumns.
+const reportFactWidth = 33
+
+var saveReportFactRows = newRowStatements(`INSERT INTO report_facts (`+reportFactColumns+`) VALUES `, reportFactWidth,
+	` ON CONFLICT (account_id, conversation_id) DO UPDATE SET inbox_id = excluded.inbox_id, channel = excluded.channel,
 		team_id = excluded.team_id, assignee_id = excluded.assignee_id, labels = excluded.labels, status = excluded.status,
 		opened_at = excluded.opened_at, opened_day = excluded.opened_day, opened_hour = excluded.opened_hour,
 		clock_at = excluded.clock_at, bot_held = excluded.bot_held, bot_handoff = excluded.bot_handoff, handoff_day = excluded.handoff_day,
@@ -329,19 +350,7 @@ func (t *Tx) saveReportFact(ctx context.Context, f *ReportFact) error {
 		resolved_at = excluded.resolved_at, resolved_day = excluded.resolved_day, resolution_s = excluded.resolution_s,
 		resolution_bs = excluded.resolution_bs, resolves = excluded.resolves, reopens = excluded.reopens,
 		agent_replies = excluded.agent_replies, reply_days = excluded.reply_days, sla_breached = excluded.sla_breached,
-		asked_day = excluded.asked_day, csat_rating = excluded.csat_rating, csat_day = excluded.csat_day`,
-		f.AccountID, f.ConversationID, f.InboxID, f.Channel, f.TeamID, f.AssigneeID, encodeFactLabels(f.Labels), f.Status,
-		ms(f.OpenedAt), f.OpenedDay, f.OpenedHour, msOrNil(f.ClockAt), boolInt(f.BotHeld), boolInt(f.BotHandoff), intOrNil(f.HandoffDay),
-		msOrNil(f.FirstResponseAt), intOrNil(f.FirstResponseDay), intOrNil(f.FirstResponseS), intOrNil(f.FirstResponseBS),
-		msOrNil(f.WaitingAt), encodeResponses(f.NextResponses),
-		msOrNil(f.ResolvedAt), intOrNil(f.ResolvedDay), intOrNil(f.ResolutionS), intOrNil(f.ResolutionBS),
-		f.Resolves, f.Reopens, f.AgentReplies, encodeReplyDays(f.ReplyDays),
-		boolInt(f.SLABreached), intOrNil(f.AskedDay), intOrNil(f.CSATRating), intOrNil(f.CSATDay))
-	if err != nil {
-		return fmt.Errorf("store: save report fact: %w", err)
-	}
-	return nil
-}
+		asked_day = excluded.asked_day, csat_rating = excluded.csat_rating, csat_day = excluded.csat_day`)
 
 // rollupsPerStatement bounds the rows one statement moves.
 const rollupsPerStatement = 200

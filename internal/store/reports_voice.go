@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -168,8 +169,9 @@ type TermKey struct {
 	Term     string
 }
 
-// AddVoiceCounts adds a batch's counts, one statement per cell; each
-// term's count is added to its inbox and to the account's total (inbox 0).
+// AddVoiceCounts adds a batch's counts, many cells a statement, in key
+// order; each term's count is added to its inbox and to the account's
+// total (inbox 0).
 func (t *Tx) AddVoiceCounts(ctx context.Context, accountID int64, sentiments map[SentimentKey]int64, terms map[TermKey]int64) error {
 	all := make(map[TermKey]int64, 2*len(terms))
 	for k, n := range terms {
@@ -179,23 +181,35 @@ func (t *Tx) AddVoiceCounts(ctx context.Context, accountID int64, sentiments map
 			all[k] += n
 		}
 	}
-	terms = all
-	for k, n := range sentiments {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO voice_days (account_id, day, inbox_id, language, sentiment, n) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (account_id, day, inbox_id, language, sentiment) DO UPDATE SET n = voice_days.n + excluded.n`,
-			accountID, k.Day, k.InboxID, k.Language, k.Sentiment, n); err != nil {
-			return fmt.Errorf("store: add sentiment counts: %w", err)
-		}
+	skeys := slices.SortedFunc(maps.Keys(sentiments), func(a, b SentimentKey) int {
+		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(a.InboxID, b.InboxID), cmp.Compare(a.Language, b.Language), cmp.Compare(a.Sentiment, b.Sentiment))
+	})
+	args := make([]any, 0, 6*len(skeys))
+	for _, k := range skeys {
+		args = append(args, accountID, k.Day, k.InboxID, k.Language, k.Sentiment, sentiments[k])
 	}
-	for k, n := range terms {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO voice_term_counts (account_id, day, language, term, inbox_id, n) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (account_id, day, language, term, inbox_id) DO UPDATE SET n = voice_term_counts.n + excluded.n`,
-			accountID, k.Day, k.Language, k.Term, k.InboxID, n); err != nil {
-			return fmt.Errorf("store: add term counts: %w", err)
-		}
+	if err := t.execRows(ctx, addVoiceDayRows, args); err != nil {
+		return fmt.Errorf("store: add sentiment counts: %w", err)
+	}
+	tkeys := slices.SortedFunc(maps.Keys(all), func(a, b TermKey) int {
+		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(a.Language, b.Language), cmp.Compare(a.Term, b.Term), cmp.Compare(a.InboxID, b.InboxID))
+	})
+	args = make([]any, 0, 6*len(tkeys))
+	for _, k := range tkeys {
+		args = append(args, accountID, k.Day, k.Language, k.Term, k.InboxID, all[k])
+	}
+	if err := t.execRows(ctx, addVoiceTermRows, args); err != nil {
+		return fmt.Errorf("store: add term counts: %w", err)
 	}
 	return nil
 }
+
+var (
+	addVoiceDayRows = newRowStatements(`INSERT INTO voice_days (account_id, day, inbox_id, language, sentiment, n) VALUES `, 6,
+		` ON CONFLICT (account_id, day, inbox_id, language, sentiment) DO UPDATE SET n = voice_days.n + excluded.n`)
+	addVoiceTermRows = newRowStatements(`INSERT INTO voice_term_counts (account_id, day, language, term, inbox_id, n) VALUES `, 6,
+		` ON CONFLICT (account_id, day, language, term, inbox_id) DO UPDATE SET n = voice_term_counts.n + excluded.n`)
+)
 
 // conversationLabelNames maps each of the conversations that has labels
 // to their names.
