@@ -78,10 +78,16 @@ func (s *Service) reportAccount(ctx context.Context, accountID, after, upTo int6
 	fd := newReportFolder(account, inboxes)
 	var ids []int64
 	seen := map[int64]bool{}
+	decoded := make([]reportEvent, 0, len(evs))
 	for _, ev := range evs {
 		if ev.Seq > upTo {
 			break
 		}
+		re, err := decodeReportEvent(ev)
+		if err != nil {
+			return err
+		}
+		decoded = append(decoded, re)
 		for _, id := range []int64{ev.ConversationID, mergedAway(ev)} {
 			if id != 0 && !seen[id] {
 				seen[id] = true
@@ -109,22 +115,15 @@ func (s *Service) reportAccount(ctx context.Context, accountID, after, upTo int6
 			}
 		}
 		changed := map[int64]bool{}
-		for _, ev := range evs {
-			if ev.Seq > upTo {
-				break
-			}
-			if gone := mergedAway(ev); gone != 0 {
+		for _, ev := range decoded {
+			if gone := mergedAway(ev.Event); gone != 0 {
 				// Its messages joined another conversation, which keeps
 				// its own figures; it no longer counts.
 				facts[gone] = nil
 				changed[gone] = true
 				continue
 			}
-			f, err := fd.fold(facts[ev.ConversationID], ev)
-			if err != nil {
-				return err
-			}
-			if f != nil {
+			if f := fd.foldDecoded(facts[ev.ConversationID], ev); f != nil {
 				facts[ev.ConversationID] = f
 				changed[ev.ConversationID] = true
 			}
@@ -207,24 +206,58 @@ func (fd *reportFolder) span(inboxID int64, a, b time.Time) (int64, int64) {
 	return cal, int64(businessDuration(*h, a, b) / time.Second)
 }
 
-// fold applies one event to a conversation's facts (nil when it has none
-// yet) and returns them, or nil when the event changes nothing.
-func (fd *reportFolder) fold(f *store.ReportFact, ev sahay.Event) (*store.ReportFact, error) {
+// reportEvent is an event with what fold reads of it decoded.
+type reportEvent struct {
+	sahay.Event
+	// payload is nil for the events fold leaves alone.
+	payload sahay.Payload
+	// automated is set for a message an automation rule sent.
+	automated bool
+}
+
+// decodeReportEvent decodes what fold reads of ev. Reports decode their
+// events before the transaction that folds them: on SQLite it holds the
+// one writer, which received messages wait for.
+func decodeReportEvent(ev sahay.Event) (reportEvent, error) {
+	re := reportEvent{Event: ev}
 	switch ev.Type {
 	case sahay.EventConversationCreated, sahay.EventConversationUpdated, sahay.EventMessageCreated, sahay.EventCSATCreated:
 	default:
-		return nil, nil
+		return re, nil
 	}
 	p, err := ev.Payload()
 	if err != nil {
-		return nil, fmt.Errorf("reports: event %d: %w", ev.Seq, err)
+		return re, fmt.Errorf("reports: event %d: %w", ev.Seq, err)
+	}
+	re.payload = p
+	if m, ok := p.(sahay.MessageCreated); ok && m.Message != nil && m.Message.Kind == sahay.MessageOutgoing && m.Message.SenderType == sahay.SenderUser {
+		re.automated = byAutomation(ev.Data)
+	}
+	return re, nil
+}
+
+// fold applies one event to a conversation's facts (nil when it has none
+// yet) and returns them, or nil when the event changes nothing.
+func (fd *reportFolder) fold(f *store.ReportFact, ev sahay.Event) (*store.ReportFact, error) {
+	re, err := decodeReportEvent(ev)
+	if err != nil {
+		return nil, err
+	}
+	return fd.foldDecoded(f, re), nil
+}
+
+// foldDecoded is fold of an event decoded by decodeReportEvent.
+func (fd *reportFolder) foldDecoded(f *store.ReportFact, ev reportEvent) *store.ReportFact {
+	p := ev.payload
+	if p == nil {
+		return nil
 	}
 	at := ev.CreatedAt
 	switch p := p.(type) {
 	case sahay.ConversationCreated:
 		c := p.Conversation
 		if c == nil || f != nil {
-			return nil, nil
+			return nil
 		}
 		f = &store.ReportFact{AccountID: c.AccountID, ConversationID: c.ID, InboxID: c.InboxID, Channel: fd.channel[c.InboxID],
 			TeamID: c.TeamID, AssigneeID: c.AssigneeID, Labels: sortedLabels(c.Labels), Status: c.Status,
@@ -233,45 +266,45 @@ func (fd *reportFolder) fold(f *store.ReportFact, ev sahay.Event) (*store.Report
 		if !f.BotHeld {
 			f.ClockAt = &f.OpenedAt
 		}
-		return f, nil
+		return f
 	case sahay.ConversationUpdated:
 		c := p.Conversation
 		if c == nil || f == nil {
-			return nil, nil
+			return nil
 		}
 		f.InboxID, f.TeamID, f.AssigneeID, f.Labels = c.InboxID, c.TeamID, c.AssigneeID, sortedLabels(c.Labels)
 		if ch, ok := fd.channel[c.InboxID]; ok {
 			f.Channel = ch
 		}
-		return f, nil
+		return f
 	case sahay.CSATCreated:
 		if p.CSAT == nil || f == nil {
-			return nil, nil
+			return nil
 		}
 		r, d := p.CSAT.Rating, fd.day(at)
 		f.CSATRating, f.CSATDay = &r, &d
-		return f, nil
+		return f
 	case sahay.MessageCreated:
 		m := p.Message
 		if m == nil || f == nil {
-			return nil, nil
+			return nil
 		}
 		switch m.Kind {
 		case sahay.MessageActivity:
-			return fd.activity(f, m.Content, at), nil
+			return fd.activity(f, m.Content, at)
 		case sahay.MessageIncoming:
-			return fd.customerWrote(f, at), nil
+			return fd.customerWrote(f, at)
 		case sahay.MessageOutgoing:
 			if m.SenderType == sahay.SenderSystem && m.Details != nil && m.Details.Survey {
-				return fd.asked(f, at), nil
+				return fd.asked(f, at)
 			}
-			if m.SenderType != sahay.SenderUser || byAutomation(ev.Data) {
-				return nil, nil
+			if m.SenderType != sahay.SenderUser || ev.automated {
+				return nil
 			}
-			return fd.reply(f, at), nil
+			return fd.reply(f, at)
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // reply applies a public reply by a person: the first response, or the
