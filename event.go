@@ -1,7 +1,9 @@
 package sahay
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -80,9 +82,12 @@ type ConversationMerged struct {
 
 // MessageCreated is the payload of [EventMessageCreated]. Conversation is
 // the conversation as the message left it, when the message changed it.
+//
+// The message comes first in the data, so that a reader of the message
+// alone stops there (see [Event.DecodeField]).
 type MessageCreated struct {
-	Conversation *Conversation `json:"conversation,omitempty"`
 	Message      *Message      `json:"message"`
+	Conversation *Conversation `json:"conversation,omitempty"`
 }
 
 // MessageUpdated is the payload of [EventMessageUpdated].
@@ -274,6 +279,39 @@ func Decode[P Payload](ev Event) (P, error) {
 		return p, fmt.Errorf("sahay: decode %s event %d: %w", ev.Type, ev.Seq, err)
 	}
 	return p, nil
+}
+
+// DecodeField decodes the top-level field name of an event's data into
+// v, and reports whether the data has it. The fields after it are not
+// read: a follower that needs a message.created event's message skips
+// the conversation that follows it.
+func (e Event) DecodeField(name string, v any) (bool, error) {
+	fail := func(err error) (bool, error) {
+		return false, fmt.Errorf("sahay: decode %s of %s event %d: %w", name, e.Type, e.Seq, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(e.Data))
+	if t, err := dec.Token(); err != nil {
+		return fail(err)
+	} else if t != json.Delim('{') {
+		return fail(errors.New("data is not an object"))
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return fail(err)
+		}
+		if t == name {
+			if err := dec.Decode(v); err != nil {
+				return fail(err)
+			}
+			return true, nil
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return fail(err)
+		}
+	}
+	return false, nil
 }
 
 // Payload decodes an event's data as the payload of its type, for a reader

@@ -2,6 +2,7 @@ package sahay_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	sahay "github.com/sahayhq/sahay"
@@ -18,7 +19,7 @@ func TestPayloadWire(t *testing.T) {
 		want string
 	}{
 		{"message with its conversation", sahay.MessageCreated{Message: msg, Conversation: conv},
-			`{"conversation":` + marshal(t, conv) + `,"message":` + marshal(t, msg) + `}`},
+			`{"message":` + marshal(t, msg) + `,"conversation":` + marshal(t, conv) + `}`},
 		{"message alone", sahay.MessageCreated{Message: msg}, `{"message":` + marshal(t, msg) + `}`},
 		{"merged conversation", sahay.ConversationMerged{Conversation: conv, MergedConversationID: 9, MergedInboxID: 2},
 			`{"conversation":` + marshal(t, conv) + `,"merged_conversation_id":9,"merged_inbox_id":2}`},
@@ -84,4 +85,35 @@ func marshal(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func TestDecodeField(t *testing.T) {
+	newer, err := sahay.NewEvent(1, 2, 3, sahay.MessageCreated{Message: &sahay.Message{ID: 7, Content: "দাম কত?"},
+		Conversation: &sahay.Conversation{ID: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(newer.Data), `{"message":`) {
+		t.Errorf("message.created data = %s, want the message first", newer.Data)
+	}
+	// Events stored before the message came first still decode.
+	older := sahay.Event{Type: sahay.EventMessageCreated,
+		Data: []byte(`{"conversation":{"id":3,"labels":["a","b"],"meta":{"x":[1,{"y":"}"}]}},"message":{"id":7,"content":"দাম কত?"}}`)}
+	for _, ev := range []sahay.Event{newer, older} {
+		var m *sahay.Message
+		found, err := ev.DecodeField("message", &m)
+		if err != nil || !found || m == nil || m.ID != 7 || m.Content != "দাম কত?" {
+			t.Errorf("DecodeField(message) of %s = %v, %+v, %v", ev.Data, found, m, err)
+		}
+	}
+	var v any
+	if found, err := older.DecodeField("missing", &v); found || err != nil {
+		t.Errorf("DecodeField(missing) = %v, %v; want false, nil", found, err)
+	}
+	for _, data := range []string{`[]`, `{"conversation":`, `{"message":{"id":"x"}}`, ``} {
+		var m *sahay.Message
+		if _, err := (sahay.Event{Type: sahay.EventMessageCreated, Data: []byte(data)}).DecodeField("message", &m); err == nil {
+			t.Errorf("DecodeField of %q: no error", data)
+		}
+	}
 }

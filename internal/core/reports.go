@@ -225,7 +225,17 @@ func decodeReportEvent(ev sahay.Event) (reportEvent, error) {
 	default:
 		return re, nil
 	}
-	p, err := ev.Payload()
+	var p sahay.Payload
+	var err error
+	if ev.Type == sahay.EventMessageCreated {
+		// Only the message is folded: the conversation after it is
+		// not decoded.
+		var m *sahay.Message
+		_, err = ev.DecodeField("message", &m)
+		p = sahay.MessageCreated{Message: m}
+	} else {
+		p, err = ev.Payload()
+	}
 	if err != nil {
 		return re, fmt.Errorf("reports: event %d: %w", ev.Seq, err)
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -51,9 +50,10 @@ type CreatedMessage struct {
 
 // CreatedMessages returns the messages the account's message.created
 // events with after < seq <= upTo announced, in order. Only these fields
-// are decoded: the events carry whole conversations besides.
+// are decoded: the events carry whole conversations besides, after the
+// message, which are not read.
 func (s *Store) CreatedMessages(ctx context.Context, accountID, after, upTo int64) ([]CreatedMessage, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT data FROM events
+	rows, err := s.read.QueryContext(ctx, `SELECT seq, data FROM events
 		WHERE account_id = $1 AND seq > $2 AND seq <= $3 AND type = $4 ORDER BY seq`, accountID, after, upTo, sahay.EventMessageCreated)
 	if err != nil {
 		return nil, fmt.Errorf("store: created messages: %w", err)
@@ -61,18 +61,18 @@ func (s *Store) CreatedMessages(ctx context.Context, accountID, after, upTo int6
 	defer rows.Close()
 	var out []CreatedMessage
 	for rows.Next() {
+		ev := sahay.Event{AccountID: accountID, Type: sahay.EventMessageCreated}
 		var data []byte
-		if err := rows.Scan(&data); err != nil {
+		if err := rows.Scan(&ev.Seq, &data); err != nil {
 			return nil, fmt.Errorf("store: created messages: %w", err)
 		}
-		var p struct {
-			Message *CreatedMessage `json:"message"`
-		}
-		if err := json.Unmarshal(data, &p); err != nil {
+		ev.Data = data
+		var m *CreatedMessage
+		if _, err := ev.DecodeField("message", &m); err != nil {
 			return nil, fmt.Errorf("store: created messages: %w", err)
 		}
-		if p.Message != nil {
-			out = append(out, *p.Message)
+		if m != nil {
+			out = append(out, *m)
 		}
 	}
 	return out, rows.Err()
