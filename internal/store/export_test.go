@@ -9,3 +9,12 @@ func SetRecentScanRows(t testing.TB, n int) {
 	recentScanRows = n
 	t.Cleanup(func() { recentScanRows = old })
 }
+
+// SetSearchWindow sets, for the rest of the test, how many of the newest
+// messages PostgreSQL search walks for a query of several words before
+// asking the planner.
+func SetSearchWindow(t testing.TB, n int) {
+	old := searchWindow
+	searchWindow = n
+	t.Cleanup(func() { searchWindow = old })
+}

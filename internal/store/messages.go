@@ -488,6 +488,12 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 		match = `messages_fts MATCH $2`
 		order = `f.rowid DESC`
 	} else {
+		if len(terms) > 1 {
+			hits, err := s.searchNewest(ctx, accountID, inboxes, tsQuery(terms), limit)
+			if err != nil || len(hits) == limit {
+				return hits, err
+			}
+		}
 		args = append(args, tsQuery(terms))
 		from = `messages m`
 		match = `m.search_tsv @@ to_tsquery('simple', $2)`
@@ -518,6 +524,46 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search messages: %w", err)
+	}
+	return scanSearchHits(rows)
+}
+
+// searchWindow is how many of the newest messages [Store.searchNewest]
+// checks at most: about 5 ms of PostgreSQL's time at 1,000,000 messages.
+// A variable so that tests can make it small.
+var searchWindow = 20000
+
+// searchNewest looks for a query of several words among the newest
+// searchWindow messages (of every account), newest first (PostgreSQL).
+// The planner estimates such a query's matches as if its words were
+// independent; words that go together ("cash delivery") then match many
+// times more messages than it expects, and it reads every one of them
+// through the GIN index to sort them (0.3 s for 9,500 matches at 1,000,000
+// messages), where walking the newest messages finds a page in a few
+// milliseconds. Its hits are the answer when they fill the page: every
+// message outside the window is older. Otherwise the caller asks the
+// planner.
+func (s *Store) searchNewest(ctx context.Context, accountID int64, inboxes []int64, query string, limit int) ([]SearchHit, error) {
+	args := []any{accountID, query, searchWindow}
+	scope := ""
+	if inboxes != nil {
+		scope = " AND m.inbox_id IN (" + placeholders(4, len(inboxes)) + ")"
+		for _, id := range inboxes {
+			args = append(args, id)
+		}
+	}
+	args = append(args, limit)
+	// OFFSET 0 keeps the window a scan of the primary key backwards, which
+	// the outer LIMIT stops, rather than a bitmap of every match.
+	rows, err := s.read.QueryContext(ctx, `SELECT `+messageColumns+`, c.display_id, c.contact_id, ct.name
+		FROM (SELECT `+messageColumns+` FROM (SELECT * FROM messages
+				WHERE id > (SELECT COALESCE(MAX(id), 0) FROM messages) - $3 ORDER BY id DESC OFFSET 0) m
+			WHERE m.account_id = $1 AND m.search_tsv @@ to_tsquery('simple', $2)`+scope+` LIMIT $`+fmt.Sprint(len(args))+`) m
+		JOIN conversations c ON c.id = m.conversation_id
+		JOIN contacts ct ON ct.id = c.contact_id
+		ORDER BY m.id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: search newest messages: %w", err)
 	}
 	return scanSearchHits(rows)
 }
