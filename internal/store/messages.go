@@ -249,6 +249,13 @@ var insertMessageRows = valuesStatements(`INSERT INTO messages (`+messageInsertC
 // time there.
 func valuesStatements(prefix string, width int, suffix string) map[int]string {
 	row := "(?" + strings.Repeat(", ?", width-1) + ")"
+	return sizedStatements(prefix, suffix, func(int) string { return row })
+}
+
+// sizedStatements returns, for each size n of eventRows, the statement
+// prefix, then rows 0 to n-1 as row gives them separated by commas, then
+// suffix.
+func sizedStatements(prefix, suffix string, row func(i int) string) map[int]string {
 	m := map[int]string{}
 	for _, n := range eventRows {
 		var b strings.Builder
@@ -257,7 +264,7 @@ func valuesStatements(prefix string, width int, suffix string) map[int]string {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(row)
+			b.WriteString(row(i))
 		}
 		b.WriteString(suffix)
 		m[n] = b.String()
@@ -499,13 +506,7 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 		match = `m.search_tsv @@ to_tsquery('simple', $2)`
 		order = `m.id DESC`
 	}
-	scope := ""
-	if inboxes != nil {
-		scope = " AND m.inbox_id IN (" + placeholders(3, len(inboxes)) + ")"
-		for _, id := range inboxes {
-			args = append(args, id)
-		}
-	}
+	scope, args := inboxScope(args, inboxes)
 	args = append(args, limit)
 	where := `WHERE m.account_id = $1 AND ` + match + scope + ` ORDER BY ` + order + ` LIMIT $` + fmt.Sprint(len(args))
 	query := `SELECT ` + messageColumns + `, c.display_id, c.contact_id, ct.name FROM ` + from + `
@@ -528,6 +529,20 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 	return scanSearchHits(rows)
 }
 
+// inboxScope returns the condition limiting messages, aliased m, to
+// inboxes (none when nil) and args with their ids appended, numbered after
+// the arguments args holds.
+func inboxScope(args []any, inboxes []int64) (string, []any) {
+	if inboxes == nil {
+		return "", args
+	}
+	scope := " AND m.inbox_id IN (" + placeholders(len(args)+1, len(inboxes)) + ")"
+	for _, id := range inboxes {
+		args = append(args, id)
+	}
+	return scope, args
+}
+
 // searchWindow is how many of the newest messages [Store.searchNewest]
 // checks at most: about 5 ms of PostgreSQL's time at 1,000,000 messages.
 // A variable so that tests can make it small.
@@ -544,14 +559,7 @@ var searchWindow = 20000
 // message outside the window is older. Otherwise the caller asks the
 // planner.
 func (s *Store) searchNewest(ctx context.Context, accountID int64, inboxes []int64, query string, limit int) ([]SearchHit, error) {
-	args := []any{accountID, query, searchWindow}
-	scope := ""
-	if inboxes != nil {
-		scope = " AND m.inbox_id IN (" + placeholders(4, len(inboxes)) + ")"
-		for _, id := range inboxes {
-			args = append(args, id)
-		}
-	}
+	scope, args := inboxScope([]any{accountID, query, searchWindow}, inboxes)
 	args = append(args, limit)
 	// OFFSET 0 keeps the window a scan of the primary key backwards, which
 	// the outer LIMIT stops, rather than a bitmap of every match.

@@ -1,10 +1,6 @@
 package store
 
-import (
-	"context"
-	"strconv"
-	"strings"
-)
+import "context"
 
 // rowStatements is one multi-row statement, prefix VALUES (…), … suffix,
 // in each size of eventRows and for each dialect: SQLite's anonymous "?"
@@ -18,28 +14,8 @@ type rowStatements struct {
 }
 
 func newRowStatements(prefix string, width int, suffix string) *rowStatements {
-	st := &rowStatements{width: width, sqlite: valuesStatements(prefix, width, suffix), postgres: map[int]string{}}
-	for _, n := range eventRows {
-		var b strings.Builder
-		b.WriteString(prefix)
-		for i := range n {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('(')
-			for j := range width {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteByte('$')
-				b.WriteString(strconv.Itoa(i*width + j + 1))
-			}
-			b.WriteByte(')')
-		}
-		b.WriteString(suffix)
-		st.postgres[n] = b.String()
-	}
-	return st
+	return &rowStatements{width: width, sqlite: valuesStatements(prefix, width, suffix),
+		postgres: sizedStatements(prefix, suffix, func(i int) string { return "(" + placeholders(i*width+1, width) + ")" })}
 }
 
 // execRows runs st over args, st.width values per row, the largest

@@ -14,7 +14,6 @@ import (
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/store"
 	"github.com/sahayhq/sahay/internal/store/storetest"
-	"github.com/sahayhq/sahay/internal/textnorm"
 )
 
 // TestMigrationFillsSearchTerms indexes messages with the schema before
@@ -127,23 +126,13 @@ func searchTerms(t *testing.T, db *sql.DB) []string {
 func TestSearchNewestCandidatesFirst(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t, store.SQLite)
-	a := storetest.MustAccount(t, st, "A")
-	b := storetest.MustAccount(t, st, "B")
-	conv := func(accountID int64, name string) *sahay.Conversation {
-		inbox := storetest.MustInbox(t, st, accountID, name, "api")
-		contact := storetest.MustContact(t, st, &sahay.Contact{AccountID: accountID, Name: name})
-		return storetest.MustConversation(t, st, &sahay.Conversation{AccountID: accountID, InboxID: inbox.ID, ContactID: contact.ID})
-	}
-	x, y, other := conv(a.ID, "X"), conv(a.ID, "Y"), conv(b.ID, "Other")
+	a, x, y, other := searchConversations(t, st)
 	// 40 words starting "kwe" (as FTS5 folds them), more than are spelled out before looking
 	// at the newest messages, and with 30 starting "kx" more than are
 	// spelled out at all; old ones in inbox X, then others in inbox Y,
 	// then new ones spread over both inboxes and another account.
 	storetest.MustWrite(t, st, func(tx *store.Tx) error {
-		add := func(c *sahay.Conversation, text string) error {
-			return tx.InsertMessage(ctx, &sahay.Message{AccountID: c.AccountID, ConversationID: c.ID, InboxID: c.InboxID,
-				Kind: sahay.MessageIncoming, SenderType: sahay.SenderContact, SenderID: c.ContactID, Content: text})
-		}
+		add := func(c *sahay.Conversation, text string) error { return addCustomerMessage(ctx, tx, c, text) }
 		for i := range 40 {
 			// Half of them with a letter FTS5 folds.
 			if err := add(x, fmt.Sprintf("parcel KW%s%d", []string{"E", "É"}[i%2], i)); err != nil {
@@ -163,57 +152,23 @@ func TestSearchNewestCandidatesFirst(t *testing.T) {
 		}
 		return nil
 	})
-	search := func(scope []int64, q string, limit int) []int64 {
-		t.Helper()
-		hits, err := st.SearchMessages(ctx, a.ID, scope, textnorm.Terms(q), limit)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids := []int64{}
-		for _, h := range hits {
-			if h.Message.AccountID != a.ID {
-				t.Errorf("%q: message %d of account %d", q, h.Message.ID, h.Message.AccountID)
-			}
-			ids = append(ids, h.Message.ID)
-		}
-		return ids
-	}
-	type key struct {
-		scope int
-		q     string
-		limit int
-	}
+	search := searcher(t, st, a.ID)
 	scopes := [][]int64{nil, {x.InboxID}, {y.InboxID}, {x.InboxID, y.InboxID}}
 	queries := []string{"kw", "KW", "parcel kw", "kwe", "kwé", "parcel kwe", "kwe1", "parcel k", "filler kw", "k"}
 	// FTS5's answers, with no candidates read first.
-	want := map[key][]int64{}
 	store.SetRecentScanRows(t, 0)
-	for i, scope := range scopes {
-		for _, q := range queries {
-			for _, limit := range []int{3, 100} {
-				want[key{i, q, limit}] = search(scope, q, limit)
-			}
-		}
-	}
-	if got := want[key{0, "kw", 100}]; len(got) != 44 {
+	want := searchAnswers(search, scopes, queries)
+	if got := want[searchKey{0, "kw", 100}]; len(got) != 44 {
 		t.Fatalf(`"kw" finds %d messages, want 44`, len(got))
 	}
-	if got := want[key{0, "k", 100}]; len(got) != 74 {
+	if got := want[searchKey{0, "k", 100}]; len(got) != 74 {
 		t.Fatalf(`"k" finds %d messages, want 74`, len(got))
 	}
-	if got := want[key{0, "kwe", 100}]; len(got) != 41 {
+	if got := want[searchKey{0, "kwe", 100}]; len(got) != 41 {
 		t.Fatalf(`"kwe" finds %d messages, want 41`, len(got))
 	}
 	for _, rows := range []int{1, 4, 9, 40, 10_000} {
 		store.SetRecentScanRows(t, rows)
-		for i, scope := range scopes {
-			for _, q := range queries {
-				for _, limit := range []int{3, 100} {
-					if got, w := search(scope, q, limit), want[key{i, q, limit}]; !slices.Equal(got, w) {
-						t.Errorf("%d candidates, scope %v, %q, limit %d: %v, want %v", rows, scope, q, limit, got, w)
-					}
-				}
-			}
-		}
+		checkAnswers(t, fmt.Sprintf("%d candidates", rows), search, scopes, queries, want)
 	}
 }
