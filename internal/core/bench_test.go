@@ -47,6 +47,8 @@ const benchContacts = 1000
 // with its own inbox (default 1). The scorer runs beside ingestion, as it
 // does when deployed; SAHAY_BENCH_SCORING=on,off also measures without it
 // (the benchmarks named …/scoring=off), and "off" only without it.
+// SAHAY_BENCH_SQLITE_SYNC=full opens SQLite with synchronous=FULL, every
+// commit waiting for the disk (default normal, as Sahay runs by default).
 func BenchmarkReceive(b *testing.B) {
 	receivers := []int{1, 128}
 	if v := os.Getenv("SAHAY_BENCH_RECEIVERS"); v != "" {
@@ -101,6 +103,12 @@ func BenchmarkReceive(b *testing.B) {
 func openBenchStore(b *testing.B, dialect string) (st *store.Store, app string) {
 	ctx := context.Background()
 	dbURL := filepath.Join(b.TempDir(), "sahay.db")
+	switch sync := os.Getenv("SAHAY_BENCH_SQLITE_SYNC"); sync {
+	case "", store.SyncNormal, store.SyncFull:
+		dbURL = store.SQLiteSynchronous(dbURL, sync)
+	default:
+		b.Fatalf("SAHAY_BENCH_SQLITE_SYNC=%q: want %s or %s", sync, store.SyncNormal, store.SyncFull)
+	}
 	if dialect == store.Postgres {
 		base := os.Getenv(storetest.PostgresEnv)
 		if base == "" {
