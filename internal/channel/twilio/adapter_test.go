@@ -19,6 +19,7 @@ import (
 	"github.com/sahayhq/sahay/internal/apitest"
 	"github.com/sahayhq/sahay/internal/channel/twilio"
 	"github.com/sahayhq/sahay/internal/channel/twilio/twiliotest"
+	"github.com/sahayhq/sahay/internal/store/storetest"
 )
 
 const (
@@ -113,13 +114,7 @@ func (n *number) events(t *testing.T, state string) []string {
 // holds is pending until its message is stored and a moment after.
 func (n *number) idle(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for pending := n.events(t, "pending"); len(pending) > 0; pending = n.events(t, "pending") {
-		if time.Now().After(deadline) {
-			t.Fatalf("events still pending after 15s: %v", pending)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	storetest.Eventually(t, 15*time.Second, "no journalled event pending", func() bool { return len(n.events(t, "pending")) == 0 })
 }
 
 func (n *number) reply(t *testing.T, conversationID int64, content string) sahay.Message {

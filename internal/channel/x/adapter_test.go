@@ -22,6 +22,7 @@ import (
 	"github.com/sahayhq/sahay/internal/channel"
 	"github.com/sahayhq/sahay/internal/channel/x"
 	"github.com/sahayhq/sahay/internal/channel/x/xtest"
+	"github.com/sahayhq/sahay/internal/store/storetest"
 )
 
 const (
@@ -138,9 +139,9 @@ func (a *account) journal(t *testing.T) []string {
 	t.Helper()
 	// An event read as pending may be done by the next read: read until
 	// none is pending, so no event is listed twice.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var out []string
+	var out []string
+	storetest.Eventually(t, 10*time.Second, "no journalled event pending", func() bool {
+		out = nil
 		pending := 0
 		for _, state := range []string{"pending", "done", "failed"} {
 			var l struct {
@@ -156,11 +157,9 @@ func (a *account) journal(t *testing.T) []string {
 				pending = len(l.Items)
 			}
 		}
-		if pending == 0 || time.Now().After(deadline) {
-			return out
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return pending == 0
+	})
+	return out
 }
 
 // The webhook answers X's CRC check at any time with the published
