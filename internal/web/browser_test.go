@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -97,12 +99,33 @@ func startShop(t *testing.T) *dashboard {
 	return &dashboard{Server: s, URL: hs.URL}
 }
 
+// cspListener records a document's content security policy violations in
+// window.__csp, once however often it runs.
+const cspListener = `(window.__cspWatched || (window.__cspWatched = true,
+	document.addEventListener("securitypolicyviolation", (e) => (window.__csp = (window.__csp || []).concat(e.violatedDirective + " " + e.blockedURI)))), true)`
+
+// cspWatched holds the tabs whose every new document runs cspListener.
+var cspWatched sync.Map
+
 // watchCSP records the content security policy violations of the page open
-// in ctx, for noCSPViolation to check: the dashboard must keep to its own
-// policy (and be allowed to frame the widget's preview).
+// in ctx, and of every page the tab opens later, from before their own
+// scripts run, for noCSPViolation to check: the dashboard must keep to its
+// own policy (and be allowed to frame the widget's preview). A click that
+// navigates may still be loading its page: that page is watched from its
+// start, so the one being replaced needs no listener.
 func watchCSP(t *testing.T, ctx context.Context) {
 	t.Helper()
-	eval[bool](t, ctx, `(document.addEventListener("securitypolicyviolation", (e) => (window.__csp = (window.__csp || []).concat(e.violatedDirective + " " + e.blockedURI))), true)`)
+	if _, done := cspWatched.LoadOrStore(chromedp.FromContext(ctx).Target, true); !done {
+		do(t, ctx, chromedp.Func(func(ctx context.Context, tab *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tab, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspListener})
+			return err
+		}))
+	}
+	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(c, chromedp.Evaluate[bool](cspListener)); err != nil && !strings.Contains(err.Error(), "navigated or closed") {
+		t.Fatalf("watch the page's policy: %v", err)
+	}
 }
 
 // noCSPViolation fails the test if the page broke its policy since watchCSP.
