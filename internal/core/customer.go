@@ -172,7 +172,7 @@ func (s *Service) StartConversation(ctx context.Context, a *Actor, inboxID int64
 		if err := tx.LockAccount(ctx, inbox.AccountID); err != nil {
 			return err
 		}
-		c, err := tx.OpenConversation(ctx, inbox.AccountID, store.ConversationKey{ContactID: contact.ID, InboxID: inbox.ID})
+		c, err := tx.OpenConversation(ctx, store.ConversationKey{AccountID: inbox.AccountID, ContactID: contact.ID, InboxID: inbox.ID})
 		if err != nil && sahay.ErrorCode(err) != sahay.ENOTFOUND {
 			return err
 		}

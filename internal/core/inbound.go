@@ -257,10 +257,10 @@ func (s *Service) commitBatch(batch []*receiveRequest) {
 // receiveBatch stores the messages of a batch sorted by account. The
 // batch's accounts are locked and read at once. With savepoints each
 // message that fails is undone alone. Without, the first that fails ends
-// the attempt with errMessageFailed; what the messages of an account look
-// up is read for all of them at once, and the writes of the common message
-// (a known contact writing in an open conversation) are made for many
-// messages at once.
+// the attempt with errMessageFailed; what the batch's messages look up is
+// read for all of them at once, whatever their accounts, and the writes of
+// the common message (a known contact writing in an open conversation) are
+// made for many messages at once.
 func (s *Service) receiveBatch(tx *store.Tx, batch []*receiveRequest, savepoints bool) error {
 	ids := make([]int64, len(batch))
 	for i, r := range batch {
@@ -270,57 +270,55 @@ func (s *Service) receiveBatch(tx *store.Tx, batch []*receiveRequest, savepoints
 	if err != nil {
 		return err
 	}
-	for len(batch) > 0 {
-		n := 1
-		for n < len(batch) && batch[n].inbox.AccountID == batch[0].inbox.AccountID {
-			n++
-		}
-		group := batch[:n]
-		batch = batch[n:]
-		ctx := group[0].ctx
-		account := accounts[group[0].inbox.AccountID]
-		if account == nil {
-			for _, r := range group {
-				r.out, r.err = nil, sahay.NotFound("account")
-			}
+	var known []*receiveRequest
+	for _, r := range batch {
+		if accounts[r.inbox.AccountID] == nil {
+			r.out, r.err = nil, sahay.NotFound("account")
 			continue
 		}
-		if savepoints {
-			for _, r := range group {
-				r.out = nil
-				r.err = tx.Savepoint(r.ctx, func() error {
-					var err error
-					r.out, err = s.receiveTx(r.ctx, tx, account, r.inbox, r.in, nil)
-					return err
-				})
-			}
+		known = append(known, r)
+	}
+	if savepoints {
+		for _, r := range known {
+			r.out = nil
+			r.err = tx.Savepoint(r.ctx, func() error {
+				var err error
+				r.out, err = s.receiveTx(r.ctx, tx, accounts[r.inbox.AccountID], r.inbox, r.in, nil)
+				return err
+			})
+		}
+		return nil
+	}
+	if len(known) == 0 {
+		return nil
+	}
+	// The reads and the common messages' writes are made for the whole
+	// batch, whatever its accounts: a statement each, not one per account.
+	ctx := known[0].ctx
+	reads, err := readBatch(ctx, tx, known)
+	if err != nil {
+		return err
+	}
+	var pending pendingReceives
+	for _, r := range known {
+		r.out, r.err = nil, nil
+		if pending.add(tx, r, reads) {
 			continue
 		}
-		reads, err := readBatch(ctx, tx, account.ID, group)
-		if err != nil {
-			return err
-		}
-		var pending pendingReceives
-		for _, r := range group {
-			r.out, r.err = nil, nil
-			if pending.add(tx, r, reads) {
-				continue
-			}
-			// The message reads and writes on its own: the database must
-			// first hold what the messages before it changed.
-			if err := pending.flush(ctx, tx); err != nil {
-				return errMessageFailed
-			}
-			r.out, r.err = s.receiveTx(r.ctx, tx, account, r.inbox, r.in, reads)
-			if r.err != nil {
-				return errMessageFailed
-			}
-			reads.forget(store.Identity{Namespace: identityNamespace(r.inbox, r.in.Namespace), ExternalID: r.in.ContactID}, r.out)
-		}
+		// The message reads and writes on its own: the database must
+		// first hold what the messages before it changed.
 		if err := pending.flush(ctx, tx); err != nil {
-			// A message stored alone tells which one failed.
 			return errMessageFailed
 		}
+		r.out, r.err = s.receiveTx(r.ctx, tx, accounts[r.inbox.AccountID], r.inbox, r.in, reads)
+		if r.err != nil {
+			return errMessageFailed
+		}
+		reads.forget(sender(r), r.out)
+	}
+	if err := pending.flush(ctx, tx); err != nil {
+		// A message stored alone tells which one failed.
+		return errMessageFailed
 	}
 	return nil
 }
@@ -332,7 +330,7 @@ func (s *Service) receiveBatch(tx *store.Tx, batch []*receiveRequest, savepoints
 type batchReads struct {
 	// newMessage holds the (inbox, external id) of messages not stored yet
 	// that no other message of the batch has.
-	newMessage map[messageKey]bool
+	newMessage map[store.MessageKey]bool
 	// contacts holds the sender identities read, with their contact or nil
 	// for none.
 	contacts map[store.Identity]*sahay.Contact
@@ -341,44 +339,45 @@ type batchReads struct {
 	conversations map[store.ConversationKey]*sahay.Conversation
 }
 
-type messageKey struct {
-	inboxID    int64
-	externalID string
+// sender is the identity a received message comes from.
+func sender(r *receiveRequest) store.Identity {
+	return store.Identity{AccountID: r.inbox.AccountID, Namespace: identityNamespace(r.inbox, r.in.Namespace), ExternalID: r.in.ContactID}
 }
 
-func readBatch(ctx context.Context, tx *store.Tx, accountID int64, group []*receiveRequest) (*batchReads, error) {
-	messages := map[messageKey]int{}
+// readBatch reads what the messages of a batch look up, in three
+// statements whatever the batch's accounts and inboxes.
+func readBatch(ctx context.Context, tx *store.Tx, batch []*receiveRequest) (*batchReads, error) {
+	messages := map[store.MessageKey]int{}
 	identities := map[store.Identity]bool{}
 	var ids []store.Identity
-	for _, r := range group {
+	for _, r := range batch {
 		if r.in.ExternalID != "" {
-			messages[messageKey{r.inbox.ID, r.in.ExternalID}]++
+			messages[store.MessageKey{InboxID: r.inbox.ID, ExternalID: r.in.ExternalID}]++
 		}
-		id := store.Identity{Namespace: identityNamespace(r.inbox, r.in.Namespace), ExternalID: r.in.ContactID}
-		if !identities[id] {
+		if id := sender(r); !identities[id] {
 			identities[id] = true
 			ids = append(ids, id)
 		}
 	}
-	reads := &batchReads{newMessage: map[messageKey]bool{}, contacts: map[store.Identity]*sahay.Contact{}}
-	byInbox := map[int64][]string{}
+	reads := &batchReads{newMessage: map[store.MessageKey]bool{}, contacts: map[store.Identity]*sahay.Contact{}}
+	// A platform id twice in one batch is not new for either message:
+	// each is stored on its own, and the second is the duplicate.
+	var once []store.MessageKey
 	for k, n := range messages {
 		if n == 1 {
-			byInbox[k.inboxID] = append(byInbox[k.inboxID], k.externalID)
+			once = append(once, k)
 		}
 	}
-	for inboxID, ids := range byInbox {
-		stored, err := tx.StoredExternalIDs(ctx, inboxID, ids)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range ids {
-			if !stored[id] {
-				reads.newMessage[messageKey{inboxID, id}] = true
-			}
+	stored, err := tx.StoredExternalIDs(ctx, once)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range once {
+		if !stored[k] {
+			reads.newMessage[k] = true
 		}
 	}
-	found, err := tx.ContactsByIdentities(ctx, accountID, ids)
+	found, err := tx.ContactsByIdentities(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -387,17 +386,17 @@ func readBatch(ctx context.Context, tx *store.Tx, accountID int64, group []*rece
 	}
 	var keys []store.ConversationKey
 	seen := map[store.ConversationKey]bool{}
-	for _, r := range group {
-		c := found[store.Identity{Namespace: identityNamespace(r.inbox, r.in.Namespace), ExternalID: r.in.ContactID}]
+	for _, r := range batch {
+		c := found[sender(r)]
 		if c == nil || r.in.ConversationID != 0 || r.in.NewConversation {
 			continue
 		}
-		if k := (store.ConversationKey{ContactID: c.ID, InboxID: r.inbox.ID, Topic: topic(&r.in)}); !seen[k] {
+		if k := (store.ConversationKey{AccountID: r.inbox.AccountID, ContactID: c.ID, InboxID: r.inbox.ID, Topic: topic(&r.in)}); !seen[k] {
 			seen[k] = true
 			keys = append(keys, k)
 		}
 	}
-	if reads.conversations, err = tx.OpenConversations(ctx, accountID, keys); err != nil {
+	if reads.conversations, err = tx.OpenConversations(ctx, keys); err != nil {
 		return nil, err
 	}
 	return reads, nil
@@ -450,17 +449,17 @@ type pendingReceives struct {
 // receiveTx would, and reports whether it did.
 func (p *pendingReceives) add(tx *store.Tx, r *receiveRequest, reads *batchReads) bool {
 	in := r.in
-	if in.ConversationID != 0 || in.NewConversation || in.Echo || (in.ExternalID != "" && !reads.newMessage[messageKey{r.inbox.ID, in.ExternalID}]) {
+	if in.ConversationID != 0 || in.NewConversation || in.Echo || (in.ExternalID != "" && !reads.newMessage[store.MessageKey{InboxID: r.inbox.ID, ExternalID: in.ExternalID}]) {
 		return false
 	}
-	contact := reads.contacts[store.Identity{Namespace: identityNamespace(r.inbox, in.Namespace), ExternalID: in.ContactID}]
+	contact := reads.contacts[sender(r)]
 	if contact == nil {
 		return false
 	}
 	if filled := *contact; fillContact(&filled, in) {
 		return false
 	}
-	conv := reads.conversations[store.ConversationKey{ContactID: contact.ID, InboxID: r.inbox.ID, Topic: topic(&in)}]
+	conv := reads.conversations[store.ConversationKey{AccountID: r.inbox.AccountID, ContactID: contact.ID, InboxID: r.inbox.ID, Topic: topic(&in)}]
 	if conv == nil || conv.Status == sahay.StatusSnoozed || conv.Status == sahay.StatusResolved {
 		return false
 	}
@@ -507,7 +506,7 @@ func (p *pendingReceives) flush(ctx context.Context, tx *store.Tx) error {
 // when not nil, answers some of its lookups.
 func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, account *sahay.Account, inbox *sahay.Inbox, in channel.Inbound, reads *batchReads) (*Received, error) {
 	accountID := account.ID
-	if in.ExternalID != "" && (reads == nil || !reads.newMessage[messageKey{inbox.ID, in.ExternalID}]) {
+	if in.ExternalID != "" && (reads == nil || !reads.newMessage[store.MessageKey{InboxID: inbox.ID, ExternalID: in.ExternalID}]) {
 		m, err := tx.MessageByExternalID(ctx, inbox.ID, in.ExternalID)
 		if err == nil {
 			c, err := tx.Conversation(ctx, accountID, m.ConversationID)
@@ -668,7 +667,7 @@ func (s *Service) resolveContact(ctx context.Context, tx *store.Tx, inbox *sahay
 	ns := identityNamespace(inbox, in.Namespace)
 	var c *sahay.Contact
 	var err error
-	if known, ok := reads.contact(store.Identity{Namespace: ns, ExternalID: in.ContactID}); ok {
+	if known, ok := reads.contact(store.Identity{AccountID: inbox.AccountID, Namespace: ns, ExternalID: in.ContactID}); ok {
 		if c = known; c == nil {
 			err = sahay.NotFound("contact")
 		}
@@ -737,7 +736,7 @@ func (s *Service) findConversation(ctx context.Context, tx *store.Tx, account *s
 	var c *sahay.Conversation
 	if !in.NewConversation {
 		var err error
-		c, err = tx.OpenConversation(ctx, account.ID, store.ConversationKey{ContactID: contact.ID, InboxID: inbox.ID, Topic: topic(&in)})
+		c, err = tx.OpenConversation(ctx, store.ConversationKey{AccountID: account.ID, ContactID: contact.ID, InboxID: inbox.ID, Topic: topic(&in)})
 		if err != nil && sahay.ErrorCode(err) != sahay.ENOTFOUND {
 			return nil, false, err
 		}

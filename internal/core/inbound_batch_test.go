@@ -397,3 +397,92 @@ func TestReceiveBatchKeepsOrder(t *testing.T) {
 		storetest.CheckCounts(t, st, a.ID)
 	})
 }
+
+// TestReceiveBatchAcrossAccounts has one batch carry the messages of two
+// accounts that the same person (one WhatsApp number) writes to, and of a
+// newcomer: each message lands in its own account's contact and
+// conversation, and each account's events are numbered without gaps.
+func TestReceiveBatchAcrossAccounts(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		st := open(t)
+		ctx := context.Background()
+		svc := newService(t, st)
+		t.Cleanup(svc.Close)
+		a := storetest.MustAccount(t, st, "A")
+		// On PostgreSQL an account's messages go to the batcher its id
+		// picks among four: B shares A's.
+		b := storetest.MustAccount(t, st, "B")
+		for (b.ID-a.ID)%4 != 0 {
+			b = storetest.MustAccount(t, st, "B")
+		}
+		inboxes := map[int64]int64{
+			a.ID: storetest.MustInbox(t, st, a.ID, "WhatsApp", apichannel.Name).ID,
+			b.ID: storetest.MustInbox(t, st, b.ID, "WhatsApp", apichannel.Name).ID,
+		}
+		receive := func(account int64, contact, ext string) <-chan *core.Received {
+			out := make(chan *core.Received, 1)
+			go func() {
+				r, err := svc.Receive(ctx, channel.Inbound{InboxID: inboxes[account], Namespace: "whatsapp", ContactID: contact, ExternalID: ext, Content: "text " + ext})
+				if err != nil {
+					t.Errorf("Receive %s: %v", ext, err)
+				}
+				out <- r
+			}()
+			return out
+		}
+		const number, newcomer = "+8801700000001", "+8801700000002"
+		before := map[int64]*core.Received{a.ID: <-receive(a.ID, number, "a0"), b.ID: <-receive(b.ID, number, "b0")}
+		if before[a.ID].Conversation.Contact.ID == before[b.ID].Conversation.Contact.ID {
+			t.Fatalf("one contact for two accounts")
+		}
+
+		release := holdAccount(t, st, a.ID)
+		first := receive(a.ID, newcomer, "first")
+		time.Sleep(50 * time.Millisecond)
+		type sent struct {
+			account int64
+			contact string
+			ext     string
+			result  <-chan *core.Received
+		}
+		var queue []sent
+		for _, m := range []sent{{a.ID, number, "a1", nil}, {b.ID, number, "b1", nil}, {b.ID, newcomer, "b2", nil}, {a.ID, number, "a2", nil}, {b.ID, number, "b3", nil}} {
+			m.result = receive(m.account, m.contact, m.ext)
+			queue = append(queue, m)
+			time.Sleep(20 * time.Millisecond)
+		}
+		release()
+		if r := <-first; r == nil {
+			t.FailNow()
+		}
+		for _, m := range queue {
+			r := <-m.result
+			if r == nil {
+				t.FailNow()
+			}
+			c := r.Conversation
+			if r.Message.AccountID != m.account || c.AccountID != m.account || c.InboxID != inboxes[m.account] {
+				t.Errorf("%s stored in account %d, conversation %+v; want account %d", m.ext, r.Message.AccountID, c, m.account)
+			}
+			if m.contact == number && (c.ID != before[m.account].Conversation.ID || r.Message.SenderID != before[m.account].Conversation.Contact.ID) {
+				t.Errorf("%s went to conversation %d from contact %d, want the account's conversation %d of contact %d",
+					m.ext, c.ID, r.Message.SenderID, before[m.account].Conversation.ID, before[m.account].Conversation.Contact.ID)
+			}
+			if m.contact == newcomer && (r.Created != true || c.ContactID == before[m.account].Conversation.Contact.ID) {
+				t.Errorf("%s from a newcomer: created %v, contact %d", m.ext, r.Created, c.ContactID)
+			}
+		}
+		for _, account := range []int64{a.ID, b.ID} {
+			events, err := st.EventsAfter(ctx, account, 0, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, ev := range events {
+				if ev.Seq != int64(i)+1 || ev.AccountID != account {
+					t.Fatalf("account %d: events %v are not its own, numbered without gaps", account, eventTypes(events))
+				}
+			}
+			storetest.CheckCounts(t, st, account)
+		}
+	})
+}

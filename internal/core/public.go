@@ -169,7 +169,7 @@ func (s *Service) PrivateReply(ctx context.Context, a *Actor, conversationID int
 // pub's contact that is not resolved, or a new one, reporting whether it
 // made it.
 func (s *Service) privateConversation(ctx context.Context, tx *store.Tx, a *Actor, pub *sahay.Conversation) (*sahay.Conversation, bool, error) {
-	c, err := tx.OpenConversation(ctx, a.AccountID(), store.ConversationKey{ContactID: pub.ContactID, InboxID: pub.InboxID})
+	c, err := tx.OpenConversation(ctx, store.ConversationKey{AccountID: a.AccountID(), ContactID: pub.ContactID, InboxID: pub.InboxID})
 	switch {
 	case err == nil && c.Status != sahay.StatusResolved:
 		return c, false, nil

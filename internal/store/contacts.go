@@ -115,39 +115,43 @@ func (t *Tx) ContactByIdentity(ctx context.Context, accountID int64, namespace, 
 	return c, notFound(err, "contact")
 }
 
-// Identity is a channel identity without its ids: a namespace and the
-// platform's id of the person in it.
-type Identity struct{ Namespace, ExternalID string }
+// Identity is a channel identity without its ids: the account, a
+// namespace and the platform's id of the person in it.
+type Identity struct {
+	AccountID             int64
+	Namespace, ExternalID string
+}
 
 // ContactsByIdentities returns the contacts that the identities belong to,
-// without their identities, in one statement: group commit asks it once
-// for a batch of received messages rather than once per message. An
-// identity no contact has is absent from the map.
-func (t *Tx) ContactsByIdentities(ctx context.Context, accountID int64, ids []Identity) (map[Identity]*sahay.Contact, error) {
+// without their identities, in one statement whatever their accounts:
+// group commit asks it once for a batch of received messages rather than
+// once per message or account. An identity no contact has is absent from
+// the map.
+func (t *Tx) ContactsByIdentities(ctx context.Context, ids []Identity) (map[Identity]*sahay.Contact, error) {
 	found := map[Identity]*sahay.Contact{}
 	if len(ids) == 0 {
 		return found, nil
 	}
-	pairs := make([][2]string, len(ids))
+	triples := make([][3]any, len(ids))
 	for i, id := range ids {
-		pairs[i] = [2]string{id.Namespace, id.ExternalID}
+		triples[i] = [3]any{id.AccountID, id.Namespace, id.ExternalID}
 	}
-	// One statement text whatever the number of identities: the pairs
-	// travel as one JSON array.
-	cond := `(i.namespace, i.external_id) IN (SELECT p->>0, p->>1 FROM jsonb_array_elements($2::jsonb) p)`
+	// One statement text whatever the number of identities: they travel
+	// as one JSON array.
+	cond := `(i.account_id, i.namespace, i.external_id) IN (SELECT (p->>0)::bigint, p->>1, p->>2 FROM jsonb_array_elements($1::jsonb) p)`
 	if t.s.dialect == SQLite {
-		cond = `(i.namespace, i.external_id) IN (SELECT value->>0, value->>1 FROM json_each($2))`
+		cond = `(i.account_id, i.namespace, i.external_id) IN (SELECT value->>0, value->>1, value->>2 FROM json_each($1))`
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT i.namespace, i.external_id, c.id, c.account_id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at
+	rows, err := t.tx.QueryContext(ctx, `SELECT i.account_id, i.namespace, i.external_id, c.id, c.account_id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at
 		FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
-		WHERE i.account_id = $1 AND `+cond, accountID, encodeJSON(pairs))
+		WHERE `+cond, encodeJSON(triples))
 	if err != nil {
 		return nil, fmt.Errorf("store: contacts by identities: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id Identity
-		c, err := scanContact(prefixed{rows, []any{&id.Namespace, &id.ExternalID}})
+		c, err := scanContact(prefixed{rows, []any{&id.AccountID, &id.Namespace, &id.ExternalID}})
 		if err != nil {
 			return nil, fmt.Errorf("store: contacts by identities: %w", err)
 		}

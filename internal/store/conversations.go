@@ -299,12 +299,12 @@ func (s *Store) ConversationByDisplayID(ctx context.Context, accountID, displayI
 // is recent enough to reopen), with its labels but without its Contact,
 // which the caller has: one statement, as it runs for every message
 // received.
-func (t *Tx) OpenConversation(ctx context.Context, accountID int64, key ConversationKey) (*sahay.Conversation, error) {
+func (t *Tx) OpenConversation(ctx context.Context, key ConversationKey) (*sahay.Conversation, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT `+conversationColumns+`, l.name FROM (SELECT * FROM conversations c
 		WHERE c.contact_id = $1 AND c.inbox_id = $2 AND c.account_id = $3 AND c.topic = $4
 		ORDER BY CASE WHEN c.status = 'resolved' THEN 1 ELSE 0 END, c.id DESC LIMIT 1) c
 		LEFT JOIN conversation_labels cl ON cl.conversation_id = c.id LEFT JOIN labels l ON l.id = cl.label_id
-		ORDER BY l.name`, key.ContactID, key.InboxID, accountID, key.Topic)
+		ORDER BY l.name`, key.ContactID, key.InboxID, key.AccountID, key.Topic)
 	if err != nil {
 		return nil, fmt.Errorf("store: open conversation: %w", err)
 	}
@@ -332,18 +332,19 @@ func (t *Tx) OpenConversation(ctx context.Context, accountID int64, key Conversa
 	return c, nil
 }
 
-// ConversationKey names the conversations of a contact in an inbox on one
-// topic: "" for their private conversation, "post:<id>" for their public
-// comments on a post.
+// ConversationKey names the conversations of a contact in an inbox of an
+// account on one topic: "" for their private conversation, "post:<id>" for
+// their public comments on a post.
 type ConversationKey struct {
-	ContactID, InboxID int64
-	Topic              string
+	AccountID, ContactID, InboxID int64
+	Topic                         string
 }
 
 // OpenConversations returns, for each key that has one, the conversation
-// [Tx.OpenConversation] returns, in one statement: group commit reads the
-// conversations of a batch's senders at once.
-func (t *Tx) OpenConversations(ctx context.Context, accountID int64, keys []ConversationKey) (map[ConversationKey]*sahay.Conversation, error) {
+// [Tx.OpenConversation] returns, in one statement whatever the keys'
+// accounts: group commit reads the conversations of a batch's senders at
+// once.
+func (t *Tx) OpenConversations(ctx context.Context, keys []ConversationKey) (map[ConversationKey]*sahay.Conversation, error) {
 	found := map[ConversationKey]*sahay.Conversation{}
 	if len(keys) == 0 {
 		return found, nil
@@ -351,25 +352,25 @@ func (t *Tx) OpenConversations(ctx context.Context, accountID int64, keys []Conv
 	// One statement text whatever the number of keys: arrays on
 	// PostgreSQL, a JSON array on SQLite.
 	var args []any
-	from := `unnest($2::bigint[], $3::bigint[], $4::text[]) AS k(contact_id, inbox_id, topic)`
+	from := `unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[]) AS k(account_id, contact_id, inbox_id, topic)`
 	if t.s.dialect == SQLite {
-		triples := make([][3]any, len(keys))
+		quads := make([][4]any, len(keys))
 		for i, k := range keys {
-			triples[i] = [3]any{k.ContactID, k.InboxID, k.Topic}
+			quads[i] = [4]any{k.AccountID, k.ContactID, k.InboxID, k.Topic}
 		}
-		from = `(SELECT value->>0 AS contact_id, value->>1 AS inbox_id, value->>2 AS topic FROM json_each($2)) k`
-		args = []any{accountID, encodeJSON(triples)}
+		from = `(SELECT value->>0 AS account_id, value->>1 AS contact_id, value->>2 AS inbox_id, value->>3 AS topic FROM json_each($1)) k`
+		args = []any{encodeJSON(quads)}
 	} else {
-		contacts, inboxes, topics := make([]int64, len(keys)), make([]int64, len(keys)), make([]string, len(keys))
+		accounts, contacts, inboxes, topics := make([]int64, len(keys)), make([]int64, len(keys)), make([]int64, len(keys)), make([]string, len(keys))
 		for i, k := range keys {
-			contacts[i], inboxes[i], topics[i] = k.ContactID, k.InboxID, k.Topic
+			accounts[i], contacts[i], inboxes[i], topics[i] = k.AccountID, k.ContactID, k.InboxID, k.Topic
 		}
-		args = []any{accountID, contacts, inboxes, topics}
+		args = []any{accounts, contacts, inboxes, topics}
 	}
 	rows, err := t.tx.QueryContext(ctx, `SELECT `+conversationColumns+`, l.name FROM conversations c
 		LEFT JOIN conversation_labels cl ON cl.conversation_id = c.id LEFT JOIN labels l ON l.id = cl.label_id
 		WHERE c.id IN (SELECT (SELECT o.id FROM conversations o
-			WHERE o.contact_id = k.contact_id AND o.inbox_id = k.inbox_id AND o.account_id = $1 AND o.topic = k.topic
+			WHERE o.contact_id = k.contact_id AND o.inbox_id = k.inbox_id AND o.account_id = k.account_id AND o.topic = k.topic
 			ORDER BY CASE WHEN o.status = 'resolved' THEN 1 ELSE 0 END, o.id DESC LIMIT 1) FROM `+from+`)
 		ORDER BY c.id, l.name`, args...)
 	if err != nil {
@@ -385,7 +386,7 @@ func (t *Tx) OpenConversations(ctx context.Context, accountID int64, keys []Conv
 		}
 		if last == nil || last.ID != c.ID {
 			last = c
-			found[ConversationKey{c.ContactID, c.InboxID, c.Topic}] = c
+			found[ConversationKey{c.AccountID, c.ContactID, c.InboxID, c.Topic}] = c
 		}
 		if label.Valid {
 			last.Labels = append(last.Labels, label.String)

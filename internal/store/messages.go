@@ -609,33 +609,57 @@ func scanSearchHits(rows *sql.Rows) ([]SearchHit, error) {
 	return out, rows.Err()
 }
 
-// StoredExternalIDs returns which of externalIDs messages of the inbox
-// already have, in one statement: group commit asks it once for a batch of
-// received messages rather than once per message.
-func (t *Tx) StoredExternalIDs(ctx context.Context, inboxID int64, externalIDs []string) (map[string]bool, error) {
-	stored := map[string]bool{}
-	if len(externalIDs) == 0 {
+// MessageKey names a message by its inbox and the platform's id of it.
+type MessageKey struct {
+	InboxID    int64
+	ExternalID string
+}
+
+// StoredExternalIDs returns which of keys name a message already stored,
+// in one statement whatever their inboxes: group commit asks it once for a
+// batch of received messages rather than once per message or inbox.
+func (t *Tx) StoredExternalIDs(ctx context.Context, keys []MessageKey) (map[MessageKey]bool, error) {
+	stored := map[MessageKey]bool{}
+	if len(keys) == 0 {
 		return stored, nil
 	}
-	// One statement text whatever the number of ids: an array on
-	// PostgreSQL, a JSON array on SQLite.
-	query := `SELECT external_id FROM messages WHERE inbox_id = $1 AND external_id = ANY($2)`
-	var list any = externalIDs
-	if t.s.dialect == SQLite {
-		query = `SELECT external_id FROM messages WHERE inbox_id = $1 AND external_id IN (SELECT value FROM json_each($2))`
-		list = encodeJSON(externalIDs)
+	// The inboxes and the ids, each once, in two lists whose lengths keep
+	// the statement's text the same: the rows found are those of any
+	// inbox with any id, and only the keys asked for count.
+	wanted := make(map[MessageKey]bool, len(keys))
+	var inboxes []int64
+	var ids []string
+	seenID := map[string]bool{}
+	for _, k := range keys {
+		wanted[k] = true
+		if !slices.Contains(inboxes, k.InboxID) {
+			inboxes = append(inboxes, k.InboxID)
+		}
+		if !seenID[k.ExternalID] {
+			seenID[k.ExternalID] = true
+			ids = append(ids, k.ExternalID)
+		}
 	}
-	rows, err := t.tx.QueryContext(ctx, query, inboxID, list)
+	query := `SELECT inbox_id, external_id FROM messages WHERE inbox_id = ANY($1) AND external_id = ANY($2)`
+	var inboxList, idList any = inboxes, ids
+	if t.s.dialect == SQLite {
+		query = `SELECT inbox_id, external_id FROM messages WHERE inbox_id IN (SELECT value FROM json_each($1))
+			AND external_id IN (SELECT value FROM json_each($2))`
+		inboxList, idList = encodeJSON(inboxes), encodeJSON(ids)
+	}
+	rows, err := t.tx.QueryContext(ctx, query, inboxList, idList)
 	if err != nil {
 		return nil, fmt.Errorf("store: stored external ids: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var k MessageKey
+		if err := rows.Scan(&k.InboxID, &k.ExternalID); err != nil {
 			return nil, fmt.Errorf("store: stored external ids: %w", err)
 		}
-		stored[id] = true
+		if wanted[k] {
+			stored[k] = true
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: stored external ids: %w", err)

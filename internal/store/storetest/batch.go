@@ -16,6 +16,7 @@ import (
 // finds it, messages stored in order with ascending ids and indexed for
 // search, a duplicate refused, and activity saved without moving a count.
 func testBatchWrites(t *testing.T, st *store.Store) {
+	t.Run("reads across accounts", func(t *testing.T) { testBatchReads(t, st) })
 	ctx := context.Background()
 	a := MustAccount(t, st, "Dokan")
 	web := MustInbox(t, st, a.ID, "Web", "api")
@@ -30,8 +31,8 @@ func testBatchWrites(t *testing.T, st *store.Store) {
 	resolved := MustConversation(t, st, &sahay.Conversation{AccountID: a.ID, InboxID: mail.ID, ContactID: sita.ID, Status: sahay.StatusResolved})
 	MustMessage(t, st, open, &sahay.Message{Content: "first", ExternalID: "m0"})
 
-	keys := []store.ConversationKey{{ContactID: rahim.ID, InboxID: web.ID}, {ContactID: sita.ID, InboxID: mail.ID},
-		{ContactID: nobody.ID, InboxID: web.ID}, {ContactID: sita.ID, InboxID: web.ID}}
+	keys := []store.ConversationKey{{AccountID: a.ID, ContactID: rahim.ID, InboxID: web.ID}, {AccountID: a.ID, ContactID: sita.ID, InboxID: mail.ID},
+		{AccountID: a.ID, ContactID: nobody.ID, InboxID: web.ID}, {AccountID: a.ID, ContactID: sita.ID, InboxID: web.ID}}
 	var msgs []*sahay.Message
 	MustWrite(t, st, func(tx *store.Tx) error {
 		got, err := tx.LockedAccount(ctx, a.ID)
@@ -41,12 +42,12 @@ func testBatchWrites(t *testing.T, st *store.Store) {
 		if got.ID != a.ID || got.Name != "Dokan" || got.ReopenWindowSeconds != a.ReopenWindowSeconds {
 			t.Errorf("LockedAccount = %+v, want %+v", got, a)
 		}
-		found, err := tx.OpenConversations(ctx, a.ID, keys)
+		found, err := tx.OpenConversations(ctx, keys)
 		if err != nil {
 			return err
 		}
 		for _, k := range keys {
-			one, err := tx.OpenConversation(ctx, a.ID, k)
+			one, err := tx.OpenConversation(ctx, k)
 			if sahay.ErrorCode(err) == sahay.ENOTFOUND {
 				one, err = nil, nil
 			}
@@ -158,4 +159,63 @@ func testBatchWrites(t *testing.T, st *store.Store) {
 	if n := countMessages(t, st, open.ID); n != 3 {
 		t.Errorf("conversation has %d messages after the refused batch, want 3", n)
 	}
+}
+
+// testBatchReads checks the reads of a batch whose messages come from
+// several accounts and inboxes: each key answered as in its own account,
+// and never by another account's rows.
+func testBatchReads(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	a := MustAccount(t, st, "Haat")
+	b := MustAccount(t, st, "Bazaar")
+	aWeb, bWeb := MustInbox(t, st, a.ID, "Web", "api"), MustInbox(t, st, b.ID, "Web", "api")
+	aRahim := MustContact(t, st, &sahay.Contact{AccountID: a.ID, Name: "Rahim in A"})
+	bRahim := MustContact(t, st, &sahay.Contact{AccountID: b.ID, Name: "Rahim in B"})
+	// The same person on the same platform writes to both businesses.
+	MustWrite(t, st, func(tx *store.Tx) error {
+		if err := tx.AddIdentity(ctx, aRahim, "whatsapp", "+8801700000001"); err != nil {
+			return err
+		}
+		return tx.AddIdentity(ctx, bRahim, "whatsapp", "+8801700000001")
+	})
+	aConv := MustConversation(t, st, &sahay.Conversation{AccountID: a.ID, InboxID: aWeb.ID, ContactID: aRahim.ID})
+	bConv := MustConversation(t, st, &sahay.Conversation{AccountID: b.ID, InboxID: bWeb.ID, ContactID: bRahim.ID})
+	MustMessage(t, st, aConv, &sahay.Message{Content: "in A", ExternalID: "wamid.1"})
+	MustMessage(t, st, bConv, &sahay.Message{Content: "in B", ExternalID: "wamid.2"})
+
+	MustWrite(t, st, func(tx *store.Tx) error {
+		stored, err := tx.StoredExternalIDs(ctx, []store.MessageKey{{InboxID: aWeb.ID, ExternalID: "wamid.1"}, {InboxID: bWeb.ID, ExternalID: "wamid.2"},
+			{InboxID: aWeb.ID, ExternalID: "wamid.2"}, {InboxID: bWeb.ID, ExternalID: "wamid.3"}})
+		if err != nil {
+			return err
+		}
+		want := map[store.MessageKey]bool{{InboxID: aWeb.ID, ExternalID: "wamid.1"}: true, {InboxID: bWeb.ID, ExternalID: "wamid.2"}: true}
+		if fmt.Sprint(stored) != fmt.Sprint(want) {
+			t.Errorf("StoredExternalIDs = %v, want %v: an id is stored in its own inbox only", stored, want)
+		}
+
+		aID := store.Identity{AccountID: a.ID, Namespace: "whatsapp", ExternalID: "+8801700000001"}
+		bID := store.Identity{AccountID: b.ID, Namespace: "whatsapp", ExternalID: "+8801700000001"}
+		unknown := store.Identity{AccountID: b.ID, Namespace: "whatsapp", ExternalID: "+8801700000002"}
+		contacts, err := tx.ContactsByIdentities(ctx, []store.Identity{aID, bID, unknown})
+		if err != nil {
+			return err
+		}
+		if len(contacts) != 2 || contacts[aID] == nil || contacts[aID].ID != aRahim.ID || contacts[bID] == nil || contacts[bID].ID != bRahim.ID {
+			t.Errorf("ContactsByIdentities = %+v, want Rahim of each account (%d, %d) and nothing for the unknown number", contacts, aRahim.ID, bRahim.ID)
+		}
+
+		// A key naming one account's contact in another account finds
+		// nothing.
+		keys := []store.ConversationKey{{AccountID: a.ID, ContactID: aRahim.ID, InboxID: aWeb.ID}, {AccountID: b.ID, ContactID: bRahim.ID, InboxID: bWeb.ID},
+			{AccountID: b.ID, ContactID: aRahim.ID, InboxID: aWeb.ID}}
+		convs, err := tx.OpenConversations(ctx, keys)
+		if err != nil {
+			return err
+		}
+		if len(convs) != 2 || convs[keys[0]] == nil || convs[keys[0]].ID != aConv.ID || convs[keys[1]] == nil || convs[keys[1]].ID != bConv.ID {
+			t.Errorf("OpenConversations = %+v, want %d for A's key and %d for B's only", convs, aConv.ID, bConv.ID)
+		}
+		return nil
+	})
 }

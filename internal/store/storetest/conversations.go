@@ -319,7 +319,7 @@ func testOpenConversation(t *testing.T, st *store.Store) {
 		var c *sahay.Conversation
 		MustWrite(t, st, func(tx *store.Tx) error {
 			var err error
-			c, err = tx.OpenConversation(ctx, a.ID, store.ConversationKey{ContactID: contact.ID, InboxID: inbox.ID})
+			c, err = tx.OpenConversation(ctx, store.ConversationKey{AccountID: a.ID, ContactID: contact.ID, InboxID: inbox.ID})
 			if sahay.ErrorCode(err) == sahay.ENOTFOUND {
 				c, err = nil, nil
 			}
