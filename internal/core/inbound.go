@@ -173,8 +173,11 @@ func hasDetails(d *sahay.MessageDetails) bool {
 // ingestWriters is how many batchers commit received messages at once on
 // PostgreSQL. Each account's messages go to one of them; the account's
 // row lock orders them with every other writer of the account. SQLite has
-// a single writer, and one batcher.
-const ingestWriters = 4
+// a single writer, and one batcher. Two rather than more: a batch costs
+// about eight round trips whatever its accounts, so fewer, fuller batches
+// do more with the same CPU, while two keep one batch's commit from
+// idling the other (docs/PERFORMANCE.md, "A batch of many accounts").
+const ingestWriters = 2
 
 // batchReceives commits the calls queued on ingest in batches: one
 // transaction, one savepoint per message so a bad one fails alone.
