@@ -43,8 +43,9 @@ type Store struct {
 	db *sql.DB
 	// read serves reads; on PostgreSQL it is the same pool as db.
 	read *sql.DB
-	// w is SQLite's writer; nil on PostgreSQL.
+	// w is SQLite's writer and ckpt its checkpointer; nil on PostgreSQL.
 	w    *writer
+	ckpt *checkpointer
 	path string
 }
 
@@ -75,7 +76,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	// temp_store(MEMORY): savepoints journal to memory, not a temporary file.
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(" + synchronous + ")&_pragma=temp_store(MEMORY)"
-	db, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=wal_autocheckpoint("+strconv.Itoa(walLimitPages)+")&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -89,12 +90,21 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4)
 	read.SetConnMaxLifetime(0)
+	ckpt, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	if err != nil {
+		db.Close()
+		read.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	ckpt.SetConnMaxLifetime(0)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		read.Close()
+		ckpt.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	return &Store{dialect: SQLite, db: db, read: read, w: newWriter(db), path: path}, nil
+	return &Store{dialect: SQLite, db: db, read: read, w: newWriter(db), ckpt: newCheckpointer(ckpt), path: path}, nil
 }
 
 // SQLite's synchronous settings: how far a commit waits for the disk.
@@ -150,6 +160,7 @@ func (s *Store) Close() error {
 		s.w.lock(context.Background())
 		err = s.w.release()
 		s.w.unlock()
+		err = errors.Join(err, s.ckpt.close())
 	}
 	err = errors.Join(err, s.db.Close())
 	if s.read != s.db {
@@ -405,6 +416,7 @@ func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) ([]sahay.Ev
 		return nil, fmt.Errorf("store: commit: %w", err)
 	}
 	committed = true
+	s.ckpt.nudge()
 	return t.events, nil
 }
 
