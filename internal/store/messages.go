@@ -623,31 +623,31 @@ func (t *Tx) StoredExternalIDs(ctx context.Context, keys []MessageKey) (map[Mess
 	if len(keys) == 0 {
 		return stored, nil
 	}
-	// The inboxes and the ids, each once, in two lists whose lengths keep
-	// the statement's text the same: the rows found are those of any
-	// inbox with any id, and only the keys asked for count.
-	wanted := make(map[MessageKey]bool, len(keys))
-	var inboxes []int64
-	var ids []string
-	seenID := map[string]bool{}
-	for _, k := range keys {
-		wanted[k] = true
-		if !slices.Contains(inboxes, k.InboxID) {
-			inboxes = append(inboxes, k.InboxID)
-		}
-		if !seenID[k.ExternalID] {
-			seenID[k.ExternalID] = true
-			ids = append(ids, k.ExternalID)
-		}
-	}
-	query := `SELECT inbox_id, external_id FROM messages WHERE inbox_id = ANY($1) AND external_id = ANY($2)`
-	var inboxList, idList any = inboxes, ids
+	// Each key looked up in the unique index on its own: a pair of lists
+	// (inboxes and ids) would probe every inbox for every id. The index
+	// holds only messages with a platform id, and says so: without that
+	// condition SQLite reads the whole table instead. One statement text
+	// whatever the number of keys: arrays on PostgreSQL, a JSON array on
+	// SQLite.
+	query := `SELECT m.inbox_id, m.external_id FROM unnest($1::bigint[], $2::text[]) AS k(inbox_id, external_id)
+		JOIN messages m ON m.inbox_id = k.inbox_id AND m.external_id = k.external_id WHERE m.external_id IS NOT NULL`
+	var args []any
 	if t.s.dialect == SQLite {
-		query = `SELECT inbox_id, external_id FROM messages WHERE inbox_id IN (SELECT value FROM json_each($1))
-			AND external_id IN (SELECT value FROM json_each($2))`
-		inboxList, idList = encodeJSON(inboxes), encodeJSON(ids)
+		pairs := make([][2]any, len(keys))
+		for i, k := range keys {
+			pairs[i] = [2]any{k.InboxID, k.ExternalID}
+		}
+		query = `SELECT inbox_id, external_id FROM messages
+			WHERE external_id IS NOT NULL AND (inbox_id, external_id) IN (SELECT value->>0, value->>1 FROM json_each($1))`
+		args = []any{encodeJSON(pairs)}
+	} else {
+		inboxes, ids := make([]int64, len(keys)), make([]string, len(keys))
+		for i, k := range keys {
+			inboxes[i], ids[i] = k.InboxID, k.ExternalID
+		}
+		args = []any{inboxes, ids}
 	}
-	rows, err := t.tx.QueryContext(ctx, query, inboxList, idList)
+	rows, err := t.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: stored external ids: %w", err)
 	}
@@ -657,9 +657,7 @@ func (t *Tx) StoredExternalIDs(ctx context.Context, keys []MessageKey) (map[Mess
 		if err := rows.Scan(&k.InboxID, &k.ExternalID); err != nil {
 			return nil, fmt.Errorf("store: stored external ids: %w", err)
 		}
-		if wanted[k] {
-			stored[k] = true
-		}
+		stored[k] = true
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: stored external ids: %w", err)
