@@ -203,13 +203,20 @@ func (f *fixture) lastSeq(t *testing.T) int64 {
 // numbered without gaps.
 func (f *fixture) eventsAfter(t *testing.T, seq int64) []sahay.Event {
 	t.Helper()
-	events, err := f.st.EventsAfter(context.Background(), f.account.ID, seq, 10000)
+	return gaplessEvents(t, f.st, f.account.ID, seq)
+}
+
+// gaplessEvents returns an account's events after seq, checking that they
+// are its own and numbered without gaps.
+func gaplessEvents(t *testing.T, st *store.Store, accountID, seq int64) []sahay.Event {
+	t.Helper()
+	events, err := st.EventsAfter(context.Background(), accountID, seq, 10000)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, ev := range events {
-		if ev.Seq != seq+int64(i)+1 {
-			t.Fatalf("event numbers after %d: %v, not gapless", seq, eventTypes(events))
+		if ev.Seq != seq+int64(i)+1 || ev.AccountID != accountID {
+			t.Fatalf("account %d, event numbers after %d: %v, not its own and gapless", accountID, seq, eventTypes(events))
 		}
 	}
 	return events

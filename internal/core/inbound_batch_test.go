@@ -103,15 +103,8 @@ func TestReceiveBatchWithFailingMessage(t *testing.T) {
 		if stored != good+1 || distinct != good+1 || badStored != 0 {
 			t.Errorf("%d messages stored (%d distinct, %d bad), want the %d good ones once each", stored, distinct, badStored, good+1)
 		}
-		events, err := st.EventsAfter(ctx, a.ID, 0, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
 		created := 0
-		for i, ev := range events {
-			if ev.Seq != int64(i)+1 {
-				t.Fatalf("events %v are not numbered without gaps", eventTypes(events))
-			}
+		for _, ev := range gaplessEvents(t, st, a.ID, 0) {
 			if ev.Type == sahay.EventMessageCreated {
 				created++
 			}
@@ -370,15 +363,8 @@ func TestReceiveBatchKeepsOrder(t *testing.T) {
 			t.Errorf("c0's conversation stored with last message %q, waiting since %v", c0.LastMessage, c0.WaitingSince)
 		}
 
-		events, err := st.EventsAfter(ctx, a.ID, 0, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var previews []string
-		for i, ev := range events {
-			if ev.Seq != int64(i)+1 {
-				t.Fatalf("events %v are not numbered without gaps", eventTypes(events))
-			}
+		for _, ev := range gaplessEvents(t, st, a.ID, 0) {
 			if ev.Type != sahay.EventMessageCreated {
 				continue
 			}
@@ -473,15 +459,7 @@ func TestReceiveBatchAcrossAccounts(t *testing.T) {
 			}
 		}
 		for _, account := range []int64{a.ID, b.ID} {
-			events, err := st.EventsAfter(ctx, account, 0, 1000)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, ev := range events {
-				if ev.Seq != int64(i)+1 || ev.AccountID != account {
-					t.Fatalf("account %d: events %v are not its own, numbered without gaps", account, eventTypes(events))
-				}
-			}
+			gaplessEvents(t, st, account, 0)
 			storetest.CheckCounts(t, st, account)
 		}
 	})
