@@ -423,8 +423,13 @@ func TestReceiveBatchAcrossAccounts(t *testing.T) {
 		}
 
 		release := holdAccount(t, st, a.ID)
+		// The batcher takes the first call and waits for A's lock; each
+		// of the others is queued, in order, before the lock is freed.
+		queued := func(n int64) {
+			storetest.Eventually(t, 10*time.Second, fmt.Sprintf("%d calls waiting", n), func() bool { return svc.WaitingReceives() == n })
+		}
 		first := receive(a.ID, newcomer, "first")
-		time.Sleep(50 * time.Millisecond)
+		queued(1)
 		type sent struct {
 			account int64
 			contact string
@@ -435,7 +440,7 @@ func TestReceiveBatchAcrossAccounts(t *testing.T) {
 		for _, m := range []sent{{a.ID, number, "a1", nil}, {b.ID, number, "b1", nil}, {b.ID, newcomer, "b2", nil}, {a.ID, number, "a2", nil}, {b.ID, number, "b3", nil}} {
 			m.result = receive(m.account, m.contact, m.ext)
 			queue = append(queue, m)
-			time.Sleep(20 * time.Millisecond)
+			queued(int64(len(queue)) + 1)
 		}
 		release()
 		if r := <-first; r == nil {
