@@ -17,6 +17,9 @@ import (
 // Options describe a workspace to generate. Zero fields get the defaults
 // noted.
 type Options struct {
+	// Name is the account's; default [DefaultName]. Another name gives
+	// another account beside it, whose users' addresses name it.
+	Name          string
 	Conversations int // default 100,000
 	// MessagesPer is the average number of messages per conversation;
 	// each conversation gets between 1 and 2×MessagesPer−1. Zero stores
@@ -68,11 +71,22 @@ type Workspace struct {
 	Conversations int64
 }
 
-// Owner email and agent email pattern of seeded workspaces.
-const (
-	OwnerEmail   = "owner@seed.sahay.local"
-	agentPattern = "agent%03d@seed.sahay.local"
-)
+// DefaultName is the name of the account [Seed] writes, unless
+// Options.Name gives another.
+const DefaultName = "Seeded Shop"
+
+// OwnerEmail is the owner's login of the account named [DefaultName].
+const OwnerEmail = "owner@seed.sahay.local"
+
+// emails returns the owner's address and the agents' address pattern of
+// the account named name.
+func emails(name string) (owner, agents string) {
+	domain := "seed.sahay.local"
+	if name != DefaultName {
+		domain = strings.ToLower(strings.Join(strings.Fields(name), "-")) + "." + domain
+	}
+	return "owner@" + domain, "agent%03d@" + domain
+}
 
 var labelNames = []string{"billing", "refund", "delivery", "vip", "complaint", "bug", "feedback", "wholesale",
 	"return", "exchange", "cod", "warranty", "urgent", "lead", "spam", "festival-sale"}
@@ -87,6 +101,9 @@ func (o *Options) defaults() {
 		if *v <= 0 {
 			*v = d
 		}
+	}
+	if o.Name == "" {
+		o.Name = DefaultName
 	}
 	def(&o.Conversations, 100_000)
 	def(&o.Inboxes, 8)
@@ -182,12 +199,13 @@ func Seed(ctx context.Context, st *store.Store, opts Options) (*Workspace, error
 func seedSettings(ctx context.Context, st *store.Store, opts Options) (*Workspace, error) {
 	ws := &Workspace{AgentInboxes: map[int64][]int64{}}
 	_, err := st.Write(ctx, func(tx *store.Tx) error {
-		acc := &sahay.Account{Name: "Seeded Shop", TimeZone: "Asia/Dhaka", Locales: []string{"en", "bn", "hi"}}
+		acc := &sahay.Account{Name: opts.Name, TimeZone: "Asia/Dhaka", Locales: []string{"en", "bn", "hi"}}
 		if err := tx.CreateAccount(ctx, acc); err != nil {
 			return err
 		}
 		ws.AccountID = acc.ID
-		owner := &sahay.User{AccountID: acc.ID, Email: OwnerEmail, Name: "Seed Owner", Role: sahay.RoleOwner, Languages: []string{"en"}}
+		ownerEmail, agentPattern := emails(opts.Name)
+		owner := &sahay.User{AccountID: acc.ID, Email: ownerEmail, Name: "Seed Owner", Role: sahay.RoleOwner, Languages: []string{"en"}}
 		if err := tx.CreateUser(ctx, owner, opts.PasswordHash); err != nil {
 			return err
 		}
@@ -467,13 +485,19 @@ func preview(s string) string {
 // ErrNoWorkspace is returned by [Load] for a database that was never seeded.
 var ErrNoWorkspace = errors.New("bench: no seeded workspace in the database")
 
-// Load describes the seeded workspace of a database that [Seed] wrote.
+// Load describes the seeded workspace of a database that [Seed] wrote:
+// the account named [DefaultName].
 func Load(ctx context.Context, st *store.Store) (*Workspace, error) {
+	return LoadNamed(ctx, st, DefaultName)
+}
+
+// LoadNamed describes the seeded account of the name given.
+func LoadNamed(ctx context.Context, st *store.Store, name string) (*Workspace, error) {
 	accounts, err := st.Accounts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	i := slices.IndexFunc(accounts, func(a *sahay.Account) bool { return a.Name == "Seeded Shop" })
+	i := slices.IndexFunc(accounts, func(a *sahay.Account) bool { return a.Name == name })
 	if i < 0 {
 		return nil, ErrNoWorkspace
 	}
@@ -485,7 +509,7 @@ func Load(ctx context.Context, st *store.Store) (*Workspace, error) {
 	for _, u := range users {
 		if u.Role == sahay.RoleAgent {
 			ws.AgentIDs = append(ws.AgentIDs, u.ID)
-		} else if u.Email == OwnerEmail {
+		} else if u.Role == sahay.RoleOwner {
 			ws.OwnerID = u.ID
 		}
 	}
