@@ -1,6 +1,9 @@
 package store
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 // SetRecentScanRows sets, for the rest of the test, how many of the newest
 // candidates SQLite search checks itself before asking FTS5 (0: none).
@@ -17,4 +20,19 @@ func SetSearchWindow(t testing.TB, n int) {
 	old := searchWindow
 	searchWindow = n
 	t.Cleanup(func() { searchWindow = old })
+}
+
+// SetAccountScanRows sets, for the rest of the test, how many of a small
+// account's messages SQLite search checks itself before asking FTS5 (0:
+// none).
+func SetAccountScanRows(t testing.TB, n int) {
+	old := accountScanRows
+	accountScanRows = n
+	t.Cleanup(func() { accountScanRows = old })
+}
+
+// SmallAccount reports whether SQLite search reads the account's own
+// messages first.
+func SmallAccount(ctx context.Context, s *Store, accountID int64) (bool, error) {
+	return s.smallAccount(ctx, accountID)
 }

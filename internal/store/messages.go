@@ -475,6 +475,19 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 	args := []any{accountID}
 	var from, match, order string
 	if s.dialect == SQLite {
+		small, err := s.smallAccount(ctx, accountID)
+		if err != nil {
+			return nil, err
+		}
+		if small {
+			ids, found, err := s.searchAccount(ctx, accountID, inboxes, terms, limit)
+			if err != nil {
+				return nil, err
+			}
+			if found {
+				return s.searchHits(ctx, ids)
+			}
+		}
 		// Driven from the index, newest first, so the query stops after
 		// limit hits instead of collecting every match.
 		q, words, err := s.messageFTSQuery(ctx, terms)

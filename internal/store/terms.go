@@ -231,3 +231,90 @@ func hasWordPrefix(text []byte, prefix []byte) bool {
 func ftsPhrase(word string) string {
 	return `"` + strings.ReplaceAll(word, `"`, `""`) + `"`
 }
+
+// smallAccountShare is the share of a database's conversations under which
+// SQLite search reads an account's own messages ([Store.searchAccount])
+// before asking FTS5, whose index holds every account's messages: for a
+// small account FTS5 would read the others' matches for the join to
+// reject them (seconds for a common word at 10,000,000 messages).
+const smallAccountShare = 0.2
+
+// accountScanRows is how many of an account's newest messages
+// [Store.searchAccount] reads at most. A variable so that tests can make
+// it small.
+var accountScanRows = 20000
+
+// smallAccount reports whether the account holds less than
+// smallAccountShare of the database's conversations, counted as the
+// numbers given out: the account's display numbers and every account's
+// conversation ids.
+func (s *Store) smallAccount(ctx context.Context, accountID int64) (bool, error) {
+	var mine, all int64
+	err := s.read.QueryRowContext(ctx, `SELECT (SELECT conversation_seq FROM accounts WHERE id = $1),
+		(SELECT COALESCE(MAX(id), 0) FROM conversations)`, accountID).Scan(&mine, &all)
+	if err != nil {
+		return false, fmt.Errorf("store: search: %w", err)
+	}
+	return float64(mine) < smallAccountShare*float64(all), nil
+}
+
+// searchAccount looks for an account's messages containing every one of
+// terms as a whole word but the last, which a word must start, as FTS5
+// folds them, newest first, among the account's newest accountScanRows
+// messages (SQLite). Like [Store.searchRecent] it checks each message's
+// search text itself. It returns the ids found and whether they are the
+// answer: limit of them, or all the account's messages were read.
+func (s *Store) searchAccount(ctx context.Context, accountID int64, inboxes []int64, terms []string, limit int) ([]int64, bool, error) {
+	whole := make([]string, len(terms)-1)
+	for i, t := range terms[:len(terms)-1] {
+		whole[i] = ftsTerm(t)
+	}
+	prefix := []byte(ftsTerm(terms[len(terms)-1]))
+	rows, err := s.read.QueryContext(ctx, `SELECT id, inbox_id, search_text FROM messages
+		WHERE account_id = $1 AND search_text <> '' ORDER BY id DESC LIMIT $2`, accountID, accountScanRows)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: search account messages: %w", err)
+	}
+	defer rows.Close()
+	ids := []int64{}
+	read := 0
+	for rows.Next() {
+		read++
+		var id, inbox int64
+		var text sql.RawBytes
+		if err := rows.Scan(&id, &inbox, &text); err != nil {
+			return nil, false, fmt.Errorf("store: search account messages: %w", err)
+		}
+		if (inboxes != nil && !slices.Contains(inboxes, inbox)) || !hasWords(text, whole) || !hasWordPrefix(text, prefix) {
+			continue
+		}
+		if ids = append(ids, id); len(ids) == limit {
+			return ids, true, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("store: search account messages: %w", err)
+	}
+	return ids, read < accountScanRows, nil
+}
+
+// hasWords reports whether search text holds each of words (terms as
+// [ftsTerm] folds them) as a whole word once folded as FTS5 folds it.
+func hasWords(text []byte, words []string) bool {
+	for _, want := range words {
+		found := false
+		for rest := text; len(rest) > 0 && !found; {
+			w := rest
+			if i := bytes.IndexByte(rest, ' '); i >= 0 {
+				w, rest = rest[:i], rest[i+1:]
+			} else {
+				rest = nil
+			}
+			found = string(w) == want || (bytes.ContainsFunc(w, ftsFolded) && ftsTerm(string(w)) == want)
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}

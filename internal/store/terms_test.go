@@ -172,3 +172,66 @@ func TestSearchNewestCandidatesFirst(t *testing.T) {
 		checkAnswers(t, fmt.Sprintf("%d candidates", rows), search, scopes, queries, want)
 	}
 }
+
+// TestSearchSmallAccountFindsWhatFTS5Finds checks that a search in an
+// account with a small share of the database, which SQLite search answers
+// from the account's own messages when it can, finds what FTS5 finds:
+// whole words and a last word begun, words FTS5 folds, Bengali and Hindi,
+// in every scope, whether the messages read hold a page of matches, fewer,
+// or are all the account has; and that the other account's messages,
+// holding the same words, are never read as the account's.
+func TestSearchSmallAccountFindsWhatFTS5Finds(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, store.SQLite)
+	a, x, y, other := searchConversations(t, st)
+	big := other.AccountID
+	var bigs []*sahay.Conversation
+	for i := range 20 {
+		contact := storetest.MustContact(t, st, &sahay.Contact{AccountID: big, Name: fmt.Sprint("B", i)})
+		bigs = append(bigs, storetest.MustConversation(t, st, &sahay.Conversation{AccountID: big, InboxID: other.InboxID, ContactID: contact.ID}))
+	}
+	texts := []string{"parcel KWE1", "Café delivery", "cafe refund", "আমার অর্ডার কোথায়", "मेरा ऑर्डर कहाँ है", "kw7 parcel",
+		"refund for the parcel", "deliveryman came", "PARCEL kwé2", "অর্ডারটি পাইনি", "ऑर्डरों की स्थिति", "k", "parcels"}
+	storetest.MustWrite(t, st, func(tx *store.Tx) error {
+		for i := range 60 {
+			text := texts[i%len(texts)]
+			// Every text in the large account too, before and after the
+			// small account's.
+			for _, c := range []*sahay.Conversation{bigs[i%len(bigs)], []*sahay.Conversation{x, y}[i%2], bigs[(i+7)%len(bigs)]} {
+				if err := addCustomerMessage(ctx, tx, c, fmt.Sprintf("%s %d", text, i/len(texts))); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	for _, c := range []struct {
+		id    int64
+		small bool
+	}{{a.ID, true}, {big, false}} {
+		small, err := store.SmallAccount(ctx, st, c.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if small != c.small {
+			t.Fatalf("account %d: small = %v, want %v", c.id, small, c.small)
+		}
+	}
+	search := searcher(t, st, a.ID)
+	scopes := [][]int64{nil, {x.InboxID}, {y.InboxID}, {x.InboxID, y.InboxID}}
+	queries := []string{"parcel", "parcel kw", "kwe", "kwé", "KW", "café", "cafe", "caf", "delivery", "deliv", "refund parcel",
+		"cafe deliv", "café refund", "অর্ডার", "অর্ড", "ऑर्डर", "ऑर्ड", "parcel zebra", "zebra", "k", "2", "parcel 1"}
+	// FTS5's answers, with none of the account's messages read first.
+	store.SetAccountScanRows(t, 0)
+	want := searchAnswers(search, scopes, queries)
+	if got := want[searchKey{0, "parcel", 100}]; len(got) != 23 {
+		t.Fatalf(`"parcel" finds %d messages, want 23`, len(got))
+	}
+	if got := want[searchKey{0, "caf", 100}]; len(got) != 10 {
+		t.Fatalf(`"caf" finds %d messages, want 10`, len(got))
+	}
+	for _, rows := range []int{1, 4, 9, 40, 10_000} {
+		store.SetAccountScanRows(t, rows)
+		checkAnswers(t, fmt.Sprintf("%d messages", rows), search, scopes, queries, want)
+	}
+}
