@@ -508,11 +508,9 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 		match = `messages_fts MATCH $2`
 		order = `f.rowid DESC`
 	} else {
-		if len(terms) > 1 {
-			hits, err := s.searchNewest(ctx, accountID, inboxes, tsQuery(terms), limit)
-			if err != nil || len(hits) == limit {
-				return hits, err
-			}
+		hits, done, err := s.searchWalk(ctx, accountID, inboxes, tsQuery(terms), limit)
+		if err != nil || done {
+			return hits, err
 		}
 		args = append(args, tsQuery(terms))
 		from = `messages m`
@@ -535,11 +533,92 @@ func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []i
 			JOIN contacts ct ON ct.id = c.contact_id
 			ORDER BY m.id DESC`
 	}
+	if s.dialect != SQLite {
+		return s.searchBitmap(ctx, query, args)
+	}
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search messages: %w", err)
 	}
 	return scanSearchHits(rows)
+}
+
+// maxSearchWalk is how many of an account's newest messages PostgreSQL
+// search walks at most when the first window's matches forecast a page
+// within them: about 50 ms.
+const maxSearchWalk = 200000
+
+// searchWalk looks for a query among the account's newest messages,
+// newest first (PostgreSQL): searchWindow of them, then, when those hold
+// some matches but not a page, as many as the rate of matches in them
+// forecasts a page in, up to maxSearchWalk. It returns the hits and
+// whether they are the answer: a page of them, or every message of the
+// account was read.
+//
+// The planner's own choice, between such a walk and reading every match
+// from the GIN index to sort them, rests on an estimate that can be far
+// off either way: words that go together ("cash delivery") match many
+// times more messages than it expects of independent words, and it read
+// all 9,500 matches at 1,000,000 messages to sort them (0.3 s) where the
+// walk finds a page in a few milliseconds; a word outside the statistics'
+// most common ones is expected thousands of times whether it occurs or
+// not, and it walked all 10,000,000 messages for a word no message has
+// (4.4 s) where the index has none to read. The matches in the window
+// measure how common the words are among the messages the page comes
+// from.
+func (s *Store) searchWalk(ctx context.Context, accountID int64, inboxes []int64, query string, limit int) ([]SearchHit, bool, error) {
+	window := searchWindow
+	for {
+		hits, err := s.searchNewest(ctx, accountID, inboxes, query, limit, window)
+		if err != nil || len(hits) == limit {
+			return hits, true, err
+		}
+		more, err := s.moreMessages(ctx, accountID, window)
+		if err != nil || !more {
+			return hits, !more, err
+		}
+		if len(hits) == 0 || window >= maxSearchWalk {
+			return hits, false, nil
+		}
+		// Half as many again as the rate forecasts, as a margin.
+		forecast := window / len(hits) * limit * 3 / 2
+		if forecast > maxSearchWalk {
+			return hits, false, nil
+		}
+		window = min(max(forecast, 2*window), maxSearchWalk)
+	}
+}
+
+// searchBitmap runs a search query with index and table scans off, for
+// its transaction only (PostgreSQL): the matches are read from the GIN
+// index as a bitmap and sorted, never found by walking the messages newest
+// first.
+func (s *Store) searchBitmap(ctx context.Context, query string, args []any) ([]SearchHit, error) {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("store: search messages: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)`); err != nil {
+		return nil, fmt.Errorf("store: search messages: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: search messages: %w", err)
+	}
+	return scanSearchHits(rows)
+}
+
+// moreMessages reports whether the account has more than n messages
+// (PostgreSQL).
+func (s *Store) moreMessages(ctx context.Context, accountID int64, n int) (bool, error) {
+	var more bool
+	err := s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE account_id = $1 ORDER BY id DESC OFFSET $2 LIMIT 1)`,
+		accountID, n).Scan(&more)
+	if err != nil {
+		return false, fmt.Errorf("store: search messages: %w", err)
+	}
+	return more, nil
 }
 
 // inboxScope returns the condition limiting messages, aliased m, to
@@ -556,30 +635,22 @@ func inboxScope(args []any, inboxes []int64) (string, []any) {
 	return scope, args
 }
 
-// searchWindow is how many of the newest messages [Store.searchNewest]
-// checks at most: about 5 ms of PostgreSQL's time at 1,000,000 messages.
+// searchWindow is how many of an account's newest messages PostgreSQL
+// search walks first ([Store.searchWalk]): about 5 ms.
 // A variable so that tests can make it small.
 var searchWindow = 20000
 
-// searchNewest looks for a query of several words among the newest
-// searchWindow messages (of every account), newest first (PostgreSQL).
-// The planner estimates such a query's matches as if its words were
-// independent; words that go together ("cash delivery") then match many
-// times more messages than it expects, and it reads every one of them
-// through the GIN index to sort them (0.3 s for 9,500 matches at 1,000,000
-// messages), where walking the newest messages finds a page in a few
-// milliseconds. Its hits are the answer when they fill the page: every
-// message outside the window is older. Otherwise the caller asks the
-// planner.
-func (s *Store) searchNewest(ctx context.Context, accountID int64, inboxes []int64, query string, limit int) ([]SearchHit, error) {
-	scope, args := inboxScope([]any{accountID, query, searchWindow}, inboxes)
+// searchNewest looks for a query among the account's newest window
+// messages, newest first (PostgreSQL), and returns at most limit hits.
+func (s *Store) searchNewest(ctx context.Context, accountID int64, inboxes []int64, query string, limit, window int) ([]SearchHit, error) {
+	scope, args := inboxScope([]any{accountID, query, window}, inboxes)
 	args = append(args, limit)
-	// OFFSET 0 keeps the window a scan of the primary key backwards, which
-	// the outer LIMIT stops, rather than a bitmap of every match.
+	// The window's LIMIT keeps it a walk of the account's messages
+	// backwards (messages_account), which the outer LIMIT stops, rather
+	// than a bitmap of every match.
 	rows, err := s.read.QueryContext(ctx, `SELECT `+messageColumns+`, c.display_id, c.contact_id, ct.name
-		FROM (SELECT `+messageColumns+` FROM (SELECT * FROM messages
-				WHERE id > (SELECT COALESCE(MAX(id), 0) FROM messages) - $3 ORDER BY id DESC OFFSET 0) m
-			WHERE m.account_id = $1 AND m.search_tsv @@ to_tsquery('simple', $2)`+scope+` LIMIT $`+fmt.Sprint(len(args))+`) m
+		FROM (SELECT `+messageColumns+` FROM (SELECT * FROM messages WHERE account_id = $1 ORDER BY id DESC LIMIT $3) m
+			WHERE m.search_tsv @@ to_tsquery('simple', $2)`+scope+` LIMIT $`+fmt.Sprint(len(args))+`) m
 		JOIN conversations c ON c.id = m.conversation_id
 		JOIN contacts ct ON ct.id = c.contact_id
 		ORDER BY m.id DESC`, args...)

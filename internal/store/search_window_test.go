@@ -10,12 +10,13 @@ import (
 	"github.com/sahayhq/sahay/internal/store/storetest"
 )
 
-// TestSearchWindowFindsWhatThePlannerFinds checks that a query of several
-// words, which PostgreSQL search first looks for among the newest
-// messages, finds what the planner's query finds, whether the window holds
-// a page of matches, fewer, none, or every message: in every scope, for
-// words that go together and words that do not, and with another
-// account's messages among the newest.
+// TestSearchWindowFindsWhatThePlannerFinds checks that a query, which
+// PostgreSQL search first looks for among the account's newest messages,
+// then among as many as their matches forecast a page in, then in the GIN
+// index, finds what the index finds, whether the window holds a page of
+// matches, fewer, none, or every message: in every scope, for words that
+// go together and words that do not, common, rare and absent words, and
+// with another account's messages among the newest.
 func TestSearchWindowFindsWhatThePlannerFinds(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
 		t.Parallel()
@@ -45,8 +46,10 @@ func TestSearchWindowFindsWhatThePlannerFinds(t *testing.T) {
 		})
 		search := searcher(t, st, a.ID)
 		scopes := [][]int64{nil, {x.InboxID}, {y.InboxID}, {x.InboxID, y.InboxID}}
-		queries := []string{"cash delivery", "delivery cash", "cash deliv", "cash refund", "filler cash", "cash zebra", "cash"}
-		// The planner's answers: a window of no message holds no page.
+		queries := []string{"cash delivery", "delivery cash", "cash deliv", "cash refund", "filler cash", "cash zebra", "cash",
+			"please", "deliveryman", "zebra", "refund", "deliv"}
+		// The GIN index's answers: a window of no message holds no page
+		// and forecasts none.
 		store.SetSearchWindow(t, 0)
 		want := searchAnswers(search, scopes, queries)
 		if got := want[searchKey{0, "cash deliv", 100}]; len(got) != 43 {
