@@ -183,6 +183,15 @@ func (s *Store) searchRecent(ctx context.Context, accountID int64, inboxes []int
 	}
 	defer rows.Close()
 	want := []byte(prefix)
+	return firstMatches(rows, accountID, inboxes, func(text []byte) bool { return hasWordPrefix(text, want) }, limit, recentScanRows)
+}
+
+// firstMatches reads rows of candidates (id, account_id, inbox_id,
+// search_text), newest first, and returns the ids of the first limit of
+// them that are the account's, in inboxes (nil for all), and whose text
+// match accepts; and whether they are the answer: limit of them, or fewer
+// than most rows were read, so there were no more candidates.
+func firstMatches(rows *sql.Rows, accountID int64, inboxes []int64, match func(text []byte) bool, limit, most int) ([]int64, bool, error) {
 	ids := []int64{}
 	read := 0
 	for rows.Next() {
@@ -190,9 +199,9 @@ func (s *Store) searchRecent(ctx context.Context, accountID int64, inboxes []int
 		var id, account, inbox int64
 		var text sql.RawBytes
 		if err := rows.Scan(&id, &account, &inbox, &text); err != nil {
-			return nil, false, fmt.Errorf("store: search recent messages: %w", err)
+			return nil, false, fmt.Errorf("store: search candidates: %w", err)
 		}
-		if account != accountID || (inboxes != nil && !slices.Contains(inboxes, inbox)) || !hasWordPrefix(text, want) {
+		if account != accountID || (inboxes != nil && !slices.Contains(inboxes, inbox)) || !match(text) {
 			continue
 		}
 		if ids = append(ids, id); len(ids) == limit {
@@ -200,9 +209,9 @@ func (s *Store) searchRecent(ctx context.Context, accountID int64, inboxes []int
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("store: search recent messages: %w", err)
+		return nil, false, fmt.Errorf("store: search candidates: %w", err)
 	}
-	return ids, read < recentScanRows, nil
+	return ids, read < most, nil
 }
 
 // hasWordPrefix reports whether a word of search text starts with prefix
@@ -270,32 +279,14 @@ func (s *Store) searchAccount(ctx context.Context, accountID int64, inboxes []in
 		whole[i] = ftsTerm(t)
 	}
 	prefix := []byte(ftsTerm(terms[len(terms)-1]))
-	rows, err := s.read.QueryContext(ctx, `SELECT id, inbox_id, search_text FROM messages
+	rows, err := s.read.QueryContext(ctx, `SELECT id, account_id, inbox_id, search_text FROM messages
 		WHERE account_id = $1 AND search_text <> '' ORDER BY id DESC LIMIT $2`, accountID, accountScanRows)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: search account messages: %w", err)
 	}
 	defer rows.Close()
-	ids := []int64{}
-	read := 0
-	for rows.Next() {
-		read++
-		var id, inbox int64
-		var text sql.RawBytes
-		if err := rows.Scan(&id, &inbox, &text); err != nil {
-			return nil, false, fmt.Errorf("store: search account messages: %w", err)
-		}
-		if (inboxes != nil && !slices.Contains(inboxes, inbox)) || !hasWords(text, whole) || !hasWordPrefix(text, prefix) {
-			continue
-		}
-		if ids = append(ids, id); len(ids) == limit {
-			return ids, true, nil
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("store: search account messages: %w", err)
-	}
-	return ids, read < accountScanRows, nil
+	return firstMatches(rows, accountID, inboxes, func(text []byte) bool { return hasWords(text, whole) && hasWordPrefix(text, prefix) },
+		limit, accountScanRows)
 }
 
 // hasWords reports whether search text holds each of words (terms as
