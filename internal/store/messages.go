@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/textnorm"
 )
@@ -609,12 +611,19 @@ func (s *Store) searchBitmap(ctx context.Context, query string, args []any) ([]S
 	return scanSearchHits(rows)
 }
 
+// planEach, given first among a query's arguments on PostgreSQL, has it
+// planned for the values given each time it runs, never with a plan made
+// once for any values. A plan for any account walks the primary key and
+// skips other accounts' messages, as is cheapest for an account holding
+// most of them; for a small account it would read every message.
+const planEach = pgx.QueryExecModeExec
+
 // moreMessages reports whether the account has more than n messages
 // (PostgreSQL).
 func (s *Store) moreMessages(ctx context.Context, accountID int64, n int) (bool, error) {
 	var more bool
 	err := s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE account_id = $1 ORDER BY id DESC OFFSET $2 LIMIT 1)`,
-		accountID, n).Scan(&more)
+		planEach, accountID, n).Scan(&more)
 	if err != nil {
 		return false, fmt.Errorf("store: search messages: %w", err)
 	}
@@ -653,7 +662,7 @@ func (s *Store) searchNewest(ctx context.Context, accountID int64, inboxes []int
 			WHERE m.search_tsv @@ to_tsquery('simple', $2)`+scope+` LIMIT $`+fmt.Sprint(len(args))+`) m
 		JOIN conversations c ON c.id = m.conversation_id
 		JOIN contacts ct ON ct.id = c.contact_id
-		ORDER BY m.id DESC`, args...)
+		ORDER BY m.id DESC`, append([]any{planEach}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search newest messages: %w", err)
 	}
