@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -552,10 +553,10 @@ const maxSearchWalk = 200000
 
 // searchWalk looks for a query among the account's newest messages,
 // newest first (PostgreSQL): searchWindow of them, then, when those hold
-// some matches but not a page, as many as the rate of matches in them
-// forecasts a page in, up to maxSearchWalk. It returns the hits and
-// whether they are the answer: a page of them, or every message of the
-// account was read.
+// some matches but not a page, the next ones, as many as the rate of
+// matches so far forecasts a page in, up to maxSearchWalk in all. It
+// returns the hits and whether they are the answer: a page of them, or
+// every message of the account was read.
 //
 // The planner's own choice, between such a walk and reading every match
 // from the GIN index to sort them, rests on an estimate that can be far
@@ -569,25 +570,31 @@ const maxSearchWalk = 200000
 // measure how common the words are among the messages the page comes
 // from.
 func (s *Store) searchWalk(ctx context.Context, accountID int64, inboxes []int64, query string, limit int) ([]SearchHit, bool, error) {
-	window := searchWindow
+	hits := []SearchHit{}
+	below := int64(math.MaxInt64) // the walk's next window is of the messages below this id
+	walked, window := 0, searchWindow
 	for {
-		hits, err := s.searchNewest(ctx, accountID, inboxes, query, limit, window)
-		if err != nil || len(hits) == limit {
-			return hits, true, err
+		found, err := s.searchNewest(ctx, accountID, inboxes, query, limit-len(hits), below, window)
+		if err != nil {
+			return nil, false, err
 		}
-		more, err := s.moreMessages(ctx, accountID, window)
-		if err != nil || !more {
-			return hits, !more, err
+		if hits = append(hits, found...); len(hits) == limit {
+			return hits, true, nil
 		}
-		if len(hits) == 0 || window >= maxSearchWalk {
+		next, err := s.messageAfter(ctx, accountID, below, window)
+		if err != nil || next == 0 {
+			return hits, err == nil, err
+		}
+		walked += window
+		if len(hits) == 0 || walked >= maxSearchWalk {
 			return hits, false, nil
 		}
 		// Half as many again as the rate forecasts, as a margin.
-		forecast := window / len(hits) * limit * 3 / 2
+		forecast := walked / len(hits) * limit * 3 / 2
 		if forecast > maxSearchWalk {
 			return hits, false, nil
 		}
-		window = min(max(forecast, 2*window), maxSearchWalk)
+		below, window = next+1, min(max(forecast, 2*walked), maxSearchWalk)-walked
 	}
 }
 
@@ -618,16 +625,17 @@ func (s *Store) searchBitmap(ctx context.Context, query string, args []any) ([]S
 // most of them; for a small account it would read every message.
 const planEach = pgx.QueryExecModeExec
 
-// moreMessages reports whether the account has more than n messages
-// (PostgreSQL).
-func (s *Store) moreMessages(ctx context.Context, accountID int64, n int) (bool, error) {
-	var more bool
-	err := s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE account_id = $1 ORDER BY id DESC OFFSET $2 LIMIT 1)`,
-		planEach, accountID, n).Scan(&more)
+// messageAfter returns the id of the account's message that follows the
+// newest n below the id given, newest first, or 0 when there is none
+// (PostgreSQL): where a walk of them would go on.
+func (s *Store) messageAfter(ctx context.Context, accountID, below int64, n int) (int64, error) {
+	var id int64
+	err := s.read.QueryRowContext(ctx, `SELECT COALESCE((SELECT id FROM messages WHERE account_id = $1 AND id < $2
+		ORDER BY id DESC OFFSET $3 LIMIT 1), 0)`, planEach, accountID, below, n).Scan(&id)
 	if err != nil {
-		return false, fmt.Errorf("store: search messages: %w", err)
+		return 0, fmt.Errorf("store: search messages: %w", err)
 	}
-	return more, nil
+	return id, nil
 }
 
 // inboxScope returns the condition limiting messages, aliased m, to
@@ -650,15 +658,16 @@ func inboxScope(args []any, inboxes []int64) (string, []any) {
 var searchWindow = 20000
 
 // searchNewest looks for a query among the account's newest window
-// messages, newest first (PostgreSQL), and returns at most limit hits.
-func (s *Store) searchNewest(ctx context.Context, accountID int64, inboxes []int64, query string, limit, window int) ([]SearchHit, error) {
-	scope, args := inboxScope([]any{accountID, query, window}, inboxes)
+// messages below the id given, newest first (PostgreSQL), and returns at
+// most limit hits.
+func (s *Store) searchNewest(ctx context.Context, accountID int64, inboxes []int64, query string, limit int, below int64, window int) ([]SearchHit, error) {
+	scope, args := inboxScope([]any{accountID, query, window, below}, inboxes)
 	args = append(args, limit)
 	// The window's LIMIT keeps it a walk of the account's messages
 	// backwards (messages_account), which the outer LIMIT stops, rather
 	// than a bitmap of every match.
 	rows, err := s.read.QueryContext(ctx, `SELECT `+messageColumns+`, c.display_id, c.contact_id, ct.name
-		FROM (SELECT `+messageColumns+` FROM (SELECT * FROM messages WHERE account_id = $1 ORDER BY id DESC LIMIT $3) m
+		FROM (SELECT `+messageColumns+` FROM (SELECT * FROM messages WHERE account_id = $1 AND id < $4 ORDER BY id DESC LIMIT $3) m
 			WHERE m.search_tsv @@ to_tsquery('simple', $2)`+scope+` LIMIT $`+fmt.Sprint(len(args))+`) m
 		JOIN conversations c ON c.id = m.conversation_id
 		JOIN contacts ct ON ct.id = c.contact_id
