@@ -259,7 +259,7 @@ var accountScanRows = 20000
 // conversation ids.
 func (s *Store) smallAccount(ctx context.Context, accountID int64) (bool, error) {
 	var mine, all int64
-	err := s.read.QueryRowContext(ctx, `SELECT (SELECT conversation_seq FROM accounts WHERE id = $1),
+	err := s.read.QueryRowContext(ctx, `SELECT COALESCE((SELECT conversation_seq FROM accounts WHERE id = $1), 0),
 		(SELECT COALESCE(MAX(id), 0) FROM conversations)`, accountID).Scan(&mine, &all)
 	if err != nil {
 		return false, fmt.Errorf("store: search: %w", err)

@@ -234,4 +234,8 @@ func TestSearchSmallAccountFindsWhatFTS5Finds(t *testing.T) {
 		store.SetAccountScanRows(t, rows)
 		checkAnswers(t, fmt.Sprintf("%d messages", rows), search, scopes, queries, want)
 	}
+	// An account that does not exist finds nothing, without an error.
+	if hits, err := st.SearchMessages(ctx, a.ID+big+100, nil, []string{"parcel"}, 10); err != nil || len(hits) != 0 {
+		t.Fatalf("search in no account: %v, %v", hits, err)
+	}
 }
