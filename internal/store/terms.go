@@ -217,6 +217,16 @@ func firstMatches(rows *sql.Rows, accountID int64, inboxes []int64, match func(t
 // hasWordPrefix reports whether a word of search text starts with prefix
 // (a term as [ftsTerm] folds it) once folded as FTS5 folds it.
 func hasWordPrefix(text []byte, prefix []byte) bool {
+	return anyWord(text, func(w []byte) bool {
+		// Folding maps code point by code point and leaves prefix as it
+		// is, so a word that starts with prefix still does once folded.
+		return bytes.HasPrefix(w, prefix) || (bytes.ContainsFunc(w, ftsFolded) && strings.HasPrefix(ftsTerm(string(w)), string(prefix)))
+	})
+}
+
+// anyWord reports whether f is true of a word of search text, whose words
+// are separated by single spaces.
+func anyWord(text []byte, f func(w []byte) bool) bool {
 	for len(text) > 0 {
 		w := text
 		if i := bytes.IndexByte(text, ' '); i >= 0 {
@@ -224,12 +234,7 @@ func hasWordPrefix(text []byte, prefix []byte) bool {
 		} else {
 			text = nil
 		}
-		// Folding maps code point by code point and leaves prefix as it
-		// is, so a word that starts with prefix still does once folded.
-		if bytes.HasPrefix(w, prefix) {
-			return true
-		}
-		if bytes.ContainsFunc(w, ftsFolded) && strings.HasPrefix(ftsTerm(string(w)), string(prefix)) {
+		if f(w) {
 			return true
 		}
 	}
@@ -293,17 +298,9 @@ func (s *Store) searchAccount(ctx context.Context, accountID int64, inboxes []in
 // [ftsTerm] folds them) as a whole word once folded as FTS5 folds it.
 func hasWords(text []byte, words []string) bool {
 	for _, want := range words {
-		found := false
-		for rest := text; len(rest) > 0 && !found; {
-			w := rest
-			if i := bytes.IndexByte(rest, ' '); i >= 0 {
-				w, rest = rest[:i], rest[i+1:]
-			} else {
-				rest = nil
-			}
-			found = string(w) == want || (bytes.ContainsFunc(w, ftsFolded) && ftsTerm(string(w)) == want)
-		}
-		if !found {
+		if !anyWord(text, func(w []byte) bool {
+			return string(w) == want || (bytes.ContainsFunc(w, ftsFolded) && ftsTerm(string(w)) == want)
+		}) {
 			return false
 		}
 	}
