@@ -95,6 +95,41 @@ func (s *Service) reportAccount(ctx context.Context, accountID, after, upTo int6
 			}
 		}
 	}
+	// The facts are the reports' alone to change, in the transaction that
+	// moves the cursor: read and folded before it, they are still current
+	// if the cursor is where it was (on SQLite the transaction holds the
+	// one writer that Receive's batches wait for).
+	facts, orig := map[int64]*store.ReportFact{}, map[int64]*store.ReportFact{}
+	for start := 0; start < len(ids); start += 500 {
+		part, err := s.store.ReportFacts(ctx, accountID, ids[start:min(start+500, len(ids))])
+		if err != nil {
+			return err
+		}
+		for id, f := range part {
+			facts[id] = f
+			orig[id] = f.Clone()
+		}
+	}
+	changed := map[int64]bool{}
+	for _, ev := range decoded {
+		if gone := mergedAway(ev.Event); gone != 0 {
+			// Its messages joined another conversation, which keeps its
+			// own figures; it no longer counts.
+			facts[gone] = nil
+			changed[gone] = true
+			continue
+		}
+		if f := fd.foldDecoded(facts[ev.ConversationID], ev); f != nil {
+			facts[ev.ConversationID] = f
+			changed[ev.ConversationID] = true
+		}
+	}
+	var changes []store.ReportFactChange
+	for _, id := range ids {
+		if changed[id] && (facts[id] != nil || orig[id] != nil) {
+			changes = append(changes, store.ReportFactChange{Old: orig[id], New: facts[id]})
+		}
+	}
 	_, err = s.store.Write(ctx, func(tx *store.Tx) error {
 		moved, err := tx.MoveReportCursor(ctx, accountID, after, upTo)
 		if err != nil {
@@ -102,37 +137,6 @@ func (s *Service) reportAccount(ctx context.Context, accountID, after, upTo int6
 		}
 		if !moved {
 			return errReportedElsewhere
-		}
-		facts, orig := map[int64]*store.ReportFact{}, map[int64]*store.ReportFact{}
-		for start := 0; start < len(ids); start += 500 {
-			part, err := tx.ReportFacts(ctx, accountID, ids[start:min(start+500, len(ids))])
-			if err != nil {
-				return err
-			}
-			for id, f := range part {
-				facts[id] = f
-				orig[id] = f.Clone()
-			}
-		}
-		changed := map[int64]bool{}
-		for _, ev := range decoded {
-			if gone := mergedAway(ev.Event); gone != 0 {
-				// Its messages joined another conversation, which keeps
-				// its own figures; it no longer counts.
-				facts[gone] = nil
-				changed[gone] = true
-				continue
-			}
-			if f := fd.foldDecoded(facts[ev.ConversationID], ev); f != nil {
-				facts[ev.ConversationID] = f
-				changed[ev.ConversationID] = true
-			}
-		}
-		var changes []store.ReportFactChange
-		for _, id := range ids {
-			if changed[id] && (facts[id] != nil || orig[id] != nil) {
-				changes = append(changes, store.ReportFactChange{Old: orig[id], New: facts[id]})
-			}
 		}
 		return tx.SaveReportFacts(ctx, accountID, changes)
 	})

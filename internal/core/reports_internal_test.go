@@ -1,12 +1,16 @@
 package core
 
 import (
+	"context"
+	"errors"
+	"log/slog"
 	"slices"
 	"testing"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/store"
+	"github.com/sahayhq/sahay/internal/store/storetest"
 )
 
 // timeline builds a conversation's events at given times and folds them.
@@ -230,4 +234,80 @@ func TestBusinessDurationOvernight(t *testing.T) {
 	if got := businessDuration(sahay.BusinessHours{}, a, a.Add(time.Hour)); got != time.Hour {
 		t.Errorf("disabled hours = %v; want 1h", got)
 	}
+}
+
+// The reports read and fold an account's facts before the transaction
+// that moves its cursor: when several nodes fold the same events at once,
+// the first to move the cursor saves its facts and the others, whose
+// reads are then stale, change nothing. The conversations are counted
+// once.
+func TestReportsFoldedOnceBySeveralNodes(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		ctx := context.Background()
+		st := open(t)
+		const conversations = 20
+		var accountID int64
+		storetest.MustWrite(t, st, func(tx *store.Tx) error {
+			acc := &sahay.Account{Name: "Shop"}
+			if err := tx.CreateAccount(ctx, acc); err != nil {
+				return err
+			}
+			accountID = acc.ID
+			in := &sahay.Inbox{AccountID: acc.ID, Name: "Chat", Channel: "api"}
+			if err := tx.CreateInbox(ctx, in, ""); err != nil {
+				return err
+			}
+			contact := &sahay.Contact{AccountID: acc.ID, Name: "Customer"}
+			if err := tx.CreateContact(ctx, contact); err != nil {
+				return err
+			}
+			for i := range conversations {
+				c := &sahay.Conversation{AccountID: acc.ID, DisplayID: int64(i + 1), InboxID: in.ID, ContactID: contact.ID,
+					Status: sahay.StatusOpen, Priority: sahay.PriorityNone, CreatedAt: tx.Now(), LastActivityAt: tx.Now(), UpdatedAt: tx.Now()}
+				if err := tx.InsertConversation(ctx, c); err != nil {
+					return err
+				}
+				if err := tx.Emit(ctx, acc.ID, in.ID, c.ID, sahay.ConversationCreated{Conversation: c}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		upTo, err := st.LastEventSeq(ctx, accountID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &Service{store: st, log: slog.New(slog.DiscardHandler)}
+		nodes := 4
+		errs := make(chan error, nodes)
+		for range nodes {
+			go func() { errs <- s.reportAccount(ctx, accountID, 0, upTo) }()
+		}
+		saved := 0
+		for range nodes {
+			switch err := <-errs; {
+			case err == nil:
+				saved++
+			case !errors.Is(err, errReportedElsewhere):
+				t.Fatal(err)
+			}
+		}
+		if saved != 1 {
+			t.Fatalf("%d of %d nodes saved the facts; want 1", saved, nodes)
+		}
+		got, err := st.ReportTotals(ctx, store.ReportFilter{AccountID: accountID, From: 0, To: 1 << 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Opened != conversations {
+			t.Errorf("rollups count %d conversations opened; want %d", got.Opened, conversations)
+		}
+		exact, err := st.ReportTotals(ctx, store.ReportFilter{AccountID: accountID, From: 0, To: 1 << 30, Exact: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if exact.Opened != conversations {
+			t.Errorf("facts count %d conversations opened; want %d", exact.Opened, conversations)
+		}
+	})
 }

@@ -112,8 +112,20 @@ const reportFactColumns = `account_id, conversation_id, inbox_id, channel, team_
 	sla_breached, asked_day, csat_rating, csat_day`
 
 // ReportFacts returns the facts of the account's conversations among ids
-// that have them, by conversation id.
+// that have them, by conversation id. Only the reports' follower writes
+// them, in the transaction that moves its cursor: it reads them before
+// that transaction, which finds out with the cursor whether another node
+// changed them since.
+func (s *Store) ReportFacts(ctx context.Context, accountID int64, ids []int64) (map[int64]*ReportFact, error) {
+	return reportFacts(ctx, s.read, accountID, ids)
+}
+
+// ReportFacts is [Store.ReportFacts] in the transaction.
 func (t *Tx) ReportFacts(ctx context.Context, accountID int64, ids []int64) (map[int64]*ReportFact, error) {
+	return reportFacts(ctx, t.tx, accountID, ids)
+}
+
+func reportFacts(ctx context.Context, q queryer, accountID int64, ids []int64) (map[int64]*ReportFact, error) {
 	out := map[int64]*ReportFact{}
 	if len(ids) == 0 {
 		return out, nil
@@ -124,7 +136,7 @@ func (t *Tx) ReportFacts(ctx context.Context, accountID int64, ids []int64) (map
 		args = append(args, id)
 		marks[i] = fmt.Sprintf("$%d", i+2)
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+reportFactColumns+` FROM report_facts
+	rows, err := q.QueryContext(ctx, `SELECT `+reportFactColumns+` FROM report_facts
 		WHERE account_id = $1 AND conversation_id IN (`+strings.Join(marks, ",")+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: report facts: %w", err)
