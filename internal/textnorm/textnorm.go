@@ -42,6 +42,49 @@ func NFC(s string) string {
 // SQLite FTS5 (tokenize "unicode61 categories 'L* N* Co M* Cf'") and
 // PostgreSQL to_tsvector('simple', …) both split it exactly at the spaces.
 func ForSearch(s string) string {
+	if isASCII(s) {
+		return asciiForSearch(s)
+	}
+	return unicodeForSearch(s)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiForSearch is [ForSearch] of ASCII text, which neither normalization
+// changes and which has no format characters nor Indic marks: letters
+// lowered, digits kept, anything else a word break. It does in one pass
+// without tables what unicodeForSearch does in four.
+func asciiForSearch(s string) string {
+	b := make([]byte, 0, len(s))
+	pendingSpace := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		default:
+			pendingSpace = len(b) > 0
+			continue
+		}
+		if pendingSpace {
+			b = append(b, ' ')
+			pendingSpace = false
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// unicodeForSearch is [ForSearch] of any text.
+func unicodeForSearch(s string) string {
 	// Folding works on the decomposed form so that precomposed letters
 	// such as U+0929 (ऩ) lose their nukta too; NFC alone keeps them whole.
 	s = norm.NFD.String(s)
@@ -70,9 +113,32 @@ func ForSearch(s string) string {
 	return norm.NFC.String(b.String())
 }
 
+// indicFolds holds foldRune's answers for the Devanagari and Bengali
+// blocks (U+0900 to U+09FF), where most of the Indic text folded is
+// written: computed once by the same rules, then looked up rather than
+// searched for in Unicode's category tables.
+var indicFolds = func() (t [0x100]struct {
+	r    rune
+	keep bool
+}) {
+	for i := range t {
+		t[i].r, t[i].keep = foldAnyRune(0x900 + rune(i))
+	}
+	return t
+}()
+
 // foldRune maps one rune of decomposed text to its search form. It reports
 // keep=false for runes that vanish, and returns ' ' for word separators.
 func foldRune(r rune) (folded rune, keep bool) {
+	if r >= 0x900 && r < 0xA00 {
+		f := indicFolds[r-0x900]
+		return f.r, f.keep
+	}
+	return foldAnyRune(r)
+}
+
+// foldAnyRune is foldRune by its rules.
+func foldAnyRune(r rune) (folded rune, keep bool) {
 	switch {
 	case r == zwsp:
 		// Unlike the other format characters it marks a word break.

@@ -261,6 +261,55 @@ func FuzzForSearch(f *testing.F) {
 	})
 }
 
+// The ASCII path gives what the general one does, for every byte below
+// 128 alone and between letters, and for the fuzzer's ASCII strings.
+func TestForSearchASCIIAsUnicode(t *testing.T) {
+	for c := range utf8.RuneSelf {
+		for _, s := range []string{string(rune(c)), "a" + string(rune(c)) + "B", " " + string(rune(c)) + string(rune(c)) + "9 "} {
+			if got, want := asciiForSearch(s), unicodeForSearch(s); got != want {
+				t.Errorf("asciiForSearch(%+q) = %+q, want %+q", s, got, want)
+			}
+		}
+	}
+}
+
+// The table of the Indic blocks answers as the rules do.
+func TestFoldRuneIndicTable(t *testing.T) {
+	for r := rune(0x900); r < 0xA00; r++ {
+		gr, gk := foldRune(r)
+		if wr, wk := foldAnyRune(r); gr != wr || gk != wk {
+			t.Errorf("foldRune(%U) = %U, %v; want %U, %v", r, gr, gk, wr, wk)
+		}
+	}
+}
+
+func FuzzForSearchASCII(f *testing.F) {
+	for _, s := range []string{"Where is my ORDER #1234?", "  refund--please!!  ", "\x00\t\n\x7f", "ami order ta pai ni"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !isASCII(s) {
+			return
+		}
+		if got, want := ForSearch(s), unicodeForSearch(s); got != want {
+			t.Fatalf("ForSearch(%+q) = %+q, want %+q", s, got, want)
+		}
+	})
+}
+
+func BenchmarkForSearch(b *testing.B) {
+	for _, tc := range []struct{ name, text string }{
+		{"en", "Hi, my order #4521 still hasn't arrived and it's been 10 days. Can you check the delivery status please?"},
+		{"bn", "আমার অর্ডার এখনও আসেনি, দশ দিন হয়ে গেল। দয়া করে ডেলিভারির অবস্থা দেখবেন?"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				ForSearch(tc.text)
+			}
+		})
+	}
+}
+
 func TestWordsKeepIndicWordsWhole(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
