@@ -265,11 +265,35 @@ func (s *Service) commitBatch(batch []*receiveRequest) {
 // the common message (a known contact writing in an open conversation) are
 // made for many messages at once.
 func (s *Service) receiveBatch(tx *store.Tx, batch []*receiveRequest, savepoints bool) error {
-	ids := make([]int64, len(batch))
-	for i, r := range batch {
-		ids[i] = r.inbox.AccountID
+	if savepoints {
+		ids := make([]int64, len(batch))
+		for i, r := range batch {
+			ids[i] = r.inbox.AccountID
+		}
+		accounts, err := tx.LockedAccounts(batch[0].ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, r := range batch {
+			r.out = nil
+			if accounts[r.inbox.AccountID] == nil {
+				r.err = sahay.NotFound("account")
+				continue
+			}
+			r.err = tx.Savepoint(r.ctx, func() error {
+				var err error
+				r.out, err = s.receiveTx(r.ctx, tx, accounts[r.inbox.AccountID], r.inbox, r.in, nil)
+				return err
+			})
+		}
+		return nil
 	}
-	accounts, err := tx.LockedAccounts(batch[0].ctx, ids)
+	// The accounts are locked and what the messages look up is read for
+	// the whole batch, whatever its accounts: a statement each, sent
+	// together on PostgreSQL, and the common messages' writes one
+	// statement, not one per account.
+	ctx := batch[0].ctx
+	accounts, reads, err := readBatch(ctx, tx, batch)
 	if err != nil {
 		return err
 	}
@@ -280,27 +304,6 @@ func (s *Service) receiveBatch(tx *store.Tx, batch []*receiveRequest, savepoints
 			continue
 		}
 		known = append(known, r)
-	}
-	if savepoints {
-		for _, r := range known {
-			r.out = nil
-			r.err = tx.Savepoint(r.ctx, func() error {
-				var err error
-				r.out, err = s.receiveTx(r.ctx, tx, accounts[r.inbox.AccountID], r.inbox, r.in, nil)
-				return err
-			})
-		}
-		return nil
-	}
-	if len(known) == 0 {
-		return nil
-	}
-	// The reads and the common messages' writes are made for the whole
-	// batch, whatever its accounts: a statement each, not one per account.
-	ctx := known[0].ctx
-	reads, err := readBatch(ctx, tx, known)
-	if err != nil {
-		return err
 	}
 	var pending pendingReceives
 	for _, r := range known {
@@ -347,22 +350,33 @@ func sender(r *receiveRequest) store.Identity {
 	return store.Identity{AccountID: r.inbox.AccountID, Namespace: identityNamespace(r.inbox, r.in.Namespace), ExternalID: r.in.ContactID}
 }
 
-// readBatch reads what the messages of a batch look up, in three
-// statements whatever the batch's accounts and inboxes.
-func readBatch(ctx context.Context, tx *store.Tx, batch []*receiveRequest) (*batchReads, error) {
+// readBatch locks the accounts of a batch and reads what its messages look
+// up, in four statements whatever the batch's accounts and inboxes.
+func readBatch(ctx context.Context, tx *store.Tx, batch []*receiveRequest) (map[int64]*sahay.Account, *batchReads, error) {
+	accounts := make([]int64, len(batch))
 	messages := map[store.MessageKey]int{}
 	identities := map[store.Identity]bool{}
 	var ids []store.Identity
-	for _, r := range batch {
+	var senders []store.SenderConversation
+	seen := map[store.SenderConversation]bool{}
+	for i, r := range batch {
+		accounts[i] = r.inbox.AccountID
 		if r.in.ExternalID != "" {
 			messages[store.MessageKey{InboxID: r.inbox.ID, ExternalID: r.in.ExternalID}]++
 		}
-		if id := sender(r); !identities[id] {
+		id := sender(r)
+		if !identities[id] {
 			identities[id] = true
 			ids = append(ids, id)
 		}
+		if r.in.ConversationID != 0 || r.in.NewConversation {
+			continue
+		}
+		if k := (store.SenderConversation{Identity: id, InboxID: r.inbox.ID, Topic: topic(&r.in)}); !seen[k] {
+			seen[k] = true
+			senders = append(senders, k)
+		}
 	}
-	reads := &batchReads{newMessage: map[store.MessageKey]bool{}, contacts: map[store.Identity]*sahay.Contact{}}
 	// A platform id twice in one batch is not new for either message:
 	// each is stored on its own, and the second is the duplicate.
 	var once []store.MessageKey
@@ -371,38 +385,21 @@ func readBatch(ctx context.Context, tx *store.Tx, batch []*receiveRequest) (*bat
 			once = append(once, k)
 		}
 	}
-	stored, err := tx.StoredExternalIDs(ctx, once)
+	read, err := tx.LockAndRead(ctx, accounts, once, ids, senders)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	reads := &batchReads{newMessage: map[store.MessageKey]bool{}, contacts: map[store.Identity]*sahay.Contact{},
+		conversations: read.Conversations}
 	for _, k := range once {
-		if !stored[k] {
+		if !read.Stored[k] {
 			reads.newMessage[k] = true
 		}
 	}
-	found, err := tx.ContactsByIdentities(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
 	for _, id := range ids {
-		reads.contacts[id] = found[id]
+		reads.contacts[id] = read.Contacts[id]
 	}
-	var keys []store.ConversationKey
-	seen := map[store.ConversationKey]bool{}
-	for _, r := range batch {
-		c := found[sender(r)]
-		if c == nil || r.in.ConversationID != 0 || r.in.NewConversation {
-			continue
-		}
-		if k := (store.ConversationKey{AccountID: r.inbox.AccountID, ContactID: c.ID, InboxID: r.inbox.ID, Topic: topic(&r.in)}); !seen[k] {
-			seen[k] = true
-			keys = append(keys, k)
-		}
-	}
-	if reads.conversations, err = tx.OpenConversations(ctx, keys); err != nil {
-		return nil, err
-	}
-	return reads, nil
+	return read.Accounts, reads, nil
 }
 
 // contact returns the contact read for an identity (nil for none), and

@@ -202,29 +202,47 @@ func (t *Tx) LockedAccounts(ctx context.Context, ids []int64) (map[int64]*sahay.
 	if len(unlocked) == 0 {
 		return found, nil
 	}
-	// The rows are locked in the order of ORDER BY, as every writer locks
-	// accounts, and in the mode an UPDATE of event_seq takes: it conflicts
-	// with every writer of the account, not with the key-share locks of
-	// foreign keys.
-	rows, err := t.tx.QueryContext(ctx, `SELECT event_seq, `+accountColumns+` FROM accounts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`,
-		unlocked)
+	rows, err := t.tx.QueryContext(ctx, lockAccountsSQL, unlocked)
 	if err != nil {
 		return nil, fmt.Errorf("store: lock accounts: %w", err)
 	}
 	defer rows.Close()
+	if err := t.scanLockedAccounts(rows, found); err != nil {
+		return nil, err
+	}
+	return found, nil
+}
+
+// lockAccountsSQL locks the accounts of the ids in $1 on PostgreSQL. The
+// rows are locked in the order of ORDER BY, as every writer locks
+// accounts, and in the mode an UPDATE of event_seq takes: it conflicts
+// with every writer of the account, not with the key-share locks of
+// foreign keys.
+const lockAccountsSQL = `SELECT event_seq, ` + accountColumns + ` FROM accounts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`
+
+// scanLockedAccounts reads the rows of lockAccountsSQL into found and
+// notes them locked.
+func (t *Tx) scanLockedAccounts(rows rowSet, found map[int64]*sahay.Account) error {
 	for rows.Next() {
 		var seq int64
 		a, err := scanAccount(prefixed{rows, []any{&seq}})
 		if err != nil {
-			return nil, fmt.Errorf("store: lock accounts: %w", err)
+			return fmt.Errorf("store: lock accounts: %w", err)
 		}
 		found[a.ID] = a
 		t.locked = append(t.locked, lockedAccount{id: a.ID, seq: seq, stored: seq})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: lock accounts: %w", err)
+		return fmt.Errorf("store: lock accounts: %w", err)
 	}
-	return found, nil
+	return nil
+}
+
+// rowSet is the rows of a query, read through database/sql or pgx.
+type rowSet interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
 }
 
 // lockedAccount is an account whose row the transaction has locked, with

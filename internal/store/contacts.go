@@ -132,35 +132,54 @@ func (t *Tx) ContactsByIdentities(ctx context.Context, ids []Identity) (map[Iden
 	if len(ids) == 0 {
 		return found, nil
 	}
-	triples := make([][3]any, len(ids))
-	for i, id := range ids {
-		triples[i] = [3]any{id.AccountID, id.Namespace, id.ExternalID}
-	}
 	// One statement text whatever the number of identities: they travel
 	// as one JSON array.
-	cond := `(i.account_id, i.namespace, i.external_id) IN (SELECT (p->>0)::bigint, p->>1, p->>2 FROM jsonb_array_elements($1::jsonb) p)`
+	query := contactsByIdentitiesSQL
 	if t.s.dialect == SQLite {
-		cond = `(i.account_id, i.namespace, i.external_id) IN (SELECT value->>0, value->>1, value->>2 FROM json_each($1))`
+		query = contactsByIdentitiesSelect + `(i.account_id, i.namespace, i.external_id) IN (SELECT value->>0, value->>1, value->>2 FROM json_each($1))`
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT i.account_id, i.namespace, i.external_id, c.id, c.account_id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at
-		FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
-		WHERE `+cond, encodeJSON(triples))
+	rows, err := t.tx.QueryContext(ctx, query, identitiesJSON(ids))
 	if err != nil {
 		return nil, fmt.Errorf("store: contacts by identities: %w", err)
 	}
 	defer rows.Close()
+	if err := scanContactsByIdentity(rows, found); err != nil {
+		return nil, err
+	}
+	return found, nil
+}
+
+const contactsByIdentitiesSelect = `SELECT i.account_id, i.namespace, i.external_id, c.id, c.account_id, c.name, c.email, c.phone, c.attributes,
+	c.created_at, c.updated_at FROM contact_identities i JOIN contacts c ON c.id = i.contact_id WHERE `
+
+// contactsByIdentitiesSQL finds the contacts of the identities of the JSON
+// array $1 on PostgreSQL.
+const contactsByIdentitiesSQL = contactsByIdentitiesSelect +
+	`(i.account_id, i.namespace, i.external_id) IN (SELECT (p->>0)::bigint, p->>1, p->>2 FROM jsonb_array_elements($1::jsonb) p)`
+
+// identitiesJSON is ids as the JSON array of (account, namespace, external
+// id) triples that contactsByIdentitiesSQL reads.
+func identitiesJSON(ids []Identity) string {
+	triples := make([][3]any, len(ids))
+	for i, id := range ids {
+		triples[i] = [3]any{id.AccountID, id.Namespace, id.ExternalID}
+	}
+	return encodeJSON(triples)
+}
+
+func scanContactsByIdentity(rows rowSet, found map[Identity]*sahay.Contact) error {
 	for rows.Next() {
 		var id Identity
 		c, err := scanContact(prefixed{rows, []any{&id.AccountID, &id.Namespace, &id.ExternalID}})
 		if err != nil {
-			return nil, fmt.Errorf("store: contacts by identities: %w", err)
+			return fmt.Errorf("store: contacts by identities: %w", err)
 		}
 		found[id] = c
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: contacts by identities: %w", err)
+		return fmt.Errorf("store: contacts by identities: %w", err)
 	}
-	return found, nil
+	return nil
 }
 
 // prefixed scans a row whose first columns go to dest and the rest to the

@@ -377,12 +377,21 @@ func (t *Tx) OpenConversations(ctx context.Context, keys []ConversationKey) (map
 		return nil, fmt.Errorf("store: open conversations: %w", err)
 	}
 	defer rows.Close()
+	if err := scanOpenConversations(rows, found); err != nil {
+		return nil, err
+	}
+	return found, nil
+}
+
+// scanOpenConversations reads conversations with their labels, a row per
+// label ordered by conversation, into found by their keys.
+func scanOpenConversations(rows rowSet, found map[ConversationKey]*sahay.Conversation) error {
 	var last *sahay.Conversation
 	for rows.Next() {
 		var label sql.NullString
 		c, err := scanConversation(rows, &label)
 		if err != nil {
-			return nil, fmt.Errorf("store: open conversations: %w", err)
+			return fmt.Errorf("store: open conversations: %w", err)
 		}
 		if last == nil || last.ID != c.ID {
 			last = c
@@ -393,10 +402,22 @@ func (t *Tx) OpenConversations(ctx context.Context, keys []ConversationKey) (map
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: open conversations: %w", err)
+		return fmt.Errorf("store: open conversations: %w", err)
 	}
-	return found, nil
+	return nil
 }
+
+// openConversationsByIdentitySQL is [Tx.OpenConversations] on PostgreSQL
+// for the contacts of identities rather than for contacts: the arrays $1
+// to $5 hold each one's account, namespace, external id, inbox and topic.
+const openConversationsByIdentitySQL = `SELECT ` + conversationColumns + `, l.name FROM conversations c
+	LEFT JOIN conversation_labels cl ON cl.conversation_id = c.id LEFT JOIN labels l ON l.id = cl.label_id
+	WHERE c.id IN (SELECT (SELECT o.id FROM conversations o
+		WHERE o.contact_id = i.contact_id AND o.inbox_id = k.inbox_id AND o.account_id = k.account_id AND o.topic = k.topic
+		ORDER BY CASE WHEN o.status = 'resolved' THEN 1 ELSE 0 END, o.id DESC LIMIT 1)
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS k(account_id, namespace, external_id, inbox_id, topic)
+		JOIN contact_identities i ON i.account_id = k.account_id AND i.namespace = k.namespace AND i.external_id = k.external_id)
+	ORDER BY c.id, l.name`
 
 func attachConversationDetails(ctx context.Context, q queryer, cs []*sahay.Conversation) error {
 	if len(cs) == 0 {

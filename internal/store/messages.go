@@ -731,8 +731,7 @@ func (t *Tx) StoredExternalIDs(ctx context.Context, keys []MessageKey) (map[Mess
 	// condition SQLite reads the whole table instead. One statement text
 	// whatever the number of keys: arrays on PostgreSQL, a JSON array on
 	// SQLite.
-	query := `SELECT m.inbox_id, m.external_id FROM unnest($1::bigint[], $2::text[]) AS k(inbox_id, external_id)
-		JOIN messages m ON m.inbox_id = k.inbox_id AND m.external_id = k.external_id WHERE m.external_id IS NOT NULL`
+	query := storedExternalIDsSQL
 	var args []any
 	if t.s.dialect == SQLite {
 		pairs := make([][2]any, len(keys))
@@ -743,28 +742,44 @@ func (t *Tx) StoredExternalIDs(ctx context.Context, keys []MessageKey) (map[Mess
 			WHERE external_id IS NOT NULL AND (inbox_id, external_id) IN (SELECT value->>0, value->>1 FROM json_each($1))`
 		args = []any{encodeJSON(pairs)}
 	} else {
-		inboxes, ids := make([]int64, len(keys)), make([]string, len(keys))
-		for i, k := range keys {
-			inboxes[i], ids[i] = k.InboxID, k.ExternalID
-		}
-		args = []any{inboxes, ids}
+		args = storedExternalIDsArgs(keys)
 	}
 	rows, err := t.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: stored external ids: %w", err)
 	}
 	defer rows.Close()
+	if err := scanStoredExternalIDs(rows, stored); err != nil {
+		return nil, err
+	}
+	return stored, nil
+}
+
+// storedExternalIDsSQL finds the (inbox, external id) pairs of the arrays
+// $1 and $2 that are stored, on PostgreSQL.
+const storedExternalIDsSQL = `SELECT m.inbox_id, m.external_id FROM unnest($1::bigint[], $2::text[]) AS k(inbox_id, external_id)
+	JOIN messages m ON m.inbox_id = k.inbox_id AND m.external_id = k.external_id WHERE m.external_id IS NOT NULL`
+
+func storedExternalIDsArgs(keys []MessageKey) []any {
+	inboxes, ids := make([]int64, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		inboxes[i], ids[i] = k.InboxID, k.ExternalID
+	}
+	return []any{inboxes, ids}
+}
+
+func scanStoredExternalIDs(rows rowSet, stored map[MessageKey]bool) error {
 	for rows.Next() {
 		var k MessageKey
 		if err := rows.Scan(&k.InboxID, &k.ExternalID); err != nil {
-			return nil, fmt.Errorf("store: stored external ids: %w", err)
+			return fmt.Errorf("store: stored external ids: %w", err)
 		}
 		stored[k] = true
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: stored external ids: %w", err)
+		return fmt.Errorf("store: stored external ids: %w", err)
 	}
-	return stored, nil
+	return nil
 }
 
 // ThreadConversation returns the conversation of the newest message of an

@@ -317,6 +317,9 @@ type Tx struct {
 	// tx runs the transaction's statements: a *sql.Tx on PostgreSQL, the
 	// writer connection on SQLite.
 	tx queryer
+	// conn is the connection of the transaction on PostgreSQL, through
+	// which several statements are sent at once (see sendTogether).
+	conn *sql.Conn
 	// events are the events appended so far, stored just before commit.
 	events []sahay.Event
 	// locked are the accounts locked so far, with their event numbers.
@@ -352,11 +355,16 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) ([]sahay.Event, e
 	if s.w != nil {
 		return s.writeSQLite(ctx, fn)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
-	t := &Tx{s: s, tx: tx, now: time.Now().UTC().Truncate(time.Millisecond)}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: begin: %w", err)
+	}
+	t := &Tx{s: s, tx: tx, conn: conn, now: time.Now().UTC().Truncate(time.Millisecond)}
 	committed := false
 	defer func() {
 		// Also when fn panics: an open transaction would hold an account's
