@@ -24,7 +24,7 @@ func TestBrowserAgentBot(t *testing.T) {
 	login(t, ctx, d.URL, owner.Email, owner.Password)
 	do(t, ctx, chromedp.Navigate(d.URL+"/settings/inboxes"))
 	waitFor(t, ctx, "the inbox's Agent bot button", `document.querySelector(".agent-bot-btn")`)
-	do(t, ctx, chromedp.Click(chromedp.CSS(".agent-bot-btn")))
+	click(t, ctx, ".agent-bot-btn")
 	do(t, ctx,
 		chromedp.WaitVisible(chromedp.CSS(".agent-bot input[name=webhook_url]")),
 		chromedp.SendKeys(chromedp.CSS(".agent-bot input[name=webhook_url]"), bot.URL+"/sahay"),

@@ -57,16 +57,16 @@ func TestBrowserAI(t *testing.T) {
 	srv.Answer(`{"suggestions": ["দুঃখিত, আমি এখনই দেখছি।", "আপনার অর্ডার নম্বরটি দেবেন?"]}`)
 	do(t, agentCtx, chromedp.Navigate(convURL))
 	waitFor(t, agentCtx, "the composer has Suggest reply", `document.querySelector(".composer .ai-suggest-btn")`)
-	do(t, agentCtx, chromedp.Click(chromedp.CSS(".composer .ai-suggest-btn")))
+	click(t, agentCtx, ".composer .ai-suggest-btn")
 	waitFor(t, agentCtx, "the draft is the first suggestion", `document.querySelector(".composer-input").value === "দুঃখিত, আমি এখনই দেখছি।"`)
-	do(t, agentCtx, chromedp.Click(chromedp.CSS(".composer .ai-suggest-btn")))
+	click(t, agentCtx, ".composer .ai-suggest-btn")
 	waitFor(t, agentCtx, "the draft is the second suggestion", `document.querySelector(".composer-input").value === "আপনার অর্ডার নম্বরটি দেবেন?"`)
 	if n := len(srv.Requests()); n != 2 {
 		t.Errorf("%d requests to the endpoint; want the test's and one for the suggestions", n)
 	}
 
 	srv.Answer("Rahim's order has not arrived.\nNothing was promised yet.")
-	do(t, agentCtx, chromedp.Click(chromedp.CSS(".ai-summarize-btn")))
+	click(t, agentCtx, ".ai-summarize-btn")
 	waitFor(t, agentCtx, "the summary shows", `[...document.querySelectorAll(".ai-summary p")].map((p) => p.textContent).join("|") === "Rahim's order has not arrived.|Nothing was promised yet."`)
 
 	// The tone guard holds a rude draft and suggests the AI's rephrasing.
@@ -80,7 +80,7 @@ func TestBrowserAI(t *testing.T) {
 	)
 	waitFor(t, agentCtx, "the held draft suggests the AI's rephrasing",
 		`document.querySelector(".tone-suggestion-text")?.textContent === "I am sorry about the delay; I am asking the courier now."`)
-	do(t, agentCtx, chromedp.Click(chromedp.CSS(".tone-use")))
+	click(t, agentCtx, ".tone-use")
 	waitFor(t, agentCtx, "the box holds the rephrasing", `document.querySelector(".composer-input").value === "I am sorry about the delay; I am asking the courier now."`)
 
 	// A failing endpoint is a message, not a broken page.
@@ -89,6 +89,6 @@ func TestBrowserAI(t *testing.T) {
 	})
 	do(t, agentCtx, chromedp.Navigate(convURL))
 	waitFor(t, agentCtx, "the composer has Suggest reply", `document.querySelector(".composer .ai-suggest-btn")`)
-	do(t, agentCtx, chromedp.Click(chromedp.CSS(".composer .ai-suggest-btn")))
+	click(t, agentCtx, ".composer .ai-suggest-btn")
 	waitFor(t, agentCtx, "the agent is told the endpoint rate limits", `[...document.querySelectorAll(".toast")].some((e) => e.textContent.includes("rate limiting"))`)
 }

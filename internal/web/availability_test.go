@@ -62,12 +62,12 @@ func TestBrowserAvailability(t *testing.T) {
 	login(t, ctx, d.URL, agent.Email, agent.Password)
 	widgetSays(true, "the website chat says online while the agent has the dashboard open")
 
-	do(t, ctx, chromedp.Click(chromedp.CSS(".sidebar .me-button")))
+	click(t, ctx, ".sidebar .me-button")
 	clickText(t, ctx, ".menu-item", "Away")
 	waitFor(t, ctx, "the avatar shows the agent away", `document.querySelector(".sidebar .presence.offline")`)
 	widgetSays(false, "the website chat says away once the agent chose Away")
 
-	do(t, ctx, chromedp.Click(chromedp.CSS(".sidebar .me-button")))
+	click(t, ctx, ".sidebar .me-button")
 	clickText(t, ctx, ".menu-item", "Available")
 	widgetSays(true, "the website chat says online once the agent is available again")
 

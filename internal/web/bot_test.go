@@ -39,7 +39,7 @@ func TestBrowserBot(t *testing.T) {
 		t.Fatal("the bot is on before anyone turned it on")
 	}
 	eval[bool](t, admin, `(document.querySelector(".bot-inbox input[name=enabled]").click(), true)`)
-	do(t, admin, chromedp.Click(chromedp.CSS(".bot-inbox button[type=submit]")))
+	click(t, admin, ".bot-inbox button[type=submit]")
 	eventually(t, "the bot is on", func() bool {
 		var b sahay.BotSettings
 		d.Must(t, owner.Token, http.MethodGet, fmt.Sprintf("/api/v1/inboxes/%d/bot", inbox.ID), nil, http.StatusOK, &b)
@@ -51,7 +51,7 @@ func TestBrowserBot(t *testing.T) {
 	setField(t, admin, ".dialog input[name=question]", "How do I cancel my order?")
 	setField(t, admin, ".dialog textarea[name=phrasings]", "cancel order\norder cancel korbo kivabe")
 	setField(t, admin, ".dialog textarea[name=answer]", "Open My orders and press Cancel before it ships.")
-	do(t, admin, chromedp.Click(chromedp.CSS(".dialog button[type=submit]")))
+	click(t, admin, ".dialog button[type=submit]")
 	waitFor(t, admin, "the question is listed", `document.querySelector(".bot-faqs .table")?.textContent.includes("How do I cancel my order?")`)
 	var faqs struct{ Items []sahay.FAQ }
 	d.Must(t, owner.Token, http.MethodGet, "/api/v1/bot/faqs", nil, http.StatusOK, &faqs)

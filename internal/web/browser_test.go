@@ -262,6 +262,26 @@ func press(t *testing.T, ctx context.Context, key string) {
 }
 
 // clickText clicks the first element matching selector whose text contains text.
+// click clicks the element selector matches, as a user would. The page may
+// draw the element anew between chromedp finding it and clicking it (a
+// live update re-rendering the list or the sidebar): then nothing was
+// clicked, and the click is made again on the element drawn anew.
+func click(t *testing.T, ctx context.Context, selector string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c, cancel := context.WithTimeout(ctx, 20*time.Second)
+		err := chromedp.Do(c, chromedp.Click(chromedp.CSS(selector)))
+		cancel()
+		if err == nil {
+			return
+		}
+		if !strings.Contains(err.Error(), "Could not find node with given id") || time.Now().After(deadline) {
+			t.Fatalf("click %s: %v", selector, err)
+		}
+	}
+}
+
 func clickText(t *testing.T, ctx context.Context, selector, text string) {
 	t.Helper()
 	waitFor(t, ctx, fmt.Sprintf("%s with %q", selector, text),
@@ -411,7 +431,7 @@ func TestBrowser(t *testing.T) {
 			waitFor(t, ctx, "the note shows, yellow", fmt.Sprintf(`[...document.querySelectorAll(".timeline .msg.note .msg-body")].some((e) => e.textContent === %s)`, jsString(note)))
 
 			waitFor(t, other, "the agent's notification count shows", `document.querySelector("#nav-notifications .badge")`)
-			do(t, other, chromedp.Click(chromedp.CSS("#nav-notifications")))
+			click(t, other, "#nav-notifications")
 			waitFor(t, other, "the notification names the mention", fmt.Sprintf(`document.querySelector(".note-item.unread")?.textContent.includes("You were mentioned in #%d")`, first.Conversation.DisplayID))
 		})
 
@@ -423,7 +443,7 @@ func TestBrowser(t *testing.T) {
 			})
 			waitFor(t, ctx, "the header shows the assignee", fmt.Sprintf(`document.querySelector(".tool.assign .tool-value").textContent === %s`, jsString(agent.Name)))
 
-			do(t, ctx, chromedp.Click(chromedp.CSS(".conv-tools .add-label")))
+			click(t, ctx, ".conv-tools .add-label")
 			clickText(t, ctx, ".labels-menu label", "billing")
 			eventually(t, "the conversation has the billing label", func() bool {
 				c := conversation(t, d, owner.Token, first.Conversation.ID)
@@ -444,7 +464,7 @@ func TestBrowser(t *testing.T) {
 			})
 			waitFor(t, ctx, "the header offers Reopen", `document.querySelector(".conv-head .reopen")`)
 			waitFor(t, ctx, "the conversation leaves the Open list", `!document.querySelector(".conv-item")`)
-			do(t, ctx, chromedp.Click(chromedp.CSS(".conv-head .reopen")))
+			click(t, ctx, ".conv-head .reopen")
 			eventually(t, "the conversation is open again", func() bool {
 				return conversation(t, d, owner.Token, first.Conversation.ID).Status == sahay.StatusOpen
 			})
@@ -505,7 +525,7 @@ func TestBrowser(t *testing.T) {
 			waitFor(t, ctx, "the reply shows double ticks", fmt.Sprintf(`document.querySelector(%s)?.classList.contains("delivered")`, jsString(sel)))
 			status("failed", "recipient blocked")
 			waitFor(t, ctx, "the reply shows as failed with Retry", fmt.Sprintf(`document.querySelector(%s)?.classList.contains("failed") && document.querySelector(%s)`, jsString(sel), jsString(sel+" .retry")))
-			do(t, ctx, chromedp.Click(chromedp.CSS(sel+" .retry")))
+			click(t, ctx, sel+" .retry")
 			waitFor(t, ctx, "the retried reply is no longer failed", fmt.Sprintf(`!document.querySelector(%s).classList.contains("failed")`, jsString(sel)))
 			status("read", "")
 			waitFor(t, ctx, "the reply shows blue double ticks", fmt.Sprintf(`document.querySelector(%s)?.classList.contains("read")`, jsString(sel)))

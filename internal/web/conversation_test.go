@@ -179,7 +179,7 @@ func TestBrowserConversationAttachments(t *testing.T) {
 			eval[bool](t, ctx, `(document.querySelector(".attach-chip .chip-x").click(), true)`)
 		}
 		waitFor(t, ctx, "removing the chips empties the list and the error", `!document.querySelector(".attach-chip") && document.querySelector(".attach-error").hidden`)
-		do(t, ctx, chromedp.Click(chromedp.CSS(".composer .send")))
+		click(t, ctx, ".composer .send")
 		// A message sent after the empty click proves the composer has
 		// acted on it: only that message may have been added.
 		do(t, ctx, chromedp.SendKeys(chromedp.CSS(".composer-input"), "Nothing attached"))
@@ -254,13 +254,13 @@ func TestBrowserConversationMerge(t *testing.T) {
 	do(t, watcher, chromedp.Navigate(d.URL+"/"))
 	waitFor(t, watcher, "the colleague's list shows the second conversation", fmt.Sprintf(`!!document.querySelector('.conv-item[data-id="%d"]')`, second.Conversation.ID))
 	openConversation(t, ctx, first.Conversation.ID)
-	do(t, ctx, chromedp.Click(chromedp.CSS(".conv-head .merge-btn")))
+	click(t, ctx, ".conv-head .merge-btn")
 	item := fmt.Sprintf(`.dialog .merge-item[data-id="%d"]`, second.Conversation.ID)
 	waitFor(t, ctx, "the picker lists the contact's other conversation", fmt.Sprintf(`document.querySelector(%s)?.textContent.includes("Any news")`, jsString(item)))
 	if n := eval[int](t, ctx, `document.querySelectorAll(".dialog .merge-item").length`); n != 1 {
 		t.Fatalf("the picker lists %d conversations, want only the contact's other one (not this one, not %d)", n, other.Conversation.ID)
 	}
-	do(t, ctx, chromedp.Click(chromedp.CSS(item)))
+	click(t, ctx, item)
 	waitFor(t, ctx, "a confirmation asks first", fmt.Sprintf(`document.querySelector(".dialog p")?.textContent.includes("Merge #%d into #%d?")`, second.Conversation.DisplayID, first.Conversation.DisplayID))
 	clickText(t, ctx, ".dialog .form-actions .btn.primary", "Merge")
 

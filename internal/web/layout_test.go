@@ -71,7 +71,7 @@ func TestBrowserLayout(t *testing.T) {
 		until := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 		d.Must(t, owner.Token, "PATCH", fmt.Sprintf("/api/v1/conversations/%d", conv.ID), map[string]any{"status": "snoozed", "snoozed_until": until}, 200, nil)
 		waitFor(t, ctx, "the snoozed conversation offers Reopen and Resolve", `document.querySelector(".conv-head .status-badge.snoozed") && document.querySelector(".conv-head .reopen") && document.querySelector(".conv-head .resolve")`)
-		do(t, ctx, chromedp.Click(chromedp.CSS(".conv-head .resolve")))
+		click(t, ctx, ".conv-head .resolve")
 		eventually(t, "the snoozed conversation is resolved", func() bool {
 			return conversation(t, d, owner.Token, conv.ID).Status == "resolved"
 		})
@@ -104,7 +104,7 @@ func TestBrowserLayout(t *testing.T) {
 		if n := eval[int](t, ctx, `[...document.querySelectorAll(".conv-head .head-actions .icon-btn")].filter((e) => e.getBoundingClientRect().width > 0).length`); n != 1 {
 			t.Errorf("%d unnamed icon buttons show in the header, want only the actions menu", n)
 		}
-		do(t, ctx, chromedp.Click(chromedp.CSS(".conv-head .more-actions")))
+		click(t, ctx, ".conv-head .more-actions")
 		waitFor(t, ctx, "the actions menu names its actions", `["Snooze", "Merge", "Contact"].every((w) => [...document.querySelectorAll(".menu .menu-item")].some((e) => e.textContent.includes(w)))`)
 		clickText(t, ctx, ".menu .menu-item", "Contact")
 		waitFor(t, ctx, "the contact panel opens over the conversation", `getComputedStyle(document.querySelector(".contact-panel")).position === "fixed"`)

@@ -166,7 +166,7 @@ func TestBrowserMacros(t *testing.T) {
 		if w := eval[float64](t, ctx, `document.documentElement.scrollWidth`); w > 390 {
 			t.Errorf("the conversation is %v px wide on a 390 px phone", w)
 		}
-		do(t, ctx, chromedp.Click(chromedp.CSS(".conv-head .more-actions")))
+		click(t, ctx, ".conv-head .more-actions")
 		clickText(t, ctx, ".menu .menu-item", "Macros")
 		clickText(t, ctx, ".dialog .macro-choice", "Escalate")
 		waitFor(t, ctx, "the confirmation shows", `document.querySelector(".dialog .run-macro")`)
@@ -232,7 +232,7 @@ func TestScreenshotsMacros(t *testing.T) {
 			do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/conversations/%d", d.URL, conv.ID)))
 			waitFor(t, ctx, "the conversation shows", `document.querySelector(".conv-head .head-actions") && document.querySelector(".timeline .msg")`)
 			if width < 500 {
-				do(t, ctx, chromedp.Click(chromedp.CSS(".conv-head .more-actions")))
+				click(t, ctx, ".conv-head .more-actions")
 				clickText(t, ctx, ".menu .menu-item", map[string]string{"en": "Macros", "hi": "मैक्रो"}[lang])
 			} else {
 				eval[bool](t, ctx, `(document.querySelector(".conv-head .macros-btn").click(), true)`)

@@ -111,7 +111,7 @@ func TestBrowserNotifications(t *testing.T) {
 	ctx := newBrowser(t)
 	grantNotifications(t, ctx, d.URL)
 	login(t, ctx, d.URL, agent.Email, agent.Password)
-	do(t, ctx, chromedp.Click(chromedp.CSS("#nav-notifications")))
+	click(t, ctx, "#nav-notifications")
 	waitFor(t, ctx, "the notifications page shows its preferences", `document.querySelector(".notify-prefs .prefs-table")`)
 	waitFor(t, ctx, "the realtime connection is up", `window.__sahay && window.__sahay.connected()`)
 	waitFor(t, ctx, "the list is empty", `!document.querySelector(".note-item") && document.querySelector(".notes .empty")`)
@@ -154,7 +154,7 @@ func TestBrowserNotifications(t *testing.T) {
 	})
 
 	t.Run("mark all read", func(t *testing.T) {
-		do(t, ctx, chromedp.Click(chromedp.CSS(".mark-all")))
+		click(t, ctx, ".mark-all")
 		waitFor(t, ctx, "nothing is unread", `!document.querySelector(".note-item.unread") && !document.querySelector("#nav-notifications .badge")`)
 		eventually(t, "the server counts none unread", func() bool { return agentNotifications(t, d, agent.Token).Unread == 0 })
 		do(t, ctx, chromedp.Navigate(d.URL+"/notifications"))
@@ -313,7 +313,7 @@ func TestBrowserNotifications(t *testing.T) {
 			subs, err := d.App.Store.PushSubscriptions(context.Background(), agent.ID)
 			return err == nil && len(subs) == 1
 		})
-		do(t, ctx, chromedp.Click(chromedp.CSS(".me-button")))
+		click(t, ctx, ".me-button")
 		clickText(t, ctx, ".menu .menu-item", "Sign out")
 		waitFor(t, ctx, "the login page", `location.pathname === "/login"`)
 		subs, err := d.App.Store.PushSubscriptions(context.Background(), agent.ID)

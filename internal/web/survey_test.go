@@ -86,7 +86,7 @@ func TestBrowserSurvey(t *testing.T) {
 	}
 
 	// The language switch: Hindi, the answer kept.
-	do(t, tab, chromedp.Click(chromedp.CSS(`nav a[lang="hi"]`)))
+	click(t, tab, `nav a[lang="hi"]`)
 	waitFor(t, tab, "the survey in Hindi", `document.documentElement.lang === "hi" && document.querySelector("input[name=rating][value='4']").checked`)
 	fits("hi")
 	if shots {

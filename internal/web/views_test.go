@@ -36,7 +36,7 @@ func TestBrowserSavedViewsAndContacts(t *testing.T) {
 		if href := eval[string](t, ctx, `document.querySelector(".list-pane a.export").getAttribute("href")`); href != "/api/v1/conversations/export.csv?status=open&sort=last_activity&label=refund" {
 			t.Errorf("list export link = %q", href)
 		}
-		do(t, ctx, chromedp.Click(chromedp.CSS(".list-pane .save-view")))
+		click(t, ctx, ".list-pane .save-view")
 		waitFor(t, ctx, "the save dialog opens", `document.querySelector(".dialog input[name=name]")`)
 		setField(t, ctx, ".dialog input[name=name]", "Refunds to do")
 		eval[bool](t, ctx, `(document.querySelector(".dialog input[name=name]").form.requestSubmit(), true)`)
@@ -61,7 +61,7 @@ func TestBrowserSavedViewsAndContacts(t *testing.T) {
 	})
 
 	t.Run("contacts page searches and opens a contact", func(t *testing.T) {
-		do(t, ctx, chromedp.Click(chromedp.CSS("#nav-contacts")))
+		click(t, ctx, "#nav-contacts")
 		waitFor(t, ctx, "three contacts are listed", `document.querySelectorAll(".contact-item").length === 3`)
 		setField(t, ctx, ".contact-search", "রহিম")
 		waitFor(t, ctx, "the search narrows the list", `document.querySelectorAll(".contact-item").length === 1 && document.querySelector(".contact-item .name").textContent === "রহিম উদ্দিন"`)
@@ -74,9 +74,9 @@ func TestBrowserSavedViewsAndContacts(t *testing.T) {
 		if got := eval[string](t, ctx, `location.search`); got != "?label=refund" {
 			t.Errorf("the page's address keeps its filters: %q", got)
 		}
-		do(t, ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`.contact-item[data-id="%d"] a`, refund.Conversation.ContactID))))
+		click(t, ctx, fmt.Sprintf(`.contact-item[data-id="%d"] a`, refund.Conversation.ContactID))
 		waitFor(t, ctx, "the contact's conversations are listed", fmt.Sprintf(`document.querySelector('.history a[href="/conversations/%d"]')`, refund.Conversation.ID))
-		do(t, ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`.history a[href="/conversations/%d"]`, refund.Conversation.ID))))
+		click(t, ctx, fmt.Sprintf(`.history a[href="/conversations/%d"]`, refund.Conversation.ID))
 		waitFor(t, ctx, "the conversation opens", `location.pathname === "/conversations/`+fmt.Sprint(refund.Conversation.ID)+`"`)
 	})
 

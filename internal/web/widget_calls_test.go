@@ -35,7 +35,8 @@ func TestBrowserWidgetCallSettings(t *testing.T) {
 	}
 
 	setField(t, ctx, "select[name=phone_inbox_id]", strconv.FormatInt(k.inbox.ID, 10))
-	do(t, ctx, chromedp.Click(chromedp.CSS("input[name=call_us]")), chromedp.Click(chromedp.CSS("input[name=call_me_back]")))
+	click(t, ctx, "input[name=call_us]")
+	click(t, ctx, "input[name=call_me_back]")
 	waitFor(t, ctx, "the preview offers calls", previewShadow+`?.querySelectorAll(".calls .cb").length === 2`)
 	eval[bool](t, ctx, previewShadow+`.querySelector(".calls .cb").click() || true`)
 	waitFor(t, ctx, "the preview masks the number of unsaved settings", previewShadow+`?.querySelector(".call .tel")?.textContent === "+•••••••••••••"`)
@@ -43,7 +44,7 @@ func TestBrowserWidgetCallSettings(t *testing.T) {
 		t.Fatalf("settings changed before saving: %+v", s)
 	}
 
-	do(t, ctx, chromedp.Click(chromedp.CSS(".widget-save")))
+	click(t, ctx, ".widget-save")
 	waitFor(t, ctx, "the save is confirmed", `[...document.querySelectorAll(".toast")].some((e) => e.textContent === "Saved")`)
 	if s := widgetSettings(t, d, k.owner.Token, inbox.ID); s.PhoneInboxID != k.inbox.ID || !s.CallUs || !s.CallMeBack {
 		t.Fatalf("saved settings: phone inbox %d, call_us %v, call_me_back %v", s.PhoneInboxID, s.CallUs, s.CallMeBack)

@@ -80,7 +80,7 @@ func TestBrowserWidgetPages(t *testing.T) {
 			t.Fatalf("settings changed before saving: color %s, greeting %q", s.Color, s.Greeting)
 		}
 
-		do(t, ctx, chromedp.Click(chromedp.CSS(".widget-save")))
+		click(t, ctx, ".widget-save")
 		waitFor(t, ctx, "the save is confirmed", `[...document.querySelectorAll(".toast")].some((e) => e.textContent === "Saved")`)
 		s := widgetSettings(t, d, owner.Token, inbox.ID)
 		if s.Color != "#b42318" || s.Greeting != "Namaskar! Ask us about sarees." {
@@ -97,7 +97,7 @@ func TestBrowserWidgetPages(t *testing.T) {
 		shown := eval[string](t, ctx, `document.querySelector(".widget-preview-frame").src`)
 		setField(t, ctx, "input[name=color]", "#b4231")
 		waitFor(t, ctx, "the preview reports the reason", `document.querySelector(".widget-error:not([hidden])")?.textContent.includes("color and text_color look like #1f6feb")`)
-		do(t, ctx, chromedp.Click(chromedp.CSS(".widget-save")))
+		click(t, ctx, ".widget-save")
 		waitFor(t, ctx, "saving reports the reason", `[...document.querySelectorAll(".toast.error")].some((e) => e.textContent.includes("color and text_color look like #1f6feb"))`)
 		if got := eval[string](t, ctx, `document.querySelector(".widget-preview-frame").src`); got != shown {
 			t.Errorf("the preview moved to refused settings: %s", got)
@@ -116,7 +116,7 @@ func TestBrowserWidgetPages(t *testing.T) {
 		setField(t, ctx, ".campaign textarea[name=campaign_message]", "Looking for a saree? We can help.")
 		setField(t, ctx, ".campaign input[name=campaign_url]", "*campaign=1*")
 		setField(t, ctx, ".campaign input[name=campaign_delay]", "0")
-		do(t, ctx, chromedp.Click(chromedp.CSS(".widget-save")))
+		click(t, ctx, ".widget-save")
 		waitFor(t, ctx, "the campaign is listed with its counts", `document.querySelector('.campaign-stats tr[data-campaign="saree-help"] .shown')?.textContent === "0"`)
 		s := widgetSettings(t, d, owner.Token, inbox.ID)
 		if len(s.Campaigns) != 1 || s.Campaigns[0] != (widget.Campaign{ID: "saree-help", Enabled: true, Message: "Looking for a saree? We can help.", URLPattern: "*campaign=1*"}) {
@@ -129,7 +129,7 @@ func TestBrowserWidgetPages(t *testing.T) {
 
 	t.Run("the visitors page lists a live visitor and starts a chat", func(t *testing.T) {
 		eval[bool](t, visitor, `window.Sahay.setCart({items: [{name: "Jamdani saree", quantity: 1, price: 9800}], total: 9800, currency: "BDT"}).then(() => true)`)
-		do(t, ctx, chromedp.Click(chromedp.CSS("#nav-visitors")))
+		click(t, ctx, "#nav-visitors")
 		waitFor(t, ctx, "the visitor is listed on the shop's page", `[...document.querySelectorAll(".visitors .visitor-page")].some((e) => e.textContent.includes("Nakshi Crafts"))`)
 		waitFor(t, ctx, "the visitor's cart shows", `document.querySelector(".visitors .visitor-cart")?.textContent.includes("9,800")`)
 		row := eval[string](t, ctx, `document.querySelector(".visitors tbody tr").innerText`)

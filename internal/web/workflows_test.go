@@ -41,7 +41,7 @@ func TestBrowserWorkflows(t *testing.T) {
 		setField(t, ctx, ".dialog input[name=email]", agentEmail)
 		setField(t, ctx, ".dialog select[name=role]", "admin")
 		setField(t, ctx, ".dialog input[name=password]", agentPassword)
-		do(t, ctx, chromedp.Click(chromedp.CSS(".dialog button[type=submit]")))
+		click(t, ctx, ".dialog button[type=submit]")
 		waitFor(t, ctx, "the agent is listed", fmt.Sprintf(`document.querySelector(".table")?.textContent.includes(%s)`, jsString(agentEmail)))
 		var users struct{ Items []sahay.User }
 		d.Must(t, owner.Token, http.MethodGet, "/api/v1/users", nil, http.StatusOK, &users)
@@ -65,7 +65,7 @@ func TestBrowserWorkflows(t *testing.T) {
 		setField(t, agentCtx, "input[name=confirm_password]", newPassword)
 		eval[bool](t, agentCtx, `(document.querySelector("input[name=confirm_password]").form.requestSubmit(), true)`)
 		waitFor(t, agentCtx, "the change is confirmed", `document.querySelector(".toast")?.textContent === "Password changed"`)
-		do(t, agentCtx, chromedp.Click(chromedp.CSS(".me-button")))
+		click(t, agentCtx, ".me-button")
 		clickText(t, agentCtx, ".menu .menu-item", "Sign out")
 		waitFor(t, agentCtx, "the login page shows", `document.querySelector(".login-card")`)
 		login(t, agentCtx, d.URL, agentEmail, newPassword)
@@ -103,7 +103,7 @@ func TestBrowserWorkflows(t *testing.T) {
 		c := receive(t, d, owner.Token, inbox.ID, "s1", "Sumi", "Call me later", "s1")
 		do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/conversations/%d", d.URL, c.Conversation.ID)))
 		waitFor(t, ctx, "the conversation opens", `document.querySelector(".snooze-btn")`)
-		do(t, ctx, chromedp.Click(chromedp.CSS(".snooze-btn")))
+		click(t, ctx, ".snooze-btn")
 		clickText(t, ctx, ".menu .menu-item", "For 1 hour")
 		eventually(t, "it is snoozed for about an hour", func() bool {
 			got := conversation(t, d, owner.Token, c.Conversation.ID)
@@ -169,7 +169,7 @@ func TestBrowserWorkflows(t *testing.T) {
 		if eval[bool](t, ctx, visible(".sidebar .nav")+` && document.querySelector(".sidebar").getBoundingClientRect().right > 0`) {
 			t.Error("the sidebar shows on a phone before the menu opens")
 		}
-		do(t, ctx, chromedp.Click(chromedp.CSS(".list-pane .page-head .icon-btn")))
+		click(t, ctx, ".list-pane .page-head .icon-btn")
 		waitFor(t, ctx, "the menu opens the sidebar", `document.body.classList.contains("drawer-open") && document.querySelector(".sidebar").getBoundingClientRect().left >= 0`)
 		do(t, ctx, chromedp.MouseClickXY(360, 400))
 		waitFor(t, ctx, "the scrim closes it", `!document.body.classList.contains("drawer-open") && getComputedStyle(document.querySelector(".sidebar")).visibility === "hidden"`)
@@ -185,7 +185,7 @@ func TestBrowserWorkflows(t *testing.T) {
 			t.Errorf("touch targets under 40 px: %v", small)
 		}
 		waitFor(t, ctx, "the conversation has loaded", `document.querySelector(".timeline .msg") && document.activeElement === document.body`)
-		do(t, ctx, chromedp.Click(chromedp.CSS(".conv-head .back")))
+		click(t, ctx, ".conv-head .back")
 		waitFor(t, ctx, "back returns to the list", visible(".conv-item")+` && location.pathname === "/conversations"`)
 	})
 
