@@ -303,16 +303,12 @@ func (t *Tx) AppendEvent(ctx context.Context, ev sahay.Event) error {
 var eventRows = []int{64, 16, 4, 1}
 
 // storeEvents inserts the transaction's events, a few rows per statement,
-// and saves the accounts' last event numbers. It runs just before COMMIT:
-// a transaction of many messages then sends the database a few statements
-// for its events rather than two per event.
+// and saves the accounts' last event numbers (SQLite; on PostgreSQL
+// commitPostgres sends them with the COMMIT, in one statement). It runs
+// just before COMMIT: a transaction of many messages then sends the
+// database a few statements for its events rather than two per event.
 func (t *Tx) storeEvents(ctx context.Context) error {
 	evs := t.events
-	if t.s.dialect == Postgres && len(evs) > 0 {
-		// One statement whatever their number, with the accounts' last
-		// numbers: a round trip costs more than the statement.
-		return t.insertEventArrays(ctx, evs)
-	}
 	for _, n := range eventRows {
 		for len(evs) >= n {
 			args := make([]any, 0, 8*n)
@@ -338,9 +334,9 @@ func (t *Tx) storeEvents(ctx context.Context) error {
 	return nil
 }
 
-// insertEventArrays inserts events with one array per column, and saves
-// the accounts' last event numbers, in one statement (PostgreSQL).
-func (t *Tx) insertEventArrays(ctx context.Context, evs []sahay.Event) error {
+// eventArrays is the statement inserting events with one array per
+// column and saving the accounts' last event numbers (PostgreSQL).
+func (t *Tx) eventArrays(evs []sahay.Event) (string, []any) {
 	var ids, last []int64
 	for _, a := range t.locked {
 		if a.seq != a.stored {
@@ -354,16 +350,10 @@ func (t *Tx) insertEventArrays(ctx context.Context, evs []sahay.Event) error {
 		accounts[i], seqs[i], types[i], inboxes[i], conversations[i], users[i], data[i], created[i] =
 			ev.AccountID, ev.Seq, ev.Type, ev.InboxID, ev.ConversationID, ev.UserID, string(ev.Data), ms(ev.CreatedAt)
 	}
-	if _, err := t.tx.ExecContext(ctx, `WITH inserted AS (INSERT INTO events (account_id, seq, type, inbox_id, conversation_id, user_id, data, created_at)
+	return `WITH inserted AS (INSERT INTO events (account_id, seq, type, inbox_id, conversation_id, user_id, data, created_at)
 			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::bigint[]))
 		UPDATE accounts a SET event_seq = s.seq FROM unnest($9::bigint[], $10::bigint[]) AS s(id, seq) WHERE a.id = s.id`,
-		accounts, seqs, types, inboxes, conversations, users, data, created, ids, last); err != nil {
-		return fmt.Errorf("store: append events: %w", err)
-	}
-	for i := range t.locked {
-		t.locked[i].stored = t.locked[i].seq
-	}
-	return nil
+		[]any{accounts, seqs, types, inboxes, conversations, users, data, created, ids, last}
 }
 
 // insertEvents holds, for each size of eventRows, the statement inserting

@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/store"
@@ -92,6 +94,101 @@ func TestLockAndReadReadsWhatEachReadReads(t *testing.T) {
 		}
 		if !reflect.DeepEqual(together, apart) {
 			t.Errorf("together:\n%+v\none by one:\n%+v", together, apart)
+		}
+	})
+}
+
+// A transaction whose first statements are sent together (PostgreSQL
+// sends its BEGIN with them, and its COMMIT with its events) is one
+// transaction all the same: what it wrote is gone when it fails and there
+// when it commits, and its account stays locked until it ends.
+func TestWriteBegunWithStatementsSentTogether(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		st := open(t)
+		a := storetest.MustAccount(t, st, "A")
+		seq := func() int64 {
+			t.Helper()
+			n, err := st.LastEventSeq(ctx, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := seq()
+		write := func(fail error, locked chan<- struct{}, release <-chan struct{}) (*sahay.Contact, error) {
+			c := &sahay.Contact{AccountID: a.ID, Name: "Rahim"}
+			_, err := st.Write(ctx, func(tx *store.Tx) error {
+				if _, err := tx.LockAndRead(ctx, []int64{a.ID}, nil, nil, nil); err != nil {
+					return err
+				}
+				if locked != nil {
+					close(locked)
+					<-release
+				}
+				if err := tx.CreateContact(ctx, c); err != nil {
+					return err
+				}
+				if err := tx.AppendEvent(ctx, sahay.Event{AccountID: a.ID, Type: "test"}); err != nil {
+					return err
+				}
+				return fail
+			})
+			return c, err
+		}
+
+		undo := errors.New("undo")
+		c, err := write(undo, nil, nil)
+		if !errors.Is(err, undo) {
+			t.Fatalf("failed write: %v, want %v", err, undo)
+		}
+		if _, err := st.Contact(ctx, a.ID, c.ID); sahay.ErrorCode(err) != sahay.ENOTFOUND {
+			t.Fatalf("the failed write's contact: %v, want not found", err)
+		}
+		if got := seq(); got != before {
+			t.Fatalf("after the failed write the account's last event is %d, want %d", got, before)
+		}
+
+		c, err = write(nil, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Contact(ctx, a.ID, c.ID); err != nil {
+			t.Fatalf("the committed write's contact: %v", err)
+		}
+		if got := seq(); got != before+1 {
+			t.Fatalf("after the committed write the account's last event is %d, want %d", got, before+1)
+		}
+
+		// A second writer of the account waits for the first to end.
+		locked, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			_, err := write(nil, locked, release)
+			done <- err
+		}()
+		<-locked
+		second := make(chan error, 1)
+		go func() {
+			_, err := st.Write(ctx, func(tx *store.Tx) error {
+				return tx.AppendEvent(ctx, sahay.Event{AccountID: a.ID, Type: "test"})
+			})
+			second <- err
+		}()
+		select {
+		case err := <-second:
+			t.Fatalf("a second writer locked the account while the first held it (%v)", err)
+		case <-time.After(300 * time.Millisecond):
+		}
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-second; err != nil {
+			t.Fatal(err)
+		}
+		if got := seq(); got != before+3 {
+			t.Fatalf("after three committed events the account's last is %d, want %d", got, before+3)
 		}
 	})
 }

@@ -314,12 +314,12 @@ func (s *Store) writeOutside(ctx context.Context, fn func(q queryer) error) erro
 // [Store.Write] once it commits, for the caller to publish.
 type Tx struct {
 	s *Store
-	// tx runs the transaction's statements: a *sql.Tx on PostgreSQL, the
-	// writer connection on SQLite.
+	// tx runs the transaction's statements: pg on PostgreSQL, the writer
+	// connection on SQLite.
 	tx queryer
-	// conn is the connection of the transaction on PostgreSQL, through
-	// which several statements are sent at once (see sendTogether).
-	conn *sql.Conn
+	// pg is the transaction on PostgreSQL, on whose connection several
+	// statements are sent at once (see sendTogether).
+	pg *pgTx
 	// events are the events appended so far, stored just before commit.
 	events []sahay.Event
 	// locked are the accounts locked so far, with their event numbers.
@@ -360,29 +360,27 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) ([]sahay.Event, e
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
 	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("store: begin: %w", err)
-	}
-	t := &Tx{s: s, tx: tx, conn: conn, now: time.Now().UTC().Truncate(time.Millisecond)}
+	p := &pgTx{conn: conn}
+	t := &Tx{s: s, tx: p, pg: p, now: time.Now().UTC().Truncate(time.Millisecond)}
 	committed := false
 	defer func() {
-		// Also when fn panics: an open transaction would hold an account's
-		// row lock for ever.
-		if !committed {
-			tx.Rollback()
+		// Also when fn panics or COMMIT fails: an open transaction would
+		// hold an account's row lock for ever. (A connection left in a
+		// transaction is not used again: the driver closes it.)
+		if p.begun && !committed {
+			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}()
 	if err := fn(t); err != nil {
+		if p.err != nil {
+			return nil, p.err
+		}
 		return nil, err
 	}
-	if err := t.storeEvents(ctx); err != nil {
+	if err := t.commitPostgres(ctx); err != nil {
 		return nil, err
 	}
 	committed = true
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("store: commit: %w", err)
-	}
 	return t.events, nil
 }
 
