@@ -282,7 +282,7 @@ func (s *Service) slaChanged(ctx context.Context, w *slaAccountWatch, accountID 
 	seq := w.seq
 	ids := map[int64]bool{}
 	for !full {
-		evs, err := s.store.EventsAfter(ctx, accountID, seq, slaBatch)
+		evs, err := s.store.EventHeadsAfter(ctx, accountID, seq, slaBatch)
 		if err != nil {
 			return nil, false, err
 		}

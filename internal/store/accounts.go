@@ -410,6 +410,29 @@ func (s *Store) EventsAfter(ctx context.Context, accountID, after int64, limit i
 	return out, rows.Err()
 }
 
+// EventHeadsAfter is [Store.EventsAfter] without the events' data: their
+// numbers, types, inboxes and conversations, for a reader that needs to
+// know only what changed (an event's data is about a kilobyte).
+func (s *Store) EventHeadsAfter(ctx context.Context, accountID, after int64, limit int) ([]sahay.Event, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT seq, type, inbox_id, conversation_id, user_id, created_at
+		FROM events WHERE account_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, accountID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: event heads: %w", err)
+	}
+	defer rows.Close()
+	var out []sahay.Event
+	for rows.Next() {
+		ev := sahay.Event{AccountID: accountID}
+		var created int64
+		if err := rows.Scan(&ev.Seq, &ev.Type, &ev.InboxID, &ev.ConversationID, &ev.UserID, &created); err != nil {
+			return nil, fmt.Errorf("store: event heads: %w", err)
+		}
+		ev.CreatedAt = fromMS(created)
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
 // LastEventSeq returns the account's latest event number.
 func (s *Store) LastEventSeq(ctx context.Context, accountID int64) (int64, error) {
 	var seq int64

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -111,6 +112,19 @@ func testEvents(t *testing.T, st *store.Store) {
 	limited, err := st.EventsAfter(ctx, a.ID, 0, 2)
 	must(t, err, "EventsAfter")
 	wantSeqs(t, "first two events of A", limited, 1, 2)
+	// The heads are the events without their data.
+	for _, limit := range []int{100, 2} {
+		heads, err := st.EventHeadsAfter(ctx, a.ID, 1, limit)
+		must(t, err, "EventHeadsAfter")
+		want, err := st.EventsAfter(ctx, a.ID, 1, limit)
+		must(t, err, "EventsAfter")
+		for i := range want {
+			want[i].Data = nil
+		}
+		if !reflect.DeepEqual(heads, want) {
+			t.Errorf("event heads after 1, up to %d:\n%+v\nwant the events without data:\n%+v", limit, heads, want)
+		}
+	}
 	ofBStored, err := st.EventsAfter(ctx, b.ID, 0, 100)
 	must(t, err, "EventsAfter")
 	wantSeqs(t, "stored events of account B", ofBStored, 1, 2)
