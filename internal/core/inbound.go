@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -19,7 +21,10 @@ import (
 
 // Limits of inbound messages.
 const (
-	maxBatch     = 256
+	maxBatch = 256
+	// encodeShare is the fewest events worth a goroutine of their own
+	// when a batch's events are encoded.
+	encodeShare  = 16
 	previewRunes = 140
 )
 
@@ -487,9 +492,16 @@ func (p *pendingReceives) flush(ctx context.Context, tx *store.Tx) error {
 	if err := tx.InsertMessagesWithActivity(ctx, p.msgs, p.convs); err != nil {
 		return err
 	}
-	for _, r := range p.reqs {
+	evs, err := encodeEvents(len(p.reqs), func(i int) (sahay.Event, error) {
+		c, m := p.reqs[i].out.Conversation, p.reqs[i].out.Message
+		return sahay.NewEvent(c.AccountID, c.InboxID, c.ID, sahay.MessageCreated{Conversation: c, Message: m})
+	})
+	if err != nil {
+		return err
+	}
+	for i, r := range p.reqs {
 		c, m := r.out.Conversation, r.out.Message
-		if err := tx.Emit(ctx, c.AccountID, c.InboxID, c.ID, sahay.MessageCreated{Conversation: c, Message: m}); err != nil {
+		if err := tx.AppendEvent(ctx, evs[i]); err != nil {
 			return err
 		}
 		if wantsBot(c, m) {
@@ -500,6 +512,31 @@ func (p *pendingReceives) flush(ctx context.Context, tx *store.Tx) error {
 	}
 	*p = pendingReceives{}
 	return nil
+}
+
+// encodeEvents returns the n events event(i) builds, their JSON encoded
+// on every core at once when they are many: a batch's events are encoded
+// while its transaction is open, on SQLite holding the writer that every
+// write waits for.
+func encodeEvents(n int, event func(i int) (sahay.Event, error)) ([]sahay.Event, error) {
+	evs, errs := make([]sahay.Event, n), make([]error, n)
+	workers := min(runtime.GOMAXPROCS(0), n/encodeShare)
+	if workers < 2 {
+		for i := range n {
+			evs[i], errs[i] = event(i)
+		}
+		return evs, errors.Join(errs...)
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				evs[i], errs[i] = event(i)
+			}
+		})
+	}
+	wg.Wait()
+	return evs, errors.Join(errs...)
 }
 
 // receiveTx stores one message; the caller has locked its account. reads,
