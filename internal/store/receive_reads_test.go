@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -189,6 +190,42 @@ func TestWriteBegunWithStatementsSentTogether(t *testing.T) {
 		}
 		if got := seq(); got != before+3 {
 			t.Fatalf("after three committed events the account's last is %d, want %d", got, before+3)
+		}
+	})
+}
+
+// A transaction in which a statement failed is not reported committed,
+// even when the caller went on as if it had not: PostgreSQL answers its
+// COMMIT with ROLLBACK. (SQLite keeps the transaction and what else it
+// did.)
+func TestWriteWithAFailedStatementIsNotCommitted(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		st := open(t)
+		a := storetest.MustAccount(t, st, "A")
+		kept := &sahay.Contact{AccountID: a.ID, Name: "Rahim"}
+		_, err := st.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.CreateContact(ctx, kept); err != nil {
+				return err
+			}
+			if err := tx.CreateContact(ctx, &sahay.Contact{AccountID: a.ID + 1000, Name: "no such account"}); err == nil {
+				t.Error("a contact of an account that does not exist was created")
+			}
+			return nil
+		})
+		_, found := st.Contact(ctx, a.ID, kept.ID)
+		if st.Dialect() == store.Postgres {
+			if err == nil || !strings.Contains(err.Error(), "rolled back") {
+				t.Fatalf("a transaction with a failed statement: %v, want rolled back", err)
+			}
+			if sahay.ErrorCode(found) != sahay.ENOTFOUND {
+				t.Fatalf("its contact: %v, want not found", found)
+			}
+			return
+		}
+		if err != nil || found != nil {
+			t.Fatalf("SQLite: %v; its contact: %v", err, found)
 		}
 	})
 }

@@ -115,8 +115,14 @@ func (t *Tx) commitPostgres(ctx context.Context) error {
 				return fmt.Errorf("store: append events: %w", err)
 			}
 		}
-		if _, err := res.Exec(); err != nil {
+		tag, err := res.Exec()
+		if err != nil {
 			return fmt.Errorf("store: commit: %w", err)
+		}
+		if tag.String() != "COMMIT" {
+			// The server answers COMMIT with ROLLBACK when a statement of
+			// the transaction failed.
+			return fmt.Errorf("store: commit: the transaction was rolled back (%s)", tag)
 		}
 		return nil
 	})
