@@ -389,7 +389,19 @@ func (t *Tx) Emit(ctx context.Context, accountID, inboxID, conversationID int64,
 // EventsAfter returns up to limit events of an account with seq > after, in
 // order.
 func (s *Store) EventsAfter(ctx context.Context, accountID, after int64, limit int) ([]sahay.Event, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT account_id, seq, type, inbox_id, conversation_id, user_id, data, created_at
+	return s.eventsAfter(ctx, accountID, after, limit, "data")
+}
+
+// EventHeadsAfter is [Store.EventsAfter] without the events' data: their
+// numbers, types, inboxes and conversations, for a reader that needs to
+// know only what changed (an event's data is about a kilobyte).
+func (s *Store) EventHeadsAfter(ctx context.Context, accountID, after int64, limit int) ([]sahay.Event, error) {
+	return s.eventsAfter(ctx, accountID, after, limit, "''")
+}
+
+// eventsAfter reads events with data as their data column's value.
+func (s *Store) eventsAfter(ctx context.Context, accountID, after int64, limit int, data string) ([]sahay.Event, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT seq, type, inbox_id, conversation_id, user_id, `+data+`, created_at
 		FROM events WHERE account_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, accountID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: events: %w", err)
@@ -397,35 +409,14 @@ func (s *Store) EventsAfter(ctx context.Context, accountID, after int64, limit i
 	defer rows.Close()
 	var out []sahay.Event
 	for rows.Next() {
-		var ev sahay.Event
+		ev := sahay.Event{AccountID: accountID}
 		var data string
 		var created int64
-		if err := rows.Scan(&ev.AccountID, &ev.Seq, &ev.Type, &ev.InboxID, &ev.ConversationID, &ev.UserID, &data, &created); err != nil {
+		if err := rows.Scan(&ev.Seq, &ev.Type, &ev.InboxID, &ev.ConversationID, &ev.UserID, &data, &created); err != nil {
 			return nil, fmt.Errorf("store: events: %w", err)
 		}
-		ev.Data = json.RawMessage(data)
-		ev.CreatedAt = fromMS(created)
-		out = append(out, ev)
-	}
-	return out, rows.Err()
-}
-
-// EventHeadsAfter is [Store.EventsAfter] without the events' data: their
-// numbers, types, inboxes and conversations, for a reader that needs to
-// know only what changed (an event's data is about a kilobyte).
-func (s *Store) EventHeadsAfter(ctx context.Context, accountID, after int64, limit int) ([]sahay.Event, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT seq, type, inbox_id, conversation_id, user_id, created_at
-		FROM events WHERE account_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, accountID, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: event heads: %w", err)
-	}
-	defer rows.Close()
-	var out []sahay.Event
-	for rows.Next() {
-		ev := sahay.Event{AccountID: accountID}
-		var created int64
-		if err := rows.Scan(&ev.Seq, &ev.Type, &ev.InboxID, &ev.ConversationID, &ev.UserID, &created); err != nil {
-			return nil, fmt.Errorf("store: event heads: %w", err)
+		if data != "" {
+			ev.Data = json.RawMessage(data)
 		}
 		ev.CreatedAt = fromMS(created)
 		out = append(out, ev)
