@@ -21,12 +21,13 @@ import (
 
 // Limits of inbound messages.
 const (
-	maxBatch = 256
-	// encodeShare is the fewest events worth a goroutine of their own
-	// when a batch's events are encoded.
-	encodeShare  = 16
+	maxBatch     = 256
 	previewRunes = 140
 )
+
+// encodeShare is the fewest events worth a goroutine of their own when a
+// batch's events are encoded.
+const encodeShare = 16
 
 // Received is the outcome of [Service.Receive].
 type Received struct {

@@ -389,18 +389,22 @@ func (t *Tx) Emit(ctx context.Context, accountID, inboxID, conversationID int64,
 // EventsAfter returns up to limit events of an account with seq > after, in
 // order.
 func (s *Store) EventsAfter(ctx context.Context, accountID, after int64, limit int) ([]sahay.Event, error) {
-	return s.eventsAfter(ctx, accountID, after, limit, "data")
+	return s.eventsAfter(ctx, accountID, after, limit, true)
 }
 
 // EventHeadsAfter is [Store.EventsAfter] without the events' data: their
 // numbers, types, inboxes and conversations, for a reader that needs to
 // know only what changed (an event's data is about a kilobyte).
 func (s *Store) EventHeadsAfter(ctx context.Context, accountID, after int64, limit int) ([]sahay.Event, error) {
-	return s.eventsAfter(ctx, accountID, after, limit, "''")
+	return s.eventsAfter(ctx, accountID, after, limit, false)
 }
 
-// eventsAfter reads events with data as their data column's value.
-func (s *Store) eventsAfter(ctx context.Context, accountID, after int64, limit int, data string) ([]sahay.Event, error) {
+// eventsAfter reads events, with their data or without.
+func (s *Store) eventsAfter(ctx context.Context, accountID, after int64, limit int, withData bool) ([]sahay.Event, error) {
+	data := "''"
+	if withData {
+		data = "data"
+	}
 	rows, err := s.read.QueryContext(ctx, `SELECT seq, type, inbox_id, conversation_id, user_id, `+data+`, created_at
 		FROM events WHERE account_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, accountID, after, limit)
 	if err != nil {
