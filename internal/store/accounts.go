@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
@@ -134,17 +135,30 @@ func (s *Store) Accounts(ctx context.Context) ([]*sahay.Account, error) {
 	return out, rows.Err()
 }
 
-// LockAccount takes the account's row lock for the rest of the transaction.
+// LockAccount takes the account's lock for the rest of the transaction.
 // Every write that changes an account's conversations takes it first, so an
 // account's writers are serialized: event numbers are then gapless in commit
 // order, and find-or-create steps cannot race. Taking it again in the same
-// transaction costs nothing.
+// transaction costs nothing. A transaction that holds the account shared
+// (see [Tx.LockAndRead]) takes its row lock, and numbers the events it
+// appended so far.
+//
+// On PostgreSQL an account has two locks, taken in this order: an advisory
+// lock, which LockAccount takes exclusive and LockAndRead shared, and the
+// account's row lock, which every numbering of the account's events holds
+// until commit. Batches of received messages for one account hold it
+// shared at once, each writing only the rows of its own senders, and take
+// the row lock last, to number their events and commit; every other writer
+// waits for them, and they for it.
 func (t *Tx) LockAccount(ctx context.Context, accountID int64) error {
-	if t.lockedSeq(accountID) != nil {
+	if a := t.lockedSeq(accountID); a != nil {
+		if a.shared {
+			return t.lockShared(ctx, []int64{accountID})
+		}
 		return nil
 	}
 	var seq int64
-	err := t.tx.QueryRowContext(ctx, `UPDATE accounts SET event_seq = event_seq WHERE id = $1 RETURNING event_seq`, accountID).Scan(&seq)
+	err := t.tx.QueryRowContext(ctx, lockAccountSQL[t.s.dialect], accountID).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sahay.NotFound("account")
 	}
@@ -160,11 +174,13 @@ func (t *Tx) LockAccount(ctx context.Context, accountID int64) error {
 // locked it yet.
 func (t *Tx) LockedAccount(ctx context.Context, accountID int64) (*sahay.Account, error) {
 	if t.lockedSeq(accountID) != nil {
+		if err := t.LockAccount(ctx, accountID); err != nil {
+			return nil, err
+		}
 		return t.Account(ctx, accountID)
 	}
 	var seq int64
-	a, err := scanAccount(prefixed{t.tx.QueryRowContext(ctx, `UPDATE accounts SET event_seq = event_seq WHERE id = $1
-		RETURNING event_seq, `+accountColumns, accountID), []any{&seq}})
+	a, err := scanAccount(prefixed{t.tx.QueryRowContext(ctx, lockedAccountSQL[t.s.dialect], accountID), []any{&seq}})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, sahay.NotFound("account")
 	}
@@ -213,16 +229,92 @@ func (t *Tx) LockedAccounts(ctx context.Context, ids []int64) (map[int64]*sahay.
 	return found, nil
 }
 
-// lockAccountsSQL locks the accounts of the ids in $1 on PostgreSQL. The
-// rows are locked in the order of ORDER BY, as every writer locks
-// accounts, and in the mode an UPDATE of event_seq takes: it conflicts
-// with every writer of the account, not with the key-share locks of
-// foreign keys.
-const lockAccountsSQL = `SELECT event_seq, ` + accountColumns + ` FROM accounts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`
+// lockAccountsSQL locks the accounts of the ids in $1, sorted, on
+// PostgreSQL: their advisory locks exclusive, then their rows. The rows
+// are locked in the order of ORDER BY, as every writer locks accounts, and
+// in the mode an UPDATE of event_seq takes: it conflicts with every writer
+// of the account, not with the key-share locks of foreign keys.
+const lockAccountsSQL = `WITH held AS MATERIALIZED (SELECT count(*) FROM (SELECT pg_advisory_xact_lock(` + accountLockClass + `, (k % 2147483647)::int) FROM unnest($1::bigint[]) k) l)
+	SELECT event_seq, ` + accountColumns + ` FROM accounts WHERE id = ANY($1) AND (SELECT count FROM held) >= 0 ORDER BY id FOR NO KEY UPDATE`
+
+// shareAccountsSQL takes the advisory locks of the accounts of the ids in
+// $1, sorted, shared, and reads the accounts without locking their rows
+// (PostgreSQL).
+const shareAccountsSQL = `WITH held AS MATERIALIZED (SELECT count(*) FROM (SELECT pg_advisory_xact_lock_shared(` + accountLockClass + `, (k % 2147483647)::int) FROM unnest($1::bigint[]) k) l)
+	SELECT event_seq, ` + accountColumns + ` FROM accounts WHERE id = ANY($1) AND (SELECT count FROM held) >= 0 ORDER BY id`
+
+// lockRowsSQL locks the rows of accounts the transaction holds shared, in
+// order, and reads their last event numbers (PostgreSQL).
+const lockRowsSQL = `SELECT id, event_seq FROM accounts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`
+
+// accountLockClass is the first key of the accounts' advisory locks; the
+// second is the account's id (modulo 2^31-1: two accounts sharing a key
+// only wait for each other).
+const accountLockClass = "1935763833"
+
+// lockAccountSQL and lockedAccountSQL lock the row of the account $1 and
+// read its last event number, and the account; on PostgreSQL they take
+// the account's advisory lock first (see [Tx.LockAccount]).
+var (
+	lockAccountSQL   = dialectSQL(`UPDATE accounts SET event_seq = event_seq WHERE id = $1 RETURNING event_seq`)
+	lockedAccountSQL = dialectSQL(`UPDATE accounts SET event_seq = event_seq WHERE id = $1 RETURNING event_seq, ` + accountColumns)
+)
+
+// dialectSQL returns the statement locking the account $1 on each
+// database: query, and query after the advisory lock on PostgreSQL.
+func dialectSQL(query string) map[string]string {
+	return map[string]string{SQLite: query, Postgres: `WITH held AS MATERIALIZED (SELECT pg_advisory_xact_lock(` + accountLockClass +
+		`, ($1::bigint % 2147483647)::int))
+	` + strings.Replace(query, "WHERE id = $1", "WHERE id = $1 AND (SELECT 1 FROM held) = 1", 1)}
+}
+
+// lockShared locks the rows of accounts the transaction holds shared,
+// sorted, and numbers the events appended for them so far, in order.
+func (t *Tx) lockShared(ctx context.Context, ids []int64) error {
+	rows, err := t.tx.QueryContext(ctx, lockRowsSQL, ids)
+	if err != nil {
+		return fmt.Errorf("store: lock accounts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			return fmt.Errorf("store: lock accounts: %w", err)
+		}
+		a := t.lockedSeq(id)
+		a.shared, a.seq, a.stored = false, seq, seq
+		for i := range t.events {
+			if ev := &t.events[i]; ev.AccountID == id && ev.Seq == 0 {
+				a.seq++
+				ev.Seq = a.seq
+			}
+		}
+	}
+	return rows.Err()
+}
+
+// sharedAccounts returns the ids of the accounts the transaction holds
+// shared, sorted.
+func (t *Tx) sharedAccounts() []int64 {
+	var ids []int64
+	for _, a := range t.locked {
+		if a.shared {
+			ids = append(ids, a.id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
 
 // scanLockedAccounts reads the rows of lockAccountsSQL into found and
 // notes them locked.
 func (t *Tx) scanLockedAccounts(rows rowSet, found map[int64]*sahay.Account) error {
+	return t.scanAccountsHeld(rows, found, false)
+}
+
+// scanAccountsHeld reads the rows of lockAccountsSQL or shareAccountsSQL
+// into found and notes them held, shared or not.
+func (t *Tx) scanAccountsHeld(rows rowSet, found map[int64]*sahay.Account, shared bool) error {
 	for rows.Next() {
 		var seq int64
 		a, err := scanAccount(prefixed{rows, []any{&seq}})
@@ -230,7 +322,7 @@ func (t *Tx) scanLockedAccounts(rows rowSet, found map[int64]*sahay.Account) err
 			return fmt.Errorf("store: lock accounts: %w", err)
 		}
 		found[a.ID] = a
-		t.locked = append(t.locked, lockedAccount{id: a.ID, seq: seq, stored: seq})
+		t.locked = append(t.locked, lockedAccount{id: a.ID, seq: seq, stored: seq, shared: shared})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: lock accounts: %w", err)
@@ -254,6 +346,9 @@ type lockedAccount struct {
 	// seq is the number of the account's last event; stored is the number
 	// its row holds.
 	seq, stored int64
+	// shared is set while the account is held in the shared mode, its row
+	// not locked: its events are numbered when it is.
+	shared bool
 }
 
 func (t *Tx) lockedSeq(accountID int64) *lockedAccount {
@@ -269,12 +364,14 @@ func (t *Tx) lockedSeq(accountID int64) *lockedAccount {
 // the account if the transaction has not; the event is stored before the
 // transaction commits, and [Store.Write] returns it after.
 func (t *Tx) AppendEvent(ctx context.Context, ev sahay.Event) error {
-	if err := t.LockAccount(ctx, ev.AccountID); err != nil {
-		return fmt.Errorf("store: next event seq: %w", err)
+	if a := t.lockedSeq(ev.AccountID); a == nil || !a.shared {
+		if err := t.LockAccount(ctx, ev.AccountID); err != nil {
+			return fmt.Errorf("store: next event seq: %w", err)
+		}
+		a = t.lockedSeq(ev.AccountID)
+		a.seq++
+		ev.Seq = a.seq
 	}
-	a := t.lockedSeq(ev.AccountID)
-	a.seq++
-	ev.Seq = a.seq
 	ev.CreatedAt = t.now
 	if len(ev.Data) == 0 || string(ev.Data) == "null" {
 		ev.Data = json.RawMessage("{}")

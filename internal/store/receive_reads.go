@@ -39,6 +39,24 @@ type ReceiveReads struct {
 // lock is held and sees what every earlier writer of the accounts
 // committed, as when they are sent one by one.
 func (t *Tx) LockAndRead(ctx context.Context, accounts []int64, keys []MessageKey, ids []Identity, senders []SenderConversation) (*ReceiveReads, error) {
+	return t.takeAndRead(ctx, false, accounts, keys, ids, senders)
+}
+
+// ShareAndRead is [Tx.LockAndRead] holding the accounts shared on
+// PostgreSQL (see [Tx.LockAccount]): other transactions that hold them
+// shared run beside this one, every other writer of the accounts waits for
+// it. Until it takes an account's lock with [Tx.LockAccount], the
+// transaction may write only rows no other holder writes: received
+// messages of its own senders and their conversations' activity. Its
+// events are numbered when it takes the lock, at the latest when it
+// commits, which then costs a round trip more. On SQLite, and for an
+// account the transaction has locked already, it locks them.
+func (t *Tx) ShareAndRead(ctx context.Context, accounts []int64, keys []MessageKey, ids []Identity, senders []SenderConversation) (*ReceiveReads, error) {
+	return t.takeAndRead(ctx, true, accounts, keys, ids, senders)
+}
+
+// takeAndRead is [Tx.LockAndRead], or [Tx.ShareAndRead] when shared.
+func (t *Tx) takeAndRead(ctx context.Context, shared bool, accounts []int64, keys []MessageKey, ids []Identity, senders []SenderConversation) (*ReceiveReads, error) {
 	accounts = slices.Clone(accounts)
 	slices.Sort(accounts)
 	accounts = slices.Compact(accounts)
@@ -57,7 +75,11 @@ func (t *Tx) LockAndRead(ctx context.Context, accounts []int64, keys []MessageKe
 		b.Queue(sql, args...)
 		reads = append(reads, read)
 	}
-	queue(func(rows pgx.Rows) error { return t.scanLockedAccounts(rows, out.Accounts) }, lockAccountsSQL, accounts)
+	take := lockAccountsSQL
+	if shared {
+		take = shareAccountsSQL
+	}
+	queue(func(rows pgx.Rows) error { return t.scanAccountsHeld(rows, out.Accounts, shared) }, take, accounts)
 	if len(keys) > 0 {
 		queue(func(rows pgx.Rows) error { return scanStoredExternalIDs(rows, out.Stored) }, storedExternalIDsSQL, storedExternalIDsArgs(keys)...)
 	}

@@ -13,10 +13,10 @@ import (
 	"github.com/sahayhq/sahay/internal/store/storetest"
 )
 
-// LockAndRead, whose four statements PostgreSQL receives together, reads
-// what the four reads made one by one give: the accounts that exist, the
-// platform ids stored, the contacts of identities and, for each contact
-// that has one, the conversation OpenConversations finds (open before
+// LockAndRead and ShareAndRead, whose four statements PostgreSQL receives
+// together, read what the four reads made one by one give: the accounts
+// that exist, the platform ids stored, the contacts of identities and, for
+// each contact that has one, the conversation OpenConversations finds (open before
 // resolved, the newest first, in the inbox and topic asked for, with its
 // labels), in two accounts at once.
 func TestLockAndReadReadsWhatEachReadReads(t *testing.T) {
@@ -95,6 +95,15 @@ func TestLockAndReadReadsWhatEachReadReads(t *testing.T) {
 		}
 		if !reflect.DeepEqual(together, apart) {
 			t.Errorf("together:\n%+v\none by one:\n%+v", together, apart)
+		}
+		var shared *store.ReceiveReads
+		storetest.MustWrite(t, st, func(tx *store.Tx) error {
+			var err error
+			shared, err = tx.ShareAndRead(ctx, accounts, keys, ids, senders)
+			return err
+		})
+		if !reflect.DeepEqual(shared, apart) {
+			t.Errorf("shared:\n%+v\none by one:\n%+v", shared, apart)
 		}
 	})
 }
@@ -226,6 +235,199 @@ func TestWriteWithAFailedStatementIsNotCommitted(t *testing.T) {
 		}
 		if err != nil || found != nil {
 			t.Fatalf("SQLite: %v; its contact: %v", err, found)
+		}
+	})
+}
+
+// On PostgreSQL, transactions that take an account with ShareAndRead hold
+// it shared: two run at once, each numbering its events when it takes the
+// account's row lock (with LockAccount, or at commit), so that the events
+// are numbered without gaps in the order the transactions commit; a
+// writer that locks the account waits for both. (SQLite's one writer runs
+// its transactions one at a time.)
+func TestAccountHeldSharedByTwoTransactions(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		st := open(t)
+		if st.Dialect() != store.Postgres {
+			t.Skip("SQLite runs one write transaction at a time")
+		}
+		a := storetest.MustAccount(t, st, "A")
+		before, err := st.LastEventSeq(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type step struct{ held, release chan struct{} }
+		newStep := func() step { return step{make(chan struct{}), make(chan struct{})} }
+		pause := func(s step) {
+			close(s.held)
+			<-s.release
+		}
+		waitFor := func(what string, ch <-chan struct{}) {
+			t.Helper()
+			select {
+			case <-ch:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%s: still waiting after 10 s", what)
+			}
+		}
+		stillWaiting := func(what string, done <-chan error) {
+			t.Helper()
+			select {
+			case err := <-done:
+				t.Fatalf("%s ended (%v) while it should wait", what, err)
+			case <-time.After(300 * time.Millisecond):
+			}
+		}
+		write := func(fn func(tx *store.Tx) error) <-chan error {
+			done := make(chan error, 1)
+			go func() {
+				_, err := st.Write(ctx, fn)
+				done <- err
+			}()
+			return done
+		}
+		event := func(tx *store.Tx, typ string) error {
+			return tx.AppendEvent(ctx, sahay.Event{AccountID: a.ID, Type: typ})
+		}
+
+		// The first holds the account shared, appends an event and waits.
+		one := newStep()
+		oneDone := write(func(tx *store.Tx) error {
+			if _, err := tx.ShareAndRead(ctx, []int64{a.ID}, nil, nil, nil); err != nil {
+				return err
+			}
+			if err := event(tx, "test.one"); err != nil {
+				return err
+			}
+			pause(one)
+			return nil
+		})
+		waitFor("the first holder", one.held)
+		// The second holds it at the same time, then takes its row lock.
+		shared, locked := newStep(), newStep()
+		twoDone := write(func(tx *store.Tx) error {
+			if _, err := tx.ShareAndRead(ctx, []int64{a.ID}, nil, nil, nil); err != nil {
+				return err
+			}
+			pause(shared)
+			if err := event(tx, "test.two"); err != nil {
+				return err
+			}
+			if err := tx.LockAccount(ctx, a.ID); err != nil {
+				return err
+			}
+			pause(locked)
+			return nil
+		})
+		waitFor("the second holder, beside the first", shared.held)
+		// A writer that locks the account waits for both.
+		third := write(func(tx *store.Tx) error {
+			if err := tx.LockAccount(ctx, a.ID); err != nil {
+				return err
+			}
+			return event(tx, "test.three")
+		})
+		close(shared.release)
+		waitFor("the second holder's row lock", locked.held)
+		stillWaiting("the writer locking the account", third)
+		// The first commits once the second, which holds the row lock, has.
+		close(one.release)
+		stillWaiting("the first holder, behind the second's row lock", oneDone)
+		close(locked.release)
+		for what, done := range map[string]<-chan error{"second": twoDone, "first": oneDone, "third": third} {
+			if err := <-done; err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+		}
+
+		events, err := st.EventsAfter(ctx, a.ID, before, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for i, ev := range events {
+			if ev.Seq != before+int64(i)+1 {
+				t.Fatalf("event %d numbered %d, want %d", i, ev.Seq, before+int64(i)+1)
+			}
+			got = append(got, ev.Type)
+		}
+		if want := []string{"test.two", "test.one", "test.three"}; !reflect.DeepEqual(got, want) {
+			t.Fatalf("events %v, want %v: numbered in commit order", got, want)
+		}
+	})
+}
+
+// Two holders of an account that write the same conversation and take
+// the account's row lock in the opposite order deadlock: PostgreSQL ends
+// one of them, which Deadlocked tells apart from other errors so that
+// the caller can try it again, and the other commits.
+func TestDeadlockedHolderIsToldApart(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		st := open(t)
+		if st.Dialect() != store.Postgres {
+			t.Skip("SQLite runs one write transaction at a time")
+		}
+		a := storetest.MustAccount(t, st, "A")
+		in := storetest.MustInbox(t, st, a.ID, "WhatsApp", "api")
+		c := storetest.MustContact(t, st, &sahay.Contact{AccountID: a.ID, Name: "Rahim"})
+		conv := storetest.MustConversation(t, st, &sahay.Conversation{AccountID: a.ID, InboxID: in.ID, ContactID: c.ID, Status: sahay.StatusOpen})
+		touch := func(tx *store.Tx) error {
+			next := *conv
+			next.LastMessage = "touched"
+			return tx.UpdateActivity(ctx, []*sahay.Conversation{&next})
+		}
+		// The first writes the conversation, then asks for the row lock
+		// the second holds; the second then writes the conversation.
+		wrote, locked := make(chan struct{}), make(chan struct{})
+		errs := make(chan error, 2)
+		go func() {
+			_, err := st.Write(ctx, func(tx *store.Tx) error {
+				if _, err := tx.ShareAndRead(ctx, []int64{a.ID}, nil, nil, nil); err != nil {
+					return err
+				}
+				if err := touch(tx); err != nil {
+					return err
+				}
+				close(wrote)
+				<-locked
+				return tx.LockAccount(ctx, a.ID)
+			})
+			errs <- err
+		}()
+		go func() {
+			_, err := st.Write(ctx, func(tx *store.Tx) error {
+				if _, err := tx.ShareAndRead(ctx, []int64{a.ID}, nil, nil, nil); err != nil {
+					return err
+				}
+				<-wrote
+				if err := tx.LockAccount(ctx, a.ID); err != nil {
+					return err
+				}
+				close(locked)
+				return touch(tx)
+			})
+			errs <- err
+		}()
+		var ended, committed int
+		for range 2 {
+			switch err := <-errs; {
+			case err == nil:
+				committed++
+			case store.Deadlocked(err):
+				ended++
+			default:
+				t.Fatalf("a holder failed with %v, want a deadlock or a commit", err)
+			}
+		}
+		if ended != 1 || committed != 1 {
+			t.Fatalf("%d holders ended for a deadlock and %d committed, want 1 and 1", ended, committed)
+		}
+		if store.Deadlocked(errors.New("deadlock detected")) {
+			t.Fatal("an error that is not the server's counted as a deadlock")
 		}
 	})
 }

@@ -21,6 +21,7 @@ import (
 
 	sahay "github.com/sahayhq/sahay"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -485,6 +486,13 @@ func isUniqueViolation(err error) bool {
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "duplicate key value")
+}
+
+// Deadlocked reports whether err ended a transaction that PostgreSQL chose
+// to end to break a deadlock: tried again, it may well succeed.
+func Deadlocked(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "40P01"
 }
 
 // notFound turns sql.ErrNoRows into a domain not-found error.

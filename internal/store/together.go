@@ -100,6 +100,11 @@ func (t *Tx) sendTogether(ctx context.Context, b *pgx.Batch, read func(pgx.Batch
 // commitPostgres stores the transaction's events and commits it, in one
 // round trip.
 func (t *Tx) commitPostgres(ctx context.Context) error {
+	if ids := t.sharedAccounts(); len(ids) > 0 {
+		if err := t.lockShared(ctx, ids); err != nil {
+			return err
+		}
+	}
 	b := &pgx.Batch{}
 	if len(t.events) > 0 {
 		query, args := t.eventArrays(t.events)
