@@ -60,7 +60,8 @@ type receiveRequest struct {
 //
 // Concurrent calls are committed together, many per transaction (group
 // commit), which is what makes durable ingestion fast. On PostgreSQL
-// several batchers commit at once, each for its own share of the accounts.
+// several batchers commit at once, each for its own share of the accounts,
+// and each up to two batches at once when calls queue behind a batch.
 func (s *Service) Receive(ctx context.Context, in channel.Inbound) (*Received, error) {
 	if err := validateInbound(&in); err != nil {
 		return nil, err
@@ -176,40 +177,110 @@ func hasDetails(d *sahay.MessageDetails) bool {
 		d.Call != nil || d.Voicemail != nil)
 }
 
-// ingestWriters is how many batchers commit received messages at once on
-// PostgreSQL. Each account's messages go to one of them; the account's
-// row lock orders them with every other writer of the account. SQLite has
-// a single writer, and one batcher. Two rather than more: a batch costs
+// ingestWriters is how many batchers commit received messages on
+// PostgreSQL. Each account's messages go to one of them. SQLite has a
+// single writer, and one batcher. Two rather than more: a batch costs
 // about eight round trips whatever its accounts, so fewer, fuller batches
 // do more with the same CPU, while two keep one batch's commit from
 // idling the other (docs/PERFORMANCE.md, "A batch of many accounts").
 const ingestWriters = 2
 
-// batchReceives commits the calls queued on ingest in batches: one
-// transaction, one savepoint per message so a bad one fails alone.
-func (s *Service) batchReceives(ingest chan *receiveRequest) {
+// A batcher on PostgreSQL commits a second batch beside the one in flight
+// when at least overlapAt calls wait: two batches of one account hold it
+// shared and write at once, each its own senders' messages (see
+// store.Tx.ShareAndRead), then number their events in turn. With fewer
+// calls waiting they wait for the next batch, which is then fuller: a
+// batch costs a few round trips whatever its size, and one more when it
+// holds its accounts shared, so a batch started with fewer calls waiting
+// locks them.
+const (
+	ingestOverlap = 2
+	overlapAt     = 32
+)
+
+// batchReceives commits the calls queued on ingest in batches of up to
+// maxBatch, up to overlap batches at once. A batch started beside
+// another takes no call of a sender the other holds: one sender's
+// messages are stored in the order they came.
+func (s *Service) batchReceives(ingest chan *receiveRequest, overlap int) {
+	var pending []*receiveRequest
+	// busy counts the calls of each sender in the batches in flight.
+	busy := map[store.Identity]int{}
+	running := 0
+	done := make(chan []*receiveRequest, overlap)
+	finished := func(batch []*receiveRequest) {
+		running--
+		for _, r := range batch {
+			k := sender(r)
+			if busy[k]--; busy[k] == 0 {
+				delete(busy, k)
+			}
+		}
+	}
 	for {
-		var first *receiveRequest
+		if running < overlap && len(pending) > 0 && (running == 0 || len(pending) >= overlapAt) {
+			// A batch that another may join holds its accounts shared.
+			shared := overlap > 1 && len(pending) >= overlapAt
+			var batch []*receiveRequest
+			batch, pending = takeBatch(pending, busy)
+			if len(batch) > 0 {
+				running++
+				for _, r := range batch {
+					busy[sender(r)]++
+				}
+				go func() {
+					s.commitBatch(batch, shared)
+					done <- batch
+				}()
+				continue
+			}
+		}
 		select {
-		case first = <-ingest:
+		case r := <-ingest:
+			pending = append(pending, r)
+		fill:
+			for len(pending) < overlap*maxBatch {
+				select {
+				case r := <-ingest:
+					pending = append(pending, r)
+				default:
+					break fill
+				}
+			}
+		case batch := <-done:
+			finished(batch)
 		case <-s.stop:
 			// Close has set closed under the lock: nothing more can be
-			// queued, so after this drain no caller waits for ever.
+			// queued, so once the batches in flight end and the calls
+			// waiting are told, no caller waits for ever.
+			for running > 0 {
+				finished(<-done)
+			}
+			for _, r := range pending {
+				r.err = errors.New("core: shutting down")
+				close(r.done)
+			}
 			drainIngest(ingest)
 			return
 		}
-		batch := []*receiveRequest{first}
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-ingest:
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		s.commitBatch(batch)
 	}
+}
+
+// takeBatch takes from pending, in order, up to maxBatch calls whose
+// senders have no call in busy, and returns them and the calls left, in
+// order: a sender's calls are all taken or all left.
+func takeBatch(pending []*receiveRequest, busy map[store.Identity]int) (batch, left []*receiveRequest) {
+	for i, r := range pending {
+		if len(batch) == maxBatch {
+			return batch, append(left, pending[i:]...)
+		}
+		if busy[sender(r)] > 0 {
+			left = append(left, r)
+			continue
+		}
+		batch = append(batch, r)
+	}
+	return batch, left
 }
 
 func drainIngest(ingest chan *receiveRequest) {
@@ -228,18 +299,22 @@ func drainIngest(ingest chan *receiveRequest) {
 // when one of its messages fails.
 var errMessageFailed = errors.New("core: a message of the batch failed")
 
-func (s *Service) commitBatch(batch []*receiveRequest) {
+// commitBatch commits a batch, holding its accounts shared when shared.
+func (s *Service) commitBatch(batch []*receiveRequest, shared bool) {
 	// Writers lock accounts in id order, so two nodes' batches cannot
 	// deadlock on PostgreSQL.
 	slices.SortStableFunc(batch, func(a, b *receiveRequest) int { return cmp.Compare(a.inbox.AccountID, b.inbox.AccountID) })
 	// Most batches have no failing message: they are first tried without
 	// a savepoint per message, which costs two statements each (two round
 	// trips on PostgreSQL). A failure rolls the attempt back, and the batch
-	// is tried again with savepoints so that the failing message fails
-	// alone.
-	events, err := s.store.Write(context.Background(), func(tx *store.Tx) error { return s.receiveBatch(tx, batch, false) })
-	if errors.Is(err, errMessageFailed) {
-		events, err = s.store.Write(context.Background(), func(tx *store.Tx) error { return s.receiveBatch(tx, batch, true) })
+	// is tried again with savepoints, its accounts locked, so that the
+	// failing message fails alone. A batch that held its accounts shared
+	// is also tried again when PostgreSQL ended it to break a deadlock: a
+	// message in another sender's conversation (a thread) writes a row the
+	// other batch may hold.
+	events, err := s.store.Write(context.Background(), func(tx *store.Tx) error { return s.receiveBatch(tx, batch, false, shared) })
+	if errors.Is(err, errMessageFailed) || store.Deadlocked(err) {
+		events, err = s.store.Write(context.Background(), func(tx *store.Tx) error { return s.receiveBatch(tx, batch, true, false) })
 	}
 	// The only jobs a received message enqueues are a new conversation's
 	// and the bot's: a batch with neither leaves the job runner asleep,
@@ -270,7 +345,7 @@ func (s *Service) commitBatch(batch []*receiveRequest) {
 // read for all of them at once, whatever their accounts, and the writes of
 // the common message (a known contact writing in an open conversation) are
 // made for many messages at once.
-func (s *Service) receiveBatch(tx *store.Tx, batch []*receiveRequest, savepoints bool) error {
+func (s *Service) receiveBatch(tx *store.Tx, batch []*receiveRequest, savepoints, shared bool) error {
 	if savepoints {
 		ids := make([]int64, len(batch))
 		for i, r := range batch {
@@ -299,7 +374,7 @@ func (s *Service) receiveBatch(tx *store.Tx, batch []*receiveRequest, savepoints
 	// together on PostgreSQL, and the common messages' writes one
 	// statement, not one per account.
 	ctx := batch[0].ctx
-	accounts, reads, err := readBatch(ctx, tx, batch)
+	accounts, reads, err := readBatch(ctx, tx, batch, shared)
 	if err != nil {
 		return err
 	}
@@ -321,6 +396,11 @@ func (s *Service) receiveBatch(tx *store.Tx, batch []*receiveRequest, savepoints
 		// first hold what the messages before it changed.
 		if err := pending.flush(ctx, tx); err != nil {
 			return errMessageFailed
+		}
+		// Anything but the common message writes rows other batches of
+		// the account may write: it needs the account's lock.
+		if err := tx.LockAccount(ctx, r.inbox.AccountID); err != nil {
+			return err
 		}
 		r.out, r.err = s.receiveTx(r.ctx, tx, accounts[r.inbox.AccountID], r.inbox, r.in, reads)
 		if r.err != nil {
@@ -358,7 +438,7 @@ func sender(r *receiveRequest) store.Identity {
 
 // readBatch locks the accounts of a batch and reads what its messages look
 // up, in four statements whatever the batch's accounts and inboxes.
-func readBatch(ctx context.Context, tx *store.Tx, batch []*receiveRequest) (map[int64]*sahay.Account, *batchReads, error) {
+func readBatch(ctx context.Context, tx *store.Tx, batch []*receiveRequest, shared bool) (map[int64]*sahay.Account, *batchReads, error) {
 	accounts := make([]int64, len(batch))
 	messages := map[store.MessageKey]int{}
 	identities := map[store.Identity]bool{}
@@ -391,7 +471,11 @@ func readBatch(ctx context.Context, tx *store.Tx, batch []*receiveRequest) (map[
 			once = append(once, k)
 		}
 	}
-	read, err := tx.LockAndRead(ctx, accounts, once, ids, senders)
+	take := tx.LockAndRead
+	if shared {
+		take = tx.ShareAndRead
+	}
+	read, err := take(ctx, accounts, once, ids, senders)
 	if err != nil {
 		return nil, nil, err
 	}

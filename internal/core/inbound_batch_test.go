@@ -120,8 +120,11 @@ func TestReceiveBatchWithFailingMessage(t *testing.T) {
 // several accounts at once, while other transactions write events to the
 // same accounts, and a reader per account follows its events as they
 // commit. Every account's events must be visible in number order with no
-// gap at any moment, and its messages must be numbered in the order they
-// were stored, whichever batcher or writer committed them.
+// gap at any moment, and the messages of each conversation must be
+// numbered in the order they were stored, whichever batcher or writer
+// committed them. (Two batches of one account may store their senders'
+// messages at once, on PostgreSQL: the ids of different conversations'
+// messages need not follow their events.)
 func TestReceiveAccountsNeverInterleave(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
 		st := open(t)
@@ -147,7 +150,7 @@ func TestReceiveAccountsNeverInterleave(t *testing.T) {
 			go func() {
 				var s seen
 				defer func() { results[i] <- s }()
-				last, lastMessage := int64(0), int64(0)
+				last, lastMessage := int64(0), map[int64]int64{}
 				for {
 					finished := false
 					select {
@@ -175,11 +178,11 @@ func TestReceiveAccountsNeverInterleave(t *testing.T) {
 							s.err = fmt.Errorf("event %d: %w", ev.Seq, err)
 							return
 						}
-						if d.Message.ID <= lastMessage {
-							s.err = fmt.Errorf("event %d: message %d numbered after message %d", ev.Seq, d.Message.ID, lastMessage)
+						if d.Message.ID <= lastMessage[ev.ConversationID] {
+							s.err = fmt.Errorf("event %d: message %d numbered after message %d of its conversation", ev.Seq, d.Message.ID, lastMessage[ev.ConversationID])
 							return
 						}
-						lastMessage = d.Message.ID
+						lastMessage[ev.ConversationID] = d.Message.ID
 					}
 					if finished && len(events) == 0 {
 						return
@@ -260,8 +263,10 @@ func TestReceiveAccountsNeverInterleave(t *testing.T) {
 // several times) with messages that are stored on their own: new
 // contacts, a reopened conversation, a duplicate of a message earlier in
 // the batch. Each must come out as if received one at a time, in order:
-// ids and events in arrival order without gaps, each event showing the
-// conversation as its message left it.
+// each sender's ids and events in arrival order, the account's events
+// without gaps, each event showing the conversation as its message left
+// it. (Different senders' messages may be stored by different batchers
+// on PostgreSQL, at once.)
 func TestReceiveBatchKeepsOrder(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
 		st := open(t)
@@ -331,15 +336,15 @@ func TestReceiveBatchKeepsOrder(t *testing.T) {
 		if !got[dup].Duplicate || got[dup].Message.ID != got[7].Message.ID {
 			t.Errorf("d1 again = duplicate %v, message %d; want a duplicate of message %d", got[dup].Duplicate, got[dup].Message.ID, got[7].Message.ID)
 		}
-		var last int64
+		last := map[string]int64{}
 		for i, r := range got {
 			if i == dup {
 				continue
 			}
-			if r.Duplicate || r.Message.ID <= last {
-				t.Errorf("%s: duplicate %v, message %d after %d; want a new message numbered in arrival order", queue[i].ext, r.Duplicate, r.Message.ID, last)
+			if c := queue[i].contact; r.Duplicate || r.Message.ID <= last[c] {
+				t.Errorf("%s: duplicate %v, message %d after %d; want a new message numbered in arrival order", queue[i].ext, r.Duplicate, r.Message.ID, last[c])
 			}
-			last = r.Message.ID
+			last[queue[i].contact] = r.Message.ID
 			if r.Conversation.LastMessage != "text "+queue[i].ext || r.Conversation.Status != sahay.StatusOpen {
 				t.Errorf("%s: conversation %q %s; want it as this message left it", queue[i].ext, r.Conversation.LastMessage, r.Conversation.Status)
 			}
@@ -363,7 +368,7 @@ func TestReceiveBatchKeepsOrder(t *testing.T) {
 			t.Errorf("c0's conversation stored with last message %q, waiting since %v", c0.LastMessage, c0.WaitingSince)
 		}
 
-		var previews []string
+		previews := map[int64][]string{}
 		for _, ev := range gaplessEvents(t, st, a.ID, 0) {
 			if ev.Type != sahay.EventMessageCreated {
 				continue
@@ -373,12 +378,21 @@ func TestReceiveBatchKeepsOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 			if d.Message.Kind == sahay.MessageIncoming {
-				previews = append(previews, d.Conversation.LastMessage)
+				previews[d.Conversation.ID] = append(previews[d.Conversation.ID], d.Conversation.LastMessage)
 			}
 		}
-		want := []string{"hello", "hello", "first", "text a1", "text a2", "text a3", "text b1", "text a4", "text r1", "text b2", "text d1", "text r2", "text a5"}
+		firstConv, err := st.MessageByExternalID(ctx, inbox.ID, "first")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[int64][]string{open0.Conversation.ID: {"hello"}, resolved.ID: {"hello"}, firstConv.ConversationID: {"first"}}
+		for i, r := range got {
+			if i != dup {
+				want[r.Conversation.ID] = append(want[r.Conversation.ID], "text "+queue[i].ext)
+			}
+		}
 		if fmt.Sprint(previews) != fmt.Sprint(want) {
-			t.Errorf("message events show conversations %q, want %q", previews, want)
+			t.Errorf("message events show conversations %v, want %v", previews, want)
 		}
 		storetest.CheckCounts(t, st, a.ID)
 	})
@@ -467,5 +481,116 @@ func TestReceiveBatchAcrossAccounts(t *testing.T) {
 			gaplessEvents(t, st, account, 0)
 			storetest.CheckCounts(t, st, account)
 		}
+	})
+}
+
+// TestReceiveBatchesSideBySide queues many calls behind a batch that waits
+// for its account: on PostgreSQL a second batch forms from them, holding
+// the account shared, with none of the first's sender's calls (which
+// calls a batch takes: TestTakeBatchKeepsEachSendersOrder), and later
+// batches of the same account write beside it. Every message is stored
+// once, each sender's in the order they came, and the account's events
+// have no gap.
+func TestReceiveBatchesSideBySide(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		st := open(t)
+		ctx := context.Background()
+		svc := newService(t, st)
+		t.Cleanup(svc.Close)
+		a := storetest.MustAccount(t, st, "A")
+		inbox := storetest.MustInbox(t, st, a.ID, "API", apichannel.Name)
+		type call struct {
+			contact string
+			result  chan *core.Received
+		}
+		var calls []call
+		send := func(contact string, n int) {
+			c := call{contact, make(chan *core.Received, 1)}
+			go func() {
+				ext := fmt.Sprint(contact, "-", n)
+				r, err := svc.Receive(ctx, channel.Inbound{InboxID: inbox.ID, ContactID: contact, ExternalID: ext, Content: "text " + ext})
+				if err != nil {
+					t.Errorf("Receive %s: %v", ext, err)
+				}
+				c.result <- r
+			}()
+			calls = append(calls, c)
+		}
+		// The inbox is read once, before the calls: they then queue in the
+		// order they are made.
+		send("c0", 0)
+		if r := <-calls[0].result; r == nil {
+			t.FailNow()
+		}
+		calls = nil
+		release := holdAccount(t, st, a.ID)
+		// The first batch takes c0's next message and waits; c0's third
+		// waits behind it, and then the first and second messages of
+		// other senders, of which the second batch is made.
+		send("c0", 1)
+		time.Sleep(50 * time.Millisecond)
+		send("c0", 2)
+		time.Sleep(50 * time.Millisecond)
+		const senders = 40
+		for n := 1; n <= 3; n++ {
+			for i := 1; i <= senders; i++ {
+				send(fmt.Sprint("c", i), n)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if st.Dialect() == store.Postgres {
+			// Two batches wait for the account: the first to lock it, the
+			// second to hold it shared.
+			var modes string
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				err := storetest.DB(t, st).QueryRowContext(ctx, `SELECT COALESCE(string_agg(mode, ' ' ORDER BY mode), '') FROM pg_locks
+					WHERE locktype = 'advisory' AND NOT granted`).Scan(&modes)
+				if err != nil || modes == "ExclusiveLock ShareLock" {
+					break
+				}
+			}
+			if modes != "ExclusiveLock ShareLock" {
+				release()
+				t.Fatalf("batches waiting for the account's lock: %q, want one to lock it and one to hold it shared", modes)
+			}
+		}
+		release()
+
+		last := map[string]*core.Received{}
+		for _, c := range calls {
+			r := <-c.result
+			if r == nil {
+				t.FailNow()
+			}
+			if r.Duplicate {
+				t.Errorf("%s: a new message stored as a duplicate", r.Message.ExternalID)
+			}
+			if prev := last[c.contact]; prev != nil && (r.Message.ID <= prev.Message.ID || r.Conversation.ID != prev.Conversation.ID) {
+				t.Errorf("%s: message %d in conversation %d after message %d in %d; want it after, in the same conversation",
+					r.Message.ExternalID, r.Message.ID, r.Conversation.ID, prev.Message.ID, prev.Conversation.ID)
+			}
+			last[c.contact] = r
+		}
+		created := 0
+		lastMessage := map[int64]int64{}
+		for _, ev := range gaplessEvents(t, st, a.ID, 0) {
+			if ev.Type != sahay.EventMessageCreated {
+				continue
+			}
+			created++
+			var d sahay.MessageCreated
+			if err := json.Unmarshal(ev.Data, &d); err != nil {
+				t.Fatal(err)
+			}
+			if d.Message.ID <= lastMessage[d.Conversation.ID] {
+				t.Errorf("event %d: message %d after message %d of its conversation", ev.Seq, d.Message.ID, lastMessage[d.Conversation.ID])
+			}
+			lastMessage[d.Conversation.ID] = d.Message.ID
+		}
+		// And c0's first, before the calls.
+		if created != len(calls)+1 {
+			t.Errorf("%d message.created events, want %d", created, len(calls)+1)
+		}
+		storetest.CheckCounts(t, st, a.ID)
 	})
 }

@@ -189,14 +189,14 @@ func New(cfg Config) *Service {
 	s.jobs.Handle(jobContactProfile, jobs.Handler{Run: s.runContactProfile})
 	s.jobs.Handle(jobBot, jobs.Handler{Run: s.runBot, Failed: s.botFailed})
 	s.jobs.Handle(jobRuleWebhook, jobs.Handler{Run: s.runRuleWebhook, Failed: s.ruleWebhookFailed})
-	writers := 1
+	writers, overlap := 1, 1
 	if cfg.Store.Dialect() == store.Postgres {
-		writers = ingestWriters
+		writers, overlap = ingestWriters, ingestOverlap
 	}
 	for range writers {
 		ingest := make(chan *receiveRequest, 4096)
 		s.ingest = append(s.ingest, ingest)
-		s.wg.Go(func() { s.batchReceives(ingest) })
+		s.wg.Go(func() { s.batchReceives(ingest, overlap) })
 		// On PostgreSQL the journal's commits, too, wait for the disk
 		// side by side.
 		s.wg.Go(s.appendJournal)
