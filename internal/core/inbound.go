@@ -268,7 +268,7 @@ func (s *Service) batchReceives(ingest chan *receiveRequest, overlap int) {
 
 // takeBatch takes from pending, in order, up to maxBatch calls whose
 // senders have no call in busy, and returns them and the calls left, in
-// order: a sender's calls are all taken or all left.
+// order.
 func takeBatch(pending []*receiveRequest, busy map[store.Identity]int) (batch, left []*receiveRequest) {
 	for i, r := range pending {
 		if len(batch) == maxBatch {

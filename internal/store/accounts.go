@@ -140,11 +140,11 @@ func (s *Store) Accounts(ctx context.Context) ([]*sahay.Account, error) {
 // account's writers are serialized: event numbers are then gapless in commit
 // order, and find-or-create steps cannot race. Taking it again in the same
 // transaction costs nothing. A transaction that holds the account shared
-// (see [Tx.LockAndRead]) takes its row lock, and numbers the events it
+// (see [Tx.ShareAndRead]) takes its row lock, and numbers the events it
 // appended so far.
 //
 // On PostgreSQL an account has two locks, taken in this order: an advisory
-// lock, which LockAccount takes exclusive and LockAndRead shared, and the
+// lock, which LockAccount takes exclusive and ShareAndRead shared, and the
 // account's row lock, which every numbering of the account's events holds
 // until commit. Batches of received messages for one account hold it
 // shared at once, each writing only the rows of its own senders, and take
@@ -223,7 +223,7 @@ func (t *Tx) LockedAccounts(ctx context.Context, ids []int64) (map[int64]*sahay.
 		return nil, fmt.Errorf("store: lock accounts: %w", err)
 	}
 	defer rows.Close()
-	if err := t.scanLockedAccounts(rows, found); err != nil {
+	if err := t.scanAccountsHeld(rows, found, false); err != nil {
 		return nil, err
 	}
 	return found, nil
@@ -304,12 +304,6 @@ func (t *Tx) sharedAccounts() []int64 {
 	}
 	slices.Sort(ids)
 	return ids
-}
-
-// scanLockedAccounts reads the rows of lockAccountsSQL into found and
-// notes them locked.
-func (t *Tx) scanLockedAccounts(rows rowSet, found map[int64]*sahay.Account) error {
-	return t.scanAccountsHeld(rows, found, false)
 }
 
 // scanAccountsHeld reads the rows of lockAccountsSQL or shareAccountsSQL
