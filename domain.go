@@ -257,6 +257,11 @@ type Message struct {
 	// other messages and until it is read, moments after it arrives.
 	Analysis  *MessageAnalysis `json:"analysis,omitempty"`
 	CreatedAt time.Time        `json:"created_at"`
+	// Folded, on a message about to be stored, is its text as search
+	// indexes it, folded ahead by whoever built the message so that the
+	// store need not while it holds the writer (see store.FoldMessage).
+	// Empty, the store folds the text itself. It is never read back.
+	Folded string `json:"-"`
 }
 
 // AutomationRef names the automation rule that wrote a message.

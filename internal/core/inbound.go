@@ -47,9 +47,12 @@ type receiveRequest struct {
 	ctx   context.Context
 	inbox *sahay.Inbox
 	in    channel.Inbound
-	out   *Received
-	err   error
-	done  chan struct{}
+	// folded is the message's text as search indexes it, folded by the
+	// caller rather than by the batch, which holds the writer on SQLite.
+	folded string
+	out    *Received
+	err    error
+	done   chan struct{}
 }
 
 // Receive is the inbound pipeline every channel feeds: it drops a message
@@ -77,7 +80,8 @@ func (s *Service) Receive(ctx context.Context, in channel.Inbound) (*Received, e
 	}
 	// The batch must not fail because this caller gives up: its statements
 	// run on a context that is never cancelled.
-	req := &receiveRequest{ctx: context.WithoutCancel(ctx), inbox: inbox, in: in, done: make(chan struct{})}
+	req := &receiveRequest{ctx: context.WithoutCancel(ctx), inbox: inbox, in: in, done: make(chan struct{}),
+		folded: store.FoldMessage(&sahay.Message{Kind: sahay.MessageIncoming, Content: in.Content, Email: in.Mail})}
 	s.ingestMu.RLock()
 	if s.closed {
 		s.ingestMu.RUnlock()
@@ -558,6 +562,7 @@ func (p *pendingReceives) add(tx *store.Tx, r *receiveRequest, reads *batchReads
 		p.convs = append(p.convs, conv)
 	}
 	msg := incomingMessage(conv, contact, in)
+	msg.Folded = r.folded
 	receivedActivity(conv, in, now)
 	conv.UpdatedAt = now
 	// The message's events and its caller see the conversation as this

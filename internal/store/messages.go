@@ -95,17 +95,27 @@ func (t *Tx) messageValues(m *sahay.Message) []any {
 		m.CreatedAt = t.now
 	}
 	ext := sql.NullString{String: m.ExternalID, Valid: m.ExternalID != ""}
-	search := ""
-	if m.Kind != sahay.MessageActivity {
-		text := m.Content
-		if m.Email != nil && m.Email.Subject != "" {
-			// An email is found by its subject too.
-			text = m.Email.Subject + "\n" + text
-		}
-		search = textnorm.ForSearch(text)
+	search := m.Folded
+	if search == "" {
+		search = FoldMessage(m)
 	}
 	return []any{m.AccountID, m.ConversationID, m.InboxID, m.Kind, m.SenderType, m.SenderID, m.Content,
 		ext, m.Status, m.Error, jsonColumn(m.Email), search, ms(m.CreatedAt), m.Public, jsonColumn(m.Details)}
+}
+
+// FoldMessage returns a message's text as search indexes it: its content,
+// after an email's subject; nothing for an activity message. A caller may
+// set [sahay.Message.Folded] to it before the message is stored.
+func FoldMessage(m *sahay.Message) string {
+	if m.Kind == sahay.MessageActivity {
+		return ""
+	}
+	text := m.Content
+	if m.Email != nil && m.Email.Subject != "" {
+		// An email is found by its subject too.
+		text = m.Email.Subject + "\n" + text
+	}
+	return textnorm.ForSearch(text)
 }
 
 // insertedMessage notes a message just stored with its id, and its
@@ -113,6 +123,7 @@ func (t *Tx) messageValues(m *sahay.Message) []any {
 func (t *Tx) insertedMessage(ctx context.Context, m *sahay.Message, search string) error {
 	if search != "" && t.s.dialect == SQLite {
 		t.unindexed.add(m.ID)
+		t.unindexedTexts = append(t.unindexedTexts, search)
 	}
 	if m.Attachments == nil {
 		m.Attachments = []sahay.Attachment{}
@@ -279,35 +290,20 @@ func sizedStatements(prefix, suffix string, row func(i int) string) map[int]stri
 // index (SQLite), in one statement, and their words to message_terms.
 // Reading their text back from messages skips those a savepoint rolled back,
 // and the range holds no message of an earlier transaction: SQLite gives a
-// new row an id above every existing one. It runs before COMMIT and before
-// anything that unindexes messages.
+// new row an id above every existing one. The words come from the texts
+// kept as the messages were stored, which a savepoint that rolls back
+// restores with the range. It runs before COMMIT and before anything that
+// unindexes messages.
 func (t *Tx) indexMessages(ctx context.Context) error {
-	r := t.unindexed
+	r, texts := t.unindexed, t.unindexedTexts
 	if r.from == 0 {
 		return nil
 	}
-	t.unindexed = idRange{}
+	t.unindexed, t.unindexedTexts = idRange{}, nil
 	if _, err := t.tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, search_text)
 		SELECT id, search_text FROM messages WHERE id BETWEEN $1 AND $2 AND search_text <> ''`, r.from, r.to); err != nil {
 		return fmt.Errorf("store: index messages: %w", err)
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT search_text FROM messages WHERE id BETWEEN $1 AND $2 AND search_text <> ''`, r.from, r.to)
-	if err != nil {
-		return fmt.Errorf("store: index messages: %w", err)
-	}
-	defer rows.Close()
-	var texts []string
-	for rows.Next() {
-		var text string
-		if err := rows.Scan(&text); err != nil {
-			return fmt.Errorf("store: index messages: %w", err)
-		}
-		texts = append(texts, text)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: index messages: %w", err)
-	}
-	rows.Close()
 	return t.addTerms(ctx, texts)
 }
 

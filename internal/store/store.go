@@ -332,8 +332,13 @@ type Tx struct {
 	sp  int
 	now time.Time
 	// unindexed spans the ids of the messages stored since the search index
-	// was last brought up to date (SQLite).
-	unindexed idRange
+	// was last brought up to date (SQLite), and unindexedTexts holds their
+	// search texts.
+	unindexed      idRange
+	unindexedTexts []string
+	// newTerms are the words this transaction stored in message_terms
+	// outside any savepoint, known to be there once it commits.
+	newTerms []string
 }
 
 // idRange is a range of row ids, empty when from is 0.
@@ -423,6 +428,7 @@ func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) ([]sahay.Ev
 		return nil, fmt.Errorf("store: commit: %w", err)
 	}
 	committed = true
+	s.w.knowTerms(t.newTerms)
 	s.ckpt.nudge()
 	return t.events, nil
 }
@@ -435,7 +441,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	t.sp++
 	defer func() { t.sp-- }()
 	name := "sp" + strconv.Itoa(t.sp)
-	mark, counted, unindexed := len(t.events), len(t.counted), t.unindexed
+	mark, counted, unindexed, texts := len(t.events), len(t.counted), t.unindexed, t.unindexedTexts
 	// The accounts locked inside the savepoint are unlocked with it on
 	// PostgreSQL, and the numbers of its events are free again.
 	locked := slices.Clone(t.locked)
@@ -448,7 +454,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	if err := fn(); err != nil {
 		// Messages fn stored are gone, but those stored before it that it
 		// indexed must be indexed again: their index rows are gone too.
-		t.events, t.counted, t.unindexed, t.locked = t.events[:mark], t.counted[:counted], unindexed, locked
+		t.events, t.counted, t.unindexed, t.unindexedTexts, t.locked = t.events[:mark], t.counted[:counted], unindexed, texts, locked
 		if _, rerr := t.tx.ExecContext(end, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
 			return errors.Join(err, fmt.Errorf("store: rollback to savepoint: %w", rerr))
 		}

@@ -56,14 +56,18 @@ func ftsFolded(r rune) bool {
 
 // addTerms records the words of search texts in message_terms (SQLite),
 // the vocabulary [Store.SearchMessages] spells a prefix out from. It runs
-// with every insert into messages_fts, in the same transaction.
+// with every insert into messages_fts, in the same transaction. Words the
+// writer knows are stored are left out: most of a message's words are.
 func (t *Tx) addTerms(ctx context.Context, texts []string) error {
 	seen := make(map[string]bool)
 	var terms []string
 	for _, text := range texts {
 		for _, w := range strings.Fields(text) {
-			if w = ftsTerm(w); w != "" && !seen[w] {
-				seen[w] = true
+			if w = ftsTerm(w); w == "" || seen[w] {
+				continue
+			}
+			seen[w] = true
+			if _, ok := t.s.w.terms[w]; !ok {
 				terms = append(terms, w)
 			}
 		}
@@ -77,6 +81,10 @@ func (t *Tx) addTerms(ctx context.Context, texts []string) error {
 	}
 	if _, err := t.tx.ExecContext(ctx, `INSERT OR IGNORE INTO message_terms (term) SELECT value FROM json_each($1)`, string(list)); err != nil {
 		return fmt.Errorf("store: index terms: %w", err)
+	}
+	if t.sp == 0 {
+		// A savepoint may yet undo the words stored inside it.
+		t.newTerms = append(t.newTerms, terms...)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,5 +135,80 @@ func TestLastTermSpelledOut(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("messageFTSQuery(%q) = %s, want %s", tc.terms, got, tc.want)
 		}
+	}
+}
+
+// TestKnownTermsAreCommittedOnes checks that the writer skips only words
+// message_terms holds: a word whose transaction rolled back, or whose
+// savepoint did, is stored again by the next transaction that uses it.
+func TestKnownTermsAreCommittedOnes(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "sahay.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stored := func(word string) bool {
+		var n int
+		if err := st.read.QueryRowContext(ctx, `SELECT count(*) FROM message_terms WHERE term = $1`, word).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+	failed := errors.New("failed")
+	if _, err := st.Write(ctx, func(tx *Tx) error {
+		if err := tx.addTerms(ctx, []string{"kept rolledback"}); err != nil {
+			return err
+		}
+		return failed
+	}); !errors.Is(err, failed) {
+		t.Fatalf("write: %v", err)
+	}
+	if _, err := st.Write(ctx, func(tx *Tx) error {
+		if err := tx.addTerms(ctx, []string{"kept"}); err != nil {
+			return err
+		}
+		return tx.Savepoint(ctx, func() error {
+			if err := tx.addTerms(ctx, []string{"undone"}); err != nil {
+				return err
+			}
+			return failed
+		})
+	}); !errors.Is(err, failed) {
+		t.Fatalf("write: %v", err)
+	}
+	if _, err := st.Write(ctx, func(tx *Tx) error {
+		if err := tx.addTerms(ctx, []string{"kept"}); err != nil {
+			return err
+		}
+		err := tx.Savepoint(ctx, func() error {
+			if err := tx.addTerms(ctx, []string{"undone"}); err != nil {
+				return err
+			}
+			return failed
+		})
+		if !errors.Is(err, failed) {
+			return err
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !stored("kept") || stored("rolledback") || stored("undone") {
+		t.Fatalf("stored kept %v, rolledback %v, undone %v; want only kept", stored("kept"), stored("rolledback"), stored("undone"))
+	}
+	if _, err := st.Write(ctx, func(tx *Tx) error { return tx.addTerms(ctx, []string{"kept rolledback undone"}) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"kept", "rolledback", "undone"} {
+		if !stored(w) {
+			t.Errorf("%q not in message_terms after a committed transaction used it", w)
+		}
+	}
+	if _, ok := st.w.terms["kept"]; !ok {
+		t.Error("the writer does not know the committed word")
 	}
 }

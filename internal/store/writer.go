@@ -27,6 +27,27 @@ type writer struct {
 	conn   *sql.Conn
 	stmts  map[string]*sql.Stmt
 	broken bool
+	// terms holds words message_terms is known to hold: committed, and
+	// never deleted. A batch inserts only the words it does not hold,
+	// sparing the writer a lookup of each. Used only during a turn.
+	terms map[string]struct{}
+}
+
+// maxKnownTerms bounds writer.terms, about 2 MB of words; once full it
+// is emptied and fills again with the words the messages use now.
+const maxKnownTerms = 1 << 15
+
+// knowTerms notes words a committed transaction stored in message_terms.
+func (w *writer) knowTerms(words []string) {
+	if len(w.terms)+len(words) > maxKnownTerms {
+		w.terms = nil
+	}
+	if w.terms == nil {
+		w.terms = make(map[string]struct{}, len(words))
+	}
+	for _, word := range words {
+		w.terms[word] = struct{}{}
+	}
 }
 
 func newWriter(db *sql.DB) *writer {
