@@ -535,8 +535,10 @@ func (r *batchReads) forget(sender store.Identity, got *Received) {
 type pendingReceives struct {
 	reqs []*receiveRequest
 	msgs []*sahay.Message
-	// convs are the conversations the messages changed, once each.
-	convs []*sahay.Conversation
+	// convs are the conversations the messages changed, once each, and
+	// waitingKept says which still wait since the time read.
+	convs       []*sahay.Conversation
+	waitingKept []bool
 }
 
 // add takes r if it is such a message, changing its conversation as
@@ -558,12 +560,18 @@ func (p *pendingReceives) add(tx *store.Tx, r *receiveRequest, reads *batchReads
 		return false
 	}
 	now := tx.Now()
-	if !slices.Contains(p.convs, conv) {
-		p.convs = append(p.convs, conv)
+	i := slices.Index(p.convs, conv)
+	if i < 0 {
+		i = len(p.convs)
+		p.convs, p.waitingKept = append(p.convs, conv), append(p.waitingKept, true)
 	}
 	msg := incomingMessage(conv, contact, in)
 	msg.Folded = r.folded
+	waiting := conv.WaitingSince
 	receivedActivity(conv, in, now)
+	if conv.WaitingSince != waiting {
+		p.waitingKept[i] = false
+	}
 	conv.UpdatedAt = now
 	// The message's events and its caller see the conversation as this
 	// message left it.
@@ -579,7 +587,7 @@ func (p *pendingReceives) flush(ctx context.Context, tx *store.Tx) error {
 	if len(p.reqs) == 0 {
 		return nil
 	}
-	if err := tx.InsertMessagesWithActivity(ctx, p.msgs, p.convs); err != nil {
+	if err := tx.InsertMessagesWithActivity(ctx, p.msgs, p.convs, p.waitingKept); err != nil {
 		return err
 	}
 	evs, err := encodeEvents(len(p.reqs), func(i int) (sahay.Event, error) {

@@ -594,3 +594,56 @@ func TestReceiveBatchesSideBySide(t *testing.T) {
 		storetest.CheckCounts(t, st, a.ID)
 	})
 }
+
+// TestReceiveStoresWhenTheConversationStartsWaiting checks what the
+// common message — a known contact's, in an open conversation — stores of
+// since when its conversation waits: the time it started waiting, and the
+// same time for the messages after it, on both databases.
+func TestReceiveStoresWhenTheConversationStartsWaiting(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, open func(*testing.T) *store.Store) {
+		st := open(t)
+		ctx := context.Background()
+		svc := newService(t, st)
+		t.Cleanup(svc.Close)
+		a := storetest.MustAccount(t, st, "A")
+		inbox := storetest.MustInbox(t, st, a.ID, "API", apichannel.Name)
+		receive := func(ext string) *core.Received {
+			r, err := svc.Receive(ctx, channel.Inbound{InboxID: inbox.ID, ContactID: "c0", ExternalID: ext, Content: "text " + ext})
+			if err != nil {
+				t.Fatalf("Receive %s: %v", ext, err)
+			}
+			return r
+		}
+		conv := receive("m0").Conversation
+		// The team answered: the conversation waits no more.
+		storetest.MustWrite(t, st, func(tx *store.Tx) error {
+			next := *conv
+			next.WaitingSince = nil
+			return tx.UpdateConversation(ctx, conv, &next)
+		})
+		stored := func() *sahay.Conversation {
+			c, err := st.Conversation(ctx, a.ID, conv.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		if stored().WaitingSince != nil {
+			t.Fatal("the conversation still waits after the answer")
+		}
+		first := receive("m1")
+		if first.Conversation.ID != conv.ID || first.Conversation.WaitingSince == nil {
+			t.Fatalf("m1: conversation %d, waiting since %v; want %d, waiting", first.Conversation.ID, first.Conversation.WaitingSince, conv.ID)
+		}
+		since := *first.Conversation.WaitingSince
+		time.Sleep(5 * time.Millisecond)
+		receive("m2")
+		got := stored()
+		if got.WaitingSince == nil || !got.WaitingSince.Equal(since) {
+			t.Fatalf("stored waiting since %v, want %v (the first unanswered message's time)", got.WaitingSince, since)
+		}
+		if got.LastMessage != "text m2" {
+			t.Errorf("last message %q, want the last one's", got.LastMessage)
+		}
+	})
+}

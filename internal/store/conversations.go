@@ -104,34 +104,58 @@ func (t *Tx) UpdateConversation(ctx context.Context, old, next *sahay.Conversati
 // inbox, team and assignee are those stored: no view count moves. Leaving
 // the other columns out also spares the indexes that hold only those.
 func (t *Tx) UpdateActivity(ctx context.Context, cs []*sahay.Conversation) error {
+	return t.updateActivity(ctx, cs, nil)
+}
+
+// updateActivity is [Tx.UpdateActivity]; where waitingKept says a
+// conversation still waits since the time stored, SQLite leaves
+// waiting_since alone, and the index that holds it: SQLite rewrites the
+// entries of every index on a column a statement sets, changed or not.
+func (t *Tx) updateActivity(ctx context.Context, cs []*sahay.Conversation, waitingKept []bool) error {
 	for _, c := range cs {
 		c.UpdatedAt = t.now
 	}
 	if t.s.dialect == SQLite {
-		// A few rows per statement, in statements of the sizes of
-		// eventRows, each prepared once.
-		for _, n := range eventRows {
-			for len(cs) >= n {
-				// updated_at comes first in the statement.
-				args := make([]any, 0, 7*n+1)
-				args = append(args, ms(t.now))
-				for _, c := range cs[:n] {
-					args = append(args, c.ID, c.AccountID, ms(c.LastActivityAt), c.LastMessage, nullMS(c.WaitingSince), c.Language,
-						nullMS(c.LastIncomingAt))
-				}
-				cs = cs[n:]
-				if _, err := t.tx.ExecContext(ctx, updateActivityRows[n], args...); err != nil {
-					return fmt.Errorf("store: update activity: %w", err)
-				}
+		var kept, changed []*sahay.Conversation
+		for i, c := range cs {
+			if i < len(waitingKept) && waitingKept[i] {
+				kept = append(kept, c)
+			} else {
+				changed = append(changed, c)
 			}
 		}
-		return nil
+		if err := t.updateActivityRows(ctx, changed, updateActivityRows); err != nil {
+			return err
+		}
+		return t.updateActivityRows(ctx, kept, updateActivityKeptRows)
 	}
 	if len(cs) == 0 {
 		return nil
 	}
 	if _, err := t.tx.ExecContext(ctx, activityUpdate(1), t.activityArrays(cs)...); err != nil {
 		return fmt.Errorf("store: update activity: %w", err)
+	}
+	return nil
+}
+
+// updateActivityRows runs statements, one of updateActivityRows or
+// updateActivityKeptRows, for cs (SQLite): a few rows per statement, in
+// statements of the sizes of eventRows, each prepared once.
+func (t *Tx) updateActivityRows(ctx context.Context, cs []*sahay.Conversation, statements map[int]string) error {
+	for _, n := range eventRows {
+		for len(cs) >= n {
+			// updated_at comes first in the statement.
+			args := make([]any, 0, 7*n+1)
+			args = append(args, ms(t.now))
+			for _, c := range cs[:n] {
+				args = append(args, c.ID, c.AccountID, ms(c.LastActivityAt), c.LastMessage, nullMS(c.WaitingSince), c.Language,
+					nullMS(c.LastIncomingAt))
+			}
+			cs = cs[n:]
+			if _, err := t.tx.ExecContext(ctx, statements[n], args...); err != nil {
+				return fmt.Errorf("store: update activity: %w", err)
+			}
+		}
 	}
 	return nil
 }
@@ -173,6 +197,12 @@ func (t *Tx) activityArrays(cs []*sahay.Conversation) []any {
 // [Tx.UpdateActivity] for that many conversations (SQLite).
 var updateActivityRows = valuesStatements(`UPDATE conversations SET last_activity_at = v.column3, last_message = v.column4,
 	waiting_since = v.column5, language = v.column6, last_incoming_at = v.column7, updated_at = ? FROM (VALUES `, 7,
+	`) AS v WHERE conversations.id = v.column1 AND conversations.account_id = v.column2`)
+
+// updateActivityKeptRows is updateActivityRows for conversations whose
+// waiting_since stays as stored; its fifth column is not read.
+var updateActivityKeptRows = valuesStatements(`UPDATE conversations SET last_activity_at = v.column3, last_message = v.column4,
+	language = v.column6, last_incoming_at = v.column7, updated_at = ? FROM (VALUES `, 7,
 	`) AS v WHERE conversations.id = v.column1 AND conversations.account_id = v.column2`)
 
 // count adds delta to the view counts of c and of each of its labels.
@@ -349,39 +379,73 @@ func (t *Tx) OpenConversations(ctx context.Context, keys []ConversationKey) (map
 	if len(keys) == 0 {
 		return found, nil
 	}
-	// One statement text whatever the number of keys: arrays on
-	// PostgreSQL, a JSON array on SQLite.
-	var args []any
-	from := `unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[]) AS k(account_id, contact_id, inbox_id, topic)`
 	if t.s.dialect == SQLite {
-		quads := make([][4]any, len(keys))
-		for i, k := range keys {
-			quads[i] = [4]any{k.AccountID, k.ContactID, k.InboxID, k.Topic}
+		// The keys as rows of VALUES, a few per statement in statements
+		// of the sizes of eventRows, each prepared once: the subquery
+		// reads each key's columns for every conversation it looks at,
+		// which from a JSON array cost a parse each time.
+		for _, n := range eventRows {
+			for len(keys) >= n {
+				args := make([]any, 0, 4*n)
+				for _, k := range keys[:n] {
+					args = append(args, k.AccountID, k.ContactID, k.InboxID, k.Topic)
+				}
+				keys = keys[n:]
+				if err := t.openConversations(ctx, found, openConversationsRows[n], args...); err != nil {
+					return nil, err
+				}
+			}
 		}
-		from = `(SELECT value->>0 AS account_id, value->>1 AS contact_id, value->>2 AS inbox_id, value->>3 AS topic FROM json_each($1)) k`
-		args = []any{encodeJSON(quads)}
-	} else {
-		accounts, contacts, inboxes, topics := make([]int64, len(keys)), make([]int64, len(keys)), make([]int64, len(keys)), make([]string, len(keys))
-		for i, k := range keys {
-			accounts[i], contacts[i], inboxes[i], topics[i] = k.AccountID, k.ContactID, k.InboxID, k.Topic
-		}
-		args = []any{accounts, contacts, inboxes, topics}
+		return found, nil
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+conversationColumns+`, l.name FROM conversations c
-		LEFT JOIN conversation_labels cl ON cl.conversation_id = c.id LEFT JOIN labels l ON l.id = cl.label_id
-		WHERE c.id IN (SELECT (SELECT o.id FROM conversations o
-			WHERE o.contact_id = k.contact_id AND o.inbox_id = k.inbox_id AND o.account_id = k.account_id AND o.topic = k.topic
-			ORDER BY CASE WHEN o.status = 'resolved' THEN 1 ELSE 0 END, o.id DESC LIMIT 1) FROM `+from+`)
-		ORDER BY c.id, l.name`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: open conversations: %w", err)
+	// One statement text whatever the number of keys: one array per
+	// column.
+	accounts, contacts, inboxes, topics := make([]int64, len(keys)), make([]int64, len(keys)), make([]int64, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		accounts[i], contacts[i], inboxes[i], topics[i] = k.AccountID, k.ContactID, k.InboxID, k.Topic
 	}
-	defer rows.Close()
-	if err := scanOpenConversations(rows, found); err != nil {
+	if err := t.openConversations(ctx, found, openConversationsSQL, accounts, contacts, inboxes, topics); err != nil {
 		return nil, err
 	}
 	return found, nil
 }
+
+// openConversations runs query, one of the statements of
+// [Tx.OpenConversations], and adds the conversations it reads to found.
+func (t *Tx) openConversations(ctx context.Context, found map[ConversationKey]*sahay.Conversation, query string, args ...any) error {
+	rows, err := t.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("store: open conversations: %w", err)
+	}
+	defer rows.Close()
+	return scanOpenConversations(rows, found)
+}
+
+// openConversationsSelect reads the conversation OpenConversation returns
+// for each key of the table k (account_id, contact_id, inbox_id, topic),
+// with its labels, a row per label.
+func openConversationsSelect(k string) string {
+	return `SELECT ` + conversationColumns + `, l.name FROM conversations c
+		LEFT JOIN conversation_labels cl ON cl.conversation_id = c.id LEFT JOIN labels l ON l.id = cl.label_id
+		WHERE c.id IN (SELECT (SELECT o.id FROM conversations o
+			WHERE o.contact_id = k.contact_id AND o.inbox_id = k.inbox_id AND o.account_id = k.account_id AND o.topic = k.topic
+			ORDER BY CASE WHEN o.status = 'resolved' THEN 1 ELSE 0 END, o.id DESC LIMIT 1) FROM ` + k + `)
+		ORDER BY c.id, l.name`
+}
+
+// openConversationsSQL is [Tx.OpenConversations] on PostgreSQL.
+var openConversationsSQL = openConversationsSelect(`unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[]) AS k(account_id, contact_id, inbox_id, topic)`)
+
+// openConversationsRows holds, for each size of eventRows, the statement
+// of [Tx.OpenConversations] for that many keys (SQLite).
+var openConversationsRows = func() map[int]string {
+	m := map[int]string{}
+	for _, n := range eventRows {
+		values := "(?, ?, ?, ?)" + strings.Repeat(", (?, ?, ?, ?)", n-1)
+		m[n] = openConversationsSelect(`(SELECT column1 AS account_id, column2 AS contact_id, column3 AS inbox_id, column4 AS topic FROM (VALUES ` + values + `)) k`)
+	}
+	return m
+}()
 
 // scanOpenConversations reads conversations with their labels, a row per
 // label ordered by conversation, into found by their keys.

@@ -147,18 +147,20 @@ func (t *Tx) insertedMessage(ctx context.Context, m *sahay.Message, search strin
 // an (inbox, external id) exists, [ErrDuplicate] is returned, some of the
 // messages may be stored, and the transaction must not commit.
 func (t *Tx) InsertMessages(ctx context.Context, msgs []*sahay.Message) error {
-	return t.InsertMessagesWithActivity(ctx, msgs, nil)
+	return t.InsertMessagesWithActivity(ctx, msgs, nil, nil)
 }
 
 // InsertMessagesWithActivity stores msgs as [Tx.InsertMessages] does and
 // the activity of convs as [Tx.UpdateActivity] does, in one statement on
-// PostgreSQL: a round trip costs more than either.
-func (t *Tx) InsertMessagesWithActivity(ctx context.Context, msgs []*sahay.Message, convs []*sahay.Conversation) error {
+// PostgreSQL: a round trip costs more than either. waitingKept[i], when
+// given, says convs[i] still waits since the time stored, which SQLite
+// then leaves alone.
+func (t *Tx) InsertMessagesWithActivity(ctx context.Context, msgs []*sahay.Message, convs []*sahay.Conversation, waitingKept []bool) error {
 	if t.s.dialect == SQLite {
 		if err := t.insertMessageRows(ctx, msgs); err != nil {
 			return err
 		}
-		return t.UpdateActivity(ctx, convs)
+		return t.updateActivity(ctx, convs, waitingKept)
 	}
 	if len(msgs) == 0 {
 		return t.UpdateActivity(ctx, convs)
