@@ -332,6 +332,28 @@ func benchReceive(b *testing.B, st *store.Store, app string, receivers, accounts
 		}
 		drained = time.Since(t0) - elapsed
 	}
+	// And the reports (and, when scoring, the voice counts), which give
+	// way to ingestion too.
+	for {
+		reports, err := st.ReportBacklogs(ctx, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		voice := []store.AnalysisBacklog(nil)
+		if scoring {
+			if voice, err = st.VoiceBacklogs(ctx, 1); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if len(reports) == 0 && len(voice) == 0 {
+			break
+		}
+		if time.Since(t0) > elapsed+5*time.Minute {
+			b.Fatal("the reports did not catch up within 5 minutes of the last message")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	reported := time.Since(t0) - elapsed
 	var server time.Duration
 	for pid, t := range serverCPU(b, app) {
 		server += t - server0[pid]
@@ -359,6 +381,7 @@ func benchReceive(b *testing.B, st *store.Store, app string, receivers, accounts
 	if scoring {
 		b.ReportMetric(ms(drained), "scored-after-ms")
 	}
+	b.ReportMetric(ms(reported), "reported-after-ms")
 	if st.Dialect() == store.Postgres {
 		// The server's share, and the requests sent to it: one write call
 		// each.

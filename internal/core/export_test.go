@@ -18,3 +18,11 @@ func SetScoreBatch(t interface{ Cleanup(func()) }, n int64) {
 	old := scoreBatch.Swap(n)
 	t.Cleanup(func() { scoreBatch.Store(old) })
 }
+
+// Waiting counts one more Receive call waiting for its batch until the
+// returned function is called: the followers that give way to Receive
+// wait for it.
+func (s *Service) Waiting() (done func()) {
+	s.receiving.Add(1)
+	return func() { s.receiving.Add(-1) }
+}

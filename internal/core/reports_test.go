@@ -10,6 +10,8 @@ import (
 	"time"
 
 	sahay "github.com/sahayhq/sahay"
+	"github.com/sahayhq/sahay/internal/channel"
+	"github.com/sahayhq/sahay/internal/channel/apichannel"
 	"github.com/sahayhq/sahay/internal/core"
 	"github.com/sahayhq/sahay/internal/store"
 	"github.com/sahayhq/sahay/internal/store/storetest"
@@ -449,4 +451,80 @@ func TestReportMergedConversation(t *testing.T) {
 			t.Errorf("the merged conversation keeps %d facts rows", n)
 		}
 	})
+}
+
+// TestReportsGiveWayToReceive checks that the report and voice followers
+// wait while Receive calls wait for their batch, as the scorer does, and
+// catch up once no call waits.
+func TestReportsGiveWayToReceive(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	svc := newScoringService(t, st)
+	t.Cleanup(svc.Close)
+	a := storetest.MustAccount(t, st, "A")
+	inbox := storetest.MustInbox(t, st, a.ID, "API", apichannel.Name)
+	receive := func(ext string) {
+		if _, err := svc.Receive(ctx, channel.Inbound{InboxID: inbox.ID, ContactID: "c0", ExternalID: ext, Content: "where is my order"}); err != nil {
+			t.Fatalf("Receive %s: %v", ext, err)
+		}
+	}
+	behind := func() (reports, voice bool) {
+		r, err := st.ReportBacklogs(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := st.VoiceBacklogs(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(r) > 0, len(v) > 0
+	}
+	caughtUp := func(within time.Duration) {
+		t.Helper()
+		deadline := time.Now().Add(within)
+		for {
+			r, v := behind()
+			if !r && !v {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("reports behind %v, voice behind %v after %v", r, v, within)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	receive("m0")
+	caughtUp(10 * time.Second)
+	// Past the pause the followers take after catching up: the next
+	// message wakes them at once.
+	time.Sleep(700 * time.Millisecond)
+
+	done := svc.Waiting()
+	receive("m1")
+	time.Sleep(300 * time.Millisecond)
+	if r, _ := behind(); !r {
+		t.Error("the reports read the new message's events while a Receive call waited")
+	}
+	// The scorer gives up waiting after a while; the voice counts, which
+	// follow it, then wait in turn.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		backlog, err := st.AnalysisBacklogs(ctx, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(backlog) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the scorer did not read the message while a call waited")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if _, v := behind(); !v {
+		t.Error("the voice counts read the new message while a Receive call waited")
+	}
+	done()
+	caughtUp(10 * time.Second)
 }

@@ -78,6 +78,10 @@ func (s *Service) voicePass(ctx context.Context) bool {
 	}
 	more := len(backlog) == voiceAccounts
 	for _, b := range backlog {
+		// As the scorer does: the voice counts run behind a burst of received
+		// messages, whose calls wait for the writer and the CPU this
+		// pass would take, and read a batch at least every scoreYield.
+		s.yieldToReceive(ctx)
 		upTo := min(b.Last, b.Cursor+voiceBatch)
 		if err := s.voiceAccount(ctx, b.AccountID, b.Cursor, upTo); err != nil {
 			if ctx.Err() == nil && !errors.Is(err, errCountedElsewhere) {
