@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -24,10 +22,6 @@ const (
 	maxBatch     = 256
 	previewRunes = 140
 )
-
-// encodeShare is the fewest events worth a goroutine of their own when a
-// batch's events are encoded.
-const encodeShare = 16
 
 // Received is the outcome of [Service.Receive].
 type Received struct {
@@ -590,19 +584,21 @@ func (p *pendingReceives) flush(ctx context.Context, tx *store.Tx) error {
 	if err := tx.InsertMessagesWithActivity(ctx, p.msgs, p.convs, p.waitingKept); err != nil {
 		return err
 	}
-	evs, err := encodeEvents(len(p.reqs), func(i int) (sahay.Event, error) {
-		c, m := p.reqs[i].out.Conversation, p.reqs[i].out.Message
-		return sahay.NewEvent(c.AccountID, c.InboxID, c.ID, sahay.MessageCreated{Conversation: c, Message: m})
-	})
-	if err != nil {
+	// The events' JSON is encoded while the transaction goes on (see
+	// store.Tx.AppendEncoding): nothing it reads changes after this.
+	evs := make([]sahay.Event, len(p.reqs))
+	for i, r := range p.reqs {
+		c := r.out.Conversation
+		evs[i] = sahay.Event{AccountID: c.AccountID, InboxID: c.InboxID, ConversationID: c.ID, Type: sahay.EventMessageCreated}
+	}
+	reqs := p.reqs
+	if err := tx.AppendEncoding(ctx, evs, func(i int) ([]byte, error) {
+		return json.Marshal(sahay.MessageCreated{Conversation: reqs[i].out.Conversation, Message: reqs[i].out.Message})
+	}); err != nil {
 		return err
 	}
-	for i, r := range p.reqs {
-		c, m := r.out.Conversation, r.out.Message
-		if err := tx.AppendEvent(ctx, evs[i]); err != nil {
-			return err
-		}
-		if wantsBot(c, m) {
+	for _, r := range p.reqs {
+		if c, m := r.out.Conversation, r.out.Message; wantsBot(c, m) {
 			if err := enqueueBot(ctx, tx, m); err != nil {
 				return err
 			}
@@ -610,31 +606,6 @@ func (p *pendingReceives) flush(ctx context.Context, tx *store.Tx) error {
 	}
 	*p = pendingReceives{}
 	return nil
-}
-
-// encodeEvents returns the n events event(i) builds, their JSON encoded
-// on every core at once when they are many: a batch's events are encoded
-// while its transaction is open, on SQLite holding the writer that every
-// write waits for.
-func encodeEvents(n int, event func(i int) (sahay.Event, error)) ([]sahay.Event, error) {
-	evs, errs := make([]sahay.Event, n), make([]error, n)
-	workers := min(runtime.GOMAXPROCS(0), n/encodeShare)
-	if workers < 2 {
-		for i := range n {
-			evs[i], errs[i] = event(i)
-		}
-		return evs, errors.Join(errs...)
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < n; i += workers {
-				evs[i], errs[i] = event(i)
-			}
-		})
-	}
-	wg.Wait()
-	return evs, errors.Join(errs...)
 }
 
 // receiveTx stores one message; the caller has locked its account. reads,
@@ -820,10 +791,12 @@ func (s *Service) resolveContact(ctx context.Context, tx *store.Tx, inbox *sahay
 	if err != nil {
 		return nil, err
 	}
-	if fillContact(c, in) {
-		if err := tx.UpdateContact(ctx, c); err != nil {
+	// A copy: the contact read may be in events still being encoded.
+	if filled := *c; fillContact(&filled, in) {
+		if err := tx.UpdateContact(ctx, &filled); err != nil {
 			return nil, err
 		}
+		c = &filled
 	}
 	return c, nil
 }

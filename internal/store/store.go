@@ -339,6 +339,8 @@ type Tx struct {
 	// newTerms are the words this transaction stored in message_terms
 	// outside any savepoint, known to be there once it commits.
 	newTerms []string
+	// encodings are events whose data is being encoded.
+	encodings []*encoding
 }
 
 // idRange is a range of row ids, empty when from is 0.
@@ -376,11 +378,15 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) ([]sahay.Event, e
 		if p.begun && !committed {
 			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
+		t.awaitEncodings()
 	}()
 	if err := fn(t); err != nil {
 		if p.err != nil {
 			return nil, p.err
 		}
+		return nil, err
+	}
+	if err := t.awaitEncodings(); err != nil {
 		return nil, err
 	}
 	if err := t.commitPostgres(ctx); err != nil {
@@ -414,11 +420,17 @@ func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) ([]sahay.Ev
 		if !committed {
 			q.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
+		// No encoding goes on once the caller has the transaction's end.
+		t.awaitEncodings()
 	}()
 	if err := fn(t); err != nil {
 		return nil, err
 	}
+	// The events' data is encoded while the messages are indexed.
 	if err := t.indexMessages(ctx); err != nil {
+		return nil, err
+	}
+	if err := t.awaitEncodings(); err != nil {
 		return nil, err
 	}
 	if err := t.storeEvents(ctx); err != nil {
@@ -437,6 +449,11 @@ func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) ([]sahay.Ev
 // undone and the transaction goes on. Group commit uses it to keep one bad
 // message from failing a whole batch.
 func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
+	// A savepoint that fails drops the events appended inside it: those
+	// appended before are encoded first.
+	if err := t.awaitEncodings(); err != nil {
+		return err
+	}
 	// Named by depth, so the same few statements recur and stay prepared.
 	t.sp++
 	defer func() { t.sp-- }()
@@ -455,6 +472,12 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 		// Messages fn stored are gone, but those stored before it that it
 		// indexed must be indexed again: their index rows are gone too.
 		t.events, t.counted, t.unindexed, t.unindexedTexts, t.locked = t.events[:mark], t.counted[:counted], unindexed, texts, locked
+		// Its events are gone: their encoding is waited for and dropped
+		// (the savepoint began with none).
+		for _, enc := range t.encodings {
+			enc.wg.Wait()
+		}
+		t.encodings = nil
 		if _, rerr := t.tx.ExecContext(end, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
 			return errors.Join(err, fmt.Errorf("store: rollback to savepoint: %w", rerr))
 		}
