@@ -170,6 +170,11 @@ func Seed(ctx context.Context, st *store.Store, opts Options) (*Workspace, error
 		if err != nil {
 			return nil, fmt.Errorf("bench: seed conversations: %w", err)
 		}
+		// Indexed for search as received messages are, after they are
+		// stored (SQLite).
+		if _, err := st.IndexMessages(ctx, 0); err != nil {
+			return nil, fmt.Errorf("bench: index messages: %w", err)
+		}
 		if opts.Progress != nil {
 			opts.Progress(Progress{Phase: "conversations", Done: done, Total: opts.Conversations, Messages: g.messages,
 				Elapsed: time.Since(start), PhaseDuration: time.Since(phase)})
@@ -189,6 +194,9 @@ func Seed(ctx context.Context, st *store.Store, opts Options) (*Workspace, error
 		})
 		if err != nil {
 			return nil, fmt.Errorf("bench: seed needles: %w", err)
+		}
+		if _, err := st.IndexMessages(ctx, 0); err != nil {
+			return nil, fmt.Errorf("bench: index messages: %w", err)
 		}
 	}
 	ws.Messages = g.messages

@@ -332,8 +332,8 @@ func benchReceive(b *testing.B, st *store.Store, app string, receivers, accounts
 		}
 		drained = time.Since(t0) - elapsed
 	}
-	// And the reports (and, when scoring, the voice counts), which give
-	// way to ingestion too.
+	// And the reports (and, when scoring, the voice counts) and the search
+	// index (SQLite), which give way to ingestion too.
 	for {
 		reports, err := st.ReportBacklogs(ctx, 1)
 		if err != nil {
@@ -345,7 +345,11 @@ func benchReceive(b *testing.B, st *store.Store, app string, receivers, accounts
 				b.Fatal(err)
 			}
 		}
-		if len(reports) == 0 && len(voice) == 0 {
+		unindexed, err := st.UnindexedMessages(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(reports) == 0 && len(voice) == 0 && unindexed == 0 {
 			break
 		}
 		if time.Since(t0) > elapsed+5*time.Minute {

@@ -528,3 +528,50 @@ func TestReportsGiveWayToReceive(t *testing.T) {
 	done()
 	caughtUp(10 * time.Second)
 }
+
+// TestReceivedMessagesIndexedBehind checks that on SQLite the search
+// indexer indexes received messages after they are stored, without a
+// search asking for it, and waits while Receive calls wait for theirs.
+func TestReceivedMessagesIndexedBehind(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	svc := newService(t, st)
+	t.Cleanup(svc.Close)
+	a := storetest.MustAccount(t, st, "A")
+	inbox := storetest.MustInbox(t, st, a.ID, "API", apichannel.Name)
+	receive := func(ext string) int64 {
+		r, err := svc.Receive(ctx, channel.Inbound{InboxID: inbox.ID, ContactID: "c0", ExternalID: ext, Content: "where is my parcel"})
+		if err != nil {
+			t.Fatalf("Receive %s: %v", ext, err)
+		}
+		return r.Message.ID
+	}
+	indexedTo := func() int64 {
+		var to int64
+		if err := storetest.DB(t, st).QueryRowContext(ctx, `SELECT indexed_to FROM search_cursor`).Scan(&to); err != nil {
+			t.Fatal(err)
+		}
+		return to
+	}
+	waitIndexed := func(id int64) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for indexedTo() < id {
+			if time.Now().After(deadline) {
+				t.Fatalf("message %d not indexed after 10 s (indexed to %d)", id, indexedTo())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitIndexed(receive("m0"))
+	time.Sleep(300 * time.Millisecond)
+
+	done := svc.Waiting()
+	id := receive("m1")
+	time.Sleep(300 * time.Millisecond)
+	if indexedTo() >= id {
+		t.Error("the indexer indexed the new message while a Receive call waited")
+	}
+	done()
+	waitIndexed(id)
+}

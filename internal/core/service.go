@@ -225,6 +225,9 @@ func New(cfg Config) *Service {
 	s.wg.Go(s.runAutomation)
 	// Report facts follow the accounts' events, off the receive path.
 	s.wg.Go(s.runReports)
+	if cfg.Store.Dialect() == store.SQLite {
+		s.wg.Go(s.indexSearch)
+	}
 	// Routing assigns new conversations, and again when an agent's
 	// presence changes.
 	s.OnAgentPresence(func(_, _ int64) { s.nudgeRouting() })

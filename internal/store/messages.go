@@ -74,7 +74,7 @@ func (t *Tx) InsertMessage(ctx context.Context, m *sahay.Message) error {
 	if err != nil {
 		return fmt.Errorf("store: insert message: %w", err)
 	}
-	return t.insertedMessage(ctx, m, v[messageSearchValue].(string))
+	return t.insertedMessage(ctx, m)
 }
 
 // messageInsertColumns are the columns [Tx.InsertMessage] and
@@ -118,13 +118,9 @@ func FoldMessage(m *sahay.Message) string {
 	return textnorm.ForSearch(text)
 }
 
-// insertedMessage notes a message just stored with its id, and its
-// search text, for the search index, and stores its attachments.
-func (t *Tx) insertedMessage(ctx context.Context, m *sahay.Message, search string) error {
-	if search != "" && t.s.dialect == SQLite {
-		t.unindexed.add(m.ID)
-		t.unindexedTexts = append(t.unindexedTexts, search)
-	}
+// insertedMessage stores the attachments of a message just stored with
+// its id.
+func (t *Tx) insertedMessage(ctx context.Context, m *sahay.Message) error {
 	if m.Attachments == nil {
 		m.Attachments = []sahay.Attachment{}
 	}
@@ -209,7 +205,7 @@ func (t *Tx) InsertMessagesWithActivity(ctx context.Context, msgs []*sahay.Messa
 	slices.Sort(ids)
 	for i, m := range msgs {
 		m.ID = ids[i]
-		if err := t.insertedMessage(ctx, m, search[i]); err != nil {
+		if err := t.insertedMessage(ctx, m); err != nil {
 			return err
 		}
 	}
@@ -224,11 +220,8 @@ func (t *Tx) insertMessageRows(ctx context.Context, msgs []*sahay.Message) error
 			chunk := msgs[:n]
 			msgs = msgs[n:]
 			args := make([]any, 0, messageInsertWidth*n)
-			search := make([]string, n)
-			for i, m := range chunk {
-				v := t.messageValues(m)
-				search[i] = v[messageSearchValue].(string)
-				args = append(args, v...)
+			for _, m := range chunk {
+				args = append(args, t.messageValues(m)...)
 			}
 			ids, err := int64s(ctx, t.tx, insertMessageRows[n], args...)
 			if err != nil {
@@ -242,7 +235,7 @@ func (t *Tx) insertMessageRows(ctx context.Context, msgs []*sahay.Message) error
 			slices.Sort(ids)
 			for i, m := range chunk {
 				m.ID = ids[i]
-				if err := t.insertedMessage(ctx, m, search[i]); err != nil {
+				if err := t.insertedMessage(ctx, m); err != nil {
 					return err
 				}
 			}
@@ -288,26 +281,127 @@ func sizedStatements(prefix, suffix string, row func(i int) string) map[int]stri
 	return m
 }
 
-// indexMessages adds the messages stored since it last ran to the search
-// index (SQLite), in one statement, and their words to message_terms.
-// Reading their text back from messages skips those a savepoint rolled back,
-// and the range holds no message of an earlier transaction: SQLite gives a
-// new row an id above every existing one. The words come from the texts
-// kept as the messages were stored, which a savepoint that rolls back
-// restores with the range. It runs before COMMIT and before anything that
-// unindexes messages.
+// indexMessages brings the search index (SQLite) up to date with every
+// message the transaction sees: [Tx.indexMessagesUpTo] without a bound. It
+// runs before anything that unindexes messages, whose index rows must be
+// there to be deleted.
 func (t *Tx) indexMessages(ctx context.Context) error {
-	r, texts := t.unindexed, t.unindexedTexts
-	if r.from == 0 {
+	_, err := t.indexMessagesUpTo(ctx, 0)
+	return err
+}
+
+// indexMessagesUpTo adds the messages above search_cursor, at most most of
+// them when most > 0, to the search index (SQLite) and their words to
+// message_terms, and moves the cursor past them, in the transaction: the
+// index always holds every message up to the cursor. Reading their text
+// back from messages skips any a savepoint rolled back. It reports whether
+// messages are left to index.
+func (t *Tx) indexMessagesUpTo(ctx context.Context, most int) (more bool, err error) {
+	if t.s.dialect != SQLite {
+		return false, nil
+	}
+	var from, newest int64
+	if err := t.tx.QueryRowContext(ctx, `SELECT indexed_to, COALESCE((SELECT max(id) FROM messages), 0) FROM search_cursor`).Scan(&from, &newest); err != nil {
+		return false, fmt.Errorf("store: search cursor: %w", err)
+	}
+	if newest <= from {
+		return false, nil
+	}
+	to := newest
+	if most > 0 {
+		// The id of the most-th message above the cursor, or the newest.
+		var nth sql.NullInt64
+		if err := t.tx.QueryRowContext(ctx, `SELECT max(id) FROM (SELECT id FROM messages WHERE id > $1 ORDER BY id LIMIT $2)`, from, most).Scan(&nth); err != nil {
+			return false, fmt.Errorf("store: search cursor: %w", err)
+		}
+		if nth.Valid && nth.Int64 < newest {
+			to, more = nth.Int64, true
+		}
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, search_text)
+		SELECT id, search_text FROM messages WHERE id > $1 AND id <= $2 AND search_text <> ''`, from, to); err != nil {
+		return false, fmt.Errorf("store: index messages: %w", err)
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT search_text FROM messages WHERE id > $1 AND id <= $2 AND search_text <> ''`, from, to)
+	if err != nil {
+		return false, fmt.Errorf("store: index messages: %w", err)
+	}
+	defer rows.Close()
+	var texts []string
+	for rows.Next() {
+		var text string
+		if err := rows.Scan(&text); err != nil {
+			return false, fmt.Errorf("store: index messages: %w", err)
+		}
+		texts = append(texts, text)
+	}
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("store: index messages: %w", err)
+	}
+	rows.Close()
+	if err := t.addTerms(ctx, texts); err != nil {
+		return false, err
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE search_cursor SET indexed_to = $1`, to); err != nil {
+		return false, fmt.Errorf("store: search cursor: %w", err)
+	}
+	return more, nil
+}
+
+// IndexMessages adds up to most messages stored since they were last
+// indexed to the search index (SQLite: messages are indexed after they
+// are stored, not by the transaction that stores them, so that a batch of
+// received messages holds the one writer for less), and reports whether
+// more are left. On PostgreSQL a message's search vector is stored with it:
+// it does nothing.
+func (s *Store) IndexMessages(ctx context.Context, most int) (more bool, err error) {
+	if s.dialect != SQLite {
+		return false, nil
+	}
+	_, err = s.Write(ctx, func(tx *Tx) error {
+		more, err = tx.indexMessagesUpTo(ctx, most)
+		return err
+	})
+	return more, err
+}
+
+// UnindexedMessages returns how many stored messages wait to be indexed
+// for search (SQLite; none on PostgreSQL).
+func (s *Store) UnindexedMessages(ctx context.Context) (int64, error) {
+	if s.dialect != SQLite {
+		return 0, nil
+	}
+	var n int64
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE id > (SELECT indexed_to FROM search_cursor)`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: unindexed messages: %w", err)
+	}
+	return n, nil
+}
+
+// indexBehind brings the search index up to date before a search reads it
+// (SQLite), a batch of messages per turn of the writer, so that a search
+// finds every message stored before it.
+func (s *Store) indexBehind(ctx context.Context) error {
+	if s.dialect != SQLite {
 		return nil
 	}
-	t.unindexed, t.unindexedTexts = idRange{}, nil
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, search_text)
-		SELECT id, search_text FROM messages WHERE id BETWEEN $1 AND $2 AND search_text <> ''`, r.from, r.to); err != nil {
-		return fmt.Errorf("store: index messages: %w", err)
+	var behind bool
+	if err := s.read.QueryRowContext(ctx, `SELECT indexed_to < COALESCE((SELECT max(id) FROM messages), 0) FROM search_cursor`).Scan(&behind); err != nil {
+		return fmt.Errorf("store: search cursor: %w", err)
 	}
-	return t.addTerms(ctx, texts)
+	for behind {
+		var err error
+		if behind, err = s.IndexMessages(ctx, indexBatch); err != nil {
+			return err
+		}
+	}
+	return nil
 }
+
+// indexBatch is how many messages a transaction indexes for search at
+// most when it is not the one that unindexes messages: a few hundred
+// milliseconds of the writer.
+const indexBatch = 20_000
 
 // MessageByExternalID finds a message by the platform's id in an inbox.
 func (t *Tx) MessageByExternalID(ctx context.Context, inboxID int64, externalID string) (*sahay.Message, error) {
@@ -472,6 +566,9 @@ type SearchHit struct {
 func (s *Store) SearchMessages(ctx context.Context, accountID int64, inboxes []int64, terms []string, limit int) ([]SearchHit, error) {
 	if len(terms) == 0 || limit <= 0 || (inboxes != nil && len(inboxes) == 0) {
 		return []SearchHit{}, nil
+	}
+	if err := s.indexBehind(ctx); err != nil {
+		return nil, err
 	}
 	args := []any{accountID}
 	var from, match, order string

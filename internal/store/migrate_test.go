@@ -47,6 +47,12 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE message_terms (term TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
 		t.Fatal(err)
 	}
+	// So is version 39's search cursor: the code below indexes messages
+	// after storing them, as the code before it did when it stored them.
+	if _, err := db.ExecContext(ctx, `CREATE TABLE search_cursor (id INTEGER PRIMARY KEY, indexed_to BIGINT NOT NULL);
+		INSERT INTO search_cursor VALUES (1, 0)`); err != nil {
+		t.Fatal(err)
+	}
 	// So is version 16's table of the ids inboxes' settings name.
 	if _, err := db.ExecContext(ctx, `CREATE TABLE inbox_setting_ids (inbox_id BIGINT, channel TEXT, key TEXT, value TEXT)`); err != nil {
 		t.Fatal(err)
@@ -81,6 +87,10 @@ func TestMigrationKeepsDataWhenIDsStopBeingReused(t *testing.T) {
 	msg := storetest.MustMessage(t, st, conv, &sahay.Message{Content: "আমার পার্সেল কোথায়?"})
 	storetest.MustWrite(t, st, func(tx *store.Tx) error { return tx.SetConversationLabels(ctx, conv, []int64{label.ID}) })
 
+	if _, err := st.IndexMessages(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	dropTable(t, path, "search_cursor")
 	dropTable(t, path, "message_terms")
 	dropTable(t, path, "inbox_setting_ids")
 	execSQL(t, path, `ALTER TABLE messages DROP COLUMN email`)

@@ -195,6 +195,8 @@ func (s *Store) withPool(ctx context.Context, fn func() error) error {
 	if err := s.w.release(); err != nil {
 		return fmt.Errorf("store: release writer: %w", err)
 	}
+	// A migration may rebuild message_terms.
+	s.w.terms = nil
 	return fn()
 }
 
@@ -331,28 +333,11 @@ type Tx struct {
 	// sp is the number of savepoints open.
 	sp  int
 	now time.Time
-	// unindexed spans the ids of the messages stored since the search index
-	// was last brought up to date (SQLite), and unindexedTexts holds their
-	// search texts.
-	unindexed      idRange
-	unindexedTexts []string
 	// newTerms are the words this transaction stored in message_terms
 	// outside any savepoint, known to be there once it commits.
 	newTerms []string
 	// encodings are events whose data is being encoded.
 	encodings []*encoding
-}
-
-// idRange is a range of row ids, empty when from is 0.
-type idRange struct{ from, to int64 }
-
-func (r *idRange) add(id int64) {
-	if r.from == 0 || id < r.from {
-		r.from = id
-	}
-	if id > r.to {
-		r.to = id
-	}
 }
 
 // Now is the transaction's clock: one instant for every row it writes.
@@ -426,10 +411,6 @@ func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) ([]sahay.Ev
 	if err := fn(t); err != nil {
 		return nil, err
 	}
-	// The events' data is encoded while the messages are indexed.
-	if err := t.indexMessages(ctx); err != nil {
-		return nil, err
-	}
 	if err := t.awaitEncodings(); err != nil {
 		return nil, err
 	}
@@ -458,7 +439,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	t.sp++
 	defer func() { t.sp-- }()
 	name := "sp" + strconv.Itoa(t.sp)
-	mark, counted, unindexed, texts := len(t.events), len(t.counted), t.unindexed, t.unindexedTexts
+	mark, counted := len(t.events), len(t.counted)
 	// The accounts locked inside the savepoint are unlocked with it on
 	// PostgreSQL, and the numbers of its events are free again.
 	locked := slices.Clone(t.locked)
@@ -469,9 +450,9 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 		return fmt.Errorf("store: savepoint: %w", err)
 	}
 	if err := fn(); err != nil {
-		// Messages fn stored are gone, but those stored before it that it
-		// indexed must be indexed again: their index rows are gone too.
-		t.events, t.counted, t.unindexed, t.unindexedTexts, t.locked = t.events[:mark], t.counted[:counted], unindexed, texts, locked
+		// Messages fn stored are gone, and with them what it indexed and
+		// the search cursor it moved.
+		t.events, t.counted, t.locked = t.events[:mark], t.counted[:counted], locked
 		// Its events are gone: their encoding is waited for and dropped
 		// (the savepoint began with none).
 		for _, enc := range t.encodings {

@@ -67,9 +67,12 @@ func (t *Tx) addTerms(ctx context.Context, texts []string) error {
 				continue
 			}
 			seen[w] = true
-			if _, ok := t.s.w.terms[w]; !ok {
-				terms = append(terms, w)
+			if t.s.w != nil {
+				if _, known := t.s.w.terms[w]; known {
+					continue
+				}
 			}
+			terms = append(terms, w)
 		}
 	}
 	if len(terms) == 0 {

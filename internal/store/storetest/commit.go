@@ -42,6 +42,10 @@ func indexedRowids(t *testing.T, st *store.Store, word string) []int64 {
 	if st.Dialect() != store.SQLite {
 		return nil
 	}
+	// Messages are indexed after they are stored: the index is brought up
+	// to date first.
+	_, err := st.IndexMessages(context.Background(), 0)
+	must(t, err, "index messages")
 	rows, err := DB(t, st).QueryContext(context.Background(), `SELECT rowid FROM messages_fts WHERE messages_fts MATCH $1 ORDER BY rowid`, word)
 	must(t, err, "read messages_fts")
 	defer rows.Close()
