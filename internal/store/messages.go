@@ -459,7 +459,8 @@ func (t *Tx) SetMessageContent(ctx context.Context, m *sahay.Message) error {
 	if t.s.dialect != SQLite {
 		return nil
 	}
-	// The message may be one of this transaction's, not yet indexed.
+	// The message may not be indexed yet: its old index row must be there
+	// to be deleted.
 	if err := t.indexMessages(ctx); err != nil {
 		return err
 	}
