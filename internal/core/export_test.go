@@ -1,6 +1,8 @@
 package core
 
 import (
+	"sync/atomic"
+
 	sahay "github.com/sahayhq/sahay"
 	"github.com/sahayhq/sahay/internal/store"
 )
@@ -26,3 +28,19 @@ func (s *Service) Waiting() (done func()) {
 	s.receiving.Add(1)
 	return func() { s.receiving.Add(-1) }
 }
+
+// GaveWay returns how many passes of the follower of lease who waited for
+// Receive calls.
+func (s *Service) GaveWay(who string) int64 {
+	if n, ok := s.gaveWay.Load(who); ok {
+		return n.(*atomic.Int64).Load()
+	}
+	return 0
+}
+
+// Follower leases, for GaveWay.
+const (
+	ReportLease      = reportLeaseName
+	VoiceLease       = voiceLeaseName
+	SearchIndexLease = searchIndexLeaseName
+)

@@ -50,7 +50,7 @@ func (s *Service) reportPass(ctx context.Context) bool {
 		// As the scorer does: the reports run behind a burst of received
 		// messages, whose calls wait for the writer and the CPU this
 		// pass would take, and read a batch at least every scoreYield.
-		s.yieldToReceive(ctx)
+		s.yieldToReceive(ctx, reportLeaseName)
 		upTo := min(b.Last, b.Cursor+reportBatch)
 		if err := s.reportAccount(ctx, b.AccountID, b.Cursor, upTo); err != nil {
 			if ctx.Err() == nil && !errors.Is(err, errReportedElsewhere) {

@@ -479,54 +479,35 @@ func TestReportsGiveWayToReceive(t *testing.T) {
 		}
 		return len(r) > 0, len(v) > 0
 	}
-	caughtUp := func(within time.Duration) {
+	await := func(what string, done func() bool) {
 		t.Helper()
-		deadline := time.Now().Add(within)
-		for {
-			r, v := behind()
-			if !r && !v {
-				return
-			}
+		deadline := time.Now().Add(10 * time.Second)
+		for !done() {
 			if time.Now().After(deadline) {
-				t.Fatalf("reports behind %v, voice behind %v after %v", r, v, within)
+				t.Fatalf("%s: not within 10 s", what)
 			}
-			time.Sleep(10 * time.Millisecond)
+			time.Sleep(5 * time.Millisecond)
 		}
 	}
 	receive("m0")
-	caughtUp(10 * time.Second)
-	// Past the pause the followers take after catching up: the next
-	// message wakes them at once.
-	time.Sleep(700 * time.Millisecond)
+	await("caught up", func() bool { r, v := behind(); return !r && !v })
 
-	done := svc.Waiting()
+	waiting := svc.Waiting()
+	reports, voice := svc.GaveWay(core.ReportLease), svc.GaveWay(core.VoiceLease)
 	receive("m1")
-	time.Sleep(300 * time.Millisecond)
+	// Once the reports' pass waits, the new message's events are unread.
+	await("the reports wait", func() bool { return svc.GaveWay(core.ReportLease) > reports })
 	if r, _ := behind(); !r {
 		t.Error("the reports read the new message's events while a Receive call waited")
 	}
 	// The scorer gives up waiting after a while; the voice counts, which
 	// follow it, then wait in turn.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		backlog, err := st.AnalysisBacklogs(ctx, 0, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(backlog) == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the scorer did not read the message while a call waited")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	time.Sleep(300 * time.Millisecond)
+	await("the voice counts wait", func() bool { return svc.GaveWay(core.VoiceLease) > voice })
 	if _, v := behind(); !v {
 		t.Error("the voice counts read the new message while a Receive call waited")
 	}
-	done()
-	caughtUp(10 * time.Second)
+	waiting()
+	await("caught up again", func() bool { r, v := behind(); return !r && !v })
 }
 
 // TestReceivedMessagesIndexedBehind checks that on SQLite the search
@@ -553,25 +534,26 @@ func TestReceivedMessagesIndexedBehind(t *testing.T) {
 		}
 		return to
 	}
-	waitIndexed := func(id int64) {
+	await := func(what string, done func() bool) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
-		for indexedTo() < id {
+		for !done() {
 			if time.Now().After(deadline) {
-				t.Fatalf("message %d not indexed after 10 s (indexed to %d)", id, indexedTo())
+				t.Fatalf("%s: not within 10 s (indexed to %d)", what, indexedTo())
 			}
-			time.Sleep(10 * time.Millisecond)
+			time.Sleep(5 * time.Millisecond)
 		}
 	}
-	waitIndexed(receive("m0"))
-	time.Sleep(300 * time.Millisecond)
+	first := receive("m0")
+	await("m0 indexed", func() bool { return indexedTo() >= first })
 
-	done := svc.Waiting()
+	waiting := svc.Waiting()
+	before := svc.GaveWay(core.SearchIndexLease)
 	id := receive("m1")
-	time.Sleep(300 * time.Millisecond)
+	await("the indexer waits", func() bool { return svc.GaveWay(core.SearchIndexLease) > before })
 	if indexedTo() >= id {
 		t.Error("the indexer indexed the new message while a Receive call waited")
 	}
-	done()
-	waitIndexed(id)
+	waiting()
+	await("m1 indexed", func() bool { return indexedTo() >= id })
 }

@@ -81,7 +81,7 @@ func (s *Service) voicePass(ctx context.Context) bool {
 		// As the scorer does: the voice counts run behind a burst of received
 		// messages, whose calls wait for the writer and the CPU this
 		// pass would take, and read a batch at least every scoreYield.
-		s.yieldToReceive(ctx)
+		s.yieldToReceive(ctx, voiceLeaseName)
 		upTo := min(b.Last, b.Cursor+voiceBatch)
 		if err := s.voiceAccount(ctx, b.AccountID, b.Cursor, upTo); err != nil {
 			if ctx.Err() == nil && !errors.Is(err, errCountedElsewhere) {

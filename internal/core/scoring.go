@@ -116,7 +116,7 @@ func (s *Service) scorePass(ctx context.Context) bool {
 	more := len(backlog) == scoreAccounts
 	for _, b := range backlog {
 		batch := scoreBatch.Load()
-		if !s.yieldToReceive(ctx) {
+		if !s.yieldToReceive(ctx, scoreLeaseName) {
 			// Ingestion does not pause: the batch is as large as keeps
 			// the account's lock, which Receive waits for, about
 			// scoreHold, and never more than a few times the usual.
@@ -135,10 +135,15 @@ func (s *Service) scorePass(ctx context.Context) bool {
 }
 
 // yieldToReceive waits, up to scoreYield, while Receive calls wait for
-// their batch on this node: the scorer's reads, analysis and transaction
+// their batch on this node: a follower's reads, work and transaction
 // take CPU and, on SQLite, the writer that those messages need first. It
-// reports whether the calls were answered (false when it gave up).
-func (s *Service) yieldToReceive(ctx context.Context) bool {
+// reports whether the calls were answered (false when it gave up). who,
+// the follower's lease, counts the passes that had to wait.
+func (s *Service) yieldToReceive(ctx context.Context, who string) bool {
+	if s.receiving.Load() > 0 {
+		n, _ := s.gaveWay.LoadOrStore(who, new(atomic.Int64))
+		n.(*atomic.Int64).Add(1)
+	}
 	deadline := time.Now().Add(scoreYield)
 	for time.Now().Before(deadline) {
 		if s.receiving.Load() == 0 {

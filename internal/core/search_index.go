@@ -30,7 +30,7 @@ func (s *Service) indexSearch() {
 // are left. Like the scorer it gives way to Receive calls waiting for their
 // batch: during a burst the messages are indexed after it (or by a search).
 func (s *Service) searchIndexPass(ctx context.Context) bool {
-	s.yieldToReceive(ctx)
+	s.yieldToReceive(ctx, searchIndexLeaseName)
 	more, err := s.store.IndexMessages(ctx, searchIndexBatch)
 	if err != nil {
 		if ctx.Err() == nil {

@@ -94,6 +94,9 @@ type Service struct {
 	// counts the Receive calls waiting for their batch, for the scorer.
 	analyzed  scorerHooks
 	receiving atomic.Int64
+	// gaveWay counts, by follower, the passes that waited for Receive
+	// calls (see yieldToReceive).
+	gaveWay sync.Map
 	// scoreCost is what the scorer's transactions cost per event.
 	scoreCost holdCost
 	// assigner is the routing state of the node holding its lease.
