@@ -479,35 +479,25 @@ func TestReportsGiveWayToReceive(t *testing.T) {
 		}
 		return len(r) > 0, len(v) > 0
 	}
-	await := func(what string, done func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for !done() {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: not within 10 s", what)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
 	receive("m0")
-	await("caught up", func() bool { r, v := behind(); return !r && !v })
+	waitFor(t, "caught up", func() bool { r, v := behind(); return !r && !v })
 
 	waiting := svc.Waiting()
 	reports, voice := svc.GaveWay(core.ReportLease), svc.GaveWay(core.VoiceLease)
 	receive("m1")
 	// Once the reports' pass waits, the new message's events are unread.
-	await("the reports wait", func() bool { return svc.GaveWay(core.ReportLease) > reports })
+	waitFor(t, "the reports wait", func() bool { return svc.GaveWay(core.ReportLease) > reports })
 	if r, _ := behind(); !r {
 		t.Error("the reports read the new message's events while a Receive call waited")
 	}
 	// The scorer gives up waiting after a while; the voice counts, which
 	// follow it, then wait in turn.
-	await("the voice counts wait", func() bool { return svc.GaveWay(core.VoiceLease) > voice })
+	waitFor(t, "the voice counts wait", func() bool { return svc.GaveWay(core.VoiceLease) > voice })
 	if _, v := behind(); !v {
 		t.Error("the voice counts read the new message while a Receive call waited")
 	}
 	waiting()
-	await("caught up again", func() bool { r, v := behind(); return !r && !v })
+	waitFor(t, "caught up again", func() bool { r, v := behind(); return !r && !v })
 }
 
 // TestReceivedMessagesIndexedBehind checks that on SQLite the search
@@ -534,26 +524,16 @@ func TestReceivedMessagesIndexedBehind(t *testing.T) {
 		}
 		return to
 	}
-	await := func(what string, done func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for !done() {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: not within 10 s (indexed to %d)", what, indexedTo())
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
 	first := receive("m0")
-	await("m0 indexed", func() bool { return indexedTo() >= first })
+	waitFor(t, "m0 indexed", func() bool { return indexedTo() >= first })
 
 	waiting := svc.Waiting()
 	before := svc.GaveWay(core.SearchIndexLease)
 	id := receive("m1")
-	await("the indexer waits", func() bool { return svc.GaveWay(core.SearchIndexLease) > before })
+	waitFor(t, "the indexer waits", func() bool { return svc.GaveWay(core.SearchIndexLease) > before })
 	if indexedTo() >= id {
 		t.Error("the indexer indexed the new message while a Receive call waited")
 	}
 	waiting()
-	await("m1 indexed", func() bool { return indexedTo() >= id })
+	waitFor(t, "m1 indexed", func() bool { return indexedTo() >= id })
 }
